@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HAVEN_BINDING_H
+#define HAVEN_BINDING_H
+
+/**
+ * @file
+ * The binding table: home address -> mobility binding.
+ *
+ * One writer (the control lcore) and any number of lock-free readers (the
+ * workers). The table is an rte_hash created with
+ * RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF. A binding is never changed in
+ * place: the writer publishes a new record and the old one is freed only
+ * after an rte_rcu_qsbr grace period, so a reader that found a record may
+ * use it until it next reports quiescent.
+ *
+ * Each home address owns a counter slot for its whole life in the table,
+ * so per-binding counters survive care-of address changes; workers
+ * increment their own row of counters without atomics.
+ */
+
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_hash.h>
+#include <rte_rcu_qsbr.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Care-of addresses one binding may hold (S flag, RFC 5944 3.6.1.3). */
+#define HAVEN_BINDING_MAX_COA 4
+
+/** Tunnel encapsulation of a binding. */
+enum haven_encap {
+	HAVEN_ENCAP_IPIP = 0,	/**< IP in IP, protocol 4 (RFC 2003) */
+	HAVEN_ENCAP_MINIMAL,	/**< minimal, protocol 55 (RFC 2004) */
+	HAVEN_ENCAP_GRE,	/**< GRE, protocol 47 (RFC 2784) */
+};
+
+/** Who forwards a binding's packets (room for delegation, EP 1134991). */
+#define HAVEN_FORWARDER_SELF 0	/**< this agent */
+
+/** Binding flags. */
+#define HAVEN_BINDING_F_REVERSE_TUNNEL	0x01	/**< T: accept reverse tunnel */
+#define HAVEN_BINDING_F_INTERCEPT	0x02	/**< proxy ARP and tunnel here */
+
+/** One tunnel endpoint of a binding. */
+struct haven_binding_coa {
+	uint32_t addr;		/**< care-of address (NBO) */
+	uint32_t next_hop;	/**< IPv4 next hop toward addr (NBO) */
+	uint16_t neigh;		/**< index in the neighbour table */
+	uint8_t port;		/**< DPDK port id to send on */
+};
+
+/**
+ * A published binding. Immutable once published: readers never see a
+ * partial update.
+ */
+struct haven_binding {
+	uint32_t home_addr;		/**< key (NBO) */
+	uint32_t outer_src;		/**< outer source of tunnels: the HA (claim 5) */
+	uint32_t slot;			/**< counter slot, stable per home address */
+	uint32_t generation;		/**< bumped on every publish */
+	uint8_t encap;			/**< enum haven_encap */
+	uint8_t flags;			/**< HAVEN_BINDING_F_* */
+	uint8_t forwarder;		/**< HAVEN_FORWARDER_SELF or a peer id */
+	uint8_t n_coa;			/**< entries used in coa[] */
+	struct haven_binding_coa coa[HAVEN_BINDING_MAX_COA];
+	/* Control-lcore only below: workers never read these. */
+	uint16_t lifetime;		/**< granted lifetime, seconds */
+	uint64_t registered_at;		/**< rte_get_timer_cycles() at accept */
+	uint64_t expires_at;		/**< rte_get_timer_cycles() deadline */
+	uint64_t last_ident;		/**< last accepted Identification */
+} __rte_cache_aligned;
+
+/** Per-binding counters, one row per worker. */
+struct haven_binding_counters {
+	uint64_t pkts;		/**< packets tunnelled to the node */
+	uint64_t bytes;		/**< bytes tunnelled to the node */
+	uint64_t rev_pkts;	/**< reverse-tunnelled packets from it */
+	uint64_t rev_bytes;	/**< reverse-tunnelled bytes from it */
+};
+
+struct haven_binding_table;
+
+/**
+ * Create a binding table.
+ *
+ * @param name      unique name (rte_hash and memzone names derive from it).
+ * @param capacity  bindings it must hold.
+ * @param n_readers worker lcores that will read it (counter rows).
+ * @param qsbr      the RCU variable the readers report to.
+ * @param socket_id NUMA socket.
+ * @return the table, or NULL with rte_errno set.
+ */
+struct haven_binding_table *
+haven_binding_table_create(const char *name, uint32_t capacity,
+		unsigned int n_readers, struct rte_rcu_qsbr *qsbr, int socket_id);
+
+/** Free the table and every record; readers must have stopped. */
+void haven_binding_table_free(struct haven_binding_table *t);
+
+/**
+ * Publish a binding (insert or replace), writer only. The table copies *b
+ * into a new record; slot and generation are assigned by the table.
+ *
+ * @return 0, -ENOSPC when full, -ENOMEM.
+ */
+int haven_binding_publish(struct haven_binding_table *t,
+		const struct haven_binding *b);
+
+/**
+ * Remove a binding, writer only. Its record and counter slot are reclaimed
+ * after a grace period.
+ *
+ * @return 0, or -ENOENT.
+ */
+int haven_binding_remove(struct haven_binding_table *t, uint32_t home_addr);
+
+/**
+ * Look a binding up, writer or reader. A reader may use the result until
+ * its next quiescent state report.
+ *
+ * @return the record or NULL.
+ */
+const struct haven_binding *
+haven_binding_lookup(const struct haven_binding_table *t, uint32_t home_addr);
+
+/**
+ * Look up to 64 bindings up at once (reader fast path).
+ *
+ * @param keys     n home addresses (NBO).
+ * @param n        1..64.
+ * @param out      n results, NULL where not found.
+ * @return how many were found.
+ */
+unsigned int
+haven_binding_lookup_bulk(const struct haven_binding_table *t,
+		const uint32_t *keys, unsigned int n,
+		const struct haven_binding **out);
+
+/**
+ * Walk every binding, writer only.
+ *
+ * @param cb  called per binding; a non-zero return stops the walk.
+ * @return the number of bindings visited.
+ */
+unsigned int
+haven_binding_walk(const struct haven_binding_table *t,
+		int (*cb)(const struct haven_binding *b, void *arg), void *arg);
+
+/** Bindings in the table. */
+uint32_t haven_binding_count(const struct haven_binding_table *t);
+
+/**
+ * A reader's counter row, indexed by binding slot; reader_id in
+ * [0, n_readers).
+ */
+struct haven_binding_counters *
+haven_binding_counters_row(struct haven_binding_table *t,
+		unsigned int reader_id);
+
+/** Sum one slot's counters over every reader, writer only. */
+void haven_binding_counters_sum(const struct haven_binding_table *t,
+		uint32_t slot, struct haven_binding_counters *sum);
+
+/**
+ * Reclaim records whose grace period has ended; the writer calls this
+ * periodically (it never blocks).
+ */
+void haven_binding_reclaim(struct haven_binding_table *t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HAVEN_BINDING_H */

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HAVEN_CONFIG_H
+#define HAVEN_CONFIG_H
+
+/**
+ * @file
+ * Haven configuration: the YAML file an operator writes (libyaml), loaded
+ * into a plain structure before the EAL starts, so that every mistake is
+ * reported as file:line:column and the process exits before touching a
+ * port. No DPDK types. The schema is documented in docs/configuration.md.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "haven_mip4.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HAVEN_CONFIG_MAX_PORTS 4
+#define HAVEN_CONFIG_MAX_ROUTES 64
+#define HAVEN_CONFIG_MAX_EAL_ARGS 16
+#define HAVEN_CONFIG_NAME_LEN 32
+#define HAVEN_CONFIG_PATH_LEN 256
+
+/** How idle lcores wait. */
+enum haven_idle_policy {
+	HAVEN_IDLE_ADAPTIVE = 0,	/**< sleep after a run of empty polls */
+	HAVEN_IDLE_BUSY,		/**< poll without pause (production) */
+};
+
+/** Hugepage use. */
+enum haven_hugepages {
+	HAVEN_HUGEPAGES_AUTO = 0,	/**< use them when reserved, else --no-huge */
+	HAVEN_HUGEPAGES_ON,		/**< require them */
+	HAVEN_HUGEPAGES_OFF,		/**< --no-huge */
+};
+
+/** Bit set of tunnel encapsulations the home agent offers. */
+#define HAVEN_ENCAP_BIT_IPIP	(1u << 0)	/**< RFC 2003 */
+#define HAVEN_ENCAP_BIT_MINIMAL	(1u << 1)	/**< RFC 2004 */
+#define HAVEN_ENCAP_BIT_GRE	(1u << 2)	/**< RFC 2784 */
+
+/** One network port. */
+struct haven_config_port {
+	char name[HAVEN_CONFIG_NAME_LEN];	/**< operator's name, e.g. "home" */
+	char device[HAVEN_CONFIG_PATH_LEN];	/**< vdev args or PCI address */
+	bool is_vdev;				/**< device is a --vdev argument */
+	uint32_t addr;				/**< interface address (NBO) */
+	uint8_t prefix_len;			/**< its subnet prefix */
+};
+
+/** One static route. */
+struct haven_config_route {
+	uint32_t prefix;		/**< destination (NBO) */
+	uint8_t prefix_len;		/**< 0..32 */
+	uint32_t gateway;		/**< next hop on a port's subnet (NBO) */
+	uint8_t port;			/**< index into ports, derived from gateway */
+};
+
+/** One mobile node and its mobility security association. */
+struct haven_config_mn {
+	uint32_t home_addr;		/**< home address (NBO) */
+	struct haven_mip4_sa sa;	/**< MN-HA security association */
+	uint32_t max_lifetime;		/**< seconds; 0: the agent's maximum */
+	unsigned int line;		/**< where it was defined, for messages */
+};
+
+/** The whole configuration. */
+struct haven_config {
+	char path[HAVEN_CONFIG_PATH_LEN];	/**< file it was read from */
+
+	/* eal: */
+	char lcores[64];			/**< EAL -l list; first is control */
+	char file_prefix[HAVEN_CONFIG_NAME_LEN];	/**< EAL --file-prefix */
+	uint32_t memory_mb;			/**< EAL -m */
+	enum haven_hugepages hugepages;		/**< hugepage policy */
+	char *eal_args[HAVEN_CONFIG_MAX_EAL_ARGS];	/**< extra EAL args */
+	unsigned int n_eal_args;
+
+	enum haven_idle_policy idle;		/**< idle policy of every lcore */
+	char log_level[16];			/**< haven.* log level */
+
+	/* ports: */
+	struct haven_config_port ports[HAVEN_CONFIG_MAX_PORTS];
+	unsigned int n_ports;
+
+	/* routes: */
+	struct haven_config_route routes[HAVEN_CONFIG_MAX_ROUTES];
+	unsigned int n_routes;
+
+	/* home_agent: */
+	uint32_t ha_addr;			/**< home agent address (NBO) */
+	uint8_t home_port;			/**< index of the home link port */
+	uint32_t max_lifetime;			/**< seconds, <= 65534 */
+	uint32_t replay_window;			/**< seconds, default 7 */
+	uint32_t max_bindings;			/**< table capacity */
+	uint8_t max_simultaneous;		/**< care-of addresses per node */
+	uint8_t encapsulations;			/**< HAVEN_ENCAP_BIT_* offered */
+	bool reverse_tunnel;			/**< T flag honoured */
+	char console_socket[HAVEN_CONFIG_PATH_LEN];	/**< "" for none */
+
+	/* mobile_nodes: */
+	struct haven_config_mn *mns;		/**< array of n_mns */
+	unsigned int n_mns;
+};
+
+/**
+ * Load and validate a configuration file.
+ *
+ * Every error is written to err as "file:line:column: what was expected".
+ * Unknown keys, wrong types, out-of-range numbers, malformed addresses,
+ * duplicate home addresses, gateways on no port's subnet, unreadable key
+ * files are all errors. Defaults fill what the file leaves out.
+ *
+ * @param path    YAML file.
+ * @param cfg     zeroed structure to fill; release with haven_config_free().
+ * @param err     buffer for the first error.
+ * @param errlen  its size.
+ * @return 0 on success, -1 on error (cfg is then released).
+ */
+int haven_config_load(const char *path, struct haven_config *cfg,
+		char *err, size_t errlen);
+
+/** Release what haven_config_load() allocated. */
+void haven_config_free(struct haven_config *cfg);
+
+/** Find a mobile node by home address (NBO); NULL if unknown. */
+const struct haven_config_mn *
+haven_config_find_mn(const struct haven_config *cfg, uint32_t home_addr);
+
+/** Name of an idle policy ("adaptive", "busy"). */
+const char *haven_idle_policy_name(enum haven_idle_policy p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HAVEN_CONFIG_H */

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HAVEN_FASTPATH_H
+#define HAVEN_FASTPATH_H
+
+/**
+ * @file
+ * The fast path: what worker lcores run, and the tables they read.
+ *
+ * A worker polls its RX queues and, per packet: answers proxy ARP for the
+ * home addresses of away mobile nodes and ARP for the agent's own
+ * addresses; answers ICMP echo to the agent; encapsulates packets for
+ * bound home addresses toward every care-of address (IP-in-IP, minimal or
+ * GRE) with the home agent's address as outer source; decapsulates
+ * reverse-tunnelled packets (RFC 3024) and delivers them on the home link;
+ * punts control traffic (UDP 434, ARP it does not answer, packets whose
+ * next hop is unresolved) to the control lcore through a ring; drops the
+ * rest with a counted reason. No locks, allocation from the heap, system
+ * calls or logging per packet.
+ *
+ * The control lcore owns every table here and writes them; workers only
+ * read (neighbour entries are published with release stores).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_rcu_qsbr.h>
+
+#include "haven_binding.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HAVEN_MAX_PORTS 4		/**< ports one agent drives */
+#define HAVEN_MAX_WORKERS 16		/**< worker lcores */
+#define HAVEN_MAX_RXQ_PER_WORKER 8	/**< RX queues one worker polls */
+#define HAVEN_NEIGH_MAX 1024		/**< neighbour table entries */
+#define HAVEN_OUTER_TTL 64		/**< TTL of tunnel headers */
+
+/**
+ * Drop reasons, defined once: expands into the enum and the names.
+ */
+#define HAVEN_FOREACH_DROP(_)						\
+	_(NOT_IPV4_OR_ARP, "not IPv4 or ARP")				\
+	_(MALFORMED, "malformed header")				\
+	_(TTL_EXPIRED, "TTL expired")					\
+	_(NO_BINDING, "no binding for destination")			\
+	_(NOT_FOR_US, "ARP or IP not for this agent")			\
+	_(REVTUN_NO_BINDING, "reverse tunnel: unknown home address")	\
+	_(REVTUN_BAD_SOURCE, "reverse tunnel: outer source not a CoA")	\
+	_(REVTUN_NOT_ALLOWED, "reverse tunnel: T flag not set")		\
+	_(FRAGMENT_MINIMAL, "fragment cannot use minimal encap")	\
+	_(NO_ROUTE, "no route")						\
+	_(NEIGH_UNRESOLVED, "next hop unresolved, punt ring full")	\
+	_(PUNT_RING_FULL, "punt ring full")				\
+	_(NO_MBUF, "mbuf pool empty")					\
+	_(TOO_BIG, "encapsulated packet exceeds MTU")			\
+	_(TX_FULL, "TX queue full")
+
+/** Drop reasons. */
+enum haven_drop {
+#define HAVEN_DROP_ENUM(name, text) HAVEN_DROP_##name,
+	HAVEN_FOREACH_DROP(HAVEN_DROP_ENUM)
+#undef HAVEN_DROP_ENUM
+	HAVEN_DROP_MAX
+};
+
+/** Readable name of a drop reason. */
+const char *haven_drop_name(enum haven_drop d);
+
+/** Why a packet was punted (stored in the mbuf's hash.usr). */
+enum haven_punt_reason {
+	HAVEN_PUNT_CONTROL = 0,		/**< UDP 434, ARP, other to the agent */
+	HAVEN_PUNT_RESOLVE,		/**< ready to send, next hop unresolved */
+};
+
+/** One neighbour: IPv4 address -> Ethernet address on a port. */
+struct haven_neigh {
+	uint32_t ip;			/**< NBO */
+	struct rte_ether_addr mac;	/**< valid when state is REACHABLE */
+	uint8_t port;			/**< port it lives on */
+	volatile uint8_t state;		/**< enum haven_neigh_state */
+};
+
+enum haven_neigh_state {
+	HAVEN_NEIGH_FREE = 0,
+	HAVEN_NEIGH_INCOMPLETE,		/**< ARP request sent, no answer yet */
+	HAVEN_NEIGH_REACHABLE,		/**< mac valid */
+};
+
+/** A port as the fast path sees it. */
+struct haven_fp_port {
+	uint16_t port_id;			/**< DPDK port */
+	struct rte_ether_addr mac;		/**< its address */
+	uint32_t addr;				/**< interface address (NBO) */
+	uint32_t mask;				/**< subnet mask (NBO) */
+	uint16_t mtu;				/**< L3 MTU */
+	bool tx_ip_cksum;			/**< IPv4 checksum offload */
+};
+
+/** Per-worker statistics: plain increments by the owner only. */
+struct haven_worker_stats {
+	uint64_t rx_pkts;
+	uint64_t tx_pkts;
+	uint64_t encap_pkts;
+	uint64_t decap_pkts;
+	uint64_t proxy_arp;
+	uint64_t icmp_echo;
+	uint64_t punted;
+	uint64_t drops[HAVEN_DROP_MAX];
+} __rte_cache_aligned;
+
+/** State shared by every lcore; built by the control lcore at start. */
+struct haven_fp {
+	struct haven_fp_port ports[HAVEN_MAX_PORTS];
+	unsigned int n_ports;
+	unsigned int home_port;			/**< index of the home link */
+	uint32_t ha_addr;			/**< home agent address (NBO) */
+	struct haven_binding_table *bindings;
+	struct haven_neigh *neigh;		/**< HAVEN_NEIGH_MAX entries */
+	struct rte_lpm *routes;			/**< prefix -> route index */
+	uint32_t *route_gw;			/**< route index -> gateway (0: connected) */
+	struct rte_ring *punt_ring;		/**< workers -> control (MP/SC) */
+	struct rte_mempool *pool;		/**< mbufs for copies */
+	struct rte_rcu_qsbr *qsbr;		/**< binding table readers */
+	bool idle_adaptive;			/**< sleep when idle */
+	volatile bool *quit;			/**< set to stop every lcore */
+};
+
+/** What one worker lcore polls and owns. */
+struct haven_worker {
+	struct haven_fp *fp;
+	unsigned int id;			/**< 0..n_workers-1, RCU thread id */
+	unsigned int n_rxq;
+	struct {
+		uint16_t port;			/**< index in fp->ports */
+		uint16_t queue;
+	} rxq[HAVEN_MAX_RXQ_PER_WORKER];
+	uint16_t txq;				/**< this worker's TX queue, every port */
+	struct haven_binding_counters *counters;	/**< this worker's row */
+	struct haven_worker_stats stats;
+} __rte_cache_aligned;
+
+/**
+ * Worker lcore main loop (rte_eal_remote_launch() argument: a struct
+ * haven_worker). Returns when *fp->quit becomes true.
+ */
+int haven_worker_main(void *arg);
+
+/**
+ * Process one burst as a worker would: exposed for tests and benchmarks,
+ * which feed it packets without a port.
+ *
+ * @return packets handed to TX.
+ */
+uint16_t haven_worker_process_burst(struct haven_worker *w, uint16_t port,
+		struct rte_mbuf **pkts, uint16_t n);
+
+/** Flush buffered TX of a worker on every port. */
+void haven_worker_flush(struct haven_worker *w);
+
+/* ---- neighbour table: control lcore writes, workers read ---- */
+
+/** Find a neighbour's index by address; -1 if absent. Control only. */
+int haven_neigh_find(const struct haven_fp *fp, uint32_t ip);
+
+/**
+ * Find or create a neighbour entry (INCOMPLETE when new).
+ * @return index, or -ENOSPC.
+ */
+int haven_neigh_get(struct haven_fp *fp, uint32_t ip, uint8_t port);
+
+/** Record a resolved address; publishes mac before the state. */
+void haven_neigh_update(struct haven_fp *fp, int idx,
+		const struct rte_ether_addr *mac);
+
+/**
+ * Next hop toward dst: the route's gateway, or dst itself on a connected
+ * subnet. @return 0 and fills *nh and *port_idx, or -ENETUNREACH.
+ */
+int haven_route_lookup(const struct haven_fp *fp, uint32_t dst,
+		uint32_t *nh, uint8_t *port_idx);
+
+/* ---- packet builders shared by control and workers ---- */
+
+/**
+ * Build an ARP packet in m (which must be empty).
+ *
+ * @param op   RTE_ARP_OP_REQUEST or RTE_ARP_OP_REPLY.
+ * @param dst  Ethernet destination (broadcast for requests, gratuitous).
+ * @param sha  sender hardware address; spa sender IP (NBO).
+ * @param tha  target hardware address; tpa target IP (NBO).
+ */
+void haven_build_arp(struct rte_mbuf *m, uint16_t op,
+		const struct rte_ether_addr *src, const struct rte_ether_addr *dst,
+		const struct rte_ether_addr *sha, uint32_t spa,
+		const struct rte_ether_addr *tha, uint32_t tpa);
+
+/**
+ * Build a gratuitous ARP for ip with hardware address mac (an ARP request
+ * with sender and target IP both ip, RFC 5944 section 4.6).
+ */
+void haven_build_gratuitous_arp(struct rte_mbuf *m,
+		const struct rte_ether_addr *mac, uint32_t ip);
+
+/**
+ * Build a UDP/IPv4/Ethernet packet with payload, checksums computed in
+ * software (control-plane use: registration replies).
+ *
+ * @return 0, or -ENOSPC.
+ */
+int haven_build_udp(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
+		const struct rte_ether_addr *dst_mac, uint32_t src_ip,
+		uint32_t dst_ip, uint16_t sport, uint16_t dport,
+		const void *payload, uint16_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HAVEN_FASTPATH_H */

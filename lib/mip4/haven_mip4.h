@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HAVEN_MIP4_H
+#define HAVEN_MIP4_H
+
+/**
+ * @file
+ * Mobile IPv4 registration codec (RFC 5944), with its authentication
+ * extensions (HMAC-MD5 as RFC 5944 section 3.5.1 mandates, HMAC-SHA256 as a
+ * configurable algorithm) and timestamp replay protection (section 5.7).
+ *
+ * Pure functions over byte buffers: no DPDK types, no I/O, no global state,
+ * so the codec is easy to unit test and fuzz. All addresses are IPv4
+ * addresses in network byte order; every other field is in host order.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HAVEN_MIP4_UDP_PORT 434		/**< RFC 5944 section 3.1 */
+
+#define HAVEN_MIP4_TYPE_RRQ 1		/**< Registration Request */
+#define HAVEN_MIP4_TYPE_RRP 3		/**< Registration Reply */
+
+#define HAVEN_MIP4_RRQ_LEN 24		/**< fixed part of a request */
+#define HAVEN_MIP4_RRP_LEN 20		/**< fixed part of a reply */
+
+/* Registration Request flags (RFC 5944 section 3.3). */
+#define HAVEN_MIP4_F_S 0x80	/**< simultaneous bindings */
+#define HAVEN_MIP4_F_B 0x40	/**< broadcast datagrams */
+#define HAVEN_MIP4_F_D 0x20	/**< decapsulation by mobile node (co-located) */
+#define HAVEN_MIP4_F_M 0x10	/**< minimal encapsulation (RFC 2004) */
+#define HAVEN_MIP4_F_G 0x08	/**< GRE encapsulation (RFC 2784) */
+#define HAVEN_MIP4_F_r 0x04	/**< reserved, sent as zero */
+#define HAVEN_MIP4_F_T 0x02	/**< reverse tunnelling (RFC 3024) */
+#define HAVEN_MIP4_F_x 0x01	/**< reserved, sent as zero */
+
+/* Extension types (RFC 5944 section 3.5). */
+#define HAVEN_MIP4_EXT_MN_HA 32	/**< Mobile-Home Authentication */
+#define HAVEN_MIP4_EXT_MN_FA 33	/**< Mobile-Foreign Authentication */
+#define HAVEN_MIP4_EXT_FA_HA 34	/**< Foreign-Home Authentication */
+
+#define HAVEN_MIP4_LIFETIME_INFINITE 0xffff
+
+/* Reply codes (RFC 5944 section 3.4, RFC 3024 section 6). */
+#define HAVEN_MIP4_ACCEPTED			0
+#define HAVEN_MIP4_ACCEPTED_NO_SIMULTANEOUS	1
+#define HAVEN_MIP4_DENIED_UNSPECIFIED		128
+#define HAVEN_MIP4_DENIED_ADMIN			129
+#define HAVEN_MIP4_DENIED_RESOURCES		130
+#define HAVEN_MIP4_DENIED_MN_AUTH		131
+#define HAVEN_MIP4_DENIED_FA_AUTH		132
+#define HAVEN_MIP4_DENIED_IDENT_MISMATCH	133
+#define HAVEN_MIP4_DENIED_POORLY_FORMED		134
+#define HAVEN_MIP4_DENIED_TOO_MANY_BINDINGS	135
+#define HAVEN_MIP4_DENIED_UNKNOWN_HA		136
+#define HAVEN_MIP4_DENIED_REVTUN_UNAVAILABLE	137
+#define HAVEN_MIP4_DENIED_REVTUN_MANDATORY	138
+#define HAVEN_MIP4_DENIED_ENCAP_UNAVAILABLE	139
+
+/** Largest registration message the codec accepts (UDP payload bytes). */
+#define HAVEN_MIP4_MAX_MSG 1024
+/** Largest authenticator of any supported algorithm (HMAC-SHA256). */
+#define HAVEN_MIP4_MAX_AUTH 32
+/** Largest MN-HA key accepted (bytes). */
+#define HAVEN_MIP4_MAX_KEY 64
+
+/** Authentication algorithms of a mobility security association. */
+enum haven_mip4_alg {
+	HAVEN_MIP4_ALG_HMAC_MD5 = 0,	/**< RFC 5944 default, 16 bytes */
+	HAVEN_MIP4_ALG_HMAC_SHA256,	/**< 32 bytes */
+};
+
+/** A mobility security association (RFC 5944 section 1.6). */
+struct haven_mip4_sa {
+	uint32_t spi;				/**< Security Parameter Index */
+	enum haven_mip4_alg alg;		/**< algorithm */
+	uint8_t key[HAVEN_MIP4_MAX_KEY];	/**< shared secret */
+	uint8_t key_len;			/**< bytes used in key */
+};
+
+/** An authentication extension found in a message. */
+struct haven_mip4_auth_ext {
+	bool present;			/**< extension seen */
+	uint32_t spi;			/**< its SPI */
+	const uint8_t *auth;		/**< authenticator, inside the buffer */
+	uint8_t auth_len;		/**< authenticator length */
+	uint16_t covered_len;		/**< bytes from message start through the SPI */
+};
+
+/** A parsed Registration Request. Pointers refer into the parsed buffer. */
+struct haven_mip4_rrq {
+	uint8_t flags;			/**< HAVEN_MIP4_F_* */
+	uint16_t lifetime;		/**< seconds; 0 deregisters */
+	uint32_t home_addr;		/**< home address */
+	uint32_t ha_addr;		/**< home agent address */
+	uint32_t coa;			/**< care-of address */
+	uint64_t ident;			/**< Identification */
+	struct haven_mip4_auth_ext mn_ha;	/**< Mobile-Home Authentication */
+	struct haven_mip4_auth_ext mn_fa;	/**< Mobile-Foreign Authentication */
+	struct haven_mip4_auth_ext fa_ha;	/**< Foreign-Home Authentication */
+};
+
+/** Fields of a Registration Reply to encode. */
+struct haven_mip4_rrp {
+	uint8_t code;			/**< reply code */
+	uint16_t lifetime;		/**< granted lifetime, seconds */
+	uint32_t home_addr;		/**< home address */
+	uint32_t ha_addr;		/**< home agent address */
+	uint64_t ident;			/**< Identification */
+};
+
+/**
+ * Parse and validate a Registration Request.
+ *
+ * Checks the fixed part, walks every extension (long and short formats),
+ * and records the authentication extensions. Extensions after the MN-HA
+ * extension other than MN-FA and FA-HA, a truncated extension, an
+ * unknown non-skippable extension (type < 128) and a missing MN-HA
+ * extension are all "poorly formed".
+ *
+ * @param buf     UDP payload.
+ * @param len     its length.
+ * @param rrq     filled on success.
+ * @param err     buffer for a readable reason, may be NULL.
+ * @param errlen  size of err.
+ * @return 0 on success; otherwise the reply code to send
+ *         (HAVEN_MIP4_DENIED_POORLY_FORMED), or -EINVAL when the message
+ *         is not a Registration Request at all and must be dropped.
+ */
+int haven_mip4_parse_rrq(const uint8_t *buf, size_t len,
+		struct haven_mip4_rrq *rrq, char *err, size_t errlen);
+
+/**
+ * Parse a Registration Reply (used by tests and by the lab client).
+ *
+ * @return 0 on success, -EINVAL if malformed.
+ */
+int haven_mip4_parse_rrp(const uint8_t *buf, size_t len,
+		struct haven_mip4_rrp *rrp, struct haven_mip4_auth_ext *mn_ha);
+
+/**
+ * Encode a Registration Reply, followed by an MN-HA authentication
+ * extension computed with sa when sa is not NULL.
+ *
+ * @return length written, or -ENOSPC if buf is too small.
+ */
+int haven_mip4_build_rrp(const struct haven_mip4_rrp *rrp,
+		const struct haven_mip4_sa *sa, uint8_t *buf, size_t buflen);
+
+/** Authenticator length of an algorithm, in bytes. */
+size_t haven_mip4_auth_len(enum haven_mip4_alg alg);
+
+/**
+ * Compute the authenticator of msg[0..len) with sa's algorithm and key.
+ *
+ * @return authenticator length, or -EINVAL.
+ */
+int haven_mip4_auth_compute(const struct haven_mip4_sa *sa,
+		const uint8_t *msg, size_t len, uint8_t *out);
+
+/**
+ * Verify an authentication extension against sa, in constant time.
+ *
+ * @param msg  the whole message the extension was parsed from.
+ * @return 0 if the SPI matches, the length fits the algorithm and the
+ *         authenticator is right; -EACCES otherwise.
+ */
+int haven_mip4_auth_verify(const struct haven_mip4_sa *sa,
+		const uint8_t *msg, const struct haven_mip4_auth_ext *ext);
+
+/**
+ * Timestamp replay check (RFC 5944 section 5.7.1).
+ *
+ * @param ident       Identification of the request (NTP format).
+ * @param last_ident  last accepted Identification of this node (0: none).
+ * @param now_ntp     agent's time in NTP format.
+ * @param window_s    accepted distance from the agent's time, seconds.
+ * @return 0 if acceptable, -1 if it must be denied with code 133.
+ */
+int haven_mip4_replay_check(uint64_t ident, uint64_t last_ident,
+		uint64_t now_ntp, uint32_t window_s);
+
+/**
+ * Identification for a code 133 reply: the high 32 bits from the agent's
+ * clock, the low 32 bits copied from the request (RFC 5944 5.7.1).
+ */
+uint64_t haven_mip4_ident_for_mismatch(uint64_t req_ident, uint64_t now_ntp);
+
+/** The current time in NTP format (seconds since 1900 << 32 | fraction). */
+uint64_t haven_mip4_ntp_now(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HAVEN_MIP4_H */
