@@ -1,0 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* placeholder: being written */
+int haven_placeholder_binding;
+int haven_placeholder_binding;
