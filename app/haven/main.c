@@ -1,1 +1,312 @@
-int main(void) { return 0; }
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * haven: a Mobile IPv4 home agent with a DPDK fast path.
+ *
+ * main() reads the configuration before anything else (a wrong line stops
+ * the process before a port is touched), turns it into EAL arguments,
+ * starts the EAL, builds the tables the workers read, starts the ports,
+ * launches one worker per worker lcore and runs the control loop on the
+ * main lcore until "quit", SIGINT or SIGTERM; then it stops the workers,
+ * the ports and the EAL in that order.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "haven.h"
+
+RTE_LOG_REGISTER(haven_logtype, haven.app, INFO);
+
+struct haven_app haven;
+
+#define EAL_ARGV_MAX 64
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s -f CONFIG [--no-console] [--check] [-- EAL-OPTIONS]\n"
+		"  -f, --config FILE   YAML configuration (see docs/configuration.md)\n"
+		"  --no-console        no console on the terminal (headless)\n"
+		"  --check             validate the configuration and exit\n"
+		"  EAL-OPTIONS         appended to the arguments the config implies\n",
+		prog);
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	haven.quit = true;
+}
+
+/* rte_log level of a configured name ("info"); INFO if unknown. */
+static uint32_t
+log_level(const char *name)
+{
+	static const char *const names[] = {
+		"emerg", "alert", "crit", "err", "warning", "notice", "info",
+		"debug",
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(names); i++)
+		if (strcmp(name, names[i]) == 0)
+			return RTE_LOG_EMERG + i;
+	return RTE_LOG_INFO;
+}
+
+/* Enough free 2 MB pages and a hugetlbfs mount for memory_mb? */
+static bool
+hugepages_usable(uint32_t memory_mb)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	unsigned long free_pages = 0, page_kb = 0;
+	bool mounted = false;
+
+	if (f == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		sscanf(line, "HugePages_Free: %lu", &free_pages);
+		sscanf(line, "Hugepagesize: %lu kB", &page_kb);
+	}
+	fclose(f);
+	f = fopen("/proc/mounts", "r");
+	if (f == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, " hugetlbfs ") != NULL)
+			mounted = true;
+	fclose(f);
+	return mounted && free_pages * page_kb / 1024 >= memory_mb;
+}
+
+/* The EAL arguments the configuration implies, then the user's extras. */
+static int
+build_eal_args(const struct haven_config *cfg, const char *prog,
+		int extra_argc, char **extra_argv, char **argv)
+{
+	static char mem[16];
+	int argc = 0;
+	bool any_pci = false;
+	unsigned int i;
+
+	argv[argc++] = (char *)(uintptr_t)prog;
+	argv[argc++] = (char *)(uintptr_t)"-l";
+	argv[argc++] = (char *)(uintptr_t)cfg->lcores;
+	argv[argc++] = (char *)(uintptr_t)"--file-prefix";
+	argv[argc++] = (char *)(uintptr_t)cfg->file_prefix;
+	snprintf(mem, sizeof(mem), "%u", cfg->memory_mb);
+	argv[argc++] = (char *)(uintptr_t)"-m";
+	argv[argc++] = mem;
+	if (cfg->hugepages == HAVEN_HUGEPAGES_OFF ||
+	    (cfg->hugepages == HAVEN_HUGEPAGES_AUTO &&
+	     !hugepages_usable(cfg->memory_mb)))
+		argv[argc++] = (char *)(uintptr_t)"--no-huge";
+	for (i = 0; i < cfg->n_ports; i++) {
+		argv[argc++] = (char *)(uintptr_t)
+			(cfg->ports[i].is_vdev ? "--vdev" : "-a");
+		argv[argc++] = (char *)(uintptr_t)cfg->ports[i].device;
+		any_pci |= !cfg->ports[i].is_vdev;
+	}
+	if (!any_pci)
+		argv[argc++] = (char *)(uintptr_t)"--no-pci";
+	for (i = 0; i < cfg->n_eal_args && argc < EAL_ARGV_MAX - 1; i++)
+		argv[argc++] = cfg->eal_args[i];
+	for (i = 0; (int)i < extra_argc && argc < EAL_ARGV_MAX - 1; i++)
+		argv[argc++] = extra_argv[i];
+	argv[argc] = NULL;
+	return argc;
+}
+
+/* RCU variable, binding table and the fast-path context. */
+static int
+tables_init(struct haven_app *app)
+{
+	struct haven_fp *fp = &app->fp;
+	size_t sz = rte_rcu_qsbr_get_memsize(app->n_workers);
+
+	fp->qsbr = rte_zmalloc("haven_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (fp->qsbr == NULL || rte_rcu_qsbr_init(fp->qsbr, app->n_workers))
+		return -ENOMEM;
+	fp->bindings = haven_binding_table_create("haven_bindings",
+			app->cfg.max_bindings, app->n_workers, fp->qsbr,
+			rte_socket_id());
+	if (fp->bindings == NULL) {
+		HAVEN_LOG(ERR, "binding table of %u: %s\n",
+			app->cfg.max_bindings, rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	fp->ha_addr = app->cfg.ha_addr;
+	fp->home_port = app->cfg.home_port;
+	fp->idle_adaptive = app->cfg.idle == HAVEN_IDLE_ADAPTIVE;
+	fp->quit = &app->quit;
+	fp->punt_ring = rte_ring_create("haven_punt", 1024, rte_socket_id(),
+			RING_F_SC_DEQ);
+	if (fp->punt_ring == NULL)
+		return -rte_errno;
+	return 0;
+}
+
+/* One struct haven_worker per worker lcore; RX queues spread over them. */
+static int
+workers_init(struct haven_app *app)
+{
+	unsigned int lcore, w = 0, p, q, nq = app->n_workers + 1;
+
+	app->workers = rte_zmalloc("haven_workers",
+			sizeof(*app->workers) * app->n_workers,
+			RTE_CACHE_LINE_SIZE);
+	if (app->workers == NULL)
+		return -ENOMEM;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		struct haven_worker *wk = &app->workers[w];
+
+		wk->fp = &app->fp;
+		wk->id = w;
+		wk->txq = w;
+		wk->counters = haven_binding_counters_row(app->fp.bindings, w);
+		w++;
+	}
+	for (p = 0; p < app->fp.n_ports; p++)
+		for (q = 0; q < nq; q++) {
+			struct haven_worker *wk = &app->workers[q % app->n_workers];
+
+			if (wk->n_rxq == HAVEN_MAX_RXQ_PER_WORKER)
+				return -E2BIG;
+			wk->rxq[wk->n_rxq].port = p;
+			wk->rxq[wk->n_rxq].queue = q;
+			wk->n_rxq++;
+		}
+	app->ctl_txq = app->n_workers;
+	return 0;
+}
+
+static int
+launch_workers(struct haven_app *app)
+{
+	unsigned int lcore, w = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		int rc = rte_eal_remote_launch(haven_worker_main,
+				&app->workers[w++], lcore);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'f' },
+		{ "no-console", no_argument, NULL, 'n' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *eal_argv[EAL_ARGV_MAX];
+	const char *config_path = NULL;
+	bool console = true, check_only = false;
+	char err[512];
+	int opt, eal_argc, rc;
+
+	while ((opt = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			config_path = optarg;
+			break;
+		case 'n':
+			console = false;
+			break;
+		case 'c':
+			check_only = true;
+			break;
+		default:
+			usage(argv[0]);
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (config_path == NULL) {
+		usage(argv[0]);
+		return 2;
+	}
+	if (haven_config_load(config_path, &haven.cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("%s: configuration OK (%u ports, %u mobile nodes)\n",
+			config_path, haven.cfg.n_ports, haven.cfg.n_mns);
+		haven_config_free(&haven.cfg);
+		return 0;
+	}
+
+	eal_argc = build_eal_args(&haven.cfg, argv[0], argc - optind,
+			argv + optind, eal_argv);
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		fprintf(stderr, "haven: EAL init failed: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	rte_log_set_level_pattern("haven.*", log_level(haven.cfg.log_level));
+	haven.n_workers = rte_lcore_count() - 1;
+	haven.console_listen_fd = -1;
+	if (haven.n_workers == 0 || haven.n_workers > HAVEN_MAX_WORKERS) {
+		fprintf(stderr, "haven: lcores \"%s\" give %u workers; need 1..%d"
+			" besides the control lcore\n", haven.cfg.lcores,
+			haven.n_workers, HAVEN_MAX_WORKERS);
+		rte_eal_cleanup();
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	rte_timer_subsystem_init();
+
+	rc = tables_init(&haven);
+	if (rc == 0)
+		rc = haven_ports_init(&haven);
+	if (rc == 0)
+		rc = haven_resolve_init(&haven);
+	if (rc == 0)
+		rc = workers_init(&haven);
+	if (rc == 0)
+		rc = haven_registration_init(&haven);
+	if (rc == 0)
+		rc = haven_telemetry_init(&haven);
+	if (rc == 0)
+		rc = haven_console_init(&haven, console && isatty(0));
+	if (rc == 0)
+		rc = launch_workers(&haven);
+	if (rc != 0) {
+		fprintf(stderr, "haven: start-up failed: %s\n", strerror(-rc));
+		haven.quit = true;
+	} else {
+		HAVEN_LOG(INFO, "home agent %s up: %u worker(s), %u mobile node(s)\n",
+			config_path, haven.n_workers, haven.cfg.n_mns);
+		rc = haven_control_loop(&haven);
+	}
+
+	haven.quit = true;
+	rte_eal_mp_wait_lcore();
+	haven_console_close(&haven);
+	haven_ports_close(&haven);
+	rte_eal_cleanup();
+	haven_config_free(&haven.cfg);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The haven application's shared state: one struct haven_app owned by the
+ * control lcore, and the functions the application's files offer each
+ * other. Workers never see this structure; they get struct haven_fp and
+ * their struct haven_worker (lib/fastpath).
+ */
+#ifndef HAVEN_APP_H
+#define HAVEN_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_log.h>
+#include <rte_timer.h>
+
+#include "haven_binding.h"
+#include "haven_config.h"
+#include "haven_fastpath.h"
+#include "haven_mip4.h"
+
+extern int haven_logtype;
+#define HAVEN_LOG(level, ...) \
+	rte_log(RTE_LOG_ ## level, haven_logtype, "haven: " __VA_ARGS__)
+
+/** printf format and arguments of an IPv4 address in network byte order. */
+#define HAVEN_IP4_FMT "%u.%u.%u.%u"
+#define HAVEN_IP4_ARGS(a) \
+	((const uint8_t *)&(a))[0], ((const uint8_t *)&(a))[1], \
+	((const uint8_t *)&(a))[2], ((const uint8_t *)&(a))[3]
+
+/* Tunables of the control lcore. */
+#define HAVEN_CTL_BURST 32		/**< punted packets per poll */
+#define HAVEN_HOLD_PER_NEIGH 16		/**< packets held per unresolved neighbour */
+#define HAVEN_ARP_RETRY_MS 1000		/**< between ARP requests */
+#define HAVEN_ARP_TRIES 3		/**< requests before held packets drop */
+#define HAVEN_GARP_REPEAT_MS 1000	/**< second gratuitous ARP after this */
+#define HAVEN_MBUFS 8191		/**< mbufs in the pool */
+#define HAVEN_MBUF_CACHE 256		/**< per-lcore mempool cache */
+
+/** Control-plane counters (control lcore only). */
+struct haven_ctl_stats {
+	uint64_t reg_requests;		/**< datagrams on UDP 434 */
+	uint64_t reg_dropped;		/**< not a request: silently dropped */
+	uint64_t reg_replies[256];	/**< replies sent, by code */
+	uint64_t bindings_expired;	/**< lifetimes that ran out */
+	uint64_t garp_sent;		/**< gratuitous ARPs sent */
+	uint64_t arp_requests_sent;	/**< neighbour resolution */
+	uint64_t held_sent;		/**< held packets sent after resolution */
+	uint64_t held_dropped;		/**< held packets dropped (timeout, full) */
+	uint64_t tx_dropped;		/**< control TX queue full */
+};
+
+/** One care-of address of a mobile node, as the control lcore tracks it. */
+struct haven_mn_coa {
+	uint32_t addr;			/**< NBO */
+	uint16_t lifetime;		/**< granted */
+	uint64_t expires_at;		/**< timer cycles */
+};
+
+/** Registration state of a configured mobile node (control lcore only). */
+struct haven_mn_state {
+	const struct haven_config_mn *cfg;
+	uint64_t last_ident;		/**< last accepted Identification */
+	uint8_t n_coa;			/**< bindings held */
+	struct haven_mn_coa coa[HAVEN_BINDING_MAX_COA];
+	uint8_t encap;			/**< enum haven_encap of the last request */
+	uint8_t flags;			/**< HAVEN_BINDING_F_* */
+	uint64_t registered_at;		/**< timer cycles of first accept */
+	struct rte_timer expiry;	/**< next care-of address expiry */
+	struct rte_timer garp;		/**< second gratuitous ARP */
+};
+
+/** Packets held until a neighbour resolves (control lcore only). */
+struct haven_hold {
+	struct rte_mbuf *pkts[HAVEN_HOLD_PER_NEIGH];
+	uint8_t n;
+	uint8_t tries;			/**< ARP requests sent */
+	uint64_t next_try;		/**< timer cycles */
+};
+
+/** The application. */
+struct haven_app {
+	struct haven_config cfg;
+	struct haven_fp fp;
+	struct haven_worker *workers;
+	unsigned int n_workers;
+	uint16_t ctl_txq;			/**< control lcore's TX queue */
+	struct haven_mn_state *mns;		/**< one per cfg.mns[] */
+	struct haven_hold *holds;		/**< one per neighbour entry */
+	struct haven_ctl_stats stats;
+	volatile bool quit;
+	struct cmdline *console;		/**< terminal, or NULL */
+	int console_listen_fd;			/**< unix socket, or -1 */
+	struct cmdline *console_client;		/**< attached client, or NULL */
+	int console_client_fd;			/**< its socket */
+	/* A request from the telemetry thread, served on the control lcore. */
+	struct haven_tel_request *volatile tel_request;
+};
+
+extern struct haven_app haven;
+
+/* port.c */
+int haven_ports_init(struct haven_app *app);
+void haven_ports_close(struct haven_app *app);
+/** Send one packet on the control lcore's TX queue of port index p. */
+void haven_ctl_tx(struct haven_app *app, unsigned int p, struct rte_mbuf *m);
+
+/* neigh.c: resolution and held packets on the control lcore */
+int haven_resolve_init(struct haven_app *app);
+/**
+ * Send an IPv4 packet whose Ethernet header is present but whose
+ * destination MAC is not yet known: route it, resolve the next hop, hold
+ * it while resolving.
+ */
+void haven_ctl_send_ip(struct haven_app *app, struct rte_mbuf *m);
+/** Hold or send an encapsulated packet a worker could not send. */
+void haven_ctl_resolve_punt(struct haven_app *app, struct rte_mbuf *m);
+/** An ARP packet reached the control lcore: learn from it. */
+void haven_ctl_arp_input(struct haven_app *app, struct rte_mbuf *m);
+/** Retries and timeouts of pending resolutions. */
+void haven_resolve_tick(struct haven_app *app);
+/** Neighbour index for a next hop, resolving it if new; -1 if full. */
+int haven_ctl_neigh_for(struct haven_app *app, uint32_t nh, uint8_t port);
+/** Send a gratuitous ARP for ip with the port's MAC on the home port. */
+void haven_send_garp(struct haven_app *app, uint32_t ip,
+		const struct rte_ether_addr *mac);
+
+/* registration.c */
+int haven_registration_init(struct haven_app *app);
+/** A datagram arrived on UDP 434: process it and reply. */
+void haven_registration_input(struct haven_app *app, struct rte_mbuf *m);
+/** Remove every binding of a node (console, shutdown). */
+void haven_mn_release(struct haven_app *app, struct haven_mn_state *st);
+/** The state of a configured node, or NULL. */
+struct haven_mn_state *haven_mn_find(struct haven_app *app, uint32_t hoa);
+
+/* control.c */
+int haven_control_loop(struct haven_app *app);
+const char *haven_encap_name(uint8_t encap);
+/** Sum the workers' statistics (read while they run: plain loads). */
+void haven_worker_stats_sum(const struct haven_app *app,
+		struct haven_worker_stats *sum);
+/** Identifier of a drop reason, e.g. "no_binding". */
+const char *haven_drop_key(unsigned int reason);
+
+/* console.c */
+int haven_console_init(struct haven_app *app, bool terminal);
+void haven_console_poll(struct haven_app *app);
+void haven_console_close(struct haven_app *app);
+
+/* telemetry.c */
+int haven_telemetry_init(struct haven_app *app);
+void haven_telemetry_serve(struct haven_app *app);
+
+#endif /* HAVEN_APP_H */

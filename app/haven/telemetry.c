@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Telemetry endpoints under /haven (rte_telemetry), readable with
+ * dpdk-telemetry.py and any collector that speaks its socket.
+ *
+ * rte_telemetry calls us on its own thread, while the control lcore owns
+ * every table. So a callback only hands its request to the control lcore
+ * and waits: the control lcore fills the reply between two of its turns,
+ * and nothing is read while it is being written.
+ *
+ * Replies are limited to 16 KB, 256 dict entries and 512 array entries,
+ * and containers hold only arrays of plain values; so the binding list is
+ * returned in pages of columns: /haven/bindings,<offset>.
+ */
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#include <rte_cycles.h>
+#include <rte_telemetry.h>
+
+#include "haven.h"
+
+#define BINDINGS_PAGE 64		/**< bindings per /haven/bindings reply */
+#define TEL_WAIT_US 200			/**< poll interval while waiting */
+#define TEL_TIMEOUT_US 2000000		/**< give up after 2 s */
+
+typedef int (*tel_handler)(struct haven_app *app, const char *params,
+		struct rte_tel_data *d);
+
+struct haven_tel_request {
+	tel_handler handler;
+	const char *params;
+	struct rte_tel_data *d;
+	int rc;
+	volatile int done;
+};
+
+static pthread_mutex_t tel_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Telemetry thread: hand the request over and wait for the control lcore. */
+static int
+call_on_control(tel_handler handler, const char *params, struct rte_tel_data *d)
+{
+	struct haven_tel_request req = {
+		.handler = handler, .params = params, .d = d, .rc = -EAGAIN,
+	};
+	struct haven_tel_request *expected = &req;
+	unsigned int waited = 0;
+
+	pthread_mutex_lock(&tel_lock);
+	__atomic_store_n(&haven.tel_request, &req, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&req.done, __ATOMIC_ACQUIRE)) {
+		if (waited >= TEL_TIMEOUT_US &&
+		    __atomic_compare_exchange_n(&haven.tel_request, &expected,
+				NULL, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			break;	/* withdrawn before the control lcore took it */
+		usleep(TEL_WAIT_US);
+		waited += TEL_WAIT_US;
+	}
+	pthread_mutex_unlock(&tel_lock);
+	return req.rc;
+}
+
+void
+haven_telemetry_serve(struct haven_app *app)
+{
+	struct haven_tel_request *req;
+
+	req = __atomic_exchange_n(&app->tel_request, NULL, __ATOMIC_ACQ_REL);
+	if (req == NULL)
+		return;
+	req->rc = req->handler(app, req->params, req->d);
+	__atomic_store_n(&req->done, 1, __ATOMIC_RELEASE);
+}
+
+/* ---------------------------------------------------------------------
+ * Handlers, run on the control lcore
+ */
+
+static int
+stats_handler(struct haven_app *app, const char *params, struct rte_tel_data *d)
+{
+	const struct haven_ctl_stats *c = &app->stats;
+	struct haven_worker_stats w;
+	uint64_t drops = 0, accepted, denied = 0;
+	unsigned int i;
+
+	(void)params;
+	haven_worker_stats_sum(app, &w);
+	for (i = 0; i < HAVEN_DROP_MAX; i++)
+		drops += w.drops[i];
+	accepted = c->reg_replies[0] + c->reg_replies[1];
+	for (i = 2; i < 256; i++)
+		denied += c->reg_replies[i];
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "rx_packets", w.rx_pkts);
+	rte_tel_data_add_dict_u64(d, "tx_packets", w.tx_pkts);
+	rte_tel_data_add_dict_u64(d, "encap_packets", w.encap_pkts);
+	rte_tel_data_add_dict_u64(d, "decap_packets", w.decap_pkts);
+	rte_tel_data_add_dict_u64(d, "proxy_arp_replies", w.proxy_arp);
+	rte_tel_data_add_dict_u64(d, "icmp_echo_replies", w.icmp_echo);
+	rte_tel_data_add_dict_u64(d, "punted", w.punted);
+	rte_tel_data_add_dict_u64(d, "dropped", drops);
+	rte_tel_data_add_dict_u64(d, "bindings",
+		haven_binding_count(app->fp.bindings));
+	rte_tel_data_add_dict_u64(d, "registration_requests", c->reg_requests);
+	rte_tel_data_add_dict_u64(d, "registrations_accepted", accepted);
+	rte_tel_data_add_dict_u64(d, "registrations_denied", denied);
+	rte_tel_data_add_dict_u64(d, "registration_datagrams_dropped",
+		c->reg_dropped);
+	rte_tel_data_add_dict_u64(d, "bindings_expired", c->bindings_expired);
+	rte_tel_data_add_dict_u64(d, "gratuitous_arp_sent", c->garp_sent);
+	rte_tel_data_add_dict_u64(d, "arp_requests_sent", c->arp_requests_sent);
+	rte_tel_data_add_dict_u64(d, "held_sent", c->held_sent);
+	rte_tel_data_add_dict_u64(d, "held_dropped", c->held_dropped);
+	rte_tel_data_add_dict_u64(d, "control_tx_dropped", c->tx_dropped);
+	rte_tel_data_add_dict_int(d, "workers", app->n_workers);
+	return 0;
+}
+
+static int
+drops_handler(struct haven_app *app, const char *params, struct rte_tel_data *d)
+{
+	struct haven_worker_stats w;
+	unsigned int i;
+
+	(void)params;
+	haven_worker_stats_sum(app, &w);
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < HAVEN_DROP_MAX; i++)
+		rte_tel_data_add_dict_u64(d, haven_drop_key(i), w.drops[i]);
+	return 0;
+}
+
+static int
+registrations_handler(struct haven_app *app, const char *params,
+		struct rte_tel_data *d)
+{
+	char name[16];
+	unsigned int code;
+
+	(void)params;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "requests", app->stats.reg_requests);
+	rte_tel_data_add_dict_u64(d, "dropped", app->stats.reg_dropped);
+	for (code = 0; code < 256; code++) {
+		if (app->stats.reg_replies[code] == 0)
+			continue;
+		snprintf(name, sizeof(name), "code_%u", code);
+		rte_tel_data_add_dict_u64(d, name, app->stats.reg_replies[code]);
+	}
+	return 0;
+}
+
+/* Seconds until a care-of address expires (-1: never). */
+static int64_t
+remaining_s(uint64_t expires_at)
+{
+	uint64_t now = rte_get_timer_cycles();
+
+	if (expires_at == UINT64_MAX)
+		return -1;
+	return expires_at > now ? (expires_at - now) / rte_get_timer_hz() : 0;
+}
+
+static void
+care_of_list(const struct haven_binding *b, char *buf, size_t len)
+{
+	size_t off = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < b->n_coa && off < len; i++) {
+		char a[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &b->coa[i].addr, a, sizeof(a));
+		off += snprintf(buf + off, len - off, "%s%s", i ? " " : "", a);
+	}
+}
+
+struct page {
+	struct haven_app *app;
+	unsigned int skip, taken;
+	struct rte_tel_data *hoa, *coa, *encap, *revtun, *remaining, *pkts,
+		*bytes;
+};
+
+static int
+page_add(const struct haven_binding *b, void *arg)
+{
+	struct page *pg = arg;
+	struct haven_binding_counters sum;
+	struct haven_mn_state *st;
+	char a[INET_ADDRSTRLEN], list[HAVEN_BINDING_MAX_COA * INET_ADDRSTRLEN];
+
+	if (pg->skip > 0) {
+		pg->skip--;
+		return 0;
+	}
+	if (pg->taken == BINDINGS_PAGE)
+		return 1;
+	pg->taken++;
+	inet_ntop(AF_INET, &b->home_addr, a, sizeof(a));
+	care_of_list(b, list, sizeof(list));
+	haven_binding_counters_sum(pg->app->fp.bindings, b->slot, &sum);
+	st = haven_mn_find(pg->app, b->home_addr);
+	rte_tel_data_add_array_string(pg->hoa, a);
+	rte_tel_data_add_array_string(pg->coa, list);
+	rte_tel_data_add_array_string(pg->encap, haven_encap_name(b->encap));
+	rte_tel_data_add_array_int(pg->revtun,
+		!!(b->flags & HAVEN_BINDING_F_REVERSE_TUNNEL));
+	rte_tel_data_add_array_int(pg->remaining, st == NULL || st->n_coa == 0 ?
+		0 : (int)remaining_s(st->coa[0].expires_at));
+	rte_tel_data_add_array_u64(pg->pkts, sum.pkts);
+	rte_tel_data_add_array_u64(pg->bytes, sum.bytes);
+	return 0;
+}
+
+static struct rte_tel_data *
+column(struct rte_tel_data *d, const char *name, enum rte_tel_value_type t)
+{
+	struct rte_tel_data *c = rte_tel_data_alloc();
+
+	if (c == NULL)
+		return NULL;
+	rte_tel_data_start_array(c, t);
+	rte_tel_data_add_dict_container(d, name, c, 0);
+	return c;
+}
+
+static int
+bindings_handler(struct haven_app *app, const char *params,
+		struct rte_tel_data *d)
+{
+	struct page pg = { .app = app };
+	uint32_t total = haven_binding_count(app->fp.bindings);
+
+	if (params != NULL && *params != '\0')
+		pg.skip = strtoul(params, NULL, 0);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", total);
+	rte_tel_data_add_dict_u64(d, "offset", pg.skip);
+	pg.hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
+	pg.coa = column(d, "care_of", RTE_TEL_STRING_VAL);
+	pg.encap = column(d, "encap", RTE_TEL_STRING_VAL);
+	pg.revtun = column(d, "reverse_tunnel", RTE_TEL_INT_VAL);
+	pg.remaining = column(d, "remaining", RTE_TEL_INT_VAL);
+	pg.pkts = column(d, "packets", RTE_TEL_U64_VAL);
+	pg.bytes = column(d, "bytes", RTE_TEL_U64_VAL);
+	if (pg.hoa == NULL || pg.coa == NULL || pg.encap == NULL ||
+	    pg.revtun == NULL || pg.remaining == NULL || pg.pkts == NULL ||
+	    pg.bytes == NULL)
+		return -ENOMEM;
+	haven_binding_walk(app->fp.bindings, page_add, &pg);
+	rte_tel_data_add_dict_u64(d, "count", pg.taken);
+	return 0;
+}
+
+static int
+binding_handler(struct haven_app *app, const char *params,
+		struct rte_tel_data *d)
+{
+	const struct haven_binding *b;
+	struct haven_binding_counters sum;
+	struct haven_mn_state *st;
+	struct rte_tel_data *coa, *rem;
+	char a[INET_ADDRSTRLEN];
+	uint32_t hoa;
+	unsigned int i;
+
+	if (params == NULL || inet_pton(AF_INET, params, &hoa) != 1)
+		return -EINVAL;
+	b = haven_binding_lookup(app->fp.bindings, hoa);
+	if (b == NULL)
+		return -ENOENT;
+	st = haven_mn_find(app, hoa);
+	haven_binding_counters_sum(app->fp.bindings, b->slot, &sum);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "home_address", params);
+	coa = column(d, "care_of", RTE_TEL_STRING_VAL);
+	rem = column(d, "remaining", RTE_TEL_INT_VAL);
+	if (coa == NULL || rem == NULL)
+		return -ENOMEM;
+	for (i = 0; i < b->n_coa; i++) {
+		inet_ntop(AF_INET, &b->coa[i].addr, a, sizeof(a));
+		rte_tel_data_add_array_string(coa, a);
+		rte_tel_data_add_array_int(rem, st != NULL && i < st->n_coa ?
+			(int)remaining_s(st->coa[i].expires_at) : -1);
+	}
+	rte_tel_data_add_dict_string(d, "encap", haven_encap_name(b->encap));
+	rte_tel_data_add_dict_int(d, "reverse_tunnel",
+		!!(b->flags & HAVEN_BINDING_F_REVERSE_TUNNEL));
+	rte_tel_data_add_dict_string(d, "forwarder",
+		b->forwarder == HAVEN_FORWARDER_SELF ? "self" : "peer");
+	rte_tel_data_add_dict_int(d, "lifetime", b->lifetime);
+	rte_tel_data_add_dict_u64(d, "generation", b->generation);
+	rte_tel_data_add_dict_u64(d, "packets", sum.pkts);
+	rte_tel_data_add_dict_u64(d, "bytes", sum.bytes);
+	rte_tel_data_add_dict_u64(d, "reverse_packets", sum.rev_pkts);
+	rte_tel_data_add_dict_u64(d, "reverse_bytes", sum.rev_bytes);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Registration with rte_telemetry
+ */
+
+#define TEL_CALLBACK(name)						\
+static int								\
+tel_##name(const char *cmd, const char *params, struct rte_tel_data *d) \
+{									\
+	(void)cmd;							\
+	return call_on_control(name##_handler, params, d);		\
+}
+
+TEL_CALLBACK(stats)
+TEL_CALLBACK(drops)
+TEL_CALLBACK(registrations)
+TEL_CALLBACK(bindings)
+TEL_CALLBACK(binding)
+
+int
+haven_telemetry_init(struct haven_app *app)
+{
+	(void)app;
+	rte_telemetry_register_cmd("/haven/stats", tel_stats,
+		"Packet, registration and resolution totals. No parameters");
+	rte_telemetry_register_cmd("/haven/drops", tel_drops,
+		"Dropped packets by reason. No parameters");
+	rte_telemetry_register_cmd("/haven/registrations", tel_registrations,
+		"Registration replies sent, by code. No parameters");
+	rte_telemetry_register_cmd("/haven/bindings", tel_bindings,
+		"A page of bindings, as columns. Parameter: offset (default 0)");
+	rte_telemetry_register_cmd("/haven/binding", tel_binding,
+		"One binding with its counters. Parameter: home address");
+	return 0;
+}
