@@ -41,6 +41,8 @@ extern "C" {
 #define HAVEN_MAX_RXQ_PER_WORKER 8	/**< RX queues one worker polls */
 #define HAVEN_NEIGH_MAX 1024		/**< neighbour table entries */
 #define HAVEN_OUTER_TTL 64		/**< TTL of tunnel headers */
+#define HAVEN_BURST 32			/**< packets per RX burst */
+#define HAVEN_TX_BUFFER 32		/**< packets buffered per port before TX */
 
 /**
  * Drop reasons, defined once: expands into the enum and the names.
@@ -73,17 +75,46 @@ enum haven_drop {
 /** Readable name of a drop reason. */
 const char *haven_drop_name(enum haven_drop d);
 
-/** Why a packet was punted (stored in the mbuf's hash.usr). */
+/**
+ * Why a packet was punted: the low 8 bits of the mbuf's hash.usr.
+ *
+ * Every punted mbuf has m->port set to the DPDK port id it concerns: the
+ * port it arrived on (CONTROL) or the port it must leave by (RESOLVE).
+ *
+ * A RESOLVE punt is a complete frame whose Ethernet source is the output
+ * port's MAC and whose Ethernet destination is left zero. Bits 16..31 of
+ * hash.usr hold the neighbour index (HAVEN_PUNT_NEIGH()), or
+ * HAVEN_PUNT_NEIGH_NONE when no neighbour entry exists yet for the next
+ * hop (a decapsulated packet toward a host never resolved); hash.fdir.hi
+ * always holds the next-hop IPv4 address (NBO). The control lcore resolves
+ * it (haven_neigh_get(), ARP), writes the destination MAC and transmits.
+ */
 enum haven_punt_reason {
 	HAVEN_PUNT_CONTROL = 0,		/**< UDP 434, ARP, other to the agent */
 	HAVEN_PUNT_RESOLVE,		/**< ready to send, next hop unresolved */
 };
 
-/** One neighbour: IPv4 address -> Ethernet address on a port. */
+#define HAVEN_PUNT_NEIGH_NONE 0xffff	/**< RESOLVE without neighbour entry */
+
+/** Reason of a punted mbuf (enum haven_punt_reason). */
+#define HAVEN_PUNT_REASON(m) ((m)->hash.usr & 0xff)
+/** Neighbour index of a RESOLVE punt, or HAVEN_PUNT_NEIGH_NONE. */
+#define HAVEN_PUNT_NEIGH(m) ((m)->hash.usr >> 16)
+/** Next hop (NBO) of a RESOLVE punt. */
+#define HAVEN_PUNT_NEXT_HOP(m) ((m)->hash.fdir.hi)
+
+/**
+ * One neighbour: IPv4 address -> Ethernet address on a port.
+ *
+ * fp->neigh is an open-addressing table of HAVEN_NEIGH_MAX entries (zeroed
+ * at start) probed linearly from a hash of the address; it is written only
+ * through haven_neigh_get() and haven_neigh_update(), entries never move
+ * and are never freed, so an index stays valid for the life of the table.
+ */
 struct haven_neigh {
 	uint32_t ip;			/**< NBO */
 	struct rte_ether_addr mac;	/**< valid when state is REACHABLE */
-	uint8_t port;			/**< port it lives on */
+	uint8_t port;			/**< index in fp->ports it lives on */
 	volatile uint8_t state;		/**< enum haven_neigh_state */
 };
 
@@ -125,6 +156,7 @@ struct haven_fp {
 	struct haven_neigh *neigh;		/**< HAVEN_NEIGH_MAX entries */
 	struct rte_lpm *routes;			/**< prefix -> route index */
 	uint32_t *route_gw;			/**< route index -> gateway (0: connected) */
+	uint8_t *route_port;			/**< route index -> index in ports[] */
 	struct rte_ring *punt_ring;		/**< workers -> control (MP/SC) */
 	struct rte_mempool *pool;		/**< mbufs for copies */
 	struct rte_rcu_qsbr *qsbr;		/**< binding table readers */
@@ -144,6 +176,12 @@ struct haven_worker {
 	uint16_t txq;				/**< this worker's TX queue, every port */
 	struct haven_binding_counters *counters;	/**< this worker's row */
 	struct haven_worker_stats stats;
+	/* Worker-private state below: zero it before launch. */
+	uint16_t ip_id;				/**< next outer IP identification */
+	struct {
+		uint16_t n;
+		struct rte_mbuf *pkts[HAVEN_TX_BUFFER];
+	} tx[HAVEN_MAX_PORTS];			/**< TX buffer per port index */
 } __rte_cache_aligned;
 
 /**
@@ -154,8 +192,13 @@ int haven_worker_main(void *arg);
 
 /**
  * Process one burst as a worker would: exposed for tests and benchmarks,
- * which feed it packets without a port.
+ * which feed it packets without a port. Transmission is buffered per port:
+ * call haven_worker_flush() afterwards (haven_worker_main() does it on
+ * every loop). The caller must be an RCU reader of fp->qsbr, or no binding
+ * may be removed meanwhile.
  *
+ * @param port  index in fp->ports the packets arrived on.
+ * @param n     at most HAVEN_BURST.
  * @return packets handed to TX.
  */
 uint16_t haven_worker_process_burst(struct haven_worker *w, uint16_t port,

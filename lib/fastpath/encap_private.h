@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HAVEN_ENCAP_PRIVATE_H
+#define HAVEN_ENCAP_PRIVATE_H
+
+/*
+ * Header construction for the fast path's tunnels, over plain byte
+ * buffers: the Internet checksum and its incremental update (RFC 1071,
+ * RFC 1624), the outer IPv4 header of IP in IP (RFC 2003) and GRE
+ * (RFC 2784), the GRE header, and minimal encapsulation (RFC 2004) both
+ * ways. No DPDK types, so that every byte can be unit tested and fuzzed;
+ * worker.c does the mbuf work around these.
+ *
+ * Every address is in network byte order; every "ip" pointer is the first
+ * byte of an IPv4 header.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FP_IPV4_HLEN 20			/* IPv4 header without options */
+#define FP_GRE_HLEN 4			/* GRE header without C, K, S fields */
+#define FP_MIN_FWD_HLEN 8		/* minimal forwarding header, S = 0 */
+#define FP_MIN_FWD_HLEN_S 12		/* ... with the original source */
+
+#define FP_IPPROTO_ICMP 1
+#define FP_IPPROTO_IPIP 4
+#define FP_IPPROTO_UDP 17
+#define FP_IPPROTO_GRE 47
+#define FP_IPPROTO_MINIMAL 55
+
+#define FP_IP_DF 0x4000			/* fragment_offset field, host order */
+#define FP_IP_MF 0x2000
+#define FP_IP_OFFMASK 0x1fff
+
+/* Field readers and writers, byte order explicit. */
+static inline uint16_t
+fp_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline void
+fp_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+/* Copy a 32-bit field that is already in network byte order. */
+static inline uint32_t
+fp_get32n(const uint8_t *p)
+{
+	uint32_t v;
+
+	__builtin_memcpy(&v, p, 4);
+	return v;
+}
+
+static inline void
+fp_put32n(uint8_t *p, uint32_t v)
+{
+	__builtin_memcpy(p, &v, 4);
+}
+
+/* IPv4 header accessors. */
+static inline unsigned int
+fp_ip_hlen(const uint8_t *ip)
+{
+	return (ip[0] & 0x0f) * 4u;
+}
+
+static inline uint16_t
+fp_ip_total_len(const uint8_t *ip)
+{
+	return fp_get16(ip + 2);
+}
+
+static inline bool
+fp_ip_is_fragment(const uint8_t *ip)
+{
+	return (fp_get16(ip + 6) & (FP_IP_MF | FP_IP_OFFMASK)) != 0;
+}
+
+static inline uint32_t
+fp_ip_src(const uint8_t *ip)
+{
+	return fp_get32n(ip + 12);
+}
+
+static inline uint32_t
+fp_ip_dst(const uint8_t *ip)
+{
+	return fp_get32n(ip + 16);
+}
+
+/* Internet checksum of len bytes (RFC 1071), ready to store. */
+uint16_t fp_cksum(const void *buf, size_t len);
+
+/*
+ * RFC 1624 equation 3: HC' = ~(~HC + ~m + m'), for one 16-bit word of
+ * the covered data changing from old to new. All values host order.
+ */
+static inline uint16_t
+fp_cksum_adjust(uint16_t cksum, uint16_t old, uint16_t new)
+{
+	uint32_t sum = (uint16_t)~cksum + (uint16_t)~old + (uint32_t)new;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * Decrement the TTL of a forwarded datagram and update its header
+ * checksum incrementally (RFC 1624). Returns the new TTL; the caller has
+ * checked that the old one was above 1.
+ */
+static inline uint8_t
+fp_ip_ttl_decrement(uint8_t *ip)
+{
+	uint16_t old = fp_get16(ip + 8);	/* TTL and protocol */
+
+	ip[8]--;
+	fp_put16(ip + 10, fp_cksum_adjust(fp_get16(ip + 10), old,
+			fp_get16(ip + 8)));
+	return ip[8];
+}
+
+/*
+ * Write a 20-byte outer IPv4 header at ip for payload_len bytes of
+ * protocol proto (RFC 2003 section 3.1: TTL HAVEN_OUTER_TTL, DF copied
+ * from the inner header by the caller through df). The checksum is left
+ * zero when cksum is false (hardware computes it).
+ */
+void fp_outer_ipv4(uint8_t *ip, uint8_t proto, uint16_t payload_len,
+		uint32_t src, uint32_t dst, uint16_t id, bool df, uint8_t ttl,
+		bool cksum);
+
+/* Write a GRE header without optional fields, carrying IPv4 (RFC 2784 2). */
+void fp_gre_header(uint8_t *gre);
+
+/*
+ * Length of the GRE header at gre (len bytes available) if the packet
+ * carries IPv4 and this receiver understands it: version 0, reserved bits
+ * zero except C (RFC 2784 2.3) and K and S (RFC 2890). -1 otherwise.
+ */
+int fp_gre_parse(const uint8_t *gre, size_t len);
+
+/*
+ * Minimal encapsulation (RFC 2004 section 3). The forwarding header is
+ * FP_MIN_FWD_HLEN_S long when the original source is not the encapsulator
+ * (S bit set, original source carried), FP_MIN_FWD_HLEN otherwise.
+ */
+static inline unsigned int
+fp_minimal_fwd_len(uint32_t orig_src, uint32_t encapsulator)
+{
+	return orig_src == encapsulator ? FP_MIN_FWD_HLEN : FP_MIN_FWD_HLEN_S;
+}
+
+/*
+ * Turn the original datagram's header at ip (hlen bytes, followed by
+ * fwd_len free bytes and then the original payload) into the modified IP
+ * header and the minimal forwarding header: protocol 55, destination the
+ * tunnel exit, source the encapsulator, total length grown by fwd_len,
+ * header checksum recomputed unless cksum is false (hardware computes it;
+ * then it is left zero). The caller has refused fragments: RFC 2004
+ * section 3 forbids minimal encapsulation of a fragmented datagram.
+ */
+void fp_minimal_encap(uint8_t *ip, unsigned int fwd_len, uint32_t encapsulator,
+		uint32_t tunnel_exit, bool cksum);
+
+/*
+ * Parse a minimal-encapsulated datagram at ip (len bytes): the modified
+ * IP header is hlen bytes long. Returns the length of the forwarding
+ * header, or -1 when it is truncated or its checksum is wrong. *orig_src
+ * gets the original source (the modified header's source when S is 0).
+ */
+int fp_minimal_parse(const uint8_t *ip, size_t len, uint32_t *orig_src);
+
+/*
+ * Restore the original datagram (RFC 2004 section 3, decapsulation):
+ * write the original IP header fwd_len bytes after ip, from the modified
+ * header and the forwarding header, with its checksum. The original
+ * datagram then starts at ip + fwd_len.
+ */
+void fp_minimal_decap(uint8_t *ip, unsigned int fwd_len);
+
+#endif /* HAVEN_ENCAP_PRIVATE_H */

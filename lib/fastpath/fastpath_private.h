@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HAVEN_FASTPATH_PRIVATE_H
+#define HAVEN_FASTPATH_PRIVATE_H
+
+/*
+ * What the fast path's files share and nobody else needs: the lock-free
+ * reader side of the neighbour table (workers may not call
+ * haven_neigh_find(), which is the control lcore's) and the port index
+ * helpers.
+ *
+ * The neighbour table is open addressing with linear probing from a hash
+ * of the address. The control lcore fills an entry's ip and port and only
+ * then publishes a non-FREE state with a release store; entries never
+ * move and are never freed. A reader that loads a non-FREE state with
+ * acquire semantics therefore sees the right ip, and stops probing at the
+ * first FREE entry.
+ */
+
+#include <rte_common.h>
+
+#include "haven_fastpath.h"
+
+#define FP_NEIGH_MASK (HAVEN_NEIGH_MAX - 1)
+
+static_assert((HAVEN_NEIGH_MAX & FP_NEIGH_MASK) == 0,
+	"HAVEN_NEIGH_MAX must be a power of two");
+
+/* First probe position of an address (Fibonacci hashing). */
+static inline unsigned int
+fp_neigh_hash(uint32_t ip)
+{
+	return (ip * 2654435761u) >> 22 & FP_NEIGH_MASK;
+}
+
+static inline uint8_t
+fp_neigh_state(const struct haven_neigh *n)
+{
+	return __atomic_load_n(&n->state, __ATOMIC_ACQUIRE);
+}
+
+/* Index of ip's entry, or -1; any lcore, no locks. */
+static inline int
+fp_neigh_lookup(const struct haven_neigh *tbl, uint32_t ip)
+{
+	unsigned int i, idx = fp_neigh_hash(ip);
+
+	for (i = 0; i < HAVEN_NEIGH_MAX; i++) {
+		const struct haven_neigh *n = &tbl[idx];
+
+		if (fp_neigh_state(n) == HAVEN_NEIGH_FREE)
+			return -1;
+		if (n->ip == ip)
+			return (int)idx;
+		idx = (idx + 1) & FP_NEIGH_MASK;
+	}
+	return -1;
+}
+
+/*
+ * Copy a REACHABLE neighbour's MAC; false if it is not reachable.
+ *
+ * The control lcore changes the MAC of a REACHABLE entry by going through
+ * INCOMPLETE (see haven_neigh_update()); reading the state again after
+ * the copy rejects a copy that overlapped such a change.
+ */
+static inline bool
+fp_neigh_mac(const struct haven_neigh *n, struct rte_ether_addr *mac)
+{
+	if (fp_neigh_state(n) != HAVEN_NEIGH_REACHABLE)
+		return false;
+	rte_ether_addr_copy(&n->mac, mac);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&n->state, __ATOMIC_RELAXED) ==
+		HAVEN_NEIGH_REACHABLE;
+}
+
+/* Index in fp->ports of a DPDK port id, or -1. */
+static inline int
+fp_port_index(const struct haven_fp *fp, uint16_t port_id)
+{
+	unsigned int i;
+
+	for (i = 0; i < fp->n_ports; i++)
+		if (fp->ports[i].port_id == port_id)
+			return (int)i;
+	return -1;
+}
+
+#endif /* HAVEN_FASTPATH_PRIVATE_H */

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The neighbour table and next-hop routes.
+ *
+ * The control lcore resolves next hops (ARP) and writes the neighbour
+ * table through haven_neigh_get() and haven_neigh_update(); workers read
+ * it without locks through fastpath_private.h. Routes live in an rte_lpm
+ * whose next hop is a route index into fp->route_gw (the gateway, 0 for a
+ * connected prefix) and fp->route_port (the port index); a destination
+ * the LPM does not know but that lies on a port's own subnet is connected
+ * too, so a configuration without routes still reaches the home link.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_lpm.h>
+
+#include "haven_fastpath.h"
+#include "fastpath_private.h"
+
+int
+haven_neigh_find(const struct haven_fp *fp, uint32_t ip)
+{
+	return fp_neigh_lookup(fp->neigh, ip);
+}
+
+int
+haven_neigh_get(struct haven_fp *fp, uint32_t ip, uint8_t port)
+{
+	unsigned int i, idx = fp_neigh_hash(ip);
+
+	for (i = 0; i < HAVEN_NEIGH_MAX; i++) {
+		struct haven_neigh *n = &fp->neigh[idx];
+
+		if (n->state == HAVEN_NEIGH_FREE) {
+			n->ip = ip;
+			n->port = port;
+			memset(&n->mac, 0, sizeof(n->mac));
+			/* Publish: readers see ip and port once state is set. */
+			__atomic_store_n(&n->state, HAVEN_NEIGH_INCOMPLETE,
+					__ATOMIC_RELEASE);
+			return (int)idx;
+		}
+		if (n->ip == ip)
+			return (int)idx;
+		idx = (idx + 1) & FP_NEIGH_MASK;
+	}
+	return -ENOSPC;
+}
+
+void
+haven_neigh_update(struct haven_fp *fp, int idx,
+		const struct rte_ether_addr *mac)
+{
+	struct haven_neigh *n;
+
+	if (idx < 0 || idx >= HAVEN_NEIGH_MAX)
+		return;
+	n = &fp->neigh[idx];
+	if (n->state == HAVEN_NEIGH_FREE)
+		return;
+	if (n->state == HAVEN_NEIGH_REACHABLE) {
+		if (rte_is_same_ether_addr(&n->mac, mac))
+			return;
+		/* Take it out of service while the six bytes change. */
+		__atomic_store_n(&n->state, HAVEN_NEIGH_INCOMPLETE,
+				__ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+	}
+	rte_ether_addr_copy(mac, &n->mac);
+	__atomic_store_n(&n->state, HAVEN_NEIGH_REACHABLE, __ATOMIC_RELEASE);
+}
+
+int
+haven_route_lookup(const struct haven_fp *fp, uint32_t dst,
+		uint32_t *nh, uint8_t *port_idx)
+{
+	uint32_t route;
+	unsigned int i;
+
+	if (fp->routes != NULL &&
+	    rte_lpm_lookup(fp->routes, rte_be_to_cpu_32(dst), &route) == 0) {
+		uint32_t gw = fp->route_gw[route];
+
+		*nh = gw != 0 ? gw : dst;
+		*port_idx = fp->route_port[route];
+		return 0;
+	}
+	for (i = 0; i < fp->n_ports; i++) {
+		const struct haven_fp_port *p = &fp->ports[i];
+
+		if (p->mask != 0 && ((dst ^ p->addr) & p->mask) == 0) {
+			*nh = dst;
+			*port_idx = i;
+			return 0;
+		}
+	}
+	return -ENETUNREACH;
+}
