@@ -1,4 +1,1635 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* placeholder: being written */
-int haven_placeholder_config;
-int haven_placeholder_config;
+/*
+ * The configuration loader: reads the operator's YAML file with libyaml's
+ * document API, checks every value, fills struct haven_config and its
+ * defaults. It runs before the EAL starts, so it uses no DPDK at all.
+ *
+ * The whole point of this file is the error messages. An operator who
+ * mistypes a key or an address must be told where and what, in the form
+ * compilers use ("lab.yaml:12:14: expected ..., got ..."), so that editors
+ * jump to it. Each field is checked by one call to a small helper that
+ * knows how to describe what it expected; the first error stops the load.
+ *
+ * The file is parsed in two passes over the document tree: every mapping
+ * is first collected into a table of known keys (which catches unknown and
+ * duplicate keys), then the sections are checked in dependency order
+ * (eal, ports, routes, home_agent, mobile_nodes), whatever order the file
+ * writes them in, so that cross checks such as "the gateway is on a port's
+ * subnet" always have what they need.
+ *
+ * Secrets never appear in messages: a bad key is described by its length
+ * or by the offset of the bad character, not by its text.
+ */
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "haven_config.h"
+
+/* Defaults of the keys an operator may leave out (docs/configuration.md). */
+#define DEFAULT_FILE_PREFIX	"haven"
+#define DEFAULT_MEMORY_MB	256
+#define DEFAULT_LOG_LEVEL	"info"
+#define DEFAULT_MAX_LIFETIME	1800
+#define DEFAULT_REPLAY_WINDOW	7	/* seconds, RFC 5944 5.7 suggests 7 */
+#define DEFAULT_MAX_BINDINGS	65536
+
+/* Ranges. */
+#define MIN_MEMORY_MB		64
+#define MAX_MEMORY_MB		65536
+#define MAX_LIFETIME		65534	/* 65535 (0xffff) means infinite */
+#define MAX_REPLAY_WINDOW	3600
+#define MAX_BINDINGS		16777216
+#define MIN_SPI			256	/* 0..255 reserved, RFC 5944 1.6 */
+#define MAX_LCORE_ID		1023	/* above any RTE_MAX_LCORE build */
+#define MAX_KEY_FILE_SIZE	4096	/* a key file is text, never large */
+#define MAX_SHOWN_CHARS		48	/* of a value quoted in a message */
+
+/* The longest unix socket path: sun_path with its terminating NUL. */
+#define MAX_SOCKET_PATH		(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
+
+/* State of one load: where messages go and where relative paths start. */
+struct parse_ctx {
+	const char *path;		/* config file as given, for messages */
+	char dir[HAVEN_CONFIG_PATH_LEN];	/* its folder, for key_file */
+	yaml_document_t *doc;
+	struct haven_config *cfg;
+	char *err;
+	size_t errlen;
+	char got[4 * MAX_SHOWN_CHARS + 16];	/* describe() output */
+};
+
+/* One key a mapping may hold; collect() fills key and value. */
+struct field {
+	const char *name;
+	bool nullable;		/* an empty value means "not given" */
+	yaml_node_t *key;
+	yaml_node_t *value;
+};
+
+/* ------------------------------------------------------------------ */
+/* Error reporting                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Write "path:line:column: <message>" for a mark of libyaml (0-based). */
+static int
+fail_mark(struct parse_ctx *ctx, yaml_mark_t mark, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+fail_mark(struct parse_ctx *ctx, yaml_mark_t mark, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (ctx->err == NULL || ctx->errlen == 0)
+		return -1;
+	n = snprintf(ctx->err, ctx->errlen, "%s:%zu:%zu: ", ctx->path,
+		mark.line + 1, mark.column + 1);
+	if (n < 0 || (size_t)n >= ctx->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(ctx->err + n, ctx->errlen - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The same, at the start of a node. */
+#define fail_at(ctx, node, ...) fail_mark(ctx, (node)->start_mark, __VA_ARGS__)
+
+/* Describe what a node holds, for the "got" half of a message. */
+static const char *
+describe(struct parse_ctx *ctx, const yaml_node_t *node)
+{
+	const unsigned char *v;
+	size_t i, n, len;
+
+	switch (node->type) {
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	case YAML_SEQUENCE_NODE:
+		return "a sequence";
+	case YAML_SCALAR_NODE:
+		break;
+	default:
+		return "nothing";
+	}
+	v = node->data.scalar.value;
+	len = node->data.scalar.length;
+	if (len == 0)
+		return "an empty value";
+	n = 0;
+	ctx->got[n++] = '"';
+	for (i = 0; i < len && i < MAX_SHOWN_CHARS; i++) {
+		if (v[i] == '"' || v[i] == '\\')
+			n += sprintf(ctx->got + n, "\\%c", v[i]);
+		else if (v[i] >= 0x20 && v[i] < 0x7f)
+			ctx->got[n++] = v[i];
+		else
+			n += sprintf(ctx->got + n, "\\x%02x", v[i]);
+	}
+	if (i < len)
+		n += sprintf(ctx->got + n, "...");
+	ctx->got[n++] = '"';
+	ctx->got[n] = '\0';
+	return ctx->got;
+}
+
+/* "expected <what>, got <what the node holds>". */
+static int
+bad_value(struct parse_ctx *ctx, const yaml_node_t *node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+bad_value(struct parse_ctx *ctx, const yaml_node_t *node, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return fail_at(ctx, node, "expected %s, got %s", what,
+		describe(ctx, node));
+}
+
+/* A required key is absent: point at the mapping that should hold it. */
+static int
+missing(struct parse_ctx *ctx, const yaml_node_t *map, const char *where,
+	const char *name)
+{
+	return fail_at(ctx, map, "expected key \"%s\" in %s, got a mapping without it",
+		name, where);
+}
+
+/* ------------------------------------------------------------------ */
+/* Document walking                                                   */
+/* ------------------------------------------------------------------ */
+
+static yaml_node_t *
+node_at(struct parse_ctx *ctx, int index)
+{
+	return yaml_document_get_node(ctx->doc, index);
+}
+
+/* A plain empty scalar, "~" or "null": YAML's way to say nothing. */
+static bool
+is_null(const yaml_node_t *node)
+{
+	const char *v;
+
+	if (node->type != YAML_SCALAR_NODE ||
+			node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	v = (const char *)node->data.scalar.value;
+	return v[0] == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+		strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+}
+
+/*
+ * Sort the pairs of a mapping into fields by key name. Unknown keys,
+ * duplicate keys and keys that are not scalars are errors. Values of
+ * nullable fields that are empty are left out, as if never written.
+ */
+static int
+collect(struct parse_ctx *ctx, yaml_node_t *map, const char *where,
+	struct field *fields, size_t n_fields)
+{
+	char expected[256];
+	yaml_node_pair_t *pair;
+	size_t i, off;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return bad_value(ctx, map, "a mapping for %s", where);
+
+	for (pair = map->data.mapping.pairs.start;
+			pair < map->data.mapping.pairs.top; pair++) {
+		yaml_node_t *key = node_at(ctx, pair->key);
+		yaml_node_t *value = node_at(ctx, pair->value);
+		const char *name;
+
+		if (key->type != YAML_SCALAR_NODE)
+			return bad_value(ctx, key, "a key name in %s", where);
+		name = (const char *)key->data.scalar.value;
+		for (i = 0; i < n_fields; i++)
+			if (strcmp(fields[i].name, name) == 0)
+				break;
+		if (i == n_fields) {
+			off = 0;
+			for (i = 0; i < n_fields && off < sizeof(expected); i++)
+				off += snprintf(expected + off,
+					sizeof(expected) - off, "%s%s",
+					i == 0 ? "" : ", ", fields[i].name);
+			return fail_at(ctx, key,
+				"unknown key %s in %s (expected one of: %s)",
+				describe(ctx, key), where, expected);
+		}
+		if (fields[i].key != NULL)
+			return fail_at(ctx, key,
+				"expected each key once in %s, got \"%s\" again (first at line %zu)",
+				where, name, fields[i].key->start_mark.line + 1);
+		fields[i].key = key;
+		if (!(fields[i].nullable && is_null(value)))
+			fields[i].value = value;
+	}
+	return 0;
+}
+
+/* Every required field is present; point at the mapping otherwise. */
+static int
+require(struct parse_ctx *ctx, const yaml_node_t *map, const char *where,
+	const struct field *fields, const int *required, size_t n_required)
+{
+	size_t i;
+
+	for (i = 0; i < n_required; i++)
+		if (fields[required[i]].value == NULL)
+			return missing(ctx, map, where, fields[required[i]].name);
+	return 0;
+}
+
+/* A sequence of min..max items; sets *count. */
+static int
+get_sequence(struct parse_ctx *ctx, yaml_node_t *node, const char *what,
+	size_t min, size_t max, size_t *count)
+{
+	size_t n;
+
+	if (node->type != YAML_SEQUENCE_NODE)
+		return bad_value(ctx, node, "a list of %s", what);
+	n = node->data.sequence.items.top - node->data.sequence.items.start;
+	if (n < min)
+		return fail_at(ctx, node, "expected at least %zu %s, got %zu",
+			min, what, n);
+	if (n > max)
+		return fail_at(ctx,
+			node_at(ctx, node->data.sequence.items.start[max]),
+			"expected at most %zu %s, got %zu", max, what, n);
+	*count = n;
+	return 0;
+}
+
+static yaml_node_t *
+item_at(struct parse_ctx *ctx, yaml_node_t *seq, size_t i)
+{
+	return node_at(ctx, seq->data.sequence.items.start[i]);
+}
+
+/* ------------------------------------------------------------------ */
+/* Scalar fields: each returns 0, or -1 with the message written.     */
+/* A NULL node means the key was not given: the default stays.        */
+/* ------------------------------------------------------------------ */
+
+/* The text of a scalar that holds no NUL byte. */
+static int
+scalar_text(struct parse_ctx *ctx, const yaml_node_t *node, const char *what,
+	const char **text)
+{
+	*text = "";
+	if (node->type != YAML_SCALAR_NODE ||
+			strlen((const char *)node->data.scalar.value) !=
+			node->data.scalar.length)
+		return bad_value(ctx, node, "%s", what);
+	*text = (const char *)node->data.scalar.value;
+	return 0;
+}
+
+/* A string of 1..size-1 bytes. */
+static int
+get_string(struct parse_ctx *ctx, const yaml_node_t *node, const char *what,
+	char *buf, size_t size)
+{
+	const char *v;
+
+	if (node == NULL)
+		return 0;
+	if (scalar_text(ctx, node, what, &v) < 0)
+		return -1;
+	if (v[0] == '\0' || strlen(v) >= size)
+		return bad_value(ctx, node, "%s of 1..%zu bytes", what, size - 1);
+	strcpy(buf, v);
+	return 0;
+}
+
+/* A decimal integer in min..max, without sign or leading zeros. */
+static int
+get_uint(struct parse_ctx *ctx, const yaml_node_t *node, uint64_t min,
+	uint64_t max, uint64_t *out)
+{
+	const char *v;
+	uint64_t x = 0;
+	size_t i;
+
+	if (node == NULL)
+		return 0;
+	if (scalar_text(ctx, node, "an integer", &v) < 0)
+		goto bad;
+	if (v[0] == '\0' || (v[0] == '0' && v[1] != '\0'))
+		goto bad;
+	for (i = 0; v[i] != '\0'; i++) {
+		if (v[i] < '0' || v[i] > '9' || i >= 12)
+			goto bad;
+		x = x * 10 + (v[i] - '0');
+	}
+	if (x < min || x > max)
+		goto bad;
+	*out = x;
+	return 0;
+bad:
+	return bad_value(ctx, node, "an integer %llu..%llu",
+		(unsigned long long)min, (unsigned long long)max);
+}
+
+static int
+get_u32(struct parse_ctx *ctx, const yaml_node_t *node, uint32_t min,
+	uint32_t max, uint32_t *out)
+{
+	uint64_t x = *out;
+
+	if (get_uint(ctx, node, min, max, &x) < 0)
+		return -1;
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static int
+get_u8(struct parse_ctx *ctx, const yaml_node_t *node, uint8_t min,
+	uint8_t max, uint8_t *out)
+{
+	uint64_t x = *out;
+
+	if (get_uint(ctx, node, min, max, &x) < 0)
+		return -1;
+	*out = (uint8_t)x;
+	return 0;
+}
+
+static int
+get_bool(struct parse_ctx *ctx, const yaml_node_t *node, bool *out)
+{
+	const char *v;
+
+	if (node == NULL)
+		return 0;
+	if (scalar_text(ctx, node, "true or false", &v) < 0)
+		return -1;
+	if (strcmp(v, "true") == 0)
+		*out = true;
+	else if (strcmp(v, "false") == 0)
+		*out = false;
+	else
+		return bad_value(ctx, node, "true or false");
+	return 0;
+}
+
+/* One of a list of names; *out is its index. */
+static int
+get_choice(struct parse_ctx *ctx, const yaml_node_t *node,
+	const char *const *names, size_t n_names, int *out)
+{
+	char expected[256];
+	const char *v = NULL;
+	size_t i, off = 0;
+
+	if (node == NULL)
+		return 0;
+	if (node->type == YAML_SCALAR_NODE)
+		v = (const char *)node->data.scalar.value;
+	for (i = 0; v != NULL && i < n_names; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	for (i = 0; i < n_names && off < sizeof(expected); i++)
+		off += snprintf(expected + off, sizeof(expected) - off, "%s%s",
+			i == 0 ? "" : i + 1 == n_names ? " or " : ", ",
+			names[i]);
+	return bad_value(ctx, node, "%s", expected);
+}
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A dotted-quad IPv4 address, stored in network byte order. */
+static int
+get_ipv4(struct parse_ctx *ctx, const yaml_node_t *node, uint32_t *out)
+{
+	static const char what[] = "an IPv4 address (a.b.c.d)";
+	struct in_addr a;
+	const char *v;
+
+	if (node == NULL)
+		return 0;
+	if (scalar_text(ctx, node, what, &v) < 0)
+		return -1;
+	if (inet_pton(AF_INET, v, &a) != 1)
+		return bad_value(ctx, node, what);
+	*out = a.s_addr;
+	return 0;
+}
+
+/* "a.b.c.d/n" with n in 0..32. */
+static int
+get_prefix(struct parse_ctx *ctx, const yaml_node_t *node, uint32_t *addr,
+	uint8_t *len)
+{
+	static const char what[] =
+		"an IPv4 address with prefix length (a.b.c.d/n)";
+	char text[INET_ADDRSTRLEN];
+	const char *v, *slash;
+	struct in_addr a;
+	unsigned int n = 0;
+	size_t i;
+
+	if (scalar_text(ctx, node, what, &v) < 0)
+		return -1;
+	slash = strchr(v, '/');
+	if (slash == NULL || (size_t)(slash - v) >= sizeof(text) ||
+			slash[1] == '\0' || strlen(slash + 1) > 2 ||
+			(slash[1] == '0' && slash[2] != '\0'))
+		return bad_value(ctx, node, what);
+	for (i = 1; slash[i] != '\0'; i++) {
+		if (slash[i] < '0' || slash[i] > '9')
+			return bad_value(ctx, node, what);
+		n = n * 10 + (slash[i] - '0');
+	}
+	memcpy(text, v, slash - v);
+	text[slash - v] = '\0';
+	if (n > 32 || inet_pton(AF_INET, text, &a) != 1)
+		return bad_value(ctx, node, what);
+	*addr = a.s_addr;
+	*len = (uint8_t)n;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Address arithmetic (all in network byte order unless named _h)     */
+/* ------------------------------------------------------------------ */
+
+static uint32_t
+mask_of(uint8_t len)
+{
+	return htonl(len == 0 ? 0 : 0xffffffffu << (32 - len));
+}
+
+static bool
+in_subnet(uint32_t addr, uint32_t net, uint8_t len)
+{
+	return ((addr ^ net) & mask_of(len)) == 0;
+}
+
+/* The subnet's own address or its broadcast: no host may have them. */
+static bool
+is_net_or_broadcast(uint32_t addr, uint8_t len)
+{
+	uint32_t host = addr & ~mask_of(len);
+
+	return len <= 30 && (host == 0 || host == ~mask_of(len));
+}
+
+static const char *
+ntop(uint32_t addr, char *buf)
+{
+	struct in_addr a = { .s_addr = addr };
+
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+/* The port whose subnet holds addr, or -1. */
+static int
+port_of(const struct haven_config *cfg, uint32_t addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_ports; i++)
+		if (in_subnet(addr, cfg->ports[i].addr,
+				cfg->ports[i].prefix_len))
+			return (int)i;
+	return -1;
+}
+
+/* "home 192.0.2.0/24, uplink 198.51.100.0/24" for messages. */
+static const char *
+port_subnets(const struct haven_config *cfg, char *buf, size_t size)
+{
+	char a[INET_ADDRSTRLEN];
+	unsigned int i;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < cfg->n_ports && off < size; i++) {
+		const struct haven_config_port *p = &cfg->ports[i];
+
+		off += snprintf(buf + off, size - off, "%s%s %s/%u",
+			i == 0 ? "" : ", ", p->name,
+			ntop(p->addr & mask_of(p->prefix_len), a),
+			p->prefix_len);
+	}
+	return buf;
+}
+
+/* ------------------------------------------------------------------ */
+/* eal:                                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * An EAL -l list: "0,1", "0-3", "2,4-7". The first lcore is the control
+ * lcore; at least one worker must follow; no lcore twice.
+ */
+static int
+get_lcores(struct parse_ctx *ctx, const yaml_node_t *node)
+{
+	static const char what[] =
+		"an lcore list such as \"0,1\" or \"0-3\" (the first is the control lcore, then at least one worker)";
+	uint8_t seen[(MAX_LCORE_ID + 8) / 8] = { 0 };
+	struct haven_config *cfg = ctx->cfg;
+	unsigned int count = 0;
+	const char *p;
+	char *end;
+
+	if (get_string(ctx, node, "an lcore list", cfg->lcores,
+			sizeof(cfg->lcores)) < 0)
+		return -1;
+	p = cfg->lcores;
+	for (;;) {
+		unsigned long lo, hi, id;
+
+		if (*p < '0' || *p > '9')
+			return bad_value(ctx, node, what);
+		lo = hi = strtoul(p, &end, 10);
+		p = end;
+		if (*p == '-') {
+			if (p[1] < '0' || p[1] > '9')
+				return bad_value(ctx, node, what);
+			hi = strtoul(p + 1, &end, 10);
+			p = end;
+		}
+		if (hi < lo || hi > MAX_LCORE_ID)
+			return bad_value(ctx, node,
+				"lcores 0..%d in ascending ranges",
+				MAX_LCORE_ID);
+		for (id = lo; id <= hi; id++) {
+			if (seen[id / 8] & (1u << (id % 8)))
+				return bad_value(ctx, node,
+					"each lcore once, lcore %lu is twice in",
+					id);
+			seen[id / 8] |= 1u << (id % 8);
+			if (count++ == 0)
+				cfg->control_lcore = (uint16_t)id;
+		}
+		if (*p == '\0')
+			break;
+		if (*p++ != ',')
+			return bad_value(ctx, node, what);
+	}
+	if (count < 2)
+		return bad_value(ctx, node,
+			"a control lcore and at least one worker lcore");
+	cfg->n_workers = (uint16_t)(count - 1);
+	return 0;
+}
+
+/* An EAL --file-prefix: a name for a folder under /var/run/dpdk. */
+static int
+get_file_prefix(struct parse_ctx *ctx, const yaml_node_t *node)
+{
+	static const char what[] =
+		"a file prefix of letters, digits, '.', '_' and '-'";
+	const char *v;
+	size_t i;
+
+	if (get_string(ctx, node, "a file prefix", ctx->cfg->file_prefix,
+			sizeof(ctx->cfg->file_prefix)) < 0)
+		return -1;
+	v = ctx->cfg->file_prefix;
+	if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
+		return bad_value(ctx, node, what);
+	for (i = 0; v[i] != '\0'; i++)
+		if (!(isalnum((unsigned char)v[i]) || strchr("._-", v[i])))
+			return bad_value(ctx, node, what);
+	return 0;
+}
+
+/*
+ * EAL options that other keys set. The application builds them from the
+ * configuration; writing them again in eal.args would conflict.
+ */
+static const struct {
+	const char *option;
+	const char *instead;
+} reserved_eal_args[] = {
+	{ "-l", "eal.lcores" },
+	{ "-c", "eal.lcores" },
+	{ "--lcores", "eal.lcores" },
+	{ "--main-lcore", "eal.lcores (its first lcore)" },
+	{ "--master-lcore", "eal.lcores (its first lcore)" },
+	{ "--file-prefix", "eal.file_prefix" },
+	{ "-m", "eal.memory_mb" },
+	{ "--socket-mem", "eal.memory_mb" },
+	{ "--no-huge", "eal.hugepages: off" },
+};
+
+static const char *
+reserved_eal_arg(const char *arg)
+{
+	size_t i, n;
+
+	for (i = 0; i < N_OF(reserved_eal_args); i++) {
+		const char *opt = reserved_eal_args[i].option;
+
+		n = strlen(opt);
+		if (strncmp(arg, opt, n) != 0)
+			continue;
+		/* "--opt", "--opt=x", and for short options "-lx" too */
+		if (arg[n] == '\0' || arg[n] == '=' || n == 2)
+			return reserved_eal_args[i].instead;
+	}
+	return NULL;
+}
+
+static int
+get_eal_args(struct parse_ctx *ctx, yaml_node_t *node)
+{
+	struct haven_config *cfg = ctx->cfg;
+	const char *instead;
+	size_t i, n;
+
+	if (node == NULL)
+		return 0;
+	if (get_sequence(ctx, node, "EAL arguments", 0,
+			HAVEN_CONFIG_MAX_EAL_ARGS, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		yaml_node_t *item = item_at(ctx, node, i);
+		const char *v;
+
+		if (scalar_text(ctx, item, "an EAL argument", &v) < 0)
+			return -1;
+		if (v[0] == '\0')
+			return bad_value(ctx, item, "an EAL argument");
+		instead = reserved_eal_arg(v);
+		if (instead != NULL)
+			return bad_value(ctx, item,
+				"an EAL argument that no other key sets (use %s)",
+				instead);
+		cfg->eal_args[i] = strdup(v);
+		if (cfg->eal_args[i] == NULL)
+			return fail_at(ctx, item,
+				"expected memory for an EAL argument, got none");
+		cfg->n_eal_args = i + 1;
+	}
+	return 0;
+}
+
+static int
+parse_eal(struct parse_ctx *ctx, yaml_node_t *map)
+{
+	static const char *const hugepages[] = { "auto", "on", "off" };
+	enum { LCORES, FILE_PREFIX, MEMORY_MB, HUGEPAGES, ARGS, N_FIELDS };
+	struct field f[N_FIELDS] = {
+		[LCORES] = { .name = "lcores" },
+		[FILE_PREFIX] = { .name = "file_prefix" },
+		[MEMORY_MB] = { .name = "memory_mb" },
+		[HUGEPAGES] = { .name = "hugepages" },
+		[ARGS] = { .name = "args", .nullable = true },
+	};
+	static const int required[] = { LCORES };
+	struct haven_config *cfg = ctx->cfg;
+	int choice = (int)cfg->hugepages;
+
+	if (collect(ctx, map, "eal", f, N_FIELDS) < 0 ||
+	    require(ctx, map, "eal", f, required, N_OF(required)) < 0 ||
+	    get_lcores(ctx, f[LCORES].value) < 0 ||
+	    get_file_prefix(ctx, f[FILE_PREFIX].value) < 0 ||
+	    get_u32(ctx, f[MEMORY_MB].value, MIN_MEMORY_MB, MAX_MEMORY_MB,
+		    &cfg->memory_mb) < 0 ||
+	    get_choice(ctx, f[HUGEPAGES].value, hugepages, N_OF(hugepages),
+		    &choice) < 0 ||
+	    get_eal_args(ctx, f[ARGS].value) < 0)
+		return -1;
+	cfg->hugepages = (enum haven_hugepages)choice;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* ports:                                                             */
+/* ------------------------------------------------------------------ */
+
+/* A port name: letters, digits, '_' and '-', as console commands take. */
+static int
+get_port_name(struct parse_ctx *ctx, const yaml_node_t *node, char *buf)
+{
+	static const char what[] = "a port name of letters, digits, '_' and '-'";
+	size_t i;
+
+	if (get_string(ctx, node, what, buf, HAVEN_CONFIG_NAME_LEN) < 0)
+		return -1;
+	for (i = 0; buf[i] != '\0'; i++)
+		if (!(isalnum((unsigned char)buf[i]) || strchr("_-", buf[i])))
+			return bad_value(ctx, node, what);
+	return 0;
+}
+
+static bool
+hex_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* "dddd:bb:dd.f" or "bb:dd.f": length of the address part, 0 if none. */
+static size_t
+pci_addr_len(const char *s)
+{
+	size_t dom = 0;
+
+	if (hex_digits(s, 4) && s[4] == ':')
+		dom = 5;
+	s += dom;
+	if (!hex_digits(s, 2) || s[2] != ':' || !hex_digits(s + 3, 2) ||
+			s[5] != '.' || s[6] < '0' || s[6] > '7' ||
+			strtoul((char[]){ s[3], s[4], '\0' }, NULL, 16) > 0x1f)
+		return 0;
+	if (s[7] != '\0' && s[7] != ',')
+		return 0;
+	return dom + 7;
+}
+
+/*
+ * A device: a virtual device argument "net_<driver><n>[,k=v...]" passed to
+ * --vdev, or a PCI address "[dddd:]bb:dd.f[,k=v...]" passed to -a. Its
+ * name (the part before the first comma) must be unique among the ports.
+ */
+static int
+get_device(struct parse_ctx *ctx, const yaml_node_t *node,
+	struct haven_config_port *port)
+{
+	static const char what[] =
+		"a virtual device (net_<driver><n>[,args]) or a PCI address (dddd:bb:dd.f or bb:dd.f)";
+	size_t name_len;
+	const char *v;
+
+	if (get_string(ctx, node, what, port->device, sizeof(port->device)) < 0)
+		return -1;
+	v = port->device;
+	if (strncmp(v, "net_", 4) == 0) {
+		name_len = strcspn(v, ",");
+		if (name_len == 4 || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") <
+				name_len)
+			return bad_value(ctx, node, what);
+		port->is_vdev = true;
+	} else if (pci_addr_len(v) == 0) {
+		return bad_value(ctx, node, what);
+	}
+	return 0;
+}
+
+/* Device names compare without their arguments and PCI domain 0000. */
+static bool
+same_device(const struct haven_config_port *a,
+	const struct haven_config_port *b)
+{
+	char na[HAVEN_CONFIG_PATH_LEN], nb[HAVEN_CONFIG_PATH_LEN];
+	const struct haven_config_port *p[2] = { a, b };
+	char *n[2] = { na, nb };
+	int i;
+
+	if (a->is_vdev != b->is_vdev)
+		return false;
+	for (i = 0; i < 2; i++) {
+		size_t len = strcspn(p[i]->device, ",");
+		const char *pre = !p[i]->is_vdev && len == 7 ? "0000:" : "";
+
+		snprintf(n[i], HAVEN_CONFIG_PATH_LEN, "%s%.*s", pre,
+			(int)len, p[i]->device);
+	}
+	return strcasecmp(na, nb) == 0;
+}
+
+static int
+parse_port(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
+{
+	enum { NAME, DEVICE, ADDRESS, N_FIELDS };
+	struct field f[N_FIELDS] = {
+		[NAME] = { .name = "name" },
+		[DEVICE] = { .name = "device" },
+		[ADDRESS] = { .name = "address" },
+	};
+	static const int required[] = { NAME, DEVICE, ADDRESS };
+	struct haven_config *cfg = ctx->cfg;
+	struct haven_config_port *port = &cfg->ports[idx];
+	char where[32], a[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	snprintf(where, sizeof(where), "ports[%u]", idx);
+	if (collect(ctx, map, where, f, N_FIELDS) < 0 ||
+	    require(ctx, map, where, f, required, N_OF(required)) < 0 ||
+	    get_port_name(ctx, f[NAME].value, port->name) < 0 ||
+	    get_device(ctx, f[DEVICE].value, port) < 0 ||
+	    get_prefix(ctx, f[ADDRESS].value, &port->addr,
+		    &port->prefix_len) < 0)
+		return -1;
+
+	if (port->prefix_len == 0 ||
+	    is_net_or_broadcast(port->addr, port->prefix_len))
+		return bad_value(ctx, f[ADDRESS].value,
+			"a host address and its subnet's prefix length (not the subnet or broadcast address)");
+	for (i = 0; i < idx; i++) {
+		const struct haven_config_port *o = &cfg->ports[i];
+		uint8_t len = o->prefix_len < port->prefix_len ?
+			o->prefix_len : port->prefix_len;
+
+		if (strcmp(o->name, port->name) == 0)
+			return bad_value(ctx, f[NAME].value,
+				"a port name used once (ports[%u] has it)", i);
+		if (same_device(o, port))
+			return bad_value(ctx, f[DEVICE].value,
+				"a device used once (port \"%s\" has it)",
+				o->name);
+		if (in_subnet(o->addr, port->addr, len))
+			return bad_value(ctx, f[ADDRESS].value,
+				"a subnet that overlaps no other port's (port \"%s\" is %s/%u)",
+				o->name, ntop(o->addr, a), o->prefix_len);
+	}
+	return 0;
+}
+
+static int
+parse_ports(struct parse_ctx *ctx, yaml_node_t *seq)
+{
+	size_t i, n;
+
+	if (get_sequence(ctx, seq, "ports", 1, HAVEN_CONFIG_MAX_PORTS, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (parse_port(ctx, item_at(ctx, seq, i), i) < 0)
+			return -1;
+		ctx->cfg->n_ports = i + 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* routes:                                                            */
+/* ------------------------------------------------------------------ */
+
+static int
+parse_route(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
+{
+	enum { PREFIX, GATEWAY, N_FIELDS };
+	struct field f[N_FIELDS] = {
+		[PREFIX] = { .name = "prefix" },
+		[GATEWAY] = { .name = "gateway" },
+	};
+	static const int required[] = { PREFIX, GATEWAY };
+	struct haven_config *cfg = ctx->cfg;
+	struct haven_config_route *r = &cfg->routes[idx];
+	char where[32], a[INET_ADDRSTRLEN], subnets[256];
+	unsigned int i;
+	int port;
+
+	snprintf(where, sizeof(where), "routes[%u]", idx);
+	if (collect(ctx, map, where, f, N_FIELDS) < 0 ||
+	    require(ctx, map, where, f, required, N_OF(required)) < 0 ||
+	    get_prefix(ctx, f[PREFIX].value, &r->prefix, &r->prefix_len) < 0 ||
+	    get_ipv4(ctx, f[GATEWAY].value, &r->gateway) < 0)
+		return -1;
+
+	if ((r->prefix & ~mask_of(r->prefix_len)) != 0)
+		return bad_value(ctx, f[PREFIX].value,
+			"a prefix with zero host bits (%s/%u)",
+			ntop(r->prefix & mask_of(r->prefix_len), a),
+			r->prefix_len);
+	for (i = 0; i < idx; i++)
+		if (cfg->routes[i].prefix == r->prefix &&
+				cfg->routes[i].prefix_len == r->prefix_len)
+			return bad_value(ctx, f[PREFIX].value,
+				"each prefix once (routes[%u] has it)", i);
+	port = port_of(cfg, r->gateway);
+	if (port < 0)
+		return bad_value(ctx, f[GATEWAY].value,
+			"a gateway inside a port's subnet (%s)",
+			port_subnets(cfg, subnets, sizeof(subnets)));
+	if (cfg->ports[port].addr == r->gateway ||
+	    is_net_or_broadcast(r->gateway, cfg->ports[port].prefix_len))
+		return bad_value(ctx, f[GATEWAY].value,
+			"a gateway that is another host on port \"%s\" (not its own, the subnet or the broadcast address)",
+			cfg->ports[port].name);
+	r->port = (uint8_t)port;
+	return 0;
+}
+
+static int
+parse_routes(struct parse_ctx *ctx, yaml_node_t *seq)
+{
+	size_t i, n;
+
+	if (seq == NULL)
+		return 0;
+	if (get_sequence(ctx, seq, "routes", 0, HAVEN_CONFIG_MAX_ROUTES,
+			&n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (parse_route(ctx, item_at(ctx, seq, i), i) < 0)
+			return -1;
+		ctx->cfg->n_routes = i + 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* home_agent:                                                        */
+/* ------------------------------------------------------------------ */
+
+static int
+get_home_port(struct parse_ctx *ctx, const yaml_node_t *node)
+{
+	struct haven_config *cfg = ctx->cfg;
+	char names[HAVEN_CONFIG_MAX_PORTS * (HAVEN_CONFIG_NAME_LEN + 2)];
+	size_t off = 0;
+	unsigned int i;
+	const char *v;
+
+	if (node == NULL) {
+		cfg->home_port = 0;
+		return 0;
+	}
+	names[0] = '\0';
+	for (i = 0; i < cfg->n_ports; i++)
+		off += snprintf(names + off, sizeof(names) - off, "%s%s",
+			i == 0 ? "" : ", ", cfg->ports[i].name);
+	if (scalar_text(ctx, node, "the name of a port", &v) < 0)
+		return -1;
+	for (i = 0; i < cfg->n_ports; i++) {
+		if (strcmp(v, cfg->ports[i].name) == 0) {
+			cfg->home_port = (uint8_t)i;
+			return 0;
+		}
+	}
+	return bad_value(ctx, node, "the name of a port (%s)", names);
+}
+
+static int
+get_encapsulations(struct parse_ctx *ctx, yaml_node_t *node)
+{
+	static const char *const names[] = { "ipip", "minimal", "gre" };
+	static const uint8_t bits[] = {
+		HAVEN_ENCAP_BIT_IPIP, HAVEN_ENCAP_BIT_MINIMAL,
+		HAVEN_ENCAP_BIT_GRE,
+	};
+	uint8_t set = 0;
+	size_t i, n;
+	int which;
+
+	if (node == NULL)
+		return 0;
+	if (get_sequence(ctx, node, "encapsulations", 1, N_OF(names), &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		yaml_node_t *item = item_at(ctx, node, i);
+
+		if (get_choice(ctx, item, names, N_OF(names), &which) < 0)
+			return -1;
+		if (set & bits[which])
+			return bad_value(ctx, item, "each encapsulation once");
+		set |= bits[which];
+	}
+	if (!(set & HAVEN_ENCAP_BIT_IPIP))
+		return fail_at(ctx, node,
+			"expected a list that includes ipip (RFC 5944 requires IP-in-IP), got a list without it");
+	ctx->cfg->encapsulations = set;
+	return 0;
+}
+
+/* An absolute path short enough for a unix socket, or "" for none. */
+static int
+get_socket_path(struct parse_ctx *ctx, const yaml_node_t *node)
+{
+	char *buf = ctx->cfg->console_socket;
+	const char *v;
+
+	if (node == NULL)
+		return 0;
+	if (scalar_text(ctx, node, "a socket path", &v) < 0)
+		return -1;
+	if (v[0] == '\0')
+		return 0;
+	if (v[0] != '/' || strlen(v) > MAX_SOCKET_PATH)
+		return bad_value(ctx, node,
+			"an absolute path of at most %zu bytes (a unix socket address)",
+			MAX_SOCKET_PATH);
+	strcpy(buf, v);
+	return 0;
+}
+
+static int
+parse_home_agent(struct parse_ctx *ctx, yaml_node_t *map)
+{
+	enum {
+		ADDRESS, PORT, MAX_LIFETIME_F, REPLAY_WINDOW, MAX_BINDINGS_F,
+		MAX_SIMULTANEOUS, ENCAPSULATIONS, REVERSE_TUNNEL,
+		CONSOLE_SOCKET, N_FIELDS
+	};
+	struct field f[N_FIELDS] = {
+		[ADDRESS] = { .name = "address" },
+		[PORT] = { .name = "port" },
+		[MAX_LIFETIME_F] = { .name = "max_lifetime" },
+		[REPLAY_WINDOW] = { .name = "replay_window" },
+		[MAX_BINDINGS_F] = { .name = "max_bindings" },
+		[MAX_SIMULTANEOUS] = { .name = "max_simultaneous" },
+		[ENCAPSULATIONS] = { .name = "encapsulations" },
+		[REVERSE_TUNNEL] = { .name = "reverse_tunnel" },
+		[CONSOLE_SOCKET] = { .name = "console_socket",
+				     .nullable = true },
+	};
+	static const int required[] = { ADDRESS };
+	struct haven_config *cfg = ctx->cfg;
+	const struct haven_config_port *home;
+
+	if (collect(ctx, map, "home_agent", f, N_FIELDS) < 0 ||
+	    require(ctx, map, "home_agent", f, required, N_OF(required)) < 0 ||
+	    get_ipv4(ctx, f[ADDRESS].value, &cfg->ha_addr) < 0 ||
+	    get_home_port(ctx, f[PORT].value) < 0 ||
+	    get_u32(ctx, f[MAX_LIFETIME_F].value, 1, MAX_LIFETIME,
+		    &cfg->max_lifetime) < 0 ||
+	    get_u32(ctx, f[REPLAY_WINDOW].value, 1, MAX_REPLAY_WINDOW,
+		    &cfg->replay_window) < 0 ||
+	    get_u32(ctx, f[MAX_BINDINGS_F].value, 1, MAX_BINDINGS,
+		    &cfg->max_bindings) < 0 ||
+	    get_u8(ctx, f[MAX_SIMULTANEOUS].value, 1,
+		    HAVEN_CONFIG_MAX_SIMULTANEOUS, &cfg->max_simultaneous) < 0 ||
+	    get_encapsulations(ctx, f[ENCAPSULATIONS].value) < 0 ||
+	    get_bool(ctx, f[REVERSE_TUNNEL].value, &cfg->reverse_tunnel) < 0 ||
+	    get_socket_path(ctx, f[CONSOLE_SOCKET].value) < 0)
+		return -1;
+
+	home = &cfg->ports[cfg->home_port];
+	if (!in_subnet(cfg->ha_addr, home->addr, home->prefix_len) ||
+	    is_net_or_broadcast(cfg->ha_addr, home->prefix_len)) {
+		char a[INET_ADDRSTRLEN];
+
+		return bad_value(ctx, f[ADDRESS].value,
+			"an address on the home port \"%s\" (a host of %s/%u)",
+			home->name, ntop(home->addr & mask_of(home->prefix_len),
+				a), home->prefix_len);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* mobile_nodes:                                                      */
+/* ------------------------------------------------------------------ */
+
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * A key as written in the file or in a key file: "hex:" and hex digits
+ * (in pairs, optionally grouped by spaces), or plain text whose bytes are
+ * the key. 1..HAVEN_MIP4_MAX_KEY bytes. Messages never show the key: they
+ * give its length or the offset of the bad character in the value.
+ * in_file is "" for a key written in the configuration, or
+ * ' in file "<path>"' for a key file.
+ */
+static int
+parse_key(struct parse_ctx *ctx, const yaml_node_t *node, const char *in_file,
+	const char *text, size_t len, struct haven_mip4_sa *sa)
+{
+	size_t i, group = 0, n = 0;
+
+	if (len < 4 || strncmp(text, "hex:", 4) != 0) {
+		if (len == 0 || len > HAVEN_MIP4_MAX_KEY)
+			return fail_at(ctx, node,
+				"expected a key of 1..%d bytes%s, got %zu bytes",
+				HAVEN_MIP4_MAX_KEY, in_file, len);
+		memcpy(sa->key, text, len);
+		sa->key_len = (uint8_t)len;
+		return 0;
+	}
+	for (i = 4; i <= len; i++) {
+		int digit;
+
+		if (i == len || text[i] == ' ' || text[i] == '\t') {
+			if (group % 2 != 0)
+				return fail_at(ctx, node,
+					"expected hex digits in pairs after \"hex:\"%s, got an odd group ending at offset %zu",
+					in_file, i);
+			group = 0;
+			continue;
+		}
+		digit = hex_value(text[i]);
+		if (digit < 0)
+			return fail_at(ctx, node,
+				"expected hex digits after \"hex:\"%s, got another character at offset %zu",
+				in_file, i);
+		if (group % 2 == 0) {
+			if (n == HAVEN_MIP4_MAX_KEY)
+				return fail_at(ctx, node,
+					"expected a key of 1..%d bytes%s, got more",
+					HAVEN_MIP4_MAX_KEY, in_file);
+			sa->key[n] = (uint8_t)(digit << 4);
+		} else {
+			sa->key[n++] |= (uint8_t)digit;
+		}
+		group++;
+	}
+	if (n == 0)
+		return fail_at(ctx, node,
+			"expected a key of 1..%d bytes%s, got none after \"hex:\"",
+			HAVEN_MIP4_MAX_KEY, in_file);
+	sa->key_len = (uint8_t)n;
+	return 0;
+}
+
+/* A key file: the same formats as key, one trailing newline allowed. */
+static int
+get_key_file(struct parse_ctx *ctx, const yaml_node_t *node,
+	struct haven_mip4_sa *sa)
+{
+	char path[HAVEN_CONFIG_PATH_LEN * 2], buf[MAX_KEY_FILE_SIZE + 1];
+	const char *v;
+	struct stat st;
+	ssize_t len;
+	int fd, rc;
+
+	if (scalar_text(ctx, node, "a key file path", &v) < 0)
+		return -1;
+	if (v[0] == '\0' || strlen(v) >= HAVEN_CONFIG_PATH_LEN)
+		return bad_value(ctx, node, "a key file path of 1..%d bytes",
+			HAVEN_CONFIG_PATH_LEN - 1);
+	snprintf(path, sizeof(path), "%s%s%s", v[0] == '/' ? "" : ctx->dir,
+		v[0] == '/' ? "" : "/", v);
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail_at(ctx, node,
+			"expected a readable key file, got \"%s\" (%s)",
+			path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail_at(ctx, node,
+			"expected a readable key file, got \"%s\" (not a regular file)",
+			path);
+	}
+	len = read(fd, buf, sizeof(buf));
+	rc = errno;
+	close(fd);
+	if (len < 0)
+		return fail_at(ctx, node,
+			"expected a readable key file, got \"%s\" (%s)",
+			path, strerror(rc));
+	if (len > MAX_KEY_FILE_SIZE)
+		return fail_at(ctx, node,
+			"expected a key file of at most %d bytes, got \"%s\" larger",
+			MAX_KEY_FILE_SIZE, path);
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+
+	snprintf(path, sizeof(path), " in file \"%s\"", v);
+	rc = parse_key(ctx, node, path, buf, (size_t)len, sa);
+	explicit_bzero(buf, sizeof(buf));
+	return rc;
+}
+
+/* The key or key_file of a node: exactly one of them. */
+static int
+get_mn_key(struct parse_ctx *ctx, const yaml_node_t *map,
+	const struct field *key, const struct field *key_file,
+	struct haven_mip4_sa *sa)
+{
+	if (key->value != NULL && key_file->value != NULL)
+		return fail_at(ctx, key_file->key,
+			"expected either key or key_file, got both (key at line %zu)",
+			key->key->start_mark.line + 1);
+	if (key_file->value != NULL)
+		return get_key_file(ctx, key_file->value, sa);
+	if (key->value == NULL)
+		return fail_at(ctx, map,
+			"expected key \"key\" or \"key_file\" in this mobile node, got a mapping without either");
+	if (key->value->type != YAML_SCALAR_NODE)
+		return bad_value(ctx, key->value, "a key (\"hex:...\" or text)");
+	return parse_key(ctx, key->value, "",
+		(const char *)key->value->data.scalar.value,
+		key->value->data.scalar.length, sa);
+}
+
+/* Checks of a home address against the home link and the agent. */
+static int
+check_home_addr(struct parse_ctx *ctx, const yaml_node_t *node, uint32_t hoa)
+{
+	const struct haven_config *cfg = ctx->cfg;
+	const struct haven_config_port *home = &cfg->ports[cfg->home_port];
+	char a[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	if (!in_subnet(hoa, home->addr, home->prefix_len) ||
+	    is_net_or_broadcast(hoa, home->prefix_len))
+		return bad_value(ctx, node,
+			"a home address on the home port \"%s\" (a host of %s/%u)",
+			home->name, ntop(home->addr & mask_of(home->prefix_len),
+				a), home->prefix_len);
+	if (hoa == cfg->ha_addr)
+		return bad_value(ctx, node,
+			"a home address other than the home agent's");
+	for (i = 0; i < cfg->n_ports; i++)
+		if (hoa == cfg->ports[i].addr)
+			return bad_value(ctx, node,
+				"a home address other than port \"%s\"'s",
+				cfg->ports[i].name);
+	return 0;
+}
+
+static int
+parse_mn(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx,
+	yaml_node_t **hoa_node)
+{
+	static const char *const algorithms[] = { "hmac-md5", "hmac-sha256" };
+	static const enum haven_mip4_alg alg_of[] = {
+		HAVEN_MIP4_ALG_HMAC_MD5, HAVEN_MIP4_ALG_HMAC_SHA256,
+	};
+	enum { HOME_ADDRESS, SPI, ALGORITHM, KEY, KEY_FILE, MAX_LIFETIME_F,
+		N_FIELDS };
+	struct field f[N_FIELDS] = {
+		[HOME_ADDRESS] = { .name = "home_address" },
+		[SPI] = { .name = "spi" },
+		[ALGORITHM] = { .name = "algorithm" },
+		[KEY] = { .name = "key" },
+		[KEY_FILE] = { .name = "key_file" },
+		[MAX_LIFETIME_F] = { .name = "max_lifetime" },
+	};
+	static const int required[] = { HOME_ADDRESS, SPI };
+	struct haven_config *cfg = ctx->cfg;
+	struct haven_config_mn *mn = &cfg->mns[idx];
+	int alg = 0;
+	char where[32];
+
+	snprintf(where, sizeof(where), "mobile_nodes[%u]", idx);
+	mn->line = map->start_mark.line + 1;
+	if (collect(ctx, map, where, f, N_FIELDS) < 0 ||
+	    require(ctx, map, where, f, required, N_OF(required)) < 0 ||
+	    get_ipv4(ctx, *hoa_node = f[HOME_ADDRESS].value,
+		    &mn->home_addr) < 0 ||
+	    check_home_addr(ctx, f[HOME_ADDRESS].value, mn->home_addr) < 0 ||
+	    get_u32(ctx, f[SPI].value, MIN_SPI, UINT32_MAX, &mn->sa.spi) < 0 ||
+	    get_choice(ctx, f[ALGORITHM].value, algorithms, N_OF(algorithms),
+		    &alg) < 0 ||
+	    get_mn_key(ctx, map, &f[KEY], &f[KEY_FILE], &mn->sa) < 0 ||
+	    get_u32(ctx, f[MAX_LIFETIME_F].value, 1, MAX_LIFETIME,
+		    &mn->max_lifetime) < 0)
+		return -1;
+	if (mn->max_lifetime > cfg->max_lifetime)
+		return bad_value(ctx, f[MAX_LIFETIME_F].value,
+			"at most home_agent.max_lifetime (%u)",
+			cfg->max_lifetime);
+	mn->sa.alg = alg_of[alg];
+	return 0;
+}
+
+/* Home addresses in host order, to sort and search numerically. */
+static int
+cmp_mn(const void *a, const void *b)
+{
+	uint32_t x = ntohl(((const struct haven_config_mn *)a)->home_addr);
+	uint32_t y = ntohl(((const struct haven_config_mn *)b)->home_addr);
+
+	return x < y ? -1 : x > y;
+}
+
+/* A home address and where it was written, to find duplicates. */
+struct hoa_ref {
+	uint32_t addr_h;		/* host order, to sort numerically */
+	unsigned int idx;		/* index in mobile_nodes */
+};
+
+static int
+cmp_hoa_ref(const void *a, const void *b)
+{
+	const struct hoa_ref *x = a, *y = b;
+
+	if (x->addr_h != y->addr_h)
+		return x->addr_h < y->addr_h ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/*
+ * Every home address once. Sorted, equal addresses are neighbours; the
+ * one written later in the file is reported, at its home_address.
+ */
+static int
+check_unique_mns(struct parse_ctx *ctx, yaml_node_t *const *hoa_nodes)
+{
+	struct haven_config *cfg = ctx->cfg;
+	struct hoa_ref *refs;
+	unsigned int i;
+	int rc = 0;
+
+	refs = calloc(cfg->n_mns, sizeof(*refs));
+	if (refs == NULL)
+		return fail_at(ctx, hoa_nodes[0],
+			"expected memory to check home addresses, got none");
+	for (i = 0; i < cfg->n_mns; i++) {
+		refs[i].addr_h = ntohl(cfg->mns[i].home_addr);
+		refs[i].idx = i;
+	}
+	qsort(refs, cfg->n_mns, sizeof(*refs), cmp_hoa_ref);
+	for (i = 1; i < cfg->n_mns; i++) {
+		if (refs[i].addr_h == refs[i - 1].addr_h) {
+			rc = bad_value(ctx, hoa_nodes[refs[i].idx],
+				"each home address once (first at line %u)",
+				cfg->mns[refs[i - 1].idx].line);
+			break;
+		}
+	}
+	free(refs);
+	return rc;
+}
+
+static int
+parse_mobile_nodes(struct parse_ctx *ctx, yaml_node_t *seq)
+{
+	struct haven_config *cfg = ctx->cfg;
+	yaml_node_t **hoa_nodes;
+	size_t i, n;
+	int rc = 0;
+
+	if (seq == NULL)
+		return 0;
+	if (get_sequence(ctx, seq, "mobile nodes", 0, MAX_BINDINGS, &n) < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	cfg->mns = calloc(n, sizeof(*cfg->mns));
+	hoa_nodes = calloc(n, sizeof(*hoa_nodes));
+	if (cfg->mns == NULL || hoa_nodes == NULL) {
+		free(hoa_nodes);
+		return fail_at(ctx, seq,
+			"expected memory for %zu mobile nodes, got none", n);
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		cfg->n_mns = i + 1;
+		rc = parse_mn(ctx, item_at(ctx, seq, i), i, &hoa_nodes[i]);
+	}
+	if (rc == 0)
+		rc = check_unique_mns(ctx, hoa_nodes);
+	free(hoa_nodes);
+	if (rc == 0)
+		qsort(cfg->mns, cfg->n_mns, sizeof(*cfg->mns), cmp_mn);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The document                                                       */
+/* ------------------------------------------------------------------ */
+
+static int
+parse_root(struct parse_ctx *ctx, yaml_node_t *root)
+{
+	static const char *const idle[] = { "adaptive", "busy" };
+	/* rte_log level names, emerg (1) .. debug (8) */
+	static const char *const levels[] = {
+		"emerg", "alert", "crit", "err", "warning", "notice", "info",
+		"debug",
+	};
+	enum { EAL, IDLE, LOG_LEVEL, PORTS, ROUTES, HOME_AGENT, MOBILE_NODES,
+		N_FIELDS };
+	struct field f[N_FIELDS] = {
+		[EAL] = { .name = "eal" },
+		[IDLE] = { .name = "idle" },
+		[LOG_LEVEL] = { .name = "log_level" },
+		[PORTS] = { .name = "ports" },
+		[ROUTES] = { .name = "routes", .nullable = true },
+		[HOME_AGENT] = { .name = "home_agent" },
+		[MOBILE_NODES] = { .name = "mobile_nodes", .nullable = true },
+	};
+	static const int required[] = { EAL, PORTS, HOME_AGENT };
+	struct haven_config *cfg = ctx->cfg;
+	int idle_choice = (int)cfg->idle, level = 6;
+
+	if (collect(ctx, root, "the top level", f, N_FIELDS) < 0 ||
+	    require(ctx, root, "the top level", f, required,
+		    N_OF(required)) < 0 ||
+	    parse_eal(ctx, f[EAL].value) < 0 ||
+	    get_choice(ctx, f[IDLE].value, idle, N_OF(idle),
+		    &idle_choice) < 0 ||
+	    get_choice(ctx, f[LOG_LEVEL].value, levels, N_OF(levels),
+		    &level) < 0 ||
+	    parse_ports(ctx, f[PORTS].value) < 0 ||
+	    parse_routes(ctx, f[ROUTES].value) < 0 ||
+	    parse_home_agent(ctx, f[HOME_AGENT].value) < 0 ||
+	    parse_mobile_nodes(ctx, f[MOBILE_NODES].value) < 0)
+		return -1;
+	cfg->idle = (enum haven_idle_policy)idle_choice;
+	strcpy(cfg->log_level, levels[level]);
+	return 0;
+}
+
+/* A libyaml parser error, at its problem mark. */
+static int
+yaml_failure(struct parse_ctx *ctx, const yaml_parser_t *parser)
+{
+	if (parser->error == YAML_MEMORY_ERROR)
+		return fail_mark(ctx, parser->problem_mark,
+			"expected memory to parse the file, got none");
+	if (parser->error == YAML_READER_ERROR)
+		return fail_mark(ctx, parser->problem_mark,
+			"expected UTF-8 text, got %s at byte %zu",
+			parser->problem, parser->problem_offset);
+	if (parser->context != NULL)
+		return fail_mark(ctx, parser->problem_mark,
+			"expected valid YAML, got a syntax error: %s (%s at line %zu column %zu)",
+			parser->problem, parser->context,
+			parser->context_mark.line + 1,
+			parser->context_mark.column + 1);
+	return fail_mark(ctx, parser->problem_mark,
+		"expected valid YAML, got a syntax error: %s",
+		parser->problem);
+}
+
+static void
+set_defaults(struct haven_config *cfg)
+{
+	strcpy(cfg->file_prefix, DEFAULT_FILE_PREFIX);
+	cfg->memory_mb = DEFAULT_MEMORY_MB;
+	cfg->hugepages = HAVEN_HUGEPAGES_AUTO;
+	cfg->idle = HAVEN_IDLE_ADAPTIVE;
+	strcpy(cfg->log_level, DEFAULT_LOG_LEVEL);
+	cfg->home_port = 0;
+	cfg->max_lifetime = DEFAULT_MAX_LIFETIME;
+	cfg->replay_window = DEFAULT_REPLAY_WINDOW;
+	cfg->max_bindings = DEFAULT_MAX_BINDINGS;
+	cfg->max_simultaneous = HAVEN_CONFIG_MAX_SIMULTANEOUS;
+	cfg->encapsulations = HAVEN_ENCAP_BIT_IPIP | HAVEN_ENCAP_BIT_MINIMAL |
+		HAVEN_ENCAP_BIT_GRE;
+	cfg->reverse_tunnel = true;
+}
+
+/* Open the file, parse one document, check it. */
+static int
+load_file(struct parse_ctx *ctx, FILE *f)
+{
+	static const yaml_mark_t start = { 0, 0, 0 };
+	yaml_document_t doc, extra;
+	yaml_parser_t parser;
+	yaml_node_t *root;
+	int rc = -1;
+
+	if (!yaml_parser_initialize(&parser))
+		return fail_mark(ctx, start,
+			"expected memory for a YAML parser, got none");
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &doc)) {
+		yaml_failure(ctx, &parser);
+		goto out_parser;
+	}
+	ctx->doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL) {
+		fail_mark(ctx, start,
+			"expected a mapping at the top level, got an empty file");
+		goto out_doc;
+	}
+
+	/* a second document would be silently ignored: refuse it */
+	if (!yaml_parser_load(&parser, &extra)) {
+		yaml_failure(ctx, &parser);
+		goto out_doc;
+	}
+	if (yaml_document_get_root_node(&extra) != NULL) {
+		fail_mark(ctx, extra.start_mark,
+			"expected a single YAML document, got a second one");
+		yaml_document_delete(&extra);
+		goto out_doc;
+	}
+	yaml_document_delete(&extra);
+
+	rc = parse_root(ctx, root);
+out_doc:
+	yaml_document_delete(&doc);
+out_parser:
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Public API                                                         */
+/* ------------------------------------------------------------------ */
+
+int
+haven_config_load(const char *path, struct haven_config *cfg, char *err,
+	size_t errlen)
+{
+	static const yaml_mark_t start = { 0, 0, 0 };
+	struct parse_ctx ctx = {
+		.path = path != NULL ? path : "(null)",
+		.cfg = cfg,
+		.err = err,
+		.errlen = errlen,
+	};
+	char dir[HAVEN_CONFIG_PATH_LEN];
+	struct stat st;
+	FILE *f;
+	int rc;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (cfg == NULL)
+		return fail_mark(&ctx, start,
+			"expected a configuration structure, got NULL");
+	memset(cfg, 0, sizeof(*cfg));
+	if (path == NULL || path[0] == '\0' ||
+			strlen(path) >= HAVEN_CONFIG_PATH_LEN)
+		return fail_mark(&ctx, start,
+			"expected a path of 1..%d bytes, got %s",
+			HAVEN_CONFIG_PATH_LEN - 1,
+			path == NULL ? "NULL" : path[0] == '\0' ? "\"\"" :
+			"a longer one");
+	strcpy(cfg->path, path);
+	strcpy(dir, path);
+	strcpy(ctx.dir, dirname(dir));
+	set_defaults(cfg);
+
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return fail_mark(&ctx, start,
+			"expected a readable file, got %s", strerror(errno));
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return fail_mark(&ctx, start,
+			"expected a readable file, got %s",
+			S_ISDIR(st.st_mode) ? "a directory" :
+			"something else than a regular file");
+	}
+	rc = load_file(&ctx, f);
+	fclose(f);
+	if (rc < 0)
+		haven_config_free(cfg);
+	return rc;
+}
+
+void
+haven_config_free(struct haven_config *cfg)
+{
+	unsigned int i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < cfg->n_eal_args; i++)
+		free(cfg->eal_args[i]);
+	if (cfg->mns != NULL) {
+		/* the keys are secrets: do not leave them in freed memory */
+		explicit_bzero(cfg->mns, cfg->n_mns * sizeof(*cfg->mns));
+		free(cfg->mns);
+	}
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+const struct haven_config_mn *
+haven_config_find_mn(const struct haven_config *cfg, uint32_t home_addr)
+{
+	const struct haven_config_mn key = { .home_addr = home_addr };
+
+	if (cfg == NULL || cfg->n_mns == 0)
+		return NULL;
+	return bsearch(&key, cfg->mns, cfg->n_mns, sizeof(*cfg->mns), cmp_mn);
+}
+
+const char *
+haven_idle_policy_name(enum haven_idle_policy p)
+{
+	switch (p) {
+	case HAVEN_IDLE_ADAPTIVE:
+		return "adaptive";
+	case HAVEN_IDLE_BUSY:
+		return "busy";
+	}
+	return "unknown";
+}

@@ -25,6 +25,9 @@ extern "C" {
 #define HAVEN_CONFIG_MAX_EAL_ARGS 16
 #define HAVEN_CONFIG_NAME_LEN 32
 #define HAVEN_CONFIG_PATH_LEN 256
+#define HAVEN_CONFIG_LCORES_LEN 64
+/** Care-of addresses per node; equals HAVEN_BINDING_MAX_COA (no DPDK here). */
+#define HAVEN_CONFIG_MAX_SIMULTANEOUS 4
 
 /** How idle lcores wait. */
 enum haven_idle_policy {
@@ -74,7 +77,9 @@ struct haven_config {
 	char path[HAVEN_CONFIG_PATH_LEN];	/**< file it was read from */
 
 	/* eal: */
-	char lcores[64];			/**< EAL -l list; first is control */
+	char lcores[HAVEN_CONFIG_LCORES_LEN];	/**< EAL -l list; first is control */
+	uint16_t control_lcore;			/**< first lcore of the list */
+	uint16_t n_workers;			/**< lcores in the list after it */
 	char file_prefix[HAVEN_CONFIG_NAME_LEN];	/**< EAL --file-prefix */
 	uint32_t memory_mb;			/**< EAL -m */
 	enum haven_hugepages hugepages;		/**< hugepage policy */
@@ -111,7 +116,9 @@ struct haven_config {
 /**
  * Load and validate a configuration file.
  *
- * Every error is written to err as "file:line:column: what was expected".
+ * Every error is written to err as
+ * "file:line:column: expected <what>, got <what was found>" (1-based),
+ * pointing at the offending node; a missing key points at its mapping.
  * Unknown keys, wrong types, out-of-range numbers, malformed addresses,
  * duplicate home addresses, gateways on no port's subnet, unreadable key
  * files are all errors. Defaults fill what the file leaves out.
@@ -128,7 +135,10 @@ int haven_config_load(const char *path, struct haven_config *cfg,
 /** Release what haven_config_load() allocated. */
 void haven_config_free(struct haven_config *cfg);
 
-/** Find a mobile node by home address (NBO); NULL if unknown. */
+/**
+ * Find a mobile node by home address (NBO); NULL if unknown.
+ * The nodes are kept sorted by home address: a binary search.
+ */
 const struct haven_config_mn *
 haven_config_find_mn(const struct haven_config *cfg, uint32_t home_addr);
 
