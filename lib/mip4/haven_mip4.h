@@ -29,7 +29,11 @@ extern "C" {
 #define HAVEN_MIP4_RRQ_LEN 24		/**< fixed part of a request */
 #define HAVEN_MIP4_RRP_LEN 20		/**< fixed part of a reply */
 
-/* Registration Request flags (RFC 5944 section 3.3). */
+/*
+ * Registration Request flags (RFC 5944 section 3.3). The r and x bits are
+ * "sent as zero; ignored on reception": a home agent must not reject a
+ * request that sets them, so haven_mip4_parse_rrq() clears them.
+ */
 #define HAVEN_MIP4_F_S 0x80	/**< simultaneous bindings */
 #define HAVEN_MIP4_F_B 0x40	/**< broadcast datagrams */
 #define HAVEN_MIP4_F_D 0x20	/**< decapsulation by mobile node (co-located) */
@@ -39,14 +43,16 @@ extern "C" {
 #define HAVEN_MIP4_F_T 0x02	/**< reverse tunnelling (RFC 3024) */
 #define HAVEN_MIP4_F_x 0x01	/**< reserved, sent as zero */
 
-/* Extension types (RFC 5944 section 3.5). */
+/* Extension types (RFC 5944 sections 3.5.2-3.5.4). */
 #define HAVEN_MIP4_EXT_MN_HA 32	/**< Mobile-Home Authentication */
 #define HAVEN_MIP4_EXT_MN_FA 33	/**< Mobile-Foreign Authentication */
 #define HAVEN_MIP4_EXT_FA_HA 34	/**< Foreign-Home Authentication */
+/** Types below this are not skippable (RFC 5944 section 1.9). */
+#define HAVEN_MIP4_EXT_SKIPPABLE_MIN 128
 
 #define HAVEN_MIP4_LIFETIME_INFINITE 0xffff
 
-/* Reply codes (RFC 5944 section 3.4, RFC 3024 section 6). */
+/* Reply codes (RFC 5944 section 3.4; 137-139 from RFC 3024). */
 #define HAVEN_MIP4_ACCEPTED			0
 #define HAVEN_MIP4_ACCEPTED_NO_SIMULTANEOUS	1
 #define HAVEN_MIP4_DENIED_UNSPECIFIED		128
@@ -66,8 +72,12 @@ extern "C" {
 #define HAVEN_MIP4_MAX_MSG 1024
 /** Largest authenticator of any supported algorithm (HMAC-SHA256). */
 #define HAVEN_MIP4_MAX_AUTH 32
-/** Largest MN-HA key accepted (bytes). */
-#define HAVEN_MIP4_MAX_KEY 64
+/**
+ * Largest MN-HA key accepted (bytes). Twice the HMAC block size of MD5 and
+ * SHA-256: longer keys are hashed down by HMAC (RFC 2104) and add nothing,
+ * and this still admits the 80-byte keys of the RFC 2202 test vectors.
+ */
+#define HAVEN_MIP4_MAX_KEY 128
 
 /** Authentication algorithms of a mobility security association. */
 enum haven_mip4_alg {
@@ -117,20 +127,40 @@ struct haven_mip4_rrp {
 /**
  * Parse and validate a Registration Request.
  *
- * Checks the fixed part, walks every extension (long and short formats),
- * and records the authentication extensions. Extensions after the MN-HA
- * extension other than MN-FA and FA-HA, a truncated extension, an
- * unknown non-skippable extension (type < 128) and a missing MN-HA
- * extension are all "poorly formed".
+ * Checks the fixed part, walks every extension (the simple, long and
+ * short formats of RFC 5944 sections 1.10-1.12), and records the
+ * authentication extensions. It does not verify authenticators: call
+ * haven_mip4_auth_verify() on rrq->mn_ha with the node's SA.
+ *
+ * Checks run in this order; the first failure decides:
+ * 1. -EINVAL (drop, no reply): buf shorter than the 24-byte fixed part,
+ *    or its type is not 1.
+ * 2. HAVEN_MIP4_DENIED_POORLY_FORMED (134): longer than HAVEN_MIP4_MAX_MSG.
+ * 3. The extensions, in message order; the first offending one gives:
+ *    - -EINVAL for a type below 128 other than 32, 33, 34 (RFC 5944
+ *      section 1.9: "the message containing that Extension MUST be
+ *      silently discarded"), wherever it sits;
+ *    - HAVEN_MIP4_DENIED_MN_AUTH (131) for a second MN-HA extension;
+ *    - 134 for a truncated extension or one whose length overruns the
+ *      message, an authentication extension too short for its SPI,
+ *      anything but MN-FA or FA-HA after MN-HA, MN-FA or FA-HA before
+ *      MN-HA or twice, anything after FA-HA.
+ *    Types 128-255 before MN-HA are skipped.
+ * 4. HAVEN_MIP4_DENIED_MN_AUTH (131): no MN-HA extension.
+ * RFC 5944 section 3.8.2.1 mandates 131, not 134, when there is no
+ * authorization-enabling extension or more than one.
+ *
+ * Whenever the return value is not negative, the fixed fields of rrq
+ * (flags, lifetime, addresses, ident) are filled, so that a denial can be
+ * built; the extension fields are meaningful only on success.
  *
  * @param buf     UDP payload.
  * @param len     its length.
- * @param rrq     filled on success.
+ * @param rrq     filled as described above.
  * @param err     buffer for a readable reason, may be NULL.
  * @param errlen  size of err.
- * @return 0 on success; otherwise the reply code to send
- *         (HAVEN_MIP4_DENIED_POORLY_FORMED), or -EINVAL when the message
- *         is not a Registration Request at all and must be dropped.
+ * @return 0 on success; otherwise the reply code to send (131 or 134),
+ *         or -EINVAL when the message must be dropped without a reply.
  */
 int haven_mip4_parse_rrq(const uint8_t *buf, size_t len,
 		struct haven_mip4_rrq *rrq, char *err, size_t errlen);
@@ -138,6 +168,14 @@ int haven_mip4_parse_rrq(const uint8_t *buf, size_t len,
 /**
  * Parse a Registration Reply (used by tests and by the lab client).
  *
+ * Applies the extension rules of haven_mip4_parse_rrq(); every violation
+ * is -EINVAL. A reply without an MN-HA extension parses, with
+ * mn_ha->present false: the caller decides.
+ *
+ * @param buf     UDP payload.
+ * @param len     its length.
+ * @param rrp     filled on success.
+ * @param mn_ha   filled on success, may be NULL.
  * @return 0 on success, -EINVAL if malformed.
  */
 int haven_mip4_parse_rrp(const uint8_t *buf, size_t len,
@@ -147,18 +185,26 @@ int haven_mip4_parse_rrp(const uint8_t *buf, size_t len,
  * Encode a Registration Reply, followed by an MN-HA authentication
  * extension computed with sa when sa is not NULL.
  *
- * @return length written, or -ENOSPC if buf is too small.
+ * @param rrp     fields to encode.
+ * @param sa      security association, or NULL for no extension.
+ * @param buf     output.
+ * @param buflen  its size.
+ * @return length written, -ENOSPC if buf is too small, or -EINVAL if sa
+ *         has an unknown algorithm, an empty or an oversized key.
  */
 int haven_mip4_build_rrp(const struct haven_mip4_rrp *rrp,
 		const struct haven_mip4_sa *sa, uint8_t *buf, size_t buflen);
 
-/** Authenticator length of an algorithm, in bytes. */
+/** Authenticator length of an algorithm, in bytes (0 if unknown). */
 size_t haven_mip4_auth_len(enum haven_mip4_alg alg);
 
 /**
- * Compute the authenticator of msg[0..len) with sa's algorithm and key.
+ * Compute the authenticator of msg[0..len) with sa's algorithm and key
+ * (HMAC, RFC 2104). out must hold haven_mip4_auth_len(sa->alg) bytes.
  *
- * @return authenticator length, or -EINVAL.
+ * @return authenticator length, or -EINVAL (unknown algorithm, empty key
+ *         or one longer than HAVEN_MIP4_MAX_KEY, or the crypto library
+ *         failed, e.g. MD5 disabled by a FIPS-only configuration).
  */
 int haven_mip4_auth_compute(const struct haven_mip4_sa *sa,
 		const uint8_t *msg, size_t len, uint8_t *out);
@@ -166,7 +212,9 @@ int haven_mip4_auth_compute(const struct haven_mip4_sa *sa,
 /**
  * Verify an authentication extension against sa, in constant time.
  *
+ * @param sa   the node's security association.
  * @param msg  the whole message the extension was parsed from.
+ * @param ext  the extension, as parse filled it.
  * @return 0 if the SPI matches, the length fits the algorithm and the
  *         authenticator is right; -EACCES otherwise.
  */
@@ -174,7 +222,10 @@ int haven_mip4_auth_verify(const struct haven_mip4_sa *sa,
 		const uint8_t *msg, const struct haven_mip4_auth_ext *ext);
 
 /**
- * Timestamp replay check (RFC 5944 section 5.7.1).
+ * Timestamp replay check (RFC 5944 section 5.7.1): the timestamp must be
+ * within window_s seconds of the agent's clock, in either direction
+ * (bound included), and greater than the last accepted one. Comparisons
+ * are serial-number style, so they survive the NTP era rollover of 2036.
  *
  * @param ident       Identification of the request (NTP format).
  * @param last_ident  last accepted Identification of this node (0: none).
@@ -188,10 +239,19 @@ int haven_mip4_replay_check(uint64_t ident, uint64_t last_ident,
 /**
  * Identification for a code 133 reply: the high 32 bits from the agent's
  * clock, the low 32 bits copied from the request (RFC 5944 5.7.1).
+ *
+ * @param req_ident  Identification of the refused request.
+ * @param now_ntp    agent's time in NTP format.
+ * @return the Identification to put in the code 133 reply.
  */
 uint64_t haven_mip4_ident_for_mismatch(uint64_t req_ident, uint64_t now_ntp);
 
-/** The current time in NTP format (seconds since 1900 << 32 | fraction). */
+/**
+ * The current time in NTP format (seconds since 1900 << 32 | fraction),
+ * from CLOCK_REALTIME.
+ *
+ * @return the time.
+ */
 uint64_t haven_mip4_ntp_now(void);
 
 #ifdef __cplusplus
