@@ -1,4 +1,399 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* placeholder: being written */
-int haven_placeholder_mip4;
-int haven_placeholder_mip4;
+/*
+ * Mobile IPv4 registration codec (RFC 5944 sections 3.3-3.5).
+ *
+ * This file turns the UDP payload of a Registration Request into a struct
+ * the home agent can act on, and encodes the Registration Reply it sends
+ * back. Parsing is strict and explains itself: every refusal leaves a
+ * readable reason in the caller's buffer, and its return value says what
+ * the home agent owes the sender (a reply code, or silence). Nothing here
+ * allocates, logs or keeps state; the authenticators themselves are
+ * computed and checked in mip4_auth.c.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "haven_mip4.h"
+
+/*
+ * Extension formats (RFC 5944 sections 1.10-1.12). The simple format is
+ * Type, Length (8 bits), Data; the short format, for skippable types
+ * 128-255, is Type, Length (8 bits), Sub-Type, Data, with Length counting
+ * the Sub-Type, so both are skipped the same way. The long format (Type,
+ * Sub-Type, Length of 16 bits, Data) is used only by non-skippable types
+ * below 128 (Generalized Authentication 36 of RFC 3012, CVSE 38 of RFC
+ * 3115, ...). This codec implements none of those, and section 1.9 makes
+ * it discard a message carrying one before its length matters, so the
+ * walker never needs to read a 16-bit length.
+ */
+#define EXT_HDR_LEN	2	/**< Type and 8-bit Length */
+
+/* SPI that opens every authentication extension (RFC 5944 3.5.2). */
+#define AUTH_SPI_LEN	4
+
+/* Why an extension walk stopped; each caller maps it to its own answer. */
+enum walk_result {
+	WALK_OK = 0,
+	WALK_POORLY_FORMED,	/**< malformed or misplaced extension */
+	WALK_DISCARD,		/**< unknown non-skippable extension */
+	WALK_MN_HA_TWICE,	/**< more than one MN-HA extension */
+};
+
+/* The authentication extensions an extension walk records. */
+struct auth_exts {
+	struct haven_mip4_auth_ext *mn_ha;
+	struct haven_mip4_auth_ext *mn_fa;
+	struct haven_mip4_auth_ext *fa_ha;
+};
+
+/* Write a reason into err when the caller gave one. */
+static void
+set_reason(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static uint16_t
+get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		(uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t
+get_be64(const uint8_t *p)
+{
+	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
+}
+
+static void
+put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static void
+put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = (v >> 16) & 0xff;
+	p[2] = (v >> 8) & 0xff;
+	p[3] = v & 0xff;
+}
+
+static void
+put_be64(uint8_t *p, uint64_t v)
+{
+	put_be32(p, v >> 32);
+	put_be32(p + 4, (uint32_t)v);
+}
+
+/* An IPv4 address, kept in network byte order as the header promises. */
+static uint32_t
+get_addr(const uint8_t *p)
+{
+	uint32_t a;
+
+	memcpy(&a, p, sizeof(a));
+	return a;
+}
+
+static bool
+is_auth_ext(uint8_t type)
+{
+	return type == HAVEN_MIP4_EXT_MN_HA || type == HAVEN_MIP4_EXT_MN_FA ||
+		type == HAVEN_MIP4_EXT_FA_HA;
+}
+
+static const char *
+auth_ext_name(uint8_t type)
+{
+	switch (type) {
+	case HAVEN_MIP4_EXT_MN_HA:
+		return "MN-HA";
+	case HAVEN_MIP4_EXT_MN_FA:
+		return "MN-FA";
+	default:
+		return "FA-HA";
+	}
+}
+
+/*
+ * Record an authentication extension (RFC 5944 3.5.2-3.5.4: Type, Length,
+ * SPI, Authenticator; Length counts the SPI and the Authenticator).
+ */
+static void
+record_auth(struct haven_mip4_auth_ext *ext, const uint8_t *buf, size_t off,
+		uint8_t body_len)
+{
+	ext->present = true;
+	ext->spi = get_be32(buf + off + 2);
+	ext->auth = buf + off + 2 + AUTH_SPI_LEN;
+	ext->auth_len = body_len - AUTH_SPI_LEN;
+	/* Section 3.5.1: covered are all bytes up to and including the SPI. */
+	ext->covered_len = (uint16_t)(off + 2 + AUTH_SPI_LEN);
+}
+
+/*
+ * Walk the extensions of buf from off to len and record the authentication
+ * extensions. The rules:
+ * - RFC 5944 1.9: an unrecognised type below 128 discards the message; an
+ *   unrecognised type from 128 up is skipped using its 8-bit Length
+ *   (the simple and short formats agree on where that byte is).
+ * - RFC 5944 3.6.1.3 and 3.5.2: the MN-HA extension marks the end of what
+ *   the mobile node authenticates for its home agent; only the MN-FA and
+ *   FA-HA extensions may follow it, in that order, each at most once, and
+ *   nothing may follow FA-HA, which the foreign agent appends last.
+ *   Anything else after MN-HA is unauthenticated data the home agent must
+ *   not act on, so it is refused rather than skipped.
+ */
+static enum walk_result
+walk_extensions(const uint8_t *buf, size_t len, size_t off,
+		const struct auth_exts *found, char *err, size_t errlen)
+{
+	while (off < len) {
+		uint8_t type = buf[off];
+		size_t body_len;
+
+		if (!is_auth_ext(type) && type < HAVEN_MIP4_EXT_SKIPPABLE_MIN) {
+			set_reason(err, errlen,
+				"unknown non-skippable extension %u at offset %zu",
+				type, off);
+			return WALK_DISCARD;
+		}
+		if (len - off < EXT_HDR_LEN) {
+			set_reason(err, errlen,
+				"extension %u at offset %zu truncated: no length byte (len %zu)",
+				type, off, len);
+			return WALK_POORLY_FORMED;
+		}
+		body_len = buf[off + 1];
+		if (body_len > len - off - EXT_HDR_LEN) {
+			set_reason(err, errlen,
+				"extension %u at offset %zu overruns message (len %zu)",
+				type, off, len);
+			return WALK_POORLY_FORMED;
+		}
+		if (found->fa_ha->present) {
+			set_reason(err, errlen,
+				"extension %u at offset %zu follows the FA-HA extension",
+				type, off);
+			return WALK_POORLY_FORMED;
+		}
+		if (found->mn_ha->present && type != HAVEN_MIP4_EXT_MN_FA &&
+				type != HAVEN_MIP4_EXT_FA_HA) {
+			if (type == HAVEN_MIP4_EXT_MN_HA) {
+				set_reason(err, errlen,
+					"second MN-HA extension at offset %zu",
+					off);
+				return WALK_MN_HA_TWICE;
+			}
+			set_reason(err, errlen,
+				"extension %u at offset %zu follows the MN-HA extension",
+				type, off);
+			return WALK_POORLY_FORMED;
+		}
+
+		if (is_auth_ext(type)) {
+			struct haven_mip4_auth_ext *ext =
+				type == HAVEN_MIP4_EXT_MN_HA ? found->mn_ha :
+				type == HAVEN_MIP4_EXT_MN_FA ? found->mn_fa :
+				found->fa_ha;
+
+			if (type != HAVEN_MIP4_EXT_MN_HA &&
+					!found->mn_ha->present) {
+				set_reason(err, errlen,
+					"%s extension at offset %zu precedes the MN-HA extension",
+					auth_ext_name(type), off);
+				return WALK_POORLY_FORMED;
+			}
+			if (ext->present) {
+				set_reason(err, errlen,
+					"second %s extension at offset %zu",
+					auth_ext_name(type), off);
+				return WALK_POORLY_FORMED;
+			}
+			if (body_len < AUTH_SPI_LEN) {
+				set_reason(err, errlen,
+					"%s extension at offset %zu: length %zu cannot hold the SPI",
+					auth_ext_name(type), off, body_len);
+				return WALK_POORLY_FORMED;
+			}
+			record_auth(ext, buf, off, (uint8_t)body_len);
+		}
+		/* Anything else reaching here is skippable (>= 128). */
+		off += EXT_HDR_LEN + body_len;
+	}
+	return WALK_OK;
+}
+
+/*
+ * Registration Request (RFC 5944 section 3.3):
+ *
+ *   0: Type (1) | S B D M G r T x | Lifetime
+ *   4: Home Address
+ *   8: Home Agent
+ *  12: Care-of Address
+ *  16: Identification (64 bits)
+ *  24: Extensions...
+ */
+int
+haven_mip4_parse_rrq(const uint8_t *buf, size_t len,
+		struct haven_mip4_rrq *rrq, char *err, size_t errlen)
+{
+	struct auth_exts found;
+
+	set_reason(err, errlen, "ok");
+	if (buf == NULL || rrq == NULL) {
+		set_reason(err, errlen, "no buffer");
+		return -EINVAL;
+	}
+	if (len < HAVEN_MIP4_RRQ_LEN) {
+		set_reason(err, errlen,
+			"message of %zu bytes is shorter than the %d-byte Registration Request",
+			len, HAVEN_MIP4_RRQ_LEN);
+		return -EINVAL;
+	}
+	if (buf[0] != HAVEN_MIP4_TYPE_RRQ) {
+		set_reason(err, errlen,
+			"type %u is not a Registration Request (%d)",
+			buf[0], HAVEN_MIP4_TYPE_RRQ);
+		return -EINVAL;
+	}
+
+	memset(rrq, 0, sizeof(*rrq));
+	/* Section 3.3: r and x are "sent as zero; ignored on reception". */
+	rrq->flags = buf[1] & ~(HAVEN_MIP4_F_r | HAVEN_MIP4_F_x);
+	rrq->lifetime = get_be16(buf + 2);
+	rrq->home_addr = get_addr(buf + 4);
+	rrq->ha_addr = get_addr(buf + 8);
+	rrq->coa = get_addr(buf + 12);
+	rrq->ident = get_be64(buf + 16);
+
+	if (len > HAVEN_MIP4_MAX_MSG) {
+		set_reason(err, errlen,
+			"message of %zu bytes exceeds the %d-byte limit",
+			len, HAVEN_MIP4_MAX_MSG);
+		return HAVEN_MIP4_DENIED_POORLY_FORMED;
+	}
+
+	found.mn_ha = &rrq->mn_ha;
+	found.mn_fa = &rrq->mn_fa;
+	found.fa_ha = &rrq->fa_ha;
+	switch (walk_extensions(buf, len, HAVEN_MIP4_RRQ_LEN, &found,
+			err, errlen)) {
+	case WALK_OK:
+		break;
+	case WALK_DISCARD:
+		return -EINVAL;
+	case WALK_MN_HA_TWICE:
+		/* Section 3.8.2.1: more than one is an authentication failure. */
+		return HAVEN_MIP4_DENIED_MN_AUTH;
+	default:
+		return HAVEN_MIP4_DENIED_POORLY_FORMED;
+	}
+
+	if (!rrq->mn_ha.present) {
+		/* Section 3.8.2.1: no authorization-enabling extension: 131. */
+		set_reason(err, errlen, "no MN-HA authentication extension");
+		return HAVEN_MIP4_DENIED_MN_AUTH;
+	}
+	return 0;
+}
+
+/*
+ * Registration Reply (RFC 5944 section 3.4):
+ *
+ *   0: Type (3) | Code | Lifetime
+ *   4: Home Address
+ *   8: Home Agent
+ *  12: Identification (64 bits)
+ *  20: Extensions...
+ */
+int
+haven_mip4_parse_rrp(const uint8_t *buf, size_t len,
+		struct haven_mip4_rrp *rrp, struct haven_mip4_auth_ext *mn_ha)
+{
+	struct haven_mip4_auth_ext mn_ha_local, mn_fa, fa_ha;
+	struct auth_exts found;
+
+	if (buf == NULL || rrp == NULL || len < HAVEN_MIP4_RRP_LEN ||
+			len > HAVEN_MIP4_MAX_MSG ||
+			buf[0] != HAVEN_MIP4_TYPE_RRP)
+		return -EINVAL;
+
+	memset(&mn_ha_local, 0, sizeof(mn_ha_local));
+	memset(&mn_fa, 0, sizeof(mn_fa));
+	memset(&fa_ha, 0, sizeof(fa_ha));
+	found.mn_ha = &mn_ha_local;
+	found.mn_fa = &mn_fa;
+	found.fa_ha = &fa_ha;
+	if (walk_extensions(buf, len, HAVEN_MIP4_RRP_LEN, &found,
+			NULL, 0) != WALK_OK)
+		return -EINVAL;
+
+	rrp->code = buf[1];
+	rrp->lifetime = get_be16(buf + 2);
+	rrp->home_addr = get_addr(buf + 4);
+	rrp->ha_addr = get_addr(buf + 8);
+	rrp->ident = get_be64(buf + 12);
+	if (mn_ha != NULL)
+		*mn_ha = mn_ha_local;
+	return 0;
+}
+
+int
+haven_mip4_build_rrp(const struct haven_mip4_rrp *rrp,
+		const struct haven_mip4_sa *sa, uint8_t *buf, size_t buflen)
+{
+	size_t auth_len = 0;
+	size_t total = HAVEN_MIP4_RRP_LEN;
+	uint8_t *ext;
+
+	if (rrp == NULL || buf == NULL)
+		return -EINVAL;
+	if (sa != NULL) {
+		auth_len = haven_mip4_auth_len(sa->alg);
+		if (auth_len == 0 || sa->key_len > HAVEN_MIP4_MAX_KEY)
+			return -EINVAL;
+		total += 2 + AUTH_SPI_LEN + auth_len;
+	}
+	if (buflen < total)
+		return -ENOSPC;
+
+	buf[0] = HAVEN_MIP4_TYPE_RRP;
+	buf[1] = rrp->code;
+	put_be16(buf + 2, rrp->lifetime);
+	memcpy(buf + 4, &rrp->home_addr, 4);
+	memcpy(buf + 8, &rrp->ha_addr, 4);
+	put_be64(buf + 12, rrp->ident);
+	if (sa == NULL)
+		return (int)total;
+
+	/* MN-HA extension (section 3.5.2), authenticator per 3.5.1. */
+	ext = buf + HAVEN_MIP4_RRP_LEN;
+	ext[0] = HAVEN_MIP4_EXT_MN_HA;
+	ext[1] = (uint8_t)(AUTH_SPI_LEN + auth_len);
+	put_be32(ext + 2, sa->spi);
+	if (haven_mip4_auth_compute(sa, buf,
+			HAVEN_MIP4_RRP_LEN + 2 + AUTH_SPI_LEN,
+			ext + 2 + AUTH_SPI_LEN) != (int)auth_len)
+		return -EINVAL;
+	return (int)total;
+}
