@@ -28,6 +28,9 @@
 extern "C" {
 #endif
 
+/** Longest table name, in characters (object names derive from it). */
+#define HAVEN_BINDING_NAME_MAX 15
+
 /** Care-of addresses one binding may hold (S flag, RFC 5944 3.6.1.3). */
 #define HAVEN_BINDING_MAX_COA 4
 
@@ -82,12 +85,31 @@ struct haven_binding_counters {
 	uint64_t rev_bytes;	/**< reverse-tunnelled bytes from it */
 };
 
+/** Table statistics, for telemetry and tests. */
+struct haven_binding_stats {
+	uint32_t capacity;	/**< bindings it can hold */
+	uint32_t count;		/**< bindings in the table */
+	uint32_t records_total;	/**< records in the pool */
+	uint32_t records_free;	/**< records ready to publish */
+	uint32_t slots_free;	/**< counter slots ready to assign */
+	uint32_t pending;	/**< records waiting for a grace period */
+	uint64_t inserts;	/**< publishes of a new home address */
+	uint64_t replaces;	/**< publishes over an existing binding */
+	uint64_t removes;	/**< successful removes */
+	uint64_t reclaimed;	/**< records back in the pool after grace */
+	uint64_t no_record;	/**< publishes refused for want of a record */
+};
+
 struct haven_binding_table;
 
 /**
  * Create a binding table.
  *
- * @param name      unique name (rte_hash and memzone names derive from it).
+ * Besides the capacity live records, the pool holds spare records for
+ * replaced and removed bindings still inside their grace period.
+ *
+ * @param name      unique name, at most HAVEN_BINDING_NAME_MAX characters
+ *                  (the rte_hash and defer queue names derive from it).
  * @param capacity  bindings it must hold.
  * @param n_readers worker lcores that will read it (counter rows).
  * @param qsbr      the RCU variable the readers report to.
@@ -98,14 +120,29 @@ struct haven_binding_table *
 haven_binding_table_create(const char *name, uint32_t capacity,
 		unsigned int n_readers, struct rte_rcu_qsbr *qsbr, int socket_id);
 
-/** Free the table and every record; readers must have stopped. */
+/**
+ * Free the table and every record; readers must have stopped. Records
+ * still waiting for a grace period are reclaimed here, so the readers must
+ * also be offline (rte_rcu_qsbr_thread_offline) or unregistered; otherwise
+ * the defer queue is leaked and an error is logged.
+ *
+ * @param t  the table; NULL is a no-op.
+ */
 void haven_binding_table_free(struct haven_binding_table *t);
 
 /**
  * Publish a binding (insert or replace), writer only. The table copies *b
- * into a new record; slot and generation are assigned by the table.
+ * into a new record; slot and generation are assigned by the table (slot
+ * kept from the binding it replaces; generation 1 for a new home address,
+ * the replaced record's plus one otherwise).
  *
- * @return 0, -ENOSPC when full, -ENOMEM.
+ * @param t  the table.
+ * @param b  the binding; home_addr is the key and must not be 0.0.0.0,
+ *           n_coa at most HAVEN_BINDING_MAX_COA.
+ * @return 0, -EINVAL for a bad binding, -ENOSPC when full (bindings
+ *         removed within the last grace period still hold their slot),
+ *         -ENOMEM when every spare record is still waiting for its grace
+ *         period (call haven_binding_reclaim() and retry later).
  */
 int haven_binding_publish(struct haven_binding_table *t,
 		const struct haven_binding *b);
@@ -114,6 +151,8 @@ int haven_binding_publish(struct haven_binding_table *t,
  * Remove a binding, writer only. Its record and counter slot are reclaimed
  * after a grace period.
  *
+ * @param t          the table.
+ * @param home_addr  the key (NBO).
  * @return 0, or -ENOENT.
  */
 int haven_binding_remove(struct haven_binding_table *t, uint32_t home_addr);
@@ -122,6 +161,8 @@ int haven_binding_remove(struct haven_binding_table *t, uint32_t home_addr);
  * Look a binding up, writer or reader. A reader may use the result until
  * its next quiescent state report.
  *
+ * @param t          the table.
+ * @param home_addr  the key (NBO).
  * @return the record or NULL.
  */
 const struct haven_binding *
@@ -130,8 +171,9 @@ haven_binding_lookup(const struct haven_binding_table *t, uint32_t home_addr);
 /**
  * Look up to 64 bindings up at once (reader fast path).
  *
+ * @param t        the table.
  * @param keys     n home addresses (NBO).
- * @param n        1..64.
+ * @param n        1..64 (larger n is looked up in chunks of 64).
  * @param out      n results, NULL where not found.
  * @return how many were found.
  */
@@ -141,35 +183,67 @@ haven_binding_lookup_bulk(const struct haven_binding_table *t,
 		const struct haven_binding **out);
 
 /**
- * Walk every binding, writer only.
+ * Walk every binding, writer only. The callback must not publish or
+ * remove (collect the keys and act after the walk).
  *
- * @param cb  called per binding; a non-zero return stops the walk.
+ * @param t    the table.
+ * @param cb   called per binding; a non-zero return stops the walk.
+ * @param arg  passed to cb.
  * @return the number of bindings visited.
  */
 unsigned int
 haven_binding_walk(const struct haven_binding_table *t,
 		int (*cb)(const struct haven_binding *b, void *arg), void *arg);
 
-/** Bindings in the table. */
+/**
+ * Bindings in the table (removed ones excluded even before their grace
+ * period ends).
+ *
+ * @param t  the table.
+ * @return the number of bindings.
+ */
 uint32_t haven_binding_count(const struct haven_binding_table *t);
 
 /**
  * A reader's counter row, indexed by binding slot; reader_id in
- * [0, n_readers).
+ * [0, n_readers). A reader increments row[b->slot] of a binding b it
+ * looked up, before its next quiescent report.
+ *
+ * @param t          the table.
+ * @param reader_id  the reader's row.
+ * @return the row (capacity entries), or NULL for a bad reader_id.
  */
 struct haven_binding_counters *
 haven_binding_counters_row(struct haven_binding_table *t,
 		unsigned int reader_id);
 
-/** Sum one slot's counters over every reader, writer only. */
+/**
+ * Sum one slot's counters over every reader, writer only.
+ *
+ * @param t     the table.
+ * @param slot  the binding's slot, in [0, capacity).
+ * @param sum   filled with the sums (zero for a bad slot).
+ */
 void haven_binding_counters_sum(const struct haven_binding_table *t,
 		uint32_t slot, struct haven_binding_counters *sum);
 
 /**
  * Reclaim records whose grace period has ended; the writer calls this
- * periodically (it never blocks).
+ * periodically (it never blocks). Publish and remove also reclaim a
+ * little on their own.
+ *
+ * @param t  the table.
  */
 void haven_binding_reclaim(struct haven_binding_table *t);
+
+/**
+ * Read the table's statistics, writer only.
+ *
+ * @param t   the table.
+ * @param st  filled in.
+ */
+void haven_binding_stats_get(const struct haven_binding_table *t,
+		struct haven_binding_stats *st);
 
 #ifdef __cplusplus
 }
