@@ -1,4 +1,584 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* placeholder: being written */
-int haven_placeholder_binding;
-int haven_placeholder_binding;
+/*
+ * The binding table: home address -> mobility binding, written by the
+ * control lcore and read without locks by the workers.
+ *
+ * The index is an rte_hash in lock-free read/write concurrency mode whose
+ * data pointer is a record from a preallocated, cache-aligned pool. The
+ * writer never changes a published record: it fills a free record and
+ * swaps the hash's data pointer (rte_hash_add_key_data stores it with
+ * release order). A replaced or removed record, together with the hash key
+ * slot and counter slot of a removed binding, goes onto one RCU defer queue
+ * and returns to the writer's free lists when every reader has reported
+ * quiescent since. Freed records are poisoned so a reader that kept one too
+ * long sees garbage at once rather than plausible stale data.
+ *
+ * Everything except lookup, lookup_bulk and counters_row is writer only;
+ * the free lists and statistics are plain writer-owned variables.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_string_fns.h>
+
+#include "haven_binding.h"
+
+RTE_LOG_REGISTER(haven_binding_logtype, haven.binding, NOTICE);
+
+#define BINDING_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, haven_binding_logtype, \
+		"binding: " fmt "\n", ## __VA_ARGS__)
+
+/*
+ * The hash gets 25% more entries than the capacity: a cuckoo hash cannot
+ * always fill every bucket, and the extendable table absorbs what is left.
+ */
+#define BINDING_HASH_HEADROOM(cap)	((cap) + (cap) / 4)
+
+/* Smallest rte_hash we create (it wants at least a few buckets). */
+#define BINDING_HASH_MIN_ENTRIES	64
+
+/*
+ * Spare records beyond capacity: they carry replacements while the records
+ * they replace wait for their grace period. A quarter of the capacity,
+ * and at least this many.
+ */
+#define BINDING_SPARE_MIN		256
+
+/*
+ * Automatic reclamation inside publish/remove: once this many records
+ * wait on the defer queue, each enqueue tries to free up to
+ * BINDING_DQ_MAX_RECLAIM of them.
+ */
+#define BINDING_DQ_TRIGGER		32
+#define BINDING_DQ_MAX_RECLAIM		64
+
+/* Byte written over a record when it returns to the free list. */
+#define BINDING_POISON			0xdb
+
+/* No key position: the deferred record was replaced, not removed. */
+#define BINDING_NO_POS			UINT32_MAX
+
+/* What waits on the defer queue (a multiple of 4 bytes, as it must be). */
+struct binding_deferred {
+	uint32_t rec;		/* record index */
+	uint32_t key_pos;	/* hash key position to free, or NO_POS */
+	uint32_t slot;		/* counter slot to release, with key_pos */
+	uint32_t pad;
+};
+
+struct haven_binding_table {
+	struct rte_hash *h;
+	struct rte_rcu_qsbr *qsbr;
+	struct rte_rcu_qsbr_dq *dq;
+	struct haven_binding *recs;	/* n_recs records */
+	uint32_t capacity;
+	uint32_t n_recs;
+	unsigned int n_readers;
+	uint32_t row_stride;		/* counter entries per row */
+	struct haven_binding_counters *counters; /* n_readers rows */
+
+	/* Writer only from here. */
+	uint32_t *free_recs;		/* stack of record indexes */
+	uint32_t n_free_recs;
+	uint32_t *free_slots;		/* stack of counter slots */
+	uint32_t n_free_slots;
+	uint32_t count;			/* bindings in the table */
+	uint32_t pending;		/* records on the defer queue */
+	uint64_t inserts;
+	uint64_t replaces;
+	uint64_t removes;
+	uint64_t reclaimed;
+	uint64_t no_record;
+	char name[HAVEN_BINDING_NAME_MAX + 1];
+};
+
+/* ------------------------------------------------------------------ */
+/* Free lists                                                          */
+/* ------------------------------------------------------------------ */
+
+static inline uint32_t
+rec_index(const struct haven_binding_table *t, const struct haven_binding *r)
+{
+	return (uint32_t)(r - t->recs);
+}
+
+static void
+rec_put(struct haven_binding_table *t, uint32_t idx)
+{
+	memset(&t->recs[idx], BINDING_POISON, sizeof(t->recs[idx]));
+	t->free_recs[t->n_free_recs++] = idx;
+}
+
+static void
+slot_put(struct haven_binding_table *t, uint32_t slot)
+{
+	unsigned int i;
+
+	/* No reader can reach this slot any more: start it from zero. */
+	for (i = 0; i < t->n_readers; i++)
+		memset(&t->counters[(size_t)i * t->row_stride + slot], 0,
+			sizeof(struct haven_binding_counters));
+	t->free_slots[t->n_free_slots++] = slot;
+}
+
+/*
+ * Defer queue callback: the grace period of these entries is over, no
+ * reader holds their record, key slot or counter slot any more.
+ *
+ * Removal frees the hash key slot here with rte_hash_free_key_with_position
+ * rather than through rte_hash_rcu_qsbr_add: the replaced records need a
+ * defer queue of ours anyway, and one queue keeps the record, the key slot
+ * and the counter slot of a removed binding together, freed in one place,
+ * by one reclaim call. It also keeps "live + waiting keys <= capacity"
+ * (each waiting key holds a counter slot), so the hash never runs out of
+ * key slots.
+ */
+static void
+deferred_free(void *p, void *e, unsigned int n)
+{
+	struct haven_binding_table *t = p;
+	struct binding_deferred *d = e;
+	unsigned int i;
+
+	for (i = 0; i < n; i++, d++) {
+		if (d->key_pos != BINDING_NO_POS) {
+			if (rte_hash_free_key_with_position(t->h,
+					(int32_t)d->key_pos) != 0)
+				BINDING_LOG(ERR, "%s: cannot free key slot %u",
+					t->name, d->key_pos);
+			slot_put(t, d->slot);
+		}
+		rec_put(t, d->rec);
+		t->pending--;
+		t->reclaimed++;
+	}
+}
+
+static void
+defer(struct haven_binding_table *t, const struct haven_binding *r,
+		uint32_t key_pos, uint32_t slot)
+{
+	struct binding_deferred d = {
+		.rec = rec_index(t, r),
+		.key_pos = key_pos,
+		.slot = slot,
+	};
+
+	t->pending++;
+	if (rte_rcu_qsbr_dq_enqueue(t->dq, &d) == 0)
+		return;
+
+	/*
+	 * Cannot happen: the queue holds as many entries as there are
+	 * records. Should it anyway, wait for the grace period here (the
+	 * control lcore may block) rather than leak or free too early.
+	 */
+	BINDING_LOG(ERR, "%s: defer queue enqueue failed (%s), synchronizing",
+		t->name, rte_strerror(rte_errno));
+	rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
+	deferred_free(t, &d, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Create and free                                                     */
+/* ------------------------------------------------------------------ */
+
+struct haven_binding_table *
+haven_binding_table_create(const char *name, uint32_t capacity,
+		unsigned int n_readers, struct rte_rcu_qsbr *qsbr, int socket_id)
+{
+	struct rte_rcu_qsbr_dq_parameters dp;
+	struct rte_hash_parameters hp;
+	struct haven_binding_table *t;
+	char obj_name[RTE_HASH_NAMESIZE];
+	uint64_t hash_entries;
+	uint32_t spare, i;
+	size_t len;
+
+	if (name == NULL || qsbr == NULL || capacity == 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	len = strnlen(name, HAVEN_BINDING_NAME_MAX + 1);
+	if (len == 0 || len > HAVEN_BINDING_NAME_MAX) {
+		BINDING_LOG(ERR, "table name must be 1..%d characters",
+			HAVEN_BINDING_NAME_MAX);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	hash_entries = RTE_MAX((uint64_t)BINDING_HASH_HEADROOM(
+			(uint64_t)capacity), (uint64_t)BINDING_HASH_MIN_ENTRIES);
+	if (hash_entries > RTE_HASH_ENTRIES_MAX) {
+		BINDING_LOG(ERR, "%s: capacity %u too large", name, capacity);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	spare = RTE_MAX(capacity / 4, (uint32_t)BINDING_SPARE_MIN);
+
+	t = rte_zmalloc_socket("haven_binding_table", sizeof(*t),
+		RTE_CACHE_LINE_SIZE, socket_id);
+	if (t == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	strlcpy(t->name, name, sizeof(t->name));
+	t->qsbr = qsbr;
+	t->capacity = capacity;
+	t->n_recs = capacity + spare;
+	t->n_readers = n_readers;
+	/* Rows start on a cache line so two workers never share one. */
+	t->row_stride = RTE_ALIGN_CEIL(capacity,
+		RTE_CACHE_LINE_SIZE / sizeof(struct haven_binding_counters));
+
+	t->recs = rte_malloc_socket("haven_binding_recs",
+		(size_t)t->n_recs * sizeof(struct haven_binding),
+		RTE_CACHE_LINE_SIZE, socket_id);
+	t->free_recs = rte_malloc_socket("haven_binding_free_recs",
+		(size_t)t->n_recs * sizeof(uint32_t), 0, socket_id);
+	t->free_slots = rte_malloc_socket("haven_binding_free_slots",
+		(size_t)capacity * sizeof(uint32_t), 0, socket_id);
+	if (n_readers > 0)
+		t->counters = rte_zmalloc_socket("haven_binding_counters",
+			(size_t)n_readers * t->row_stride *
+			sizeof(struct haven_binding_counters),
+			RTE_CACHE_LINE_SIZE, socket_id);
+	if (t->recs == NULL || t->free_recs == NULL ||
+			t->free_slots == NULL ||
+			(n_readers > 0 && t->counters == NULL)) {
+		BINDING_LOG(ERR, "%s: cannot allocate %u records", name,
+			t->n_recs);
+		rte_errno = ENOMEM;
+		goto fail;
+	}
+
+	/* Stacks pop from the top: hand out record 0 and slot 0 first. */
+	for (i = 0; i < t->n_recs; i++)
+		rec_put(t, t->n_recs - 1 - i);
+	for (i = 0; i < capacity; i++)
+		t->free_slots[t->n_free_slots++] = capacity - 1 - i;
+
+	snprintf(obj_name, sizeof(obj_name), "hb_%s", name);
+	hp = (struct rte_hash_parameters){
+		.name = obj_name,
+		.entries = (uint32_t)hash_entries,
+		.key_len = sizeof(uint32_t),
+		.hash_func = rte_hash_crc,
+		.hash_func_init_val = 0,
+		.socket_id = socket_id,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+	t->h = rte_hash_create(&hp);
+	if (t->h == NULL) {
+		BINDING_LOG(ERR, "%s: rte_hash_create: %s", name,
+			rte_strerror(rte_errno));
+		goto fail;
+	}
+
+	snprintf(obj_name, sizeof(obj_name), "hbq_%s", name);
+	dp = (struct rte_rcu_qsbr_dq_parameters){
+		.name = obj_name,
+		/* One writer enqueues and reclaims. */
+		.flags = RTE_RCU_QSBR_DQ_MT_UNSAFE,
+		/* Every record can be waiting at once, no more. */
+		.size = t->n_recs,
+		.esize = sizeof(struct binding_deferred),
+		.trigger_reclaim_limit = BINDING_DQ_TRIGGER,
+		.max_reclaim_size = BINDING_DQ_MAX_RECLAIM,
+		.free_fn = deferred_free,
+		.p = t,
+		.v = qsbr,
+	};
+	t->dq = rte_rcu_qsbr_dq_create(&dp);
+	if (t->dq == NULL) {
+		BINDING_LOG(ERR, "%s: rte_rcu_qsbr_dq_create: %s", name,
+			rte_strerror(rte_errno));
+		goto fail;
+	}
+
+	BINDING_LOG(INFO, "%s: capacity %u, %u records, %u readers", name,
+		capacity, t->n_recs, n_readers);
+	return t;
+
+fail:
+	{
+		int err = rte_errno;
+
+		rte_hash_free(t->h);
+		rte_free(t->counters);
+		rte_free(t->free_slots);
+		rte_free(t->free_recs);
+		rte_free(t->recs);
+		rte_free(t);
+		rte_errno = err;
+	}
+	return NULL;
+}
+
+void
+haven_binding_table_free(struct haven_binding_table *t)
+{
+	if (t == NULL)
+		return;
+
+	/* Runs deferred_free for the rest: needs the hash and free lists. */
+	if (rte_rcu_qsbr_dq_delete(t->dq) != 0)
+		BINDING_LOG(ERR, "%s: %u records still in a grace period "
+			"(readers online?): defer queue leaked",
+			t->name, t->pending);
+	rte_hash_free(t->h);
+	rte_free(t->counters);
+	rte_free(t->free_slots);
+	rte_free(t->free_recs);
+	rte_free(t->recs);
+	rte_free(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* Writer                                                              */
+/* ------------------------------------------------------------------ */
+
+int
+haven_binding_publish(struct haven_binding_table *t,
+		const struct haven_binding *b)
+{
+	struct haven_binding *old = NULL, *rec;
+	uint32_t slot, rec_idx;
+	void *data;
+	int ret;
+
+	/*
+	 * 0.0.0.0 is no home address (RFC 5944 3.6 uses it to ask for one),
+	 * and rte_hash cannot hold an all-zero key: its key slot 0 is a
+	 * zeroed dummy that an empty bucket entry (signature 0) points to,
+	 * and the add path compares against it without checking for
+	 * EMPTY_SLOT, so key 0 turns up again after it was deleted.
+	 */
+	if (t == NULL || b == NULL || b->home_addr == 0 ||
+			b->n_coa > HAVEN_BINDING_MAX_COA)
+		return -EINVAL;
+
+	if (rte_hash_lookup_data(t->h, &b->home_addr, &data) >= 0)
+		old = data;
+
+	if (old == NULL) {
+		if (t->count >= t->capacity)
+			return -ENOSPC;
+		/* Slots of recently removed bindings may be on their way. */
+		if (t->n_free_slots == 0)
+			haven_binding_reclaim(t);
+		if (t->n_free_slots == 0)
+			return -ENOSPC;
+	}
+	if (t->n_free_recs == 0)
+		haven_binding_reclaim(t);
+	if (t->n_free_recs == 0) {
+		t->no_record++;
+		return -ENOMEM;
+	}
+
+	if (old != NULL)
+		slot = old->slot;
+	else
+		slot = t->free_slots[--t->n_free_slots];
+	rec_idx = t->free_recs[--t->n_free_recs];
+	rec = &t->recs[rec_idx];
+
+	*rec = *b;
+	rec->slot = slot;
+	rec->generation = old != NULL ? old->generation + 1 : 1;
+	if (rec->n_coa < HAVEN_BINDING_MAX_COA)
+		memset(&rec->coa[rec->n_coa], 0, sizeof(rec->coa[0]) *
+			(HAVEN_BINDING_MAX_COA - rec->n_coa));
+
+	/* Publishes the record with release order: readers see it whole. */
+	ret = rte_hash_add_key_data(t->h, &rec->home_addr, rec);
+	if (ret < 0) {
+		BINDING_LOG(ERR, "%s: rte_hash_add_key_data: %s", t->name,
+			rte_strerror(-ret));
+		rec_put(t, rec_idx);
+		if (old == NULL)
+			t->free_slots[t->n_free_slots++] = slot;
+		return ret == -ENOSPC ? -ENOSPC : -ENOMEM;
+	}
+
+	if (old != NULL) {
+		t->replaces++;
+		defer(t, old, BINDING_NO_POS, 0);
+	} else {
+		t->inserts++;
+		t->count++;
+	}
+	return 0;
+}
+
+int
+haven_binding_remove(struct haven_binding_table *t, uint32_t home_addr)
+{
+	struct haven_binding *old;
+	void *data;
+	int32_t pos;
+
+	if (t == NULL)
+		return -EINVAL;
+	if (home_addr == 0 ||
+			rte_hash_lookup_data(t->h, &home_addr, &data) < 0)
+		return -ENOENT;
+	old = data;
+
+	/*
+	 * In lock-free mode the hash keeps the key slot (readers may still
+	 * be comparing against it); deferred_free releases it.
+	 */
+	pos = rte_hash_del_key(t->h, &home_addr);
+	if (pos < 0)
+		return -ENOENT;
+
+	t->count--;
+	t->removes++;
+	defer(t, old, (uint32_t)pos, old->slot);
+	return 0;
+}
+
+void
+haven_binding_reclaim(struct haven_binding_table *t)
+{
+	unsigned int freed, pending, available;
+
+	if (t == NULL || t->pending == 0)
+		return;
+	rte_rcu_qsbr_dq_reclaim(t->dq, t->n_recs, &freed, &pending,
+		&available);
+}
+
+/* ------------------------------------------------------------------ */
+/* Readers                                                             */
+/* ------------------------------------------------------------------ */
+
+const struct haven_binding *
+haven_binding_lookup(const struct haven_binding_table *t, uint32_t home_addr)
+{
+	void *data;
+
+	if (home_addr == 0 ||
+			rte_hash_lookup_data(t->h, &home_addr, &data) < 0)
+		return NULL;
+	return data;
+}
+
+unsigned int
+haven_binding_lookup_bulk(const struct haven_binding_table *t,
+		const uint32_t *keys, unsigned int n,
+		const struct haven_binding **out)
+{
+	const void *kp[RTE_HASH_LOOKUP_BULK_MAX];
+	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	unsigned int done, i, chunk, found = 0;
+	uint64_t hits;
+
+	for (done = 0; done < n; done += chunk) {
+		chunk = RTE_MIN(n - done,
+			(unsigned int)RTE_HASH_LOOKUP_BULK_MAX);
+		for (i = 0; i < chunk; i++)
+			kp[i] = &keys[done + i];
+		hits = 0;
+		found += rte_hash_lookup_bulk_data(t->h, kp, chunk, &hits,
+			data);
+		for (i = 0; i < chunk; i++)
+			out[done + i] = (hits & (1ULL << i)) != 0 ?
+				data[i] : NULL;
+	}
+	return found;
+}
+
+struct haven_binding_counters *
+haven_binding_counters_row(struct haven_binding_table *t,
+		unsigned int reader_id)
+{
+	if (t == NULL || reader_id >= t->n_readers)
+		return NULL;
+	return &t->counters[(size_t)reader_id * t->row_stride];
+}
+
+/* ------------------------------------------------------------------ */
+/* Writer queries                                                      */
+/* ------------------------------------------------------------------ */
+
+unsigned int
+haven_binding_walk(const struct haven_binding_table *t,
+		int (*cb)(const struct haven_binding *b, void *arg), void *arg)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	unsigned int n = 0;
+
+	while (rte_hash_iterate(t->h, &key, &data, &next) >= 0) {
+		n++;
+		if (cb(data, arg) != 0)
+			break;
+	}
+	return n;
+}
+
+/*
+ * Our own count, not rte_hash_count(): in lock-free mode a deleted key
+ * keeps its slot until the grace period ends, and rte_hash_count() counts
+ * it until then.
+ */
+uint32_t
+haven_binding_count(const struct haven_binding_table *t)
+{
+	return t->count;
+}
+
+void
+haven_binding_counters_sum(const struct haven_binding_table *t,
+		uint32_t slot, struct haven_binding_counters *sum)
+{
+	const struct haven_binding_counters *c;
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	if (slot >= t->capacity)
+		return;
+	for (i = 0; i < t->n_readers; i++) {
+		c = &t->counters[(size_t)i * t->row_stride + slot];
+		/* Workers increment these; 64-bit loads are not torn. */
+		sum->pkts += __atomic_load_n(&c->pkts, __ATOMIC_RELAXED);
+		sum->bytes += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
+		sum->rev_pkts += __atomic_load_n(&c->rev_pkts,
+			__ATOMIC_RELAXED);
+		sum->rev_bytes += __atomic_load_n(&c->rev_bytes,
+			__ATOMIC_RELAXED);
+	}
+}
+
+void
+haven_binding_stats_get(const struct haven_binding_table *t,
+		struct haven_binding_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->capacity = t->capacity;
+	st->count = t->count;
+	st->records_total = t->n_recs;
+	st->records_free = t->n_free_recs;
+	st->slots_free = t->n_free_slots;
+	st->pending = t->pending;
+	st->inserts = t->inserts;
+	st->replaces = t->replaces;
+	st->removes = t->removes;
+	st->reclaimed = t->reclaimed;
+	st->no_record = t->no_record;
+}
