@@ -1,0 +1,880 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of the binding table (lib/binding): insert, replace and
+ * remove semantics, counter slots, walk and bulk lookup, the limits, and a
+ * concurrency run where one writer republishes and removes bindings while
+ * two reader lcores look them up and check that every record they get is
+ * whole and still alive until they report quiescent.
+ *
+ * The tests play an extra RCU reader, TEST_QS_ID, from the main lcore: as
+ * long as it is online and silent no grace period ends, which makes the
+ * deferred reclamation observable step by step.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_pause.h>
+#include <rte_rcu_qsbr.h>
+
+#include "haven_binding.h"
+#include "test.h"
+
+/* RCU thread ids: the reader lcores use 0..N_READERS-1. */
+#define N_READERS	2
+#define TEST_QS_ID	N_READERS	/* the main lcore playing a reader */
+#define QS_MAX_THREADS	(N_READERS + 1)
+
+/* Byte the table writes over freed records. */
+#define POISON		0xdb
+#define POISON32	0xdbdbdbdbu
+
+/* Concurrency run: how long, and how many home addresses it churns. */
+#define STRESS_SECONDS	1.5
+#define STRESS_KEYS	512
+#define STRESS_CAPACITY	STRESS_KEYS
+
+static struct rte_rcu_qsbr *qsbr;
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+static uint64_t
+xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*s = x;
+	return x;
+}
+
+/* Checksum of what the writer sets; kept in last_ident (control only). */
+static uint64_t
+binding_sum(const struct haven_binding *b)
+{
+	uint64_t h = 1469598103934665603ULL;
+	unsigned int i;
+
+#define MIX(v) do { h ^= (uint64_t)(v); h *= 1099511628211ULL; } while (0)
+	MIX(b->home_addr);
+	MIX(b->outer_src);
+	MIX(b->encap);
+	MIX(b->flags);
+	MIX(b->forwarder);
+	MIX(b->n_coa);
+	for (i = 0; i < HAVEN_BINDING_MAX_COA; i++) {
+		MIX(b->coa[i].addr);
+		MIX(b->coa[i].next_hop);
+		MIX(b->coa[i].neigh);
+		MIX(b->coa[i].port);
+	}
+	MIX(b->lifetime);
+#undef MIX
+	return h;
+}
+
+/* A binding for home address ha whose contents depend on seed. */
+static void
+make_binding(struct haven_binding *b, uint32_t ha, uint64_t seed)
+{
+	unsigned int i;
+
+	memset(b, 0, sizeof(*b));
+	b->home_addr = ha;
+	b->outer_src = 0x0a000001;
+	b->encap = seed % 3;
+	b->flags = HAVEN_BINDING_F_INTERCEPT;
+	b->forwarder = HAVEN_FORWARDER_SELF;
+	b->n_coa = 1 + seed % HAVEN_BINDING_MAX_COA;
+	for (i = 0; i < b->n_coa; i++) {
+		b->coa[i].addr = (uint32_t)(seed * 2654435761u) + i;
+		b->coa[i].next_hop = b->coa[i].addr ^ 0x01010101;
+		b->coa[i].neigh = (uint16_t)(seed + i);
+		b->coa[i].port = i;
+	}
+	b->lifetime = (uint16_t)seed;
+	b->last_ident = binding_sum(b);
+}
+
+/* A record a reader got: whole, alive, for the key it asked for. */
+static int
+record_ok(const struct haven_binding *b, uint32_t ha, uint32_t capacity)
+{
+	return b->home_addr == ha && b->generation != POISON32 &&
+		b->generation != 0 && b->slot < capacity &&
+		b->n_coa >= 1 && b->n_coa <= HAVEN_BINDING_MAX_COA &&
+		b->last_ident == binding_sum(b);
+}
+
+static int
+is_poisoned(const struct haven_binding *b)
+{
+	const uint8_t *p = (const uint8_t *)b;
+	size_t i;
+
+	for (i = 0; i < sizeof(*b); i++)
+		if (p[i] != POISON)
+			return 0;
+	return 1;
+}
+
+/* Hold grace periods: the main lcore goes online as an RCU reader. */
+static void
+hold_grace(void)
+{
+	rte_rcu_qsbr_thread_register(qsbr, TEST_QS_ID);
+	rte_rcu_qsbr_thread_online(qsbr, TEST_QS_ID);
+}
+
+static void
+release_grace(void)
+{
+	rte_rcu_qsbr_thread_offline(qsbr, TEST_QS_ID);
+	rte_rcu_qsbr_thread_unregister(qsbr, TEST_QS_ID);
+}
+
+/* ------------------------------------------------------------------ */
+/* Semantics                                                           */
+/* ------------------------------------------------------------------ */
+
+static int
+test_create_errors(void)
+{
+	struct haven_binding_table *a, *b;
+
+	rte_errno = 0;
+	TEST_ASSERT(haven_binding_table_create("e", 16, 1, NULL,
+		SOCKET_ID_ANY) == NULL, "NULL qsbr accepted");
+	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "rte_errno");
+	rte_errno = 0;
+	TEST_ASSERT(haven_binding_table_create("e", 0, 1, qsbr,
+		SOCKET_ID_ANY) == NULL, "capacity 0 accepted");
+	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "rte_errno");
+	rte_errno = 0;
+	TEST_ASSERT(haven_binding_table_create("a-name-too-long-16", 16, 1,
+		qsbr, SOCKET_ID_ANY) == NULL, "long name accepted");
+	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "rte_errno");
+
+	/* Longest name, and two tables side by side. */
+	a = haven_binding_table_create("fifteen-chars-x", 16, 1, qsbr,
+		SOCKET_ID_ANY);
+	TEST_ASSERT(a != NULL, "create a: %s", rte_strerror(rte_errno));
+	b = haven_binding_table_create("other", 16, 1, qsbr, SOCKET_ID_ANY);
+	TEST_ASSERT(b != NULL, "create b: %s", rte_strerror(rte_errno));
+	rte_errno = 0;
+	TEST_ASSERT(haven_binding_table_create("other", 16, 1, qsbr,
+		SOCKET_ID_ANY) == NULL, "duplicate name accepted");
+	TEST_ASSERT(rte_errno != 0, "rte_errno not set");
+	haven_binding_table_free(a);
+	haven_binding_table_free(b);
+	haven_binding_table_free(NULL);
+	return 0;
+}
+
+static int
+test_insert_lookup_remove(void)
+{
+	struct haven_binding_table *t;
+	const struct haven_binding *r;
+	struct haven_binding b;
+
+	t = haven_binding_table_create("basic", 16, 1, qsbr, SOCKET_ID_ANY);
+	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
+
+	TEST_ASSERT(haven_binding_lookup(t, 0x0a000002) == NULL, "empty");
+	TEST_ASSERT_EQUAL(haven_binding_count(t), 0, "count");
+	TEST_ASSERT_EQUAL(haven_binding_remove(t, 0x0a000002), -ENOENT,
+		"remove missing");
+
+	make_binding(&b, 0x0a000002, 7);
+	b.slot = 999;		/* assigned by the table */
+	b.generation = 999;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish");
+	TEST_ASSERT_EQUAL(haven_binding_count(t), 1, "count");
+	r = haven_binding_lookup(t, 0x0a000002);
+	TEST_ASSERT(r != NULL, "lookup");
+	TEST_ASSERT(r != &b, "table must copy");
+	TEST_ASSERT(record_ok(r, 0x0a000002, 16), "record contents");
+	TEST_ASSERT_EQUAL(r->generation, 1, "first generation");
+	TEST_ASSERT(r->slot < 16, "slot %u", r->slot);
+	TEST_ASSERT_MEM(r->coa, b.coa, sizeof(b.coa), "coa copied");
+	TEST_ASSERT_EQUAL(r->last_ident, b.last_ident, "control fields");
+	TEST_ASSERT(haven_binding_lookup(t, 0x0a000003) == NULL, "other key");
+
+	b.n_coa = HAVEN_BINDING_MAX_COA + 1;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), -EINVAL, "n_coa");
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, NULL), -EINVAL, "NULL");
+	make_binding(&b, 0, 7);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), -EINVAL, "0.0.0.0");
+	TEST_ASSERT(haven_binding_lookup(t, 0) == NULL, "0.0.0.0 lookup");
+	TEST_ASSERT_EQUAL(haven_binding_remove(t, 0), -ENOENT, "0.0.0.0");
+
+	TEST_ASSERT_EQUAL(haven_binding_remove(t, 0x0a000002), 0, "remove");
+	TEST_ASSERT(haven_binding_lookup(t, 0x0a000002) == NULL, "removed");
+	TEST_ASSERT_EQUAL(haven_binding_count(t), 0, "count");
+	TEST_ASSERT_EQUAL(haven_binding_remove(t, 0x0a000002), -ENOENT,
+		"remove twice");
+
+	/* Back again: a new binding, generation starts over. */
+	make_binding(&b, 0x0a000002, 8);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "re-add");
+	r = haven_binding_lookup(t, 0x0a000002);
+	TEST_ASSERT(r != NULL && r->generation == 1, "re-added generation");
+	haven_binding_table_free(t);
+	return 0;
+}
+
+static int
+test_replace(void)
+{
+	struct haven_binding_table *t;
+	const struct haven_binding *r1, *r2, *r3;
+	struct haven_binding_stats st;
+	struct haven_binding b, copy1;
+	uint32_t slot;
+
+	t = haven_binding_table_create("replace", 16, 1, qsbr, SOCKET_ID_ANY);
+	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
+	make_binding(&b, 0x0a000010, 1);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish");
+	/* Another key, so the replaced key's slot is not the only one. */
+	make_binding(&b, 0x0a000011, 1);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish");
+	r1 = haven_binding_lookup(t, 0x0a000010);
+	TEST_ASSERT(r1 != NULL, "lookup");
+	slot = r1->slot;
+	copy1 = *r1;
+
+	/* A reader holds r1: replacing must leave it intact. */
+	hold_grace();
+	make_binding(&b, 0x0a000010, 2);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "replace");
+	r2 = haven_binding_lookup(t, 0x0a000010);
+	TEST_ASSERT(r2 != NULL && r2 != r1, "new record");
+	TEST_ASSERT(record_ok(r2, 0x0a000010, 16), "new contents");
+	TEST_ASSERT_EQUAL(r2->slot, slot, "slot kept across replace");
+	TEST_ASSERT_EQUAL(r2->generation, 2, "generation");
+	TEST_ASSERT_EQUAL(r2->coa[0].addr, b.coa[0].addr, "new coa");
+	TEST_ASSERT_EQUAL(haven_binding_count(t), 2, "count");
+
+	make_binding(&b, 0x0a000010, 3);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "replace");
+	r3 = haven_binding_lookup(t, 0x0a000010);
+	TEST_ASSERT_EQUAL(r3->generation, 3, "generation");
+	TEST_ASSERT_EQUAL(r3->slot, slot, "slot kept");
+
+	haven_binding_reclaim(t);
+	TEST_ASSERT_MEM(r1, &copy1, sizeof(copy1), "r1 freed during grace");
+	haven_binding_stats_get(t, &st);
+	TEST_ASSERT_EQUAL(st.pending, 2, "pending");
+	TEST_ASSERT_EQUAL(st.replaces, 2, "replaces");
+	TEST_ASSERT_EQUAL(st.reclaimed, 0, "reclaimed");
+
+	/* The reader moves on: the old records go back, poisoned. */
+	rte_rcu_qsbr_quiescent(qsbr, TEST_QS_ID);
+	haven_binding_reclaim(t);
+	haven_binding_stats_get(t, &st);
+	TEST_ASSERT_EQUAL(st.pending, 0, "pending");
+	TEST_ASSERT_EQUAL(st.reclaimed, 2, "reclaimed");
+	TEST_ASSERT_EQUAL(st.records_free, st.records_total - 2, "free");
+	TEST_ASSERT(is_poisoned(r1) && is_poisoned(r2), "poisoned");
+	TEST_ASSERT(record_ok(r3, 0x0a000010, 16), "live one untouched");
+	release_grace();
+	haven_binding_table_free(t);
+	return 0;
+}
+
+static int
+test_full_and_slot_reuse(void)
+{
+	struct haven_binding_counters *row, sum;
+	struct haven_binding_table *t;
+	const struct haven_binding *r;
+	struct haven_binding_stats st;
+	struct haven_binding b;
+	uint32_t i, slot, seen = 0;
+
+	t = haven_binding_table_create("full", 4, 2, qsbr, SOCKET_ID_ANY);
+	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
+	for (i = 0; i < 4; i++) {
+		make_binding(&b, 100 + i, i);
+		TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "fill %u", i);
+		r = haven_binding_lookup(t, 100 + i);
+		TEST_ASSERT(r->slot < 4, "slot range");
+		TEST_ASSERT((seen & (1u << r->slot)) == 0, "slot unique");
+		seen |= 1u << r->slot;
+	}
+	make_binding(&b, 200, 0);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), -ENOSPC, "full");
+	/* Replacing still works when full. */
+	make_binding(&b, 101, 9);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "replace full");
+
+	/* Count traffic on 102's slot in both rows. */
+	slot = haven_binding_lookup(t, 102)->slot;
+	haven_binding_counters_row(t, 0)[slot].pkts = 5;
+	haven_binding_counters_row(t, 1)[slot].pkts = 7;
+	haven_binding_counters_row(t, 1)[slot].bytes = 700;
+
+	hold_grace();
+	TEST_ASSERT_EQUAL(haven_binding_remove(t, 102), 0, "remove");
+	TEST_ASSERT_EQUAL(haven_binding_count(t), 3, "count");
+	/* Its slot is still in its grace period: no room yet. */
+	make_binding(&b, 200, 0);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), -ENOSPC,
+		"slot reused during grace");
+	haven_binding_counters_sum(t, slot, &sum);
+	TEST_ASSERT_EQUAL(sum.pkts, 12, "counters kept during grace");
+
+	rte_rcu_qsbr_quiescent(qsbr, TEST_QS_ID);
+	/* publish reclaims by itself when it runs out of slots. */
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "after grace");
+	r = haven_binding_lookup(t, 200);
+	TEST_ASSERT_EQUAL(r->slot, slot, "slot reused");
+	haven_binding_counters_sum(t, slot, &sum);
+	TEST_ASSERT(sum.pkts == 0 && sum.bytes == 0, "reused slot not zeroed");
+	for (i = 0; i < 2; i++) {
+		row = haven_binding_counters_row(t, i);
+		TEST_ASSERT(row[slot].pkts == 0 && row[slot].bytes == 0 &&
+			row[slot].rev_pkts == 0 && row[slot].rev_bytes == 0,
+			"row %u not zeroed", i);
+	}
+	haven_binding_stats_get(t, &st);
+	TEST_ASSERT_EQUAL(st.slots_free, 0, "slots");
+	TEST_ASSERT_EQUAL(st.count, 4, "count");
+	release_grace();
+	haven_binding_table_free(t);
+	return 0;
+}
+
+static int
+test_counters(void)
+{
+	struct haven_binding_counters *rows[3], sum;
+	struct haven_binding_table *t;
+	unsigned int i;
+
+	t = haven_binding_table_create("counters", 10, 3, qsbr,
+		SOCKET_ID_ANY);
+	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
+	for (i = 0; i < 3; i++) {
+		rows[i] = haven_binding_counters_row(t, i);
+		TEST_ASSERT(rows[i] != NULL, "row %u", i);
+		TEST_ASSERT(((uintptr_t)rows[i] % RTE_CACHE_LINE_SIZE) == 0,
+			"row %u not cache aligned", i);
+		if (i > 0)
+			TEST_ASSERT(rows[i] >= rows[i - 1] + 10, "rows overlap");
+	}
+	TEST_ASSERT(haven_binding_counters_row(t, 3) == NULL, "bad reader");
+
+	for (i = 0; i < 3; i++) {
+		rows[i][9].pkts += i + 1;
+		rows[i][9].bytes += 100 * (i + 1);
+		rows[i][9].rev_pkts += 10;
+		rows[i][9].rev_bytes += 1000;
+		rows[i][8].pkts += 50;	/* the neighbour slot */
+	}
+	haven_binding_counters_sum(t, 9, &sum);
+	TEST_ASSERT_EQUAL(sum.pkts, 6, "pkts");
+	TEST_ASSERT_EQUAL(sum.bytes, 600, "bytes");
+	TEST_ASSERT_EQUAL(sum.rev_pkts, 30, "rev_pkts");
+	TEST_ASSERT_EQUAL(sum.rev_bytes, 3000, "rev_bytes");
+	haven_binding_counters_sum(t, 8, &sum);
+	TEST_ASSERT_EQUAL(sum.pkts, 150, "slot 8");
+	haven_binding_counters_sum(t, 10, &sum);
+	TEST_ASSERT_EQUAL(sum.pkts, 0, "bad slot");
+	haven_binding_table_free(t);
+	return 0;
+}
+
+struct walk_ctx {
+	uint8_t seen[256];
+	unsigned int calls;
+	unsigned int stop_after;
+	int bad;
+};
+
+static int
+walk_cb(const struct haven_binding *b, void *arg)
+{
+	struct walk_ctx *w = arg;
+
+	if (b->home_addr >= 256 || w->seen[b->home_addr]++ != 0 ||
+			!record_ok(b, b->home_addr, 200))
+		w->bad++;
+	return ++w->calls == w->stop_after;
+}
+
+static int
+test_walk_count(void)
+{
+	struct haven_binding_table *t;
+	struct haven_binding b;
+	struct walk_ctx w;
+	unsigned int i;
+
+	t = haven_binding_table_create("walk", 200, 1, qsbr, SOCKET_ID_ANY);
+	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
+	for (i = 1; i <= 100; i++) {
+		make_binding(&b, i, i);
+		TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish");
+	}
+	for (i = 10; i <= 100; i += 10)
+		TEST_ASSERT_EQUAL(haven_binding_remove(t, i), 0, "remove");
+	TEST_ASSERT_EQUAL(haven_binding_count(t), 90, "count");
+
+	memset(&w, 0, sizeof(w));
+	TEST_ASSERT_EQUAL(haven_binding_walk(t, walk_cb, &w), 90, "walk");
+	TEST_ASSERT_EQUAL(w.bad, 0, "bad records in walk");
+	for (i = 0; i <= 100; i++)
+		TEST_ASSERT_EQUAL(w.seen[i], i % 10 == 0 ? 0 : 1, "key %u", i);
+
+	memset(&w, 0, sizeof(w));
+	w.stop_after = 10;
+	TEST_ASSERT_EQUAL(haven_binding_walk(t, walk_cb, &w), 10, "stop");
+
+	/* Once the grace period is over the count is the same. */
+	haven_binding_reclaim(t);
+	TEST_ASSERT_EQUAL(haven_binding_count(t), 90, "count");
+	haven_binding_table_free(t);
+	return 0;
+}
+
+static int
+test_lookup_bulk(void)
+{
+	const struct haven_binding *out[100];
+	struct haven_binding_table *t;
+	struct haven_binding b;
+	uint32_t keys[100];
+	unsigned int i, expect;
+
+	t = haven_binding_table_create("bulk", 128, 1, qsbr, SOCKET_ID_ANY);
+	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
+	/* Every third home address is present. */
+	for (i = 0; i < 100; i += 3) {
+		make_binding(&b, 0xc0a80000 + i, i);
+		TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish");
+	}
+	for (i = 0; i < 100; i++)
+		keys[i] = 0xc0a80000 + i;
+
+	memset(out, 0x5a, sizeof(out));
+	expect = (64 + 2) / 3;
+	TEST_ASSERT_EQUAL(haven_binding_lookup_bulk(t, keys, 64, out), expect,
+		"found of 64");
+	for (i = 0; i < 64; i++) {
+		if (i % 3 == 0)
+			TEST_ASSERT(out[i] != NULL &&
+				record_ok(out[i], keys[i], 128), "key %u", i);
+		else
+			TEST_ASSERT(out[i] == NULL, "missing key %u", i);
+	}
+
+	/* More than 64 keys are looked up in chunks. */
+	expect = (100 + 2) / 3;
+	TEST_ASSERT_EQUAL(haven_binding_lookup_bulk(t, keys, 100, out),
+		expect, "found of 100");
+	for (i = 0; i < 100; i++)
+		TEST_ASSERT((out[i] != NULL) == (i % 3 == 0), "key %u", i);
+	TEST_ASSERT_EQUAL(haven_binding_lookup_bulk(t, keys + 1, 1, out), 0,
+		"single miss");
+	TEST_ASSERT(out[0] == NULL, "single miss");
+	keys[0] = 0;
+	TEST_ASSERT_EQUAL(haven_binding_lookup_bulk(t, keys, 1, out), 0,
+		"0.0.0.0");
+	haven_binding_table_free(t);
+	return 0;
+}
+
+static int
+test_out_of_records(void)
+{
+	struct haven_binding_table *t;
+	struct haven_binding_stats st;
+	struct haven_binding b;
+	unsigned int i, spare;
+	int ret = 0;
+
+	t = haven_binding_table_create("norec", 4, 1, qsbr, SOCKET_ID_ANY);
+	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
+	make_binding(&b, 1, 0);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish");
+	haven_binding_stats_get(t, &st);
+	spare = st.records_total - st.capacity;
+
+	/* With a reader stuck, replacements use up the spare records. */
+	hold_grace();
+	for (i = 1; i <= st.records_total; i++) {
+		make_binding(&b, 1, i);
+		ret = haven_binding_publish(t, &b);
+		if (ret != 0)
+			break;
+	}
+	TEST_ASSERT_EQUAL(ret, -ENOMEM, "no record");
+	/* The 4 slots' worth of records minus the live one, plus spares. */
+	TEST_ASSERT_EQUAL(i - 1, spare + st.capacity - 1, "replacements");
+	TEST_ASSERT(record_ok(haven_binding_lookup(t, 1), 1, 4), "live");
+	make_binding(&b, 2, 0);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), -ENOMEM, "insert");
+
+	rte_rcu_qsbr_quiescent(qsbr, TEST_QS_ID);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "after grace");
+	haven_binding_stats_get(t, &st);
+	TEST_ASSERT_EQUAL(st.no_record, 2, "no_record");
+	TEST_ASSERT_EQUAL(st.pending, 0, "pending");
+	release_grace();
+	haven_binding_table_free(t);
+	return 0;
+}
+
+/* Free with records still waiting: they are reclaimed, names reusable. */
+static int
+test_free_pending(void)
+{
+	struct haven_binding_table *t;
+	struct haven_binding b;
+	unsigned int round, i;
+
+	for (round = 0; round < 3; round++) {
+		t = haven_binding_table_create("freepend", 64, 1, qsbr,
+			SOCKET_ID_ANY);
+		TEST_ASSERT(t != NULL, "create %u: %s", round,
+			rte_strerror(rte_errno));
+		hold_grace();
+		for (i = 1; i <= 64; i++) {
+			make_binding(&b, i, i);
+			TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0,
+				"publish");
+			make_binding(&b, i, i + 1);
+			TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0,
+				"replace");
+			if (i % 2)
+				TEST_ASSERT_EQUAL(haven_binding_remove(t, i),
+					0, "remove");
+		}
+		/* Readers stopped and offline, as the header asks. */
+		release_grace();
+		haven_binding_table_free(t);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Concurrency                                                         */
+/* ------------------------------------------------------------------ */
+
+struct stress {
+	struct haven_binding_table *t;
+	volatile int stop;
+	uint64_t lookups[N_READERS];
+	uint64_t hits[N_READERS];
+	uint64_t errors[N_READERS];
+	char first_error[N_READERS][128];
+};
+
+struct reader_arg {
+	struct stress *s;
+	unsigned int id;
+};
+
+/* Records one reader holds within one iteration, rechecked at its end. */
+#define HELD_MAX	8
+
+static void
+reader_error(struct stress *s, unsigned int id, const char *what,
+		uint32_t ha, const struct haven_binding *r)
+{
+	if (s->errors[id]++ == 0)
+		snprintf(s->first_error[id], sizeof(s->first_error[id]),
+			"%s: key %u home_addr %#x gen %#x", what, ha,
+			r->home_addr, r->generation);
+}
+
+static int
+reader_main(void *arg)
+{
+	struct reader_arg *ra = arg;
+	struct stress *s = ra->s;
+	struct haven_binding_table *t = s->t;
+	const unsigned int id = ra->id;
+	const struct haven_binding *held[HELD_MAX], *bulk[64];
+	struct haven_binding_counters *row;
+	uint32_t held_key[HELD_MAX], keys[64];
+	uint64_t seed = 0x9e3779b97f4a7c15ULL * (id + 1), iter = 0;
+	unsigned int i, n_held;
+
+	row = haven_binding_counters_row(t, id);
+	rte_rcu_qsbr_thread_online(qsbr, id);
+	while (!s->stop) {
+		/* Single lookups; keep what we find until quiescent. */
+		n_held = 0;
+		for (i = 0; i < HELD_MAX; i++) {
+			uint32_t ha = 1 + xorshift(&seed) % STRESS_KEYS;
+			const struct haven_binding *r;
+
+			r = haven_binding_lookup(t, ha);
+			s->lookups[id]++;
+			if (r == NULL)
+				continue;
+			s->hits[id]++;
+			if (!record_ok(r, ha, STRESS_CAPACITY)) {
+				reader_error(s, id, "torn or freed", ha, r);
+				continue;
+			}
+			row[r->slot].pkts++;
+			row[r->slot].bytes += 100;
+			held[n_held] = r;
+			held_key[n_held++] = ha;
+		}
+
+		/* A burst's worth through the bulk path. */
+		for (i = 0; i < 64; i++)
+			keys[i] = 1 + xorshift(&seed) % STRESS_KEYS;
+		haven_binding_lookup_bulk(t, keys, 64, bulk);
+		s->lookups[id] += 64;
+		for (i = 0; i < 64; i++) {
+			if (bulk[i] == NULL)
+				continue;
+			s->hits[id]++;
+			if (!record_ok(bulk[i], keys[i], STRESS_CAPACITY))
+				reader_error(s, id, "bulk torn or freed",
+					keys[i], bulk[i]);
+		}
+
+		/* Nothing we hold may have been freed or reused yet. */
+		for (i = 0; i < n_held; i++)
+			if (!record_ok(held[i], held_key[i], STRESS_CAPACITY))
+				reader_error(s, id, "freed before quiescent",
+					held_key[i], held[i]);
+		for (i = 0; i < 64; i++)
+			if (bulk[i] != NULL &&
+					!record_ok(bulk[i], keys[i],
+						STRESS_CAPACITY))
+				reader_error(s, id, "bulk freed early",
+					keys[i], bulk[i]);
+
+		rte_rcu_qsbr_quiescent(qsbr, id);
+
+		/* Now and then idle as the adaptive policy would. */
+		if (++iter % 4096 == 0) {
+			rte_rcu_qsbr_thread_offline(qsbr, id);
+			rte_delay_us_sleep(50);
+			rte_rcu_qsbr_thread_online(qsbr, id);
+		}
+	}
+	rte_rcu_qsbr_thread_offline(qsbr, id);
+	return 0;
+}
+
+/* Statistics the writer keeps for the report. */
+struct writer_stats {
+	uint64_t ops;
+	uint64_t enomem;
+	uint64_t enospc;
+};
+
+/*
+ * The writer side of the run: random publishes (new home addresses and
+ * new care-of addresses for present ones) and removes, checking its own
+ * view against a shadow copy.
+ */
+static int
+stress_writer(struct stress *s, uint8_t *present, uint32_t *shadow_coa,
+		uint64_t *seed, struct writer_stats *w)
+{
+	const struct haven_binding *r;
+	struct haven_binding b;
+	uint64_t end;
+	int ret;
+
+	end = rte_get_timer_cycles() +
+		(uint64_t)(STRESS_SECONDS * rte_get_timer_hz());
+	while (rte_get_timer_cycles() < end) {
+		uint64_t x = xorshift(seed);
+		uint32_t ha = 1 + (x >> 8) % STRESS_KEYS;
+
+		w->ops++;
+		if (present[ha] && x % 4 == 0) {
+			TEST_ASSERT_EQUAL(haven_binding_remove(s->t, ha), 0,
+				"remove %u", ha);
+			present[ha] = 0;
+		} else {
+			make_binding(&b, ha, x >> 20);
+			ret = haven_binding_publish(s->t, &b);
+			if (ret == -ENOMEM) {
+				w->enomem++;
+			} else if (ret == -ENOSPC) {
+				/* slots of removed keys still in grace */
+				TEST_ASSERT(!present[ha], "ENOSPC on replace");
+				w->enospc++;
+			} else {
+				TEST_ASSERT_EQUAL(ret, 0, "publish %u", ha);
+				present[ha] = 1;
+				shadow_coa[ha] = b.coa[0].addr;
+			}
+		}
+		/* The writer's own view must match what it published. */
+		r = haven_binding_lookup(s->t, ha);
+		TEST_ASSERT_EQUAL(r != NULL, present[ha], "presence %u op %"
+			PRIu64, ha, w->ops);
+		if (r != NULL)
+			TEST_ASSERT(record_ok(r, ha, STRESS_CAPACITY) &&
+				r->coa[0].addr == shadow_coa[ha],
+				"writer view %u", ha);
+		if (w->ops % 64 == 0)
+			haven_binding_reclaim(s->t);
+		if (w->ops % 1024 == 0)
+			rte_pause();
+	}
+	return 0;
+}
+
+static int
+test_concurrent(void)
+{
+	static struct stress s;
+	struct reader_arg ra[N_READERS];
+	struct haven_binding_stats st;
+	struct writer_stats w = { 0 };
+	struct haven_binding b;
+	uint8_t present[STRESS_KEYS + 1];	/* by home address */
+	uint32_t shadow_coa[STRESS_KEYS + 1];
+	uint64_t seed = 12345, reclaimed_mid;
+	unsigned int lcore, n = 0, i;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	memset(present, 0, sizeof(present));
+	s.t = haven_binding_table_create("stress", STRESS_CAPACITY, N_READERS,
+		qsbr, SOCKET_ID_ANY);
+	TEST_ASSERT(s.t != NULL, "create: %s", rte_strerror(rte_errno));
+
+	/* Start half full. */
+	for (i = 1; i <= STRESS_KEYS; i += 2) {
+		make_binding(&b, i, xorshift(&seed));
+		TEST_ASSERT_EQUAL(haven_binding_publish(s.t, &b), 0, "fill");
+		present[i] = 1;
+		shadow_coa[i] = b.coa[0].addr;
+	}
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (n == N_READERS)
+			break;
+		ra[n].s = &s;
+		ra[n].id = n;
+		TEST_ASSERT_EQUAL(rte_rcu_qsbr_thread_register(qsbr, n), 0,
+			"register");
+		TEST_ASSERT_EQUAL(rte_eal_remote_launch(reader_main, &ra[n],
+			lcore), 0, "launch");
+		n++;
+	}
+	TEST_ASSERT_EQUAL(n, N_READERS, "need %d worker lcores", N_READERS);
+
+	ret = stress_writer(&s, present, shadow_coa, &seed, &w);
+
+	haven_binding_stats_get(s.t, &st);
+	reclaimed_mid = st.reclaimed;
+
+	s.stop = 1;
+	rte_eal_mp_wait_lcore();
+	for (i = 0; i < N_READERS; i++)
+		rte_rcu_qsbr_thread_unregister(qsbr, i);
+	if (ret != 0) {
+		haven_binding_table_free(s.t);
+		return ret;
+	}
+
+	/* Readers gone: everything waiting must come back. */
+	haven_binding_reclaim(s.t);
+	haven_binding_stats_get(s.t, &st);
+	printf("  stress: %" PRIu64 " writer ops (%" PRIu64 " replaces, %"
+		PRIu64 " removes, %" PRIu64 " ENOMEM, %" PRIu64 " ENOSPC), %"
+		PRIu64 " reclaimed while running\n",
+		w.ops, st.replaces, st.removes, w.enomem, w.enospc,
+		reclaimed_mid);
+	for (i = 0; i < N_READERS; i++) {
+		printf("  reader %u: %" PRIu64 " lookups, %" PRIu64 " hits, %"
+			PRIu64 " errors\n", i, s.lookups[i], s.hits[i],
+			s.errors[i]);
+		TEST_ASSERT_EQUAL(s.errors[i], 0, "reader %u: %s", i,
+			s.first_error[i]);
+		TEST_ASSERT(s.hits[i] > 0, "reader %u found nothing", i);
+	}
+	TEST_ASSERT(reclaimed_mid > 0, "nothing reclaimed while running");
+	TEST_ASSERT(st.replaces > 0 && st.removes > 0, "writer idle");
+	TEST_ASSERT_EQUAL(st.pending, 0, "records still pending");
+	TEST_ASSERT_EQUAL(st.records_free, st.records_total - st.count,
+		"records leaked");
+	TEST_ASSERT_EQUAL(st.slots_free, st.capacity - st.count,
+		"slots leaked");
+	TEST_ASSERT_EQUAL(st.reclaimed, st.replaces + st.removes,
+		"reclaimed != replaced + removed");
+	for (i = 1, n = 0; i <= STRESS_KEYS; i++)
+		n += present[i];
+	TEST_ASSERT_EQUAL(haven_binding_count(s.t), n, "count");
+	haven_binding_table_free(s.t);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* Run a test; if it failed while holding grace periods, let them go. */
+#define RUN(fn) do {							\
+	TEST_RUN(fn);							\
+	release_grace();						\
+} while (0)
+
+int
+main(int argc, char **argv)
+{
+	char *eal_args[] = {
+		argv[0], "--no-huge", "-m", "256", "--no-pci",
+		"--no-telemetry", "--file-prefix", "test-binding",
+		"--lcores", "0@(0-1),1@(0-1),2@(0-1)",
+		"--log-level", "haven.binding:info",
+	};
+	int passed = 0, failed = 0;
+	size_t sz;
+
+	RTE_SET_USED(argc);
+	if (rte_eal_init(RTE_DIM(eal_args), eal_args) < 0) {
+		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	sz = rte_rcu_qsbr_get_memsize(QS_MAX_THREADS);
+	qsbr = rte_zmalloc("test_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (qsbr == NULL || rte_rcu_qsbr_init(qsbr, QS_MAX_THREADS) != 0) {
+		fprintf(stderr, "qsbr setup failed\n");
+		return 1;
+	}
+
+	RUN(test_create_errors);
+	RUN(test_insert_lookup_remove);
+	RUN(test_replace);
+	RUN(test_full_and_slot_reuse);
+	RUN(test_counters);
+	RUN(test_walk_count);
+	RUN(test_lookup_bulk);
+	RUN(test_out_of_records);
+	RUN(test_free_pending);
+	RUN(test_concurrent);
+
+	rte_free(qsbr);
+	rte_eal_cleanup();
+	TEST_SUMMARY();
+}
