@@ -1,0 +1,302 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Haven lab: a home link, a router and a mobile node built from network
+# namespaces, veth pairs and a bridge, so that a home agent running with
+# net_af_packet on ha0 has real Linux hosts to talk to (DESIGN.md section 4).
+#
+#   dts/lab.sh up     [prefix]   build the lab (idempotent)
+#   dts/lab.sh down   [prefix]   remove everything it made, even half-built
+#   dts/lab.sh status [prefix]   show it; exit 1 if something is missing
+#   dts/lab.sh loss N [prefix]   drop N % of the frames on the home bridge
+#                                (0 removes the rule)
+#
+# Topology (prefix "hv"; every name begins with the prefix):
+#
+#   hv-ch  eth0 192.0.2.10 ---+
+#   hv-ha  ha0 (no address) --+-- br0 in hv-home (home link 192.0.2.0/24)
+#   hv-sha1 sha1, hv-sha2 sha2+         |
+#   hv-rt  home0 192.0.2.254 -+
+#          vna 198.51.100.1 ----------- va 198.51.100.10  hv-mn
+#          vnb 203.0.113.1  ----------- vb 203.0.113.10   (tun0 192.0.2.100
+#                                                          made by mn_endpoint)
+#
+# Addresses and names live in dts/lab.env, shared with the Python harness.
+
+set -u
+set -o pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lab.env
+. "$HERE/lab.env"
+
+usage() {
+	echo "usage: $0 up|down|status [prefix]" >&2
+	echo "       $0 loss <percent> [prefix]" >&2
+	exit 2
+}
+
+log() { echo "lab: $*"; }
+die() { echo "lab: error: $*" >&2; exit 1; }
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+ns_names() {
+	local p=$1
+	echo "$p-home $p-ha $p-ch $p-rt $p-mn $p-sha1 $p-sha2"
+}
+
+ns_exists() { [ -e "/var/run/netns/$1" ]; }
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+link_exists() { ip -n "$1" link show dev "$2" >/dev/null 2>&1; }
+
+ensure_ns() {
+	local ns=$1
+	if ! ns_exists "$ns"; then
+		ip netns add "$ns" || die "cannot create namespace $ns"
+	fi
+	ip -n "$ns" link set lo up
+	# Quiet, IPv4-only hosts; no reverse path filtering anywhere.
+	nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 \
+		net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 >/dev/null
+}
+
+# offloads_off NS IFACE: af_packet must see whole frames with full checksums.
+offloads_off() {
+	ethtool_out=$(nsx "$1" ethtool -K "$2" tx off rx off tso off gso off \
+		gro off 2>&1) || log "ethtool -K $2 in $1: $ethtool_out"
+}
+
+# veth NS1 IF1 MAC1 NS2 IF2: a veth pair with IF1 in NS1 and IF2 in NS2.
+veth() {
+	local ns1=$1 if1=$2 mac1=$3 ns2=$4 if2=$5
+	if link_exists "$ns1" "$if1" && link_exists "$ns2" "$if2"; then
+		:
+	else
+		# half-built: remove whichever end is left over
+		ip -n "$ns1" link del "$if1" >/dev/null 2>&1
+		ip -n "$ns2" link del "$if2" >/dev/null 2>&1
+		ip -n "$ns1" link add "$if1" type veth peer name "$if2" \
+			netns "$ns2" || die "cannot create veth $ns1/$if1 - $ns2/$if2"
+	fi
+	if [ -n "$mac1" ]; then
+		ip -n "$ns1" link set dev "$if1" address "$mac1"
+	fi
+	ip -n "$ns1" link set dev "$if1" mtu 1500
+	ip -n "$ns2" link set dev "$if2" mtu 1500
+	offloads_off "$ns1" "$if1"
+	offloads_off "$ns2" "$if2"
+	nsx "$ns1" sysctl -qw "net.ipv4.conf.$if1.rp_filter=0" >/dev/null
+	nsx "$ns2" sysctl -qw "net.ipv4.conf.$if2.rp_filter=0" >/dev/null
+}
+
+# port NS IF MAC PORTNAME: veth from NS to the home bridge.
+port() {
+	local ns=$1 if=$2 mac=$3 pname=$4 home=$P-home
+	veth "$ns" "$if" "$mac" "$home" "$pname"
+	ip -n "$home" link set dev "$pname" master "$BRIDGE"
+	ip -n "$home" link set dev "$pname" up
+	ip -n "$ns" link set dev "$if" up
+}
+
+# silent NS IF: an interface the kernel must never speak on (DPDK owns it).
+silent() {
+	ip -n "$1" addr flush dev "$2"
+	ip -n "$1" link set dev "$2" arp off
+	nsx "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1" >/dev/null
+}
+
+# --------------------------------------------------------------------------
+# up
+# --------------------------------------------------------------------------
+
+nft_mn_rules() {
+	# The kernel has no ipip/gre modules: it answers every tunnelled
+	# packet with "protocol unreachable". The user-space endpoint handles
+	# them, so those answers must not leave. Port unreachables that quote
+	# a tunnel protocol (offset 17 of the ICMP message is the quoted IP
+	# header's protocol field) go too.
+	nsx "$P-mn" nft -f - <<-EOF
+	table inet havenlab
+	delete table inet havenlab
+	table inet havenlab {
+		chain out {
+			type filter hook output priority 0; policy accept;
+			icmp type destination-unreachable icmp code prot-unreachable counter drop
+			icmp type destination-unreachable icmp code port-unreachable @th,136,8 { 4, 47, 55 } counter drop
+		}
+	}
+	EOF
+}
+
+lab_up() {
+	local ns
+	log "building lab '$P'"
+	for ns in $(ns_names "$P"); do
+		ensure_ns "$ns"
+	done
+
+	# home link: the bridge
+	local home=$P-home
+	if ! link_exists "$home" "$BRIDGE"; then
+		ip -n "$home" link add "$BRIDGE" type bridge stp_state 0 \
+			forward_delay 0 mcast_snooping 0 ||
+			die "cannot create bridge"
+	fi
+	nsx "$home" sysctl -qw "net.ipv6.conf.$BRIDGE.disable_ipv6=1" >/dev/null
+	ip -n "$home" link set dev "$BRIDGE" up
+
+	# home agent and spare home agents: silent ports, fixed MACs
+	port "$P-ha" "$HA_IFACE" "$HA_MAC" p-ha
+	silent "$P-ha" "$HA_IFACE"
+	port "$P-sha1" "$SHA1_IFACE" "$SHA1_MAC" p-sha1
+	silent "$P-sha1" "$SHA1_IFACE"
+	port "$P-sha2" "$SHA2_IFACE" "$SHA2_MAC" p-sha2
+	silent "$P-sha2" "$SHA2_IFACE"
+
+	# correspondent host
+	port "$P-ch" "$CH_IFACE" "$CH_MAC" p-ch
+	ip -n "$P-ch" addr replace "$CH_ADDR/$HOME_PREFIX_LEN" dev "$CH_IFACE"
+	ip -n "$P-ch" route replace default via "$RT_HOME_ADDR"
+
+	# router
+	port "$P-rt" "$RT_HOME_IFACE" "$RT_HOME_MAC" p-rt
+	ip -n "$P-rt" addr replace "$RT_HOME_ADDR/$HOME_PREFIX_LEN" \
+		dev "$RT_HOME_IFACE"
+	veth "$P-rt" "$RT_VA_IFACE" "" "$P-mn" "$MN_VA_IFACE"
+	veth "$P-rt" "$RT_VB_IFACE" "" "$P-mn" "$MN_VB_IFACE"
+	ip -n "$P-mn" link set dev "$MN_VA_IFACE" address "$MN_VA_MAC"
+	ip -n "$P-mn" link set dev "$MN_VB_IFACE" address "$MN_VB_MAC"
+	ip -n "$P-rt" addr replace "$RT_VA_ADDR/24" dev "$RT_VA_IFACE"
+	ip -n "$P-rt" addr replace "$RT_VB_ADDR/24" dev "$RT_VB_IFACE"
+	ip -n "$P-rt" link set dev "$RT_VA_IFACE" up
+	ip -n "$P-rt" link set dev "$RT_VB_IFACE" up
+	nsx "$P-rt" sysctl -qw net.ipv4.ip_forward=1 >/dev/null
+
+	# mobile node: two co-located care-of addresses
+	local mn=$P-mn
+	ip -n "$mn" addr replace "$MN_VA_ADDR/24" dev "$MN_VA_IFACE"
+	ip -n "$mn" addr replace "$MN_VB_ADDR/24" dev "$MN_VB_IFACE"
+	ip -n "$mn" link set dev "$MN_VA_IFACE" up
+	ip -n "$mn" link set dev "$MN_VB_IFACE" up
+	ip -n "$mn" route replace default via "$RT_VA_ADDR"
+	ip -n "$mn" route replace "$HA_ADDR/32" via "$RT_VA_ADDR"
+	# what leaves from a care-of address leaves through its own link
+	ip -n "$mn" route replace default via "$RT_VA_ADDR" \
+		table "$MN_VA_TABLE"
+	ip -n "$mn" route replace default via "$RT_VB_ADDR" \
+		table "$MN_VB_TABLE"
+	while ip -n "$mn" rule del from "$MN_VA_ADDR" 2>/dev/null; do :; done
+	while ip -n "$mn" rule del from "$MN_VB_ADDR" 2>/dev/null; do :; done
+	ip -n "$mn" rule add from "$MN_VA_ADDR" lookup "$MN_VA_TABLE" pref 1001
+	ip -n "$mn" rule add from "$MN_VB_ADDR" lookup "$MN_VB_TABLE" pref 1002
+	nft_mn_rules || die "cannot install nftables rules in $mn"
+
+	log "lab '$P' is up"
+}
+
+# --------------------------------------------------------------------------
+# down
+# --------------------------------------------------------------------------
+
+lab_down() {
+	local ns pids pid
+	for ns in $(ns_names "$P"); do
+		ns_exists "$ns" || continue
+		# processes left in the lab's namespaces (haven, endpoints,
+		# captures) hold them alive: end them first, by pid
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		if [ -n "$pids" ]; then
+			log "ending processes in $ns: $(echo $pids)"
+			for pid in $pids; do kill -TERM "$pid" 2>/dev/null; done
+			sleep 1
+			for pid in $(ip netns pids "$ns" 2>/dev/null); do
+				kill -KILL "$pid" 2>/dev/null
+			done
+		fi
+		ip netns del "$ns" || log "cannot delete $ns"
+	done
+	log "lab '$P' is down"
+}
+
+# --------------------------------------------------------------------------
+# status
+# --------------------------------------------------------------------------
+
+lab_status() {
+	local ns rc=0
+	for ns in $(ns_names "$P"); do
+		if ns_exists "$ns"; then
+			echo "== $ns"
+			ip -n "$ns" -br addr show | sed 's/^/   /'
+		else
+			echo "== $ns: missing"
+			rc=1
+		fi
+	done
+	if ns_exists "$P-home"; then
+		echo "== bridge ports"
+		ip -n "$P-home" -br link show master "$BRIDGE" | sed 's/^/   /'
+		nsx "$P-home" nft list table bridge havenloss 2>/dev/null |
+			grep -q drop && echo "== loss rule active on $BRIDGE"
+	fi
+	return $rc
+}
+
+# --------------------------------------------------------------------------
+# loss
+# --------------------------------------------------------------------------
+
+lab_loss() {
+	local pct=$1
+	case $pct in ''|*[!0-9]*) die "loss wants a percentage";; esac
+	[ "$pct" -le 100 ] || die "loss wants 0..100"
+	ns_exists "$P-home" || die "lab '$P' is not up"
+	nsx "$P-home" nft delete table bridge havenloss 2>/dev/null
+	if [ "$pct" -eq 0 ]; then
+		log "no loss on the home link"
+		return 0
+	fi
+	nsx "$P-home" nft -f - <<-EOF || die "cannot install loss rule"
+	table bridge havenloss {
+		chain drop_some {
+			type filter hook forward priority 0; policy accept;
+			numgen random mod 100 < $pct counter drop
+		}
+	}
+	EOF
+	log "dropping $pct % of the frames on the home link"
+}
+
+# --------------------------------------------------------------------------
+
+[ $# -ge 1 ] || usage
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+cmd=$1
+case $cmd in
+up|down|status)
+	P=${2:-$DEFAULT_PREFIX}
+	;;
+loss)
+	[ $# -ge 2 ] || usage
+	P=${3:-$DEFAULT_PREFIX}
+	;;
+*)	usage ;;
+esac
+case $P in
+''|*[!A-Za-z0-9]*) die "prefix must be alphanumeric";;
+esac
+[ ${#P} -le 8 ] || die "prefix too long (8 characters at most)"
+
+case $cmd in
+up)	lab_up ;;
+down)	lab_down ;;
+status)	lab_status ;;
+loss)	lab_loss "$2" ;;
+esac
