@@ -1,0 +1,428 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Mobile node tunnel endpoint in user space.
+
+The lab's kernels have no ipip, GRE or ip6tnl modules, so the mobile node
+decapsulates in user space (DESIGN.md section 4). Run inside the mobile
+node's namespace:
+
+    mn_endpoint.py --ha 192.0.2.1 --hoa 192.0.2.100 \\
+        --iface va --coa 198.51.100.10 --iface vb --coa 203.0.113.10 \\
+        [--reverse] [--stats FILE] [--log-rejects]
+
+It creates the TUN device tun0 holding the home address (/32), reads every
+visited interface with a packet socket, and accepts a tunnelled packet only
+when its outer destination is that interface's care-of address and its outer
+source is the home agent's address (claim 5 of EP 1134991: every tunnelled
+packet carries the primary home agent's address). It strips IP-in-IP
+(RFC 2003, protocol 4), minimal encapsulation (RFC 2004, protocol 55) or GRE
+(RFC 2784, protocol 47, 4-byte header carrying IPv4 only) and writes the
+inner packet into tun0, so Linux's own stack answers.
+
+With --reverse (RFC 3024) what Linux sends from the home address is routed
+into tun0 (ip rule from <hoa> lookup 100; default dev tun0 table 100), read
+back, encapsulated IP-in-IP from the first care-of address to the home agent
+and sent through a raw socket.
+
+Counters per interface go to --stats as JSON on SIGUSR1, once at start
+(the file's appearance means "ready") and on exit. SIGTERM and SIGINT exit
+cleanly: the TUN device and the rules go away.
+"""
+
+import argparse
+import errno
+import fcntl
+import json
+import os
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+TUNSETIFF = 0x400454CA
+IFF_TUN = 0x0001
+IFF_NO_PI = 0x1000
+ETH_P_IP = 0x0800
+ETH_HLEN = 14
+PACKET_OUTGOING = 4
+
+IPPROTO_IPIP = 4
+IPPROTO_GRE = 47
+IPPROTO_MINIMAL = 55
+PROTO_NAMES = {IPPROTO_IPIP: "ipip", IPPROTO_MINIMAL: "minimal",
+               IPPROTO_GRE: "gre"}
+
+REVERSE_RULE_PREF = 900
+
+
+def csum(data):
+    """Internet checksum (RFC 1071) of bytes."""
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ip4(a):
+    return socket.inet_ntoa(a)
+
+
+class Rejected(Exception):
+    """A tunnelled packet the endpoint refuses; args[0] is the counter."""
+
+
+# --------------------------------------------------------------------------
+# Decapsulation
+# --------------------------------------------------------------------------
+
+def decap_ipip(outer, ihl):
+    """RFC 2003: the inner datagram follows the outer header."""
+    inner = outer[ihl:]
+    if len(inner) < 20 or inner[0] >> 4 != 4:
+        raise Rejected("bad_inner")
+    return inner
+
+
+def decap_minimal(outer, ihl):
+    """RFC 2004 section 3: rebuild the original header from the outer one
+    and the minimal forwarding header, then fix its checksum."""
+    if len(outer) < ihl + 8:
+        raise Rejected("truncated")
+    proto, sflag, fcsum, odst = struct.unpack_from("!BBH4s", outer, ihl)
+    s = bool(sflag & 0x80)
+    fhl = 12 if s else 8
+    if len(outer) < ihl + fhl:
+        raise Rejected("truncated")
+    if csum(outer[ihl:ihl + fhl]) != 0:
+        raise Rejected("bad_checksum")
+    osrc = outer[ihl + 8:ihl + 12] if s else outer[12:16]
+    hdr = bytearray(outer[:ihl])
+    payload = outer[ihl + fhl:]
+    struct.pack_into("!H", hdr, 2, len(hdr) + len(payload))
+    hdr[9] = proto
+    hdr[10:12] = b"\0\0"
+    hdr[12:16] = osrc
+    hdr[16:20] = odst
+    struct.pack_into("!H", hdr, 10, csum(bytes(hdr)))
+    return bytes(hdr) + payload
+
+
+def decap_gre(outer, ihl):
+    """RFC 2784: a 4-byte header (no checksum, key or sequence number)
+    carrying IPv4 (protocol type 0x0800); anything else is refused."""
+    if len(outer) < ihl + 4:
+        raise Rejected("truncated")
+    flags, ptype = struct.unpack_from("!HH", outer, ihl)
+    if flags != 0:
+        raise Rejected("gre_flags")
+    if ptype != ETH_P_IP:
+        raise Rejected("gre_protocol")
+    return decap_ipip(outer[:ihl] + outer[ihl + 4:], ihl)
+
+
+DECAP = {IPPROTO_IPIP: decap_ipip, IPPROTO_MINIMAL: decap_minimal,
+         IPPROTO_GRE: decap_gre}
+
+
+def encap_ipip(inner, src, dst):
+    """RFC 2003 outer header; the kernel fills id and checksum (HDRINCL)."""
+    tos = inner[1] if len(inner) > 1 else 0
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(inner), 0, 0,
+                      64, IPPROTO_IPIP, 0, socket.inet_aton(src),
+                      socket.inet_aton(dst))
+    return hdr + inner
+
+
+# --------------------------------------------------------------------------
+# The endpoint
+# --------------------------------------------------------------------------
+
+def new_counters():
+    return {"accepted": 0, "rejected_src": 0, "rejected_other": 0,
+            "ignored": 0, "ipip": 0, "minimal": 0, "gre": 0,
+            "reasons": {}}
+
+
+class Endpoint:
+    def __init__(self, args):
+        self.args = args
+        self.ha = socket.inet_aton(args.ha)
+        self.hoa = args.hoa
+        self.ifaces = []        # (name, coa bytes, socket)
+        self.stats = {}
+        self.tun = None
+        self.raw = None
+        self.reverse_rule = False
+        self.tx_reverse = 0
+        self.tx_errors = 0
+        self.tun_write_errors = 0
+        self.stop = False
+        self.started = time.time()
+
+    def ip(self, *argv, check=True):
+        r = subprocess.run(("ip",) + argv, capture_output=True, text=True)
+        if check and r.returncode != 0:
+            raise RuntimeError("ip %s: %s" % (" ".join(argv),
+                                              r.stderr.strip()))
+        return r
+
+    # -- set-up and tear-down --
+
+    def open_tun(self):
+        name = self.args.tun
+        # a TUN device left by a killed endpoint would make TUNSETIFF fail
+        self.ip("link", "del", name, check=False)
+        fd = os.open("/dev/net/tun", os.O_RDWR)
+        ifr = struct.pack("16sH", name.encode(), IFF_TUN | IFF_NO_PI)
+        fcntl.ioctl(fd, TUNSETIFF, ifr)
+        fl = fcntl.fcntl(fd, fcntl.F_GETFL)
+        fcntl.fcntl(fd, fcntl.F_SETFL, fl | os.O_NONBLOCK)
+        self.tun = fd
+        self.ip("link", "set", "dev", name, "mtu", str(self.args.mtu))
+        self.ip("addr", "replace", self.hoa + "/32", "dev", name)
+        self.ip("link", "set", "dev", name, "up")
+        subprocess.run(["sysctl", "-qw", "net.ipv4.conf.%s.rp_filter=0"
+                        % name], capture_output=True)
+
+    def open_ifaces(self):
+        for name, coa in zip(self.args.iface, self.args.coa):
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                              socket.htons(ETH_P_IP))
+            s.bind((name, ETH_P_IP))
+            s.setblocking(False)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+            self.ifaces.append((name, socket.inet_aton(coa), s))
+            self.stats[name] = new_counters()
+            self.stats[name]["coa"] = coa
+
+    def open_reverse(self):
+        self.raw = socket.socket(socket.AF_INET, socket.SOCK_RAW,
+                                 socket.IPPROTO_RAW)
+        self.raw.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
+        t = str(self.args.table)
+        self.ip("route", "replace", "default", "dev", self.args.tun,
+                "table", t)
+        self.ip("rule", "del", "from", self.hoa, "lookup", t, check=False)
+        self.ip("rule", "add", "from", self.hoa, "lookup", t, "pref",
+                str(REVERSE_RULE_PREF))
+        self.reverse_rule = True
+
+    def close(self):
+        if self.reverse_rule:
+            t = str(self.args.table)
+            self.ip("rule", "del", "from", self.hoa, "lookup", t,
+                    check=False)
+            self.ip("route", "flush", "table", t, check=False)
+            self.reverse_rule = False
+        for _, _, s in self.ifaces:
+            s.close()
+        if self.raw is not None:
+            self.raw.close()
+        if self.tun is not None:
+            os.close(self.tun)      # a non-persistent TUN dies with its fd
+            self.tun = None
+            self.ip("link", "del", self.args.tun, check=False)
+
+    # -- statistics --
+
+    def snapshot(self):
+        return {"pid": os.getpid(), "uptime": time.time() - self.started,
+                "ha": self.args.ha, "hoa": self.hoa,
+                "reverse": self.args.reverse,
+                "tx_reverse": self.tx_reverse, "tx_errors": self.tx_errors,
+                "tun_write_errors": self.tun_write_errors,
+                "ifaces": self.stats}
+
+    def write_stats(self):
+        if not self.args.stats:
+            return
+        tmp = self.args.stats + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(self.snapshot(), f, indent=1, sort_keys=True)
+        os.replace(tmp, self.args.stats)
+
+    def reject(self, c, name, field, reason, pkt):
+        c[field] += 1
+        c["reasons"][reason] = c["reasons"].get(reason, 0) + 1
+        if self.args.log_rejects:
+            src = ip4(pkt[12:16]) if len(pkt) >= 20 else "?"
+            dst = ip4(pkt[16:20]) if len(pkt) >= 20 else "?"
+            proto = pkt[9] if len(pkt) >= 20 else -1
+            print("reject %s %s: %s -> %s proto %d len %d" %
+                  (name, reason, src, dst, proto, len(pkt)),
+                  file=sys.stderr, flush=True)
+
+    # -- data path --
+
+    def handle_rx(self, name, coa, s):
+        c = self.stats[name]
+        for _ in range(256):
+            try:
+                frame, addr = s.recvfrom(65535)
+            except BlockingIOError:
+                return
+            if addr[2] == PACKET_OUTGOING:
+                continue
+            pkt = frame   # SOCK_RAW on an Ethernet device: L2 header first
+            if len(pkt) < ETH_HLEN + 20:
+                continue
+            pkt = pkt[ETH_HLEN:]
+            if pkt[0] >> 4 != 4:
+                continue
+            ihl = (pkt[0] & 0x0F) * 4
+            tot = struct.unpack_from("!H", pkt, 2)[0]
+            proto = pkt[9]
+            if proto not in DECAP:
+                # registration replies, pings to the CoA: Linux's business
+                c["ignored"] += 1
+                continue
+            if ihl < 20 or tot < ihl or tot > len(pkt):
+                self.reject(c, name, "rejected_other", "bad_outer", pkt)
+                continue
+            pkt = pkt[:tot]     # drop Ethernet padding
+            if pkt[16:20] != coa:
+                self.reject(c, name, "rejected_other", "wrong_dst", pkt)
+                continue
+            if pkt[12:16] != self.ha:
+                self.reject(c, name, "rejected_src", "wrong_src", pkt)
+                continue
+            if pkt[6] & 0x3F or pkt[7] or pkt[6] & 0x20:
+                self.reject(c, name, "rejected_other", "fragment", pkt)
+                continue
+            try:
+                inner = DECAP[proto](pkt, ihl)
+            except Rejected as e:
+                self.reject(c, name, "rejected_other", e.args[0], pkt)
+                continue
+            c["accepted"] += 1
+            c[PROTO_NAMES[proto]] += 1
+            try:
+                os.write(self.tun, inner)
+            except OSError:
+                self.tun_write_errors += 1
+
+    def handle_tun(self):
+        src = self.args.coa[0]
+        for _ in range(256):
+            try:
+                inner = os.read(self.tun, 65535)
+            except BlockingIOError:
+                return
+            if not self.args.reverse or len(inner) < 20 \
+                    or inner[0] >> 4 != 4:
+                continue
+            try:
+                self.raw.sendto(encap_ipip(inner, src, self.args.ha),
+                                (self.args.ha, 0))
+                self.tx_reverse += 1
+            except OSError:
+                self.tx_errors += 1
+
+    def run(self):
+        rfd, wfd = os.pipe()
+        os.set_blocking(wfd, False)
+        os.set_blocking(rfd, False)
+        signal.set_wakeup_fd(wfd)
+
+        def on_term(signum, frame):
+            self.stop = True
+
+        def on_usr1(signum, frame):
+            self.write_stats()
+
+        signal.signal(signal.SIGTERM, on_term)
+        signal.signal(signal.SIGINT, on_term)
+        signal.signal(signal.SIGHUP, on_term)
+        signal.signal(signal.SIGUSR1, on_usr1)
+
+        self.open_tun()
+        self.open_ifaces()
+        if self.args.reverse:
+            self.open_reverse()
+        self.write_stats()
+        print("mn_endpoint: ready: tun %s %s, %s%s" %
+              (self.args.tun, self.hoa,
+               ", ".join("%s=%s" % (n, c) for n, c in
+                         zip(self.args.iface, self.args.coa)),
+               ", reverse" if self.args.reverse else ""), flush=True)
+
+        poller = select.poll()
+        by_fd = {}
+        for name, coa, s in self.ifaces:
+            poller.register(s.fileno(), select.POLLIN)
+            by_fd[s.fileno()] = (name, coa, s)
+        poller.register(self.tun, select.POLLIN)
+        poller.register(rfd, select.POLLIN)
+        while not self.stop:
+            try:
+                events = poller.poll(1000)
+            except InterruptedError:
+                continue
+            for fd, _ in events:
+                if fd == self.tun:
+                    self.handle_tun()
+                elif fd == rfd:
+                    try:
+                        os.read(rfd, 512)
+                    except BlockingIOError:
+                        pass
+                else:
+                    self.handle_rx(*by_fd[fd])
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--ha", required=True, help="home agent address")
+    p.add_argument("--hoa", default="192.0.2.100", help="home address")
+    p.add_argument("--iface", action="append", required=True,
+                   help="visited interface (repeat)")
+    p.add_argument("--coa", action="append", required=True,
+                   help="care-of address of the matching --iface")
+    p.add_argument("--tun", default="tun0", help="TUN device name")
+    p.add_argument("--mtu", type=int, default=1480, help="TUN MTU")
+    p.add_argument("--reverse", action="store_true",
+                   help="reverse tunnelling (RFC 3024)")
+    p.add_argument("--table", type=int, default=100,
+                   help="routing table for reverse tunnelling")
+    p.add_argument("--stats", help="JSON counters file")
+    p.add_argument("--log-rejects", action="store_true",
+                   help="one line on stderr per rejected packet")
+    args = p.parse_args(argv)
+    if len(args.iface) != len(args.coa):
+        p.error("give one --coa per --iface")
+    for a in [args.ha, args.hoa] + args.coa:
+        try:
+            socket.inet_aton(a)
+        except OSError:
+            p.error("not an IPv4 address: %s" % a)
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    ep = Endpoint(args)
+    rc = 0
+    try:
+        ep.run()
+    except (OSError, RuntimeError) as e:
+        print("mn_endpoint: %s" % e, file=sys.stderr, flush=True)
+        rc = 1 if not isinstance(e, OSError) or e.errno != errno.EINTR \
+            else 0
+    finally:
+        try:
+            ep.write_stats()
+        finally:
+            ep.close()
+    print("mn_endpoint: exit: %s" % json.dumps(
+        {n: {k: v for k, v in c.items() if k != "reasons"}
+         for n, c in ep.stats.items()}), flush=True)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
