@@ -1,0 +1,762 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The lab as the suites see it: namespaces, processes and the tools.
+
+dts/lab.sh builds the network; this module drives it from pytest:
+
+- Lab: up/down/loss through lab.sh, commands and processes in a namespace,
+  ping, neighbour table.
+- Proc: a process in a namespace with its output in a log file; every one
+  is ended by pid at teardown or at interpreter exit.
+- Haven: the home agent under test, started with a configuration derived
+  from config/lab.yaml; Telemetry (rte_telemetry v2 socket) and
+  HavenConsole (the console unix socket, one method per command).
+- Endpoint: dts/mn_endpoint.py in the mobile node; Stream: udp_stream.py;
+  MipClient: dts/mipclient.py; Capture: tshark with Mobile IP decoding.
+
+Addresses come from dts/lab.env (shared with lab.sh).
+"""
+
+import atexit
+import copy
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+DTS = Path(__file__).resolve().parent
+REPO = DTS.parent
+OUT = DTS / "out"
+PY = "/usr/bin/python3"
+LAB_SH = DTS / "lab.sh"
+HAVEN_BIN = Path(os.environ.get("HAVEN_BIN",
+                                REPO / "build" / "app" / "haven" / "haven"))
+LAB_CONFIG = REPO / "config" / "lab.yaml"
+DPDK_RUNTIME = Path("/var/run/dpdk")
+HUGEPAGES = Path("/dev/hugepages")
+PROMPT = "haven> "
+
+
+def load_env(path=DTS / "lab.env"):
+    """KEY=VALUE lines of lab.env as a dict (comments and blanks skipped)."""
+    env = {}
+    for line in Path(path).read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        k, v = line.split("=", 1)
+        env[k.strip()] = v.strip()
+    return env
+
+
+ENV = load_env()
+E = SimpleNamespace(**ENV)
+
+
+def wait_until(fn, timeout=5.0, interval=0.1, what="condition"):
+    """Call fn until it returns something true; that value, or
+    TimeoutError after timeout seconds."""
+    end = time.monotonic() + timeout
+    while True:
+        v = fn()
+        if v:
+            return v
+        if time.monotonic() >= end:
+            raise TimeoutError("timed out after %.1f s waiting for %s"
+                               % (timeout, what))
+        time.sleep(interval)
+
+
+# ---------------------------------------------------------------------------
+# Processes
+# ---------------------------------------------------------------------------
+
+_live = []
+
+
+def _end_all():
+    for p in list(_live):
+        try:
+            p.stop(timeout=2)
+        except Exception:
+            pass
+
+
+atexit.register(_end_all)
+
+
+class Proc:
+    """A background process (in a namespace when ns is given), its stdout
+    and stderr in log. Ended by pid only."""
+
+    def __init__(self, argv, ns=None, log=None, name=None, env=None):
+        self.name = name or Path(argv[0]).name
+        self.argv = (["ip", "netns", "exec", ns] if ns else []) + \
+            [str(a) for a in argv]
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.log = Path(log) if log else Path(
+            tempfile.mkstemp(prefix=self.name + "-", suffix=".log",
+                             dir=OUT)[1])
+        self._logf = open(self.log, "wb")
+        self.p = subprocess.Popen(self.argv, stdout=self._logf,
+                                  stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL,
+                                  start_new_session=True, env=env)
+        self.pid = self.p.pid
+        _live.append(self)
+
+    def alive(self):
+        return self.p.poll() is None
+
+    def output(self):
+        try:
+            return self.log.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def wait_for(self, pattern, timeout=10.0):
+        """Wait until the log matches pattern (regex); the match."""
+        rx = re.compile(pattern)
+
+        def seen():
+            m = rx.search(self.output())
+            if m is None and not self.alive():
+                raise RuntimeError("%s exited (rc %s) before %r:\n%s" %
+                                   (self.name, self.p.returncode, pattern,
+                                    self.output()[-3000:]))
+            return m
+        return wait_until(seen, timeout, what="%r from %s" %
+                          (pattern, self.name))
+
+    def send_signal(self, sig):
+        if self.alive():
+            os.kill(self.pid, sig)
+
+    def wait(self, timeout=None):
+        return self.p.wait(timeout)
+
+    def stop(self, timeout=5.0, sig=signal.SIGTERM):
+        """Signal, wait, then SIGKILL; the return code."""
+        if self.alive():
+            try:
+                os.kill(self.pid, sig)
+                self.p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.kill(self.pid, signal.SIGKILL)
+                self.p.wait(5)
+            except ProcessLookupError:
+                pass
+        if self in _live:
+            _live.remove(self)
+        self._logf.close()
+        return self.p.returncode
+
+
+# ---------------------------------------------------------------------------
+# The lab
+# ---------------------------------------------------------------------------
+
+class Lab:
+    """One lab of namespaces named <prefix>-<role>."""
+
+    ROLES = ("home", "ha", "ch", "rt", "mn", "sha1", "sha2")
+
+    def __init__(self, prefix=None):
+        self.prefix = prefix or E.DEFAULT_PREFIX
+        self.env = E
+
+    def ns(self, role):
+        return "%s-%s" % (self.prefix, role)
+
+    def _sh(self, *args, check=True):
+        r = subprocess.run(["bash", str(LAB_SH)] + list(args),
+                           capture_output=True, text=True)
+        if check and r.returncode != 0:
+            raise RuntimeError("lab.sh %s failed:\n%s%s" %
+                               (" ".join(args), r.stdout, r.stderr))
+        return r
+
+    def up(self):
+        return self._sh("up", self.prefix)
+
+    def down(self):
+        return self._sh("down", self.prefix, check=False)
+
+    def status(self):
+        return self._sh("status", self.prefix, check=False)
+
+    def exists(self):
+        return any(Path("/var/run/netns", self.ns(r)).exists()
+                   for r in self.ROLES)
+
+    def loss(self, percent):
+        return self._sh("loss", str(percent), self.prefix)
+
+    def run(self, role, argv, check=True, timeout=60, **kw):
+        """Run argv in a namespace; CompletedProcess (text)."""
+        r = subprocess.run(["ip", "netns", "exec", self.ns(role)] +
+                           [str(a) for a in argv], capture_output=True,
+                           text=True, timeout=timeout, **kw)
+        if check and r.returncode != 0:
+            raise RuntimeError("%s in %s: rc %d\n%s%s" %
+                               (" ".join(map(str, argv)), role,
+                                r.returncode, r.stdout, r.stderr))
+        return r
+
+    def spawn(self, role, argv, log=None, name=None):
+        return Proc(argv, ns=self.ns(role), log=log, name=name)
+
+    def ping(self, role, dst, count=3, interval=0.2, deadline=None,
+             src=None):
+        """(transmitted, received) of ping from a namespace."""
+        argv = ["ping", "-n", "-q", "-c", count, "-i", interval,
+                "-w", deadline or max(2, int(count * interval) + 2)]
+        if src:
+            argv += ["-I", src]
+        r = self.run(role, argv + [dst], check=False)
+        m = re.search(r"(\d+) packets transmitted, (\d+) received",
+                      r.stdout)
+        return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+    def neigh(self, role, addr):
+        """Link-layer address a namespace's neighbour table holds for addr,
+        or None."""
+        r = self.run(role, ["ip", "-j", "neigh", "show", addr], check=False)
+        try:
+            for n in json.loads(r.stdout or "[]"):
+                if n.get("dst") == addr and "lladdr" in n:
+                    return n["lladdr"].lower()
+        except ValueError:
+            pass
+        return None
+
+    def flush_neigh(self, role, addr=None):
+        argv = ["ip", "neigh", "flush"] + (["to", addr] if addr else
+                                           ["all"])
+        self.run(role, argv, check=False)
+
+
+# ---------------------------------------------------------------------------
+# Haven, its telemetry and its console
+# ---------------------------------------------------------------------------
+
+class Telemetry:
+    """rte_telemetry v2 client, as usertools/dpdk-telemetry.py talks:
+    SOCK_SEQPACKET, an info JSON on connect, then one JSON per command."""
+
+    def __init__(self, file_prefix, runtime_dir=DPDK_RUNTIME):
+        self.path = Path(runtime_dir) / file_prefix / "dpdk_telemetry.v2"
+        self.sock = None
+        self.info = None
+
+    def connect(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.settimeout(3.0)
+        s.connect(str(self.path))
+        self.info = json.loads(s.recv(1 << 16).decode())
+        self.sock = s
+        return self.info
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def raw(self, cmd):
+        """The whole reply of a command string ("/haven/binding,1.2.3.4")."""
+        for attempt in (0, 1):
+            try:
+                if self.sock is None:
+                    self.connect()
+                self.sock.send(cmd.encode())
+                data = self.sock.recv(self.info.get("max_output_len",
+                                                    16384) + 1024)
+                if not data:
+                    raise ConnectionError("telemetry closed")
+                return json.loads(data.decode())
+            except (OSError, ConnectionError):
+                self.close()
+                if attempt:
+                    raise
+
+    def query(self, cmd, params=None):
+        """The value of one command, e.g. query("/haven/stats")."""
+        full = cmd if params is None else "%s,%s" % (cmd, params)
+        reply = self.raw(full)
+        return reply.get(cmd) if isinstance(reply, dict) else reply
+
+    def ready(self):
+        try:
+            self.query("/")
+            return True
+        except (OSError, ValueError, ConnectionError):
+            self.close()
+            return False
+
+
+def binding_rows(value):
+    """Rows (dicts) of a /haven/bindings reply. Understands the column
+    layout ({"home_address": [...], "care_of": [...], ...}), a list of
+    dicts, and a dict keyed by home address."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [r for r in value if isinstance(r, dict)]
+    if isinstance(value, dict):
+        cols = value.get("home_address")
+        if isinstance(cols, list):
+            keys = [k for k, v in value.items()
+                    if isinstance(v, list) and len(v) == len(cols)]
+            return [{k: value[k][i] for k in keys}
+                    for i in range(len(cols))]
+        if isinstance(value.get("bindings"), list):
+            return binding_rows(value["bindings"])
+        rows = []
+        for k, v in value.items():
+            if isinstance(v, dict):
+                r = dict(v)
+                r.setdefault("home_address", k)
+                rows.append(r)
+        return rows
+    return []
+
+
+def care_of_list(row):
+    """Care-of addresses of a binding row or /haven/binding reply."""
+    c = row.get("care_of", row.get("care_of_addresses", row.get("coa")))
+    if c is None:
+        return []
+    if isinstance(c, str):
+        return [x for x in re.split(r"[,\s]+", c) if x]
+    return list(c)
+
+
+class HavenConsole:
+    """The console unix socket: one method per command (DTS style); each
+    returns the command's output without the prompt."""
+
+    def __init__(self, path, timeout=5.0):
+        self.path = str(path)
+        self.timeout = timeout
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(self.path)
+        self.banner = self._read_prompt()
+
+    def _read_prompt(self):
+        buf = b""
+        end = time.monotonic() + self.timeout
+        while not buf.endswith(PROMPT.encode()):
+            if time.monotonic() > end:
+                raise TimeoutError("no prompt from console; got %r" % buf)
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+        return buf.decode(errors="replace")
+
+    def send(self, line):
+        """Send a command line; its output up to the next prompt."""
+        self.sock.sendall(line.encode() + b"\n")
+        out = self._read_prompt()
+        if out.endswith(PROMPT):
+            out = out[:-len(PROMPT)]
+        # cmdline echoes what it reads on a socket: drop that line
+        lines = out.replace("\r", "").split("\n")
+        if lines and lines[0].strip() == line.strip():
+            lines = lines[1:]
+        return "\n".join(lines).strip("\n")
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def _checked(self, line):
+        out = self.send(line)
+        if "Bad arguments" in out or "Command not found" in out:
+            raise AssertionError("console refused %r: %s" % (line, out))
+        return out
+
+    def help(self):
+        return self._checked("help")
+
+    def show_stats(self):
+        return self._checked("show stats")
+
+    def show_drops(self):
+        return self._checked("show drops")
+
+    def show_bindings(self):
+        return self._checked("show bindings")
+
+    def show_neighbours(self):
+        return self._checked("show neighbours")
+
+    def quit(self):
+        try:
+            self.sock.sendall(b"quit\n")
+        except OSError:
+            pass
+        self.close()
+
+
+def _deep_set(d, dotted, value):
+    keys = dotted.split(".")
+    for k in keys[:-1]:
+        d = d.setdefault(k, {})
+    d[keys[-1]] = value
+
+
+class Haven:
+    """The home agent under test, in <prefix>-ha."""
+
+    def __init__(self, lab, name="ha", log=None, overrides=None,
+                 config=None):
+        import yaml
+        self.lab = lab
+        self.name = name
+        self.dir = Path(tempfile.mkdtemp(prefix="haven-dts-"))
+        self.file_prefix = "%s-%s-%d" % (lab.prefix, name, os.getpid())
+        base = config if config is not None else \
+            yaml.safe_load(LAB_CONFIG.read_text())
+        cfg = copy.deepcopy(base)
+        _deep_set(cfg, "eal.file_prefix", self.file_prefix)
+        self.console_path = self.dir / "console.sock"
+        _deep_set(cfg, "home_agent.console_socket", str(self.console_path))
+        for k, v in (overrides or {}).items():
+            _deep_set(cfg, k, v)
+        self.cfg = cfg
+        self.config_path = self.dir / "haven.yaml"
+        self.config_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+        self.log = Path(log) if log else OUT / ("haven-%s.log" % name)
+        self.proc = None
+        self.tel = Telemetry(self.file_prefix)
+        self._consoles = []
+
+    # -- the mobile nodes it serves, as configured --
+    def mn(self, hoa):
+        """SimpleNamespace(hoa, spi, alg, key) of a configured node."""
+        for m in self.cfg.get("mobile_nodes", []):
+            if m.get("home_address") == hoa:
+                key = m.get("key")
+                if key is None and m.get("key_file"):
+                    kf = Path(m["key_file"])
+                    if not kf.is_absolute():
+                        kf = REPO / "config" / kf
+                    key = kf.read_text().strip()
+                return SimpleNamespace(
+                    hoa=hoa, spi=int(m["spi"]),
+                    alg=m.get("algorithm", "hmac-md5"), key=key)
+        raise KeyError(hoa)
+
+    def start(self, timeout=40.0):
+        if not HAVEN_BIN.exists():
+            raise RuntimeError("haven is not built: %s missing" % HAVEN_BIN)
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.proc = self.lab.spawn(
+            "ha", [HAVEN_BIN, "-f", self.config_path, "--no-console"],
+            log=self.log, name="haven")
+
+        def up():
+            if not self.proc.alive():
+                raise RuntimeError("haven exited (rc %s):\n%s" % (
+                    self.proc.p.returncode, self.proc.output()[-4000:]))
+            return self.tel.path.exists() and self.tel.ready()
+        wait_until(up, timeout, 0.2, "haven telemetry at %s" % self.tel.path)
+        return self
+
+    def stop(self):
+        for c in self._consoles:
+            c.close()
+        self.tel.close()
+        rc = None
+        if self.proc is not None:
+            rc = self.proc.stop(timeout=10)
+        # what a killed EAL leaves behind: runtime folder, hugepage files
+        shutil.rmtree(DPDK_RUNTIME / self.file_prefix, ignore_errors=True)
+        if HUGEPAGES.is_dir():
+            for f in HUGEPAGES.glob(self.file_prefix + "map_*"):
+                try:
+                    f.unlink()
+                except OSError:
+                    pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return rc
+
+    def alive(self):
+        return self.proc is not None and self.proc.alive()
+
+    def console(self):
+        wait_until(self.console_path.exists, 10, what="console socket")
+        c = HavenConsole(self.console_path)
+        self._consoles.append(c)
+        return c
+
+    # -- telemetry shortcuts --
+    def stats(self):
+        return self.tel.query("/haven/stats") or {}
+
+    def drops(self):
+        return self.tel.query("/haven/drops") or {}
+
+    def registrations(self):
+        return self.tel.query("/haven/registrations") or {}
+
+    def bindings(self):
+        return binding_rows(self.tel.query("/haven/bindings"))
+
+    def binding(self, hoa):
+        """The binding of hoa (dict with at least care_of) or None."""
+        try:
+            b = self.tel.query("/haven/binding", hoa)
+        except (OSError, ValueError):
+            b = None
+        if isinstance(b, dict) and b:
+            return b
+        for r in self.bindings():
+            if r.get("home_address") == hoa:
+                return r
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Mobile node: endpoint, registrations
+# ---------------------------------------------------------------------------
+
+class Endpoint:
+    """dts/mn_endpoint.py in <prefix>-mn."""
+
+    def __init__(self, lab, ifaces=("va", "vb"), reverse=False, log=None,
+                 ha=None, hoa=None):
+        self.lab = lab
+        addr = {E.MN_VA_IFACE: E.MN_VA_ADDR, E.MN_VB_IFACE: E.MN_VB_ADDR}
+        fd, name = tempfile.mkstemp(prefix="endpoint-", suffix=".json")
+        os.close(fd)
+        os.unlink(name)
+        self.stats_path = Path(name)
+        argv = [PY, DTS / "mn_endpoint.py", "--ha", ha or E.HA_ADDR,
+                "--hoa", hoa or E.MN_HOME_ADDR, "--stats", self.stats_path,
+                "--log-rejects"]
+        for i in ifaces:
+            argv += ["--iface", i, "--coa", addr[i]]
+        if reverse:
+            argv.append("--reverse")
+        self.proc = lab.spawn("mn", argv, log=log, name="mn_endpoint")
+        wait_until(self.stats_path.exists, 10, what="endpoint start")
+
+    def stats(self):
+        """Fresh counters (SIGUSR1, then the file it rewrites)."""
+        before = self.stats_path.stat().st_mtime_ns
+        self.proc.send_signal(signal.SIGUSR1)
+        try:
+            wait_until(lambda: self.stats_path.stat().st_mtime_ns != before,
+                       2, 0.02, "endpoint stats")
+        except TimeoutError:
+            pass
+        return json.loads(self.stats_path.read_text())
+
+    def counters(self, iface):
+        return self.stats()["ifaces"][iface]
+
+    def stop(self):
+        rc = self.proc.stop()
+        try:
+            self.stats_path.unlink()
+        except OSError:
+            pass
+        return rc
+
+
+class MipClient:
+    """dts/mipclient.py run in the mobile node's namespace."""
+
+    def __init__(self, lab, sa):
+        self.lab = lab
+        self.sa = sa        # SimpleNamespace(hoa, spi, alg, key)
+
+    def register(self, coa=None, lifetime=60, flags="", ha=None, hoa=None,
+                 spi=None, key=None, alg=None, timeout=2.0, **opts):
+        """Result of one registration as a SimpleNamespace (see
+        mipclient.Result); opts: ident, sport, bad_auth, no_auth,
+        ha_field, truncate, garbage, oversize, raw."""
+        argv = [PY, DTS / "mipclient.py", "register",
+                "--ha", ha or E.HA_ADDR, "--hoa", hoa or self.sa.hoa,
+                "--coa", coa or E.MN_VA_ADDR,
+                "--spi", spi if spi is not None else self.sa.spi,
+                "--key", key or self.sa.key, "--alg", alg or self.sa.alg,
+                "--lifetime", lifetime, "--timeout", timeout, "--json"]
+        if flags:
+            argv += ["--flags", flags]
+        for k, v in opts.items():
+            if v is None or v is False:
+                continue
+            opt = "--" + k.replace("_", "-")
+            argv += [opt] if v is True else [opt, v]
+        r = self.lab.run("mn", argv, check=False, timeout=timeout + 30)
+        if r.returncode not in (0, 1, 2) or not r.stdout.strip():
+            raise RuntimeError("mipclient failed: %s%s" % (r.stdout,
+                                                           r.stderr))
+        d = json.loads(r.stdout.strip().splitlines()[-1])
+        d["accepted"] = d["code"] in (0, 1)
+        return SimpleNamespace(**d)
+
+    def deregister(self, coa=None, **kw):
+        return self.register(coa=coa, lifetime=0, **kw)
+
+
+class Stream:
+    """udp_stream.py: a receiver in one namespace, a sender in another."""
+
+    def __init__(self, lab):
+        self.lab = lab
+
+    def receiver(self, role="mn", port=9000, duration=15.0, expect=0,
+                 idle=0.0, dups=False):
+        fd, out = tempfile.mkstemp(prefix="stream-", suffix=".json")
+        os.close(fd)
+        argv = [PY, DTS / "udp_stream.py", "recv", "--port", port,
+                "--duration", duration, "--out", out]
+        if expect:
+            argv += ["--expect", expect]
+        if idle:
+            argv += ["--idle", idle]
+        if dups:
+            argv.append("--dups")
+        p = self.lab.spawn(role, argv, name="udp_recv")
+        p.out = Path(out)
+        p.wait_for("READY", 10)
+        return p
+
+    def result(self, recv, timeout=60.0):
+        """Wait for a receiver to finish; its JSON result."""
+        recv.wait(timeout)
+        recv.stop()
+        try:
+            return json.loads(recv.out.read_text())
+        finally:
+            recv.out.unlink()
+
+    def send(self, role="ch", dst=None, port=9000, count=1000, rate=200,
+             start=0, size=64):
+        r = self.lab.run(role, [PY, DTS / "udp_stream.py", "send",
+                                "--dst", dst or E.MN_HOME_ADDR,
+                                "--port", port, "--count", count,
+                                "--rate", rate, "--start", start,
+                                "--size", size],
+                         timeout=count / max(rate, 1) + 60)
+        return json.loads(r.stdout.strip().splitlines()[-1])
+
+    def sender(self, role="ch", dst=None, port=9000, count=1000, rate=200,
+               start=0):
+        """A sender in the background (Proc)."""
+        return self.lab.spawn(role, [PY, DTS / "udp_stream.py", "send",
+                                     "--dst", dst or E.MN_HOME_ADDR,
+                                     "--port", port, "--count", count,
+                                     "--rate", rate, "--start", start],
+                              name="udp_send")
+
+
+# ---------------------------------------------------------------------------
+# tshark
+# ---------------------------------------------------------------------------
+
+def _flatten(layer, prefix, out):
+    """Collect the fields of a tshark JSON layer whose names start with
+    prefix (nested trees included); repeated fields become lists."""
+    if isinstance(layer, dict):
+        for k, v in layer.items():
+            if k.startswith(prefix) and not isinstance(v, (dict, list)):
+                if k in out:
+                    out[k] = out[k] if isinstance(out[k], list) else [out[k]]
+                    out[k].append(v)
+                else:
+                    out[k] = v
+            _flatten(v, prefix, out)
+    elif isinstance(layer, list):
+        for v in layer:
+            _flatten(v, prefix, out)
+
+
+class Capture:
+    """tshark on an interface in a namespace for the length of a with
+    block; then decode with Mobile IP on UDP 434.
+
+        with Capture(lab, "mn", "va", "udp port 434") as cap:
+            ...
+        for m in cap.mip(): m["mip.code"] ...
+    """
+
+    def __init__(self, lab, role, iface, bpf="", name="capture"):
+        self.lab = lab
+        self.role = role
+        self.iface = iface
+        self.bpf = bpf
+        OUT.mkdir(parents=True, exist_ok=True)
+        fd, f = tempfile.mkstemp(prefix=name + "-", suffix=".pcapng",
+                                 dir=OUT)
+        os.close(fd)
+        self.file = Path(f)
+        self.proc = None
+        self._decoded = None
+
+    def __enter__(self):
+        argv = ["tshark", "-n", "-q", "-i", self.iface, "-w", self.file]
+        if self.bpf:
+            argv += ["-f", self.bpf]
+        self.proc = self.lab.spawn(self.role, argv, name="tshark")
+        self.proc.wait_for(r"Capturing on", 20)
+        time.sleep(0.3)
+        return self
+
+    def __exit__(self, *exc):
+        time.sleep(0.5)         # let the last replies land
+        self.proc.stop(timeout=10, sig=signal.SIGINT)
+        return False
+
+    def decode(self, extra=("udp.port==434,mip",)):
+        """tshark -T json of the capture: a list of layer dicts."""
+        if self._decoded is None:
+            argv = ["tshark", "-n", "-r", str(self.file), "-T", "json",
+                    "--no-duplicate-keys"]
+            for d in extra:
+                argv += ["-d", d]
+            r = subprocess.run(argv, capture_output=True, text=True,
+                               timeout=60)
+            pkts = json.loads(r.stdout or "[]")
+            self._decoded = [p["_source"]["layers"] for p in pkts]
+        return self._decoded
+
+    def layer(self, name):
+        """Flattened fields of every packet that has this layer."""
+        out = []
+        for layers in self.decode():
+            if name in layers:
+                d = {}
+                _flatten(layers[name], name + ".", d)
+                ip = {}
+                _flatten(layers.get("ip", {}), "ip.", ip)
+                d["_ip.src"] = ip.get("ip.src")
+                d["_ip.dst"] = ip.get("ip.dst")
+                out.append(d)
+        return out
+
+    def mip(self):
+        """Fields of every Mobile IP message (mip.type, mip.code, ...)."""
+        return self.layer("mip")
+
+    def replies(self):
+        return [m for m in self.mip() if str(m.get("mip.type")) == "3"]
+
+    def remove(self):
+        try:
+            self.file.unlink()
+        except OSError:
+            pass
