@@ -16,6 +16,9 @@
  * first FREE entry.
  */
 
+#include <assert.h>
+#include <stdbool.h>
+
 #include <rte_common.h>
 
 #include "haven_fastpath.h"

@@ -382,9 +382,11 @@ classify_ipv4(struct fp_burst *b, struct rte_mbuf *m, bool to_our_mac,
 
 	md->action = ACT_DROP;
 	md->drop = HAVEN_DROP_MALFORMED;
+	/* The checksum is verified unless the NIC did it (GOOD, or NONE:
+	 * header integrity checked, checksum field not). */
 	if (!ipv4_header_ok(ip, len) ||
 	    rx_cksum == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-	    (rx_cksum != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+	    (rx_cksum == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN &&
 	     fp_cksum(ip, fp_ip_hlen(ip)) != 0))
 		return;
 	/* Drop Ethernet padding: it must not travel inside a tunnel. */

@@ -1,0 +1,1123 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of the fast path. A home port and a visited port are net_ring
+ * devices whose TX rings the tests read back, so every assertion is about
+ * bytes as they would go on the wire; packets are fed straight into
+ * haven_worker_process_burst(). The binding table is the real one.
+ *
+ * Topology: home link 192.0.2.0/24 on port index 0 (agent 192.0.2.1,
+ * router .254, correspondent .50, mobile node's home address .10);
+ * visited link 198.51.100.0/24 on port index 1 (port 198.51.100.1, care-of
+ * address .20, gateway .254 toward 203.0.113.0/24 where a second care-of
+ * address 203.0.113.5 lives). Tunnels must leave port 1 with the agent's
+ * home address 192.0.2.1 as outer source (claim 5), not 198.51.100.1.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_alarm.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_lcore.h>
+#include <rte_lpm.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "haven_binding.h"
+#include "haven_fastpath.h"
+#include "encap_private.h"
+#include "test.h"
+
+#define IP(a, b, c, d) RTE_BE32(RTE_IPV4(a, b, c, d))
+#define MAC(x, y) { .addr_bytes = { 0x02, 0, 0, 0, x, y } }
+
+#define HA		IP(192, 0, 2, 1)
+#define ROUTER		IP(192, 0, 2, 254)
+#define CH		IP(192, 0, 2, 50)
+#define HOME		IP(192, 0, 2, 10)
+#define HOME2		IP(192, 0, 2, 11)
+#define VPORT		IP(198, 51, 100, 1)
+#define COA		IP(198, 51, 100, 20)
+#define COA_BAD		IP(198, 51, 100, 99)
+#define GW		IP(198, 51, 100, 254)
+#define COA2		IP(203, 0, 113, 5)
+#define REMOTE		IP(203, 0, 113, 77)
+#define UNRESOLVED	IP(198, 51, 100, 30)
+
+static const struct rte_ether_addr port_mac[2] = { MAC(0xaa, 0), MAC(0xaa, 1) };
+static const struct rte_ether_addr router_mac = MAC(0, 0xfe);
+static const struct rte_ether_addr ch_mac = MAC(0, 0x50);
+static const struct rte_ether_addr coa_mac = MAC(1, 0x14);
+static const struct rte_ether_addr gw_mac = MAC(1, 0xfe);
+static const struct rte_ether_addr stranger_mac = MAC(9, 9);
+
+static struct rte_mempool *pool;
+static struct haven_fp fp;
+static struct haven_worker w;
+static struct haven_binding_table *table;
+static volatile bool quit;
+static int neigh_coa, neigh_gw, neigh_unresolved;
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Internet checksum, written independently of the library's. */
+static uint16_t
+cksum(const uint8_t *p, size_t len)
+{
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		s += p[i] << 8 | p[i + 1];
+	if (len & 1)
+		s += p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static uint16_t
+be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+ip_at(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* Write a 20-byte IPv4 header with a valid checksum. */
+static void
+put_ipv4(uint8_t *ip, uint8_t proto, uint16_t total, uint32_t src,
+		uint32_t dst, uint8_t ttl, uint16_t frag)
+{
+	uint16_t c;
+
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	ip[2] = total >> 8;
+	ip[3] = total & 0xff;
+	ip[4] = 0x12;
+	ip[5] = 0x34;
+	ip[6] = frag >> 8;
+	ip[7] = frag & 0xff;
+	ip[8] = ttl;
+	ip[9] = proto;
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &dst, 4);
+	c = cksum(ip, 20);
+	ip[10] = c >> 8;
+	ip[11] = c & 0xff;
+}
+
+/* An Ethernet frame of len bytes after the header, zero-filled. */
+static struct rte_mbuf *
+frame(const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
+		uint16_t type, uint16_t len, uint8_t **l3)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_ether_hdr *eth;
+
+	if (m == NULL)
+		return NULL;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + len);
+	memset(eth, 0, sizeof(*eth) + len);
+	rte_ether_addr_copy(dst, &eth->dst_addr);
+	rte_ether_addr_copy(src, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(type);
+	*l3 = (uint8_t *)(eth + 1);
+	return m;
+}
+
+/* A UDP datagram of payload bytes 0, 1, 2, ... (checksum 0). */
+static struct rte_mbuf *
+udp_packet(const struct rte_ether_addr *dst_mac, uint32_t src, uint32_t dst,
+		uint8_t ttl, uint16_t frag, uint16_t dport, uint16_t payload)
+{
+	uint16_t total = 20 + 8 + payload, i;
+	uint8_t *ip;
+	struct rte_mbuf *m = frame(dst_mac, &router_mac, RTE_ETHER_TYPE_IPV4,
+			total, &ip);
+
+	if (m == NULL)
+		return NULL;
+	put_ipv4(ip, IPPROTO_UDP, total, src, dst, ttl, frag);
+	ip[20] = 0x30;
+	ip[21] = 0x39;
+	ip[22] = dport >> 8;
+	ip[23] = dport & 0xff;
+	ip[24] = (8 + payload) >> 8;
+	ip[25] = (8 + payload) & 0xff;
+	for (i = 0; i < payload; i++)
+		ip[28 + i] = (uint8_t)i;
+	return m;
+}
+
+static struct rte_mbuf *
+arp_request(const struct rte_ether_addr *sha, uint32_t spa, uint32_t tpa)
+{
+	static const struct rte_ether_addr bcast = {
+		.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	static const struct rte_ether_addr zero;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+
+	if (m == NULL)
+		return NULL;
+	/* The sender is not the port: only its MAC matters. */
+	haven_build_arp(m, RTE_ARP_OP_REQUEST, sha, &bcast, sha, spa, &zero,
+			tpa);
+	return m;
+}
+
+static void
+run(uint16_t port, struct rte_mbuf *m)
+{
+	haven_worker_process_burst(&w, port, &m, 1);
+	haven_worker_flush(&w);
+}
+
+/* Next frame the fast path transmitted on a port, or NULL. */
+static struct rte_mbuf *
+sent(unsigned int port)
+{
+	struct rte_mbuf *m = NULL;
+
+	if (rte_eth_rx_burst(fp.ports[port].port_id, 0, &m, 1) != 1)
+		return NULL;
+	return m;
+}
+
+static struct rte_mbuf *
+punted(void)
+{
+	void *m = NULL;
+
+	if (rte_ring_dequeue(fp.punt_ring, &m) != 0)
+		return NULL;
+	return m;
+}
+
+static void
+drain(void)
+{
+	struct rte_mbuf *m;
+	unsigned int p;
+
+	for (p = 0; p < 2; p++)
+		while ((m = sent(p)) != NULL)
+			rte_pktmbuf_free(m);
+	while ((m = punted()) != NULL)
+		rte_pktmbuf_free(m);
+	memset(&w.stats, 0, sizeof(w.stats));
+}
+
+static const struct haven_binding_coa coa_direct = {
+	.addr = COA, .next_hop = COA, .port = 1,
+};
+
+/* Publish a binding of home with the given care-of addresses. */
+static int
+bind_home(uint32_t home, uint8_t encap, uint8_t flags, unsigned int n,
+		const struct haven_binding_coa *coas)
+{
+	struct haven_binding b;
+	unsigned int i;
+
+	memset(&b, 0, sizeof(b));
+	b.home_addr = home;
+	b.outer_src = HA;
+	b.encap = encap;
+	b.flags = flags;
+	b.forwarder = HAVEN_FORWARDER_SELF;
+	b.n_coa = n;
+	for (i = 0; i < n; i++)
+		b.coa[i] = coas[i];
+	return haven_binding_publish(table, &b);
+}
+
+static int
+bind_simple(uint32_t home, uint8_t encap, uint8_t flags)
+{
+	struct haven_binding_coa c = coa_direct;
+
+	c.neigh = neigh_coa;
+	return bind_home(home, encap, flags, 1, &c);
+}
+
+static const struct haven_binding_counters *
+counters(uint32_t home)
+{
+	const struct haven_binding *b = haven_binding_lookup(table, home);
+
+	return b == NULL ? NULL : &w.counters[b->slot];
+}
+
+/* Check an outer/inner IPv4 header: version, checksum, addresses. */
+static int
+check_ipv4(const uint8_t *ip, uint8_t proto, uint32_t src, uint32_t dst,
+		uint16_t total, uint8_t ttl)
+{
+	TEST_ASSERT_EQUAL(ip[0] >> 4, 4, "version");
+	TEST_ASSERT_EQUAL(cksum(ip, (ip[0] & 0xf) * 4), 0, "header checksum");
+	TEST_ASSERT_EQUAL(ip[9], proto, "protocol");
+	TEST_ASSERT_EQUAL(ip_at(ip + 12), src, "source");
+	TEST_ASSERT_EQUAL(ip_at(ip + 16), dst, "destination");
+	TEST_ASSERT_EQUAL(be16(ip + 2), total, "total length");
+	TEST_ASSERT_EQUAL(ip[8], ttl, "TTL");
+	return 0;
+}
+
+/* The inner UDP datagram of udp_packet(payload) after one hop. */
+static int
+check_inner_udp(const uint8_t *ip, uint32_t src, uint32_t dst,
+		uint16_t payload, uint8_t ttl)
+{
+	uint16_t i;
+
+	if (check_ipv4(ip, IPPROTO_UDP, src, dst, 28 + payload, ttl) != 0)
+		return -1;
+	for (i = 0; i < payload; i++)
+		TEST_ASSERT_EQUAL(ip[28 + i], (uint8_t)i, "payload byte %u", i);
+	return 0;
+}
+
+static int
+check_eth(const struct rte_mbuf *m, const struct rte_ether_addr *dst,
+		const struct rte_ether_addr *src, uint16_t type)
+{
+	const struct rte_ether_hdr *eth =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	TEST_ASSERT(rte_is_same_ether_addr(&eth->dst_addr, dst), "eth dst");
+	TEST_ASSERT(rte_is_same_ether_addr(&eth->src_addr, src), "eth src");
+	TEST_ASSERT_EQUAL(rte_be_to_cpu_16(eth->ether_type), type, "type");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* ARP                                                                 */
+/* ------------------------------------------------------------------ */
+
+static int
+test_proxy_arp_reply(void)
+{
+	struct rte_mbuf *m;
+	const struct rte_arp_hdr *arp;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT), 0, "bind");
+	run(0, arp_request(&router_mac, ROUTER, HOME));
+	m = sent(0);
+	TEST_ASSERT(m != NULL, "no reply on the home port");
+	if (check_eth(m, &router_mac, &port_mac[0], RTE_ETHER_TYPE_ARP) != 0)
+		return -1;
+	arp = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, 14);
+	TEST_ASSERT_EQUAL(rte_be_to_cpu_16(arp->arp_opcode), 2, "opcode");
+	TEST_ASSERT(rte_is_same_ether_addr(&arp->arp_data.arp_sha,
+			&port_mac[0]), "sender MAC is the port's");
+	TEST_ASSERT_EQUAL(arp->arp_data.arp_sip, HOME, "sender IP");
+	TEST_ASSERT(rte_is_same_ether_addr(&arp->arp_data.arp_tha,
+			&router_mac), "target MAC is the requester's");
+	TEST_ASSERT_EQUAL(arp->arp_data.arp_tip, ROUTER, "target IP");
+	TEST_ASSERT_EQUAL(w.stats.proxy_arp, 1, "proxy_arp counter");
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static int
+test_arp_not_answered(void)
+{
+	struct rte_mbuf *m;
+
+	drain();
+	/* Unknown target, unknown sender: dropped. */
+	run(0, arp_request(&stranger_mac, IP(192, 0, 2, 77),
+			IP(192, 0, 2, 99)));
+	TEST_ASSERT(sent(0) == NULL, "answered an unbound address");
+	TEST_ASSERT(punted() == NULL, "punted a stranger's ARP");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_NOT_FOR_US], 1, "drop");
+
+	/* Bound but not intercepted here: punted, not answered. */
+	TEST_ASSERT_EQUAL(bind_simple(HOME2, HAVEN_ENCAP_IPIP, 0), 0, "bind");
+	run(0, arp_request(&router_mac, ROUTER, HOME2));
+	TEST_ASSERT(sent(0) == NULL, "answered without intercept");
+
+	/* A mobile node back home announces itself: never answered. */
+	run(0, arp_request(&stranger_mac, HOME, HOME));
+	TEST_ASSERT(sent(0) == NULL, "answered a gratuitous ARP");
+	m = punted();
+	TEST_ASSERT(m != NULL, "gratuitous ARP for a home address not punted");
+	TEST_ASSERT_EQUAL(HAVEN_PUNT_REASON(m), HAVEN_PUNT_CONTROL, "reason");
+	rte_pktmbuf_free(m);
+	drain();
+
+	/* Proxy ARP is for the home link only. */
+	run(1, arp_request(&gw_mac, GW, HOME));
+	TEST_ASSERT(sent(1) == NULL, "proxy ARP on the visited link");
+	return 0;
+}
+
+static int
+test_arp_own_address(void)
+{
+	struct rte_mbuf *m;
+	const struct rte_arp_hdr *arp;
+
+	drain();
+	run(1, arp_request(&gw_mac, GW, VPORT));
+	m = sent(1);
+	TEST_ASSERT(m != NULL, "no reply for the port's address");
+	arp = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, 14);
+	TEST_ASSERT_EQUAL(arp->arp_data.arp_sip, VPORT, "sender IP");
+	TEST_ASSERT(rte_is_same_ether_addr(&arp->arp_data.arp_sha,
+			&port_mac[1]), "sender MAC");
+	TEST_ASSERT_EQUAL(w.stats.proxy_arp, 0, "not a proxy reply");
+	rte_pktmbuf_free(m);
+	TEST_ASSERT(punted() == NULL, "known neighbour, same MAC: no punt");
+	return 0;
+}
+
+static int
+test_arp_learns_changed_mac(void)
+{
+	struct rte_mbuf *m;
+
+	drain();
+	/* The gateway asks for us from a new MAC: answer and tell control. */
+	run(1, arp_request(&stranger_mac, GW, VPORT));
+	m = sent(1);
+	TEST_ASSERT(m != NULL, "no reply");
+	if (check_eth(m, &stranger_mac, &port_mac[1], RTE_ETHER_TYPE_ARP) != 0)
+		return -1;
+	rte_pktmbuf_free(m);
+	m = punted();
+	TEST_ASSERT(m != NULL, "control lcore not told of the new MAC");
+	TEST_ASSERT_EQUAL(HAVEN_PUNT_REASON(m), HAVEN_PUNT_CONTROL, "reason");
+	TEST_ASSERT_EQUAL(rte_be_to_cpu_16(rte_pktmbuf_mtod_offset(m,
+			struct rte_arp_hdr *, 14)->arp_opcode), 1,
+			"the request as received");
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Encapsulation                                                       */
+/* ------------------------------------------------------------------ */
+
+static int
+test_ipip_encap(void)
+{
+	const struct haven_binding_counters *c;
+	struct haven_binding_counters before;
+	struct rte_mbuf *m;
+	const uint8_t *o;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT), 0, "bind");
+	c = counters(HOME);
+	TEST_ASSERT(c != NULL, "binding");
+	before = *c;
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0x4000, 9, 100));
+	m = sent(1);
+	TEST_ASSERT(m != NULL, "nothing tunnelled on the visited port");
+	if (check_eth(m, &coa_mac, &port_mac[1], RTE_ETHER_TYPE_IPV4) != 0)
+		return -1;
+	o = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	TEST_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 14 + 20 + 128, "length");
+	if (check_ipv4(o, 4, HA, COA, 20 + 128, HAVEN_OUTER_TTL) != 0)
+		return -1;
+	TEST_ASSERT_EQUAL(be16(o + 6), 0x4000, "DF copied from inner");
+	if (check_inner_udp(o + 20, REMOTE, HOME, 100, 63) != 0)
+		return -1;
+	TEST_ASSERT_EQUAL(c->pkts - before.pkts, 1, "binding pkts");
+	TEST_ASSERT_EQUAL(c->bytes - before.bytes, 128, "binding bytes");
+	TEST_ASSERT_EQUAL(w.stats.encap_pkts, 1, "encap_pkts");
+	TEST_ASSERT_EQUAL(w.stats.tx_pkts, 1, "tx_pkts");
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static int
+test_minimal_encap_s(void)
+{
+	struct rte_mbuf *m;
+	const uint8_t *o, *f;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_MINIMAL,
+			HAVEN_BINDING_F_INTERCEPT), 0, "bind");
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0, 9, 40));
+	m = sent(1);
+	TEST_ASSERT(m != NULL, "nothing tunnelled");
+	o = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	/* RFC 2004 3: modified header, TTL as forwarded, +12 bytes. */
+	if (check_ipv4(o, 55, HA, COA, 68 + 12, 63) != 0)
+		return -1;
+	f = o + 20;
+	TEST_ASSERT_EQUAL(f[0], IPPROTO_UDP, "original protocol");
+	TEST_ASSERT_EQUAL(f[1], 0x80, "S bit");
+	TEST_ASSERT_EQUAL(cksum(f, 12), 0, "forwarding header checksum");
+	TEST_ASSERT_EQUAL(ip_at(f + 4), HOME, "original destination");
+	TEST_ASSERT_EQUAL(ip_at(f + 8), REMOTE, "original source");
+	TEST_ASSERT_EQUAL(be16(f + 12), 0x3039, "UDP follows");
+	TEST_ASSERT_EQUAL(f[12 + 8 + 39], 39, "last payload byte");
+	TEST_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 14 + 80, "length");
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static int
+test_minimal_encap_no_s(void)
+{
+	struct rte_mbuf *m;
+	const uint8_t *o, *f;
+
+	drain();
+	/* The encapsulator is the original source: no S, 8 bytes. */
+	run(0, udp_packet(&port_mac[0], HA, HOME, 64, 0, 9, 40));
+	m = sent(1);
+	TEST_ASSERT(m != NULL, "nothing tunnelled");
+	o = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	if (check_ipv4(o, 55, HA, COA, 68 + 8, 63) != 0)
+		return -1;
+	f = o + 20;
+	TEST_ASSERT_EQUAL(f[1], 0, "S bit clear");
+	TEST_ASSERT_EQUAL(cksum(f, 8), 0, "forwarding header checksum");
+	TEST_ASSERT_EQUAL(ip_at(f + 4), HOME, "original destination");
+	TEST_ASSERT_EQUAL(be16(f + 8), 0x3039, "UDP follows");
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static int
+test_minimal_fragment_uses_ipip(void)
+{
+	struct rte_mbuf *m;
+	const uint8_t *o;
+
+	drain();
+	/* RFC 2004 3: a fragment (MF set) cannot be minimally encapsulated. */
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0x2000, 9, 40));
+	m = sent(1);
+	TEST_ASSERT(m != NULL, "nothing tunnelled");
+	o = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	if (check_ipv4(o, 4, HA, COA, 20 + 68, HAVEN_OUTER_TTL) != 0)
+		return -1;
+	TEST_ASSERT_EQUAL(be16(o + 20 + 6), 0x2000, "inner keeps MF");
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static int
+test_gre_encap(void)
+{
+	static const uint8_t gre[4] = { 0, 0, 0x08, 0x00 };
+	struct rte_mbuf *m;
+	const uint8_t *o;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_GRE,
+			HAVEN_BINDING_F_INTERCEPT), 0, "bind");
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 30, 0, 9, 10));
+	m = sent(1);
+	TEST_ASSERT(m != NULL, "nothing tunnelled");
+	o = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	if (check_ipv4(o, 47, HA, COA, 20 + 4 + 38, HAVEN_OUTER_TTL) != 0)
+		return -1;
+	TEST_ASSERT_EQUAL(be16(o + 6), 0, "no DF when the inner has none");
+	TEST_ASSERT_MEM(o + 20, gre, 4, "GRE header");
+	if (check_inner_udp(o + 24, REMOTE, HOME, 10, 29) != 0)
+		return -1;
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static int
+test_two_care_of_addresses(void)
+{
+	struct haven_binding_coa coas[2] = { coa_direct, {
+		.addr = COA2, .next_hop = GW, .port = 1 } };
+	const struct haven_binding_counters *c;
+	uint64_t pkts;
+	struct rte_mbuf *m1, *m2;
+	const uint8_t *o1, *o2;
+
+	drain();
+	coas[0].neigh = neigh_coa;
+	coas[1].neigh = neigh_gw;
+	TEST_ASSERT_EQUAL(bind_home(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT, 2, coas), 0, "bind");
+	c = counters(HOME);
+	pkts = c->pkts;
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0, 9, 20));
+	m1 = sent(1);
+	m2 = sent(1);
+	TEST_ASSERT(m1 != NULL && m2 != NULL, "expected two copies");
+	TEST_ASSERT(sent(1) == NULL, "more than two copies");
+	if (check_eth(m1, &coa_mac, &port_mac[1], RTE_ETHER_TYPE_IPV4) != 0 ||
+	    check_eth(m2, &gw_mac, &port_mac[1], RTE_ETHER_TYPE_IPV4) != 0)
+		return -1;
+	o1 = rte_pktmbuf_mtod_offset(m1, const uint8_t *, 14);
+	o2 = rte_pktmbuf_mtod_offset(m2, const uint8_t *, 14);
+	if (check_ipv4(o1, 4, HA, COA, 68, HAVEN_OUTER_TTL) != 0 ||
+	    check_ipv4(o2, 4, HA, COA2, 68, HAVEN_OUTER_TTL) != 0 ||
+	    check_inner_udp(o1 + 20, REMOTE, HOME, 20, 63) != 0 ||
+	    check_inner_udp(o2 + 20, REMOTE, HOME, 20, 63) != 0)
+		return -1;
+	TEST_ASSERT(be16(o1 + 4) != be16(o2 + 4), "fresh IP id per packet");
+	TEST_ASSERT_EQUAL(w.stats.encap_pkts, 2, "encap_pkts");
+	TEST_ASSERT_EQUAL(c->pkts - pkts, 1, "one inner packet counted");
+	rte_pktmbuf_free(m1);
+	rte_pktmbuf_free(m2);
+	return 0;
+}
+
+static int
+test_unresolved_next_hop_punted(void)
+{
+	struct haven_binding_coa coa = {
+		.addr = UNRESOLVED, .next_hop = UNRESOLVED, .port = 1 };
+	struct rte_ether_addr zero = { .addr_bytes = { 0 } };
+	struct rte_mbuf *m;
+	const uint8_t *o;
+
+	drain();
+	coa.neigh = neigh_unresolved;
+	TEST_ASSERT_EQUAL(bind_home(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT, 1, &coa), 0, "bind");
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0, 9, 20));
+	TEST_ASSERT(sent(1) == NULL, "sent with no MAC");
+	m = punted();
+	TEST_ASSERT(m != NULL, "not punted");
+	TEST_ASSERT_EQUAL(HAVEN_PUNT_REASON(m), HAVEN_PUNT_RESOLVE, "reason");
+	TEST_ASSERT_EQUAL(HAVEN_PUNT_NEIGH(m), neigh_unresolved, "neighbour");
+	TEST_ASSERT_EQUAL(HAVEN_PUNT_NEXT_HOP(m), UNRESOLVED, "next hop");
+	TEST_ASSERT_EQUAL(m->port, fp.ports[1].port_id, "output port");
+	if (check_eth(m, &zero, &port_mac[1], RTE_ETHER_TYPE_IPV4) != 0)
+		return -1;
+	o = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	if (check_ipv4(o, 4, HA, UNRESOLVED, 68, HAVEN_OUTER_TTL) != 0)
+		return -1;
+	TEST_ASSERT_EQUAL(w.stats.punted, 1, "punted counter");
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static int
+test_ttl_expired(void)
+{
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT), 0, "bind");
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 1, 0, 9, 20));
+	TEST_ASSERT(sent(1) == NULL, "forwarded with TTL 1");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_TTL_EXPIRED], 1, "drop");
+	return 0;
+}
+
+static int
+test_no_binding_and_not_for_us(void)
+{
+	drain();
+	run(0, udp_packet(&port_mac[0], REMOTE, IP(192, 0, 2, 123), 64, 0,
+			9, 20));
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_NO_BINDING], 1, "no bind");
+	run(0, udp_packet(&stranger_mac, REMOTE, HOME, 64, 0, 9, 20));
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_NOT_FOR_US], 1, "not us");
+	TEST_ASSERT(sent(0) == NULL && sent(1) == NULL, "sent something");
+	return 0;
+}
+
+static int
+test_too_big_frag_needed(void)
+{
+	struct rte_mbuf *m;
+	const uint8_t *ip, *icmp;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT), 0, "bind");
+	/* 1500 bytes with DF: 1520 after IP in IP exceeds the MTU. */
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0x4000, 9, 1472));
+	TEST_ASSERT(sent(1) == NULL, "tunnelled beyond the MTU");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_TOO_BIG], 1, "drop");
+	m = sent(0);
+	TEST_ASSERT(m != NULL, "no ICMP fragmentation needed");
+	if (check_eth(m, &router_mac, &port_mac[0], RTE_ETHER_TYPE_IPV4) != 0)
+		return -1;
+	ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	if (check_ipv4(ip, 1, HA, REMOTE, 20 + 8 + 28, 64) != 0)
+		return -1;
+	icmp = ip + 20;
+	TEST_ASSERT_EQUAL(icmp[0], 3, "type");
+	TEST_ASSERT_EQUAL(icmp[1], 4, "code");
+	TEST_ASSERT_EQUAL(be16(icmp + 6), 1480, "next-hop MTU");
+	TEST_ASSERT_EQUAL(cksum(icmp, 8 + 28), 0, "ICMP checksum");
+	TEST_ASSERT_EQUAL(ip_at(icmp + 8 + 16), HOME, "quoted destination");
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* To the agent                                                        */
+/* ------------------------------------------------------------------ */
+
+static int
+test_icmp_echo_reply(void)
+{
+	struct rte_mbuf *m;
+	uint8_t *ip;
+	uint16_t c;
+	const uint8_t *r;
+
+	drain();
+	m = frame(&port_mac[0], &ch_mac, RTE_ETHER_TYPE_IPV4, 20 + 8 + 16, &ip);
+	put_ipv4(ip, IPPROTO_ICMP, 44, CH, HA, 64, 0);
+	ip[20] = 8;
+	ip[24] = 0xbe;
+	ip[25] = 0xef;
+	ip[27] = 1;
+	memset(ip + 28, 0x5a, 16);
+	c = cksum(ip + 20, 24);
+	ip[22] = c >> 8;
+	ip[23] = c & 0xff;
+	run(0, m);
+	m = sent(0);
+	TEST_ASSERT(m != NULL, "no echo reply");
+	if (check_eth(m, &ch_mac, &port_mac[0], RTE_ETHER_TYPE_IPV4) != 0)
+		return -1;
+	r = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	if (check_ipv4(r, 1, HA, CH, 44, 64) != 0)
+		return -1;
+	TEST_ASSERT_EQUAL(r[20], 0, "echo reply type");
+	TEST_ASSERT_EQUAL(cksum(r + 20, 24), 0, "ICMP checksum");
+	TEST_ASSERT_EQUAL(be16(r + 24), 0xbeef, "identifier kept");
+	TEST_ASSERT_EQUAL(w.stats.icmp_echo, 1, "counter");
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static int
+test_registration_punted(void)
+{
+	struct rte_mbuf *m;
+
+	drain();
+	run(1, udp_packet(&port_mac[1], COA, HA, 64, 0, 434, 24));
+	m = punted();
+	TEST_ASSERT(m != NULL, "UDP 434 not punted");
+	TEST_ASSERT_EQUAL(HAVEN_PUNT_REASON(m), HAVEN_PUNT_CONTROL, "reason");
+	TEST_ASSERT_EQUAL(m->port, fp.ports[1].port_id, "input port");
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reverse tunnel                                                      */
+/* ------------------------------------------------------------------ */
+
+/* IP in IP from outer_src to the agent around home -> CH, TTL 64. */
+static struct rte_mbuf *
+reverse_ipip(uint32_t outer_src, uint32_t inner_src)
+{
+	uint8_t *o;
+	struct rte_mbuf *m = frame(&port_mac[1], &gw_mac, RTE_ETHER_TYPE_IPV4,
+			20 + 28 + 30, &o);
+	uint16_t i;
+
+	put_ipv4(o, 4, 20 + 58, outer_src, HA, 60, 0);
+	put_ipv4(o + 20, IPPROTO_UDP, 58, inner_src, CH, 64, 0);
+	o[20 + 24] = 0;
+	o[20 + 25] = 38;
+	o[20 + 20] = 0x30;
+	o[20 + 21] = 0x39;
+	o[20 + 22] = 0;
+	o[20 + 23] = 9;
+	for (i = 0; i < 30; i++)
+		o[48 + i] = (uint8_t)i;
+	return m;
+}
+
+static int
+test_reverse_tunnel_accepted(void)
+{
+	const struct haven_binding_counters *c;
+	uint64_t rev;
+	struct rte_mbuf *m;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT |
+			HAVEN_BINDING_F_REVERSE_TUNNEL), 0, "bind");
+	c = counters(HOME);
+	rev = c->rev_pkts;
+	run(1, reverse_ipip(COA, HOME));
+	m = sent(0);
+	TEST_ASSERT(m != NULL, "not delivered on the home link");
+	if (check_eth(m, &ch_mac, &port_mac[0], RTE_ETHER_TYPE_IPV4) != 0)
+		return -1;
+	TEST_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 14 + 58, "length");
+	if (check_inner_udp(rte_pktmbuf_mtod_offset(m, const uint8_t *, 14),
+			HOME, CH, 30, 63) != 0)
+		return -1;
+	TEST_ASSERT_EQUAL(c->rev_pkts - rev, 1, "rev_pkts");
+	TEST_ASSERT_EQUAL(w.stats.decap_pkts, 1, "decap_pkts");
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static int
+test_reverse_tunnel_minimal(void)
+{
+	struct rte_mbuf *m;
+	uint8_t *o, *f;
+	uint16_t c, i;
+
+	drain();
+	/* RFC 2004 as sent by a co-located mobile node: S set. */
+	m = frame(&port_mac[1], &gw_mac, RTE_ETHER_TYPE_IPV4, 20 + 12 + 38, &o);
+	put_ipv4(o, 55, 70, COA, HA, 64, 0);
+	f = o + 20;
+	f[0] = IPPROTO_UDP;
+	f[1] = 0x80;
+	memcpy(f + 4, &(uint32_t){ CH }, 4);
+	memcpy(f + 8, &(uint32_t){ HOME }, 4);
+	c = cksum(f, 12);
+	f[2] = c >> 8;
+	f[3] = c & 0xff;
+	f[12 + 0] = 0x30;
+	f[12 + 1] = 0x39;
+	f[12 + 3] = 9;
+	f[12 + 5] = 38;
+	for (i = 0; i < 30; i++)
+		f[20 + i] = (uint8_t)i;
+	run(1, m);
+	m = sent(0);
+	TEST_ASSERT(m != NULL, "not delivered");
+	if (check_inner_udp(rte_pktmbuf_mtod_offset(m, const uint8_t *, 14),
+			HOME, CH, 30, 63) != 0)
+		return -1;
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static int
+test_reverse_tunnel_rejected(void)
+{
+	drain();
+	run(1, reverse_ipip(COA_BAD, HOME));
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_REVTUN_BAD_SOURCE], 1,
+			"outer source not a care-of address");
+	run(1, reverse_ipip(COA, IP(192, 0, 2, 200)));
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_REVTUN_NO_BINDING], 1,
+			"unknown home address");
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT), 0, "bind without T");
+	run(1, reverse_ipip(COA, HOME));
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_REVTUN_NOT_ALLOWED], 1,
+			"T flag not set");
+	TEST_ASSERT(sent(0) == NULL, "delivered a rejected packet");
+	TEST_ASSERT_EQUAL(w.stats.decap_pkts, 0, "decap_pkts");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Bursts, builders, pure codecs                                       */
+/* ------------------------------------------------------------------ */
+
+static int
+test_burst_mixed(void)
+{
+	struct rte_mbuf *pkts[HAVEN_BURST];
+	uint16_t i, tx;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT), 0, "bind");
+	for (i = 0; i < HAVEN_BURST; i++)
+		pkts[i] = (i % 4 == 3) ?
+			udp_packet(&port_mac[0], REMOTE, IP(192, 0, 2, 123),
+					64, 0, 9, 20) :
+			udp_packet(&port_mac[0], REMOTE, HOME, 64, 0, 9, 20);
+	tx = haven_worker_process_burst(&w, 0, pkts, HAVEN_BURST);
+	haven_worker_flush(&w);
+	TEST_ASSERT_EQUAL(tx, 24, "handed to TX");
+	TEST_ASSERT_EQUAL(w.stats.tx_pkts, 24, "transmitted");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_NO_BINDING], 8, "drops");
+	for (i = 0; i < 24; i++) {
+		struct rte_mbuf *m = sent(1);
+
+		TEST_ASSERT(m != NULL, "packet %u not on the wire", i);
+		rte_pktmbuf_free(m);
+	}
+	TEST_ASSERT(sent(1) == NULL, "more on the wire");
+	return 0;
+}
+
+static void
+stop_worker(void *arg)
+{
+	(void)arg;
+	quit = true;
+}
+
+/*
+ * The real loop: a request looped into port 0's RX is answered while the
+ * worker polls with adaptive idle, until an alarm sets quit.
+ */
+static int
+test_worker_main_loop(void)
+{
+	struct rte_mbuf *m;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT), 0, "bind");
+	m = arp_request(&router_mac, ROUTER, HOME);
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(fp.ports[0].port_id, 0, &m, 1), 1,
+			"inject");
+	w.n_rxq = 1;
+	w.rxq[0].port = 0;
+	w.rxq[0].queue = 0;
+	fp.idle_adaptive = true;
+	quit = false;
+	TEST_ASSERT_EQUAL(rte_eal_alarm_set(50 * 1000, stop_worker, NULL), 0,
+			"alarm");
+	TEST_ASSERT_EQUAL(haven_worker_main(&w), 0, "worker return");
+	TEST_ASSERT_EQUAL(w.stats.proxy_arp, 1, "answered inside the loop");
+	TEST_ASSERT_EQUAL(w.stats.tx_pkts, 1, "reply transmitted");
+	/* net_ring loops the reply back: the worker ignores its own frame. */
+	TEST_ASSERT_EQUAL(w.stats.rx_pkts, 2, "request and own reply polled");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_NOT_FOR_US], 1,
+			"own frame dropped");
+	TEST_ASSERT_EQUAL(rte_rcu_qsbr_check(fp.qsbr,
+			rte_rcu_qsbr_start(fp.qsbr), false), 1,
+			"reader unregistered at exit");
+	return 0;
+}
+
+static int
+test_builders(void)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	const struct rte_arp_hdr *arp;
+	const uint8_t *ip;
+	static const uint8_t payload[5] = "hello";
+
+	haven_build_gratuitous_arp(m, &port_mac[0], HOME);
+	TEST_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 42, "length");
+	arp = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, 14);
+	TEST_ASSERT_EQUAL(rte_be_to_cpu_16(arp->arp_opcode), 1, "request");
+	TEST_ASSERT_EQUAL(arp->arp_data.arp_sip, HOME, "sender");
+	TEST_ASSERT_EQUAL(arp->arp_data.arp_tip, HOME, "target");
+	TEST_ASSERT(rte_is_broadcast_ether_addr(&rte_pktmbuf_mtod(m,
+			struct rte_ether_hdr *)->dst_addr), "broadcast");
+	rte_pktmbuf_reset(m);
+	TEST_ASSERT_EQUAL(haven_build_udp(m, &port_mac[0], &router_mac, HA,
+			COA, 434, 1234, payload, 5), 0, "udp");
+	ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	if (check_ipv4(ip, 17, HA, COA, 33, 64) != 0)
+		return -1;
+	TEST_ASSERT_EQUAL(be16(ip + 20), 434, "source port");
+	TEST_ASSERT(rte_ipv4_udptcp_cksum_verify(
+			(const struct rte_ipv4_hdr *)ip, ip + 20) == 0,
+			"UDP checksum");
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static int
+test_minimal_roundtrip(void)
+{
+	uint8_t buf[128], orig[60];
+	uint32_t src;
+	int n;
+
+	memset(buf, 0, sizeof(buf));
+	put_ipv4(orig, IPPROTO_UDP, 60, REMOTE, HOME, 63, 0);
+	memset(orig + 20, 0x77, 40);
+	/* Lay out as encap expects: header, gap, payload. */
+	memcpy(buf, orig, 20);
+	memcpy(buf + 32, orig + 20, 40);
+	fp_minimal_encap(buf, FP_MIN_FWD_HLEN_S, HA, COA, true);
+	TEST_ASSERT_EQUAL(cksum(buf, 20), 0, "modified header checksum");
+	n = fp_minimal_parse(buf, 72, &src);
+	TEST_ASSERT_EQUAL(n, 12, "forwarding header length");
+	TEST_ASSERT_EQUAL(src, REMOTE, "original source");
+	fp_minimal_decap(buf, n);
+	TEST_ASSERT_MEM(buf + 12, orig, 60, "restored datagram");
+	/* Encapsulate again, then corrupt the forwarding header. */
+	memcpy(buf, orig, 20);
+	memcpy(buf + 32, orig + 20, 40);
+	fp_minimal_encap(buf, FP_MIN_FWD_HLEN_S, HA, COA, true);
+	buf[20 + 5] ^= 1;
+	TEST_ASSERT(fp_minimal_parse(buf, 72, &src) < 0, "checksum checked");
+	TEST_ASSERT(fp_minimal_parse(buf, 25, &src) < 0, "truncation checked");
+	TEST_ASSERT_EQUAL(fp_cksum_adjust(0x1234, 0x4011, 0x3f11),
+			(uint16_t)(0x1234 + 0x0100), "RFC 1624 adjust");
+	TEST_ASSERT(strcmp(haven_drop_name(HAVEN_DROP_TTL_EXPIRED),
+			"TTL expired") == 0, "drop name");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Set-up                                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A net_ring vdev created without arguments uses one ring per queue for
+ * both directions: what the fast path transmits comes back on RX.
+ */
+static int
+port_create(unsigned int idx, const char *name)
+{
+	struct rte_eth_conf conf;
+	uint16_t pid;
+
+	if (rte_eth_dev_get_port_by_name(name, &pid) != 0)
+		return -1;
+	memset(&conf, 0, sizeof(conf));
+	if (rte_eth_dev_configure(pid, 1, 1, &conf) != 0 ||
+	    rte_eth_rx_queue_setup(pid, 0, 64, SOCKET_ID_ANY, NULL, pool) != 0 ||
+	    rte_eth_tx_queue_setup(pid, 0, 64, SOCKET_ID_ANY, NULL) != 0 ||
+	    rte_eth_dev_start(pid) != 0)
+		return -1;
+	fp.ports[idx].port_id = pid;
+	fp.ports[idx].mac = port_mac[idx];
+	fp.ports[idx].mtu = 1500;
+	return 0;
+}
+
+static int
+setup(void)
+{
+	static uint32_t route_gw[4];
+	static uint8_t route_port[4];
+	struct rte_lpm_config lc = { .max_rules = 16, .number_tbl8s = 16 };
+	struct rte_rcu_qsbr *qsbr;
+	int idx;
+
+	pool = rte_pktmbuf_pool_create("fpt_pool", 1023, 0, 0,
+			RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (pool == NULL || port_create(0, "net_ring0") != 0 ||
+	    port_create(1, "net_ring1") != 0)
+		return -1;
+	fp.n_ports = 2;
+	fp.home_port = 0;
+	fp.ha_addr = HA;
+	fp.ports[0].addr = HA;
+	fp.ports[0].mask = IP(255, 255, 255, 0);
+	fp.ports[1].addr = VPORT;
+	fp.ports[1].mask = IP(255, 255, 255, 0);
+	fp.pool = pool;
+	fp.quit = &quit;
+	fp.punt_ring = rte_ring_create("fpt_punt", 256, SOCKET_ID_ANY,
+			RING_F_SC_DEQ);
+	fp.neigh = rte_zmalloc("fpt_neigh",
+			sizeof(struct haven_neigh) * HAVEN_NEIGH_MAX, 0);
+	qsbr = rte_zmalloc("fpt_qsbr", rte_rcu_qsbr_get_memsize(1), 64);
+	if (fp.punt_ring == NULL || fp.neigh == NULL || qsbr == NULL ||
+	    rte_rcu_qsbr_init(qsbr, 1) != 0)
+		return -1;
+	fp.qsbr = qsbr;
+
+	/* 203.0.113.0/24 via GW on the visited port; route 0 unused. */
+	fp.routes = rte_lpm_create("fpt_lpm", SOCKET_ID_ANY, &lc);
+	if (fp.routes == NULL)
+		return -1;
+	route_gw[1] = GW;
+	route_port[1] = 1;
+	fp.route_gw = route_gw;
+	fp.route_port = route_port;
+	if (rte_lpm_add(fp.routes, RTE_IPV4(203, 0, 113, 0), 24, 1) != 0)
+		return -1;
+
+	table = haven_binding_table_create("fpt", 64, 1, qsbr, SOCKET_ID_ANY);
+	if (table == NULL)
+		return -1;
+	fp.bindings = table;
+
+	neigh_coa = haven_neigh_get(&fp, COA, 1);
+	haven_neigh_update(&fp, neigh_coa, &coa_mac);
+	neigh_gw = haven_neigh_get(&fp, GW, 1);
+	haven_neigh_update(&fp, neigh_gw, &gw_mac);
+	idx = haven_neigh_get(&fp, CH, 0);
+	haven_neigh_update(&fp, idx, &ch_mac);
+	idx = haven_neigh_get(&fp, ROUTER, 0);
+	haven_neigh_update(&fp, idx, &router_mac);
+	neigh_unresolved = haven_neigh_get(&fp, UNRESOLVED, 1);
+	if (neigh_coa < 0 || neigh_gw < 0 || neigh_unresolved < 0 ||
+	    haven_neigh_find(&fp, GW) != neigh_gw ||
+	    haven_neigh_get(&fp, GW, 1) != neigh_gw)
+		return -1;
+
+	w.fp = &fp;
+	w.id = 0;
+	w.txq = 0;
+	w.counters = haven_binding_counters_row(table, 0);
+	return w.counters == NULL ? -1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	char *eal_argv[] = {
+		argv[0], "--no-huge", "-m", "512", "--file-prefix",
+		"test-fastpath", "--no-pci", "--no-telemetry", "-l", "0",
+		"--vdev", "net_ring0", "--vdev", "net_ring1",
+		"--log-level", "lib.eal:error",
+	};
+	int passed = 0, failed = 0;
+
+	(void)argc;
+	if (rte_eal_init(RTE_DIM(eal_argv), eal_argv) < 0) {
+		fprintf(stderr, "rte_eal_init failed\n");
+		return 1;
+	}
+	if (setup() != 0) {
+		fprintf(stderr, "set-up failed\n");
+		return 1;
+	}
+	TEST_RUN(test_proxy_arp_reply);
+	TEST_RUN(test_arp_not_answered);
+	TEST_RUN(test_arp_own_address);
+	TEST_RUN(test_arp_learns_changed_mac);
+	TEST_RUN(test_ipip_encap);
+	TEST_RUN(test_minimal_encap_s);
+	TEST_RUN(test_minimal_encap_no_s);
+	TEST_RUN(test_minimal_fragment_uses_ipip);
+	TEST_RUN(test_gre_encap);
+	TEST_RUN(test_two_care_of_addresses);
+	TEST_RUN(test_unresolved_next_hop_punted);
+	TEST_RUN(test_ttl_expired);
+	TEST_RUN(test_no_binding_and_not_for_us);
+	TEST_RUN(test_too_big_frag_needed);
+	TEST_RUN(test_icmp_echo_reply);
+	TEST_RUN(test_registration_punted);
+	TEST_RUN(test_reverse_tunnel_accepted);
+	TEST_RUN(test_reverse_tunnel_minimal);
+	TEST_RUN(test_reverse_tunnel_rejected);
+	TEST_RUN(test_burst_mixed);
+	TEST_RUN(test_worker_main_loop);
+	TEST_RUN(test_builders);
+	TEST_RUN(test_minimal_roundtrip);
+	drain();
+	haven_binding_table_free(table);
+	rte_eal_cleanup();
+	TEST_SUMMARY();
+}
