@@ -594,6 +594,48 @@ test_api_corners(void)
 	return 0;
 }
 
+/* true/false stand for on/off: YAML 1.1 tools rewrite on/off so. */
+static int
+test_hugepages_synonyms(void)
+{
+	static const struct {
+		const char *value;
+		enum haven_hugepages want;
+	} cases[] = {
+		{ "auto", HAVEN_HUGEPAGES_AUTO },
+		{ "on", HAVEN_HUGEPAGES_ON },
+		{ "\"off\"", HAVEN_HUGEPAGES_OFF },
+		{ "true", HAVEN_HUGEPAGES_ON },
+		{ "false", HAVEN_HUGEPAGES_OFF },
+	};
+	struct haven_config cfg = { 0 };
+	char err[512], text[512];
+	const char *path;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text),
+			"eal: {lcores: \"0-1\", hugepages: %s}\n"
+			"ports: [{name: home, device: net_null0, address: 10.0.0.1/16}]\n"
+			"home_agent: {address: 10.0.0.1}\n", cases[i].value);
+		path = write_tmp("huge.yaml", text);
+		TEST_ASSERT(path != NULL, "tmp file");
+		TEST_ASSERT_EQUAL(haven_config_load(path, &cfg, err,
+			sizeof(err)), 0, "%s", err);
+		TEST_ASSERT_EQUAL(cfg.hugepages, cases[i].want, "%s",
+			cases[i].value);
+		haven_config_free(&cfg);
+	}
+	path = write_tmp("huge.yaml", "eal: {lcores: \"0-1\", hugepages: yes}\n"
+		"ports: [{name: home, device: net_null0, address: 10.0.0.1/16}]\n"
+		"home_agent: {address: 10.0.0.1}\n");
+	TEST_ASSERT_EQUAL(haven_config_load(path, &cfg, err, sizeof(err)), -1,
+		"yes");
+	TEST_ASSERT(strstr(err, ":1:33: expected auto, on or off, got \"yes\"")
+		!= NULL, "%s", err);
+	return 0;
+}
+
 static int
 test_idle_policy_name(void)
 {
@@ -609,6 +651,7 @@ remove_tmp(void)
 {
 	static const char *const names[] = {
 		"many.yaml", "small.yaml", "mn.key", "keyfile.yaml",
+		"huge.yaml",
 	};
 	char path[sizeof(tmp_dir) + 64];
 	unsigned int i;
@@ -635,6 +678,7 @@ main(void)
 	TEST_RUN(test_errors_hide_keys);
 	TEST_RUN(test_many_nodes);
 	TEST_RUN(test_api_corners);
+	TEST_RUN(test_hugepages_synonyms);
 	TEST_RUN(test_idle_policy_name);
 	remove_tmp();
 	TEST_SUMMARY();

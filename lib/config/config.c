@@ -395,10 +395,13 @@ get_bool(struct parse_ctx *ctx, const yaml_node_t *node, bool *out)
 	return 0;
 }
 
-/* One of a list of names; *out is its index. */
+/*
+ * One of a list of names; *out is its index. The message lists the first
+ * n_shown names (the others are accepted synonyms); 0 shows them all.
+ */
 static int
-get_choice(struct parse_ctx *ctx, const yaml_node_t *node,
-	const char *const *names, size_t n_names, int *out)
+get_choice_of(struct parse_ctx *ctx, const yaml_node_t *node,
+	const char *const *names, size_t n_names, size_t n_shown, int *out)
 {
 	char expected[256];
 	const char *v = NULL;
@@ -414,11 +417,20 @@ get_choice(struct parse_ctx *ctx, const yaml_node_t *node,
 			return 0;
 		}
 	}
-	for (i = 0; i < n_names && off < sizeof(expected); i++)
+	if (n_shown == 0)
+		n_shown = n_names;
+	for (i = 0; i < n_shown && off < sizeof(expected); i++)
 		off += snprintf(expected + off, sizeof(expected) - off, "%s%s",
-			i == 0 ? "" : i + 1 == n_names ? " or " : ", ",
+			i == 0 ? "" : i + 1 == n_shown ? " or " : ", ",
 			names[i]);
 	return bad_value(ctx, node, "%s", expected);
+}
+
+static int
+get_choice(struct parse_ctx *ctx, const yaml_node_t *node,
+	const char *const *names, size_t n_names, int *out)
+{
+	return get_choice_of(ctx, node, names, n_names, 0, out);
 }
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -697,7 +709,17 @@ get_eal_args(struct parse_ctx *ctx, yaml_node_t *node)
 static int
 parse_eal(struct parse_ctx *ctx, yaml_node_t *map)
 {
-	static const char *const hugepages[] = { "auto", "on", "off" };
+	/*
+	 * YAML 1.1 tools (PyYAML, Ansible) read a plain on/off as a boolean
+	 * and write it back as true/false: accept those as synonyms.
+	 */
+	static const char *const hugepages[] = {
+		"auto", "on", "off", "true", "false",
+	};
+	static const enum haven_hugepages hugepages_of[] = {
+		HAVEN_HUGEPAGES_AUTO, HAVEN_HUGEPAGES_ON, HAVEN_HUGEPAGES_OFF,
+		HAVEN_HUGEPAGES_ON, HAVEN_HUGEPAGES_OFF,
+	};
 	enum { LCORES, FILE_PREFIX, MEMORY_MB, HUGEPAGES, ARGS, N_FIELDS };
 	struct field f[N_FIELDS] = {
 		[LCORES] = { .name = "lcores" },
@@ -708,7 +730,7 @@ parse_eal(struct parse_ctx *ctx, yaml_node_t *map)
 	};
 	static const int required[] = { LCORES };
 	struct haven_config *cfg = ctx->cfg;
-	int choice = (int)cfg->hugepages;
+	int choice = 0;
 
 	if (collect(ctx, map, "eal", f, N_FIELDS) < 0 ||
 	    require(ctx, map, "eal", f, required, N_OF(required)) < 0 ||
@@ -716,11 +738,11 @@ parse_eal(struct parse_ctx *ctx, yaml_node_t *map)
 	    get_file_prefix(ctx, f[FILE_PREFIX].value) < 0 ||
 	    get_u32(ctx, f[MEMORY_MB].value, MIN_MEMORY_MB, MAX_MEMORY_MB,
 		    &cfg->memory_mb) < 0 ||
-	    get_choice(ctx, f[HUGEPAGES].value, hugepages, N_OF(hugepages),
-		    &choice) < 0 ||
+	    get_choice_of(ctx, f[HUGEPAGES].value, hugepages,
+		    N_OF(hugepages), 3, &choice) < 0 ||
 	    get_eal_args(ctx, f[ARGS].value) < 0)
 		return -1;
-	cfg->hugepages = (enum haven_hugepages)choice;
+	cfg->hugepages = hugepages_of[choice];
 	return 0;
 }
 
