@@ -21,7 +21,7 @@
 
 #include "haven.h"
 
-#define CTL_TICK_MS 100		/**< resolution retries and reclamation */
+#define CTL_TICK_MS 10		/**< resolution retries and reclamation */
 #define CTL_IDLE_SLEEP_US 1000	/**< sleep of an idle control turn */
 
 const char *
@@ -88,7 +88,7 @@ dispatch(struct haven_app *app, struct rte_mbuf *m)
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_udp_hdr *udp;
 
-	if (m->hash.usr == HAVEN_PUNT_RESOLVE) {
+	if (HAVEN_PUNT_REASON(m) == HAVEN_PUNT_RESOLVE) {
 		haven_ctl_resolve_punt(app, m);
 		return;
 	}

@@ -91,6 +91,7 @@ struct haven_app {
 	struct haven_ctl_stats stats;
 	volatile bool quit;
 	struct cmdline *console;		/**< terminal, or NULL */
+	bool console_on_terminal;		/**< asked for at start */
 	int console_listen_fd;			/**< unix socket, or -1 */
 	struct cmdline *console_client;		/**< attached client, or NULL */
 	int console_client_fd;			/**< its socket */

@@ -10,6 +10,7 @@
  * the ports and the EAL in that order.
  */
 
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -20,12 +21,17 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_byteorder.h>
 #include <rte_launch.h>
+#include <rte_lpm.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
 #include "haven.h"
+
+static_assert(HAVEN_CONFIG_MAX_SIMULTANEOUS == HAVEN_BINDING_MAX_COA,
+	"config and binding table disagree on care-of addresses per node");
 
 RTE_LOG_REGISTER(haven_logtype, haven.app, INFO);
 
@@ -99,7 +105,7 @@ static int
 build_eal_args(const struct haven_config *cfg, const char *prog,
 		int extra_argc, char **extra_argv, char **argv)
 {
-	static char mem[16];
+	static char mem[16], main_lcore[8];
 	int argc = 0;
 	bool any_pci = false;
 	unsigned int i;
@@ -107,6 +113,9 @@ build_eal_args(const struct haven_config *cfg, const char *prog,
 	argv[argc++] = (char *)(uintptr_t)prog;
 	argv[argc++] = (char *)(uintptr_t)"-l";
 	argv[argc++] = (char *)(uintptr_t)cfg->lcores;
+	snprintf(main_lcore, sizeof(main_lcore), "%u", cfg->control_lcore);
+	argv[argc++] = (char *)(uintptr_t)"--main-lcore";
+	argv[argc++] = main_lcore;
 	argv[argc++] = (char *)(uintptr_t)"--file-prefix";
 	argv[argc++] = (char *)(uintptr_t)cfg->file_prefix;
 	snprintf(mem, sizeof(mem), "%u", cfg->memory_mb);
@@ -161,6 +170,55 @@ tables_init(struct haven_app *app)
 	return 0;
 }
 
+/*
+ * The route table workers and the control lcore share: one connected route
+ * per port subnet (next hop: the destination itself), then the configured
+ * routes (next hop: their gateway).
+ */
+static int
+routes_init(struct haven_app *app)
+{
+	const struct haven_config *cfg = &app->cfg;
+	unsigned int n = cfg->n_ports + cfg->n_routes, i, r = 0;
+	struct rte_lpm_config lc = {
+		.max_rules = n + 1,
+		.number_tbl8s = 256,
+	};
+	struct haven_fp *fp = &app->fp;
+
+	fp->routes = rte_lpm_create("haven_routes", rte_socket_id(), &lc);
+	fp->route_gw = rte_zmalloc("haven_route_gw", sizeof(uint32_t) * n, 0);
+	fp->route_port = rte_zmalloc("haven_route_port", n, 0);
+	fp->neigh = rte_zmalloc("haven_neigh",
+			sizeof(*fp->neigh) * HAVEN_NEIGH_MAX, RTE_CACHE_LINE_SIZE);
+	if (fp->routes == NULL || fp->route_gw == NULL ||
+	    fp->route_port == NULL || fp->neigh == NULL)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_ports; i++, r++) {
+		uint32_t mask = cfg->ports[i].prefix_len == 0 ? 0 :
+			~0u << (32 - cfg->ports[i].prefix_len);
+
+		fp->route_gw[r] = 0;
+		fp->route_port[r] = i;
+		if (rte_lpm_add(fp->routes,
+				rte_be_to_cpu_32(cfg->ports[i].addr) & mask,
+				cfg->ports[i].prefix_len, r) != 0)
+			return -EINVAL;
+	}
+	for (i = 0; i < cfg->n_routes; i++, r++) {
+		fp->route_gw[r] = cfg->routes[i].gateway;
+		fp->route_port[r] = cfg->routes[i].port;
+		if (cfg->routes[i].prefix_len == 0) {
+			fp->has_default_route = true;
+			fp->default_route = r;
+		} else if (rte_lpm_add(fp->routes,
+				rte_be_to_cpu_32(cfg->routes[i].prefix),
+				cfg->routes[i].prefix_len, r) != 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 /* One struct haven_worker per worker lcore; RX queues spread over them. */
 static int
 workers_init(struct haven_app *app)
@@ -205,6 +263,45 @@ launch_workers(struct haven_app *app)
 				&app->workers[w++], lcore);
 		if (rc != 0)
 			return rc;
+	}
+	return 0;
+}
+
+static int
+console_init(struct haven_app *app)
+{
+	return haven_console_init(app, app->console_on_terminal);
+}
+
+/* Every start-up step in order; the first failure stops the process. */
+static int
+start_up(struct haven_app *app, bool terminal)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(struct haven_app *app);
+	} steps[] = {
+		{ "tables", tables_init },
+		{ "routes", routes_init },
+		{ "ports", haven_ports_init },
+		{ "neighbour resolution", haven_resolve_init },
+		{ "workers", workers_init },
+		{ "registration", haven_registration_init },
+		{ "telemetry", haven_telemetry_init },
+		{ "console", console_init },
+		{ "worker launch", launch_workers },
+	};
+	unsigned int i;
+	int rc;
+
+	app->console_on_terminal = terminal;
+	for (i = 0; i < RTE_DIM(steps); i++) {
+		rc = steps[i].fn(app);
+		if (rc != 0) {
+			fprintf(stderr, "haven: start-up failed at %s: %s\n",
+				steps[i].name, strerror(rc < 0 ? -rc : rc));
+			return rc;
+		}
 	}
 	return 0;
 }
@@ -278,23 +375,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	rte_timer_subsystem_init();
 
-	rc = tables_init(&haven);
-	if (rc == 0)
-		rc = haven_ports_init(&haven);
-	if (rc == 0)
-		rc = haven_resolve_init(&haven);
-	if (rc == 0)
-		rc = workers_init(&haven);
-	if (rc == 0)
-		rc = haven_registration_init(&haven);
-	if (rc == 0)
-		rc = haven_telemetry_init(&haven);
-	if (rc == 0)
-		rc = haven_console_init(&haven, console && isatty(0));
-	if (rc == 0)
-		rc = launch_workers(&haven);
+	rc = start_up(&haven, console && isatty(0));
 	if (rc != 0) {
-		fprintf(stderr, "haven: start-up failed: %s\n", strerror(-rc));
 		haven.quit = true;
 	} else {
 		HAVEN_LOG(INFO, "home agent %s up: %u worker(s), %u mobile node(s)\n",
@@ -306,6 +388,8 @@ main(int argc, char **argv)
 	rte_eal_mp_wait_lcore();
 	haven_console_close(&haven);
 	haven_ports_close(&haven);
+	if (haven.fp.bindings != NULL)
+		haven_binding_table_free(haven.fp.bindings);
 	rte_eal_cleanup();
 	haven_config_free(&haven.cfg);
 	return rc == 0 ? 0 : 1;

@@ -12,6 +12,7 @@
  * timer. The reply goes back to the request's source address and port.
  */
 
+#include <errno.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -179,8 +180,17 @@ static void
 commit(struct haven_app *app, struct haven_mn_state *st)
 {
 	if (st->n_coa > 0) {
-		if (publish(app, st) != 0)
-			HAVEN_LOG(ERR, "binding table full\n");
+		int rc = publish(app, st);
+
+		if (rc == -ENOMEM) {
+			/* Spare records still in their grace period. */
+			haven_binding_reclaim(app->fp.bindings);
+			rc = publish(app, st);
+		}
+		if (rc != 0)
+			HAVEN_LOG(ERR, "cannot publish binding of " HAVEN_IP4_FMT
+				": %s\n", HAVEN_IP4_ARGS(st->cfg->home_addr),
+				strerror(-rc));
 	} else {
 		haven_binding_remove(app->fp.bindings, st->cfg->home_addr);
 		rte_timer_stop(&st->garp);

@@ -157,6 +157,8 @@ struct haven_fp {
 	struct rte_lpm *routes;			/**< prefix -> route index */
 	uint32_t *route_gw;			/**< route index -> gateway (0: connected) */
 	uint8_t *route_port;			/**< route index -> index in ports[] */
+	bool has_default_route;			/**< 0.0.0.0/0 configured */
+	uint32_t default_route;			/**< its route index (rte_lpm has no /0) */
 	struct rte_ring *punt_ring;		/**< workers -> control (MP/SC) */
 	struct rte_mempool *pool;		/**< mbufs for copies */
 	struct rte_rcu_qsbr *qsbr;		/**< binding table readers */

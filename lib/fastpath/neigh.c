@@ -96,5 +96,11 @@ haven_route_lookup(const struct haven_fp *fp, uint32_t dst,
 			return 0;
 		}
 	}
+	if (fp->has_default_route) {
+		route = fp->default_route;
+		*nh = fp->route_gw[route];
+		*port_idx = fp->route_port[route];
+		return 0;
+	}
 	return -ENETUNREACH;
 }
