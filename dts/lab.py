@@ -469,8 +469,19 @@ class Haven:
             if not self.proc.alive():
                 raise RuntimeError("haven exited (rc %s):\n%s" % (
                     self.proc.p.returncode, self.proc.output()[-4000:]))
-            return self.tel.path.exists() and self.tel.ready()
+            if not (self.tel.path.exists() and self.tel.ready()):
+                return False
+            try:
+                return self.tel.query("/haven/stats") is not None
+            except (OSError, ValueError, ConnectionError):
+                return False
         wait_until(up, timeout, 0.2, "haven telemetry at %s" % self.tel.path)
+        # the telemetry socket appears while the EAL starts: make sure the
+        # rest of the start-up went well too
+        time.sleep(0.5)
+        if not self.proc.alive():
+            raise RuntimeError("haven exited after start-up (rc %s):\n%s" % (
+                self.proc.p.returncode, self.proc.output()[-4000:]))
         return self
 
     def stop(self):
