@@ -242,7 +242,7 @@ lab_status() {
 	done
 	if ns_exists "$P-home"; then
 		echo "== bridge ports"
-		ip -n "$P-home" -br link show master "$BRIDGE" | sed 's/^/   /'
+		ip -n "$P-home" -br link show master "$BRIDGE" 2>/dev/null | sed 's/^/   /'
 		nsx "$P-home" nft list table bridge havenloss 2>/dev/null |
 			grep -q drop && echo "== loss rule active on $BRIDGE"
 	fi
