@@ -1132,27 +1132,34 @@ hex_value(char c)
 	return -1;
 }
 
+/* Where a parsed key goes: a buffer of max bytes and its length. */
+struct key_buf {
+	uint8_t *key;
+	uint8_t *len;
+	size_t max;		/* at most 255 */
+};
+
 /*
  * A key as written in the file or in a key file: "hex:" and hex digits
  * (in pairs, optionally grouped by spaces), or plain text whose bytes are
- * the key. 1..HAVEN_MIP4_MAX_KEY bytes. Messages never show the key: they
- * give its length or the offset of the bad character in the value.
+ * the key. 1..kb->max bytes. Messages never show the key: they give its
+ * length or the offset of the bad character in the value.
  * in_file is "" for a key written in the configuration, or
  * ' in file "<path>"' for a key file.
  */
 static int
 parse_key(struct parse_ctx *ctx, const yaml_node_t *node, const char *in_file,
-	const char *text, size_t len, struct haven_mip4_sa *sa)
+	const char *text, size_t len, const struct key_buf *kb)
 {
 	size_t i, group = 0, n = 0;
 
 	if (len < 4 || strncmp(text, "hex:", 4) != 0) {
-		if (len == 0 || len > HAVEN_MIP4_MAX_KEY)
+		if (len == 0 || len > kb->max)
 			return fail_at(ctx, node,
-				"expected a key of 1..%d bytes%s, got %zu bytes",
-				HAVEN_MIP4_MAX_KEY, in_file, len);
-		memcpy(sa->key, text, len);
-		sa->key_len = (uint8_t)len;
+				"expected a key of 1..%zu bytes%s, got %zu bytes",
+				kb->max, in_file, len);
+		memcpy(kb->key, text, len);
+		*kb->len = (uint8_t)len;
 		return 0;
 	}
 	for (i = 4; i <= len; i++) {
@@ -1172,28 +1179,28 @@ parse_key(struct parse_ctx *ctx, const yaml_node_t *node, const char *in_file,
 				"expected hex digits after \"hex:\"%s, got another character at offset %zu",
 				in_file, i);
 		if (group % 2 == 0) {
-			if (n == HAVEN_MIP4_MAX_KEY)
+			if (n == kb->max)
 				return fail_at(ctx, node,
-					"expected a key of 1..%d bytes%s, got more",
-					HAVEN_MIP4_MAX_KEY, in_file);
-			sa->key[n] = (uint8_t)(digit << 4);
+					"expected a key of 1..%zu bytes%s, got more",
+					kb->max, in_file);
+			kb->key[n] = (uint8_t)(digit << 4);
 		} else {
-			sa->key[n++] |= (uint8_t)digit;
+			kb->key[n++] |= (uint8_t)digit;
 		}
 		group++;
 	}
 	if (n == 0)
 		return fail_at(ctx, node,
-			"expected a key of 1..%d bytes%s, got none after \"hex:\"",
-			HAVEN_MIP4_MAX_KEY, in_file);
-	sa->key_len = (uint8_t)n;
+			"expected a key of 1..%zu bytes%s, got none after \"hex:\"",
+			kb->max, in_file);
+	*kb->len = (uint8_t)n;
 	return 0;
 }
 
 /* A key file: the same formats as key, one trailing newline allowed. */
 static int
 get_key_file(struct parse_ctx *ctx, const yaml_node_t *node,
-	struct haven_mip4_sa *sa)
+	const struct key_buf *kb)
 {
 	char path[HAVEN_CONFIG_PATH_LEN * 2], buf[MAX_KEY_FILE_SIZE + 1];
 	const char *v;
@@ -1237,31 +1244,35 @@ get_key_file(struct parse_ctx *ctx, const yaml_node_t *node,
 		len--;
 
 	snprintf(path, sizeof(path), " in file \"%s\"", v);
-	rc = parse_key(ctx, node, path, buf, (size_t)len, sa);
+	rc = parse_key(ctx, node, path, buf, (size_t)len, kb);
 	explicit_bzero(buf, sizeof(buf));
 	return rc;
 }
 
-/* The key or key_file of a node: exactly one of them. */
+/*
+ * The key or key_file of a mobile node or a peer (what: "mobile node"):
+ * exactly one of them.
+ */
 static int
-get_mn_key(struct parse_ctx *ctx, const yaml_node_t *map,
+get_key(struct parse_ctx *ctx, const yaml_node_t *map,
 	const struct field *key, const struct field *key_file,
-	struct haven_mip4_sa *sa)
+	const char *what, const struct key_buf *kb)
 {
 	if (key->value != NULL && key_file->value != NULL)
 		return fail_at(ctx, key_file->key,
 			"expected either key or key_file, got both (key at line %zu)",
 			key->key->start_mark.line + 1);
 	if (key_file->value != NULL)
-		return get_key_file(ctx, key_file->value, sa);
+		return get_key_file(ctx, key_file->value, kb);
 	if (key->value == NULL)
 		return fail_at(ctx, map,
-			"expected key \"key\" or \"key_file\" in this mobile node, got a mapping without either");
+			"expected key \"key\" or \"key_file\" in this %s, got a mapping without either",
+			what);
 	if (key->value->type != YAML_SCALAR_NODE)
 		return bad_value(ctx, key->value, "a key (\"hex:...\" or text)");
 	return parse_key(ctx, key->value, "",
 		(const char *)key->value->data.scalar.value,
-		key->value->data.scalar.length, sa);
+		key->value->data.scalar.length, kb);
 }
 
 /* Checks of a home address against the home link and the agent. */
@@ -1311,6 +1322,11 @@ parse_mn(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx,
 	static const int required[] = { HOME_ADDRESS, SPI };
 	struct haven_config *cfg = ctx->cfg;
 	struct haven_config_mn *mn = &cfg->mns[idx];
+	const struct key_buf kb = {
+		.key = mn->sa.key,
+		.len = &mn->sa.key_len,
+		.max = HAVEN_MIP4_MAX_KEY,
+	};
 	int alg = 0;
 	char where[32];
 
@@ -1324,7 +1340,7 @@ parse_mn(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx,
 	    get_u32(ctx, f[SPI].value, MIN_SPI, UINT32_MAX, &mn->sa.spi) < 0 ||
 	    get_choice(ctx, f[ALGORITHM].value, algorithms, N_OF(algorithms),
 		    &alg) < 0 ||
-	    get_mn_key(ctx, map, &f[KEY], &f[KEY_FILE], &mn->sa) < 0 ||
+	    get_key(ctx, map, &f[KEY], &f[KEY_FILE], "mobile node", &kb) < 0 ||
 	    get_u32(ctx, f[MAX_LIFETIME_F].value, 1, MAX_LIFETIME,
 		    &mn->max_lifetime) < 0)
 		return -1;
