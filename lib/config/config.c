@@ -13,9 +13,13 @@
  * The file is parsed in two passes over the document tree: every mapping
  * is first collected into a table of known keys (which catches unknown and
  * duplicate keys), then the sections are checked in dependency order
- * (eal, ports, routes, home_agent, mobile_nodes), whatever order the file
- * writes them in, so that cross checks such as "the gateway is on a port's
- * subnet" always have what they need.
+ * (eal, ports, routes, home_agent, mobile_nodes, delegation), whatever
+ * order the file writes them in, so that cross checks such as "the gateway
+ * is on a port's subnet" always have what they need.
+ *
+ * home_agent may be left out by a pure secondary home agent (an SHA that
+ * only forwards for its primaries, EP 1134991): it then has no mobile
+ * nodes, and the fast path uses its first port's address as its own.
  *
  * Secrets never appear in messages: a bad key is described by its length
  * or by the offset of the bad character, not by its text.
@@ -46,6 +50,12 @@
 #define DEFAULT_MAX_LIFETIME	1800
 #define DEFAULT_REPLAY_WINDOW	7	/* seconds, RFC 5944 5.7 suggests 7 */
 #define DEFAULT_MAX_BINDINGS	65536
+#define DEFAULT_DELEG_CAPACITY	1024
+#define DEFAULT_REPORT_MS	1000	/* HAVEN_DELEG_REPORT_MS */
+#define DEFAULT_DEAD_AFTER	3	/* HAVEN_DELEG_DEAD_REPORTS */
+#define DEFAULT_BINDING_PPS	1000
+#define DEFAULT_HYSTERESIS_PCT	50
+#define DEFAULT_HOLD_S		2
 
 /* Ranges. */
 #define MIN_MEMORY_MB		64
@@ -57,6 +67,12 @@
 #define MAX_LCORE_ID		1023	/* above any RTE_MAX_LCORE build */
 #define MAX_KEY_FILE_SIZE	4096	/* a key file is text, never large */
 #define MAX_SHOWN_CHARS		48	/* of a value quoted in a message */
+#define MIN_REPORT_MS		100	/* an SHA's report period */
+#define MAX_REPORT_MS		60000
+#define MIN_DEAD_AFTER		2	/* one lost report is not a death */
+#define MAX_DEAD_AFTER		100
+#define MAX_PPS			1000000000	/* packets/s, thresholds */
+#define MAX_HOLD_S		3600
 
 /* The longest unix socket path: sun_path with its terminating NUL. */
 #define MAX_SOCKET_PATH		(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
@@ -67,6 +83,7 @@ struct parse_ctx {
 	char dir[HAVEN_CONFIG_PATH_LEN];	/* its folder, for key_file */
 	yaml_document_t *doc;
 	struct haven_config *cfg;
+	const yaml_node_t *console_key;	/* top-level console_socket */
 	char *err;
 	size_t errlen;
 	char got[4 * MAX_SHOWN_CHARS + 16];	/* describe() output */
@@ -1086,9 +1103,22 @@ parse_home_agent(struct parse_ctx *ctx, yaml_node_t *map)
 	struct haven_config *cfg = ctx->cfg;
 	const struct haven_config_port *home;
 
+	if (map == NULL) {
+		/* a pure SHA: the fast path needs an address of its own */
+		cfg->has_home_agent = false;
+		cfg->home_port = 0;
+		cfg->ha_addr = cfg->ports[0].addr;
+		return 0;
+	}
+	cfg->has_home_agent = true;
 	if (collect(ctx, map, "home_agent", f, N_FIELDS) < 0 ||
-	    require(ctx, map, "home_agent", f, required, N_OF(required)) < 0 ||
-	    get_ipv4(ctx, f[ADDRESS].value, &cfg->ha_addr) < 0 ||
+	    require(ctx, map, "home_agent", f, required, N_OF(required)) < 0)
+		return -1;
+	if (f[CONSOLE_SOCKET].key != NULL && ctx->console_key != NULL)
+		return fail_at(ctx, f[CONSOLE_SOCKET].key,
+			"expected console_socket once, at the top level or in home_agent, got both (top level at line %zu)",
+			ctx->console_key->start_mark.line + 1);
+	if (get_ipv4(ctx, f[ADDRESS].value, &cfg->ha_addr) < 0 ||
 	    get_home_port(ctx, f[PORT].value) < 0 ||
 	    get_u32(ctx, f[MAX_LIFETIME_F].value, 1, MAX_LIFETIME,
 		    &cfg->max_lifetime) < 0 ||
@@ -1445,6 +1475,327 @@ parse_mobile_nodes(struct parse_ctx *ctx, yaml_node_t *seq)
 }
 
 /* ------------------------------------------------------------------ */
+/* delegation:                                                        */
+/* ------------------------------------------------------------------ */
+
+/* A peer name: letters, digits, '.', '_' and '-'. */
+static int
+get_peer_name(struct parse_ctx *ctx, const yaml_node_t *node, char *buf)
+{
+	static const char what[] =
+		"a peer name of letters, digits, '.', '_' and '-'";
+	size_t i;
+
+	if (get_string(ctx, node, what, buf, HAVEN_CONFIG_NAME_LEN) < 0)
+		return -1;
+	for (i = 0; buf[i] != '\0'; i++)
+		if (!(isalnum((unsigned char)buf[i]) || strchr("._-", buf[i])))
+			return bad_value(ctx, node, what);
+	return 0;
+}
+
+/*
+ * The i-th peer parsed so far, secondaries first, then primaries, with
+ * "secondaries[2]" in where; NULL past the last.
+ */
+static const struct haven_config_peer *
+peer_at(const struct haven_config_delegation *d, unsigned int i,
+	char *where, size_t size)
+{
+	if (i < d->n_secondaries) {
+		snprintf(where, size, "delegation.secondaries[%u]", i);
+		return &d->secondaries[i];
+	}
+	i -= d->n_secondaries;
+	if (i < d->n_primaries) {
+		snprintf(where, size, "delegation.primaries[%u]", i);
+		return &d->primaries[i];
+	}
+	return NULL;
+}
+
+/* A peer's name and id against the peers before it. */
+static int
+check_peer_identity(struct parse_ctx *ctx, const struct haven_config_peer *p,
+	bool secondary, const yaml_node_t *name_node,
+	const yaml_node_t *id_node)
+{
+	const struct haven_config_delegation *d = &ctx->cfg->delegation;
+	const struct haven_config_peer *o;
+	char where[48];
+	unsigned int i;
+
+	if (p->id == d->agent_id)
+		return bad_value(ctx, id_node,
+			"a peer id other than this agent's own (delegation.agent_id)");
+	for (i = 0; (o = peer_at(d, i, where, sizeof(where))) != NULL; i++) {
+		bool same_list = secondary == (i < d->n_secondaries);
+
+		if (strcmp(o->name, p->name) == 0)
+			return bad_value(ctx, name_node,
+				"a peer name used once (%s has it)", where);
+		if (o->id == p->id && same_list)
+			return bad_value(ctx, id_node,
+				"each peer id once (%s \"%s\" has it)",
+				where, o->name);
+		if (o->id == p->id)
+			return bad_value(ctx, id_node,
+				"a peer that is a primary or a secondary, not both (%s \"%s\" has this id)",
+				where, o->name);
+	}
+	return 0;
+}
+
+/*
+ * A peer's address: directly reachable (the SHA intercepts on the home
+ * link, the PHA is on it), not one of ours, every peer at its own.
+ * A secondary must be on the home port's subnet; a primary on some port's
+ * (an agent may be a secondary on another link than its own home link).
+ */
+static int
+check_peer_address(struct parse_ctx *ctx, struct haven_config_peer *p,
+	bool secondary, const yaml_node_t *node)
+{
+	const struct haven_config *cfg = ctx->cfg;
+	const struct haven_config_delegation *d = &cfg->delegation;
+	const struct haven_config_port *home = &cfg->ports[cfg->home_port];
+	const struct haven_config_peer *o;
+	char a[INET_ADDRSTRLEN], subnets[256], where[48];
+	unsigned int i;
+	int port;
+
+	if (secondary) {
+		if (!in_subnet(p->addr, home->addr, home->prefix_len) ||
+		    is_net_or_broadcast(p->addr, home->prefix_len))
+			return bad_value(ctx, node,
+				"a secondary on the home port \"%s\" (a host of %s/%u), where it intercepts",
+				home->name, ntop(home->addr &
+					mask_of(home->prefix_len), a),
+				home->prefix_len);
+		port = cfg->home_port;
+	} else {
+		port = port_of(cfg, p->addr);
+		if (port < 0 || is_net_or_broadcast(p->addr,
+				cfg->ports[port].prefix_len))
+			return bad_value(ctx, node,
+				"a primary directly reachable, a host inside a port's subnet (%s)",
+				port_subnets(cfg, subnets, sizeof(subnets)));
+	}
+	if (cfg->has_home_agent && p->addr == cfg->ha_addr)
+		return bad_value(ctx, node,
+			"a peer address other than this agent's (home_agent.address)");
+	for (i = 0; i < cfg->n_ports; i++)
+		if (p->addr == cfg->ports[i].addr)
+			return bad_value(ctx, node,
+				"a peer address other than this agent's (port \"%s\")",
+				cfg->ports[i].name);
+	for (i = 0; (o = peer_at(d, i, where, sizeof(where))) != NULL; i++)
+		if (o->addr == p->addr)
+			return bad_value(ctx, node,
+				"each peer address once (%s \"%s\" has it)",
+				where, o->name);
+	p->port = (uint8_t)port;
+	return 0;
+}
+
+static int
+parse_peer(struct parse_ctx *ctx, yaml_node_t *map, bool secondary,
+	unsigned int idx)
+{
+	enum { NAME, ID, ADDRESS, KEY, KEY_FILE, N_FIELDS };
+	struct field f[N_FIELDS] = {
+		[NAME] = { .name = "name" },
+		[ID] = { .name = "id" },
+		[ADDRESS] = { .name = "address" },
+		[KEY] = { .name = "key" },
+		[KEY_FILE] = { .name = "key_file" },
+	};
+	static const int required[] = { NAME, ID, ADDRESS };
+	struct haven_config_delegation *d = &ctx->cfg->delegation;
+	struct haven_config_peer *p = secondary ? &d->secondaries[idx] :
+		&d->primaries[idx];
+	const struct key_buf kb = {
+		.key = p->key,
+		.len = &p->key_len,
+		.max = HAVEN_CONFIG_PEER_KEY_LEN,
+	};
+	char where[48];
+
+	snprintf(where, sizeof(where), "delegation.%s[%u]",
+		secondary ? "secondaries" : "primaries", idx);
+	p->line = map->start_mark.line + 1;
+	if (collect(ctx, map, where, f, N_FIELDS) < 0 ||
+	    require(ctx, map, where, f, required, N_OF(required)) < 0 ||
+	    get_peer_name(ctx, f[NAME].value, p->name) < 0 ||
+	    get_u32(ctx, f[ID].value, 1, UINT32_MAX, &p->id) < 0 ||
+	    check_peer_identity(ctx, p, secondary, f[NAME].value,
+		    f[ID].value) < 0 ||
+	    get_ipv4(ctx, f[ADDRESS].value, &p->addr) < 0 ||
+	    check_peer_address(ctx, p, secondary, f[ADDRESS].value) < 0 ||
+	    get_key(ctx, map, &f[KEY], &f[KEY_FILE], "peer", &kb) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_peers(struct parse_ctx *ctx, yaml_node_t *seq, bool secondary)
+{
+	struct haven_config_delegation *d = &ctx->cfg->delegation;
+	const char *what = secondary ? "secondaries" : "primaries";
+	size_t i, n;
+
+	if (seq == NULL)
+		return 0;
+	if (get_sequence(ctx, seq, what, 0, HAVEN_CONFIG_MAX_PEERS, &n) < 0)
+		return -1;
+	if (secondary && n > 0 && !ctx->cfg->has_home_agent)
+		return fail_at(ctx, seq,
+			"expected no secondaries without home_agent (only a home agent delegates its bindings), got %zu",
+			n);
+	for (i = 0; i < n; i++) {
+		if (parse_peer(ctx, item_at(ctx, seq, i), secondary, i) < 0)
+			return -1;
+		if (secondary)
+			d->n_secondaries = i + 1;
+		else
+			d->n_primaries = i + 1;
+	}
+	return 0;
+}
+
+/* The port whose own address is addr, or -1. */
+static int
+port_addr_index(const struct haven_config *cfg, uint32_t addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].addr == addr)
+			return (int)i;
+	return -1;
+}
+
+/* The source address of delegation messages: one of this agent's own. */
+static int
+get_deleg_address(struct parse_ctx *ctx, const yaml_node_t *node)
+{
+	struct haven_config *cfg = ctx->cfg;
+	char list[256], a[INET_ADDRSTRLEN];
+	uint32_t addr = cfg->ha_addr;
+	size_t off = 0;
+	unsigned int i;
+
+	if (get_ipv4(ctx, node, &addr) < 0)
+		return -1;
+	if (node == NULL || (cfg->has_home_agent && addr == cfg->ha_addr)) {
+		cfg->delegation.addr = addr;
+		return 0;
+	}
+	if (port_addr_index(cfg, addr) >= 0) {
+		cfg->delegation.addr = addr;
+		return 0;
+	}
+	list[0] = '\0';
+	if (cfg->has_home_agent && port_addr_index(cfg, cfg->ha_addr) < 0)
+		off += snprintf(list, sizeof(list), "home_agent.address %s, ",
+			ntop(cfg->ha_addr, a));
+	for (i = 0; i < cfg->n_ports && off < sizeof(list); i++)
+		off += snprintf(list + off, sizeof(list) - off, "%sport %s %s",
+			i == 0 ? "" : ", ", cfg->ports[i].name,
+			ntop(cfg->ports[i].addr, a));
+	return bad_value(ctx, node, "one of this agent's addresses (%s)", list);
+}
+
+static int
+parse_threshold(struct parse_ctx *ctx, yaml_node_t *map)
+{
+	enum { BINDING_PPS, TOTAL_PPS, HYSTERESIS_PCT, HOLD_S, N_FIELDS };
+	struct field f[N_FIELDS] = {
+		[BINDING_PPS] = { .name = "binding_pps" },
+		[TOTAL_PPS] = { .name = "total_pps" },
+		[HYSTERESIS_PCT] = { .name = "hysteresis_pct" },
+		[HOLD_S] = { .name = "hold_s" },
+	};
+	struct haven_config_threshold *t = &ctx->cfg->delegation.threshold;
+
+	if (map == NULL)
+		return 0;
+	if (collect(ctx, map, "delegation.threshold", f, N_FIELDS) < 0 ||
+	    get_u32(ctx, f[BINDING_PPS].value, 1, MAX_PPS,
+		    &t->binding_pps) < 0 ||
+	    get_u32(ctx, f[TOTAL_PPS].value, 0, MAX_PPS, &t->total_pps) < 0 ||
+	    get_u8(ctx, f[HYSTERESIS_PCT].value, 0, 100,
+		    &t->hysteresis_pct) < 0 ||
+	    get_u32(ctx, f[HOLD_S].value, 1, MAX_HOLD_S, &t->hold_s) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_delegation(struct parse_ctx *ctx, yaml_node_t *map)
+{
+	static const char *const policies[] = {
+		"manual", "equal", "threshold",
+	};
+	enum {
+		AGENT_ID, ADDRESS, PORT, SECONDARIES, PRIMARIES, CAPACITY,
+		REPORT_INTERVAL_MS, DEAD_AFTER, WAIT_FOR_ACK, POLICY,
+		THRESHOLD, N_FIELDS
+	};
+	struct field f[N_FIELDS] = {
+		[AGENT_ID] = { .name = "agent_id" },
+		[ADDRESS] = { .name = "address" },
+		[PORT] = { .name = "port" },
+		[SECONDARIES] = { .name = "secondaries", .nullable = true },
+		[PRIMARIES] = { .name = "primaries", .nullable = true },
+		[CAPACITY] = { .name = "capacity" },
+		[REPORT_INTERVAL_MS] = { .name = "report_interval_ms" },
+		[DEAD_AFTER] = { .name = "dead_after" },
+		[WAIT_FOR_ACK] = { .name = "wait_for_ack" },
+		[POLICY] = { .name = "policy" },
+		[THRESHOLD] = { .name = "threshold", .nullable = true },
+	};
+	static const int required[] = { AGENT_ID };
+	struct haven_config *cfg = ctx->cfg;
+	struct haven_config_delegation *d = &cfg->delegation;
+	uint32_t port = d->port;
+	int policy = (int)d->policy;
+
+	if (map == NULL)
+		return 0;
+	d->enabled = true;
+	if (collect(ctx, map, "delegation", f, N_FIELDS) < 0 ||
+	    require(ctx, map, "delegation", f, required, N_OF(required)) < 0 ||
+	    get_u32(ctx, f[AGENT_ID].value, 1, UINT32_MAX, &d->agent_id) < 0 ||
+	    get_deleg_address(ctx, f[ADDRESS].value) < 0 ||
+	    get_u32(ctx, f[PORT].value, 1, UINT16_MAX, &port) < 0 ||
+	    get_u32(ctx, f[CAPACITY].value, 1, MAX_BINDINGS,
+		    &d->capacity) < 0 ||
+	    get_u32(ctx, f[REPORT_INTERVAL_MS].value, MIN_REPORT_MS,
+		    MAX_REPORT_MS, &d->report_interval_ms) < 0 ||
+	    get_u32(ctx, f[DEAD_AFTER].value, MIN_DEAD_AFTER, MAX_DEAD_AFTER,
+		    &d->dead_after) < 0 ||
+	    get_bool(ctx, f[WAIT_FOR_ACK].value, &d->wait_for_ack) < 0 ||
+	    get_choice(ctx, f[POLICY].value, policies, N_OF(policies),
+		    &policy) < 0 ||
+	    parse_threshold(ctx, f[THRESHOLD].value) < 0 ||
+	    parse_peers(ctx, f[SECONDARIES].value, true) < 0 ||
+	    parse_peers(ctx, f[PRIMARIES].value, false) < 0)
+		return -1;
+	d->port = (uint16_t)port;
+	d->policy = (enum haven_deleg_policy)policy;
+
+	if (!cfg->has_home_agent && d->n_primaries == 0) {
+		const yaml_node_t *at = f[PRIMARIES].key != NULL ?
+			f[PRIMARIES].key : map;
+
+		return fail_at(ctx, at,
+			"expected at least one delegation.primaries entry (a configuration without home_agent must be a secondary (delegation.primaries)), got none");
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* The document                                                       */
 /* ------------------------------------------------------------------ */
 
@@ -1457,33 +1808,52 @@ parse_root(struct parse_ctx *ctx, yaml_node_t *root)
 		"emerg", "alert", "crit", "err", "warning", "notice", "info",
 		"debug",
 	};
-	enum { EAL, IDLE, LOG_LEVEL, PORTS, ROUTES, HOME_AGENT, MOBILE_NODES,
-		N_FIELDS };
+	enum { EAL, IDLE, LOG_LEVEL, PORTS, ROUTES, CONSOLE_SOCKET, HOME_AGENT,
+		MOBILE_NODES, DELEGATION, N_FIELDS };
 	struct field f[N_FIELDS] = {
 		[EAL] = { .name = "eal" },
 		[IDLE] = { .name = "idle" },
 		[LOG_LEVEL] = { .name = "log_level" },
 		[PORTS] = { .name = "ports" },
 		[ROUTES] = { .name = "routes", .nullable = true },
+		[CONSOLE_SOCKET] = { .name = "console_socket",
+				     .nullable = true },
 		[HOME_AGENT] = { .name = "home_agent" },
 		[MOBILE_NODES] = { .name = "mobile_nodes", .nullable = true },
+		[DELEGATION] = { .name = "delegation" },
 	};
-	static const int required[] = { EAL, PORTS, HOME_AGENT };
+	static const int required[] = { EAL, PORTS };
 	struct haven_config *cfg = ctx->cfg;
 	int idle_choice = (int)cfg->idle, level = 6;
+	yaml_node_t *mns;
 
 	if (collect(ctx, root, "the top level", f, N_FIELDS) < 0 ||
 	    require(ctx, root, "the top level", f, required,
-		    N_OF(required)) < 0 ||
-	    parse_eal(ctx, f[EAL].value) < 0 ||
+		    N_OF(required)) < 0)
+		return -1;
+	/* without home_agent, only a secondary (checked in delegation) */
+	if (f[HOME_AGENT].value == NULL && f[DELEGATION].value == NULL)
+		return fail_at(ctx, root,
+			"expected key \"home_agent\" in the top level (a configuration without home_agent must be a secondary (delegation.primaries)), got a mapping without it");
+	ctx->console_key = f[CONSOLE_SOCKET].key;
+	if (parse_eal(ctx, f[EAL].value) < 0 ||
 	    get_choice(ctx, f[IDLE].value, idle, N_OF(idle),
 		    &idle_choice) < 0 ||
 	    get_choice(ctx, f[LOG_LEVEL].value, levels, N_OF(levels),
 		    &level) < 0 ||
 	    parse_ports(ctx, f[PORTS].value) < 0 ||
 	    parse_routes(ctx, f[ROUTES].value) < 0 ||
-	    parse_home_agent(ctx, f[HOME_AGENT].value) < 0 ||
-	    parse_mobile_nodes(ctx, f[MOBILE_NODES].value) < 0)
+	    get_socket_path(ctx, f[CONSOLE_SOCKET].value) < 0 ||
+	    parse_home_agent(ctx, f[HOME_AGENT].value) < 0)
+		return -1;
+	mns = f[MOBILE_NODES].value;
+	if (!cfg->has_home_agent && mns != NULL &&
+	    (mns->type != YAML_SEQUENCE_NODE ||
+	     mns->data.sequence.items.top != mns->data.sequence.items.start))
+		return bad_value(ctx, mns,
+			"no mobile nodes without home_agent (a configuration without home_agent must be a secondary (delegation.primaries))");
+	if (parse_mobile_nodes(ctx, mns) < 0 ||
+	    parse_delegation(ctx, f[DELEGATION].value) < 0)
 		return -1;
 	cfg->idle = (enum haven_idle_policy)idle_choice;
 	strcpy(cfg->log_level, levels[level]);
@@ -1528,6 +1898,16 @@ set_defaults(struct haven_config *cfg)
 	cfg->encapsulations = HAVEN_ENCAP_BIT_IPIP | HAVEN_ENCAP_BIT_MINIMAL |
 		HAVEN_ENCAP_BIT_GRE;
 	cfg->reverse_tunnel = true;
+	cfg->delegation.port = HAVEN_CONFIG_DELEG_PORT;
+	cfg->delegation.capacity = DEFAULT_DELEG_CAPACITY;
+	cfg->delegation.report_interval_ms = DEFAULT_REPORT_MS;
+	cfg->delegation.dead_after = DEFAULT_DEAD_AFTER;
+	cfg->delegation.wait_for_ack = false;
+	cfg->delegation.policy = HAVEN_POLICY_MANUAL;
+	cfg->delegation.threshold.binding_pps = DEFAULT_BINDING_PPS;
+	cfg->delegation.threshold.total_pps = 0;
+	cfg->delegation.threshold.hysteresis_pct = DEFAULT_HYSTERESIS_PCT;
+	cfg->delegation.threshold.hold_s = DEFAULT_HOLD_S;
 }
 
 /* Open the file, parse one document, check it. */
@@ -1647,6 +2027,7 @@ haven_config_free(struct haven_config *cfg)
 		explicit_bzero(cfg->mns, cfg->n_mns * sizeof(*cfg->mns));
 		free(cfg->mns);
 	}
+	explicit_bzero(&cfg->delegation, sizeof(cfg->delegation));
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -1658,6 +2039,38 @@ haven_config_find_mn(const struct haven_config *cfg, uint32_t home_addr)
 	if (cfg == NULL || cfg->n_mns == 0)
 		return NULL;
 	return bsearch(&key, cfg->mns, cfg->n_mns, sizeof(*cfg->mns), cmp_mn);
+}
+
+const struct haven_config_peer *
+haven_config_find_peer(const struct haven_config *cfg, const char *name)
+{
+	const struct haven_config_delegation *d;
+	unsigned int i;
+
+	if (cfg == NULL || name == NULL)
+		return NULL;
+	d = &cfg->delegation;
+	for (i = 0; i < d->n_secondaries; i++)
+		if (strcmp(d->secondaries[i].name, name) == 0)
+			return &d->secondaries[i];
+	for (i = 0; i < d->n_primaries; i++)
+		if (strcmp(d->primaries[i].name, name) == 0)
+			return &d->primaries[i];
+	return NULL;
+}
+
+const char *
+haven_deleg_policy_name(enum haven_deleg_policy p)
+{
+	switch (p) {
+	case HAVEN_POLICY_MANUAL:
+		return "manual";
+	case HAVEN_POLICY_EQUAL:
+		return "equal";
+	case HAVEN_POLICY_THRESHOLD:
+		return "threshold";
+	}
+	return "unknown";
 }
 
 const char *

@@ -28,6 +28,12 @@ extern "C" {
 #define HAVEN_CONFIG_LCORES_LEN 64
 /** Care-of addresses per node; equals HAVEN_BINDING_MAX_COA (no DPDK here). */
 #define HAVEN_CONFIG_MAX_SIMULTANEOUS 4
+/** Secondaries, and primaries, one agent may list (each). */
+#define HAVEN_CONFIG_MAX_PEERS 16
+/** Longest delegation key; equals HAVEN_DELEG_MAX_KEY (see lib/deleg). */
+#define HAVEN_CONFIG_PEER_KEY_LEN 64
+/** Default UDP port of the delegation protocol; equals HAVEN_DELEG_PORT. */
+#define HAVEN_CONFIG_DELEG_PORT 4434
 
 /** How idle lcores wait. */
 enum haven_idle_policy {
@@ -72,6 +78,58 @@ struct haven_config_mn {
 	unsigned int line;		/**< where it was defined, for messages */
 };
 
+/**
+ * A delegation peer (EP 1134991): for a primary home agent (PHA) one of
+ * its secondaries (SHA), for an SHA one of its primaries. The layout of
+ * the first fields is that of struct haven_deleg_peer's configured part.
+ */
+struct haven_config_peer {
+	char name[HAVEN_CONFIG_NAME_LEN];	/**< operator's name, e.g. "sha1" */
+	uint32_t id;				/**< its agent id, 1..UINT32_MAX */
+	uint32_t addr;				/**< its address (NBO) */
+	uint8_t key[HAVEN_CONFIG_PEER_KEY_LEN];	/**< HMAC-SHA256 key */
+	uint8_t key_len;			/**< 1..HAVEN_CONFIG_PEER_KEY_LEN */
+	uint8_t port;				/**< index of the port reaching it */
+	unsigned int line;			/**< where it was defined */
+};
+
+/** How a PHA chooses the bindings it delegates ([0024], claim 4). */
+enum haven_deleg_policy {
+	HAVEN_POLICY_MANUAL = 0,	/**< only by operator command */
+	HAVEN_POLICY_EQUAL,		/**< nodes divided equally among SHAs */
+	HAVEN_POLICY_THRESHOLD,		/**< automatic, on packet rates */
+};
+
+/** Parameters of HAVEN_POLICY_THRESHOLD. */
+struct haven_config_threshold {
+	uint32_t binding_pps;		/**< delegate a binding above this */
+	uint32_t total_pps;		/**< also while the PHA is above; 0 off */
+	uint8_t hysteresis_pct;		/**< take back below this % of binding_pps */
+	uint32_t hold_s;		/**< a condition holds this long first */
+};
+
+/**
+ * The delegation: section. When enabled is false (no section) every other
+ * member still holds its default. The agent is a PHA when n_secondaries
+ * is non-zero, an SHA when n_primaries is, possibly both.
+ */
+struct haven_config_delegation {
+	bool enabled;				/**< the section is present */
+	uint32_t agent_id;			/**< this agent's id among peers */
+	uint32_t addr;				/**< source of messages (NBO) */
+	uint16_t port;				/**< UDP port, host order */
+	struct haven_config_peer secondaries[HAVEN_CONFIG_MAX_PEERS];
+	unsigned int n_secondaries;		/**< > 0: this agent is a PHA */
+	struct haven_config_peer primaries[HAVEN_CONFIG_MAX_PEERS];
+	unsigned int n_primaries;		/**< > 0: this agent is an SHA */
+	uint32_t capacity;			/**< SHA: bindings accepted */
+	uint32_t report_interval_ms;		/**< SHA: report period */
+	uint32_t dead_after;			/**< PHA: reports missed -> dead */
+	bool wait_for_ack;			/**< PHA: reply after the ack [0026] */
+	enum haven_deleg_policy policy;		/**< PHA: what it delegates */
+	struct haven_config_threshold threshold;	/**< PHA, threshold policy */
+};
+
 /** The whole configuration. */
 struct haven_config {
 	char path[HAVEN_CONFIG_PATH_LEN];	/**< file it was read from */
@@ -97,7 +155,11 @@ struct haven_config {
 	struct haven_config_route routes[HAVEN_CONFIG_MAX_ROUTES];
 	unsigned int n_routes;
 
-	/* home_agent: */
+	/*
+	 * home_agent: (optional for a pure SHA; without it ha_addr is the
+	 * first port's address, home_port 0, the rest their defaults)
+	 */
+	bool has_home_agent;			/**< the section is present */
 	uint32_t ha_addr;			/**< home agent address (NBO) */
 	uint8_t home_port;			/**< index of the home link port */
 	uint32_t max_lifetime;			/**< seconds, <= 65534 */
@@ -106,11 +168,15 @@ struct haven_config {
 	uint8_t max_simultaneous;		/**< care-of addresses per node */
 	uint8_t encapsulations;			/**< HAVEN_ENCAP_BIT_* offered */
 	bool reverse_tunnel;			/**< T flag honoured */
-	char console_socket[HAVEN_CONFIG_PATH_LEN];	/**< "" for none */
+	/** console_socket at the top level or in home_agent; "" for none */
+	char console_socket[HAVEN_CONFIG_PATH_LEN];
 
 	/* mobile_nodes: */
 	struct haven_config_mn *mns;		/**< array of n_mns */
 	unsigned int n_mns;
+
+	/* delegation: */
+	struct haven_config_delegation delegation;
 };
 
 /**
@@ -121,7 +187,8 @@ struct haven_config {
  * pointing at the offending node; a missing key points at its mapping.
  * Unknown keys, wrong types, out-of-range numbers, malformed addresses,
  * duplicate home addresses, gateways on no port's subnet, unreadable key
- * files are all errors. Defaults fill what the file leaves out.
+ * files, delegation peers that are duplicated or not directly reachable
+ * are all errors. Defaults fill what the file leaves out.
  *
  * @param path    YAML file.
  * @param cfg     zeroed structure to fill; release with haven_config_free().
@@ -144,6 +211,16 @@ haven_config_find_mn(const struct haven_config *cfg, uint32_t home_addr);
 
 /** Name of an idle policy ("adaptive", "busy"). */
 const char *haven_idle_policy_name(enum haven_idle_policy p);
+
+/** Name of a delegation policy ("manual", "equal", "threshold"). */
+const char *haven_deleg_policy_name(enum haven_deleg_policy p);
+
+/**
+ * Find a delegation peer by name among the secondaries and the primaries;
+ * NULL if unknown. Names are unique across both lists.
+ */
+const struct haven_config_peer *
+haven_config_find_peer(const struct haven_config *cfg, const char *name);
 
 #ifdef __cplusplus
 }
