@@ -176,7 +176,150 @@ test_lab_config(void)
 	}
 	TEST_ASSERT(haven_config_find_mn(&cfg, ip("192.0.2.106")) == NULL,
 		"unknown node found");
+
+	/* written before delegation existed: a plain home agent */
+	TEST_ASSERT(cfg.has_home_agent, "home agent");
+	TEST_ASSERT(!cfg.delegation.enabled, "no delegation");
+	TEST_ASSERT_EQUAL(cfg.delegation.n_secondaries, 0, "not a PHA");
+	TEST_ASSERT_EQUAL(cfg.delegation.n_primaries, 0, "not an SHA");
 	haven_config_free(&cfg);
+	return 0;
+}
+
+/* The lab's delegation keys: printable, 32 bytes (docs/configuration.md). */
+#define LAB_KEY_SHA1 "haven-lab-deleg-pha-sha1-key-032"
+#define LAB_KEY_SHA2 "haven-lab-deleg-pha-sha2-key-032"
+
+static int
+check_peer(const struct haven_config_peer *p, const char *name, uint32_t id,
+	const char *addr, const char *key)
+{
+	TEST_ASSERT(strcmp(p->name, name) == 0, "name %s, want %s", p->name,
+		name);
+	TEST_ASSERT_EQUAL(p->id, id, "%s id", name);
+	TEST_ASSERT_EQUAL(p->addr, ip(addr), "%s address", name);
+	TEST_ASSERT_EQUAL(p->key_len, strlen(key), "%s key length", name);
+	TEST_ASSERT_MEM(p->key, key, strlen(key), "%s key", name);
+	TEST_ASSERT_EQUAL(p->port, 0, "%s on the home port", name);
+	TEST_ASSERT(p->line > 0, "%s line", name);
+	return 0;
+}
+
+/* lab-pha.yaml is lab.yaml with its own prefix and socket, plus delegation. */
+static int
+test_lab_pha_config(void)
+{
+	struct haven_config lab = { 0 }, cfg = { 0 };
+	const struct haven_config_delegation *d = &cfg.delegation;
+	char err[512];
+	unsigned int i;
+
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("config/lab.yaml"), &lab,
+		err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("config/lab-pha.yaml"),
+		&cfg, err, sizeof(err)), 0, "%s", err);
+
+	TEST_ASSERT(strcmp(cfg.file_prefix, "haven-pha") == 0, "file prefix");
+	TEST_ASSERT(strcmp(cfg.console_socket, "/run/haven/haven-pha.sock") == 0,
+		"console socket %s", cfg.console_socket);
+	TEST_ASSERT(strcmp(cfg.lcores, lab.lcores) == 0, "lcores");
+	TEST_ASSERT_EQUAL(cfg.memory_mb, lab.memory_mb, "memory");
+	TEST_ASSERT_EQUAL(cfg.n_ports, lab.n_ports, "ports");
+	TEST_ASSERT_MEM(cfg.ports, lab.ports, sizeof(cfg.ports), "ports");
+	TEST_ASSERT_EQUAL(cfg.n_routes, lab.n_routes, "routes");
+	TEST_ASSERT_MEM(cfg.routes, lab.routes, sizeof(cfg.routes), "routes");
+	TEST_ASSERT(cfg.has_home_agent, "a PHA is a home agent");
+	TEST_ASSERT_EQUAL(cfg.ha_addr, lab.ha_addr, "HA address");
+	TEST_ASSERT_EQUAL(cfg.max_lifetime, lab.max_lifetime, "lifetime");
+	TEST_ASSERT_EQUAL(cfg.encapsulations, lab.encapsulations, "encaps");
+	TEST_ASSERT_EQUAL(cfg.n_mns, lab.n_mns, "mobile nodes");
+	for (i = 0; i < cfg.n_mns; i++) {
+		TEST_ASSERT_EQUAL(cfg.mns[i].home_addr, lab.mns[i].home_addr,
+			"node %u", i);
+		TEST_ASSERT_MEM(&cfg.mns[i].sa, &lab.mns[i].sa,
+			sizeof(cfg.mns[i].sa), "node %u", i);
+	}
+
+	TEST_ASSERT(d->enabled, "delegation");
+	TEST_ASSERT_EQUAL(d->agent_id, 1, "agent id");
+	TEST_ASSERT_EQUAL(d->addr, ip("192.0.2.1"), "delegation address");
+	TEST_ASSERT_EQUAL(d->port, 4434, "UDP port");
+	TEST_ASSERT_EQUAL(d->n_secondaries, 2, "secondaries");
+	TEST_ASSERT_EQUAL(d->n_primaries, 0, "primaries");
+	if (check_peer(&d->secondaries[0], "sha1", 11, "192.0.2.11",
+			LAB_KEY_SHA1) < 0 ||
+	    check_peer(&d->secondaries[1], "sha2", 12, "192.0.2.12",
+			LAB_KEY_SHA2) < 0)
+		return -1;
+	TEST_ASSERT_EQUAL(d->dead_after, 3, "dead after");
+	TEST_ASSERT(!d->wait_for_ack, "wait for ack");
+	TEST_ASSERT_EQUAL(d->policy, HAVEN_POLICY_MANUAL, "policy");
+	TEST_ASSERT_EQUAL(d->threshold.binding_pps, 1000, "binding pps");
+	TEST_ASSERT_EQUAL(d->threshold.total_pps, 0, "total pps");
+	TEST_ASSERT_EQUAL(d->threshold.hysteresis_pct, 50, "hysteresis");
+	TEST_ASSERT_EQUAL(d->threshold.hold_s, 2, "hold");
+	TEST_ASSERT(haven_config_find_peer(&cfg, "sha2") == &d->secondaries[1],
+		"find sha2");
+	TEST_ASSERT(haven_config_find_peer(&cfg, "sha3") == NULL, "sha3");
+	haven_config_free(&lab);
+	haven_config_free(&cfg);
+	return 0;
+}
+
+/* lab-sha1.yaml and lab-sha2.yaml: pure SHAs of lab-pha.yaml. */
+static int
+test_lab_sha_configs(void)
+{
+	static const struct {
+		const char *file, *prefix, *sock, *addr, *key;
+		uint32_t id;
+	} shas[] = {
+		{ "config/lab-sha1.yaml", "haven-sha1",
+		  "/run/haven/haven-sha1.sock", "192.0.2.11", LAB_KEY_SHA1, 11 },
+		{ "config/lab-sha2.yaml", "haven-sha2",
+		  "/run/haven/haven-sha2.sock", "192.0.2.12", LAB_KEY_SHA2, 12 },
+	};
+	struct haven_config cfg = { 0 };
+	const struct haven_config_delegation *d = &cfg.delegation;
+	char err[512], dev[64];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		TEST_ASSERT_EQUAL(haven_config_load(src_path(shas[i].file),
+			&cfg, err, sizeof(err)), 0, "%s", err);
+		TEST_ASSERT(strcmp(cfg.file_prefix, shas[i].prefix) == 0,
+			"%s prefix", shas[i].file);
+		TEST_ASSERT(strcmp(cfg.console_socket, shas[i].sock) == 0,
+			"%s socket %s", shas[i].file, cfg.console_socket);
+		TEST_ASSERT_EQUAL(cfg.n_workers, 1, "workers");
+		TEST_ASSERT_EQUAL(cfg.n_ports, 1, "ports");
+		snprintf(dev, sizeof(dev),
+			"net_af_packet0,iface=sha%u,qpairs=2", i + 1);
+		TEST_ASSERT(strcmp(cfg.ports[0].device, dev) == 0, "device");
+		TEST_ASSERT_EQUAL(cfg.ports[0].addr, ip(shas[i].addr), "addr");
+		TEST_ASSERT_EQUAL(cfg.ports[0].prefix_len, 24, "prefix");
+		TEST_ASSERT_EQUAL(cfg.n_routes, 1, "routes");
+		TEST_ASSERT_EQUAL(cfg.routes[0].gateway, ip("192.0.2.254"),
+			"default route");
+
+		TEST_ASSERT(!cfg.has_home_agent, "no home agent");
+		TEST_ASSERT_EQUAL(cfg.ha_addr, ip(shas[i].addr), "own address");
+		TEST_ASSERT_EQUAL(cfg.home_port, 0, "home port");
+		TEST_ASSERT_EQUAL(cfg.n_mns, 0, "no mobile nodes");
+
+		TEST_ASSERT(d->enabled, "delegation");
+		TEST_ASSERT_EQUAL(d->agent_id, shas[i].id, "agent id");
+		TEST_ASSERT_EQUAL(d->addr, ip(shas[i].addr), "address");
+		TEST_ASSERT_EQUAL(d->port, 4434, "UDP port");
+		TEST_ASSERT_EQUAL(d->n_secondaries, 0, "secondaries");
+		TEST_ASSERT_EQUAL(d->n_primaries, 1, "primaries");
+		if (check_peer(&d->primaries[0], "pha", 1, "192.0.2.1",
+				shas[i].key) < 0)
+			return -1;
+		TEST_ASSERT_EQUAL(d->capacity, 1024, "capacity");
+		TEST_ASSERT_EQUAL(d->report_interval_ms, 1000, "reports");
+		haven_config_free(&cfg);
+	}
 	return 0;
 }
 
@@ -207,6 +350,7 @@ test_pha_baremetal_config(void)
 	TEST_ASSERT_EQUAL(cfg.ha_addr, ip("192.0.2.2"), "HA address");
 	TEST_ASSERT_EQUAL(cfg.encapsulations, HAVEN_ENCAP_BIT_IPIP |
 		HAVEN_ENCAP_BIT_GRE, "encaps");
+	TEST_ASSERT(cfg.has_home_agent && !cfg.delegation.enabled, "plain HA");
 
 	mn = haven_config_find_mn(&cfg, ip("192.0.2.10"));
 	TEST_ASSERT(mn != NULL, "192.0.2.10");
@@ -251,6 +395,18 @@ test_defaults(void)
 	TEST_ASSERT_EQUAL(cfg.console_socket[0], '\0', "no console socket");
 	TEST_ASSERT_EQUAL(cfg.mns[0].sa.alg, HAVEN_MIP4_ALG_HMAC_MD5, "md5");
 	TEST_ASSERT_EQUAL(cfg.mns[0].max_lifetime, 0, "no node cap");
+
+	/* no delegation section: disabled, yet every default in place */
+	TEST_ASSERT(cfg.has_home_agent, "home agent");
+	TEST_ASSERT(!cfg.delegation.enabled, "no delegation");
+	TEST_ASSERT_EQUAL(cfg.delegation.port, 4434, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.capacity, 1024, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.report_interval_ms, 1000, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.dead_after, 3, "default");
+	TEST_ASSERT(!cfg.delegation.wait_for_ack, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.policy, HAVEN_POLICY_MANUAL, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.threshold.binding_pps, 1000, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.threshold.hold_s, 2, "default");
 	haven_config_free(&cfg);
 	TEST_ASSERT(cfg.mns == NULL && cfg.n_mns == 0, "freed");
 	haven_config_free(&cfg);	/* twice is harmless */
@@ -329,6 +485,121 @@ test_features(void)
 	TEST_ASSERT(mn != NULL, "text key node");
 	TEST_ASSERT_EQUAL(mn->sa.key_len, 14, "plain text key");
 	TEST_ASSERT_MEM(mn->sa.key, "plain text key", 14, "plain text key");
+	haven_config_free(&cfg);
+	return 0;
+}
+
+/* PHA and SHA at once, every delegation key away from its default. */
+static int
+test_delegation(void)
+{
+	static const uint8_t from_file[] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+	};
+	struct haven_config cfg = { 0 };
+	const struct haven_config_delegation *d = &cfg.delegation;
+	const struct haven_config_peer *p;
+	char err[512];
+	unsigned int i;
+
+	TEST_ASSERT_EQUAL(haven_config_load(
+		src_path("test/config/good_delegation.yaml"), &cfg, err,
+		sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(cfg.has_home_agent, "home agent");
+	TEST_ASSERT_EQUAL(cfg.ha_addr, ip("192.0.2.2"), "HA address");
+	TEST_ASSERT(strcmp(cfg.console_socket, "/run/haven/both.sock") == 0,
+		"top-level console socket");
+	TEST_ASSERT_EQUAL(cfg.n_mns, 1, "mobile nodes");
+
+	TEST_ASSERT(d->enabled, "enabled");
+	TEST_ASSERT_EQUAL(d->agent_id, 4294967295u, "largest id");
+	TEST_ASSERT_EQUAL(d->addr, ip("203.0.113.2"), "a port's address");
+	TEST_ASSERT_EQUAL(d->port, 65535, "UDP port");
+	TEST_ASSERT_EQUAL(d->capacity, 16777216, "capacity");
+	TEST_ASSERT_EQUAL(d->report_interval_ms, 60000, "report interval");
+	TEST_ASSERT_EQUAL(d->dead_after, 100, "dead after");
+	TEST_ASSERT(d->wait_for_ack, "wait for ack");
+	TEST_ASSERT_EQUAL(d->policy, HAVEN_POLICY_THRESHOLD, "policy");
+	TEST_ASSERT_EQUAL(d->threshold.binding_pps, 1000000000, "binding pps");
+	TEST_ASSERT_EQUAL(d->threshold.total_pps, 250000, "total pps");
+	TEST_ASSERT_EQUAL(d->threshold.hysteresis_pct, 0, "hysteresis");
+	TEST_ASSERT_EQUAL(d->threshold.hold_s, 3600, "hold");
+
+	TEST_ASSERT_EQUAL(d->n_secondaries, 2, "secondaries");
+	p = &d->secondaries[0];
+	TEST_ASSERT(strcmp(p->name, "sha-a") == 0, "name");
+	TEST_ASSERT_EQUAL(p->id, 21, "id");
+	TEST_ASSERT_EQUAL(p->addr, ip("192.0.2.21"), "address");
+	TEST_ASSERT_EQUAL(p->key_len, sizeof(from_file), "key file");
+	TEST_ASSERT_MEM(p->key, from_file, sizeof(from_file), "key file");
+	TEST_ASSERT_EQUAL(p->port, 0, "home port");
+	TEST_ASSERT_EQUAL(p->line, 10, "line");
+	p = &d->secondaries[1];
+	TEST_ASSERT(strcmp(p->name, "sha.b_2") == 0, "flow-style peer");
+	TEST_ASSERT_EQUAL(p->key_len, 17, "text key");
+	TEST_ASSERT_MEM(p->key, "text key of sha.b", 17, "text key");
+	TEST_ASSERT_EQUAL(p->line, 14, "line of a flow mapping");
+
+	TEST_ASSERT_EQUAL(d->n_primaries, 1, "primaries");
+	p = &d->primaries[0];
+	TEST_ASSERT(strcmp(p->name, "core-pha") == 0, "name");
+	TEST_ASSERT_EQUAL(p->id, 7, "id");
+	TEST_ASSERT_EQUAL(p->port, 1, "reached on the core port");
+	TEST_ASSERT_EQUAL(p->key_len, 64, "longest key");
+	for (i = 0; i < 64; i++)
+		TEST_ASSERT_EQUAL(p->key[i], i, "key byte %u", i);
+
+	TEST_ASSERT(haven_config_find_peer(&cfg, "core-pha") == p, "primary");
+	TEST_ASSERT(haven_config_find_peer(&cfg, "sha-a") == &d->secondaries[0],
+		"secondary");
+	TEST_ASSERT(haven_config_find_peer(&cfg, "SHA-A") == NULL, "case");
+	TEST_ASSERT(haven_config_find_peer(NULL, "sha-a") == NULL, "NULL");
+	haven_config_free(&cfg);
+	TEST_ASSERT(!cfg.delegation.enabled && cfg.delegation.n_primaries == 0 &&
+		cfg.delegation.primaries[0].key_len == 0, "freed and wiped");
+	return 0;
+}
+
+/* A pure SHA: no home_agent, every delegation default. */
+static int
+test_pure_sha(void)
+{
+	struct haven_config cfg = { 0 };
+	const struct haven_config_delegation *d = &cfg.delegation;
+	char err[512];
+
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("test/config/good_sha.yaml"),
+		&cfg, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(!cfg.has_home_agent, "no home agent");
+	TEST_ASSERT_EQUAL(cfg.home_port, 0, "home port: the first");
+	TEST_ASSERT_EQUAL(cfg.ha_addr, ip("10.1.0.5"), "the first port's");
+	TEST_ASSERT_EQUAL(cfg.n_mns, 0, "no mobile nodes");
+	TEST_ASSERT(cfg.mns == NULL, "no mobile nodes");
+	TEST_ASSERT_EQUAL(cfg.n_routes, 0, "no routes");
+	TEST_ASSERT_EQUAL(cfg.console_socket[0], '\0', "no console socket");
+	/* home_agent's keys keep their defaults */
+	TEST_ASSERT_EQUAL(cfg.max_bindings, 65536, "default");
+	TEST_ASSERT_EQUAL(cfg.encapsulations, HAVEN_ENCAP_BIT_IPIP |
+		HAVEN_ENCAP_BIT_MINIMAL | HAVEN_ENCAP_BIT_GRE, "default");
+	TEST_ASSERT(cfg.reverse_tunnel, "default");
+
+	TEST_ASSERT(d->enabled, "enabled");
+	TEST_ASSERT_EQUAL(d->agent_id, 2, "agent id");
+	TEST_ASSERT_EQUAL(d->addr, ip("10.1.0.5"), "default address");
+	TEST_ASSERT_EQUAL(d->port, 4434, "default port");
+	TEST_ASSERT_EQUAL(d->n_secondaries, 0, "not a PHA");
+	TEST_ASSERT_EQUAL(d->n_primaries, 1, "an SHA");
+	TEST_ASSERT_EQUAL(d->primaries[0].port, 1, "primary on port 1");
+	TEST_ASSERT_EQUAL(d->primaries[0].key_len, 6, "text key");
+	TEST_ASSERT_EQUAL(d->capacity, 1024, "default");
+	TEST_ASSERT_EQUAL(d->report_interval_ms, 1000, "default");
+	TEST_ASSERT_EQUAL(d->dead_after, 3, "default");
+	TEST_ASSERT(!d->wait_for_ack, "default");
+	TEST_ASSERT_EQUAL(d->policy, HAVEN_POLICY_MANUAL, "default");
+	TEST_ASSERT_EQUAL(d->threshold.binding_pps, 1000, "default");
+	TEST_ASSERT_EQUAL(d->threshold.total_pps, 0, "default");
+	TEST_ASSERT_EQUAL(d->threshold.hysteresis_pct, 50, "default");
+	TEST_ASSERT_EQUAL(d->threshold.hold_s, 2, "default");
 	haven_config_free(&cfg);
 	return 0;
 }
@@ -418,6 +689,63 @@ static const struct bad_case {
 	  "expected hex digits after \"hex:\" in file \"keys/bad-hex.key\"" },
 	{ "mn_lifetime.yaml", 17, 19,
 	  "expected at most home_agent.max_lifetime (1800), got \"3600\"" },
+	/* delegation: and configurations without home_agent: */
+	{ "no_home_agent.yaml", 2, 1,
+	  "expected key \"home_agent\" in the top level (a configuration without home_agent must be a secondary (delegation.primaries)), got a mapping without it" },
+	{ "sha_no_primaries.yaml", 15, 3,
+	  "expected at least one delegation.primaries entry (a configuration without home_agent must be a secondary (delegation.primaries)), got none" },
+	{ "sha_with_mobile_nodes.yaml", 20, 3,
+	  "expected no mobile nodes without home_agent (a configuration without home_agent must be a secondary (delegation.primaries)), got a sequence" },
+	{ "sha_with_secondaries.yaml", 15, 5,
+	  "expected no secondaries without home_agent (only a home agent delegates its bindings), got 1" },
+	{ "console_twice.yaml", 15, 3,
+	  "expected console_socket once, at the top level or in home_agent, got both (top level at line 12)" },
+	{ "deleg_empty.yaml", 14, 12,
+	  "expected a mapping for delegation, got an empty value" },
+	{ "deleg_no_agent_id.yaml", 15, 3,
+	  "expected key \"agent_id\" in delegation, got a mapping without it" },
+	{ "deleg_agent_id_zero.yaml", 15, 13,
+	  "expected an integer 1..4294967295, got \"0\"" },
+	{ "deleg_address_not_ours.yaml", 16, 12,
+	  "expected one of this agent's addresses (port home 192.0.2.1), got \"192.0.2.9\"" },
+	{ "deleg_udp_port.yaml", 16, 9,
+	  "expected an integer 1..65535, got \"0\"" },
+	{ "deleg_report_range.yaml", 14, 23,
+	  "expected an integer 100..60000, got \"50\"" },
+	{ "deleg_dead_after.yaml", 16, 15,
+	  "expected an integer 2..100, got \"1\"" },
+	{ "deleg_bad_policy.yaml", 16, 11,
+	  "expected manual, equal or threshold, got \"random\"" },
+	{ "deleg_threshold_key.yaml", 19, 5,
+	  "unknown key \"hysteresis\" in delegation.threshold (expected one of: binding_pps, total_pps, hysteresis_pct, hold_s)" },
+	{ "deleg_hysteresis_range.yaml", 17, 50,
+	  "expected an integer 0..100, got \"101\"" },
+	{ "deleg_too_many_peers.yaml", 33, 7,
+	  "expected at most 16 secondaries, got 17" },
+	{ "deleg_bad_peer_name.yaml", 17, 13,
+	  "expected a peer name of letters, digits, '.', '_' and '-', got \"sha 1\"" },
+	{ "deleg_duplicate_name.yaml", 21, 13,
+	  "expected a peer name used once (delegation.secondaries[0] has it), got \"sha1\"" },
+	{ "deleg_duplicate_id.yaml", 22, 11,
+	  "expected each peer id once (delegation.secondaries[0] \"sha1\" has it), got \"11\"" },
+	{ "deleg_own_id.yaml", 18, 11,
+	  "expected a peer id other than this agent's own (delegation.agent_id), got \"11\"" },
+	{ "deleg_both_roles.yaml", 23, 11,
+	  "expected a peer that is a primary or a secondary, not both (delegation.secondaries[0] \"sha1\" has this id), got \"11\"" },
+	{ "deleg_sha_off_home.yaml", 22, 16,
+	  "expected a secondary on the home port \"home\" (a host of 192.0.2.0/24), where it intercepts, got \"203.0.113.11\"" },
+	{ "deleg_primary_unreachable.yaml", 17, 16,
+	  "expected a primary directly reachable, a host inside a port's subnet (home 192.0.2.0/24), got \"198.51.100.1\"" },
+	{ "deleg_peer_is_us.yaml", 19, 16,
+	  "expected a peer address other than this agent's (home_agent.address), got \"192.0.2.2\"" },
+	{ "deleg_duplicate_address.yaml", 23, 16,
+	  "expected each peer address once (delegation.secondaries[0] \"sha1\" has it), got \"192.0.2.11\"" },
+	{ "deleg_no_key.yaml", 17, 7,
+	  "expected key \"key\" or \"key_file\" in this peer, got a mapping without either" },
+	{ "deleg_key_too_long.yaml", 20, 12,
+	  "expected a key of 1..64 bytes, got more" },
+	{ "deleg_key_file_missing.yaml", 20, 17,
+	  "keys/no-such-peer.key\" (No such file or directory)" },
 };
 
 static int
@@ -463,7 +791,7 @@ test_errors_hide_keys(void)
 {
 	static const char *const files[] = {
 		"bad_hex_key.yaml", "odd_hex_key.yaml", "key_too_long.yaml",
-		"key_file_bad.yaml",
+		"key_file_bad.yaml", "deleg_key_too_long.yaml",
 	};
 	struct haven_config cfg = { 0 };
 	char err[512], rel[64];
@@ -646,12 +974,57 @@ test_idle_policy_name(void)
 	return 0;
 }
 
+static int
+test_deleg_policy_name(void)
+{
+	TEST_ASSERT(strcmp(haven_deleg_policy_name(HAVEN_POLICY_MANUAL),
+		"manual") == 0, "manual");
+	TEST_ASSERT(strcmp(haven_deleg_policy_name(HAVEN_POLICY_EQUAL),
+		"equal") == 0, "equal");
+	TEST_ASSERT(strcmp(haven_deleg_policy_name(HAVEN_POLICY_THRESHOLD),
+		"threshold") == 0, "threshold");
+	return 0;
+}
+
+/* A delegation key file is relative to the config file, like a node's. */
+static int
+test_peer_key_file(void)
+{
+	struct haven_config cfg = { 0 };
+	char err[512], path[sizeof(tmp_dir) + 64];
+	const char *tmp;
+
+	TEST_ASSERT(write_tmp("peer.key", "hex:0102030405\r\n") != NULL,
+		"key file");
+	tmp = write_tmp("peer.yaml",
+		"eal: {lcores: \"0-1\"}\n"
+		"ports: [{name: home, device: net_null0, address: 10.0.0.1/16}]\n"
+		"delegation:\n"
+		"  agent_id: 5\n"
+		"  primaries: [{name: p, id: 6, address: 10.0.9.9, key_file: peer.key}]\n");
+	TEST_ASSERT(tmp != NULL, "tmp file");
+	snprintf(path, sizeof(path), "%s", tmp);	/* write_tmp reuses it */
+	TEST_ASSERT_EQUAL(haven_config_load(path, &cfg, err, sizeof(err)), 0,
+		"%s", err);
+	TEST_ASSERT_EQUAL(cfg.delegation.primaries[0].key_len, 5, "CR LF");
+	TEST_ASSERT_EQUAL(cfg.delegation.primaries[0].key[4], 5, "last byte");
+	haven_config_free(&cfg);
+
+	/* an empty key file is no key */
+	TEST_ASSERT(write_tmp("peer.key", "\n") != NULL, "key file");
+	TEST_ASSERT_EQUAL(haven_config_load(path, &cfg, err, sizeof(err)), -1,
+		"empty key");
+	TEST_ASSERT(strstr(err, ":5:61: expected a key of 1..64 bytes in file \"peer.key\", got 0 bytes")
+		!= NULL, "%s", err);
+	return 0;
+}
+
 static void
 remove_tmp(void)
 {
 	static const char *const names[] = {
 		"many.yaml", "small.yaml", "mn.key", "keyfile.yaml",
-		"huge.yaml",
+		"huge.yaml", "peer.key", "peer.yaml",
 	};
 	char path[sizeof(tmp_dir) + 64];
 	unsigned int i;
@@ -671,15 +1044,21 @@ main(void)
 	if (find_source_root() < 0 || mkdtemp(tmp_dir) == NULL)
 		return 1;
 	TEST_RUN(test_lab_config);
+	TEST_RUN(test_lab_pha_config);
+	TEST_RUN(test_lab_sha_configs);
 	TEST_RUN(test_pha_baremetal_config);
 	TEST_RUN(test_defaults);
 	TEST_RUN(test_features);
+	TEST_RUN(test_delegation);
+	TEST_RUN(test_pure_sha);
 	TEST_RUN(test_bad_files);
 	TEST_RUN(test_errors_hide_keys);
 	TEST_RUN(test_many_nodes);
 	TEST_RUN(test_api_corners);
 	TEST_RUN(test_hugepages_synonyms);
 	TEST_RUN(test_idle_policy_name);
+	TEST_RUN(test_deleg_policy_name);
+	TEST_RUN(test_peer_key_file);
 	remove_tmp();
 	TEST_SUMMARY();
 }
