@@ -85,26 +85,26 @@ struct haven_config_mn {
  */
 struct haven_config_peer {
 	char name[HAVEN_CONFIG_NAME_LEN];	/**< operator's name, e.g. "sha1" */
-	uint32_t id;				/**< its agent id, 1..UINT32_MAX */
+	uint32_t id;				/**< its agent id, >= 1 */
 	uint32_t addr;				/**< its address (NBO) */
 	uint8_t key[HAVEN_CONFIG_PEER_KEY_LEN];	/**< HMAC-SHA256 key */
-	uint8_t key_len;			/**< 1..HAVEN_CONFIG_PEER_KEY_LEN */
-	uint8_t port;				/**< index of the port reaching it */
+	uint8_t key_len;			/**< 1..PEER_KEY_LEN bytes */
+	uint8_t port;				/**< index of its port */
 	unsigned int line;			/**< where it was defined */
 };
 
 /** How a PHA chooses the bindings it delegates ([0024], claim 4). */
 enum haven_deleg_policy {
 	HAVEN_POLICY_MANUAL = 0,	/**< only by operator command */
-	HAVEN_POLICY_EQUAL,		/**< nodes divided equally among SHAs */
+	HAVEN_POLICY_EQUAL,		/**< nodes shared equally by SHAs */
 	HAVEN_POLICY_THRESHOLD,		/**< automatic, on packet rates */
 };
 
 /** Parameters of HAVEN_POLICY_THRESHOLD. */
 struct haven_config_threshold {
-	uint32_t binding_pps;		/**< delegate a binding above this */
-	uint32_t total_pps;		/**< also while the PHA is above; 0 off */
-	uint8_t hysteresis_pct;		/**< take back below this % of binding_pps */
+	uint32_t binding_pps;		/**< delegate a binding above */
+	uint32_t total_pps;		/**< PHA total above: 0 off */
+	uint8_t hysteresis_pct;		/**< take back below % of it */
 	uint32_t hold_s;		/**< a condition holds this long first */
 };
 
