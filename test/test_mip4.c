@@ -198,6 +198,22 @@ run_vectors(enum haven_mip4_alg alg, const struct hmac_vector *v, size_t n)
 		TEST_ASSERT_EQUAL(haven_mip4_auth_compute(&sa, data, data_len,
 			got), want_len, "%s", v[i].name);
 		TEST_ASSERT_MEM(got, want, want_len, "%s digest", v[i].name);
+
+		/* The same through a prepared key, twice (state reused). */
+		{
+			struct haven_mip4_key *k = haven_mip4_key_create(&sa);
+			int r;
+
+			TEST_ASSERT(k != NULL, "%s: key_create", v[i].name);
+			memset(got, 0, sizeof(got));
+			r = haven_mip4_key_compute(k, data, data_len, got);
+			r += haven_mip4_key_compute(k, data, data_len, got);
+			haven_mip4_key_free(k);
+			TEST_ASSERT_EQUAL(r, 2 * (int)want_len, "%s: prepared",
+				v[i].name);
+			TEST_ASSERT_MEM(got, want, want_len,
+				"%s prepared digest", v[i].name);
+		}
 	}
 	return 0;
 }
@@ -444,6 +460,71 @@ test_verify_refusals(void)
 		"absent extension");
 	TEST_ASSERT_EQUAL(haven_mip4_auth_verify(NULL, m.b, &rrq.mn_ha),
 		-EACCES, "no SA");
+	return 0;
+}
+
+/* The prepared-key API agrees with the per-call one and refuses alike. */
+static int
+test_prepared_key(void)
+{
+	struct haven_mip4_sa sa, other;
+	struct haven_mip4_rrq rrq;
+	struct haven_mip4_rrp rrp;
+	struct haven_mip4_key *k, *wrong;
+	uint8_t a[64], b[64];
+	struct msg m;
+	int n;
+
+	TEST_ASSERT_EQUAL(build_reference_rrq(&m, &sa), 16, "compute");
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrq(m.b, m.len, &rrq, NULL, 0), 0,
+		"parse");
+	k = haven_mip4_key_create(&sa);
+	TEST_ASSERT(k != NULL, "create");
+	TEST_ASSERT_EQUAL(haven_mip4_key_spi(k), sa.spi, "spi");
+	TEST_ASSERT_EQUAL(haven_mip4_key_alg(k), sa.alg, "alg");
+	TEST_ASSERT_EQUAL(haven_mip4_key_verify(k, m.b, &rrq.mn_ha), 0,
+		"verify");
+	m.b[44] ^= 1;
+	TEST_ASSERT_EQUAL(haven_mip4_key_verify(k, m.b, &rrq.mn_ha), -EACCES,
+		"flipped authenticator");
+	m.b[44] ^= 1;
+	other = sa;
+	other.spi++;
+	wrong = haven_mip4_key_create(&other);
+	TEST_ASSERT_EQUAL(haven_mip4_key_verify(wrong, m.b, &rrq.mn_ha),
+		-EACCES, "wrong SPI");
+	haven_mip4_key_free(wrong);
+	other = sa;
+	other.key[0] ^= 1;
+	wrong = haven_mip4_key_create(&other);
+	TEST_ASSERT_EQUAL(haven_mip4_key_verify(wrong, m.b, &rrq.mn_ha),
+		-EACCES, "wrong key");
+	haven_mip4_key_free(wrong);
+	TEST_ASSERT_EQUAL(haven_mip4_key_verify(NULL, m.b, &rrq.mn_ha),
+		-EACCES, "no key");
+
+	memset(&rrp, 0, sizeof(rrp));
+	rrp.lifetime = 600;
+	rrp.home_addr = rrq.home_addr;
+	rrp.ha_addr = rrq.ha_addr;
+	rrp.ident = rrq.ident;
+	n = haven_mip4_build_rrp(&rrp, &sa, a, sizeof(a));
+	TEST_ASSERT_EQUAL(n, 42, "reply");
+	TEST_ASSERT_EQUAL(haven_mip4_build_rrp_key(&rrp, k, b, sizeof(b)), n,
+		"reply, prepared key");
+	TEST_ASSERT_MEM(a, b, (size_t)n, "same reply bytes");
+	TEST_ASSERT_EQUAL(haven_mip4_build_rrp_key(&rrp, k, b, 41), -ENOSPC,
+		"short buffer");
+	haven_mip4_key_free(k);
+	haven_mip4_key_free(NULL);
+
+	sa.key_len = 0;
+	TEST_ASSERT(haven_mip4_key_create(&sa) == NULL, "empty key");
+	sa.key_len = HAVEN_MIP4_MAX_KEY + 1;
+	TEST_ASSERT(haven_mip4_key_create(&sa) == NULL, "oversized key");
+	sa.key_len = 4;
+	sa.alg = (enum haven_mip4_alg)7;
+	TEST_ASSERT(haven_mip4_key_create(&sa) == NULL, "unknown algorithm");
 	return 0;
 }
 
@@ -918,6 +999,7 @@ main(void)
 	TEST_RUN(test_rrq_reserved_flags_ignored);
 	TEST_RUN(test_rrq_with_fa_extensions);
 	TEST_RUN(test_verify_refusals);
+	TEST_RUN(test_prepared_key);
 	TEST_RUN(test_rrq_sha256);
 	TEST_RUN(test_rrq_malformed);
 	TEST_RUN(test_rrq_skippable_extensions);

@@ -222,6 +222,65 @@ int haven_mip4_auth_verify(const struct haven_mip4_sa *sa,
 		const uint8_t *msg, const struct haven_mip4_auth_ext *ext);
 
 /**
+ * A security association's key prepared for HMAC (RFC 2104 section 4:
+ * the hash states after the inner and outer padded key blocks). Prepare
+ * it once per association, when the configuration is loaded, and each
+ * authenticator then costs the message's blocks and one outer block: no
+ * key schedule, no allocation. Opaque; it holds key material and is
+ * wiped when freed.
+ */
+struct haven_mip4_key;
+
+/**
+ * Prepare sa's key.
+ *
+ * @param sa  the security association (SPI, algorithm, key).
+ * @return the prepared key, or NULL with errno set (EINVAL: unknown
+ *         algorithm, empty or oversized key; ENOMEM).
+ */
+struct haven_mip4_key *haven_mip4_key_create(const struct haven_mip4_sa *sa);
+
+/**
+ * Wipe and free a prepared key.
+ *
+ * @param k  the key; NULL is a no-op.
+ */
+void haven_mip4_key_free(struct haven_mip4_key *k);
+
+/** SPI of a prepared key. */
+uint32_t haven_mip4_key_spi(const struct haven_mip4_key *k);
+
+/** Algorithm of a prepared key. */
+enum haven_mip4_alg haven_mip4_key_alg(const struct haven_mip4_key *k);
+
+/**
+ * haven_mip4_auth_compute() with a prepared key.
+ *
+ * @return authenticator length, or -EINVAL for bad arguments.
+ */
+int haven_mip4_key_compute(const struct haven_mip4_key *k,
+		const uint8_t *msg, size_t len, uint8_t *out);
+
+/**
+ * haven_mip4_auth_verify() with a prepared key, in constant time.
+ *
+ * @return 0 if the SPI matches, the length fits the algorithm and the
+ *         authenticator is right; -EACCES otherwise.
+ */
+int haven_mip4_key_verify(const struct haven_mip4_key *k,
+		const uint8_t *msg, const struct haven_mip4_auth_ext *ext);
+
+/**
+ * haven_mip4_build_rrp() signed with a prepared key (always with an MN-HA
+ * extension).
+ *
+ * @return length written, -ENOSPC if buf is too small, -EINVAL for bad
+ *         arguments.
+ */
+int haven_mip4_build_rrp_key(const struct haven_mip4_rrp *rrp,
+		const struct haven_mip4_key *key, uint8_t *buf, size_t buflen);
+
+/**
  * Timestamp replay check (RFC 5944 section 5.7.1): the timestamp must be
  * within window_s seconds of the agent's clock, in either direction
  * (bound included), and greater than the last accepted one. Comparisons

@@ -358,13 +358,46 @@ haven_mip4_parse_rrp(const uint8_t *buf, size_t len,
 	return 0;
 }
 
+/*
+ * The fixed part and the MN-HA extension's type, length and SPI; the
+ * authenticator is left for the caller. Returns the total length.
+ */
+static int
+build_rrp_head(const struct haven_mip4_rrp *rrp, uint32_t spi,
+		size_t auth_len, uint8_t *buf, size_t buflen)
+{
+	size_t total = HAVEN_MIP4_RRP_LEN;
+	uint8_t *ext;
+
+	if (auth_len > 0)
+		total += 2 + AUTH_SPI_LEN + auth_len;
+	if (buflen < total)
+		return -ENOSPC;
+	buf[0] = HAVEN_MIP4_TYPE_RRP;
+	buf[1] = rrp->code;
+	put_be16(buf + 2, rrp->lifetime);
+	memcpy(buf + 4, &rrp->home_addr, 4);
+	memcpy(buf + 8, &rrp->ha_addr, 4);
+	put_be64(buf + 12, rrp->ident);
+	if (auth_len == 0)
+		return (int)total;
+	/* MN-HA extension (section 3.5.2), authenticator per 3.5.1. */
+	ext = buf + HAVEN_MIP4_RRP_LEN;
+	ext[0] = HAVEN_MIP4_EXT_MN_HA;
+	ext[1] = (uint8_t)(AUTH_SPI_LEN + auth_len);
+	put_be32(ext + 2, spi);
+	return (int)total;
+}
+
+/* Bytes the MN-HA authenticator of a reply covers (RFC 5944 3.5.1). */
+#define RRP_COVERED (HAVEN_MIP4_RRP_LEN + 2 + AUTH_SPI_LEN)
+
 int
 haven_mip4_build_rrp(const struct haven_mip4_rrp *rrp,
 		const struct haven_mip4_sa *sa, uint8_t *buf, size_t buflen)
 {
 	size_t auth_len = 0;
-	size_t total = HAVEN_MIP4_RRP_LEN;
-	uint8_t *ext;
+	int total;
 
 	if (rrp == NULL || buf == NULL)
 		return -EINVAL;
@@ -372,28 +405,31 @@ haven_mip4_build_rrp(const struct haven_mip4_rrp *rrp,
 		auth_len = haven_mip4_auth_len(sa->alg);
 		if (auth_len == 0 || sa->key_len > HAVEN_MIP4_MAX_KEY)
 			return -EINVAL;
-		total += 2 + AUTH_SPI_LEN + auth_len;
 	}
-	if (buflen < total)
-		return -ENOSPC;
-
-	buf[0] = HAVEN_MIP4_TYPE_RRP;
-	buf[1] = rrp->code;
-	put_be16(buf + 2, rrp->lifetime);
-	memcpy(buf + 4, &rrp->home_addr, 4);
-	memcpy(buf + 8, &rrp->ha_addr, 4);
-	put_be64(buf + 12, rrp->ident);
-	if (sa == NULL)
-		return (int)total;
-
-	/* MN-HA extension (section 3.5.2), authenticator per 3.5.1. */
-	ext = buf + HAVEN_MIP4_RRP_LEN;
-	ext[0] = HAVEN_MIP4_EXT_MN_HA;
-	ext[1] = (uint8_t)(AUTH_SPI_LEN + auth_len);
-	put_be32(ext + 2, sa->spi);
-	if (haven_mip4_auth_compute(sa, buf,
-			HAVEN_MIP4_RRP_LEN + 2 + AUTH_SPI_LEN,
-			ext + 2 + AUTH_SPI_LEN) != (int)auth_len)
+	total = build_rrp_head(rrp, sa != NULL ? sa->spi : 0, auth_len, buf,
+			buflen);
+	if (total < 0 || sa == NULL)
+		return total;
+	if (haven_mip4_auth_compute(sa, buf, RRP_COVERED, buf + RRP_COVERED) !=
+			(int)auth_len)
 		return -EINVAL;
-	return (int)total;
+	return total;
+}
+
+int
+haven_mip4_build_rrp_key(const struct haven_mip4_rrp *rrp,
+		const struct haven_mip4_key *key, uint8_t *buf, size_t buflen)
+{
+	size_t auth_len;
+	int total;
+
+	if (rrp == NULL || key == NULL || buf == NULL)
+		return -EINVAL;
+	auth_len = haven_mip4_auth_len(haven_mip4_key_alg(key));
+	total = build_rrp_head(rrp, haven_mip4_key_spi(key), auth_len, buf,
+			buflen);
+	if (total < 0)
+		return total;
+	haven_mip4_key_compute(key, buf, RRP_COVERED, buf + RRP_COVERED);
+	return total;
 }
