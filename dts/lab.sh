@@ -8,8 +8,13 @@
 #   dts/lab.sh up     [prefix]   build the lab (idempotent)
 #   dts/lab.sh down   [prefix]   remove everything it made, even half-built
 #   dts/lab.sh status [prefix]   show it; exit 1 if something is missing
-#   dts/lab.sh loss N [prefix]   drop N % of the frames on the home bridge
-#                                (0 removes the rule)
+#   dts/lab.sh loss N [prefix] [udp-port]
+#                                drop N % of the frames on the home bridge,
+#                                or only of UDP to/from udp-port (0 removes
+#                                the rule)
+#   dts/lab.sh cut-control on|off [prefix]
+#                                drop every delegation message (UDP 4434,
+#                                either direction) on the home bridge
 #
 # Topology (prefix "hv"; every name begins with the prefix):
 #
@@ -32,7 +37,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 usage() {
 	echo "usage: $0 up|down|status [prefix]" >&2
-	echo "       $0 loss <percent> [prefix]" >&2
+	echo "       $0 loss <percent> [prefix] [udp-port]" >&2
+	echo "       $0 cut-control on|off [prefix]" >&2
 	exit 2
 }
 
@@ -245,6 +251,8 @@ lab_status() {
 		ip -n "$P-home" -br link show master "$BRIDGE" 2>/dev/null | sed 's/^/   /'
 		nsx "$P-home" nft list table bridge havenloss 2>/dev/null |
 			grep -q drop && echo "== loss rule active on $BRIDGE"
+		nsx "$P-home" nft list table bridge havencut 2>/dev/null |
+			grep -q drop && echo "== control link cut on $BRIDGE"
 	fi
 	return $rc
 }
@@ -254,24 +262,74 @@ lab_status() {
 # --------------------------------------------------------------------------
 
 lab_loss() {
-	local pct=$1
+	local pct=$1 uport=${2:-} what="the frames"
 	case $pct in ''|*[!0-9]*) die "loss wants a percentage";; esac
 	[ "$pct" -le 100 ] || die "loss wants 0..100"
+	if [ -n "$uport" ]; then
+		case $uport in *[!0-9]*) die "loss wants a UDP port number";; esac
+		[ "$uport" -ge 1 ] && [ "$uport" -le 65535 ] ||
+			die "UDP port out of range"
+		# both directions, each frame drawn once: the delegation
+		# protocol uses one port on both ends, the registration
+		# protocol answers from 434
+		what="UDP port $uport"
+	fi
 	ns_exists "$P-home" || die "lab '$P' is not up"
 	nsx "$P-home" nft delete table bridge havenloss 2>/dev/null
 	if [ "$pct" -eq 0 ]; then
 		log "no loss on the home link"
 		return 0
 	fi
-	nsx "$P-home" nft -f - <<-EOF || die "cannot install loss rule"
-	table bridge havenloss {
-		chain drop_some {
-			type filter hook forward priority 0; policy accept;
-			numgen random mod 100 < $pct counter drop
+	if [ -n "$uport" ]; then
+		nsx "$P-home" nft -f - <<-EOF || die "cannot install loss rule"
+		table bridge havenloss {
+			chain drop_some {
+				type filter hook forward priority 0; policy accept;
+				meta l4proto udp th dport $uport numgen random mod 100 < $pct counter drop
+				meta l4proto udp th sport $uport th dport != $uport numgen random mod 100 < $pct counter drop
+			}
+		}
+		EOF
+	else
+		nsx "$P-home" nft -f - <<-EOF || die "cannot install loss rule"
+		table bridge havenloss {
+			chain drop_some {
+				type filter hook forward priority 0; policy accept;
+				numgen random mod 100 < $pct counter drop
+			}
+		}
+		EOF
+	fi
+	log "dropping $pct % of $what on the home link"
+}
+
+# --------------------------------------------------------------------------
+# cut-control
+# --------------------------------------------------------------------------
+
+DELEG_PORT=${DELEG_PORT:-4434}
+
+lab_cut_control() {
+	local how=$1
+	ns_exists "$P-home" || die "lab '$P' is not up"
+	nsx "$P-home" nft delete table bridge havencut 2>/dev/null
+	case $how in
+	off)
+		log "control link restored"
+		return 0 ;;
+	on) ;;
+	*) die "cut-control wants on or off" ;;
+	esac
+	nsx "$P-home" nft -f - <<-EOF || die "cannot install cut rule"
+	table bridge havencut {
+		chain cut {
+			type filter hook forward priority -10; policy accept;
+			meta l4proto udp th dport $DELEG_PORT counter drop
+			meta l4proto udp th sport $DELEG_PORT counter drop
 		}
 	}
 	EOF
-	log "dropping $pct % of the frames on the home link"
+	log "control link cut: UDP $DELEG_PORT dropped on the home link"
 }
 
 # --------------------------------------------------------------------------
@@ -283,7 +341,7 @@ case $cmd in
 up|down|status)
 	P=${2:-$DEFAULT_PREFIX}
 	;;
-loss)
+loss|cut-control)
 	[ $# -ge 2 ] || usage
 	P=${3:-$DEFAULT_PREFIX}
 	;;
@@ -298,5 +356,6 @@ case $cmd in
 up)	lab_up ;;
 down)	lab_down ;;
 status)	lab_status ;;
-loss)	lab_loss "$2" ;;
+loss)	lab_loss "$2" "${4:-}" ;;
+cut-control) lab_cut_control "$2" ;;
 esac
