@@ -12,6 +12,9 @@ dts/lab.sh builds the network; this module drives it from pytest:
   HavenConsole (the console unix socket, one method per command).
 - Endpoint: dts/mn_endpoint.py in the mobile node; Stream: udp_stream.py;
   MipClient: dts/mipclient.py; Capture: tshark with Mobile IP decoding.
+- Delegation: keys and configurations of a primary home agent and its
+  secondaries (sha1, sha2) for the delegation suite; every Haven, PHA or
+  SHA, has the same telemetry shortcuts (peers, delegation, secondary).
 
 Addresses come from dts/lab.env (shared with lab.sh).
 """
@@ -195,8 +198,17 @@ class Lab:
         return any(Path("/var/run/netns", self.ns(r)).exists()
                    for r in self.ROLES)
 
-    def loss(self, percent):
-        return self._sh("loss", str(percent), self.prefix)
+    def loss(self, percent, udp_port=None):
+        """Drop percent % of the frames on the home bridge (0: none), or
+        only of UDP to or from udp_port."""
+        args = ["loss", str(percent), self.prefix]
+        if udp_port:
+            args.append(str(udp_port))
+        return self._sh(*args)
+
+    def cut_control(self, on=True):
+        """Drop every delegation message (UDP 4434) on the home bridge."""
+        return self._sh("cut-control", "on" if on else "off", self.prefix)
 
     def run(self, role, argv, check=True, timeout=60, **kw):
         """Run argv in a namespace; CompletedProcess (text)."""
@@ -337,6 +349,30 @@ def care_of_list(row):
     return list(c)
 
 
+def column_rows(value, key):
+    """Rows (dicts) of a telemetry table in the column layout
+    ({key: [...], "col": [...], ...}): every list as long as value[key] is
+    a column. A list of dicts is taken as rows already."""
+    if isinstance(value, list):
+        return [r for r in value if isinstance(r, dict)]
+    if not isinstance(value, dict):
+        return []
+    col = value.get(key)
+    if not isinstance(col, list):
+        return []
+    cols = [k for k, v in value.items()
+            if isinstance(v, list) and len(v) == len(col)]
+    return [{k: value[k][i] for k in cols} for i in range(len(col))]
+
+
+def table_totals(value):
+    """The scalar members of a telemetry table (its totals)."""
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if not isinstance(v, (list,
+                                                                 dict))}
+
+
 class HavenConsole:
     """The console unix socket: one method per command (DTS style); each
     returns the command's output without the prompt."""
@@ -400,6 +436,46 @@ class HavenConsole:
     def show_neighbours(self):
         return self._checked("show neighbours")
 
+    # -- delegation (a refused command prints a line "error: ...") --
+
+    def _command(self, line, refused=False):
+        """Run a command; AssertionError if the console did not know it,
+        or if it was refused (an "error:" line) when refused is False, or
+        accepted when refused is True."""
+        out = self._checked(line)
+        err = any(l.strip().startswith("error:") for l in out.splitlines())
+        if err and not refused:
+            raise AssertionError("console refused %r: %s" % (line, out))
+        if refused and not err:
+            raise AssertionError("console accepted %r: %s" % (line, out))
+        return out
+
+    def delegate(self, hoa, sha, refused=False):
+        return self._command("delegate %s %s" % (hoa, sha), refused)
+
+    def undelegate(self, hoa, refused=False):
+        return self._command("undelegate %s" % hoa, refused)
+
+    def show_peers(self):
+        return self._command("show peers")
+
+    def show_delegation(self):
+        return self._command("show delegation")
+
+    def add_sha(self, name, ident, address, key, refused=False):
+        return self._command("add sha %s %d %s %s" % (name, ident, address,
+                                                      key), refused)
+
+    def del_sha(self, name, refused=False):
+        return self._command("del sha %s" % name, refused)
+
+    def set_policy(self, policy, refused=False):
+        return self._command("set policy %s" % policy, refused)
+
+    def set_threshold(self, which, pps, refused=False):
+        """which: binding or total."""
+        return self._command("set threshold %s %d" % (which, pps), refused)
+
     def quit(self):
         try:
             self.sock.sendall(b"quit\n")
@@ -416,13 +492,17 @@ def _deep_set(d, dotted, value):
 
 
 class Haven:
-    """The home agent under test, in <prefix>-ha."""
+    """A haven process: the home agent under test in <prefix>-ha, or (role
+    "sha1"/"sha2", config given, console_key None or where that config
+    keeps its console socket) a secondary home agent."""
 
     def __init__(self, lab, name="ha", log=None, overrides=None,
-                 config=None):
+                 config=None, role="ha",
+                 console_key="home_agent.console_socket"):
         import yaml
         self.lab = lab
         self.name = name
+        self.role = role
         self.dir = Path(tempfile.mkdtemp(prefix="haven-dts-"))
         self.file_prefix = "%s-%s-%d" % (lab.prefix, name, os.getpid())
         base = config if config is not None else \
@@ -430,7 +510,10 @@ class Haven:
         cfg = copy.deepcopy(base)
         _deep_set(cfg, "eal.file_prefix", self.file_prefix)
         self.console_path = self.dir / "console.sock"
-        _deep_set(cfg, "home_agent.console_socket", str(self.console_path))
+        if console_key:
+            _deep_set(cfg, console_key, str(self.console_path))
+        else:
+            self.console_path = None
         for k, v in (overrides or {}).items():
             _deep_set(cfg, k, v)
         self.cfg = cfg
@@ -457,18 +540,22 @@ class Haven:
                     alg=m.get("algorithm", "hmac-md5"), key=key)
         raise KeyError(hoa)
 
-    def start(self, timeout=40.0):
+    def spawn(self):
+        """Start the process; wait_ready() waits for it."""
         if not HAVEN_BIN.exists():
             raise RuntimeError("haven is not built: %s missing" % HAVEN_BIN)
         OUT.mkdir(parents=True, exist_ok=True)
         self.proc = self.lab.spawn(
-            "ha", [HAVEN_BIN, "-f", self.config_path, "--no-console"],
+            self.role, [HAVEN_BIN, "-f", self.config_path, "--no-console"],
             log=self.log, name="haven")
+        return self
 
+    def wait_ready(self, timeout=40.0):
         def up():
             if not self.proc.alive():
-                raise RuntimeError("haven exited (rc %s):\n%s" % (
-                    self.proc.p.returncode, self.proc.output()[-4000:]))
+                raise RuntimeError("haven %s exited (rc %s):\n%s" % (
+                    self.name, self.proc.p.returncode,
+                    self.proc.output()[-4000:]))
             if not (self.tel.path.exists() and self.tel.ready()):
                 return False
             try:
@@ -480,9 +567,14 @@ class Haven:
         # rest of the start-up went well too
         time.sleep(0.5)
         if not self.proc.alive():
-            raise RuntimeError("haven exited after start-up (rc %s):\n%s" % (
-                self.proc.p.returncode, self.proc.output()[-4000:]))
+            raise RuntimeError("haven %s exited after start-up (rc %s):\n%s"
+                               % (self.name, self.proc.p.returncode,
+                                  self.proc.output()[-4000:]))
         return self
+
+    def start(self, timeout=40.0):
+        self.spawn()
+        return self.wait_ready(timeout)
 
     def stop(self):
         for c in self._consoles:
@@ -506,6 +598,8 @@ class Haven:
         return self.proc is not None and self.proc.alive()
 
     def console(self):
+        if self.console_path is None:
+            raise RuntimeError("haven %s has no console socket" % self.name)
         wait_until(self.console_path.exists, 10, what="console socket")
         c = HavenConsole(self.console_path)
         self._consoles.append(c)
@@ -536,6 +630,137 @@ class Haven:
             if r.get("home_address") == hoa:
                 return r
         return None
+
+    # -- delegation telemetry (docs/delegation-protocol.md) --
+    def _table(self, cmd, key):
+        try:
+            v = self.tel.query(cmd)
+        except (OSError, ValueError):
+            v = None
+        return column_rows(v, key), table_totals(v)
+
+    def peers(self):
+        """Rows of /haven/peers (name, id, address, role, alive, load,
+        delegated, tx, rx, retransmits, bad_auth, replayed, malformed)."""
+        return self._table("/haven/peers", "name")[0]
+
+    def peer(self, name):
+        for r in self.peers():
+            if r.get("name") == name:
+                return r
+        return None
+
+    def delegation(self):
+        """(rows, totals) of /haven/delegation on a PHA: rows home_address,
+        peer, state, generation; totals started, refused, stopped,
+        taken_back, dead_peers."""
+        return self._table("/haven/delegation", "home_address")
+
+    def delegation_of(self, hoa):
+        """The /haven/delegation row of hoa, or None."""
+        for r in self.delegation()[0]:
+            if r.get("home_address") == hoa:
+                return r
+        return None
+
+    def secondary(self):
+        """(rows, totals) of /haven/secondary on an SHA: rows home_address,
+        primary, care_of, remaining, packets, generation; totals
+        installed, replaced, removed, expired, refused, used, capacity."""
+        return self._table("/haven/secondary", "home_address")
+
+    def secondary_of(self, hoa):
+        for r in self.secondary()[0]:
+            if r.get("home_address") == hoa:
+                return r
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Delegation: a primary home agent and its secondaries
+# ---------------------------------------------------------------------------
+
+SHA_NAMES = ("sha1", "sha2")
+# Where an SHA's configuration keeps its console socket: at the top level,
+# as there is no home_agent: section (config/lab-sha1.yaml).
+SHA_CONSOLE_KEY = "console_socket"
+# EAL memory of an SHA, MB: three processes share the lab's hugepages.
+SHA_MEMORY_MB = 128
+
+
+class Delegation:
+    """Agent ids, per-SHA keys (fresh random ones for every instance;
+    both sides of a pair get the same) and the configurations of the
+    primary (config/lab.yaml plus a delegation: section) and of the
+    secondaries sha1 (192.0.2.11) and sha2 (192.0.2.12)."""
+
+    def __init__(self, lab):
+        self.lab = lab
+        self.pha_id = int(E.PHA_ID)
+        self.keys = {n: "hex:" + os.urandom(32).hex() for n in SHA_NAMES}
+        self.sha = {
+            "sha1": SimpleNamespace(name="sha1", id=int(E.SHA1_ID),
+                                    addr=E.SHA1_ADDR, mac=E.SHA1_MAC.lower(),
+                                    iface=E.SHA1_IFACE),
+            "sha2": SimpleNamespace(name="sha2", id=int(E.SHA2_ID),
+                                    addr=E.SHA2_ADDR, mac=E.SHA2_MAC.lower(),
+                                    iface=E.SHA2_IFACE),
+        }
+
+    def secondary_entry(self, name, key=None):
+        s = self.sha[name]
+        return {"name": name, "id": s.id, "address": s.addr,
+                "key": key or self.keys[name]}
+
+    def pha_config(self, secondaries=SHA_NAMES, **deleg):
+        """config/lab.yaml with delegation: agent_id 1, the secondaries
+        named, policy manual, dead_after 3, wait_for_ack false; deleg
+        keys override (threshold={...}, policy="equal", ...)."""
+        import yaml
+        cfg = yaml.safe_load(LAB_CONFIG.read_text())
+        d = {"agent_id": self.pha_id,
+             "secondaries": [self.secondary_entry(n) for n in secondaries],
+             "dead_after": 3, "wait_for_ack": False, "policy": "manual"}
+        d.update(deleg)
+        cfg["delegation"] = d
+        return cfg
+
+    def sha_config(self, name, **deleg):
+        """A pure SHA: the lab's eal/idle/log_level, one port on its veth
+        of the home link, a default route via the router, and
+        delegation.primaries = the PHA with this SHA's key."""
+        import yaml
+        base = yaml.safe_load(LAB_CONFIG.read_text())
+        s = self.sha[name]
+        eal = copy.deepcopy(base["eal"])
+        eal["memory_mb"] = SHA_MEMORY_MB
+        d = {"agent_id": s.id,
+             "primaries": [{"name": "pha", "id": self.pha_id,
+                            "address": E.HA_ADDR, "key": self.keys[name]}],
+             "capacity": 1024, "report_interval_ms": 1000}
+        d.update(deleg)
+        return {
+            "eal": eal,
+            "idle": base.get("idle", "adaptive"),
+            "log_level": base.get("log_level", "info"),
+            "ports": [{"name": "home",
+                       "device": "net_af_packet0,iface=%s,qpairs=2" %
+                       s.iface,
+                       "address": "%s/%s" % (s.addr, E.HOME_PREFIX_LEN)}],
+            "routes": [{"prefix": "0.0.0.0/0", "gateway": E.RT_HOME_ADDR}],
+            "delegation": d,
+        }
+
+    def pha(self, log=None, secondaries=SHA_NAMES, **deleg):
+        """A Haven (not started) for the PHA in <p>-ha."""
+        return Haven(self.lab, name="pha", log=log,
+                     config=self.pha_config(secondaries, **deleg))
+
+    def secondary(self, name, log=None, **deleg):
+        """A Haven (not started) for an SHA in <p>-<name>."""
+        return Haven(self.lab, name=name, role=name, log=log,
+                     config=self.sha_config(name, **deleg),
+                     console_key=SHA_CONSOLE_KEY)
 
 
 # ---------------------------------------------------------------------------
