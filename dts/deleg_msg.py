@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Delegation protocol messages as an attacker sees them: read, re-sign,
+corrupt and send (docs/delegation-protocol.md).
+
+Nothing here shares code with haven. A message is the 28-byte common
+header, a body, and an HMAC-SHA256 trailer (32 bytes) computed with the
+per-peer key over everything before it:
+
+     0       1       2       3
+    +-------+-------+-------+-------+
+    |version| type  |  body length  |
+    +-------+-------+-------+-------+
+    |          sender id            |
+    +-------------------------------+
+    |          receiver id          |
+    +-------------------------------+
+    |       sequence (64 bits)      |
+    |                               |
+    +-------------------------------+
+    |        transaction id         |
+    +-------------------------------+
+    |           reserved            |
+    +-------------------------------+
+    |  body ...  |  HMAC-SHA256 (32) |
+
+The suites use the functions (parse, with_seq, sign, flip_mac_bit,
+verify, from_pcap) and run the command in a lab namespace to put crafted
+bytes on the home link with a spoofed source address:
+
+    deleg_msg.py send --iface eth0 --src 192.0.2.1 --dst 192.0.2.11 \\
+        --dst-mac 02:00:00:00:00:11 --hex 0101... [--hex ...]
+
+(scapy's sendp: an Ethernet frame, so the source address need not be
+ours and no ARP is involved).
+"""
+
+import argparse
+import hashlib
+import hmac
+import struct
+import sys
+from types import SimpleNamespace
+
+PORT = 4434
+VERSION = 1
+HDR = struct.Struct("!BBHIIQII")    # 28 bytes
+HDR_LEN = HDR.size
+MAC_LEN = 32
+TYPES = {1: "START", 2: "START_ACK", 3: "STOP", 4: "STOP_ACK", 5: "REPORT"}
+START, START_ACK, STOP, STOP_ACK, REPORT = 1, 2, 3, 4, 5
+
+assert HDR_LEN == 28
+
+
+def parse_key(text):
+    """'hex:0011..' or a plain string."""
+    if text.startswith("hex:"):
+        return bytes.fromhex(text[4:].replace(" ", ""))
+    return text.encode()
+
+
+def parse(msg):
+    """The header fields of a message as a SimpleNamespace (type_name
+    too), or ValueError if it is too short to hold header and MAC."""
+    if len(msg) < HDR_LEN + MAC_LEN:
+        raise ValueError("%d bytes: shorter than header and MAC" % len(msg))
+    v, t, blen, snd, rcv, seq, txn, rsv = HDR.unpack_from(msg)
+    return SimpleNamespace(version=v, type=t, type_name=TYPES.get(t, str(t)),
+                           body_len=blen, sender=snd, receiver=rcv, seq=seq,
+                           txn=txn, reserved=rsv, length=len(msg),
+                           body=msg[HDR_LEN:len(msg) - MAC_LEN],
+                           mac=msg[-MAC_LEN:])
+
+
+def mac_of(msg_without_mac, key):
+    if isinstance(key, str):
+        key = parse_key(key)
+    return hmac.new(key, msg_without_mac, hashlib.sha256).digest()
+
+
+def verify(msg, key):
+    """True when the trailer is the HMAC of the rest with key."""
+    return hmac.compare_digest(mac_of(msg[:-MAC_LEN], key), msg[-MAC_LEN:])
+
+
+def sign(msg, key):
+    """msg with its trailer recomputed with key."""
+    return msg[:-MAC_LEN] + mac_of(msg[:-MAC_LEN], key)
+
+
+def with_seq(msg, seq, txn=None):
+    """msg with another sequence number (and transaction id); the trailer
+    is left as it was (sign() it again for a well-formed message)."""
+    b = bytearray(msg)
+    struct.pack_into("!Q", b, 12, seq)
+    if txn is not None:
+        struct.pack_into("!I", b, 20, txn)
+    return bytes(b)
+
+
+def flip_mac_bit(msg, bit=0):
+    """msg with one bit of its HMAC trailer inverted."""
+    b = bytearray(msg)
+    i = len(b) - MAC_LEN + bit // 8
+    b[i] ^= 0x80 >> (bit % 8)
+    return bytes(b)
+
+
+def from_pcap(path, src=None, dst=None, port=PORT):
+    """[(time, src, dst, payload bytes)] of the UDP datagrams to port in a
+    capture file (pcap or pcapng), optionally only src -> dst."""
+    from scapy.all import IP, UDP, rdpcap
+    out = []
+    for p in rdpcap(str(path)):
+        if IP not in p or UDP not in p:
+            continue
+        if p[UDP].dport != port:
+            continue
+        if src and p[IP].src != src or dst and p[IP].dst != dst:
+            continue
+        out.append((float(p.time), p[IP].src, p[IP].dst,
+                    bytes(p[UDP].payload)))
+    return out
+
+
+def cmd_send(a):
+    from scapy.all import IP, UDP, Ether, Raw, conf, sendp
+    conf.verb = 0
+    frames = [Ether(dst=a.dst_mac) / IP(src=a.src, dst=a.dst) /
+              UDP(sport=a.sport, dport=a.dport) / Raw(bytes.fromhex(h))
+              for h in a.hex]
+    sendp(frames, iface=a.iface, inter=a.interval, verbose=False)
+    print("sent %d message(s) %s -> %s:%d" % (len(frames), a.src, a.dst,
+                                              a.dport))
+    return 0
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("send", help="send messages with a spoofed source")
+    s.add_argument("--iface", required=True)
+    s.add_argument("--src", required=True)
+    s.add_argument("--dst", required=True)
+    s.add_argument("--dst-mac", required=True)
+    s.add_argument("--sport", type=int, default=PORT)
+    s.add_argument("--dport", type=int, default=PORT)
+    s.add_argument("--interval", type=float, default=0.05)
+    s.add_argument("--hex", action="append", required=True,
+                   help="one message in hex (repeat)")
+    a = p.parse_args(argv)
+    return cmd_send(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
