@@ -207,6 +207,8 @@ start_delegation(struct haven_deleg_pha *pha, struct haven_deleg_binding *b,
 {
 	attach(b, a->peer);
 	b->info.generation++;
+	b->reported_packets = 0;	/* the SHA counts from its install */
+	b->reported_ms = 0;
 	change_state(pha, b, HAVEN_DELEG_S_STARTING, PHA_EV_DELEGATE,
 		a->now_ms);
 	pha->stats.started++;
@@ -643,9 +645,30 @@ handle_ack(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer,
 	return 0;
 }
 
+/* The binding of home_addr delegated to peer, or NULL. */
+static struct haven_deleg_binding *
+find_on_peer(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer,
+		uint32_t home_addr)
+{
+	struct haven_deleg_binding *b;
+
+	if (pha->ops->lookup != NULL) {
+		b = pha->ops->lookup(pha->ctx, home_addr);
+		return b != NULL && b->peer == peer &&
+			b->state != HAVEN_DELEG_S_LOCAL ? b : NULL;
+	}
+	/* Without lookup: a walk of the peer's list per entry. */
+	TAILQ_FOREACH(b, &peer->bindings, peer_link)
+		if (b->info.home_addr == home_addr)
+			return b;
+	return NULL;
+}
+
 /*
  * REPORT: liveness and load; an SHA that restarted lost what it held;
- * bindings it holds that are not delegated to it here are orphans.
+ * per-binding counts; bindings it holds that are not delegated to it here
+ * are orphans (only with lookup: without it "not on this peer" cannot be
+ * told from "unknown here").
  */
 static int
 handle_report(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer,
@@ -667,15 +690,17 @@ handle_report(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer,
 	}
 	peer->boot_id = msg->u.report.boot_id;
 	peer->boot_known = true;
-	if (pha->ops->lookup == NULL)
-		return 0;
 	for (i = 0; i < msg->u.report.n_entries; i++) {
 		const struct haven_deleg_report_entry *e =
 			&msg->u.report.entries[i];
 
-		b = pha->ops->lookup(pha->ctx, e->home_addr);
-		if (b != NULL && b->peer == peer &&
-				b->state != HAVEN_DELEG_S_LOCAL)
+		b = find_on_peer(pha, peer, e->home_addr);
+		if (b != NULL) {
+			b->reported_packets = e->packets;
+			b->reported_ms = now_ms;
+			continue;
+		}
+		if (pha->ops->lookup == NULL)
 			continue;
 		peer->stats.orphans++;
 		send_stop_once(pha, peer, e->home_addr, e->generation,

@@ -244,7 +244,8 @@ struct haven_deleg_binding {
 	uint64_t since_ms;			/**< entered this state */
 	uint8_t stop_reason;			/**< STOPPING: why */
 	bool pending;				/**< on the pending list */
-	uint64_t reported_packets;		/**< SHA's count, last report */
+	uint64_t reported_packets;		/**< SHA's count, last report;
+						  * 0 on delegate */
 	uint64_t reported_ms;			/**< when that report came */
 	TAILQ_ENTRY(haven_deleg_binding) pending_link;
 	TAILQ_ENTRY(haven_deleg_binding) peer_link;
