@@ -1277,6 +1277,14 @@ test_report_parts(void)
 	flush();
 	TEST_ASSERT_EQUAL(W.pha_peers[0].reported_packets, 1234, "heard");
 	TEST_ASSERT_EQUAL(W.pha_peers[0].stats.orphans, 0, "no orphans");
+	TEST_ASSERT_EQUAL(W.b[7].reported_packets, 1234, "per binding");
+	TEST_ASSERT_EQUAL(W.b[7].reported_ms, W.now, "when");
+	/* The same without a lookup callback: the peer's list is walked. */
+	W.pha_ops.lookup = NULL;
+	haven_deleg_sha_find(&W.sha, W.b[9].info.home_addr)->packets = 99;
+	run(1000);
+	TEST_ASSERT_EQUAL(W.b[9].reported_packets, 99, "without lookup");
+	TEST_ASSERT_EQUAL(W.b[7].reported_packets, 1234, "unchanged");
 	return 0;
 }
 
