@@ -80,6 +80,24 @@ haven_drop_key(unsigned int reason)
 	return lower[reason];
 }
 
+/* A delegation datagram: hand its payload to delegation.c. */
+static void
+deleg_input(struct haven_app *app, struct rte_mbuf *m,
+		const struct rte_ipv4_hdr *ip, const struct rte_udp_hdr *udp)
+{
+	size_t off = (const uint8_t *)(udp + 1) -
+		rte_pktmbuf_mtod(m, const uint8_t *);
+	size_t len = rte_be_to_cpu_16(udp->dgram_len);
+
+	if (len >= sizeof(*udp) && off + len - sizeof(*udp) <=
+			rte_pktmbuf_data_len(m))
+		haven_deleg_input(app, ip->src_addr,
+			(const uint8_t *)(udp + 1), len - sizeof(*udp));
+	else
+		app->deleg_rejected++;
+	rte_pktmbuf_free(m);
+}
+
 /* Route a punted packet to its handler; each handler frees it. */
 static void
 dispatch(struct haven_app *app, struct rte_mbuf *m)
@@ -105,8 +123,15 @@ dispatch(struct haven_app *app, struct rte_mbuf *m)
 				rte_ipv4_hdr_len(ip) + sizeof(*udp)) {
 			udp = (const struct rte_udp_hdr *)
 				((const uint8_t *)ip + rte_ipv4_hdr_len(ip));
-			if (udp->dst_port == RTE_BE16(HAVEN_MIP4_UDP_PORT)) {
+			if (udp->dst_port == RTE_BE16(HAVEN_MIP4_UDP_PORT) &&
+			    app->cfg.has_home_agent) {
 				haven_registration_input(app, m);
+				return;
+			}
+			if (app->cfg.delegation.enabled &&
+			    udp->dst_port == rte_cpu_to_be_16(
+					app->cfg.delegation.port)) {
+				deleg_input(app, m, ip, udp);
 				return;
 			}
 		}
@@ -130,6 +155,7 @@ haven_control_loop(struct haven_app *app)
 		rte_timer_manage();
 		if (rte_get_timer_cycles() >= next_tick) {
 			haven_resolve_tick(app);
+			haven_deleg_tick(app);
 			haven_binding_reclaim(app->fp.bindings);
 			next_tick = rte_get_timer_cycles() + tick;
 		}

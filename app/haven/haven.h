@@ -16,6 +16,7 @@
 
 #include "haven_binding.h"
 #include "haven_config.h"
+#include "haven_deleg.h"
 #include "haven_fastpath.h"
 #include "haven_mip4.h"
 
@@ -37,6 +38,8 @@ extern int haven_logtype;
 #define HAVEN_GARP_REPEAT_MS 1000	/**< second gratuitous ARP after this */
 #define HAVEN_MBUFS 8191		/**< mbufs in the pool */
 #define HAVEN_MBUF_CACHE 256		/**< per-lcore mempool cache */
+
+#define HAVEN_MAX_SECONDARIES 32	/**< configured + added at run time */
 
 /** Control-plane counters (control lcore only). */
 struct haven_ctl_stats {
@@ -69,6 +72,20 @@ struct haven_mn_state {
 	uint64_t registered_at;		/**< timer cycles of first accept */
 	struct rte_timer expiry;	/**< next care-of address expiry */
 	struct rte_timer garp;		/**< second gratuitous ARP */
+	uint8_t forwarder;		/**< HAVEN_FORWARDER_SELF or SHA + 1 */
+	struct haven_deleg_binding deleg;	/**< delegation state (PHA) */
+	struct {
+		bool active;		/**< waiting for the SHA's ack [0026] */
+		uint32_t dst_ip;	/**< the request's source */
+		uint16_t dst_port;
+		struct haven_mip4_rrp rrp;
+	} pending;			/**< registration reply held back */
+	/* Balancer (threshold policy): rates from the counters. */
+	uint64_t last_pkts;		/**< counter at the last balancer turn */
+	uint64_t rate_pps;		/**< packets per second, last turn */
+	uint64_t cond_since_ms;		/**< a threshold condition holds since */
+	bool auto_delegated;		/**< delegated by a policy */
+	uint64_t last_reported;		/**< deleg.reported_packets, last turn */
 };
 
 /** Packets held until a neighbour resolves (control lcore only). */
@@ -95,6 +112,23 @@ struct haven_app {
 	int console_listen_fd;			/**< unix socket, or -1 */
 	struct cmdline *console_client;		/**< attached client, or NULL */
 	int console_client_fd;			/**< its socket */
+	/* Delegation (EP 1134991): primary and/or secondary role. */
+	bool is_pha;				/**< serves mobile nodes */
+	bool is_sha;				/**< forwards for primaries */
+	struct haven_deleg_pha pha;
+	struct haven_deleg_sha sha;
+	struct haven_deleg_peer *secondaries;	/**< HAVEN_MAX_SECONDARIES */
+	struct haven_deleg_peer *primaries;
+	struct haven_deleg_sha_entry *sha_entries;
+	uint32_t *sha_index;
+	uint64_t deleg_rejected;		/**< messages not taken */
+	enum haven_deleg_policy policy;		/**< may change at run time */
+	struct haven_config_threshold threshold;
+	uint64_t balancer_next_ms;		/**< next balancer turn */
+	uint64_t balancer_last_ms;
+	uint64_t total_cond_since_ms;		/**< total above threshold since */
+	uint64_t peer_last[HAVEN_MAX_SECONDARIES];	/**< reported packets */
+	uint64_t peer_rate[HAVEN_MAX_SECONDARIES];	/**< packets/s */
 	/* A request from the telemetry thread, served on the control lcore. */
 	struct haven_tel_request *volatile tel_request;
 };
@@ -128,6 +162,15 @@ void haven_send_garp(struct haven_app *app, uint32_t ip,
 		const struct rte_ether_addr *mac);
 
 /* registration.c */
+/** Route and resolve a care-of address into a binding's tunnel endpoint. */
+int haven_coa_resolve(struct haven_app *app, uint32_t addr,
+		struct haven_binding_coa *c);
+/** Publish the node's binding again (forwarder or care-of changed). */
+void haven_mn_republish(struct haven_app *app, struct haven_mn_state *st);
+/** Gratuitous ARP for the node with our MAC, now and once more later. */
+void haven_mn_announce(struct haven_app *app, struct haven_mn_state *st);
+/** Send a registration reply held back for the SHA's ack, if any. */
+void haven_mn_reply_pending(struct haven_app *app, struct haven_mn_state *st);
 int haven_registration_init(struct haven_app *app);
 /** A datagram arrived on UDP 434: process it and reply. */
 void haven_registration_input(struct haven_app *app, struct rte_mbuf *m);
@@ -144,6 +187,41 @@ void haven_worker_stats_sum(const struct haven_app *app,
 		struct haven_worker_stats *sum);
 /** Identifier of a drop reason, e.g. "no_binding". */
 const char *haven_drop_key(unsigned int reason);
+
+/* delegation.c */
+uint64_t haven_now_ms(void);
+int haven_deleg_init(struct haven_app *app);
+/** A datagram on the delegation port, from src (NBO). */
+void haven_deleg_input(struct haven_app *app, uint32_t src,
+		const uint8_t *msg, size_t len);
+/** Timers of the protocol and the balancer; every control tick. */
+void haven_deleg_tick(struct haven_app *app);
+/** Name of a binding's forwarder: "self" or the secondary's name. */
+const char *haven_forwarder_name(struct haven_app *app, uint8_t forwarder);
+struct haven_deleg_peer *haven_secondary_find(struct haven_app *app,
+		const char *name);
+/** Fill st->deleg.info (what the SHA is told) from the node's state. */
+void haven_mn_deleg_info(struct haven_app *app, struct haven_mn_state *st);
+/* Actions shared by the console and the policies: 0 or -errno, err set. */
+int haven_delegate(struct haven_app *app, uint32_t hoa, const char *sha,
+		char *err, size_t errlen);
+int haven_undelegate(struct haven_app *app, uint32_t hoa, uint8_t reason,
+		char *err, size_t errlen);
+int haven_secondary_add(struct haven_app *app, const char *name,
+		uint32_t id, uint32_t addr, const uint8_t *key, size_t key_len,
+		char *err, size_t errlen);
+int haven_secondary_del(struct haven_app *app, const char *name, char *err,
+		size_t errlen);
+
+/* balancer.c: the policies of [0024] and claim 4 */
+/**
+ * An accepted registration of a node with care-of addresses: delegated
+ * bindings follow it; the equal policy delegates new ones.
+ * @return true if a delegation was started (the reply may wait for it).
+ */
+bool haven_balancer_on_registration(struct haven_app *app,
+		struct haven_mn_state *st);
+void haven_balancer_tick(struct haven_app *app, uint64_t now_ms);
 
 /* console.c */
 int haven_console_init(struct haven_app *app, bool terminal);

@@ -287,6 +287,7 @@ start_up(struct haven_app *app, bool terminal)
 		{ "neighbour resolution", haven_resolve_init },
 		{ "workers", workers_init },
 		{ "registration", haven_registration_init },
+		{ "delegation", haven_deleg_init },
 		{ "telemetry", haven_telemetry_init },
 		{ "console", console_init },
 		{ "worker launch", launch_workers },
@@ -379,7 +380,7 @@ main(int argc, char **argv)
 	if (rc != 0) {
 		haven.quit = true;
 	} else {
-		HAVEN_LOG(INFO, "home agent %s up: %u worker(s), %u mobile node(s)\n",
+		HAVEN_LOG(INFO, "haven %s up: %u worker(s), %u mobile node(s)\n",
 			config_path, haven.n_workers, haven.cfg.n_mns);
 		rc = haven_control_loop(&haven);
 	}

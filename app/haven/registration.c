@@ -89,41 +89,68 @@ encap_of(uint8_t flags)
 	return HAVEN_ENCAP_IPIP;
 }
 
+int
+haven_coa_resolve(struct haven_app *app, uint32_t addr,
+		struct haven_binding_coa *c)
+{
+	uint32_t nh;
+	uint8_t port;
+	int idx;
+
+	if (haven_route_lookup(&app->fp, addr, &nh, &port) != 0)
+		return -ENETUNREACH;
+	idx = haven_ctl_neigh_for(app, nh, port);
+	if (idx < 0)
+		return -ENOSPC;
+	c->addr = addr;
+	c->next_hop = nh;
+	c->port = app->fp.ports[port].port_id;
+	c->neigh = idx;
+	return 0;
+}
+
 /* Build the record workers will read from the node's state, publish it. */
 static int
 publish(struct haven_app *app, struct haven_mn_state *st)
 {
 	struct haven_binding b;
 	unsigned int i;
-	uint32_t nh;
-	uint8_t port;
-	int idx;
 
 	memset(&b, 0, sizeof(b));
 	b.home_addr = st->cfg->home_addr;
 	b.outer_src = app->cfg.ha_addr;
 	b.encap = st->encap;
 	b.flags = st->flags | HAVEN_BINDING_F_INTERCEPT;
-	b.forwarder = HAVEN_FORWARDER_SELF;
-	for (i = 0; i < st->n_coa; i++) {
-		struct haven_binding_coa *c = &b.coa[b.n_coa];
-
-		if (haven_route_lookup(&app->fp, st->coa[i].addr, &nh, &port))
-			continue;	/* unroutable: counted as NO_ROUTE later */
-		idx = haven_ctl_neigh_for(app, nh, port);
-		if (idx < 0)
-			continue;
-		c->addr = st->coa[i].addr;
-		c->next_hop = nh;
-		c->port = app->fp.ports[port].port_id;
-		c->neigh = idx;
-		b.n_coa++;
-	}
+	b.forwarder = st->forwarder;
+	for (i = 0; i < st->n_coa; i++)
+		if (haven_coa_resolve(app, st->coa[i].addr,
+				&b.coa[b.n_coa]) == 0)
+			b.n_coa++;	/* unroutable: left out, logged below */
+	if (b.n_coa < st->n_coa)
+		HAVEN_LOG(WARNING, "%u care-of address(es) of " HAVEN_IP4_FMT
+			" have no route\n", st->n_coa - b.n_coa,
+			HAVEN_IP4_ARGS(st->cfg->home_addr));
 	b.lifetime = st->coa[0].lifetime;
 	b.registered_at = st->registered_at;
 	b.expires_at = st->coa[0].expires_at;
 	b.last_ident = st->last_ident;
 	return haven_binding_publish(app->fp.bindings, &b);
+}
+
+void
+haven_mn_republish(struct haven_app *app, struct haven_mn_state *st)
+{
+	int rc = publish(app, st);
+
+	if (rc == -ENOMEM) {
+		/* Spare records still in their grace period. */
+		haven_binding_reclaim(app->fp.bindings);
+		rc = publish(app, st);
+	}
+	if (rc != 0)
+		HAVEN_LOG(ERR, "cannot publish binding of " HAVEN_IP4_FMT
+			": %s\n", HAVEN_IP4_ARGS(st->cfg->home_addr),
+			strerror(-rc));
 }
 
 static void
@@ -132,14 +159,14 @@ garp_repeat_cb(struct rte_timer *t, void *arg)
 	struct haven_mn_state *st = arg;
 
 	(void)t;
-	if (st->n_coa > 0)
+	if (st->n_coa > 0 && st->forwarder == HAVEN_FORWARDER_SELF)
 		haven_send_garp(&haven, st->cfg->home_addr,
 			&haven.fp.ports[haven.fp.home_port].mac);
 }
 
-/* Interception starts: the home link learns the agent's MAC for the node. */
-static void
-start_interception(struct haven_app *app, struct haven_mn_state *st)
+/* Interception starts here: the home link learns the agent's MAC. */
+void
+haven_mn_announce(struct haven_app *app, struct haven_mn_state *st)
 {
 	haven_send_garp(app, st->cfg->home_addr,
 		&app->fp.ports[app->fp.home_port].mac);
@@ -175,25 +202,29 @@ coa_remove(struct haven_mn_state *st, unsigned int i)
 	st->coa[i] = st->coa[--st->n_coa];
 }
 
-/* After st->coa changed: publish, or remove the binding when empty. */
+/*
+ * After st->coa changed: publish, or remove the binding when empty; a
+ * delegated binding follows ([0029] [0030]).
+ */
 static void
-commit(struct haven_app *app, struct haven_mn_state *st)
+commit(struct haven_app *app, struct haven_mn_state *st, uint8_t stop_reason)
 {
-	if (st->n_coa > 0) {
-		int rc = publish(app, st);
-
-		if (rc == -ENOMEM) {
-			/* Spare records still in their grace period. */
-			haven_binding_reclaim(app->fp.bindings);
-			rc = publish(app, st);
+	if (app->is_pha && st->deleg.state != HAVEN_DELEG_S_LOCAL) {
+		if (st->n_coa == 0) {
+			haven_deleg_pha_undelegate(&app->pha, &st->deleg,
+				stop_reason, haven_now_ms());
+		} else {
+			haven_mn_deleg_info(app, st);
+			haven_deleg_pha_update(&app->pha, &st->deleg,
+				haven_now_ms());
 		}
-		if (rc != 0)
-			HAVEN_LOG(ERR, "cannot publish binding of " HAVEN_IP4_FMT
-				": %s\n", HAVEN_IP4_ARGS(st->cfg->home_addr),
-				strerror(-rc));
+	}
+	if (st->n_coa > 0) {
+		haven_mn_republish(app, st);
 	} else {
 		haven_binding_remove(app->fp.bindings, st->cfg->home_addr);
 		rte_timer_stop(&st->garp);
+		st->forwarder = HAVEN_FORWARDER_SELF;
 	}
 	arm_expiry(app, st);
 }
@@ -214,14 +245,14 @@ expiry_cb(struct rte_timer *t, void *arg)
 			i++;
 		}
 	}
-	commit(&haven, st);
+	commit(&haven, st, HAVEN_DELEG_STOP_EXPIRED);
 }
 
 void
 haven_mn_release(struct haven_app *app, struct haven_mn_state *st)
 {
 	st->n_coa = 0;
-	commit(app, st);
+	commit(app, st, HAVEN_DELEG_STOP_UNDELEGATE);
 }
 
 /* ---------------------------------------------------------------------
@@ -251,6 +282,20 @@ send_reply(struct haven_app *app, const struct reg_request *req,
 		return;
 	}
 	haven_ctl_send_ip(app, m);
+}
+
+void
+haven_mn_reply_pending(struct haven_app *app, struct haven_mn_state *st)
+{
+	struct reg_request req;
+
+	if (!st->pending.active)
+		return;
+	st->pending.active = false;
+	memset(&req, 0, sizeof(req));
+	req.src_ip = st->pending.dst_ip;
+	req.src_port = st->pending.dst_port;
+	send_reply(app, &req, &st->pending.rrp, &st->cfg->sa);
 }
 
 static void
@@ -337,7 +382,7 @@ apply(struct haven_app *app, struct haven_mn_state *st,
 		else if (i >= 0)
 			coa_remove(st, i);
 		st->last_ident = rrq->ident;
-		commit(app, st);
+		commit(app, st, HAVEN_DELEG_STOP_DEREGISTERED);
 		if (was_away && st->n_coa == 0 && req->from_home_link &&
 		    req->src_ip == st->cfg->home_addr) {
 			/* Hand the address back (RFC 5944 4.6). */
@@ -371,9 +416,9 @@ apply(struct haven_app *app, struct haven_mn_state *st,
 	st->last_ident = rrq->ident;
 	if (!was_away)
 		st->registered_at = now;
-	commit(app, st);
+	commit(app, st, HAVEN_DELEG_STOP_UNDELEGATE);
 	if (!was_away)
-		start_interception(app, st);
+		haven_mn_announce(app, st);
 	HAVEN_LOG(INFO, "registered " HAVEN_IP4_FMT " at " HAVEN_IP4_FMT
 		" for %us (%s%s, %u care-of addresses)\n",
 		HAVEN_IP4_ARGS(rrq->home_addr),
@@ -446,6 +491,15 @@ process(struct haven_app *app, struct reg_request *req, const uint8_t *msg,
 	rrp.home_addr = rrq->home_addr;
 	rrp.ha_addr = app->cfg.ha_addr;
 	rrp.ident = rrq->ident;
+	if (st->n_coa > 0 && haven_balancer_on_registration(app, st) &&
+	    app->cfg.delegation.wait_for_ack) {
+		/* Reply once the secondary has answered ([0026]). */
+		st->pending.active = true;
+		st->pending.dst_ip = req->src_ip;
+		st->pending.dst_port = req->src_port;
+		st->pending.rrp = rrp;
+		return;
+	}
 	send_reply(app, req, &rrp, sa);
 }
 

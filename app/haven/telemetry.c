@@ -298,13 +298,185 @@ binding_handler(struct haven_app *app, const char *params,
 	rte_tel_data_add_dict_int(d, "reverse_tunnel",
 		!!(b->flags & HAVEN_BINDING_F_REVERSE_TUNNEL));
 	rte_tel_data_add_dict_string(d, "forwarder",
-		b->forwarder == HAVEN_FORWARDER_SELF ? "self" : "peer");
+		haven_forwarder_name(app, b->forwarder));
+	if (st != NULL)
+		rte_tel_data_add_dict_string(d, "delegation",
+			haven_deleg_state_name(st->deleg.state));
 	rte_tel_data_add_dict_int(d, "lifetime", b->lifetime);
 	rte_tel_data_add_dict_u64(d, "generation", b->generation);
 	rte_tel_data_add_dict_u64(d, "packets", sum.pkts);
 	rte_tel_data_add_dict_u64(d, "bytes", sum.bytes);
 	rte_tel_data_add_dict_u64(d, "reverse_packets", sum.rev_pkts);
 	rte_tel_data_add_dict_u64(d, "reverse_bytes", sum.rev_bytes);
+	return 0;
+}
+
+/* Columns of peers: secondaries first, then primaries. */
+struct peer_columns {
+	struct rte_tel_data *name, *id, *addr, *role, *alive, *load,
+		*delegated, *tx, *rx, *retx, *bad_auth, *replayed, *malformed,
+		*timeouts;
+};
+
+static void
+peer_row(struct peer_columns *c, const struct haven_deleg_peer *p,
+		const char *role)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &p->addr, a, sizeof(a));
+	rte_tel_data_add_array_string(c->name, p->name);
+	rte_tel_data_add_array_u64(c->id, p->id);
+	rte_tel_data_add_array_string(c->addr, a);
+	rte_tel_data_add_array_string(c->role, role);
+	rte_tel_data_add_array_int(c->alive, p->alive);
+	rte_tel_data_add_array_u64(c->load, p->load);
+	rte_tel_data_add_array_u64(c->delegated, p->n_delegated);
+	rte_tel_data_add_array_u64(c->tx, p->stats.tx);
+	rte_tel_data_add_array_u64(c->rx, p->stats.rx);
+	rte_tel_data_add_array_u64(c->retx, p->stats.retransmits);
+	rte_tel_data_add_array_u64(c->bad_auth, p->stats.bad_auth);
+	rte_tel_data_add_array_u64(c->replayed, p->stats.replayed);
+	rte_tel_data_add_array_u64(c->malformed, p->stats.malformed);
+	rte_tel_data_add_array_u64(c->timeouts, p->stats.timeouts);
+}
+
+static int
+peers_handler(struct haven_app *app, const char *params,
+		struct rte_tel_data *d)
+{
+	struct peer_columns c;
+	unsigned int i;
+
+	(void)params;
+	rte_tel_data_start_dict(d);
+	c.name = column(d, "name", RTE_TEL_STRING_VAL);
+	c.id = column(d, "id", RTE_TEL_U64_VAL);
+	c.addr = column(d, "address", RTE_TEL_STRING_VAL);
+	c.role = column(d, "role", RTE_TEL_STRING_VAL);
+	c.alive = column(d, "alive", RTE_TEL_INT_VAL);
+	c.load = column(d, "load", RTE_TEL_U64_VAL);
+	c.delegated = column(d, "delegated", RTE_TEL_U64_VAL);
+	c.tx = column(d, "tx", RTE_TEL_U64_VAL);
+	c.rx = column(d, "rx", RTE_TEL_U64_VAL);
+	c.retx = column(d, "retransmits", RTE_TEL_U64_VAL);
+	c.bad_auth = column(d, "bad_auth", RTE_TEL_U64_VAL);
+	c.replayed = column(d, "replayed", RTE_TEL_U64_VAL);
+	c.malformed = column(d, "malformed", RTE_TEL_U64_VAL);
+	c.timeouts = column(d, "timeouts", RTE_TEL_U64_VAL);
+	if (c.name == NULL || c.id == NULL || c.addr == NULL ||
+	    c.role == NULL || c.alive == NULL || c.load == NULL ||
+	    c.delegated == NULL || c.tx == NULL || c.rx == NULL ||
+	    c.retx == NULL || c.bad_auth == NULL || c.replayed == NULL ||
+	    c.malformed == NULL || c.timeouts == NULL)
+		return -ENOMEM;
+	for (i = 0; app->is_pha && i < app->pha.n_peers; i++)
+		if (!app->secondaries[i].removed)
+			peer_row(&c, &app->secondaries[i], "secondary");
+	for (i = 0; app->is_sha && i < app->sha.n_primaries; i++)
+		peer_row(&c, &app->primaries[i], "primary");
+	rte_tel_data_add_dict_u64(d, "rejected_messages", app->deleg_rejected);
+	return 0;
+}
+
+static int
+delegation_handler(struct haven_app *app, const char *params,
+		struct rte_tel_data *d)
+{
+	struct rte_tel_data *hoa, *peer, *state, *gen;
+	char a[INET_ADDRSTRLEN];
+	unsigned int i, n = 0;
+
+	(void)params;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "policy",
+		haven_deleg_policy_name(app->policy));
+	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
+	peer = column(d, "peer", RTE_TEL_STRING_VAL);
+	state = column(d, "state", RTE_TEL_STRING_VAL);
+	gen = column(d, "generation", RTE_TEL_U64_VAL);
+	if (hoa == NULL || peer == NULL || state == NULL || gen == NULL)
+		return -ENOMEM;
+	for (i = 0; app->is_pha && i < app->cfg.n_mns; i++) {
+		const struct haven_mn_state *st = &app->mns[i];
+
+		if (st->deleg.state == HAVEN_DELEG_S_LOCAL ||
+		    n == RTE_TEL_MAX_ARRAY_ENTRIES)
+			continue;
+		n++;
+		inet_ntop(AF_INET, &st->cfg->home_addr, a, sizeof(a));
+		rte_tel_data_add_array_string(hoa, a);
+		rte_tel_data_add_array_string(peer, st->deleg.peer != NULL ?
+			st->deleg.peer->name : "-");
+		rte_tel_data_add_array_string(state,
+			haven_deleg_state_name(st->deleg.state));
+		rte_tel_data_add_array_u64(gen, st->deleg.info.generation);
+	}
+	rte_tel_data_add_dict_u64(d, "started", app->pha.stats.started);
+	rte_tel_data_add_dict_u64(d, "refused", app->pha.stats.refused);
+	rte_tel_data_add_dict_u64(d, "stopped", app->pha.stats.stopped);
+	rte_tel_data_add_dict_u64(d, "taken_back", app->pha.stats.taken_back);
+	rte_tel_data_add_dict_u64(d, "dead_peers", app->pha.stats.dead_peers);
+	return 0;
+}
+
+static int
+secondary_handler(struct haven_app *app, const char *params,
+		struct rte_tel_data *d)
+{
+	struct rte_tel_data *hoa, *prim, *coa, *rem, *pkts, *gen;
+	char a[INET_ADDRSTRLEN], list[HAVEN_DELEG_MAX_COA * INET_ADDRSTRLEN];
+	uint64_t now = haven_now_ms();
+	unsigned int i, j, n = 0;
+
+	(void)params;
+	rte_tel_data_start_dict(d);
+	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
+	prim = column(d, "primary", RTE_TEL_STRING_VAL);
+	coa = column(d, "care_of", RTE_TEL_STRING_VAL);
+	rem = column(d, "remaining", RTE_TEL_INT_VAL);
+	pkts = column(d, "packets", RTE_TEL_U64_VAL);
+	gen = column(d, "generation", RTE_TEL_U64_VAL);
+	if (hoa == NULL || prim == NULL || coa == NULL || rem == NULL ||
+	    pkts == NULL || gen == NULL)
+		return -ENOMEM;
+	for (i = 0; app->is_sha && i < app->sha.capacity; i++) {
+		const struct haven_deleg_sha_entry *e = &app->sha.entries[i];
+		const struct haven_binding *b;
+		struct haven_binding_counters sum = { 0 };
+		size_t off = 0;
+
+		if (e->primary == NULL || n == RTE_TEL_MAX_ARRAY_ENTRIES)
+			continue;
+		n++;
+		inet_ntop(AF_INET, &e->info.home_addr, a, sizeof(a));
+		list[0] = '\0';
+		for (j = 0; j < e->info.n_coa; j++) {
+			char c[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &e->info.coa[j], c, sizeof(c));
+			off += snprintf(list + off, sizeof(list) - off, "%s%s",
+				j ? " " : "", c);
+		}
+		b = haven_binding_lookup(app->fp.bindings, e->info.home_addr);
+		if (b != NULL)
+			haven_binding_counters_sum(app->fp.bindings, b->slot,
+				&sum);
+		rte_tel_data_add_array_string(hoa, a);
+		rte_tel_data_add_array_string(prim, e->primary->name);
+		rte_tel_data_add_array_string(coa, list);
+		rte_tel_data_add_array_int(rem, e->expires_ms > now ?
+			(int)((e->expires_ms - now) / 1000) : 0);
+		rte_tel_data_add_array_u64(pkts, sum.pkts);
+		rte_tel_data_add_array_u64(gen, e->info.generation);
+	}
+	rte_tel_data_add_dict_u64(d, "installed", app->sha.stats.installed);
+	rte_tel_data_add_dict_u64(d, "replaced", app->sha.stats.replaced);
+	rte_tel_data_add_dict_u64(d, "removed", app->sha.stats.removed);
+	rte_tel_data_add_dict_u64(d, "expired", app->sha.stats.expired);
+	rte_tel_data_add_dict_u64(d, "refused", app->sha.stats.refused);
+	rte_tel_data_add_dict_u64(d, "used", app->sha.used);
+	rte_tel_data_add_dict_u64(d, "capacity", app->sha.capacity);
 	return 0;
 }
 
@@ -325,6 +497,9 @@ TEL_CALLBACK(drops)
 TEL_CALLBACK(registrations)
 TEL_CALLBACK(bindings)
 TEL_CALLBACK(binding)
+TEL_CALLBACK(peers)
+TEL_CALLBACK(delegation)
+TEL_CALLBACK(secondary)
 
 int
 haven_telemetry_init(struct haven_app *app)
@@ -340,5 +515,11 @@ haven_telemetry_init(struct haven_app *app)
 		"A page of bindings, as columns. Parameter: offset (default 0)");
 	rte_telemetry_register_cmd("/haven/binding", tel_binding,
 		"One binding with its counters. Parameter: home address");
+	rte_telemetry_register_cmd("/haven/peers", tel_peers,
+		"Delegation peers, liveness, load and protocol counters");
+	rte_telemetry_register_cmd("/haven/delegation", tel_delegation,
+		"Primary: delegated bindings and their state; totals");
+	rte_telemetry_register_cmd("/haven/secondary", tel_secondary,
+		"Secondary: bindings held for primaries; totals");
 	return 0;
 }
