@@ -550,11 +550,12 @@ class TestSuite_delegation:
         tot0 = sha1.secondary()[1]
         self.lab.loss(30, E.DELEG_PORT)
 
-        def run(action, state):
+        def run(command, state):
+            """command(hoa) for each node; ms until the last one reached
+            state."""
             t0 = time.monotonic()
             for hoa in NODES:
-                getattr(self.con, action)(*((hoa, "sha1") if action ==
-                                            "delegate" else (hoa,)))
+                command(hoa)
             done = {}
 
             def all_done():
@@ -568,11 +569,12 @@ class TestSuite_delegation:
                   show=self.pha.delegation, interval=0.02)
             return max(done.values()) * 1000
 
-        t_start = run("delegate", "delegated")
+        t_start = run(lambda hoa: self.con.delegate(hoa, "sha1"),
+                      "delegated")
         until(lambda: len(sha1.secondary()[0]) == 6, 5,
               "six bindings on sha1", show=sha1.secondary)
         tot1 = sha1.secondary()[1]
-        t_stop = run("undelegate", "local")
+        t_stop = run(self.con.undelegate, "local")
         until(lambda: len(sha1.secondary()[0]) == 0, 10,
               "sha1 empty again", show=sha1.secondary)
         peer = self.pha.peer("sha1")
