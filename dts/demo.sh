@@ -1,23 +1,29 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Haven in five minutes: build, bring the lab up, and leave you at the home
-# agent's console while a mobile node away from home registers and the
-# correspondent host pings it through the tunnel. Try:
+# Haven in five minutes: build, bring the lab up, and leave you at the
+# primary home agent's console while a mobile node away from home registers
+# and the correspondent host pings it through the tunnel. Two secondary
+# home agents run beside it (EP 1134991). Try:
 #
 #   haven> show bindings
-#   haven> show stats
-#   haven> quit            (the lab is torn down afterwards)
+#   haven> delegate 192.0.2.100 sha1     (the stream moves to sha1)
+#   haven> show delegation               (sha1's count grows, ours stops)
+#   haven> show peers
+#   haven> undelegate 192.0.2.100        (and it comes back)
+#   haven> quit                          (the lab is torn down afterwards)
 #
 # Environment: PREFIX (lab prefix, default hv), CONFIG (default
-# config/lab.yaml), SKIP_SETUP=1 to skip dts/setup.sh.
+# config/lab-pha.yaml), SECONDARIES (default "sha1 sha2", "" for none),
+# SKIP_SETUP=1 to skip dts/setup.sh.
 
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$HERE")
 PREFIX=${PREFIX:-hv}
-CONFIG=${CONFIG:-$REPO/config/lab.yaml}
+CONFIG=${CONFIG:-$REPO/config/lab-pha.yaml}
+SECONDARIES=${SECONDARIES-sha1 sha2}
 HAVEN=${HAVEN:-$REPO/build/app/haven/haven}
 PY=/usr/bin/python3
 OUT=$HERE/out
@@ -93,7 +99,8 @@ rm -f "$TEL"
 	p=$(ip netns exec "$PREFIX-ch" ping -n -c 5 -i 0.3 "$MN_HOME_ADDR" 2>&1 |
 		tee -a "$LOG" | grep "packets transmitted")
 	printf '\r'; say "ping $CH_ADDR -> $MN_HOME_ADDR through the tunnel: $p"
-	say "a 100 pps UDP stream runs for 60 s; try 'show stats', 'show bindings'"
+	say "a 100 pps UDP stream runs for 60 s; try 'show bindings', then"
+	say "'delegate $MN_HOME_ADDR sha1' and 'show delegation'"
 	printf 'haven> '
 	ip netns exec "$PREFIX-mn" "$PY" "$HERE/udp_stream.py" recv --port 9000 \
 		--duration 70 --out "$OUT/demo-stream.json" >> "$LOG" 2>&1 &
@@ -103,6 +110,13 @@ rm -f "$TEL"
 	wait
 ) < /dev/null &
 pids+=($!)
+
+for sha in $SECONDARIES; do
+	say "secondary home agent $sha in $PREFIX-$sha (config/lab-$sha.yaml)"
+	ip netns exec "$PREFIX-$sha" "$HAVEN" -f "$REPO/config/lab-$sha.yaml" \
+		--no-console < /dev/null > "$OUT/demo-$sha.log" 2>&1 &
+	pids+=($!)
+done
 
 say "starting haven in $PREFIX-ha on ha0 ($HA_MAC), home agent $HA_ADDR"
 say "the registration and a ping follow in a few seconds; 'quit' ends the demo"

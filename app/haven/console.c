@@ -438,11 +438,13 @@ cmd_show_deleg_parsed(void *parsed, struct cmdline *cl, void *data)
 			if (st->deleg.state == HAVEN_DELEG_S_LOCAL)
 				continue;
 			inet_ntop(AF_INET, &st->cfg->home_addr, a, sizeof(a));
-			cmdline_printf(cl, "  %-15s %-10s %-10s generation %u\n",
-				a, st->deleg.peer != NULL ?
+			cmdline_printf(cl, "  %-15s %-10s %-10s generation %u,"
+				" %lu packets tunnelled there\n", a,
+				st->deleg.peer != NULL ?
 					st->deleg.peer->name : "-",
 				haven_deleg_state_name(st->deleg.state),
-				st->deleg.info.generation);
+				st->deleg.info.generation,
+				st->deleg.reported_packets);
 		}
 	}
 	for (i = 0; app->is_sha && i < app->sha.capacity; i++) {
