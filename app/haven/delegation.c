@@ -140,14 +140,16 @@ pha_event(void *ctx, int event, struct haven_deleg_binding *b,
 
 	switch (event) {
 	case HAVEN_DELEG_EV_DELEGATED:
-		HAVEN_LOG(INFO, "delegated " HAVEN_IP4_FMT " to %s\n",
+		haven_event(app, HAVEN_EV_DELEGATION, b->info.home_addr,
+			HAVEN_DELEG_OK, "delegated " HAVEN_IP4_FMT " to %s",
 			HAVEN_IP4_ARGS(b->info.home_addr), peer->name);
 		st->forwarder = forwarder_of_peer(app, peer);
 		haven_mn_republish(app, st);
 		haven_mn_reply_pending(app, st);
 		break;
 	case HAVEN_DELEG_EV_REFUSED:
-		HAVEN_LOG(NOTICE, "%s refused " HAVEN_IP4_FMT ": %s\n",
+		haven_event(app, HAVEN_EV_DELEGATION, b->info.home_addr,
+			status, "%s refused " HAVEN_IP4_FMT ": %s",
 			peer != NULL ? peer->name : "?",
 			HAVEN_IP4_ARGS(b->info.home_addr),
 			haven_deleg_status_name(status));
@@ -155,9 +157,11 @@ pha_event(void *ctx, int event, struct haven_deleg_binding *b,
 		haven_mn_reply_pending(app, st);
 		break;
 	case HAVEN_DELEG_EV_TAKEN_BACK:
-		HAVEN_LOG(INFO, "took " HAVEN_IP4_FMT " back from %s\n",
+		haven_event(app, HAVEN_EV_TAKEBACK, b->info.home_addr, status,
+			"took " HAVEN_IP4_FMT " back from %s (%s)",
 			HAVEN_IP4_ARGS(b->info.home_addr),
-			peer != NULL ? peer->name : "?");
+			peer != NULL ? peer->name : "?",
+			haven_deleg_status_name(status));
 		st->forwarder = HAVEN_FORWARDER_SELF;
 		if (st->n_coa > 0) {
 			haven_mn_republish(app, st);
@@ -170,11 +174,12 @@ pha_event(void *ctx, int event, struct haven_deleg_binding *b,
 			HAVEN_IP4_ARGS(b->info.home_addr));
 		break;
 	case HAVEN_DELEG_EV_PEER_DEAD:
-		HAVEN_LOG(WARNING, "secondary %s is silent: taking its bindings"
-			" back\n", peer->name);
+		haven_event(app, HAVEN_EV_PEER, 0, -1, "secondary %s is silent:"
+			" taking its bindings back", peer->name);
 		break;
 	case HAVEN_DELEG_EV_PEER_ALIVE:
-		HAVEN_LOG(NOTICE, "secondary %s reports again\n", peer->name);
+		haven_event(app, HAVEN_EV_PEER, 0, -1,
+			"secondary %s reports again", peer->name);
 		break;
 	}
 }
@@ -564,8 +569,8 @@ haven_secondary_add(struct haven_app *app, const char *name, uint32_t id,
 	haven_deleg_peer_init(p, seq_base(), haven_now_ms());
 	if (p == &app->secondaries[app->pha.n_peers])
 		app->pha.n_peers++;
-	HAVEN_LOG(INFO, "secondary %s (id %u, " HAVEN_IP4_FMT ") added\n",
-		name, id, HAVEN_IP4_ARGS(addr));
+	haven_event(app, HAVEN_EV_PEER, 0, -1, "secondary %s (id %u, "
+		HAVEN_IP4_FMT ") added", name, id, HAVEN_IP4_ARGS(addr));
 	return 0;
 }
 
@@ -581,6 +586,6 @@ haven_secondary_del(struct haven_app *app, const char *name, char *err,
 	}
 	/* Its bindings come back first: nothing is black-holed. */
 	haven_deleg_pha_remove_peer(&app->pha, p, haven_now_ms());
-	HAVEN_LOG(INFO, "secondary %s removed\n", name);
+	haven_event(app, HAVEN_EV_PEER, 0, -1, "secondary %s removed", name);
 	return 0;
 }

@@ -41,6 +41,29 @@ extern int haven_logtype;
 
 #define HAVEN_MAX_SECONDARIES 32	/**< configured + added at run time */
 
+#define HAVEN_EVENTS 1024		/**< events remembered */
+
+/** Kinds of events (events.c). */
+enum haven_event_kind {
+	HAVEN_EV_REGISTRATION,		/**< request answered; code = reply code */
+	HAVEN_EV_DEREGISTRATION,	/**< a node's care-of address(es) released */
+	HAVEN_EV_EXPIRY,		/**< a lifetime ran out */
+	HAVEN_EV_DELEGATION,		/**< delegated, refused; code = status */
+	HAVEN_EV_TAKEBACK,		/**< binding back from a secondary */
+	HAVEN_EV_PEER,			/**< peer lost, back, added, removed */
+	HAVEN_EV_CONFIG,		/**< configuration reloaded or refused */
+};
+
+/** One remembered event. */
+struct haven_event {
+	uint64_t seq;			/**< 0, 1, 2, ... since start */
+	uint64_t time_us;		/**< wall clock, microseconds */
+	enum haven_event_kind kind;
+	uint32_t home_addr;		/**< NBO, 0 when none */
+	int code;			/**< reply code, status, or -1 */
+	char text[112];			/**< what happened, for people */
+};
+
 /** Control-plane counters (control lcore only). */
 struct haven_ctl_stats {
 	uint64_t reg_requests;		/**< datagrams on UDP 434 */
@@ -129,6 +152,9 @@ struct haven_app {
 	uint64_t total_cond_since_ms;		/**< total above threshold since */
 	uint64_t peer_last[HAVEN_MAX_SECONDARIES];	/**< reported packets */
 	uint64_t peer_rate[HAVEN_MAX_SECONDARIES];	/**< packets/s */
+	/* The last HAVEN_EVENTS events (events.c). */
+	struct haven_event events[HAVEN_EVENTS];
+	uint64_t n_events;			/**< recorded since start */
 	/* A request from the telemetry thread, served on the control lcore. */
 	struct haven_tel_request *volatile tel_request;
 };
@@ -222,6 +248,13 @@ int haven_secondary_del(struct haven_app *app, const char *name, char *err,
 bool haven_balancer_on_registration(struct haven_app *app,
 		struct haven_mn_state *st);
 void haven_balancer_tick(struct haven_app *app, uint64_t now_ms);
+
+/* events.c */
+/** Record an event (and log it). Control lcore only. */
+void haven_event(struct haven_app *app, enum haven_event_kind kind,
+		uint32_t home_addr, int code, const char *fmt, ...)
+	__rte_format_printf(5, 6);
+const char *haven_event_kind_name(enum haven_event_kind kind);
 
 /* console.c */
 int haven_console_init(struct haven_app *app, bool terminal);

@@ -239,6 +239,11 @@ expiry_cb(struct rte_timer *t, void *arg)
 	(void)t;
 	while (i < st->n_coa) {
 		if (st->coa[i].expires_at <= now) {
+			haven_event(&haven, HAVEN_EV_EXPIRY, st->cfg->home_addr,
+				-1, "binding of " HAVEN_IP4_FMT " at "
+				HAVEN_IP4_FMT " expired",
+				HAVEN_IP4_ARGS(st->cfg->home_addr),
+				HAVEN_IP4_ARGS(st->coa[i].addr));
 			coa_remove(st, i);
 			haven.stats.bindings_expired++;
 		} else {
@@ -313,9 +318,9 @@ deny(struct haven_app *app, const struct reg_request *req, uint8_t code,
 	if (code == HAVEN_MIP4_DENIED_IDENT_MISMATCH)
 		rrp.ident = haven_mip4_ident_for_mismatch(req->rrq.ident,
 				haven_mip4_ntp_now());
-	HAVEN_LOG(INFO, "registration of " HAVEN_IP4_FMT " from "
-		HAVEN_IP4_FMT " denied: code %u\n",
-		HAVEN_IP4_ARGS(req->rrq.home_addr),
+	haven_event(app, HAVEN_EV_REGISTRATION, req->rrq.home_addr, code,
+		"registration of " HAVEN_IP4_FMT " from " HAVEN_IP4_FMT
+		" denied: code %u", HAVEN_IP4_ARGS(req->rrq.home_addr),
 		HAVEN_IP4_ARGS(req->src_ip), code);
 	send_reply(app, req, &rrp, sa);
 }
@@ -389,9 +394,11 @@ apply(struct haven_app *app, struct haven_mn_state *st,
 			haven_send_garp(app, st->cfg->home_addr, &req->src_mac);
 			haven_send_garp(app, st->cfg->home_addr, &req->src_mac);
 		}
-		HAVEN_LOG(INFO, "deregistered " HAVEN_IP4_FMT
-			" (%u care-of addresses left)\n",
-			HAVEN_IP4_ARGS(rrq->home_addr), st->n_coa);
+		haven_event(app, HAVEN_EV_DEREGISTRATION, rrq->home_addr,
+			HAVEN_MIP4_ACCEPTED, "deregistered " HAVEN_IP4_FMT
+			" from " HAVEN_IP4_FMT " (%u care-of addresses left)",
+			HAVEN_IP4_ARGS(rrq->home_addr),
+			HAVEN_IP4_ARGS(rrq->coa), st->n_coa);
 		return HAVEN_MIP4_ACCEPTED;
 	}
 
@@ -419,8 +426,9 @@ apply(struct haven_app *app, struct haven_mn_state *st,
 	commit(app, st, HAVEN_DELEG_STOP_UNDELEGATE);
 	if (!was_away)
 		haven_mn_announce(app, st);
-	HAVEN_LOG(INFO, "registered " HAVEN_IP4_FMT " at " HAVEN_IP4_FMT
-		" for %us (%s%s, %u care-of addresses)\n",
+	haven_event(app, HAVEN_EV_REGISTRATION, rrq->home_addr,
+		HAVEN_MIP4_ACCEPTED, "registered " HAVEN_IP4_FMT " at "
+		HAVEN_IP4_FMT " for %us (%s%s, %u care-of addresses)",
 		HAVEN_IP4_ARGS(rrq->home_addr),
 		HAVEN_IP4_ARGS(rrq->coa), *granted,
 		haven_encap_name(st->encap),
