@@ -136,11 +136,14 @@ class TestSuite_delegation:
 
     def state(self, hoa=HOA):
         """(state, peer) of hoa in the PHA's /haven/delegation; a binding
-        the table does not list is local."""
+        the table does not list is local. The state in lower case, as the
+        interface spells it (test_telemetry_interface checks the exact
+        spelling, so that the other tests say something about behaviour
+        even when only names differ)."""
         r = self.pha.delegation_of(hoa)
         if r is None:
             return ("local", None)
-        return (r.get("state"), r.get("peer"))
+        return (str(r.get("state")).lower(), r.get("peer"))
 
     def wait_state(self, hoa, state, peer=None, timeout=5.0, interval=0.01):
         """Poll until hoa is in state (with peer); the monotonic time."""
@@ -270,7 +273,7 @@ class TestSuite_delegation:
 
         b = self.pha.binding(HOA)
         assert b.get("forwarder") == "sha1", b
-        assert b.get("delegation") == "delegated", b
+        assert str(b.get("delegation")).lower() == "delegated", b
         row = sha1.secondary_of(HOA)
         assert row is not None and row.get("primary") == "pha", row
         assert care_of_list(row) == [E.MN_VA_ADDR], row
@@ -817,3 +820,78 @@ class TestSuite_delegation:
         report("add sha: sha2 added at run time, delegation in %.1f ms" %
                latency)
         assert self.pha.proc.pid == pid and self.pha.alive()
+
+    # ------------------------------------------------------------------
+    # j. the telemetry interface, exactly
+    # ------------------------------------------------------------------
+
+    def test_telemetry_interface(self):
+        """The delegation telemetry has the names and spellings the
+        operator interface promises (the other tests compare states
+        without regard to case).
+
+        Steps:
+            Start sha1 and the PHA; register 192.0.2.100; read the tables;
+            delegate to sha1; read them again; undelegate.
+        Verify:
+            /haven/peers on both sides has the columns name, id, address,
+            role, alive, load, delegated, tx, rx, retransmits, bad_auth,
+            replayed, malformed, with role "secondary" at the PHA and
+            "primary" at sha1; /haven/delegation has home_address, peer,
+            state, generation and the totals started, refused, stopped,
+            taken_back, dead_peers; the state of a delegated binding is
+            spelled "delegated"; /haven/binding,192.0.2.100 says forwarder
+            "self" and delegation "local" before, "sha1" and "delegated"
+            while delegated; /haven/secondary on sha1 has home_address,
+            primary, care_of, remaining, packets, generation and the
+            totals installed, replaced, removed, expired, refused, used,
+            capacity.
+        """
+        self.start_agents(shas=("sha1",))
+        sha1 = self.sha["sha1"]
+        self.register()
+        b = self.pha.binding(HOA)
+        before = (b.get("forwarder"), b.get("delegation"))
+        self.delegate(HOA, "sha1")
+        peer_cols = {"name", "id", "address", "role", "alive", "load",
+                     "delegated", "tx", "rx", "retransmits", "bad_auth",
+                     "replayed", "malformed"}
+        problems = []
+        for h, role in ((self.pha, "secondary"), (sha1, "primary")):
+            raw = h.tel.query("/haven/peers") or {}
+            missing = peer_cols - set(raw)
+            if missing:
+                problems.append("%s /haven/peers lacks %s" % (h.name,
+                                                              sorted(missing)))
+            roles = {r.get("role") for r in h.peers()}
+            if roles != {role}:
+                problems.append("%s /haven/peers roles %s, not %r" %
+                                (h.name, roles, role))
+        raw = self.pha.tel.query("/haven/delegation") or {}
+        missing = {"home_address", "peer", "state", "generation", "started",
+                   "refused", "stopped", "taken_back", "dead_peers"} - set(raw)
+        if missing:
+            problems.append("/haven/delegation lacks %s" % sorted(missing))
+        row = self.pha.delegation_of(HOA) or {}
+        if row.get("state") != "delegated":
+            problems.append("/haven/delegation state %r, not 'delegated'" %
+                            row.get("state"))
+        raw = sha1.tel.query("/haven/secondary") or {}
+        missing = {"home_address", "primary", "care_of", "remaining",
+                   "packets", "generation", "installed", "replaced",
+                   "removed", "expired", "refused", "used",
+                   "capacity"} - set(raw)
+        if missing:
+            problems.append("/haven/secondary lacks %s" % sorted(missing))
+        b = self.pha.binding(HOA)
+        during = (b.get("forwarder"), b.get("delegation"))
+        if before != ("self", "local"):
+            problems.append("/haven/binding before delegation: forwarder, "
+                            "delegation = %r, not ('self', 'local')" %
+                            (before,))
+        if during != ("sha1", "delegated"):
+            problems.append("/haven/binding while delegated: forwarder, "
+                            "delegation = %r, not ('sha1', 'delegated')" %
+                            (during,))
+        self.undelegate(HOA, "sha1")
+        assert not problems, "\n".join(problems)
