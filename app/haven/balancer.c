@@ -101,7 +101,7 @@ measure(struct haven_app *app, uint64_t dt_ms)
 	unsigned int i;
 
 	for (i = 0; i < app->cfg.n_mns; i++) {
-		struct haven_mn_state *st = &app->mns[i];
+		struct haven_mn_state *st = app->mns[i];
 
 		b = st->n_coa > 0 ? haven_binding_lookup(app->fp.bindings,
 				st->cfg->home_addr) : NULL;
@@ -159,7 +159,7 @@ threshold_turn(struct haven_app *app, uint64_t now)
 	unsigned int i;
 
 	for (i = 0; i < app->cfg.n_mns; i++) {
-		struct haven_mn_state *st = &app->mns[i];
+		struct haven_mn_state *st = app->mns[i];
 
 		if (st->n_coa == 0)
 			continue;
@@ -196,7 +196,7 @@ equal_turn(struct haven_app *app, uint64_t now)
 	unsigned int i;
 
 	for (i = 0; i < app->cfg.n_mns; i++) {
-		struct haven_mn_state *st = &app->mns[i];
+		struct haven_mn_state *st = app->mns[i];
 
 		if (st->n_coa > 0 && st->deleg.state == HAVEN_DELEG_S_LOCAL)
 			delegate_to(app, st, fewest_bindings(app), now);

@@ -159,6 +159,12 @@ haven_control_loop(struct haven_app *app)
 			haven_binding_reclaim(app->fp.bindings);
 			next_tick = rte_get_timer_cycles() + tick;
 		}
+		if (app->reload_requested) {
+			char err[512];
+
+			app->reload_requested = false;
+			haven_reload(app, err, sizeof(err));
+		}
 		haven_telemetry_serve(app);
 		haven_console_poll(app);
 		if (n == 0)

@@ -374,8 +374,6 @@ haven_deleg_init(struct haven_app *app)
 		haven_deleg_pha_init(&app->pha, dc->agent_id, app->secondaries,
 			dc->n_secondaries, &pha_ops, app, now, seq_base());
 		app->pha.dead_after_reports = dc->dead_after;
-		for (i = 0; i < app->cfg.n_mns; i++)
-			app->mns[i].deleg.user = &app->mns[i];
 	}
 	app->is_sha = dc->n_primaries > 0;
 	if (app->is_sha) {

@@ -126,10 +126,11 @@ struct haven_app {
 	struct haven_worker *workers;
 	unsigned int n_workers;
 	uint16_t ctl_txq;			/**< control lcore's TX queue */
-	struct haven_mn_state *mns;		/**< one per cfg.mns[] */
+	struct haven_mn_state **mns;		/**< one per cfg.mns[], same order */
 	struct haven_hold *holds;		/**< one per neighbour entry */
 	struct haven_ctl_stats stats;
 	volatile bool quit;
+	volatile bool reload_requested;		/**< SIGHUP seen */
 	struct cmdline *console;		/**< terminal, or NULL */
 	bool console_on_terminal;		/**< asked for at start */
 	int console_listen_fd;			/**< unix socket, or -1 */
@@ -202,6 +203,10 @@ int haven_registration_init(struct haven_app *app);
 void haven_registration_input(struct haven_app *app, struct rte_mbuf *m);
 /** Remove every binding of a node (console, shutdown). */
 void haven_mn_release(struct haven_app *app, struct haven_mn_state *st);
+/** A node's state, with its timers; deleg.user points back to it. */
+struct haven_mn_state *haven_mn_state_new(const struct haven_config_mn *cfg);
+/** Release a node's bindings (and delegation), then free its state. */
+void haven_mn_state_free(struct haven_app *app, struct haven_mn_state *st);
 /** The state of a configured node, or NULL. */
 struct haven_mn_state *haven_mn_find(struct haven_app *app, uint32_t hoa);
 
@@ -248,6 +253,13 @@ int haven_secondary_del(struct haven_app *app, const char *name, char *err,
 bool haven_balancer_on_registration(struct haven_app *app,
 		struct haven_mn_state *st);
 void haven_balancer_tick(struct haven_app *app, uint64_t now_ms);
+
+/* reload.c */
+/**
+ * Reload the configuration file: all of it, or nothing (err says why,
+ * file:line:column for a bad file). Control lcore only.
+ */
+int haven_reload(struct haven_app *app, char *err, size_t errlen);
 
 /* events.c */
 /** Record an event (and log it). Control lcore only. */

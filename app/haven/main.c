@@ -54,8 +54,10 @@ usage(const char *prog)
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	haven.quit = true;
+	if (sig == SIGHUP)
+		haven.reload_requested = true;
+	else
+		haven.quit = true;
 }
 
 /* rte_log level of a configured name ("info"); INFO if unknown. */
@@ -373,6 +375,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	rte_timer_subsystem_init();
 

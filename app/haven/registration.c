@@ -35,28 +35,50 @@ struct reg_request {
 static int
 mn_cmp(const void *key, const void *elem)
 {
+	const struct haven_mn_state *st =
+		*(const struct haven_mn_state * const *)elem;
 	uint32_t a = rte_be_to_cpu_32(*(const uint32_t *)key);
-	uint32_t b = rte_be_to_cpu_32(
-		((const struct haven_mn_state *)elem)->cfg->home_addr);
+	uint32_t b = rte_be_to_cpu_32(st->cfg->home_addr);
 
 	return a < b ? -1 : a > b;
-}
-
-static int
-mn_sort_cmp(const void *x, const void *y)
-{
-	const struct haven_mn_state *a = x;
-
-	return mn_cmp(&a->cfg->home_addr, y);
 }
 
 struct haven_mn_state *
 haven_mn_find(struct haven_app *app, uint32_t hoa)
 {
-	return bsearch(&hoa, app->mns, app->cfg.n_mns, sizeof(*app->mns),
-			mn_cmp);
+	struct haven_mn_state **st = bsearch(&hoa, app->mns, app->cfg.n_mns,
+			sizeof(*app->mns), mn_cmp);
+
+	return st != NULL ? *st : NULL;
 }
 
+struct haven_mn_state *
+haven_mn_state_new(const struct haven_config_mn *cfg)
+{
+	struct haven_mn_state *st = rte_zmalloc("haven_mn", sizeof(*st), 0);
+
+	if (st == NULL)
+		return NULL;
+	st->cfg = cfg;
+	rte_timer_init(&st->expiry);
+	rte_timer_init(&st->garp);
+	st->deleg.user = st;
+	return st;
+}
+
+void
+haven_mn_state_free(struct haven_app *app, struct haven_mn_state *st)
+{
+	if (st->n_coa > 0 || st->deleg.state != HAVEN_DELEG_S_LOCAL)
+		haven_mn_release(app, st);
+	if (app->is_pha)
+		haven_deleg_pha_forget(&app->pha, &st->deleg);
+	rte_timer_stop_sync(&st->expiry);
+	rte_timer_stop_sync(&st->garp);
+	rte_free(st);
+}
+
+/* The configuration keeps mobile nodes sorted by home address: so do we. */
 int
 haven_registration_init(struct haven_app *app)
 {
@@ -67,11 +89,10 @@ haven_registration_init(struct haven_app *app)
 	if (app->mns == NULL)
 		return -ENOMEM;
 	for (i = 0; i < app->cfg.n_mns; i++) {
-		app->mns[i].cfg = &app->cfg.mns[i];
-		rte_timer_init(&app->mns[i].expiry);
-		rte_timer_init(&app->mns[i].garp);
+		app->mns[i] = haven_mn_state_new(&app->cfg.mns[i]);
+		if (app->mns[i] == NULL)
+			return -ENOMEM;
 	}
-	qsort(app->mns, app->cfg.n_mns, sizeof(*app->mns), mn_sort_cmp);
 	return 0;
 }
 
