@@ -433,7 +433,7 @@ cmd_show_deleg_parsed(void *parsed, struct cmdline *cl, void *data)
 		cmdline_printf(cl, "  policy %s\n",
 			haven_deleg_policy_name(app->policy));
 		for (i = 0; i < app->cfg.n_mns; i++) {
-			const struct haven_mn_state *st = &app->mns[i];
+			const struct haven_mn_state *st = app->mns[i];
 
 			if (st->deleg.state == HAVEN_DELEG_S_LOCAL)
 				continue;

@@ -398,7 +398,7 @@ delegation_handler(struct haven_app *app, const char *params,
 	if (hoa == NULL || peer == NULL || state == NULL || gen == NULL)
 		return -ENOMEM;
 	for (i = 0; app->is_pha && i < app->cfg.n_mns; i++) {
-		const struct haven_mn_state *st = &app->mns[i];
+		const struct haven_mn_state *st = app->mns[i];
 
 		if (st->deleg.state == HAVEN_DELEG_S_LOCAL ||
 		    n == RTE_TEL_MAX_ARRAY_ENTRIES)
