@@ -1,0 +1,473 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Prometheus exporter for Haven home agents.
+
+Reads the /haven/... telemetry endpoints of one or more running haven
+processes through their DPDK telemetry socket
+(/var/run/dpdk/<file-prefix>/dpdk_telemetry.v2, the socket that
+dpdk-telemetry.py uses) and serves them as Prometheus metrics on HTTP.
+Every scrape opens a fresh connection to every appliance, so a restarted
+haven is picked up at the next scrape, and a stopped one shows haven_up 0.
+
+    haven_exporter.py --file-prefix haven-pha --file-prefix haven-sha1 \\
+        --listen 127.0.0.1:9464
+
+Every metric carries the label instance=<file prefix>. The metrics are
+listed in docs/telemetry.md. Needs Debian's python3-prometheus-client;
+run with /usr/bin/python3.
+"""
+
+import argparse
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+from prometheus_client import start_http_server
+from prometheus_client.core import (CollectorRegistry, CounterMetricFamily,
+                                    GaugeMetricFamily)
+from prometheus_client.exposition import generate_latest
+
+DEFAULT_RUNTIME_DIR = "/var/run/dpdk"
+DEFAULT_LISTEN = "127.0.0.1:9464"
+DEFAULT_PREFIX = "haven"
+SOCKET_NAME = "dpdk_telemetry.v2"
+
+# /haven/stats: the keys that are levels, not totals. Every other numeric
+# key is a counter named haven_<key>_total, so a counter added to haven
+# later appears without a change here.
+STATS_GAUGES = {
+    "bindings": "Bindings in the binding table",
+    "workers": "Worker lcores (packet forwarding)",
+}
+STATS_HELP = {
+    "rx_packets": "Packets received by the workers",
+    "tx_packets": "Packets transmitted by the workers",
+    "encap_packets": "Packets tunnelled toward a care-of address",
+    "decap_packets": "Reverse-tunnelled packets decapsulated",
+    "proxy_arp_replies": "Proxy ARP replies sent for away mobile nodes",
+    "icmp_echo_replies": "ICMP echo replies sent by the agent",
+    "punted": "Packets handed from the workers to the control lcore",
+    "dropped": "Packets dropped by the workers (all reasons)",
+    "registration_requests": "Registration requests processed",
+    "registrations_accepted": "Registration replies with code 0 or 1",
+    "registrations_denied": "Registration replies with a denial code",
+    "registration_datagrams_dropped":
+        "Registration datagrams dropped without reply",
+    "bindings_expired": "Bindings whose lifetime ran out",
+    "gratuitous_arp_sent": "Gratuitous ARP packets sent",
+    "arp_requests_sent": "ARP requests sent to resolve next hops",
+    "held_sent": "Packets held for neighbour resolution, then sent",
+    "held_dropped": "Packets held for neighbour resolution, then dropped",
+    "control_tx_dropped": "Packets the control lcore could not transmit",
+}
+
+# /haven/peers columns
+PEER_GAUGES = (
+    ("alive", "Peer is alive (1) or dead (0)"),
+    ("load", "Bindings the peer holds for this agent (its last report)"),
+    ("delegated", "Bindings this agent has delegated to the peer"),
+)
+PEER_COUNTERS = (
+    ("tx", "tx_messages", "Delegation messages sent to the peer"),
+    ("rx", "rx_messages", "Delegation messages accepted from the peer"),
+    ("retransmits", "retransmits", "Requests retransmitted to the peer"),
+    ("bad_auth", "bad_auth",
+     "Messages naming the peer that failed the HMAC"),
+    ("replayed", "replayed", "Messages from the peer refused as replayed"),
+    ("malformed", "malformed", "Malformed messages from the peer"),
+    ("timeouts", "timeouts",
+     "Requests to the peer given up after every retransmission"),
+)
+DELEG_COUNTERS = (
+    ("started", "Delegations acknowledged by a secondary"),
+    ("refused", "Delegations refused by a secondary or unanswered"),
+    ("stopped", "Delegations ended by Stop Forwarding"),
+    ("taken_back", "Delegations taken back (undelegate, lost secondary)"),
+    ("dead_peers", "Times a secondary was declared dead"),
+)
+SECONDARY_COUNTERS = (
+    ("installed", "Bindings installed for primaries"),
+    ("replaced", "Installed bindings replaced by a newer generation"),
+    ("removed", "Bindings removed by Stop Forwarding"),
+    ("expired", "Bindings whose forwarding duration ran out"),
+    ("refused", "Start Forwarding refused"),
+)
+SECONDARY_GAUGES = (
+    ("used", "Bindings held for all primaries"),
+    ("capacity", "Bindings this secondary accepts"),
+)
+
+
+def is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+class TelemetryError(Exception):
+    pass
+
+
+class Telemetry:
+    """One connection to a DPDK telemetry v2 socket (SOCK_SEQPACKET): a
+    JSON banner on connect (with max_output_len), then one JSON reply per
+    command, as /usr/bin/dpdk-telemetry.py talks."""
+
+    def __init__(self, path, timeout=5.0):
+        self.path = path
+        self.timeout = timeout
+        self.sock = None
+        self.info = {}
+        self.buf_len = 16384
+
+    def __enter__(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.settimeout(self.timeout)
+        try:
+            s.connect(self.path)
+            banner = s.recv(1 << 16)
+        except OSError:
+            s.close()
+            raise
+        if not banner:
+            s.close()
+            raise TelemetryError("%s closed the connection (too many "
+                                 "clients?)" % self.path)
+        self.info = json.loads(banner.decode())
+        self.buf_len = int(self.info.get("max_output_len", 16384))
+        self.sock = s
+        return self
+
+    def __exit__(self, *exc):
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        return False
+
+    def query(self, cmd, params=None):
+        """The value of one command; None when haven has no such command
+        or its handler failed (the reply's value is null)."""
+        full = cmd if params is None else "%s,%s" % (cmd, params)
+        self.sock.send(full.encode())
+        data = self.sock.recv(self.buf_len + 1024)
+        if not data:
+            raise TelemetryError("%s closed the connection" % self.path)
+        reply = json.loads(data.decode())
+        if not isinstance(reply, dict):
+            return None
+        return reply.get(cmd)
+
+
+def column_rows(value, key):
+    """Rows of a telemetry table in haven's column layout: every list as
+    long as value[key] is a column."""
+    if not isinstance(value, dict) or not isinstance(value.get(key), list):
+        return []
+    n = len(value[key])
+    cols = [k for k, v in value.items() if isinstance(v, list) and
+            len(v) == n]
+    return [{k: value[k][i] for k in cols} for i in range(n)]
+
+
+def totals(value):
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if not isinstance(v, (list,
+                                                                 dict))}
+
+
+def care_of_label(v):
+    if isinstance(v, list):
+        return " ".join(str(x) for x in v)
+    return "" if v is None else str(v)
+
+
+class Families:
+    """Metric families of one scrape, created on first use, so that each
+    name appears once with the samples of every instance."""
+
+    def __init__(self):
+        self.fams = {}
+
+    def _get(self, cls, name, doc, labels):
+        f = self.fams.get(name)
+        if f is None:
+            f = cls(name, doc, labels=["instance"] + list(labels))
+            self.fams[name] = f
+        return f
+
+    # positional-only: "name" is also a label (haven_peer_*)
+    def counter(self, name, doc, inst, value, /, **labels):
+        if not is_number(value):
+            return
+        f = self._get(CounterMetricFamily, name, doc, labels.keys())
+        f.add_metric([inst] + [str(v) for v in labels.values()], value)
+
+    def gauge(self, name, doc, inst, value, /, **labels):
+        if not is_number(value):
+            return
+        f = self._get(GaugeMetricFamily, name, doc, labels.keys())
+        f.add_metric([inst] + [str(v) for v in labels.values()], value)
+
+    def __iter__(self):
+        return iter(self.fams.values())
+
+
+class Staged:
+    """The samples of one appliance, kept until its whole read succeeded,
+    so that a scrape never mixes haven_up 0 with half the figures."""
+
+    def __init__(self):
+        self.calls = []
+
+    def counter(self, *args, **labels):
+        self.calls.append(("counter", args, labels))
+
+    def gauge(self, *args, **labels):
+        self.calls.append(("gauge", args, labels))
+
+    def commit(self, fam):
+        for kind, args, labels in self.calls:
+            getattr(fam, kind)(*args, **labels)
+
+
+class HavenCollector:
+    """A Prometheus collector that reads every appliance afresh on each
+    collect() (one scrape)."""
+
+    def __init__(self, prefixes, runtime_dir=DEFAULT_RUNTIME_DIR,
+                 timeout=5.0, max_bindings=4096):
+        self.prefixes = list(prefixes)
+        self.runtime_dir = runtime_dir
+        self.timeout = timeout
+        self.max_bindings = max_bindings
+
+    def socket_path(self, prefix):
+        return os.path.join(self.runtime_dir, prefix, SOCKET_NAME)
+
+    def describe(self):
+        # No scrape at registration time; names are known only from the
+        # appliances' replies.
+        return []
+
+    def collect(self):
+        fam = Families()
+        for prefix in self.prefixes:
+            t0 = time.monotonic()
+            up = 0
+            staged = Staged()
+            try:
+                with Telemetry(self.socket_path(prefix),
+                               self.timeout) as tel:
+                    self.read_instance(tel, prefix, staged)
+                staged.commit(fam)
+                up = 1
+            except (OSError, ValueError, TelemetryError) as e:
+                print("haven_exporter: %s: %s" % (prefix, e),
+                      file=sys.stderr, flush=True)
+            fam.gauge("haven_up", "1 if the appliance's telemetry socket "
+                      "answered this scrape, else 0", prefix, up)
+            fam.gauge("haven_exporter_scrape_duration_seconds",
+                      "Time spent reading this appliance", prefix,
+                      time.monotonic() - t0)
+        return iter(fam)
+
+    # -- one appliance -------------------------------------------------
+
+    def read_instance(self, tel, inst, fam):
+        info = tel.info
+        if is_number(info.get("pid")):
+            fam.gauge("haven_process_id", "Process id of the haven "
+                      "process (changes when it restarts)", inst,
+                      info["pid"])
+        if "version" in info:
+            fam.gauge("haven_info", "DPDK version of the appliance",
+                      inst, 1, dpdk_version=info["version"])
+        stats = tel.query("/haven/stats")
+        if not isinstance(stats, dict):
+            raise TelemetryError("no /haven/stats: is this a haven "
+                                 "process?")
+        self.stats(stats, inst, fam)
+        self.drops(tel.query("/haven/drops"), inst, fam)
+        self.registrations(tel.query("/haven/registrations"), inst, fam)
+        self.bindings(tel, inst, fam)
+        self.peers(tel.query("/haven/peers"), inst, fam)
+        self.delegation(tel.query("/haven/delegation"), inst, fam)
+        self.secondary(tel.query("/haven/secondary"), inst, fam)
+
+    @staticmethod
+    def stats(st, inst, fam):
+        for k, v in st.items():
+            if k in STATS_GAUGES:
+                fam.gauge("haven_" + k, STATS_GAUGES[k], inst, v)
+            else:
+                fam.counter("haven_" + k, STATS_HELP.get(
+                    k, "/haven/stats " + k), inst, v)
+
+    @staticmethod
+    def drops(d, inst, fam):
+        for reason, v in (d or {}).items():
+            fam.counter("haven_drops", "Packets dropped by the workers, "
+                        "by reason", inst, v, reason=reason)
+
+    @staticmethod
+    def registrations(r, inst, fam):
+        for k, v in (r or {}).items():
+            if k.startswith("code_"):
+                fam.counter("haven_registration_replies", "Registration "
+                            "replies sent, by code (RFC 5944)", inst, v,
+                            code=k[5:])
+            # "requests" and "dropped" are haven_registration_requests
+            # and haven_registration_datagrams_dropped of /haven/stats
+
+    def bindings(self, tel, inst, fam):
+        offset, seen, total = 0, 0, None
+        while self.max_bindings and seen < self.max_bindings:
+            page = tel.query("/haven/bindings", offset)
+            if not isinstance(page, dict):
+                break
+            total = page.get("total", total)
+            rows = column_rows(page, "home_address")
+            count = page.get("count", len(rows))
+            for r in rows[:self.max_bindings - seen]:
+                lab = dict(home_address=r.get("home_address", ""),
+                           care_of=care_of_label(r.get("care_of")),
+                           encap=r.get("encap", ""))
+                fam.counter("haven_binding_packets", "Packets tunnelled "
+                            "for the binding (by this agent)", inst,
+                            r.get("packets"), **lab)
+                fam.counter("haven_binding_bytes", "Bytes tunnelled for "
+                            "the binding (by this agent)", inst,
+                            r.get("bytes"), **lab)
+                fam.gauge("haven_binding_remaining_seconds", "Seconds "
+                          "until the first care-of address expires "
+                          "(-1: never)", inst, r.get("remaining"), **lab)
+                seen += 1
+            offset += count
+            if not count or (is_number(total) and offset >= total):
+                break
+        if is_number(total):
+            fam.gauge("haven_bindings_listed", "Bindings the exporter "
+                      "read (at most --max-bindings)", inst, seen)
+
+    @staticmethod
+    def peers(p, inst, fam):
+        if not isinstance(p, dict):
+            return
+        for r in column_rows(p, "name"):
+            lab = dict(name=r.get("name", ""), role=r.get("role", ""),
+                       address=r.get("address", ""))
+            fam.gauge("haven_peer_info", "A delegation peer (value 1), "
+                      "with its agent id", inst, 1, id=r.get("id", ""),
+                      **lab)
+            for k, doc in PEER_GAUGES:
+                fam.gauge("haven_peer_" + k, doc, inst, r.get(k), **lab)
+            for k, name, doc in PEER_COUNTERS:
+                fam.counter("haven_peer_" + name, doc, inst, r.get(k),
+                            **lab)
+        fam.counter("haven_delegation_rejected_messages", "Delegation "
+                    "messages refused before any peer could be named "
+                    "(unknown sender, malformed, misdirected)", inst,
+                    p.get("rejected_messages"))
+
+    @staticmethod
+    def delegation(d, inst, fam):
+        if not isinstance(d, dict):
+            return
+        if isinstance(d.get("policy"), str):
+            fam.gauge("haven_delegation_policy", "The delegation policy "
+                      "in force (value 1)", inst, 1, policy=d["policy"])
+        t = totals(d)
+        for k, doc in DELEG_COUNTERS:
+            fam.counter("haven_delegation_" + k, doc, inst, t.get(k))
+        counts = {}
+        for r in column_rows(d, "home_address"):
+            key = (str(r.get("peer", "")), str(r.get("state", "")))
+            counts[key] = counts.get(key, 0) + 1
+        for (peer, state), n in sorted(counts.items()):
+            fam.gauge("haven_delegation_bindings", "Bindings not local, "
+                      "by secondary and state", inst, n, peer=peer,
+                      state=state)
+
+    @staticmethod
+    def secondary(s, inst, fam):
+        if not isinstance(s, dict):
+            return
+        t = totals(s)
+        for k, doc in SECONDARY_COUNTERS:
+            fam.counter("haven_secondary_" + k, doc, inst, t.get(k))
+        for k, doc in SECONDARY_GAUGES:
+            fam.gauge("haven_secondary_" + k, doc, inst, t.get(k))
+        for r in column_rows(s, "home_address"):
+            lab = dict(home_address=r.get("home_address", ""),
+                       primary=r.get("primary", ""),
+                       care_of=care_of_label(r.get("care_of")))
+            fam.counter("haven_secondary_binding_packets", "Packets "
+                        "tunnelled for a binding held for a primary",
+                        inst, r.get("packets"), **lab)
+            fam.gauge("haven_secondary_binding_remaining_seconds",
+                      "Seconds of forwarding duration left", inst,
+                      r.get("remaining"), **lab)
+
+
+def parse_listen(s):
+    """host:port, [v6]:port or :port -> (host, port)."""
+    host, sep, port = s.rpartition(":")
+    if not sep or not port.isdigit():
+        raise argparse.ArgumentTypeError("expected host:port, got %r" % s)
+    host = host.strip("[]") or "0.0.0.0"
+    return host, int(port)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="Serve the telemetry of running haven processes as "
+        "Prometheus metrics (docs/telemetry.md).")
+    ap.add_argument("--file-prefix", "-f", action="append", dest="prefixes",
+                    metavar="PREFIX",
+                    help="EAL file prefix of a haven process (eal.file_prefix"
+                    " of its configuration); repeat for several "
+                    "(default: %s)" % DEFAULT_PREFIX)
+    ap.add_argument("--listen", "-l", type=parse_listen,
+                    default=parse_listen(DEFAULT_LISTEN),
+                    metavar="HOST:PORT",
+                    help="where to serve /metrics (default %s)" %
+                    DEFAULT_LISTEN)
+    ap.add_argument("--runtime-dir", default=DEFAULT_RUNTIME_DIR,
+                    help="DPDK runtime directory holding <prefix>/%s "
+                    "(default %s)" % (SOCKET_NAME, DEFAULT_RUNTIME_DIR))
+    ap.add_argument("--timeout", type=float, default=5.0,
+                    help="seconds to wait for each telemetry reply")
+    ap.add_argument("--max-bindings", type=int, default=4096,
+                    help="per-binding metrics for at most this many "
+                    "bindings per appliance; 0: none (default 4096)")
+    ap.add_argument("--once", action="store_true",
+                    help="print the metrics once on stdout and exit")
+    args = ap.parse_args(argv)
+
+    prefixes = args.prefixes or [DEFAULT_PREFIX]
+    if len(set(prefixes)) != len(prefixes):
+        ap.error("each --file-prefix once")
+    registry = CollectorRegistry()
+    registry.register(HavenCollector(prefixes, args.runtime_dir,
+                                     args.timeout, args.max_bindings))
+    if args.once:
+        sys.stdout.write(generate_latest(registry).decode())
+        return 0
+
+    host, port = args.listen
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: stop.set())
+    signal.signal(signal.SIGINT, lambda *a: stop.set())
+    start_http_server(port, addr=host, registry=registry)
+    print("haven_exporter: serving %s on http://%s:%d/metrics" % (
+        ", ".join(prefixes), host if ":" not in host else "[%s]" % host,
+        port), flush=True)
+    stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
