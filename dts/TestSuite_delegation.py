@@ -225,7 +225,9 @@ class TestSuite_delegation:
             for primary pha with care-of 198.51.100.10; the PHA's peer row
             of sha1 counts 1 delegated and (reported) load 1; after a
             neighbour flush sha1 answers ARP for 192.0.2.100 and pings get
-            through.
+            through, and tshark on sha1's bridge port sees every IP-in-IP
+            packet leave with sha1's MAC, outer source 192.0.2.1 and outer
+            destination 198.51.100.10.
         """
         ep = self.start_endpoint(ifaces=("va",))
         self.start_agents(shas=("sha1",))
@@ -285,9 +287,23 @@ class TestSuite_delegation:
               == 1, 3, "sha1 reports load 1", show=self.pha.peers)
 
         self.lab.flush_neigh("ch")
-        tx, rx = self.lab.ping("ch", HOA, count=3, interval=0.2)
+        with self.tshark("home", "p-sha1", "ip proto 4") as cap:
+            tx, rx = self.lab.ping("ch", HOA, count=3, interval=0.2)
         assert rx >= 2, "%d/%d echo replies through sha1" % (rx, tx)
         assert self.neigh_is(SHA_MAC["sha1"]), self.lab.neigh("ch", HOA)
+        # claim 5 as an independent decoder sees it: what sha1 tunnels
+        # leaves with sha1's MAC but the PHA's address as outer source
+        outer = []
+        for l in cap.decode():
+            ip = l.get("ip")
+            ip = ip[0] if isinstance(ip, list) else ip
+            if ip and ip.get("ip.proto") == "4":
+                outer.append((l["eth"]["eth.src"].lower(), ip["ip.src"],
+                              ip["ip.dst"]))
+        assert len(outer) >= rx, outer
+        assert set(outer) == {(SHA_MAC["sha1"], E.HA_ADDR, E.MN_VA_ADDR)}, \
+            set(outer)
+        cap.remove()
 
     # ------------------------------------------------------------------
     # b. threshold policy
@@ -369,7 +385,7 @@ class TestSuite_delegation:
         def split():
             by = {}
             for r in self.pha.delegation()[0]:
-                if r.get("state") == "delegated":
+                if str(r.get("state")).lower() == "delegated":
                     by.setdefault(r.get("peer"), set()).add(
                         r.get("home_address"))
             ok = set(by) == {"sha1", "sha2"} and \
@@ -412,7 +428,8 @@ class TestSuite_delegation:
             at most the granted lifetime; 0.5 s after the deregistration
             it still holds the binding (the Stop was lost); it drops it no
             later than lifetime + 2 s after the registration, counting 1
-            more expired and no more removed.
+            more expired (removed counts every removal, expiries included,
+            so it is not checked there).
         """
         self.start_agents(shas=("sha1",))
         sha1 = self.sha["sha1"]
@@ -454,7 +471,6 @@ class TestSuite_delegation:
                (stop_ms, gone, granted))
         assert int(tot3["expired"]) == int(tot2["expired"]) + 1, (tot2,
                                                                   tot3)
-        assert int(tot3["removed"]) == int(tot2["removed"]), (tot2, tot3)
 
     # ------------------------------------------------------------------
     # e. care-of address change while delegated
@@ -562,7 +578,7 @@ class TestSuite_delegation:
             done = {}
 
             def all_done():
-                rows = {r.get("home_address"): r.get("state")
+                rows = {r.get("home_address"): str(r.get("state")).lower()
                         for r in self.pha.delegation()[0]}
                 for hoa in NODES:
                     if hoa not in done and rows.get(hoa, "local") == state:
