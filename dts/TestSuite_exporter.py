@@ -15,13 +15,12 @@ import os
 import socket
 import tempfile
 import threading
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from lab import OUT, PY, REPO, E, Proc, wait_until
+from lab import OUT, PY, REPO, E, Proc
 
 EXPORTER = REPO / "app" / "haven-exporter" / "haven_exporter.py"
 HOA = E.MN_HOME_ADDR

@@ -368,9 +368,9 @@ class HavenCollector:
                 fam.counter("haven_peer_" + name, doc, inst, r.get(k),
                             **lab)
         fam.counter("haven_delegation_rejected_messages", "Delegation "
-                    "messages refused before any peer could be named "
-                    "(unknown sender, malformed, misdirected)", inst,
-                    p.get("rejected_messages"))
+                    "messages not taken, whatever the reason (malformed, "
+                    "unknown sender, HMAC, replayed, misdirected, "
+                    "unexpected)", inst, p.get("rejected_messages"))
 
     @staticmethod
     def delegation(d, inst, fam):
