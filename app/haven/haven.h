@@ -126,6 +126,7 @@ struct haven_app {
 	struct haven_worker *workers;
 	unsigned int n_workers;
 	uint16_t ctl_txq;			/**< control lcore's TX queue */
+	uint16_t n_rxq[HAVEN_MAX_PORTS];	/**< RX queues of each port */
 	struct haven_mn_state **mns;		/**< one per cfg.mns[], same order */
 	struct haven_hold *holds;		/**< one per neighbour entry */
 	struct haven_ctl_stats stats;
@@ -272,6 +273,16 @@ const char *haven_event_kind_name(enum haven_event_kind kind);
 int haven_console_init(struct haven_app *app, bool terminal);
 void haven_console_poll(struct haven_app *app);
 void haven_console_close(struct haven_app *app);
+
+/* ---- operator surfaces (console*.c, main.c): begin ---- */
+/**
+ * Run a file of console commands (haven --script): each line echoed after
+ * the prompt, then its output, on the terminal session if there is one,
+ * else on stdout. Blank lines and '#' comments are skipped.
+ * @return 0, or -errno if the file cannot be read.
+ */
+int haven_console_script(struct haven_app *app, const char *path);
+/* ---- operator surfaces: end ---- */
 
 /* telemetry.c */
 int haven_telemetry_init(struct haven_app *app);

@@ -26,6 +26,7 @@
 #include <rte_lpm.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_pdump.h>
 #include <rte_rcu_qsbr.h>
 
 #include "haven.h"
@@ -43,9 +44,12 @@ static void
 usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s -f CONFIG [--no-console] [--check] [-- EAL-OPTIONS]\n"
+		"usage: %s -f CONFIG [--no-console] [--script FILE] [--check]"
+		" [-- EAL-OPTIONS]\n"
 		"  -f, --config FILE   YAML configuration (see docs/configuration.md)\n"
 		"  --no-console        no console on the terminal (headless)\n"
+		"  --script FILE       run these console commands once started,\n"
+		"                      their output on stdout (docs/console.md)\n"
 		"  --check             validate the configuration and exit\n"
 		"  EAL-OPTIONS         appended to the arguments the config implies\n",
 		prog);
@@ -225,7 +229,7 @@ routes_init(struct haven_app *app)
 static int
 workers_init(struct haven_app *app)
 {
-	unsigned int lcore, w = 0, p, q, nq = app->n_workers + 1;
+	unsigned int lcore, w = 0, p, q;
 
 	app->workers = rte_zmalloc("haven_workers",
 			sizeof(*app->workers) * app->n_workers,
@@ -242,7 +246,7 @@ workers_init(struct haven_app *app)
 		w++;
 	}
 	for (p = 0; p < app->fp.n_ports; p++)
-		for (q = 0; q < nq; q++) {
+		for (q = 0; q < app->n_rxq[p]; q++) {
 			struct haven_worker *wk = &app->workers[q % app->n_workers];
 
 			if (wk->n_rxq == HAVEN_MAX_RXQ_PER_WORKER)
@@ -269,6 +273,29 @@ launch_workers(struct haven_app *app)
 	return 0;
 }
 
+/*
+ * Packet capture for dpdk-dumpcap (rte_pdump): it attaches as a secondary
+ * process, which needs the primary's hugepages; without them (--no-huge)
+ * the server still starts but no capture can attach.
+ */
+static bool pdump_up;
+
+static int
+capture_init(struct haven_app *app)
+{
+	(void)app;
+	if (rte_pdump_init() != 0) {
+		HAVEN_LOG(WARNING, "packet capture unavailable: rte_pdump_init:"
+			" %s\n", rte_strerror(rte_errno));
+		return 0;
+	}
+	pdump_up = true;
+	if (!rte_eal_has_hugepages())
+		HAVEN_LOG(WARNING, "running without hugepages: dpdk-dumpcap "
+			"cannot attach\n");
+	return 0;
+}
+
 static int
 console_init(struct haven_app *app)
 {
@@ -286,6 +313,7 @@ start_up(struct haven_app *app, bool terminal)
 		{ "tables", tables_init },
 		{ "routes", routes_init },
 		{ "ports", haven_ports_init },
+		{ "capture", capture_init },
 		{ "neighbour resolution", haven_resolve_init },
 		{ "workers", workers_init },
 		{ "registration", haven_registration_init },
@@ -316,11 +344,12 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'f' },
 		{ "no-console", no_argument, NULL, 'n' },
 		{ "check", no_argument, NULL, 'c' },
+		{ "script", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *eal_argv[EAL_ARGV_MAX];
-	const char *config_path = NULL;
+	const char *config_path = NULL, *script = NULL;
 	bool console = true, check_only = false;
 	char err[512];
 	int opt, eal_argc, rc;
@@ -336,6 +365,9 @@ main(int argc, char **argv)
 		case 'c':
 			check_only = true;
 			break;
+		case 's':
+			script = optarg;
+			break;
 		default:
 			usage(argv[0]);
 			return opt == 'h' ? 0 : 2;
@@ -344,6 +376,11 @@ main(int argc, char **argv)
 	if (config_path == NULL) {
 		usage(argv[0]);
 		return 2;
+	}
+	if (script != NULL && access(script, R_OK) != 0) {
+		fprintf(stderr, "haven: script %s: %s\n", script,
+			strerror(errno));
+		return 1;
 	}
 	if (haven_config_load(config_path, &haven.cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
@@ -385,11 +422,16 @@ main(int argc, char **argv)
 	} else {
 		HAVEN_LOG(INFO, "haven %s up: %u worker(s), %u mobile node(s)\n",
 			config_path, haven.n_workers, haven.cfg.n_mns);
-		rc = haven_control_loop(&haven);
+		if (script != NULL)
+			rc = haven_console_script(&haven, script);
+		if (rc == 0)
+			rc = haven_control_loop(&haven);
 	}
 
 	haven.quit = true;
 	rte_eal_mp_wait_lcore();
+	if (pdump_up)
+		rte_pdump_uninit();
 	haven_console_close(&haven);
 	haven_ports_close(&haven);
 	if (haven.fp.bindings != NULL)

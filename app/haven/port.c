@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Port set-up: one mbuf pool, and on every configured port one RX and one
- * TX queue per lcore (workers and the control lcore), so that every lcore
- * transmits on a queue of its own without locks. RX queues are spread over
- * the workers (workers_init in main.c); RSS spreads flows when the port
- * has it. IPv4 checksum offload is used where the port offers it.
+ * Port set-up: one mbuf pool, and on every configured port one TX queue
+ * per lcore (workers and the control lcore), so that every lcore transmits
+ * on a queue of its own without locks, and one RX queue per worker, RSS
+ * spreading flows over them (net_af_packet: one per queue pair, see
+ * below). IPv4 checksum offload is used where the port offers it.
  */
 
 #include <errno.h>
@@ -40,7 +40,7 @@ port_start(struct haven_app *app, unsigned int idx)
 	struct haven_fp_port *fpp = &app->fp.ports[idx];
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
-	uint16_t nq = app->n_workers + 1, q;
+	uint16_t nq = app->n_workers + 1, nrxq, q;
 	uint16_t port_id;
 	int rc;
 
@@ -60,7 +60,7 @@ port_start(struct haven_app *app, unsigned int idx)
 			info.max_rx_queues, info.max_tx_queues, nq);
 		return -EINVAL;
 	}
-	if (nq > 1 && info.flow_type_rss_offloads != 0) {
+	if (app->n_workers > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP &
 			info.flow_type_rss_offloads;
@@ -70,16 +70,23 @@ port_start(struct haven_app *app, unsigned int idx)
 	if (fpp->tx_ip_cksum)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
 
-	rc = rte_eth_dev_configure(port_id, nq, nq, &conf);
+	/*
+	 * One RX queue per worker; but net_af_packet spreads what it receives
+	 * over all its queue pairs (kernel fanout), so every pair is polled.
+	 */
+	nrxq = strcmp(info.driver_name, "net_af_packet") == 0 ?
+		nq : app->n_workers;
+	app->n_rxq[idx] = nrxq;
+	rc = rte_eth_dev_configure(port_id, nrxq, nq, &conf);
 	if (rc != 0) {
 		HAVEN_LOG(ERR, "port %s: configure: %s\n", cp->name,
 			rte_strerror(-rc));
 		return rc;
 	}
 	for (q = 0; q < nq; q++) {
-		rc = rte_eth_rx_queue_setup(port_id, q, RX_DESC,
+		rc = q < nrxq ? rte_eth_rx_queue_setup(port_id, q, RX_DESC,
 				rte_eth_dev_socket_id(port_id), NULL,
-				app->fp.pool);
+				app->fp.pool) : 0;
 		if (rc == 0)
 			rc = rte_eth_tx_queue_setup(port_id, q, TX_DESC,
 					rte_eth_dev_socket_id(port_id), NULL);
@@ -103,8 +110,9 @@ port_start(struct haven_app *app, unsigned int idx)
 	if (rte_eth_dev_get_mtu(port_id, &fpp->mtu) != 0)
 		fpp->mtu = RTE_ETHER_MTU;
 	HAVEN_LOG(INFO, "port %s: dpdk port %u, " RTE_ETHER_ADDR_PRT_FMT
-		", %u queues, mtu %u, ipv4 cksum offload %s\n", cp->name,
-		port_id, RTE_ETHER_ADDR_BYTES(&fpp->mac), nq, fpp->mtu,
+		", %u RX / %u TX queues, mtu %u, ipv4 cksum offload %s\n",
+		cp->name, port_id, RTE_ETHER_ADDR_BYTES(&fpp->mac), nrxq, nq,
+		fpp->mtu,
 		fpp->tx_ip_cksum ? "on" : "off");
 	return 0;
 }
