@@ -1401,7 +1401,7 @@ static int
 test_names(void)
 {
 	TEST_ASSERT(strcmp(haven_deleg_state_name(HAVEN_DELEG_S_UPDATING),
-		"UPDATING") == 0, "state");
+		"updating") == 0, "state");
 	TEST_ASSERT(strcmp(haven_deleg_status_name(HAVEN_DELEG_NO_ANSWER),
 		"NO_ANSWER") == 0, "status");
 	TEST_ASSERT(strcmp(haven_deleg_type_name(HAVEN_DELEG_STOP_ACK),

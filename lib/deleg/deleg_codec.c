@@ -135,11 +135,11 @@ const char *
 haven_deleg_state_name(enum haven_deleg_state s)
 {
 	switch (s) {
-	case HAVEN_DELEG_S_LOCAL:	return "LOCAL";
-	case HAVEN_DELEG_S_STARTING:	return "STARTING";
-	case HAVEN_DELEG_S_DELEGATED:	return "DELEGATED";
-	case HAVEN_DELEG_S_UPDATING:	return "UPDATING";
-	case HAVEN_DELEG_S_STOPPING:	return "STOPPING";
+	case HAVEN_DELEG_S_LOCAL:	return "local";
+	case HAVEN_DELEG_S_STARTING:	return "starting";
+	case HAVEN_DELEG_S_DELEGATED:	return "delegated";
+	case HAVEN_DELEG_S_UPDATING:	return "updating";
+	case HAVEN_DELEG_S_STOPPING:	return "stopping";
 	}
 	return "?";
 }
