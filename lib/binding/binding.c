@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_log.h>
@@ -50,9 +51,13 @@ RTE_LOG_REGISTER(haven_binding_logtype, haven.binding, NOTICE);
 
 /*
  * Spare records beyond capacity: they carry replacements while the records
- * they replace wait for their grace period. A quarter of the capacity,
- * and at least this many.
+ * they replace wait for their grace period, which ends within a worker
+ * loop and is noticed at the next reclaim (every 10 ms on the control
+ * lcore). A sixteenth of the capacity, at least this many: at 1M bindings
+ * 65536 spares absorb 100K changes per second with a reclaim every half
+ * second. Each spare costs a 128-byte record.
  */
+#define BINDING_SPARE_DIV		16
 #define BINDING_SPARE_MIN		256
 
 /*
@@ -84,6 +89,7 @@ struct haven_binding_table {
 	struct haven_binding *recs;	/* n_recs records */
 	uint32_t capacity;
 	uint32_t n_recs;
+	uint32_t dq_size;		/* entries the defer queue holds */
 	unsigned int n_readers;
 	uint32_t row_stride;		/* counter entries per row */
 	struct haven_binding_counters *counters; /* n_readers rows */
@@ -175,15 +181,25 @@ defer(struct haven_binding_table *t, const struct haven_binding *r,
 		.slot = slot,
 	};
 
+	/*
+	 * The queue holds as many entries as there are spare records:
+	 * publish refuses a replacement when it is full, so it overflows
+	 * only when many bindings are removed at once (mass expiry,
+	 * shutdown). Then wait for one grace period here (the control lcore
+	 * may block; it lasts one worker loop), after which everything
+	 * queued is reclaimable, rather than leak or free too early.
+	 */
+	if (t->pending >= t->dq_size) {
+		haven_binding_reclaim(t);
+		if (t->pending >= t->dq_size) {
+			rte_rcu_qsbr_synchronize(t->qsbr,
+					RTE_QSBR_THRID_INVALID);
+			haven_binding_reclaim(t);
+		}
+	}
 	t->pending++;
 	if (rte_rcu_qsbr_dq_enqueue(t->dq, &d) == 0)
 		return;
-
-	/*
-	 * Cannot happen: the queue holds as many entries as there are
-	 * records. Should it anyway, wait for the grace period here (the
-	 * control lcore may block) rather than leak or free too early.
-	 */
 	BINDING_LOG(ERR, "%s: defer queue enqueue failed (%s), synchronizing",
 		t->name, rte_strerror(rte_errno));
 	rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
@@ -224,7 +240,8 @@ haven_binding_table_create(const char *name, uint32_t capacity,
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	spare = RTE_MAX(capacity / 4, (uint32_t)BINDING_SPARE_MIN);
+	spare = RTE_MAX(capacity / BINDING_SPARE_DIV,
+			(uint32_t)BINDING_SPARE_MIN);
 
 	t = rte_zmalloc_socket("haven_binding_table", sizeof(*t),
 		RTE_CACHE_LINE_SIZE, socket_id);
@@ -236,6 +253,7 @@ haven_binding_table_create(const char *name, uint32_t capacity,
 	t->qsbr = qsbr;
 	t->capacity = capacity;
 	t->n_recs = capacity + spare;
+	t->dq_size = spare;
 	t->n_readers = n_readers;
 	/* Rows start on a cache line so two workers never share one. */
 	t->row_stride = RTE_ALIGN_CEIL(capacity,
@@ -291,8 +309,12 @@ haven_binding_table_create(const char *name, uint32_t capacity,
 		.name = obj_name,
 		/* One writer enqueues and reclaims. */
 		.flags = RTE_RCU_QSBR_DQ_MT_UNSAFE,
-		/* Every record can be waiting at once, no more. */
-		.size = t->n_recs,
+		/*
+		 * As many waiting records as there are spares: more wait
+		 * only when many bindings are removed at once, and defer()
+		 * then ends a grace period by waiting for it.
+		 */
+		.size = t->dq_size,
 		.esize = sizeof(struct binding_deferred),
 		.trigger_reclaim_limit = BINDING_DQ_TRIGGER,
 		.max_reclaim_size = BINDING_DQ_MAX_RECLAIM,
@@ -349,12 +371,52 @@ haven_binding_table_free(struct haven_binding_table *t)
 /* Writer                                                              */
 /* ------------------------------------------------------------------ */
 
+/* Protocol of a tunnel's outer IPv4 header, 0 when there is none. */
+static uint8_t
+outer_proto(uint8_t encap)
+{
+	switch (encap) {
+	case HAVEN_ENCAP_IPIP:
+		return 4;
+	case HAVEN_ENCAP_GRE:
+		return 47;
+	default:
+		return 0;
+	}
+}
+
+static uint32_t
+sum32(uint32_t nbo)
+{
+	uint32_t h = rte_be_to_cpu_32(nbo);
+
+	return (h >> 16) + (h & 0xffff);
+}
+
+/*
+ * The outer header words a worker would otherwise sum for every packet
+ * (see struct haven_binding_coa): 0x45 0x00, TTL and protocol, the two
+ * addresses.
+ */
+static uint16_t
+outer_sum(const struct haven_binding *b, uint32_t coa)
+{
+	uint32_t s = 0x4500 +
+		(HAVEN_BINDING_OUTER_TTL << 8 | outer_proto(b->encap)) +
+		sum32(b->outer_src) + sum32(coa);
+
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
 int
 haven_binding_publish(struct haven_binding_table *t,
 		const struct haven_binding *b)
 {
 	struct haven_binding *old = NULL, *rec;
 	uint32_t slot, rec_idx;
+	unsigned int i;
 	void *data;
 	int ret;
 
@@ -381,9 +443,10 @@ haven_binding_publish(struct haven_binding_table *t,
 		if (t->n_free_slots == 0)
 			return -ENOSPC;
 	}
-	if (t->n_free_recs == 0)
+	/* A replacement defers a record: the defer queue needs room too. */
+	if (t->n_free_recs == 0 || t->pending >= t->dq_size)
 		haven_binding_reclaim(t);
-	if (t->n_free_recs == 0) {
+	if (t->n_free_recs == 0 || (old != NULL && t->pending >= t->dq_size)) {
 		t->no_record++;
 		return -ENOMEM;
 	}
@@ -401,6 +464,8 @@ haven_binding_publish(struct haven_binding_table *t,
 	if (rec->n_coa < HAVEN_BINDING_MAX_COA)
 		memset(&rec->coa[rec->n_coa], 0, sizeof(rec->coa[0]) *
 			(HAVEN_BINDING_MAX_COA - rec->n_coa));
+	for (i = 0; i < rec->n_coa; i++)
+		rec->coa[i].outer_sum = outer_sum(rec, rec->coa[i].addr);
 
 	/* Publishes the record with release order: readers see it whole. */
 	ret = rte_hash_add_key_data(t->h, &rec->home_addr, rec);

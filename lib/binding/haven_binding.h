@@ -48,12 +48,25 @@ enum haven_encap {
 #define HAVEN_BINDING_F_REVERSE_TUNNEL	0x01	/**< T: accept reverse tunnel */
 #define HAVEN_BINDING_F_INTERCEPT	0x02	/**< proxy ARP and tunnel here */
 
+/** TTL of the outer header of IP in IP and GRE tunnels (RFC 2003 3.1). */
+#define HAVEN_BINDING_OUTER_TTL 64
+
 /** One tunnel endpoint of a binding. */
 struct haven_binding_coa {
 	uint32_t addr;		/**< care-of address (NBO) */
 	uint32_t next_hop;	/**< IPv4 next hop toward addr (NBO) */
 	uint16_t neigh;		/**< index in the neighbour table */
 	uint8_t port;		/**< DPDK port id to send on */
+	/**
+	 * Set by haven_binding_publish(), ignored on input: the one's
+	 * complement sum (RFC 1071, folded to 16 bits, host order) of the
+	 * words of this tunnel's outer IPv4 header that do not change per
+	 * packet: version and header length, TTL HAVEN_BINDING_OUTER_TTL
+	 * and protocol (4 for IP in IP, 47 for GRE, 0 for minimal, which has
+	 * no outer header), outer_src and addr. Workers add the total
+	 * length, identification and DF to finish the checksum.
+	 */
+	uint16_t outer_sum;
 };
 
 /**
@@ -134,7 +147,8 @@ void haven_binding_table_free(struct haven_binding_table *t);
  * Publish a binding (insert or replace), writer only. The table copies *b
  * into a new record; slot and generation are assigned by the table (slot
  * kept from the binding it replaces; generation 1 for a new home address,
- * the replaced record's plus one otherwise).
+ * the replaced record's plus one otherwise), and so is each care-of
+ * address's outer_sum, from encap, outer_src and the care-of address.
  *
  * @param t  the table.
  * @param b  the binding; home_addr is the key and must not be 0.0.0.0,
@@ -149,7 +163,10 @@ int haven_binding_publish(struct haven_binding_table *t,
 
 /**
  * Remove a binding, writer only. Its record and counter slot are reclaimed
- * after a grace period.
+ * after a grace period. When more records wait for their grace period
+ * than the table has spares (many bindings removed at once), it waits for
+ * one grace period (rte_rcu_qsbr_synchronize): readers must keep
+ * reporting quiescent states or be offline.
  *
  * @param t          the table.
  * @param home_addr  the key (NBO).
