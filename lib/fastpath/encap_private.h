@@ -98,6 +98,30 @@ fp_ip_dst(const uint8_t *ip)
 uint16_t fp_cksum(const void *buf, size_t len);
 
 /*
+ * Whether an IPv4 header's checksum verifies (RFC 1071: the sum of the
+ * header is all ones). The sum is taken 32 bits at a time in host order:
+ * one's complement addition commutes with byte swapping (RFC 1071 2.B),
+ * and all ones reads the same both ways.
+ */
+static inline bool
+fp_ip_cksum_ok(const uint8_t *ip)
+{
+	unsigned int i, words = fp_ip_hlen(ip) / 4;
+	uint64_t sum = 0;
+	uint32_t v;
+
+	for (i = 0; i < words; i++) {
+		__builtin_memcpy(&v, ip + 4 * i, 4);
+		sum += v;
+	}
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+/*
  * RFC 1624 equation 3: HC' = ~(~HC + ~m + m'), for one 16-bit word of
  * the covered data changing from old to new. All values host order.
  */
@@ -136,6 +160,36 @@ fp_ip_ttl_decrement(uint8_t *ip)
 void fp_outer_ipv4(uint8_t *ip, uint8_t proto, uint16_t payload_len,
 		uint32_t src, uint32_t dst, uint16_t id, bool df, uint8_t ttl,
 		bool cksum);
+
+/*
+ * fp_outer_ipv4() for a header whose constant words were summed ahead of
+ * time (struct haven_binding_coa's outer_sum: version and length, TTL and
+ * protocol, source, destination): only the total length, the
+ * identification and DF are added per packet.
+ */
+static inline void
+fp_outer_ipv4_prepared(uint8_t *ip, uint16_t const_sum, uint8_t proto,
+		uint16_t payload_len, uint32_t src, uint32_t dst, uint16_t id,
+		bool df, uint8_t ttl, bool cksum)
+{
+	uint16_t total = FP_IPV4_HLEN + payload_len;
+	uint16_t frag = df ? FP_IP_DF : 0;
+	uint32_t sum;
+
+	ip[0] = 0x45;
+	ip[1] = 0;
+	fp_put16(ip + 2, total);
+	fp_put16(ip + 4, id);
+	fp_put16(ip + 6, frag);
+	ip[8] = ttl;
+	ip[9] = proto;
+	fp_put32n(ip + 12, src);
+	fp_put32n(ip + 16, dst);
+	sum = (uint32_t)const_sum + total + id + frag;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	fp_put16(ip + 10, cksum ? (uint16_t)~sum : 0);
+}
 
 /* Write a GRE header without optional fields, carrying IPv4 (RFC 2784 2). */
 void fp_gre_header(uint8_t *gre);

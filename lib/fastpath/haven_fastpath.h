@@ -40,7 +40,7 @@ extern "C" {
 #define HAVEN_MAX_WORKERS 16		/**< worker lcores */
 #define HAVEN_MAX_RXQ_PER_WORKER 8	/**< RX queues one worker polls */
 #define HAVEN_NEIGH_MAX 1024		/**< neighbour table entries */
-#define HAVEN_OUTER_TTL 64		/**< TTL of tunnel headers */
+#define HAVEN_OUTER_TTL HAVEN_BINDING_OUTER_TTL	/**< TTL of tunnel headers */
 #define HAVEN_BURST 32			/**< packets per RX burst */
 #define HAVEN_TX_BUFFER 32		/**< packets buffered per port before TX */
 
