@@ -1,16 +1,25 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The operator console, in testpmd's style (DPDK cmdline library): on the
- * terminal, and on a unix socket (mode 0600) so an operator can attach to
- * a headless appliance (`socat - UNIX-CONNECT:/run/haven/haven.sock`).
+ * terminal, on a unix socket (mode 0600) so an operator can attach to a
+ * headless appliance (haven-console, or socat - UNIX-CONNECT:<path>), and
+ * from files of commands (load <file>, haven --script <file>).
  *
- * Commands run on the control lcore, between two turns of its loop, so
- * they see and change state exactly as registrations do. Input is read
- * here and fed to the parser with cmdline_in(): cmdline_poll() would
- * take one character per call.
+ * This file is the core: the list that gathers every command the topic
+ * files export (console_show.c, console_deleg.c, console_log.c), help,
+ * load and quit, and the sessions. Commands run on the control lcore,
+ * between two turns of its loop, so they see and change state exactly as
+ * registrations do. Input is read here and fed to the parser with
+ * cmdline_in(): cmdline_poll() would take one character per call.
+ *
+ * A file of commands is run line by line through cmdline_parse() on the
+ * session that asked for it, so its output shows where the operator
+ * looks (cmdline_file_new() would drop it): each command is echoed after
+ * the prompt, then its output follows.
  */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -24,661 +33,18 @@
 
 #include <cmdline.h>
 #include <cmdline_parse.h>
-#include <cmdline_parse_ipaddr.h>
-#include <cmdline_parse_num.h>
 #include <cmdline_parse_string.h>
 #include <cmdline_socket.h>
-#include <rte_cycles.h>
 
-#include "haven.h"
+#include "console.h"
+#include "console_deleg.h"
+#include "console_log.h"
+#include "console_show.h"
 
-#define PROMPT "haven> "
+#define PROMPT HAVEN_CONSOLE_PROMPT
+#define LOAD_DEPTH_MAX 4	/**< files loading files, at most */
 
-static struct haven_app *app_of(struct cmdline *cl)
-{
-	(void)cl;
-	return &haven;
-}
-
-/* ***** show stats ***** */
-
-struct cmd_show_stats_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t stats;
-};
-
-static void
-cmd_show_stats_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct haven_app *app = app_of(cl);
-	const struct haven_ctl_stats *c = &app->stats;
-	struct haven_worker_stats w;
-	uint64_t accepted = c->reg_replies[0] + c->reg_replies[1], denied = 0;
-	unsigned int i;
-
-	(void)parsed;
-	(void)data;
-	haven_worker_stats_sum(app, &w);
-	for (i = 2; i < 256; i++)
-		denied += c->reg_replies[i];
-	cmdline_printf(cl,
-		"  fast path (%u workers)\n"
-		"    rx %lu  tx %lu  encapsulated %lu  decapsulated %lu\n"
-		"    proxy ARP %lu  ICMP echo %lu  punted %lu\n"
-		"  registrations\n"
-		"    requests %lu  accepted %lu  denied %lu  dropped %lu\n"
-		"    bindings %u  expired %lu\n"
-		"  control\n"
-		"    gratuitous ARP %lu  ARP requests %lu\n"
-		"    held sent %lu  held dropped %lu  tx dropped %lu\n",
-		app->n_workers, w.rx_pkts, w.tx_pkts, w.encap_pkts,
-		w.decap_pkts, w.proxy_arp, w.icmp_echo, w.punted,
-		c->reg_requests, accepted, denied, c->reg_dropped,
-		haven_binding_count(app->fp.bindings), c->bindings_expired,
-		c->garp_sent, c->arp_requests_sent, c->held_sent,
-		c->held_dropped, c->tx_dropped);
-}
-
-static cmdline_parse_token_string_t cmd_show_stats_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_stats_result, show, "show");
-static cmdline_parse_token_string_t cmd_show_stats_stats =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_stats_result, stats, "stats");
-
-static cmdline_parse_inst_t cmd_show_stats = {
-	.f = cmd_show_stats_parsed,
-	.data = NULL,
-	.help_str = "show stats: packet, registration and control totals",
-	.tokens = {
-		(void *)&cmd_show_stats_show,
-		(void *)&cmd_show_stats_stats,
-		NULL,
-	},
-};
-
-/* ***** show drops ***** */
-
-struct cmd_show_drops_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t drops;
-};
-
-static void
-cmd_show_drops_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct haven_worker_stats w;
-	unsigned int i;
-
-	(void)parsed;
-	(void)data;
-	haven_worker_stats_sum(app_of(cl), &w);
-	for (i = 0; i < HAVEN_DROP_MAX; i++)
-		cmdline_printf(cl, "  %-20s %12lu  %s\n", haven_drop_key(i),
-			w.drops[i], haven_drop_name(i));
-}
-
-static cmdline_parse_token_string_t cmd_show_drops_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_drops_result, show, "show");
-static cmdline_parse_token_string_t cmd_show_drops_drops =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_drops_result, drops, "drops");
-
-static cmdline_parse_inst_t cmd_show_drops = {
-	.f = cmd_show_drops_parsed,
-	.data = NULL,
-	.help_str = "show drops: dropped packets by reason",
-	.tokens = {
-		(void *)&cmd_show_drops_show,
-		(void *)&cmd_show_drops_drops,
-		NULL,
-	},
-};
-
-/* ***** show bindings ***** */
-
-struct cmd_show_bindings_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t bindings;
-};
-
-static int
-print_binding(const struct haven_binding *b, void *arg)
-{
-	struct cmdline *cl = arg;
-	struct haven_app *app = app_of(cl);
-	struct haven_binding_counters sum;
-	struct haven_mn_state *st = haven_mn_find(app, b->home_addr);
-	uint64_t now = rte_get_timer_cycles(), hz = rte_get_timer_hz();
-	char hoa[INET_ADDRSTRLEN], coa[INET_ADDRSTRLEN];
-	unsigned int i;
-
-	haven_binding_counters_sum(app->fp.bindings, b->slot, &sum);
-	inet_ntop(AF_INET, &b->home_addr, hoa, sizeof(hoa));
-	for (i = 0; i < b->n_coa; i++) {
-		long rem = -1;
-
-		if (st != NULL && i < st->n_coa &&
-		    st->coa[i].expires_at != UINT64_MAX)
-			rem = st->coa[i].expires_at > now ?
-				(long)((st->coa[i].expires_at - now) / hz) : 0;
-		inet_ntop(AF_INET, &b->coa[i].addr, coa, sizeof(coa));
-		cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %6lds %12lu %14lu"
-			"  %s\n", i == 0 ? hoa : "", coa,
-			haven_encap_name(b->encap),
-			(b->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ? "T" : "-",
-			rem, i == 0 ? sum.pkts : 0, i == 0 ? sum.bytes : 0,
-			i == 0 ? haven_forwarder_name(app, b->forwarder) : "");
-	}
-	return 0;
-}
-
-static void
-cmd_show_bindings_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct haven_app *app = app_of(cl);
-
-	(void)parsed;
-	(void)data;
-	cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %7s %12s %14s  %s\n",
-		"home address", "care-of", "encap", "rev", "left",
-		"packets", "bytes", "forwarder");
-	haven_binding_walk(app->fp.bindings, print_binding, cl);
-	cmdline_printf(cl, "  %u binding(s)\n",
-		haven_binding_count(app->fp.bindings));
-}
-
-static cmdline_parse_token_string_t cmd_show_bindings_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_bindings_result, show, "show");
-static cmdline_parse_token_string_t cmd_show_bindings_bindings =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_bindings_result, bindings,
-		"bindings");
-
-static cmdline_parse_inst_t cmd_show_bindings = {
-	.f = cmd_show_bindings_parsed,
-	.data = NULL,
-	.help_str = "show bindings: every binding with its counters",
-	.tokens = {
-		(void *)&cmd_show_bindings_show,
-		(void *)&cmd_show_bindings_bindings,
-		NULL,
-	},
-};
-
-/* ***** show neighbours ***** */
-
-struct cmd_show_neigh_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t neighbours;
-};
-
-static void
-cmd_show_neigh_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct haven_app *app = app_of(cl);
-	char ip[INET_ADDRSTRLEN];
-	unsigned int i;
-
-	(void)parsed;
-	(void)data;
-	for (i = 0; i < HAVEN_NEIGH_MAX; i++) {
-		const struct haven_neigh *n = &app->fp.neigh[i];
-
-		if (n->state == HAVEN_NEIGH_FREE)
-			continue;
-		inet_ntop(AF_INET, &n->ip, ip, sizeof(ip));
-		cmdline_printf(cl, "  %-15s " RTE_ETHER_ADDR_PRT_FMT
-			"  port %u  %s  held %u\n", ip,
-			RTE_ETHER_ADDR_BYTES(&n->mac), n->port,
-			n->state == HAVEN_NEIGH_REACHABLE ?
-				"reachable" : "incomplete", app->holds[i].n);
-	}
-}
-
-static cmdline_parse_token_string_t cmd_show_neigh_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_neigh_result, show, "show");
-static cmdline_parse_token_string_t cmd_show_neigh_neighbours =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_neigh_result, neighbours,
-		"neighbours");
-
-static cmdline_parse_inst_t cmd_show_neigh = {
-	.f = cmd_show_neigh_parsed,
-	.data = NULL,
-	.help_str = "show neighbours: next hops and their Ethernet addresses",
-	.tokens = {
-		(void *)&cmd_show_neigh_show,
-		(void *)&cmd_show_neigh_neighbours,
-		NULL,
-	},
-};
-
-/* ***** delegation (EP 1134991) ***** */
-
-static void
-print_result(struct cmdline *cl, int rc, const char *err, const char *ok)
-{
-	if (rc == 0)
-		cmdline_printf(cl, "%s\n", ok);
-	else
-		cmdline_printf(cl, "error: %s\n", err);
-}
-
-/* "hex:0011..." or text: the bytes of a key. @return length or -1. */
-static int
-parse_key(const char *text, uint8_t *key, size_t max)
-{
-	size_t n = 0;
-
-	if (strncmp(text, "hex:", 4) != 0) {
-		n = strlen(text);
-		if (n == 0 || n > max)
-			return -1;
-		memcpy(key, text, n);
-		return n;
-	}
-	for (text += 4; text[0] != '\0'; text += 2) {
-		unsigned int byte;
-
-		if (n == max || text[1] == '\0' ||
-		    sscanf(text, "%2x", &byte) != 1)
-			return -1;
-		key[n++] = byte;
-	}
-	return n == 0 ? -1 : (int)n;
-}
-
-struct cmd_delegate_result {
-	cmdline_fixed_string_t delegate;
-	cmdline_ipaddr_t hoa;
-	cmdline_fixed_string_t sha;
-};
-
-static void
-cmd_delegate_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct cmd_delegate_result *r = parsed;
-	char err[128];
-	int rc;
-
-	(void)data;
-	rc = haven_delegate(app_of(cl), r->hoa.addr.ipv4.s_addr, r->sha, err,
-			sizeof(err));
-	print_result(cl, rc, err, "delegation started");
-}
-
-static cmdline_parse_token_string_t cmd_delegate_delegate =
-	TOKEN_STRING_INITIALIZER(struct cmd_delegate_result, delegate,
-		"delegate");
-static cmdline_parse_token_ipaddr_t cmd_delegate_hoa =
-	TOKEN_IPV4_INITIALIZER(struct cmd_delegate_result, hoa);
-static cmdline_parse_token_string_t cmd_delegate_sha =
-	TOKEN_STRING_INITIALIZER(struct cmd_delegate_result, sha, NULL);
-
-static cmdline_parse_inst_t cmd_delegate = {
-	.f = cmd_delegate_parsed,
-	.data = NULL,
-	.help_str = "delegate <home-address> <sha-name>: hand interception and "
-		"tunnelling of a binding to a secondary",
-	.tokens = {
-		(void *)&cmd_delegate_delegate,
-		(void *)&cmd_delegate_hoa,
-		(void *)&cmd_delegate_sha,
-		NULL,
-	},
-};
-
-struct cmd_undelegate_result {
-	cmdline_fixed_string_t undelegate;
-	cmdline_ipaddr_t hoa;
-};
-
-static void
-cmd_undelegate_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct cmd_undelegate_result *r = parsed;
-	char err[128];
-	int rc;
-
-	(void)data;
-	rc = haven_undelegate(app_of(cl), r->hoa.addr.ipv4.s_addr,
-			HAVEN_DELEG_STOP_UNDELEGATE, err, sizeof(err));
-	print_result(cl, rc, err, "taken back");
-}
-
-static cmdline_parse_token_string_t cmd_undelegate_undelegate =
-	TOKEN_STRING_INITIALIZER(struct cmd_undelegate_result, undelegate,
-		"undelegate");
-static cmdline_parse_token_ipaddr_t cmd_undelegate_hoa =
-	TOKEN_IPV4_INITIALIZER(struct cmd_undelegate_result, hoa);
-
-static cmdline_parse_inst_t cmd_undelegate = {
-	.f = cmd_undelegate_parsed,
-	.data = NULL,
-	.help_str = "undelegate <home-address>: take a binding back from its "
-		"secondary",
-	.tokens = {
-		(void *)&cmd_undelegate_undelegate,
-		(void *)&cmd_undelegate_hoa,
-		NULL,
-	},
-};
-
-struct cmd_show_peers_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t peers;
-};
-
-static void
-print_peer(struct cmdline *cl, const struct haven_deleg_peer *p,
-		const char *role)
-{
-	char a[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &p->addr, a, sizeof(a));
-	cmdline_printf(cl, "  %-10s %-9s %10u %-15s %-5s %6u %9u %8lu %8lu %6lu"
-		" %6lu %6lu\n", p->name, role, p->id, a,
-		p->alive ? "up" : "down", p->load, p->n_delegated,
-		p->stats.tx, p->stats.rx, p->stats.retransmits,
-		p->stats.bad_auth, p->stats.replayed);
-}
-
-static void
-cmd_show_peers_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct haven_app *app = app_of(cl);
-	unsigned int i;
-
-	(void)parsed;
-	(void)data;
-	cmdline_printf(cl, "  %-10s %-9s %10s %-15s %-5s %6s %9s %8s %8s %6s"
-		" %6s %6s\n", "name", "role", "id", "address", "state", "load",
-		"delegated", "tx", "rx", "retx", "auth!", "replay");
-	for (i = 0; app->is_pha && i < app->pha.n_peers; i++)
-		if (!app->secondaries[i].removed)
-			print_peer(cl, &app->secondaries[i], "secondary");
-	for (i = 0; app->is_sha && i < app->sha.n_primaries; i++)
-		print_peer(cl, &app->primaries[i], "primary");
-}
-
-static cmdline_parse_token_string_t cmd_show_peers_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_peers_result, show, "show");
-static cmdline_parse_token_string_t cmd_show_peers_peers =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_peers_result, peers, "peers");
-
-static cmdline_parse_inst_t cmd_show_peers = {
-	.f = cmd_show_peers_parsed,
-	.data = NULL,
-	.help_str = "show peers: secondaries and primaries, liveness, load, "
-		"protocol counters",
-	.tokens = {
-		(void *)&cmd_show_peers_show,
-		(void *)&cmd_show_peers_peers,
-		NULL,
-	},
-};
-
-struct cmd_show_deleg_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t delegation;
-};
-
-static void
-cmd_show_deleg_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct haven_app *app = app_of(cl);
-	char a[INET_ADDRSTRLEN];
-	uint64_t now = haven_now_ms();
-	unsigned int i;
-
-	(void)parsed;
-	(void)data;
-	if (app->is_pha) {
-		cmdline_printf(cl, "  policy %s\n",
-			haven_deleg_policy_name(app->policy));
-		for (i = 0; i < app->cfg.n_mns; i++) {
-			const struct haven_mn_state *st = app->mns[i];
-
-			if (st->deleg.state == HAVEN_DELEG_S_LOCAL)
-				continue;
-			inet_ntop(AF_INET, &st->cfg->home_addr, a, sizeof(a));
-			cmdline_printf(cl, "  %-15s %-10s %-10s generation %u,"
-				" %lu packets tunnelled there\n", a,
-				st->deleg.peer != NULL ?
-					st->deleg.peer->name : "-",
-				haven_deleg_state_name(st->deleg.state),
-				st->deleg.info.generation,
-				st->deleg.reported_packets);
-		}
-	}
-	for (i = 0; app->is_sha && i < app->sha.capacity; i++) {
-		const struct haven_deleg_sha_entry *e = &app->sha.entries[i];
-
-		if (e->primary == NULL)
-			continue;
-		inet_ntop(AF_INET, &e->info.home_addr, a, sizeof(a));
-		cmdline_printf(cl, "  %-15s for %-10s generation %u, %lds left,"
-			" %lu packets\n", a, e->primary->name,
-			e->info.generation, e->expires_ms > now ?
-				(long)((e->expires_ms - now) / 1000) : 0,
-			e->packets);
-	}
-}
-
-static cmdline_parse_token_string_t cmd_show_deleg_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_deleg_result, show, "show");
-static cmdline_parse_token_string_t cmd_show_deleg_delegation =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_deleg_result, delegation,
-		"delegation");
-
-static cmdline_parse_inst_t cmd_show_deleg = {
-	.f = cmd_show_deleg_parsed,
-	.data = NULL,
-	.help_str = "show delegation: delegated bindings (primary) and "
-		"bindings held for primaries (secondary)",
-	.tokens = {
-		(void *)&cmd_show_deleg_show,
-		(void *)&cmd_show_deleg_delegation,
-		NULL,
-	},
-};
-
-struct cmd_add_sha_result {
-	cmdline_fixed_string_t add;
-	cmdline_fixed_string_t sha;
-	cmdline_fixed_string_t name;
-	uint32_t id;
-	cmdline_ipaddr_t addr;
-	cmdline_fixed_string_t key;
-};
-
-static void
-cmd_add_sha_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct cmd_add_sha_result *r = parsed;
-	uint8_t key[HAVEN_DELEG_MAX_KEY];
-	char err[128];
-	int len, rc;
-
-	(void)data;
-	len = parse_key(r->key, key, sizeof(key));
-	if (len < 0) {
-		cmdline_printf(cl, "error: key: hex:<pairs of hex digits> or "
-			"text, 1..%d bytes\n", HAVEN_DELEG_MAX_KEY);
-		return;
-	}
-	rc = haven_secondary_add(app_of(cl), r->name, r->id,
-			r->addr.addr.ipv4.s_addr, key, len, err, sizeof(err));
-	memset(key, 0, sizeof(key));
-	print_result(cl, rc, err, "secondary added");
-}
-
-static cmdline_parse_token_string_t cmd_add_sha_add =
-	TOKEN_STRING_INITIALIZER(struct cmd_add_sha_result, add, "add");
-static cmdline_parse_token_string_t cmd_add_sha_sha =
-	TOKEN_STRING_INITIALIZER(struct cmd_add_sha_result, sha, "sha");
-static cmdline_parse_token_string_t cmd_add_sha_name =
-	TOKEN_STRING_INITIALIZER(struct cmd_add_sha_result, name, NULL);
-static cmdline_parse_token_num_t cmd_add_sha_id =
-	TOKEN_NUM_INITIALIZER(struct cmd_add_sha_result, id, RTE_UINT32);
-static cmdline_parse_token_ipaddr_t cmd_add_sha_addr =
-	TOKEN_IPV4_INITIALIZER(struct cmd_add_sha_result, addr);
-static cmdline_parse_token_string_t cmd_add_sha_key =
-	TOKEN_STRING_INITIALIZER(struct cmd_add_sha_result, key, NULL);
-
-static cmdline_parse_inst_t cmd_add_sha = {
-	.f = cmd_add_sha_parsed,
-	.data = NULL,
-	.help_str = "add sha <name> <id> <address> <key>: a new secondary, "
-		"at run time ([0009]); key is hex:<digits> or text",
-	.tokens = {
-		(void *)&cmd_add_sha_add,
-		(void *)&cmd_add_sha_sha,
-		(void *)&cmd_add_sha_name,
-		(void *)&cmd_add_sha_id,
-		(void *)&cmd_add_sha_addr,
-		(void *)&cmd_add_sha_key,
-		NULL,
-	},
-};
-
-struct cmd_del_sha_result {
-	cmdline_fixed_string_t del;
-	cmdline_fixed_string_t sha;
-	cmdline_fixed_string_t name;
-};
-
-static void
-cmd_del_sha_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct cmd_del_sha_result *r = parsed;
-	char err[128];
-	int rc;
-
-	(void)data;
-	rc = haven_secondary_del(app_of(cl), r->name, err, sizeof(err));
-	print_result(cl, rc, err, "secondary removed; its bindings taken back");
-}
-
-static cmdline_parse_token_string_t cmd_del_sha_del =
-	TOKEN_STRING_INITIALIZER(struct cmd_del_sha_result, del, "del");
-static cmdline_parse_token_string_t cmd_del_sha_sha =
-	TOKEN_STRING_INITIALIZER(struct cmd_del_sha_result, sha, "sha");
-static cmdline_parse_token_string_t cmd_del_sha_name =
-	TOKEN_STRING_INITIALIZER(struct cmd_del_sha_result, name, NULL);
-
-static cmdline_parse_inst_t cmd_del_sha = {
-	.f = cmd_del_sha_parsed,
-	.data = NULL,
-	.help_str = "del sha <name>: take its bindings back, then forget it",
-	.tokens = {
-		(void *)&cmd_del_sha_del,
-		(void *)&cmd_del_sha_sha,
-		(void *)&cmd_del_sha_name,
-		NULL,
-	},
-};
-
-struct cmd_set_policy_result {
-	cmdline_fixed_string_t set;
-	cmdline_fixed_string_t policy;
-	cmdline_fixed_string_t name;
-};
-
-static void
-cmd_set_policy_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct cmd_set_policy_result *r = parsed;
-	struct haven_app *app = app_of(cl);
-
-	(void)data;
-	if (!app->is_pha) {
-		cmdline_printf(cl, "error: this agent is not a primary\n");
-		return;
-	}
-	if (strcmp(r->name, "equal") == 0)
-		app->policy = HAVEN_POLICY_EQUAL;
-	else if (strcmp(r->name, "threshold") == 0)
-		app->policy = HAVEN_POLICY_THRESHOLD;
-	else
-		app->policy = HAVEN_POLICY_MANUAL;
-	cmdline_printf(cl, "policy %s\n", haven_deleg_policy_name(app->policy));
-}
-
-static cmdline_parse_token_string_t cmd_set_policy_set =
-	TOKEN_STRING_INITIALIZER(struct cmd_set_policy_result, set, "set");
-static cmdline_parse_token_string_t cmd_set_policy_policy =
-	TOKEN_STRING_INITIALIZER(struct cmd_set_policy_result, policy,
-		"policy");
-static cmdline_parse_token_string_t cmd_set_policy_name =
-	TOKEN_STRING_INITIALIZER(struct cmd_set_policy_result, name,
-		"manual#equal#threshold");
-
-static cmdline_parse_inst_t cmd_set_policy = {
-	.f = cmd_set_policy_parsed,
-	.data = NULL,
-	.help_str = "set policy manual|equal|threshold: how bindings are "
-		"chosen for delegation",
-	.tokens = {
-		(void *)&cmd_set_policy_set,
-		(void *)&cmd_set_policy_policy,
-		(void *)&cmd_set_policy_name,
-		NULL,
-	},
-};
-
-struct cmd_set_threshold_result {
-	cmdline_fixed_string_t set;
-	cmdline_fixed_string_t threshold;
-	cmdline_fixed_string_t which;
-	uint32_t value;
-};
-
-static void
-cmd_set_threshold_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct cmd_set_threshold_result *r = parsed;
-	struct haven_config_threshold *t = &app_of(cl)->threshold;
-
-	(void)data;
-	if (strcmp(r->which, "binding") == 0)
-		t->binding_pps = r->value;
-	else if (strcmp(r->which, "total") == 0)
-		t->total_pps = r->value;
-	else if (strcmp(r->which, "hysteresis") == 0 && r->value <= 100)
-		t->hysteresis_pct = r->value;
-	else if (strcmp(r->which, "hold") == 0 && r->value >= 1)
-		t->hold_s = r->value;
-	else {
-		cmdline_printf(cl, "error: hysteresis is 0..100 %%, hold >= 1 s\n");
-		return;
-	}
-	cmdline_printf(cl, "threshold: binding %u pps, total %u pps, "
-		"hysteresis %u %%, hold %u s\n", t->binding_pps, t->total_pps,
-		t->hysteresis_pct, t->hold_s);
-}
-
-static cmdline_parse_token_string_t cmd_set_threshold_set =
-	TOKEN_STRING_INITIALIZER(struct cmd_set_threshold_result, set, "set");
-static cmdline_parse_token_string_t cmd_set_threshold_threshold =
-	TOKEN_STRING_INITIALIZER(struct cmd_set_threshold_result, threshold,
-		"threshold");
-static cmdline_parse_token_string_t cmd_set_threshold_which =
-	TOKEN_STRING_INITIALIZER(struct cmd_set_threshold_result, which,
-		"binding#total#hysteresis#hold");
-static cmdline_parse_token_num_t cmd_set_threshold_value =
-	TOKEN_NUM_INITIALIZER(struct cmd_set_threshold_result, value,
-		RTE_UINT32);
-
-static cmdline_parse_inst_t cmd_set_threshold = {
-	.f = cmd_set_threshold_parsed,
-	.data = NULL,
-	.help_str = "set threshold binding|total|hysteresis|hold <value>: "
-		"pps, pps, % of binding, seconds",
-	.tokens = {
-		(void *)&cmd_set_threshold_set,
-		(void *)&cmd_set_threshold_threshold,
-		(void *)&cmd_set_threshold_which,
-		(void *)&cmd_set_threshold_value,
-		NULL,
-	},
-};
+static cmdline_parse_ctx_t main_ctx[];
 
 /* ***** quit ***** */
 
@@ -692,7 +58,7 @@ cmd_quit_parsed(void *parsed, struct cmdline *cl, void *data)
 	(void)parsed;
 	(void)data;
 	cmdline_printf(cl, "stopping the home agent\n");
-	app_of(cl)->quit = true;
+	console_app(cl)->quit = true;
 }
 
 static cmdline_parse_token_string_t cmd_quit_quit =
@@ -701,7 +67,8 @@ static cmdline_parse_token_string_t cmd_quit_quit =
 static cmdline_parse_inst_t cmd_quit = {
 	.f = cmd_quit_parsed,
 	.data = NULL,
-	.help_str = "quit: stop the home agent",
+	.help_str = "quit: stop the home agent, from any session, the socket "
+		"too (ctrl-d only leaves a socket session)",
 	.tokens = {
 		(void *)&cmd_quit_quit,
 		NULL,
@@ -710,8 +77,6 @@ static cmdline_parse_inst_t cmd_quit = {
 
 /* ***** help ***** */
 
-static cmdline_parse_ctx_t main_ctx[];
-
 struct cmd_help_result {
 	cmdline_fixed_string_t help;
 };
@@ -719,13 +84,19 @@ struct cmd_help_result {
 static void
 cmd_help_parsed(void *parsed, struct cmdline *cl, void *data)
 {
+	const char *last = NULL;
 	unsigned int i;
 
 	(void)parsed;
 	(void)data;
 	cmdline_printf(cl, "Commands (TAB completes, '?' lists choices):\n");
-	for (i = 0; main_ctx[i] != NULL; i++)
-		cmdline_printf(cl, "  %s\n", main_ctx[i]->help_str);
+	for (i = 0; main_ctx[i] != NULL; i++) {
+		/* Variants of one command share their help: once. */
+		if (last != NULL && strcmp(last, main_ctx[i]->help_str) == 0)
+			continue;
+		last = main_ctx[i]->help_str;
+		cmdline_printf(cl, "  %s\n", last);
+	}
 }
 
 static cmdline_parse_token_string_t cmd_help_help =
@@ -734,18 +105,175 @@ static cmdline_parse_token_string_t cmd_help_help =
 static cmdline_parse_inst_t cmd_help = {
 	.f = cmd_help_parsed,
 	.data = NULL,
-	.help_str = "help: this list",
+	.help_str = "help: every command with its grammar",
 	.tokens = {
 		(void *)&cmd_help_help,
 		NULL,
 	},
 };
 
+/* ***** load <file> ***** */
+
+/*
+ * Run a file of commands on a session: blank lines and '#' comments are
+ * skipped, every other line is echoed after the prompt and parsed as if
+ * typed; a line the parser refuses is reported with its place and the
+ * rest still runs; "quit" stops the file. Files may load files, up to
+ * LOAD_DEPTH_MAX deep. @return 0, or -errno if the file cannot be read.
+ */
+static int
+console_run_file(struct cmdline *cl, const char *path)
+{
+	static unsigned int depth;
+	char line[HAVEN_CONSOLE_LINE + 2];
+	unsigned int lineno = 0, refused = 0;
+	FILE *f;
+
+	if (depth >= LOAD_DEPTH_MAX) {
+		cmdline_printf(cl, "error: %s: files load files more than %u "
+			"deep\n", path, LOAD_DEPTH_MAX);
+		return -ELOOP;
+	}
+	f = fopen(path, "r");
+	if (f == NULL) {
+		int rc = -errno;
+
+		cmdline_printf(cl, "error: %s: %s\n", path, strerror(-rc));
+		return rc;
+	}
+	depth++;
+	while (!console_app(cl)->quit &&
+	       fgets(line, HAVEN_CONSOLE_LINE, f) != NULL) {
+		size_t n = strcspn(line, "\r\n");
+		bool too_long = line[n] == '\0' && !feof(f);
+		const char *what = NULL;
+		char *cmd;
+		int rc;
+
+		lineno++;
+		if (too_long) {
+			int c;
+
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			cmdline_printf(cl, "error: %s:%u: longer than %u "
+				"characters\n", path, lineno,
+				HAVEN_CONSOLE_LINE - 2);
+			refused++;
+			continue;
+		}
+		line[n] = '\0';
+		cmd = line + strspn(line, " \t");
+		if (cmd[0] == '\0' || cmd[0] == '#')
+			continue;
+		cmdline_printf(cl, "%s%s\n", PROMPT, cmd);
+		/* cmdline_parse() wants the end of the line. */
+		n = strlen(cmd);
+		cmd[n] = '\n';
+		cmd[n + 1] = '\0';
+		rc = cmdline_parse(cl, cmd);
+		if (rc == CMDLINE_PARSE_AMBIGUOUS)
+			what = "Ambiguous command";
+		else if (rc == CMDLINE_PARSE_NOMATCH)
+			what = "Command not found";
+		else if (rc == CMDLINE_PARSE_BAD_ARGS)
+			what = "Bad arguments";
+		if (what != NULL) {
+			cmdline_printf(cl, "%s (%s:%u)\n", what, path, lineno);
+			refused++;
+		}
+	}
+	depth--;
+	fclose(f);
+	if (refused > 0)
+		cmdline_printf(cl, "%s: %u line(s) refused\n", path, refused);
+	return 0;
+}
+
+struct cmd_load_result {
+	cmdline_fixed_string_t load;
+	cmdline_fixed_string_t file;
+};
+
+static void
+cmd_load_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_load_result *r = parsed;
+
+	(void)data;
+	console_run_file(cl, r->file);
+}
+
+static cmdline_parse_token_string_t cmd_load_load =
+	TOKEN_STRING_INITIALIZER(struct cmd_load_result, load, "load");
+static cmdline_parse_token_string_t cmd_load_file =
+	TOKEN_STRING_INITIALIZER(struct cmd_load_result, file, NULL);
+
+static cmdline_parse_inst_t cmd_load = {
+	.f = cmd_load_parsed,
+	.data = NULL,
+	.help_str = "load <file>: run the commands of a file (one a line, "
+		"'#' comments), their output here",
+	.tokens = {
+		(void *)&cmd_load_load,
+		(void *)&cmd_load_file,
+		NULL,
+	},
+};
+
+/* ***** reload ***** */
+
+struct cmd_reload_result {
+	cmdline_fixed_string_t reload;
+};
+
+static void
+cmd_reload_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	char msg[512];
+	int rc;
+
+	(void)parsed;
+	(void)data;
+	rc = haven_reload(console_app(cl), msg, sizeof(msg));
+	console_result(cl, rc, msg, msg);
+}
+
+static cmdline_parse_token_string_t cmd_reload_reload =
+	TOKEN_STRING_INITIALIZER(struct cmd_reload_result, reload, "reload");
+
+static cmdline_parse_inst_t cmd_reload = {
+	.f = cmd_reload_parsed,
+	.data = NULL,
+	.help_str = "reload: read the configuration file again (as SIGHUP): "
+		"all of it or nothing",
+	.tokens = {
+		(void *)&cmd_reload_reload,
+		NULL,
+	},
+};
+
+/* ***** every command ***** */
+
 static cmdline_parse_ctx_t main_ctx[] = {
+	/* console_show.c */
 	&cmd_show_stats,
 	&cmd_show_drops,
-	&cmd_show_bindings,
+	&cmd_show_ports,
+	&cmd_show_xstats,
+	&cmd_show_routes,
 	&cmd_show_neigh,
+	&cmd_show_mns,
+	&cmd_show_bindings,
+	&cmd_show_bindings_paged,
+	&cmd_show_bindings_hoa_filter,
+	&cmd_show_bindings_hoa_paged,
+	&cmd_show_bindings_net_filter,
+	&cmd_show_bindings_net_paged,
+	&cmd_show_binding,
+	&cmd_show_events,
+	&cmd_show_events_n_inst,
+	/* console_deleg.c */
 	&cmd_show_peers,
 	&cmd_show_deleg,
 	&cmd_delegate,
@@ -754,6 +282,12 @@ static cmdline_parse_ctx_t main_ctx[] = {
 	&cmd_del_sha,
 	&cmd_set_policy,
 	&cmd_set_threshold,
+	/* console_log.c */
+	&cmd_set_log_level,
+	&cmd_show_log_levels,
+	/* here */
+	&cmd_reload,
+	&cmd_load,
 	&cmd_help,
 	&cmd_quit,
 	NULL,
@@ -878,4 +412,27 @@ haven_console_close(struct haven_app *app)
 		unlink(app->cfg.console_socket);
 		app->console_listen_fd = -1;
 	}
+}
+
+int
+haven_console_script(struct haven_app *app, const char *path)
+{
+	struct cmdline *cl = app->console;
+	int rc;
+
+	if (cl != NULL) {
+		/* Over the prompt the terminal session already shows. */
+		cmdline_printf(cl, "\r");
+	} else {
+		/* Output only: no prompt of its own, stdout stays open. */
+		cl = cmdline_new(main_ctx, "", -1, STDOUT_FILENO);
+		if (cl == NULL)
+			return -ENOMEM;
+	}
+	rc = console_run_file(cl, path);
+	if (cl == app->console)
+		cmdline_printf(cl, "%s", PROMPT);
+	else
+		cmdline_free(cl);
+	return rc;
 }

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the console's files share: console.c (core, sessions, help, load,
+ * quit) gathers the commands the topic files export through their own
+ * headers (console_show.h, console_deleg.h, console_log.h), as testpmd's
+ * cmdline.c gathers cmdline_<topic>.c. A command only parses its tokens
+ * and calls an action function; it prints what the action says.
+ */
+#ifndef HAVEN_CONSOLE_H
+#define HAVEN_CONSOLE_H
+
+#include <cmdline.h>
+#include <cmdline_parse.h>
+
+#include "haven.h"
+
+#define HAVEN_CONSOLE_PROMPT "haven> "
+/** Longest console line (the cmdline library's RDLINE_BUF_SIZE). */
+#define HAVEN_CONSOLE_LINE 512
+
+/** The application a console session works on. */
+static inline struct haven_app *
+console_app(struct cmdline *cl)
+{
+	(void)cl;
+	return &haven;
+}
+
+/** "ok" text when rc is 0, else "error: <err>" (suites look for it). */
+static inline void
+console_result(struct cmdline *cl, int rc, const char *err, const char *ok)
+{
+	if (rc == 0)
+		cmdline_printf(cl, "%s\n", ok);
+	else
+		cmdline_printf(cl, "error: %s\n", err);
+}
+
+#endif /* HAVEN_CONSOLE_H */
