@@ -9,8 +9,9 @@
  * and nothing is read while it is being written.
  *
  * Replies are limited to 16 KB, 256 dict entries and 512 array entries,
- * and containers hold only arrays of plain values; so the binding list is
- * returned in pages of columns: /haven/bindings,<offset>.
+ * and containers hold only arrays of plain values; so long tables are
+ * returned in pages of columns: /haven/bindings,<offset>,
+ * /haven/mobile_nodes,<offset>, /haven/events,<since>.
  */
 
 #include <errno.h>
@@ -23,11 +24,28 @@
 #include <arpa/inet.h>
 
 #include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
 #include <rte_telemetry.h>
 
 #include "haven.h"
 
 #define BINDINGS_PAGE 64		/**< bindings per /haven/bindings reply */
+/*
+ * Rows of /haven/events per reply, so that the worst case fits the 16 KB
+ * of a reply: seq 20 digits, time_us 16, kind 16 with its quotes, code 11,
+ * home address 17, text 111 characters (each doubled if escaped) and its
+ * quotes 224, six commas: 310 bytes a row; 48 rows are 14,880 bytes, and
+ * the names and totals about 300 more.
+ */
+#define EVENTS_PAGE 48
+/*
+ * Rows of /haven/mobile_nodes per reply: home address 17, spi 10,
+ * algorithm 13, key length 3, max lifetime 5, bound 1, four care-of
+ * addresses 65, last identification 20, eight commas: 142 bytes a row,
+ * 64 rows 9,088 bytes.
+ */
+#define MOBILE_NODES_PAGE 64
 #define TEL_WAIT_US 200			/**< poll interval while waiting */
 #define TEL_TIMEOUT_US 2000000		/**< give up after 2 s */
 
@@ -481,6 +499,295 @@ secondary_handler(struct haven_app *app, const char *params,
 }
 
 /* ---------------------------------------------------------------------
+ * Operator surfaces: events, configuration summary, ports, mobile nodes
+ */
+
+/*
+ * /haven/events[,<since>]: events from sequence number <since> on, oldest
+ * first, EVENTS_PAGE at most; without a parameter the last EVENTS_PAGE.
+ * "next" is the <since> of the following call; "lost" counts the events
+ * asked for that the ring no longer holds.
+ */
+static int
+events_handler(struct haven_app *app, const char *params,
+		struct rte_tel_data *d)
+{
+	struct rte_tel_data *seq, *t, *kind, *code, *hoa, *text;
+	uint64_t oldest = app->n_events > HAVEN_EVENTS ?
+		app->n_events - HAVEN_EVENTS : 0, since, lost = 0, s;
+
+	if (params != NULL && *params != '\0') {
+		char *end;
+
+		since = strtoull(params, &end, 0);
+		if (*end != '\0')
+			return -EINVAL;
+	} else {
+		since = app->n_events > EVENTS_PAGE ?
+			app->n_events - EVENTS_PAGE : 0;
+	}
+	if (since < oldest) {
+		lost = oldest - since;
+		since = oldest;
+	}
+	if (since > app->n_events)
+		since = app->n_events;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", app->n_events);
+	rte_tel_data_add_dict_u64(d, "first", oldest);
+	rte_tel_data_add_dict_u64(d, "lost", lost);
+	seq = column(d, "seq", RTE_TEL_U64_VAL);
+	t = column(d, "time_us", RTE_TEL_U64_VAL);
+	kind = column(d, "kind", RTE_TEL_STRING_VAL);
+	code = column(d, "code", RTE_TEL_INT_VAL);
+	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
+	text = column(d, "text", RTE_TEL_STRING_VAL);
+	if (seq == NULL || t == NULL || kind == NULL || code == NULL ||
+	    hoa == NULL || text == NULL)
+		return -ENOMEM;
+	for (s = since; s < app->n_events && s < since + EVENTS_PAGE; s++) {
+		const struct haven_event *ev = &app->events[s % HAVEN_EVENTS];
+		char a[INET_ADDRSTRLEN] = "";
+
+		if (ev->home_addr != 0)
+			inet_ntop(AF_INET, &ev->home_addr, a, sizeof(a));
+		rte_tel_data_add_array_u64(seq, ev->seq);
+		rte_tel_data_add_array_u64(t, ev->time_us);
+		rte_tel_data_add_array_string(kind,
+			haven_event_kind_name(ev->kind));
+		rte_tel_data_add_array_int(code, ev->code);
+		rte_tel_data_add_array_string(hoa, a);
+		rte_tel_data_add_array_string(text, ev->text);
+	}
+	rte_tel_data_add_dict_u64(d, "count", s - since);
+	rte_tel_data_add_dict_u64(d, "next", s);
+	return 0;
+}
+
+static void
+prefix_text(uint32_t addr, uint8_t len, char *buf, size_t size)
+{
+	size_t off;
+
+	inet_ntop(AF_INET, &addr, buf, size);
+	off = strlen(buf);
+	snprintf(buf + off, size - off, "/%u", len);
+}
+
+/* /haven/config: what the agent runs with; never a key. */
+static int
+config_handler(struct haven_app *app, const char *params,
+		struct rte_tel_data *d)
+{
+	const struct haven_config *cfg = &app->cfg;
+	struct rte_tel_data *roles, *ports, *encaps;
+	char a[INET_ADDRSTRLEN + 4];
+	unsigned int i;
+
+	(void)params;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "config_path", cfg->path);
+	rte_tel_data_add_dict_u64(d, "agent_id", cfg->delegation.agent_id);
+	roles = column(d, "roles", RTE_TEL_STRING_VAL);
+	ports = column(d, "ports", RTE_TEL_STRING_VAL);
+	encaps = column(d, "encapsulations", RTE_TEL_STRING_VAL);
+	if (roles == NULL || ports == NULL || encaps == NULL)
+		return -ENOMEM;
+	if (cfg->has_home_agent)
+		rte_tel_data_add_array_string(roles, "home_agent");
+	if (app->is_pha)
+		rte_tel_data_add_array_string(roles, "primary");
+	if (app->is_sha)
+		rte_tel_data_add_array_string(roles, "secondary");
+	for (i = 0; i < cfg->n_ports; i++) {
+		char p[HAVEN_CONFIG_NAME_LEN + sizeof(a) + 2];
+
+		prefix_text(cfg->ports[i].addr, cfg->ports[i].prefix_len, a,
+			sizeof(a));
+		snprintf(p, sizeof(p), "%s %s", cfg->ports[i].name, a);
+		rte_tel_data_add_array_string(ports, p);
+	}
+	if (cfg->encapsulations & HAVEN_ENCAP_BIT_IPIP)
+		rte_tel_data_add_array_string(encaps, "ipip");
+	if (cfg->encapsulations & HAVEN_ENCAP_BIT_MINIMAL)
+		rte_tel_data_add_array_string(encaps, "minimal");
+	if (cfg->encapsulations & HAVEN_ENCAP_BIT_GRE)
+		rte_tel_data_add_array_string(encaps, "gre");
+	inet_ntop(AF_INET, &cfg->ha_addr, a, sizeof(a));
+	rte_tel_data_add_dict_string(d, "home_agent_address", a);
+	rte_tel_data_add_dict_u64(d, "routes", cfg->n_routes);
+	rte_tel_data_add_dict_u64(d, "mobile_nodes", cfg->n_mns);
+	rte_tel_data_add_dict_u64(d, "max_lifetime", cfg->max_lifetime);
+	rte_tel_data_add_dict_u64(d, "replay_window", cfg->replay_window);
+	rte_tel_data_add_dict_u64(d, "max_bindings", cfg->max_bindings);
+	rte_tel_data_add_dict_u64(d, "max_simultaneous",
+		cfg->max_simultaneous);
+	rte_tel_data_add_dict_int(d, "reverse_tunnel", cfg->reverse_tunnel);
+	rte_tel_data_add_dict_string(d, "policy",
+		haven_deleg_policy_name(app->policy));
+	rte_tel_data_add_dict_u64(d, "secondaries",
+		cfg->delegation.n_secondaries);
+	rte_tel_data_add_dict_u64(d, "primaries", cfg->delegation.n_primaries);
+	rte_tel_data_add_dict_string(d, "file_prefix", cfg->file_prefix);
+	rte_tel_data_add_dict_string(d, "lcores", cfg->lcores);
+	rte_tel_data_add_dict_u64(d, "workers", app->n_workers);
+	rte_tel_data_add_dict_int(d, "hugepages", rte_eal_has_hugepages());
+	rte_tel_data_add_dict_string(d, "console_socket",
+		cfg->console_socket);
+	rte_tel_data_add_dict_string(d, "log_level", cfg->log_level);
+	return 0;
+}
+
+/* Columns of /haven/ports. */
+struct port_columns {
+	struct rte_tel_data *name, *port_id, *device, *mac, *addr, *link_up,
+		*speed, *rxq, *txq, *ipackets, *opackets, *ibytes, *obytes,
+		*imissed, *ierrors, *oerrors, *rx_nombuf;
+};
+
+/* /haven/ports: every port, its link and its ethdev statistics. */
+static int
+ports_handler(struct haven_app *app, const char *params,
+		struct rte_tel_data *d)
+{
+	struct port_columns c;
+	unsigned int i;
+
+	(void)params;
+	rte_tel_data_start_dict(d);
+	c.name = column(d, "name", RTE_TEL_STRING_VAL);
+	c.port_id = column(d, "port_id", RTE_TEL_U64_VAL);
+	c.device = column(d, "device", RTE_TEL_STRING_VAL);
+	c.mac = column(d, "mac", RTE_TEL_STRING_VAL);
+	c.addr = column(d, "address", RTE_TEL_STRING_VAL);
+	c.link_up = column(d, "link_up", RTE_TEL_INT_VAL);
+	c.speed = column(d, "speed_mbps", RTE_TEL_U64_VAL);
+	c.rxq = column(d, "rx_queues", RTE_TEL_U64_VAL);
+	c.txq = column(d, "tx_queues", RTE_TEL_U64_VAL);
+	c.ipackets = column(d, "ipackets", RTE_TEL_U64_VAL);
+	c.opackets = column(d, "opackets", RTE_TEL_U64_VAL);
+	c.ibytes = column(d, "ibytes", RTE_TEL_U64_VAL);
+	c.obytes = column(d, "obytes", RTE_TEL_U64_VAL);
+	c.imissed = column(d, "imissed", RTE_TEL_U64_VAL);
+	c.ierrors = column(d, "ierrors", RTE_TEL_U64_VAL);
+	c.oerrors = column(d, "oerrors", RTE_TEL_U64_VAL);
+	c.rx_nombuf = column(d, "rx_nombuf", RTE_TEL_U64_VAL);
+	if (c.name == NULL || c.port_id == NULL || c.device == NULL ||
+	    c.mac == NULL || c.addr == NULL || c.link_up == NULL ||
+	    c.speed == NULL || c.rxq == NULL || c.txq == NULL ||
+	    c.ipackets == NULL ||
+	    c.opackets == NULL || c.ibytes == NULL || c.obytes == NULL ||
+	    c.imissed == NULL || c.ierrors == NULL || c.oerrors == NULL ||
+	    c.rx_nombuf == NULL)
+		return -ENOMEM;
+	for (i = 0; i < app->fp.n_ports; i++) {
+		const struct haven_fp_port *p = &app->fp.ports[i];
+		char dev[RTE_ETH_NAME_MAX_LEN] = "?";
+		char mac[RTE_ETHER_ADDR_FMT_SIZE], a[INET_ADDRSTRLEN + 4];
+		struct rte_eth_link link = { 0 };
+		struct rte_eth_stats st = { 0 };
+
+		rte_eth_dev_get_name_by_port(p->port_id, dev);
+		rte_eth_link_get_nowait(p->port_id, &link);
+		rte_eth_stats_get(p->port_id, &st);
+		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+		prefix_text(p->addr, app->cfg.ports[i].prefix_len, a,
+			sizeof(a));
+		rte_tel_data_add_array_string(c.name, app->cfg.ports[i].name);
+		rte_tel_data_add_array_u64(c.port_id, p->port_id);
+		rte_tel_data_add_array_string(c.device, dev);
+		rte_tel_data_add_array_string(c.mac, mac);
+		rte_tel_data_add_array_string(c.addr, a);
+		rte_tel_data_add_array_int(c.link_up, link.link_status);
+		rte_tel_data_add_array_u64(c.speed, link.link_speed);
+		rte_tel_data_add_array_u64(c.rxq, app->n_rxq[i]);
+		rte_tel_data_add_array_u64(c.txq, app->n_workers + 1);
+		rte_tel_data_add_array_u64(c.ipackets, st.ipackets);
+		rte_tel_data_add_array_u64(c.opackets, st.opackets);
+		rte_tel_data_add_array_u64(c.ibytes, st.ibytes);
+		rte_tel_data_add_array_u64(c.obytes, st.obytes);
+		rte_tel_data_add_array_u64(c.imissed, st.imissed);
+		rte_tel_data_add_array_u64(c.ierrors, st.ierrors);
+		rte_tel_data_add_array_u64(c.oerrors, st.oerrors);
+		rte_tel_data_add_array_u64(c.rx_nombuf, st.rx_nombuf);
+	}
+	return 0;
+}
+
+static const char *
+alg_name(enum haven_mip4_alg alg)
+{
+	switch (alg) {
+	case HAVEN_MIP4_ALG_HMAC_MD5:
+		return "hmac-md5";
+	case HAVEN_MIP4_ALG_HMAC_SHA256:
+		return "hmac-sha256";
+	}
+	return "?";
+}
+
+/*
+ * /haven/mobile_nodes[,<offset>]: configured nodes by home address, a
+ * page of MOBILE_NODES_PAGE; the key's length, never its bytes.
+ */
+static int
+mobile_nodes_handler(struct haven_app *app, const char *params,
+		struct rte_tel_data *d)
+{
+	struct rte_tel_data *hoa, *spi, *alg, *keylen, *life, *bound, *coa,
+		*ident;
+	unsigned int offset = 0, i;
+
+	if (params != NULL && *params != '\0')
+		offset = strtoul(params, NULL, 0);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", app->cfg.n_mns);
+	rte_tel_data_add_dict_u64(d, "offset", offset);
+	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
+	spi = column(d, "spi", RTE_TEL_U64_VAL);
+	alg = column(d, "algorithm", RTE_TEL_STRING_VAL);
+	keylen = column(d, "key_length", RTE_TEL_INT_VAL);
+	life = column(d, "max_lifetime", RTE_TEL_INT_VAL);
+	bound = column(d, "bound", RTE_TEL_INT_VAL);
+	coa = column(d, "care_of", RTE_TEL_STRING_VAL);
+	ident = column(d, "last_identification", RTE_TEL_U64_VAL);
+	if (hoa == NULL || spi == NULL || alg == NULL || keylen == NULL ||
+	    life == NULL || bound == NULL || coa == NULL || ident == NULL)
+		return -ENOMEM;
+	for (i = offset; i < app->cfg.n_mns &&
+			i < offset + MOBILE_NODES_PAGE; i++) {
+		const struct haven_mn_state *st = app->mns[i];
+		const struct haven_config_mn *mn = st->cfg;
+		char a[INET_ADDRSTRLEN];
+		char list[HAVEN_BINDING_MAX_COA * INET_ADDRSTRLEN] = "";
+		size_t off = 0;
+		unsigned int j;
+
+		inet_ntop(AF_INET, &mn->home_addr, a, sizeof(a));
+		for (j = 0; j < st->n_coa && off < sizeof(list); j++) {
+			char c[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &st->coa[j].addr, c, sizeof(c));
+			off += snprintf(list + off, sizeof(list) - off,
+				"%s%s", j ? " " : "", c);
+		}
+		rte_tel_data_add_array_string(hoa, a);
+		rte_tel_data_add_array_u64(spi, mn->sa.spi);
+		rte_tel_data_add_array_string(alg, alg_name(mn->sa.alg));
+		rte_tel_data_add_array_int(keylen, mn->sa.key_len);
+		rte_tel_data_add_array_int(life, mn->max_lifetime != 0 &&
+			mn->max_lifetime < app->cfg.max_lifetime ?
+			mn->max_lifetime : app->cfg.max_lifetime);
+		rte_tel_data_add_array_int(bound, st->n_coa > 0);
+		rte_tel_data_add_array_string(coa, list);
+		rte_tel_data_add_array_u64(ident, st->last_ident);
+	}
+	rte_tel_data_add_dict_u64(d, "count",
+		i > offset ? i - offset : 0);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
  * Registration with rte_telemetry
  */
 
@@ -500,6 +807,10 @@ TEL_CALLBACK(binding)
 TEL_CALLBACK(peers)
 TEL_CALLBACK(delegation)
 TEL_CALLBACK(secondary)
+TEL_CALLBACK(events)
+TEL_CALLBACK(config)
+TEL_CALLBACK(ports)
+TEL_CALLBACK(mobile_nodes)
 
 int
 haven_telemetry_init(struct haven_app *app)
@@ -521,5 +832,15 @@ haven_telemetry_init(struct haven_app *app)
 		"Primary: delegated bindings and their state; totals");
 	rte_telemetry_register_cmd("/haven/secondary", tel_secondary,
 		"Secondary: bindings held for primaries; totals");
+	rte_telemetry_register_cmd("/haven/events", tel_events,
+		"Events as columns, oldest first. Parameter: since (sequence "
+		"number; default the last " RTE_STR(EVENTS_PAGE) ")");
+	rte_telemetry_register_cmd("/haven/config", tel_config,
+		"Configuration summary (no keys). No parameters");
+	rte_telemetry_register_cmd("/haven/ports", tel_ports,
+		"Ports: link and ethdev statistics. No parameters");
+	rte_telemetry_register_cmd("/haven/mobile_nodes", tel_mobile_nodes,
+		"A page of configured mobile nodes, as columns (no keys). "
+		"Parameter: offset (default 0)");
 	return 0;
 }
