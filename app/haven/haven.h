@@ -87,6 +87,7 @@ struct haven_mn_coa {
 /** Registration state of a configured mobile node (control lcore only). */
 struct haven_mn_state {
 	const struct haven_config_mn *cfg;
+	struct haven_mip4_key *key;	/**< cfg->sa, prepared (HMAC state) */
 	uint64_t last_ident;		/**< last accepted Identification */
 	uint8_t n_coa;			/**< bindings held */
 	struct haven_mn_coa coa[HAVEN_BINDING_MAX_COA];
@@ -206,6 +207,12 @@ void haven_registration_input(struct haven_app *app, struct rte_mbuf *m);
 void haven_mn_release(struct haven_app *app, struct haven_mn_state *st);
 /** A node's state, with its timers; deleg.user points back to it. */
 struct haven_mn_state *haven_mn_state_new(const struct haven_config_mn *cfg);
+/**
+ * Point a kept node at its new configuration (reload) and prepare its new
+ * key; if that fails (-errno) the old key stays in force.
+ */
+int haven_mn_state_rekey(struct haven_mn_state *st,
+		const struct haven_config_mn *cfg);
 /** Release a node's bindings (and delegation), then free its state. */
 void haven_mn_state_free(struct haven_app *app, struct haven_mn_state *st);
 /** The state of a configured node, or NULL. */

@@ -52,6 +52,20 @@ haven_mn_find(struct haven_app *app, uint32_t hoa)
 	return st != NULL ? *st : NULL;
 }
 
+int
+haven_mn_state_rekey(struct haven_mn_state *st,
+		const struct haven_config_mn *cfg)
+{
+	struct haven_mip4_key *key = haven_mip4_key_create(&cfg->sa);
+
+	st->cfg = cfg;
+	if (key == NULL)
+		return -errno;	/* the old key stays in force */
+	haven_mip4_key_free(st->key);
+	st->key = key;
+	return 0;
+}
+
 struct haven_mn_state *
 haven_mn_state_new(const struct haven_config_mn *cfg)
 {
@@ -60,6 +74,11 @@ haven_mn_state_new(const struct haven_config_mn *cfg)
 	if (st == NULL)
 		return NULL;
 	st->cfg = cfg;
+	st->key = haven_mip4_key_create(&cfg->sa);
+	if (st->key == NULL) {
+		rte_free(st);
+		return NULL;
+	}
 	rte_timer_init(&st->expiry);
 	rte_timer_init(&st->garp);
 	st->deleg.user = st;
@@ -75,6 +94,7 @@ haven_mn_state_free(struct haven_app *app, struct haven_mn_state *st)
 		haven_deleg_pha_forget(&app->pha, &st->deleg);
 	rte_timer_stop_sync(&st->expiry);
 	rte_timer_stop_sync(&st->garp);
+	haven_mip4_key_free(st->key);
 	rte_free(st);
 }
 
@@ -287,7 +307,7 @@ haven_mn_release(struct haven_app *app, struct haven_mn_state *st)
 
 static void
 send_reply(struct haven_app *app, const struct reg_request *req,
-		const struct haven_mip4_rrp *rrp, const struct haven_mip4_sa *sa)
+		const struct haven_mip4_rrp *rrp, const struct haven_mip4_key *key)
 {
 	uint8_t buf[HAVEN_MIP4_RRP_LEN + 6 + HAVEN_MIP4_MAX_AUTH];
 	struct rte_ether_addr zero = { 0 };
@@ -295,7 +315,9 @@ send_reply(struct haven_app *app, const struct reg_request *req,
 	int len;
 
 	app->stats.reg_replies[rrp->code]++;
-	len = haven_mip4_build_rrp(rrp, sa, buf, sizeof(buf));
+	len = key != NULL ?
+		haven_mip4_build_rrp_key(rrp, key, buf, sizeof(buf)) :
+		haven_mip4_build_rrp(rrp, NULL, buf, sizeof(buf));
 	if (len < 0)
 		return;
 	m = rte_pktmbuf_alloc(app->fp.pool);
@@ -321,12 +343,12 @@ haven_mn_reply_pending(struct haven_app *app, struct haven_mn_state *st)
 	memset(&req, 0, sizeof(req));
 	req.src_ip = st->pending.dst_ip;
 	req.src_port = st->pending.dst_port;
-	send_reply(app, &req, &st->pending.rrp, &st->cfg->sa);
+	send_reply(app, &req, &st->pending.rrp, st->key);
 }
 
 static void
 deny(struct haven_app *app, const struct reg_request *req, uint8_t code,
-		const struct haven_mip4_sa *sa)
+		const struct haven_mip4_key *key)
 {
 	struct haven_mip4_rrp rrp = {
 		.code = code,
@@ -343,7 +365,7 @@ deny(struct haven_app *app, const struct reg_request *req, uint8_t code,
 		"registration of " HAVEN_IP4_FMT " from " HAVEN_IP4_FMT
 		" denied: code %u", HAVEN_IP4_ARGS(req->rrq.home_addr),
 		HAVEN_IP4_ARGS(req->src_ip), code);
-	send_reply(app, req, &rrp, sa);
+	send_reply(app, req, &rrp, key);
 }
 
 /* ---------------------------------------------------------------------
@@ -464,7 +486,7 @@ process(struct haven_app *app, struct reg_request *req, const uint8_t *msg,
 {
 	struct haven_mip4_rrq *rrq = &req->rrq;
 	struct haven_mip4_rrp rrp;
-	const struct haven_mip4_sa *sa;
+	const struct haven_mip4_key *key;
 	struct haven_mn_state *st;
 	char why[128];
 	uint8_t code;
@@ -495,25 +517,25 @@ process(struct haven_app *app, struct reg_request *req, const uint8_t *msg,
 		deny(app, req, HAVEN_MIP4_DENIED_MN_AUTH, NULL);
 		return;
 	}
-	sa = &st->cfg->sa;
-	if (haven_mip4_auth_verify(sa, msg, &rrq->mn_ha) != 0) {
+	key = st->key;	/* prepared once: no key setup per request */
+	if (haven_mip4_key_verify(key, msg, &rrq->mn_ha) != 0) {
 		deny(app, req, HAVEN_MIP4_DENIED_MN_AUTH, NULL);
 		return;
 	}
 	if (haven_mip4_replay_check(rrq->ident, st->last_ident,
 			haven_mip4_ntp_now(), app->cfg.replay_window) != 0) {
-		deny(app, req, HAVEN_MIP4_DENIED_IDENT_MISMATCH, sa);
+		deny(app, req, HAVEN_MIP4_DENIED_IDENT_MISMATCH, key);
 		return;
 	}
 	if (rrq->ha_addr != app->cfg.ha_addr) {
-		deny(app, req, HAVEN_MIP4_DENIED_UNKNOWN_HA, sa);
+		deny(app, req, HAVEN_MIP4_DENIED_UNKNOWN_HA, key);
 		return;
 	}
 	code = check_services(app, rrq->flags);
 	if (code == HAVEN_MIP4_ACCEPTED)
 		code = apply(app, st, req, &rrp.lifetime);
 	if (code != HAVEN_MIP4_ACCEPTED) {
-		deny(app, req, code, sa);
+		deny(app, req, code, key);
 		return;
 	}
 	rrp.code = HAVEN_MIP4_ACCEPTED;
@@ -529,7 +551,7 @@ process(struct haven_app *app, struct reg_request *req, const uint8_t *msg,
 		st->pending.rrp = rrp;
 		return;
 	}
-	send_reply(app, req, &rrp, sa);
+	send_reply(app, req, &rrp, key);
 }
 
 void

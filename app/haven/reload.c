@@ -91,7 +91,9 @@ rebuild_nodes(struct haven_app *app, const struct haven_config *new_cfg,
 		if (j < app->cfg.n_mns &&
 		    app->mns[j]->cfg->home_addr == new_cfg->mns[i].home_addr) {
 			mns[i] = app->mns[j++];
-			mns[i]->cfg = &new_cfg->mns[i];
+			if (haven_mn_state_rekey(mns[i], &new_cfg->mns[i]) != 0)
+				HAVEN_LOG(ERR, "reload: new key of a mobile node "
+					"not prepared; the old one stays\n");
 			continue;
 		}
 		mns[i] = haven_mn_state_new(&new_cfg->mns[i]);
