@@ -16,8 +16,8 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import lab as labmod  # noqa: E402
-from lab import (OUT, Capture, Endpoint, Haven, HavenConsole,  # noqa: E402
-                 Lab, MipClient, Stream, Telemetry)
+from lab import (OUT, Capture, DumpCap, Endpoint, Haven,  # noqa: E402
+                 HavenConsole, Lab, MipClient, Stream, Telemetry)
 
 
 def _safe(name):
@@ -51,13 +51,14 @@ def logname(request):
 def haven(lab, logname):
     """Factory: haven(overrides={"home_agent.max_lifetime": 30}) starts
     build/app/haven/haven -f <generated config> --no-console in <p>-ha and
-    waits for its telemetry socket. Logs go to dts/out/<test>.log."""
+    waits for its telemetry socket; args=["--script", f] adds options.
+    Logs go to dts/out/<test>.log."""
     started = []
 
-    def start(overrides=None, name="ha", config=None):
+    def start(overrides=None, name="ha", config=None, args=None):
         suffix = "" if not started else "-%d" % len(started)
         h = Haven(lab, name=name, overrides=overrides, config=config,
-                  log=OUT / ("%s%s.log" % (logname, suffix)))
+                  log=OUT / ("%s%s.log" % (logname, suffix)), args=args)
         started.append(h)
         return h.start()
 
@@ -119,6 +120,22 @@ def tshark(lab, logname):
 
     def make(role, iface, bpf=""):
         c = Capture(lab, role, iface, bpf, name=logname)
+        caps.append(c)
+        return c
+    yield make
+    for c in caps:
+        if c.proc is not None:
+            c.proc.stop(sig=2)
+
+
+@pytest.fixture
+def dumpcap(logname):
+    """Factory: with dumpcap(h.file_prefix) as cap: ... (dpdk-dumpcap on
+    DPDK port 0 of a running haven); then cap.replies() / cap.mip()."""
+    caps = []
+
+    def make(file_prefix, port=0):
+        c = DumpCap(file_prefix, port, name=logname)
         caps.append(c)
         return c
     yield make

@@ -41,6 +41,12 @@ LAB_SH = DTS / "lab.sh"
 HAVEN_BIN = Path(os.environ.get("HAVEN_BIN",
                                 REPO / "build" / "app" / "haven" / "haven"))
 LAB_CONFIG = REPO / "config" / "lab.yaml"
+# the console client and the DPDK tools (TestSuite_operator.py)
+HAVEN_CONSOLE_BIN = Path(os.environ.get(
+    "HAVEN_CONSOLE_BIN", HAVEN_BIN.parent.parent / "haven-console" /
+    "haven-console"))
+DPDK_TELEMETRY_PY = "/usr/bin/dpdk-telemetry.py"
+DPDK_DUMPCAP = "dpdk-dumpcap"
 DPDK_RUNTIME = Path("/var/run/dpdk")
 HUGEPAGES = Path("/dev/hugepages")
 PROMPT = "haven> "
@@ -430,8 +436,46 @@ class HavenConsole:
     def show_drops(self):
         return self._checked("show drops")
 
-    def show_bindings(self):
-        return self._checked("show bindings")
+    def show_bindings(self, match=None, page=None):
+        """show bindings [<home-address>|<prefix/len>] [page <n>]"""
+        line = "show bindings"
+        if match:
+            line += " %s" % match
+        if page is not None:
+            line += " page %d" % page
+        return self._checked(line)
+
+    # -- operator commands (docs/console.md) --
+
+    def show_binding(self, hoa, refused=False):
+        return self._command("show binding %s" % hoa, refused)
+
+    def show_mobile_nodes(self):
+        return self._checked("show mobile-nodes")
+
+    def show_events(self, n=None):
+        return self._checked("show events" + ("" if n is None else
+                                              " %d" % n))
+
+    def show_ports(self):
+        return self._checked("show ports")
+
+    def show_port_xstats(self, port_id):
+        return self._checked("show port %d xstats" % port_id)
+
+    def show_routes(self):
+        return self._checked("show routes")
+
+    def set_log_level(self, pattern, level, refused=False):
+        return self._command("set log level %s %s" % (pattern, level),
+                             refused)
+
+    def show_log_levels(self):
+        return self._checked("show log levels")
+
+    def load(self, path):
+        """load <file>: the echoed commands and their output."""
+        return self._checked("load %s" % path)
 
     def show_neighbours(self):
         return self._checked("show neighbours")
@@ -498,8 +542,9 @@ class Haven:
 
     def __init__(self, lab, name="ha", log=None, overrides=None,
                  config=None, role="ha",
-                 console_key="home_agent.console_socket"):
+                 console_key="home_agent.console_socket", args=None):
         import yaml
+        self.args = [str(a) for a in (args or [])]     # after --no-console
         self.lab = lab
         self.name = name
         self.role = role
@@ -546,7 +591,8 @@ class Haven:
             raise RuntimeError("haven is not built: %s missing" % HAVEN_BIN)
         OUT.mkdir(parents=True, exist_ok=True)
         self.proc = self.lab.spawn(
-            self.role, [HAVEN_BIN, "-f", self.config_path, "--no-console"],
+            self.role, [HAVEN_BIN, "-f", self.config_path, "--no-console"] +
+            self.args,
             log=self.log, name="haven")
         return self
 
@@ -996,3 +1042,51 @@ class Capture:
             self.file.unlink()
         except OSError:
             pass
+
+
+class DumpCap(Capture):
+    """dpdk-dumpcap attached to a running haven (a DPDK secondary process
+    of its file prefix, from the root namespace: /var/run/dpdk is shared)
+    for the length of a with block; decoded like Capture.
+
+        with DumpCap(h.file_prefix, port=0) as cap:
+            ...
+        cap.replies()
+    """
+
+    def __init__(self, file_prefix, port=0, name="dumpcap"):
+        super().__init__(None, None, str(port), name=name)
+        self.file_prefix = file_prefix
+
+    def __enter__(self):
+        self.proc = Proc([DPDK_DUMPCAP, "--file-prefix", self.file_prefix,
+                          "-i", self.iface, "-w", self.file],
+                         name="dpdk-dumpcap")
+        # "File:" comes (on stderr) just before it asks the primary to
+        # start copying packets, a message round trip
+        self.proc.wait_for(r"File: ", 20)
+        time.sleep(1.0)
+        return self
+
+
+def haven_console_pipe(sock, lines, timeout=30):
+    """Pipe command lines into haven-console on a console socket;
+    CompletedProcess (text): stdout is the transcript."""
+    text = "".join(l + "\n" for l in lines)
+    return subprocess.run([str(HAVEN_CONSOLE_BIN), str(sock)], input=text,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def dpdk_telemetry_tool(file_prefix, cmds, timeout=30):
+    """DPDK's own usertools/dpdk-telemetry.py -f <prefix>, commands on its
+    stdin: one reply (dict) per command, in order."""
+    r = subprocess.run([PY, DPDK_TELEMETRY_PY, "-f", file_prefix],
+                       input="".join(c + "\n" for c in cmds),
+                       capture_output=True, text=True, timeout=timeout)
+    replies = [json.loads(l) for l in r.stdout.splitlines()
+               if l.startswith("{")]
+    if len(replies) != len(cmds):
+        raise RuntimeError("dpdk-telemetry.py: %d replies to %d commands:"
+                           "\n%s%s" % (len(replies), len(cmds), r.stdout,
+                                        r.stderr))
+    return replies
