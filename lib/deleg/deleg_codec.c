@@ -23,86 +23,14 @@
 #include <openssl/hmac.h>
 
 #include "haven_deleg.h"
+#include "haven_wire.h"
 #include "deleg_private.h"
-
-/* ------------------------------------------------------------------ */
-/* Byte order helpers                                                 */
-/* ------------------------------------------------------------------ */
 
 /*
  * Addresses travel as they are stored (network byte order in memory);
  * every other multi-byte field is big-endian on the wire and host order
- * in struct haven_deleg_msg.
+ * in struct haven_deleg_msg (helpers in haven_wire.h).
  */
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, v >> 32);
-	put32(p + 4, v & 0xffffffffu);
-}
-
-static void
-put_addr(uint8_t *p, uint32_t addr_nbo)
-{
-	memcpy(p, &addr_nbo, 4);
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		(uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
-
-static uint32_t
-get_addr(const uint8_t *p)
-{
-	uint32_t a;
-
-	memcpy(&a, p, 4);
-	return a;
-}
-
-/* Write a reason into err when the caller gave one. */
-static void
-set_reason(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 const char *
 deleg_addr_str(uint32_t addr_nbo, char *buf)
@@ -187,34 +115,34 @@ check_binding_info(const struct haven_deleg_binding_info *bi, char *err,
 	unsigned int i;
 
 	if (bi->n_coa < 1 || bi->n_coa > HAVEN_DELEG_MAX_COA) {
-		set_reason(err, errlen, "n_coa %u not in 1..%u", bi->n_coa,
+		haven_set_reason(err, errlen, "n_coa %u not in 1..%u", bi->n_coa,
 			HAVEN_DELEG_MAX_COA);
 		return -1;
 	}
 	if (bi->encap > ENCAP_MAX) {
-		set_reason(err, errlen, "encap %u not in 0..%u", bi->encap,
+		haven_set_reason(err, errlen, "encap %u not in 0..%u", bi->encap,
 			ENCAP_MAX);
 		return -1;
 	}
 	if (bi->flags & ~HAVEN_DELEG_F_REVERSE_TUNNEL) {
-		set_reason(err, errlen, "unknown flags 0x%02x", bi->flags);
+		haven_set_reason(err, errlen, "unknown flags 0x%02x", bi->flags);
 		return -1;
 	}
 	if (bi->home_addr == 0) {
-		set_reason(err, errlen, "home address 0.0.0.0");
+		haven_set_reason(err, errlen, "home address 0.0.0.0");
 		return -1;
 	}
 	if (bi->outer_src == 0) {
-		set_reason(err, errlen, "outer source 0.0.0.0");
+		haven_set_reason(err, errlen, "outer source 0.0.0.0");
 		return -1;
 	}
 	if (bi->duration_s == 0) {
-		set_reason(err, errlen, "duration 0 (send STOP instead)");
+		haven_set_reason(err, errlen, "duration 0 (send STOP instead)");
 		return -1;
 	}
 	for (i = 0; i < bi->n_coa; i++) {
 		if (bi->coa[i] == 0) {
-			set_reason(err, errlen, "care-of address %u is 0.0.0.0",
+			haven_set_reason(err, errlen, "care-of address %u is 0.0.0.0",
 				i);
 			return -1;
 		}
@@ -234,15 +162,15 @@ check_report(uint32_t interval_ms, uint16_t part, uint16_t parts,
 		uint16_t n_entries, char *err, size_t errlen)
 {
 	if (interval_ms == 0) {
-		set_reason(err, errlen, "report interval 0");
+		haven_set_reason(err, errlen, "report interval 0");
 		return -1;
 	}
 	if (parts == 0 || part >= parts) {
-		set_reason(err, errlen, "part %u of %u", part, parts);
+		haven_set_reason(err, errlen, "part %u of %u", part, parts);
 		return -1;
 	}
 	if (n_entries > HAVEN_DELEG_REPORT_MAX_ENTRIES) {
-		set_reason(err, errlen, "%u entries, at most %u", n_entries,
+		haven_set_reason(err, errlen, "%u entries, at most %u", n_entries,
 			HAVEN_DELEG_REPORT_MAX_ENTRIES);
 		return -1;
 	}
@@ -292,52 +220,52 @@ encode_body(const struct haven_deleg_msg *msg, uint8_t *p)
 
 	switch (msg->type) {
 	case HAVEN_DELEG_START:
-		put_addr(p, bi->home_addr);
-		put_addr(p + 4, bi->outer_src);
-		put32(p + 8, bi->generation);
-		put32(p + 12, bi->duration_s);
+		haven_put_addr4(p, bi->home_addr);
+		haven_put_addr4(p + 4, bi->outer_src);
+		haven_put_be32(p + 8, bi->generation);
+		haven_put_be32(p + 12, bi->duration_s);
 		p[16] = bi->encap;
 		p[17] = bi->flags;
 		p[18] = bi->n_coa;
 		p[19] = 0;
 		for (i = 0; i < bi->n_coa; i++)
-			put_addr(p + START_FIXED_LEN + 4 * i, bi->coa[i]);
+			haven_put_addr4(p + START_FIXED_LEN + 4 * i, bi->coa[i]);
 		break;
 	case HAVEN_DELEG_START_ACK:
 	case HAVEN_DELEG_STOP_ACK:
-		put_addr(p, msg->u.ack.home_addr);
-		put32(p + 4, msg->u.ack.generation);
+		haven_put_addr4(p, msg->u.ack.home_addr);
+		haven_put_be32(p + 4, msg->u.ack.generation);
 		p[8] = msg->u.ack.status;
 		p[9] = p[10] = p[11] = 0;
-		put32(p + 12, msg->u.ack.load);
-		put32(p + 16, msg->u.ack.capacity);
+		haven_put_be32(p + 12, msg->u.ack.load);
+		haven_put_be32(p + 16, msg->u.ack.capacity);
 		break;
 	case HAVEN_DELEG_STOP:
-		put_addr(p, msg->u.stop.home_addr);
-		put32(p + 4, msg->u.stop.generation);
+		haven_put_addr4(p, msg->u.stop.home_addr);
+		haven_put_be32(p + 4, msg->u.stop.generation);
 		p[8] = msg->u.stop.reason;
 		p[9] = p[10] = p[11] = 0;
 		break;
 	case HAVEN_DELEG_REPORT:
-		put32(p, msg->u.report.interval_ms);
-		put32(p + 4, msg->u.report.load);
-		put32(p + 8, msg->u.report.capacity);
-		put32(p + 12, msg->u.report.boot_id);
-		put64(p + 16, msg->u.report.packets);
-		put64(p + 24, msg->u.report.bytes);
-		put16(p + 32, msg->u.report.part);
-		put16(p + 34, msg->u.report.parts);
-		put16(p + 36, msg->u.report.n_entries);
-		put16(p + 38, 0);
+		haven_put_be32(p, msg->u.report.interval_ms);
+		haven_put_be32(p + 4, msg->u.report.load);
+		haven_put_be32(p + 8, msg->u.report.capacity);
+		haven_put_be32(p + 12, msg->u.report.boot_id);
+		haven_put_be64(p + 16, msg->u.report.packets);
+		haven_put_be64(p + 24, msg->u.report.bytes);
+		haven_put_be16(p + 32, msg->u.report.part);
+		haven_put_be16(p + 34, msg->u.report.parts);
+		haven_put_be16(p + 36, msg->u.report.n_entries);
+		haven_put_be16(p + 38, 0);
 		p += REPORT_FIXED_LEN;
 		for (i = 0; i < msg->u.report.n_entries; i++) {
 			const struct haven_deleg_report_entry *e =
 				&msg->u.report.entries[i];
 
-			put_addr(p, e->home_addr);
-			put32(p + 4, e->generation);
-			put64(p + 8, e->packets);
-			put64(p + 16, e->bytes);
+			haven_put_addr4(p, e->home_addr);
+			haven_put_be32(p + 4, e->generation);
+			haven_put_be64(p + 8, e->packets);
+			haven_put_be64(p + 16, e->bytes);
 			p += REPORT_ENTRY_LEN;
 		}
 		break;
@@ -390,11 +318,11 @@ haven_deleg_encode(const struct haven_deleg_msg *msg, const uint8_t *key,
 	/* Section "Common Header". */
 	buf[0] = HAVEN_DELEG_VERSION;
 	buf[1] = msg->type;
-	put16(buf + 2, (uint16_t)blen);
-	put32(buf + 4, msg->sender_id);
-	put32(buf + 8, msg->receiver_id);
-	put64(buf + 12, msg->seq);
-	put32(buf + 20, msg->txn);
+	haven_put_be16(buf + 2, (uint16_t)blen);
+	haven_put_be32(buf + 4, msg->sender_id);
+	haven_put_be32(buf + 8, msg->receiver_id);
+	haven_put_be64(buf + 12, msg->seq);
+	haven_put_be32(buf + 20, msg->txn);
 	buf[24] = HAVEN_DELEG_FAMILY_IPV4;
 	buf[25] = buf[26] = buf[27] = 0;
 	encode_body(msg, buf + HAVEN_DELEG_HDR_LEN);
@@ -416,7 +344,7 @@ haven_deleg_peek_sender(const uint8_t *buf, size_t len, uint32_t *sender)
 			len < HAVEN_DELEG_HDR_LEN + HAVEN_DELEG_MAC_LEN ||
 			buf[0] != HAVEN_DELEG_VERSION)
 		return -EINVAL;
-	*sender = get32(buf + 4);
+	*sender = haven_get_be32(buf + 4);
 	return 0;
 }
 
@@ -440,32 +368,32 @@ decode_body(struct haven_deleg_msg *msg, const uint8_t *p, size_t blen,
 	switch (msg->type) {
 	case HAVEN_DELEG_START:
 		if (blen < START_FIXED_LEN) {
-			set_reason(err, errlen, "START body %zu < %u", blen,
+			haven_set_reason(err, errlen, "START body %zu < %u", blen,
 				START_FIXED_LEN);
 			return -EBADMSG;
 		}
-		bi->home_addr = get_addr(p);
-		bi->outer_src = get_addr(p + 4);
-		bi->generation = get32(p + 8);
-		bi->duration_s = get32(p + 12);
+		bi->home_addr = haven_get_addr4(p);
+		bi->outer_src = haven_get_addr4(p + 4);
+		bi->generation = haven_get_be32(p + 8);
+		bi->duration_s = haven_get_be32(p + 12);
 		bi->encap = p[16];
 		bi->flags = p[17];
 		bi->n_coa = p[18];
 		if (p[19] != 0) {
-			set_reason(err, errlen, "START reserved byte 0x%02x",
+			haven_set_reason(err, errlen, "START reserved byte 0x%02x",
 				p[19]);
 			return -EBADMSG;
 		}
 		if (bi->n_coa >= 1 && bi->n_coa <= HAVEN_DELEG_MAX_COA &&
 				blen != START_FIXED_LEN + 4u * bi->n_coa) {
-			set_reason(err, errlen,
+			haven_set_reason(err, errlen,
 				"START body %zu != 20 + 4 x %u care-of addresses",
 				blen, bi->n_coa);
 			return -EBADMSG;
 		}
 		if (bi->n_coa >= 1 && bi->n_coa <= HAVEN_DELEG_MAX_COA)
 			for (i = 0; i < bi->n_coa; i++)
-				bi->coa[i] = get_addr(p + START_FIXED_LEN +
+				bi->coa[i] = haven_get_addr4(p + START_FIXED_LEN +
 					4 * i);
 		if (check_binding_info(bi, err, errlen) < 0)
 			return -EBADMSG;
@@ -473,70 +401,70 @@ decode_body(struct haven_deleg_msg *msg, const uint8_t *p, size_t blen,
 	case HAVEN_DELEG_START_ACK:
 	case HAVEN_DELEG_STOP_ACK:
 		if (blen != ACK_LEN) {
-			set_reason(err, errlen, "%s body %zu != %u",
+			haven_set_reason(err, errlen, "%s body %zu != %u",
 				haven_deleg_type_name(msg->type), blen,
 				ACK_LEN);
 			return -EBADMSG;
 		}
-		msg->u.ack.home_addr = get_addr(p);
-		msg->u.ack.generation = get32(p + 4);
+		msg->u.ack.home_addr = haven_get_addr4(p);
+		msg->u.ack.generation = haven_get_be32(p + 4);
 		msg->u.ack.status = p[8];
 		if (p[9] != 0 || p[10] != 0 || p[11] != 0) {
-			set_reason(err, errlen, "ack reserved bytes not zero");
+			haven_set_reason(err, errlen, "ack reserved bytes not zero");
 			return -EBADMSG;
 		}
-		msg->u.ack.load = get32(p + 12);
-		msg->u.ack.capacity = get32(p + 16);
+		msg->u.ack.load = haven_get_be32(p + 12);
+		msg->u.ack.capacity = haven_get_be32(p + 16);
 		if (msg->u.ack.status > STATUS_WIRE_MAX) {
-			set_reason(err, errlen, "unknown status %u",
+			haven_set_reason(err, errlen, "unknown status %u",
 				msg->u.ack.status);
 			return -EBADMSG;
 		}
 		if (msg->u.ack.home_addr == 0) {
-			set_reason(err, errlen, "home address 0.0.0.0");
+			haven_set_reason(err, errlen, "home address 0.0.0.0");
 			return -EBADMSG;
 		}
 		return 0;
 	case HAVEN_DELEG_STOP:
 		if (blen != STOP_LEN) {
-			set_reason(err, errlen, "STOP body %zu != %u", blen,
+			haven_set_reason(err, errlen, "STOP body %zu != %u", blen,
 				STOP_LEN);
 			return -EBADMSG;
 		}
-		msg->u.stop.home_addr = get_addr(p);
-		msg->u.stop.generation = get32(p + 4);
+		msg->u.stop.home_addr = haven_get_addr4(p);
+		msg->u.stop.generation = haven_get_be32(p + 4);
 		msg->u.stop.reason = p[8];
 		if (p[9] != 0 || p[10] != 0 || p[11] != 0) {
-			set_reason(err, errlen, "STOP reserved bytes not zero");
+			haven_set_reason(err, errlen, "STOP reserved bytes not zero");
 			return -EBADMSG;
 		}
 		if (msg->u.stop.reason > STOP_REASON_MAX) {
-			set_reason(err, errlen, "unknown stop reason %u",
+			haven_set_reason(err, errlen, "unknown stop reason %u",
 				msg->u.stop.reason);
 			return -EBADMSG;
 		}
 		if (msg->u.stop.home_addr == 0) {
-			set_reason(err, errlen, "home address 0.0.0.0");
+			haven_set_reason(err, errlen, "home address 0.0.0.0");
 			return -EBADMSG;
 		}
 		return 0;
 	case HAVEN_DELEG_REPORT:
 		if (blen < REPORT_FIXED_LEN) {
-			set_reason(err, errlen, "REPORT body %zu < %u", blen,
+			haven_set_reason(err, errlen, "REPORT body %zu < %u", blen,
 				REPORT_FIXED_LEN);
 			return -EBADMSG;
 		}
-		msg->u.report.interval_ms = get32(p);
-		msg->u.report.load = get32(p + 4);
-		msg->u.report.capacity = get32(p + 8);
-		msg->u.report.boot_id = get32(p + 12);
-		msg->u.report.packets = get64(p + 16);
-		msg->u.report.bytes = get64(p + 24);
-		msg->u.report.part = get16(p + 32);
-		msg->u.report.parts = get16(p + 34);
-		msg->u.report.n_entries = get16(p + 36);
-		if (get16(p + 38) != 0) {
-			set_reason(err, errlen, "REPORT reserved bytes not zero");
+		msg->u.report.interval_ms = haven_get_be32(p);
+		msg->u.report.load = haven_get_be32(p + 4);
+		msg->u.report.capacity = haven_get_be32(p + 8);
+		msg->u.report.boot_id = haven_get_be32(p + 12);
+		msg->u.report.packets = haven_get_be64(p + 16);
+		msg->u.report.bytes = haven_get_be64(p + 24);
+		msg->u.report.part = haven_get_be16(p + 32);
+		msg->u.report.parts = haven_get_be16(p + 34);
+		msg->u.report.n_entries = haven_get_be16(p + 36);
+		if (haven_get_be16(p + 38) != 0) {
+			haven_set_reason(err, errlen, "REPORT reserved bytes not zero");
 			return -EBADMSG;
 		}
 		if (check_report(msg->u.report.interval_ms, msg->u.report.part,
@@ -545,7 +473,7 @@ decode_body(struct haven_deleg_msg *msg, const uint8_t *p, size_t blen,
 			return -EBADMSG;
 		if (blen != REPORT_FIXED_LEN +
 				(size_t)REPORT_ENTRY_LEN * msg->u.report.n_entries) {
-			set_reason(err, errlen,
+			haven_set_reason(err, errlen,
 				"REPORT body %zu != 40 + 24 x %u entries",
 				blen, msg->u.report.n_entries);
 			return -EBADMSG;
@@ -555,12 +483,12 @@ decode_body(struct haven_deleg_msg *msg, const uint8_t *p, size_t blen,
 			struct haven_deleg_report_entry *e =
 				&msg->u.report.entries[i];
 
-			e->home_addr = get_addr(p);
-			e->generation = get32(p + 4);
-			e->packets = get64(p + 8);
-			e->bytes = get64(p + 16);
+			e->home_addr = haven_get_addr4(p);
+			e->generation = haven_get_be32(p + 4);
+			e->packets = haven_get_be64(p + 8);
+			e->bytes = haven_get_be64(p + 16);
 			if (e->home_addr == 0) {
-				set_reason(err, errlen,
+				haven_set_reason(err, errlen,
 					"report entry %u: home address 0.0.0.0",
 					i);
 				return -EBADMSG;
@@ -569,7 +497,7 @@ decode_body(struct haven_deleg_msg *msg, const uint8_t *p, size_t blen,
 		}
 		return 0;
 	}
-	set_reason(err, errlen, "unknown type %u", msg->type);
+	haven_set_reason(err, errlen, "unknown type %u", msg->type);
 	return -EBADMSG;
 }
 
@@ -581,19 +509,19 @@ haven_deleg_decode(const uint8_t *buf, size_t len, const uint8_t *key,
 	uint8_t mac[HAVEN_DELEG_MAC_LEN];
 	size_t covered, blen;
 
-	set_reason(err, errlen, "ok");
+	haven_set_reason(err, errlen, "ok");
 	if (buf == NULL || msg == NULL || key == NULL || key_len == 0 ||
 			key_len > HAVEN_DELEG_MAX_KEY) {
-		set_reason(err, errlen, "bad arguments");
+		haven_set_reason(err, errlen, "bad arguments");
 		return -EINVAL;
 	}
 	if (len < HAVEN_DELEG_HDR_LEN + HAVEN_DELEG_MAC_LEN) {
-		set_reason(err, errlen, "%zu bytes, shorter than header + MAC",
+		haven_set_reason(err, errlen, "%zu bytes, shorter than header + MAC",
 			len);
 		return -EBADMSG;
 	}
 	if (len > HAVEN_DELEG_MAX_MSG) {
-		set_reason(err, errlen, "%zu bytes, longer than %u", len,
+		haven_set_reason(err, errlen, "%zu bytes, longer than %u", len,
 			HAVEN_DELEG_MAX_MSG);
 		return -EBADMSG;
 	}
@@ -601,43 +529,43 @@ haven_deleg_decode(const uint8_t *buf, size_t len, const uint8_t *key,
 	/* Section "Authentication": the MAC first, over all that precedes. */
 	covered = len - HAVEN_DELEG_MAC_LEN;
 	if (hmac_sha256(key, key_len, buf, covered, mac) < 0) {
-		set_reason(err, errlen, "HMAC computation failed");
+		haven_set_reason(err, errlen, "HMAC computation failed");
 		return -EACCES;
 	}
 	if (CRYPTO_memcmp(mac, buf + covered, HAVEN_DELEG_MAC_LEN) != 0) {
-		set_reason(err, errlen, "HMAC does not verify");
+		haven_set_reason(err, errlen, "HMAC does not verify");
 		return -EACCES;
 	}
 
 	/* Section "Common Header". */
 	memset(msg, 0, sizeof(*msg));
 	if (buf[0] != HAVEN_DELEG_VERSION) {
-		set_reason(err, errlen, "version %u, expected %u", buf[0],
+		haven_set_reason(err, errlen, "version %u, expected %u", buf[0],
 			HAVEN_DELEG_VERSION);
 		return -EBADMSG;
 	}
 	if (buf[24] != HAVEN_DELEG_FAMILY_IPV4) {
-		set_reason(err, errlen, "family %u, expected %u", buf[24],
+		haven_set_reason(err, errlen, "family %u, expected %u", buf[24],
 			HAVEN_DELEG_FAMILY_IPV4);
 		return -EBADMSG;
 	}
 	if (buf[25] != 0 || buf[26] != 0 || buf[27] != 0) {
-		set_reason(err, errlen, "header reserved bytes not zero");
+		haven_set_reason(err, errlen, "header reserved bytes not zero");
 		return -EBADMSG;
 	}
 	blen = covered - HAVEN_DELEG_HDR_LEN;
-	if (get16(buf + 2) != blen) {
-		set_reason(err, errlen, "body length field %u != %zu received",
-			get16(buf + 2), blen);
+	if (haven_get_be16(buf + 2) != blen) {
+		haven_set_reason(err, errlen, "body length field %u != %zu received",
+			haven_get_be16(buf + 2), blen);
 		return -EBADMSG;
 	}
 	msg->type = buf[1];
-	msg->sender_id = get32(buf + 4);
-	msg->receiver_id = get32(buf + 8);
-	msg->seq = get64(buf + 12);
-	msg->txn = get32(buf + 20);
+	msg->sender_id = haven_get_be32(buf + 4);
+	msg->receiver_id = haven_get_be32(buf + 8);
+	msg->seq = haven_get_be64(buf + 12);
+	msg->txn = haven_get_be32(buf + 20);
 	if (msg->seq == 0) {
-		set_reason(err, errlen, "sequence number 0");
+		haven_set_reason(err, errlen, "sequence number 0");
 		return -EBADMSG;
 	}
 	return decode_body(msg, buf + HAVEN_DELEG_HDR_LEN, blen, err, errlen);

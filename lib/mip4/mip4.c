@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "haven_mip4.h"
+#include "haven_wire.h"
 
 /*
  * Extension formats (RFC 5944 sections 1.10-1.12). The simple format is
@@ -49,71 +50,6 @@ struct auth_exts {
 	struct haven_mip4_auth_ext *fa_ha;
 };
 
-/* Write a reason into err when the caller gave one. */
-static void
-set_reason(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static uint16_t
-get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		(uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t
-get_be64(const uint8_t *p)
-{
-	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
-}
-
-static void
-put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
-
-static void
-put_be64(uint8_t *p, uint64_t v)
-{
-	put_be32(p, v >> 32);
-	put_be32(p + 4, (uint32_t)v);
-}
-
-/* An IPv4 address, kept in network byte order as the header promises. */
-static uint32_t
-get_addr(const uint8_t *p)
-{
-	uint32_t a;
-
-	memcpy(&a, p, sizeof(a));
-	return a;
-}
-
 static bool
 is_auth_ext(uint8_t type)
 {
@@ -143,7 +79,7 @@ record_auth(struct haven_mip4_auth_ext *ext, const uint8_t *buf, size_t off,
 		uint8_t body_len)
 {
 	ext->present = true;
-	ext->spi = get_be32(buf + off + 2);
+	ext->spi = haven_get_be32(buf + off + 2);
 	ext->auth = buf + off + 2 + AUTH_SPI_LEN;
 	ext->auth_len = body_len - AUTH_SPI_LEN;
 	/* Section 3.5.1: covered are all bytes up to and including the SPI. */
@@ -172,26 +108,26 @@ walk_extensions(const uint8_t *buf, size_t len, size_t off,
 		size_t body_len;
 
 		if (!is_auth_ext(type) && type < HAVEN_MIP4_EXT_SKIPPABLE_MIN) {
-			set_reason(err, errlen,
+			haven_set_reason(err, errlen,
 				"unknown non-skippable extension %u at offset %zu",
 				type, off);
 			return WALK_DISCARD;
 		}
 		if (len - off < EXT_HDR_LEN) {
-			set_reason(err, errlen,
+			haven_set_reason(err, errlen,
 				"extension %u at offset %zu truncated: no length byte (len %zu)",
 				type, off, len);
 			return WALK_POORLY_FORMED;
 		}
 		body_len = buf[off + 1];
 		if (body_len > len - off - EXT_HDR_LEN) {
-			set_reason(err, errlen,
+			haven_set_reason(err, errlen,
 				"extension %u at offset %zu overruns message (len %zu)",
 				type, off, len);
 			return WALK_POORLY_FORMED;
 		}
 		if (found->fa_ha->present) {
-			set_reason(err, errlen,
+			haven_set_reason(err, errlen,
 				"extension %u at offset %zu follows the FA-HA extension",
 				type, off);
 			return WALK_POORLY_FORMED;
@@ -199,12 +135,12 @@ walk_extensions(const uint8_t *buf, size_t len, size_t off,
 		if (found->mn_ha->present && type != HAVEN_MIP4_EXT_MN_FA &&
 				type != HAVEN_MIP4_EXT_FA_HA) {
 			if (type == HAVEN_MIP4_EXT_MN_HA) {
-				set_reason(err, errlen,
+				haven_set_reason(err, errlen,
 					"second MN-HA extension at offset %zu",
 					off);
 				return WALK_MN_HA_TWICE;
 			}
-			set_reason(err, errlen,
+			haven_set_reason(err, errlen,
 				"extension %u at offset %zu follows the MN-HA extension",
 				type, off);
 			return WALK_POORLY_FORMED;
@@ -218,19 +154,19 @@ walk_extensions(const uint8_t *buf, size_t len, size_t off,
 
 			if (type != HAVEN_MIP4_EXT_MN_HA &&
 					!found->mn_ha->present) {
-				set_reason(err, errlen,
+				haven_set_reason(err, errlen,
 					"%s extension at offset %zu precedes the MN-HA extension",
 					auth_ext_name(type), off);
 				return WALK_POORLY_FORMED;
 			}
 			if (ext->present) {
-				set_reason(err, errlen,
+				haven_set_reason(err, errlen,
 					"second %s extension at offset %zu",
 					auth_ext_name(type), off);
 				return WALK_POORLY_FORMED;
 			}
 			if (body_len < AUTH_SPI_LEN) {
-				set_reason(err, errlen,
+				haven_set_reason(err, errlen,
 					"%s extension at offset %zu: length %zu cannot hold the SPI",
 					auth_ext_name(type), off, body_len);
 				return WALK_POORLY_FORMED;
@@ -259,19 +195,19 @@ haven_mip4_parse_rrq(const uint8_t *buf, size_t len,
 {
 	struct auth_exts found;
 
-	set_reason(err, errlen, "ok");
+	haven_set_reason(err, errlen, "ok");
 	if (buf == NULL || rrq == NULL) {
-		set_reason(err, errlen, "no buffer");
+		haven_set_reason(err, errlen, "no buffer");
 		return -EINVAL;
 	}
 	if (len < HAVEN_MIP4_RRQ_LEN) {
-		set_reason(err, errlen,
+		haven_set_reason(err, errlen,
 			"message of %zu bytes is shorter than the %d-byte Registration Request",
 			len, HAVEN_MIP4_RRQ_LEN);
 		return -EINVAL;
 	}
 	if (buf[0] != HAVEN_MIP4_TYPE_RRQ) {
-		set_reason(err, errlen,
+		haven_set_reason(err, errlen,
 			"type %u is not a Registration Request (%d)",
 			buf[0], HAVEN_MIP4_TYPE_RRQ);
 		return -EINVAL;
@@ -280,14 +216,14 @@ haven_mip4_parse_rrq(const uint8_t *buf, size_t len,
 	memset(rrq, 0, sizeof(*rrq));
 	/* Section 3.3: r and x are "sent as zero; ignored on reception". */
 	rrq->flags = buf[1] & ~(HAVEN_MIP4_F_r | HAVEN_MIP4_F_x);
-	rrq->lifetime = get_be16(buf + 2);
-	rrq->home_addr = get_addr(buf + 4);
-	rrq->ha_addr = get_addr(buf + 8);
-	rrq->coa = get_addr(buf + 12);
-	rrq->ident = get_be64(buf + 16);
+	rrq->lifetime = haven_get_be16(buf + 2);
+	rrq->home_addr = haven_get_addr4(buf + 4);
+	rrq->ha_addr = haven_get_addr4(buf + 8);
+	rrq->coa = haven_get_addr4(buf + 12);
+	rrq->ident = haven_get_be64(buf + 16);
 
 	if (len > HAVEN_MIP4_MAX_MSG) {
-		set_reason(err, errlen,
+		haven_set_reason(err, errlen,
 			"message of %zu bytes exceeds the %d-byte limit",
 			len, HAVEN_MIP4_MAX_MSG);
 		return HAVEN_MIP4_DENIED_POORLY_FORMED;
@@ -311,7 +247,7 @@ haven_mip4_parse_rrq(const uint8_t *buf, size_t len,
 
 	if (!rrq->mn_ha.present) {
 		/* Section 3.8.2.1: no authorization-enabling extension: 131. */
-		set_reason(err, errlen, "no MN-HA authentication extension");
+		haven_set_reason(err, errlen, "no MN-HA authentication extension");
 		return HAVEN_MIP4_DENIED_MN_AUTH;
 	}
 	return 0;
@@ -349,10 +285,10 @@ haven_mip4_parse_rrp(const uint8_t *buf, size_t len,
 		return -EINVAL;
 
 	rrp->code = buf[1];
-	rrp->lifetime = get_be16(buf + 2);
-	rrp->home_addr = get_addr(buf + 4);
-	rrp->ha_addr = get_addr(buf + 8);
-	rrp->ident = get_be64(buf + 12);
+	rrp->lifetime = haven_get_be16(buf + 2);
+	rrp->home_addr = haven_get_addr4(buf + 4);
+	rrp->ha_addr = haven_get_addr4(buf + 8);
+	rrp->ident = haven_get_be64(buf + 12);
 	if (mn_ha != NULL)
 		*mn_ha = mn_ha_local;
 	return 0;
@@ -375,17 +311,17 @@ build_rrp_head(const struct haven_mip4_rrp *rrp, uint32_t spi,
 		return -ENOSPC;
 	buf[0] = HAVEN_MIP4_TYPE_RRP;
 	buf[1] = rrp->code;
-	put_be16(buf + 2, rrp->lifetime);
+	haven_put_be16(buf + 2, rrp->lifetime);
 	memcpy(buf + 4, &rrp->home_addr, 4);
 	memcpy(buf + 8, &rrp->ha_addr, 4);
-	put_be64(buf + 12, rrp->ident);
+	haven_put_be64(buf + 12, rrp->ident);
 	if (auth_len == 0)
 		return (int)total;
 	/* MN-HA extension (section 3.5.2), authenticator per 3.5.1. */
 	ext = buf + HAVEN_MIP4_RRP_LEN;
 	ext[0] = HAVEN_MIP4_EXT_MN_HA;
 	ext[1] = (uint8_t)(AUTH_SPI_LEN + auth_len);
-	put_be32(ext + 2, spi);
+	haven_put_be32(ext + 2, spi);
 	return (int)total;
 }
 
