@@ -380,8 +380,19 @@ struct run {
 	const struct rte_hash *h;	/* JOB_LOOKUP */
 	uint64_t pkts;			/* out: packets or lookups */
 	uint64_t cycles;		/* out */
+	uint64_t cpu_ns;		/* out: CPU time the worker thread got */
 	uint64_t sink;
 };
+
+/* CPU time of the calling thread: excludes time it was preempted. */
+static uint64_t
+thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static int
 job_io(struct run *r)
@@ -454,6 +465,7 @@ job_haven(struct run *r)
 
 	rte_rcu_qsbr_thread_register(qsbr, w->id);
 	rte_rcu_qsbr_thread_online(qsbr, w->id);
+	r->cpu_ns = thread_cpu_ns();
 	start = rte_rdtsc();
 	do {
 		/* The loop of haven_worker_main, with the generator in it. */
@@ -465,6 +477,7 @@ job_haven(struct run *r)
 		n_pkts += n;
 		now = rte_rdtsc();
 	} while (now - start < r->dur);
+	r->cpu_ns = thread_cpu_ns() - r->cpu_ns;
 	rte_rcu_qsbr_thread_offline(qsbr, w->id);
 	rte_rcu_qsbr_thread_unregister(qsbr, w->id);
 	r->pkts = n_pkts;
@@ -687,10 +700,18 @@ bench_size(struct size_result *res, unsigned int round_base)
 	worker.counters = haven_binding_counters_row(t, 0);
 
 	if (opt.profile) {
+		double mpps;
+
 		memset(&r, 0, sizeof(r));
 		r.job = JOB_HAVEN;
-		printf("%u bindings: haven worker %.2f Mpps\n", n,
-			run_job(&r));
+		mpps = run_job(&r);
+		/* On CPU: what the rate would be had the worker thread not
+		 * been preempted (the machine is shared); for A/B runs. */
+		printf("%u bindings: haven worker %.2f Mpps, %.2f Mpps on CPU "
+			"(%.0f%% of the time)\n", n, mpps,
+			r.cpu_ns ? r.pkts * 1e3 / r.cpu_ns : 0,
+			r.cycles ? 100.0 * r.cpu_ns * tsc_hz / 1e9 / r.cycles :
+			0);
 		res->bad += worker_bad();
 	}
 	for (k = 0; k < opt.rounds && !opt.profile; k++) {
