@@ -998,6 +998,33 @@ test_peer_death(void)
 	return 0;
 }
 
+/* A removed secondary still closes its STOPs, but is never dead or alive. */
+static int
+test_removed_peer(void)
+{
+	setup(SHA_CAPACITY);
+	haven_deleg_pha_delegate(&W.pha, &W.b[0], &W.pha_peers[0], W.now);
+	flush();
+	TEST_ASSERT_EQUAL(W.b[0].state, HAVEN_DELEG_S_DELEGATED, "delegated");
+	haven_deleg_pha_remove_peer(&W.pha, &W.pha_peers[0], W.now);
+	flush();
+	TEST_ASSERT_EQUAL(W.b[0].state, HAVEN_DELEG_S_LOCAL, "STOP closed");
+	TEST_ASSERT_EQUAL(W.sha.used, 0, "SHA stopped");
+	TEST_ASSERT(!W.pha_peers[0].alive, "not alive once removed");
+	W.npev = 0;
+	run(5000);	/* the SHA keeps reporting to a primary that forgot it */
+	TEST_ASSERT(!W.pha_peers[0].alive, "reports do not revive it");
+	TEST_ASSERT_EQUAL(count_pha_events(HAVEN_DELEG_EV_PEER_ALIVE), 0,
+		"no PEER_ALIVE");
+	W.loss_to_pha = 100;
+	run(5000);
+	TEST_ASSERT_EQUAL(count_pha_events(HAVEN_DELEG_EV_PEER_DEAD), 0,
+		"no PEER_DEAD for a removed peer");
+	TEST_ASSERT_EQUAL(haven_deleg_pha_delegate(&W.pha, &W.b[0],
+		&W.pha_peers[0], W.now), -EHOSTDOWN, "not usable");
+	return 0;
+}
+
 static int
 test_refusals(void)
 {
@@ -1427,6 +1454,7 @@ main(void)
 	TEST_RUN(test_coa_update);
 	TEST_RUN(test_duration_expiry);
 	TEST_RUN(test_peer_death);
+	TEST_RUN(test_removed_peer);
 	TEST_RUN(test_refusals);
 	TEST_RUN(test_give_up);
 	TEST_RUN(test_misaddressed);

@@ -358,19 +358,14 @@ cmd_set_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_set_policy_result *r = parsed;
 	struct haven_app *app = console_app(cl);
+	char err[128];
 
 	(void)data;
-	if (!app->is_pha) {
-		cmdline_printf(cl, "error: this agent is not a primary\n");
-		return;
-	}
-	if (strcmp(r->name, "equal") == 0)
-		app->policy = HAVEN_POLICY_EQUAL;
-	else if (strcmp(r->name, "threshold") == 0)
-		app->policy = HAVEN_POLICY_THRESHOLD;
+	if (haven_set_policy(app, r->name, err, sizeof(err)) != 0)
+		cmdline_printf(cl, "error: %s\n", err);
 	else
-		app->policy = HAVEN_POLICY_MANUAL;
-	cmdline_printf(cl, "policy %s\n", haven_deleg_policy_name(app->policy));
+		cmdline_printf(cl, "policy %s\n",
+			haven_deleg_policy_name(app->policy));
 }
 
 static cmdline_parse_token_string_t cmd_set_policy_set =
@@ -409,18 +404,12 @@ cmd_set_threshold_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_set_threshold_result *r = parsed;
 	struct haven_config_threshold *t = &console_app(cl)->threshold;
+	char err[128];
 
 	(void)data;
-	if (strcmp(r->which, "binding") == 0)
-		t->binding_pps = r->value;
-	else if (strcmp(r->which, "total") == 0)
-		t->total_pps = r->value;
-	else if (strcmp(r->which, "hysteresis") == 0 && r->value <= 100)
-		t->hysteresis_pct = r->value;
-	else if (strcmp(r->which, "hold") == 0 && r->value >= 1)
-		t->hold_s = r->value;
-	else {
-		cmdline_printf(cl, "error: hysteresis is 0..100 %%, hold >= 1 s\n");
+	if (haven_set_threshold(console_app(cl), r->which, r->value, err,
+			sizeof(err)) != 0) {
+		cmdline_printf(cl, "error: %s\n", err);
 		return;
 	}
 	cmdline_printf(cl, "threshold: binding %u pps, total %u pps, "

@@ -587,3 +587,48 @@ haven_secondary_del(struct haven_app *app, const char *name, char *err,
 	haven_event(app, HAVEN_EV_PEER, 0, -1, "secondary %s removed", name);
 	return 0;
 }
+
+int
+haven_set_policy(struct haven_app *app, const char *name, char *err,
+		size_t errlen)
+{
+	if (!app->is_pha) {
+		snprintf(err, errlen, "this agent is not a primary");
+		return -ENOTSUP;
+	}
+	if (strcmp(name, "equal") == 0)
+		app->policy = HAVEN_POLICY_EQUAL;
+	else if (strcmp(name, "threshold") == 0)
+		app->policy = HAVEN_POLICY_THRESHOLD;
+	else if (strcmp(name, "manual") == 0)
+		app->policy = HAVEN_POLICY_MANUAL;
+	else {
+		snprintf(err, errlen, "policy is manual, equal or threshold");
+		return -EINVAL;
+	}
+	haven_event(app, HAVEN_EV_CONFIG, 0, 0, "policy %s",
+		haven_deleg_policy_name(app->policy));
+	return 0;
+}
+
+int
+haven_set_threshold(struct haven_app *app, const char *which, uint32_t value,
+		char *err, size_t errlen)
+{
+	struct haven_config_threshold *t = &app->threshold;
+
+	if (strcmp(which, "binding") == 0 && value >= 1)
+		t->binding_pps = value;
+	else if (strcmp(which, "total") == 0)
+		t->total_pps = value;
+	else if (strcmp(which, "hysteresis") == 0 && value <= 100)
+		t->hysteresis_pct = value;
+	else if (strcmp(which, "hold") == 0 && value >= 1)
+		t->hold_s = value;
+	else {
+		snprintf(err, errlen, "binding >= 1 pps, total >= 0 pps (0: off),"
+			" hysteresis 0..100 %%, hold >= 1 s");
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -251,6 +251,12 @@ int haven_secondary_add(struct haven_app *app, const char *name,
 		char *err, size_t errlen);
 int haven_secondary_del(struct haven_app *app, const char *name, char *err,
 		size_t errlen);
+/** The balancer's policy by name: manual, equal or threshold. */
+int haven_set_policy(struct haven_app *app, const char *name, char *err,
+		size_t errlen);
+/** One threshold: binding, total (pps), hysteresis (%), hold (s). */
+int haven_set_threshold(struct haven_app *app, const char *which,
+		uint32_t value, char *err, size_t errlen);
 
 /* balancer.c: the policies of [0024] and claim 4 */
 /**

@@ -607,12 +607,17 @@ struct haven_deleg_peer *
 haven_deleg_peer_by_id(struct haven_deleg_peer *p, unsigned int n,
 		uint32_t id)
 {
+	struct haven_deleg_peer *removed = NULL;
 	unsigned int i;
 
+	/* A removed peer answers only for what it still has to close. */
 	for (i = 0; p != NULL && i < n; i++)
-		if (p[i].id == id)
-			return &p[i];
-	return NULL;
+		if (p[i].id == id) {
+			if (!p[i].removed)
+				return &p[i];
+			removed = &p[i];
+		}
+	return removed;
 }
 
 struct haven_deleg_peer *

@@ -496,7 +496,7 @@ peer_lost(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer,
 static void
 peer_heard(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer)
 {
-	if (peer->alive)
+	if (peer->alive || peer->removed)
 		return;
 	peer->alive = true;
 	deleg_log(pha->ops->log, pha->ctx, "deleg: peer %s (%u) alive",
@@ -607,6 +607,7 @@ haven_deleg_pha_remove_peer(struct haven_deleg_pha *pha,
 	if (pha == NULL || peer == NULL || !is_our_peer(pha, peer))
 		return;
 	peer->removed = true;
+	peer->alive = false;	/* no liveness for what is gone */
 again:
 	TAILQ_FOREACH(b, &peer->bindings, peer_link) {
 		if (b->state != HAVEN_DELEG_S_STOPPING) {
@@ -759,7 +760,8 @@ again:
 
 	for (i = 0; i < pha->n_peers; i++) {
 		peer = &pha->peers[i];
-		if (!peer->alive || now_ms < peer->last_heard_ms)
+		if (!peer->alive || peer->removed ||
+		    now_ms < peer->last_heard_ms)
 			continue;
 		silence = (uint64_t)pha->dead_after_reports *
 			(peer->report_interval_ms != 0 ?
