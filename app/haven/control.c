@@ -22,7 +22,15 @@
 #include "haven.h"
 
 #define CTL_TICK_MS 10		/**< resolution retries and reclamation */
-#define CTL_IDLE_SLEEP_US 1000	/**< sleep of an idle control turn */
+/*
+ * Adaptive idle: an idle control lcore keeps polling for a while (a
+ * registration that arrives then is answered at once), then sleeps a
+ * little, then longer; any work resets it. The busy policy never sleeps.
+ */
+#define CTL_IDLE_SPIN_TURNS 2000	/**< empty turns before sleeping */
+#define CTL_IDLE_SHORT_US 50		/**< first sleeps */
+#define CTL_IDLE_LONG_TURNS 200		/**< short sleeps before long ones */
+#define CTL_IDLE_LONG_US 1000		/**< sleep of a long idle control lcore */
 
 const char *
 haven_encap_name(uint8_t encap)
@@ -145,7 +153,7 @@ haven_control_loop(struct haven_app *app)
 	struct rte_mbuf *pkts[HAVEN_CTL_BURST];
 	uint64_t tick = rte_get_timer_hz() * CTL_TICK_MS / 1000;
 	uint64_t next_tick = rte_get_timer_cycles() + tick;
-	unsigned int i, n;
+	unsigned int i, n, idle = 0;
 
 	while (!app->quit) {
 		n = rte_ring_dequeue_burst(app->fp.punt_ring, (void **)pkts,
@@ -167,8 +175,10 @@ haven_control_loop(struct haven_app *app)
 		}
 		haven_telemetry_serve(app);
 		haven_console_poll(app);
-		if (n == 0)
-			usleep(CTL_IDLE_SLEEP_US);
+		idle = n == 0 ? idle + 1 : 0;
+		if (idle > CTL_IDLE_SPIN_TURNS && app->fp.idle_adaptive)
+			usleep(idle > CTL_IDLE_SPIN_TURNS + CTL_IDLE_LONG_TURNS ?
+				CTL_IDLE_LONG_US : CTL_IDLE_SHORT_US);
 	}
 	return 0;
 }
