@@ -13,9 +13,16 @@
  * The file is parsed in two passes over the document tree: every mapping
  * is first collected into a table of known keys (which catches unknown and
  * duplicate keys), then the sections are checked in dependency order
- * (eal, ports, routes, home_agent, mobile_nodes, delegation), whatever
- * order the file writes them in, so that cross checks such as "the gateway
- * is on a port's subnet" always have what they need.
+ * (eal, ports, routes, home_agent, mobile_nodes, mobile_nodes6,
+ * delegation), whatever order the file writes them in, so that cross
+ * checks such as "the gateway is on a port's subnet" always have what
+ * they need.
+ *
+ * IPv6 (Mobile IPv6, RFC 6275) is on when the file has address6 keys:
+ * ports[].address6, IPv6 entries in routes (kept in routes6[] so that the
+ * IPv4 structures are unchanged), home_agent.address6 and its companions,
+ * and the separate list mobile_nodes6. A file without them loads exactly
+ * as it did before IPv6 existed.
  *
  * home_agent may be left out by a pure secondary home agent (an SHA that
  * only forwards for its primaries, EP 1134991): it then has no mobile
@@ -74,6 +81,11 @@
 #define MAX_PPS			1000000000	/* packets/s, thresholds */
 #define MAX_HOLD_S		3600
 
+/* IPv6 (RFC 6275): lifetimes and refresh intervals count units of 4 s. */
+#define LIFETIME6_UNIT		4
+#define DEFAULT_MAX_LIFETIME6	3600	/* 900 units */
+#define MAX_ROUTES_LISTED	(HAVEN_CONFIG_MAX_ROUTES + HAVEN_CONFIG_MAX_ROUTES6)
+
 /* The longest unix socket path: sun_path with its terminating NUL. */
 #define MAX_SOCKET_PATH		(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
@@ -84,6 +96,9 @@ struct parse_ctx {
 	yaml_document_t *doc;
 	struct haven_config *cfg;
 	const yaml_node_t *console_key;	/* top-level console_socket */
+	/* routes[] index in the file of each routes[] and routes6[] slot */
+	unsigned int route_item[HAVEN_CONFIG_MAX_ROUTES];
+	unsigned int route6_item[HAVEN_CONFIG_MAX_ROUTES6];
 	char *err;
 	size_t errlen;
 	char got[4 * MAX_SHOWN_CHARS + 16];	/* describe() output */
@@ -341,33 +356,43 @@ get_string(struct parse_ctx *ctx, const yaml_node_t *node, const char *what,
 	return 0;
 }
 
-/* A decimal integer in min..max, without sign or leading zeros. */
-static int
-get_uint(struct parse_ctx *ctx, const yaml_node_t *node, uint64_t min,
-	uint64_t max, uint64_t *out)
+/* Decimal digits without sign or leading zeros, at most 12; no message. */
+static bool
+parse_decimal(const yaml_node_t *node, uint64_t *out)
 {
 	const char *v;
 	uint64_t x = 0;
 	size_t i;
 
-	if (node == NULL)
-		return 0;
-	if (scalar_text(ctx, node, "an integer", &v) < 0)
-		goto bad;
-	if (v[0] == '\0' || (v[0] == '0' && v[1] != '\0'))
-		goto bad;
+	if (node->type != YAML_SCALAR_NODE)
+		return false;
+	v = (const char *)node->data.scalar.value;
+	if (strlen(v) != node->data.scalar.length ||
+			v[0] == '\0' || (v[0] == '0' && v[1] != '\0'))
+		return false;
 	for (i = 0; v[i] != '\0'; i++) {
 		if (v[i] < '0' || v[i] > '9' || i >= 12)
-			goto bad;
+			return false;
 		x = x * 10 + (v[i] - '0');
 	}
-	if (x < min || x > max)
-		goto bad;
+	*out = x;
+	return true;
+}
+
+/* A decimal integer in min..max, without sign or leading zeros. */
+static int
+get_uint(struct parse_ctx *ctx, const yaml_node_t *node, uint64_t min,
+	uint64_t max, uint64_t *out)
+{
+	uint64_t x;
+
+	if (node == NULL)
+		return 0;
+	if (!parse_decimal(node, &x) || x < min || x > max)
+		return bad_value(ctx, node, "an integer %llu..%llu",
+			(unsigned long long)min, (unsigned long long)max);
 	*out = x;
 	return 0;
-bad:
-	return bad_value(ctx, node, "an integer %llu..%llu",
-		(unsigned long long)min, (unsigned long long)max);
 }
 
 static int
@@ -568,6 +593,204 @@ port_subnets(const struct haven_config *cfg, char *buf, size_t size)
 			p->prefix_len);
 	}
 	return buf;
+}
+
+/* ------------------------------------------------------------------ */
+/* IPv6 addresses (16 bytes, network order)                           */
+/* ------------------------------------------------------------------ */
+
+#define IP6_LEN HAVEN_CONFIG_IPV6_LEN
+
+static const char *
+ntop6(const uint8_t *addr, char *buf)
+{
+	return inet_ntop(AF_INET6, addr, buf, INET6_ADDRSTRLEN);
+}
+
+/* Keep the first len bits of addr, clear the others. */
+static void
+mask6(uint8_t *out, const uint8_t *addr, uint8_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < IP6_LEN; i++) {
+		unsigned int bits = len >= 8 * (i + 1) ? 8 :
+			len > 8 * i ? len - 8 * i : 0;
+
+		out[i] = addr[i] & (uint8_t)(0xff00u >> bits);
+	}
+}
+
+static bool
+in_subnet6(const uint8_t *addr, const uint8_t *net, uint8_t len)
+{
+	uint8_t a[IP6_LEN], n[IP6_LEN];
+
+	mask6(a, addr, len);
+	mask6(n, net, len);
+	return memcmp(a, n, IP6_LEN) == 0;
+}
+
+static bool
+host_bits_zero6(const uint8_t *addr, uint8_t len)
+{
+	uint8_t a[IP6_LEN];
+
+	mask6(a, addr, len);
+	return memcmp(a, addr, IP6_LEN) == 0;
+}
+
+/*
+ * The Subnet-Router anycast address (RFC 4291 2.6.1): the prefix with an
+ * all-zero interface identifier, which routers answer. No host has it;
+ * /127 (RFC 6164) and /128 have no such address.
+ */
+static bool
+is_subnet_router6(const uint8_t *addr, uint8_t len)
+{
+	return len <= 126 && host_bits_zero6(addr, len);
+}
+
+/*
+ * Why an address can be no interface's, next hop's or node's address,
+ * or NULL when it can. The words go into messages and the documentation.
+ */
+static const char *
+special6(const uint8_t *a)
+{
+	static const uint8_t zero[IP6_LEN];
+	static const uint8_t v4mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+	};
+
+	if (memcmp(a, zero, IP6_LEN) == 0)
+		return "the unspecified address :: (it means no address)";
+	if (memcmp(a, zero, IP6_LEN - 1) == 0 && a[IP6_LEN - 1] == 1)
+		return "the loopback address ::1 (it never leaves the host)";
+	if (a[0] == 0xff)
+		return "a multicast address, ff00::/8 (it names a group, not one interface)";
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return "a link-local address, fe80::/10 (valid on one link only, and every interface derives its own; give a global or unique-local address)";
+	if (memcmp(a, v4mapped, sizeof(v4mapped)) == 0)
+		return "an IPv4-mapped address, ::ffff:0:0/96 (it stands for an IPv4 host: use the IPv4 keys)";
+	return NULL;
+}
+
+/* The port whose IPv6 subnet holds addr, or -1. */
+static int
+port6_of(const struct haven_config *cfg, const uint8_t *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].has_addr6 && in_subnet6(addr,
+				cfg->ports[i].addr6, cfg->ports[i].prefix_len6))
+			return (int)i;
+	return -1;
+}
+
+/* "home 2001:db8:1::/64, core 2001:db8:f::/64" for messages. */
+static const char *
+port_subnets6(const struct haven_config *cfg, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN];
+	uint8_t net[IP6_LEN];
+	unsigned int i;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < cfg->n_ports && off < size; i++) {
+		const struct haven_config_port *p = &cfg->ports[i];
+
+		if (!p->has_addr6)
+			continue;
+		mask6(net, p->addr6, p->prefix_len6);
+		off += snprintf(buf + off, size - off, "%s%s %s/%u",
+			off == 0 ? "" : ", ", p->name, ntop6(net, a),
+			p->prefix_len6);
+	}
+	if (off == 0)
+		snprintf(buf, size, "no port has an address6");
+	return buf;
+}
+
+/* Does a scalar look like IPv6 (holds a ':')? Picks a route's family. */
+static bool
+looks_ipv6(const yaml_node_t *node)
+{
+	return node != NULL && node->type == YAML_SCALAR_NODE &&
+		strchr((const char *)node->data.scalar.value, ':') != NULL;
+}
+
+/* An IPv6 address (inet_pton: no zone, no prefix length). */
+static int
+get_ipv6(struct parse_ctx *ctx, const yaml_node_t *node, uint8_t *out)
+{
+	static const char what[] = "an IPv6 address (such as 2001:db8::1)";
+	struct in6_addr a;
+	const char *v;
+
+	if (node == NULL)
+		return 0;
+	if (scalar_text(ctx, node, what, &v) < 0)
+		return -1;
+	if (inet_pton(AF_INET6, v, &a) != 1)
+		return bad_value(ctx, node, what);
+	memcpy(out, &a, IP6_LEN);
+	return 0;
+}
+
+/* "addr/n" with n in min..128; what describes it for the message. */
+static int
+get_prefix6(struct parse_ctx *ctx, const yaml_node_t *node, const char *what,
+	unsigned int min, uint8_t *addr, uint8_t *len)
+{
+	char text[INET6_ADDRSTRLEN];
+	const char *v, *slash;
+	struct in6_addr a;
+	unsigned int n = 0;
+	size_t i;
+
+	if (scalar_text(ctx, node, what, &v) < 0)
+		return -1;
+	slash = strchr(v, '/');
+	if (slash == NULL || (size_t)(slash - v) >= sizeof(text) ||
+			slash[1] == '\0' || strlen(slash + 1) > 3 ||
+			(slash[1] == '0' && slash[2] != '\0'))
+		return bad_value(ctx, node, "%s", what);
+	for (i = 1; slash[i] != '\0'; i++) {
+		if (slash[i] < '0' || slash[i] > '9')
+			return bad_value(ctx, node, "%s", what);
+		n = n * 10 + (slash[i] - '0');
+	}
+	memcpy(text, v, slash - v);
+	text[slash - v] = '\0';
+	if (n < min || n > 128 || inet_pton(AF_INET6, text, &a) != 1)
+		return bad_value(ctx, node, "%s", what);
+	memcpy(addr, &a, IP6_LEN);
+	*len = (uint8_t)n;
+	return 0;
+}
+
+/*
+ * Seconds counted in RFC 6275's units of 4 s: a multiple of 4 in
+ * min..max. No silent rounding: what is written is what is sent.
+ */
+static int
+get_seconds4(struct parse_ctx *ctx, const yaml_node_t *node, uint32_t min,
+	uint32_t max, uint32_t *out)
+{
+	uint64_t x;
+
+	if (node == NULL)
+		return 0;
+	if (!parse_decimal(node, &x) || x < min || x > max ||
+			x % LIFETIME6_UNIT != 0)
+		return bad_value(ctx, node,
+			"a multiple of 4 in %u..%u (seconds; RFC 6275 counts them in units of 4 s)",
+			min, max);
+	*out = (uint32_t)x;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -863,14 +1086,58 @@ same_device(const struct haven_config_port *a,
 	return strcasecmp(na, nb) == 0;
 }
 
+/*
+ * IPv6: a port's address6, "2001:db8:1::1/64". An interface address:
+ * not one of the special6() kinds, not its subnet's Subnet-Router anycast
+ * address, and the IPv6 subnets of two ports may not overlap.
+ */
+static int
+get_port_addr6(struct parse_ctx *ctx, const yaml_node_t *node,
+	unsigned int idx)
+{
+	static const char what[] =
+		"an IPv6 address with prefix length 1..128 (such as 2001:db8:1::1/64)";
+	struct haven_config *cfg = ctx->cfg;
+	struct haven_config_port *port = &cfg->ports[idx];
+	char a[INET6_ADDRSTRLEN];
+	const char *why;
+	unsigned int i;
+
+	if (node == NULL)
+		return 0;
+	if (get_prefix6(ctx, node, what, 1, port->addr6,
+			&port->prefix_len6) < 0)
+		return -1;
+	why = special6(port->addr6);
+	if (why != NULL)
+		return bad_value(ctx, node,
+			"an interface address, not %s", why);
+	if (is_subnet_router6(port->addr6, port->prefix_len6))
+		return bad_value(ctx, node,
+			"a host address and its subnet's prefix length (not the Subnet-Router anycast address, whose interface identifier is zero)");
+	for (i = 0; i < idx; i++) {
+		const struct haven_config_port *o = &cfg->ports[i];
+		uint8_t len = o->prefix_len6 < port->prefix_len6 ?
+			o->prefix_len6 : port->prefix_len6;
+
+		if (o->has_addr6 && in_subnet6(o->addr6, port->addr6, len))
+			return bad_value(ctx, node,
+				"an IPv6 subnet that overlaps no other port's (port \"%s\" is %s/%u)",
+				o->name, ntop6(o->addr6, a), o->prefix_len6);
+	}
+	port->has_addr6 = true;
+	return 0;
+}
+
 static int
 parse_port(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
 {
-	enum { NAME, DEVICE, ADDRESS, N_FIELDS };
+	enum { NAME, DEVICE, ADDRESS, ADDRESS6, N_FIELDS };
 	struct field f[N_FIELDS] = {
 		[NAME] = { .name = "name" },
 		[DEVICE] = { .name = "device" },
 		[ADDRESS] = { .name = "address" },
+		[ADDRESS6] = { .name = "address6" },
 	};
 	static const int required[] = { NAME, DEVICE, ADDRESS };
 	struct haven_config *cfg = ctx->cfg;
@@ -908,7 +1175,7 @@ parse_port(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
 				"a subnet that overlaps no other port's (port \"%s\" is %s/%u)",
 				o->name, ntop(o->addr, a), o->prefix_len);
 	}
-	return 0;
+	return get_port_addr6(ctx, f[ADDRESS6].value, idx);
 }
 
 static int
@@ -930,6 +1197,78 @@ parse_ports(struct parse_ctx *ctx, yaml_node_t *seq)
 /* routes:                                                            */
 /* ------------------------------------------------------------------ */
 
+/*
+ * IPv6: a routes[] entry whose prefix is IPv6 (f holds its collected
+ * prefix and gateway), into routes6[]. The gateway is IPv6 too, a host
+ * of some port's IPv6 subnet (a global or unique-local address: a
+ * link-local next hop would need a port to be named).
+ */
+static int
+parse_route6(struct parse_ctx *ctx, const struct field *prefix,
+	const struct field *gateway, unsigned int idx)
+{
+	static const char what[] =
+		"an IPv6 prefix (such as 2001:db8:2::/48 or ::/0)";
+	struct haven_config *cfg = ctx->cfg;
+	struct haven_config_route6 *r;
+	char a[INET6_ADDRSTRLEN], subnets[256];
+	uint8_t net[IP6_LEN];
+	const char *why;
+	unsigned int i;
+	int port;
+
+	r = &cfg->routes6[cfg->n_routes6];
+	if (get_prefix6(ctx, prefix->value, what, 0, r->prefix,
+			&r->prefix_len) < 0)
+		return -1;
+	if (!host_bits_zero6(r->prefix, r->prefix_len)) {
+		mask6(net, r->prefix, r->prefix_len);
+		return bad_value(ctx, prefix->value,
+			"a prefix with zero host bits (%s/%u)",
+			ntop6(net, a), r->prefix_len);
+	}
+	for (i = 0; i < cfg->n_routes6; i++)
+		if (cfg->routes6[i].prefix_len == r->prefix_len &&
+		    memcmp(cfg->routes6[i].prefix, r->prefix, IP6_LEN) == 0)
+			return bad_value(ctx, prefix->value,
+				"each prefix once (routes[%u] has it)",
+				ctx->route6_item[i]);
+
+	if (!looks_ipv6(gateway->value)) {
+		struct in_addr v4;
+
+		if (gateway->value->type == YAML_SCALAR_NODE &&
+		    inet_pton(AF_INET, (const char *)
+			    gateway->value->data.scalar.value, &v4) == 1)
+			return bad_value(ctx, gateway->value,
+				"an IPv6 gateway for an IPv6 prefix (the families must match)");
+	}
+	if (get_ipv6(ctx, gateway->value, r->gateway) < 0)
+		return -1;
+	why = special6(r->gateway);
+	if (why != NULL)
+		return bad_value(ctx, gateway->value,
+			"a gateway on a port's IPv6 subnet, not %s", why);
+	port = port6_of(cfg, r->gateway);
+	if (port < 0)
+		return bad_value(ctx, gateway->value,
+			"a gateway inside a port's IPv6 subnet (%s)",
+			port_subnets6(cfg, subnets, sizeof(subnets)));
+	if (memcmp(cfg->ports[port].addr6, r->gateway, IP6_LEN) == 0 ||
+	    is_subnet_router6(r->gateway, cfg->ports[port].prefix_len6))
+		return bad_value(ctx, gateway->value,
+			"a gateway that is another host on port \"%s\" (not its own address6 nor the Subnet-Router anycast address)",
+			cfg->ports[port].name);
+	r->port = (uint8_t)port;
+	ctx->route6_item[cfg->n_routes6++] = idx;
+	return 0;
+}
+
+/*
+ * One routes[] entry. The family of its prefix decides where it goes:
+ * IPv4 into routes[], IPv6 (a ':' in the prefix) into routes6[]; the
+ * gateway must be of the same family.
+ */
 static int
 parse_route(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
 {
@@ -940,16 +1279,33 @@ parse_route(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
 	};
 	static const int required[] = { PREFIX, GATEWAY };
 	struct haven_config *cfg = ctx->cfg;
-	struct haven_config_route *r = &cfg->routes[idx];
+	struct haven_config_route *r;
 	char where[32], a[INET_ADDRSTRLEN], subnets[256];
 	unsigned int i;
 	int port;
 
 	snprintf(where, sizeof(where), "routes[%u]", idx);
 	if (collect(ctx, map, where, f, N_FIELDS) < 0 ||
-	    require(ctx, map, where, f, required, N_OF(required)) < 0 ||
-	    get_prefix(ctx, f[PREFIX].value, &r->prefix, &r->prefix_len) < 0 ||
-	    get_ipv4(ctx, f[GATEWAY].value, &r->gateway) < 0)
+	    require(ctx, map, where, f, required, N_OF(required)) < 0)
+		return -1;
+	if (looks_ipv6(f[PREFIX].value)) {
+		if (cfg->n_routes6 == HAVEN_CONFIG_MAX_ROUTES6)
+			return fail_at(ctx, map,
+				"expected at most %d IPv6 routes, got %u",
+				HAVEN_CONFIG_MAX_ROUTES6, cfg->n_routes6 + 1);
+		return parse_route6(ctx, &f[PREFIX], &f[GATEWAY], idx);
+	}
+
+	r = &cfg->routes[cfg->n_routes];
+	if (cfg->n_routes == HAVEN_CONFIG_MAX_ROUTES)
+		return fail_at(ctx, map, "expected at most %d routes, got %u",
+			HAVEN_CONFIG_MAX_ROUTES, cfg->n_routes + 1);
+	if (get_prefix(ctx, f[PREFIX].value, &r->prefix, &r->prefix_len) < 0)
+		return -1;
+	if (looks_ipv6(f[GATEWAY].value))
+		return bad_value(ctx, f[GATEWAY].value,
+			"an IPv4 gateway for an IPv4 prefix (the families must match)");
+	if (get_ipv4(ctx, f[GATEWAY].value, &r->gateway) < 0)
 		return -1;
 
 	if ((r->prefix & ~mask_of(r->prefix_len)) != 0)
@@ -957,11 +1313,12 @@ parse_route(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
 			"a prefix with zero host bits (%s/%u)",
 			ntop(r->prefix & mask_of(r->prefix_len), a),
 			r->prefix_len);
-	for (i = 0; i < idx; i++)
+	for (i = 0; i < cfg->n_routes; i++)
 		if (cfg->routes[i].prefix == r->prefix &&
 				cfg->routes[i].prefix_len == r->prefix_len)
 			return bad_value(ctx, f[PREFIX].value,
-				"each prefix once (routes[%u] has it)", i);
+				"each prefix once (routes[%u] has it)",
+				ctx->route_item[i]);
 	port = port_of(cfg, r->gateway);
 	if (port < 0)
 		return bad_value(ctx, f[GATEWAY].value,
@@ -973,6 +1330,7 @@ parse_route(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
 			"a gateway that is another host on port \"%s\" (not its own, the subnet or the broadcast address)",
 			cfg->ports[port].name);
 	r->port = (uint8_t)port;
+	ctx->route_item[cfg->n_routes++] = idx;
 	return 0;
 }
 
@@ -983,14 +1341,11 @@ parse_routes(struct parse_ctx *ctx, yaml_node_t *seq)
 
 	if (seq == NULL)
 		return 0;
-	if (get_sequence(ctx, seq, "routes", 0, HAVEN_CONFIG_MAX_ROUTES,
-			&n) < 0)
+	if (get_sequence(ctx, seq, "routes", 0, MAX_ROUTES_LISTED, &n) < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		if (parse_route(ctx, item_at(ctx, seq, i), i) < 0)
 			return -1;
-		ctx->cfg->n_routes = i + 1;
-	}
 	return 0;
 }
 
@@ -1079,13 +1434,81 @@ get_socket_path(struct parse_ctx *ctx, const yaml_node_t *node)
 	return 0;
 }
 
+/*
+ * IPv6: home_agent.address6 and home_prefix6 (the home subnet prefix of
+ * RFC 6275, code 132 "not home subnet"). Both need the home port to have
+ * an address6. The prefix defaults to the home port's IPv6 subnet and may
+ * be narrower (inside it), never wider: home addresses must sit on the
+ * home link, where the agent defends them with proxy Neighbor Discovery.
+ */
+static int
+get_home6(struct parse_ctx *ctx, const struct field *address6,
+	const struct field *prefix6)
+{
+	static const char what[] =
+		"an IPv6 prefix with prefix length 1..128 (such as 2001:db8:1::/64)";
+	struct haven_config *cfg = ctx->cfg;
+	const struct haven_config_port *home = &cfg->ports[cfg->home_port];
+	const struct field *given = address6->value != NULL ? address6 :
+		prefix6;
+	char a[INET6_ADDRSTRLEN];
+	uint8_t net[IP6_LEN];
+	const char *why;
+
+	if (given->value == NULL)
+		return 0;
+	if (!home->has_addr6)
+		return fail_at(ctx, given->key,
+			"expected an address6 on the home port \"%s\" for home_agent.%s, got a port without one",
+			home->name, given->name);
+	mask6(net, home->addr6, home->prefix_len6);
+	ntop6(net, a);
+
+	if (prefix6->value != NULL) {
+		if (get_prefix6(ctx, prefix6->value, what, 1,
+				cfg->home_prefix6, &cfg->home_prefix6_len) < 0)
+			return -1;
+		if (!host_bits_zero6(cfg->home_prefix6,
+				cfg->home_prefix6_len)) {
+			char p[INET6_ADDRSTRLEN];
+
+			mask6(net, cfg->home_prefix6, cfg->home_prefix6_len);
+			return bad_value(ctx, prefix6->value,
+				"a prefix with zero host bits (%s/%u)",
+				ntop6(net, p), cfg->home_prefix6_len);
+		}
+		if (cfg->home_prefix6_len < home->prefix_len6 ||
+		    !in_subnet6(cfg->home_prefix6, home->addr6,
+			    home->prefix_len6))
+			return bad_value(ctx, prefix6->value,
+				"a prefix on the home port \"%s\" (%s/%u or inside it)",
+				home->name, a, home->prefix_len6);
+	}
+	if (address6->value == NULL)
+		return 0;
+	if (get_ipv6(ctx, address6->value, cfg->ha_addr6) < 0)
+		return -1;
+	why = special6(cfg->ha_addr6);
+	if (why != NULL)
+		return bad_value(ctx, address6->value,
+			"a home agent address, not %s", why);
+	if (!in_subnet6(cfg->ha_addr6, home->addr6, home->prefix_len6) ||
+	    is_subnet_router6(cfg->ha_addr6, home->prefix_len6))
+		return bad_value(ctx, address6->value,
+			"an address on the home port \"%s\" (a host of %s/%u)",
+			home->name, a, home->prefix_len6);
+	cfg->has_ha_addr6 = true;
+	return 0;
+}
+
 static int
 parse_home_agent(struct parse_ctx *ctx, yaml_node_t *map)
 {
 	enum {
 		ADDRESS, PORT, MAX_LIFETIME_F, REPLAY_WINDOW, MAX_BINDINGS_F,
 		MAX_SIMULTANEOUS, ENCAPSULATIONS, REVERSE_TUNNEL,
-		CONSOLE_SOCKET, N_FIELDS
+		CONSOLE_SOCKET, ADDRESS6, HOME_PREFIX6, MAX_LIFETIME6_F, DAD,
+		REFRESH_ADVICE_S, N_FIELDS
 	};
 	struct field f[N_FIELDS] = {
 		[ADDRESS] = { .name = "address" },
@@ -1098,6 +1521,11 @@ parse_home_agent(struct parse_ctx *ctx, yaml_node_t *map)
 		[REVERSE_TUNNEL] = { .name = "reverse_tunnel" },
 		[CONSOLE_SOCKET] = { .name = "console_socket",
 				     .nullable = true },
+		[ADDRESS6] = { .name = "address6" },
+		[HOME_PREFIX6] = { .name = "home_prefix6" },
+		[MAX_LIFETIME6_F] = { .name = "max_lifetime6" },
+		[DAD] = { .name = "dad" },
+		[REFRESH_ADVICE_S] = { .name = "refresh_advice_s" },
 	};
 	static const int required[] = { ADDRESS };
 	struct haven_config *cfg = ctx->cfg;
@@ -1108,6 +1536,9 @@ parse_home_agent(struct parse_ctx *ctx, yaml_node_t *map)
 		cfg->has_home_agent = false;
 		cfg->home_port = 0;
 		cfg->ha_addr = cfg->ports[0].addr;
+		/* IPv6 likewise, when its first port has one */
+		cfg->has_ha_addr6 = cfg->ports[0].has_addr6;
+		memcpy(cfg->ha_addr6, cfg->ports[0].addr6, IP6_LEN);
 		return 0;
 	}
 	cfg->has_home_agent = true;
@@ -1143,6 +1574,23 @@ parse_home_agent(struct parse_ctx *ctx, yaml_node_t *map)
 			home->name, ntop(home->addr & mask_of(home->prefix_len),
 				a), home->prefix_len);
 	}
+
+	/* IPv6, after every IPv4 check */
+	if (home->has_addr6) {
+		mask6(cfg->home_prefix6, home->addr6, home->prefix_len6);
+		cfg->home_prefix6_len = home->prefix_len6;
+	}
+	if (get_home6(ctx, &f[ADDRESS6], &f[HOME_PREFIX6]) < 0 ||
+	    get_seconds4(ctx, f[MAX_LIFETIME6_F].value, LIFETIME6_UNIT,
+		    HAVEN_CONFIG_MAX_LIFETIME6, &cfg->max_lifetime6) < 0 ||
+	    get_bool(ctx, f[DAD].value, &cfg->dad) < 0 ||
+	    get_seconds4(ctx, f[REFRESH_ADVICE_S].value, 0,
+		    HAVEN_CONFIG_MAX_LIFETIME6, &cfg->refresh_advice_s) < 0)
+		return -1;
+	if (cfg->refresh_advice_s >= cfg->max_lifetime6)
+		return bad_value(ctx, f[REFRESH_ADVICE_S].value,
+			"0 (no advice) or an interval shorter than home_agent.max_lifetime6 (%u; RFC 6275 6.2.6)",
+			cfg->max_lifetime6);
 	return 0;
 }
 
@@ -1475,6 +1923,237 @@ parse_mobile_nodes(struct parse_ctx *ctx, yaml_node_t *seq)
 }
 
 /* ------------------------------------------------------------------ */
+/* mobile_nodes6: (IPv6)                                              */
+/* ------------------------------------------------------------------ */
+
+/* Checks of an IPv6 home address against the home prefix and the agent. */
+static int
+check_home_addr6(struct parse_ctx *ctx, const yaml_node_t *node,
+	const uint8_t *hoa)
+{
+	const struct haven_config *cfg = ctx->cfg;
+	char a[INET6_ADDRSTRLEN];
+	const char *why;
+	unsigned int i;
+
+	why = special6(hoa);
+	if (why != NULL)
+		return bad_value(ctx, node, "a home address, not %s", why);
+	if (!in_subnet6(hoa, cfg->home_prefix6, cfg->home_prefix6_len) ||
+	    is_subnet_router6(hoa, cfg->home_prefix6_len))
+		return bad_value(ctx, node,
+			"a home address in home_agent.home_prefix6 (a host of %s/%u)",
+			ntop6(cfg->home_prefix6, a), cfg->home_prefix6_len);
+	if (memcmp(hoa, cfg->ha_addr6, IP6_LEN) == 0)
+		return bad_value(ctx, node,
+			"a home address other than the home agent's (home_agent.address6)");
+	for (i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].has_addr6 &&
+		    memcmp(hoa, cfg->ports[i].addr6, IP6_LEN) == 0)
+			return bad_value(ctx, node,
+				"a home address other than port \"%s\"'s address6",
+				cfg->ports[i].name);
+	return 0;
+}
+
+/*
+ * A mobile node identifier (RFC 4283 MN-NAI, an RFC 4282 NAI such as
+ * "mn6-100@lab.example"): 1..255 bytes, no control characters (UTF-8 is
+ * allowed). Not a secret: messages may show it.
+ */
+static int
+get_mn_id(struct parse_ctx *ctx, const yaml_node_t *node, char *buf)
+{
+	static const char what[] =
+		"a mobile node identifier (an RFC 4282 NAI such as user@realm)";
+	size_t i;
+
+	if (get_string(ctx, node, what, buf, HAVEN_CONFIG_MN_ID_LEN + 1) < 0)
+		return -1;
+	for (i = 0; buf[i] != '\0'; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			return bad_value(ctx, node,
+				"%s without control characters", what);
+	return 0;
+}
+
+static int
+parse_mn6(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx,
+	yaml_node_t **hoa_node, yaml_node_t **id_node)
+{
+	static const char *const algorithms[] = {
+		"hmac-sha1", "hmac-sha256",
+	};
+	static const uint8_t alg_of[] = {
+		HAVEN_CONFIG_SA6_HMAC_SHA1, HAVEN_CONFIG_SA6_HMAC_SHA256,
+	};
+	enum { HOME_ADDRESS, SPI, ALGORITHM, KEY, KEY_FILE, MN_ID,
+		MAX_LIFETIME_F, N_FIELDS };
+	struct field f[N_FIELDS] = {
+		[HOME_ADDRESS] = { .name = "home_address" },
+		[SPI] = { .name = "spi" },
+		[ALGORITHM] = { .name = "algorithm" },
+		[KEY] = { .name = "key" },
+		[KEY_FILE] = { .name = "key_file" },
+		[MN_ID] = { .name = "mn_id" },
+		[MAX_LIFETIME_F] = { .name = "max_lifetime" },
+	};
+	static const int required[] = { HOME_ADDRESS, SPI };
+	struct haven_config *cfg = ctx->cfg;
+	struct haven_config_mn6 *mn = &cfg->mns6[idx];
+	const struct key_buf kb = {
+		.key = mn->sa.key,
+		.len = &mn->sa.key_len,
+		.max = HAVEN_CONFIG_SA6_MAX_KEY,
+	};
+	int alg = 0;
+	char where[32];
+
+	snprintf(where, sizeof(where), "mobile_nodes6[%u]", idx);
+	mn->line = map->start_mark.line + 1;
+	if (collect(ctx, map, where, f, N_FIELDS) < 0 ||
+	    require(ctx, map, where, f, required, N_OF(required)) < 0)
+		return -1;
+	*hoa_node = f[HOME_ADDRESS].value;
+	*id_node = f[MN_ID].value;
+	if (get_ipv6(ctx, f[HOME_ADDRESS].value, mn->home_addr) < 0 ||
+	    check_home_addr6(ctx, f[HOME_ADDRESS].value, mn->home_addr) < 0 ||
+	    get_u32(ctx, f[SPI].value, MIN_SPI, UINT32_MAX, &mn->sa.spi) < 0 ||
+	    get_choice(ctx, f[ALGORITHM].value, algorithms, N_OF(algorithms),
+		    &alg) < 0 ||
+	    get_key(ctx, map, &f[KEY], &f[KEY_FILE], "mobile node", &kb) < 0 ||
+	    get_mn_id(ctx, f[MN_ID].value, mn->mn_id) < 0 ||
+	    get_seconds4(ctx, f[MAX_LIFETIME_F].value, LIFETIME6_UNIT,
+		    HAVEN_CONFIG_MAX_LIFETIME6, &mn->max_lifetime) < 0)
+		return -1;
+	if (mn->max_lifetime > cfg->max_lifetime6)
+		return bad_value(ctx, f[MAX_LIFETIME_F].value,
+			"at most home_agent.max_lifetime6 (%u)",
+			cfg->max_lifetime6);
+	mn->sa.alg = alg_of[alg];
+	return 0;
+}
+
+/* memcmp order of home addresses: what haven_config_find_mn6() searches. */
+static int
+cmp_mn6(const void *a, const void *b)
+{
+	return memcmp(((const struct haven_config_mn6 *)a)->home_addr,
+		((const struct haven_config_mn6 *)b)->home_addr, IP6_LEN);
+}
+
+/* How check_unique_mns6() sorts node indexes: by home address or mn_id. */
+struct mn6_order {
+	const struct haven_config_mn6 *mns;
+	bool by_id;
+};
+
+static int
+mn6_value_cmp(const struct mn6_order *o, unsigned int x, unsigned int y)
+{
+	return o->by_id ? strcmp(o->mns[x].mn_id, o->mns[y].mn_id) :
+		memcmp(o->mns[x].home_addr, o->mns[y].home_addr, IP6_LEN);
+}
+
+/* By value, then by index (file order): for qsort_r. */
+static int
+cmp_mn6_ref(const void *a, const void *b, void *arg)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+	int c = mn6_value_cmp(arg, x, y);
+
+	if (c != 0)
+		return c;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Every home address once, and every mn_id that is given once. Sorted,
+ * equal values are neighbours; the one written later in the file is
+ * reported, at its value.
+ */
+static int
+check_unique_mns6(struct parse_ctx *ctx, yaml_node_t *const *hoa_nodes,
+	yaml_node_t *const *id_nodes, const yaml_node_t *seq)
+{
+	struct haven_config *cfg = ctx->cfg;
+	struct mn6_order order = { .mns = cfg->mns6 };
+	unsigned int *refs, i, n, pass;
+	int rc = 0;
+
+	refs = calloc(cfg->n_mns6, sizeof(*refs));
+	if (refs == NULL)
+		return fail_at(ctx, seq,
+			"expected memory to check home addresses, got none");
+	for (pass = 0; pass < 2 && rc == 0; pass++) {
+		order.by_id = pass == 1;
+		for (i = n = 0; i < cfg->n_mns6; i++)
+			if (!order.by_id || cfg->mns6[i].mn_id[0] != '\0')
+				refs[n++] = i;
+		qsort_r(refs, n, sizeof(*refs), cmp_mn6_ref, &order);
+		for (i = 1; i < n; i++) {
+			if (mn6_value_cmp(&order, refs[i - 1], refs[i]) != 0)
+				continue;
+			rc = bad_value(ctx, order.by_id ? id_nodes[refs[i]] :
+				hoa_nodes[refs[i]],
+				"each %s once (first at line %u)",
+				order.by_id ? "mn_id" : "home address",
+				cfg->mns6[refs[i - 1]].line);
+			break;
+		}
+	}
+	free(refs);
+	return rc;
+}
+
+/*
+ * The Mobile IPv6 nodes. They register with home_agent.address6, which
+ * is therefore required as soon as the list holds a node.
+ */
+static int
+parse_mobile_nodes6(struct parse_ctx *ctx, yaml_node_t *seq)
+{
+	struct haven_config *cfg = ctx->cfg;
+	yaml_node_t **hoa_nodes, **id_nodes;
+	size_t i, n;
+	int rc = 0;
+
+	if (seq == NULL)
+		return 0;
+	if (get_sequence(ctx, seq, "IPv6 mobile nodes", 0, MAX_BINDINGS,
+			&n) < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (!cfg->has_ha_addr6)
+		return fail_at(ctx, seq,
+			"expected home_agent.address6 with mobile_nodes6 (their binding updates go to it), got %zu IPv6 mobile node%s and no home_agent.address6",
+			n, n == 1 ? "" : "s");
+	cfg->mns6 = calloc(n, sizeof(*cfg->mns6));
+	hoa_nodes = calloc(n, sizeof(*hoa_nodes));
+	id_nodes = calloc(n, sizeof(*id_nodes));
+	if (cfg->mns6 == NULL || hoa_nodes == NULL || id_nodes == NULL) {
+		free(hoa_nodes);
+		free(id_nodes);
+		return fail_at(ctx, seq,
+			"expected memory for %zu IPv6 mobile nodes, got none",
+			n);
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		cfg->n_mns6 = i + 1;
+		rc = parse_mn6(ctx, item_at(ctx, seq, i), i, &hoa_nodes[i],
+			&id_nodes[i]);
+	}
+	if (rc == 0)
+		rc = check_unique_mns6(ctx, hoa_nodes, id_nodes, seq);
+	free(hoa_nodes);
+	free(id_nodes);
+	if (rc == 0)
+		qsort(cfg->mns6, cfg->n_mns6, sizeof(*cfg->mns6), cmp_mn6);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* delegation:                                                        */
 /* ------------------------------------------------------------------ */
 
@@ -1598,17 +2277,84 @@ check_peer_address(struct parse_ctx *ctx, struct haven_config_peer *p,
 	return 0;
 }
 
+/*
+ * IPv6: a peer's address6, stored for IPv6 delegation. The rules of
+ * check_peer_address() on the IPv6 subnets: a secondary on the home
+ * port's, a primary on some port's; not ours; every peer at its own.
+ */
+static int
+check_peer_address6(struct parse_ctx *ctx, struct haven_config_peer *p,
+	bool secondary, const yaml_node_t *node)
+{
+	const struct haven_config *cfg = ctx->cfg;
+	const struct haven_config_delegation *d = &cfg->delegation;
+	const struct haven_config_port *home = &cfg->ports[cfg->home_port];
+	const struct haven_config_peer *o;
+	char a[INET6_ADDRSTRLEN], subnets[256], where[48];
+	uint8_t net[IP6_LEN];
+	const char *why;
+	unsigned int i;
+	int port;
+
+	if (node == NULL)
+		return 0;
+	if (get_ipv6(ctx, node, p->addr6) < 0)
+		return -1;
+	why = special6(p->addr6);
+	if (why != NULL)
+		return bad_value(ctx, node, "a peer address6, not %s", why);
+	if (secondary) {
+		if (!home->has_addr6)
+			return bad_value(ctx, node,
+				"a secondary address6 only when the home port \"%s\" has an address6",
+				home->name);
+		mask6(net, home->addr6, home->prefix_len6);
+		if (!in_subnet6(p->addr6, home->addr6, home->prefix_len6) ||
+		    is_subnet_router6(p->addr6, home->prefix_len6))
+			return bad_value(ctx, node,
+				"a secondary on the home port \"%s\" (a host of %s/%u), where it intercepts",
+				home->name, ntop6(net, a), home->prefix_len6);
+		port = cfg->home_port;
+	} else {
+		port = port6_of(cfg, p->addr6);
+		if (port < 0 || is_subnet_router6(p->addr6,
+				cfg->ports[port].prefix_len6))
+			return bad_value(ctx, node,
+				"a primary directly reachable, a host inside a port's IPv6 subnet (%s)",
+				port_subnets6(cfg, subnets, sizeof(subnets)));
+	}
+	if (cfg->has_home_agent && cfg->has_ha_addr6 &&
+	    memcmp(p->addr6, cfg->ha_addr6, IP6_LEN) == 0)
+		return bad_value(ctx, node,
+			"a peer address6 other than this agent's (home_agent.address6)");
+	for (i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].has_addr6 &&
+		    memcmp(p->addr6, cfg->ports[i].addr6, IP6_LEN) == 0)
+			return bad_value(ctx, node,
+				"a peer address6 other than this agent's (port \"%s\")",
+				cfg->ports[i].name);
+	for (i = 0; (o = peer_at(d, i, where, sizeof(where))) != NULL; i++)
+		if (o->has_addr6 && memcmp(o->addr6, p->addr6, IP6_LEN) == 0)
+			return bad_value(ctx, node,
+				"each peer address6 once (%s \"%s\" has it)",
+				where, o->name);
+	p->has_addr6 = true;
+	p->port6 = (uint8_t)port;
+	return 0;
+}
+
 static int
 parse_peer(struct parse_ctx *ctx, yaml_node_t *map, bool secondary,
 	unsigned int idx)
 {
-	enum { NAME, ID, ADDRESS, KEY, KEY_FILE, N_FIELDS };
+	enum { NAME, ID, ADDRESS, KEY, KEY_FILE, ADDRESS6, N_FIELDS };
 	struct field f[N_FIELDS] = {
 		[NAME] = { .name = "name" },
 		[ID] = { .name = "id" },
 		[ADDRESS] = { .name = "address" },
 		[KEY] = { .name = "key" },
 		[KEY_FILE] = { .name = "key_file" },
+		[ADDRESS6] = { .name = "address6" },
 	};
 	static const int required[] = { NAME, ID, ADDRESS };
 	struct haven_config_delegation *d = &ctx->cfg->delegation;
@@ -1632,7 +2378,8 @@ parse_peer(struct parse_ctx *ctx, yaml_node_t *map, bool secondary,
 		    f[ID].value) < 0 ||
 	    get_ipv4(ctx, f[ADDRESS].value, &p->addr) < 0 ||
 	    check_peer_address(ctx, p, secondary, f[ADDRESS].value) < 0 ||
-	    get_key(ctx, map, &f[KEY], &f[KEY_FILE], "peer", &kb) < 0)
+	    get_key(ctx, map, &f[KEY], &f[KEY_FILE], "peer", &kb) < 0 ||
+	    check_peer_address6(ctx, p, secondary, f[ADDRESS6].value) < 0)
 		return -1;
 	return 0;
 }
@@ -1809,7 +2556,7 @@ parse_root(struct parse_ctx *ctx, yaml_node_t *root)
 		"debug",
 	};
 	enum { EAL, IDLE, LOG_LEVEL, PORTS, ROUTES, CONSOLE_SOCKET, HOME_AGENT,
-		MOBILE_NODES, DELEGATION, N_FIELDS };
+		MOBILE_NODES, MOBILE_NODES6, DELEGATION, N_FIELDS };
 	struct field f[N_FIELDS] = {
 		[EAL] = { .name = "eal" },
 		[IDLE] = { .name = "idle" },
@@ -1820,12 +2567,13 @@ parse_root(struct parse_ctx *ctx, yaml_node_t *root)
 				     .nullable = true },
 		[HOME_AGENT] = { .name = "home_agent" },
 		[MOBILE_NODES] = { .name = "mobile_nodes", .nullable = true },
+		[MOBILE_NODES6] = { .name = "mobile_nodes6", .nullable = true },
 		[DELEGATION] = { .name = "delegation" },
 	};
 	static const int required[] = { EAL, PORTS };
 	struct haven_config *cfg = ctx->cfg;
 	int idle_choice = (int)cfg->idle, level = 6;
-	yaml_node_t *mns;
+	yaml_node_t *mns, *mns6;
 
 	if (collect(ctx, root, "the top level", f, N_FIELDS) < 0 ||
 	    require(ctx, root, "the top level", f, required,
@@ -1852,7 +2600,15 @@ parse_root(struct parse_ctx *ctx, yaml_node_t *root)
 	     mns->data.sequence.items.top != mns->data.sequence.items.start))
 		return bad_value(ctx, mns,
 			"no mobile nodes without home_agent (a configuration without home_agent must be a secondary (delegation.primaries))");
-	if (parse_mobile_nodes(ctx, mns) < 0 ||
+	if (parse_mobile_nodes(ctx, mns) < 0)
+		return -1;
+	mns6 = f[MOBILE_NODES6].value;
+	if (!cfg->has_home_agent && mns6 != NULL &&
+	    (mns6->type != YAML_SEQUENCE_NODE ||
+	     mns6->data.sequence.items.top != mns6->data.sequence.items.start))
+		return bad_value(ctx, mns6,
+			"no mobile nodes without home_agent (a configuration without home_agent must be a secondary (delegation.primaries))");
+	if (parse_mobile_nodes6(ctx, mns6) < 0 ||
 	    parse_delegation(ctx, f[DELEGATION].value) < 0)
 		return -1;
 	cfg->idle = (enum haven_idle_policy)idle_choice;
@@ -1898,6 +2654,9 @@ set_defaults(struct haven_config *cfg)
 	cfg->encapsulations = HAVEN_ENCAP_BIT_IPIP | HAVEN_ENCAP_BIT_MINIMAL |
 		HAVEN_ENCAP_BIT_GRE;
 	cfg->reverse_tunnel = true;
+	cfg->max_lifetime6 = DEFAULT_MAX_LIFETIME6;
+	cfg->dad = true;
+	cfg->refresh_advice_s = 0;
 	cfg->delegation.port = HAVEN_CONFIG_DELEG_PORT;
 	cfg->delegation.capacity = DEFAULT_DELEG_CAPACITY;
 	cfg->delegation.report_interval_ms = DEFAULT_REPORT_MS;
@@ -2027,6 +2786,10 @@ haven_config_free(struct haven_config *cfg)
 		explicit_bzero(cfg->mns, cfg->n_mns * sizeof(*cfg->mns));
 		free(cfg->mns);
 	}
+	if (cfg->mns6 != NULL) {
+		explicit_bzero(cfg->mns6, cfg->n_mns6 * sizeof(*cfg->mns6));
+		free(cfg->mns6);
+	}
 	explicit_bzero(&cfg->delegation, sizeof(cfg->delegation));
 	memset(cfg, 0, sizeof(*cfg));
 }
@@ -2039,6 +2802,19 @@ haven_config_find_mn(const struct haven_config *cfg, uint32_t home_addr)
 	if (cfg == NULL || cfg->n_mns == 0)
 		return NULL;
 	return bsearch(&key, cfg->mns, cfg->n_mns, sizeof(*cfg->mns), cmp_mn);
+}
+
+const struct haven_config_mn6 *
+haven_config_find_mn6(const struct haven_config *cfg,
+	const uint8_t addr[HAVEN_CONFIG_IPV6_LEN])
+{
+	struct haven_config_mn6 key;
+
+	if (cfg == NULL || addr == NULL || cfg->n_mns6 == 0)
+		return NULL;
+	memcpy(key.home_addr, addr, IP6_LEN);
+	return bsearch(&key, cfg->mns6, cfg->n_mns6, sizeof(*cfg->mns6),
+		cmp_mn6);
 }
 
 const struct haven_config_peer *

@@ -35,6 +35,23 @@ extern "C" {
 /** Default UDP port of the delegation protocol; equals HAVEN_DELEG_PORT. */
 #define HAVEN_CONFIG_DELEG_PORT 4434
 
+/* ---- IPv6 (Mobile IPv6, RFC 6275) ---------------------------------- */
+
+/** Bytes of an IPv6 address. */
+#define HAVEN_CONFIG_IPV6_LEN 16
+/** IPv6 static routes (routes[] entries with an IPv6 prefix). */
+#define HAVEN_CONFIG_MAX_ROUTES6 64
+/** Longest IPv6 MN-HA key; equals HAVEN_MIP6_MAX_KEY (see lib/mip6). */
+#define HAVEN_CONFIG_SA6_MAX_KEY 128
+/** Longest mobile node identifier (RFC 4283 NAI), bytes. */
+#define HAVEN_CONFIG_MN_ID_LEN 255
+/** RFC 6275 lifetimes count 4 s units: the largest is 65535 x 4 s. */
+#define HAVEN_CONFIG_MAX_LIFETIME6 262140
+/** Algorithm of an IPv6 SA: RFC 4285 HMAC-SHA1 (truncated to 96 bits). */
+#define HAVEN_CONFIG_SA6_HMAC_SHA1 0
+/** Algorithm of an IPv6 SA: HMAC-SHA256 (32-byte authenticator). */
+#define HAVEN_CONFIG_SA6_HMAC_SHA256 1
+
 /** How idle lcores wait. */
 enum haven_idle_policy {
 	HAVEN_IDLE_ADAPTIVE = 0,	/**< sleep after a run of empty polls */
@@ -60,6 +77,11 @@ struct haven_config_port {
 	bool is_vdev;				/**< device is a --vdev argument */
 	uint32_t addr;				/**< interface address (NBO) */
 	uint8_t prefix_len;			/**< its subnet prefix */
+
+	/* IPv6: address6 (optional) */
+	bool has_addr6;				/**< address6 is given */
+	uint8_t addr6[HAVEN_CONFIG_IPV6_LEN];	/**< IPv6 interface address */
+	uint8_t prefix_len6;			/**< its subnet prefix, 1..128 */
 };
 
 /** One static route. */
@@ -70,11 +92,47 @@ struct haven_config_route {
 	uint8_t port;			/**< index into ports, derived from gateway */
 };
 
+/**
+ * IPv6: one static route, a routes[] entry whose prefix is IPv6. Kept
+ * apart from struct haven_config_route so that IPv4 stays as it was.
+ */
+struct haven_config_route6 {
+	uint8_t prefix[HAVEN_CONFIG_IPV6_LEN];	/**< destination, host bits 0 */
+	uint8_t prefix_len;			/**< 0..128 */
+	uint8_t gateway[HAVEN_CONFIG_IPV6_LEN];	/**< next hop on a port's subnet */
+	uint8_t port;				/**< index into ports */
+};
+
 /** One mobile node and its mobility security association. */
 struct haven_config_mn {
 	uint32_t home_addr;		/**< home address (NBO) */
 	struct haven_mip4_sa sa;	/**< MN-HA security association */
 	uint32_t max_lifetime;		/**< seconds; 0: the agent's maximum */
+	unsigned int line;		/**< where it was defined, for messages */
+};
+
+/**
+ * IPv6: a mobility security association (RFC 4285 section 5.1). The
+ * values of alg equal enum haven_mip6_alg; lib/mip6 prepares the key
+ * (haven_mip6_key_create()), the application maps one to the other.
+ */
+struct haven_config_sa6 {
+	uint32_t spi;			/**< Mobility SPI, >= 256 */
+	uint8_t alg;			/**< HAVEN_CONFIG_SA6_HMAC_SHA1 / _SHA256 */
+	uint8_t key[HAVEN_CONFIG_SA6_MAX_KEY];	/**< shared secret */
+	uint8_t key_len;		/**< 1..HAVEN_CONFIG_SA6_MAX_KEY bytes */
+};
+
+/**
+ * IPv6: one Mobile IPv6 node (a mobile_nodes6 entry) and its security
+ * association. Independent of mobile_nodes: a dual-stack node is listed
+ * in both, with an SA for each protocol.
+ */
+struct haven_config_mn6 {
+	uint8_t home_addr[HAVEN_CONFIG_IPV6_LEN];	/**< in home_prefix6 */
+	struct haven_config_sa6 sa;	/**< MN-HA association (RFC 4285) */
+	char mn_id[HAVEN_CONFIG_MN_ID_LEN + 1];	/**< RFC 4283 NAI; "" none */
+	uint32_t max_lifetime;		/**< seconds, multiple of 4; 0: agent's */
 	unsigned int line;		/**< where it was defined, for messages */
 };
 
@@ -91,6 +149,11 @@ struct haven_config_peer {
 	uint8_t key_len;			/**< 1..PEER_KEY_LEN bytes */
 	uint8_t port;				/**< index of its port */
 	unsigned int line;			/**< where it was defined */
+
+	/* IPv6: address6 (optional), for IPv6 delegation later */
+	bool has_addr6;				/**< address6 is given */
+	uint8_t addr6[HAVEN_CONFIG_IPV6_LEN];	/**< its IPv6 address */
+	uint8_t port6;				/**< index of its IPv6 port */
 };
 
 /** How a PHA chooses the bindings it delegates ([0024], claim 4). */
@@ -175,6 +238,26 @@ struct haven_config {
 	struct haven_config_mn *mns;		/**< array of n_mns */
 	unsigned int n_mns;
 
+	/* ---- IPv6: on when address6 keys are present ---- */
+
+	/* routes[] entries with an IPv6 prefix */
+	struct haven_config_route6 routes6[HAVEN_CONFIG_MAX_ROUTES6];
+	unsigned int n_routes6;
+
+	/* home_agent: IPv6 keys (a pure SHA: its first port's address6) */
+	bool has_ha_addr6;			/**< home_agent.address6 set */
+	uint8_t ha_addr6[HAVEN_CONFIG_IPV6_LEN];	/**< HA IPv6 address */
+	/** home subnet prefix (RFC 6275 code 132); all zero, len 0: none */
+	uint8_t home_prefix6[HAVEN_CONFIG_IPV6_LEN];
+	uint8_t home_prefix6_len;		/**< 1..128; 0: no IPv6 home */
+	uint32_t max_lifetime6;			/**< s, multiple of 4, 4..262140 */
+	bool dad;				/**< DAD before a new HoA */
+	uint32_t refresh_advice_s;		/**< s, multiple of 4; 0: none */
+
+	/* mobile_nodes6: sorted by home address (memcmp order) */
+	struct haven_config_mn6 *mns6;		/**< array of n_mns6 */
+	unsigned int n_mns6;
+
 	/* delegation: */
 	struct haven_config_delegation delegation;
 };
@@ -208,6 +291,18 @@ void haven_config_free(struct haven_config *cfg);
  */
 const struct haven_config_mn *
 haven_config_find_mn(const struct haven_config *cfg, uint32_t home_addr);
+
+/**
+ * IPv6: find a Mobile IPv6 node by home address; NULL if unknown. The
+ * nodes are kept sorted by address (memcmp order): a binary search.
+ *
+ * @param cfg   a loaded configuration.
+ * @param addr  the home address, 16 bytes in network order.
+ * @return the node, or NULL.
+ */
+const struct haven_config_mn6 *
+haven_config_find_mn6(const struct haven_config *cfg,
+		const uint8_t addr[HAVEN_CONFIG_IPV6_LEN]);
 
 /** Name of an idle policy ("adaptive", "busy"). */
 const char *haven_idle_policy_name(enum haven_idle_policy p);
