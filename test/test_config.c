@@ -88,6 +88,19 @@ ip(const char *s)
 	return a.s_addr;
 }
 
+/* An IPv6 address, 16 bytes in a rotating static buffer. */
+static const uint8_t *
+ip6(const char *s)
+{
+	static uint8_t bufs[4][16];
+	static unsigned int next;
+	uint8_t *b = bufs[next++ % 4];
+
+	if (inet_pton(AF_INET6, s, b) != 1)
+		abort();
+	return b;
+}
+
 /* ------------------------------------------------------------------ */
 /* The shipped example configurations                                 */
 /* ------------------------------------------------------------------ */
@@ -365,6 +378,121 @@ test_pha_baremetal_config(void)
 	return 0;
 }
 
+/* The IPv4 examples, written before IPv6: none of it, IPv6 defaults. */
+static int
+test_ipv4_configs_have_no_ipv6(void)
+{
+	static const char *const files[] = {
+		"config/lab.yaml", "config/lab-pha.yaml", "config/lab-sha1.yaml",
+		"config/lab-sha2.yaml", "config/pha-baremetal.yaml",
+	};
+	struct haven_config cfg = { 0 };
+	char err[512];
+	unsigned int i, p;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		TEST_ASSERT_EQUAL(haven_config_load(src_path(files[i]), &cfg,
+			err, sizeof(err)), 0, "%s", err);
+		for (p = 0; p < cfg.n_ports; p++)
+			TEST_ASSERT(!cfg.ports[p].has_addr6, "%s", files[i]);
+		TEST_ASSERT_EQUAL(cfg.n_routes6, 0, "%s", files[i]);
+		TEST_ASSERT(!cfg.has_ha_addr6, "%s", files[i]);
+		TEST_ASSERT_EQUAL(cfg.home_prefix6_len, 0, "%s", files[i]);
+		TEST_ASSERT_EQUAL(cfg.max_lifetime6, 3600, "%s", files[i]);
+		TEST_ASSERT(cfg.dad, "%s", files[i]);
+		TEST_ASSERT_EQUAL(cfg.refresh_advice_s, 0, "%s", files[i]);
+		TEST_ASSERT(cfg.n_mns6 == 0 && cfg.mns6 == NULL, "%s",
+			files[i]);
+		TEST_ASSERT(haven_config_find_mn6(&cfg,
+			ip6("2001:db8:1::100")) == NULL, "%s", files[i]);
+		haven_config_free(&cfg);
+	}
+	return 0;
+}
+
+/* lab-ipv6.yaml is lab.yaml (IPv4 unchanged) plus the IPv6 lab. */
+static int
+test_lab_ipv6_config(void)
+{
+	struct haven_config lab = { 0 }, cfg = { 0 };
+	const struct haven_config_mn6 *mn;
+	char err[512];
+	unsigned int i;
+
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("config/lab.yaml"), &lab,
+		err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("config/lab-ipv6.yaml"),
+		&cfg, err, sizeof(err)), 0, "%s", err);
+
+	/* IPv4: as lab.yaml, but for its own file prefix and socket */
+	TEST_ASSERT(strcmp(cfg.file_prefix, "haven-lab6") == 0, "prefix");
+	TEST_ASSERT(strcmp(cfg.console_socket, "/run/haven/haven-lab6.sock") == 0,
+		"console socket %s", cfg.console_socket);
+	TEST_ASSERT(strcmp(cfg.lcores, lab.lcores) == 0, "lcores");
+	TEST_ASSERT_EQUAL(cfg.memory_mb, lab.memory_mb, "memory");
+	TEST_ASSERT_EQUAL(cfg.n_ports, 1, "ports");
+	TEST_ASSERT(strcmp(cfg.ports[0].device, lab.ports[0].device) == 0,
+		"device");
+	TEST_ASSERT_EQUAL(cfg.ports[0].addr, lab.ports[0].addr, "address");
+	TEST_ASSERT_EQUAL(cfg.ports[0].prefix_len, 24, "prefix");
+	TEST_ASSERT_EQUAL(cfg.n_routes, lab.n_routes, "routes");
+	TEST_ASSERT_MEM(cfg.routes, lab.routes, sizeof(cfg.routes), "routes");
+	TEST_ASSERT_EQUAL(cfg.ha_addr, lab.ha_addr, "HA address");
+	TEST_ASSERT_EQUAL(cfg.max_lifetime, lab.max_lifetime, "lifetime");
+	TEST_ASSERT_EQUAL(cfg.encapsulations, lab.encapsulations, "encaps");
+	TEST_ASSERT_EQUAL(cfg.n_mns, lab.n_mns, "mobile nodes");
+	for (i = 0; i < cfg.n_mns; i++) {
+		TEST_ASSERT_EQUAL(cfg.mns[i].home_addr, lab.mns[i].home_addr,
+			"node %u", i);
+		TEST_ASSERT_MEM(&cfg.mns[i].sa, &lab.mns[i].sa,
+			sizeof(cfg.mns[i].sa), "node %u", i);
+		TEST_ASSERT_EQUAL(cfg.mns[i].max_lifetime,
+			lab.mns[i].max_lifetime, "node %u", i);
+	}
+	TEST_ASSERT(!cfg.delegation.enabled, "no delegation");
+
+	/* IPv6 */
+	TEST_ASSERT(cfg.ports[0].has_addr6, "address6");
+	TEST_ASSERT_MEM(cfg.ports[0].addr6, ip6("2001:db8:1::1"), 16, "addr6");
+	TEST_ASSERT_EQUAL(cfg.ports[0].prefix_len6, 64, "prefix6");
+	TEST_ASSERT_EQUAL(cfg.n_routes6, 1, "IPv6 routes");
+	TEST_ASSERT_MEM(cfg.routes6[0].prefix, ip6("::"), 16, "::/0");
+	TEST_ASSERT_EQUAL(cfg.routes6[0].prefix_len, 0, "::/0");
+	TEST_ASSERT_MEM(cfg.routes6[0].gateway, ip6("2001:db8:1::fe"), 16,
+		"IPv6 gateway");
+	TEST_ASSERT_EQUAL(cfg.routes6[0].port, 0, "IPv6 route port");
+	TEST_ASSERT(cfg.has_ha_addr6, "home_agent.address6");
+	TEST_ASSERT_MEM(cfg.ha_addr6, ip6("2001:db8:1::1"), 16, "HA addr6");
+	TEST_ASSERT_MEM(cfg.home_prefix6, ip6("2001:db8:1::"), 16,
+		"home prefix: the port's subnet");
+	TEST_ASSERT_EQUAL(cfg.home_prefix6_len, 64, "home prefix length");
+	TEST_ASSERT_EQUAL(cfg.max_lifetime6, 3600, "max lifetime6");
+	TEST_ASSERT(cfg.dad, "dad");
+	TEST_ASSERT_EQUAL(cfg.refresh_advice_s, 0, "no refresh advice");
+
+	TEST_ASSERT_EQUAL(cfg.n_mns6, 2, "IPv6 mobile nodes");
+	mn = haven_config_find_mn6(&cfg, ip6("2001:db8:1::100"));
+	TEST_ASSERT(mn != NULL, "2001:db8:1::100");
+	TEST_ASSERT_EQUAL(mn->sa.spi, 512, "SPI");
+	TEST_ASSERT_EQUAL(mn->sa.alg, HAVEN_CONFIG_SA6_HMAC_SHA1, "sha1");
+	TEST_ASSERT_EQUAL(mn->sa.key_len, 17, "key length");
+	TEST_ASSERT_MEM(mn->sa.key, "haven-lab-mn6-100", 17, "key");
+	TEST_ASSERT_EQUAL(mn->max_lifetime, 0, "agent's lifetime");
+	mn = haven_config_find_mn6(&cfg, ip6("2001:db8:1::101"));
+	TEST_ASSERT(mn != NULL, "2001:db8:1::101");
+	TEST_ASSERT_EQUAL(mn->sa.spi, 513, "SPI");
+	TEST_ASSERT_EQUAL(mn->sa.alg, HAVEN_CONFIG_SA6_HMAC_SHA256, "sha256");
+	TEST_ASSERT_EQUAL(mn->sa.key_len, 32, "key length");
+	TEST_ASSERT_MEM(mn->sa.key, "haven-lab-mn6-101-sha256-key-032", 32,
+		"key");
+	TEST_ASSERT(haven_config_find_mn6(&cfg, ip6("2001:db8:1::102")) == NULL,
+		"unknown node found");
+	haven_config_free(&lab);
+	haven_config_free(&cfg);
+	TEST_ASSERT(cfg.mns6 == NULL && cfg.n_mns6 == 0, "freed");
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Valid files in test/config                                         */
 /* ------------------------------------------------------------------ */
@@ -560,6 +688,125 @@ test_delegation(void)
 	return 0;
 }
 
+/* Every IPv6 key away from its default, mixed with IPv4. */
+static int
+test_ipv6(void)
+{
+	static const uint8_t from_file[] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+	};
+	static const uint8_t grouped[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	struct haven_config cfg = { 0 };
+	const struct haven_config_delegation *d = &cfg.delegation;
+	const struct haven_config_mn6 *mn;
+	char err[512];
+	unsigned int i;
+
+	TEST_ASSERT_EQUAL(haven_config_load(
+		src_path("test/config/good_ipv6.yaml"), &cfg, err, sizeof(err)),
+		0, "%s", err);
+
+	TEST_ASSERT_EQUAL(cfg.n_ports, 3, "ports");
+	TEST_ASSERT(cfg.ports[0].has_addr6, "home address6");
+	TEST_ASSERT_MEM(cfg.ports[0].addr6, ip6("2001:db8:1::1"), 16, "home");
+	TEST_ASSERT_EQUAL(cfg.ports[0].prefix_len6, 64, "home /64");
+	TEST_ASSERT(cfg.ports[1].has_addr6, "core address6");
+	TEST_ASSERT_MEM(cfg.ports[1].addr6, ip6("2001:db8:f::2"), 16,
+		"upper case hex");
+	TEST_ASSERT(!cfg.ports[2].has_addr6, "mgmt: IPv4 only");
+	TEST_ASSERT_EQUAL(cfg.ports[2].prefix_len6, 0, "mgmt: IPv4 only");
+
+	/* one routes list, two arrays, each in file order */
+	TEST_ASSERT_EQUAL(cfg.n_routes, 2, "IPv4 routes");
+	TEST_ASSERT_EQUAL(cfg.routes[0].gateway, ip("203.0.113.1"), "first");
+	TEST_ASSERT_EQUAL(cfg.routes[0].port, 1, "via core");
+	TEST_ASSERT_EQUAL(cfg.routes[1].prefix, ip("198.51.100.0"), "second");
+	TEST_ASSERT_EQUAL(cfg.routes[1].port, 0, "via home");
+	TEST_ASSERT_EQUAL(cfg.n_routes6, 3, "IPv6 routes");
+	TEST_ASSERT_EQUAL(cfg.routes6[0].prefix_len, 0, "::/0");
+	TEST_ASSERT_MEM(cfg.routes6[0].gateway, ip6("2001:db8:f::fe"), 16,
+		"default gateway");
+	TEST_ASSERT_EQUAL(cfg.routes6[0].port, 1, "via core");
+	TEST_ASSERT_MEM(cfg.routes6[1].prefix, ip6("2001:db8:a::"), 16, "A");
+	TEST_ASSERT_EQUAL(cfg.routes6[1].prefix_len, 64, "A");
+	TEST_ASSERT_EQUAL(cfg.routes6[1].port, 0, "via home");
+	TEST_ASSERT_MEM(cfg.routes6[2].gateway, ip6("2001:db8:1::fd"), 16, "B");
+
+	TEST_ASSERT_EQUAL(cfg.ha_addr, ip("192.0.2.1"), "IPv4 HA address");
+	TEST_ASSERT(cfg.has_ha_addr6, "address6");
+	TEST_ASSERT_MEM(cfg.ha_addr6, ip6("2001:db8:1::2"), 16, "HA address6");
+	TEST_ASSERT_MEM(cfg.home_prefix6, ip6("2001:db8:1::"), 16, "prefix");
+	TEST_ASSERT_EQUAL(cfg.home_prefix6_len, 80, "narrower home prefix");
+	TEST_ASSERT_EQUAL(cfg.max_lifetime6, 262140, "largest lifetime");
+	TEST_ASSERT(!cfg.dad, "dad off");
+	TEST_ASSERT_EQUAL(cfg.refresh_advice_s, 300, "refresh advice");
+	TEST_ASSERT_EQUAL(cfg.max_lifetime, 1800, "IPv4 lifetime: default");
+	TEST_ASSERT_EQUAL(cfg.n_mns, 1, "IPv4 nodes");
+
+	/* sorted by address (memcmp), whatever the file's order */
+	TEST_ASSERT_EQUAL(cfg.n_mns6, 4, "IPv6 nodes");
+	for (i = 1; i < cfg.n_mns6; i++)
+		TEST_ASSERT(memcmp(cfg.mns6[i - 1].home_addr,
+			cfg.mns6[i].home_addr, 16) < 0, "sorted at %u", i);
+
+	mn = haven_config_find_mn6(&cfg, ip6("2001:db8:1::200"));
+	TEST_ASSERT(mn != NULL, "2001:db8:1::200");
+	TEST_ASSERT_EQUAL(mn->sa.spi, 4294967295u, "largest SPI");
+	TEST_ASSERT_EQUAL(mn->sa.alg, HAVEN_CONFIG_SA6_HMAC_SHA256, "sha256");
+	TEST_ASSERT_EQUAL(mn->sa.key_len, 19, "text key");
+	TEST_ASSERT_MEM(mn->sa.key, "text key of mn6 200", 19, "text key");
+	TEST_ASSERT_EQUAL(strlen(mn->mn_id), 255, "longest mn_id");
+	TEST_ASSERT(strncmp(mn->mn_id, "mn6-long-identifier-", 20) == 0 &&
+		strcmp(mn->mn_id + 243, "@lab.example") == 0, "%s", mn->mn_id);
+	TEST_ASSERT_EQUAL(mn->line, 44, "line");
+
+	mn = haven_config_find_mn6(&cfg, ip6("2001:db8:1::100"));
+	TEST_ASSERT(mn != NULL, "flow-style node");
+	TEST_ASSERT_EQUAL(mn->sa.spi, 256, "smallest SPI");
+	TEST_ASSERT_EQUAL(mn->sa.alg, HAVEN_CONFIG_SA6_HMAC_SHA1, "default");
+	TEST_ASSERT_EQUAL(mn->sa.key_len, sizeof(grouped), "grouped hex");
+	TEST_ASSERT_MEM(mn->sa.key, grouped, sizeof(grouped), "grouped hex");
+	TEST_ASSERT_EQUAL(mn->mn_id[0], '\0', "no mn_id");
+	TEST_ASSERT_EQUAL(mn->max_lifetime, 0, "agent's lifetime");
+	TEST_ASSERT_EQUAL(mn->line, 49, "line of a flow mapping");
+
+	mn = haven_config_find_mn6(&cfg, ip6("2001:db8:1::1:0"));
+	TEST_ASSERT(mn != NULL, "key file node");
+	TEST_ASSERT_EQUAL(mn->sa.alg, HAVEN_CONFIG_SA6_HMAC_SHA1, "sha1");
+	TEST_ASSERT_EQUAL(mn->sa.key_len, sizeof(from_file), "key file");
+	TEST_ASSERT_MEM(mn->sa.key, from_file, sizeof(from_file), "key file");
+	TEST_ASSERT(strcmp(mn->mn_id, "mn6-10000@lab.example") == 0, "mn_id");
+	TEST_ASSERT_EQUAL(mn->max_lifetime, 262140, "node lifetime");
+
+	mn = haven_config_find_mn6(&cfg, ip6("2001:db8:1::ff"));
+	TEST_ASSERT(mn != NULL, "2001:db8:1::ff");
+	TEST_ASSERT_EQUAL(mn->max_lifetime, 4, "shortest node lifetime");
+
+	TEST_ASSERT(haven_config_find_mn6(&cfg, ip6("2001:db8:1::2")) == NULL,
+		"the HA");
+	TEST_ASSERT(haven_config_find_mn6(&cfg, ip6("2001:db8:1::201")) == NULL,
+		"unknown");
+	TEST_ASSERT(haven_config_find_mn6(NULL, ip6("2001:db8:1::100")) == NULL,
+		"NULL config");
+	TEST_ASSERT(haven_config_find_mn6(&cfg, NULL) == NULL, "NULL address");
+
+	TEST_ASSERT_EQUAL(d->n_secondaries, 2, "secondaries");
+	TEST_ASSERT(d->secondaries[0].has_addr6, "sha1 address6");
+	TEST_ASSERT_MEM(d->secondaries[0].addr6, ip6("2001:db8:1::11"), 16,
+		"sha1 address6");
+	TEST_ASSERT_EQUAL(d->secondaries[0].port6, 0, "home port");
+	TEST_ASSERT(!d->secondaries[1].has_addr6, "sha2: IPv4 only");
+	TEST_ASSERT_EQUAL(d->n_primaries, 1, "primaries");
+	TEST_ASSERT(d->primaries[0].has_addr6, "primary address6");
+	TEST_ASSERT_MEM(d->primaries[0].addr6, ip6("2001:db8:f::7"), 16,
+		"primary address6");
+	TEST_ASSERT_EQUAL(d->primaries[0].port, 1, "core port");
+	TEST_ASSERT_EQUAL(d->primaries[0].port6, 1, "core port");
+	haven_config_free(&cfg);
+	TEST_ASSERT(cfg.mns6 == NULL && cfg.n_mns6 == 0, "freed");
+	return 0;
+}
+
 /* A pure SHA: no home_agent, every delegation default. */
 static int
 test_pure_sha(void)
@@ -746,6 +993,67 @@ static const struct bad_case {
 	  "expected a key of 1..64 bytes, got more" },
 	{ "deleg_key_file_missing.yaml", 20, 17,
 	  "keys/no-such-peer.key\" (No such file or directory)" },
+	/* IPv6: ports[].address6 */
+	{ "ipv6_bad_syntax.yaml", 9, 15,
+	  "expected an IPv6 address with prefix length 1..128 (such as 2001:db8:1::1/64), got \"2001:db8:1::g1/64\"" },
+	{ "ipv6_prefix_too_long.yaml", 9, 15,
+	  "expected an IPv6 address with prefix length 1..128 (such as 2001:db8:1::1/64), got \"2001:db8:1::1/129\"" },
+	{ "ipv6_multicast.yaml", 9, 15,
+	  "expected an interface address, not a multicast address, ff00::/8 (it names a group, not one interface), got \"ff02::1/64\"" },
+	{ "ipv6_link_local.yaml", 9, 15,
+	  "not a link-local address, fe80::/10 (valid on one link only, and every interface derives its own; give a global or unique-local address), got \"fe80::1/64\"" },
+	{ "ipv6_subnet_router.yaml", 9, 15,
+	  "(not the Subnet-Router anycast address, whose interface identifier is zero), got \"2001:db8:1::/64\"" },
+	{ "ipv6_overlapping_ports.yaml", 13, 15,
+	  "expected an IPv6 subnet that overlaps no other port's (port \"home\" is 2001:db8:1::1/64), got \"2001:db8:1:0:1::2/80\"" },
+	/* IPv6: routes */
+	{ "ipv6_route_host_bits.yaml", 11, 13,
+	  "expected a prefix with zero host bits (2001:db8:2::/48), got \"2001:db8:2::1/48\"" },
+	{ "ipv6_gateway_family.yaml", 12, 14,
+	  "expected an IPv6 gateway for an IPv6 prefix (the families must match), got \"192.0.2.254\"" },
+	{ "ipv6_gateway_family4.yaml", 12, 14,
+	  "expected an IPv4 gateway for an IPv4 prefix (the families must match), got \"2001:db8:1::fe\"" },
+	{ "ipv6_gateway_off_subnet.yaml", 12, 14,
+	  "expected a gateway inside a port's IPv6 subnet (home 2001:db8:1::/64), got \"2001:db8:9::fe\"" },
+	{ "ipv6_route_no_port6.yaml", 11, 14,
+	  "expected a gateway inside a port's IPv6 subnet (no port has an address6), got \"2001:db8:1::fe\"" },
+	/* IPv6: home_agent */
+	{ "ipv6_no_port_address6.yaml", 11, 3,
+	  "expected an address6 on the home port \"home\" for home_agent.address6, got a port without one" },
+	{ "ipv6_ha_off_subnet.yaml", 15, 13,
+	  "expected an address on the home port \"home\" (a host of 2001:db8:1::/64), got \"2001:db8:9::1\"" },
+	{ "ipv6_home_prefix_wider.yaml", 16, 17,
+	  "expected a prefix on the home port \"home\" (2001:db8:1::/64 or inside it), got \"2001:db8::/32\"" },
+	{ "ipv6_lifetime_range.yaml", 16, 18,
+	  "expected a multiple of 4 in 4..262140 (seconds; RFC 6275 counts them in units of 4 s), got \"262144\"" },
+	{ "ipv6_lifetime_multiple.yaml", 16, 18,
+	  "expected a multiple of 4 in 4..262140 (seconds; RFC 6275 counts them in units of 4 s), got \"1801\"" },
+	{ "ipv6_refresh_advice.yaml", 17, 21,
+	  "expected 0 (no advice) or an interval shorter than home_agent.max_lifetime6 (600; RFC 6275 6.2.6), got \"600\"" },
+	/* IPv6: mobile_nodes6 */
+	{ "ipv6_no_ha_address6.yaml", 16, 3,
+	  "expected home_agent.address6 with mobile_nodes6 (their binding updates go to it), got 1 IPv6 mobile node and no home_agent.address6" },
+	{ "ipv6_hoa_off_prefix.yaml", 17, 19,
+	  "expected a home address in home_agent.home_prefix6 (a host of 2001:db8:1::/64), got \"2001:db8:2::100\"" },
+	{ "ipv6_hoa_is_ha.yaml", 17, 19,
+	  "expected a home address other than the home agent's (home_agent.address6), got \"2001:db8:1::1\"" },
+	{ "ipv6_duplicate_hoa.yaml", 20, 19,
+	  "expected each home address once (first at line 17), got \"2001:0db8:0001:0000:0000:0000:0000:0100\"" },
+	{ "ipv6_duplicate_mn_id.yaml", 23, 12,
+	  "expected each mn_id once (first at line 17), got \"mn6@lab.example\"" },
+	{ "ipv6_bad_algorithm.yaml", 19, 16,
+	  "expected hmac-sha1 or hmac-sha256, got \"hmac-md5\"" },
+	{ "ipv6_spi_reserved.yaml", 18, 10,
+	  "expected an integer 256..4294967295, got \"255\"" },
+	{ "ipv6_key_too_long.yaml", 19, 10,
+	  "expected a key of 1..128 bytes, got 129 bytes" },
+	{ "ipv6_mn_lifetime.yaml", 19, 19,
+	  "expected at most home_agent.max_lifetime6 (3600), got \"7200\"" },
+	{ "ipv6_mn_id_too_long.yaml", 19, 12,
+	  "expected a mobile node identifier (an RFC 4282 NAI such as user@realm) of 1..255 bytes, got \"nnnn" },
+	/* IPv6: delegation peers */
+	{ "ipv6_peer_off_subnet.yaml", 26, 17,
+	  "expected a secondary on the home port \"home\" (a host of 2001:db8:1::/64), where it intercepts, got \"2001:db8:9::11\"" },
 };
 
 static int
@@ -768,6 +1076,8 @@ check_bad_case(const struct bad_case *c)
 		"%s: want \"%s\" in: %s", c->file, c->reason, err);
 	TEST_ASSERT(cfg.mns == NULL && cfg.n_mns == 0 && cfg.n_eal_args == 0,
 		"%s: not released", c->file);
+	TEST_ASSERT(cfg.mns6 == NULL && cfg.n_mns6 == 0, "%s: not released",
+		c->file);
 	return 0;
 }
 
@@ -792,6 +1102,7 @@ test_errors_hide_keys(void)
 	static const char *const files[] = {
 		"bad_hex_key.yaml", "odd_hex_key.yaml", "key_too_long.yaml",
 		"key_file_bad.yaml", "deleg_key_too_long.yaml",
+		"ipv6_key_too_long.yaml",
 	};
 	struct haven_config cfg = { 0 };
 	char err[512], rel[64];
@@ -874,6 +1185,133 @@ test_many_nodes(void)
 		"unknown");
 	haven_config_free(&cfg);
 	TEST_ASSERT(haven_config_find_mn(&cfg, ip(addr)) == NULL, "freed");
+	return 0;
+}
+
+#define HEADER6 \
+	"eal: {lcores: \"0-1\"}\n" \
+	"ports: [{name: home, device: net_null0, address: 10.0.0.1/16,\n" \
+	"         address6: \"2001:db8:1::1/64\"}]\n" \
+	"home_agent: {address: 10.0.0.1, address6: \"2001:db8:1::1\"}\n"
+
+/* Many IPv6 nodes, in a scrambled order, all found by bsearch. */
+static int
+test_many_nodes6(void)
+{
+	enum { N = 3000 };
+	struct haven_config cfg = { 0 };
+	char err[512], addr[INET6_ADDRSTRLEN];
+	const char *path;
+	FILE *f;
+	unsigned int i, h;
+
+	path = write_tmp("many6.yaml", "");
+	TEST_ASSERT(path != NULL, "tmp file");
+	f = fopen(path, "w");
+	TEST_ASSERT(f != NULL, "tmp file");
+	fputs(HEADER6 "mobile_nodes6:\n", f);
+	for (i = 0; i < N; i++) {
+		h = (i * 7919) % N;	/* a permutation: 7919 is prime */
+		/* bytes 8 and 15 vary: memcmp order is not host order */
+		fprintf(f, "  - {home_address: \"2001:db8:1:0:%x::%x\", spi: %u, key: k%u}\n",
+			(h % 7) << 8, 2 + h, 256 + h, h);
+	}
+	fclose(f);
+
+	TEST_ASSERT_EQUAL(haven_config_load(path, &cfg, err, sizeof(err)), 0,
+		"%s", err);
+	TEST_ASSERT_EQUAL(cfg.n_mns6, N, "all nodes");
+	for (h = 0; h < N; h++) {
+		const struct haven_config_mn6 *mn;
+
+		snprintf(addr, sizeof(addr), "2001:db8:1:0:%x::%x",
+			(h % 7) << 8, 2 + h);
+		mn = haven_config_find_mn6(&cfg, ip6(addr));
+		TEST_ASSERT(mn != NULL, "%s not found", addr);
+		TEST_ASSERT_EQUAL(mn->sa.spi, 256 + h, "%s", addr);
+	}
+	TEST_ASSERT(haven_config_find_mn6(&cfg, ip6("2001:db8:1::1")) == NULL,
+		"HA");
+	TEST_ASSERT(haven_config_find_mn6(&cfg, ip6("2001:db8:1::ffff")) == NULL,
+		"unknown");
+	haven_config_free(&cfg);
+	TEST_ASSERT(haven_config_find_mn6(&cfg, ip6(addr)) == NULL, "freed");
+	return 0;
+}
+
+/* IPv6 corners: a pure SHA's own address6, an empty list, defaults. */
+static int
+test_ipv6_corners(void)
+{
+	struct haven_config cfg = { 0 };
+	char err[512];
+	const char *path;
+
+	/* a pure SHA takes its first port's address6, as it does IPv4 */
+	path = write_tmp("sha6.yaml",
+		"eal: {lcores: \"0-1\"}\n"
+		"ports: [{name: home, device: net_null0, address: 10.0.0.5/16,\n"
+		"         address6: \"2001:db8:1::5/64\"}]\n"
+		"delegation:\n"
+		"  agent_id: 5\n"
+		"  primaries: [{name: p, id: 6, address: 10.0.9.9, key: k,\n"
+		"               address6: \"2001:db8:1::9\"}]\n");
+	TEST_ASSERT(path != NULL, "tmp file");
+	TEST_ASSERT_EQUAL(haven_config_load(path, &cfg, err, sizeof(err)), 0,
+		"%s", err);
+	TEST_ASSERT(!cfg.has_home_agent, "pure SHA");
+	TEST_ASSERT(cfg.has_ha_addr6, "own address6");
+	TEST_ASSERT_MEM(cfg.ha_addr6, ip6("2001:db8:1::5"), 16, "port's");
+	TEST_ASSERT_EQUAL(cfg.home_prefix6_len, 0, "no IPv6 home");
+	TEST_ASSERT(cfg.delegation.primaries[0].has_addr6, "primary's");
+	TEST_ASSERT_EQUAL(cfg.delegation.primaries[0].port6, 0, "port");
+	haven_config_free(&cfg);
+
+	/* ... and is refused IPv6 mobile nodes like IPv4 ones */
+	path = write_tmp("sha6.yaml",
+		"eal: {lcores: \"0-1\"}\n"
+		"ports: [{name: home, device: net_null0, address: 10.0.0.5/16}]\n"
+		"delegation: {agent_id: 5, primaries: [{name: p, id: 6, address: 10.0.9.9, key: k}]}\n"
+		"mobile_nodes6: [{home_address: \"2001:db8:1::9\", spi: 300, key: k}]\n");
+	TEST_ASSERT_EQUAL(haven_config_load(path, &cfg, err, sizeof(err)), -1,
+		"SHA with IPv6 nodes");
+	TEST_ASSERT(strstr(err, ":4:16: expected no mobile nodes without home_agent")
+		!= NULL, "%s", err);
+
+	/* address6 on the home port alone: home prefix, no IPv6 agent */
+	path = write_tmp("port6.yaml", HEADER
+		"routes: [{prefix: \"2001:db8:2::/48\", gateway: \"2001:db8:1::fe\"}]\n"
+		"mobile_nodes6: []\n");
+	TEST_ASSERT_EQUAL(haven_config_load(path, &cfg, err, sizeof(err)), -1,
+		"no port address6");
+	TEST_ASSERT(strstr(err, "(no port has an address6)") != NULL, "%s",
+		err);
+	path = write_tmp("port6.yaml",
+		"eal: {lcores: \"0-1\"}\n"
+		"ports: [{name: home, device: net_null0, address: 10.0.0.1/16,\n"
+		"         address6: \"fd00:1::1/48\"}]\n"
+		"home_agent: {address: 10.0.0.1, dad: true}\n"
+		"mobile_nodes6: []\n");
+	TEST_ASSERT_EQUAL(haven_config_load(path, &cfg, err, sizeof(err)), 0,
+		"%s", err);
+	TEST_ASSERT(!cfg.has_ha_addr6, "no home_agent.address6");
+	TEST_ASSERT_MEM(cfg.home_prefix6, ip6("fd00:1::"), 16, "ULA prefix");
+	TEST_ASSERT_EQUAL(cfg.home_prefix6_len, 48, "the port's subnet");
+	TEST_ASSERT_EQUAL(cfg.n_mns6, 0, "empty list");
+	TEST_ASSERT(cfg.mns6 == NULL, "empty list");
+	haven_config_free(&cfg);
+
+	/* loopback, unspecified and IPv4-mapped gateways are refused */
+	path = write_tmp("port6.yaml",
+		"eal: {lcores: \"0-1\"}\n"
+		"ports: [{name: home, device: net_null0, address: 10.0.0.1/16,\n"
+		"         address6: \"2001:db8:1::1/64\"}]\n"
+		"routes: [{prefix: \"::/0\", gateway: \"::ffff:10.0.0.9\"}]\n"
+		"home_agent: {address: 10.0.0.1}\n");
+	TEST_ASSERT_EQUAL(haven_config_load(path, &cfg, err, sizeof(err)), -1,
+		"mapped gateway");
+	TEST_ASSERT(strstr(err, ":4:36: expected a gateway on a port's IPv6 subnet, not an IPv4-mapped address")
+		!= NULL, "%s", err);
 	return 0;
 }
 
@@ -1024,7 +1462,8 @@ remove_tmp(void)
 {
 	static const char *const names[] = {
 		"many.yaml", "small.yaml", "mn.key", "keyfile.yaml",
-		"huge.yaml", "peer.key", "peer.yaml",
+		"huge.yaml", "peer.key", "peer.yaml", "many6.yaml",
+		"sha6.yaml", "port6.yaml",
 	};
 	char path[sizeof(tmp_dir) + 64];
 	unsigned int i;
@@ -1047,13 +1486,18 @@ main(void)
 	TEST_RUN(test_lab_pha_config);
 	TEST_RUN(test_lab_sha_configs);
 	TEST_RUN(test_pha_baremetal_config);
+	TEST_RUN(test_ipv4_configs_have_no_ipv6);
+	TEST_RUN(test_lab_ipv6_config);
 	TEST_RUN(test_defaults);
 	TEST_RUN(test_features);
 	TEST_RUN(test_delegation);
 	TEST_RUN(test_pure_sha);
+	TEST_RUN(test_ipv6);
 	TEST_RUN(test_bad_files);
 	TEST_RUN(test_errors_hide_keys);
 	TEST_RUN(test_many_nodes);
+	TEST_RUN(test_many_nodes6);
+	TEST_RUN(test_ipv6_corners);
 	TEST_RUN(test_api_corners);
 	TEST_RUN(test_hugepages_synonyms);
 	TEST_RUN(test_idle_policy_name);
