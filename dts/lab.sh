@@ -6,6 +6,10 @@
 # net_af_packet on ha0 has real Linux hosts to talk to (DESIGN.md section 4).
 #
 #   dts/lab.sh up     [prefix]   build the lab (idempotent)
+#   dts/lab.sh up6    [prefix]   the same, plus IPv6 (2001:db8::/32) on the
+#                                correspondent host, the router and the
+#                                mobile node (LAB_IPV6=1 dts/lab.sh up is
+#                                the same); ha0, sha1, sha2 stay IPv6-silent
 #   dts/lab.sh down   [prefix]   remove everything it made, even half-built
 #   dts/lab.sh status [prefix]   show it; exit 1 if something is missing
 #   dts/lab.sh loss N [prefix] [udp-port]
@@ -36,7 +40,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lab.env"
 
 usage() {
-	echo "usage: $0 up|down|status [prefix]" >&2
+	echo "usage: $0 up|up6|down|status [prefix]" >&2
 	echo "       $0 loss <percent> [prefix] [udp-port]" >&2
 	echo "       $0 cut-control on|off [prefix]" >&2
 	exit 2
@@ -208,6 +212,105 @@ lab_up() {
 }
 
 # --------------------------------------------------------------------------
+# up6: IPv6 on top of up (Mobile IPv6, issue 6)
+# --------------------------------------------------------------------------
+
+# v6_on NS IF: enable IPv6 on one interface, with no DAD (addresses are
+# usable at once), no router advertisements and no autoconfiguration.
+# The namespace's "all"/"default" disable_ipv6 stay 1, so interfaces made
+# later (TUN devices, haven's) start IPv6-silent unless enabled explicitly.
+v6_on() {
+	local ns=$1 if=$2
+	nsx "$ns" sysctl -qw "net.ipv6.conf.$if.accept_dad=0" \
+		"net.ipv6.conf.$if.accept_ra=0" \
+		"net.ipv6.conf.$if.autoconf=0" \
+		"net.ipv6.conf.$if.router_solicitations=0" \
+		"net.ipv6.conf.$if.disable_ipv6=0" >/dev/null ||
+		die "cannot enable IPv6 on $ns/$if"
+}
+
+# v6_addr NS IF ADDR/LEN
+v6_addr() {
+	ip -n "$1" -6 addr replace "$3" dev "$2" nodad ||
+		die "cannot add $3 to $1/$2"
+}
+
+nft_mn6_rules() {
+	# No ip6tnl and no Mobile IPv6 in the kernel: tunnelled packets
+	# (next header 41) to a care-of address draw "parameter problem,
+	# unrecognized next header" (code 1), and a Binding Acknowledgement's
+	# type 2 routing header draws "parameter problem, erroneous header
+	# field" (code 0). The user-space endpoint and mip6client handle
+	# them; the kernel's answers must not leave.
+	nsx "$P-mn" nft -f - <<-EOF
+	table ip6 havenlab6
+	delete table ip6 havenlab6
+	table ip6 havenlab6 {
+		chain out {
+			type filter hook output priority 0; policy accept;
+			icmpv6 type parameter-problem icmpv6 code { 0, 1 } counter drop
+		}
+	}
+	EOF
+}
+
+lab_up6() {
+	local ns if mn=$P-mn rt=$P-rt ch=$P-ch
+	lab_up
+	log "adding IPv6 to lab '$P'"
+	for ns in "$ch" "$rt" "$mn"; do
+		nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 \
+			net.ipv6.conf.all.accept_ra=0 \
+			net.ipv6.conf.default.accept_ra=0 >/dev/null
+		v6_on "$ns" lo
+	done
+	# the haven ports and the bridge stay silent (lab_up made them so);
+	# say it again in case something enabled them
+	for ns in ha sha1 sha2; do
+		nsx "$P-$ns" sysctl -qw net.ipv6.conf.all.accept_ra=0 \
+			net.ipv6.conf.default.accept_ra=0 >/dev/null
+	done
+	nsx "$P-ha" sysctl -qw "net.ipv6.conf.$HA_IFACE.disable_ipv6=1" >/dev/null
+	nsx "$P-sha1" sysctl -qw "net.ipv6.conf.$SHA1_IFACE.disable_ipv6=1" >/dev/null
+	nsx "$P-sha2" sysctl -qw "net.ipv6.conf.$SHA2_IFACE.disable_ipv6=1" >/dev/null
+
+	# correspondent host
+	v6_on "$ch" "$CH_IFACE"
+	v6_addr "$ch" "$CH_IFACE" "$CH6_ADDR/$HOME6_PREFIX_LEN"
+	ip -n "$ch" -6 route replace default via "$RT6_HOME_ADDR" \
+		dev "$CH_IFACE"
+
+	# router
+	v6_on "$rt" "$RT_HOME_IFACE"
+	v6_on "$rt" "$RT_VA_IFACE"
+	v6_on "$rt" "$RT_VB_IFACE"
+	v6_addr "$rt" "$RT_HOME_IFACE" "$RT6_HOME_ADDR/$HOME6_PREFIX_LEN"
+	v6_addr "$rt" "$RT_VA_IFACE" "$RT6_VA_ADDR/$V6_PREFIX_LEN"
+	v6_addr "$rt" "$RT_VB_IFACE" "$RT6_VB_ADDR/$V6_PREFIX_LEN"
+	nsx "$rt" sysctl -qw net.ipv6.conf.all.forwarding=1 >/dev/null
+
+	# mobile node: two co-located IPv6 care-of addresses
+	v6_on "$mn" "$MN_VA_IFACE"
+	v6_on "$mn" "$MN_VB_IFACE"
+	v6_addr "$mn" "$MN_VA_IFACE" "$MN6_VA_ADDR/$V6_PREFIX_LEN"
+	v6_addr "$mn" "$MN_VB_IFACE" "$MN6_VB_ADDR/$V6_PREFIX_LEN"
+	ip -n "$mn" -6 route replace default via "$RT6_VA_ADDR" \
+		dev "$MN_VA_IFACE"
+	ip -n "$mn" -6 route replace default via "$RT6_VA_ADDR" \
+		dev "$MN_VA_IFACE" table "$MN_VA_TABLE"
+	ip -n "$mn" -6 route replace default via "$RT6_VB_ADDR" \
+		dev "$MN_VB_IFACE" table "$MN_VB_TABLE"
+	while ip -n "$mn" -6 rule del from "$MN6_VA_ADDR" 2>/dev/null; do :; done
+	while ip -n "$mn" -6 rule del from "$MN6_VB_ADDR" 2>/dev/null; do :; done
+	ip -n "$mn" -6 rule add from "$MN6_VA_ADDR" lookup "$MN_VA_TABLE" pref 1001
+	ip -n "$mn" -6 rule add from "$MN6_VB_ADDR" lookup "$MN_VB_TABLE" pref 1002
+	nft_mn6_rules || die "cannot install IPv6 nftables rules in $mn"
+
+	log "lab '$P' is up with IPv6"
+}
+
+# --------------------------------------------------------------------------
 # down
 # --------------------------------------------------------------------------
 
@@ -338,7 +441,7 @@ lab_cut_control() {
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 cmd=$1
 case $cmd in
-up|down|status)
+up|up6|down|status)
 	P=${2:-$DEFAULT_PREFIX}
 	;;
 loss|cut-control)
@@ -353,7 +456,8 @@ esac
 [ ${#P} -le 8 ] || die "prefix too long (8 characters at most)"
 
 case $cmd in
-up)	lab_up ;;
+up)	if [ "${LAB_IPV6:-0}" = 1 ]; then lab_up6; else lab_up; fi ;;
+up6)	lab_up6 ;;
 down)	lab_down ;;
 status)	lab_status ;;
 loss)	lab_loss "$2" "${4:-}" ;;
