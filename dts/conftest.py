@@ -170,3 +170,65 @@ def mip(lab):
                                     spi=int(labmod.E.MN_SPI),
                                     alg=labmod.E.MN_ALG, key=labmod.E.MN_KEY)
     return MipClient(lab, sa)
+
+
+# ---------------------------------------------------------------------------
+# IPv6 (Mobile IPv6, issue 6): a lab of its own, built with lab.sh up6
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def lab6():
+    """An IPv6-enabled lab (lab.sh up6), prefix $HAVEN_LAB6_PREFIX or
+    "hv6"; separate from the IPv4 suites' lab, so their home link stays
+    quiet. Torn down at session end, also on failure."""
+    if os.geteuid() != 0:
+        pytest.exit("the lab needs root", returncode=1)
+    OUT.mkdir(parents=True, exist_ok=True)
+    lb = Lab(os.environ.get("HAVEN_LAB6_PREFIX", "hv6"), ipv6=True)
+    if lb.exists():
+        lb.down()               # a previous session died half-way
+    atexit.register(lb.down)
+    try:
+        lb.up()
+        yield lb
+    finally:
+        # this lab's processes only (argv: ip netns exec <prefix>-<role>)
+        for p in list(labmod._live):
+            if len(p.argv) > 3 and p.argv[3].startswith(lb.prefix + "-"):
+                p.stop(timeout=2)
+        lb.down()
+
+
+@pytest.fixture
+def endpoint6(lab6, logname):
+    """Factory: endpoint6(ifaces=("va", "vb"), reverse=False) starts
+    mn_endpoint6.py in <p>-mn of the IPv6 lab."""
+    started = []
+
+    def start(ifaces=("va", "vb"), reverse=False, ha6=None):
+        ep = labmod.Endpoint6(lab6, ifaces=ifaces, reverse=reverse,
+                              ha6=ha6, log=OUT / ("%s-endpoint6-%d.log" %
+                                                  (logname, len(started))))
+        started.append(ep)
+        return ep
+    yield start
+    for ep in started:
+        ep.stop()
+
+
+@pytest.fixture
+def mip6(lab6):
+    """Mip6Client for the lab's IPv6 mobile node 2001:db8:1::100 with the
+    SA that config/lab-ipv6.yaml (mobile_nodes6) gives it, else lab.env's
+    MN6_SPI, MN6_ALG, MN6_KEY."""
+    import yaml
+    sa = None
+    cfg_path = labmod.REPO / "config" / "lab-ipv6.yaml"
+    if cfg_path.exists():
+        cfg = yaml.safe_load(cfg_path.read_text()) or {}
+        for m in cfg.get("mobile_nodes6", []) or []:
+            if m.get("home_address") == labmod.E.MN6_HOME_ADDR:
+                sa = labmod.SimpleNamespace(
+                    hoa=m["home_address"], spi=int(m["spi"]),
+                    alg=m.get("algorithm", "hmac-sha1"), key=m["key"])
+    return labmod.Mip6Client(lab6, sa)

@@ -12,6 +12,9 @@ dts/lab.sh builds the network; this module drives it from pytest:
   HavenConsole (the console unix socket, one method per command).
 - Endpoint: dts/mn_endpoint.py in the mobile node; Stream: udp_stream.py;
   MipClient: dts/mipclient.py; Capture: tshark with Mobile IP decoding.
+- IPv6 (Lab(ipv6=True), lab.sh up6): Endpoint6 (dts/mn_endpoint6.py,
+  IPv6-in-IPv6), Mip6Client (dts/mip6client.py, Binding Updates),
+  Lab.ping6.
 - Delegation: keys and configurations of a primary home agent and its
   secondaries (sha1, sha2) for the delegation suite; every Haven, PHA or
   SHA, has the same telemetry shortcuts (peers, delegation, secondary).
@@ -176,9 +179,12 @@ class Lab:
 
     ROLES = ("home", "ha", "ch", "rt", "mn", "sha1", "sha2")
 
-    def __init__(self, prefix=None):
+    def __init__(self, prefix=None, ipv6=False):
         self.prefix = prefix or E.DEFAULT_PREFIX
         self.env = E
+        # ipv6: up() runs "lab.sh up6" (IPv6 on ch, rt, mn; lab.env's
+        # *6_* addresses); the IPv4 lab is the same either way
+        self.ipv6 = ipv6
 
     def ns(self, role):
         return "%s-%s" % (self.prefix, role)
@@ -192,7 +198,7 @@ class Lab:
         return r
 
     def up(self):
-        return self._sh("up", self.prefix)
+        return self._sh("up6" if self.ipv6 else "up", self.prefix)
 
     def down(self):
         return self._sh("down", self.prefix, check=False)
@@ -234,6 +240,18 @@ class Lab:
              src=None):
         """(transmitted, received) of ping from a namespace."""
         argv = ["ping", "-n", "-q", "-c", count, "-i", interval,
+                "-w", deadline or max(2, int(count * interval) + 2)]
+        if src:
+            argv += ["-I", src]
+        r = self.run(role, argv + [dst], check=False)
+        m = re.search(r"(\d+) packets transmitted, (\d+) received",
+                      r.stdout)
+        return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+    def ping6(self, role, dst, count=3, interval=0.2, deadline=None,
+              src=None):
+        """(transmitted, received) of ping -6 from a namespace."""
+        argv = ["ping", "-6", "-n", "-q", "-c", count, "-i", interval,
                 "-w", deadline or max(2, int(count * interval) + 2)]
         if src:
             argv += ["-I", src]
@@ -888,6 +906,107 @@ class MipClient:
                                                            r.stderr))
         d = json.loads(r.stdout.strip().splitlines()[-1])
         d["accepted"] = d["code"] in (0, 1)
+        return SimpleNamespace(**d)
+
+    def deregister(self, coa=None, **kw):
+        return self.register(coa=coa, lifetime=0, **kw)
+
+
+class Endpoint6:
+    """dts/mn_endpoint6.py in <prefix>-mn (a lab with ipv6=True): the
+    IPv6-in-IPv6 endpoint, TUN tun6 holding MN6_HOME_ADDR. Runs beside an
+    IPv4 Endpoint if wanted (its own TUN, its own packet sockets)."""
+
+    def __init__(self, lab, ifaces=("va", "vb"), reverse=False, log=None,
+                 ha6=None, hoa6=None):
+        self.lab = lab
+        addr = {E.MN_VA_IFACE: E.MN6_VA_ADDR, E.MN_VB_IFACE: E.MN6_VB_ADDR}
+        fd, name = tempfile.mkstemp(prefix="endpoint6-", suffix=".json")
+        os.close(fd)
+        os.unlink(name)
+        self.stats_path = Path(name)
+        argv = [PY, DTS / "mn_endpoint6.py", "--ha6", ha6 or E.HA6_ADDR,
+                "--hoa6", hoa6 or E.MN6_HOME_ADDR, "--tun", E.MN6_TUN,
+                "--table", E.MN6_REVERSE_TABLE,
+                "--stats", self.stats_path, "--log-rejects"]
+        for i in ifaces:
+            argv += ["--iface", i, "--coa6", addr[i]]
+        if reverse:
+            argv.append("--reverse")
+        self.proc = lab.spawn("mn", argv, log=log, name="mn_endpoint6")
+        wait_until(self.stats_path.exists, 10, what="endpoint6 start")
+
+    def stats(self):
+        """Fresh counters (SIGUSR1, then the file it rewrites)."""
+        before = self.stats_path.stat().st_mtime_ns
+        self.proc.send_signal(signal.SIGUSR1)
+        try:
+            wait_until(lambda: self.stats_path.stat().st_mtime_ns != before,
+                       2, 0.02, "endpoint6 stats")
+        except TimeoutError:
+            pass
+        return json.loads(self.stats_path.read_text())
+
+    def counters(self, iface):
+        """accepted, rejected_src, rejected_other, ignored, ip6ip6,
+        reasons, coa6 of one visited interface."""
+        return self.stats()["ifaces"][iface]
+
+    def stop(self):
+        rc = self.proc.stop()
+        try:
+            self.stats_path.unlink()
+        except OSError:
+            pass
+        return rc
+
+
+class Mip6Client:
+    """dts/mip6client.py run in the mobile node's namespace: Mobile IPv6
+    home registration (Binding Update with RFC 4285 authentication and
+    replay protection). Keeps the last sequence number it sent, so that
+    old_seq=True repeats it (RFC 6275 9.5.1: out of window)."""
+
+    def __init__(self, lab, sa=None):
+        self.lab = lab
+        self.sa = sa or SimpleNamespace(
+            hoa=E.MN6_HOME_ADDR, spi=int(E.MN6_SPI), alg=E.MN6_ALG,
+            key=E.MN6_KEY)
+        self.last_seq = None
+
+    def register(self, coa=None, lifetime=60, seq=None, old_seq=False,
+                 flags="AH", ha=None, hoa=None, spi=None, key=None,
+                 alg=None, timeout=2.0, **opts):
+        """Result of one Binding Update as a SimpleNamespace (see
+        mip6client.Result: status, accepted, ba_seq, ba_lifetime, refresh,
+        auth_ok, checksum_ok, rh2, ...); opts: ts_offset, timestamp,
+        no_replay, bad_auth, no_auth, spi_field, bad_checksum, no_hao,
+        truncate, alt_coa, auth_len, iface, pcap."""
+        if old_seq:
+            if self.last_seq is None:
+                raise ValueError("no sequence number sent yet")
+            seq = self.last_seq
+        argv = [PY, DTS / "mip6client.py", "register",
+                "--ha", ha or E.HA6_ADDR, "--hoa", hoa or self.sa.hoa,
+                "--coa", coa or E.MN6_VA_ADDR,
+                "--spi", spi if spi is not None else self.sa.spi,
+                "--key", key or self.sa.key, "--alg", alg or self.sa.alg,
+                "--lifetime", lifetime, "--flags", flags,
+                "--timeout", timeout, "--json"]
+        if seq is not None:
+            argv += ["--seq", seq]
+        for k, v in opts.items():
+            if v is None or v is False:
+                continue
+            opt = "--" + k.replace("_", "-")
+            argv += [opt] if v is True else [opt, v]
+        r = self.lab.run("mn", argv, check=False, timeout=timeout + 30)
+        if r.returncode not in (0, 1, 2) or not r.stdout.strip():
+            raise RuntimeError("mip6client failed: %s%s" % (r.stdout,
+                                                            r.stderr))
+        d = json.loads(r.stdout.strip().splitlines()[-1])
+        if not old_seq:
+            self.last_seq = d["seq"]
         return SimpleNamespace(**d)
 
     def deregister(self, coa=None, **kw):
