@@ -112,7 +112,7 @@ struct haven_config_mn {
 };
 
 /**
- * IPv6: a mobility security association (RFC 4285 section 5.1). The
+ * IPv6: a mobility security association (RFC 4285). The
  * values of alg equal enum haven_mip6_alg; lib/mip6 prepares the key
  * (haven_mip6_key_create()), the application maps one to the other.
  */
