@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The binding table: home address -> mobility binding, written by the
- * control lcore and read without locks by the workers.
+ * control lcore and read without locks by the workers. This file is the
+ * one implementation of both the IPv4 table (its public API is at the
+ * end) and the IPv6 table (binding6.c): the core below knows a record
+ * only by its size, its key length and the offsets of its slot and
+ * generation (struct binding_type in binding_private.h).
  *
  * The index is an rte_hash in lock-free read/write concurrency mode whose
  * data pointer is a record from a preallocated, cache-aligned pool. The
@@ -17,7 +21,9 @@
  * the free lists and statistics are plain writer-owned variables.
  */
 
+#include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +39,7 @@
 #include <rte_string_fns.h>
 
 #include "haven_binding.h"
+#include "binding_private.h"
 
 RTE_LOG_REGISTER(haven_binding_logtype, haven.binding, NOTICE);
 
@@ -82,52 +89,48 @@ struct binding_deferred {
 	uint32_t pad;
 };
 
-struct haven_binding_table {
-	struct rte_hash *h;
-	struct rte_rcu_qsbr *qsbr;
-	struct rte_rcu_qsbr_dq *dq;
-	struct haven_binding *recs;	/* n_recs records */
-	uint32_t capacity;
-	uint32_t n_recs;
-	uint32_t dq_size;		/* entries the defer queue holds */
-	unsigned int n_readers;
-	uint32_t row_stride;		/* counter entries per row */
-	struct haven_binding_counters *counters; /* n_readers rows */
-
-	/* Writer only from here. */
-	uint32_t *free_recs;		/* stack of record indexes */
-	uint32_t n_free_recs;
-	uint32_t *free_slots;		/* stack of counter slots */
-	uint32_t n_free_slots;
-	uint32_t count;			/* bindings in the table */
-	uint32_t pending;		/* records on the defer queue */
-	uint64_t inserts;
-	uint64_t replaces;
-	uint64_t removes;
-	uint64_t reclaimed;
-	uint64_t no_record;
-	char name[HAVEN_BINDING_NAME_MAX + 1];
-};
 
 /* ------------------------------------------------------------------ */
 /* Free lists                                                          */
 /* ------------------------------------------------------------------ */
 
-static inline uint32_t
-rec_index(const struct haven_binding_table *t, const struct haven_binding *r)
+static inline void *
+rec_at(const struct binding_core *t, uint32_t idx)
 {
-	return (uint32_t)(r - t->recs);
+	return t->recs + (size_t)idx * t->type->rec_size;
+}
+
+static inline uint32_t
+rec_index(const struct binding_core *t, const void *r)
+{
+	return (uint32_t)(((const uint8_t *)r - t->recs) / t->type->rec_size);
+}
+
+static inline uint32_t
+rec_u32(const struct binding_core *t, const void *r, size_t off)
+{
+	uint32_t v;
+
+	RTE_SET_USED(t);
+	memcpy(&v, (const uint8_t *)r + off, sizeof(v));
+	return v;
+}
+
+static inline void
+rec_set_u32(void *r, size_t off, uint32_t v)
+{
+	memcpy((uint8_t *)r + off, &v, sizeof(v));
 }
 
 static void
-rec_put(struct haven_binding_table *t, uint32_t idx)
+rec_put(struct binding_core *t, uint32_t idx)
 {
-	memset(&t->recs[idx], BINDING_POISON, sizeof(t->recs[idx]));
+	memset(rec_at(t, idx), BINDING_POISON, t->type->rec_size);
 	t->free_recs[t->n_free_recs++] = idx;
 }
 
 static void
-slot_put(struct haven_binding_table *t, uint32_t slot)
+slot_put(struct binding_core *t, uint32_t slot)
 {
 	unsigned int i;
 
@@ -153,7 +156,7 @@ slot_put(struct haven_binding_table *t, uint32_t slot)
 static void
 deferred_free(void *p, void *e, unsigned int n)
 {
-	struct haven_binding_table *t = p;
+	struct binding_core *t = p;
 	struct binding_deferred *d = e;
 	unsigned int i;
 
@@ -172,7 +175,7 @@ deferred_free(void *p, void *e, unsigned int n)
 }
 
 static void
-defer(struct haven_binding_table *t, const struct haven_binding *r,
+defer(struct binding_core *t, const void *r,
 		uint32_t key_pos, uint32_t slot)
 {
 	struct binding_deferred d = {
@@ -190,11 +193,11 @@ defer(struct haven_binding_table *t, const struct haven_binding *r,
 	 * queued is reclaimable, rather than leak or free too early.
 	 */
 	if (t->pending >= t->dq_size) {
-		haven_binding_reclaim(t);
+		binding_core_reclaim(t);
 		if (t->pending >= t->dq_size) {
 			rte_rcu_qsbr_synchronize(t->qsbr,
 					RTE_QSBR_THRID_INVALID);
-			haven_binding_reclaim(t);
+			binding_core_reclaim(t);
 		}
 	}
 	t->pending++;
@@ -207,16 +210,22 @@ defer(struct haven_binding_table *t, const struct haven_binding *r,
 }
 
 /* ------------------------------------------------------------------ */
-/* Create and free                                                     */
+/* Core: create and free                                               */
 /* ------------------------------------------------------------------ */
 
-struct haven_binding_table *
-haven_binding_table_create(const char *name, uint32_t capacity,
-		unsigned int n_readers, struct rte_rcu_qsbr *qsbr, int socket_id)
+/*
+ * The table struct of either family (struct haven_binding_table or
+ * struct haven_binding6_table, both a struct binding_core), or NULL with
+ * rte_errno set.
+ */
+void *
+binding_core_create(const struct binding_type *type, const char *name,
+		uint32_t capacity, unsigned int n_readers,
+		struct rte_rcu_qsbr *qsbr, int socket_id)
 {
 	struct rte_rcu_qsbr_dq_parameters dp;
 	struct rte_hash_parameters hp;
-	struct haven_binding_table *t;
+	struct binding_core *t;
 	char obj_name[RTE_HASH_NAMESIZE];
 	uint64_t hash_entries;
 	uint32_t spare, i;
@@ -250,6 +259,7 @@ haven_binding_table_create(const char *name, uint32_t capacity,
 		return NULL;
 	}
 	strlcpy(t->name, name, sizeof(t->name));
+	t->type = type;
 	t->qsbr = qsbr;
 	t->capacity = capacity;
 	t->n_recs = capacity + spare;
@@ -260,7 +270,7 @@ haven_binding_table_create(const char *name, uint32_t capacity,
 		RTE_CACHE_LINE_SIZE / sizeof(struct haven_binding_counters));
 
 	t->recs = rte_malloc_socket("haven_binding_recs",
-		(size_t)t->n_recs * sizeof(struct haven_binding),
+		(size_t)t->n_recs * type->rec_size,
 		RTE_CACHE_LINE_SIZE, socket_id);
 	t->free_recs = rte_malloc_socket("haven_binding_free_recs",
 		(size_t)t->n_recs * sizeof(uint32_t), 0, socket_id);
@@ -286,11 +296,11 @@ haven_binding_table_create(const char *name, uint32_t capacity,
 	for (i = 0; i < capacity; i++)
 		t->free_slots[t->n_free_slots++] = capacity - 1 - i;
 
-	snprintf(obj_name, sizeof(obj_name), "hb_%s", name);
+	snprintf(obj_name, sizeof(obj_name), "%s_%s", type->prefix, name);
 	hp = (struct rte_hash_parameters){
 		.name = obj_name,
 		.entries = (uint32_t)hash_entries,
-		.key_len = sizeof(uint32_t),
+		.key_len = type->key_len,
 		.hash_func = rte_hash_crc,
 		.hash_func_init_val = 0,
 		.socket_id = socket_id,
@@ -304,7 +314,7 @@ haven_binding_table_create(const char *name, uint32_t capacity,
 		goto fail;
 	}
 
-	snprintf(obj_name, sizeof(obj_name), "hbq_%s", name);
+	snprintf(obj_name, sizeof(obj_name), "%sq_%s", type->prefix, name);
 	dp = (struct rte_rcu_qsbr_dq_parameters){
 		.name = obj_name,
 		/* One writer enqueues and reclaims. */
@@ -329,8 +339,9 @@ haven_binding_table_create(const char *name, uint32_t capacity,
 		goto fail;
 	}
 
-	BINDING_LOG(INFO, "%s: capacity %u, %u records, %u readers", name,
-		capacity, t->n_recs, n_readers);
+	BINDING_LOG(INFO, "%s: capacity %u, %u records of %zu bytes, "
+		"%u readers", name, capacity, t->n_recs, type->rec_size,
+		n_readers);
 	return t;
 
 fail:
@@ -349,7 +360,7 @@ fail:
 }
 
 void
-haven_binding_table_free(struct haven_binding_table *t)
+binding_core_free(struct binding_core *t)
 {
 	if (t == NULL)
 		return;
@@ -368,7 +379,174 @@ haven_binding_table_free(struct haven_binding_table *t)
 }
 
 /* ------------------------------------------------------------------ */
-/* Writer                                                              */
+/* Core: writer                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Publish b (a record of the table's type, key at offset 0, already
+ * checked by the caller). The caller's slot and generation are ignored.
+ */
+int
+binding_core_publish(struct binding_core *t, const void *b)
+{
+	const struct binding_type *type = t->type;
+	void *old, *rec;
+	uint32_t slot, rec_idx;
+	int ret;
+
+	old = (void *)(uintptr_t)binding_core_lookup(t, b);
+
+	if (old == NULL) {
+		if (t->count >= t->capacity)
+			return -ENOSPC;
+		/* Slots of recently removed bindings may be on their way. */
+		if (t->n_free_slots == 0)
+			binding_core_reclaim(t);
+		if (t->n_free_slots == 0)
+			return -ENOSPC;
+	}
+	/* A replacement defers a record: the defer queue needs room too. */
+	if (t->n_free_recs == 0 || t->pending >= t->dq_size)
+		binding_core_reclaim(t);
+	if (t->n_free_recs == 0 || (old != NULL && t->pending >= t->dq_size)) {
+		t->no_record++;
+		return -ENOMEM;
+	}
+
+	if (old != NULL)
+		slot = rec_u32(t, old, type->slot_off);
+	else
+		slot = t->free_slots[--t->n_free_slots];
+	rec_idx = t->free_recs[--t->n_free_recs];
+	rec = rec_at(t, rec_idx);
+
+	memcpy(rec, b, type->rec_size);
+	rec_set_u32(rec, type->slot_off, slot);
+	rec_set_u32(rec, type->gen_off, old != NULL ?
+		rec_u32(t, old, type->gen_off) + 1 : 1);
+	type->finish(rec);
+
+	/* Publishes the record with release order: readers see it whole. */
+	ret = rte_hash_add_key_data(t->h, rec, rec);
+	if (ret < 0) {
+		BINDING_LOG(ERR, "%s: rte_hash_add_key_data: %s", t->name,
+			rte_strerror(-ret));
+		rec_put(t, rec_idx);
+		if (old == NULL)
+			t->free_slots[t->n_free_slots++] = slot;
+		return ret == -ENOSPC ? -ENOSPC : -ENOMEM;
+	}
+
+	if (old != NULL) {
+		t->replaces++;
+		defer(t, old, BINDING_NO_POS, 0);
+	} else {
+		t->inserts++;
+		t->count++;
+	}
+	return 0;
+}
+
+int
+binding_core_remove(struct binding_core *t, const void *key)
+{
+	const void *old;
+	int32_t pos;
+
+	old = binding_core_lookup(t, key);
+	if (old == NULL)
+		return -ENOENT;
+
+	/*
+	 * In lock-free mode the hash keeps the key slot (readers may still
+	 * be comparing against it); deferred_free releases it.
+	 */
+	pos = rte_hash_del_key(t->h, key);
+	if (pos < 0)
+		return -ENOENT;
+
+	t->count--;
+	t->removes++;
+	defer(t, old, (uint32_t)pos, rec_u32(t, old, t->type->slot_off));
+	return 0;
+}
+
+void
+binding_core_reclaim(struct binding_core *t)
+{
+	unsigned int freed, pending, available;
+
+	if (t == NULL || t->pending == 0)
+		return;
+	rte_rcu_qsbr_dq_reclaim(t->dq, t->n_recs, &freed, &pending,
+		&available);
+}
+
+/* ------------------------------------------------------------------ */
+/* Core: counters and queries                                          */
+/* ------------------------------------------------------------------ */
+
+struct haven_binding_counters *
+binding_core_counters_row(struct binding_core *t, unsigned int reader_id)
+{
+	if (t == NULL || reader_id >= t->n_readers)
+		return NULL;
+	return &t->counters[(size_t)reader_id * t->row_stride];
+}
+
+const void *
+binding_core_iterate(const struct binding_core *t, uint32_t *next)
+{
+	const void *key;
+	void *data;
+
+	if (rte_hash_iterate(t->h, &key, &data, next) < 0)
+		return NULL;
+	return data;
+}
+
+void
+binding_core_counters_sum(const struct binding_core *t, uint32_t slot,
+		struct haven_binding_counters *sum)
+{
+	const struct haven_binding_counters *c;
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	if (slot >= t->capacity)
+		return;
+	for (i = 0; i < t->n_readers; i++) {
+		c = &t->counters[(size_t)i * t->row_stride + slot];
+		/* Workers increment these; 64-bit loads are not torn. */
+		sum->pkts += __atomic_load_n(&c->pkts, __ATOMIC_RELAXED);
+		sum->bytes += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
+		sum->rev_pkts += __atomic_load_n(&c->rev_pkts,
+			__ATOMIC_RELAXED);
+		sum->rev_bytes += __atomic_load_n(&c->rev_bytes,
+			__ATOMIC_RELAXED);
+	}
+}
+
+void
+binding_core_stats_get(const struct binding_core *t,
+		struct haven_binding_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->capacity = t->capacity;
+	st->count = t->count;
+	st->records_total = t->n_recs;
+	st->records_free = t->n_free_recs;
+	st->slots_free = t->n_free_slots;
+	st->pending = t->pending;
+	st->inserts = t->inserts;
+	st->replaces = t->replaces;
+	st->removes = t->removes;
+	st->reclaimed = t->reclaimed;
+	st->no_record = t->no_record;
+}
+
+/* ------------------------------------------------------------------ */
+/* IPv4 table (haven_binding.h)                                        */
 /* ------------------------------------------------------------------ */
 
 /* Protocol of a tunnel's outer IPv4 header, 0 when there is none. */
@@ -410,16 +588,51 @@ outer_sum(const struct haven_binding *b, uint32_t coa)
 	return (uint16_t)s;
 }
 
+/* Unused care-of entries zeroed, the outer header sums prepared. */
+static void
+binding4_finish(void *r)
+{
+	struct haven_binding *rec = r;
+	unsigned int i;
+
+	if (rec->n_coa < HAVEN_BINDING_MAX_COA)
+		memset(&rec->coa[rec->n_coa], 0, sizeof(rec->coa[0]) *
+			(HAVEN_BINDING_MAX_COA - rec->n_coa));
+	for (i = 0; i < rec->n_coa; i++)
+		rec->coa[i].outer_sum = outer_sum(rec, rec->coa[i].addr);
+}
+
+static const struct binding_type binding4_type = {
+	.prefix = "hb",
+	.key_len = sizeof(uint32_t),
+	.rec_size = sizeof(struct haven_binding),
+	.slot_off = offsetof(struct haven_binding, slot),
+	.gen_off = offsetof(struct haven_binding, generation),
+	.finish = binding4_finish,
+};
+
+static_assert(offsetof(struct haven_binding, home_addr) == 0,
+	"the key is the first field of a record");
+
+struct haven_binding_table *
+haven_binding_table_create(const char *name, uint32_t capacity,
+		unsigned int n_readers, struct rte_rcu_qsbr *qsbr, int socket_id)
+{
+	return binding_core_create(&binding4_type, name, capacity, n_readers,
+		qsbr, socket_id);
+}
+
+void
+haven_binding_table_free(struct haven_binding_table *t)
+{
+	if (t != NULL)
+		binding_core_free(&t->c);
+}
+
 int
 haven_binding_publish(struct haven_binding_table *t,
 		const struct haven_binding *b)
 {
-	struct haven_binding *old = NULL, *rec;
-	uint32_t slot, rec_idx;
-	unsigned int i;
-	void *data;
-	int ret;
-
 	/*
 	 * 0.0.0.0 is no home address (RFC 5944 3.6 uses it to ask for one),
 	 * and rte_hash cannot hold an all-zero key: its key slot 0 is a
@@ -430,106 +643,25 @@ haven_binding_publish(struct haven_binding_table *t,
 	if (t == NULL || b == NULL || b->home_addr == 0 ||
 			b->n_coa > HAVEN_BINDING_MAX_COA)
 		return -EINVAL;
-
-	if (rte_hash_lookup_data(t->h, &b->home_addr, &data) >= 0)
-		old = data;
-
-	if (old == NULL) {
-		if (t->count >= t->capacity)
-			return -ENOSPC;
-		/* Slots of recently removed bindings may be on their way. */
-		if (t->n_free_slots == 0)
-			haven_binding_reclaim(t);
-		if (t->n_free_slots == 0)
-			return -ENOSPC;
-	}
-	/* A replacement defers a record: the defer queue needs room too. */
-	if (t->n_free_recs == 0 || t->pending >= t->dq_size)
-		haven_binding_reclaim(t);
-	if (t->n_free_recs == 0 || (old != NULL && t->pending >= t->dq_size)) {
-		t->no_record++;
-		return -ENOMEM;
-	}
-
-	if (old != NULL)
-		slot = old->slot;
-	else
-		slot = t->free_slots[--t->n_free_slots];
-	rec_idx = t->free_recs[--t->n_free_recs];
-	rec = &t->recs[rec_idx];
-
-	*rec = *b;
-	rec->slot = slot;
-	rec->generation = old != NULL ? old->generation + 1 : 1;
-	if (rec->n_coa < HAVEN_BINDING_MAX_COA)
-		memset(&rec->coa[rec->n_coa], 0, sizeof(rec->coa[0]) *
-			(HAVEN_BINDING_MAX_COA - rec->n_coa));
-	for (i = 0; i < rec->n_coa; i++)
-		rec->coa[i].outer_sum = outer_sum(rec, rec->coa[i].addr);
-
-	/* Publishes the record with release order: readers see it whole. */
-	ret = rte_hash_add_key_data(t->h, &rec->home_addr, rec);
-	if (ret < 0) {
-		BINDING_LOG(ERR, "%s: rte_hash_add_key_data: %s", t->name,
-			rte_strerror(-ret));
-		rec_put(t, rec_idx);
-		if (old == NULL)
-			t->free_slots[t->n_free_slots++] = slot;
-		return ret == -ENOSPC ? -ENOSPC : -ENOMEM;
-	}
-
-	if (old != NULL) {
-		t->replaces++;
-		defer(t, old, BINDING_NO_POS, 0);
-	} else {
-		t->inserts++;
-		t->count++;
-	}
-	return 0;
+	return binding_core_publish(&t->c, b);
 }
 
 int
 haven_binding_remove(struct haven_binding_table *t, uint32_t home_addr)
 {
-	struct haven_binding *old;
-	void *data;
-	int32_t pos;
-
 	if (t == NULL)
 		return -EINVAL;
-	if (home_addr == 0 ||
-			rte_hash_lookup_data(t->h, &home_addr, &data) < 0)
+	if (home_addr == 0)
 		return -ENOENT;
-	old = data;
-
-	/*
-	 * In lock-free mode the hash keeps the key slot (readers may still
-	 * be comparing against it); deferred_free releases it.
-	 */
-	pos = rte_hash_del_key(t->h, &home_addr);
-	if (pos < 0)
-		return -ENOENT;
-
-	t->count--;
-	t->removes++;
-	defer(t, old, (uint32_t)pos, old->slot);
-	return 0;
+	return binding_core_remove(&t->c, &home_addr);
 }
 
 void
 haven_binding_reclaim(struct haven_binding_table *t)
 {
-	unsigned int freed, pending, available;
-
-	if (t == NULL || t->pending == 0)
-		return;
-	rte_rcu_qsbr_dq_reclaim(t->dq, t->n_recs, &freed, &pending,
-		&available);
+	if (t != NULL)
+		binding_core_reclaim(&t->c);
 }
-
-/* ------------------------------------------------------------------ */
-/* Readers                                                             */
-/* ------------------------------------------------------------------ */
 
 const struct haven_binding *
 haven_binding_lookup(const struct haven_binding_table *t, uint32_t home_addr)
@@ -537,7 +669,7 @@ haven_binding_lookup(const struct haven_binding_table *t, uint32_t home_addr)
 	void *data;
 
 	if (home_addr == 0 ||
-			rte_hash_lookup_data(t->h, &home_addr, &data) < 0)
+			rte_hash_lookup_data(t->c.h, &home_addr, &data) < 0)
 		return NULL;
 	return data;
 }
@@ -558,7 +690,7 @@ haven_binding_lookup_bulk(const struct haven_binding_table *t,
 		for (i = 0; i < chunk; i++)
 			kp[i] = &keys[done + i];
 		hits = 0;
-		found += rte_hash_lookup_bulk_data(t->h, kp, chunk, &hits,
+		found += rte_hash_lookup_bulk_data(t->c.h, kp, chunk, &hits,
 			data);
 		for (i = 0; i < chunk; i++)
 			out[done + i] = (hits & (1ULL << i)) != 0 ?
@@ -571,27 +703,20 @@ struct haven_binding_counters *
 haven_binding_counters_row(struct haven_binding_table *t,
 		unsigned int reader_id)
 {
-	if (t == NULL || reader_id >= t->n_readers)
-		return NULL;
-	return &t->counters[(size_t)reader_id * t->row_stride];
+	return t == NULL ? NULL : binding_core_counters_row(&t->c, reader_id);
 }
-
-/* ------------------------------------------------------------------ */
-/* Writer queries                                                      */
-/* ------------------------------------------------------------------ */
 
 unsigned int
 haven_binding_walk(const struct haven_binding_table *t,
 		int (*cb)(const struct haven_binding *b, void *arg), void *arg)
 {
-	const void *key;
-	void *data;
+	const struct haven_binding *b;
 	uint32_t next = 0;
 	unsigned int n = 0;
 
-	while (rte_hash_iterate(t->h, &key, &data, &next) >= 0) {
+	while ((b = binding_core_iterate(&t->c, &next)) != NULL) {
 		n++;
-		if (cb(data, arg) != 0)
+		if (cb(b, arg) != 0)
 			break;
 	}
 	return n;
@@ -605,45 +730,19 @@ haven_binding_walk(const struct haven_binding_table *t,
 uint32_t
 haven_binding_count(const struct haven_binding_table *t)
 {
-	return t->count;
+	return t->c.count;
 }
 
 void
 haven_binding_counters_sum(const struct haven_binding_table *t,
 		uint32_t slot, struct haven_binding_counters *sum)
 {
-	const struct haven_binding_counters *c;
-	unsigned int i;
-
-	memset(sum, 0, sizeof(*sum));
-	if (slot >= t->capacity)
-		return;
-	for (i = 0; i < t->n_readers; i++) {
-		c = &t->counters[(size_t)i * t->row_stride + slot];
-		/* Workers increment these; 64-bit loads are not torn. */
-		sum->pkts += __atomic_load_n(&c->pkts, __ATOMIC_RELAXED);
-		sum->bytes += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
-		sum->rev_pkts += __atomic_load_n(&c->rev_pkts,
-			__ATOMIC_RELAXED);
-		sum->rev_bytes += __atomic_load_n(&c->rev_bytes,
-			__ATOMIC_RELAXED);
-	}
+	binding_core_counters_sum(&t->c, slot, sum);
 }
 
 void
 haven_binding_stats_get(const struct haven_binding_table *t,
 		struct haven_binding_stats *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->capacity = t->capacity;
-	st->count = t->count;
-	st->records_total = t->n_recs;
-	st->records_free = t->n_free_recs;
-	st->slots_free = t->n_free_slots;
-	st->pending = t->pending;
-	st->inserts = t->inserts;
-	st->replaces = t->replaces;
-	st->removes = t->removes;
-	st->reclaimed = t->reclaimed;
-	st->no_record = t->no_record;
+	binding_core_stats_get(&t->c, st);
 }
