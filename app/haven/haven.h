@@ -62,6 +62,8 @@ struct haven_event {
 	uint32_t home_addr;		/**< NBO, 0 when none */
 	int code;			/**< reply code, status, or -1 */
 	char text[112];			/**< what happened, for people */
+	bool is_ip6;			/**< home_addr6 holds the address */
+	uint8_t home_addr6[16];		/**< IPv6 home address (haven_event6) */
 };
 
 /** Control-plane counters (control lcore only). */
@@ -160,6 +162,8 @@ struct haven_app {
 	uint64_t n_events;			/**< recorded since start */
 	/* A request from the telemetry thread, served on the control lcore. */
 	struct haven_tel_request *volatile tel_request;
+	/* Mobile IPv6 (haven6.h): NULL when the configuration has no IPv6. */
+	struct haven_app6 *ip6;
 };
 
 extern struct haven_app haven;
@@ -281,6 +285,10 @@ void haven_event(struct haven_app *app, enum haven_event_kind kind,
 		uint32_t home_addr, int code, const char *fmt, ...)
 	__rte_format_printf(5, 6);
 const char *haven_event_kind_name(enum haven_event_kind kind);
+/** Record an event about an IPv6 home address (16 bytes, or NULL). */
+void haven_event6(struct haven_app *app, enum haven_event_kind kind,
+		const uint8_t *home_addr6, int code, const char *fmt, ...)
+	__rte_format_printf(5, 6);
 
 /* console.c */
 int haven_console_init(struct haven_app *app, bool terminal);
