@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The wire format of the delegation protocol: encoding and decoding of the
- * five messages, the HMAC-SHA256 trailer that authenticates them, the
+ * five messages in both families (IPv4 and IPv6 bindings), the HMAC-SHA256 trailer that authenticates them, the
  * sliding window that refuses a sequence number twice, and the receive and
  * send paths both state machines use.
  *
@@ -17,6 +17,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -38,6 +41,16 @@ deleg_addr_str(uint32_t addr_nbo, char *buf)
 	const uint8_t *b = (const uint8_t *)&addr_nbo;
 
 	snprintf(buf, 16, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+	return buf;
+}
+
+const char *
+deleg_hoa_str(struct deleg_hoa h, char *buf)
+{
+	if (!h.is6)
+		return deleg_addr_str(h.a4, buf);
+	if (inet_ntop(AF_INET6, h.a6, buf, DELEG_ADDR_STRLEN) == NULL)
+		snprintf(buf, DELEG_ADDR_STRLEN, "?");
 	return buf;
 }
 
@@ -104,6 +117,56 @@ haven_deleg_type_name(uint8_t type)
 /* Body checks shared by encoder and decoder                          */
 /* ------------------------------------------------------------------ */
 
+/* Family 0 or 4 is IPv4, 6 IPv6; anything else cannot be sent. */
+static bool
+family_ok(uint8_t family)
+{
+	return family == 0 || family == HAVEN_DELEG_FAMILY_IPV4 ||
+		family == HAVEN_DELEG_FAMILY_IPV6;
+}
+
+/* Octets of an address of this family on the wire. */
+static size_t
+addr_len(bool is6)
+{
+	return is6 ? HAVEN_DELEG_ADDR6_LEN : 4;
+}
+
+/*
+ * Section "IPv6": why an IPv6 address cannot name a binding's end (the
+ * unspecified address, a multicast address), or NULL if it can.
+ */
+static const char *
+addr6_unusable(const uint8_t a[HAVEN_DELEG_ADDR6_LEN])
+{
+	static const uint8_t unspecified[HAVEN_DELEG_ADDR6_LEN];
+
+	if (memcmp(a, unspecified, sizeof(unspecified)) == 0)
+		return "::";
+	if (a[0] == 0xff)
+		return "multicast";
+	return NULL;
+}
+
+/* A home address that cannot be one: reason into err, -1. */
+static int
+check_hoa(struct deleg_hoa h, const char *what, char *err, size_t errlen)
+{
+	const char *bad;
+
+	if (!h.is6) {
+		if (h.a4 != 0)
+			return 0;
+		haven_set_reason(err, errlen, "%shome address 0.0.0.0", what);
+		return -1;
+	}
+	bad = addr6_unusable(h.a6);
+	if (bad == NULL)
+		return 0;
+	haven_set_reason(err, errlen, "%shome address %s", what, bad);
+	return -1;
+}
+
 /*
  * Section "Start Forwarding": what makes a binding sendable. The encoder
  * refuses (-EINVAL) exactly what the decoder refuses (-EBADMSG).
@@ -112,28 +175,42 @@ static int
 check_binding_info(const struct haven_deleg_binding_info *bi, char *err,
 		size_t errlen)
 {
+	bool is6 = haven_deleg_family_is_ipv6(bi->family);
+	const char *bad;
 	unsigned int i;
 
+	if (!family_ok(bi->family)) {
+		haven_set_reason(err, errlen, "family %u", bi->family);
+		return -1;
+	}
 	if (bi->n_coa < 1 || bi->n_coa > HAVEN_DELEG_MAX_COA) {
 		haven_set_reason(err, errlen, "n_coa %u not in 1..%u", bi->n_coa,
 			HAVEN_DELEG_MAX_COA);
 		return -1;
 	}
-	if (bi->encap > ENCAP_MAX) {
+	if (!is6 && bi->encap > ENCAP_MAX) {
 		haven_set_reason(err, errlen, "encap %u not in 0..%u", bi->encap,
 			ENCAP_MAX);
+		return -1;
+	}
+	if (is6 && bi->encap != HAVEN_DELEG_ENCAP_IP6IP6) {
+		haven_set_reason(err, errlen,
+			"encap %u of an IPv6 binding, not %u (IPv6 in IPv6)",
+			bi->encap, HAVEN_DELEG_ENCAP_IP6IP6);
 		return -1;
 	}
 	if (bi->flags & ~HAVEN_DELEG_F_REVERSE_TUNNEL) {
 		haven_set_reason(err, errlen, "unknown flags 0x%02x", bi->flags);
 		return -1;
 	}
-	if (bi->home_addr == 0) {
-		haven_set_reason(err, errlen, "home address 0.0.0.0");
+	if (check_hoa(deleg_hoa_of(bi), "", err, errlen) < 0)
+		return -1;
+	if (!is6 && bi->outer_src == 0) {
+		haven_set_reason(err, errlen, "outer source 0.0.0.0");
 		return -1;
 	}
-	if (bi->outer_src == 0) {
-		haven_set_reason(err, errlen, "outer source 0.0.0.0");
+	if (is6 && (bad = addr6_unusable(bi->outer_src6)) != NULL) {
+		haven_set_reason(err, errlen, "outer source %s", bad);
 		return -1;
 	}
 	if (bi->duration_s == 0) {
@@ -141,9 +218,14 @@ check_binding_info(const struct haven_deleg_binding_info *bi, char *err,
 		return -1;
 	}
 	for (i = 0; i < bi->n_coa; i++) {
-		if (bi->coa[i] == 0) {
+		if (!is6 && bi->coa[i] == 0) {
 			haven_set_reason(err, errlen, "care-of address %u is 0.0.0.0",
 				i);
+			return -1;
+		}
+		if (is6 && (bad = addr6_unusable(bi->coa6[i])) != NULL) {
+			haven_set_reason(err, errlen, "care-of address %u is %s",
+				i, bad);
 			return -1;
 		}
 	}
@@ -158,9 +240,12 @@ deleg_check_binding_info(const struct haven_deleg_binding_info *bi)
 
 /* Section "Report": part/parts/entries consistent. */
 static int
-check_report(uint32_t interval_ms, uint16_t part, uint16_t parts,
+check_report(bool is6, uint32_t interval_ms, uint16_t part, uint16_t parts,
 		uint16_t n_entries, char *err, size_t errlen)
 {
+	unsigned int max = is6 ? HAVEN_DELEG_REPORT_MAX_ENTRIES6 :
+		HAVEN_DELEG_REPORT_MAX_ENTRIES;
+
 	if (interval_ms == 0) {
 		haven_set_reason(err, errlen, "report interval 0");
 		return -1;
@@ -169,29 +254,67 @@ check_report(uint32_t interval_ms, uint16_t part, uint16_t parts,
 		haven_set_reason(err, errlen, "part %u of %u", part, parts);
 		return -1;
 	}
-	if (n_entries > HAVEN_DELEG_REPORT_MAX_ENTRIES) {
+	if (n_entries > max) {
 		haven_set_reason(err, errlen, "%u entries, at most %u", n_entries,
-			HAVEN_DELEG_REPORT_MAX_ENTRIES);
+			max);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Body layout. Family 6 widens every address field from 4 to 16 octets
+ * and moves what follows it; nothing else changes. With a = 4 or 16:
+ *   START     hoa 0, outer a, generation 2a, duration 2a+4, encap 2a+8,
+ *             flags 2a+9, n_coa 2a+10, reserved 2a+11, CoAs from 2a+12
+ *   ACKs      hoa 0, generation a, status a+4, reserved a+5..a+7,
+ *             load a+8, capacity a+12; length a+16
+ *   STOP      hoa 0, generation a, reason a+4, reserved; length a+8
+ *   entry     hoa 0, generation a, packets a+4, bytes a+12; length a+20
+ * With a = 4 these are the offsets of the IPv4-only version exactly.
+ */
+static size_t
+start_fixed_len(bool is6)
+{
+	return is6 ? START6_FIXED_LEN : START_FIXED_LEN;
+}
+
+static size_t
+ack_len(bool is6)
+{
+	return is6 ? ACK6_LEN : ACK_LEN;
+}
+
+static size_t
+stop_len(bool is6)
+{
+	return is6 ? STOP6_LEN : STOP_LEN;
+}
+
+static size_t
+entry_len(bool is6)
+{
+	return is6 ? REPORT_ENTRY6_LEN : REPORT_ENTRY_LEN;
 }
 
 /* Body length a message of this type and content must have; 0: bad type. */
 static size_t
 body_len(const struct haven_deleg_msg *msg)
 {
+	bool is6 = haven_deleg_family_is_ipv6(msg->family);
+
 	switch (msg->type) {
 	case HAVEN_DELEG_START:
-		return START_FIXED_LEN + 4u * msg->u.start.n_coa;
+		return start_fixed_len(is6) +
+			addr_len(is6) * msg->u.start.n_coa;
 	case HAVEN_DELEG_START_ACK:
 	case HAVEN_DELEG_STOP_ACK:
-		return ACK_LEN;
+		return ack_len(is6);
 	case HAVEN_DELEG_STOP:
-		return STOP_LEN;
+		return stop_len(is6);
 	case HAVEN_DELEG_REPORT:
 		return REPORT_FIXED_LEN +
-			(size_t)REPORT_ENTRY_LEN * msg->u.report.n_entries;
+			entry_len(is6) * msg->u.report.n_entries;
 	}
 	return 0;
 }
@@ -212,39 +335,63 @@ hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data,
 	return 0;
 }
 
+/* An address field of the family: 4 octets as stored, or 16. */
+static void
+put_addr(uint8_t *p, bool is6, uint32_t a4, const uint8_t *a6)
+{
+	if (is6)
+		memcpy(p, a6, HAVEN_DELEG_ADDR6_LEN);
+	else
+		haven_put_addr4(p, a4);
+}
+
+static void
+get_addr(const uint8_t *p, bool is6, uint32_t *a4, uint8_t *a6)
+{
+	if (is6)
+		memcpy(a6, p, HAVEN_DELEG_ADDR6_LEN);
+	else
+		*a4 = haven_get_addr4(p);
+}
+
 static void
 encode_body(const struct haven_deleg_msg *msg, uint8_t *p)
 {
 	const struct haven_deleg_binding_info *bi = &msg->u.start;
+	bool is6 = haven_deleg_family_is_ipv6(msg->family);
+	size_t a = addr_len(is6);
 	unsigned int i;
 
 	switch (msg->type) {
 	case HAVEN_DELEG_START:
-		haven_put_addr4(p, bi->home_addr);
-		haven_put_addr4(p + 4, bi->outer_src);
-		haven_put_be32(p + 8, bi->generation);
-		haven_put_be32(p + 12, bi->duration_s);
-		p[16] = bi->encap;
-		p[17] = bi->flags;
-		p[18] = bi->n_coa;
-		p[19] = 0;
+		put_addr(p, is6, bi->home_addr, bi->home_addr6);
+		put_addr(p + a, is6, bi->outer_src, bi->outer_src6);
+		p += 2 * a;
+		haven_put_be32(p, bi->generation);
+		haven_put_be32(p + 4, bi->duration_s);
+		p[8] = bi->encap;
+		p[9] = bi->flags;
+		p[10] = bi->n_coa;
+		p[11] = 0;
 		for (i = 0; i < bi->n_coa; i++)
-			haven_put_addr4(p + START_FIXED_LEN + 4 * i, bi->coa[i]);
+			put_addr(p + 12 + a * i, is6, bi->coa[i], bi->coa6[i]);
 		break;
 	case HAVEN_DELEG_START_ACK:
 	case HAVEN_DELEG_STOP_ACK:
-		haven_put_addr4(p, msg->u.ack.home_addr);
-		haven_put_be32(p + 4, msg->u.ack.generation);
-		p[8] = msg->u.ack.status;
-		p[9] = p[10] = p[11] = 0;
-		haven_put_be32(p + 12, msg->u.ack.load);
-		haven_put_be32(p + 16, msg->u.ack.capacity);
+		put_addr(p, is6, msg->u.ack.home_addr, msg->u.ack.home_addr6);
+		p += a;
+		haven_put_be32(p, msg->u.ack.generation);
+		p[4] = msg->u.ack.status;
+		p[5] = p[6] = p[7] = 0;
+		haven_put_be32(p + 8, msg->u.ack.load);
+		haven_put_be32(p + 12, msg->u.ack.capacity);
 		break;
 	case HAVEN_DELEG_STOP:
-		haven_put_addr4(p, msg->u.stop.home_addr);
-		haven_put_be32(p + 4, msg->u.stop.generation);
-		p[8] = msg->u.stop.reason;
-		p[9] = p[10] = p[11] = 0;
+		put_addr(p, is6, msg->u.stop.home_addr, msg->u.stop.home_addr6);
+		p += a;
+		haven_put_be32(p, msg->u.stop.generation);
+		p[4] = msg->u.stop.reason;
+		p[5] = p[6] = p[7] = 0;
 		break;
 	case HAVEN_DELEG_REPORT:
 		haven_put_be32(p, msg->u.report.interval_ms);
@@ -262,11 +409,11 @@ encode_body(const struct haven_deleg_msg *msg, uint8_t *p)
 			const struct haven_deleg_report_entry *e =
 				&msg->u.report.entries[i];
 
-			haven_put_addr4(p, e->home_addr);
-			haven_put_be32(p + 4, e->generation);
-			haven_put_be64(p + 8, e->packets);
-			haven_put_be64(p + 16, e->bytes);
-			p += REPORT_ENTRY_LEN;
+			put_addr(p, is6, e->home_addr, e->home_addr6);
+			haven_put_be32(p + a, e->generation);
+			haven_put_be64(p + a + 4, e->packets);
+			haven_put_be64(p + a + 12, e->bytes);
+			p += entry_len(is6);
 		}
 		break;
 	}
@@ -276,32 +423,48 @@ int
 haven_deleg_encode(const struct haven_deleg_msg *msg, const uint8_t *key,
 		size_t key_len, uint8_t *buf, size_t buflen)
 {
+	bool is6;
 	size_t blen, total;
+	unsigned int i;
 
 	if (msg == NULL || buf == NULL || key == NULL || key_len == 0 ||
-			key_len > HAVEN_DELEG_MAX_KEY)
+			key_len > HAVEN_DELEG_MAX_KEY || !family_ok(msg->family))
 		return -EINVAL;
+	is6 = haven_deleg_family_is_ipv6(msg->family);
 	switch (msg->type) {
 	case HAVEN_DELEG_START:
-		if (check_binding_info(&msg->u.start, NULL, 0) < 0)
+		if (haven_deleg_family_is_ipv6(msg->u.start.family) != is6 ||
+				check_binding_info(&msg->u.start, NULL, 0) < 0)
 			return -EINVAL;
 		break;
 	case HAVEN_DELEG_START_ACK:
 	case HAVEN_DELEG_STOP_ACK:
 		if (msg->u.ack.status > STATUS_WIRE_MAX ||
-				msg->u.ack.home_addr == 0)
+				check_hoa(deleg_hoa_make(msg->family,
+					msg->u.ack.home_addr,
+					msg->u.ack.home_addr6), "", NULL,
+					0) < 0)
 			return -EINVAL;
 		break;
 	case HAVEN_DELEG_STOP:
 		if (msg->u.stop.reason > STOP_REASON_MAX ||
-				msg->u.stop.home_addr == 0)
+				check_hoa(deleg_hoa_make(msg->family,
+					msg->u.stop.home_addr,
+					msg->u.stop.home_addr6), "", NULL,
+					0) < 0)
 			return -EINVAL;
 		break;
 	case HAVEN_DELEG_REPORT:
-		if (check_report(msg->u.report.interval_ms, msg->u.report.part,
-				msg->u.report.parts, msg->u.report.n_entries,
-				NULL, 0) < 0)
+		if (check_report(is6, msg->u.report.interval_ms,
+				msg->u.report.part, msg->u.report.parts,
+				msg->u.report.n_entries, NULL, 0) < 0)
 			return -EINVAL;
+		for (i = 0; i < msg->u.report.n_entries; i++)
+			if (check_hoa(deleg_hoa_make(msg->family,
+					msg->u.report.entries[i].home_addr,
+					msg->u.report.entries[i].home_addr6),
+					"", NULL, 0) < 0)
+				return -EINVAL;
 		break;
 	default:
 		return -EINVAL;
@@ -323,7 +486,7 @@ haven_deleg_encode(const struct haven_deleg_msg *msg, const uint8_t *key,
 	haven_put_be32(buf + 8, msg->receiver_id);
 	haven_put_be64(buf + 12, msg->seq);
 	haven_put_be32(buf + 20, msg->txn);
-	buf[24] = HAVEN_DELEG_FAMILY_IPV4;
+	buf[24] = is6 ? HAVEN_DELEG_FAMILY_IPV6 : HAVEN_DELEG_FAMILY_IPV4;
 	buf[25] = buf[26] = buf[27] = 0;
 	encode_body(msg, buf + HAVEN_DELEG_HDR_LEN);
 
@@ -357,84 +520,95 @@ haven_deleg_peek_type(const uint8_t *buf, size_t len)
 	return buf[1];
 }
 
-/* Parse a body whose length already matches its type. */
+/*
+ * Parse a body of msg->type and msg->family; every length is checked
+ * exactly against the type, the family and the counts.
+ */
 static int
 decode_body(struct haven_deleg_msg *msg, const uint8_t *p, size_t blen,
 		char *err, size_t errlen)
 {
 	struct haven_deleg_binding_info *bi = &msg->u.start;
+	bool is6 = haven_deleg_family_is_ipv6(msg->family);
+	size_t a = addr_len(is6), fixed;
+	const uint8_t *q;
 	unsigned int i;
 
 	switch (msg->type) {
 	case HAVEN_DELEG_START:
-		if (blen < START_FIXED_LEN) {
-			haven_set_reason(err, errlen, "START body %zu < %u", blen,
-				START_FIXED_LEN);
+		fixed = start_fixed_len(is6);
+		if (blen < fixed) {
+			haven_set_reason(err, errlen, "START body %zu < %zu", blen,
+				fixed);
 			return -EBADMSG;
 		}
-		bi->home_addr = haven_get_addr4(p);
-		bi->outer_src = haven_get_addr4(p + 4);
-		bi->generation = haven_get_be32(p + 8);
-		bi->duration_s = haven_get_be32(p + 12);
-		bi->encap = p[16];
-		bi->flags = p[17];
-		bi->n_coa = p[18];
-		if (p[19] != 0) {
+		bi->family = msg->family;
+		get_addr(p, is6, &bi->home_addr, bi->home_addr6);
+		get_addr(p + a, is6, &bi->outer_src, bi->outer_src6);
+		q = p + 2 * a;
+		bi->generation = haven_get_be32(q);
+		bi->duration_s = haven_get_be32(q + 4);
+		bi->encap = q[8];
+		bi->flags = q[9];
+		bi->n_coa = q[10];
+		if (q[11] != 0) {
 			haven_set_reason(err, errlen, "START reserved byte 0x%02x",
-				p[19]);
+				q[11]);
 			return -EBADMSG;
 		}
 		if (bi->n_coa >= 1 && bi->n_coa <= HAVEN_DELEG_MAX_COA &&
-				blen != START_FIXED_LEN + 4u * bi->n_coa) {
+				blen != fixed + a * bi->n_coa) {
 			haven_set_reason(err, errlen,
-				"START body %zu != 20 + 4 x %u care-of addresses",
-				blen, bi->n_coa);
+				"START body %zu != %zu + %zu x %u care-of addresses",
+				blen, fixed, a, bi->n_coa);
 			return -EBADMSG;
 		}
 		if (bi->n_coa >= 1 && bi->n_coa <= HAVEN_DELEG_MAX_COA)
 			for (i = 0; i < bi->n_coa; i++)
-				bi->coa[i] = haven_get_addr4(p + START_FIXED_LEN +
-					4 * i);
+				get_addr(p + fixed + a * i, is6, &bi->coa[i],
+					bi->coa6[i]);
 		if (check_binding_info(bi, err, errlen) < 0)
 			return -EBADMSG;
 		return 0;
 	case HAVEN_DELEG_START_ACK:
 	case HAVEN_DELEG_STOP_ACK:
-		if (blen != ACK_LEN) {
-			haven_set_reason(err, errlen, "%s body %zu != %u",
+		if (blen != ack_len(is6)) {
+			haven_set_reason(err, errlen, "%s body %zu != %zu",
 				haven_deleg_type_name(msg->type), blen,
-				ACK_LEN);
+				ack_len(is6));
 			return -EBADMSG;
 		}
-		msg->u.ack.home_addr = haven_get_addr4(p);
-		msg->u.ack.generation = haven_get_be32(p + 4);
-		msg->u.ack.status = p[8];
-		if (p[9] != 0 || p[10] != 0 || p[11] != 0) {
+		get_addr(p, is6, &msg->u.ack.home_addr, msg->u.ack.home_addr6);
+		q = p + a;
+		msg->u.ack.generation = haven_get_be32(q);
+		msg->u.ack.status = q[4];
+		if (q[5] != 0 || q[6] != 0 || q[7] != 0) {
 			haven_set_reason(err, errlen, "ack reserved bytes not zero");
 			return -EBADMSG;
 		}
-		msg->u.ack.load = haven_get_be32(p + 12);
-		msg->u.ack.capacity = haven_get_be32(p + 16);
+		msg->u.ack.load = haven_get_be32(q + 8);
+		msg->u.ack.capacity = haven_get_be32(q + 12);
 		if (msg->u.ack.status > STATUS_WIRE_MAX) {
 			haven_set_reason(err, errlen, "unknown status %u",
 				msg->u.ack.status);
 			return -EBADMSG;
 		}
-		if (msg->u.ack.home_addr == 0) {
-			haven_set_reason(err, errlen, "home address 0.0.0.0");
+		if (check_hoa(deleg_hoa_make(msg->family, msg->u.ack.home_addr,
+				msg->u.ack.home_addr6), "", err, errlen) < 0)
 			return -EBADMSG;
-		}
 		return 0;
 	case HAVEN_DELEG_STOP:
-		if (blen != STOP_LEN) {
-			haven_set_reason(err, errlen, "STOP body %zu != %u", blen,
-				STOP_LEN);
+		if (blen != stop_len(is6)) {
+			haven_set_reason(err, errlen, "STOP body %zu != %zu", blen,
+				stop_len(is6));
 			return -EBADMSG;
 		}
-		msg->u.stop.home_addr = haven_get_addr4(p);
-		msg->u.stop.generation = haven_get_be32(p + 4);
-		msg->u.stop.reason = p[8];
-		if (p[9] != 0 || p[10] != 0 || p[11] != 0) {
+		get_addr(p, is6, &msg->u.stop.home_addr,
+			msg->u.stop.home_addr6);
+		q = p + a;
+		msg->u.stop.generation = haven_get_be32(q);
+		msg->u.stop.reason = q[4];
+		if (q[5] != 0 || q[6] != 0 || q[7] != 0) {
 			haven_set_reason(err, errlen, "STOP reserved bytes not zero");
 			return -EBADMSG;
 		}
@@ -443,10 +617,9 @@ decode_body(struct haven_deleg_msg *msg, const uint8_t *p, size_t blen,
 				msg->u.stop.reason);
 			return -EBADMSG;
 		}
-		if (msg->u.stop.home_addr == 0) {
-			haven_set_reason(err, errlen, "home address 0.0.0.0");
+		if (check_hoa(deleg_hoa_make(msg->family, msg->u.stop.home_addr,
+				msg->u.stop.home_addr6), "", err, errlen) < 0)
 			return -EBADMSG;
-		}
 		return 0;
 	case HAVEN_DELEG_REPORT:
 		if (blen < REPORT_FIXED_LEN) {
@@ -467,33 +640,32 @@ decode_body(struct haven_deleg_msg *msg, const uint8_t *p, size_t blen,
 			haven_set_reason(err, errlen, "REPORT reserved bytes not zero");
 			return -EBADMSG;
 		}
-		if (check_report(msg->u.report.interval_ms, msg->u.report.part,
-				msg->u.report.parts, msg->u.report.n_entries,
-				err, errlen) < 0)
+		if (check_report(is6, msg->u.report.interval_ms,
+				msg->u.report.part, msg->u.report.parts,
+				msg->u.report.n_entries, err, errlen) < 0)
 			return -EBADMSG;
 		if (blen != REPORT_FIXED_LEN +
-				(size_t)REPORT_ENTRY_LEN * msg->u.report.n_entries) {
+				entry_len(is6) * msg->u.report.n_entries) {
 			haven_set_reason(err, errlen,
-				"REPORT body %zu != 40 + 24 x %u entries",
-				blen, msg->u.report.n_entries);
+				"REPORT body %zu != 40 + %zu x %u entries",
+				blen, entry_len(is6), msg->u.report.n_entries);
 			return -EBADMSG;
 		}
 		p += REPORT_FIXED_LEN;
 		for (i = 0; i < msg->u.report.n_entries; i++) {
 			struct haven_deleg_report_entry *e =
 				&msg->u.report.entries[i];
+			char what[32];
 
-			e->home_addr = haven_get_addr4(p);
-			e->generation = haven_get_be32(p + 4);
-			e->packets = haven_get_be64(p + 8);
-			e->bytes = haven_get_be64(p + 16);
-			if (e->home_addr == 0) {
-				haven_set_reason(err, errlen,
-					"report entry %u: home address 0.0.0.0",
-					i);
+			get_addr(p, is6, &e->home_addr, e->home_addr6);
+			e->generation = haven_get_be32(p + a);
+			e->packets = haven_get_be64(p + a + 4);
+			e->bytes = haven_get_be64(p + a + 12);
+			snprintf(what, sizeof(what), "report entry %u: ", i);
+			if (check_hoa(deleg_hoa_make(msg->family, e->home_addr,
+					e->home_addr6), what, err, errlen) < 0)
 				return -EBADMSG;
-			}
-			p += REPORT_ENTRY_LEN;
+			p += entry_len(is6);
 		}
 		return 0;
 	}
@@ -544,9 +716,11 @@ haven_deleg_decode(const uint8_t *buf, size_t len, const uint8_t *key,
 			HAVEN_DELEG_VERSION);
 		return -EBADMSG;
 	}
-	if (buf[24] != HAVEN_DELEG_FAMILY_IPV4) {
-		haven_set_reason(err, errlen, "family %u, expected %u", buf[24],
-			HAVEN_DELEG_FAMILY_IPV4);
+	if (buf[24] != HAVEN_DELEG_FAMILY_IPV4 &&
+			buf[24] != HAVEN_DELEG_FAMILY_IPV6) {
+		haven_set_reason(err, errlen, "family %u, expected %u or %u",
+			buf[24], HAVEN_DELEG_FAMILY_IPV4,
+			HAVEN_DELEG_FAMILY_IPV6);
 		return -EBADMSG;
 	}
 	if (buf[25] != 0 || buf[26] != 0 || buf[27] != 0) {
@@ -560,6 +734,9 @@ haven_deleg_decode(const uint8_t *buf, size_t len, const uint8_t *key,
 		return -EBADMSG;
 	}
 	msg->type = buf[1];
+	/* IPv4 decodes as family 0, exactly the struct of an IPv4 caller. */
+	msg->family = buf[24] == HAVEN_DELEG_FAMILY_IPV6 ?
+		HAVEN_DELEG_FAMILY_IPV6 : 0;
 	msg->sender_id = haven_get_be32(buf + 4);
 	msg->receiver_id = haven_get_be32(buf + 8);
 	msg->seq = haven_get_be64(buf + 12);

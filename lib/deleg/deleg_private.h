@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "haven_deleg.h"
 
@@ -20,9 +21,17 @@
 #define STOP_LEN		12
 #define REPORT_FIXED_LEN	40	/* then REPORT_ENTRY_LEN per entry */
 #define REPORT_ENTRY_LEN	24
+/* The same of Family 6 (section "IPv6"): every address is 16 octets. */
+#define START6_FIXED_LEN	44	/* then 16 bytes per care-of address */
+#define ACK6_LEN		32
+#define STOP6_LEN		24
+#define REPORT_ENTRY6_LEN	36	/* REPORT's fixed part is 40 as well */
 
-/* Largest encap value: 0 IP-in-IP, 1 minimal, 2 GRE. */
+/* Largest encap value of IPv4: 0 IP-in-IP, 1 minimal, 2 GRE. */
 #define ENCAP_MAX		2
+
+/* Longest address text, IPv6 included, with its NUL (INET6_ADDRSTRLEN). */
+#define DELEG_ADDR_STRLEN	46
 /* Largest stop reason on the wire. */
 #define STOP_REASON_MAX		HAVEN_DELEG_STOP_TAKEBACK
 /* Largest status on the wire; 128 and up are local outcomes. */
@@ -69,6 +78,44 @@ deleg_gen_after(uint32_t a, uint32_t b)
 
 /* Dotted quad of an address in network byte order, into buf[16]. */
 const char *deleg_addr_str(uint32_t addr_nbo, char *buf);
+
+/*
+ * A home address of either family, the key of a binding at both ends:
+ * a6 points into the message or binding it was taken from.
+ */
+struct deleg_hoa {
+	bool is6;
+	uint32_t a4;		/* IPv4, NBO */
+	const uint8_t *a6;	/* IPv6, 16 octets */
+};
+
+static inline struct deleg_hoa
+deleg_hoa_make(uint8_t family, uint32_t a4, const uint8_t *a6)
+{
+	struct deleg_hoa h = { .is6 = haven_deleg_family_is_ipv6(family),
+		.a4 = a4, .a6 = a6 };
+
+	return h;
+}
+
+static inline struct deleg_hoa
+deleg_hoa_of(const struct haven_deleg_binding_info *bi)
+{
+	return deleg_hoa_make(bi->family, bi->home_addr, bi->home_addr6);
+}
+
+/* Same family and same address: an IPv4 key never equals an IPv6 one. */
+static inline bool
+deleg_hoa_equal(struct deleg_hoa a, struct deleg_hoa b)
+{
+	if (a.is6 != b.is6)
+		return false;
+	return a.is6 ? memcmp(a.a6, b.a6, HAVEN_DELEG_ADDR6_LEN) == 0 :
+		a.a4 == b.a4;
+}
+
+/* Text of a home address of either family, into buf[DELEG_ADDR_STRLEN]. */
+const char *deleg_hoa_str(struct deleg_hoa h, char *buf);
 
 /* printf into a line and hand it to log when there is one. */
 void deleg_log(void (*log)(void *, const char *), void *ctx,

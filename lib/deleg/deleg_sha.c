@@ -12,7 +12,9 @@
  * absent is acked OK, so retransmissions, duplicates and reordering
  * within the replay window are harmless. The table lives in the caller's
  * memory: an entry array of the SHA's capacity and an open-addressing
- * index (linear probing, backward-shift deletion) keyed by home address.
+ * index (linear probing, backward-shift deletion) keyed by (family, home
+ * address): an IPv4 and an IPv6 binding never share an entry, whatever
+ * their octets, and reports go out per family (section "IPv6").
  * The decisions are the table "SHA Behaviour" of
  * docs/delegation-protocol.md.
  */
@@ -40,26 +42,40 @@ haven_deleg_sha_table_size(uint32_t capacity)
 	return size;
 }
 
-/* Fibonacci hashing: the top bits of a multiplicative hash. */
+/*
+ * Fibonacci hashing: the top bits of a multiplicative hash. An IPv6
+ * address is first folded from 128 to 64 bits and mixed (the finaliser
+ * of MurmurHash3), so addresses that differ only in their interface
+ * identifier or only in their prefix spread alike.
+ */
 static uint32_t
-home_hash(const struct haven_deleg_sha *sha, uint32_t home_addr)
+home_hash(const struct haven_deleg_sha *sha, struct deleg_hoa h)
 {
 	unsigned int bits = (unsigned int)__builtin_ctz(sha->table_size);
+	uint64_t hi, lo, x;
 
-	return (uint32_t)((home_addr * 0x9e3779b1u) >> (32 - bits));
+	if (!h.is6)
+		return (uint32_t)((h.a4 * 0x9e3779b1u) >> (32 - bits));
+	memcpy(&hi, h.a6, sizeof(hi));
+	memcpy(&lo, h.a6 + 8, sizeof(lo));
+	x = hi ^ (lo * 0x9e3779b97f4a7c15ull);
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return (uint32_t)(x >> (64 - bits));
 }
 
-/* Slot holding home_addr (*found) or the empty slot where it would go. */
+/* Slot holding the home address (*found) or the empty slot for it. */
 static uint32_t
-index_slot(const struct haven_deleg_sha *sha, uint32_t home_addr,
+index_slot(const struct haven_deleg_sha *sha, struct deleg_hoa h,
 		bool *found)
 {
 	uint32_t mask = sha->table_size - 1;
-	uint32_t i = home_hash(sha, home_addr);
+	uint32_t i = home_hash(sha, h);
 
 	while (sha->index[i] != 0) {
-		if (sha->entries[sha->index[i] - 1].info.home_addr ==
-				home_addr) {
+		if (deleg_hoa_equal(deleg_hoa_of(
+				&sha->entries[sha->index[i] - 1].info), h)) {
 			*found = true;
 			return i;
 		}
@@ -82,7 +98,7 @@ index_delete(struct haven_deleg_sha *sha, uint32_t i)
 		if (sha->index[j] == 0)
 			return;
 		home = home_hash(sha,
-			sha->entries[sha->index[j] - 1].info.home_addr);
+			deleg_hoa_of(&sha->entries[sha->index[j] - 1].info));
 		/* Stays if its home slot lies cyclically in (i, j]. */
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
@@ -92,16 +108,33 @@ index_delete(struct haven_deleg_sha *sha, uint32_t i)
 	}
 }
 
-struct haven_deleg_sha_entry *
-haven_deleg_sha_find(struct haven_deleg_sha *sha, uint32_t home_addr)
+static struct haven_deleg_sha_entry *
+find(struct haven_deleg_sha *sha, struct deleg_hoa h)
 {
 	bool found;
 	uint32_t i;
 
 	if (sha == NULL || sha->index == NULL)
 		return NULL;
-	i = index_slot(sha, home_addr, &found);
+	i = index_slot(sha, h, &found);
 	return found ? &sha->entries[sha->index[i] - 1] : NULL;
+}
+
+struct haven_deleg_sha_entry *
+haven_deleg_sha_find(struct haven_deleg_sha *sha, uint32_t home_addr)
+{
+	return find(sha, deleg_hoa_make(HAVEN_DELEG_FAMILY_IPV4, home_addr,
+		NULL));
+}
+
+struct haven_deleg_sha_entry *
+haven_deleg_sha_find6(struct haven_deleg_sha *sha,
+		const uint8_t home_addr6[HAVEN_DELEG_ADDR6_LEN])
+{
+	if (home_addr6 == NULL)
+		return NULL;
+	return find(sha, deleg_hoa_make(HAVEN_DELEG_FAMILY_IPV6, 0,
+		home_addr6));
 }
 
 /* ------------------------------------------------------------------ */
@@ -154,10 +187,11 @@ static void
 entry_remove(struct haven_deleg_sha *sha, uint32_t slot,
 		struct haven_deleg_sha_entry *e, const char *why)
 {
-	char addr[16];
+	char addr[DELEG_ADDR_STRLEN];
 
 	deleg_log(sha->ops->log, sha->ctx, "deleg: %s from %s: removed (%s)",
-		deleg_addr_str(e->info.home_addr, addr), e->primary->name, why);
+		deleg_hoa_str(deleg_hoa_of(&e->info), addr), e->primary->name,
+		why);
 	raise_event(sha, HAVEN_DELEG_EV_REMOVE, e, false);
 	index_delete(sha, slot);
 	e->primary->load--;
@@ -178,17 +212,22 @@ capacity_for(const struct haven_deleg_sha *sha,
 	return primary->load + (sha->capacity - sha->used);
 }
 
+/* The ack of req, in req's family, echoing its home address. */
 static void
 send_ack(struct haven_deleg_sha *sha, struct haven_deleg_peer *primary,
 		uint8_t type, const struct haven_deleg_msg *req,
-		uint32_t home_addr, uint32_t generation, uint8_t status)
+		struct deleg_hoa h, uint32_t generation, uint8_t status)
 {
 	struct haven_deleg_msg ack;
 
 	memset(&ack, 0, sizeof(ack));
 	ack.type = type;
 	ack.txn = req->txn;
-	ack.u.ack.home_addr = home_addr;
+	ack.family = req->family;
+	if (h.is6)
+		memcpy(ack.u.ack.home_addr6, h.a6, HAVEN_DELEG_ADDR6_LEN);
+	else
+		ack.u.ack.home_addr = h.a4;
 	ack.u.ack.generation = generation;
 	ack.u.ack.status = status;
 	ack.u.ack.load = primary->load;
@@ -251,13 +290,14 @@ handle_start(struct haven_deleg_sha *sha, struct haven_deleg_peer *primary,
 		const struct haven_deleg_msg *msg, uint64_t now_ms)
 {
 	const struct haven_deleg_binding_info *bi = &msg->u.start;
+	struct deleg_hoa h = deleg_hoa_of(bi);
 	struct haven_deleg_sha_entry *e;
+	char addr[DELEG_ADDR_STRLEN];
 	uint8_t status;
-	char addr[16];
 	uint32_t slot;
 	bool found;
 
-	slot = index_slot(sha, bi->home_addr, &found);
+	slot = index_slot(sha, h, &found);
 	e = found ? &sha->entries[sha->index[slot] - 1] : NULL;
 	if (primary->removed)
 		status = HAVEN_DELEG_NOT_PRIMARY;
@@ -278,23 +318,25 @@ handle_start(struct haven_deleg_sha *sha, struct haven_deleg_peer *primary,
 		sha->stats.refused++;
 		deleg_log(sha->ops->log, sha->ctx,
 			"deleg: START %s generation %u from %s refused: %s",
-			deleg_addr_str(bi->home_addr, addr), bi->generation,
+			deleg_hoa_str(h, addr), bi->generation,
 			primary->name, haven_deleg_status_name(status));
 	}
-	send_ack(sha, primary, HAVEN_DELEG_START_ACK, msg, bi->home_addr,
-		bi->generation, status);
+	send_ack(sha, primary, HAVEN_DELEG_START_ACK, msg, h, bi->generation,
+		status);
 }
 
 static void
 handle_stop(struct haven_deleg_sha *sha, struct haven_deleg_peer *primary,
 		const struct haven_deleg_msg *msg)
 {
+	struct deleg_hoa h = deleg_hoa_make(msg->family,
+		msg->u.stop.home_addr, msg->u.stop.home_addr6);
 	struct haven_deleg_sha_entry *e;
 	uint8_t status = HAVEN_DELEG_OK;
 	uint32_t slot;
 	bool found;
 
-	slot = index_slot(sha, msg->u.stop.home_addr, &found);
+	slot = index_slot(sha, h, &found);
 	e = found ? &sha->entries[sha->index[slot] - 1] : NULL;
 	if (e == NULL) {
 		/* Already gone (an earlier STOP, expiry): idempotent. */
@@ -308,63 +350,113 @@ handle_stop(struct haven_deleg_sha *sha, struct haven_deleg_peer *primary,
 	} else {
 		entry_remove(sha, slot, e, "STOP");
 	}
-	send_ack(sha, primary, HAVEN_DELEG_STOP_ACK, msg,
-		msg->u.stop.home_addr, msg->u.stop.generation, status);
+	send_ack(sha, primary, HAVEN_DELEG_STOP_ACK, msg, h,
+		msg->u.stop.generation, status);
 }
 
-/* One report to one primary, in parts of at most 48 entries. */
+/* What a report round tells a primary besides its entries. */
+struct report_round {
+	struct haven_deleg_msg msg;	/* the part being filled */
+	uint32_t parts;			/* of the round, both families */
+};
+
+/*
+ * The parts of one family: its n entries in parts of at most max, each
+ * sent when full (if more follow) and the last when the family is done.
+ * Part numbers run on across families.
+ */
+static void
+send_report_family(struct haven_deleg_sha *sha,
+		struct haven_deleg_peer *primary, struct report_round *r,
+		bool is6, uint32_t n)
+{
+	struct haven_deleg_msg *msg = &r->msg;
+	unsigned int max = is6 ? HAVEN_DELEG_REPORT_MAX_ENTRIES6 :
+		HAVEN_DELEG_REPORT_MAX_ENTRIES;
+	struct haven_deleg_report_entry *re;
+	const struct haven_deleg_sha_entry *e;
+	uint32_t i, done = 0;
+
+	msg->family = is6 ? HAVEN_DELEG_FAMILY_IPV6 : 0;
+	msg->u.report.n_entries = 0;
+	for (i = 0; i < sha->capacity && done < n; i++) {
+		e = &sha->entries[i];
+		if (e->primary != primary ||
+				haven_deleg_family_is_ipv6(e->info.family) != is6)
+			continue;
+		if (msg->u.report.n_entries == max)
+			break;	/* only if parts were capped: never overflow */
+		re = &msg->u.report.entries[msg->u.report.n_entries++];
+		memset(re, 0, sizeof(*re));
+		re->home_addr = e->info.home_addr;
+		memcpy(re->home_addr6, e->info.home_addr6,
+			HAVEN_DELEG_ADDR6_LEN);
+		re->generation = e->info.generation;
+		re->packets = e->packets;
+		re->bytes = e->bytes;
+		done++;
+		if (msg->u.report.n_entries == max && done < n &&
+				msg->u.report.part + 1u < r->parts) {
+			deleg_send(sha->self_id, primary, msg, sha->ops->send,
+				sha->ctx);
+			msg->u.report.part++;
+			msg->u.report.n_entries = 0;
+		}
+	}
+	deleg_send(sha->self_id, primary, msg, sha->ops->send, sha->ctx);
+	if (msg->u.report.part + 1u < r->parts)
+		msg->u.report.part++;
+}
+
+/*
+ * One report to one primary: its IPv4 entries in Family 4 parts of at
+ * most 48, then its IPv6 entries in Family 6 parts of at most 36, the
+ * parts numbered 0..parts-1 across both. A primary without IPv6 entries
+ * gets exactly the report of the IPv4-only protocol; one without any
+ * entry gets one Family 4 part with none.
+ */
 static void
 send_report(struct haven_deleg_sha *sha, struct haven_deleg_peer *primary)
 {
-	struct haven_deleg_msg msg;
-	struct haven_deleg_report_entry *re;
+	struct report_round r;
 	const struct haven_deleg_sha_entry *e;
-	uint64_t packets = 0, bytes = 0;
-	uint32_t i, parts;
+	uint64_t packets = 0, bytes = 0, parts;
+	uint32_t i, n4 = 0, n6 = 0;
 
 	for (i = 0; i < sha->capacity; i++) {
 		e = &sha->entries[i];
-		if (e->primary == primary) {
-			packets += e->packets;
-			bytes += e->bytes;
-		}
+		if (e->primary != primary)
+			continue;
+		packets += e->packets;
+		bytes += e->bytes;
+		if (haven_deleg_family_is_ipv6(e->info.family))
+			n6++;
+		else
+			n4++;
 	}
-	parts = (primary->load + HAVEN_DELEG_REPORT_MAX_ENTRIES - 1) /
-		HAVEN_DELEG_REPORT_MAX_ENTRIES;
+	parts = (n4 + HAVEN_DELEG_REPORT_MAX_ENTRIES - 1) /
+		HAVEN_DELEG_REPORT_MAX_ENTRIES +
+		(n6 + HAVEN_DELEG_REPORT_MAX_ENTRIES6 - 1) /
+		HAVEN_DELEG_REPORT_MAX_ENTRIES6;
 	if (parts == 0)
 		parts = 1;
 	if (parts > UINT16_MAX)
 		parts = UINT16_MAX;
 
-	memset(&msg, 0, sizeof(msg));
-	msg.type = HAVEN_DELEG_REPORT;
-	msg.u.report.interval_ms = sha->report_interval_ms;
-	msg.u.report.load = primary->load;
-	msg.u.report.capacity = capacity_for(sha, primary);
-	msg.u.report.boot_id = sha->boot_id;
-	msg.u.report.packets = packets;
-	msg.u.report.bytes = bytes;
-	msg.u.report.parts = (uint16_t)parts;
-	for (i = 0; i < sha->capacity; i++) {
-		e = &sha->entries[i];
-		if (e->primary != primary)
-			continue;
-		if (msg.u.report.n_entries == HAVEN_DELEG_REPORT_MAX_ENTRIES)
-			break;	/* only if load miscounted: never overflow */
-		re = &msg.u.report.entries[msg.u.report.n_entries++];
-		re->home_addr = e->info.home_addr;
-		re->generation = e->info.generation;
-		re->packets = e->packets;
-		re->bytes = e->bytes;
-		if (msg.u.report.n_entries == HAVEN_DELEG_REPORT_MAX_ENTRIES &&
-				msg.u.report.part + 1u < parts) {
-			deleg_send(sha->self_id, primary, &msg, sha->ops->send,
-				sha->ctx);
-			msg.u.report.part++;
-			msg.u.report.n_entries = 0;
-		}
-	}
-	deleg_send(sha->self_id, primary, &msg, sha->ops->send, sha->ctx);
+	memset(&r, 0, sizeof(r));
+	r.parts = (uint32_t)parts;
+	r.msg.type = HAVEN_DELEG_REPORT;
+	r.msg.u.report.interval_ms = sha->report_interval_ms;
+	r.msg.u.report.load = primary->load;
+	r.msg.u.report.capacity = capacity_for(sha, primary);
+	r.msg.u.report.boot_id = sha->boot_id;
+	r.msg.u.report.packets = packets;
+	r.msg.u.report.bytes = bytes;
+	r.msg.u.report.parts = (uint16_t)parts;
+	if (n4 > 0 || n6 == 0)
+		send_report_family(sha, primary, &r, false, n4);
+	if (n6 > 0)
+		send_report_family(sha, primary, &r, true, n6);
 }
 
 /* ------------------------------------------------------------------ */
@@ -442,7 +534,7 @@ haven_deleg_sha_tick(struct haven_deleg_sha *sha, uint64_t now_ms)
 			if (e->primary == NULL)
 				continue;
 			if (now_ms >= e->expires_ms) {
-				slot = index_slot(sha, e->info.home_addr,
+				slot = index_slot(sha, deleg_hoa_of(&e->info),
 					&found);
 				sha->stats.expired++;
 				entry_remove(sha, slot, e, "duration ended");

@@ -24,6 +24,14 @@
  *  - SHA state machine: the bindings a secondary holds for its primaries,
  *    in a table the caller sizes (its capacity), with the forwarding
  *    duration of each ([0031]).
+ *
+ * Bindings are IPv4 or IPv6 ([0039], [0040], claims 3 and 11). The header's
+ * Family field says which addresses a message's body carries; in memory,
+ * the uint32_t address fields hold an IPv4 binding and the *6 fields
+ * (16 octets, network order) an IPv6 one, chosen by the family member
+ * (0 or HAVEN_DELEG_FAMILY_IPV4: IPv4, the default of a zeroed struct;
+ * HAVEN_DELEG_FAMILY_IPV6: IPv6). IPv4 messages are byte for byte those
+ * of the IPv4-only version of this library.
  */
 
 #include <stdbool.h>
@@ -54,6 +62,15 @@ extern "C" {
 #define HAVEN_DELEG_DEAD_REPORTS 3	/**< missed reports -> peer dead */
 #define HAVEN_DELEG_DURATION_INFINITE 0xffffffffu /**< duration_s: no end */
 #define HAVEN_DELEG_FAMILY_IPV4 4	/**< header Family: IPv4 addresses */
+#define HAVEN_DELEG_FAMILY_IPV6 6	/**< header Family: IPv6 addresses */
+#define HAVEN_DELEG_ADDR6_LEN 16	/**< an IPv6 address, octets */
+
+/** Encap of a binding (START). */
+#define HAVEN_DELEG_ENCAP_IPIP 0	/**< IPv4: IP in IP (RFC 2003) */
+#define HAVEN_DELEG_ENCAP_MINIMAL 1	/**< IPv4: minimal (RFC 2004) */
+#define HAVEN_DELEG_ENCAP_GRE 2		/**< IPv4: GRE (RFC 2784) */
+#define HAVEN_DELEG_ENCAP_IP6IP6 3	/**< IPv6: IPv6 in IPv6 (RFC 2473),
+					  * the only one of Family 6 */
 
 /** Message types. */
 enum haven_deleg_type {
@@ -88,30 +105,56 @@ enum haven_deleg_stop_reason {
  * Codec
  */
 
-/** What a binding is: the body of Start Forwarding. */
+/**
+ * What a binding is: the body of Start Forwarding. An IPv4 binding uses
+ * home_addr, outer_src and coa[]; an IPv6 binding (family
+ * HAVEN_DELEG_FAMILY_IPV6) uses home_addr6, outer_src6 and coa6[] and
+ * leaves the IPv4 ones 0 (the encoder ignores them, the decoder zeroes
+ * them). The other members mean the same in both families.
+ */
 struct haven_deleg_binding_info {
-	uint32_t home_addr;		/**< NBO */
-	uint32_t outer_src;		/**< tunnel source: the PHA (claim 5), NBO */
+	uint32_t home_addr;		/**< IPv4: NBO */
+	uint32_t outer_src;		/**< IPv4 tunnel source: the PHA
+					  * (claim 5), NBO */
 	uint32_t generation;		/**< bumped on every change */
 	uint32_t duration_s;		/**< forwarding duration [0031] */
-	uint8_t encap;			/**< 0 IP-in-IP, 1 minimal, 2 GRE */
+	uint8_t encap;			/**< HAVEN_DELEG_ENCAP_*: IPv4 0..2,
+					  * IPv6 3 */
 	uint8_t flags;			/**< HAVEN_DELEG_F_* */
 	uint8_t n_coa;			/**< 1..HAVEN_DELEG_MAX_COA */
-	uint32_t coa[HAVEN_DELEG_MAX_COA];	/**< care-of addresses, NBO */
+	uint32_t coa[HAVEN_DELEG_MAX_COA];	/**< IPv4 care-of addresses, NBO */
+	uint8_t family;			/**< 0 or HAVEN_DELEG_FAMILY_IPV4: IPv4
+					  * (the decoder writes 0);
+					  * HAVEN_DELEG_FAMILY_IPV6: IPv6 */
+	uint8_t home_addr6[HAVEN_DELEG_ADDR6_LEN];	/**< IPv6 home address */
+	uint8_t outer_src6[HAVEN_DELEG_ADDR6_LEN];	/**< IPv6 tunnel source:
+							  * the PHA (claim 5) */
+	uint8_t coa6[HAVEN_DELEG_MAX_COA][HAVEN_DELEG_ADDR6_LEN];
+					/**< IPv6 care-of addresses */
 };
+
+/** True if a binding (or a message's family member) is IPv6. */
+static inline bool
+haven_deleg_family_is_ipv6(uint8_t family)
+{
+	return family == HAVEN_DELEG_FAMILY_IPV6;
+}
 
 #define HAVEN_DELEG_F_REVERSE_TUNNEL 0x01	/**< T flag of the binding */
 
-/** One per-binding line of a report. */
+/** One per-binding line of a report; its family is the message's. */
 struct haven_deleg_report_entry {
-	uint32_t home_addr;		/**< NBO */
+	uint32_t home_addr;		/**< IPv4: NBO */
 	uint32_t generation;
 	uint64_t packets;		/**< tunnelled by the SHA since Start */
 	uint64_t bytes;
+	uint8_t home_addr6[HAVEN_DELEG_ADDR6_LEN];	/**< IPv6 */
 };
 
-/** Most entries one report message carries. */
+/** Most entries one report message carries (IPv4; the array size). */
 #define HAVEN_DELEG_REPORT_MAX_ENTRIES 48
+/** Most entries one Family 6 report message carries (36 x 36 octets). */
+#define HAVEN_DELEG_REPORT_MAX_ENTRIES6 36
 
 /** A decoded message (header and body). */
 struct haven_deleg_msg {
@@ -120,6 +163,9 @@ struct haven_deleg_msg {
 	uint32_t receiver_id;		/**< agent id it is meant for */
 	uint64_t seq;			/**< sequence number (anti-replay) */
 	uint32_t txn;			/**< transaction: an ack echoes it */
+	uint8_t family;			/**< header Family: 0 or 4 IPv4 (the
+					  * decoder writes 0), 6 IPv6; for
+					  * START it must equal u.start.family */
 	union {
 		struct haven_deleg_binding_info start;	/**< START */
 		struct {
@@ -128,11 +174,13 @@ struct haven_deleg_msg {
 			uint8_t status;		/**< enum haven_deleg_status */
 			uint32_t load;		/**< bindings held for this PHA */
 			uint32_t capacity;	/**< load + SHA entries free */
+			uint8_t home_addr6[HAVEN_DELEG_ADDR6_LEN]; /**< IPv6 */
 		} ack;					/**< START_ACK, STOP_ACK */
 		struct {
 			uint32_t home_addr;
 			uint32_t generation;
 			uint8_t reason;		/**< enum haven_deleg_stop_reason */
+			uint8_t home_addr6[HAVEN_DELEG_ADDR6_LEN]; /**< IPv6 */
 		} stop;					/**< STOP */
 		struct {
 			uint32_t interval_ms;	/**< until the next report */
@@ -141,7 +189,7 @@ struct haven_deleg_msg {
 			uint64_t packets;	/**< total tunnelled for this PHA */
 			uint64_t bytes;
 			uint16_t part, parts;	/**< this message of a report */
-			uint16_t n_entries;
+			uint16_t n_entries;	/**< at most 48 (IPv4), 36 (IPv6) */
 			uint32_t boot_id;	/**< changes when the SHA restarts */
 			struct haven_deleg_report_entry
 				entries[HAVEN_DELEG_REPORT_MAX_ENTRIES];
@@ -254,11 +302,17 @@ struct haven_deleg_binding {
 
 /** What the PHA state machine tells its caller. */
 enum haven_deleg_pha_event {
-	/** SHA acked START: stop proxy ARP, keep tunnelling stale traffic. */
+	/**
+	 * SHA acked START: stop proxy ARP (proxy NA for IPv6), keep
+	 * tunnelling stale traffic. b->info.family tells the family.
+	 */
 	HAVEN_DELEG_EV_DELEGATED,
 	/** SHA refused or never answered: the binding stays LOCAL. */
 	HAVEN_DELEG_EV_REFUSED,
-	/** PHA takes the binding back (STOP sent or peer dead): send GARP. */
+	/**
+	 * PHA takes the binding back (STOP sent or peer dead): send GARP
+	 * (IPv6: an unsolicited NA) and intercept again.
+	 */
 	HAVEN_DELEG_EV_TAKEN_BACK,
 	/** STOP acked (or given up): the SHA no longer forwards it. */
 	HAVEN_DELEG_EV_STOPPED,
@@ -300,6 +354,14 @@ struct haven_deleg_ops {
 	struct haven_deleg_binding *(*lookup)(void *ctx, uint32_t home_addr);
 	/** Optional: one line of log (state changes, peer death). */
 	void (*log)(void *ctx, const char *line);
+	/**
+	 * Optional, as lookup for IPv6 home addresses (entries of Family 6
+	 * reports): the caller's delegation record of home_addr6, or NULL.
+	 * Without it IPv6 entries are matched by a walk of the peer's list
+	 * and IPv6 orphans end with their duration.
+	 */
+	struct haven_deleg_binding *(*lookup6)(void *ctx,
+			const uint8_t home_addr6[HAVEN_DELEG_ADDR6_LEN]);
 };
 
 /** A primary's delegation context. */
@@ -437,7 +499,10 @@ struct haven_deleg_sha_ops {
 	 * Install/remove. For INSTALL, is_new tells a new binding (gratuitous
 	 * ARP now and again shortly after, [0037]) from a replacement (switch
 	 * at once, [0029]). Return 0, or non-zero if it cannot be installed
-	 * (the START is then refused with OVER_CAPACITY).
+	 * (the START is then refused with OVER_CAPACITY). e->info.family
+	 * says which table: an IPv6 binding is intercepted with unsolicited
+	 * and proxy Neighbor Advertisements instead of ARP ([0040]) and
+	 * tunnelled IPv6 in IPv6 (RFC 2473).
 	 */
 	int (*event)(void *ctx, int event, struct haven_deleg_sha_entry *e,
 			bool is_new);
@@ -505,11 +570,19 @@ int haven_deleg_sha_input(struct haven_deleg_sha *sha, uint32_t src,
 void haven_deleg_sha_tick(struct haven_deleg_sha *sha, uint64_t now_ms);
 
 /**
- * The entry of a home address, or NULL. A home address is held for at most
- * one primary at a time, so it is the whole key.
+ * The entry of an IPv4 home address, or NULL. A home address is held for
+ * at most one primary at a time, so (family, address) is the whole key.
  */
 struct haven_deleg_sha_entry *haven_deleg_sha_find(struct haven_deleg_sha *sha,
 		uint32_t home_addr);
+
+/**
+ * The entry of an IPv6 home address, or NULL. An IPv4 and an IPv6 entry
+ * never match each other, whatever their octets.
+ */
+struct haven_deleg_sha_entry *haven_deleg_sha_find6(
+		struct haven_deleg_sha *sha,
+		const uint8_t home_addr6[HAVEN_DELEG_ADDR6_LEN]);
 
 /** Names for logs, the console and telemetry. */
 const char *haven_deleg_state_name(enum haven_deleg_state s);
