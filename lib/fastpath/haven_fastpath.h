@@ -36,6 +36,8 @@
 extern "C" {
 #endif
 
+struct haven_fp6;
+
 #define HAVEN_MAX_PORTS 4		/**< ports one agent drives */
 #define HAVEN_MAX_WORKERS 16		/**< worker lcores */
 #define HAVEN_MAX_RXQ_PER_WORKER 8	/**< RX queues one worker polls */
@@ -88,6 +90,8 @@ const char *haven_drop_name(enum haven_drop d);
  * hop (a decapsulated packet toward a host never resolved); hash.fdir.hi
  * always holds the next-hop IPv4 address (NBO). The control lcore resolves
  * it (haven_neigh_get(), ARP), writes the destination MAC and transmits.
+ * IPv6 punts (Ethernet type 0x86DD) differ for RESOLVE: the neighbour
+ * index is in fp->fp6->neigh and hash.fdir.hi is 0 (haven_fastpath6.h).
  */
 enum haven_punt_reason {
 	HAVEN_PUNT_CONTROL = 0,		/**< UDP 434, ARP, other to the agent */
@@ -141,6 +145,7 @@ struct haven_worker_stats {
 	uint64_t encap_pkts;
 	uint64_t decap_pkts;
 	uint64_t proxy_arp;
+	uint64_t proxy_nd;	/**< proxy Neighbor Advertisements (IPv6) */
 	uint64_t icmp_echo;
 	uint64_t punted;
 	uint64_t drops[HAVEN_DROP_MAX];
@@ -164,6 +169,9 @@ struct haven_fp {
 	struct rte_rcu_qsbr *qsbr;		/**< binding table readers */
 	bool idle_adaptive;			/**< sleep when idle */
 	volatile bool *quit;			/**< set to stop every lcore */
+	/** IPv6 side (haven_fastpath6.h); NULL: IPv6 off, every IPv6
+	 * frame dropped as HAVEN_DROP_NOT_IPV4_OR_ARP. */
+	struct haven_fp6 *fp6;
 };
 
 /** What one worker lcore polls and owns. */
@@ -177,6 +185,8 @@ struct haven_worker {
 	} rxq[HAVEN_MAX_RXQ_PER_WORKER];
 	uint16_t txq;				/**< this worker's TX queue, every port */
 	struct haven_binding_counters *counters;	/**< this worker's row */
+	/** This worker's row of fp->fp6->bindings (IPv6), or NULL. */
+	struct haven_binding_counters *counters6;
 	struct haven_worker_stats stats;
 	/* Worker-private state below: zero it before launch. */
 	uint16_t ip_id;				/**< next outer IP identification */

@@ -39,6 +39,7 @@
 #include "haven_fastpath.h"
 #include "fastpath_private.h"
 #include "encap_private.h"
+#include "fastpath6_private.h"
 
 #define MIP_UDP_PORT 434		/* Mobile IP registration (RFC 5944) */
 #define ICMP_ECHO_REPLY 0
@@ -84,6 +85,7 @@ enum fp_action {
 	ACT_ECHO,		/* ICMP echo request to the agent */
 	ACT_ENCAP,		/* to a home address: needs the destination's binding */
 	ACT_DECAP,		/* reverse tunnel: needs the inner source's binding */
+	ACT_IPV6,		/* IPv6, per packet: worker6.c */
 };
 
 /* Pass 1's verdict on one packet. */
@@ -213,6 +215,26 @@ punt_flush(struct fp_burst *b)
 		rte_pktmbuf_free(m);
 	}
 	b->n_punt = 0;
+}
+
+/* worker6.c's way to the burst's outputs (fastpath6_private.h). */
+void
+fp_burst_tx(struct fp_burst *b, unsigned int out, struct rte_mbuf *m)
+{
+	tx_enqueue(b, out, m);
+}
+
+void
+fp_burst_punt_control(struct fp_burst *b, struct rte_mbuf *m)
+{
+	punt_control(b, m);
+}
+
+void
+fp_burst_punt_resolve(struct fp_burst *b, struct rte_mbuf *m,
+		unsigned int out, uint32_t neigh)
+{
+	punt_resolve(b, m, out, neigh, 0);
 }
 
 /*
@@ -433,6 +455,13 @@ classify(struct fp_burst *b, struct rte_mbuf *m, struct fp_meta *md)
 		break;
 	case RTE_BE16(RTE_ETHER_TYPE_ARP):
 		classify_arp(b, m, md);
+		break;
+	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
+		if (b->fp->fp6 != NULL) {
+			md->action = ACT_IPV6;
+			break;
+		}
+		md->drop = HAVEN_DROP_NOT_IPV4_OR_ARP;
 		break;
 	default:
 		md->drop = HAVEN_DROP_NOT_IPV4_OR_ARP;
@@ -966,6 +995,9 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 			break;
 		case ACT_PUNT:
 			punt_control(&b, m);
+			break;
+		case ACT_IPV6:
+			fp6_input(&b, w, port, m);
 			break;
 		default:
 			drop(&b, m, meta[i].drop);

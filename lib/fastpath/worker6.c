@@ -1,0 +1,618 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The IPv6 per-packet path of the workers (haven_fastpath6.h): proxy
+ * Neighbor Discovery and DAD defence for the home addresses of away
+ * mobile nodes (RFC 6275 10.4.1), IPv6-in-IPv6 toward their care-of
+ * addresses with the home agent as outer source (RFC 2473, claim 5 of
+ * EP 1134991), the ICMPv6 errors a tunnel entry point owes (Time
+ * Exceeded, Packet Too Big), reverse-tunnel decapsulation, echo replies,
+ * and punts of everything the control lcore must see (the Mobility
+ * Header, Neighbor Advertisements, DAD probes, packets whose next hop is
+ * unresolved).
+ *
+ * worker.c classifies Ethernet type 0x86DD here when fp->fp6 is set and
+ * calls fp6_input() once per packet in its second pass; output goes back
+ * through worker.c's burst (TX buffers, the punt ring), see
+ * fastpath6_private.h. Header bytes come from lib/mip6's pure builders
+ * and checks. IPv6 packets are per-packet for now (one binding lookup
+ * each, no bulk); IPv4's loop is untouched by them.
+ *
+ * No locks, no allocation but mbufs, no system call, no logging: every
+ * outcome is a counter in w->stats.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "haven_fastpath.h"
+#include "haven_fastpath6.h"
+#include "haven_mip6.h"
+#include "haven_nd.h"
+#include "fastpath_private.h"
+#include "fastpath6_private.h"
+#include "encap_private.h"
+
+#define ETH_HLEN ((unsigned int)sizeof(struct rte_ether_hdr))
+#define IP6_HLEN HAVEN_IP6_HDR_LEN
+#define ICMP6_ECHO_REQUEST 128		/* RFC 4443 4.1 */
+#define ICMP6_ECHO_REPLY 129		/* RFC 4443 4.2 */
+#define ICMP6_HLEN 8			/* type, code, checksum, id, seq */
+#define LOCAL_HOP_LIMIT 64		/* hop limit of packets we originate */
+
+/* ff02::1, all nodes (RFC 4291 2.7.1), and its MAC (RFC 2464 7). */
+static const uint8_t all_nodes[16] = {
+	0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+};
+static const struct rte_ether_addr all_nodes_mac = {
+	.addr_bytes = { 0x33, 0x33, 0, 0, 0, 0x01 },
+};
+
+/* What one packet's handling needs. */
+struct fp6_pkt {
+	struct fp_burst *b;
+	struct haven_worker *w;
+	const struct haven_fp *fp;
+	const struct haven_fp6 *fp6;
+	unsigned int port;		/* input port index */
+};
+
+static inline void
+drop6(struct fp6_pkt *c, struct rte_mbuf *m, enum haven_drop reason)
+{
+	c->w->stats.drops[reason]++;
+	rte_pktmbuf_free(m);
+}
+
+static inline uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline const struct haven_binding6 *
+lookup6(const struct fp6_pkt *c, const uint8_t *home_addr)
+{
+	if (unlikely(c->fp6->bindings == NULL))
+		return NULL;
+	return haven_binding6_lookup(c->fp6->bindings, home_addr);
+}
+
+static inline bool
+is_agent6(const struct fp6_pkt *c, const uint8_t *a)
+{
+	const struct haven_fp6 *fp6 = c->fp6;
+	unsigned int i;
+
+	if (fp_ip6_eq(a, fp6->ha_addr) && !fp_ip6_is_zero(a))
+		return true;
+	for (i = 0; i < c->fp->n_ports && i < HAVEN_MAX_PORTS; i++)
+		if (fp6->port_has_addr[i] && fp_ip6_eq(a, fp6->port_addr[i]))
+			return true;
+	return false;
+}
+
+/* The address the agent speaks from on a port: its address6, else the
+ * home agent address. */
+static inline const uint8_t *
+own_src(const struct fp6_pkt *c, unsigned int port)
+{
+	return c->fp6->port_has_addr[port] ? c->fp6->port_addr[port] :
+		c->fp6->ha_addr;
+}
+
+/*
+ * m, emptied for a packet we build from scratch: reset in place when it
+ * is a plain single-segment mbuf, else a fresh one (m is freed). NULL
+ * when the pool is empty.
+ */
+static struct rte_mbuf *
+recycle(struct fp6_pkt *c, struct rte_mbuf *m)
+{
+	struct rte_mbuf *n;
+
+	if (likely(m->nb_segs == 1 && RTE_MBUF_DIRECT(m) &&
+		   rte_mbuf_refcnt_read(m) == 1)) {
+		rte_pktmbuf_reset(m);
+		return m;
+	}
+	n = rte_pktmbuf_alloc(c->fp->pool);
+	rte_pktmbuf_free(m);
+	return n;
+}
+
+/*
+ * Send a frame whose IPv6 part is ready out of port index out: Ethernet
+ * source the port, destination the neighbour's MAC, or the control lcore
+ * resolves it (HAVEN_PUNT_RESOLVE, see haven_fastpath6.h).
+ */
+static inline void
+send6(struct fp6_pkt *c, struct rte_mbuf *m, unsigned int out, uint32_t neigh)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	rte_ether_addr_copy(&c->fp->ports[out].mac, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
+	if (likely(neigh < HAVEN_NEIGH6_MAX &&
+		   fp_neigh6_mac(&c->fp6->neigh[neigh], &eth->dst_addr)))
+		fp_burst_tx(c->b, out, m);
+	else
+		fp_burst_punt_resolve(c->b, m, out,
+				neigh < HAVEN_NEIGH6_MAX ? neigh :
+				HAVEN_PUNT_NEIGH_NONE);
+}
+
+/* ------------------------------------------------------------------ */
+/* ICMPv6 errors                                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * An ICMPv6 error about the packet at ip (len contiguous bytes) back to
+ * its source through the previous hop (the frame's Ethernet source) on
+ * the input port, in a new mbuf. RFC 4443 2.4 (e) cases send nothing.
+ */
+static void
+icmp6_error(struct fp6_pkt *c, const struct rte_mbuf *m, const uint8_t *ip,
+		size_t len, uint8_t type, uint32_t mtu)
+{
+	const struct rte_ether_hdr *in_eth =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const uint8_t *src = own_src(c, c->port);
+	struct rte_ether_hdr *eth;
+	struct rte_mbuf *e;
+	size_t room;
+	int n;
+
+	if (fp_ip6_is_zero(src))
+		return;
+	e = rte_pktmbuf_alloc(c->fp->pool);
+	if (unlikely(e == NULL)) {
+		c->w->stats.drops[HAVEN_DROP_NO_MBUF]++;
+		return;
+	}
+	room = rte_pktmbuf_tailroom(e);
+	if (room <= ETH_HLEN) {
+		rte_pktmbuf_free(e);
+		c->w->stats.drops[HAVEN_DROP_NO_MBUF]++;
+		return;
+	}
+	eth = rte_pktmbuf_mtod(e, struct rte_ether_hdr *);
+	if (type == HAVEN_ICMP6_TIME_EXCEEDED)
+		n = haven_icmp6_build_time_exceeded((uint8_t *)(eth + 1),
+				room - ETH_HLEN, src, ip, len);
+	else
+		n = haven_icmp6_build_pkt_too_big((uint8_t *)(eth + 1),
+				room - ETH_HLEN, src, mtu, ip, len);
+	if (n <= 0) {
+		rte_pktmbuf_free(e);
+		return;
+	}
+	rte_pktmbuf_append(e, ETH_HLEN + (uint16_t)n);
+	rte_ether_addr_copy(&in_eth->src_addr, &eth->dst_addr);
+	rte_ether_addr_copy(&c->fp->ports[c->port].mac, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	fp_burst_tx(c->b, c->port, e);
+}
+
+/* ------------------------------------------------------------------ */
+/* Neighbor Discovery                                                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Give the control lcore a copy of an NS from a known neighbour whose
+ * link-layer address changed (arp_learn() of worker.c for IPv6).
+ */
+static void
+ns_learn(struct fp6_pkt *c, struct rte_mbuf *m,
+		const struct haven_nd_ns_info *ns)
+{
+	const struct rte_ether_hdr *eth =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct rte_ether_addr cur, mac;
+	struct rte_mbuf *copy;
+	int idx;
+
+	idx = fp_neigh6_lookup(c->fp6->neigh, ns->src);
+	if (idx < 0)
+		return;
+	if (ns->has_slla)
+		memcpy(mac.addr_bytes, ns->slla, RTE_ETHER_ADDR_LEN);
+	else
+		rte_ether_addr_copy(&eth->src_addr, &mac);
+	if (fp_neigh6_mac(&c->fp6->neigh[idx], &cur) &&
+	    rte_is_same_ether_addr(&cur, &mac))
+		return;
+	copy = rte_pktmbuf_copy(m, c->fp->pool, 0, UINT32_MAX);
+	if (copy == NULL) {
+		c->w->stats.drops[HAVEN_DROP_NO_MBUF]++;
+		return;
+	}
+	fp_burst_punt_control(c->b, copy);
+}
+
+/*
+ * Answer a solicitation for target in m's place (RFC 4861 7.2.4): to its
+ * source with S set, or, for a DAD probe, to all nodes with S clear; O
+ * set (RFC 6275 10.4.1 for the proxy case); the port's MAC as target
+ * link-layer address.
+ */
+static void
+na_reply(struct fp6_pkt *c, struct rte_mbuf *m,
+		const struct haven_nd_ns_info *ns, const uint8_t *src)
+{
+	const struct rte_ether_addr *port_mac = &c->fp->ports[c->port].mac;
+	struct rte_ether_addr dst_mac;
+	uint8_t flags = HAVEN_ND_NA_F_O;
+	const uint8_t *dst;
+
+	if (ns->dad) {
+		dst = all_nodes;
+		rte_ether_addr_copy(&all_nodes_mac, &dst_mac);
+	} else {
+		dst = ns->src;
+		flags |= HAVEN_ND_NA_F_S;
+		rte_ether_addr_copy(&rte_pktmbuf_mtod(m,
+				struct rte_ether_hdr *)->src_addr, &dst_mac);
+	}
+	m = recycle(c, m);
+	if (unlikely(m == NULL)) {
+		c->w->stats.drops[HAVEN_DROP_NO_MBUF]++;
+		return;
+	}
+	if (haven_build_na(m, port_mac, &dst_mac, src, dst, ns->target, flags,
+			port_mac) != 0) {
+		drop6(c, m, HAVEN_DROP_NO_MBUF);
+		return;
+	}
+	fp_burst_tx(c->b, c->port, m);
+}
+
+/*
+ * A Neighbor Solicitation (any destination). Answered for the agent's
+ * own address on this port or the home agent address, and, on the home
+ * link, for the home address of a binding intercepted by this agent
+ * (proxy NA; a DAD probe for it is defended). Otherwise the control
+ * lcore sees DAD probes (a home address under duplicate address
+ * detection), solicitations about our addresses or bound home addresses,
+ * and those from known neighbours; the rest is not for us.
+ */
+static void
+nd_ns(struct fp6_pkt *c, struct rte_mbuf *m, const uint8_t *ip, size_t len)
+{
+	const struct haven_fp6 *fp6 = c->fp6;
+	const struct haven_binding6 *bnd;
+	struct haven_nd_ns_info ns;
+	bool own;
+
+	if (haven_nd_parse_ns(ip, len, &ns, NULL, 0) != 0) {
+		drop6(c, m, HAVEN_DROP_MALFORMED);
+		return;
+	}
+	own = (!fp_ip6_is_zero(fp6->ha_addr) &&
+	       fp_ip6_eq(ns.target, fp6->ha_addr)) ||
+		(fp6->port_has_addr[c->port] &&
+		 fp_ip6_eq(ns.target, fp6->port_addr[c->port]));
+	if (own) {
+		if (!ns.dad)
+			ns_learn(c, m, &ns);
+		na_reply(c, m, &ns, ns.target);
+		return;
+	}
+	bnd = lookup6(c, ns.target);
+	if (bnd != NULL && (bnd->flags & HAVEN_BINDING_F_INTERCEPT) &&
+	    bnd->forwarder == HAVEN_FORWARDER_SELF &&
+	    c->port == c->fp->home_port) {
+		if (!ns.dad)
+			ns_learn(c, m, &ns);
+		c->w->stats.proxy_nd++;
+		na_reply(c, m, &ns, own_src(c, c->port));
+		return;
+	}
+	if (ns.dad || bnd != NULL || is_agent6(c, ns.target) ||
+	    fp_neigh6_lookup(fp6->neigh, ns.src) >= 0)
+		fp_burst_punt_control(c->b, m);
+	else
+		drop6(c, m, HAVEN_DROP_NOT_FOR_US);
+}
+
+/* ------------------------------------------------------------------ */
+/* To the agent: echo, reverse tunnel, punts                           */
+/* ------------------------------------------------------------------ */
+
+/* Echo reply in place (RFC 4443 4.2): swap addresses, type 129. */
+static void
+echo6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	uint8_t *icmp = ip + IP6_HLEN, tmp[16];
+
+	/* Swapping the addresses leaves the pseudo-header sum as it was. */
+	memcpy(tmp, ip + 8, 16);
+	memcpy(ip + 8, ip + 24, 16);
+	memcpy(ip + 24, tmp, 16);
+	ip[7] = LOCAL_HOP_LIMIT;
+	icmp[0] = ICMP6_ECHO_REPLY;
+	fp_put16(icmp + 2, fp_cksum_adjust(get16(icmp + 2),
+			ICMP6_ECHO_REQUEST << 8 | icmp[1],
+			ICMP6_ECHO_REPLY << 8 | icmp[1]));
+	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
+	rte_ether_addr_copy(&c->fp->ports[c->port].mac, &eth->src_addr);
+	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
+	c->w->stats.icmp_echo++;
+	fp_burst_tx(c->b, c->port, m);
+}
+
+static inline bool
+is_care_of6(const struct haven_binding6 *bnd, const uint8_t *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < bnd->n_coa; i++)
+		if (fp_ip6_eq(bnd->coa[i].addr, a))
+			return true;
+	return false;
+}
+
+/*
+ * A reverse-tunnelled packet (RFC 6275 10.4.5, RFC 2473): the inner
+ * source's binding must allow reverse tunnelling and hold the outer
+ * source as a care-of address; the inner packet is forwarded (hop limit
+ * decremented) toward its destination.
+ */
+static void
+decap6(struct fp6_pkt *c, struct rte_mbuf *m, const uint8_t *ip,
+		size_t off, size_t ilen)
+{
+	const struct haven_binding6 *bnd;
+	struct haven_binding_counters *cnt;
+	uint8_t *inner = (uint8_t *)(uintptr_t)ip + off, nh[16], out;
+	int neigh;
+
+	bnd = lookup6(c, inner + 8);
+	if (bnd == NULL) {
+		drop6(c, m, HAVEN_DROP_REVTUN_NO_BINDING);
+		return;
+	}
+	if (!(bnd->flags & HAVEN_BINDING_F_REVERSE_TUNNEL)) {
+		drop6(c, m, HAVEN_DROP_REVTUN_NOT_ALLOWED);
+		return;
+	}
+	if (!is_care_of6(bnd, ip + 8)) {
+		drop6(c, m, HAVEN_DROP_REVTUN_BAD_SOURCE);
+		return;
+	}
+	if (inner[7] <= 1) {
+		drop6(c, m, HAVEN_DROP_TTL_EXPIRED);
+		return;
+	}
+	if (haven_route6_lookup(c->fp, inner + 24, nh, &out) != 0 ||
+	    out >= c->fp->n_ports) {
+		drop6(c, m, HAVEN_DROP_NO_ROUTE);
+		return;
+	}
+	inner[7]--;
+
+	/* Strip Ethernet and the outer headers, then any trailing bytes. */
+	rte_pktmbuf_adj(m, ETH_HLEN + off);
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - ilen);
+	rte_pktmbuf_prepend(m, ETH_HLEN);
+
+	if (c->w->counters6 != NULL) {
+		cnt = &c->w->counters6[bnd->slot];
+		cnt->rev_pkts++;
+		cnt->rev_bytes += ilen;
+	}
+	c->w->stats.decap_pkts++;
+	neigh = fp_neigh6_lookup(c->fp6->neigh, nh);
+	send6(c, m, out, neigh < 0 ? HAVEN_PUNT_NEIGH_NONE : (uint32_t)neigh);
+}
+
+static inline bool
+is_ext_header(uint8_t nh)
+{
+	return nh == HAVEN_IPPROTO_HOPOPTS || nh == HAVEN_IPPROTO_DSTOPTS ||
+		nh == HAVEN_IPPROTO_ROUTING || nh == HAVEN_IPPROTO_AH;
+}
+
+/*
+ * An IPv6 packet to one of the agent's addresses (Neighbor Discovery is
+ * handled before): echo requests answered, IPv6-in-IPv6 decapsulated
+ * (directly or after extension headers), the rest punted: the Mobility
+ * Header, possibly after a Destination Options header with the Home
+ * Address option, fragments, other ICMPv6, anything else.
+ */
+static void
+local6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip, size_t len)
+{
+	size_t off, ilen;
+	uint8_t nh = ip[6];
+
+	if (nh == HAVEN_IPPROTO_ICMPV6) {
+		if (len >= IP6_HLEN + ICMP6_HLEN &&
+		    ip[IP6_HLEN] == ICMP6_ECHO_REQUEST && ip[IP6_HLEN + 1] == 0)
+			echo6(c, m, ip);
+		else
+			fp_burst_punt_control(c->b, m);
+		return;
+	}
+	if (nh == HAVEN_IPPROTO_IPV6 || is_ext_header(nh)) {
+		if (haven_ip6ip6_decap_check(ip, len, NULL, NULL, &off, &ilen,
+				NULL, 0) == 0) {
+			decap6(c, m, ip, off, ilen);
+			return;
+		}
+		if (nh == HAVEN_IPPROTO_IPV6) {
+			drop6(c, m, HAVEN_DROP_MALFORMED);
+			return;
+		}
+	}
+	fp_burst_punt_control(c->b, m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Toward the care-of addresses                                        */
+/* ------------------------------------------------------------------ */
+
+/* Tunnel one copy of the packet in m (len bytes of IPv6) to one CoA. */
+static void
+encap6_one(struct fp6_pkt *c, struct rte_mbuf *m,
+		const struct haven_binding6 *bnd,
+		const struct haven_binding6_coa *coa, size_t len)
+{
+	const uint8_t *src = fp_ip6_is_zero(bnd->outer_src) ?
+		c->fp6->ha_addr : bnd->outer_src;
+	uint8_t *p;
+	int out;
+
+	out = fp_port_index(c->fp, coa->port);
+	if (unlikely(out < 0)) {
+		drop6(c, m, HAVEN_DROP_NO_ROUTE);
+		return;
+	}
+	p = (uint8_t *)rte_pktmbuf_prepend(m, IP6_HLEN);
+	if (unlikely(p == NULL)) {
+		drop6(c, m, HAVEN_DROP_NO_MBUF);
+		return;
+	}
+	/*
+	 * The old Ethernet header is now at p + 40, just in front of the
+	 * inner packet: the new one and the outer header overwrite it.
+	 * RFC 2473 3 / RFC 6275 9.4: outer source the home agent (claim 5),
+	 * destination the care-of address, next header 41.
+	 */
+	haven_ip6ip6_build_outer(p + ETH_HLEN, src, coa->addr, len,
+			HAVEN_OUTER_TTL);
+	c->w->stats.encap_pkts++;
+	send6(c, m, (unsigned int)out, coa->neigh);
+}
+
+/* The smallest MTU among the ports of a binding's care-of addresses. */
+static inline unsigned int
+tunnel_mtu(const struct fp6_pkt *c, const struct haven_binding6 *bnd)
+{
+	unsigned int i, mtu = UINT16_MAX + 1;
+	int out;
+
+	for (i = 0; i < bnd->n_coa; i++) {
+		out = fp_port_index(c->fp, bnd->coa[i].port);
+		if (out >= 0)
+			mtu = RTE_MIN(mtu, c->fp->ports[out].mtu != 0 ?
+				(unsigned int)c->fp->ports[out].mtu :
+				(unsigned int)RTE_ETHER_MTU);
+	}
+	return mtu;
+}
+
+/*
+ * A packet for a home address: tunnelled to every care-of address of an
+ * intercepted binding (whoever forwards it now: stale neighbour caches
+ * still send here after a delegation, as for IPv4). RFC 2473 3.1: the
+ * inner hop limit is decremented, Time Exceeded when it runs out; 7.1:
+ * Packet Too Big with the tunnel MTU when the tunnel packet would not
+ * fit (no fragmentation of the outer packet).
+ */
+static void
+encap6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip, size_t len)
+{
+	const struct haven_binding6 *bnd = lookup6(c, ip + 24);
+	struct haven_binding_counters *cnt;
+	unsigned int i, mtu;
+
+	if (bnd == NULL || !(bnd->flags & HAVEN_BINDING_F_INTERCEPT) ||
+	    bnd->n_coa == 0) {
+		drop6(c, m, HAVEN_DROP_NO_BINDING);
+		return;
+	}
+	if (ip[7] <= 1) {
+		icmp6_error(c, m, ip, len, HAVEN_ICMP6_TIME_EXCEEDED, 0);
+		drop6(c, m, HAVEN_DROP_TTL_EXPIRED);
+		return;
+	}
+	mtu = tunnel_mtu(c, bnd);
+	if (unlikely(len + IP6_HLEN > mtu)) {
+		if (mtu > IP6_HLEN)
+			icmp6_error(c, m, ip, len, HAVEN_ICMP6_PKT_TOO_BIG,
+					mtu - IP6_HLEN);
+		drop6(c, m, HAVEN_DROP_TOO_BIG);
+		return;
+	}
+	haven_ip6ip6_prepare_inner(ip, len);
+	if (c->w->counters6 != NULL) {
+		cnt = &c->w->counters6[bnd->slot];
+		cnt->pkts++;
+		cnt->bytes += len;
+	}
+
+	/* One copy per care-of address, the original to the last one. */
+	for (i = 0; i + 1 < bnd->n_coa; i++) {
+		struct rte_mbuf *copy = rte_pktmbuf_copy(m, c->fp->pool, 0,
+				UINT32_MAX);
+
+		if (unlikely(copy == NULL)) {
+			c->w->stats.drops[HAVEN_DROP_NO_MBUF]++;
+			continue;
+		}
+		encap6_one(c, copy, bnd, &bnd->coa[i], len);
+	}
+	encap6_one(c, m, bnd, &bnd->coa[bnd->n_coa - 1], len);
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry                                                               */
+/* ------------------------------------------------------------------ */
+
+void
+fp6_input(struct fp_burst *b, struct haven_worker *w, unsigned int port,
+		struct rte_mbuf *m)
+{
+	struct fp6_pkt c = {
+		.b = b, .w = w, .fp = w->fp, .fp6 = w->fp->fp6, .port = port,
+	};
+	const struct rte_ether_hdr *eth =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint8_t *ip = (uint8_t *)(uintptr_t)(eth + 1);
+	size_t len = rte_pktmbuf_data_len(m) - ETH_HLEN, total;
+
+	/* classify() checked the Ethernet header's length. */
+	if (len < IP6_HLEN || ip[0] >> 4 != 6) {
+		drop6(&c, m, HAVEN_DROP_MALFORMED);
+		return;
+	}
+	total = IP6_HLEN + get16(ip + 4);
+	if (total > len || fp_ip6_is_multicast(ip + 8)) {
+		drop6(&c, m, HAVEN_DROP_MALFORMED);
+		return;
+	}
+	/* Drop Ethernet padding: it must not travel inside a tunnel. */
+	if (rte_pktmbuf_pkt_len(m) - ETH_HLEN > total)
+		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - ETH_HLEN - total);
+	len = total;
+
+	/* Neighbor Discovery, whatever the destination (NUD is unicast). */
+	if (ip[6] == HAVEN_IPPROTO_ICMPV6 && len > IP6_HLEN) {
+		if (ip[IP6_HLEN] == HAVEN_ND_NS) {
+			nd_ns(&c, m, ip, len);
+			return;
+		}
+		if (ip[IP6_HLEN] == HAVEN_ND_NA) {
+			fp_burst_punt_control(b, m);
+			return;
+		}
+	}
+	if (is_agent6(&c, ip + 24)) {
+		local6(&c, m, ip, len);
+		return;
+	}
+	if (!rte_is_same_ether_addr(&eth->dst_addr, &w->fp->ports[port].mac) ||
+	    fp_ip6_is_multicast(ip + 24)) {
+		drop6(&c, m, HAVEN_DROP_NOT_FOR_US);
+		return;
+	}
+	encap6(&c, m, ip, len);
+}
