@@ -3,7 +3,8 @@
 -- Wireshark / tshark dissector for the Haven Delegation Protocol, version 1
 -- (docs/delegation-protocol.md): the messages a primary home agent (PHA)
 -- and its secondary home agents (SHA) exchange on UDP port 4434 (EP 1134991
--- load balancing). Every field of every message type is decoded; the
+-- load balancing), for IPv4 (Family 4) and IPv6 (Family 6, section 9)
+-- bindings. Every field of every message type is decoded; the
 -- HMAC-SHA256 trailer is shown as bytes (it is not verified: the key is
 -- secret and Wireshark's Lua has no HMAC).
 --
@@ -25,10 +26,13 @@
 --           n_entries body_reserved entry (subtree) entry.hoa
 --           entry.generation entry.packets entry.bytes
 --   trailer hmac
+-- Family 6 messages use hoa6, outer_src6, coa6 and entry.hoa6 (IPv6
+-- fields) in place of hoa, outer_src, coa and entry.hoa.
 -- Expert info (havendeleg.expert.*): wrong version, body length that
--- disagrees with the datagram or with the type and counts, unknown type,
--- family other than 4, non-zero reserved octets, out-of-range values,
--- truncated datagrams.
+-- disagrees with the datagram or with the type, Family and counts, unknown
+-- type, family other than 4 and 6 (or a body of the other family's
+-- length), non-zero reserved octets, out-of-range values, truncated
+-- datagrams.
 
 local PORT = 4434
 local HEADER_LEN = 28
@@ -38,6 +42,7 @@ local MAX_LEN = 1400
 local MAX_COA = 4
 local MAX_ENTRIES = 48
 local ENTRY_LEN = 24
+local MAX_ENTRIES6 = 36		-- Family 6: 36 entries of 36 octets
 
 local p = Proto("havendeleg", "Haven Delegation Protocol")
 
@@ -65,10 +70,11 @@ local ENCAPS = {
 	[0] = "IP-in-IP (RFC 2003)",
 	[1] = "minimal (RFC 2004)",
 	[2] = "GRE (RFC 2784)",
+	[3] = "IPv6 in IPv6 (RFC 2473)",
 }
 local FAMILIES = {
 	[4] = "IPv4",
-	[6] = "IPv6 (reserved, not in version 1)",
+	[6] = "IPv6",
 }
 
 local f = p.fields
@@ -95,6 +101,10 @@ f.n_coa = ProtoField.uint8("havendeleg.n_coa", "N CoA", base.DEC)
 f.body_reserved = ProtoField.bytes("havendeleg.body_reserved",
 	"Reserved (body)")
 f.coa = ProtoField.ipv4("havendeleg.coa", "Care-of Address")
+f.hoa6 = ProtoField.ipv6("havendeleg.hoa6", "Home Address (IPv6)")
+f.outer_src6 = ProtoField.ipv6("havendeleg.outer_src6",
+	"Outer Source Address (IPv6)")
+f.coa6 = ProtoField.ipv6("havendeleg.coa6", "Care-of Address (IPv6)")
 f.status = ProtoField.uint8("havendeleg.status", "Status", base.DEC, STATUS)
 f.load = ProtoField.uint32("havendeleg.load", "Load", base.DEC)
 f.capacity = ProtoField.uint32("havendeleg.capacity", "Capacity", base.DEC)
@@ -108,6 +118,8 @@ f.parts = ProtoField.uint16("havendeleg.parts", "Parts", base.DEC)
 f.n_entries = ProtoField.uint16("havendeleg.n_entries", "N Entries", base.DEC)
 f.entry = ProtoField.none("havendeleg.entry", "Entry")
 f.entry_hoa = ProtoField.ipv4("havendeleg.entry.hoa", "Home Address")
+f.entry_hoa6 = ProtoField.ipv6("havendeleg.entry.hoa6",
+	"Home Address (IPv6)")
 f.entry_generation = ProtoField.uint32("havendeleg.entry.generation",
 	"Generation", base.DEC)
 f.entry_packets = ProtoField.uint64("havendeleg.entry.packets", "Packets",
@@ -133,7 +145,7 @@ local e = {
 		"Unknown message type", expert.group.MALFORMED,
 		expert.severity.ERROR),
 	family = ProtoExpert.new("havendeleg.expert.family",
-		"Family other than 4 (IPv4) is refused by version 1",
+		"Family other than 4 (IPv4) and 6 (IPv6) is malformed",
 		expert.group.MALFORMED, expert.severity.ERROR),
 	reserved = ProtoExpert.new("havendeleg.expert.reserved",
 		"Reserved octets not zero", expert.group.MALFORMED,
@@ -151,7 +163,11 @@ p.experts = { e.version, e.length, e.body_len, e.type_len, e.type, e.family,
 p.prefs.port = Pref.uint("UDP port", PORT,
 	"UDP port of the delegation protocol (both source and destination)")
 
+-- An address of the message's family: a = 4 (IPv4) or 16 (IPv6).
 local function ip(tvb)
+	if tvb:len() == 16 then
+		return tostring(tvb:ipv6())
+	end
 	return tostring(tvb:ipv4())
 end
 
@@ -164,21 +180,35 @@ local function zero(tvb)
 	return true
 end
 
--- Body lengths of section 2.2, from the fixed part's counts.
-local function expected_len(mtype, body)
+-- Why an address cannot name a binding's end, or nil (2.3, 9.3).
+local function unusable(tvb)
+	if zero(tvb) then
+		return tvb:len() == 16 and "::" or "0.0.0.0"
+	end
+	if tvb:len() == 16 and tvb(0, 1):uint() == 0xff then
+		return "multicast"
+	end
+	return nil
+end
+
+-- Body lengths of sections 2.2 and 9.2, from the fixed part's counts;
+-- a is the address length of the family (4 or 16).
+local function expected_len(mtype, body, a)
+	local start_fixed = 2 * a + 12
 	if body == nil then
-		return ({ [1] = 20, [2] = 20, [3] = 12, [4] = 20, [5] = 40 })[mtype]
+		return ({ [1] = start_fixed, [2] = a + 16, [3] = a + 8,
+			[4] = a + 16, [5] = 40 })[mtype]
 	end
 	if mtype == 1 then
-		if body:len() < 20 then return 20 end
-		return 20 + 4 * body(18, 1):uint()
+		if body:len() < start_fixed then return start_fixed end
+		return start_fixed + a * body(2 * a + 10, 1):uint()
 	elseif mtype == 2 or mtype == 4 then
-		return 20
+		return a + 16
 	elseif mtype == 3 then
-		return 12
+		return a + 8
 	elseif mtype == 5 then
 		if body:len() < 40 then return 40 end
-		return 40 + ENTRY_LEN * body(36, 2):uint()
+		return 40 + (a + 20) * body(36, 2):uint()
 	end
 	return nil
 end
@@ -190,82 +220,98 @@ local function add_reserved(tree, tvb)
 	end
 end
 
-local function dissect_start(body, tree, info)
-	local hoa = ip(body(0, 4))
-	tree:add(f.hoa, body(0, 4))
-	local os = tree:add(f.outer_src, body(4, 4))
-	if body(4, 4):uint() == 0 then
-		os:add_proto_expert_info(e.value, "Outer Source Address 0.0.0.0")
+local function add_addr(tree, field4, field6, tvb, what)
+	local it = tree:add(tvb:len() == 16 and field6 or field4, tvb)
+	local bad = unusable(tvb)
+	if bad ~= nil then
+		it:add_proto_expert_info(e.value, what .. " " .. bad)
 	end
-	tree:add(f.generation, body(8, 4))
-	local dur = body(12, 4):uint()
-	local di = tree:add(f.duration, body(12, 4))
+	return it
+end
+
+local function dissect_start(body, tree, a)
+	local hoa = ip(body(0, a))
+	add_addr(tree, f.hoa, f.hoa6, body(0, a), "Home Address")
+	add_addr(tree, f.outer_src, f.outer_src6, body(a, a),
+		"Outer Source Address")
+	local q = 2 * a
+	tree:add(f.generation, body(q, 4))
+	local dur = body(q + 4, 4):uint()
+	local di = tree:add(f.duration, body(q + 4, 4))
 	if dur == 0xffffffff then
 		di:append_text(" (no end)")
 	elseif dur == 0 then
 		di:add_proto_expert_info(e.value, "Duration 0 is malformed")
 	end
-	local encap = body(16, 1):uint()
-	local ei = tree:add(f.encap, body(16, 1))
+	local encap = body(q + 8, 1):uint()
+	local ei = tree:add(f.encap, body(q + 8, 1))
 	if ENCAPS[encap] == nil then
 		ei:add_proto_expert_info(e.value, "Unknown encapsulation")
+	elseif a == 16 and encap ~= 3 then
+		ei:add_proto_expert_info(e.value,
+			"Encap of Family 6 must be 3 (IPv6 in IPv6)")
+	elseif a == 4 and encap == 3 then
+		ei:add_proto_expert_info(e.value,
+			"Encap 3 (IPv6 in IPv6) is for Family 6 only")
 	end
-	local fl = tree:add(f.flags, body(17, 1))
-	fl:add(f.flag_t, body(17, 1))
-	if bit.band(body(17, 1):uint(), 0xfe) ~= 0 then
+	local fl = tree:add(f.flags, body(q + 9, 1))
+	fl:add(f.flag_t, body(q + 9, 1))
+	if bit.band(body(q + 9, 1):uint(), 0xfe) ~= 0 then
 		fl:add_proto_expert_info(e.reserved, "Undefined flag bits set")
 	end
-	local n = body(18, 1):uint()
-	local ni = tree:add(f.n_coa, body(18, 1))
+	local n = body(q + 10, 1):uint()
+	local ni = tree:add(f.n_coa, body(q + 10, 1))
 	if n < 1 or n > MAX_COA then
 		ni:add_proto_expert_info(e.value, "N CoA must be 1..4")
 	end
-	add_reserved(tree, body(19, 1))
+	add_reserved(tree, body(q + 11, 1))
 	local coas = {}
 	for i = 0, n - 1 do
-		local off = 20 + 4 * i
-		if off + 4 > body:len() then
+		local off = q + 12 + a * i
+		if off + a > body:len() then
 			break
 		end
-		tree:add(f.coa, body(off, 4))
-		coas[#coas + 1] = ip(body(off, 4))
+		add_addr(tree, f.coa, f.coa6, body(off, a), "Care-of Address")
+		coas[#coas + 1] = ip(body(off, a))
 	end
-	return string.format("%s gen %u coa %s", hoa, body(8, 4):uint(),
+	return string.format("%s gen %u coa %s", hoa, body(q, 4):uint(),
 		table.concat(coas, ","))
 end
 
-local function dissect_ack(body, tree)
-	local hoa = ip(body(0, 4))
-	tree:add(f.hoa, body(0, 4))
-	tree:add(f.generation, body(4, 4))
-	local st = body(8, 1):uint()
-	local si = tree:add(f.status, body(8, 1))
+local function dissect_ack(body, tree, a)
+	local hoa = ip(body(0, a))
+	add_addr(tree, f.hoa, f.hoa6, body(0, a), "Home Address")
+	tree:add(f.generation, body(a, 4))
+	local st = body(a + 4, 1):uint()
+	local si = tree:add(f.status, body(a + 4, 1))
 	if STATUS[st] == nil then
 		si:add_proto_expert_info(e.value, "Status 5..255 is malformed")
 	end
-	add_reserved(tree, body(9, 3))
-	tree:add(f.load, body(12, 4))
-	tree:add(f.capacity, body(16, 4))
-	return string.format("%s gen %u %s load %u/%u", hoa, body(4, 4):uint(),
-		STATUS[st] or ("status " .. st), body(12, 4):uint(),
-		body(16, 4):uint())
+	add_reserved(tree, body(a + 5, 3))
+	tree:add(f.load, body(a + 8, 4))
+	tree:add(f.capacity, body(a + 12, 4))
+	return string.format("%s gen %u %s load %u/%u", hoa, body(a, 4):uint(),
+		STATUS[st] or ("status " .. st), body(a + 8, 4):uint(),
+		body(a + 12, 4):uint())
 end
 
-local function dissect_stop(body, tree)
-	local hoa = ip(body(0, 4))
-	tree:add(f.hoa, body(0, 4))
-	tree:add(f.generation, body(4, 4))
-	local r = body(8, 1):uint()
-	local ri = tree:add(f.reason, body(8, 1))
+local function dissect_stop(body, tree, a)
+	local hoa = ip(body(0, a))
+	add_addr(tree, f.hoa, f.hoa6, body(0, a), "Home Address")
+	tree:add(f.generation, body(a, 4))
+	local r = body(a + 4, 1):uint()
+	local ri = tree:add(f.reason, body(a + 4, 1))
 	if REASONS[r] == nil then
 		ri:add_proto_expert_info(e.value, "Reason 4..255 is malformed")
 	end
-	add_reserved(tree, body(9, 3))
-	return string.format("%s gen %u %s", hoa, body(4, 4):uint(),
+	add_reserved(tree, body(a + 5, 3))
+	return string.format("%s gen %u %s", hoa, body(a, 4):uint(),
 		REASONS[r] or ("reason " .. r))
 end
 
-local function dissect_report(body, tree)
+local function dissect_report(body, tree, a)
+	local elen = a + 20
+	local max = a == 16 and MAX_ENTRIES6 or MAX_ENTRIES
 	local ii = tree:add(f.interval, body(0, 4))
 	if body(0, 4):uint() == 0 then
 		ii:add_proto_expert_info(e.value, "Interval 0 is malformed")
@@ -283,27 +329,26 @@ local function dissect_report(body, tree)
 	end
 	local n = body(36, 2):uint()
 	local ni = tree:add(f.n_entries, body(36, 2))
-	if n > MAX_ENTRIES then
-		ni:add_proto_expert_info(e.value, "N Entries must be 0..48")
+	if n > max then
+		ni:add_proto_expert_info(e.value, string.format(
+			"N Entries must be 0..%u", max))
 	end
 	add_reserved(tree, body(38, 2))
 	for i = 0, n - 1 do
-		local off = 40 + ENTRY_LEN * i
-		if off + ENTRY_LEN > body:len() then
+		local off = 40 + elen * i
+		if off + elen > body:len() then
 			break
 		end
-		local en = body(off, ENTRY_LEN)
+		local en = body(off, elen)
 		local t = tree:add(f.entry, en)
 		t:set_text(string.format("Entry %u: %s gen %u, %s packets, %s bytes",
-			i + 1, ip(en(0, 4)), en(4, 4):uint(),
-			tostring(en(8, 8):uint64()), tostring(en(16, 8):uint64())))
-		local hi = t:add(f.entry_hoa, en(0, 4))
-		if en(0, 4):uint() == 0 then
-			hi:add_proto_expert_info(e.value, "Home Address 0.0.0.0")
-		end
-		t:add(f.entry_generation, en(4, 4))
-		t:add(f.entry_packets, en(8, 8))
-		t:add(f.entry_bytes, en(16, 8))
+			i + 1, ip(en(0, a)), en(a, 4):uint(),
+			tostring(en(a + 4, 8):uint64()),
+			tostring(en(a + 12, 8):uint64())))
+		add_addr(t, f.entry_hoa, f.entry_hoa6, en(0, a), "Home Address")
+		t:add(f.entry_generation, en(a, 4))
+		t:add(f.entry_packets, en(a + 4, 8))
+		t:add(f.entry_bytes, en(a + 12, 8))
 	end
 	return string.format("load %u/%u part %u/%u, %u entr%s", body(4, 4):uint(),
 		body(8, 4):uint(), part + 1, parts, n, n == 1 and "y" or "ies")
@@ -350,9 +395,11 @@ function p.dissector(tvb, pinfo, root)
 	tree:add(f.txid, tvb(20, 4))
 	local fam = tvb(24, 1):uint()
 	local fi = tree:add(f.family, tvb(24, 1))
-	if fam ~= 4 then
+	if fam ~= 4 and fam ~= 6 then
 		fi:add_proto_expert_info(e.family)
 	end
+	-- address length of the body; an unknown family is shown as IPv4
+	local a = fam == 6 and 16 or 4
 	local ri = tree:add(f.reserved, tvb(25, 3))
 	if tvb(25, 3):uint() ~= 0 then
 		ri:add_proto_expert_info(e.reserved)
@@ -380,7 +427,7 @@ function p.dissector(tvb, pinfo, root)
 	local has_mac = len >= MIN_LEN
 	local blen = has_mac and len - MIN_LEN or len - HEADER_LEN
 	local body = blen > 0 and tvb(HEADER_LEN, blen):tvb() or nil
-	local want = expected_len(mtype, body)
+	local want = expected_len(mtype, body, a)
 	if version == 1 and want ~= nil then
 		local bt = tree
 		if blen > 0 then
@@ -390,12 +437,23 @@ function p.dissector(tvb, pinfo, root)
 			bt:add_proto_expert_info(e.type_len, string.format(
 				"%s body of %u octets; its type and counts say %u",
 				name, blen, want))
+			-- a body of the other family's length: say so
+			local other = a == 16 and 4 or 16
+			if (fam == 4 or fam == 6) and
+			   blen == expected_len(mtype, body, other) then
+				fi:add_proto_expert_info(e.family, string.format(
+					"Family %u, but the body has the length of "
+					.. "Family %u: %s", fam, fam == 6 and 4 or 6,
+					fam == 6 and "a Family other than 4 carries "
+					.. "16-octet addresses" or "Family 4 carries "
+					.. "4-octet addresses"))
+			end
 		end
 		-- the fixed part must be there; entries and CoAs are cut at
 		-- what the datagram holds
-		local fixed = expected_len(mtype, nil)
+		local fixed = expected_len(mtype, nil, a)
 		if blen >= fixed then
-			detail = " " .. BODY[mtype](body, bt)
+			detail = " " .. BODY[mtype](body, bt, a)
 		else
 			bt:add_proto_expert_info(e.truncated, string.format(
 				"%s needs at least %u octets of body, %u present",
