@@ -268,6 +268,52 @@ class TestSuite_wireshark:
         for (m, want), r in zip(bad, rows[len(good):]):
             assert want in r["_ws.expert.message"], (want, r)
 
+    def test_dissect_ipv6(self):
+        """The dissector decodes Family 6 (IPv6 bindings) and flags what
+        section 9 of the specification calls malformed.
+
+        Steps:
+            Build with struct, from docs/delegation-protocol.md section 9,
+            a Family 6 START with two IPv6 care-of addresses, a START_ACK,
+            a STOP, a STOP_ACK and a REPORT with two 36-octet entries,
+            then: a START with encap 0, a START one octet too long, an
+            IPv4 START body under Family 6, an IPv6 STOP under Family 4,
+            a REPORT of 37 entries, a START with home address ::, a START
+            with a multicast care-of address, family 5, and an IPv4 START
+            with encap 3; write them as UDP 4434 datagrams in a pcap;
+            run tshark with the dissector.
+        Verify:
+            The five good messages decode with their IPv6 fields (hoa6,
+            outer_src6, both coa6, both entry.hoa6 with their counters)
+            and lengths 92..1396, with no expert info; each bad one
+            carries the expected expert message.
+        """
+        from scapy.all import IP, UDP, Ether, Raw, wrpcap
+
+        good, bad = synthetic_messages6()
+        fd, name = tempfile.mkstemp(prefix="deleg-synth6-", suffix=".pcap",
+                                    dir=OUT)
+        os.close(fd)
+        pcap = Path(name)
+        try:
+            frames = [Ether(src="02:00:00:00:00:01",
+                            dst="02:00:00:00:00:11") /
+                      IP(src=E.HA_ADDR, dst=E.SHA1_ADDR) /
+                      UDP(sport=PORT, dport=PORT) / Raw(m)
+                      for m, _ in good + bad]
+            wrpcap(str(pcap), frames)
+            rows = dissect_fields(pcap, FIELDS6)
+        finally:
+            pcap.unlink()
+        assert len(rows) == len(good) + len(bad), rows
+        for (m, want), r in zip(good, rows[:len(good)]):
+            assert r["_ws.expert.message"] == "", r
+            assert r["havendeleg.family"] == "6", r
+            for k, v in want.items():
+                assert r["havendeleg." + k] == v, (k, v, r)
+            assert r["havendeleg.hmac"].replace(":", "") == m[-32:].hex()
+        for (m, want), r in zip(bad, rows[len(good):]):
+            assert want in r["_ws.expert.message"], (want, r)
 
 # ---------------------------------------------------------------------------
 # helpers
@@ -347,5 +393,102 @@ def synthetic_messages():
         (_msg(STOP, hoa + struct.pack("!IB3x", 5, 9)),
          "Reason 4..255 is malformed"),
         (_msg(START_ACK, ack)[:40], "outside 60..1400"),
+    ]
+    return good, bad
+
+
+# ---------------------------------------------------------------------------
+# IPv6 bindings (Family 6, docs/delegation-protocol.md section 9)
+# ---------------------------------------------------------------------------
+
+FIELDS6 = ("frame.number", "havendeleg.type", "havendeleg.body_len",
+           "havendeleg.family", "havendeleg.hoa6", "havendeleg.outer_src6",
+           "havendeleg.generation", "havendeleg.duration",
+           "havendeleg.encap", "havendeleg.n_coa", "havendeleg.coa6",
+           "havendeleg.status", "havendeleg.reason", "havendeleg.load",
+           "havendeleg.n_entries", "havendeleg.entry.hoa6",
+           "havendeleg.entry.packets", "havendeleg.hmac",
+           "_ws.expert.message")
+HOA6, HA6, COA6_A, COA6_B = ("2001:db8:1::100", "2001:db8:1::1",
+                             "2001:db8:a::10", "2001:db8:b::10")
+
+
+def dissect_fields(pcap, fields, display_filter="havendeleg"):
+    """As dissect(), with the given fields."""
+    argv = ["tshark", "-n", "-X", "lua_script:%s" % DISSECTOR,
+            "-r", str(pcap), "-Y", display_filter, "-T", "fields",
+            "-E", "separator=\t", "-E", "occurrence=a",
+            "-E", "aggregator=,"]
+    for fld in fields:
+        argv += ["-e", fld]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "Lua" not in r.stderr or "rror" not in r.stderr, r.stderr
+    rows = []
+    for line in r.stdout.splitlines():
+        vals = line.split("\t")
+        vals += [""] * (len(fields) - len(vals))
+        rows.append(dict(zip(fields, vals)))
+    return rows
+
+
+def _ip6(a):
+    import ipaddress
+    return ipaddress.IPv6Address(a).packed
+
+
+def synthetic_messages6():
+    """(good, bad) of Family 6, as synthetic_messages()."""
+    hoa, ha, coa1, coa2 = _ip6(HOA6), _ip6(HA6), _ip6(COA6_A), _ip6(COA6_B)
+    start = hoa + ha + struct.pack("!IIBBBB", 5, 600, 3, 1, 2, 0) + \
+        coa1 + coa2
+    ack = hoa + struct.pack("!IB3xII", 5, 0, 1, 1024)
+    stop = hoa + struct.pack("!IB3x", 5, 1)
+
+    def entry(a, g, p, b):
+        return _ip6(a) + struct.pack("!IQQ", g, p, b)
+
+    def report(n):
+        return struct.pack("!IIIIQQHHH2x", 1000, n, 1024, 0x5eed, 7000,
+                           560000, 0, 1, n) + \
+            b"".join(entry("2001:db8:1::%x" % (0x100 + i), 5, 5000 - i,
+                           400000) for i in range(n))
+    good = [
+        (_msg(START, start, family=6),
+         {"type": "1", "hoa6": HOA6, "outer_src6": HA6, "n_coa": "2",
+          "coa6": "%s,%s" % (COA6_A, COA6_B), "encap": "3",
+          "duration": "600", "generation": "5", "body_len": "76"}),
+        (_msg(START_ACK, ack, 1, 6, None, 0, 11, 1),
+         {"type": "2", "hoa6": HOA6, "status": "0", "load": "1",
+          "body_len": "32"}),
+        (_msg(STOP, stop, family=6),
+         {"type": "3", "reason": "1", "hoa6": HOA6, "body_len": "24"}),
+        (_msg(STOP_ACK, ack, 1, 6, None, 0, 11, 1),
+         {"type": "4", "status": "0", "hoa6": HOA6}),
+        (_msg(REPORT, report(2), 1, 6, None, 0, 11, 1, txid=0),
+         {"type": "5", "n_entries": "2",
+          "entry.hoa6": "2001:db8:1::100,2001:db8:1::101",
+          "entry.packets": "5000,4999", "body_len": "112"}),
+        (_msg(REPORT, report(36), 1, 6, None, 0, 11, 1, txid=0),
+         {"type": "5", "n_entries": "36", "body_len": "1336"}),
+    ]
+    v4start = _ip4(HOA) + _ip4(E.HA_ADDR) + \
+        struct.pack("!IIBBBB", 5, 600, 0, 0, 1, 0) + _ip4(E.MN_VA_ADDR)
+    bad = [
+        (_msg(START, start[:40] + b"\0" + start[41:], family=6),
+         "Encap of Family 6 must be 3"),
+        (_msg(START, start + b"\0", family=6), "its type and counts say 76"),
+        (_msg(START, v4start, family=6),
+         "Family 6, but the body has the length of Family 4"),
+        (_msg(STOP, stop, family=4),
+         "Family 4, but the body has the length of Family 6"),
+        (_msg(REPORT, report(37), 1, 6, None, 0, 11, 1, txid=0),
+         "N Entries must be 0..36"),
+        (_msg(START, bytes(16) + start[16:], family=6), "Home Address ::"),
+        (_msg(START, start[:60] + b"\xff" + start[61:], family=6),
+         "Care-of Address multicast"),
+        (_msg(STOP, stop, family=5), "Family other than 4 (IPv4) and 6"),
+        (_msg(START, v4start[:16] + b"\x03" + v4start[17:]),
+         "Encap 3 (IPv6 in IPv6) is for Family 6 only"),
     ]
     return good, bad
