@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the binding table (lib/binding): insert, replace and
+ * Unit tests of the binding tables (lib/binding): insert, replace and
  * remove semantics, counter slots, walk and bulk lookup, the limits, and a
  * concurrency run where one writer republishes and removes bindings while
  * two reader lcores look them up and check that every record they get is
- * whole and still alive until they report quiescent.
+ * whole and still alive until they report quiescent. The IPv6 table
+ * (haven_binding6.h) shares the implementation; its semantics are tested
+ * on their own and the concurrency run drives both tables through one
+ * harness (struct family).
  *
  * The tests play an extra RCU reader, TEST_QS_ID, from the main lcore: as
  * long as it is online and silent no grace period ends, which makes the
@@ -28,6 +31,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "haven_binding.h"
+#include "haven_binding6.h"
 #include "test.h"
 
 /* RCU thread ids: the reader lcores use 0..N_READERS-1. */
@@ -626,8 +630,33 @@ test_free_pending(void)
 /* Concurrency                                                         */
 /* ------------------------------------------------------------------ */
 
+/*
+ * One table family as the run drives it: keys are the integers
+ * 1..STRESS_KEYS, which each family maps to a home address; a record's
+ * "tag" identifies the care-of address the writer published last.
+ */
+struct family {
+	const char *name;
+	void *(*create)(const char *name, uint32_t capacity);
+	void (*destroy)(void *t);
+	int (*publish)(void *t, uint32_t key, uint64_t seed, uint64_t *tag);
+	int (*remove)(void *t, uint32_t key);
+	void (*reclaim)(void *t);
+	void (*stats)(void *t, struct haven_binding_stats *st);
+	uint32_t (*count)(void *t);
+	const void *(*lookup)(void *t, uint32_t key);
+	/* NULL when the family has no bulk lookup. */
+	void (*lookup_bulk)(void *t, const uint32_t *keys, unsigned int n,
+			const void **out);
+	/* Whole, alive and for key: 1, with its slot and tag. */
+	int (*record_ok)(const void *r, uint32_t key, uint32_t *slot,
+			uint64_t *tag);
+	struct haven_binding_counters *(*row)(void *t, unsigned int id);
+};
+
 struct stress {
-	struct haven_binding_table *t;
+	const struct family *f;
+	void *t;
 	volatile int stop;
 	uint64_t lookups[N_READERS];
 	uint64_t hits[N_READERS];
@@ -645,12 +674,11 @@ struct reader_arg {
 
 static void
 reader_error(struct stress *s, unsigned int id, const char *what,
-		uint32_t ha, const struct haven_binding *r)
+		uint32_t key)
 {
 	if (s->errors[id]++ == 0)
 		snprintf(s->first_error[id], sizeof(s->first_error[id]),
-			"%s: key %u home_addr %#x gen %#x", what, ha,
-			r->home_addr, r->generation);
+			"%s %s: key %u", s->f->name, what, key);
 }
 
 static int
@@ -658,63 +686,65 @@ reader_main(void *arg)
 {
 	struct reader_arg *ra = arg;
 	struct stress *s = ra->s;
-	struct haven_binding_table *t = s->t;
+	const struct family *f = s->f;
 	const unsigned int id = ra->id;
-	const struct haven_binding *held[HELD_MAX], *bulk[64];
+	const void *held[HELD_MAX], *bulk[64];
 	struct haven_binding_counters *row;
-	uint32_t held_key[HELD_MAX], keys[64];
-	uint64_t seed = 0x9e3779b97f4a7c15ULL * (id + 1), iter = 0;
+	uint32_t held_key[HELD_MAX], keys[64], slot;
+	uint64_t seed = 0x9e3779b97f4a7c15ULL * (id + 1), iter = 0, tag;
 	unsigned int i, n_held;
 
-	row = haven_binding_counters_row(t, id);
+	row = f->row(s->t, id);
 	rte_rcu_qsbr_thread_online(qsbr, id);
 	while (!s->stop) {
 		/* Single lookups; keep what we find until quiescent. */
 		n_held = 0;
 		for (i = 0; i < HELD_MAX; i++) {
-			uint32_t ha = 1 + xorshift(&seed) % STRESS_KEYS;
-			const struct haven_binding *r;
+			uint32_t key = 1 + xorshift(&seed) % STRESS_KEYS;
+			const void *r;
 
-			r = haven_binding_lookup(t, ha);
+			r = f->lookup(s->t, key);
 			s->lookups[id]++;
 			if (r == NULL)
 				continue;
 			s->hits[id]++;
-			if (!record_ok(r, ha, STRESS_CAPACITY)) {
-				reader_error(s, id, "torn or freed", ha, r);
+			if (!f->record_ok(r, key, &slot, &tag)) {
+				reader_error(s, id, "torn or freed", key);
 				continue;
 			}
-			row[r->slot].pkts++;
-			row[r->slot].bytes += 100;
+			row[slot].pkts++;
+			row[slot].bytes += 100;
 			held[n_held] = r;
-			held_key[n_held++] = ha;
+			held_key[n_held++] = key;
 		}
 
 		/* A burst's worth through the bulk path. */
-		for (i = 0; i < 64; i++)
-			keys[i] = 1 + xorshift(&seed) % STRESS_KEYS;
-		haven_binding_lookup_bulk(t, keys, 64, bulk);
-		s->lookups[id] += 64;
+		memset(bulk, 0, sizeof(bulk));
+		if (f->lookup_bulk != NULL) {
+			for (i = 0; i < 64; i++)
+				keys[i] = 1 + xorshift(&seed) % STRESS_KEYS;
+			f->lookup_bulk(s->t, keys, 64, bulk);
+			s->lookups[id] += 64;
+		}
 		for (i = 0; i < 64; i++) {
 			if (bulk[i] == NULL)
 				continue;
 			s->hits[id]++;
-			if (!record_ok(bulk[i], keys[i], STRESS_CAPACITY))
+			if (!f->record_ok(bulk[i], keys[i], &slot, &tag))
 				reader_error(s, id, "bulk torn or freed",
-					keys[i], bulk[i]);
+					keys[i]);
 		}
 
 		/* Nothing we hold may have been freed or reused yet. */
 		for (i = 0; i < n_held; i++)
-			if (!record_ok(held[i], held_key[i], STRESS_CAPACITY))
+			if (!f->record_ok(held[i], held_key[i], &slot, &tag))
 				reader_error(s, id, "freed before quiescent",
-					held_key[i], held[i]);
+					held_key[i]);
 		for (i = 0; i < 64; i++)
 			if (bulk[i] != NULL &&
-					!record_ok(bulk[i], keys[i],
-						STRESS_CAPACITY))
+			    !f->record_ok(bulk[i], keys[i], &slot, &tag))
 				reader_error(s, id, "bulk freed early",
-					keys[i], bulk[i]);
+					keys[i]);
 
 		rte_rcu_qsbr_quiescent(qsbr, id);
 
@@ -742,50 +772,49 @@ struct writer_stats {
  * view against a shadow copy.
  */
 static int
-stress_writer(struct stress *s, uint8_t *present, uint32_t *shadow_coa,
+stress_writer(struct stress *s, uint8_t *present, uint64_t *shadow_tag,
 		uint64_t *seed, struct writer_stats *w)
 {
-	const struct haven_binding *r;
-	struct haven_binding b;
-	uint64_t end;
+	const struct family *f = s->f;
+	uint64_t end, tag, rtag;
+	uint32_t slot;
+	const void *r;
 	int ret;
 
 	end = rte_get_timer_cycles() +
 		(uint64_t)(STRESS_SECONDS * rte_get_timer_hz());
 	while (rte_get_timer_cycles() < end) {
 		uint64_t x = xorshift(seed);
-		uint32_t ha = 1 + (x >> 8) % STRESS_KEYS;
+		uint32_t key = 1 + (x >> 8) % STRESS_KEYS;
 
 		w->ops++;
-		if (present[ha] && x % 4 == 0) {
-			TEST_ASSERT_EQUAL(haven_binding_remove(s->t, ha), 0,
-				"remove %u", ha);
-			present[ha] = 0;
+		if (present[key] && x % 4 == 0) {
+			TEST_ASSERT_EQUAL(f->remove(s->t, key), 0,
+				"remove %u", key);
+			present[key] = 0;
 		} else {
-			make_binding(&b, ha, x >> 20);
-			ret = haven_binding_publish(s->t, &b);
+			ret = f->publish(s->t, key, x >> 20, &tag);
 			if (ret == -ENOMEM) {
 				w->enomem++;
 			} else if (ret == -ENOSPC) {
 				/* slots of removed keys still in grace */
-				TEST_ASSERT(!present[ha], "ENOSPC on replace");
+				TEST_ASSERT(!present[key], "ENOSPC on replace");
 				w->enospc++;
 			} else {
-				TEST_ASSERT_EQUAL(ret, 0, "publish %u", ha);
-				present[ha] = 1;
-				shadow_coa[ha] = b.coa[0].addr;
+				TEST_ASSERT_EQUAL(ret, 0, "publish %u", key);
+				present[key] = 1;
+				shadow_tag[key] = tag;
 			}
 		}
 		/* The writer's own view must match what it published. */
-		r = haven_binding_lookup(s->t, ha);
-		TEST_ASSERT_EQUAL(r != NULL, present[ha], "presence %u op %"
-			PRIu64, ha, w->ops);
+		r = f->lookup(s->t, key);
+		TEST_ASSERT_EQUAL(r != NULL, present[key], "presence %u op %"
+			PRIu64, key, w->ops);
 		if (r != NULL)
-			TEST_ASSERT(record_ok(r, ha, STRESS_CAPACITY) &&
-				r->coa[0].addr == shadow_coa[ha],
-				"writer view %u", ha);
+			TEST_ASSERT(f->record_ok(r, key, &slot, &rtag) &&
+				rtag == shadow_tag[key], "writer view %u", key);
 		if (w->ops % 64 == 0)
-			haven_binding_reclaim(s->t);
+			f->reclaim(s->t);
 		if (w->ops % 1024 == 0)
 			rte_pause();
 	}
@@ -793,31 +822,30 @@ stress_writer(struct stress *s, uint8_t *present, uint32_t *shadow_coa,
 }
 
 static int
-test_concurrent(void)
+stress_run(const struct family *f)
 {
 	static struct stress s;
 	struct reader_arg ra[N_READERS];
 	struct haven_binding_stats st;
 	struct writer_stats w = { 0 };
-	struct haven_binding b;
-	uint8_t present[STRESS_KEYS + 1];	/* by home address */
-	uint32_t shadow_coa[STRESS_KEYS + 1];
-	uint64_t seed = 12345, reclaimed_mid;
+	uint8_t present[STRESS_KEYS + 1];	/* by key */
+	uint64_t shadow_tag[STRESS_KEYS + 1];
+	uint64_t seed = 12345, reclaimed_mid, tag;
 	unsigned int lcore, n = 0, i;
 	int ret;
 
 	memset(&s, 0, sizeof(s));
 	memset(present, 0, sizeof(present));
-	s.t = haven_binding_table_create("stress", STRESS_CAPACITY, N_READERS,
-		qsbr, SOCKET_ID_ANY);
+	s.f = f;
+	s.t = f->create("stress", STRESS_CAPACITY);
 	TEST_ASSERT(s.t != NULL, "create: %s", rte_strerror(rte_errno));
 
 	/* Start half full. */
 	for (i = 1; i <= STRESS_KEYS; i += 2) {
-		make_binding(&b, i, xorshift(&seed));
-		TEST_ASSERT_EQUAL(haven_binding_publish(s.t, &b), 0, "fill");
+		TEST_ASSERT_EQUAL(f->publish(s.t, i, xorshift(&seed), &tag), 0,
+			"fill");
 		present[i] = 1;
-		shadow_coa[i] = b.coa[0].addr;
+		shadow_tag[i] = tag;
 	}
 
 	RTE_LCORE_FOREACH_WORKER(lcore) {
@@ -833,9 +861,9 @@ test_concurrent(void)
 	}
 	TEST_ASSERT_EQUAL(n, N_READERS, "need %d worker lcores", N_READERS);
 
-	ret = stress_writer(&s, present, shadow_coa, &seed, &w);
+	ret = stress_writer(&s, present, shadow_tag, &seed, &w);
 
-	haven_binding_stats_get(s.t, &st);
+	f->stats(s.t, &st);
 	reclaimed_mid = st.reclaimed;
 
 	s.stop = 1;
@@ -843,16 +871,16 @@ test_concurrent(void)
 	for (i = 0; i < N_READERS; i++)
 		rte_rcu_qsbr_thread_unregister(qsbr, i);
 	if (ret != 0) {
-		haven_binding_table_free(s.t);
+		f->destroy(s.t);
 		return ret;
 	}
 
 	/* Readers gone: everything waiting must come back. */
-	haven_binding_reclaim(s.t);
-	haven_binding_stats_get(s.t, &st);
-	printf("  stress: %" PRIu64 " writer ops (%" PRIu64 " replaces, %"
+	f->reclaim(s.t);
+	f->stats(s.t, &st);
+	printf("  %s stress: %" PRIu64 " writer ops (%" PRIu64 " replaces, %"
 		PRIu64 " removes, %" PRIu64 " ENOMEM, %" PRIu64 " ENOSPC), %"
-		PRIu64 " reclaimed while running\n",
+		PRIu64 " reclaimed while running\n", f->name,
 		w.ops, st.replaces, st.removes, w.enomem, w.enospc,
 		reclaimed_mid);
 	for (i = 0; i < N_READERS; i++) {
@@ -874,9 +902,417 @@ test_concurrent(void)
 		"reclaimed != replaced + removed");
 	for (i = 1, n = 0; i <= STRESS_KEYS; i++)
 		n += present[i];
-	TEST_ASSERT_EQUAL(haven_binding_count(s.t), n, "count");
-	haven_binding_table_free(s.t);
+	TEST_ASSERT_EQUAL(f->count(s.t), n, "count");
+	f->destroy(s.t);
 	return 0;
+}
+
+/* ---- the IPv4 family: key k is home address k ---- */
+
+static void *
+v4_create(const char *name, uint32_t capacity)
+{
+	return haven_binding_table_create(name, capacity, N_READERS, qsbr,
+		SOCKET_ID_ANY);
+}
+
+static void
+v4_destroy(void *t)
+{
+	haven_binding_table_free(t);
+}
+
+static int
+v4_publish(void *t, uint32_t key, uint64_t seed, uint64_t *tag)
+{
+	struct haven_binding b;
+
+	make_binding(&b, key, seed);
+	*tag = b.coa[0].addr;
+	return haven_binding_publish(t, &b);
+}
+
+static int
+v4_remove(void *t, uint32_t key)
+{
+	return haven_binding_remove(t, key);
+}
+
+static void
+v4_reclaim(void *t)
+{
+	haven_binding_reclaim(t);
+}
+
+static void
+v4_stats(void *t, struct haven_binding_stats *st)
+{
+	haven_binding_stats_get(t, st);
+}
+
+static uint32_t
+v4_count(void *t)
+{
+	return haven_binding_count(t);
+}
+
+static const void *
+v4_lookup(void *t, uint32_t key)
+{
+	return haven_binding_lookup(t, key);
+}
+
+static void
+v4_lookup_bulk(void *t, const uint32_t *keys, unsigned int n,
+		const void **out)
+{
+	haven_binding_lookup_bulk(t, keys, n,
+		(const struct haven_binding **)out);
+}
+
+static int
+v4_record_ok(const void *r, uint32_t key, uint32_t *slot, uint64_t *tag)
+{
+	const struct haven_binding *b = r;
+
+	*slot = b->slot;
+	*tag = b->coa[0].addr;
+	return record_ok(b, key, STRESS_CAPACITY);
+}
+
+static struct haven_binding_counters *
+v4_row(void *t, unsigned int id)
+{
+	return haven_binding_counters_row(t, id);
+}
+
+static const struct family family4 = {
+	"ipv4", v4_create, v4_destroy, v4_publish, v4_remove, v4_reclaim,
+	v4_stats, v4_count, v4_lookup, v4_lookup_bulk, v4_record_ok, v4_row,
+};
+
+static int
+test_concurrent(void)
+{
+	return stress_run(&family4);
+}
+
+/* ------------------------------------------------------------------ */
+/* IPv6 table                                                          */
+/* ------------------------------------------------------------------ */
+
+/* 2001:db8::<key>, the home address of key k. */
+static void
+home6(uint8_t a[16], uint32_t key)
+{
+	static const uint8_t base[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+
+	memcpy(a, base, 16);
+	a[12] = key >> 24;
+	a[13] = key >> 16;
+	a[14] = key >> 8;
+	a[15] = key;
+}
+
+/* Checksum of what the writer sets; kept in expires_at (control only). */
+static uint64_t
+binding6_sum(const struct haven_binding6 *b)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const uint8_t *p;
+	unsigned int i;
+
+#define MIX(v) do { h ^= (uint64_t)(v); h *= 1099511628211ULL; } while (0)
+	for (p = b->home_addr; p < b->home_addr + 16; p++)
+		MIX(*p);
+	for (p = b->outer_src; p < b->outer_src + 16; p++)
+		MIX(*p);
+	MIX(b->flags);
+	MIX(b->forwarder);
+	MIX(b->n_coa);
+	for (i = 0; i < HAVEN_BINDING_MAX_COA; i++) {
+		for (p = b->coa[i].addr; p < b->coa[i].addr + 16; p++)
+			MIX(*p);
+		for (p = b->coa[i].next_hop; p < b->coa[i].next_hop + 16; p++)
+			MIX(*p);
+		MIX(b->coa[i].neigh);
+		MIX(b->coa[i].port);
+	}
+	MIX(b->lifetime);
+#undef MIX
+	return h;
+}
+
+static void
+make_binding6(struct haven_binding6 *b, uint32_t key, uint64_t seed)
+{
+	unsigned int i;
+
+	memset(b, 0, sizeof(*b));
+	home6(b->home_addr, key);
+	home6(b->outer_src, 1);
+	b->flags = HAVEN_BINDING_F_INTERCEPT |
+		(seed & 1 ? HAVEN_BINDING_F_REVERSE_TUNNEL : 0);
+	b->forwarder = HAVEN_FORWARDER_SELF;
+	b->n_coa = 1 + seed % HAVEN_BINDING_MAX_COA;
+	for (i = 0; i < b->n_coa; i++) {
+		home6(b->coa[i].addr, (uint32_t)(seed * 2654435761u) + i);
+		b->coa[i].addr[4] = 0xc0;
+		home6(b->coa[i].next_hop, (uint32_t)seed ^ 0x01010101);
+		b->coa[i].neigh = (uint16_t)(seed + i);
+		b->coa[i].port = i;
+	}
+	b->lifetime = (uint32_t)seed;
+	b->expires_at = binding6_sum(b);
+}
+
+static uint64_t
+tag6(const struct haven_binding6 *b)
+{
+	uint64_t t;
+
+	memcpy(&t, b->coa[0].addr + 8, 8);
+	return t;
+}
+
+static int
+record6_ok(const struct haven_binding6 *b, uint32_t key, uint32_t capacity)
+{
+	uint8_t ha[16];
+
+	home6(ha, key);
+	return memcmp(b->home_addr, ha, 16) == 0 &&
+		b->generation != POISON32 && b->generation != 0 &&
+		b->slot < capacity &&
+		b->n_coa >= 1 && b->n_coa <= HAVEN_BINDING_MAX_COA &&
+		b->expires_at == binding6_sum(b);
+}
+
+static const struct haven_binding6 *
+lookup6(const struct haven_binding6_table *t, uint32_t key)
+{
+	uint8_t ha[16];
+
+	home6(ha, key);
+	return haven_binding6_lookup(t, ha);
+}
+
+static int
+remove6(struct haven_binding6_table *t, uint32_t key)
+{
+	uint8_t ha[16];
+
+	home6(ha, key);
+	return haven_binding6_remove(t, ha);
+}
+
+static int
+count_cb6(const struct haven_binding6 *b, void *arg)
+{
+	RTE_SET_USED(b);
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+static int
+test_binding6_semantics(void)
+{
+	static const uint8_t zero[16];
+	struct haven_binding6_table *t;
+	const struct haven_binding6 *r1, *r2;
+	struct haven_binding_counters *row, sum;
+	struct haven_binding_stats st;
+	struct haven_binding6 b, copy1;
+	unsigned int i, walked = 0;
+	uint32_t slot;
+
+	TEST_ASSERT(haven_binding6_table_create("e6", 0, 1, qsbr,
+		SOCKET_ID_ANY) == NULL, "capacity 0 accepted");
+	t = haven_binding6_table_create("six", 4, 1, qsbr, SOCKET_ID_ANY);
+	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
+	/* An IPv4 table of the same name lives beside it. */
+	{
+		struct haven_binding_table *t4 = haven_binding_table_create(
+			"six", 4, 1, qsbr, SOCKET_ID_ANY);
+
+		TEST_ASSERT(t4 != NULL, "IPv4 table of the same name");
+		haven_binding_table_free(t4);
+	}
+
+	/* Insert: copied, slot and generation the table's. */
+	TEST_ASSERT(lookup6(t, 10) == NULL, "empty");
+	TEST_ASSERT_EQUAL(remove6(t, 10), -ENOENT, "remove missing");
+	make_binding6(&b, 10, 1);	/* two care-of addresses */
+	b.slot = 999;
+	b.generation = 999;
+	memset(&b.coa[3], 0x5a, sizeof(b.coa[3]));	/* unused: zeroed */
+	TEST_ASSERT_EQUAL(haven_binding6_publish(t, &b), 0, "publish");
+	r1 = lookup6(t, 10);
+	TEST_ASSERT(r1 != NULL && r1 != &b, "lookup");
+	TEST_ASSERT_EQUAL(r1->generation, 1, "generation");
+	TEST_ASSERT(r1->slot < 4, "slot");
+	TEST_ASSERT_EQUAL(r1->n_coa, 2, "n_coa");
+	TEST_ASSERT_MEM(r1->coa, b.coa, 2 * sizeof(b.coa[0]), "care-of");
+	for (i = 0; i < sizeof(r1->coa[3]); i++)
+		TEST_ASSERT_EQUAL(((const uint8_t *)&r1->coa[3])[i], 0,
+			"unused care-of entry zeroed");
+	TEST_ASSERT_MEM(r1->outer_src, b.outer_src, 16, "outer source");
+	TEST_ASSERT(lookup6(t, 11) == NULL, "other key");
+	TEST_ASSERT_EQUAL(haven_binding6_count(t), 1, "count");
+
+	/* Invalid. */
+	b.n_coa = HAVEN_BINDING_MAX_COA + 1;
+	TEST_ASSERT_EQUAL(haven_binding6_publish(t, &b), -EINVAL, "n_coa");
+	TEST_ASSERT_EQUAL(haven_binding6_publish(t, NULL), -EINVAL, "NULL");
+	make_binding6(&b, 10, 1);
+	memset(b.home_addr, 0, 16);
+	TEST_ASSERT_EQUAL(haven_binding6_publish(t, &b), -EINVAL, "::");
+	TEST_ASSERT(haven_binding6_lookup(t, zero) == NULL, ":: lookup");
+	TEST_ASSERT_EQUAL(haven_binding6_remove(t, zero), -ENOENT, ":: rm");
+
+	/* Replace while a reader holds the old record. */
+	hold_grace();
+	slot = r1->slot;
+	copy1 = *r1;
+	make_binding6(&b, 10, 2);
+	TEST_ASSERT_EQUAL(haven_binding6_publish(t, &b), 0, "replace");
+	r2 = lookup6(t, 10);
+	TEST_ASSERT(r2 != NULL && r2 != r1, "new record");
+	TEST_ASSERT_EQUAL(r2->generation, 2, "generation bumped");
+	TEST_ASSERT_EQUAL(r2->slot, slot, "slot kept");
+	TEST_ASSERT(record6_ok(r2, 10, 4) && tag6(r2) == tag6(&b), "contents");
+	haven_binding6_reclaim(t);
+	TEST_ASSERT(memcmp(r1, &copy1, sizeof(copy1)) == 0,
+		"old record changed inside its grace period");
+	release_grace();
+	haven_binding6_reclaim(t);
+	TEST_ASSERT_EQUAL(r1->generation, POISON32, "old record poisoned");
+
+	/* Counters: per slot, summed, zeroed before the slot is reused. */
+	row = haven_binding6_counters_row(t, 0);
+	TEST_ASSERT(row != NULL, "row");
+	TEST_ASSERT(haven_binding6_counters_row(t, 1) == NULL, "bad reader");
+	row[slot].pkts += 3;
+	row[slot].rev_bytes += 77;
+	haven_binding6_counters_sum(t, slot, &sum);
+	TEST_ASSERT(sum.pkts == 3 && sum.rev_bytes == 77, "sum");
+	haven_binding6_counters_sum(t, 4, &sum);
+	TEST_ASSERT_EQUAL(sum.pkts, 0, "bad slot");
+
+	/* Full: 4 bindings, the fifth refused. */
+	for (i = 11; i <= 13; i++) {
+		make_binding6(&b, i, i);
+		TEST_ASSERT_EQUAL(haven_binding6_publish(t, &b), 0, "fill");
+	}
+	make_binding6(&b, 14, 14);
+	TEST_ASSERT_EQUAL(haven_binding6_publish(t, &b), -ENOSPC, "full");
+	TEST_ASSERT_EQUAL(haven_binding6_walk(t, count_cb6, &walked), 4,
+		"walk");
+	TEST_ASSERT_EQUAL(walked, 4, "walked");
+
+	/* Remove: the slot comes back zeroed after the grace period. */
+	TEST_ASSERT_EQUAL(remove6(t, 10), 0, "remove");
+	TEST_ASSERT(lookup6(t, 10) == NULL, "removed");
+	TEST_ASSERT_EQUAL(remove6(t, 10), -ENOENT, "remove twice");
+	TEST_ASSERT_EQUAL(haven_binding6_count(t), 3, "count");
+	haven_binding6_reclaim(t);
+	TEST_ASSERT_EQUAL(haven_binding6_publish(t, &b), 0, "slot reused");
+	r2 = lookup6(t, 14);
+	TEST_ASSERT(r2 != NULL && r2->slot == slot && r2->generation == 1,
+		"the freed slot, a new binding");
+	haven_binding6_counters_sum(t, slot, &sum);
+	TEST_ASSERT(sum.pkts == 0 && sum.rev_bytes == 0,
+		"counters zeroed before reuse");
+
+	haven_binding6_stats_get(t, &st);
+	TEST_ASSERT(st.capacity == 4 && st.count == 4 && st.inserts == 5 &&
+		st.replaces == 1 && st.removes == 1 && st.pending == 0,
+		"stats");
+	haven_binding6_table_free(t);
+	haven_binding6_table_free(NULL);
+	return 0;
+}
+
+/* ---- the IPv6 family of the concurrency run ---- */
+
+static void *
+v6_create(const char *name, uint32_t capacity)
+{
+	return haven_binding6_table_create(name, capacity, N_READERS, qsbr,
+		SOCKET_ID_ANY);
+}
+
+static void
+v6_destroy(void *t)
+{
+	haven_binding6_table_free(t);
+}
+
+static int
+v6_publish(void *t, uint32_t key, uint64_t seed, uint64_t *tag)
+{
+	struct haven_binding6 b;
+
+	make_binding6(&b, key, seed);
+	*tag = tag6(&b);
+	return haven_binding6_publish(t, &b);
+}
+
+static int
+v6_remove(void *t, uint32_t key)
+{
+	return remove6(t, key);
+}
+
+static void
+v6_reclaim(void *t)
+{
+	haven_binding6_reclaim(t);
+}
+
+static void
+v6_stats(void *t, struct haven_binding_stats *st)
+{
+	haven_binding6_stats_get(t, st);
+}
+
+static uint32_t
+v6_count(void *t)
+{
+	return haven_binding6_count(t);
+}
+
+static const void *
+v6_lookup(void *t, uint32_t key)
+{
+	return lookup6(t, key);
+}
+
+static int
+v6_record_ok(const void *r, uint32_t key, uint32_t *slot, uint64_t *tag)
+{
+	const struct haven_binding6 *b = r;
+
+	*slot = b->slot;
+	*tag = tag6(b);
+	return record6_ok(b, key, STRESS_CAPACITY);
+}
+
+static struct haven_binding_counters *
+v6_row(void *t, unsigned int id)
+{
+	return haven_binding6_counters_row(t, id);
+}
+
+static const struct family family6 = {
+	"ipv6", v6_create, v6_destroy, v6_publish, v6_remove, v6_reclaim,
+	v6_stats, v6_count, v6_lookup, NULL, v6_record_ok, v6_row,
+};
+
+static int
+test_concurrent6(void)
+{
+	return stress_run(&family6);
 }
 
 /* ------------------------------------------------------------------ */
@@ -921,6 +1357,8 @@ main(int argc, char **argv)
 	RUN(test_out_of_records);
 	RUN(test_free_pending);
 	RUN(test_concurrent);
+	RUN(test_binding6_semantics);
+	RUN(test_concurrent6);
 
 	rte_free(qsbr);
 	rte_eal_cleanup();
