@@ -271,6 +271,7 @@ setup(uint32_t capacity)
 	haven_deleg_sha_init(&W.sha, SHA_ID, W.sha_primaries, 2, W.entries,
 		W.index, capacity, 1000, &W.sha_ops, NULL, W.now,
 		SEQ_BASE_SHA);
+	W.sha.ipv6 = true;
 
 	for (i = 0; i < N_BINDINGS; i++) {
 		struct haven_deleg_binding_info *bi = &W.b[i].info;
@@ -2134,6 +2135,19 @@ test_flow6_expiry_and_death(void)
 		&W.pha_peers[0], W.now), 0, "again");
 	flush();
 	TEST_ASSERT_EQUAL(W.b[0].state, HAVEN_DELEG_S_DELEGATED, "back");
+
+	/* An SHA whose caller does not take IPv6: refused, no event. */
+	setup(SHA_CAPACITY);
+	W.sha.ipv6 = false;
+	make6(0);
+	haven_deleg_pha_delegate(&W.pha, &W.b[0], &W.pha_peers[0], W.now);
+	flush();
+	TEST_ASSERT_EQUAL(W.nsev, 0, "no SHA event");
+	TEST_ASSERT_EQUAL(W.sha.used, 0, "nothing installed");
+	TEST_ASSERT_EQUAL(W.b[0].state, HAVEN_DELEG_S_LOCAL, "stays local");
+	TEST_ASSERT_EQUAL(W.pev[0].event, HAVEN_DELEG_EV_REFUSED, "REFUSED");
+	TEST_ASSERT_EQUAL(W.pev[0].status, HAVEN_DELEG_OVER_CAPACITY,
+		"OVER_CAPACITY");
 	return 0;
 }
 
@@ -2406,6 +2420,7 @@ test_sha_restart6(void)
 	haven_deleg_sha_init(&W.sha, SHA_ID, W.sha_primaries, 2, W.entries,
 		W.index, SHA_CAPACITY, 1000, &W.sha_ops, NULL, W.now,
 		SEQ_BASE_SHA + 5000000000ull);
+	W.sha.ipv6 = true;
 	W.npev = 0;
 	run(1000);
 	TEST_ASSERT_EQUAL(count_pha_events(HAVEN_DELEG_EV_TAKEN_BACK), 1,

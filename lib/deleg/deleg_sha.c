@@ -301,6 +301,8 @@ handle_start(struct haven_deleg_sha *sha, struct haven_deleg_peer *primary,
 	e = found ? &sha->entries[sha->index[slot] - 1] : NULL;
 	if (primary->removed)
 		status = HAVEN_DELEG_NOT_PRIMARY;
+	else if (h.is6 && !sha->ipv6)
+		status = HAVEN_DELEG_OVER_CAPACITY;	/* caller cannot */
 	else if (e == NULL)
 		status = install_new(sha, primary, bi, slot, now_ms);
 	else if (e->primary != primary)

@@ -527,6 +527,13 @@ struct haven_deleg_sha {
 	uint64_t next_expiry_ms;		/**< no entry expires before */
 	uint32_t next_free;			/**< no free entry below */
 	uint32_t boot_id;			/**< sent in reports */
+	/**
+	 * The caller installs IPv6 entries (its event callback looks at
+	 * e->info.family). False after init: an IPv6 START is refused
+	 * OVER_CAPACITY ("cannot install") without any event, so a caller
+	 * written for IPv4 never sees one. Set it after init.
+	 */
+	bool ipv6;
 	struct {
 		uint64_t installed, replaced, removed, expired, refused;
 		uint64_t duplicates;		/**< START of the same generation */
