@@ -145,10 +145,10 @@ struct haven_worker_stats {
 	uint64_t encap_pkts;
 	uint64_t decap_pkts;
 	uint64_t proxy_arp;
-	uint64_t proxy_nd;	/**< proxy Neighbor Advertisements (IPv6) */
 	uint64_t icmp_echo;
 	uint64_t punted;
 	uint64_t drops[HAVEN_DROP_MAX];
+	uint64_t proxy_nd;	/**< proxy Neighbor Advertisements (IPv6) */
 } __rte_cache_aligned;
 
 /** State shared by every lcore; built by the control lcore at start. */
@@ -185,8 +185,6 @@ struct haven_worker {
 	} rxq[HAVEN_MAX_RXQ_PER_WORKER];
 	uint16_t txq;				/**< this worker's TX queue, every port */
 	struct haven_binding_counters *counters;	/**< this worker's row */
-	/** This worker's row of fp->fp6->bindings (IPv6), or NULL. */
-	struct haven_binding_counters *counters6;
 	struct haven_worker_stats stats;
 	/* Worker-private state below: zero it before launch. */
 	uint16_t ip_id;				/**< next outer IP identification */
@@ -194,6 +192,11 @@ struct haven_worker {
 		uint16_t n;
 		struct rte_mbuf *pkts[HAVEN_TX_BUFFER];
 	} tx[HAVEN_MAX_PORTS];			/**< TX buffer per port index */
+	/**
+	 * This worker's row of fp->fp6->bindings (IPv6), or NULL; set it
+	 * before launch. Last, so that IPv4's hot fields keep their lines.
+	 */
+	struct haven_binding_counters *counters6;
 } __rte_cache_aligned;
 
 /**
