@@ -2,7 +2,8 @@
 /*
  * The control loop, on the main lcore: everything that may block or take
  * time lives here, never on a worker. Each turn it drains the punt ring
- * (registrations, ARP, packets waiting for a next hop), runs the timers
+ * (registrations, ARP, packets waiting for a next hop, and their IPv6
+ * counterparts: Binding Updates, Neighbor Discovery), runs the timers
  * (lifetimes, gratuitous ARP repeats), retries neighbour resolution,
  * reclaims binding records whose grace period ended, serves telemetry
  * requests and polls the consoles. When idle it sleeps a little, so that
@@ -20,6 +21,7 @@
 #include <rte_udp.h>
 
 #include "haven.h"
+#include "haven6.h"
 
 #define CTL_TICK_MS 10		/**< resolution retries and reclamation */
 /*
@@ -61,6 +63,7 @@ haven_worker_stats_sum(const struct haven_app *app,
 		sum->encap_pkts += s->encap_pkts;
 		sum->decap_pkts += s->decap_pkts;
 		sum->proxy_arp += s->proxy_arp;
+		sum->proxy_nd += s->proxy_nd;
 		sum->icmp_echo += s->icmp_echo;
 		sum->punted += s->punted;
 		for (d = 0; d < HAVEN_DROP_MAX; d++)
@@ -106,6 +109,39 @@ deleg_input(struct haven_app *app, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * An IPv6 frame: one waiting for its next hop, Neighbor Discovery (NS or
+ * NA right after the IPv6 header), or anything else to the agent
+ * (Binding Updates, packets with a Home Address option).
+ */
+static void
+dispatch6(struct haven_app *app, struct rte_mbuf *m)
+{
+	const struct haven_ip6_hdr *ip;
+	const uint8_t *icmp;
+
+	if (app->ip6 == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (HAVEN_PUNT_REASON(m) == HAVEN_PUNT_RESOLVE) {
+		haven_ctl_send_ip6(app, m);
+		return;
+	}
+	if (rte_pktmbuf_data_len(m) >= sizeof(struct rte_ether_hdr) +
+			sizeof(*ip) + 1) {
+		ip = rte_pktmbuf_mtod_offset(m, const struct haven_ip6_hdr *,
+				sizeof(struct rte_ether_hdr));
+		icmp = (const uint8_t *)(ip + 1);
+		if (ip->proto == HAVEN_IPPROTO_ICMPV6 &&
+		    (icmp[0] == HAVEN_ND_NS || icmp[0] == HAVEN_ND_NA)) {
+			haven_ctl_nd_input(app, m);
+			return;
+		}
+	}
+	haven_ip6_input(app, m);
+}
+
 /* Route a punted packet to its handler; each handler frees it. */
 static void
 dispatch(struct haven_app *app, struct rte_mbuf *m)
@@ -114,11 +150,15 @@ dispatch(struct haven_app *app, struct rte_mbuf *m)
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_udp_hdr *udp;
 
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		dispatch6(app, m);
+		return;
+	}
 	if (HAVEN_PUNT_REASON(m) == HAVEN_PUNT_RESOLVE) {
 		haven_ctl_resolve_punt(app, m);
 		return;
 	}
-	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
 		haven_ctl_arp_input(app, m);
 		return;
@@ -163,8 +203,11 @@ haven_control_loop(struct haven_app *app)
 		rte_timer_manage();
 		if (rte_get_timer_cycles() >= next_tick) {
 			haven_resolve_tick(app);
+			haven_resolve6_tick(app);
 			haven_deleg_tick(app);
 			haven_binding_reclaim(app->fp.bindings);
+			if (app->ip6 != NULL)
+				haven_binding6_reclaim(app->ip6->fp6.bindings);
 			next_tick = rte_get_timer_cycles() + tick;
 		}
 		if (app->reload_requested) {

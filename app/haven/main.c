@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * haven: a Mobile IPv4 home agent with a DPDK fast path.
+ * haven: a Mobile IPv4 and IPv6 home agent with a DPDK fast path.
  *
  * main() reads the configuration before anything else (a wrong line stops
  * the process before a port is touched), turns it into EAL arguments,
- * starts the EAL, builds the tables the workers read, starts the ports,
+ * starts the EAL, builds the tables the workers read (the IPv6 ones too
+ * when the configuration has IPv6 addresses), starts the ports,
  * launches one worker per worker lcore and runs the control loop on the
  * main lcore until "quit", SIGINT or SIGTERM; then it stops the workers,
  * the ports and the EAL in that order.
@@ -30,6 +31,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "haven.h"
+#include "haven6.h"
 
 static_assert(HAVEN_CONFIG_MAX_SIMULTANEOUS == HAVEN_BINDING_MAX_COA,
 	"config and binding table disagree on care-of addresses per node");
@@ -243,6 +245,9 @@ workers_init(struct haven_app *app)
 		wk->id = w;
 		wk->txq = w;
 		wk->counters = haven_binding_counters_row(app->fp.bindings, w);
+		if (app->ip6 != NULL)
+			wk->counters6 = haven_binding6_counters_row(
+				app->ip6->fp6.bindings, w);
 		w++;
 	}
 	for (p = 0; p < app->fp.n_ports; p++)
@@ -312,11 +317,13 @@ start_up(struct haven_app *app, bool terminal)
 	} steps[] = {
 		{ "tables", tables_init },
 		{ "routes", routes_init },
+		{ "IPv6 tables", haven_ip6_tables_init },
 		{ "ports", haven_ports_init },
 		{ "capture", capture_init },
 		{ "neighbour resolution", haven_resolve_init },
 		{ "workers", workers_init },
 		{ "registration", haven_registration_init },
+		{ "IPv6 registration", haven_registration6_init },
 		{ "delegation", haven_deleg_init },
 		{ "telemetry", haven_telemetry_init },
 		{ "console", console_init },
@@ -389,6 +396,9 @@ main(int argc, char **argv)
 	if (check_only) {
 		printf("%s: configuration OK (%u ports, %u mobile nodes)\n",
 			config_path, haven.cfg.n_ports, haven.cfg.n_mns);
+		if (haven.cfg.n_mns6 > 0)
+			printf("%s: %u Mobile IPv6 node(s)\n", config_path,
+				haven.cfg.n_mns6);
 		haven_config_free(&haven.cfg);
 		return 0;
 	}
@@ -436,6 +446,8 @@ main(int argc, char **argv)
 	haven_ports_close(&haven);
 	if (haven.fp.bindings != NULL)
 		haven_binding_table_free(haven.fp.bindings);
+	if (haven.ip6 != NULL && haven.ip6->fp6.bindings != NULL)
+		haven_binding6_table_free(haven.ip6->fp6.bindings);
 	rte_eal_cleanup();
 	haven_config_free(&haven.cfg);
 	return rc == 0 ? 0 : 1;
