@@ -273,6 +273,12 @@ static cmdline_parse_ctx_t main_ctx[] = {
 	&cmd_show_binding,
 	&cmd_show_events,
 	&cmd_show_events_n_inst,
+	&cmd_show_bindings6,
+	&cmd_show_bindings6_paged,
+	&cmd_show_binding6,
+	&cmd_show_mns6,
+	&cmd_show_neigh6,
+	&cmd_show_stats6,
 	/* console_deleg.c */
 	&cmd_show_peers,
 	&cmd_show_deleg,

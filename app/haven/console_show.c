@@ -5,7 +5,8 @@
  * table is never seen half-written): totals and drops, ports with their
  * ethdev statistics, routes, neighbours, configured mobile nodes (never
  * their keys), bindings (filtered and paged) and one binding in detail,
- * and the event record.
+ * and the event record; and the same for Mobile IPv6 (bindings6,
+ * binding6, mobile-nodes6, neighbours6, stats6).
  */
 
 #include <errno.h>
@@ -25,6 +26,7 @@
 
 #include "console.h"
 #include "console_show.h"
+#include "haven6.h"
 
 #define BINDINGS_PER_PAGE 32	/**< rows of one "show bindings" page */
 #define EVENTS_DEFAULT 20	/**< "show events" without a count */
@@ -852,6 +854,414 @@ cmdline_parse_inst_t cmd_show_events_n_inst = {
 		(void *)&cmd_show_events_show,
 		(void *)&cmd_show_events_events,
 		(void *)&cmd_show_events_n,
+		NULL,
+	},
+};
+
+/* ---------------------------------------------------------------------
+ * Mobile IPv6 (haven6.h): bindings6, binding6, mobile-nodes6, neighbours6
+ */
+
+/* Prints "IPv6 is not configured" and returns NULL without IPv6. */
+static struct haven_app6 *
+console_ip6(struct cmdline *cl)
+{
+	struct haven_app *app = console_app(cl);
+
+	if (app->ip6 == NULL)
+		cmdline_printf(cl, "  IPv6 is not configured (no address6 in "
+			"%s)\n", app->cfg.path);
+	return app->ip6;
+}
+
+/* ***** show bindings6 [page <n>] ***** */
+
+struct cmd_show_bindings6_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t bindings6;
+	cmdline_fixed_string_t page_kw;
+	uint32_t page;			/**< 0: no page given, the first */
+};
+
+struct bindings6_select {
+	uint8_t (*addrs)[16];
+	unsigned int n, cap;
+};
+
+static int
+bindings6_select_cb(const struct haven_binding6 *b, void *arg)
+{
+	struct bindings6_select *s = arg;
+
+	if (s->n == s->cap)
+		return 1;
+	memcpy(s->addrs[s->n++], b->home_addr, 16);
+	return 0;
+}
+
+static int
+addr6_cmp(const void *x, const void *y)
+{
+	return memcmp(x, y, 16);
+}
+
+static void
+cmd_show_bindings6_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_show_bindings6_result *r = parsed;
+	struct haven_app *app = console_app(cl);
+	struct haven_app6 *a6 = console_ip6(cl);
+	struct bindings6_select s = { 0 };
+	unsigned int page = r->page == 0 ? 1 : r->page, pages, i, first;
+
+	(void)data;
+	if (a6 == NULL)
+		return;
+	s.cap = haven_binding6_count(a6->fp6.bindings) + 1;
+	s.addrs = malloc(sizeof(*s.addrs) * s.cap);
+	if (s.addrs == NULL) {
+		cmdline_printf(cl, "error: out of memory\n");
+		return;
+	}
+	haven_binding6_walk(a6->fp6.bindings, bindings6_select_cb, &s);
+	qsort(s.addrs, s.n, sizeof(*s.addrs), addr6_cmp);
+	pages = (s.n + BINDINGS_PER_PAGE - 1) / BINDINGS_PER_PAGE;
+	first = (page - 1) * BINDINGS_PER_PAGE;
+	cmdline_printf(cl, "  %-28s %-28s %7s %10s %12s %10s %12s  %s\n",
+		"home address", "care-of", "left", "packets", "bytes",
+		"rev pkts", "rev bytes", "forwarder");
+	for (i = first; i < s.n && i < first + BINDINGS_PER_PAGE; i++) {
+		const struct haven_binding6 *b =
+			haven_binding6_lookup(a6->fp6.bindings, s.addrs[i]);
+		struct haven_mn6_state *st;
+		struct haven_binding_counters sum;
+		char h[HAVEN_IP6_STRLEN], c[HAVEN_IP6_STRLEN] = "-";
+
+		if (b == NULL)
+			continue;
+		st = haven_mn6_find(app, b->home_addr);
+		haven_binding6_counters_sum(a6->fp6.bindings, b->slot, &sum);
+		if (b->n_coa > 0)
+			haven_ip6_str(b->coa[0].addr, c);
+		cmdline_printf(cl, "  %-28s %-28s %6lds %10lu %12lu %10lu "
+			"%12lu  %s\n", haven_ip6_str(b->home_addr, h), c,
+			st != NULL && st->bound ?
+				seconds_left(st->expires_at) : -1,
+			sum.pkts, sum.bytes, sum.rev_pkts, sum.rev_bytes,
+			haven_forwarder_name(app, b->forwarder));
+	}
+	if (s.n == 0)
+		cmdline_printf(cl, "  0 IPv6 binding(s)\n");
+	else if (first >= s.n)
+		cmdline_printf(cl, "  no page %u: %u IPv6 binding(s) on %u "
+			"page(s)\n", page, s.n, pages);
+	else
+		cmdline_printf(cl, "  %u IPv6 binding(s), page %u of %u "
+			"(%u..%u)\n", s.n, page, pages, first + 1,
+			RTE_MIN(s.n, first + BINDINGS_PER_PAGE));
+	free(s.addrs);
+}
+
+#define SHOW_BINDINGS6_HELP "show bindings6 [page <n>]: Mobile IPv6 " \
+	"bindings with their counters, 32 a page"
+
+static cmdline_parse_token_string_t cmd_show_bindings6_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_bindings6_result, show,
+		"show");
+static cmdline_parse_token_string_t cmd_show_bindings6_bindings6 =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_bindings6_result, bindings6,
+		"bindings6");
+static cmdline_parse_token_string_t cmd_show_bindings6_page_kw =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_bindings6_result, page_kw,
+		"page");
+static cmdline_parse_token_num_t cmd_show_bindings6_page =
+	TOKEN_NUM_INITIALIZER(struct cmd_show_bindings6_result, page,
+		RTE_UINT32);
+
+cmdline_parse_inst_t cmd_show_bindings6 = {
+	.f = cmd_show_bindings6_parsed,
+	.data = NULL,
+	.help_str = SHOW_BINDINGS6_HELP,
+	.tokens = {
+		(void *)&cmd_show_bindings6_show,
+		(void *)&cmd_show_bindings6_bindings6,
+		NULL,
+	},
+};
+
+cmdline_parse_inst_t cmd_show_bindings6_paged = {
+	.f = cmd_show_bindings6_parsed,
+	.data = NULL,
+	.help_str = SHOW_BINDINGS6_HELP,
+	.tokens = {
+		(void *)&cmd_show_bindings6_show,
+		(void *)&cmd_show_bindings6_bindings6,
+		(void *)&cmd_show_bindings6_page_kw,
+		(void *)&cmd_show_bindings6_page,
+		NULL,
+	},
+};
+
+/* ***** show binding6 <home-address> ***** */
+
+struct cmd_show_binding6_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t binding6;
+	cmdline_ipaddr_t hoa;
+};
+
+static void
+cmd_show_binding6_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_show_binding6_result *r = parsed;
+	struct haven_app *app = console_app(cl);
+	struct haven_app6 *a6 = console_ip6(cl);
+	const uint8_t *hoa = r->hoa.addr.ipv6.s6_addr;
+	const struct haven_binding6 *b;
+	struct haven_binding_counters sum;
+	struct haven_mn6_state *st;
+	char h[HAVEN_IP6_STRLEN], c[HAVEN_IP6_STRLEN];
+
+	(void)data;
+	if (a6 == NULL)
+		return;
+	haven_ip6_str(hoa, h);
+	st = haven_mn6_find(app, hoa);
+	b = haven_binding6_lookup(a6->fp6.bindings, hoa);
+	if (b == NULL) {
+		cmdline_printf(cl, "error: no binding for %s%s\n", h,
+			st == NULL ? "" : st->pending.active ?
+			" (a configured node, duplicate address detection "
+			"running)" : " (a configured node, at home)");
+		return;
+	}
+	haven_binding6_counters_sum(a6->fp6.bindings, b->slot, &sum);
+	cmdline_printf(cl, "  binding of %s\n", h);
+	if (b->n_coa > 0) {
+		const struct haven_neigh6 *n = &a6->fp6.neigh[b->coa[0].neigh];
+
+		cmdline_printf(cl, "    care-of %s lifetime %us, %lds left, "
+			"next hop ", haven_ip6_str(b->coa[0].addr, c),
+			b->lifetime, st != NULL && st->bound ?
+				seconds_left(st->expires_at) : -1);
+		cmdline_printf(cl, "%s (%s)\n",
+			haven_ip6_str(b->coa[0].next_hop, c),
+			n->state == HAVEN_NEIGH_REACHABLE ?
+				"reachable" : "resolving");
+	} else {
+		cmdline_printf(cl, "    care-of %s: no route\n", st != NULL ?
+			haven_ip6_str(st->coa, c) : "?");
+	}
+	cmdline_printf(cl, "    encapsulation ipv6-in-ipv6 from %s, reverse "
+		"tunnel %s, forwarder %s\n", haven_ip6_str(b->outer_src, c),
+		(b->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ? "yes" : "no",
+		haven_forwarder_name(app, b->forwarder));
+	cmdline_printf(cl, "    generation %u, last sequence %d, bound for "
+		"%lus\n", b->generation, st != NULL && st->have_seq ?
+			st->last_seq : -1,
+		(unsigned long)((rte_get_timer_cycles() - b->registered_at) /
+			rte_get_timer_hz()));
+	cmdline_printf(cl, "    to the node    %12lu packets %14lu bytes\n"
+		"    reverse tunnel %12lu packets %14lu bytes\n",
+		sum.pkts, sum.bytes, sum.rev_pkts, sum.rev_bytes);
+}
+
+static cmdline_parse_token_string_t cmd_show_binding6_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_binding6_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_binding6_binding6 =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_binding6_result, binding6,
+		"binding6");
+static cmdline_parse_token_ipaddr_t cmd_show_binding6_hoa =
+	TOKEN_IPV6_INITIALIZER(struct cmd_show_binding6_result, hoa);
+
+cmdline_parse_inst_t cmd_show_binding6 = {
+	.f = cmd_show_binding6_parsed,
+	.data = NULL,
+	.help_str = "show binding6 <home-address>: one Mobile IPv6 binding in "
+		"detail: care-of address, lifetime, next hop, counters",
+	.tokens = {
+		(void *)&cmd_show_binding6_show,
+		(void *)&cmd_show_binding6_binding6,
+		(void *)&cmd_show_binding6_hoa,
+		NULL,
+	},
+};
+
+/* ***** show mobile-nodes6 ***** */
+
+struct cmd_show_mns6_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t mobile_nodes6;
+};
+
+static void
+cmd_show_mns6_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct haven_app *app = console_app(cl);
+	struct haven_app6 *a6 = console_ip6(cl);
+	unsigned int i;
+
+	(void)parsed;
+	(void)data;
+	if (a6 == NULL)
+		return;
+	cmdline_printf(cl, "  %-28s %10s %-12s %4s %9s %-28s %5s  %s\n",
+		"home address", "spi", "algorithm", "key", "max life",
+		"bound at", "seq", "identifier");
+	for (i = 0; i < app->cfg.n_mns6; i++) {
+		const struct haven_mn6_state *st = a6->mns[i];
+		const struct haven_config_mn6 *mn = st->cfg;
+		uint32_t life = mn->max_lifetime != 0 &&
+			mn->max_lifetime < app->cfg.max_lifetime6 ?
+			mn->max_lifetime : app->cfg.max_lifetime6;
+		char h[HAVEN_IP6_STRLEN], c[HAVEN_IP6_STRLEN] = "no";
+		char seq[8] = "-";
+
+		if (st->bound)
+			haven_ip6_str(st->coa, c);
+		else if (st->pending.active)
+			snprintf(c, sizeof(c), "(DAD)");
+		if (st->have_seq)
+			snprintf(seq, sizeof(seq), "%u", st->last_seq);
+		/* The key's length only: its bytes never leave the agent. */
+		cmdline_printf(cl, "  %-28s %10u %-12s %3uB %8us %-28s %5s  "
+			"%s\n", haven_ip6_str(mn->home_addr, h), mn->sa.spi,
+			mn->sa.alg == HAVEN_CONFIG_SA6_HMAC_SHA256 ?
+				"hmac-sha256" : "hmac-sha1",
+			mn->sa.key_len, life, c, seq,
+			mn->mn_id[0] != '\0' ? mn->mn_id : "-");
+	}
+	cmdline_printf(cl, "  %u Mobile IPv6 node(s)\n", app->cfg.n_mns6);
+}
+
+static cmdline_parse_token_string_t cmd_show_mns6_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_mns6_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_mns6_mobile_nodes6 =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_mns6_result, mobile_nodes6,
+		"mobile-nodes6");
+
+cmdline_parse_inst_t cmd_show_mns6 = {
+	.f = cmd_show_mns6_parsed,
+	.data = NULL,
+	.help_str = "show mobile-nodes6: configured Mobile IPv6 nodes: home "
+		"address, SPI, algorithm, key length, max lifetime, care-of "
+		"address, last sequence, identifier",
+	.tokens = {
+		(void *)&cmd_show_mns6_show,
+		(void *)&cmd_show_mns6_mobile_nodes6,
+		NULL,
+	},
+};
+
+/* ***** show neighbours6 ***** */
+
+struct cmd_show_neigh6_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t neighbours6;
+};
+
+static void
+cmd_show_neigh6_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct haven_app6 *a6 = console_ip6(cl);
+	char ip[HAVEN_IP6_STRLEN];
+	unsigned int i, n = 0;
+
+	(void)parsed;
+	(void)data;
+	if (a6 == NULL)
+		return;
+	for (i = 0; i < HAVEN_NEIGH6_MAX; i++) {
+		const struct haven_neigh6 *nb = &a6->fp6.neigh[i];
+
+		if (nb->state == HAVEN_NEIGH_FREE)
+			continue;
+		n++;
+		cmdline_printf(cl, "  %-28s " RTE_ETHER_ADDR_PRT_FMT
+			"  port %u  %s  held %u\n", haven_ip6_str(nb->ip, ip),
+			RTE_ETHER_ADDR_BYTES(&nb->mac), nb->port,
+			nb->state == HAVEN_NEIGH_REACHABLE ?
+				"reachable" : "incomplete", a6->holds[i].n);
+	}
+	cmdline_printf(cl, "  %u IPv6 neighbour(s); NS sent %lu, held sent "
+		"%lu, held dropped %lu\n", n, a6->stats.ns_sent,
+		a6->stats.held_sent, a6->stats.held_dropped);
+}
+
+static cmdline_parse_token_string_t cmd_show_neigh6_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_neigh6_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_neigh6_neighbours6 =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_neigh6_result, neighbours6,
+		"neighbours6");
+
+cmdline_parse_inst_t cmd_show_neigh6 = {
+	.f = cmd_show_neigh6_parsed,
+	.data = NULL,
+	.help_str = "show neighbours6: IPv6 next hops and their Ethernet "
+		"addresses",
+	.tokens = {
+		(void *)&cmd_show_neigh6_show,
+		(void *)&cmd_show_neigh6_neighbours6,
+		NULL,
+	},
+};
+
+/* ***** show stats6 ***** */
+
+struct cmd_show_stats6_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t stats6;
+};
+
+static void
+cmd_show_stats6_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct haven_app6 *a6 = console_ip6(cl);
+	const struct haven_ctl6_stats *c;
+	struct haven_worker_stats w;
+	unsigned int i;
+
+	(void)parsed;
+	(void)data;
+	if (a6 == NULL)
+		return;
+	c = &a6->stats;
+	haven_worker_stats_sum(console_app(cl), &w);
+	cmdline_printf(cl, "  fast path: proxy NA %lu\n", w.proxy_nd);
+	cmdline_printf(cl,
+		"  Mobile IPv6 registrations\n"
+		"    mobility headers %lu  discarded %lu  accepted %lu  "
+		"denied %lu\n"
+		"    bindings %u  expired %lu\n"
+		"    DAD started %lu  failed %lu  unsolicited NA %lu\n"
+		"    binding errors %lu  parameter problems %lu\n"
+		"  IPv6 neighbours\n"
+		"    NS sent %lu  held sent %lu  held dropped %lu\n"
+		"  Binding Acknowledgements by status\n",
+		c->mh_received, c->mh_dropped, c->accepted, c->denied,
+		haven_binding6_count(a6->fp6.bindings), c->bindings_expired,
+		c->dad_started, c->dad_failed, c->na_sent, c->be_sent,
+		c->param_problem_sent, c->ns_sent, c->held_sent,
+		c->held_dropped);
+	for (i = 0; i < 256; i++)
+		if (c->ba_sent[i] != 0)
+			cmdline_printf(cl, "    %3u: %lu\n", i, c->ba_sent[i]);
+}
+
+static cmdline_parse_token_string_t cmd_show_stats6_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_stats6_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_stats6_stats6 =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_stats6_result, stats6,
+		"stats6");
+
+cmdline_parse_inst_t cmd_show_stats6 = {
+	.f = cmd_show_stats6_parsed,
+	.data = NULL,
+	.help_str = "show stats6: Mobile IPv6 registration, DAD and IPv6 "
+		"neighbour totals, acknowledgements by status",
+	.tokens = {
+		(void *)&cmd_show_stats6_show,
+		(void *)&cmd_show_stats6_stats6,
 		NULL,
 	},
 };

@@ -23,5 +23,12 @@ extern cmdline_parse_inst_t cmd_show_binding;
 /* show events [<n>] */
 extern cmdline_parse_inst_t cmd_show_events;
 extern cmdline_parse_inst_t cmd_show_events_n_inst;
+/* Mobile IPv6 */
+extern cmdline_parse_inst_t cmd_show_bindings6;
+extern cmdline_parse_inst_t cmd_show_bindings6_paged;
+extern cmdline_parse_inst_t cmd_show_binding6;
+extern cmdline_parse_inst_t cmd_show_mns6;
+extern cmdline_parse_inst_t cmd_show_neigh6;
+extern cmdline_parse_inst_t cmd_show_stats6;
 
 #endif /* HAVEN_CONSOLE_SHOW_H */

@@ -11,7 +11,8 @@
  * Replies are limited to 16 KB, 256 dict entries and 512 array entries,
  * and containers hold only arrays of plain values; so long tables are
  * returned in pages of columns: /haven/bindings,<offset>,
- * /haven/mobile_nodes,<offset>, /haven/events,<since>.
+ * /haven/mobile_nodes,<offset>, /haven/events,<since>, and for Mobile
+ * IPv6 /haven/bindings6,<offset> and /haven/mobile_nodes6,<offset>.
  */
 
 #include <errno.h>
@@ -29,14 +30,16 @@
 #include <rte_telemetry.h>
 
 #include "haven.h"
+#include "haven6.h"
 
 #define BINDINGS_PAGE 64		/**< bindings per /haven/bindings reply */
 /*
  * Rows of /haven/events per reply, so that the worst case fits the 16 KB
  * of a reply: seq 20 digits, time_us 16, kind 16 with its quotes, code 11,
- * home address 17, text 111 characters (each doubled if escaped) and its
- * quotes 224, six commas: 310 bytes a row; 48 rows are 14,880 bytes, and
- * the names and totals about 300 more.
+ * home address 17 (41 for an IPv6 one), text 111 characters (each
+ * doubled if escaped) and its quotes 224, six commas: 334 bytes a row at
+ * worst; 48 rows are 16,032 bytes, and the names and totals about 300
+ * more.
  */
 #define EVENTS_PAGE 48
 /*
@@ -46,6 +49,18 @@
  * 64 rows 9,088 bytes.
  */
 #define MOBILE_NODES_PAGE 64
+/*
+ * Rows of /haven/bindings6 per reply: two IPv6 addresses 82 with quotes,
+ * remaining 11, packets and bytes 40, forwarder 34, five commas: 172
+ * bytes a row, 64 rows 11,008 bytes.
+ */
+#define BINDINGS6_PAGE 64
+/*
+ * Rows of /haven/mobile_nodes6 per reply: home address 41, spi 10,
+ * algorithm 13, key length 3, max lifetime 6, bound 1, care-of address
+ * 41, last sequence 5, eight commas: 128 bytes a row, 64 rows 8,192 bytes.
+ */
+#define MOBILE_NODES6_PAGE 64
 #define TEL_WAIT_US 200			/**< poll interval while waiting */
 #define TEL_TIMEOUT_US 2000000		/**< give up after 2 s */
 
@@ -140,6 +155,12 @@ stats_handler(struct haven_app *app, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "held_dropped", c->held_dropped);
 	rte_tel_data_add_dict_u64(d, "control_tx_dropped", c->tx_dropped);
 	rte_tel_data_add_dict_int(d, "workers", app->n_workers);
+	rte_tel_data_add_dict_u64(d, "proxy_nd_replies", w.proxy_nd);
+	rte_tel_data_add_dict_u64(d, "bindings6", haven_binding6_total(app));
+	rte_tel_data_add_dict_u64(d, "registrations6_accepted",
+		app->ip6 != NULL ? app->ip6->stats.accepted : 0);
+	rte_tel_data_add_dict_u64(d, "registrations6_denied",
+		app->ip6 != NULL ? app->ip6->stats.denied : 0);
 	return 0;
 }
 
@@ -547,9 +568,11 @@ events_handler(struct haven_app *app, const char *params,
 		return -ENOMEM;
 	for (s = since; s < app->n_events && s < since + EVENTS_PAGE; s++) {
 		const struct haven_event *ev = &app->events[s % HAVEN_EVENTS];
-		char a[INET_ADDRSTRLEN] = "";
+		char a[INET6_ADDRSTRLEN] = "";
 
-		if (ev->home_addr != 0)
+		if (ev->is_ip6)
+			inet_ntop(AF_INET6, ev->home_addr6, a, sizeof(a));
+		else if (ev->home_addr != 0)
 			inet_ntop(AF_INET, &ev->home_addr, a, sizeof(a));
 		rte_tel_data_add_array_u64(seq, ev->seq);
 		rte_tel_data_add_array_u64(t, ev->time_us);
@@ -788,6 +811,182 @@ mobile_nodes_handler(struct haven_app *app, const char *params,
 }
 
 /* ---------------------------------------------------------------------
+ * Mobile IPv6: bindings6, binding6, mobile_nodes6
+ */
+
+static int64_t
+remaining6_s(const struct haven_mn6_state *st)
+{
+	return st != NULL && st->bound ? remaining_s(st->expires_at) : 0;
+}
+
+struct page6 {
+	struct haven_app *app;
+	unsigned int skip, taken;
+	struct rte_tel_data *hoa, *coa, *remaining, *pkts, *bytes, *fwd;
+};
+
+static int
+page6_add(const struct haven_binding6 *b, void *arg)
+{
+	struct page6 *pg = arg;
+	struct haven_binding_counters sum;
+	char a[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN] = "";
+
+	if (pg->skip > 0) {
+		pg->skip--;
+		return 0;
+	}
+	if (pg->taken == BINDINGS6_PAGE)
+		return 1;
+	pg->taken++;
+	inet_ntop(AF_INET6, b->home_addr, a, sizeof(a));
+	if (b->n_coa > 0)
+		inet_ntop(AF_INET6, b->coa[0].addr, c, sizeof(c));
+	haven_binding6_counters_sum(pg->app->ip6->fp6.bindings, b->slot, &sum);
+	rte_tel_data_add_array_string(pg->hoa, a);
+	rte_tel_data_add_array_string(pg->coa, c);
+	rte_tel_data_add_array_int(pg->remaining, (int)remaining6_s(
+		haven_mn6_find(pg->app, b->home_addr)));
+	rte_tel_data_add_array_u64(pg->pkts, sum.pkts);
+	rte_tel_data_add_array_u64(pg->bytes, sum.bytes);
+	rte_tel_data_add_array_string(pg->fwd,
+		haven_forwarder_name(pg->app, b->forwarder));
+	return 0;
+}
+
+/* /haven/bindings6[,<offset>]: IPv6 bindings as columns, a page. */
+static int
+bindings6_handler(struct haven_app *app, const char *params,
+		struct rte_tel_data *d)
+{
+	struct page6 pg = { .app = app };
+
+	if (params != NULL && *params != '\0')
+		pg.skip = strtoul(params, NULL, 0);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", haven_binding6_total(app));
+	rte_tel_data_add_dict_u64(d, "offset", pg.skip);
+	pg.hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
+	pg.coa = column(d, "care_of", RTE_TEL_STRING_VAL);
+	pg.remaining = column(d, "remaining", RTE_TEL_INT_VAL);
+	pg.pkts = column(d, "packets", RTE_TEL_U64_VAL);
+	pg.bytes = column(d, "bytes", RTE_TEL_U64_VAL);
+	pg.fwd = column(d, "forwarder", RTE_TEL_STRING_VAL);
+	if (pg.hoa == NULL || pg.coa == NULL || pg.remaining == NULL ||
+	    pg.pkts == NULL || pg.bytes == NULL || pg.fwd == NULL)
+		return -ENOMEM;
+	if (app->ip6 != NULL)
+		haven_binding6_walk(app->ip6->fp6.bindings, page6_add, &pg);
+	rte_tel_data_add_dict_u64(d, "count", pg.taken);
+	return 0;
+}
+
+/* /haven/binding6,<home address>: one IPv6 binding with its counters. */
+static int
+binding6_handler(struct haven_app *app, const char *params,
+		struct rte_tel_data *d)
+{
+	const struct haven_binding6 *b;
+	struct haven_binding_counters sum;
+	struct haven_mn6_state *st;
+	char a[INET6_ADDRSTRLEN];
+	uint8_t hoa[16];
+
+	if (params == NULL || inet_pton(AF_INET6, params, hoa) != 1)
+		return -EINVAL;
+	if (app->ip6 == NULL)
+		return -ENOENT;
+	b = haven_binding6_lookup(app->ip6->fp6.bindings, hoa);
+	if (b == NULL)
+		return -ENOENT;
+	st = haven_mn6_find(app, hoa);
+	haven_binding6_counters_sum(app->ip6->fp6.bindings, b->slot, &sum);
+	rte_tel_data_start_dict(d);
+	inet_ntop(AF_INET6, hoa, a, sizeof(a));
+	rte_tel_data_add_dict_string(d, "home_address", a);
+	if (b->n_coa > 0) {
+		inet_ntop(AF_INET6, b->coa[0].addr, a, sizeof(a));
+		rte_tel_data_add_dict_string(d, "care_of", a);
+		inet_ntop(AF_INET6, b->coa[0].next_hop, a, sizeof(a));
+		rte_tel_data_add_dict_string(d, "next_hop", a);
+	}
+	inet_ntop(AF_INET6, b->outer_src, a, sizeof(a));
+	rte_tel_data_add_dict_string(d, "outer_source", a);
+	rte_tel_data_add_dict_int(d, "remaining", (int)remaining6_s(st));
+	rte_tel_data_add_dict_int(d, "lifetime", b->lifetime);
+	rte_tel_data_add_dict_int(d, "reverse_tunnel",
+		!!(b->flags & HAVEN_BINDING_F_REVERSE_TUNNEL));
+	rte_tel_data_add_dict_string(d, "forwarder",
+		haven_forwarder_name(app, b->forwarder));
+	/* No IPv6 delegation yet: the binding is served here. */
+	rte_tel_data_add_dict_string(d, "delegation",
+		b->forwarder == HAVEN_FORWARDER_SELF ? "local" : "delegated");
+	if (st != NULL)
+		rte_tel_data_add_dict_u64(d, "last_sequence", st->last_seq);
+	rte_tel_data_add_dict_u64(d, "generation", b->generation);
+	rte_tel_data_add_dict_u64(d, "packets", sum.pkts);
+	rte_tel_data_add_dict_u64(d, "bytes", sum.bytes);
+	rte_tel_data_add_dict_u64(d, "reverse_packets", sum.rev_pkts);
+	rte_tel_data_add_dict_u64(d, "reverse_bytes", sum.rev_bytes);
+	return 0;
+}
+
+/*
+ * /haven/mobile_nodes6[,<offset>]: configured Mobile IPv6 nodes, a page;
+ * the key's length, never its bytes.
+ */
+static int
+mobile_nodes6_handler(struct haven_app *app, const char *params,
+		struct rte_tel_data *d)
+{
+	struct rte_tel_data *hoa, *spi, *alg, *keylen, *life, *bound, *coa,
+		*seq;
+	unsigned int offset = 0, i, n = app->ip6 != NULL ? app->cfg.n_mns6 : 0;
+
+	if (params != NULL && *params != '\0')
+		offset = strtoul(params, NULL, 0);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", n);
+	rte_tel_data_add_dict_u64(d, "offset", offset);
+	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
+	spi = column(d, "spi", RTE_TEL_U64_VAL);
+	alg = column(d, "algorithm", RTE_TEL_STRING_VAL);
+	keylen = column(d, "key_length", RTE_TEL_INT_VAL);
+	life = column(d, "max_lifetime", RTE_TEL_INT_VAL);
+	bound = column(d, "bound", RTE_TEL_INT_VAL);
+	coa = column(d, "care_of", RTE_TEL_STRING_VAL);
+	seq = column(d, "last_sequence", RTE_TEL_INT_VAL);
+	if (hoa == NULL || spi == NULL || alg == NULL || keylen == NULL ||
+	    life == NULL || bound == NULL || coa == NULL || seq == NULL)
+		return -ENOMEM;
+	for (i = offset; i < n && i < offset + MOBILE_NODES6_PAGE; i++) {
+		const struct haven_mn6_state *st = app->ip6->mns[i];
+		const struct haven_config_mn6 *mn = st->cfg;
+		char a[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN] = "";
+
+		inet_ntop(AF_INET6, mn->home_addr, a, sizeof(a));
+		if (st->bound)
+			inet_ntop(AF_INET6, st->coa, c, sizeof(c));
+		rte_tel_data_add_array_string(hoa, a);
+		rte_tel_data_add_array_u64(spi, mn->sa.spi);
+		rte_tel_data_add_array_string(alg,
+			mn->sa.alg == HAVEN_CONFIG_SA6_HMAC_SHA256 ?
+			"hmac-sha256" : "hmac-sha1");
+		rte_tel_data_add_array_int(keylen, mn->sa.key_len);
+		rte_tel_data_add_array_int(life, mn->max_lifetime != 0 &&
+			mn->max_lifetime < app->cfg.max_lifetime6 ?
+			mn->max_lifetime : app->cfg.max_lifetime6);
+		rte_tel_data_add_array_int(bound, st->bound);
+		rte_tel_data_add_array_string(coa, c);
+		rte_tel_data_add_array_int(seq, st->have_seq ?
+			st->last_seq : -1);
+	}
+	rte_tel_data_add_dict_u64(d, "count", i > offset ? i - offset : 0);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
  * Registration with rte_telemetry
  */
 
@@ -811,6 +1010,9 @@ TEL_CALLBACK(events)
 TEL_CALLBACK(config)
 TEL_CALLBACK(ports)
 TEL_CALLBACK(mobile_nodes)
+TEL_CALLBACK(bindings6)
+TEL_CALLBACK(binding6)
+TEL_CALLBACK(mobile_nodes6)
 
 int
 haven_telemetry_init(struct haven_app *app)
@@ -841,6 +1043,15 @@ haven_telemetry_init(struct haven_app *app)
 		"Ports: link and ethdev statistics. No parameters");
 	rte_telemetry_register_cmd("/haven/mobile_nodes", tel_mobile_nodes,
 		"A page of configured mobile nodes, as columns (no keys). "
+		"Parameter: offset (default 0)");
+	rte_telemetry_register_cmd("/haven/bindings6", tel_bindings6,
+		"A page of Mobile IPv6 bindings, as columns. Parameter: offset "
+		"(default 0)");
+	rte_telemetry_register_cmd("/haven/binding6", tel_binding6,
+		"One Mobile IPv6 binding with its counters. Parameter: home "
+		"address");
+	rte_telemetry_register_cmd("/haven/mobile_nodes6", tel_mobile_nodes6,
+		"A page of configured Mobile IPv6 nodes, as columns (no keys). "
 		"Parameter: offset (default 0)");
 	return 0;
 }
