@@ -7,12 +7,13 @@
  * syntax or value error is refused with its file:line:column, and so is a
  * change to what only a restart can apply (EAL, ports, routes, the home
  * agent address, the table size, this agent's delegation identity, its
- * primaries). Otherwise it applies, on the control lcore between two
+ * primaries, the IPv6 addresses of the ports and the agent, the IPv6
+ * routes). Otherwise it applies, on the control lcore between two
  * turns:
- *  - mobile nodes: a node kept keeps its state and binding, its new key
- *    and limits apply from its next registration; a node removed loses
- *    its binding (taken back from its secondary first); a node added can
- *    register at once;
+ *  - mobile nodes, IPv4 and IPv6 alike: a node kept keeps its state and
+ *    binding, its new key and limits apply from its next registration; a
+ *    node removed loses its binding (taken back from its secondary
+ *    first); a node added can register at once;
  *  - secondaries ([0009]): added, removed (bindings taken back first) or
  *    re-keyed; no mobile node is touched;
  *  - policy, thresholds and home agent limits take the new values.
@@ -25,6 +26,7 @@
 #include <rte_malloc.h>
 
 #include "haven.h"
+#include "haven6.h"
 
 /* What differs between two configurations that only a restart applies. */
 static const char *
@@ -53,6 +55,14 @@ fixed_part_changed(const struct haven_config *a, const struct haven_config *b)
 		return "home_agent address, port or max_bindings";
 	if (strcmp(a->console_socket, b->console_socket) != 0)
 		return "console_socket";
+	/* IPv6: the tables workers read were built from these at start. */
+	if (a->n_routes6 != b->n_routes6 ||
+	    memcmp(a->routes6, b->routes6,
+		    sizeof(a->routes6[0]) * a->n_routes6) != 0)
+		return "IPv6 routes";
+	if (a->has_ha_addr6 != b->has_ha_addr6 ||
+	    memcmp(a->ha_addr6, b->ha_addr6, sizeof(a->ha_addr6)) != 0)
+		return "home_agent address6";
 	if (da->enabled != db->enabled || da->agent_id != db->agent_id ||
 	    da->addr != db->addr || da->port != db->port ||
 	    da->capacity != db->capacity ||
@@ -112,6 +122,78 @@ rebuild_nodes(struct haven_app *app, const struct haven_config *new_cfg,
 	return 0;
 }
 
+/*
+ * The same for Mobile IPv6 nodes, sorted by address (memcmp order), in two
+ * steps so that running out of memory changes nothing: the new nodes'
+ * states are made first (mns6_prepare), then merged with the kept ones
+ * while the removed ones are freed (mns6_commit).
+ */
+static int
+mns6_prepare(struct haven_app *app, const struct haven_config *new_cfg,
+		struct haven_mn6_state ***out)
+{
+	struct haven_mn6_state **mns;
+	unsigned int i;
+
+	*out = NULL;
+	if (app->ip6 == NULL)
+		return 0;	/* no IPv6 at start: none now (address6 fixed) */
+	mns = rte_zmalloc("haven_mns6", sizeof(*mns) * (new_cfg->n_mns6 + 1),
+			0);
+	if (mns == NULL)
+		return -ENOMEM;
+	for (i = 0; i < new_cfg->n_mns6; i++) {
+		if (haven_mn6_find(app, new_cfg->mns6[i].home_addr) != NULL)
+			continue;	/* kept: filled by mns6_commit */
+		mns[i] = haven_mn6_state_new(&new_cfg->mns6[i]);
+		if (mns[i] == NULL) {
+			while (i-- > 0)
+				if (mns[i] != NULL)
+					haven_mn6_state_free(app, mns[i]);
+			rte_free(mns);
+			return -ENOMEM;
+		}
+	}
+	*out = mns;
+	return 0;
+}
+
+static void
+mns6_commit(struct haven_app *app, const struct haven_config *new_cfg,
+		struct haven_mn6_state **mns, unsigned int *added,
+		unsigned int *removed)
+{
+	struct haven_app6 *a6 = app->ip6;
+	unsigned int i, j = 0;
+
+	*added = *removed = 0;
+	if (a6 == NULL)
+		return;
+	for (i = 0; i < new_cfg->n_mns6; i++) {
+		const uint8_t *hoa = new_cfg->mns6[i].home_addr;
+
+		while (j < app->cfg.n_mns6 &&
+		       memcmp(a6->mns[j]->cfg->home_addr, hoa, 16) < 0) {
+			haven_mn6_state_free(app, a6->mns[j++]);
+			(*removed)++;
+		}
+		if (mns[i] != NULL) {
+			(*added)++;
+			continue;
+		}
+		mns[i] = a6->mns[j++];	/* kept: same address */
+		if (haven_mn6_state_rekey(mns[i], &new_cfg->mns6[i]) != 0)
+			HAVEN_LOG(ERR, "reload: new key of a Mobile IPv6 node "
+				"not prepared; the old one stays\n");
+	}
+	for (; j < app->cfg.n_mns6; j++) {
+		haven_mn6_state_free(app, a6->mns[j]);
+		(*removed)++;
+	}
+	rte_free(a6->mns);
+	a6->mns = mns;
+}
+
 /* Secondaries by name: removed, re-keyed, readdressed, added. */
 static void
 apply_secondaries(struct haven_app *app, const struct haven_config *new_cfg,
@@ -161,7 +243,9 @@ haven_reload(struct haven_app *app, char *err, size_t errlen)
 {
 	struct haven_config new_cfg;
 	struct haven_mn_state **mns = NULL;
+	struct haven_mn6_state **mns6 = NULL;
 	unsigned int mn_added, mn_removed, sha_added, sha_removed;
+	unsigned int mn6_added = 0, mn6_removed = 0;
 	const char *fixed;
 	int rc;
 
@@ -181,14 +265,23 @@ haven_reload(struct haven_app *app, char *err, size_t errlen)
 		return -EINVAL;
 	}
 
-	rc = rebuild_nodes(app, &new_cfg, &mns, &mn_added, &mn_removed);
+	rc = mns6_prepare(app, &new_cfg, &mns6);
+	if (rc == 0)
+		rc = rebuild_nodes(app, &new_cfg, &mns, &mn_added, &mn_removed);
 	if (rc != 0) {
+		unsigned int i;
+
+		for (i = 0; mns6 != NULL && i < new_cfg.n_mns6; i++)
+			if (mns6[i] != NULL)
+				haven_mn6_state_free(app, mns6[i]);
+		rte_free(mns6);
 		snprintf(err, errlen, "out of memory");
 		haven_config_free(&new_cfg);
 		return rc;
 	}
 	rte_free(app->mns);
 	app->mns = mns;
+	mns6_commit(app, &new_cfg, mns6, &mn6_added, &mn6_removed);
 	apply_secondaries(app, &new_cfg, &sha_added, &sha_removed);
 
 	haven_config_free(&app->cfg);
@@ -199,6 +292,10 @@ haven_reload(struct haven_app *app, char *err, size_t errlen)
 	haven_event(app, HAVEN_EV_CONFIG, 0, 0, "reloaded %s: mobile nodes "
 		"+%u -%u (%u), secondaries +%u -%u", app->cfg.path, mn_added,
 		mn_removed, app->cfg.n_mns, sha_added, sha_removed);
+	if (app->ip6 != NULL)
+		haven_event(app, HAVEN_EV_CONFIG, 0, 0, "reloaded %s: Mobile "
+			"IPv6 nodes +%u -%u (%u)", app->cfg.path, mn6_added,
+			mn6_removed, app->cfg.n_mns6);
 	snprintf(err, errlen, "reloaded: mobile nodes +%u -%u, secondaries "
 		"+%u -%u", mn_added, mn_removed, sha_added, sha_removed);
 	return 0;
