@@ -4,15 +4,16 @@
  * (EP 1134991 [0024], claim 4), once a second on the control lcore:
  *
  *  - manual: only the operator's `delegate` and `undelegate` commands;
- *  - equal: every binding is delegated, the secondaries holding equal
- *    numbers of them (within one); bindings taken back from a dead
- *    secondary go to the others;
+ *  - equal: every binding, IPv4 and IPv6, is delegated, the secondaries
+ *    holding equal numbers of them (within one); bindings taken back from
+ *    a dead secondary go to the others;
  *  - threshold: a binding whose packet rate stays above binding_pps for
  *    hold_s seconds is delegated to the least loaded secondary, and so are
  *    the busiest bindings while the primary's own total stays above
  *    total_pps; an auto-delegated binding comes back only after its rate,
  *    as the secondary reports it, stays under hysteresis_pct of
- *    binding_pps for hold_s seconds, so that bindings do not flap.
+ *    binding_pps for hold_s seconds, so that bindings do not flap (IPv4
+ *    bindings: IPv6 ones are delegated by command or the equal policy).
  *
  * Load is what the secondaries report: the bindings they hold and the
  * packets they tunnel ([0024]: the PHA watches the SHAs' counts).
@@ -21,6 +22,7 @@
 #include <string.h>
 
 #include "haven.h"
+#include "haven6.h"
 
 #define BALANCER_PERIOD_MS 1000		/**< one turn a second */
 
@@ -30,9 +32,8 @@ peer_usable(const struct haven_deleg_peer *p)
 	return p->alive && !p->removed;
 }
 
-/* The usable secondary holding the fewest of our bindings. */
-static struct haven_deleg_peer *
-fewest_bindings(struct haven_app *app)
+struct haven_deleg_peer *
+haven_balancer_fewest(struct haven_app *app)
 {
 	struct haven_deleg_peer *best = NULL;
 	unsigned int i;
@@ -89,7 +90,7 @@ haven_balancer_on_registration(struct haven_app *app,
 {
 	if (!app->is_pha || app->policy != HAVEN_POLICY_EQUAL)
 		return false;
-	return delegate_to(app, st, fewest_bindings(app), haven_now_ms());
+	return delegate_to(app, st, haven_balancer_fewest(app), haven_now_ms());
 }
 
 /* Rates of every bound node (own counters) and of every secondary. */
@@ -199,9 +200,15 @@ equal_turn(struct haven_app *app, uint64_t now)
 		struct haven_mn_state *st = app->mns[i];
 
 		if (st->n_coa > 0 && st->deleg.state == HAVEN_DELEG_S_LOCAL)
-			delegate_to(app, st, fewest_bindings(app), now);
+			delegate_to(app, st, haven_balancer_fewest(app), now);
 	}
-	fewest = fewest_bindings(app);
+	for (i = 0; app->ip6 != NULL && i < app->cfg.n_mns6; i++) {
+		struct haven_mn6_state *st6 = app->ip6->mns[i];
+
+		if (st6->bound && st6->deleg.state == HAVEN_DELEG_S_LOCAL)
+			haven_delegate6_to(app, st6, haven_balancer_fewest(app));
+	}
+	fewest = haven_balancer_fewest(app);
 	for (i = 0; i < app->pha.n_peers; i++) {
 		struct haven_deleg_peer *p = &app->secondaries[i];
 

@@ -17,6 +17,7 @@
 
 #include "console.h"
 #include "console_deleg.h"
+#include "haven6.h"
 
 /* "hex:0011..." or text: the bytes of a key. @return length or -1. */
 static int
@@ -58,8 +59,12 @@ cmd_delegate_parsed(void *parsed, struct cmdline *cl, void *data)
 	int rc;
 
 	(void)data;
-	rc = haven_delegate(console_app(cl), r->hoa.addr.ipv4.s_addr, r->sha, err,
-			sizeof(err));
+	if (r->hoa.family == AF_INET6)
+		rc = haven_delegate6(console_app(cl), r->hoa.addr.ipv6.s6_addr,
+				r->sha, err, sizeof(err));
+	else
+		rc = haven_delegate(console_app(cl), r->hoa.addr.ipv4.s_addr,
+				r->sha, err, sizeof(err));
 	console_result(cl, rc, err, "delegation started");
 }
 
@@ -67,7 +72,7 @@ static cmdline_parse_token_string_t cmd_delegate_delegate =
 	TOKEN_STRING_INITIALIZER(struct cmd_delegate_result, delegate,
 		"delegate");
 static cmdline_parse_token_ipaddr_t cmd_delegate_hoa =
-	TOKEN_IPV4_INITIALIZER(struct cmd_delegate_result, hoa);
+	TOKEN_IPADDR_INITIALIZER(struct cmd_delegate_result, hoa);
 static cmdline_parse_token_string_t cmd_delegate_sha =
 	TOKEN_STRING_INITIALIZER(struct cmd_delegate_result, sha, NULL);
 
@@ -75,7 +80,7 @@ cmdline_parse_inst_t cmd_delegate = {
 	.f = cmd_delegate_parsed,
 	.data = NULL,
 	.help_str = "delegate <home-address> <sha-name>: hand interception and "
-		"tunnelling of a binding to a secondary",
+		"tunnelling of a binding (IPv4 or IPv6) to a secondary",
 	.tokens = {
 		(void *)&cmd_delegate_delegate,
 		(void *)&cmd_delegate_hoa,
@@ -99,8 +104,12 @@ cmd_undelegate_parsed(void *parsed, struct cmdline *cl, void *data)
 	int rc;
 
 	(void)data;
-	rc = haven_undelegate(console_app(cl), r->hoa.addr.ipv4.s_addr,
-			HAVEN_DELEG_STOP_UNDELEGATE, err, sizeof(err));
+	if (r->hoa.family == AF_INET6)
+		rc = haven_undelegate6(console_app(cl),
+				r->hoa.addr.ipv6.s6_addr, err, sizeof(err));
+	else
+		rc = haven_undelegate(console_app(cl), r->hoa.addr.ipv4.s_addr,
+				HAVEN_DELEG_STOP_UNDELEGATE, err, sizeof(err));
 	console_result(cl, rc, err, "taken back");
 }
 
@@ -108,7 +117,7 @@ static cmdline_parse_token_string_t cmd_undelegate_undelegate =
 	TOKEN_STRING_INITIALIZER(struct cmd_undelegate_result, undelegate,
 		"undelegate");
 static cmdline_parse_token_ipaddr_t cmd_undelegate_hoa =
-	TOKEN_IPV4_INITIALIZER(struct cmd_undelegate_result, hoa);
+	TOKEN_IPADDR_INITIALIZER(struct cmd_undelegate_result, hoa);
 
 cmdline_parse_inst_t cmd_undelegate = {
 	.f = cmd_undelegate_parsed,
@@ -186,10 +195,23 @@ struct cmd_show_deleg_result {
 };
 
 static void
+print_delegated(const struct haven_deleg_binding *b, void *arg)
+{
+	struct cmdline *cl = arg;
+	char a[INET6_ADDRSTRLEN];
+
+	cmdline_printf(cl, "  %-15s %-10s %-10s generation %u, %lu packets "
+		"tunnelled there\n", haven_deleg_hoa_str(&b->info, a, sizeof(a)),
+		b->peer != NULL ? b->peer->name : "-",
+		haven_deleg_state_name(b->state), b->info.generation,
+		b->reported_packets);
+}
+
+static void
 cmd_show_deleg_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct haven_app *app = console_app(cl);
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 	uint64_t now = haven_now_ms();
 	unsigned int i;
 
@@ -198,29 +220,17 @@ cmd_show_deleg_parsed(void *parsed, struct cmdline *cl, void *data)
 	if (app->is_pha) {
 		cmdline_printf(cl, "  policy %s\n",
 			haven_deleg_policy_name(app->policy));
-		for (i = 0; i < app->cfg.n_mns; i++) {
-			const struct haven_mn_state *st = app->mns[i];
-
-			if (st->deleg.state == HAVEN_DELEG_S_LOCAL)
-				continue;
-			inet_ntop(AF_INET, &st->cfg->home_addr, a, sizeof(a));
-			cmdline_printf(cl, "  %-15s %-10s %-10s generation %u,"
-				" %lu packets tunnelled there\n", a,
-				st->deleg.peer != NULL ?
-					st->deleg.peer->name : "-",
-				haven_deleg_state_name(st->deleg.state),
-				st->deleg.info.generation,
-				st->deleg.reported_packets);
-		}
+		haven_deleg_foreach(app, print_delegated, cl);
 	}
 	for (i = 0; app->is_sha && i < app->sha.capacity; i++) {
 		const struct haven_deleg_sha_entry *e = &app->sha.entries[i];
 
 		if (e->primary == NULL)
 			continue;
-		inet_ntop(AF_INET, &e->info.home_addr, a, sizeof(a));
 		cmdline_printf(cl, "  %-15s for %-10s generation %u, %lds left,"
-			" %lu packets\n", a, e->primary->name,
+			" %lu packets\n",
+			haven_deleg_hoa_str(&e->info, a, sizeof(a)),
+			e->primary->name,
 			e->info.generation, e->expires_ms > now ?
 				(long)((e->expires_ms - now) / 1000) : 0,
 			e->packets);

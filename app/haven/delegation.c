@@ -24,6 +24,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+
 #include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -31,6 +33,7 @@
 #include <rte_udp.h>
 
 #include "haven.h"
+#include "haven6.h"
 
 static_assert(HAVEN_CONFIG_PEER_KEY_LEN == HAVEN_DELEG_MAX_KEY,
 	"config and protocol disagree on the key size");
@@ -125,8 +128,9 @@ haven_forwarder_name(struct haven_app *app, uint8_t forwarder)
 	return p == NULL ? "self" : p->name;
 }
 
-static uint8_t
-forwarder_of_peer(struct haven_app *app, const struct haven_deleg_peer *p)
+uint8_t
+haven_forwarder_of_peer(struct haven_app *app,
+		const struct haven_deleg_peer *p)
 {
 	return (uint8_t)(p - app->secondaries) + 1;
 }
@@ -136,14 +140,19 @@ pha_event(void *ctx, int event, struct haven_deleg_binding *b,
 		struct haven_deleg_peer *peer, uint8_t status)
 {
 	struct haven_app *app = ctx;
-	struct haven_mn_state *st = b != NULL ? b->user : NULL;
+	struct haven_mn_state *st;
 
+	if (b != NULL && haven_deleg_family_is_ipv6(b->info.family)) {
+		haven_deleg6_pha_event(app, event, b, peer, status);
+		return;
+	}
+	st = b != NULL ? b->user : NULL;
 	switch (event) {
 	case HAVEN_DELEG_EV_DELEGATED:
 		haven_event(app, HAVEN_EV_DELEGATION, b->info.home_addr,
 			HAVEN_DELEG_OK, "delegated " HAVEN_IP4_FMT " to %s",
 			HAVEN_IP4_ARGS(b->info.home_addr), peer->name);
-		st->forwarder = forwarder_of_peer(app, peer);
+		st->forwarder = haven_forwarder_of_peer(app, peer);
 		haven_mn_republish(app, st);
 		haven_mn_reply_pending(app, st);
 		break;
@@ -200,7 +209,7 @@ pha_lookup(void *ctx, uint32_t home_addr)
 	return st != NULL ? &st->deleg : NULL;
 }
 
-static const struct haven_deleg_ops pha_ops = {
+static struct haven_deleg_ops pha_ops = {
 	.send = deleg_send,
 	.event = pha_event,
 	.lookup = pha_lookup,
@@ -297,6 +306,8 @@ sha_event(void *ctx, int event, struct haven_deleg_sha_entry *e, bool is_new)
 {
 	struct haven_app *app = ctx;
 
+	if (haven_deleg_family_is_ipv6(e->info.family))
+		return haven_deleg6_sha_event(app, event, e, is_new);
 	if (event == HAVEN_DELEG_EV_INSTALL)
 		return sha_install(app, e, is_new);
 	haven_binding_remove(app->fp.bindings, e->info.home_addr);
@@ -324,6 +335,10 @@ sha_collect_counters(struct haven_app *app)
 
 		if (e->primary == NULL)
 			continue;
+		if (haven_deleg_family_is_ipv6(e->info.family)) {
+			haven_deleg6_collect(app, e);
+			continue;
+		}
 		b = haven_binding_lookup(app->fp.bindings, e->info.home_addr);
 		if (b == NULL)
 			continue;
@@ -390,6 +405,7 @@ haven_deleg_init(struct haven_app *app)
 			dc->capacity, dc->report_interval_ms, &sha_ops, app,
 			now, seq_base());
 	}
+	haven_deleg6_init(app, &pha_ops);	/* after both inits: sha.ipv6 */
 	app->policy = dc->policy;
 	app->threshold = dc->threshold;
 	HAVEN_LOG(INFO, "delegation: agent %u on " HAVEN_IP4_FMT ":%u, %s%s%s,"
@@ -415,6 +431,8 @@ haven_deleg_tick(struct haven_app *app)
 			sha_collect_counters(app);
 		haven_deleg_sha_tick(&app->sha, now);
 		garp_repeat_tick(app, now);
+		if (app->ip6 != NULL)
+			haven_deleg6_tick(app, now);
 	}
 }
 
@@ -631,4 +649,81 @@ haven_set_threshold(struct haven_app *app, const char *which, uint32_t value,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Views for the console and telemetry, IPv4 and IPv6 alike
+ */
+
+const char *
+haven_deleg_hoa_str(const struct haven_deleg_binding_info *in, char *buf,
+		size_t len)
+{
+	if (haven_deleg_family_is_ipv6(in->family))
+		return inet_ntop(AF_INET6, in->home_addr6, buf, len);
+	return inet_ntop(AF_INET, &in->home_addr, buf, len);
+}
+
+const char *
+haven_deleg_coa_str(const struct haven_deleg_binding_info *in, char *buf,
+		size_t len)
+{
+	size_t off = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < in->n_coa && off + 1 < len; i++) {
+		char a[INET6_ADDRSTRLEN];
+
+		if (haven_deleg_family_is_ipv6(in->family))
+			inet_ntop(AF_INET6, in->coa6[i], a, sizeof(a));
+		else
+			inet_ntop(AF_INET, &in->coa[i], a, sizeof(a));
+		off += snprintf(buf + off, len - off, "%s%s", i ? " " : "", a);
+	}
+	return buf;
+}
+
+unsigned int
+haven_deleg_foreach(struct haven_app *app,
+		void (*cb)(const struct haven_deleg_binding *b, void *arg),
+		void *arg)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; app->is_pha && i < app->cfg.n_mns; i++)
+		if (app->mns[i]->deleg.state != HAVEN_DELEG_S_LOCAL) {
+			cb(&app->mns[i]->deleg, arg);
+			n++;
+		}
+	for (i = 0; app->is_pha && app->ip6 != NULL && i < app->cfg.n_mns6; i++)
+		if (app->ip6->mns[i]->deleg.state != HAVEN_DELEG_S_LOCAL) {
+			cb(&app->ip6->mns[i]->deleg, arg);
+			n++;
+		}
+	return n;
+}
+
+uint64_t
+haven_deleg_entry_packets(struct haven_app *app,
+		const struct haven_deleg_sha_entry *e)
+{
+	struct haven_binding_counters sum = { 0 };
+
+	if (haven_deleg_family_is_ipv6(e->info.family)) {
+		const struct haven_binding6 *b = haven_binding6_lookup(
+			app->ip6->fp6.bindings, e->info.home_addr6);
+
+		if (b != NULL)
+			haven_binding6_counters_sum(app->ip6->fp6.bindings,
+				b->slot, &sum);
+	} else {
+		const struct haven_binding *b = haven_binding_lookup(
+			app->fp.bindings, e->info.home_addr);
+
+		if (b != NULL)
+			haven_binding_counters_sum(app->fp.bindings, b->slot,
+				&sum);
+	}
+	return sum.pkts;
 }

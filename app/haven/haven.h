@@ -241,6 +241,22 @@ void haven_deleg_input(struct haven_app *app, uint32_t src,
 void haven_deleg_tick(struct haven_app *app);
 /** Name of a binding's forwarder: "self" or the secondary's name. */
 const char *haven_forwarder_name(struct haven_app *app, uint8_t forwarder);
+/** A delegated binding's home address as text (IPv4 or IPv6). */
+const char *haven_deleg_hoa_str(const struct haven_deleg_binding_info *in,
+		char *buf, size_t len);
+/** Its care-of addresses as text, space separated. */
+const char *haven_deleg_coa_str(const struct haven_deleg_binding_info *in,
+		char *buf, size_t len);
+/** Call cb for every binding not LOCAL (IPv4, then IPv6). @return count. */
+unsigned int haven_deleg_foreach(struct haven_app *app,
+		void (*cb)(const struct haven_deleg_binding *b, void *arg),
+		void *arg);
+/** Packets an SHA tunnelled for a held binding, live from the counters. */
+uint64_t haven_deleg_entry_packets(struct haven_app *app,
+		const struct haven_deleg_sha_entry *e);
+/** The forwarder value of a secondary: its slot + 1. */
+uint8_t haven_forwarder_of_peer(struct haven_app *app,
+		const struct haven_deleg_peer *p);
 struct haven_deleg_peer *haven_secondary_find(struct haven_app *app,
 		const char *name);
 /** Fill st->deleg.info (what the SHA is told) from the node's state. */
@@ -271,6 +287,8 @@ int haven_set_threshold(struct haven_app *app, const char *which,
 bool haven_balancer_on_registration(struct haven_app *app,
 		struct haven_mn_state *st);
 void haven_balancer_tick(struct haven_app *app, uint64_t now_ms);
+/** The usable secondary holding the fewest of our bindings, or NULL. */
+struct haven_deleg_peer *haven_balancer_fewest(struct haven_app *app);
 
 /* reload.c */
 /**

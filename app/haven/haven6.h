@@ -80,7 +80,7 @@ struct haven_mn6_state {
 	struct haven_mn6_pending pending;	/**< BU waiting for DAD */
 	/** Delegation hook point: HAVEN_FORWARDER_SELF or a peer id. */
 	uint8_t forwarder;
-	void *deleg;			/**< the integrator's delegation state */
+	struct haven_deleg_binding deleg;	/**< delegation (PHA), delegation6.c */
 };
 
 /** What changed in a node's binding (the delegation hook's argument). */
@@ -158,5 +158,25 @@ void haven_mn6_release(struct haven_app *app, struct haven_mn6_state *st);
 void haven_mn6_republish(struct haven_app *app, struct haven_mn6_state *st);
 /** Registrations accepted and refused (telemetry, console). */
 uint32_t haven_binding6_total(const struct haven_app *app);
+
+/* delegation6.c: IPv6 bindings delegated with Family 6 messages */
+void haven_deleg6_init(struct haven_app *app, struct haven_deleg_ops *pha_ops);
+void haven_deleg6_tick(struct haven_app *app, uint64_t now_ms);
+void haven_deleg6_pha_event(struct haven_app *app, int event,
+		struct haven_deleg_binding *b, struct haven_deleg_peer *peer,
+		uint8_t status);
+int haven_deleg6_sha_event(struct haven_app *app, int event,
+		struct haven_deleg_sha_entry *e, bool is_new);
+/** Copy the workers' counters of a held IPv6 binding into its entry. */
+void haven_deleg6_collect(struct haven_app *app,
+		struct haven_deleg_sha_entry *e);
+/** Delegate a bound IPv6 node to peer. @return 0 or -errno. */
+int haven_delegate6_to(struct haven_app *app, struct haven_mn6_state *st,
+		struct haven_deleg_peer *peer);
+/* Actions for the console: 0 or -errno with err set. */
+int haven_delegate6(struct haven_app *app, const uint8_t hoa[16],
+		const char *sha_name, char *err, size_t errlen);
+int haven_undelegate6(struct haven_app *app, const uint8_t hoa[16],
+		char *err, size_t errlen);
 
 #endif /* HAVEN_APP6_H */

@@ -106,6 +106,7 @@ haven_mn6_state_new(const struct haven_config_mn6 *cfg)
 	rte_timer_init(&st->na);
 	rte_timer_init(&st->dad);
 	st->forwarder = HAVEN_FORWARDER_SELF;
+	st->deleg.user = st;
 	return st;
 }
 
@@ -127,6 +128,8 @@ void
 haven_mn6_state_free(struct haven_app *app, struct haven_mn6_state *st)
 {
 	haven_mn6_release(app, st);
+	if (app->is_pha)
+		haven_deleg_pha_forget(&app->pha, &st->deleg);
 	rte_timer_stop_sync(&st->expiry);
 	rte_timer_stop_sync(&st->na);
 	rte_timer_stop_sync(&st->dad);

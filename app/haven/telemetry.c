@@ -418,39 +418,45 @@ peers_handler(struct haven_app *app, const char *params,
 	return 0;
 }
 
+struct deleg_columns {
+	struct rte_tel_data *hoa, *peer, *state, *gen;
+	unsigned int n;
+};
+
+static void
+delegation_row(const struct haven_deleg_binding *b, void *arg)
+{
+	struct deleg_columns *c = arg;
+	char a[INET6_ADDRSTRLEN];
+
+	if (c->n++ >= RTE_TEL_MAX_ARRAY_ENTRIES)
+		return;
+	rte_tel_data_add_array_string(c->hoa,
+		haven_deleg_hoa_str(&b->info, a, sizeof(a)));
+	rte_tel_data_add_array_string(c->peer,
+		b->peer != NULL ? b->peer->name : "-");
+	rte_tel_data_add_array_string(c->state,
+		haven_deleg_state_name(b->state));
+	rte_tel_data_add_array_u64(c->gen, b->info.generation);
+}
+
 static int
 delegation_handler(struct haven_app *app, const char *params,
 		struct rte_tel_data *d)
 {
-	struct rte_tel_data *hoa, *peer, *state, *gen;
-	char a[INET_ADDRSTRLEN];
-	unsigned int i, n = 0;
+	struct deleg_columns c = { 0 };
 
 	(void)params;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "policy",
 		haven_deleg_policy_name(app->policy));
-	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
-	peer = column(d, "peer", RTE_TEL_STRING_VAL);
-	state = column(d, "state", RTE_TEL_STRING_VAL);
-	gen = column(d, "generation", RTE_TEL_U64_VAL);
-	if (hoa == NULL || peer == NULL || state == NULL || gen == NULL)
+	c.hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
+	c.peer = column(d, "peer", RTE_TEL_STRING_VAL);
+	c.state = column(d, "state", RTE_TEL_STRING_VAL);
+	c.gen = column(d, "generation", RTE_TEL_U64_VAL);
+	if (c.hoa == NULL || c.peer == NULL || c.state == NULL || c.gen == NULL)
 		return -ENOMEM;
-	for (i = 0; app->is_pha && i < app->cfg.n_mns; i++) {
-		const struct haven_mn_state *st = app->mns[i];
-
-		if (st->deleg.state == HAVEN_DELEG_S_LOCAL ||
-		    n == RTE_TEL_MAX_ARRAY_ENTRIES)
-			continue;
-		n++;
-		inet_ntop(AF_INET, &st->cfg->home_addr, a, sizeof(a));
-		rte_tel_data_add_array_string(hoa, a);
-		rte_tel_data_add_array_string(peer, st->deleg.peer != NULL ?
-			st->deleg.peer->name : "-");
-		rte_tel_data_add_array_string(state,
-			haven_deleg_state_name(st->deleg.state));
-		rte_tel_data_add_array_u64(gen, st->deleg.info.generation);
-	}
+	haven_deleg_foreach(app, delegation_row, &c);
 	rte_tel_data_add_dict_u64(d, "started", app->pha.stats.started);
 	rte_tel_data_add_dict_u64(d, "refused", app->pha.stats.refused);
 	rte_tel_data_add_dict_u64(d, "stopped", app->pha.stats.stopped);
@@ -464,9 +470,9 @@ secondary_handler(struct haven_app *app, const char *params,
 		struct rte_tel_data *d)
 {
 	struct rte_tel_data *hoa, *prim, *coa, *rem, *pkts, *gen;
-	char a[INET_ADDRSTRLEN], list[HAVEN_DELEG_MAX_COA * INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], list[HAVEN_DELEG_MAX_COA * INET6_ADDRSTRLEN];
 	uint64_t now = haven_now_ms();
-	unsigned int i, j, n = 0;
+	unsigned int i, n = 0;
 
 	(void)params;
 	rte_tel_data_start_dict(d);
@@ -481,32 +487,19 @@ secondary_handler(struct haven_app *app, const char *params,
 		return -ENOMEM;
 	for (i = 0; app->is_sha && i < app->sha.capacity; i++) {
 		const struct haven_deleg_sha_entry *e = &app->sha.entries[i];
-		const struct haven_binding *b;
-		struct haven_binding_counters sum = { 0 };
-		size_t off = 0;
 
 		if (e->primary == NULL || n == RTE_TEL_MAX_ARRAY_ENTRIES)
 			continue;
 		n++;
-		inet_ntop(AF_INET, &e->info.home_addr, a, sizeof(a));
-		list[0] = '\0';
-		for (j = 0; j < e->info.n_coa; j++) {
-			char c[INET_ADDRSTRLEN];
-
-			inet_ntop(AF_INET, &e->info.coa[j], c, sizeof(c));
-			off += snprintf(list + off, sizeof(list) - off, "%s%s",
-				j ? " " : "", c);
-		}
-		b = haven_binding_lookup(app->fp.bindings, e->info.home_addr);
-		if (b != NULL)
-			haven_binding_counters_sum(app->fp.bindings, b->slot,
-				&sum);
-		rte_tel_data_add_array_string(hoa, a);
+		rte_tel_data_add_array_string(hoa,
+			haven_deleg_hoa_str(&e->info, a, sizeof(a)));
 		rte_tel_data_add_array_string(prim, e->primary->name);
-		rte_tel_data_add_array_string(coa, list);
+		rte_tel_data_add_array_string(coa,
+			haven_deleg_coa_str(&e->info, list, sizeof(list)));
 		rte_tel_data_add_array_int(rem, e->expires_ms > now ?
 			(int)((e->expires_ms - now) / 1000) : 0);
-		rte_tel_data_add_array_u64(pkts, sum.pkts);
+		rte_tel_data_add_array_u64(pkts,
+			haven_deleg_entry_packets(app, e));
 		rte_tel_data_add_array_u64(gen, e->info.generation);
 	}
 	rte_tel_data_add_dict_u64(d, "installed", app->sha.stats.installed);
