@@ -118,8 +118,24 @@ struct haven_mn_state {
 struct haven_hold {
 	struct rte_mbuf *pkts[HAVEN_HOLD_PER_NEIGH];
 	uint8_t n;
-	uint8_t tries;			/**< ARP requests sent */
+	uint8_t tries;			/**< solicitations sent */
 	uint64_t next_try;		/**< timer cycles */
+};
+
+/**
+ * One address family's side of the hold queue (neigh.c): where its held
+ * packets live, how it asks for a neighbour's address, what it counts.
+ * neigh.c (ARP) and neigh6.c (Neighbor Solicitation) each fill one.
+ */
+struct haven_app;
+struct haven_holdq {
+	struct haven_hold *holds;	/**< one per neighbour entry */
+	unsigned int tries;		/**< solicitations before held drop */
+	unsigned int retry_ms;		/**< between solicitations */
+	uint64_t *held_sent;		/**< counter: sent after resolution */
+	uint64_t *held_dropped;		/**< counter: dropped (timeout, full) */
+	/** Ask for neighbour idx's Ethernet address. */
+	void (*solicit)(struct haven_app *app, int idx);
 };
 
 /** The application. */
@@ -190,6 +206,21 @@ void haven_ctl_arp_input(struct haven_app *app, struct rte_mbuf *m);
 void haven_resolve_tick(struct haven_app *app);
 /** Neighbour index for a next hop, resolving it if new; -1 if full. */
 int haven_ctl_neigh_for(struct haven_app *app, uint32_t nh, uint8_t port);
+/** Fill the Ethernet header of m toward mac and send it on port p. */
+void haven_ctl_tx_to(struct haven_app *app, unsigned int p,
+		const struct rte_ether_addr *mac, struct rte_mbuf *m);
+/** Start resolving neighbour idx: a first solicitation, then retries. */
+void haven_hold_start(struct haven_app *app, const struct haven_holdq *q,
+		int idx);
+/** Hold m for unresolved neighbour idx; dropped and counted when full. */
+void haven_hold_add(struct haven_app *app, const struct haven_holdq *q,
+		int idx, struct rte_mbuf *m);
+/** Neighbour idx resolved to mac on port p: send what it held. */
+void haven_hold_flush(struct haven_app *app, const struct haven_holdq *q,
+		int idx, unsigned int p, const struct rte_ether_addr *mac);
+/** Neighbour idx is still unresolved at now: retry, or drop its packets. */
+void haven_hold_tick(struct haven_app *app, const struct haven_holdq *q,
+		int idx, uint64_t now);
 /** Send a gratuitous ARP for ip with the port's MAC on the home port. */
 void haven_send_garp(struct haven_app *app, uint32_t ip,
 		const struct rte_ether_addr *mac);

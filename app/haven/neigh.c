@@ -7,7 +7,9 @@
  * lcore, which holds it (a few per neighbour), asks with ARP, and sends
  * what it held once the answer comes. Held packets that wait too long are
  * dropped and counted: none is leaked. The control lcore learns addresses
- * from every ARP packet the workers punt to it.
+ * from every ARP packet the workers punt to it. The hold queue itself
+ * (section "Held packets") serves IPv6 too: neigh6.c gives it Neighbor
+ * Solicitations instead of ARP requests.
  */
 
 #include <string.h>
@@ -19,6 +21,91 @@
 #include <rte_malloc.h>
 
 #include "haven.h"
+
+/* ---------------------------------------------------------------------
+ * Held packets, both families
+ */
+
+void
+haven_ctl_tx_to(struct haven_app *app, unsigned int p,
+		const struct rte_ether_addr *mac, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	rte_ether_addr_copy(mac, &eth->dst_addr);
+	rte_ether_addr_copy(&app->fp.ports[p].mac, &eth->src_addr);
+	haven_ctl_tx(app, p, m);
+}
+
+void
+haven_hold_start(struct haven_app *app, const struct haven_holdq *q, int idx)
+{
+	struct haven_hold *h = &q->holds[idx];
+
+	h->tries = 1;
+	h->next_try = rte_get_timer_cycles() +
+		rte_get_timer_hz() * q->retry_ms / 1000;
+	q->solicit(app, idx);
+}
+
+void
+haven_hold_add(struct haven_app *app, const struct haven_holdq *q, int idx,
+		struct rte_mbuf *m)
+{
+	struct haven_hold *h = &q->holds[idx];
+
+	if (h->n == HAVEN_HOLD_PER_NEIGH) {
+		(*q->held_dropped)++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	h->pkts[h->n++] = m;
+	if (h->tries == 0) {
+		/* A neighbour that had given up: ask again now. */
+		haven_hold_start(app, q, idx);
+	}
+}
+
+void
+haven_hold_flush(struct haven_app *app, const struct haven_holdq *q, int idx,
+		unsigned int p, const struct rte_ether_addr *mac)
+{
+	struct haven_hold *h = &q->holds[idx];
+	int i;
+
+	for (i = 0; i < h->n; i++) {
+		(*q->held_sent)++;
+		haven_ctl_tx_to(app, p, mac, h->pkts[i]);
+	}
+	h->n = 0;
+	h->tries = 0;
+}
+
+void
+haven_hold_tick(struct haven_app *app, const struct haven_holdq *q, int idx,
+		uint64_t now)
+{
+	struct haven_hold *h = &q->holds[idx];
+	int i;
+
+	if (h->tries == 0 || now < h->next_try)
+		return;
+	if (h->tries < q->tries) {
+		h->tries++;
+		h->next_try = now + rte_get_timer_hz() * q->retry_ms / 1000;
+		q->solicit(app, idx);
+		return;
+	}
+	for (i = 0; i < h->n; i++)
+		rte_pktmbuf_free(h->pkts[i]);
+	*q->held_dropped += h->n;
+	h->n = 0;
+	h->tries = 0;
+}
+
+/* ---------------------------------------------------------------------
+ * IPv4: ARP
+ */
 
 int
 haven_resolve_init(struct haven_app *app)
@@ -46,9 +133,24 @@ send_arp_request(struct haven_app *app, int idx)
 	haven_ctl_tx(app, n->port, m);
 }
 
+/* The IPv4 hold queue: ARP requests, IPv4 counters. */
+static struct haven_holdq
+holdq(struct haven_app *app)
+{
+	return (struct haven_holdq){
+		.holds = app->holds,
+		.tries = HAVEN_ARP_TRIES,
+		.retry_ms = HAVEN_ARP_RETRY_MS,
+		.held_sent = &app->stats.held_sent,
+		.held_dropped = &app->stats.held_dropped,
+		.solicit = send_arp_request,
+	};
+}
+
 int
 haven_ctl_neigh_for(struct haven_app *app, uint32_t nh, uint8_t port)
 {
+	const struct haven_holdq q = holdq(app);
 	int idx = haven_neigh_find(&app->fp, nh);
 
 	if (idx >= 0)
@@ -56,43 +158,8 @@ haven_ctl_neigh_for(struct haven_app *app, uint32_t nh, uint8_t port)
 	idx = haven_neigh_get(&app->fp, nh, port);
 	if (idx < 0)
 		return -1;
-	app->holds[idx].tries = 1;
-	app->holds[idx].next_try = rte_get_timer_cycles() +
-		rte_get_timer_hz() * HAVEN_ARP_RETRY_MS / 1000;
-	send_arp_request(app, idx);
+	haven_hold_start(app, &q, idx);
 	return idx;
-}
-
-/* Fill the Ethernet header of m toward a resolved neighbour and send. */
-static void
-send_to_neigh(struct haven_app *app, int idx, struct rte_mbuf *m)
-{
-	const struct haven_neigh *n = &app->fp.neigh[idx];
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-
-	rte_ether_addr_copy(&n->mac, &eth->dst_addr);
-	rte_ether_addr_copy(&app->fp.ports[n->port].mac, &eth->src_addr);
-	haven_ctl_tx(app, n->port, m);
-}
-
-static void
-hold(struct haven_app *app, int idx, struct rte_mbuf *m)
-{
-	struct haven_hold *h = &app->holds[idx];
-
-	if (h->n == HAVEN_HOLD_PER_NEIGH) {
-		app->stats.held_dropped++;
-		rte_pktmbuf_free(m);
-		return;
-	}
-	h->pkts[h->n++] = m;
-	if (h->tries == 0) {
-		/* A neighbour that had given up: ask again now. */
-		h->tries = 1;
-		h->next_try = rte_get_timer_cycles() +
-			rte_get_timer_hz() * HAVEN_ARP_RETRY_MS / 1000;
-		send_arp_request(app, idx);
-	}
 }
 
 void
@@ -100,6 +167,8 @@ haven_ctl_send_ip(struct haven_app *app, struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
 			const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	const struct haven_holdq q = holdq(app);
+	const struct haven_neigh *n;
 	uint32_t nh;
 	uint8_t port;
 	int idx;
@@ -113,11 +182,13 @@ haven_ctl_send_ip(struct haven_app *app, struct rte_mbuf *m)
 	if (idx < 0) {
 		app->stats.held_dropped++;
 		rte_pktmbuf_free(m);
-	} else if (app->fp.neigh[idx].state == HAVEN_NEIGH_REACHABLE) {
-		send_to_neigh(app, idx, m);
-	} else {
-		hold(app, idx, m);
+		return;
 	}
+	n = &app->fp.neigh[idx];
+	if (n->state == HAVEN_NEIGH_REACHABLE)
+		haven_ctl_tx_to(app, n->port, &n->mac, m);
+	else
+		haven_hold_add(app, &q, idx, m);
 }
 
 void
@@ -130,9 +201,10 @@ haven_ctl_resolve_punt(struct haven_app *app, struct rte_mbuf *m)
 void
 haven_ctl_arp_input(struct haven_app *app, struct rte_mbuf *m)
 {
+	const struct haven_holdq q = holdq(app);
 	const struct rte_arp_hdr *arp;
-	struct haven_hold *h;
-	int idx, i;
+	const struct haven_neigh *n;
+	int idx;
 
 	if (rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) +
 			sizeof(struct rte_arp_hdr))
@@ -146,13 +218,8 @@ haven_ctl_arp_input(struct haven_app *app, struct rte_mbuf *m)
 	if (idx < 0)
 		goto out;
 	haven_neigh_update(&app->fp, idx, &arp->arp_data.arp_sha);
-	h = &app->holds[idx];
-	for (i = 0; i < h->n; i++) {
-		app->stats.held_sent++;
-		send_to_neigh(app, idx, h->pkts[i]);
-	}
-	h->n = 0;
-	h->tries = 0;
+	n = &app->fp.neigh[idx];
+	haven_hold_flush(app, &q, idx, n->port, &n->mac);
 out:
 	rte_pktmbuf_free(m);
 }
@@ -160,28 +227,13 @@ out:
 void
 haven_resolve_tick(struct haven_app *app)
 {
+	const struct haven_holdq q = holdq(app);
 	uint64_t now = rte_get_timer_cycles();
-	int idx, i;
+	int idx;
 
-	for (idx = 0; idx < HAVEN_NEIGH_MAX; idx++) {
-		struct haven_hold *h = &app->holds[idx];
-
-		if (h->tries == 0 || now < h->next_try ||
-		    app->fp.neigh[idx].state != HAVEN_NEIGH_INCOMPLETE)
-			continue;
-		if (h->tries < HAVEN_ARP_TRIES) {
-			h->tries++;
-			h->next_try = now +
-				rte_get_timer_hz() * HAVEN_ARP_RETRY_MS / 1000;
-			send_arp_request(app, idx);
-			continue;
-		}
-		for (i = 0; i < h->n; i++)
-			rte_pktmbuf_free(h->pkts[i]);
-		app->stats.held_dropped += h->n;
-		h->n = 0;
-		h->tries = 0;
-	}
+	for (idx = 0; idx < HAVEN_NEIGH_MAX; idx++)
+		if (app->fp.neigh[idx].state == HAVEN_NEIGH_INCOMPLETE)
+			haven_hold_tick(app, &q, idx, now);
 }
 
 void

@@ -10,7 +10,8 @@
  * address yet reaches the control lcore, which holds it (a few per
  * neighbour), sends Neighbor Solicitations (RFC 4861 7.2.2: up to
  * HAVEN_NS_TRIES, one RetransTimer apart) and sends what it held when the
- * Neighbor Advertisement comes; what times out is freed and counted.
+ * Neighbor Advertisement comes; what times out is freed and counted. The
+ * hold queue is neigh.c's, given NS instead of ARP and IPv6 counters.
  * Every NA and NS the workers punt is read here: neighbours are learnt,
  * and an NA for, or a DAD probe of, a home address under duplicate
  * address detection fails that detection (registration6.c).
@@ -184,12 +185,26 @@ send_ns(struct haven_app *app, int idx)
 	haven_ctl_tx(app, n->port, m);
 }
 
+/* The IPv6 hold queue (neigh.c): Neighbor Solicitations, IPv6 counters. */
+static struct haven_holdq
+holdq6(struct haven_app *app)
+{
+	return (struct haven_holdq){
+		.holds = app->ip6->holds,
+		.tries = HAVEN_NS_TRIES,
+		.retry_ms = HAVEN_NS_RETRY_MS,
+		.held_sent = &app->ip6->stats.held_sent,
+		.held_dropped = &app->ip6->stats.held_dropped,
+		.solicit = send_ns,
+	};
+}
+
 int
 haven_ctl_neigh6_for(struct haven_app *app, const uint8_t nh[16],
 		uint8_t port)
 {
+	const struct haven_holdq q = holdq6(app);
 	struct haven_fp6 *fp6 = &app->ip6->fp6;
-	struct haven_hold *h;
 	int idx = haven_neigh6_find(fp6, nh);
 
 	if (idx >= 0)
@@ -197,49 +212,16 @@ haven_ctl_neigh6_for(struct haven_app *app, const uint8_t nh[16],
 	idx = haven_neigh6_get(fp6, nh, port);
 	if (idx < 0)
 		return -1;
-	h = &app->ip6->holds[idx];
-	h->tries = 1;
-	h->next_try = rte_get_timer_cycles() +
-		rte_get_timer_hz() * HAVEN_NS_RETRY_MS / 1000;
-	send_ns(app, idx);
+	haven_hold_start(app, &q, idx);
 	return idx;
-}
-
-static void
-send_to_neigh6(struct haven_app *app, int idx, struct rte_mbuf *m)
-{
-	const struct haven_neigh6 *n = &app->ip6->fp6.neigh[idx];
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-
-	rte_ether_addr_copy(&n->mac, &eth->dst_addr);
-	rte_ether_addr_copy(&app->fp.ports[n->port].mac, &eth->src_addr);
-	haven_ctl_tx(app, n->port, m);
-}
-
-static void
-hold6(struct haven_app *app, int idx, struct rte_mbuf *m)
-{
-	struct haven_hold *h = &app->ip6->holds[idx];
-
-	if (h->n == HAVEN_HOLD_PER_NEIGH) {
-		app->ip6->stats.held_dropped++;
-		rte_pktmbuf_free(m);
-		return;
-	}
-	h->pkts[h->n++] = m;
-	if (h->tries == 0) {
-		/* A neighbour that had given up: ask again now. */
-		h->tries = 1;
-		h->next_try = rte_get_timer_cycles() +
-			rte_get_timer_hz() * HAVEN_NS_RETRY_MS / 1000;
-		send_ns(app, idx);
-	}
 }
 
 void
 haven_ctl_send_ip6(struct haven_app *app, struct rte_mbuf *m)
 {
 	const struct haven_ip6_hdr *ip;
+	const struct haven_neigh6 *n;
+	struct haven_holdq q;
 	uint8_t nh[16], port;
 	int idx;
 
@@ -253,10 +235,13 @@ haven_ctl_send_ip6(struct haven_app *app, struct rte_mbuf *m)
 	idx = haven_ctl_neigh6_for(app, nh, port);
 	if (idx < 0)
 		goto drop;
-	if (app->ip6->fp6.neigh[idx].state == HAVEN_NEIGH_REACHABLE)
-		send_to_neigh6(app, idx, m);
-	else
-		hold6(app, idx, m);
+	n = &app->ip6->fp6.neigh[idx];
+	if (n->state == HAVEN_NEIGH_REACHABLE) {
+		haven_ctl_tx_to(app, n->port, &n->mac, m);
+	} else {
+		q = holdq6(app);
+		haven_hold_add(app, &q, idx, m);
+	}
 	return;
 drop:
 	if (app->ip6 != NULL)
@@ -287,30 +272,15 @@ void
 haven_resolve6_tick(struct haven_app *app)
 {
 	uint64_t now = rte_get_timer_cycles();
-	struct haven_app6 *a6 = app->ip6;
-	int idx, i;
+	struct haven_holdq q;
+	int idx;
 
-	if (a6 == NULL)
+	if (app->ip6 == NULL)
 		return;
-	for (idx = 0; idx < HAVEN_NEIGH6_MAX; idx++) {
-		struct haven_hold *h = &a6->holds[idx];
-
-		if (h->tries == 0 || now < h->next_try ||
-		    a6->fp6.neigh[idx].state != HAVEN_NEIGH_INCOMPLETE)
-			continue;
-		if (h->tries < HAVEN_NS_TRIES) {
-			h->tries++;
-			h->next_try = now +
-				rte_get_timer_hz() * HAVEN_NS_RETRY_MS / 1000;
-			send_ns(app, idx);
-			continue;
-		}
-		for (i = 0; i < h->n; i++)
-			rte_pktmbuf_free(h->pkts[i]);
-		a6->stats.held_dropped += h->n;
-		h->n = 0;
-		h->tries = 0;
-	}
+	q = holdq6(app);
+	for (idx = 0; idx < HAVEN_NEIGH6_MAX; idx++)
+		if (app->ip6->fp6.neigh[idx].state == HAVEN_NEIGH_INCOMPLETE)
+			haven_hold_tick(app, &q, idx, now);
 }
 
 /* A neighbour's address is known: record it, send what waited for it. */
@@ -318,20 +288,15 @@ static void
 learn(struct haven_app *app, const uint8_t ip[16],
 		const struct rte_ether_addr *mac)
 {
-	struct haven_app6 *a6 = app->ip6;
-	struct haven_hold *h;
-	int idx = haven_neigh6_find(&a6->fp6, ip), i;
+	struct haven_fp6 *fp6 = &app->ip6->fp6;
+	const struct haven_holdq q = holdq6(app);
+	int idx = haven_neigh6_find(fp6, ip);
 
 	if (idx < 0)
 		return;	/* not a next hop of ours: nothing to learn */
-	haven_neigh6_update(&a6->fp6, idx, mac);
-	h = &a6->holds[idx];
-	for (i = 0; i < h->n; i++) {
-		a6->stats.held_sent++;
-		send_to_neigh6(app, idx, h->pkts[i]);
-	}
-	h->n = 0;
-	h->tries = 0;
+	haven_neigh6_update(fp6, idx, mac);
+	haven_hold_flush(app, &q, idx, fp6->neigh[idx].port,
+		&fp6->neigh[idx].mac);
 }
 
 /* ---------------------------------------------------------------------
