@@ -40,8 +40,6 @@ static_assert(HAVEN_CONFIG_PEER_KEY_LEN == HAVEN_DELEG_MAX_KEY,
 static_assert(HAVEN_CONFIG_DELEG_PORT == HAVEN_DELEG_PORT,
 	"config and protocol disagree on the UDP port");
 
-#define GARP_REPEAT_SLOTS 64	/**< SHA: second gratuitous ARPs pending */
-
 /* Sequence numbers start from the wall clock in microseconds. */
 static uint64_t
 seq_base(void)
@@ -220,41 +218,51 @@ static struct haven_deleg_ops pha_ops = {
  * SHA events
  */
 
-struct garp_repeat {
-	uint32_t ip;
-	uint64_t due_ms;
-};
-
-static struct garp_repeat garp_repeats[GARP_REPEAT_SLOTS];
-
-static void
-garp_later(uint32_t ip, uint64_t due_ms)
+void
+haven_repeat_later(struct haven_repeat *slots, const void *addr, size_t len,
+		uint64_t due_ms)
 {
 	unsigned int i;
 
-	for (i = 0; i < GARP_REPEAT_SLOTS; i++)
-		if (garp_repeats[i].ip == 0 || garp_repeats[i].ip == ip) {
-			garp_repeats[i].ip = ip;
-			garp_repeats[i].due_ms = due_ms;
+	for (i = 0; i < HAVEN_REPEAT_SLOTS; i++)
+		if (!slots[i].used || memcmp(slots[i].addr, addr, len) == 0) {
+			memcpy(slots[i].addr, addr, len);
+			slots[i].used = true;
+			slots[i].due_ms = due_ms;
 			return;
 		}
 }
 
+const uint8_t *
+haven_repeat_due(struct haven_repeat *slots, uint64_t now_ms,
+		unsigned int *i)
+{
+	for (; *i < HAVEN_REPEAT_SLOTS; (*i)++) {
+		struct haven_repeat *r = &slots[*i];
+
+		if (r->used && now_ms >= r->due_ms) {
+			r->used = false;
+			return slots[(*i)++].addr;
+		}
+	}
+	return NULL;
+}
+
+static struct haven_repeat garp_repeats[HAVEN_REPEAT_SLOTS];
+
 static void
 garp_repeat_tick(struct haven_app *app, uint64_t now)
 {
-	unsigned int i;
+	const uint8_t *a;
+	unsigned int i = 0;
+	uint32_t ip;
 
-	for (i = 0; i < GARP_REPEAT_SLOTS; i++) {
-		struct garp_repeat *g = &garp_repeats[i];
-
-		if (g->ip == 0 || now < g->due_ms)
-			continue;
+	while ((a = haven_repeat_due(garp_repeats, now, &i)) != NULL) {
+		memcpy(&ip, a, sizeof(ip));
 		/* Only while we still hold it. */
-		if (haven_deleg_sha_find(&app->sha, g->ip) != NULL)
-			haven_send_garp(app, g->ip,
+		if (haven_deleg_sha_find(&app->sha, ip) != NULL)
+			haven_send_garp(app, ip,
 				&app->fp.ports[app->fp.home_port].mac);
-		g->ip = 0;
 	}
 }
 
@@ -293,7 +301,9 @@ sha_install(struct haven_app *app, struct haven_deleg_sha_entry *e,
 	if (is_new) {
 		haven_send_garp(app, in->home_addr,
 			&app->fp.ports[app->fp.home_port].mac);
-		garp_later(in->home_addr, haven_now_ms() + HAVEN_GARP_REPEAT_MS);
+		haven_repeat_later(garp_repeats, &in->home_addr,
+			sizeof(in->home_addr),
+			haven_now_ms() + HAVEN_GARP_REPEAT_MS);
 	}
 	HAVEN_LOG(INFO, "%s " HAVEN_IP4_FMT " for %s (generation %u, %u s)\n",
 		is_new ? "forwarding" : "switched", HAVEN_IP4_ARGS(in->home_addr),

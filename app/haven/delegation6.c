@@ -24,8 +24,6 @@
 #include "haven.h"
 #include "haven6.h"
 
-#define NA_REPEAT_SLOTS 64	/**< SHA: second unsolicited NAs pending */
-
 static struct haven_mn6_state *
 mn6_of(const struct haven_deleg_binding *b)
 {
@@ -137,42 +135,17 @@ haven_deleg6_pha_event(struct haven_app *app, int event,
  * SHA
  */
 
-struct na_repeat {
-	uint8_t ip[16];
-	bool used;
-	uint64_t due_ms;
-};
-
-static struct na_repeat na_repeats[NA_REPEAT_SLOTS];
-
-static void
-na_later(const uint8_t ip[16], uint64_t due_ms)
-{
-	unsigned int i;
-
-	for (i = 0; i < NA_REPEAT_SLOTS; i++)
-		if (!na_repeats[i].used || memcmp(na_repeats[i].ip, ip, 16) == 0) {
-			memcpy(na_repeats[i].ip, ip, 16);
-			na_repeats[i].used = true;
-			na_repeats[i].due_ms = due_ms;
-			return;
-		}
-}
+static struct haven_repeat na_repeats[HAVEN_REPEAT_SLOTS];
 
 void
 haven_deleg6_tick(struct haven_app *app, uint64_t now)
 {
-	unsigned int i;
+	const uint8_t *ip;
+	unsigned int i = 0;
 
-	for (i = 0; i < NA_REPEAT_SLOTS; i++) {
-		struct na_repeat *r = &na_repeats[i];
-
-		if (!r->used || now < r->due_ms)
-			continue;
-		if (haven_deleg_sha_find6(&app->sha, r->ip) != NULL)
-			haven_send_unsolicited_na(app, r->ip);
-		r->used = false;
-	}
+	while ((ip = haven_repeat_due(na_repeats, now, &i)) != NULL)
+		if (haven_deleg_sha_find6(&app->sha, ip) != NULL)
+			haven_send_unsolicited_na(app, ip);
 }
 
 static int
@@ -219,7 +192,8 @@ sha_install6(struct haven_app *app, struct haven_deleg_sha_entry *e,
 		return rc;
 	if (is_new) {
 		haven_send_unsolicited_na(app, in->home_addr6);
-		na_later(in->home_addr6, haven_now_ms() + HAVEN_GARP_REPEAT_MS);
+		haven_repeat_later(na_repeats, in->home_addr6, 16,
+			haven_now_ms() + HAVEN_GARP_REPEAT_MS);
 	}
 	HAVEN_LOG(INFO, "%s %s for %s (generation %u, %u s)\n",
 		is_new ? "forwarding" : "switched",

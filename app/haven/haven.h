@@ -263,6 +263,27 @@ void haven_worker_stats_sum(const struct haven_app *app,
 const char *haven_drop_key(unsigned int reason);
 
 /* delegation.c */
+#define HAVEN_REPEAT_SLOTS 64	/**< SHA: second announcements pending */
+
+/** An announcement to repeat once (SHA: gratuitous ARP, unsolicited NA). */
+struct haven_repeat {
+	bool used;
+	uint8_t addr[16];		/**< IPv4: the first four bytes (NBO) */
+	uint64_t due_ms;
+};
+
+/**
+ * Repeat the announcement of addr (len bytes) at due_ms: one slot per
+ * address in slots[HAVEN_REPEAT_SLOTS], none taken when all are in use.
+ */
+void haven_repeat_later(struct haven_repeat *slots, const void *addr,
+		size_t len, uint64_t due_ms);
+/**
+ * The next address due at now_ms, from slot *i on, taken off the list;
+ * NULL when none is. Start with *i = 0.
+ */
+const uint8_t *haven_repeat_due(struct haven_repeat *slots, uint64_t now_ms,
+		unsigned int *i);
 uint64_t haven_now_ms(void);
 int haven_deleg_init(struct haven_app *app);
 /** A datagram on the delegation port, from src (NBO). */
