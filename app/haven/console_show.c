@@ -462,6 +462,44 @@ cmdline_parse_inst_t cmd_show_mns = {
 
 /* ***** show bindings [<home-address>|<prefix/len>] [page <n>] ***** */
 
+/* One page of a sorted table of n rows (show bindings, show bindings6). */
+struct page {
+	unsigned int page;		/**< asked for, 1 for the first */
+	unsigned int pages;		/**< all of them */
+	unsigned int first, end;	/**< its rows: first .. end - 1 */
+};
+
+/* Page asked (0: none given, the first) of n rows. */
+static struct page
+page_of(uint32_t asked, unsigned int n)
+{
+	struct page p;
+
+	p.page = asked == 0 ? 1 : asked;
+	p.pages = (n + BINDINGS_PER_PAGE - 1) / BINDINGS_PER_PAGE;
+	p.first = (p.page - 1) * BINDINGS_PER_PAGE;
+	p.end = RTE_MIN(n, p.first + BINDINGS_PER_PAGE);
+	return p;
+}
+
+/* The table's last line: n rows of what, matching filter (or ""). */
+static void
+print_page_footer(struct cmdline *cl, const struct page *p, unsigned int n,
+		const char *what, const char *filter)
+{
+	const char *matching = filter[0] ? " matching " : "";
+
+	if (n == 0)
+		cmdline_printf(cl, "  0 %s%s%s\n", what, matching, filter);
+	else if (p->first >= n)
+		cmdline_printf(cl, "  no page %u: %u %s%s%s on %u page(s)\n",
+			p->page, n, what, matching, filter, p->pages);
+	else
+		cmdline_printf(cl, "  %u %s%s%s, page %u of %u (%u..%u)\n", n,
+			what, matching, filter, p->page, p->pages,
+			p->first + 1, p->end);
+}
+
 /*
  * Six instances share one result structure and one callback, as the
  * cmdline library has no optional tokens: what an instance does not
@@ -540,8 +578,9 @@ cmd_show_bindings_parsed(void *parsed, struct cmdline *cl, void *data)
 	struct cmd_show_bindings_result *r = parsed;
 	struct haven_app *app = console_app(cl);
 	struct bindings_select s = { 0 };
-	unsigned int page = r->page == 0 ? 1 : r->page, pages, i, first;
 	char filter[INET_ADDRSTRLEN + 4] = "";
+	struct page p;
+	unsigned int i;
 
 	(void)data;
 	if (r->filter.family == AF_INET) {
@@ -566,30 +605,18 @@ cmd_show_bindings_parsed(void *parsed, struct cmdline *cl, void *data)
 	}
 	haven_binding_walk(app->fp.bindings, bindings_select_cb, &s);
 	qsort(s.addrs, s.n, sizeof(*s.addrs), addr_cmp);
-	pages = (s.n + BINDINGS_PER_PAGE - 1) / BINDINGS_PER_PAGE;
-	first = (page - 1) * BINDINGS_PER_PAGE;
+	p = page_of(r->page, s.n);
 	cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %7s %10s %12s %10s %12s"
 		"  %s\n", "home address", "care-of", "encap", "rev", "left",
 		"packets", "bytes", "rev pkts", "rev bytes", "forwarder");
-	for (i = first; i < s.n && i < first + BINDINGS_PER_PAGE; i++) {
+	for (i = p.first; i < p.end; i++) {
 		const struct haven_binding *b =
 			haven_binding_lookup(app->fp.bindings, s.addrs[i]);
 
 		if (b != NULL)
 			print_binding_row(cl, app, b);
 	}
-	if (s.n == 0)
-		cmdline_printf(cl, "  0 binding(s)%s%s\n",
-			filter[0] ? " matching " : "", filter);
-	else if (first >= s.n)
-		cmdline_printf(cl, "  no page %u: %u binding(s)%s%s on %u "
-			"page(s)\n", page, s.n, filter[0] ? " matching " : "",
-			filter, pages);
-	else
-		cmdline_printf(cl, "  %u binding(s)%s%s, page %u of %u "
-			"(%u..%u)\n", s.n, filter[0] ? " matching " : "",
-			filter, page, pages, first + 1,
-			RTE_MIN(s.n, first + BINDINGS_PER_PAGE));
+	print_page_footer(cl, &p, s.n, "binding(s)", filter);
 	free(s.addrs);
 }
 
@@ -912,7 +939,8 @@ cmd_show_bindings6_parsed(void *parsed, struct cmdline *cl, void *data)
 	struct haven_app *app = console_app(cl);
 	struct haven_app6 *a6 = console_ip6(cl);
 	struct bindings6_select s = { 0 };
-	unsigned int page = r->page == 0 ? 1 : r->page, pages, i, first;
+	struct page p;
+	unsigned int i;
 
 	(void)data;
 	if (a6 == NULL)
@@ -925,12 +953,11 @@ cmd_show_bindings6_parsed(void *parsed, struct cmdline *cl, void *data)
 	}
 	haven_binding6_walk(a6->fp6.bindings, bindings6_select_cb, &s);
 	qsort(s.addrs, s.n, sizeof(*s.addrs), addr6_cmp);
-	pages = (s.n + BINDINGS_PER_PAGE - 1) / BINDINGS_PER_PAGE;
-	first = (page - 1) * BINDINGS_PER_PAGE;
+	p = page_of(r->page, s.n);
 	cmdline_printf(cl, "  %-28s %-28s %7s %10s %12s %10s %12s  %s\n",
 		"home address", "care-of", "left", "packets", "bytes",
 		"rev pkts", "rev bytes", "forwarder");
-	for (i = first; i < s.n && i < first + BINDINGS_PER_PAGE; i++) {
+	for (i = p.first; i < p.end; i++) {
 		const struct haven_binding6 *b =
 			haven_binding6_lookup(a6->fp6.bindings, s.addrs[i]);
 		struct haven_mn6_state *st;
@@ -950,15 +977,7 @@ cmd_show_bindings6_parsed(void *parsed, struct cmdline *cl, void *data)
 			sum.pkts, sum.bytes, sum.rev_pkts, sum.rev_bytes,
 			haven_forwarder_name(app, b->forwarder));
 	}
-	if (s.n == 0)
-		cmdline_printf(cl, "  0 IPv6 binding(s)\n");
-	else if (first >= s.n)
-		cmdline_printf(cl, "  no page %u: %u IPv6 binding(s) on %u "
-			"page(s)\n", page, s.n, pages);
-	else
-		cmdline_printf(cl, "  %u IPv6 binding(s), page %u of %u "
-			"(%u..%u)\n", s.n, page, pages, first + 1,
-			RTE_MIN(s.n, first + BINDINGS_PER_PAGE));
+	print_page_footer(cl, &p, s.n, "IPv6 binding(s)", "");
 	free(s.addrs);
 }
 
