@@ -742,6 +742,55 @@ alg_name(enum haven_mip4_alg alg)
 	return "?";
 }
 
+/* The columns of /haven/mobile_nodes and /haven/mobile_nodes6. */
+struct mn_columns {
+	struct rte_tel_data *hoa, *spi, *alg, *keylen, *life, *bound, *coa;
+	struct rte_tel_data *last;	/**< last_identification, _sequence */
+};
+
+/*
+ * Start a page of configured nodes: total, offset, then the columns,
+ * the last one named last of type last_type.
+ */
+static int
+mn_columns(struct rte_tel_data *d, unsigned int total, unsigned int offset,
+		const char *last, enum rte_tel_value_type last_type,
+		struct mn_columns *c)
+{
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", total);
+	rte_tel_data_add_dict_u64(d, "offset", offset);
+	c->hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
+	c->spi = column(d, "spi", RTE_TEL_U64_VAL);
+	c->alg = column(d, "algorithm", RTE_TEL_STRING_VAL);
+	c->keylen = column(d, "key_length", RTE_TEL_INT_VAL);
+	c->life = column(d, "max_lifetime", RTE_TEL_INT_VAL);
+	c->bound = column(d, "bound", RTE_TEL_INT_VAL);
+	c->coa = column(d, "care_of", RTE_TEL_STRING_VAL);
+	c->last = column(d, last, last_type);
+	if (c->hoa == NULL || c->spi == NULL || c->alg == NULL ||
+	    c->keylen == NULL || c->life == NULL || c->bound == NULL ||
+	    c->coa == NULL || c->last == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+/* One node's row, all but its last column; agent_max caps max_lifetime. */
+static void
+mn_row(const struct mn_columns *c, const char *hoa, uint32_t spi,
+		const char *alg, unsigned int key_len, uint32_t max_lifetime,
+		uint32_t agent_max, bool bound, const char *coa)
+{
+	rte_tel_data_add_array_string(c->hoa, hoa);
+	rte_tel_data_add_array_u64(c->spi, spi);
+	rte_tel_data_add_array_string(c->alg, alg);
+	rte_tel_data_add_array_int(c->keylen, key_len);
+	rte_tel_data_add_array_int(c->life, max_lifetime != 0 &&
+		max_lifetime < agent_max ? max_lifetime : agent_max);
+	rte_tel_data_add_array_int(c->bound, bound);
+	rte_tel_data_add_array_string(c->coa, coa);
+}
+
 /*
  * /haven/mobile_nodes[,<offset>]: configured nodes by home address, a
  * page of MOBILE_NODES_PAGE; the key's length, never its bytes.
@@ -750,25 +799,13 @@ static int
 mobile_nodes_handler(struct haven_app *app, const char *params,
 		struct rte_tel_data *d)
 {
-	struct rte_tel_data *hoa, *spi, *alg, *keylen, *life, *bound, *coa,
-		*ident;
+	struct mn_columns c;
 	unsigned int offset = 0, i;
 
 	if (params != NULL && *params != '\0')
 		offset = strtoul(params, NULL, 0);
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "total", app->cfg.n_mns);
-	rte_tel_data_add_dict_u64(d, "offset", offset);
-	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
-	spi = column(d, "spi", RTE_TEL_U64_VAL);
-	alg = column(d, "algorithm", RTE_TEL_STRING_VAL);
-	keylen = column(d, "key_length", RTE_TEL_INT_VAL);
-	life = column(d, "max_lifetime", RTE_TEL_INT_VAL);
-	bound = column(d, "bound", RTE_TEL_INT_VAL);
-	coa = column(d, "care_of", RTE_TEL_STRING_VAL);
-	ident = column(d, "last_identification", RTE_TEL_U64_VAL);
-	if (hoa == NULL || spi == NULL || alg == NULL || keylen == NULL ||
-	    life == NULL || bound == NULL || coa == NULL || ident == NULL)
+	if (mn_columns(d, app->cfg.n_mns, offset, "last_identification",
+			RTE_TEL_U64_VAL, &c) != 0)
 		return -ENOMEM;
 	for (i = offset; i < app->cfg.n_mns &&
 			i < offset + MOBILE_NODES_PAGE; i++) {
@@ -787,16 +824,10 @@ mobile_nodes_handler(struct haven_app *app, const char *params,
 			off += snprintf(list + off, sizeof(list) - off,
 				"%s%s", j ? " " : "", c);
 		}
-		rte_tel_data_add_array_string(hoa, a);
-		rte_tel_data_add_array_u64(spi, mn->sa.spi);
-		rte_tel_data_add_array_string(alg, alg_name(mn->sa.alg));
-		rte_tel_data_add_array_int(keylen, mn->sa.key_len);
-		rte_tel_data_add_array_int(life, mn->max_lifetime != 0 &&
-			mn->max_lifetime < app->cfg.max_lifetime ?
-			mn->max_lifetime : app->cfg.max_lifetime);
-		rte_tel_data_add_array_int(bound, st->n_coa > 0);
-		rte_tel_data_add_array_string(coa, list);
-		rte_tel_data_add_array_u64(ident, st->last_ident);
+		mn_row(&c, a, mn->sa.spi, alg_name(mn->sa.alg), mn->sa.key_len,
+			mn->max_lifetime, app->cfg.max_lifetime, st->n_coa > 0,
+			list);
+		rte_tel_data_add_array_u64(c.last, st->last_ident);
 	}
 	rte_tel_data_add_dict_u64(d, "count",
 		i > offset ? i - offset : 0);
@@ -933,25 +964,13 @@ static int
 mobile_nodes6_handler(struct haven_app *app, const char *params,
 		struct rte_tel_data *d)
 {
-	struct rte_tel_data *hoa, *spi, *alg, *keylen, *life, *bound, *coa,
-		*seq;
+	struct mn_columns cols;
 	unsigned int offset = 0, i, n = app->ip6 != NULL ? app->cfg.n_mns6 : 0;
 
 	if (params != NULL && *params != '\0')
 		offset = strtoul(params, NULL, 0);
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "total", n);
-	rte_tel_data_add_dict_u64(d, "offset", offset);
-	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
-	spi = column(d, "spi", RTE_TEL_U64_VAL);
-	alg = column(d, "algorithm", RTE_TEL_STRING_VAL);
-	keylen = column(d, "key_length", RTE_TEL_INT_VAL);
-	life = column(d, "max_lifetime", RTE_TEL_INT_VAL);
-	bound = column(d, "bound", RTE_TEL_INT_VAL);
-	coa = column(d, "care_of", RTE_TEL_STRING_VAL);
-	seq = column(d, "last_sequence", RTE_TEL_INT_VAL);
-	if (hoa == NULL || spi == NULL || alg == NULL || keylen == NULL ||
-	    life == NULL || bound == NULL || coa == NULL || seq == NULL)
+	if (mn_columns(d, n, offset, "last_sequence", RTE_TEL_INT_VAL,
+			&cols) != 0)
 		return -ENOMEM;
 	for (i = offset; i < n && i < offset + MOBILE_NODES6_PAGE; i++) {
 		const struct haven_mn6_state *st = app->ip6->mns[i];
@@ -961,18 +980,11 @@ mobile_nodes6_handler(struct haven_app *app, const char *params,
 		inet_ntop(AF_INET6, mn->home_addr, a, sizeof(a));
 		if (st->bound)
 			inet_ntop(AF_INET6, st->coa, c, sizeof(c));
-		rte_tel_data_add_array_string(hoa, a);
-		rte_tel_data_add_array_u64(spi, mn->sa.spi);
-		rte_tel_data_add_array_string(alg,
+		mn_row(&cols, a, mn->sa.spi,
 			mn->sa.alg == HAVEN_CONFIG_SA6_HMAC_SHA256 ?
-			"hmac-sha256" : "hmac-sha1");
-		rte_tel_data_add_array_int(keylen, mn->sa.key_len);
-		rte_tel_data_add_array_int(life, mn->max_lifetime != 0 &&
-			mn->max_lifetime < app->cfg.max_lifetime6 ?
-			mn->max_lifetime : app->cfg.max_lifetime6);
-		rte_tel_data_add_array_int(bound, st->bound);
-		rte_tel_data_add_array_string(coa, c);
-		rte_tel_data_add_array_int(seq, st->have_seq ?
+			"hmac-sha256" : "hmac-sha1", mn->sa.key_len,
+			mn->max_lifetime, app->cfg.max_lifetime6, st->bound, c);
+		rte_tel_data_add_array_int(cols.last, st->have_seq ?
 			st->last_seq : -1);
 	}
 	rte_tel_data_add_dict_u64(d, "count", i > offset ? i - offset : 0);
