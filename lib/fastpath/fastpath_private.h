@@ -77,6 +77,29 @@ fp_neigh_mac(const struct haven_neigh *n, struct rte_ether_addr *mac)
 		HAVEN_NEIGH_REACHABLE;
 }
 
+/*
+ * Give a neighbour entry of either family (its state and MAC) the MAC
+ * mac and make it REACHABLE: the control lcore's side of fp_neigh_mac(),
+ * never on the per-packet path. A FREE entry is left alone.
+ */
+static inline void
+fp_neigh_set_mac(volatile uint8_t *state, struct rte_ether_addr *cur,
+		const struct rte_ether_addr *mac)
+{
+	if (*state == HAVEN_NEIGH_FREE)
+		return;
+	if (*state == HAVEN_NEIGH_REACHABLE) {
+		if (rte_is_same_ether_addr(cur, mac))
+			return;
+		/* Take it out of service while the six bytes change. */
+		__atomic_store_n(state, HAVEN_NEIGH_INCOMPLETE,
+				__ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+	}
+	rte_ether_addr_copy(mac, cur);
+	__atomic_store_n(state, HAVEN_NEIGH_REACHABLE, __ATOMIC_RELEASE);
+}
+
 /* Index in fp->ports of a DPDK port id, or -1. */
 static inline int
 fp_port_index(const struct haven_fp *fp, uint16_t port_id)

@@ -53,23 +53,9 @@ void
 haven_neigh_update(struct haven_fp *fp, int idx,
 		const struct rte_ether_addr *mac)
 {
-	struct haven_neigh *n;
-
 	if (idx < 0 || idx >= HAVEN_NEIGH_MAX)
 		return;
-	n = &fp->neigh[idx];
-	if (n->state == HAVEN_NEIGH_FREE)
-		return;
-	if (n->state == HAVEN_NEIGH_REACHABLE) {
-		if (rte_is_same_ether_addr(&n->mac, mac))
-			return;
-		/* Take it out of service while the six bytes change. */
-		__atomic_store_n(&n->state, HAVEN_NEIGH_INCOMPLETE,
-				__ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_RELEASE);
-	}
-	rte_ether_addr_copy(mac, &n->mac);
-	__atomic_store_n(&n->state, HAVEN_NEIGH_REACHABLE, __ATOMIC_RELEASE);
+	fp_neigh_set_mac(&fp->neigh[idx].state, &fp->neigh[idx].mac, mac);
 }
 
 int

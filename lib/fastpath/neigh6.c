@@ -18,6 +18,7 @@
 #include <rte_lpm6.h>
 
 #include "haven_fastpath6.h"
+#include "fastpath_private.h"
 #include "fastpath6_private.h"
 
 int
@@ -54,23 +55,9 @@ void
 haven_neigh6_update(struct haven_fp6 *fp6, int idx,
 		const struct rte_ether_addr *mac)
 {
-	struct haven_neigh6 *n;
-
 	if (idx < 0 || idx >= HAVEN_NEIGH6_MAX)
 		return;
-	n = &fp6->neigh[idx];
-	if (n->state == HAVEN_NEIGH_FREE)
-		return;
-	if (n->state == HAVEN_NEIGH_REACHABLE) {
-		if (rte_is_same_ether_addr(&n->mac, mac))
-			return;
-		/* Take it out of service while the six bytes change. */
-		__atomic_store_n(&n->state, HAVEN_NEIGH_INCOMPLETE,
-				__ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_RELEASE);
-	}
-	rte_ether_addr_copy(mac, &n->mac);
-	__atomic_store_n(&n->state, HAVEN_NEIGH_REACHABLE, __ATOMIC_RELEASE);
+	fp_neigh_set_mac(&fp6->neigh[idx].state, &fp6->neigh[idx].mac, mac);
 }
 
 /* Whether a and b share their first len bits. */
