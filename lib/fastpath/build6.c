@@ -37,6 +37,22 @@ eth_frame(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
 	return (uint8_t *)(eth + 1);
 }
 
+/*
+ * Keep the n bytes an ND builder wrote into a HAVEN_ND_PKT_LEN frame
+ * (without the link-layer option it is 8 bytes shorter), or empty m
+ * again when it failed (n < 0, returned).
+ */
+static inline int
+nd_fit(struct rte_mbuf *m, int n)
+{
+	if (n < 0) {
+		rte_pktmbuf_reset(m);
+		return n;
+	}
+	rte_pktmbuf_trim(m, HAVEN_ND_PKT_LEN - n);
+	return 0;
+}
+
 int
 haven_build_na(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
 		const struct rte_ether_addr *dst_mac, const uint8_t src[16],
@@ -44,19 +60,11 @@ haven_build_na(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
 		const struct rte_ether_addr *tll)
 {
 	uint8_t *ip = eth_frame(m, src_mac, dst_mac, HAVEN_ND_PKT_LEN);
-	int n;
 
 	if (ip == NULL)
 		return -ENOSPC;
-	n = haven_nd_build_na(ip, HAVEN_ND_PKT_LEN, src, dst, target, flags,
-			tll != NULL ? tll->addr_bytes : NULL);
-	if (n < 0) {
-		rte_pktmbuf_reset(m);
-		return n;
-	}
-	/* Without the option the packet is 8 bytes shorter. */
-	rte_pktmbuf_trim(m, HAVEN_ND_PKT_LEN - n);
-	return 0;
+	return nd_fit(m, haven_nd_build_na(ip, HAVEN_ND_PKT_LEN, src, dst,
+			target, flags, tll != NULL ? tll->addr_bytes : NULL));
 }
 
 int
@@ -66,7 +74,6 @@ haven_build_ns(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
 	static const uint8_t unspecified[16];
 	struct rte_ether_addr dst_mac;
 	uint8_t group[16], *ip;
-	int n;
 
 	/* RFC 4861 7.2.2: to the target's solicited-node group. */
 	haven_nd_solicited_node(target, group);
@@ -74,15 +81,9 @@ haven_build_ns(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
 	ip = eth_frame(m, src_mac, &dst_mac, HAVEN_ND_PKT_LEN);
 	if (ip == NULL)
 		return -ENOSPC;
-	n = haven_nd_build_ns(ip, HAVEN_ND_PKT_LEN,
+	return nd_fit(m, haven_nd_build_ns(ip, HAVEN_ND_PKT_LEN,
 			src != NULL ? src : unspecified, group, target,
-			src != NULL ? src_mac->addr_bytes : NULL);
-	if (n < 0) {
-		rte_pktmbuf_reset(m);
-		return n;
-	}
-	rte_pktmbuf_trim(m, HAVEN_ND_PKT_LEN - n);
-	return 0;
+			src != NULL ? src_mac->addr_bytes : NULL));
 }
 
 int
