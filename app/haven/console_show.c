@@ -31,18 +31,6 @@
 #define BINDINGS_PER_PAGE 32	/**< rows of one "show bindings" page */
 #define EVENTS_DEFAULT 20	/**< "show events" without a count */
 
-static const char *
-alg_name(enum haven_mip4_alg alg)
-{
-	switch (alg) {
-	case HAVEN_MIP4_ALG_HMAC_MD5:
-		return "hmac-md5";
-	case HAVEN_MIP4_ALG_HMAC_SHA256:
-		return "hmac-sha256";
-	}
-	return "?";
-}
-
 /* Seconds until a timer-cycles deadline; -1 for never. */
 static long
 seconds_left(uint64_t expires_at)
@@ -436,8 +424,8 @@ cmd_show_mns_parsed(void *parsed, struct cmdline *cl, void *data)
 				st->last_ident);
 		/* The key's length only: its bytes never leave the agent. */
 		cmdline_printf(cl, "  %-15s %10u %-12s %3uB %8us %-7s %s\n", a,
-			mn->sa.spi, alg_name(mn->sa.alg), mn->sa.key_len,
-			life, bound, ident);
+			mn->sa.spi, haven_alg_name(mn->sa.alg),
+			mn->sa.key_len, life, bound, ident);
 	}
 	cmdline_printf(cl, "  %u mobile node(s)\n", app->cfg.n_mns);
 }

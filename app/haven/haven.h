@@ -252,6 +252,8 @@ int haven_mn_state_rekey(struct haven_mn_state *st,
 void haven_mn_state_free(struct haven_app *app, struct haven_mn_state *st);
 /** The state of a configured node, or NULL. */
 struct haven_mn_state *haven_mn_find(struct haven_app *app, uint32_t hoa);
+/** An MN-HA algorithm's name as configured: "hmac-md5", "hmac-sha256". */
+const char *haven_alg_name(enum haven_mip4_alg alg);
 
 /* control.c */
 int haven_control_loop(struct haven_app *app);

@@ -52,6 +52,18 @@ haven_mn_find(struct haven_app *app, uint32_t hoa)
 	return st != NULL ? *st : NULL;
 }
 
+const char *
+haven_alg_name(enum haven_mip4_alg alg)
+{
+	switch (alg) {
+	case HAVEN_MIP4_ALG_HMAC_MD5:
+		return "hmac-md5";
+	case HAVEN_MIP4_ALG_HMAC_SHA256:
+		return "hmac-sha256";
+	}
+	return "?";
+}
+
 int
 haven_mn_state_rekey(struct haven_mn_state *st,
 		const struct haven_config_mn *cfg)

@@ -730,18 +730,6 @@ ports_handler(struct haven_app *app, const char *params,
 	return 0;
 }
 
-static const char *
-alg_name(enum haven_mip4_alg alg)
-{
-	switch (alg) {
-	case HAVEN_MIP4_ALG_HMAC_MD5:
-		return "hmac-md5";
-	case HAVEN_MIP4_ALG_HMAC_SHA256:
-		return "hmac-sha256";
-	}
-	return "?";
-}
-
 /* The columns of /haven/mobile_nodes and /haven/mobile_nodes6. */
 struct mn_columns {
 	struct rte_tel_data *hoa, *spi, *alg, *keylen, *life, *bound, *coa;
@@ -824,9 +812,9 @@ mobile_nodes_handler(struct haven_app *app, const char *params,
 			off += snprintf(list + off, sizeof(list) - off,
 				"%s%s", j ? " " : "", c);
 		}
-		mn_row(&c, a, mn->sa.spi, alg_name(mn->sa.alg), mn->sa.key_len,
-			mn->max_lifetime, app->cfg.max_lifetime, st->n_coa > 0,
-			list);
+		mn_row(&c, a, mn->sa.spi, haven_alg_name(mn->sa.alg),
+			mn->sa.key_len, mn->max_lifetime, app->cfg.max_lifetime,
+			st->n_coa > 0, list);
 		rte_tel_data_add_array_u64(c.last, st->last_ident);
 	}
 	rte_tel_data_add_dict_u64(d, "count",
