@@ -1020,11 +1020,14 @@ class Stream:
         self.lab = lab
 
     def receiver(self, role="mn", port=9000, duration=15.0, expect=0,
-                 idle=0.0, dups=False):
+                 idle=0.0, dups=False, bind=None):
+        """A receiver (Proc; .out its JSON); bind="::" receives IPv6."""
         fd, out = tempfile.mkstemp(prefix="stream-", suffix=".json")
         os.close(fd)
         argv = [PY, DTS / "udp_stream.py", "recv", "--port", port,
                 "--duration", duration, "--out", out]
+        if bind:
+            argv += ["--bind", bind]
         if expect:
             argv += ["--expect", expect]
         if idle:

@@ -4,7 +4,10 @@
 
     udp_stream.py send --dst 192.0.2.100 --port 9000 --count 1000 --rate 200
     udp_stream.py recv --port 9000 --duration 10 --out result.json \\
-        [--expect 1000] [--idle 2]
+        [--expect 1000] [--idle 2] [--bind ::]
+
+IPv6 works the same way: an IPv6 --dst sends over IPv6, --bind :: (or any
+IPv6 address) receives over IPv6.
 
 Every datagram carries a magic word, a sequence number (0, 1, ...) and the
 sender's wall-clock time, padded to --size bytes. The receiver writes JSON:
@@ -55,12 +58,17 @@ def ranges(nums):
     return out
 
 
+def family(addr):
+    """AF_INET6 for an IPv6 address (it has a colon), else AF_INET."""
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
 def cmd_send(a):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(family(a.dst), socket.SOCK_DGRAM)
     if a.src:
         s.bind((a.src, a.sport))
     elif a.sport:
-        s.bind(("0.0.0.0", a.sport))
+        s.bind(("::" if ":" in a.dst else "0.0.0.0", a.sport))
     interval = 1.0 / a.rate if a.rate > 0 else 0.0
     start = time.monotonic()
     sent = errors = 0
@@ -82,7 +90,7 @@ def cmd_send(a):
 
 
 def cmd_recv(a):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(family(a.bind), socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     s.bind((a.bind, a.port))
@@ -160,7 +168,9 @@ def main(argv=None):
     ps.add_argument("--sport", type=int, default=0, help="source port")
     pr = sub.add_parser("recv", help="receive and count a stream")
     pr.add_argument("--port", type=int, default=9000)
-    pr.add_argument("--bind", default="0.0.0.0")
+    pr.add_argument("--bind", default="0.0.0.0",
+                    help="address to bind; an IPv6 one (\"::\") makes an "
+                    "IPv6 receiver")
     pr.add_argument("--duration", type=float, default=10.0)
     pr.add_argument("--expect", type=int, default=0,
                     help="stop when this many distinct datagrams arrived; "
