@@ -21,7 +21,6 @@ plane (its /haven/stats has no "bindings6").
 """
 
 import copy
-import os
 import time
 
 import pytest
@@ -44,16 +43,6 @@ SHA1_MAC = E.SHA1_MAC.lower()
 SHA1_ADDR6 = "2001:db8:1::11"
 BOGUS_MAC = "02:00:00:00:00:99"
 ALL_NODES = "ff02::1"
-
-# IPv6 delegation needs the integrator's wiring of lib/deleg's IPv6
-# bindings into the application (console "delegate <IPv6 hoa>", START of
-# Family 6 to the SHA, the SHA's proxy ND and IPv6-in-IPv6). Not in the
-# tree yet (git log: lib/deleg has IPv6, app/haven/delegation.c does not);
-# HAVEN_DTS_DELEG6=1 runs the test anyway.
-DELEG6_WIRED = os.environ.get("HAVEN_DTS_DELEG6") == "1"
-DELEG6_REASON = ("IPv6 delegation is not wired into the application yet "
-                 "(lib/deleg has IPv6 bindings, app/haven/delegation.c and "
-                 "the console do not); set HAVEN_DTS_DELEG6=1 to run it")
 
 # Tunnelled packets with a foreign outer source: IPv6-in-IPv6 to a
 # care-of address carrying numbered UDP (udp_stream.py's format) to the
@@ -842,7 +831,6 @@ class TestSuite_ipv6:
         sha["delegation"]["primaries"][0]["address6"] = HA6
         return pha, sha
 
-    @pytest.mark.skipif(not DELEG6_WIRED, reason=DELEG6_REASON)
     def test_delegation6_handover(self):
         """An IPv6 binding delegated to sha1 moves the stream without loss,
         and the node still sees 2001:db8:1::1 as the tunnel's source.
@@ -853,7 +841,8 @@ class TestSuite_ipv6:
             2001:db8:1::100 from 2001:db8:a::10 with the PHA; warm up;
             stream 3000 datagrams at 200 pps (15 s) from the
             correspondent host; 4 s in, console
-            "delegate 2001:db8:1::100 sha1".
+            "delegate 2001:db8:1::100 sha1"; after the stream,
+            "undelegate 2001:db8:1::100".
         Verify:
             The PHA's /haven/binding6 says forwarder sha1; sha1's
             /haven/secondary holds 2001:db8:1::100 with care-of
@@ -863,7 +852,13 @@ class TestSuite_ipv6:
             missing; the endpoint rejected none (rejected_src 0), so
             every packet, also sha1's, had outer source 2001:db8:1::1;
             tshark on sha1's bridge port sees IPv6-in-IPv6 leave with
-            sha1's MAC, outer 2001:db8:1::1 -> 2001:db8:a::10.
+            sha1's MAC, outer 2001:db8:1::1 -> 2001:db8:a::10; 1 s after
+            the neighbour switch the PHA's binding packets stop growing
+            while sha1's encap_packets grow by at least 95 % of what was
+            sent after the switch; /haven/delegation lists the home
+            address delegated to sha1. Last, "undelegate" takes it back:
+            the neighbour entry returns to 02:00:00:00:00:01, sha1's
+            /haven/secondary no longer holds it, and ping6 goes through.
         """
         pha_cfg, sha_cfg = self.deleg6_configs()
         ep = self.start_endpoint(ifaces=("va",))
@@ -887,7 +882,9 @@ class TestSuite_ipv6:
                              duration=count / rate + 12)
         send = self.stream.sender("ch", dst=HOA, count=count, rate=rate)
         self.procs.append(send)
+        t_send = time.monotonic()
         time.sleep(4)
+        enc0 = self.stat("encap_packets", sha1)
         t0 = time.monotonic()
         con.delegate(HOA, "sha1")
         until(lambda: (self.binding6(pha) or {}).get("forwarder") ==
@@ -896,11 +893,16 @@ class TestSuite_ipv6:
         until(lambda: self.lab.neigh("ch", HOA) == SHA1_MAC, 3,
               "CH's neighbour entry -> sha1's MAC",
               show=lambda: self.lab.neigh("ch", HOA))
+        t_nd = time.monotonic()
         print("IPv6 handover: neighbour switched %.0f ms after the "
-              "command" % ((time.monotonic() - t0) * 1000))
+              "command" % ((t_nd - t0) * 1000))
+        time.sleep(1.0)
+        p1 = int(self.binding6(pha).get("packets", 0))
         with self.capture("home", "p-sha1", "ip6 proto 41") as cap:
             send.wait(count / rate + 30)
         res = self.stream.result(recv)
+        p2 = int(self.binding6(pha).get("packets", 0))
+        enc2 = self.stat("encap_packets", sha1)
         c = ep.counters("va")
         print("IPv6 handover: lost %d duplicates %d" %
               (res["missing_count"], res["duplicates"]))
@@ -923,3 +925,26 @@ class TestSuite_ipv6:
                 outer.add((first(f, "eth.src").lower(), src[0], dst[0]))
         assert outer == {(SHA1_MAC, HA6, COA_A)}, outer
         cap.remove()
+        assert p2 - p1 == 0, \
+            "the PHA still tunnelled %d after the switch" % (p2 - p1)
+        sent_after = count - (t_nd - t_send) * rate
+        assert enc2 - enc0 >= 0.95 * sent_after, (enc2 - enc0, sent_after)
+        drow = [r for r in column_rows(pha.tel.query("/haven/delegation"),
+                                       "home_address")
+                if r.get("home_address") == HOA]
+        assert drow and str(drow[0].get("state")).lower() == "delegated" \
+            and drow[0].get("peer") == "sha1", drow
+
+        con.undelegate(HOA)
+        until(lambda: self.lab.neigh("ch", HOA) == HA_MAC, 3,
+              "CH's neighbour entry back to the PHA's MAC",
+              show=lambda: self.lab.neigh("ch", HOA))
+        until(lambda: all(r.get("home_address") != HOA for r in
+                          column_rows(sha1.tel.query("/haven/secondary"),
+                                      "home_address")), 5,
+              "%s removed from sha1" % HOA,
+              show=lambda: sha1.tel.query("/haven/secondary"))
+        assert (self.binding6(pha) or {}).get("forwarder") == "self", \
+            self.binding6(pha)
+        tx, rx = self.lab.ping6("ch", HOA, count=3, interval=0.2)
+        assert rx >= 2, "%d/%d echo replies after the take-back" % (rx, tx)
