@@ -931,9 +931,9 @@ binding6_handler(struct haven_app *app, const char *params,
 		!!(b->flags & HAVEN_BINDING_F_REVERSE_TUNNEL));
 	rte_tel_data_add_dict_string(d, "forwarder",
 		haven_forwarder_name(app, b->forwarder));
-	/* No IPv6 delegation yet: the binding is served here. */
-	rte_tel_data_add_dict_string(d, "delegation",
-		b->forwarder == HAVEN_FORWARDER_SELF ? "local" : "delegated");
+	if (st != NULL)
+		rte_tel_data_add_dict_string(d, "delegation",
+			haven_deleg_state_name(st->deleg.state));
 	if (st != NULL)
 		rte_tel_data_add_dict_u64(d, "last_sequence", st->last_seq);
 	rte_tel_data_add_dict_u64(d, "generation", b->generation);
