@@ -149,10 +149,16 @@ def new_counters():
 
 
 class Endpoint:
+    """The IPv4 endpoint, and the family-independent machinery that
+    mn_endpoint6.Endpoint6 reuses: the TUN device, the reverse-tunnel rule,
+    statistics, rejection counting, the poll loop and main()."""
+
+    TAG = "mn_endpoint"
+    IP_FAMILY = ()          # "ip" command family flag: IPv4 is the default
+
     def __init__(self, args):
         self.args = args
-        self.ha = socket.inet_aton(args.ha)
-        self.hoa = args.hoa
+        self.init_addresses()
         self.ifaces = []        # (name, coa bytes, socket)
         self.stats = {}
         self.tun = None
@@ -163,6 +169,10 @@ class Endpoint:
         self.tun_write_errors = 0
         self.stop = False
         self.started = time.time()
+
+    def init_addresses(self):
+        self.ha = socket.inet_aton(self.args.ha)
+        self.hoa = self.args.hoa    # text, for "ip rule ... from <hoa>"
 
     def ip(self, *argv, check=True):
         r = subprocess.run(("ip",) + argv, capture_output=True, text=True)
@@ -184,8 +194,12 @@ class Endpoint:
         fcntl.fcntl(fd, fcntl.F_SETFL, fl | os.O_NONBLOCK)
         self.tun = fd
         self.ip("link", "set", "dev", name, "mtu", str(self.args.mtu))
-        self.ip("addr", "replace", self.hoa + "/32", "dev", name)
+        self.tun_address(name)
         self.ip("link", "set", "dev", name, "up")
+
+    def tun_address(self, name):
+        """Give the TUN device the home address."""
+        self.ip("addr", "replace", self.hoa + "/32", "dev", name)
         subprocess.run(["sysctl", "-qw", "net.ipv4.conf.%s.rp_filter=0"
                         % name], capture_output=True)
 
@@ -200,24 +214,32 @@ class Endpoint:
             self.stats[name] = new_counters()
             self.stats[name]["coa"] = coa
 
+    def open_raw(self):
+        """The socket reverse-tunnelled packets leave by."""
+        raw = socket.socket(socket.AF_INET, socket.SOCK_RAW,
+                            socket.IPPROTO_RAW)
+        raw.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
+        return raw
+
     def open_reverse(self):
-        self.raw = socket.socket(socket.AF_INET, socket.SOCK_RAW,
-                                 socket.IPPROTO_RAW)
-        self.raw.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
+        f = self.IP_FAMILY
+        self.raw = self.open_raw()
         t = str(self.args.table)
-        self.ip("route", "replace", "default", "dev", self.args.tun,
+        self.ip(*f, "route", "replace", "default", "dev", self.args.tun,
                 "table", t)
-        self.ip("rule", "del", "from", self.hoa, "lookup", t, check=False)
-        self.ip("rule", "add", "from", self.hoa, "lookup", t, "pref",
+        self.ip(*f, "rule", "del", "from", self.hoa, "lookup", t,
+                check=False)
+        self.ip(*f, "rule", "add", "from", self.hoa, "lookup", t, "pref",
                 str(REVERSE_RULE_PREF))
         self.reverse_rule = True
 
     def close(self):
         if self.reverse_rule:
             t = str(self.args.table)
-            self.ip("rule", "del", "from", self.hoa, "lookup", t,
+            self.ip(*self.IP_FAMILY, "rule", "del", "from", self.hoa,
+                    "lookup", t, check=False)
+            self.ip(*self.IP_FAMILY, "route", "flush", "table", t,
                     check=False)
-            self.ip("route", "flush", "table", t, check=False)
             self.reverse_rule = False
         for _, _, s in self.ifaces:
             s.close()
@@ -231,12 +253,16 @@ class Endpoint:
     # -- statistics --
 
     def snapshot(self):
-        return {"pid": os.getpid(), "uptime": time.time() - self.started,
-                "ha": self.args.ha, "hoa": self.hoa,
+        snap = {"pid": os.getpid(), "uptime": time.time() - self.started,
                 "reverse": self.args.reverse,
                 "tx_reverse": self.tx_reverse, "tx_errors": self.tx_errors,
                 "tun_write_errors": self.tun_write_errors,
                 "ifaces": self.stats}
+        snap.update(self.snapshot_addresses())
+        return snap
+
+    def snapshot_addresses(self):
+        return {"ha": self.args.ha, "hoa": self.hoa}
 
     def write_stats(self):
         if not self.args.stats:
@@ -250,12 +276,17 @@ class Endpoint:
         c[field] += 1
         c["reasons"][reason] = c["reasons"].get(reason, 0) + 1
         if self.args.log_rejects:
-            src = ip4(pkt[12:16]) if len(pkt) >= 20 else "?"
-            dst = ip4(pkt[16:20]) if len(pkt) >= 20 else "?"
-            proto = pkt[9] if len(pkt) >= 20 else -1
-            print("reject %s %s: %s -> %s proto %d len %d" %
-                  (name, reason, src, dst, proto, len(pkt)),
+            print("reject %s %s: %s len %d" %
+                  (name, reason, self.describe(pkt), len(pkt)),
                   file=sys.stderr, flush=True)
+
+    @staticmethod
+    def describe(pkt):
+        """Outer source, destination (and protocol) for a reject line."""
+        if len(pkt) < 20:
+            return "?"
+        return "%s -> %s proto %d" % (ip4(pkt[12:16]), ip4(pkt[16:20]),
+                                      pkt[9])
 
     # -- data path --
 
@@ -345,10 +376,10 @@ class Endpoint:
         if self.args.reverse:
             self.open_reverse()
         self.write_stats()
-        print("mn_endpoint: ready: tun %s %s, %s%s" %
-              (self.args.tun, self.hoa,
+        print("%s: ready: tun %s %s, %s%s" %
+              (self.TAG, self.args.tun, self.hoa,
                ", ".join("%s=%s" % (n, c) for n, c in
-                         zip(self.args.iface, self.args.coa)),
+                         zip(self.args.iface, self.coas())),
                ", reverse" if self.args.reverse else ""), flush=True)
 
         poller = select.poll()
@@ -373,6 +404,10 @@ class Endpoint:
                         pass
                 else:
                     self.handle_rx(*by_fd[fd])
+
+    def coas(self):
+        """The care-of addresses, as given on the command line."""
+        return self.args.coa
 
 
 def parse_args(argv=None):
@@ -403,14 +438,14 @@ def parse_args(argv=None):
     return args
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    ep = Endpoint(args)
+def run_endpoint(ep):
+    """Run an endpoint until a signal ends it; write its counters and
+    remove what it made, also on error. The exit status."""
     rc = 0
     try:
         ep.run()
     except (OSError, RuntimeError) as e:
-        print("mn_endpoint: %s" % e, file=sys.stderr, flush=True)
+        print("%s: %s" % (ep.TAG, e), file=sys.stderr, flush=True)
         rc = 1 if not isinstance(e, OSError) or e.errno != errno.EINTR \
             else 0
     finally:
@@ -418,10 +453,14 @@ def main(argv=None):
             ep.write_stats()
         finally:
             ep.close()
-    print("mn_endpoint: exit: %s" % json.dumps(
+    print("%s: exit: %s" % (ep.TAG, json.dumps(
         {n: {k: v for k, v in c.items() if k != "reasons"}
-         for n, c in ep.stats.items()}), flush=True)
+         for n, c in ep.stats.items()})), flush=True)
     return rc
+
+
+def main(argv=None):
+    return run_endpoint(Endpoint(parse_args(argv)))
 
 
 if __name__ == "__main__":

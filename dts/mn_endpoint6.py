@@ -40,25 +40,16 @@ cleanly: the TUN device and the rules go away.
 """
 
 import argparse
-import errno
-import fcntl
 import ipaddress
-import json
 import os
-import select
-import signal
 import socket
 import struct
-import subprocess
 import sys
-import time
 
-TUNSETIFF = 0x400454CA
-IFF_TUN = 0x0001
-IFF_NO_PI = 0x1000
+from mn_endpoint import (ETH_HLEN, PACKET_OUTGOING, Endpoint, Rejected,
+                         run_endpoint)
+
 ETH_P_IPV6 = 0x86DD
-ETH_HLEN = 14
-PACKET_OUTGOING = 4
 IP6_HLEN = 40
 
 NH_HOPOPTS = 0
@@ -71,8 +62,6 @@ NH_NONE = 59
 NH_DSTOPTS = 60
 NH_MH = 135
 
-REVERSE_RULE_PREF = 900
-
 
 def ip6(a):
     return socket.inet_ntop(socket.AF_INET6, a)
@@ -81,9 +70,6 @@ def ip6(a):
 def aton6(a):
     return socket.inet_pton(socket.AF_INET6, a)
 
-
-class Rejected(Exception):
-    """A tunnelled packet the endpoint refuses; args[0] is the reason."""
 
 
 # --------------------------------------------------------------------------
@@ -149,48 +135,27 @@ def new_counters():
             "ignored": 0, "ip6ip6": 0, "reasons": {}}
 
 
-class Endpoint6:
-    def __init__(self, args):
-        self.args = args
-        self.ha6 = aton6(args.ha6)
-        self.hoa6 = aton6(args.hoa6)
-        self.ifaces = []        # (name, coa bytes, socket)
-        self.stats = {}
-        self.tun = None
-        self.raw = None
-        self.reverse_rule = False
-        self.tx_reverse = 0
-        self.tx_errors = 0
-        self.tun_ignored = 0
-        self.tun_write_errors = 0
-        self.stop = False
-        self.started = time.time()
+class Endpoint6(Endpoint):
+    """The IPv6 endpoint: mn_endpoint.Endpoint's machinery with IPv6
+    addresses, sockets and decapsulation."""
 
-    def ip(self, *argv, check=True):
-        r = subprocess.run(("ip",) + argv, capture_output=True, text=True)
-        if check and r.returncode != 0:
-            raise RuntimeError("ip %s: %s" % (" ".join(argv),
-                                              r.stderr.strip()))
-        return r
+    TAG = "mn_endpoint6"
+    IP_FAMILY = ("-6",)
+
+    def init_addresses(self):
+        self.ha6 = aton6(self.args.ha6)
+        self.hoa6 = aton6(self.args.hoa6)
+        self.hoa = self.args.hoa6   # text, for "ip -6 rule ... from"
+        self.tun_ignored = 0
 
     @staticmethod
     def sysctl6(dev, key, value):
         with open("/proc/sys/net/ipv6/conf/%s/%s" % (dev, key), "w") as f:
             f.write(str(value))
 
-    # -- set-up and tear-down --
+    # -- set-up --
 
-    def open_tun(self):
-        name = self.args.tun
-        # a TUN device left by a killed endpoint would make TUNSETIFF fail
-        self.ip("link", "del", name, check=False)
-        fd = os.open("/dev/net/tun", os.O_RDWR)
-        ifr = struct.pack("16sH", name.encode(), IFF_TUN | IFF_NO_PI)
-        fcntl.ioctl(fd, TUNSETIFF, ifr)
-        fl = fcntl.fcntl(fd, fcntl.F_GETFL)
-        fcntl.fcntl(fd, fcntl.F_SETFL, fl | os.O_NONBLOCK)
-        self.tun = fd
-        self.ip("link", "set", "dev", name, "mtu", str(self.args.mtu))
+    def tun_address(self, name):
         # the lab namespaces start every interface IPv6-disabled: enable
         # this one without a link-local address, DAD or RAs
         self.sysctl6(name, "addr_gen_mode", 1)
@@ -199,7 +164,6 @@ class Endpoint6:
         self.sysctl6(name, "disable_ipv6", 0)
         self.ip("-6", "addr", "replace", self.args.hoa6 + "/128", "dev",
                 name, "nodad")
-        self.ip("link", "set", "dev", name, "up")
 
     def open_ifaces(self):
         for name, coa in zip(self.args.iface, self.args.coa6):
@@ -212,66 +176,29 @@ class Endpoint6:
             self.stats[name] = new_counters()
             self.stats[name]["coa6"] = coa
 
-    def open_reverse(self):
+    def open_raw(self):
         # IPPROTO_RAW on AF_INET6: the kernel takes our IPv6 header as is
-        self.raw = socket.socket(socket.AF_INET6, socket.SOCK_RAW,
-                                 socket.IPPROTO_RAW)
+        raw = socket.socket(socket.AF_INET6, socket.SOCK_RAW,
+                            socket.IPPROTO_RAW)
         # bound to the care-of address: the "from <coa>" rule of lab.sh
         # picks the visited link it belongs to
-        self.raw.bind((self.args.coa6[0], 0))
-        t = str(self.args.table)
-        self.ip("-6", "route", "replace", "default", "dev", self.args.tun,
-                "table", t)
-        self.ip("-6", "rule", "del", "from", self.args.hoa6, "lookup", t,
-                check=False)
-        self.ip("-6", "rule", "add", "from", self.args.hoa6, "lookup", t,
-                "pref", str(REVERSE_RULE_PREF))
-        self.reverse_rule = True
+        raw.bind((self.args.coa6[0], 0))
+        return raw
 
-    def close(self):
-        if self.reverse_rule:
-            t = str(self.args.table)
-            self.ip("-6", "rule", "del", "from", self.args.hoa6, "lookup",
-                    t, check=False)
-            self.ip("-6", "route", "flush", "table", t, check=False)
-            self.reverse_rule = False
-        for _, _, s in self.ifaces:
-            s.close()
-        if self.raw is not None:
-            self.raw.close()
-        if self.tun is not None:
-            os.close(self.tun)      # a non-persistent TUN dies with its fd
-            self.tun = None
-            self.ip("link", "del", self.args.tun, check=False)
+    def coas(self):
+        return self.args.coa6
 
     # -- statistics --
 
-    def snapshot(self):
-        return {"pid": os.getpid(), "uptime": time.time() - self.started,
-                "ha6": self.args.ha6, "hoa6": self.args.hoa6,
-                "reverse": self.args.reverse,
-                "tx_reverse": self.tx_reverse, "tx_errors": self.tx_errors,
-                "tun_ignored": self.tun_ignored,
-                "tun_write_errors": self.tun_write_errors,
-                "ifaces": self.stats}
+    def snapshot_addresses(self):
+        return {"ha6": self.args.ha6, "hoa6": self.args.hoa6,
+                "tun_ignored": self.tun_ignored}
 
-    def write_stats(self):
-        if not self.args.stats:
-            return
-        tmp = self.args.stats + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(self.snapshot(), f, indent=1, sort_keys=True)
-        os.replace(tmp, self.args.stats)
-
-    def reject(self, c, name, field, reason, pkt):
-        c[field] += 1
-        c["reasons"][reason] = c["reasons"].get(reason, 0) + 1
-        if self.args.log_rejects:
-            src = ip6(pkt[8:24]) if len(pkt) >= IP6_HLEN else "?"
-            dst = ip6(pkt[24:40]) if len(pkt) >= IP6_HLEN else "?"
-            print("reject %s %s: %s -> %s len %d" %
-                  (name, reason, src, dst, len(pkt)),
-                  file=sys.stderr, flush=True)
+    @staticmethod
+    def describe(pkt):
+        if len(pkt) < IP6_HLEN:
+            return "?"
+        return "%s -> %s" % (ip6(pkt[8:24]), ip6(pkt[24:40]))
 
     # -- data path --
 
@@ -348,57 +275,6 @@ class Endpoint6:
             except OSError:
                 self.tx_errors += 1
 
-    def run(self):
-        rfd, wfd = os.pipe()
-        os.set_blocking(wfd, False)
-        os.set_blocking(rfd, False)
-        signal.set_wakeup_fd(wfd)
-
-        def on_term(signum, frame):
-            self.stop = True
-
-        def on_usr1(signum, frame):
-            self.write_stats()
-
-        signal.signal(signal.SIGTERM, on_term)
-        signal.signal(signal.SIGINT, on_term)
-        signal.signal(signal.SIGHUP, on_term)
-        signal.signal(signal.SIGUSR1, on_usr1)
-
-        self.open_tun()
-        self.open_ifaces()
-        if self.args.reverse:
-            self.open_reverse()
-        self.write_stats()
-        print("mn_endpoint6: ready: tun %s %s, %s%s" %
-              (self.args.tun, self.args.hoa6,
-               ", ".join("%s=%s" % (n, c) for n, c in
-                         zip(self.args.iface, self.args.coa6)),
-               ", reverse" if self.args.reverse else ""), flush=True)
-
-        poller = select.poll()
-        by_fd = {}
-        for name, coa, s in self.ifaces:
-            poller.register(s.fileno(), select.POLLIN)
-            by_fd[s.fileno()] = (name, coa, s)
-        poller.register(self.tun, select.POLLIN)
-        poller.register(rfd, select.POLLIN)
-        while not self.stop:
-            try:
-                events = poller.poll(1000)
-            except InterruptedError:
-                continue
-            for fd, _ in events:
-                if fd == self.tun:
-                    self.handle_tun()
-                elif fd == rfd:
-                    try:
-                        os.read(rfd, 512)
-                    except BlockingIOError:
-                        pass
-                else:
-                    self.handle_rx(*by_fd[fd])
-
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -435,24 +311,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    ep = Endpoint6(args)
-    rc = 0
-    try:
-        ep.run()
-    except (OSError, RuntimeError) as e:
-        print("mn_endpoint6: %s" % e, file=sys.stderr, flush=True)
-        rc = 1 if not isinstance(e, OSError) or e.errno != errno.EINTR \
-            else 0
-    finally:
-        try:
-            ep.write_stats()
-        finally:
-            ep.close()
-    print("mn_endpoint6: exit: %s" % json.dumps(
-        {n: {k: v for k, v in c.items() if k != "reasons"}
-         for n, c in ep.stats.items()}), flush=True)
-    return rc
+    return run_endpoint(Endpoint6(parse_args(argv)))
 
 
 if __name__ == "__main__":
