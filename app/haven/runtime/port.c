@@ -14,7 +14,8 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
-#include "haven.h"
+#include "rt.h"
+#include "rt_private.h"
 
 #define RX_DESC 1024
 #define TX_DESC 1024
@@ -34,13 +35,13 @@ port_id_of(const struct haven_config_port *cp, uint16_t *port_id)
 }
 
 static int
-port_start(struct haven_app *app, unsigned int idx)
+port_start(struct haven_rt *rt, unsigned int idx)
 {
-	const struct haven_config_port *cp = &app->cfg.ports[idx];
-	struct haven_fp_port *fpp = &app->fp.ports[idx];
+	const struct haven_config_port *cp = &rt->cfg.ports[idx];
+	struct haven_fp_port *fpp = &rt->fp.ports[idx];
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
-	uint16_t nq = app->n_workers + 1, nrxq, q;
+	uint16_t nq = rt->n_workers + 1, nrxq, q;
 	uint16_t port_id;
 	int rc;
 
@@ -56,11 +57,11 @@ port_start(struct haven_app *app, unsigned int idx)
 	if (info.max_rx_queues < nq || info.max_tx_queues < nq) {
 		HAVEN_LOG(ERR, "port %s: %u workers and the control lcore need "
 			"%u RX and TX queues, the port has %u/%u (net_af_packet: "
-			"qpairs=%u)\n", cp->name, app->n_workers, nq,
+			"qpairs=%u)\n", cp->name, rt->n_workers, nq,
 			info.max_rx_queues, info.max_tx_queues, nq);
 		return -EINVAL;
 	}
-	if (app->n_workers > 1 && info.flow_type_rss_offloads != 0) {
+	if (rt->n_workers > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP &
 			info.flow_type_rss_offloads;
@@ -75,8 +76,8 @@ port_start(struct haven_app *app, unsigned int idx)
 	 * over all its queue pairs (kernel fanout), so every pair is polled.
 	 */
 	nrxq = strcmp(info.driver_name, "net_af_packet") == 0 ?
-		nq : app->n_workers;
-	app->n_rxq[idx] = nrxq;
+		nq : rt->n_workers;
+	rt->n_rxq[idx] = nrxq;
 	rc = rte_eth_dev_configure(port_id, nrxq, nq, &conf);
 	if (rc != 0) {
 		HAVEN_LOG(ERR, "port %s: configure: %s\n", cp->name,
@@ -86,7 +87,7 @@ port_start(struct haven_app *app, unsigned int idx)
 	for (q = 0; q < nq; q++) {
 		rc = q < nrxq ? rte_eth_rx_queue_setup(port_id, q, RX_DESC,
 				rte_eth_dev_socket_id(port_id), NULL,
-				app->fp.pool) : 0;
+				rt->fp.pool) : 0;
 		if (rc == 0)
 			rc = rte_eth_tx_queue_setup(port_id, q, TX_DESC,
 					rte_eth_dev_socket_id(port_id), NULL);
@@ -118,45 +119,45 @@ port_start(struct haven_app *app, unsigned int idx)
 }
 
 int
-haven_ports_init(struct haven_app *app)
+haven_rt_ports_init(struct haven_rt *rt)
 {
 	unsigned int i;
 	int rc;
 
-	app->fp.pool = rte_pktmbuf_pool_create("haven_mbufs", HAVEN_MBUFS,
+	rt->fp.pool = rte_pktmbuf_pool_create("haven_mbufs", HAVEN_MBUFS,
 			HAVEN_MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 			rte_socket_id());
-	if (app->fp.pool == NULL) {
+	if (rt->fp.pool == NULL) {
 		HAVEN_LOG(ERR, "mbuf pool: %s\n", rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	for (i = 0; i < app->cfg.n_ports; i++) {
-		rc = port_start(app, i);
+	for (i = 0; i < rt->cfg.n_ports; i++) {
+		rc = port_start(rt, i);
 		if (rc != 0)
 			return rc;
-		app->fp.n_ports = i + 1;
+		rt->fp.n_ports = i + 1;
 	}
 	return 0;
 }
 
 void
-haven_ports_close(struct haven_app *app)
+haven_rt_ports_close(struct haven_rt *rt)
 {
 	unsigned int i;
 
-	for (i = 0; i < app->fp.n_ports; i++) {
-		rte_eth_dev_stop(app->fp.ports[i].port_id);
-		rte_eth_dev_close(app->fp.ports[i].port_id);
+	for (i = 0; i < rt->fp.n_ports; i++) {
+		rte_eth_dev_stop(rt->fp.ports[i].port_id);
+		rte_eth_dev_close(rt->fp.ports[i].port_id);
 	}
-	app->fp.n_ports = 0;
+	rt->fp.n_ports = 0;
 }
 
 void
-haven_ctl_tx(struct haven_app *app, unsigned int p, struct rte_mbuf *m)
+haven_rt_tx(unsigned int p, struct rte_mbuf *m)
 {
-	if (rte_eth_tx_burst(app->fp.ports[p].port_id, app->ctl_txq, &m, 1)
-			== 1)
+	if (rte_eth_tx_burst(haven_rt.fp.ports[p].port_id, haven_rt.ctl_txq,
+			&m, 1) == 1)
 		return;
-	app->stats.tx_dropped++;
+	haven_rt.stats.tx_dropped++;
 	rte_pktmbuf_free(m);
 }

@@ -23,9 +23,13 @@ extern cmdline_parse_inst_t cmd_show_binding;
 /* show events [<n>] */
 extern cmdline_parse_inst_t cmd_show_events;
 extern cmdline_parse_inst_t cmd_show_events_n_inst;
-/* Mobile IPv6 */
+/* Mobile IPv6: show bindings6 has the filters of show bindings */
 extern cmdline_parse_inst_t cmd_show_bindings6;
 extern cmdline_parse_inst_t cmd_show_bindings6_paged;
+extern cmdline_parse_inst_t cmd_show_bindings6_hoa_filter;
+extern cmdline_parse_inst_t cmd_show_bindings6_hoa_paged;
+extern cmdline_parse_inst_t cmd_show_bindings6_net_filter;
+extern cmdline_parse_inst_t cmd_show_bindings6_net_paged;
 extern cmdline_parse_inst_t cmd_show_binding6;
 extern cmdline_parse_inst_t cmd_show_mns6;
 extern cmdline_parse_inst_t cmd_show_neigh6;

@@ -26,22 +26,9 @@
 
 #include "console.h"
 #include "console_show.h"
-#include "haven6.h"
 
 #define BINDINGS_PER_PAGE 32	/**< rows of one "show bindings" page */
 #define EVENTS_DEFAULT 20	/**< "show events" without a count */
-
-/* Seconds until a timer-cycles deadline; -1 for never. */
-static long
-seconds_left(uint64_t expires_at)
-{
-	uint64_t now = rte_get_timer_cycles();
-
-	if (expires_at == UINT64_MAX)
-		return -1;
-	return expires_at > now ?
-		(long)((expires_at - now) / rte_get_timer_hz()) : 0;
-}
 
 /* ***** show stats ***** */
 
@@ -53,17 +40,17 @@ struct cmd_show_stats_result {
 static void
 cmd_show_stats_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	struct haven_app *app = console_app(cl);
-	const struct haven_ctl_stats *c = &app->stats;
+	const struct haven_reg4_stats *c = haven_reg4_stats();
+	const struct haven_link_stats *l = haven_link_stats(HAVEN_AF_INET);
 	struct haven_worker_stats w;
-	uint64_t accepted = c->reg_replies[0] + c->reg_replies[1], denied = 0;
+	uint64_t accepted = c->replies[0] + c->replies[1], denied = 0;
 	unsigned int i;
 
 	(void)parsed;
 	(void)data;
-	haven_worker_stats_sum(app, &w);
+	haven_rt_worker_stats(&w);
 	for (i = 2; i < 256; i++)
-		denied += c->reg_replies[i];
+		denied += c->replies[i];
 	cmdline_printf(cl,
 		"  fast path (%u workers)\n"
 		"    rx %lu  tx %lu  encapsulated %lu  decapsulated %lu\n"
@@ -74,12 +61,13 @@ cmd_show_stats_parsed(void *parsed, struct cmdline *cl, void *data)
 		"  control\n"
 		"    gratuitous ARP %lu  ARP requests %lu\n"
 		"    held sent %lu  held dropped %lu  tx dropped %lu\n",
-		app->n_workers, w.rx_pkts, w.tx_pkts, w.encap_pkts,
+		haven_rt.n_workers, w.rx_pkts, w.tx_pkts, w.encap_pkts,
 		w.decap_pkts, w.proxy_arp, w.icmp_echo, w.punted,
-		c->reg_requests, accepted, denied, c->reg_dropped,
-		haven_binding_count(app->fp.bindings), c->bindings_expired,
-		c->garp_sent, c->arp_requests_sent, c->held_sent,
-		c->held_dropped, c->tx_dropped);
+		c->requests, accepted, denied, c->dropped,
+		haven_view_binding_count(HAVEN_AF_INET),
+		haven_node_stats(HAVEN_AF_INET)->bindings_expired,
+		l->announces_sent, l->solicits_sent, l->held_sent,
+		l->held_dropped, haven_rt.stats.tx_dropped);
 }
 
 static cmdline_parse_token_string_t cmd_show_stats_show =
@@ -113,7 +101,7 @@ cmd_show_drops_parsed(void *parsed, struct cmdline *cl, void *data)
 
 	(void)parsed;
 	(void)data;
-	haven_worker_stats_sum(console_app(cl), &w);
+	haven_rt_worker_stats(&w);
 	for (i = 0; i < HAVEN_DROP_MAX; i++)
 		cmdline_printf(cl, "  %-20s %12lu  %s\n", haven_drop_key(i),
 			w.drops[i], haven_drop_name(i));
@@ -145,14 +133,13 @@ struct cmd_show_ports_result {
 static void
 cmd_show_ports_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	struct haven_app *app = console_app(cl);
 	unsigned int i;
 
 	(void)parsed;
 	(void)data;
-	for (i = 0; i < app->fp.n_ports; i++) {
-		const struct haven_fp_port *p = &app->fp.ports[i];
-		const struct haven_config_port *cp = &app->cfg.ports[i];
+	for (i = 0; i < haven_rt.fp.n_ports; i++) {
+		const struct haven_fp_port *p = &haven_rt.fp.ports[i];
+		const struct haven_config_port *cp = &haven_rt.cfg.ports[i];
 		char name[RTE_ETH_NAME_MAX_LEN] = "?";
 		char link_text[RTE_ETH_LINK_MAX_STR_LEN] = "unknown";
 		char a[INET_ADDRSTRLEN];
@@ -178,7 +165,7 @@ cmd_show_ports_parsed(void *parsed, struct cmdline *cl, void *data)
 			"  errors %" PRIu64 "\n",
 			cp->name, p->port_id, name,
 			RTE_ETHER_ADDR_BYTES(&p->mac), a, cp->prefix_len,
-			app->n_rxq[i], app->n_workers + 1, p->mtu,
+			haven_rt.n_rxq[i], haven_rt.n_workers + 1, p->mtu,
 			link_text, st.ipackets, st.ibytes, st.imissed,
 			st.ierrors, st.rx_nombuf, st.opackets, st.obytes,
 			st.oerrors);
@@ -302,7 +289,7 @@ print_route(struct cmdline *cl, uint32_t prefix, uint8_t len, uint32_t gw,
 static void
 cmd_show_routes_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	const struct haven_config *cfg = &console_app(cl)->cfg;
+	const struct haven_config *cfg = &haven_rt.cfg;
 	unsigned int i;
 
 	(void)parsed;
@@ -348,27 +335,33 @@ struct cmd_show_neigh_result {
 	cmdline_fixed_string_t neighbours;
 };
 
+/* One neighbour line, either family (address column width w). */
+struct neigh_print {
+	struct cmdline *cl;
+	int width;
+};
+
+static void
+print_neigh(const struct haven_view_neigh *nb, void *arg)
+{
+	const struct neigh_print *np = arg;
+	char ip[HAVEN_ADDR_STRLEN];
+
+	cmdline_printf(np->cl, "  %-*s " RTE_ETHER_ADDR_PRT_FMT
+		"  port %u  %s  held %u\n", np->width,
+		haven_addr_str(&nb->addr, ip), RTE_ETHER_ADDR_BYTES(&nb->mac),
+		nb->port, nb->reachable ? "reachable" : "incomplete",
+		nb->held);
+}
+
 static void
 cmd_show_neigh_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	struct haven_app *app = console_app(cl);
-	char ip[INET_ADDRSTRLEN];
-	unsigned int i;
+	struct neigh_print np = { .cl = cl, .width = 15 };
 
 	(void)parsed;
 	(void)data;
-	for (i = 0; i < HAVEN_NEIGH_MAX; i++) {
-		const struct haven_neigh *n = &app->fp.neigh[i];
-
-		if (n->state == HAVEN_NEIGH_FREE)
-			continue;
-		inet_ntop(AF_INET, &n->ip, ip, sizeof(ip));
-		cmdline_printf(cl, "  %-15s " RTE_ETHER_ADDR_PRT_FMT
-			"  port %u  %s  held %u\n", ip,
-			RTE_ETHER_ADDR_BYTES(&n->mac), n->port,
-			n->state == HAVEN_NEIGH_REACHABLE ?
-				"reachable" : "incomplete", app->holds[i].n);
-	}
+	haven_view_neighbours(HAVEN_AF_INET, print_neigh, &np);
 }
 
 static cmdline_parse_token_string_t cmd_show_neigh_show =
@@ -398,36 +391,38 @@ struct cmd_show_mns_result {
 static void
 cmd_show_mns_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	struct haven_app *app = console_app(cl);
+	struct haven_view_list l;
 	unsigned int i;
 
 	(void)parsed;
 	(void)data;
+	if (haven_view_nodes(HAVEN_AF_INET, HAVEN_VIEW_CONFIGURED, NULL, 0,
+			&l) != 0) {
+		cmdline_printf(cl, "error: out of memory\n");
+		return;
+	}
 	cmdline_printf(cl, "  %-15s %10s %-12s %4s %9s %-7s %s\n",
 		"home address", "spi", "algorithm", "key", "max life",
 		"bound", "last identification");
-	for (i = 0; i < app->cfg.n_mns; i++) {
-		const struct haven_mn_state *st = app->mns[i];
-		const struct haven_config_mn *mn = st->cfg;
-		uint32_t life = mn->max_lifetime != 0 &&
-			mn->max_lifetime < app->cfg.max_lifetime ?
-			mn->max_lifetime : app->cfg.max_lifetime;
-		char a[INET_ADDRSTRLEN], bound[16], ident[24] = "-";
+	for (i = 0; i < l.n; i++) {
+		const struct haven_node *n = l.v[i];
+		char a[HAVEN_ADDR_STRLEN], bound[16], ident[24] = "-";
 
-		inet_ntop(AF_INET, &mn->home_addr, a, sizeof(a));
-		if (st->n_coa > 0)
-			snprintf(bound, sizeof(bound), "%u coa", st->n_coa);
+		if (haven_node_bound(n))
+			snprintf(bound, sizeof(bound), "%u coa", n->n_coa);
 		else
 			snprintf(bound, sizeof(bound), "no");
-		if (st->last_ident != 0)
+		if (n->replay.last_ident != 0)
 			snprintf(ident, sizeof(ident), "0x%016" PRIx64,
-				st->last_ident);
+				n->replay.last_ident);
 		/* The key's length only: its bytes never leave the agent. */
-		cmdline_printf(cl, "  %-15s %10u %-12s %3uB %8us %-7s %s\n", a,
-			mn->sa.spi, haven_alg_name(mn->sa.alg),
-			mn->sa.key_len, life, bound, ident);
+		cmdline_printf(cl, "  %-15s %10u %-12s %3uB %8us %-7s %s\n",
+			haven_addr_str(&n->hoa, a), n->spi,
+			haven_node_alg_name(n), n->cfg4->sa.key_len,
+			haven_view_max_lifetime(n), bound, ident);
 	}
-	cmdline_printf(cl, "  %u mobile node(s)\n", app->cfg.n_mns);
+	cmdline_printf(cl, "  %u mobile node(s)\n", l.n);
+	haven_view_list_free(&l);
 }
 
 static cmdline_parse_token_string_t cmd_show_mns_show =
@@ -501,111 +496,107 @@ struct cmd_show_bindings_result {
 	uint32_t page;			/**< 0: no page given, the first */
 };
 
-/* The home addresses a filter selects, gathered by a table walk. */
-struct bindings_select {
-	uint32_t net, mask;		/**< host order */
-	uint32_t *addrs;		/**< NBO */
-	unsigned int n, cap;
-};
-
-static int
-bindings_select_cb(const struct haven_binding *b, void *arg)
-{
-	struct bindings_select *s = arg;
-
-	if ((rte_be_to_cpu_32(b->home_addr) & s->mask) != s->net)
-		return 0;
-	if (s->n == s->cap)
-		return 1;
-	s->addrs[s->n++] = b->home_addr;
-	return 0;
-}
-
-static int
-addr_cmp(const void *x, const void *y)
-{
-	uint32_t a = rte_be_to_cpu_32(*(const uint32_t *)x);
-	uint32_t b = rte_be_to_cpu_32(*(const uint32_t *)y);
-
-	return a < b ? -1 : a > b;
-}
-
 static void
-print_binding_row(struct cmdline *cl, struct haven_app *app,
-		const struct haven_binding *b)
+print_binding_row4(struct cmdline *cl, const struct haven_view_binding *b)
 {
-	struct haven_mn_state *st = haven_mn_find(app, b->home_addr);
-	struct haven_binding_counters sum;
-	char hoa[INET_ADDRSTRLEN], coa[INET_ADDRSTRLEN];
+	const struct haven_node *n = b->node;
+	const struct haven_binding_counters *c = &b->counters;
+	char hoa[HAVEN_ADDR_STRLEN], coa[HAVEN_ADDR_STRLEN];
 	unsigned int i;
 
-	haven_binding_counters_sum(app->fp.bindings, b->slot, &sum);
-	inet_ntop(AF_INET, &b->home_addr, hoa, sizeof(hoa));
+	haven_addr_str(&n->hoa, hoa);
 	for (i = 0; i < b->n_coa; i++) {
-		long rem = st != NULL && i < st->n_coa ?
-			seconds_left(st->coa[i].expires_at) : -1;
-
-		inet_ntop(AF_INET, &b->coa[i].addr, coa, sizeof(coa));
+		haven_addr_str(&b->coa[i].addr, coa);
 		if (i > 0) {
 			cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %6lds\n",
-				"", coa, "", "", rem);
+				"", coa, "", "", b->coa[i].left_s);
 			continue;
 		}
 		cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %6lds %10lu %12lu"
 			" %10lu %12lu  %s\n", hoa, coa,
-			haven_encap_name(b->encap),
-			(b->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ? "T" : "-",
-			rem, sum.pkts, sum.bytes, sum.rev_pkts, sum.rev_bytes,
-			haven_forwarder_name(app, b->forwarder));
+			haven_encap_name(n->encap),
+			(n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ? "T" : "-",
+			b->coa[i].left_s, c->pkts, c->bytes, c->rev_pkts,
+			c->rev_bytes, b->forwarder);
 	}
+}
+
+static void
+print_binding_row6(struct cmdline *cl, const struct haven_view_binding *b)
+{
+	const struct haven_binding_counters *c = &b->counters;
+	char h[HAVEN_ADDR_STRLEN], coa[HAVEN_ADDR_STRLEN] = "-";
+
+	if (b->n_coa > 0)
+		haven_addr_str(&b->coa[0].addr, coa);
+	cmdline_printf(cl, "  %-28s %-28s %6lds %10lu %12lu %10lu %12lu  %s\n",
+		haven_addr_str(&b->node->hoa, h), coa,
+		b->n_coa > 0 ? b->coa[0].left_s : -1, c->pkts, c->bytes,
+		c->rev_pkts, c->rev_bytes, b->forwarder);
+}
+
+/*
+ * show bindings and show bindings6: the bound nodes of a family, within
+ * a filter (a home address, or a prefix when is_net), a page of them.
+ */
+static void
+show_bindings(struct cmdline *cl, uint8_t family,
+		const cmdline_ipaddr_t *filter, bool is_net, uint32_t page)
+{
+	struct haven_addr prefix, *pfx = NULL;
+	struct haven_view_list l;
+	char text[HAVEN_ADDR_STRLEN + 4] = "";
+	unsigned int len = 0, i;
+	struct page p;
+
+	if (filter->family == AF_INET || filter->family == AF_INET6) {
+		/* An address without /len is one home address. */
+		prefix = filter->family == AF_INET ?
+			haven_addr4(filter->addr.ipv4.s_addr) :
+			haven_addr6(filter->addr.ipv6.s6_addr);
+		len = is_net ? filter->prefixlen : 8 * haven_addr_len(&prefix);
+		pfx = &prefix;
+		haven_addr_str(&prefix, text);
+		if (is_net)
+			snprintf(text + strlen(text), sizeof(text) -
+				strlen(text), "/%u", len);
+	}
+	if (haven_view_nodes(family, HAVEN_VIEW_BOUND, pfx, len, &l) != 0) {
+		cmdline_printf(cl, "error: out of memory\n");
+		return;
+	}
+	p = page_of(page, l.n);
+	if (family == HAVEN_AF_INET6)
+		cmdline_printf(cl, "  %-28s %-28s %7s %10s %12s %10s %12s  %s\n",
+			"home address", "care-of", "left", "packets", "bytes",
+			"rev pkts", "rev bytes", "forwarder");
+	else
+		cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %7s %10s %12s %10s "
+			"%12s  %s\n", "home address", "care-of", "encap",
+			"rev", "left", "packets", "bytes", "rev pkts",
+			"rev bytes", "forwarder");
+	for (i = p.first; i < p.end; i++) {
+		struct haven_view_binding b;
+
+		if (haven_view_binding(l.v[i], &b) != 0)
+			continue;
+		if (family == HAVEN_AF_INET6)
+			print_binding_row6(cl, &b);
+		else
+			print_binding_row4(cl, &b);
+	}
+	print_page_footer(cl, &p, l.n, family == HAVEN_AF_INET6 ?
+		"IPv6 binding(s)" : "binding(s)", text);
+	haven_view_list_free(&l);
 }
 
 static void
 cmd_show_bindings_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_show_bindings_result *r = parsed;
-	struct haven_app *app = console_app(cl);
-	struct bindings_select s = { 0 };
-	char filter[INET_ADDRSTRLEN + 4] = "";
-	struct page p;
-	unsigned int i;
 
-	(void)data;
-	if (r->filter.family == AF_INET) {
-		/* An address without /len is one home address. */
-		uint8_t len = r->filter.prefixlen;
-
-		if (data == NULL)
-			len = 32;
-		s.mask = len == 0 ? 0 : ~0u << (32 - len);
-		s.net = rte_be_to_cpu_32(r->filter.addr.ipv4.s_addr) & s.mask;
-		inet_ntop(AF_INET, &r->filter.addr.ipv4, filter,
-			sizeof(filter));
-		if (data != NULL)
-			snprintf(filter + strlen(filter),
-				sizeof(filter) - strlen(filter), "/%u", len);
-	}
-	s.cap = haven_binding_count(app->fp.bindings) + 1;
-	s.addrs = malloc(sizeof(*s.addrs) * s.cap);
-	if (s.addrs == NULL) {
-		cmdline_printf(cl, "error: out of memory\n");
-		return;
-	}
-	haven_binding_walk(app->fp.bindings, bindings_select_cb, &s);
-	qsort(s.addrs, s.n, sizeof(*s.addrs), addr_cmp);
-	p = page_of(r->page, s.n);
-	cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %7s %10s %12s %10s %12s"
-		"  %s\n", "home address", "care-of", "encap", "rev", "left",
-		"packets", "bytes", "rev pkts", "rev bytes", "forwarder");
-	for (i = p.first; i < p.end; i++) {
-		const struct haven_binding *b =
-			haven_binding_lookup(app->fp.bindings, s.addrs[i]);
-
-		if (b != NULL)
-			print_binding_row(cl, app, b);
-	}
-	print_page_footer(cl, &p, s.n, "binding(s)", filter);
-	free(s.addrs);
+	/* .data: NULL when the filter is one home address, else non-NULL. */
+	show_bindings(cl, HAVEN_AF_INET, &r->filter, data != NULL, r->page);
 }
 
 #define SHOW_BINDINGS_HELP "show bindings [<home-address>|<prefix/len>] " \
@@ -712,59 +703,75 @@ struct cmd_show_binding_result {
 	cmdline_ipaddr_t hoa;
 };
 
+/* show binding and show binding6: one binding in detail. */
+static void
+show_binding(struct cmdline *cl, const struct haven_addr *hoa)
+{
+	struct haven_node *n = haven_node_find(hoa);
+	const struct haven_binding_counters *c;
+	struct haven_view_binding b;
+	char a[HAVEN_ADDR_STRLEN], x[HAVEN_ADDR_STRLEN];
+	bool six = hoa->family == HAVEN_AF_INET6;
+	unsigned int i;
+
+	haven_addr_str(hoa, a);
+	if (n == NULL || haven_view_binding(n, &b) != 0) {
+		cmdline_printf(cl, "error: no binding for %s%s\n", a,
+			n == NULL || n->origin != HAVEN_NODE_CONFIGURED ? "" :
+			haven_reg6_dad_running(n) ? " (a configured node, "
+			"duplicate address detection running)" :
+			" (a configured node, at home)");
+		return;
+	}
+	c = &b.counters;
+	cmdline_printf(cl, "  binding of %s\n", a);
+	for (i = 0; i < b.n_coa; i++) {
+		if (b.coa[i].next_hop.family == HAVEN_AF_NONE) {
+			cmdline_printf(cl, "    care-of %s: no route\n",
+				haven_addr_str(&b.coa[i].addr, x));
+			continue;
+		}
+		cmdline_printf(cl, six ? "    care-of %s lifetime %us, %lds "
+			"left, next hop " : "    care-of %-15s lifetime %us, "
+			"%lds left, next hop ", haven_addr_str(&b.coa[i].addr, x),
+			b.coa[i].lifetime_s, b.coa[i].left_s);
+		cmdline_printf(cl, "%s (%s)\n",
+			haven_addr_str(&b.coa[i].next_hop, x),
+			b.coa[i].reachable ? "reachable" : "resolving");
+	}
+	if (six)
+		cmdline_printf(cl, "    encapsulation ipv6-in-ipv6 from %s",
+			haven_addr_str(&n->outer_src, x));
+	else
+		cmdline_printf(cl, "    encapsulation %s",
+			haven_encap_name(n->encap));
+	cmdline_printf(cl, ", reverse tunnel %s, forwarder %s",
+		(n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ? "yes" : "no",
+		b.forwarder);
+	if (b.delegation != NULL && !six)
+		cmdline_printf(cl, ", delegation %s", b.delegation);
+	if (six)
+		cmdline_printf(cl, "\n    generation %u, last sequence %d",
+			b.generation, n->replay.have_seq ?
+				n->replay.last_seq : -1);
+	else
+		cmdline_printf(cl, "\n    generation %u, last identification "
+			"0x%016" PRIx64, b.generation, n->replay.last_ident);
+	cmdline_printf(cl, ", bound for %lus\n",
+		(unsigned long)b.bound_for_s);
+	cmdline_printf(cl, "    to the node    %12lu packets %14lu bytes\n"
+		"    reverse tunnel %12lu packets %14lu bytes\n",
+		c->pkts, c->bytes, c->rev_pkts, c->rev_bytes);
+}
+
 static void
 cmd_show_binding_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_show_binding_result *r = parsed;
-	struct haven_app *app = console_app(cl);
-	uint32_t hoa = r->hoa.addr.ipv4.s_addr;
-	const struct haven_binding *b;
-	struct haven_binding_counters sum;
-	struct haven_mn_state *st;
-	char a[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
-	unsigned int i;
+	struct haven_addr hoa = haven_addr4(r->hoa.addr.ipv4.s_addr);
 
 	(void)data;
-	inet_ntop(AF_INET, &hoa, a, sizeof(a));
-	st = haven_mn_find(app, hoa);
-	b = haven_binding_lookup(app->fp.bindings, hoa);
-	if (b == NULL) {
-		cmdline_printf(cl, "error: no binding for %s%s\n", a,
-			st != NULL ? " (a configured node, at home)" : "");
-		return;
-	}
-	haven_binding_counters_sum(app->fp.bindings, b->slot, &sum);
-	cmdline_printf(cl, "  binding of %s\n", a);
-	for (i = 0; i < b->n_coa; i++) {
-		const struct haven_neigh *n = &app->fp.neigh[b->coa[i].neigh];
-		long rem = st != NULL && i < st->n_coa ?
-			seconds_left(st->coa[i].expires_at) : -1;
-
-		inet_ntop(AF_INET, &b->coa[i].addr, c, sizeof(c));
-		cmdline_printf(cl, "    care-of %-15s lifetime %us, %lds left,"
-			" next hop ", c, st != NULL && i < st->n_coa ?
-				st->coa[i].lifetime : b->lifetime, rem);
-		inet_ntop(AF_INET, &b->coa[i].next_hop, c, sizeof(c));
-		cmdline_printf(cl, "%s (%s)\n", c,
-			n->state == HAVEN_NEIGH_REACHABLE ?
-				"reachable" : "resolving");
-	}
-	cmdline_printf(cl, "    encapsulation %s, reverse tunnel %s, "
-		"forwarder %s",
-		haven_encap_name(b->encap),
-		(b->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ? "yes" : "no",
-		haven_forwarder_name(app, b->forwarder));
-	if (st != NULL)
-		cmdline_printf(cl, ", delegation %s",
-			haven_deleg_state_name(st->deleg.state));
-	cmdline_printf(cl, "\n    generation %u, last identification "
-		"0x%016" PRIx64 ", bound for %lus\n", b->generation,
-		st != NULL ? st->last_ident : b->last_ident,
-		(unsigned long)((rte_get_timer_cycles() - b->registered_at) /
-			rte_get_timer_hz()));
-	cmdline_printf(cl, "    to the node    %12lu packets %14lu bytes\n"
-		"    reverse tunnel %12lu packets %14lu bytes\n",
-		sum.pkts, sum.bytes, sum.rev_pkts, sum.rev_bytes);
+	show_binding(cl, &hoa);
 }
 
 static cmdline_parse_token_string_t cmd_show_binding_show =
@@ -796,38 +803,26 @@ struct cmd_show_events_result {
 	uint32_t n;			/**< 0: not given */
 };
 
-/* ISO 8601 UTC with microseconds: 2024-05-01T12:34:56.123456Z */
-static void
-iso8601(uint64_t time_us, char *buf, size_t len)
-{
-	time_t sec = time_us / 1000000;
-	struct tm tm;
-	size_t off;
-
-	gmtime_r(&sec, &tm);
-	off = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + off, len - off, ".%06uZ",
-		(unsigned int)(time_us % 1000000));
-}
-
 static void
 cmd_show_events_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_show_events_result *r = parsed;
-	struct haven_app *app = console_app(cl);
-	uint64_t want = r->n == 0 ? EVENTS_DEFAULT : r->n, seq, kept;
+	uint64_t total = haven_event_count(), seq, kept;
+	uint64_t want = r->n == 0 ? EVENTS_DEFAULT : r->n;
 
 	(void)data;
-	kept = RTE_MIN(app->n_events, (uint64_t)HAVEN_EVENTS);
+	kept = RTE_MIN(total, (uint64_t)HAVEN_EVENTS);
 	if (want > kept)
 		want = kept;
 	cmdline_printf(cl, "  %6s %-27s %-14s %4s  %s\n", "seq", "time (UTC)",
 		"kind", "code", "what");
-	for (seq = app->n_events - want; seq < app->n_events; seq++) {
-		const struct haven_event *ev = &app->events[seq % HAVEN_EVENTS];
+	for (seq = total - want; seq < total; seq++) {
+		const struct haven_event *ev = haven_event_get(seq);
 		char t[40], code[12] = "-";
 
-		iso8601(ev->time_us, t, sizeof(t));
+		if (ev == NULL)
+			continue;
+		haven_iso8601(ev->time_us, t, sizeof(t));
 		if (ev->code >= 0)
 			snprintf(code, sizeof(code), "%d", ev->code);
 		cmdline_printf(cl, "  %6" PRIu64 " %-27s %-14s %4s  %s\n",
@@ -835,8 +830,8 @@ cmd_show_events_parsed(void *parsed, struct cmdline *cl, void *data)
 			ev->text);
 	}
 	cmdline_printf(cl, "  %" PRIu64 " event(s) shown, %" PRIu64
-		" recorded since start, the last %u kept\n", want,
-		app->n_events, HAVEN_EVENTS);
+		" recorded since start, the last %u kept\n", want, total,
+		HAVEN_EVENTS);
 }
 
 static cmdline_parse_token_string_t cmd_show_events_show =
@@ -874,123 +869,49 @@ cmdline_parse_inst_t cmd_show_events_n_inst = {
 };
 
 /* ---------------------------------------------------------------------
- * Mobile IPv6 (haven6.h): bindings6, binding6, mobile-nodes6, neighbours6
+ * Mobile IPv6: bindings6, binding6, mobile-nodes6, neighbours6, stats6
  */
 
-/* Prints "IPv6 is not configured" and returns NULL without IPv6. */
-static struct haven_app6 *
+/* Prints "IPv6 is not configured" and returns false without IPv6. */
+static bool
 console_ip6(struct cmdline *cl)
 {
-	struct haven_app *app = console_app(cl);
-
-	if (app->ip6 == NULL)
+	if (!haven_rt_has_ip6())
 		cmdline_printf(cl, "  IPv6 is not configured (no address6 in "
-			"%s)\n", app->cfg.path);
-	return app->ip6;
+			"%s)\n", haven_rt.cfg.path);
+	return haven_rt_has_ip6();
 }
 
-/* ***** show bindings6 [page <n>] ***** */
-
-struct cmd_show_bindings6_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t bindings6;
-	cmdline_fixed_string_t page_kw;
-	uint32_t page;			/**< 0: no page given, the first */
-};
-
-struct bindings6_select {
-	uint8_t (*addrs)[16];
-	unsigned int n, cap;
-};
-
-static int
-bindings6_select_cb(const struct haven_binding6 *b, void *arg)
-{
-	struct bindings6_select *s = arg;
-
-	if (s->n == s->cap)
-		return 1;
-	memcpy(s->addrs[s->n++], b->home_addr, 16);
-	return 0;
-}
-
-static int
-addr6_cmp(const void *x, const void *y)
-{
-	return memcmp(x, y, 16);
-}
+/* ***** show bindings6 [<home-address>|<prefix/len>] [page <n>] ***** */
 
 static void
 cmd_show_bindings6_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	struct cmd_show_bindings6_result *r = parsed;
-	struct haven_app *app = console_app(cl);
-	struct haven_app6 *a6 = console_ip6(cl);
-	struct bindings6_select s = { 0 };
-	struct page p;
-	unsigned int i;
+	struct cmd_show_bindings_result *r = parsed;
 
-	(void)data;
-	if (a6 == NULL)
-		return;
-	s.cap = haven_binding6_count(a6->fp6.bindings) + 1;
-	s.addrs = malloc(sizeof(*s.addrs) * s.cap);
-	if (s.addrs == NULL) {
-		cmdline_printf(cl, "error: out of memory\n");
-		return;
-	}
-	haven_binding6_walk(a6->fp6.bindings, bindings6_select_cb, &s);
-	qsort(s.addrs, s.n, sizeof(*s.addrs), addr6_cmp);
-	p = page_of(r->page, s.n);
-	cmdline_printf(cl, "  %-28s %-28s %7s %10s %12s %10s %12s  %s\n",
-		"home address", "care-of", "left", "packets", "bytes",
-		"rev pkts", "rev bytes", "forwarder");
-	for (i = p.first; i < p.end; i++) {
-		const struct haven_binding6 *b =
-			haven_binding6_lookup(a6->fp6.bindings, s.addrs[i]);
-		struct haven_mn6_state *st;
-		struct haven_binding_counters sum;
-		char h[HAVEN_IP6_STRLEN], c[HAVEN_IP6_STRLEN] = "-";
-
-		if (b == NULL)
-			continue;
-		st = haven_mn6_find(app, b->home_addr);
-		haven_binding6_counters_sum(a6->fp6.bindings, b->slot, &sum);
-		if (b->n_coa > 0)
-			haven_ip6_str(b->coa[0].addr, c);
-		cmdline_printf(cl, "  %-28s %-28s %6lds %10lu %12lu %10lu "
-			"%12lu  %s\n", haven_ip6_str(b->home_addr, h), c,
-			st != NULL && st->bound ?
-				seconds_left(st->expires_at) : -1,
-			sum.pkts, sum.bytes, sum.rev_pkts, sum.rev_bytes,
-			haven_forwarder_name(app, b->forwarder));
-	}
-	print_page_footer(cl, &p, s.n, "IPv6 binding(s)", "");
-	free(s.addrs);
+	if (console_ip6(cl))
+		show_bindings(cl, HAVEN_AF_INET6, &r->filter, data != NULL,
+			r->page);
 }
 
-#define SHOW_BINDINGS6_HELP "show bindings6 [page <n>]: Mobile IPv6 " \
-	"bindings with their counters, 32 a page"
+#define SHOW_BINDINGS6_HELP "show bindings6 [<home-address>|<prefix/len>] " \
+	"[page <n>]: Mobile IPv6 bindings with their counters, 32 a page"
 
-static cmdline_parse_token_string_t cmd_show_bindings6_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_bindings6_result, show,
-		"show");
 static cmdline_parse_token_string_t cmd_show_bindings6_bindings6 =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_bindings6_result, bindings6,
+	TOKEN_STRING_INITIALIZER(struct cmd_show_bindings_result, bindings,
 		"bindings6");
-static cmdline_parse_token_string_t cmd_show_bindings6_page_kw =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_bindings6_result, page_kw,
-		"page");
-static cmdline_parse_token_num_t cmd_show_bindings6_page =
-	TOKEN_NUM_INITIALIZER(struct cmd_show_bindings6_result, page,
-		RTE_UINT32);
+static cmdline_parse_token_ipaddr_t cmd_show_bindings6_hoa =
+	TOKEN_IPV6_INITIALIZER(struct cmd_show_bindings_result, filter);
+static cmdline_parse_token_ipaddr_t cmd_show_bindings6_net =
+	TOKEN_IPV6NET_INITIALIZER(struct cmd_show_bindings_result, filter);
 
+/* .data: NULL when the filter is one home address, else non-NULL. */
 cmdline_parse_inst_t cmd_show_bindings6 = {
 	.f = cmd_show_bindings6_parsed,
 	.data = NULL,
 	.help_str = SHOW_BINDINGS6_HELP,
 	.tokens = {
-		(void *)&cmd_show_bindings6_show,
+		(void *)&cmd_show_bindings_show,
 		(void *)&cmd_show_bindings6_bindings6,
 		NULL,
 	},
@@ -1001,85 +922,84 @@ cmdline_parse_inst_t cmd_show_bindings6_paged = {
 	.data = NULL,
 	.help_str = SHOW_BINDINGS6_HELP,
 	.tokens = {
-		(void *)&cmd_show_bindings6_show,
+		(void *)&cmd_show_bindings_show,
 		(void *)&cmd_show_bindings6_bindings6,
-		(void *)&cmd_show_bindings6_page_kw,
-		(void *)&cmd_show_bindings6_page,
+		(void *)&cmd_show_bindings_page_kw,
+		(void *)&cmd_show_bindings_page,
+		NULL,
+	},
+};
+
+cmdline_parse_inst_t cmd_show_bindings6_hoa_filter = {
+	.f = cmd_show_bindings6_parsed,
+	.data = NULL,
+	.help_str = SHOW_BINDINGS6_HELP,
+	.tokens = {
+		(void *)&cmd_show_bindings_show,
+		(void *)&cmd_show_bindings6_bindings6,
+		(void *)&cmd_show_bindings6_hoa,
+		NULL,
+	},
+};
+
+cmdline_parse_inst_t cmd_show_bindings6_hoa_paged = {
+	.f = cmd_show_bindings6_parsed,
+	.data = NULL,
+	.help_str = SHOW_BINDINGS6_HELP,
+	.tokens = {
+		(void *)&cmd_show_bindings_show,
+		(void *)&cmd_show_bindings6_bindings6,
+		(void *)&cmd_show_bindings6_hoa,
+		(void *)&cmd_show_bindings_page_kw,
+		(void *)&cmd_show_bindings_page,
+		NULL,
+	},
+};
+
+cmdline_parse_inst_t cmd_show_bindings6_net_filter = {
+	.f = cmd_show_bindings6_parsed,
+	.data = (void *)1,
+	.help_str = SHOW_BINDINGS6_HELP,
+	.tokens = {
+		(void *)&cmd_show_bindings_show,
+		(void *)&cmd_show_bindings6_bindings6,
+		(void *)&cmd_show_bindings6_net,
+		NULL,
+	},
+};
+
+cmdline_parse_inst_t cmd_show_bindings6_net_paged = {
+	.f = cmd_show_bindings6_parsed,
+	.data = (void *)1,
+	.help_str = SHOW_BINDINGS6_HELP,
+	.tokens = {
+		(void *)&cmd_show_bindings_show,
+		(void *)&cmd_show_bindings6_bindings6,
+		(void *)&cmd_show_bindings6_net,
+		(void *)&cmd_show_bindings_page_kw,
+		(void *)&cmd_show_bindings_page,
 		NULL,
 	},
 };
 
 /* ***** show binding6 <home-address> ***** */
 
-struct cmd_show_binding6_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t binding6;
-	cmdline_ipaddr_t hoa;
-};
-
 static void
 cmd_show_binding6_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	struct cmd_show_binding6_result *r = parsed;
-	struct haven_app *app = console_app(cl);
-	struct haven_app6 *a6 = console_ip6(cl);
-	const uint8_t *hoa = r->hoa.addr.ipv6.s6_addr;
-	const struct haven_binding6 *b;
-	struct haven_binding_counters sum;
-	struct haven_mn6_state *st;
-	char h[HAVEN_IP6_STRLEN], c[HAVEN_IP6_STRLEN];
+	struct cmd_show_binding_result *r = parsed;
+	struct haven_addr hoa = haven_addr6(r->hoa.addr.ipv6.s6_addr);
 
 	(void)data;
-	if (a6 == NULL)
-		return;
-	haven_ip6_str(hoa, h);
-	st = haven_mn6_find(app, hoa);
-	b = haven_binding6_lookup(a6->fp6.bindings, hoa);
-	if (b == NULL) {
-		cmdline_printf(cl, "error: no binding for %s%s\n", h,
-			st == NULL ? "" : st->pending.active ?
-			" (a configured node, duplicate address detection "
-			"running)" : " (a configured node, at home)");
-		return;
-	}
-	haven_binding6_counters_sum(a6->fp6.bindings, b->slot, &sum);
-	cmdline_printf(cl, "  binding of %s\n", h);
-	if (b->n_coa > 0) {
-		const struct haven_neigh6 *n = &a6->fp6.neigh[b->coa[0].neigh];
-
-		cmdline_printf(cl, "    care-of %s lifetime %us, %lds left, "
-			"next hop ", haven_ip6_str(b->coa[0].addr, c),
-			b->lifetime, st != NULL && st->bound ?
-				seconds_left(st->expires_at) : -1);
-		cmdline_printf(cl, "%s (%s)\n",
-			haven_ip6_str(b->coa[0].next_hop, c),
-			n->state == HAVEN_NEIGH_REACHABLE ?
-				"reachable" : "resolving");
-	} else {
-		cmdline_printf(cl, "    care-of %s: no route\n", st != NULL ?
-			haven_ip6_str(st->coa, c) : "?");
-	}
-	cmdline_printf(cl, "    encapsulation ipv6-in-ipv6 from %s, reverse "
-		"tunnel %s, forwarder %s\n", haven_ip6_str(b->outer_src, c),
-		(b->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ? "yes" : "no",
-		haven_forwarder_name(app, b->forwarder));
-	cmdline_printf(cl, "    generation %u, last sequence %d, bound for "
-		"%lus\n", b->generation, st != NULL && st->have_seq ?
-			st->last_seq : -1,
-		(unsigned long)((rte_get_timer_cycles() - b->registered_at) /
-			rte_get_timer_hz()));
-	cmdline_printf(cl, "    to the node    %12lu packets %14lu bytes\n"
-		"    reverse tunnel %12lu packets %14lu bytes\n",
-		sum.pkts, sum.bytes, sum.rev_pkts, sum.rev_bytes);
+	if (console_ip6(cl))
+		show_binding(cl, &hoa);
 }
 
-static cmdline_parse_token_string_t cmd_show_binding6_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_binding6_result, show, "show");
 static cmdline_parse_token_string_t cmd_show_binding6_binding6 =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_binding6_result, binding6,
+	TOKEN_STRING_INITIALIZER(struct cmd_show_binding_result, binding,
 		"binding6");
 static cmdline_parse_token_ipaddr_t cmd_show_binding6_hoa =
-	TOKEN_IPV6_INITIALIZER(struct cmd_show_binding6_result, hoa);
+	TOKEN_IPV6_INITIALIZER(struct cmd_show_binding_result, hoa);
 
 cmdline_parse_inst_t cmd_show_binding6 = {
 	.f = cmd_show_binding6_parsed,
@@ -1087,7 +1007,7 @@ cmdline_parse_inst_t cmd_show_binding6 = {
 	.help_str = "show binding6 <home-address>: one Mobile IPv6 binding in "
 		"detail: care-of address, lifetime, next hop, counters",
 	.tokens = {
-		(void *)&cmd_show_binding6_show,
+		(void *)&cmd_show_binding_show,
 		(void *)&cmd_show_binding6_binding6,
 		(void *)&cmd_show_binding6_hoa,
 		NULL,
@@ -1096,55 +1016,49 @@ cmdline_parse_inst_t cmd_show_binding6 = {
 
 /* ***** show mobile-nodes6 ***** */
 
-struct cmd_show_mns6_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t mobile_nodes6;
-};
-
 static void
 cmd_show_mns6_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	struct haven_app *app = console_app(cl);
-	struct haven_app6 *a6 = console_ip6(cl);
+	struct haven_view_list l;
 	unsigned int i;
 
 	(void)parsed;
 	(void)data;
-	if (a6 == NULL)
+	if (!console_ip6(cl))
 		return;
+	if (haven_view_nodes(HAVEN_AF_INET6, HAVEN_VIEW_CONFIGURED, NULL, 0,
+			&l) != 0) {
+		cmdline_printf(cl, "error: out of memory\n");
+		return;
+	}
 	cmdline_printf(cl, "  %-28s %10s %-12s %4s %9s %-28s %5s  %s\n",
 		"home address", "spi", "algorithm", "key", "max life",
 		"bound at", "seq", "identifier");
-	for (i = 0; i < app->cfg.n_mns6; i++) {
-		const struct haven_mn6_state *st = a6->mns[i];
-		const struct haven_config_mn6 *mn = st->cfg;
-		uint32_t life = mn->max_lifetime != 0 &&
-			mn->max_lifetime < app->cfg.max_lifetime6 ?
-			mn->max_lifetime : app->cfg.max_lifetime6;
-		char h[HAVEN_IP6_STRLEN], c[HAVEN_IP6_STRLEN] = "no";
+	for (i = 0; i < l.n; i++) {
+		struct haven_node *n = (struct haven_node *)(uintptr_t)l.v[i];
+		const struct haven_config_mn6 *mn = n->cfg6;
+		char h[HAVEN_ADDR_STRLEN], c[HAVEN_ADDR_STRLEN] = "no";
 		char seq[8] = "-";
 
-		if (st->bound)
-			haven_ip6_str(st->coa, c);
-		else if (st->pending.active)
+		if (haven_node_bound(n))
+			haven_addr_str(&n->coa[0].addr, c);
+		else if (haven_reg6_dad_running(n))
 			snprintf(c, sizeof(c), "(DAD)");
-		if (st->have_seq)
-			snprintf(seq, sizeof(seq), "%u", st->last_seq);
+		if (n->replay.have_seq)
+			snprintf(seq, sizeof(seq), "%u", n->replay.last_seq);
 		/* The key's length only: its bytes never leave the agent. */
 		cmdline_printf(cl, "  %-28s %10u %-12s %3uB %8us %-28s %5s  "
-			"%s\n", haven_ip6_str(mn->home_addr, h), mn->sa.spi,
-			mn->sa.alg == HAVEN_CONFIG_SA6_HMAC_SHA256 ?
-				"hmac-sha256" : "hmac-sha1",
-			mn->sa.key_len, life, c, seq,
+			"%s\n", haven_addr_str(&n->hoa, h), n->spi,
+			haven_node_alg_name(n), mn->sa.key_len,
+			haven_view_max_lifetime(n), c, seq,
 			mn->mn_id[0] != '\0' ? mn->mn_id : "-");
 	}
-	cmdline_printf(cl, "  %u Mobile IPv6 node(s)\n", app->cfg.n_mns6);
+	cmdline_printf(cl, "  %u Mobile IPv6 node(s)\n", l.n);
+	haven_view_list_free(&l);
 }
 
-static cmdline_parse_token_string_t cmd_show_mns6_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_mns6_result, show, "show");
 static cmdline_parse_token_string_t cmd_show_mns6_mobile_nodes6 =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_mns6_result, mobile_nodes6,
+	TOKEN_STRING_INITIALIZER(struct cmd_show_mns_result, mobile_nodes,
 		"mobile-nodes6");
 
 cmdline_parse_inst_t cmd_show_mns6 = {
@@ -1154,7 +1068,7 @@ cmdline_parse_inst_t cmd_show_mns6 = {
 		"address, SPI, algorithm, key length, max lifetime, care-of "
 		"address, last sequence, identifier",
 	.tokens = {
-		(void *)&cmd_show_mns6_show,
+		(void *)&cmd_show_mns_show,
 		(void *)&cmd_show_mns6_mobile_nodes6,
 		NULL,
 	},
@@ -1162,43 +1076,25 @@ cmdline_parse_inst_t cmd_show_mns6 = {
 
 /* ***** show neighbours6 ***** */
 
-struct cmd_show_neigh6_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t neighbours6;
-};
-
 static void
 cmd_show_neigh6_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	struct haven_app6 *a6 = console_ip6(cl);
-	char ip[HAVEN_IP6_STRLEN];
-	unsigned int i, n = 0;
+	const struct haven_link_stats *l = haven_link_stats(HAVEN_AF_INET6);
+	struct neigh_print np = { .cl = cl, .width = 28 };
+	unsigned int n;
 
 	(void)parsed;
 	(void)data;
-	if (a6 == NULL)
+	if (!console_ip6(cl))
 		return;
-	for (i = 0; i < HAVEN_NEIGH6_MAX; i++) {
-		const struct haven_neigh6 *nb = &a6->fp6.neigh[i];
-
-		if (nb->state == HAVEN_NEIGH_FREE)
-			continue;
-		n++;
-		cmdline_printf(cl, "  %-28s " RTE_ETHER_ADDR_PRT_FMT
-			"  port %u  %s  held %u\n", haven_ip6_str(nb->ip, ip),
-			RTE_ETHER_ADDR_BYTES(&nb->mac), nb->port,
-			nb->state == HAVEN_NEIGH_REACHABLE ?
-				"reachable" : "incomplete", a6->holds[i].n);
-	}
+	n = haven_view_neighbours(HAVEN_AF_INET6, print_neigh, &np);
 	cmdline_printf(cl, "  %u IPv6 neighbour(s); NS sent %lu, held sent "
-		"%lu, held dropped %lu\n", n, a6->stats.ns_sent,
-		a6->stats.held_sent, a6->stats.held_dropped);
+		"%lu, held dropped %lu\n", n, l->solicits_sent, l->held_sent,
+		l->held_dropped);
 }
 
-static cmdline_parse_token_string_t cmd_show_neigh6_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_neigh6_result, show, "show");
 static cmdline_parse_token_string_t cmd_show_neigh6_neighbours6 =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_neigh6_result, neighbours6,
+	TOKEN_STRING_INITIALIZER(struct cmd_show_neigh_result, neighbours,
 		"neighbours6");
 
 cmdline_parse_inst_t cmd_show_neigh6 = {
@@ -1207,7 +1103,7 @@ cmdline_parse_inst_t cmd_show_neigh6 = {
 	.help_str = "show neighbours6: IPv6 next hops and their Ethernet "
 		"addresses",
 	.tokens = {
-		(void *)&cmd_show_neigh6_show,
+		(void *)&cmd_show_neigh_show,
 		(void *)&cmd_show_neigh6_neighbours6,
 		NULL,
 	},
@@ -1215,25 +1111,19 @@ cmdline_parse_inst_t cmd_show_neigh6 = {
 
 /* ***** show stats6 ***** */
 
-struct cmd_show_stats6_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t stats6;
-};
-
 static void
 cmd_show_stats6_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	struct haven_app6 *a6 = console_ip6(cl);
-	const struct haven_ctl6_stats *c;
+	const struct haven_reg6_stats *c = haven_reg6_stats();
+	const struct haven_link_stats *l = haven_link_stats(HAVEN_AF_INET6);
 	struct haven_worker_stats w;
 	unsigned int i;
 
 	(void)parsed;
 	(void)data;
-	if (a6 == NULL)
+	if (!console_ip6(cl))
 		return;
-	c = &a6->stats;
-	haven_worker_stats_sum(console_app(cl), &w);
+	haven_rt_worker_stats(&w);
 	cmdline_printf(cl, "  fast path: proxy NA %lu\n", w.proxy_nd);
 	cmdline_printf(cl,
 		"  Mobile IPv6 registrations\n"
@@ -1246,19 +1136,18 @@ cmd_show_stats6_parsed(void *parsed, struct cmdline *cl, void *data)
 		"    NS sent %lu  held sent %lu  held dropped %lu\n"
 		"  Binding Acknowledgements by status\n",
 		c->mh_received, c->mh_dropped, c->accepted, c->denied,
-		haven_binding6_count(a6->fp6.bindings), c->bindings_expired,
-		c->dad_started, c->dad_failed, c->na_sent, c->be_sent,
-		c->param_problem_sent, c->ns_sent, c->held_sent,
-		c->held_dropped);
+		haven_view_binding_count(HAVEN_AF_INET6),
+		haven_node_stats(HAVEN_AF_INET6)->bindings_expired,
+		c->dad_started, c->dad_failed, l->announces_sent, c->be_sent,
+		c->param_problem_sent, l->solicits_sent, l->held_sent,
+		l->held_dropped);
 	for (i = 0; i < 256; i++)
 		if (c->ba_sent[i] != 0)
 			cmdline_printf(cl, "    %3u: %lu\n", i, c->ba_sent[i]);
 }
 
-static cmdline_parse_token_string_t cmd_show_stats6_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_stats6_result, show, "show");
 static cmdline_parse_token_string_t cmd_show_stats6_stats6 =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_stats6_result, stats6,
+	TOKEN_STRING_INITIALIZER(struct cmd_show_stats_result, stats,
 		"stats6");
 
 cmdline_parse_inst_t cmd_show_stats6 = {
@@ -1267,7 +1156,7 @@ cmdline_parse_inst_t cmd_show_stats6 = {
 	.help_str = "show stats6: Mobile IPv6 registration, DAD and IPv6 "
 		"neighbour totals, acknowledgements by status",
 	.tokens = {
-		(void *)&cmd_show_stats6_show,
+		(void *)&cmd_show_stats_show,
 		(void *)&cmd_show_stats6_stats6,
 		NULL,
 	},

@@ -29,8 +29,9 @@
 #include <rte_ethdev.h>
 #include <rte_telemetry.h>
 
-#include "haven.h"
-#include "haven6.h"
+#include "loop.h"
+#include "telemetry.h"
+#include "view.h"
 
 #define BINDINGS_PAGE 64		/**< bindings per /haven/bindings reply */
 /*
@@ -64,8 +65,7 @@
 #define TEL_WAIT_US 200			/**< poll interval while waiting */
 #define TEL_TIMEOUT_US 2000000		/**< give up after 2 s */
 
-typedef int (*tel_handler)(struct haven_app *app, const char *params,
-		struct rte_tel_data *d);
+typedef int (*tel_handler)(const char *params, struct rte_tel_data *d);
 
 struct haven_tel_request {
 	tel_handler handler;
@@ -76,6 +76,8 @@ struct haven_tel_request {
 };
 
 static pthread_mutex_t tel_lock = PTHREAD_MUTEX_INITIALIZER;
+/* A request from the telemetry thread, served on the control lcore. */
+static struct haven_tel_request *volatile tel_request;
 
 /* Telemetry thread: hand the request over and wait for the control lcore. */
 static int
@@ -88,10 +90,10 @@ call_on_control(tel_handler handler, const char *params, struct rte_tel_data *d)
 	unsigned int waited = 0;
 
 	pthread_mutex_lock(&tel_lock);
-	__atomic_store_n(&haven.tel_request, &req, __ATOMIC_RELEASE);
+	__atomic_store_n(&tel_request, &req, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&req.done, __ATOMIC_ACQUIRE)) {
 		if (waited >= TEL_TIMEOUT_US &&
-		    __atomic_compare_exchange_n(&haven.tel_request, &expected,
+		    __atomic_compare_exchange_n(&tel_request, &expected,
 				NULL, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 			break;	/* withdrawn before the control lcore took it */
 		usleep(TEL_WAIT_US);
@@ -101,16 +103,18 @@ call_on_control(tel_handler handler, const char *params, struct rte_tel_data *d)
 	return req.rc;
 }
 
-void
-haven_telemetry_serve(struct haven_app *app)
+/* The control lcore's poller: serve a waiting request, if any. */
+static unsigned int
+telemetry_serve(void)
 {
 	struct haven_tel_request *req;
 
-	req = __atomic_exchange_n(&app->tel_request, NULL, __ATOMIC_ACQ_REL);
+	req = __atomic_exchange_n(&tel_request, NULL, __ATOMIC_ACQ_REL);
 	if (req == NULL)
-		return;
-	req->rc = req->handler(app, req->params, req->d);
+		return 0;
+	req->rc = req->handler(req->params, req->d);
 	__atomic_store_n(&req->done, 1, __ATOMIC_RELEASE);
+	return 1;
 }
 
 /* ---------------------------------------------------------------------
@@ -118,20 +122,22 @@ haven_telemetry_serve(struct haven_app *app)
  */
 
 static int
-stats_handler(struct haven_app *app, const char *params, struct rte_tel_data *d)
+stats_handler(const char *params, struct rte_tel_data *d)
 {
-	const struct haven_ctl_stats *c = &app->stats;
+	const struct haven_reg4_stats *c = haven_reg4_stats();
+	const struct haven_reg6_stats *c6 = haven_reg6_stats();
+	const struct haven_link_stats *l = haven_link_stats(HAVEN_AF_INET);
 	struct haven_worker_stats w;
 	uint64_t drops = 0, accepted, denied = 0;
 	unsigned int i;
 
 	(void)params;
-	haven_worker_stats_sum(app, &w);
+	haven_rt_worker_stats(&w);
 	for (i = 0; i < HAVEN_DROP_MAX; i++)
 		drops += w.drops[i];
-	accepted = c->reg_replies[0] + c->reg_replies[1];
+	accepted = c->replies[0] + c->replies[1];
 	for (i = 2; i < 256; i++)
-		denied += c->reg_replies[i];
+		denied += c->replies[i];
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "rx_packets", w.rx_pkts);
 	rte_tel_data_add_dict_u64(d, "tx_packets", w.tx_pkts);
@@ -142,36 +148,37 @@ stats_handler(struct haven_app *app, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "punted", w.punted);
 	rte_tel_data_add_dict_u64(d, "dropped", drops);
 	rte_tel_data_add_dict_u64(d, "bindings",
-		haven_binding_count(app->fp.bindings));
-	rte_tel_data_add_dict_u64(d, "registration_requests", c->reg_requests);
+		haven_view_binding_count(HAVEN_AF_INET));
+	rte_tel_data_add_dict_u64(d, "registration_requests", c->requests);
 	rte_tel_data_add_dict_u64(d, "registrations_accepted", accepted);
 	rte_tel_data_add_dict_u64(d, "registrations_denied", denied);
 	rte_tel_data_add_dict_u64(d, "registration_datagrams_dropped",
-		c->reg_dropped);
-	rte_tel_data_add_dict_u64(d, "bindings_expired", c->bindings_expired);
-	rte_tel_data_add_dict_u64(d, "gratuitous_arp_sent", c->garp_sent);
-	rte_tel_data_add_dict_u64(d, "arp_requests_sent", c->arp_requests_sent);
-	rte_tel_data_add_dict_u64(d, "held_sent", c->held_sent);
-	rte_tel_data_add_dict_u64(d, "held_dropped", c->held_dropped);
-	rte_tel_data_add_dict_u64(d, "control_tx_dropped", c->tx_dropped);
-	rte_tel_data_add_dict_int(d, "workers", app->n_workers);
+		c->dropped);
+	rte_tel_data_add_dict_u64(d, "bindings_expired",
+		haven_node_stats(HAVEN_AF_INET)->bindings_expired);
+	rte_tel_data_add_dict_u64(d, "gratuitous_arp_sent", l->announces_sent);
+	rte_tel_data_add_dict_u64(d, "arp_requests_sent", l->solicits_sent);
+	rte_tel_data_add_dict_u64(d, "held_sent", l->held_sent);
+	rte_tel_data_add_dict_u64(d, "held_dropped", l->held_dropped);
+	rte_tel_data_add_dict_u64(d, "control_tx_dropped",
+		haven_rt.stats.tx_dropped);
+	rte_tel_data_add_dict_int(d, "workers", haven_rt.n_workers);
 	rte_tel_data_add_dict_u64(d, "proxy_nd_replies", w.proxy_nd);
-	rte_tel_data_add_dict_u64(d, "bindings6", haven_binding6_total(app));
-	rte_tel_data_add_dict_u64(d, "registrations6_accepted",
-		app->ip6 != NULL ? app->ip6->stats.accepted : 0);
-	rte_tel_data_add_dict_u64(d, "registrations6_denied",
-		app->ip6 != NULL ? app->ip6->stats.denied : 0);
+	rte_tel_data_add_dict_u64(d, "bindings6",
+		haven_view_binding_count(HAVEN_AF_INET6));
+	rte_tel_data_add_dict_u64(d, "registrations6_accepted", c6->accepted);
+	rte_tel_data_add_dict_u64(d, "registrations6_denied", c6->denied);
 	return 0;
 }
 
 static int
-drops_handler(struct haven_app *app, const char *params, struct rte_tel_data *d)
+drops_handler(const char *params, struct rte_tel_data *d)
 {
 	struct haven_worker_stats w;
 	unsigned int i;
 
 	(void)params;
-	haven_worker_stats_sum(app, &w);
+	haven_rt_worker_stats(&w);
 	rte_tel_data_start_dict(d);
 	for (i = 0; i < HAVEN_DROP_MAX; i++)
 		rte_tel_data_add_dict_u64(d, haven_drop_key(i), w.drops[i]);
@@ -179,86 +186,22 @@ drops_handler(struct haven_app *app, const char *params, struct rte_tel_data *d)
 }
 
 static int
-registrations_handler(struct haven_app *app, const char *params,
-		struct rte_tel_data *d)
+registrations_handler(const char *params, struct rte_tel_data *d)
 {
+	const struct haven_reg4_stats *c = haven_reg4_stats();
 	char name[16];
 	unsigned int code;
 
 	(void)params;
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "requests", app->stats.reg_requests);
-	rte_tel_data_add_dict_u64(d, "dropped", app->stats.reg_dropped);
+	rte_tel_data_add_dict_u64(d, "requests", c->requests);
+	rte_tel_data_add_dict_u64(d, "dropped", c->dropped);
 	for (code = 0; code < 256; code++) {
-		if (app->stats.reg_replies[code] == 0)
+		if (c->replies[code] == 0)
 			continue;
 		snprintf(name, sizeof(name), "code_%u", code);
-		rte_tel_data_add_dict_u64(d, name, app->stats.reg_replies[code]);
+		rte_tel_data_add_dict_u64(d, name, c->replies[code]);
 	}
-	return 0;
-}
-
-/* Seconds until a care-of address expires (-1: never). */
-static int64_t
-remaining_s(uint64_t expires_at)
-{
-	uint64_t now = rte_get_timer_cycles();
-
-	if (expires_at == UINT64_MAX)
-		return -1;
-	return expires_at > now ? (expires_at - now) / rte_get_timer_hz() : 0;
-}
-
-static void
-care_of_list(const struct haven_binding *b, char *buf, size_t len)
-{
-	size_t off = 0;
-	unsigned int i;
-
-	buf[0] = '\0';
-	for (i = 0; i < b->n_coa && off < len; i++) {
-		char a[INET_ADDRSTRLEN];
-
-		inet_ntop(AF_INET, &b->coa[i].addr, a, sizeof(a));
-		off += snprintf(buf + off, len - off, "%s%s", i ? " " : "", a);
-	}
-}
-
-struct page {
-	struct haven_app *app;
-	unsigned int skip, taken;
-	struct rte_tel_data *hoa, *coa, *encap, *revtun, *remaining, *pkts,
-		*bytes;
-};
-
-static int
-page_add(const struct haven_binding *b, void *arg)
-{
-	struct page *pg = arg;
-	struct haven_binding_counters sum;
-	struct haven_mn_state *st;
-	char a[INET_ADDRSTRLEN], list[HAVEN_BINDING_MAX_COA * INET_ADDRSTRLEN];
-
-	if (pg->skip > 0) {
-		pg->skip--;
-		return 0;
-	}
-	if (pg->taken == BINDINGS_PAGE)
-		return 1;
-	pg->taken++;
-	inet_ntop(AF_INET, &b->home_addr, a, sizeof(a));
-	care_of_list(b, list, sizeof(list));
-	haven_binding_counters_sum(pg->app->fp.bindings, b->slot, &sum);
-	st = haven_mn_find(pg->app, b->home_addr);
-	rte_tel_data_add_array_string(pg->hoa, a);
-	rte_tel_data_add_array_string(pg->coa, list);
-	rte_tel_data_add_array_string(pg->encap, haven_encap_name(b->encap));
-	rte_tel_data_add_array_int(pg->revtun,
-		!!(b->flags & HAVEN_BINDING_F_REVERSE_TUNNEL));
-	rte_tel_data_add_array_int(pg->remaining, st == NULL || st->n_coa == 0 ?
-		0 : (int)remaining_s(st->coa[0].expires_at));
-	rte_tel_data_add_array_u64(pg->pkts, sum.pkts);
-	rte_tel_data_add_array_u64(pg->bytes, sum.bytes);
 	return 0;
 }
 
@@ -274,79 +217,141 @@ column(struct rte_tel_data *d, const char *name, enum rte_tel_value_type t)
 	return c;
 }
 
-static int
-bindings_handler(struct haven_app *app, const char *params,
-		struct rte_tel_data *d)
+/* The care-of addresses of a binding, space separated. */
+static const char *
+care_of_list(const struct haven_view_binding *b, char *buf, size_t len)
 {
-	struct page pg = { .app = app };
-	uint32_t total = haven_binding_count(app->fp.bindings);
+	size_t off = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < b->n_coa && off < len; i++) {
+		char a[HAVEN_ADDR_STRLEN];
+
+		off += snprintf(buf + off, len - off, "%s%s", i ? " " : "",
+			haven_addr_str(&b->coa[i].addr, a));
+	}
+	return buf;
+}
+
+/* A page of the bound nodes of a family, from offset (params). */
+static int
+bindings_page(uint8_t family, const char *params, struct haven_view_list *l,
+		unsigned int *first, unsigned int *end, unsigned int size)
+{
+	unsigned int offset = 0;
 
 	if (params != NULL && *params != '\0')
-		pg.skip = strtoul(params, NULL, 0);
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "total", total);
-	rte_tel_data_add_dict_u64(d, "offset", pg.skip);
-	pg.hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
-	pg.coa = column(d, "care_of", RTE_TEL_STRING_VAL);
-	pg.encap = column(d, "encap", RTE_TEL_STRING_VAL);
-	pg.revtun = column(d, "reverse_tunnel", RTE_TEL_INT_VAL);
-	pg.remaining = column(d, "remaining", RTE_TEL_INT_VAL);
-	pg.pkts = column(d, "packets", RTE_TEL_U64_VAL);
-	pg.bytes = column(d, "bytes", RTE_TEL_U64_VAL);
-	if (pg.hoa == NULL || pg.coa == NULL || pg.encap == NULL ||
-	    pg.revtun == NULL || pg.remaining == NULL || pg.pkts == NULL ||
-	    pg.bytes == NULL)
+		offset = strtoul(params, NULL, 0);
+	if (haven_view_nodes(family, HAVEN_VIEW_BOUND, NULL, 0, l) != 0)
 		return -ENOMEM;
-	haven_binding_walk(app->fp.bindings, page_add, &pg);
-	rte_tel_data_add_dict_u64(d, "count", pg.taken);
+	*first = RTE_MIN(offset, l->n);
+	*end = RTE_MIN(l->n, *first + size);
+	return (int)offset;
+}
+
+static int
+bindings_handler(const char *params, struct rte_tel_data *d)
+{
+	struct rte_tel_data *hoa, *coa, *encap, *revtun, *rem, *pkts, *bytes;
+	char a[HAVEN_ADDR_STRLEN], list[HAVEN_BINDING_MAX_COA * HAVEN_ADDR_STRLEN];
+	struct haven_view_list l;
+	unsigned int first, end, i, taken = 0;
+	int offset;
+
+	offset = bindings_page(HAVEN_AF_INET, params, &l, &first, &end,
+			BINDINGS_PAGE);
+	if (offset < 0)
+		return offset;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", l.n);
+	rte_tel_data_add_dict_u64(d, "offset", offset);
+	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
+	coa = column(d, "care_of", RTE_TEL_STRING_VAL);
+	encap = column(d, "encap", RTE_TEL_STRING_VAL);
+	revtun = column(d, "reverse_tunnel", RTE_TEL_INT_VAL);
+	rem = column(d, "remaining", RTE_TEL_INT_VAL);
+	pkts = column(d, "packets", RTE_TEL_U64_VAL);
+	bytes = column(d, "bytes", RTE_TEL_U64_VAL);
+	if (hoa == NULL || coa == NULL || encap == NULL || revtun == NULL ||
+	    rem == NULL || pkts == NULL || bytes == NULL) {
+		haven_view_list_free(&l);
+		return -ENOMEM;
+	}
+	for (i = first; i < end; i++) {
+		struct haven_view_binding b;
+
+		if (haven_view_binding(l.v[i], &b) != 0)
+			continue;
+		taken++;
+		rte_tel_data_add_array_string(hoa,
+			haven_addr_str(&b.node->hoa, a));
+		rte_tel_data_add_array_string(coa,
+			care_of_list(&b, list, sizeof(list)));
+		rte_tel_data_add_array_string(encap,
+			haven_encap_name(b.node->encap));
+		rte_tel_data_add_array_int(revtun, !!(b.node->flags &
+			HAVEN_BINDING_F_REVERSE_TUNNEL));
+		rte_tel_data_add_array_int(rem, (int)b.coa[0].left_s);
+		rte_tel_data_add_array_u64(pkts, b.counters.pkts);
+		rte_tel_data_add_array_u64(bytes, b.counters.bytes);
+	}
+	rte_tel_data_add_dict_u64(d, "count", taken);
+	haven_view_list_free(&l);
+	return 0;
+}
+
+/* The binding of an address in params, of a family; fills b. */
+static int
+binding_of(uint8_t family, const char *params, struct haven_view_binding *b)
+{
+	struct haven_addr hoa;
+	struct haven_node *n;
+
+	if (params == NULL || haven_addr_parse(params, &hoa) != 0 ||
+	    hoa.family != family)
+		return -EINVAL;
+	n = haven_node_find(&hoa);
+	if (n == NULL || haven_view_binding(n, b) != 0)
+		return -ENOENT;
 	return 0;
 }
 
 static int
-binding_handler(struct haven_app *app, const char *params,
-		struct rte_tel_data *d)
+binding_handler(const char *params, struct rte_tel_data *d)
 {
-	const struct haven_binding *b;
-	struct haven_binding_counters sum;
-	struct haven_mn_state *st;
+	struct haven_view_binding b;
 	struct rte_tel_data *coa, *rem;
-	char a[INET_ADDRSTRLEN];
-	uint32_t hoa;
+	char a[HAVEN_ADDR_STRLEN];
 	unsigned int i;
+	int rc = binding_of(HAVEN_AF_INET, params, &b);
 
-	if (params == NULL || inet_pton(AF_INET, params, &hoa) != 1)
-		return -EINVAL;
-	b = haven_binding_lookup(app->fp.bindings, hoa);
-	if (b == NULL)
-		return -ENOENT;
-	st = haven_mn_find(app, hoa);
-	haven_binding_counters_sum(app->fp.bindings, b->slot, &sum);
+	if (rc != 0)
+		return rc;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "home_address", params);
 	coa = column(d, "care_of", RTE_TEL_STRING_VAL);
 	rem = column(d, "remaining", RTE_TEL_INT_VAL);
 	if (coa == NULL || rem == NULL)
 		return -ENOMEM;
-	for (i = 0; i < b->n_coa; i++) {
-		inet_ntop(AF_INET, &b->coa[i].addr, a, sizeof(a));
-		rte_tel_data_add_array_string(coa, a);
-		rte_tel_data_add_array_int(rem, st != NULL && i < st->n_coa ?
-			(int)remaining_s(st->coa[i].expires_at) : -1);
+	for (i = 0; i < b.n_coa; i++) {
+		rte_tel_data_add_array_string(coa,
+			haven_addr_str(&b.coa[i].addr, a));
+		rte_tel_data_add_array_int(rem, (int)b.coa[i].left_s);
 	}
-	rte_tel_data_add_dict_string(d, "encap", haven_encap_name(b->encap));
+	rte_tel_data_add_dict_string(d, "encap",
+		haven_encap_name(b.node->encap));
 	rte_tel_data_add_dict_int(d, "reverse_tunnel",
-		!!(b->flags & HAVEN_BINDING_F_REVERSE_TUNNEL));
-	rte_tel_data_add_dict_string(d, "forwarder",
-		haven_forwarder_name(app, b->forwarder));
-	if (st != NULL)
-		rte_tel_data_add_dict_string(d, "delegation",
-			haven_deleg_state_name(st->deleg.state));
-	rte_tel_data_add_dict_int(d, "lifetime", b->lifetime);
-	rte_tel_data_add_dict_u64(d, "generation", b->generation);
-	rte_tel_data_add_dict_u64(d, "packets", sum.pkts);
-	rte_tel_data_add_dict_u64(d, "bytes", sum.bytes);
-	rte_tel_data_add_dict_u64(d, "reverse_packets", sum.rev_pkts);
-	rte_tel_data_add_dict_u64(d, "reverse_bytes", sum.rev_bytes);
+		!!(b.node->flags & HAVEN_BINDING_F_REVERSE_TUNNEL));
+	rte_tel_data_add_dict_string(d, "forwarder", b.forwarder);
+	if (b.delegation != NULL)
+		rte_tel_data_add_dict_string(d, "delegation", b.delegation);
+	rte_tel_data_add_dict_int(d, "lifetime", b.coa[0].lifetime_s);
+	rte_tel_data_add_dict_u64(d, "generation", b.generation);
+	rte_tel_data_add_dict_u64(d, "packets", b.counters.pkts);
+	rte_tel_data_add_dict_u64(d, "bytes", b.counters.bytes);
+	rte_tel_data_add_dict_u64(d, "reverse_packets", b.counters.rev_pkts);
+	rte_tel_data_add_dict_u64(d, "reverse_bytes", b.counters.rev_bytes);
 	return 0;
 }
 
@@ -381,9 +386,10 @@ peer_row(struct peer_columns *c, const struct haven_deleg_peer *p,
 }
 
 static int
-peers_handler(struct haven_app *app, const char *params,
-		struct rte_tel_data *d)
+peers_handler(const char *params, struct rte_tel_data *d)
 {
+	const struct haven_deleg_pha *pha = haven_deleg_pha_ctx();
+	const struct haven_deleg_sha *sha = haven_deleg_sha_ctx();
 	struct peer_columns c;
 	unsigned int i;
 
@@ -409,12 +415,14 @@ peers_handler(struct haven_app *app, const char *params,
 	    c.retx == NULL || c.bad_auth == NULL || c.replayed == NULL ||
 	    c.malformed == NULL || c.timeouts == NULL)
 		return -ENOMEM;
-	for (i = 0; app->is_pha && i < app->pha.n_peers; i++)
-		if (!app->secondaries[i].removed)
-			peer_row(&c, &app->secondaries[i], "secondary");
-	for (i = 0; app->is_sha && i < app->sha.n_primaries; i++)
-		peer_row(&c, &app->primaries[i], "primary");
-	rte_tel_data_add_dict_u64(d, "rejected_messages", app->deleg_rejected);
+	for (i = 0; pha != NULL && i < pha->n_peers; i++)
+		if (!haven_deleg_secondaries()[i].removed)
+			peer_row(&c, &haven_deleg_secondaries()[i],
+				"secondary");
+	for (i = 0; sha != NULL && i < sha->n_primaries; i++)
+		peer_row(&c, &haven_deleg_primaries()[i], "primary");
+	rte_tel_data_add_dict_u64(d, "rejected_messages",
+		haven_deleg_rejected());
 	return 0;
 }
 
@@ -427,12 +435,12 @@ static void
 delegation_row(const struct haven_deleg_binding *b, void *arg)
 {
 	struct deleg_columns *c = arg;
-	char a[INET6_ADDRSTRLEN];
+	struct haven_addr hoa = haven_deleg_info_hoa(&b->info);
+	char a[HAVEN_ADDR_STRLEN];
 
 	if (c->n++ >= RTE_TEL_MAX_ARRAY_ENTRIES)
 		return;
-	rte_tel_data_add_array_string(c->hoa,
-		haven_deleg_hoa_str(&b->info, a, sizeof(a)));
+	rte_tel_data_add_array_string(c->hoa, haven_addr_str(&hoa, a));
 	rte_tel_data_add_array_string(c->peer,
 		b->peer != NULL ? b->peer->name : "-");
 	rte_tel_data_add_array_string(c->state,
@@ -441,38 +449,43 @@ delegation_row(const struct haven_deleg_binding *b, void *arg)
 }
 
 static int
-delegation_handler(struct haven_app *app, const char *params,
-		struct rte_tel_data *d)
+delegation_handler(const char *params, struct rte_tel_data *d)
 {
+	const struct haven_deleg_pha *pha = haven_deleg_pha_ctx();
 	struct deleg_columns c = { 0 };
 
 	(void)params;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "policy",
-		haven_deleg_policy_name(app->policy));
+		haven_deleg_policy_name(haven_balancer_policy()));
 	c.hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
 	c.peer = column(d, "peer", RTE_TEL_STRING_VAL);
 	c.state = column(d, "state", RTE_TEL_STRING_VAL);
 	c.gen = column(d, "generation", RTE_TEL_U64_VAL);
 	if (c.hoa == NULL || c.peer == NULL || c.state == NULL || c.gen == NULL)
 		return -ENOMEM;
-	haven_deleg_foreach(app, delegation_row, &c);
-	rte_tel_data_add_dict_u64(d, "started", app->pha.stats.started);
-	rte_tel_data_add_dict_u64(d, "refused", app->pha.stats.refused);
-	rte_tel_data_add_dict_u64(d, "stopped", app->pha.stats.stopped);
-	rte_tel_data_add_dict_u64(d, "taken_back", app->pha.stats.taken_back);
-	rte_tel_data_add_dict_u64(d, "dead_peers", app->pha.stats.dead_peers);
+	haven_deleg_foreach(delegation_row, &c);
+	rte_tel_data_add_dict_u64(d, "started",
+		pha != NULL ? pha->stats.started : 0);
+	rte_tel_data_add_dict_u64(d, "refused",
+		pha != NULL ? pha->stats.refused : 0);
+	rte_tel_data_add_dict_u64(d, "stopped",
+		pha != NULL ? pha->stats.stopped : 0);
+	rte_tel_data_add_dict_u64(d, "taken_back",
+		pha != NULL ? pha->stats.taken_back : 0);
+	rte_tel_data_add_dict_u64(d, "dead_peers",
+		pha != NULL ? pha->stats.dead_peers : 0);
 	return 0;
 }
 
 static int
-secondary_handler(struct haven_app *app, const char *params,
-		struct rte_tel_data *d)
+secondary_handler(const char *params, struct rte_tel_data *d)
 {
+	const struct haven_deleg_sha *sha = haven_deleg_sha_ctx();
 	struct rte_tel_data *hoa, *prim, *coa, *rem, *pkts, *gen;
-	char a[INET6_ADDRSTRLEN], list[HAVEN_DELEG_MAX_COA * INET6_ADDRSTRLEN];
+	char a[HAVEN_ADDR_STRLEN], list[HAVEN_DELEG_MAX_COA * HAVEN_ADDR_STRLEN];
 	uint64_t now = haven_now_ms();
-	unsigned int i, n = 0;
+	unsigned int i, j, n = 0;
 
 	(void)params;
 	rte_tel_data_start_dict(d);
@@ -485,30 +498,42 @@ secondary_handler(struct haven_app *app, const char *params,
 	if (hoa == NULL || prim == NULL || coa == NULL || rem == NULL ||
 	    pkts == NULL || gen == NULL)
 		return -ENOMEM;
-	for (i = 0; app->is_sha && i < app->sha.capacity; i++) {
-		const struct haven_deleg_sha_entry *e = &app->sha.entries[i];
+	for (i = 0; sha != NULL && i < sha->capacity; i++) {
+		const struct haven_deleg_sha_entry *e = &sha->entries[i];
+		struct haven_addr x;
+		size_t off = 0;
 
 		if (e->primary == NULL || n == RTE_TEL_MAX_ARRAY_ENTRIES)
 			continue;
 		n++;
-		rte_tel_data_add_array_string(hoa,
-			haven_deleg_hoa_str(&e->info, a, sizeof(a)));
+		x = haven_deleg_info_hoa(&e->info);
+		rte_tel_data_add_array_string(hoa, haven_addr_str(&x, a));
 		rte_tel_data_add_array_string(prim, e->primary->name);
-		rte_tel_data_add_array_string(coa,
-			haven_deleg_coa_str(&e->info, list, sizeof(list)));
+		list[0] = '\0';
+		for (j = 0; j < e->info.n_coa && off < sizeof(list); j++) {
+			x = haven_deleg_info_coa(&e->info, j);
+			off += snprintf(list + off, sizeof(list) - off, "%s%s",
+				j ? " " : "", haven_addr_str(&x, a));
+		}
+		rte_tel_data_add_array_string(coa, list);
 		rte_tel_data_add_array_int(rem, e->expires_ms > now ?
 			(int)((e->expires_ms - now) / 1000) : 0);
-		rte_tel_data_add_array_u64(pkts,
-			haven_deleg_entry_packets(app, e));
+		rte_tel_data_add_array_u64(pkts, haven_deleg_entry_packets(e));
 		rte_tel_data_add_array_u64(gen, e->info.generation);
 	}
-	rte_tel_data_add_dict_u64(d, "installed", app->sha.stats.installed);
-	rte_tel_data_add_dict_u64(d, "replaced", app->sha.stats.replaced);
-	rte_tel_data_add_dict_u64(d, "removed", app->sha.stats.removed);
-	rte_tel_data_add_dict_u64(d, "expired", app->sha.stats.expired);
-	rte_tel_data_add_dict_u64(d, "refused", app->sha.stats.refused);
-	rte_tel_data_add_dict_u64(d, "used", app->sha.used);
-	rte_tel_data_add_dict_u64(d, "capacity", app->sha.capacity);
+	rte_tel_data_add_dict_u64(d, "installed",
+		sha != NULL ? sha->stats.installed : 0);
+	rte_tel_data_add_dict_u64(d, "replaced",
+		sha != NULL ? sha->stats.replaced : 0);
+	rte_tel_data_add_dict_u64(d, "removed",
+		sha != NULL ? sha->stats.removed : 0);
+	rte_tel_data_add_dict_u64(d, "expired",
+		sha != NULL ? sha->stats.expired : 0);
+	rte_tel_data_add_dict_u64(d, "refused",
+		sha != NULL ? sha->stats.refused : 0);
+	rte_tel_data_add_dict_u64(d, "used", sha != NULL ? sha->used : 0);
+	rte_tel_data_add_dict_u64(d, "capacity",
+		sha != NULL ? sha->capacity : 0);
 	return 0;
 }
 
@@ -523,12 +548,12 @@ secondary_handler(struct haven_app *app, const char *params,
  * asked for that the ring no longer holds.
  */
 static int
-events_handler(struct haven_app *app, const char *params,
-		struct rte_tel_data *d)
+events_handler(const char *params, struct rte_tel_data *d)
 {
 	struct rte_tel_data *seq, *t, *kind, *code, *hoa, *text;
-	uint64_t oldest = app->n_events > HAVEN_EVENTS ?
-		app->n_events - HAVEN_EVENTS : 0, since, lost = 0, s;
+	uint64_t total = haven_event_count();
+	uint64_t oldest = total > HAVEN_EVENTS ? total - HAVEN_EVENTS : 0;
+	uint64_t since, lost = 0, s;
 
 	if (params != NULL && *params != '\0') {
 		char *end;
@@ -537,17 +562,16 @@ events_handler(struct haven_app *app, const char *params,
 		if (*end != '\0')
 			return -EINVAL;
 	} else {
-		since = app->n_events > EVENTS_PAGE ?
-			app->n_events - EVENTS_PAGE : 0;
+		since = total > EVENTS_PAGE ? total - EVENTS_PAGE : 0;
 	}
 	if (since < oldest) {
 		lost = oldest - since;
 		since = oldest;
 	}
-	if (since > app->n_events)
-		since = app->n_events;
+	if (since > total)
+		since = total;
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "total", app->n_events);
+	rte_tel_data_add_dict_u64(d, "total", total);
 	rte_tel_data_add_dict_u64(d, "first", oldest);
 	rte_tel_data_add_dict_u64(d, "lost", lost);
 	seq = column(d, "seq", RTE_TEL_U64_VAL);
@@ -559,14 +583,14 @@ events_handler(struct haven_app *app, const char *params,
 	if (seq == NULL || t == NULL || kind == NULL || code == NULL ||
 	    hoa == NULL || text == NULL)
 		return -ENOMEM;
-	for (s = since; s < app->n_events && s < since + EVENTS_PAGE; s++) {
-		const struct haven_event *ev = &app->events[s % HAVEN_EVENTS];
-		char a[INET6_ADDRSTRLEN] = "";
+	for (s = since; s < total && s < since + EVENTS_PAGE; s++) {
+		const struct haven_event *ev = haven_event_get(s);
+		char a[HAVEN_ADDR_STRLEN] = "";
 
-		if (ev->is_ip6)
-			inet_ntop(AF_INET6, ev->home_addr6, a, sizeof(a));
-		else if (ev->home_addr != 0)
-			inet_ntop(AF_INET, &ev->home_addr, a, sizeof(a));
+		if (ev == NULL)
+			continue;
+		if (ev->addr.family != HAVEN_AF_NONE)
+			haven_addr_str(&ev->addr, a);
 		rte_tel_data_add_array_u64(seq, ev->seq);
 		rte_tel_data_add_array_u64(t, ev->time_us);
 		rte_tel_data_add_array_string(kind,
@@ -592,10 +616,9 @@ prefix_text(uint32_t addr, uint8_t len, char *buf, size_t size)
 
 /* /haven/config: what the agent runs with; never a key. */
 static int
-config_handler(struct haven_app *app, const char *params,
-		struct rte_tel_data *d)
+config_handler(const char *params, struct rte_tel_data *d)
 {
-	const struct haven_config *cfg = &app->cfg;
+	const struct haven_config *cfg = &haven_rt.cfg;
 	struct rte_tel_data *roles, *ports, *encaps;
 	char a[INET_ADDRSTRLEN + 4];
 	unsigned int i;
@@ -611,9 +634,9 @@ config_handler(struct haven_app *app, const char *params,
 		return -ENOMEM;
 	if (cfg->has_home_agent)
 		rte_tel_data_add_array_string(roles, "home_agent");
-	if (app->is_pha)
+	if (haven_deleg_is_pha())
 		rte_tel_data_add_array_string(roles, "primary");
-	if (app->is_sha)
+	if (haven_deleg_is_sha())
 		rte_tel_data_add_array_string(roles, "secondary");
 	for (i = 0; i < cfg->n_ports; i++) {
 		char p[HAVEN_CONFIG_NAME_LEN + sizeof(a) + 2];
@@ -640,13 +663,13 @@ config_handler(struct haven_app *app, const char *params,
 		cfg->max_simultaneous);
 	rte_tel_data_add_dict_int(d, "reverse_tunnel", cfg->reverse_tunnel);
 	rte_tel_data_add_dict_string(d, "policy",
-		haven_deleg_policy_name(app->policy));
+		haven_deleg_policy_name(haven_balancer_policy()));
 	rte_tel_data_add_dict_u64(d, "secondaries",
 		cfg->delegation.n_secondaries);
 	rte_tel_data_add_dict_u64(d, "primaries", cfg->delegation.n_primaries);
 	rte_tel_data_add_dict_string(d, "file_prefix", cfg->file_prefix);
 	rte_tel_data_add_dict_string(d, "lcores", cfg->lcores);
-	rte_tel_data_add_dict_u64(d, "workers", app->n_workers);
+	rte_tel_data_add_dict_u64(d, "workers", haven_rt.n_workers);
 	rte_tel_data_add_dict_int(d, "hugepages", rte_eal_has_hugepages());
 	rte_tel_data_add_dict_string(d, "console_socket",
 		cfg->console_socket);
@@ -663,8 +686,7 @@ struct port_columns {
 
 /* /haven/ports: every port, its link and its ethdev statistics. */
 static int
-ports_handler(struct haven_app *app, const char *params,
-		struct rte_tel_data *d)
+ports_handler(const char *params, struct rte_tel_data *d)
 {
 	struct port_columns c;
 	unsigned int i;
@@ -696,8 +718,8 @@ ports_handler(struct haven_app *app, const char *params,
 	    c.imissed == NULL || c.ierrors == NULL || c.oerrors == NULL ||
 	    c.rx_nombuf == NULL)
 		return -ENOMEM;
-	for (i = 0; i < app->fp.n_ports; i++) {
-		const struct haven_fp_port *p = &app->fp.ports[i];
+	for (i = 0; i < haven_rt.fp.n_ports; i++) {
+		const struct haven_fp_port *p = &haven_rt.fp.ports[i];
 		char dev[RTE_ETH_NAME_MAX_LEN] = "?";
 		char mac[RTE_ETHER_ADDR_FMT_SIZE], a[INET_ADDRSTRLEN + 4];
 		struct rte_eth_link link = { 0 };
@@ -707,17 +729,17 @@ ports_handler(struct haven_app *app, const char *params,
 		rte_eth_link_get_nowait(p->port_id, &link);
 		rte_eth_stats_get(p->port_id, &st);
 		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
-		prefix_text(p->addr, app->cfg.ports[i].prefix_len, a,
+		prefix_text(p->addr, haven_rt.cfg.ports[i].prefix_len, a,
 			sizeof(a));
-		rte_tel_data_add_array_string(c.name, app->cfg.ports[i].name);
+		rte_tel_data_add_array_string(c.name, haven_rt.cfg.ports[i].name);
 		rte_tel_data_add_array_u64(c.port_id, p->port_id);
 		rte_tel_data_add_array_string(c.device, dev);
 		rte_tel_data_add_array_string(c.mac, mac);
 		rte_tel_data_add_array_string(c.addr, a);
 		rte_tel_data_add_array_int(c.link_up, link.link_status);
 		rte_tel_data_add_array_u64(c.speed, link.link_speed);
-		rte_tel_data_add_array_u64(c.rxq, app->n_rxq[i]);
-		rte_tel_data_add_array_u64(c.txq, app->n_workers + 1);
+		rte_tel_data_add_array_u64(c.rxq, haven_rt.n_rxq[i]);
+		rte_tel_data_add_array_u64(c.txq, haven_rt.n_workers + 1);
 		rte_tel_data_add_array_u64(c.ipackets, st.ipackets);
 		rte_tel_data_add_array_u64(c.opackets, st.opackets);
 		rte_tel_data_add_array_u64(c.ibytes, st.ibytes);
@@ -763,219 +785,178 @@ mn_columns(struct rte_tel_data *d, unsigned int total, unsigned int offset,
 	return 0;
 }
 
-/* One node's row, all but its last column; agent_max caps max_lifetime. */
+/* One node's row, all but its last column. */
 static void
 mn_row(const struct mn_columns *c, const char *hoa, uint32_t spi,
-		const char *alg, unsigned int key_len, uint32_t max_lifetime,
-		uint32_t agent_max, bool bound, const char *coa)
+		const char *alg, unsigned int key_len, uint32_t life,
+		bool bound, const char *coa)
 {
 	rte_tel_data_add_array_string(c->hoa, hoa);
 	rte_tel_data_add_array_u64(c->spi, spi);
 	rte_tel_data_add_array_string(c->alg, alg);
 	rte_tel_data_add_array_int(c->keylen, key_len);
-	rte_tel_data_add_array_int(c->life, max_lifetime != 0 &&
-		max_lifetime < agent_max ? max_lifetime : agent_max);
+	rte_tel_data_add_array_int(c->life, life);
 	rte_tel_data_add_array_int(c->bound, bound);
 	rte_tel_data_add_array_string(c->coa, coa);
 }
 
 /*
- * /haven/mobile_nodes[,<offset>]: configured nodes by home address, a
- * page of MOBILE_NODES_PAGE; the key's length, never its bytes.
+ * /haven/mobile_nodes[,<offset>] and /haven/mobile_nodes6[,<offset>]:
+ * configured nodes of a family by home address, a page; the key's length,
+ * never its bytes.
  */
 static int
-mobile_nodes_handler(struct haven_app *app, const char *params,
-		struct rte_tel_data *d)
+mobile_nodes_page(uint8_t family, const char *params, struct rte_tel_data *d)
 {
+	bool six = family == HAVEN_AF_INET6;
+	unsigned int offset = 0, size = six ? MOBILE_NODES6_PAGE :
+		MOBILE_NODES_PAGE, i;
+	struct haven_view_list l;
 	struct mn_columns c;
-	unsigned int offset = 0, i;
+	int rc;
 
 	if (params != NULL && *params != '\0')
 		offset = strtoul(params, NULL, 0);
-	if (mn_columns(d, app->cfg.n_mns, offset, "last_identification",
-			RTE_TEL_U64_VAL, &c) != 0)
+	if (haven_view_nodes(family, HAVEN_VIEW_CONFIGURED, NULL, 0, &l) != 0)
 		return -ENOMEM;
-	for (i = offset; i < app->cfg.n_mns &&
-			i < offset + MOBILE_NODES_PAGE; i++) {
-		const struct haven_mn_state *st = app->mns[i];
-		const struct haven_config_mn *mn = st->cfg;
-		char a[INET_ADDRSTRLEN];
-		char list[HAVEN_BINDING_MAX_COA * INET_ADDRSTRLEN] = "";
+	rc = mn_columns(d, l.n, offset, six ? "last_sequence" :
+		"last_identification", six ? RTE_TEL_INT_VAL : RTE_TEL_U64_VAL,
+		&c);
+	for (i = offset; rc == 0 && i < l.n && i < offset + size; i++) {
+		const struct haven_node *n = l.v[i];
+		char a[HAVEN_ADDR_STRLEN];
+		char list[HAVEN_BINDING_MAX_COA * HAVEN_ADDR_STRLEN] = "";
 		size_t off = 0;
 		unsigned int j;
 
-		inet_ntop(AF_INET, &mn->home_addr, a, sizeof(a));
-		for (j = 0; j < st->n_coa && off < sizeof(list); j++) {
-			char c[INET_ADDRSTRLEN];
+		for (j = 0; j < n->n_coa && off < sizeof(list); j++) {
+			char x[HAVEN_ADDR_STRLEN];
 
-			inet_ntop(AF_INET, &st->coa[j].addr, c, sizeof(c));
 			off += snprintf(list + off, sizeof(list) - off,
-				"%s%s", j ? " " : "", c);
+				"%s%s", j ? " " : "",
+				haven_addr_str(&n->coa[j].addr, x));
 		}
-		mn_row(&c, a, mn->sa.spi, haven_alg_name(mn->sa.alg),
-			mn->sa.key_len, mn->max_lifetime, app->cfg.max_lifetime,
-			st->n_coa > 0, list);
-		rte_tel_data_add_array_u64(c.last, st->last_ident);
+		mn_row(&c, haven_addr_str(&n->hoa, a), n->spi,
+			haven_node_alg_name(n), six ? n->cfg6->sa.key_len :
+			n->cfg4->sa.key_len, haven_view_max_lifetime(n),
+			haven_node_bound(n), list);
+		if (six)
+			rte_tel_data_add_array_int(c.last, n->replay.have_seq ?
+				n->replay.last_seq : -1);
+		else
+			rte_tel_data_add_array_u64(c.last,
+				n->replay.last_ident);
 	}
-	rte_tel_data_add_dict_u64(d, "count",
-		i > offset ? i - offset : 0);
-	return 0;
+	if (rc == 0)
+		rte_tel_data_add_dict_u64(d, "count",
+			i > offset ? i - offset : 0);
+	haven_view_list_free(&l);
+	return rc;
+}
+
+static int
+mobile_nodes_handler(const char *params, struct rte_tel_data *d)
+{
+	return mobile_nodes_page(HAVEN_AF_INET, params, d);
+}
+
+static int
+mobile_nodes6_handler(const char *params, struct rte_tel_data *d)
+{
+	return mobile_nodes_page(HAVEN_AF_INET6, params, d);
 }
 
 /* ---------------------------------------------------------------------
- * Mobile IPv6: bindings6, binding6, mobile_nodes6
+ * Mobile IPv6: bindings6, binding6
  */
-
-static int64_t
-remaining6_s(const struct haven_mn6_state *st)
-{
-	return st != NULL && st->bound ? remaining_s(st->expires_at) : 0;
-}
-
-struct page6 {
-	struct haven_app *app;
-	unsigned int skip, taken;
-	struct rte_tel_data *hoa, *coa, *remaining, *pkts, *bytes, *fwd;
-};
-
-static int
-page6_add(const struct haven_binding6 *b, void *arg)
-{
-	struct page6 *pg = arg;
-	struct haven_binding_counters sum;
-	char a[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN] = "";
-
-	if (pg->skip > 0) {
-		pg->skip--;
-		return 0;
-	}
-	if (pg->taken == BINDINGS6_PAGE)
-		return 1;
-	pg->taken++;
-	inet_ntop(AF_INET6, b->home_addr, a, sizeof(a));
-	if (b->n_coa > 0)
-		inet_ntop(AF_INET6, b->coa[0].addr, c, sizeof(c));
-	haven_binding6_counters_sum(pg->app->ip6->fp6.bindings, b->slot, &sum);
-	rte_tel_data_add_array_string(pg->hoa, a);
-	rte_tel_data_add_array_string(pg->coa, c);
-	rte_tel_data_add_array_int(pg->remaining, (int)remaining6_s(
-		haven_mn6_find(pg->app, b->home_addr)));
-	rte_tel_data_add_array_u64(pg->pkts, sum.pkts);
-	rte_tel_data_add_array_u64(pg->bytes, sum.bytes);
-	rte_tel_data_add_array_string(pg->fwd,
-		haven_forwarder_name(pg->app, b->forwarder));
-	return 0;
-}
 
 /* /haven/bindings6[,<offset>]: IPv6 bindings as columns, a page. */
 static int
-bindings6_handler(struct haven_app *app, const char *params,
-		struct rte_tel_data *d)
+bindings6_handler(const char *params, struct rte_tel_data *d)
 {
-	struct page6 pg = { .app = app };
+	struct rte_tel_data *hoa, *coa, *rem, *pkts, *bytes, *fwd;
+	struct haven_view_list l;
+	unsigned int first, end, i, taken = 0;
+	int offset;
 
-	if (params != NULL && *params != '\0')
-		pg.skip = strtoul(params, NULL, 0);
+	offset = bindings_page(HAVEN_AF_INET6, params, &l, &first, &end,
+			BINDINGS6_PAGE);
+	if (offset < 0)
+		return offset;
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "total", haven_binding6_total(app));
-	rte_tel_data_add_dict_u64(d, "offset", pg.skip);
-	pg.hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
-	pg.coa = column(d, "care_of", RTE_TEL_STRING_VAL);
-	pg.remaining = column(d, "remaining", RTE_TEL_INT_VAL);
-	pg.pkts = column(d, "packets", RTE_TEL_U64_VAL);
-	pg.bytes = column(d, "bytes", RTE_TEL_U64_VAL);
-	pg.fwd = column(d, "forwarder", RTE_TEL_STRING_VAL);
-	if (pg.hoa == NULL || pg.coa == NULL || pg.remaining == NULL ||
-	    pg.pkts == NULL || pg.bytes == NULL || pg.fwd == NULL)
+	rte_tel_data_add_dict_u64(d, "total", l.n);
+	rte_tel_data_add_dict_u64(d, "offset", offset);
+	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
+	coa = column(d, "care_of", RTE_TEL_STRING_VAL);
+	rem = column(d, "remaining", RTE_TEL_INT_VAL);
+	pkts = column(d, "packets", RTE_TEL_U64_VAL);
+	bytes = column(d, "bytes", RTE_TEL_U64_VAL);
+	fwd = column(d, "forwarder", RTE_TEL_STRING_VAL);
+	if (hoa == NULL || coa == NULL || rem == NULL || pkts == NULL ||
+	    bytes == NULL || fwd == NULL) {
+		haven_view_list_free(&l);
 		return -ENOMEM;
-	if (app->ip6 != NULL)
-		haven_binding6_walk(app->ip6->fp6.bindings, page6_add, &pg);
-	rte_tel_data_add_dict_u64(d, "count", pg.taken);
+	}
+	for (i = first; i < end; i++) {
+		struct haven_view_binding b;
+		char a[HAVEN_ADDR_STRLEN], c[HAVEN_ADDR_STRLEN] = "";
+
+		if (haven_view_binding(l.v[i], &b) != 0)
+			continue;
+		taken++;
+		if (b.n_coa > 0)
+			haven_addr_str(&b.coa[0].addr, c);
+		rte_tel_data_add_array_string(hoa,
+			haven_addr_str(&b.node->hoa, a));
+		rte_tel_data_add_array_string(coa, c);
+		rte_tel_data_add_array_int(rem, (int)b.coa[0].left_s);
+		rte_tel_data_add_array_u64(pkts, b.counters.pkts);
+		rte_tel_data_add_array_u64(bytes, b.counters.bytes);
+		rte_tel_data_add_array_string(fwd, b.forwarder);
+	}
+	rte_tel_data_add_dict_u64(d, "count", taken);
+	haven_view_list_free(&l);
 	return 0;
 }
 
 /* /haven/binding6,<home address>: one IPv6 binding with its counters. */
 static int
-binding6_handler(struct haven_app *app, const char *params,
-		struct rte_tel_data *d)
+binding6_handler(const char *params, struct rte_tel_data *d)
 {
-	const struct haven_binding6 *b;
-	struct haven_binding_counters sum;
-	struct haven_mn6_state *st;
-	char a[INET6_ADDRSTRLEN];
-	uint8_t hoa[16];
+	struct haven_view_binding b;
+	const struct haven_node *n;
+	char a[HAVEN_ADDR_STRLEN];
+	int rc = binding_of(HAVEN_AF_INET6, params, &b);
 
-	if (params == NULL || inet_pton(AF_INET6, params, hoa) != 1)
-		return -EINVAL;
-	if (app->ip6 == NULL)
-		return -ENOENT;
-	b = haven_binding6_lookup(app->ip6->fp6.bindings, hoa);
-	if (b == NULL)
-		return -ENOENT;
-	st = haven_mn6_find(app, hoa);
-	haven_binding6_counters_sum(app->ip6->fp6.bindings, b->slot, &sum);
+	if (rc != 0)
+		return rc;
+	n = b.node;
 	rte_tel_data_start_dict(d);
-	inet_ntop(AF_INET6, hoa, a, sizeof(a));
-	rte_tel_data_add_dict_string(d, "home_address", a);
-	if (b->n_coa > 0) {
-		inet_ntop(AF_INET6, b->coa[0].addr, a, sizeof(a));
-		rte_tel_data_add_dict_string(d, "care_of", a);
-		inet_ntop(AF_INET6, b->coa[0].next_hop, a, sizeof(a));
-		rte_tel_data_add_dict_string(d, "next_hop", a);
+	rte_tel_data_add_dict_string(d, "home_address",
+		haven_addr_str(&n->hoa, a));
+	if (b.n_coa > 0) {
+		rte_tel_data_add_dict_string(d, "care_of",
+			haven_addr_str(&b.coa[0].addr, a));
+		rte_tel_data_add_dict_string(d, "next_hop",
+			haven_addr_str(&b.coa[0].next_hop, a));
 	}
-	inet_ntop(AF_INET6, b->outer_src, a, sizeof(a));
-	rte_tel_data_add_dict_string(d, "outer_source", a);
-	rte_tel_data_add_dict_int(d, "remaining", (int)remaining6_s(st));
-	rte_tel_data_add_dict_int(d, "lifetime", b->lifetime);
+	rte_tel_data_add_dict_string(d, "outer_source",
+		haven_addr_str(&n->outer_src, a));
+	rte_tel_data_add_dict_int(d, "remaining", (int)b.coa[0].left_s);
+	rte_tel_data_add_dict_int(d, "lifetime", b.coa[0].lifetime_s);
 	rte_tel_data_add_dict_int(d, "reverse_tunnel",
-		!!(b->flags & HAVEN_BINDING_F_REVERSE_TUNNEL));
-	rte_tel_data_add_dict_string(d, "forwarder",
-		haven_forwarder_name(app, b->forwarder));
-	if (st != NULL)
-		rte_tel_data_add_dict_string(d, "delegation",
-			haven_deleg_state_name(st->deleg.state));
-	if (st != NULL)
-		rte_tel_data_add_dict_u64(d, "last_sequence", st->last_seq);
-	rte_tel_data_add_dict_u64(d, "generation", b->generation);
-	rte_tel_data_add_dict_u64(d, "packets", sum.pkts);
-	rte_tel_data_add_dict_u64(d, "bytes", sum.bytes);
-	rte_tel_data_add_dict_u64(d, "reverse_packets", sum.rev_pkts);
-	rte_tel_data_add_dict_u64(d, "reverse_bytes", sum.rev_bytes);
-	return 0;
-}
-
-/*
- * /haven/mobile_nodes6[,<offset>]: configured Mobile IPv6 nodes, a page;
- * the key's length, never its bytes.
- */
-static int
-mobile_nodes6_handler(struct haven_app *app, const char *params,
-		struct rte_tel_data *d)
-{
-	struct mn_columns cols;
-	unsigned int offset = 0, i, n = app->ip6 != NULL ? app->cfg.n_mns6 : 0;
-
-	if (params != NULL && *params != '\0')
-		offset = strtoul(params, NULL, 0);
-	if (mn_columns(d, n, offset, "last_sequence", RTE_TEL_INT_VAL,
-			&cols) != 0)
-		return -ENOMEM;
-	for (i = offset; i < n && i < offset + MOBILE_NODES6_PAGE; i++) {
-		const struct haven_mn6_state *st = app->ip6->mns[i];
-		const struct haven_config_mn6 *mn = st->cfg;
-		char a[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN] = "";
-
-		inet_ntop(AF_INET6, mn->home_addr, a, sizeof(a));
-		if (st->bound)
-			inet_ntop(AF_INET6, st->coa, c, sizeof(c));
-		mn_row(&cols, a, mn->sa.spi,
-			mn->sa.alg == HAVEN_CONFIG_SA6_HMAC_SHA256 ?
-			"hmac-sha256" : "hmac-sha1", mn->sa.key_len,
-			mn->max_lifetime, app->cfg.max_lifetime6, st->bound, c);
-		rte_tel_data_add_array_int(cols.last, st->have_seq ?
-			st->last_seq : -1);
-	}
-	rte_tel_data_add_dict_u64(d, "count", i > offset ? i - offset : 0);
+		!!(n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL));
+	rte_tel_data_add_dict_string(d, "forwarder", b.forwarder);
+	if (b.delegation != NULL)
+		rte_tel_data_add_dict_string(d, "delegation", b.delegation);
+	if (n->origin == HAVEN_NODE_CONFIGURED)
+		rte_tel_data_add_dict_u64(d, "last_sequence",
+			n->replay.last_seq);
+	rte_tel_data_add_dict_u64(d, "generation", b.generation);
+	rte_tel_data_add_dict_u64(d, "packets", b.counters.pkts);
+	rte_tel_data_add_dict_u64(d, "bytes", b.counters.bytes);
+	rte_tel_data_add_dict_u64(d, "reverse_packets", b.counters.rev_pkts);
+	rte_tel_data_add_dict_u64(d, "reverse_bytes", b.counters.rev_bytes);
 	return 0;
 }
 
@@ -1008,9 +989,8 @@ TEL_CALLBACK(binding6)
 TEL_CALLBACK(mobile_nodes6)
 
 int
-haven_telemetry_init(struct haven_app *app)
+haven_telemetry_init(void)
 {
-	(void)app;
 	rte_telemetry_register_cmd("/haven/stats", tel_stats,
 		"Packet, registration and resolution totals. No parameters");
 	rte_telemetry_register_cmd("/haven/drops", tel_drops,
@@ -1046,5 +1026,5 @@ haven_telemetry_init(struct haven_app *app)
 	rte_telemetry_register_cmd("/haven/mobile_nodes6", tel_mobile_nodes6,
 		"A page of configured Mobile IPv6 nodes, as columns (no keys). "
 		"Parameter: offset (default 0)");
-	return 0;
+	return haven_loop_poller("telemetry", telemetry_serve);
 }

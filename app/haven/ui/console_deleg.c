@@ -17,7 +17,6 @@
 
 #include "console.h"
 #include "console_deleg.h"
-#include "haven6.h"
 
 /* "hex:0011..." or text: the bytes of a key. @return length or -1. */
 static int
@@ -55,16 +54,14 @@ static void
 cmd_delegate_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_delegate_result *r = parsed;
+	struct haven_addr hoa;
 	char err[128];
 	int rc;
 
 	(void)data;
-	if (r->hoa.family == AF_INET6)
-		rc = haven_delegate6(console_app(cl), r->hoa.addr.ipv6.s6_addr,
-				r->sha, err, sizeof(err));
-	else
-		rc = haven_delegate(console_app(cl), r->hoa.addr.ipv4.s_addr,
-				r->sha, err, sizeof(err));
+	hoa = r->hoa.family == AF_INET6 ? haven_addr6(r->hoa.addr.ipv6.s6_addr) :
+		haven_addr4(r->hoa.addr.ipv4.s_addr);
+	rc = haven_deleg_delegate(&hoa, r->sha, err, sizeof(err));
 	console_result(cl, rc, err, "delegation started");
 }
 
@@ -100,16 +97,14 @@ static void
 cmd_undelegate_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_undelegate_result *r = parsed;
+	struct haven_addr hoa;
 	char err[128];
 	int rc;
 
 	(void)data;
-	if (r->hoa.family == AF_INET6)
-		rc = haven_undelegate6(console_app(cl),
-				r->hoa.addr.ipv6.s6_addr, err, sizeof(err));
-	else
-		rc = haven_undelegate(console_app(cl), r->hoa.addr.ipv4.s_addr,
-				HAVEN_DELEG_STOP_UNDELEGATE, err, sizeof(err));
+	hoa = r->hoa.family == AF_INET6 ? haven_addr6(r->hoa.addr.ipv6.s6_addr) :
+		haven_addr4(r->hoa.addr.ipv4.s_addr);
+	rc = haven_deleg_undelegate(&hoa, err, sizeof(err));
 	console_result(cl, rc, err, "taken back");
 }
 
@@ -155,7 +150,8 @@ print_peer(struct cmdline *cl, const struct haven_deleg_peer *p,
 static void
 cmd_show_peers_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	struct haven_app *app = console_app(cl);
+	const struct haven_deleg_pha *pha = haven_deleg_pha_ctx();
+	const struct haven_deleg_sha *sha = haven_deleg_sha_ctx();
 	unsigned int i;
 
 	(void)parsed;
@@ -163,11 +159,12 @@ cmd_show_peers_parsed(void *parsed, struct cmdline *cl, void *data)
 	cmdline_printf(cl, "  %-10s %-9s %10s %-15s %-5s %6s %9s %8s %8s %6s"
 		" %6s %6s\n", "name", "role", "id", "address", "state", "load",
 		"delegated", "tx", "rx", "retx", "auth!", "replay");
-	for (i = 0; app->is_pha && i < app->pha.n_peers; i++)
-		if (!app->secondaries[i].removed)
-			print_peer(cl, &app->secondaries[i], "secondary");
-	for (i = 0; app->is_sha && i < app->sha.n_primaries; i++)
-		print_peer(cl, &app->primaries[i], "primary");
+	for (i = 0; pha != NULL && i < pha->n_peers; i++)
+		if (!haven_deleg_secondaries()[i].removed)
+			print_peer(cl, &haven_deleg_secondaries()[i],
+				"secondary");
+	for (i = 0; sha != NULL && i < sha->n_primaries; i++)
+		print_peer(cl, &haven_deleg_primaries()[i], "primary");
 }
 
 static cmdline_parse_token_string_t cmd_show_peers_show =
@@ -198,10 +195,11 @@ static void
 print_delegated(const struct haven_deleg_binding *b, void *arg)
 {
 	struct cmdline *cl = arg;
-	char a[INET6_ADDRSTRLEN];
+	struct haven_addr hoa = haven_deleg_info_hoa(&b->info);
+	char a[HAVEN_ADDR_STRLEN];
 
 	cmdline_printf(cl, "  %-15s %-10s %-10s generation %u, %lu packets "
-		"tunnelled there\n", haven_deleg_hoa_str(&b->info, a, sizeof(a)),
+		"tunnelled there\n", haven_addr_str(&hoa, a),
 		b->peer != NULL ? b->peer->name : "-",
 		haven_deleg_state_name(b->state), b->info.generation,
 		b->reported_packets);
@@ -210,26 +208,27 @@ print_delegated(const struct haven_deleg_binding *b, void *arg)
 static void
 cmd_show_deleg_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	struct haven_app *app = console_app(cl);
-	char a[INET6_ADDRSTRLEN];
+	const struct haven_deleg_sha *sha = haven_deleg_sha_ctx();
+	char a[HAVEN_ADDR_STRLEN];
 	uint64_t now = haven_now_ms();
 	unsigned int i;
 
 	(void)parsed;
 	(void)data;
-	if (app->is_pha) {
+	if (haven_deleg_is_pha()) {
 		cmdline_printf(cl, "  policy %s\n",
-			haven_deleg_policy_name(app->policy));
-		haven_deleg_foreach(app, print_delegated, cl);
+			haven_deleg_policy_name(haven_balancer_policy()));
+		haven_deleg_foreach(print_delegated, cl);
 	}
-	for (i = 0; app->is_sha && i < app->sha.capacity; i++) {
-		const struct haven_deleg_sha_entry *e = &app->sha.entries[i];
+	for (i = 0; sha != NULL && i < sha->capacity; i++) {
+		const struct haven_deleg_sha_entry *e = &sha->entries[i];
+		struct haven_addr hoa;
 
 		if (e->primary == NULL)
 			continue;
+		hoa = haven_deleg_info_hoa(&e->info);
 		cmdline_printf(cl, "  %-15s for %-10s generation %u, %lds left,"
-			" %lu packets\n",
-			haven_deleg_hoa_str(&e->info, a, sizeof(a)),
+			" %lu packets\n", haven_addr_str(&hoa, a),
 			e->primary->name,
 			e->info.generation, e->expires_ms > now ?
 				(long)((e->expires_ms - now) / 1000) : 0,
@@ -281,7 +280,7 @@ cmd_add_sha_parsed(void *parsed, struct cmdline *cl, void *data)
 			"text, 1..%d bytes\n", HAVEN_DELEG_MAX_KEY);
 		return;
 	}
-	rc = haven_secondary_add(console_app(cl), r->name, r->id,
+	rc = haven_deleg_secondary_add(r->name, r->id,
 			r->addr.addr.ipv4.s_addr, key, len, err, sizeof(err));
 	memset(key, 0, sizeof(key));
 	console_result(cl, rc, err, "secondary added");
@@ -332,7 +331,7 @@ cmd_del_sha_parsed(void *parsed, struct cmdline *cl, void *data)
 	int rc;
 
 	(void)data;
-	rc = haven_secondary_del(console_app(cl), r->name, err, sizeof(err));
+	rc = haven_deleg_secondary_del(r->name, err, sizeof(err));
 	console_result(cl, rc, err, "secondary removed; its bindings taken back");
 }
 
@@ -367,15 +366,14 @@ static void
 cmd_set_policy_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_set_policy_result *r = parsed;
-	struct haven_app *app = console_app(cl);
 	char err[128];
 
 	(void)data;
-	if (haven_set_policy(app, r->name, err, sizeof(err)) != 0)
+	if (haven_balancer_set_policy(r->name, err, sizeof(err)) != 0)
 		cmdline_printf(cl, "error: %s\n", err);
 	else
 		cmdline_printf(cl, "policy %s\n",
-			haven_deleg_policy_name(app->policy));
+			haven_deleg_policy_name(haven_balancer_policy()));
 }
 
 static cmdline_parse_token_string_t cmd_set_policy_set =
@@ -413,11 +411,11 @@ static void
 cmd_set_threshold_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_set_threshold_result *r = parsed;
-	struct haven_config_threshold *t = &console_app(cl)->threshold;
+	const struct haven_config_threshold *t = haven_balancer_threshold();
 	char err[128];
 
 	(void)data;
-	if (haven_set_threshold(console_app(cl), r->which, r->value, err,
+	if (haven_balancer_set_threshold(r->which, r->value, err,
 			sizeof(err)) != 0) {
 		cmdline_printf(cl, "error: %s\n", err);
 		return;

@@ -40,11 +40,22 @@
 #include "console_deleg.h"
 #include "console_log.h"
 #include "console_show.h"
+#include "loop.h"
+#include "reload.h"
 
 #define PROMPT HAVEN_CONSOLE_PROMPT
 #define LOAD_DEPTH_MAX 4	/**< files loading files, at most */
 
 static cmdline_parse_ctx_t main_ctx[];
+
+/* The sessions. Writer: this file, on the control lcore. */
+static struct {
+	struct cmdline *terminal;	/* the terminal session, or NULL */
+	int listen_fd;			/* the unix socket, or -1 */
+	struct cmdline *client;		/* the attached client, or NULL */
+	int client_fd;			/* its socket */
+	char path[HAVEN_CONFIG_PATH_LEN];	/* the socket's path */
+} con = { .listen_fd = -1, .client_fd = -1 };
 
 /* ***** quit ***** */
 
@@ -58,7 +69,7 @@ cmd_quit_parsed(void *parsed, struct cmdline *cl, void *data)
 	(void)parsed;
 	(void)data;
 	cmdline_printf(cl, "stopping the home agent\n");
-	console_app(cl)->quit = true;
+	haven_rt.quit = true;
 }
 
 static cmdline_parse_token_string_t cmd_quit_quit =
@@ -142,7 +153,7 @@ console_run_file(struct cmdline *cl, const char *path)
 		return rc;
 	}
 	depth++;
-	while (!console_app(cl)->quit &&
+	while (!haven_rt.quit &&
 	       fgets(line, HAVEN_CONSOLE_LINE, f) != NULL) {
 		size_t n = strcspn(line, "\r\n");
 		bool too_long = line[n] == '\0' && !feof(f);
@@ -235,7 +246,7 @@ cmd_reload_parsed(void *parsed, struct cmdline *cl, void *data)
 
 	(void)parsed;
 	(void)data;
-	rc = haven_reload(console_app(cl), msg, sizeof(msg));
+	rc = haven_reload(msg, sizeof(msg));
 	console_result(cl, rc, msg, msg);
 }
 
@@ -275,6 +286,10 @@ static cmdline_parse_ctx_t main_ctx[] = {
 	&cmd_show_events_n_inst,
 	&cmd_show_bindings6,
 	&cmd_show_bindings6_paged,
+	&cmd_show_bindings6_hoa_filter,
+	&cmd_show_bindings6_hoa_paged,
+	&cmd_show_bindings6_net_filter,
+	&cmd_show_bindings6_net_paged,
 	&cmd_show_binding6,
 	&cmd_show_mns6,
 	&cmd_show_neigh6,
@@ -326,36 +341,34 @@ listen_unix(const char *path)
 	return fd;
 }
 
-int
-haven_console_init(struct haven_app *app, bool terminal)
+/* Reload: the socket's path is fixed until a restart. */
+static int
+reload_prepare(const struct haven_config *new_cfg, void **ctx, char *err,
+		size_t errlen)
 {
-	const char *path = app->cfg.console_socket;
-
-	if (path[0] != '\0') {
-		char dir[HAVEN_CONFIG_PATH_LEN];
-		char *slash;
-
-		snprintf(dir, sizeof(dir), "%s", path);
-		slash = strrchr(dir, '/');
-		if (slash != NULL && slash != dir) {
-			*slash = '\0';
-			mkdir(dir, 0700);
-		}
-		app->console_listen_fd = listen_unix(path);
-		if (app->console_listen_fd < 0) {
-			HAVEN_LOG(ERR, "console socket %s: %s\n", path,
-				strerror(-app->console_listen_fd));
-			return app->console_listen_fd;
-		}
-		HAVEN_LOG(INFO, "console on unix socket %s\n", path);
-	}
-	if (terminal) {
-		app->console = cmdline_stdin_new(main_ctx, PROMPT);
-		if (app->console == NULL)
-			return -ENOMEM;
-	}
-	return 0;
+	(void)ctx;
+	if (strcmp(haven_rt.cfg.console_socket, new_cfg->console_socket) == 0)
+		return 0;
+	snprintf(err, errlen, "console_socket changed: only a restart "
+		"applies that");
+	return -EINVAL;
 }
+
+static void
+reload_commit(const struct haven_config *old_cfg, void *ctx, char *summary,
+		size_t len)
+{
+	(void)old_cfg;
+	(void)ctx;
+	(void)summary;
+	(void)len;
+}
+
+static const struct haven_reload_ops reload_ops = {
+	.name = "console",
+	.prepare = reload_prepare,
+	.commit = reload_commit,
+};
 
 /* Feed what is waiting on fd to a session. false: the session ended. */
 static bool
@@ -374,56 +387,90 @@ feed(struct cmdline *cl, int fd)
 }
 
 static void
-client_close(struct haven_app *app)
+client_close(void)
 {
-	cmdline_free(app->console_client);
-	close(app->console_client_fd);
-	app->console_client = NULL;
-	app->console_client_fd = -1;
+	cmdline_free(con.client);
+	close(con.client_fd);
+	con.client = NULL;
+	con.client_fd = -1;
 }
 
-void
-haven_console_poll(struct haven_app *app)
+static unsigned int
+console_poll(void)
 {
-	if (app->console != NULL && !feed(app->console, 0))
-		app->quit = true;
-	if (app->console_client != NULL &&
-	    !feed(app->console_client, app->console_client_fd))
-		client_close(app);
-	if (app->console_client == NULL && app->console_listen_fd >= 0) {
-		int fd = accept4(app->console_listen_fd, NULL, NULL,
-				SOCK_CLOEXEC);
+	if (con.terminal != NULL && !feed(con.terminal, 0))
+		haven_rt.quit = true;
+	if (con.client != NULL && !feed(con.client, con.client_fd))
+		client_close();
+	if (con.client == NULL && con.listen_fd >= 0) {
+		int fd = accept4(con.listen_fd, NULL, NULL, SOCK_CLOEXEC);
 
 		if (fd < 0)
-			return;
-		app->console_client = cmdline_new(main_ctx, PROMPT, fd, fd);
-		if (app->console_client == NULL)
+			return 0;
+		con.client = cmdline_new(main_ctx, PROMPT, fd, fd);
+		if (con.client == NULL)
 			close(fd);
 		else
-			app->console_client_fd = fd;
+			con.client_fd = fd;
 	}
+	return 0;
+}
+
+int
+haven_console_init(bool terminal)
+{
+	const char *path = haven_rt.cfg.console_socket;
+	int rc = haven_reload_register(&reload_ops);
+
+	if (rc != 0)
+		return rc;
+	if (path[0] != '\0') {
+		char dir[HAVEN_CONFIG_PATH_LEN];
+		char *slash;
+
+		snprintf(dir, sizeof(dir), "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash != NULL && slash != dir) {
+			*slash = '\0';
+			mkdir(dir, 0700);
+		}
+		con.listen_fd = listen_unix(path);
+		if (con.listen_fd < 0) {
+			HAVEN_LOG(ERR, "console socket %s: %s\n", path,
+				strerror(-con.listen_fd));
+			return con.listen_fd;
+		}
+		snprintf(con.path, sizeof(con.path), "%s", path);
+		HAVEN_LOG(INFO, "console on unix socket %s\n", path);
+	}
+	if (terminal) {
+		con.terminal = cmdline_stdin_new(main_ctx, PROMPT);
+		if (con.terminal == NULL)
+			return -ENOMEM;
+	}
+	return haven_loop_poller("console", console_poll);
 }
 
 void
-haven_console_close(struct haven_app *app)
+haven_console_close(void)
 {
-	if (app->console_client != NULL)
-		client_close(app);
-	if (app->console != NULL) {
-		cmdline_stdin_exit(app->console);
-		app->console = NULL;
+	if (con.client != NULL)
+		client_close();
+	if (con.terminal != NULL) {
+		cmdline_stdin_exit(con.terminal);
+		con.terminal = NULL;
 	}
-	if (app->console_listen_fd >= 0) {
-		close(app->console_listen_fd);
-		unlink(app->cfg.console_socket);
-		app->console_listen_fd = -1;
+	if (con.listen_fd >= 0) {
+		close(con.listen_fd);
+		unlink(con.path);
+		con.listen_fd = -1;
 	}
 }
 
 int
-haven_console_script(struct haven_app *app, const char *path)
+haven_console_script(const char *path)
 {
-	struct cmdline *cl = app->console;
+	struct cmdline *cl = con.terminal;
 	int rc;
 
 	if (cl != NULL) {
@@ -436,7 +483,7 @@ haven_console_script(struct haven_app *app, const char *path)
 			return -ENOMEM;
 	}
 	rc = console_run_file(cl, path);
-	if (cl == app->console)
+	if (cl == con.terminal)
 		cmdline_printf(cl, "%s", PROMPT);
 	else
 		cmdline_free(cl);

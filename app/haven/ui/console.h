@@ -12,19 +12,11 @@
 #include <cmdline.h>
 #include <cmdline_parse.h>
 
-#include "haven.h"
+#include "view.h"
 
 #define HAVEN_CONSOLE_PROMPT "haven> "
 /** Longest console line (the cmdline library's RDLINE_BUF_SIZE). */
 #define HAVEN_CONSOLE_LINE 512
-
-/** The application a console session works on. */
-static inline struct haven_app *
-console_app(struct cmdline *cl)
-{
-	(void)cl;
-	return &haven;
-}
 
 /** "ok" text when rc is 0, else "error: <err>" (suites look for it). */
 static inline void
@@ -35,5 +27,23 @@ console_result(struct cmdline *cl, int rc, const char *err, const char *ok)
 	else
 		cmdline_printf(cl, "error: %s\n", err);
 }
+
+/**
+ * Open the console: the unix socket console_socket (mode 0600) when
+ * configured, the terminal when asked; register its poller and its part
+ * of a reload. @return 0 or -errno.
+ */
+int haven_console_init(bool terminal);
+
+/** Close every session and the socket. */
+void haven_console_close(void);
+
+/**
+ * Run a file of console commands (haven --script): each line echoed after
+ * the prompt, then its output, on the terminal session if there is one,
+ * else on stdout. Blank lines and '#' comments are skipped.
+ * @return 0, or -errno if the file cannot be read.
+ */
+int haven_console_script(const char *path);
 
 #endif /* HAVEN_CONSOLE_H */

@@ -1,0 +1,785 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Delegation, the primary's side and the transport (deleg.h): UDP on the
+ * delegation port through the link layer, the PHA state machine's events
+ * carried out on the node layer, the node layer's news carried to the
+ * secondaries, the actions every front end calls, and the module's part
+ * of a reload (secondaries added, removed and re-keyed; the agent's own
+ * identity is fixed until a restart). The secondary's side is
+ * deleg_sha.c.
+ */
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_udp.h>
+
+#include "deleg.h"
+#include "deleg_private.h"
+#include "event.h"
+#include "haven_config.h"
+#include "link.h"
+#include "loop.h"
+#include "node.h"
+#include "reload.h"
+#include "rt.h"
+
+static_assert(HAVEN_CONFIG_PEER_KEY_LEN == HAVEN_DELEG_MAX_KEY,
+	"config and protocol disagree on the key size");
+static_assert(HAVEN_CONFIG_DELEG_PORT == HAVEN_DELEG_PORT,
+	"config and protocol disagree on the UDP port");
+
+#define DELEG_TICK_MS 10		/**< retransmissions, reports */
+
+/* A node's record at the primary (its extension). */
+struct deleg_ext {
+	struct haven_deleg_binding b;	/**< the library's record */
+	bool holding;			/**< holds the node's reply ([0026]) */
+};
+
+struct deleg_state deleg;
+static int ext_off = -1;		/* writer: haven_deleg_init() */
+
+uint64_t
+deleg_seq_base(void)
+{
+	return haven_wall_us();
+}
+
+static struct deleg_ext *
+ext_of(const struct haven_node *n)
+{
+	return haven_node_ext((struct haven_node *)(uintptr_t)n, ext_off);
+}
+
+/* ---------------------------------------------------------------------
+ * Transport
+ */
+
+void
+deleg_transport_send(void *ctx, const struct haven_deleg_peer *peer,
+		const uint8_t *msg, size_t len)
+{
+	const struct haven_config_delegation *dc = &haven_rt.cfg.delegation;
+
+	(void)ctx;
+	haven_link_send_udp4(dc->addr, peer->addr, dc->port, dc->port, msg,
+		len);
+}
+
+void
+deleg_log_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	HAVEN_LOG(INFO, "delegation: %s\n", line);
+}
+
+/* A datagram on the delegation port: to the role its type is for. */
+static void
+deleg_input(struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+			const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)
+		((const uint8_t *)ip + rte_ipv4_hdr_len(ip));
+	size_t off = (const uint8_t *)(udp + 1) -
+		rte_pktmbuf_mtod(m, const uint8_t *);
+	size_t len = rte_be_to_cpu_16(udp->dgram_len);
+	uint64_t now = haven_now_ms();
+	const uint8_t *msg = (const uint8_t *)(udp + 1);
+	int type, rc = -EPROTO;
+
+	if (len < sizeof(*udp) || off + len - sizeof(*udp) >
+			rte_pktmbuf_data_len(m)) {
+		deleg.rejected++;
+		goto out;
+	}
+	len -= sizeof(*udp);
+	type = haven_deleg_peek_type(msg, len);
+	if (type == HAVEN_DELEG_START || type == HAVEN_DELEG_STOP) {
+		if (deleg.is_sha)
+			rc = haven_deleg_sha_input(&deleg.sha, ip->src_addr,
+					msg, len, now);
+	} else if (type > 0 && deleg.is_pha) {
+		rc = haven_deleg_pha_input(&deleg.pha, ip->src_addr, msg, len,
+				now);
+	}
+	if (rc != 0) {
+		deleg.rejected++;
+		HAVEN_LOG(DEBUG, "delegation message from " HAVEN_IP4_FMT
+			" (type %d, %zu bytes) not taken: %s\n",
+			HAVEN_IP4_ARGS(ip->src_addr), type, len, strerror(-rc));
+	}
+out:
+	rte_pktmbuf_free(m);
+}
+
+/* ---------------------------------------------------------------------
+ * Binding information, both families
+ */
+
+struct haven_addr
+haven_deleg_info_hoa(const struct haven_deleg_binding_info *in)
+{
+	return haven_deleg_family_is_ipv6(in->family) ?
+		haven_addr6(in->home_addr6) : haven_addr4(in->home_addr);
+}
+
+struct haven_addr
+haven_deleg_info_coa(const struct haven_deleg_binding_info *in,
+		unsigned int i)
+{
+	return haven_deleg_family_is_ipv6(in->family) ?
+		haven_addr6(in->coa6[i]) : haven_addr4(in->coa[i]);
+}
+
+/* What the secondary is told, from the node. */
+static void
+info_of_node(const struct haven_node *n, struct haven_deleg_binding_info *in)
+{
+	uint32_t left = haven_node_remaining_s(n);
+	unsigned int i;
+
+	if (n->hoa.family == HAVEN_AF_INET6) {
+		in->family = HAVEN_DELEG_FAMILY_IPV6;
+		memcpy(in->home_addr6, n->hoa.v6, 16);
+		memcpy(in->outer_src6, n->outer_src.v6, 16);
+		in->encap = HAVEN_DELEG_ENCAP_IP6IP6;
+		in->flags = HAVEN_DELEG_F_REVERSE_TUNNEL;
+		for (i = 0; i < n->n_coa; i++)
+			memcpy(in->coa6[i], n->coa[i].addr.v6, 16);
+	} else {
+		in->family = 0;
+		in->home_addr = n->hoa.v4;
+		in->outer_src = n->outer_src.v4;
+		in->encap = n->encap;
+		in->flags = (n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ?
+			HAVEN_DELEG_F_REVERSE_TUNNEL : 0;
+		for (i = 0; i < n->n_coa; i++)
+			in->coa[i] = n->coa[i].addr.v4;
+	}
+	in->n_coa = n->n_coa;
+	in->duration_s = left;
+}
+
+/* ---------------------------------------------------------------------
+ * The primary: events of the state machine
+ */
+
+struct haven_node *
+haven_deleg_node_of(const struct haven_deleg_binding *b)
+{
+	return b->user;
+}
+
+static struct haven_deleg_peer *
+peer_of_forwarder(uint8_t forwarder)
+{
+	if (forwarder == HAVEN_FORWARDER_SELF || !deleg.is_pha ||
+	    forwarder > deleg.pha.n_peers)
+		return NULL;
+	return &deleg.secondaries[forwarder - 1];
+}
+
+const char *
+haven_deleg_forwarder_name(uint8_t forwarder)
+{
+	const struct haven_deleg_peer *p = peer_of_forwarder(forwarder);
+
+	return p == NULL ? "self" : p->name;
+}
+
+uint8_t
+haven_deleg_forwarder_of(const struct haven_deleg_peer *p)
+{
+	return (uint8_t)(p - deleg.secondaries) + 1;
+}
+
+/* The outcome of a delegation is known: a held reply may go. */
+static void
+release_hold(struct haven_node *n)
+{
+	struct deleg_ext *x = ext_of(n);
+
+	if (!x->holding)
+		return;
+	x->holding = false;
+	haven_node_reply_release(n);
+}
+
+static void
+pha_event(void *ctx, int event, struct haven_deleg_binding *b,
+		struct haven_deleg_peer *peer, uint8_t status)
+{
+	const char *name = peer != NULL ? peer->name : "?";
+	struct haven_node *n = b != NULL ? b->user : NULL;
+	char a[HAVEN_ADDR_STRLEN];
+
+	(void)ctx;
+	if (n != NULL)
+		haven_addr_str(&n->hoa, a);
+	switch (event) {
+	case HAVEN_DELEG_EV_DELEGATED:
+		haven_event(HAVEN_EV_DELEGATION, &n->hoa, HAVEN_DELEG_OK,
+			"delegated %s to %s", a, name);
+		haven_node_set_forwarder(n, haven_deleg_forwarder_of(peer));
+		release_hold(n);
+		break;
+	case HAVEN_DELEG_EV_REFUSED:
+		haven_event(HAVEN_EV_DELEGATION, &n->hoa, status,
+			"%s refused %s: %s", name, a,
+			haven_deleg_status_name(status));
+		haven_node_set_forwarder(n, HAVEN_FORWARDER_SELF);
+		release_hold(n);
+		break;
+	case HAVEN_DELEG_EV_TAKEN_BACK:
+		haven_event(HAVEN_EV_TAKEBACK, &n->hoa, status,
+			"took %s back from %s (%s)", a, name,
+			haven_deleg_status_name(status));
+		haven_node_set_forwarder(n, HAVEN_FORWARDER_SELF);
+		/* The secondary may have announced itself: we again. */
+		if (haven_node_bound(n))
+			haven_node_announce(n);
+		release_hold(n);
+		break;
+	case HAVEN_DELEG_EV_STOPPED:
+		HAVEN_LOG(DEBUG, "%s stopped forwarding %s\n", name, a);
+		break;
+	case HAVEN_DELEG_EV_PEER_DEAD:
+		haven_event(HAVEN_EV_PEER, NULL, -1, "secondary %s is silent:"
+			" taking its bindings back", name);
+		break;
+	case HAVEN_DELEG_EV_PEER_ALIVE:
+		haven_event(HAVEN_EV_PEER, NULL, -1,
+			"secondary %s reports again", name);
+		break;
+	}
+}
+
+/* The library finds a binding by home address (reports, strays). */
+static struct haven_deleg_binding *
+lookup_addr(const struct haven_addr *hoa)
+{
+	struct haven_node *n = haven_node_find(hoa);
+
+	return n != NULL && n->origin == HAVEN_NODE_CONFIGURED ?
+		&ext_of(n)->b : NULL;
+}
+
+static struct haven_deleg_binding *
+pha_lookup(void *ctx, uint32_t home_addr)
+{
+	struct haven_addr a = haven_addr4(home_addr);
+
+	(void)ctx;
+	return lookup_addr(&a);
+}
+
+static struct haven_deleg_binding *
+pha_lookup6(void *ctx, const uint8_t home_addr6[16])
+{
+	struct haven_addr a = haven_addr6(home_addr6);
+
+	(void)ctx;
+	return lookup_addr(&a);
+}
+
+static const struct haven_deleg_ops pha_ops = {
+	.send = deleg_transport_send,
+	.event = pha_event,
+	.lookup = pha_lookup,
+	.lookup6 = pha_lookup6,
+	.log = deleg_log_line,
+};
+
+/* ---------------------------------------------------------------------
+ * The primary: news of the node layer
+ */
+
+static uint8_t
+stop_reason(enum haven_node_reason reason)
+{
+	switch (reason) {
+	case HAVEN_NODE_R_DEREGISTERED:
+		return HAVEN_DELEG_STOP_DEREGISTERED;
+	case HAVEN_NODE_R_EXPIRED:
+		return HAVEN_DELEG_STOP_EXPIRED;
+	case HAVEN_NODE_R_ADMIN:
+		break;
+	}
+	return HAVEN_DELEG_STOP_UNDELEGATE;
+}
+
+static void
+node_hook(struct haven_node *n, enum haven_node_change what,
+		enum haven_node_reason reason, void *arg)
+{
+	struct deleg_ext *x;
+
+	(void)arg;
+	if (n->origin != HAVEN_NODE_CONFIGURED)
+		return;
+	x = ext_of(n);
+	switch (what) {
+	case HAVEN_NODE_MOVED:
+	case HAVEN_NODE_REFRESHED:
+		/* [0029]: the secondary switches at once. */
+		if (x->b.state != HAVEN_DELEG_S_LOCAL) {
+			info_of_node(n, &x->b.info);
+			haven_deleg_pha_update(&deleg.pha, &x->b,
+				haven_now_ms());
+		}
+		break;
+	case HAVEN_NODE_RELEASED:
+		/* [0030]: released, expired or deregistered. */
+		if (x->b.state != HAVEN_DELEG_S_LOCAL)
+			haven_deleg_pha_undelegate(&deleg.pha, &x->b,
+				stop_reason(reason), haven_now_ms());
+		break;
+	case HAVEN_NODE_DELETED:
+		haven_deleg_pha_forget(&deleg.pha, &x->b);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+ext_init(struct haven_node *n, void *ext)
+{
+	struct deleg_ext *x = ext;
+
+	x->b.user = n;
+}
+
+/* ---------------------------------------------------------------------
+ * Actions
+ */
+
+bool
+haven_deleg_is_pha(void)
+{
+	return deleg.is_pha;
+}
+
+bool
+haven_deleg_is_sha(void)
+{
+	return deleg.is_sha;
+}
+
+const struct haven_deleg_pha *
+haven_deleg_pha_ctx(void)
+{
+	return deleg.is_pha ? &deleg.pha : NULL;
+}
+
+const struct haven_deleg_sha *
+haven_deleg_sha_ctx(void)
+{
+	return deleg.is_sha ? &deleg.sha : NULL;
+}
+
+struct haven_deleg_peer *
+haven_deleg_secondaries(void)
+{
+	return deleg.secondaries;
+}
+
+const struct haven_deleg_peer *
+haven_deleg_primaries(void)
+{
+	return deleg.primaries;
+}
+
+uint64_t
+haven_deleg_rejected(void)
+{
+	return deleg.rejected;
+}
+
+const struct haven_deleg_binding *
+haven_deleg_of(const struct haven_node *n)
+{
+	if (!deleg.is_pha || n->origin != HAVEN_NODE_CONFIGURED)
+		return NULL;
+	return &ext_of(n)->b;
+}
+
+struct haven_deleg_peer *
+haven_deleg_secondary_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; deleg.is_pha && i < deleg.pha.n_peers; i++)
+		if (!deleg.secondaries[i].removed &&
+		    strcmp(deleg.secondaries[i].name, name) == 0)
+			return &deleg.secondaries[i];
+	return NULL;
+}
+
+int
+haven_deleg_delegate_node(struct haven_node *n, struct haven_deleg_peer *peer)
+{
+	struct deleg_ext *x;
+	int rc;
+
+	if (!deleg.is_pha || peer == NULL ||
+	    n->origin != HAVEN_NODE_CONFIGURED || !haven_node_bound(n))
+		return -EINVAL;
+	x = ext_of(n);
+	if (x->b.state != HAVEN_DELEG_S_LOCAL)
+		return -EBUSY;
+	info_of_node(n, &x->b.info);
+	rc = haven_deleg_pha_delegate(&deleg.pha, &x->b, peer, haven_now_ms());
+	if (rc == 0 && haven_rt.cfg.delegation.wait_for_ack && !x->holding) {
+		/* The registration reply waits for the answer ([0026]). */
+		x->holding = true;
+		haven_node_reply_hold(n);
+	}
+	return rc;
+}
+
+void
+haven_deleg_undelegate_node(struct haven_node *n, uint8_t reason)
+{
+	struct deleg_ext *x;
+
+	if (!deleg.is_pha || n->origin != HAVEN_NODE_CONFIGURED)
+		return;
+	x = ext_of(n);
+	if (x->b.state != HAVEN_DELEG_S_LOCAL)
+		haven_deleg_pha_undelegate(&deleg.pha, &x->b, reason,
+			haven_now_ms());
+}
+
+int
+haven_deleg_delegate(const struct haven_addr *hoa, const char *sha_name,
+		char *err, size_t errlen)
+{
+	struct haven_node *n = haven_node_find(hoa);
+	struct haven_deleg_peer *peer;
+	char a[HAVEN_ADDR_STRLEN];
+	int rc;
+
+	if (!deleg.is_pha || !haven_rt.cfg.delegation.enabled) {
+		snprintf(err, errlen, "this agent has no delegation section");
+		return -ENOTSUP;
+	}
+	if (n == NULL || n->origin != HAVEN_NODE_CONFIGURED ||
+	    !haven_node_bound(n)) {
+		snprintf(err, errlen, "no binding for %s",
+			haven_addr_str(hoa, a));
+		return -ENOENT;
+	}
+	peer = haven_deleg_secondary_find(sha_name);
+	if (peer == NULL) {
+		snprintf(err, errlen, "no secondary named \"%s\"", sha_name);
+		return -ENOENT;
+	}
+	rc = haven_deleg_delegate_node(n, peer);
+	if (rc == -EBUSY)
+		snprintf(err, errlen, "binding is %s",
+			haven_deleg_state_name(ext_of(n)->b.state));
+	else if (rc == -EHOSTDOWN)
+		snprintf(err, errlen, "secondary %s is not alive", peer->name);
+	else if (rc != 0)
+		snprintf(err, errlen, "%s", strerror(-rc));
+	return rc;
+}
+
+int
+haven_deleg_undelegate(const struct haven_addr *hoa, char *err, size_t errlen)
+{
+	struct haven_node *n = haven_node_find(hoa);
+	char a[HAVEN_ADDR_STRLEN];
+
+	if (n == NULL || !deleg.is_pha || n->origin != HAVEN_NODE_CONFIGURED ||
+	    ext_of(n)->b.state == HAVEN_DELEG_S_LOCAL) {
+		snprintf(err, errlen, "%s is not delegated",
+			haven_addr_str(hoa, a));
+		return -ENOENT;
+	}
+	haven_deleg_undelegate_node(n, HAVEN_DELEG_STOP_UNDELEGATE);
+	return 0;
+}
+
+int
+haven_deleg_secondary_add(const char *name, uint32_t id, uint32_t addr,
+		const uint8_t *key, size_t key_len, char *err, size_t errlen)
+{
+	struct haven_deleg_peer *p = NULL;
+	unsigned int i;
+
+	if (!deleg.is_pha || !haven_rt.cfg.delegation.enabled) {
+		snprintf(err, errlen, "this agent has no delegation section");
+		return -ENOTSUP;
+	}
+	if (key_len == 0 || key_len > HAVEN_DELEG_MAX_KEY) {
+		snprintf(err, errlen, "key must be 1..%d bytes",
+			HAVEN_DELEG_MAX_KEY);
+		return -EINVAL;
+	}
+	if (id == 0 || id == haven_rt.cfg.delegation.agent_id) {
+		snprintf(err, errlen, "id %u is not usable", id);
+		return -EINVAL;
+	}
+	for (i = 0; i < deleg.pha.n_peers; i++) {
+		struct haven_deleg_peer *q = &deleg.secondaries[i];
+
+		if (q->removed) {
+			if (p == NULL && q->n_delegated == 0)
+				p = q;	/* a free slot to reuse */
+			continue;
+		}
+		if (strcmp(q->name, name) == 0 || q->id == id ||
+		    q->addr == addr) {
+			snprintf(err, errlen, "secondary %s already has that "
+				"name, id or address", q->name);
+			return -EEXIST;
+		}
+	}
+	if (p == NULL) {
+		if (deleg.pha.n_peers == HAVEN_MAX_SECONDARIES) {
+			snprintf(err, errlen, "already %d secondaries",
+				HAVEN_MAX_SECONDARIES);
+			return -ENOSPC;
+		}
+		p = &deleg.secondaries[deleg.pha.n_peers];
+	}
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->id = id;
+	p->addr = addr;
+	memcpy(p->key, key, key_len);
+	p->key_len = key_len;
+	haven_deleg_peer_init(p, deleg_seq_base(), haven_now_ms());
+	if (p == &deleg.secondaries[deleg.pha.n_peers])
+		deleg.pha.n_peers++;
+	haven_event(HAVEN_EV_PEER, NULL, -1, "secondary %s (id %u, "
+		HAVEN_IP4_FMT ") added", name, id, HAVEN_IP4_ARGS(addr));
+	return 0;
+}
+
+int
+haven_deleg_secondary_del(const char *name, char *err, size_t errlen)
+{
+	struct haven_deleg_peer *p = haven_deleg_secondary_find(name);
+
+	if (p == NULL) {
+		snprintf(err, errlen, "no secondary named \"%s\"", name);
+		return -ENOENT;
+	}
+	/* Its bindings come back first: nothing is black-holed. */
+	haven_deleg_pha_remove_peer(&deleg.pha, p, haven_now_ms());
+	haven_event(HAVEN_EV_PEER, NULL, -1, "secondary %s removed", name);
+	return 0;
+}
+
+struct foreach_arg {
+	void (*fn)(const struct haven_deleg_binding *b, void *arg);
+	void *arg;
+	unsigned int n;
+};
+
+static void
+foreach_node(struct haven_node *n, void *arg)
+{
+	struct foreach_arg *fa = arg;
+	const struct deleg_ext *x;
+
+	if (n->origin != HAVEN_NODE_CONFIGURED)
+		return;
+	x = ext_of(n);
+	if (x->b.state == HAVEN_DELEG_S_LOCAL)
+		return;
+	fa->fn(&x->b, fa->arg);
+	fa->n++;
+}
+
+unsigned int
+haven_deleg_foreach(void (*fn)(const struct haven_deleg_binding *b, void *arg),
+		void *arg)
+{
+	struct foreach_arg fa = { .fn = fn, .arg = arg, .n = 0 };
+
+	if (!deleg.is_pha)
+		return 0;
+	haven_node_foreach(HAVEN_AF_INET, foreach_node, &fa);
+	haven_node_foreach(HAVEN_AF_INET6, foreach_node, &fa);
+	return fa.n;
+}
+
+/* ---------------------------------------------------------------------
+ * Reload: secondaries by name; the agent's identity is fixed
+ */
+
+static const char *
+identity_changed(const struct haven_config_delegation *da,
+		const struct haven_config_delegation *db)
+{
+	if (da->enabled != db->enabled || da->agent_id != db->agent_id ||
+	    da->addr != db->addr || da->port != db->port ||
+	    da->capacity != db->capacity ||
+	    da->report_interval_ms != db->report_interval_ms)
+		return "delegation agent_id, address, port, capacity or "
+			"report_interval_ms";
+	if (da->n_primaries != db->n_primaries ||
+	    memcmp(da->primaries, db->primaries,
+		    sizeof(da->primaries[0]) * da->n_primaries) != 0)
+		return "delegation.primaries";
+	return NULL;
+}
+
+static int
+reload_prepare(const struct haven_config *new_cfg, void **ctx, char *err,
+		size_t errlen)
+{
+	const char *fixed = identity_changed(&haven_rt.cfg.delegation,
+			&new_cfg->delegation);
+
+	(void)ctx;
+	if (fixed != NULL) {
+		snprintf(err, errlen, "%s changed: only a restart applies that",
+			fixed);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void
+reload_commit(const struct haven_config *old_cfg, void *ctx, char *summary,
+		size_t len)
+{
+	const struct haven_config_delegation *dc = &haven_rt.cfg.delegation;
+	unsigned int i, k, added = 0, removed = 0;
+	char err[128];
+
+	(void)old_cfg;
+	(void)ctx;
+	if (!deleg.is_pha || !dc->enabled)
+		return;
+	deleg.pha.dead_after_reports = dc->dead_after;
+	for (i = 0; i < deleg.pha.n_peers; i++) {
+		struct haven_deleg_peer *p = &deleg.secondaries[i];
+		const struct haven_config_peer *c = NULL;
+
+		if (p->removed)
+			continue;
+		for (k = 0; k < dc->n_secondaries; k++)
+			if (strcmp(dc->secondaries[k].name, p->name) == 0)
+				c = &dc->secondaries[k];
+		if (c != NULL && c->id == p->id && c->addr == p->addr) {
+			/* The library reads the key per message. */
+			memcpy(p->key, c->key, c->key_len);
+			p->key_len = c->key_len;
+			continue;
+		}
+		haven_deleg_secondary_del(p->name, err, sizeof(err));
+		removed++;
+	}
+	for (k = 0; k < dc->n_secondaries; k++) {
+		const struct haven_config_peer *c = &dc->secondaries[k];
+
+		if (haven_deleg_secondary_find(c->name) != NULL)
+			continue;
+		if (haven_deleg_secondary_add(c->name, c->id, c->addr, c->key,
+				c->key_len, err, sizeof(err)) == 0)
+			added++;
+		else
+			HAVEN_LOG(ERR, "reload: secondary %s: %s\n", c->name,
+				err);
+	}
+	snprintf(summary, len, "secondaries +%u -%u", added, removed);
+}
+
+static const struct haven_reload_ops reload_ops = {
+	.name = "delegation",
+	.prepare = reload_prepare,
+	.commit = reload_commit,
+};
+
+/* ---------------------------------------------------------------------
+ * Set-up and the periodic turn
+ */
+
+static void
+peer_from_config(struct haven_deleg_peer *p, const struct haven_config_peer *c)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", c->name);
+	p->id = c->id;
+	p->addr = c->addr;
+	memcpy(p->key, c->key, c->key_len);
+	p->key_len = c->key_len;
+}
+
+static void
+deleg_tick(uint64_t now)
+{
+	if (deleg.is_pha)
+		haven_deleg_pha_tick(&deleg.pha, now);
+	if (deleg.is_sha)
+		deleg_sha_tick(now);
+}
+
+int
+haven_deleg_init(void)
+{
+	const struct haven_config_delegation *dc = &haven_rt.cfg.delegation;
+	uint64_t now = haven_now_ms();
+	unsigned int i;
+	int rc;
+
+	memset(&deleg, 0, sizeof(deleg));
+	rc = haven_reload_register(&reload_ops);
+	if (rc != 0 || !dc->enabled)
+		return rc;
+	deleg.secondaries = rte_zmalloc("haven_secondaries",
+			sizeof(*deleg.secondaries) * HAVEN_MAX_SECONDARIES, 0);
+	deleg.primaries = rte_zmalloc("haven_primaries",
+			sizeof(*deleg.primaries) * HAVEN_CONFIG_MAX_PEERS, 0);
+	if (deleg.secondaries == NULL || deleg.primaries == NULL)
+		return -ENOMEM;
+	for (i = 0; i < dc->n_secondaries; i++)
+		peer_from_config(&deleg.secondaries[i], &dc->secondaries[i]);
+	for (i = 0; i < dc->n_primaries; i++)
+		peer_from_config(&deleg.primaries[i], &dc->primaries[i]);
+
+	/* A PHA whenever it serves mobile nodes: secondaries may come later. */
+	deleg.is_pha = haven_rt.cfg.has_home_agent;
+	if (deleg.is_pha) {
+		haven_deleg_pha_init(&deleg.pha, dc->agent_id, deleg.secondaries,
+			dc->n_secondaries, &pha_ops, NULL, now,
+			deleg_seq_base());
+		deleg.pha.dead_after_reports = dc->dead_after;
+		ext_off = haven_node_ext_register("deleg",
+				sizeof(struct deleg_ext), ext_init, NULL);
+		if (ext_off < 0)
+			return ext_off;
+		rc = haven_node_hook_add(node_hook, NULL);
+		if (rc != 0)
+			return rc;
+	}
+	deleg.is_sha = dc->n_primaries > 0;
+	if (deleg.is_sha) {
+		rc = deleg_sha_init();
+		if (rc != 0)
+			return rc;
+	}
+	rc = haven_loop_on_udp4(dc->port, deleg_input);
+	if (rc == 0)
+		rc = haven_loop_every("delegation", DELEG_TICK_MS, deleg_tick);
+	HAVEN_LOG(INFO, "delegation: agent %u on " HAVEN_IP4_FMT ":%u, %s%s%s,"
+		" %u secondaries, %u primaries\n", dc->agent_id,
+		HAVEN_IP4_ARGS(dc->addr), dc->port,
+		deleg.is_pha ? "primary" : "", deleg.is_pha && deleg.is_sha ?
+		" and " : "", deleg.is_sha ? "secondary" : "",
+		dc->n_secondaries, dc->n_primaries);
+	return rc;
+}
