@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Between the link layer's files: neigh.c (resolution and held packets,
- * both families) and the two files that know the wire, arp.c and
- * ndisc.c. Each wire file offers one struct link_family.
+ * both families), the two files that know the wire, arp.c and ndisc.c,
+ * each offering one struct link_family, and link.c, which puts them
+ * together at start-up.
  */
 #ifndef HAVEN_LINK_PRIVATE_H
 #define HAVEN_LINK_PRIVATE_H
@@ -57,8 +58,17 @@ extern struct link_family link_nd;	/* ndisc.c */
 void link_arp_input(struct rte_mbuf *m);
 void link_nd_input(struct rte_mbuf *m);
 
+/** Use family f (its hold queues are allocated). @return 0 or -ENOMEM. */
+int link_family_register(struct link_family *f);
+
 /** The family's side, or NULL (IPv6 without IPv6 configured). */
 struct link_family *link_family_of(uint8_t family);
+
+/** Retries and timeouts of pending resolutions, every family. */
+void link_resolve_tick(uint64_t now_ms);
+
+/** A frame a worker could not send for want of a next hop. */
+void link_resolve_punt(struct rte_mbuf *m);
 
 /**
  * A neighbour's MAC became known (an ARP packet, an NA, an NS with a

@@ -20,13 +20,13 @@
 
 #include "link.h"
 #include "link_private.h"
-#include "loop.h"
 #include "rt.h"
 
-#define LINK_TICK_MS 10		/**< retries and timeouts */
 #define CONFLICT_HOOKS 4
 
-/* Writer: this file. One per neighbour entry, per family. */
+/* Writer: this file. The families (link.c registers them) and one hold
+ * queue per neighbour entry of each. */
+static struct link_family *families[2];
 static struct link_hold *holds[2];
 static struct {
 	void (*fn)(const struct haven_addr *a, void *arg);
@@ -37,10 +37,23 @@ struct link_family *
 link_family_of(uint8_t family)
 {
 	if (family == HAVEN_AF_INET)
-		return &link_arp;
-	if (family == HAVEN_AF_INET6 && haven_rt_has_ip6())
-		return &link_nd;
+		return families[0];
+	if (family == HAVEN_AF_INET6)
+		return families[1];
 	return NULL;
+}
+
+int
+link_family_register(struct link_family *f)
+{
+	unsigned int k = f->family == HAVEN_AF_INET6;
+
+	memset(&f->stats, 0, sizeof(f->stats));
+	holds[k] = rte_zmalloc("haven_holds", sizeof(*holds[k]) * f->size, 0);
+	if (holds[k] == NULL)
+		return -ENOMEM;
+	families[k] = f;
+	return 0;
 }
 
 static struct link_hold *
@@ -134,15 +147,14 @@ hold_tick(struct link_family *f, int idx, uint64_t now)
 	h->tries = 0;
 }
 
-static void
-resolve_tick(uint64_t now)
+void
+link_resolve_tick(uint64_t now)
 {
-	struct link_family *fams[] = { &link_arp, &link_nd };
 	unsigned int k;
 	int idx;
 
-	for (k = 0; k < RTE_DIM(fams); k++) {
-		struct link_family *f = link_family_of(fams[k]->family);
+	for (k = 0; k < RTE_DIM(families); k++) {
+		struct link_family *f = families[k];
 
 		for (idx = 0; f != NULL && idx < (int)f->size; idx++)
 			if (f->state(idx) == HAVEN_NEIGH_INCOMPLETE)
@@ -261,10 +273,10 @@ haven_link_send_ip6(const void *pkt, uint16_t len)
 	return 0;
 }
 
-/* A worker could not send it: the outer destination decides. */
-static void
-resolve_punt(struct rte_mbuf *m)
+void
+link_resolve_punt(struct rte_mbuf *m)
 {
+	/* A worker could not send it: the outer destination decides. */
 	haven_link_send(m);
 }
 
@@ -287,10 +299,12 @@ void
 haven_link_announce_mac(const struct haven_addr *addr,
 		const struct rte_ether_addr *mac)
 {
-	if (addr->family != HAVEN_AF_INET)
+	struct link_family *f = link_family_of(addr->family);
+
+	if (f == NULL || addr->family != HAVEN_AF_INET)
 		return;
-	link_arp.stats.announces_sent++;
-	link_arp.announce(addr, mac);
+	f->stats.announces_sent++;
+	f->announce(addr, mac);
 }
 
 int
@@ -330,39 +344,8 @@ haven_link_held(uint8_t family, int idx)
 const struct haven_link_stats *
 haven_link_stats(uint8_t family)
 {
-	return family == HAVEN_AF_INET6 ? &link_nd.stats : &link_arp.stats;
-}
+	static const struct haven_link_stats none;
+	const struct link_family *f = link_family_of(family);
 
-/* ---------------------------------------------------------------------
- * Set-up
- */
-
-int
-haven_link_init(void)
-{
-	int rc;
-
-	memset(conflict_hooks, 0, sizeof(conflict_hooks));
-	memset(&link_arp.stats, 0, sizeof(link_arp.stats));
-	memset(&link_nd.stats, 0, sizeof(link_nd.stats));
-	holds[0] = rte_zmalloc("haven_holds", sizeof(*holds[0]) *
-			link_arp.size, 0);
-	if (holds[0] == NULL)
-		return -ENOMEM;
-	if (haven_rt_has_ip6()) {
-		holds[1] = rte_zmalloc("haven_holds6", sizeof(*holds[1]) *
-				link_nd.size, 0);
-		if (holds[1] == NULL)
-			return -ENOMEM;
-	}
-	rc = haven_loop_on_punt(HAVEN_PUNT_K_RESOLVE4, resolve_punt);
-	if (rc == 0)
-		rc = haven_loop_on_punt(HAVEN_PUNT_K_RESOLVE6, resolve_punt);
-	if (rc == 0)
-		rc = haven_loop_on_punt(HAVEN_PUNT_K_ARP, link_arp_input);
-	if (rc == 0)
-		rc = haven_loop_on_punt(HAVEN_PUNT_K_ND, link_nd_input);
-	if (rc == 0)
-		rc = haven_loop_every("link", LINK_TICK_MS, resolve_tick);
-	return rc;
+	return f != NULL ? &f->stats : &none;
 }

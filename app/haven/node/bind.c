@@ -500,3 +500,27 @@ haven_node_reply_release(struct haven_node *n)
 	if (--n->reply_holds == 0)
 		node_notify(n, HAVEN_NODE_REPLY_READY, HAVEN_NODE_R_ADMIN);
 }
+
+/* ---------------------------------------------------------------------
+ * Leaving the table
+ */
+
+void
+haven_node_delete(struct haven_node *n)
+{
+	if (haven_node_bound(n))
+		haven_node_unbind(n, NULL, HAVEN_NODE_R_ADMIN);
+	node_notify(n, HAVEN_NODE_DELETED, HAVEN_NODE_R_ADMIN);
+	node_table_remove(n);
+	haven_node_free(n);
+}
+
+void
+haven_nodes_fini(void)
+{
+	struct haven_node *n;
+
+	while ((n = node_table_any()) != NULL)
+		haven_node_delete(n);
+	node_table_free();
+}

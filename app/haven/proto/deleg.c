@@ -42,14 +42,7 @@ struct deleg_ext {
 	bool holding;			/**< holds the node's reply ([0026]) */
 };
 
-struct deleg_state deleg;
 static int ext_off = -1;		/* writer: haven_deleg_init() */
-
-uint64_t
-deleg_seq_base(void)
-{
-	return haven_wall_us();
-}
 
 static struct deleg_ext *
 ext_of(const struct haven_node *n)
@@ -60,24 +53,6 @@ ext_of(const struct haven_node *n)
 /* ---------------------------------------------------------------------
  * Transport
  */
-
-void
-deleg_transport_send(void *ctx, const struct haven_deleg_peer *peer,
-		const uint8_t *msg, size_t len)
-{
-	const struct haven_config_delegation *dc = &haven_rt.cfg.delegation;
-
-	(void)ctx;
-	haven_link_send_udp4(dc->addr, peer->addr, dc->port, dc->port, msg,
-		len);
-}
-
-void
-deleg_log_line(void *ctx, const char *line)
-{
-	(void)ctx;
-	HAVEN_LOG(INFO, "delegation: %s\n", line);
-}
 
 /* A datagram on the delegation port: to the role its type is for. */
 static void
@@ -122,21 +97,6 @@ out:
 /* ---------------------------------------------------------------------
  * Binding information, both families
  */
-
-struct haven_addr
-haven_deleg_info_hoa(const struct haven_deleg_binding_info *in)
-{
-	return haven_deleg_family_is_ipv6(in->family) ?
-		haven_addr6(in->home_addr6) : haven_addr4(in->home_addr);
-}
-
-struct haven_addr
-haven_deleg_info_coa(const struct haven_deleg_binding_info *in,
-		unsigned int i)
-{
-	return haven_deleg_family_is_ipv6(in->family) ?
-		haven_addr6(in->coa6[i]) : haven_addr4(in->coa[i]);
-}
 
 /* What the secondary is told, from the node. */
 static void

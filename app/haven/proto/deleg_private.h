@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Between the delegation module's files: the primary's side and the
- * transport (deleg.c), the secondary's side (deleg_sha.c).
+ * Between the delegation module's files: what both roles share and the
+ * transport (deleg_wire.c), the secondary's side (deleg_sha.c), the
+ * primary's side and the actions (deleg.c).
  */
 #ifndef HAVEN_DELEG_PRIVATE_H
 #define HAVEN_DELEG_PRIVATE_H
