@@ -948,3 +948,122 @@ class TestSuite_ipv6:
             self.binding6(pha)
         tx, rx = self.lab.ping6("ch", HOA, count=3, interval=0.2)
         assert rx >= 2, "%d/%d echo replies after the take-back" % (rx, tx)
+
+    def test_delegation6_threshold(self):
+        """The threshold policy delegates a busy IPv6 binding by itself,
+        as it does IPv4 ones (one balancer for both families).
+
+        Steps:
+            Start sha1 and the PHA with policy threshold, binding_pps
+            100, hysteresis 50 %, hold 1 s; endpoint on va; register
+            2001:db8:1::100; stream 3600 datagrams at 300 pps (12 s)
+            from the correspondent host, no command given.
+        Verify:
+            Within 5 s of the stream's start /haven/binding6 says
+            forwarder sha1 and /haven/delegation lists the home address
+            delegated to sha1; sha1's /haven/secondary holds it; 0
+            datagrams missing (make before break); the endpoint rejected
+            none (outer source 2001:db8:1::1 throughout).
+        """
+        pha_cfg, sha_cfg = self.deleg6_configs()
+        pha_cfg["delegation"]["policy"] = "threshold"
+        pha_cfg["delegation"]["threshold"] = {
+            "binding_pps": 100, "total_pps": 0, "hysteresis_pct": 50,
+            "hold_s": 1}
+        ep = self.start_endpoint(ifaces=("va",))
+        sha1 = self.start_haven(config=sha_cfg, name="sha1", role="sha1",
+                                console_key=SHA_CONSOLE_KEY, wait=False)
+        pha = self.start_haven(config=pha_cfg, name="pha", wait=False)
+        self.ha = pha
+        sha1.wait_ready()
+        pha.wait_ready()
+        until(lambda: str((pha.peer("sha1") or {}).get("alive")) in
+              ("1", "True", "true"), 6, "PHA sees sha1 alive",
+              show=pha.peers)
+        self.register()
+        self.warm_up()
+        assert (self.binding6(pha) or {}).get("forwarder") == "self"
+        count, rate = 3600, 300
+        recv = self.receiver(count, rate, idle=3, dups=True,
+                             duration=count / rate + 12)
+        send = self.stream.sender("ch", dst=HOA, count=count, rate=rate)
+        self.procs.append(send)
+        t_send = time.monotonic()
+        until(lambda: (self.binding6(pha) or {}).get("forwarder") ==
+              "sha1", 8, "the threshold policy delegates to sha1",
+              interval=0.05, show=lambda: self.binding6(pha))
+        t_deleg = time.monotonic()
+        send.wait(count / rate + 30)
+        res = self.stream.result(recv)
+        c = ep.counters("va")
+        print("IPv6 threshold: 300 pps binding delegated after %.0f ms; "
+              "lost %d duplicates %d" % ((t_deleg - t_send) * 1000,
+                                         res["missing_count"],
+                                         res["duplicates"]))
+        assert t_deleg - t_send < 5.0, t_deleg - t_send
+        assert res["missing_count"] == 0, res["missing"]
+        assert c["rejected_src"] == 0, c
+        drow = [r for r in column_rows(pha.tel.query("/haven/delegation"),
+                                       "home_address")
+                if r.get("home_address") == HOA]
+        assert drow and drow[0].get("peer") == "sha1", drow
+        assert any(r.get("home_address") == HOA for r in
+                   column_rows(sha1.tel.query("/haven/secondary"),
+                               "home_address")), \
+            sha1.tel.query("/haven/secondary")
+
+    def test_delegation6_wait_for_ack(self):
+        """With wait_for_ack the Binding Acknowledgement waits for the
+        secondary's answer ([0026]), for IPv6 bindings as for IPv4 ones.
+
+        Steps:
+            Start sha1 and the PHA with policy equal, wait_for_ack on,
+            dead_after 10; once sha1 is alive, drop every delegation
+            message on the home bridge; send a Binding Update for
+            2001:db8:1::100 (waiting up to 8 s for its BA); 2.5 s later
+            let delegation messages through again.
+        Verify:
+            The BA (status 0, authenticated) arrives only after the
+            delegation messages pass again (more than 2.5 s after the
+            update, where DAD alone takes 1 s), and when it arrives the
+            binding is already delegated: /haven/binding6 says forwarder
+            sha1 at once.
+        """
+        import threading
+        pha_cfg, sha_cfg = self.deleg6_configs()
+        pha_cfg["delegation"].update({"policy": "equal",
+                                      "wait_for_ack": True,
+                                      "dead_after": 10})
+        sha1 = self.start_haven(config=sha_cfg, name="sha1", role="sha1",
+                                console_key=SHA_CONSOLE_KEY, wait=False)
+        pha = self.start_haven(config=pha_cfg, name="pha", wait=False)
+        self.ha = pha
+        sha1.wait_ready()
+        pha.wait_ready()
+        until(lambda: str((pha.peer("sha1") or {}).get("alive")) in
+              ("1", "True", "true"), 6, "PHA sees sha1 alive",
+              show=pha.peers)
+        self.lab.cut_control(True)
+        result = {}
+        try:
+            def bu():
+                result["r"] = self.mip.register(coa=COA_A, lifetime=60,
+                                                timeout=8.0)
+                result["t"] = time.monotonic()
+            t0 = time.monotonic()
+            th = threading.Thread(target=bu)
+            th.start()
+            time.sleep(2.5)
+            t_open = time.monotonic()
+        finally:
+            self.lab.cut_control(False)
+        th.join(20)
+        fwd = (self.binding6(pha) or {}).get("forwarder")
+        r = result.get("r")
+        assert r is not None and r.replied, "no BA within 8 s: %r" % r
+        assert r.status == 0 and r.auth_ok, r
+        print("IPv6 wait_for_ack: BA %.0f ms after the update, control "
+              "restored after %.0f ms" % ((result["t"] - t0) * 1000,
+                                          (t_open - t0) * 1000))
+        assert result["t"] >= t_open, "the BA did not wait for sha1"
+        assert fwd == "sha1", self.binding6(pha)
