@@ -34,7 +34,7 @@ import pytest
 import yaml
 
 from lab import OUT, REPO
-from radius import USERS, FreeRadius, aaa_section, free_udp_ports, secret_of
+from radius import USERS, FreeRadius, aaa_section, secret_of
 
 TOOL = Path(os.environ.get("HAVEN_RADIUS_TOOL",
                            REPO / "build" / "test" / "radius_tool"))
