@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -34,7 +35,7 @@ import pytest
 import yaml
 
 from lab import OUT, REPO
-from radius import USERS, FreeRadius, aaa_section, secret_of
+from radius import RADDB, USERS, FreeRadius, aaa_section, secret_of
 
 TOOL = Path(os.environ.get("HAVEN_RADIUS_TOOL",
                            REPO / "build" / "test" / "radius_tool"))
@@ -201,7 +202,7 @@ class TestSuite_radius_lib:
             req = ('User-Name = "%s"\nUser-Password = "%s"\n'
                    'Message-Authenticator = 0x00\n' %
                    (nai, secret_of(r1.secret_file.parent /
-                                   "nas.password")))
+                                   "radius-nas.password")))
             out = subprocess.run(
                 ["radclient", "-x", "-r", "1", "-t", "3",
                  "127.0.0.1:%d" % r1.auth_port, "auth",
@@ -217,6 +218,58 @@ class TestSuite_radius_lib:
                 assert "3GPP2-MN-HA-SPI = %d" % want["spi"] in out
                 assert '3GPP2-MN-HA-Shared-Key = "%s"' % \
                     want["key"].decode() in out
+
+    def test_shipped_dictionary_and_users(self, servers):
+        """Steps: radclient with only the RFC dictionaries and
+        config/radius/dictionary.haven sends the vendor attributes to the
+        lab server; FreeRADIUS checks a raddb whose users file is
+        config/radius/users.example (freeradius -XC).
+        Verify: radclient knows every name (the file parses), FreeRADIUS
+        decodes them with its own dictionaries to the same attributes (the
+        numbers agree), and the example users file loads."""
+        r1, = servers(1)
+        with tempfile.TemporaryDirectory(prefix="haven-radius-") as tmp:
+            self._check_shipped(r1, Path(tmp))
+
+    @staticmethod
+    def _check_shipped(r1, tmp_path):
+        dict_dir = tmp_path / "dict"
+        dict_dir.mkdir()
+        (dict_dir / "dictionary").write_text(
+            "$INCLUDE /usr/share/freeradius/dictionary.rfc2865\n"
+            "$INCLUDE /usr/share/freeradius/dictionary.rfc2866\n"
+            "$INCLUDE /usr/share/freeradius/dictionary.rfc2869\n"
+            "$INCLUDE %s\n" % (REPO / "config" / "radius" /
+                                "dictionary.haven"))
+        req = ('User-Name = "mn-aaa-1@lab.example"\n'
+               'User-Password = "%s"\n'
+               '3GPP2-MN-HA-SPI = 1000\n'
+               '3GPP2-Home-Agent-IP-Address = 192.0.2.1\n'
+               'Cisco-AVPair = "mobileip:spi#0=spi 7 key hex 0011"\n'
+               'Message-Authenticator = 0x00\n' %
+               secret_of(r1.secret_file.parent / "radius-nas.password"))
+        out = subprocess.run(
+            ["radclient", "-D", str(dict_dir), "-x", "-r", "1", "-t", "3",
+             "127.0.0.1:%d" % r1.auth_port, "auth",
+             secret_of(r1.secret_file)], input=req, text=True,
+            capture_output=True, timeout=20)
+        assert "Received Access-Accept" in out.stdout, out.stdout + \
+            out.stderr
+        seen = r1.proc.output().split("Received Access-Request")[1]
+        assert "3GPP2-MN-HA-SPI = 1000" in seen
+        assert "3GPP2-Home-Agent-IP-Address = 192.0.2.1" in seen
+        assert 'Cisco-AVPair = "mobileip:spi#0=spi 7 key hex 0011"' in seen
+
+        raddb = tmp_path / "raddb"
+        shutil.copytree(RADDB, raddb)
+        shutil.copy(REPO / "config" / "radius" / "users.example",
+                    raddb / "users")
+        chk = subprocess.run(["freeradius", "-XC", "-d", str(raddb)],
+                             env=r1.env(), capture_output=True, text=True,
+                             timeout=30)
+        assert chk.returncode == 0 and \
+            "Configuration appears to be OK" in chk.stdout, \
+            chk.stdout[-2000:]
 
     def test_key_for_configured_nai(self, servers, tool):
         """Steps: ask for mn-aaa-1@lab.example with its SPI.
@@ -484,7 +537,7 @@ class TestSuite_radius_lib:
         t.stats()
         text = "\n".join(t.lines) + t.log.read_text(errors="replace")
         secrets = [secret_of(r1.secret_file),
-                   secret_of(r1.secret_file.parent / "nas.password")]
+                   secret_of(r1.secret_file.parent / "radius-nas.password")]
         for u in USERS.values():
             secrets += [u["key"].decode("latin-1"), u["key"].hex()]
         for s in secrets:

@@ -25,7 +25,8 @@ from lab import OUT, Proc
 
 RADIUS_DIR = Path(__file__).resolve().parent / "radius"
 RADDB = RADIUS_DIR / "raddb"
-SECRETS = RADIUS_DIR / "secrets"
+# the lab's shared secrets, with its other keys (config/lab-aaa.yaml)
+SECRETS = RADIUS_DIR.parent.parent / "config" / "keys"
 FREERADIUS = os.environ.get("HAVEN_FREERADIUS", "/usr/sbin/freeradius")
 
 # The lab's users file (dts/radius/raddb/users), for the suites' checks.
@@ -38,7 +39,7 @@ USERS = {
                                 "framed_ip": "192.0.2.150"},
     "mn-cisco@lab.example": {"spi": 1002, "key": bytes(range(16))},
 }
-NAS_PASSWORD_FILE = SECRETS / "nas.password"
+NAS_PASSWORD_FILE = SECRETS / "radius-nas.password"
 
 
 def free_udp_ports(n, addr="127.0.0.1"):

@@ -279,6 +279,57 @@ test_lab_pha_config(void)
 	return 0;
 }
 
+/* lab-aaa.yaml is lab.yaml with its own prefix and socket, plus aaa. */
+static int
+test_lab_aaa_config(void)
+{
+	struct haven_config lab = { 0 }, cfg = { 0 };
+	const struct haven_config_aaa *a = &cfg.aaa;
+	char err[512];
+	unsigned int i;
+
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("config/lab.yaml"), &lab,
+		err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("config/lab-aaa.yaml"),
+		&cfg, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(strcmp(cfg.file_prefix, "haven-aaa") == 0, "file prefix");
+	TEST_ASSERT(strcmp(cfg.console_socket, "/run/haven/haven-aaa.sock") == 0,
+		"console socket %s", cfg.console_socket);
+	TEST_ASSERT_MEM(cfg.ports, lab.ports, sizeof(cfg.ports), "ports");
+	TEST_ASSERT_MEM(cfg.routes, lab.routes, sizeof(cfg.routes), "routes");
+	TEST_ASSERT_EQUAL(cfg.ha_addr, lab.ha_addr, "HA address");
+	TEST_ASSERT_EQUAL(cfg.n_mns, lab.n_mns, "mobile nodes");
+	for (i = 0; i < cfg.n_mns; i++)
+		TEST_ASSERT_MEM(&cfg.mns[i], &lab.mns[i], sizeof(cfg.mns[i]) -
+			sizeof(cfg.mns[i].line), "node %u", i);
+	TEST_ASSERT(!lab.aaa.enabled, "lab.yaml has no aaa");
+
+	TEST_ASSERT(a->enabled, "aaa");
+	TEST_ASSERT_EQUAL(a->radius.n_servers, 2, "servers");
+	TEST_ASSERT(strcmp(a->radius.servers[0].name, "radius1") == 0 &&
+		a->radius.servers[0].auth_port == 18120 &&
+		a->radius.servers[0].acct_port == 18130 &&
+		a->radius.servers[0].secret_len == 24 &&
+		memcmp(a->radius.servers[0].secret, "haven-lab-radius1-secret",
+			24) == 0, "radius1");
+	TEST_ASSERT(strcmp(a->radius.servers[1].name, "radius2") == 0 &&
+		a->radius.servers[1].auth_port == 18121 &&
+		a->radius.servers[1].acct_port == 18131 &&
+		a->radius.servers[1].secret_len == 24 &&
+		memcmp(a->radius.servers[1].secret, "haven-lab-radius2-secret",
+			24) == 0 && a->radius.servers[1].timeout_ms == 1000 &&
+		a->radius.servers[1].retries == 2, "radius2");
+	TEST_ASSERT(strcmp(a->radius.nas_identifier, "haven-lab") == 0, "NAS");
+	TEST_ASSERT(a->radius.user_password_len == 18, "User-Password");
+	TEST_ASSERT(a->key_lifetime == 3600 && a->accounting &&
+		a->interim_interval == 300, "lifetimes");
+	TEST_ASSERT(a->has_pool && a->pool_first == ip("192.0.2.200") &&
+		a->pool_last == ip("192.0.2.239"), "pool");
+	haven_config_free(&lab);
+	haven_config_free(&cfg);
+	return 0;
+}
+
 /* lab-sha1.yaml and lab-sha2.yaml: pure SHAs of lab-pha.yaml. */
 static int
 test_lab_sha_configs(void)
@@ -1607,6 +1658,7 @@ main(void)
 	TEST_RUN(test_pure_sha);
 	TEST_RUN(test_ipv6);
 	TEST_RUN(test_good_aaa);
+	TEST_RUN(test_lab_aaa_config);
 	TEST_RUN(test_bad_files);
 	TEST_RUN(test_errors_hide_keys);
 	TEST_RUN(test_many_nodes);
