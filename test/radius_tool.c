@@ -11,6 +11,7 @@
  *        OUT_OCTETS IN_PACKETS OUT_PACKETS SESSION_TIME [CAUSE [CLASS]]
  *   cancel TAG
  *   flood N NAI          submit N Access-Requests at once
+ *   bench N NAI SPI      N Access-Requests, max_pending in flight, timed
  *   wait N TIMEOUT_MS    wait for N results, printing each
  *   stats                counters of the client and its servers
  *   quit
@@ -224,6 +225,37 @@ main(int argc, char **argv)
 			printf("{\"flood\": %lu, \"accepted\": %lu, "
 				"\"refused\": %lu, \"ms\": %" PRIu64 "}\n",
 				count, ok, refused, now_ms() - t0);
+		} else if (strcmp(w[0], "bench") == 0 && n >= 4) {
+			/* keep the table full until N results came back */
+			unsigned long count = strtoul(w[1], NULL, 0), sent = 0;
+			unsigned long done = 0, accepted = 0;
+			struct haven_radius_result r[64];
+			uint64_t t0 = now_ms();
+
+			req.kind = HAVEN_RADIUS_AUTH;
+			snprintf(req.auth.nai, sizeof(req.auth.nai), "%s", w[2]);
+			req.auth.spi = (uint32_t)strtoul(w[3], NULL, 0);
+			while (done < count) {
+				unsigned int k, got;
+
+				while (sent < count) {
+					req.tag = sent;
+					if (haven_radius_submit(t, &req) != 0)
+						break;
+					sent++;
+				}
+				got = haven_radius_poll(t, r, 64);
+				for (k = 0; k < got; k++)
+					accepted += r[k].status ==
+						HAVEN_RADIUS_ACCEPTED;
+				done += got;
+				if (got == 0)
+					haven_radius_wait(t, 5);
+			}
+			explicit_bzero(r, sizeof(r));
+			printf("{\"bench\": %lu, \"accepted\": %lu, "
+				"\"ms\": %" PRIu64 "}\n", count, accepted,
+				now_ms() - t0);
 		} else if (strcmp(w[0], "wait") == 0 && n >= 3) {
 			unsigned long want = strtoul(w[1], NULL, 0), got = 0;
 			uint64_t t0 = now_ms(), end = t0 +

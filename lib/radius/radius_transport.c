@@ -53,6 +53,15 @@
 #define RX_BURST	64	/* datagrams read per socket per turn */
 #define MOVE_BURST	32	/* results moved per engine poll */
 #define N_FAMILIES	2	/* IPv4, IPv6 */
+/*
+ * Receive buffer of each socket: room for the answers to all 256
+ * Identifiers of every server at once. The kernel charges a small
+ * datagram its buffer's true size (about 1 to 2 KB on loopback), so the
+ * default 208 KB overflows when a full table of answers comes back in a
+ * burst, and every answer lost costs a retransmission timeout.
+ */
+#define RCVBUF_PER_SERVER	(2 * 256 * 2048)	/* auth and acct */
+#define RCVBUF_MAX		(4 * 1024 * 1024)
 
 /* ------------------------------------------------------------------ */
 /* A single-producer single-consumer ring of fixed-size elements      */
@@ -436,6 +445,18 @@ open_socket(struct haven_radius_transport *t, int fam, unsigned int idx,
 			memcpy(&s6->sin6_addr, t->conf.nas_addr.v6, 16);
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 		sl = sizeof(*s6);
+	}
+	{
+		int want = (int)(RCVBUF_PER_SERVER * t->conf.n_servers);
+
+		if (want > RCVBUF_MAX)
+			want = RCVBUF_MAX;
+
+		/* beyond net.core.rmem_max only with CAP_NET_ADMIN */
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want,
+				sizeof(want)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want,
+				sizeof(want));
 	}
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
 		char a[HAVEN_ADDR_STRLEN];
