@@ -1617,6 +1617,13 @@ test_engine_invalid_requests(void)
 	conf.servers[1].addr = conf.servers[0].addr;
 	TEST_ASSERT_EQUAL(haven_radius_conf_check(&conf, err, sizeof(err)),
 		-EINVAL, "same address and ports");
+	test_conf(&conf);
+	conf.nas_identifier[0] = '\0';
+	TEST_ASSERT_EQUAL(haven_radius_conf_check(&conf, err, sizeof(err)), 0,
+		"a NAS address is enough: %s", err);
+	memset(&conf.nas_addr, 0, sizeof(conf.nas_addr));
+	TEST_ASSERT_EQUAL(haven_radius_conf_check(&conf, err, sizeof(err)),
+		-EINVAL, "no NAS identity at all (RFC 2865 4.1)");
 	return 0;
 }
 

@@ -211,6 +211,17 @@ haven_radius_conf_check(const struct haven_radius_conf *conf, char *err,
 		haven_set_reason(err, errlen, "NAS-Identifier too long");
 		return -EINVAL;
 	}
+	/* RFC 2865 4.1: an Access-Request names its NAS one way or the other */
+	if (conf->nas_identifier[0] == '\0' &&
+			conf->nas_addr.family == HAVEN_AF_NONE) {
+		haven_set_reason(err, errlen,
+			"neither a NAS-Identifier nor a NAS address");
+		return -EINVAL;
+	}
+	if (conf->user_password_len > HAVEN_RADIUS_MAX_PASSWORD) {
+		haven_set_reason(err, errlen, "User-Password too long");
+		return -EINVAL;
+	}
 	return 0;
 }
 
