@@ -18,6 +18,7 @@ PACKAGES=(
 	libdpdk-dev dpdk libyaml-dev libjansson-dev libssl-dev
 	python3 python3-scapy python3-pytest python3-yaml python3-prometheus-client
 	tshark nftables ethtool iproute2 iputils-ping procps
+	freeradius freeradius-utils
 )
 
 say() { echo "setup: $*"; }
@@ -42,6 +43,15 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
 	else
 		say "packages present"
 	fi
+fi
+
+# Debian enables a system-wide FreeRADIUS on install; the lab runs its own
+# instances (dts/radius/raddb, ports of their own) and wants none on
+# 1812/1813 with the package's default configuration.
+if [ -d /run/systemd/system ] &&
+	systemctl is-enabled --quiet freeradius 2>/dev/null; then
+	say "disabling the system FreeRADIUS (the lab starts its own)"
+	systemctl disable --now freeradius || true
 fi
 
 # --- hugepages (best effort) ------------------------------------------------

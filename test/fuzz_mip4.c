@@ -68,5 +68,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_ext(&mn_ha, data, size);
 		(void)haven_mip4_auth_verify(&sa, data, &mn_ha);
 	}
+	if (rc == 0 && rrq.mn_nai != NULL &&
+	    (rrq.mn_nai < data || rrq.mn_nai + rrq.mn_nai_len > data + size ||
+	     rrq.mn_nai_len == 0))
+		abort();
+	{
+		const uint8_t *nai;
+		uint8_t nai_len;
+
+		if (haven_mip4_parse_rrp_nai(data, size, &rrp, &mn_ha, &nai,
+				&nai_len) == 0 && nai != NULL &&
+		    (nai < data || nai + nai_len > data + size))
+			abort();
+	}
 	return 0;
 }

@@ -279,6 +279,57 @@ test_lab_pha_config(void)
 	return 0;
 }
 
+/* lab-aaa.yaml is lab.yaml with its own prefix and socket, plus aaa. */
+static int
+test_lab_aaa_config(void)
+{
+	struct haven_config lab = { 0 }, cfg = { 0 };
+	const struct haven_config_aaa *a = &cfg.aaa;
+	char err[512];
+	unsigned int i;
+
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("config/lab.yaml"), &lab,
+		err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("config/lab-aaa.yaml"),
+		&cfg, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(strcmp(cfg.file_prefix, "haven-aaa") == 0, "file prefix");
+	TEST_ASSERT(strcmp(cfg.console_socket, "/run/haven/haven-aaa.sock") == 0,
+		"console socket %s", cfg.console_socket);
+	TEST_ASSERT_MEM(cfg.ports, lab.ports, sizeof(cfg.ports), "ports");
+	TEST_ASSERT_MEM(cfg.routes, lab.routes, sizeof(cfg.routes), "routes");
+	TEST_ASSERT_EQUAL(cfg.ha_addr, lab.ha_addr, "HA address");
+	TEST_ASSERT_EQUAL(cfg.n_mns, lab.n_mns, "mobile nodes");
+	for (i = 0; i < cfg.n_mns; i++)
+		TEST_ASSERT_MEM(&cfg.mns[i], &lab.mns[i], sizeof(cfg.mns[i]) -
+			sizeof(cfg.mns[i].line), "node %u", i);
+	TEST_ASSERT(!lab.aaa.enabled, "lab.yaml has no aaa");
+
+	TEST_ASSERT(a->enabled, "aaa");
+	TEST_ASSERT_EQUAL(a->radius.n_servers, 2, "servers");
+	TEST_ASSERT(strcmp(a->radius.servers[0].name, "radius1") == 0 &&
+		a->radius.servers[0].auth_port == 18120 &&
+		a->radius.servers[0].acct_port == 18130 &&
+		a->radius.servers[0].secret_len == 24 &&
+		memcmp(a->radius.servers[0].secret, "haven-lab-radius1-secret",
+			24) == 0, "radius1");
+	TEST_ASSERT(strcmp(a->radius.servers[1].name, "radius2") == 0 &&
+		a->radius.servers[1].auth_port == 18121 &&
+		a->radius.servers[1].acct_port == 18131 &&
+		a->radius.servers[1].secret_len == 24 &&
+		memcmp(a->radius.servers[1].secret, "haven-lab-radius2-secret",
+			24) == 0 && a->radius.servers[1].timeout_ms == 1000 &&
+		a->radius.servers[1].retries == 2, "radius2");
+	TEST_ASSERT(strcmp(a->radius.nas_identifier, "haven-lab") == 0, "NAS");
+	TEST_ASSERT(a->radius.user_password_len == 18, "User-Password");
+	TEST_ASSERT(a->key_lifetime == 3600 && a->accounting &&
+		a->interim_interval == 300, "lifetimes");
+	TEST_ASSERT(a->has_pool && a->pool_first == ip("192.0.2.200") &&
+		a->pool_last == ip("192.0.2.239"), "pool");
+	haven_config_free(&lab);
+	haven_config_free(&cfg);
+	return 0;
+}
+
 /* lab-sha1.yaml and lab-sha2.yaml: pure SHAs of lab-pha.yaml. */
 static int
 test_lab_sha_configs(void)
@@ -851,6 +902,67 @@ test_pure_sha(void)
 	return 0;
 }
 
+/* good_aaa.yaml: every aaa key, and the defaults of what it leaves out. */
+static int
+test_good_aaa(void)
+{
+	struct haven_config cfg = { 0 };
+	const struct haven_radius_server_conf *s;
+	struct haven_addr a6;
+	char err[512];
+
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("test/config/good_aaa.yaml"),
+		&cfg, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(cfg.aaa.enabled, "aaa on");
+	TEST_ASSERT_EQUAL(cfg.aaa.radius.n_servers, 2, "servers");
+	s = &cfg.aaa.radius.servers[0];
+	TEST_ASSERT(strcmp(s->name, "radius-a") == 0, "name");
+	TEST_ASSERT(s->addr.family == HAVEN_AF_INET &&
+		s->addr.v4 == ip("127.0.0.1"), "address");
+	TEST_ASSERT(s->auth_port == 18120 && s->acct_port == 18130, "ports");
+	TEST_ASSERT(s->secret_len == 23 &&
+		memcmp(s->secret, "haven-lab-radius-secret", 23) == 0,
+		"secret from its file, newline dropped");
+	TEST_ASSERT(s->timeout_ms == 500 && s->retries == 3, "timers");
+	s = &cfg.aaa.radius.servers[1];
+	haven_addr_parse("2001:db8::250", &a6);
+	TEST_ASSERT(strcmp(s->name, "radius2") == 0, "default name");
+	TEST_ASSERT(haven_addr_eq(&s->addr, &a6), "IPv6 server");
+	TEST_ASSERT(s->auth_port == 1812 && s->acct_port == 1813,
+		"default ports");
+	TEST_ASSERT(s->secret_len == 4 &&
+		memcmp(s->secret, "\x00\x11\x22\x33", 4) == 0, "hex secret");
+	TEST_ASSERT(s->timeout_ms == 1000 && s->retries == 2,
+		"default timers");
+	TEST_ASSERT(strcmp(cfg.aaa.radius.nas_identifier, "haven-test-ha") == 0,
+		"NAS-Identifier");
+	TEST_ASSERT(cfg.aaa.radius.nas_addr.v4 == ip("127.0.0.1"), "NAS address");
+	TEST_ASSERT(cfg.aaa.radius.user_password_len == 18 &&
+		memcmp(cfg.aaa.radius.user_password, "haven-nas-password", 18) ==
+		0, "User-Password from its file");
+	TEST_ASSERT_EQUAL(cfg.aaa.radius.max_pending, 300, "max_pending");
+	TEST_ASSERT_EQUAL(cfg.aaa.radius.revive_interval_ms, 2000, "revive");
+	TEST_ASSERT_EQUAL(cfg.aaa.radius.jitter_pct, 10, "default jitter");
+	TEST_ASSERT_EQUAL(cfg.aaa.key_lifetime, 600, "key lifetime");
+	TEST_ASSERT(cfg.aaa.accounting, "accounting");
+	TEST_ASSERT_EQUAL(cfg.aaa.interim_interval, 300, "interim");
+	TEST_ASSERT(cfg.aaa.has_pool && cfg.aaa.pool_first == ip("192.0.2.200")
+		&& cfg.aaa.pool_last == ip("192.0.2.250"), "pool");
+	TEST_ASSERT_EQUAL(haven_radius_conf_check(&cfg.aaa.radius, err,
+		sizeof(err)), 0, "ready for the transport: %s", err);
+	haven_config_free(&cfg);
+	TEST_ASSERT(cfg.aaa.radius.servers[0].secret_len == 0, "wiped");
+
+	/* without the section: off, and the defaults in place */
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("test/config/good.yaml"),
+		&cfg, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(!cfg.aaa.enabled && cfg.aaa.radius.n_servers == 0 &&
+		cfg.aaa.key_lifetime == 3600 && !cfg.aaa.has_pool &&
+		cfg.aaa.radius.max_pending == 1024, "no aaa");
+	haven_config_free(&cfg);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Broken files: exact position and a piece of the reason             */
 /* ------------------------------------------------------------------ */
@@ -1054,6 +1166,58 @@ static const struct bad_case {
 	/* IPv6: delegation peers */
 	{ "ipv6_peer_off_subnet.yaml", 26, 17,
 	  "expected a secondary on the home port \"home\" (a host of 2001:db8:1::/64), where it intercepts, got \"2001:db8:9::11\"" },
+	/* aaa: RADIUS servers */
+	{ "aaa_no_servers.yaml", 16, 3,
+	  "expected key \"servers\" in aaa, got a mapping without it" },
+	{ "aaa_empty_servers.yaml", 16, 12,
+	  "expected at least 1 RADIUS servers, got 0" },
+	{ "aaa_too_many_servers.yaml", 25, 7,
+	  "expected at most 8 RADIUS servers, got 9" },
+	{ "aaa_bad_address.yaml", 17, 16,
+	  "expected an IPv4 or IPv6 address (such as 192.0.2.250), got \"192.0.2.300\"" },
+	{ "aaa_same_ports.yaml", 19, 18,
+	  "expected an accounting port other than the authentication port (1812), got \"1812\"" },
+	{ "aaa_duplicate_server.yaml", 21, 16,
+	  "expected a server at its own address and ports (aaa.servers[0] \"radius1\" uses 192.0.2.250 port 1812 or 1813), got \"192.0.2.250\"" },
+	{ "aaa_duplicate_name.yaml", 20, 13,
+	  "expected a server name used once (aaa.servers[0] has it), got \"radius1\"" },
+	{ "aaa_bad_name.yaml", 17, 13,
+	  "expected a server name of letters, digits, '.', '_' and '-', got \"radius one\"" },
+	{ "aaa_unknown_key.yaml", 18, 7,
+	  "unknown key \"secrett\" in aaa.servers[0] (expected one of: name, address, auth_port, acct_port, secret, secret_file, timeout_ms, retries)" },
+	{ "aaa_no_secret.yaml", 17, 7,
+	  "expected key \"secret\" or \"secret_file\" in this RADIUS server, got a mapping without either" },
+	{ "aaa_secret_and_file.yaml", 19, 7,
+	  "expected either secret or secret_file, got both (secret at line 18)" },
+	{ "aaa_secret_file_missing.yaml", 18, 20,
+	  "keys/no-such-radius.secret\" (No such file or directory)" },
+	{ "aaa_secret_too_long.yaml", 18, 15,
+	  "expected a key of 1..128 bytes, got 129 bytes" },
+	{ "aaa_timeout_range.yaml", 19, 19,
+	  "expected an integer 10..60000, got \"5\"" },
+	{ "aaa_retries_range.yaml", 19, 16,
+	  "expected an integer 0..10, got \"11\"" },
+	/* aaa: the rest of the section */
+	{ "aaa_max_pending.yaml", 19, 16,
+	  "expected an integer 1..16384, got \"20000\"" },
+	{ "aaa_interim_short.yaml", 19, 21,
+	  "expected 0 (none) or at least 60 seconds (RFC 2869 5.16), got \"30\"" },
+	{ "aaa_nas_identifier.yaml", 16, 19,
+	  "expected a NAS-Identifier of printable characters, got \"haven\\x09lab\"" },
+	{ "aaa_nas_address.yaml", 16, 16,
+	  "expected an address of this host, not the unspecified address (leave the key out for any), got \"0.0.0.0\"" },
+	{ "aaa_pool_off_link.yaml", 19, 9,
+	  "expected a pool of hosts on the home port \"home\" (192.0.2.0/24, without its network and broadcast addresses), got \"198.51.100.0/28\"" },
+	{ "aaa_pool_has_ha.yaml", 19, 9,
+	  "expected a pool without the home agent's address (192.0.2.1), got \"192.0.2.1-192.0.2.20\"" },
+	{ "aaa_pool_has_mn.yaml", 19, 9,
+	  "expected a pool without the home address of a configured mobile node (192.0.2.100, line 12), got \"192.0.2.96-192.0.2.127\"" },
+	{ "aaa_pool_reversed.yaml", 19, 9,
+	  "expected an address pool whose first address is not above its last, got \"192.0.2.220-192.0.2.200\"" },
+	{ "aaa_pool_host_bits.yaml", 19, 9,
+	  "expected a pool prefix with zero host bits (192.0.2.128/26), got \"192.0.2.129/26\"" },
+	{ "aaa_without_home_agent.yaml", 16, 1,
+	  "expected home_agent with aaa (RADIUS provisions a home agent's mobile nodes), got aaa in a configuration without home_agent" },
 };
 
 static int
@@ -1102,7 +1266,7 @@ test_errors_hide_keys(void)
 	static const char *const files[] = {
 		"bad_hex_key.yaml", "odd_hex_key.yaml", "key_too_long.yaml",
 		"key_file_bad.yaml", "deleg_key_too_long.yaml",
-		"ipv6_key_too_long.yaml",
+		"ipv6_key_too_long.yaml", "aaa_secret_too_long.yaml",
 	};
 	struct haven_config cfg = { 0 };
 	char err[512], rel[64];
@@ -1493,6 +1657,8 @@ main(void)
 	TEST_RUN(test_delegation);
 	TEST_RUN(test_pure_sha);
 	TEST_RUN(test_ipv6);
+	TEST_RUN(test_good_aaa);
+	TEST_RUN(test_lab_aaa_config);
 	TEST_RUN(test_bad_files);
 	TEST_RUN(test_errors_hide_keys);
 	TEST_RUN(test_many_nodes);

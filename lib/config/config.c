@@ -14,7 +14,7 @@
  * is first collected into a table of known keys (which catches unknown and
  * duplicate keys), then the sections are checked in dependency order
  * (eal, ports, routes, home_agent, mobile_nodes, mobile_nodes6,
- * delegation), whatever order the file writes them in, so that cross
+ * delegation, aaa), whatever order the file writes them in, so that cross
  * checks such as "the gateway is on a port's subnet" always have what
  * they need.
  *
@@ -63,6 +63,7 @@
 #define DEFAULT_BINDING_PPS	1000
 #define DEFAULT_HYSTERESIS_PCT	50
 #define DEFAULT_HOLD_S		2
+#define DEFAULT_KEY_LIFETIME	3600	/* s a RADIUS key stays cached */
 
 /* Ranges. */
 #define MIN_MEMORY_MB		64
@@ -1728,29 +1729,43 @@ get_key_file(struct parse_ctx *ctx, const yaml_node_t *node,
 }
 
 /*
- * The key or key_file of a mobile node or a peer (what: "mobile node"):
- * exactly one of them.
+ * A key given as a value or as a file: exactly one of the two fields
+ * (named key/key_file for mobile nodes and peers, secret/secret_file for
+ * RADIUS servers), or neither when it is optional.
  */
 static int
-get_key(struct parse_ctx *ctx, const yaml_node_t *map,
+get_key_of(struct parse_ctx *ctx, const yaml_node_t *map,
 	const struct field *key, const struct field *key_file,
-	const char *what, const struct key_buf *kb)
+	const char *what, const struct key_buf *kb, bool required)
 {
 	if (key->value != NULL && key_file->value != NULL)
 		return fail_at(ctx, key_file->key,
-			"expected either key or key_file, got both (key at line %zu)",
+			"expected either %s or %s, got both (%s at line %zu)",
+			key->name, key_file->name, key->name,
 			key->key->start_mark.line + 1);
 	if (key_file->value != NULL)
 		return get_key_file(ctx, key_file->value, kb);
-	if (key->value == NULL)
+	if (key->value == NULL) {
+		if (!required)
+			return 0;
 		return fail_at(ctx, map,
-			"expected key \"key\" or \"key_file\" in this %s, got a mapping without either",
-			what);
+			"expected key \"%s\" or \"%s\" in this %s, got a mapping without either",
+			key->name, key_file->name, what);
+	}
 	if (key->value->type != YAML_SCALAR_NODE)
 		return bad_value(ctx, key->value, "a key (\"hex:...\" or text)");
 	return parse_key(ctx, key->value, "",
 		(const char *)key->value->data.scalar.value,
 		key->value->data.scalar.length, kb);
+}
+
+/* The key or key_file of a mobile node or a peer (what: "mobile node"). */
+static int
+get_key(struct parse_ctx *ctx, const yaml_node_t *map,
+	const struct field *key, const struct field *key_file,
+	const char *what, const struct key_buf *kb)
+{
+	return get_key_of(ctx, map, key, key_file, what, kb, true);
 }
 
 /* Checks of a home address against the home link and the agent. */
@@ -2543,6 +2558,307 @@ parse_delegation(struct parse_ctx *ctx, yaml_node_t *map)
 }
 
 /* ------------------------------------------------------------------ */
+/* aaa: (RADIUS)                                                      */
+/* ------------------------------------------------------------------ */
+
+/* An IPv4 or IPv6 address into a struct haven_addr. */
+static int
+get_addr(struct parse_ctx *ctx, const yaml_node_t *node, const char *what,
+	struct haven_addr *out)
+{
+	const char *v;
+
+	if (node == NULL)
+		return 0;
+	if (scalar_text(ctx, node, what, &v) < 0)
+		return -1;
+	if (haven_addr_parse(v, out) < 0)
+		return bad_value(ctx, node, "%s", what);
+	return 0;
+}
+
+/* A name of letters, digits, '.', '_' and '-' (RADIUS servers). */
+static int
+get_server_name(struct parse_ctx *ctx, const yaml_node_t *node, char *buf)
+{
+	static const char what[] =
+		"a server name of letters, digits, '.', '_' and '-'";
+	size_t i;
+
+	if (get_string(ctx, node, what, buf, HAVEN_RADIUS_NAME_LEN) < 0)
+		return -1;
+	for (i = 0; buf[i] != '\0'; i++)
+		if (!(isalnum((unsigned char)buf[i]) || strchr("._-", buf[i])))
+			return bad_value(ctx, node, what);
+	return 0;
+}
+
+static int
+parse_radius_server(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
+{
+	enum { NAME, ADDRESS, AUTH_PORT, ACCT_PORT, SECRET, SECRET_FILE,
+		TIMEOUT_MS, RETRIES, N_FIELDS };
+	struct field f[N_FIELDS] = {
+		[NAME] = { .name = "name" },
+		[ADDRESS] = { .name = "address" },
+		[AUTH_PORT] = { .name = "auth_port" },
+		[ACCT_PORT] = { .name = "acct_port" },
+		[SECRET] = { .name = "secret" },
+		[SECRET_FILE] = { .name = "secret_file" },
+		[TIMEOUT_MS] = { .name = "timeout_ms" },
+		[RETRIES] = { .name = "retries" },
+	};
+	static const int required[] = { ADDRESS };
+	struct haven_config_aaa *aaa = &ctx->cfg->aaa;
+	struct haven_radius_server_conf *s = &aaa->radius.servers[idx];
+	const struct key_buf kb = {
+		.key = s->secret,
+		.len = &s->secret_len,
+		.max = HAVEN_RADIUS_MAX_SECRET,
+	};
+	uint32_t auth = HAVEN_RADIUS_AUTH_PORT, acct = HAVEN_RADIUS_ACCT_PORT;
+	uint8_t retries = HAVEN_RADIUS_DEFAULT_RETRIES;
+	char where[32], a[HAVEN_ADDR_STRLEN];
+	unsigned int i;
+
+	snprintf(where, sizeof(where), "aaa.servers[%u]", idx);
+	snprintf(s->name, sizeof(s->name), "radius%u", idx + 1);
+	s->timeout_ms = HAVEN_RADIUS_DEFAULT_TIMEOUT_MS;
+	aaa->server_line[idx] = map->start_mark.line + 1;
+	if (collect(ctx, map, where, f, N_FIELDS) < 0 ||
+	    require(ctx, map, where, f, required, N_OF(required)) < 0 ||
+	    get_server_name(ctx, f[NAME].value, s->name) < 0 ||
+	    get_addr(ctx, f[ADDRESS].value,
+		    "an IPv4 or IPv6 address (such as 192.0.2.250)",
+		    &s->addr) < 0 ||
+	    get_u32(ctx, f[AUTH_PORT].value, 1, UINT16_MAX, &auth) < 0 ||
+	    get_u32(ctx, f[ACCT_PORT].value, 1, UINT16_MAX, &acct) < 0 ||
+	    get_key_of(ctx, map, &f[SECRET], &f[SECRET_FILE], "RADIUS server",
+		    &kb, true) < 0 ||
+	    get_u32(ctx, f[TIMEOUT_MS].value, 10, 60000, &s->timeout_ms) < 0 ||
+	    get_u8(ctx, f[RETRIES].value, 0, 10, &retries) < 0)
+		return -1;
+	if (auth == acct)
+		return bad_value(ctx, f[ACCT_PORT].value != NULL ?
+			f[ACCT_PORT].value : f[AUTH_PORT].value,
+			"an accounting port other than the authentication port (%u)",
+			auth);
+	s->auth_port = (uint16_t)auth;
+	s->acct_port = (uint16_t)acct;
+	s->retries = retries;
+	if (haven_addr_is_zero(&s->addr))
+		return bad_value(ctx, f[ADDRESS].value,
+			"a server's address, not the unspecified address");
+	for (i = 0; i < idx; i++) {
+		const struct haven_radius_server_conf *o =
+			&aaa->radius.servers[i];
+
+		if (strcmp(o->name, s->name) == 0)
+			return bad_value(ctx, f[NAME].value != NULL ?
+				f[NAME].value : map,
+				"a server name used once (aaa.servers[%u] has it)",
+				i);
+		if (haven_addr_eq(&o->addr, &s->addr) &&
+		    (o->auth_port == s->auth_port ||
+		     o->acct_port == s->acct_port ||
+		     o->auth_port == s->acct_port ||
+		     o->acct_port == s->auth_port))
+			return bad_value(ctx, f[ADDRESS].value,
+				"a server at its own address and ports (aaa.servers[%u] \"%s\" uses %s port %u or %u)",
+				i, o->name, haven_addr_str(&o->addr, a),
+				o->auth_port, o->acct_port);
+	}
+	return 0;
+}
+
+static int
+parse_radius_servers(struct parse_ctx *ctx, yaml_node_t *seq)
+{
+	size_t i, n;
+
+	if (get_sequence(ctx, seq, "RADIUS servers", 1,
+			HAVEN_RADIUS_MAX_SERVERS, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (parse_radius_server(ctx, item_at(ctx, seq, i), i) < 0)
+			return -1;
+		ctx->cfg->aaa.radius.n_servers = i + 1;
+	}
+	return 0;
+}
+
+/* NAS-Identifier: 1..64 printable ASCII characters. */
+static int
+get_nas_identifier(struct parse_ctx *ctx, const yaml_node_t *node)
+{
+	static const char what[] = "a NAS-Identifier of printable characters";
+	char *buf = ctx->cfg->aaa.radius.nas_identifier;
+	size_t i;
+
+	if (get_string(ctx, node, what, buf, HAVEN_RADIUS_NAS_ID_LEN + 1) < 0)
+		return -1;
+	for (i = 0; buf[i] != '\0'; i++)
+		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] >= 0x7f)
+			return bad_value(ctx, node, what);
+	return 0;
+}
+
+/*
+ * The pool of home addresses handed to nodes that register with a NAI and
+ * home address 0.0.0.0 (RFC 2794): "a.b.c.d/n" or "a.b.c.d-a.b.c.e". It
+ * must lie on the home link, inside its subnet but not on its network or
+ * broadcast address, and hold neither the agent's addresses nor a
+ * configured mobile node's home address.
+ */
+static int
+get_pool(struct parse_ctx *ctx, const yaml_node_t *node)
+{
+	static const char what[] =
+		"an address pool \"a.b.c.d/n\" or \"a.b.c.d-a.b.c.e\"";
+	struct haven_config *cfg = ctx->cfg;
+	const struct haven_config_port *home = &cfg->ports[cfg->home_port];
+	char text[2 * INET_ADDRSTRLEN], a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	uint32_t first, last, net, x;
+	const char *v, *dash;
+	unsigned int i;
+	uint8_t len;
+
+	if (node == NULL)
+		return 0;
+	if (scalar_text(ctx, node, what, &v) < 0)
+		return -1;
+	dash = strchr(v, '-');
+	if (dash != NULL) {
+		struct in_addr lo, hi;
+
+		if ((size_t)(dash - v) >= INET_ADDRSTRLEN ||
+				strlen(dash + 1) >= INET_ADDRSTRLEN)
+			return bad_value(ctx, node, what);
+		memcpy(text, v, dash - v);
+		text[dash - v] = '\0';
+		if (inet_pton(AF_INET, text, &lo) != 1 ||
+				inet_pton(AF_INET, dash + 1, &hi) != 1)
+			return bad_value(ctx, node, what);
+		first = lo.s_addr;
+		last = hi.s_addr;
+		if (ntohl(first) > ntohl(last))
+			return bad_value(ctx, node,
+				"an address pool whose first address is not above its last");
+	} else {
+		if (get_prefix(ctx, node, &first, &len) < 0)
+			return bad_value(ctx, node, what);
+		if ((first & ~mask_of(len)) != 0)
+			return bad_value(ctx, node,
+				"a pool prefix with zero host bits (%s/%u)",
+				ntop(first & mask_of(len), a), len);
+		last = first | ~mask_of(len);
+	}
+	net = home->addr & mask_of(home->prefix_len);
+	if (!in_subnet(first, home->addr, home->prefix_len) ||
+	    !in_subnet(last, home->addr, home->prefix_len) ||
+	    is_net_or_broadcast(first, home->prefix_len) ||
+	    is_net_or_broadcast(last, home->prefix_len))
+		return bad_value(ctx, node,
+			"a pool of hosts on the home port \"%s\" (%s/%u, without its network and broadcast addresses)",
+			home->name, ntop(net, a), home->prefix_len);
+
+#define IN_POOL(addr) (ntohl(addr) >= ntohl(first) && \
+		ntohl(addr) <= ntohl(last))
+	if (cfg->has_home_agent && IN_POOL(cfg->ha_addr))
+		return bad_value(ctx, node,
+			"a pool without the home agent's address (%s)",
+			ntop(cfg->ha_addr, a));
+	for (i = 0; i < cfg->n_ports; i++)
+		if (IN_POOL(cfg->ports[i].addr))
+			return bad_value(ctx, node,
+				"a pool without port \"%s\"'s address (%s)",
+				cfg->ports[i].name, ntop(cfg->ports[i].addr, a));
+	for (i = 0; i < cfg->n_mns; i++) {
+		x = cfg->mns[i].home_addr;
+		if (IN_POOL(x))
+			return bad_value(ctx, node,
+				"a pool without the home address of a configured mobile node (%s, line %u)",
+				ntop(x, b), cfg->mns[i].line);
+	}
+#undef IN_POOL
+	cfg->aaa.has_pool = true;
+	cfg->aaa.pool_first = first;
+	cfg->aaa.pool_last = last;
+	return 0;
+}
+
+static int
+parse_aaa(struct parse_ctx *ctx, yaml_node_t *map, const yaml_node_t *key)
+{
+	enum {
+		SERVERS, NAS_IDENTIFIER, NAS_ADDRESS, USER_PASSWORD,
+		USER_PASSWORD_FILE, MAX_PENDING, REVIVE_INTERVAL_MS,
+		KEY_LIFETIME, ACCOUNTING, INTERIM_INTERVAL, POOL, N_FIELDS
+	};
+	struct field f[N_FIELDS] = {
+		[SERVERS] = { .name = "servers" },
+		[NAS_IDENTIFIER] = { .name = "nas_identifier" },
+		[NAS_ADDRESS] = { .name = "nas_address" },
+		[USER_PASSWORD] = { .name = "user_password" },
+		[USER_PASSWORD_FILE] = { .name = "user_password_file" },
+		[MAX_PENDING] = { .name = "max_pending" },
+		[REVIVE_INTERVAL_MS] = { .name = "revive_interval_ms" },
+		[KEY_LIFETIME] = { .name = "key_lifetime" },
+		[ACCOUNTING] = { .name = "accounting" },
+		[INTERIM_INTERVAL] = { .name = "interim_interval" },
+		[POOL] = { .name = "pool", .nullable = true },
+	};
+	static const int required[] = { SERVERS };
+	struct haven_config *cfg = ctx->cfg;
+	struct haven_config_aaa *aaa = &cfg->aaa;
+	const struct key_buf pw = {
+		.key = aaa->radius.user_password,
+		.len = &aaa->radius.user_password_len,
+		.max = HAVEN_RADIUS_MAX_PASSWORD,
+	};
+	char reason[128];
+
+	if (map == NULL)
+		return 0;
+	if (!cfg->has_home_agent)
+		return fail_at(ctx, key,
+			"expected home_agent with aaa (RADIUS provisions a home agent's mobile nodes), got aaa in a configuration without home_agent");
+	aaa->enabled = true;
+	if (collect(ctx, map, "aaa", f, N_FIELDS) < 0 ||
+	    require(ctx, map, "aaa", f, required, N_OF(required)) < 0 ||
+	    parse_radius_servers(ctx, f[SERVERS].value) < 0 ||
+	    get_nas_identifier(ctx, f[NAS_IDENTIFIER].value) < 0 ||
+	    get_addr(ctx, f[NAS_ADDRESS].value,
+		    "an IPv4 or IPv6 address of this host (NAS-IP-Address, the source of RADIUS datagrams)",
+		    &aaa->radius.nas_addr) < 0 ||
+	    get_key_of(ctx, map, &f[USER_PASSWORD], &f[USER_PASSWORD_FILE],
+		    "aaa section", &pw, false) < 0 ||
+	    get_u32(ctx, f[MAX_PENDING].value, 1, HAVEN_RADIUS_MAX_PENDING,
+		    &aaa->radius.max_pending) < 0 ||
+	    get_u32(ctx, f[REVIVE_INTERVAL_MS].value, 100, 3600000,
+		    &aaa->radius.revive_interval_ms) < 0 ||
+	    get_u32(ctx, f[KEY_LIFETIME].value, 1, 604800,
+		    &aaa->key_lifetime) < 0 ||
+	    get_bool(ctx, f[ACCOUNTING].value, &aaa->accounting) < 0 ||
+	    get_u32(ctx, f[INTERIM_INTERVAL].value, 0, 86400,
+		    &aaa->interim_interval) < 0 ||
+	    get_pool(ctx, f[POOL].value) < 0)
+		return -1;
+	if (aaa->interim_interval != 0 && aaa->interim_interval < 60)
+		return bad_value(ctx, f[INTERIM_INTERVAL].value,
+			"0 (none) or at least 60 seconds (RFC 2869 5.16)");
+	if (f[NAS_ADDRESS].value != NULL &&
+	    haven_addr_is_zero(&aaa->radius.nas_addr))
+		return bad_value(ctx, f[NAS_ADDRESS].value,
+			"an address of this host, not the unspecified address (leave the key out for any)");
+	/* what lib/radius will check again: never a secret in the reason */
+	if (haven_radius_conf_check(&aaa->radius, reason, sizeof(reason)) < 0)
+		return fail_at(ctx, map, "expected a usable aaa section, got %s",
+			reason);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* The document                                                       */
 /* ------------------------------------------------------------------ */
 
@@ -2556,7 +2872,7 @@ parse_root(struct parse_ctx *ctx, yaml_node_t *root)
 		"debug",
 	};
 	enum { EAL, IDLE, LOG_LEVEL, PORTS, ROUTES, CONSOLE_SOCKET, HOME_AGENT,
-		MOBILE_NODES, MOBILE_NODES6, DELEGATION, N_FIELDS };
+		MOBILE_NODES, MOBILE_NODES6, DELEGATION, AAA, N_FIELDS };
 	struct field f[N_FIELDS] = {
 		[EAL] = { .name = "eal" },
 		[IDLE] = { .name = "idle" },
@@ -2569,6 +2885,7 @@ parse_root(struct parse_ctx *ctx, yaml_node_t *root)
 		[MOBILE_NODES] = { .name = "mobile_nodes", .nullable = true },
 		[MOBILE_NODES6] = { .name = "mobile_nodes6", .nullable = true },
 		[DELEGATION] = { .name = "delegation" },
+		[AAA] = { .name = "aaa" },
 	};
 	static const int required[] = { EAL, PORTS };
 	struct haven_config *cfg = ctx->cfg;
@@ -2609,7 +2926,8 @@ parse_root(struct parse_ctx *ctx, yaml_node_t *root)
 		return bad_value(ctx, mns6,
 			"no mobile nodes without home_agent (a configuration without home_agent must be a secondary (delegation.primaries))");
 	if (parse_mobile_nodes6(ctx, mns6) < 0 ||
-	    parse_delegation(ctx, f[DELEGATION].value) < 0)
+	    parse_delegation(ctx, f[DELEGATION].value) < 0 ||
+	    parse_aaa(ctx, f[AAA].value, f[AAA].key) < 0)
 		return -1;
 	cfg->idle = (enum haven_idle_policy)idle_choice;
 	strcpy(cfg->log_level, levels[level]);
@@ -2667,6 +2985,10 @@ set_defaults(struct haven_config *cfg)
 	cfg->delegation.threshold.total_pps = 0;
 	cfg->delegation.threshold.hysteresis_pct = DEFAULT_HYSTERESIS_PCT;
 	cfg->delegation.threshold.hold_s = DEFAULT_HOLD_S;
+	haven_radius_conf_init(&cfg->aaa.radius);
+	cfg->aaa.key_lifetime = DEFAULT_KEY_LIFETIME;
+	cfg->aaa.accounting = true;
+	cfg->aaa.interim_interval = 0;
 }
 
 /* Open the file, parse one document, check it. */
@@ -2791,6 +3113,7 @@ haven_config_free(struct haven_config *cfg)
 		free(cfg->mns6);
 	}
 	explicit_bzero(&cfg->delegation, sizeof(cfg->delegation));
+	explicit_bzero(&cfg->aaa, sizeof(cfg->aaa));	/* secrets */
 	memset(cfg, 0, sizeof(*cfg));
 }
 

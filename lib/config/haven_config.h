@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "haven_mip4.h"
+#include "haven_radius_client.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -193,6 +194,28 @@ struct haven_config_delegation {
 	struct haven_config_threshold threshold;	/**< PHA, threshold policy */
 };
 
+/**
+ * The aaa: section: mobile nodes provisioned by RADIUS servers (keys and
+ * NAI-assigned home addresses) and accounting of their bindings. When
+ * enabled is false (no section) the other members hold their defaults.
+ */
+struct haven_config_aaa {
+	bool enabled;			/**< the section is present */
+	/**
+	 * Servers, NAS identity, bounds: ready for
+	 * haven_radius_transport_create(). Holds the shared secrets and the
+	 * User-Password (wiped by haven_config_free()).
+	 */
+	struct haven_radius_conf radius;
+	unsigned int server_line[HAVEN_RADIUS_MAX_SERVERS];	/**< where each server was defined */
+	uint32_t key_lifetime;		/**< s a key from RADIUS stays cached */
+	bool accounting;		/**< send Accounting-Requests */
+	uint32_t interim_interval;	/**< s between Interim-Updates; 0: none */
+	bool has_pool;			/**< pool is given */
+	uint32_t pool_first;		/**< first address of the NAI pool (NBO) */
+	uint32_t pool_last;		/**< last address, inclusive (NBO) */
+};
+
 /** The whole configuration. */
 struct haven_config {
 	char path[HAVEN_CONFIG_PATH_LEN];	/**< file it was read from */
@@ -260,6 +283,9 @@ struct haven_config {
 
 	/* delegation: */
 	struct haven_config_delegation delegation;
+
+	/* aaa: */
+	struct haven_config_aaa aaa;
 };
 
 /**
