@@ -997,6 +997,10 @@ static const struct bad_case {
 	  "expected key \"ports\" in the top level" },
 	{ "memory_range.yaml", 5, 14,
 	  "expected an integer 64..65536, got \"32\"" },
+	{ "memory_ipv6.yaml", 7, 14,
+	  "expected a memory_mb of at least 209 (the start-up minimum for IPv4 and IPv6 with max_bindings 65536, docs/configuration.md), got \"192\"" },
+	{ "memory_default_bindings.yaml", 4, 3,
+	  "expected key \"memory_mb\" of at least 337 in eal (the start-up minimum for IPv4 with max_bindings 1000000; the default 256 is too small)" },
 	{ "not_a_number.yaml", 14, 17,
 	  "expected an integer 1..65534, got \"forever\"" },
 	{ "bad_bool.yaml", 14, 19, "expected true or false, got \"yes\"" },
@@ -1524,6 +1528,191 @@ test_api_corners(void)
 	return 0;
 }
 
+/* Read a whole file into a malloc'd buffer; NULL on error. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc(n + 1)) != NULL &&
+	    fread(buf, 1, n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf != NULL)
+		*len = (size_t)n;
+	fclose(f);
+	return buf;
+}
+
+/*
+ * haven_config_load_buffer() loads what haven_config_load() loads: the
+ * same structure for the lab files (key_file relative to the name's
+ * folder), the same position and reason for a broken file, an empty or
+ * NULL buffer refused, text without a terminating NUL read to len only.
+ */
+static int
+test_load_buffer(void)
+{
+	static const char *const same[] = {
+		"config/lab.yaml", "config/lab-ipv6.yaml",
+		"config/pha-baremetal.yaml", "test/config/good_features.yaml",
+	};
+	struct haven_config a = { 0 }, b = { 0 };
+	char err[512], err2[512], *text;
+	const char *path;
+	unsigned int i;
+	size_t len;
+
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		path = src_path(same[i]);
+		text = slurp(path, &len);
+		TEST_ASSERT(text != NULL, "read %s", path);
+		TEST_ASSERT_EQUAL(haven_config_load(path, &a, err,
+			sizeof(err)), 0, "%s", err);
+		TEST_ASSERT_EQUAL(haven_config_load_buffer(path, text, len, &b,
+			err, sizeof(err)), 0, "%s", err);
+		free(text);
+		TEST_ASSERT(strcmp(a.path, b.path) == 0, "path");
+		TEST_ASSERT_EQUAL(a.n_mns, b.n_mns, "%s: nodes", same[i]);
+		TEST_ASSERT_EQUAL(a.n_mns6, b.n_mns6, "%s: nodes6", same[i]);
+		TEST_ASSERT(a.n_mns == 0 || memcmp(a.mns, b.mns,
+			a.n_mns * sizeof(*a.mns)) == 0, "%s: nodes", same[i]);
+		TEST_ASSERT(a.n_mns6 == 0 || memcmp(a.mns6, b.mns6,
+			a.n_mns6 * sizeof(*a.mns6)) == 0, "%s: nodes6",
+			same[i]);
+		TEST_ASSERT_MEM(&a.delegation, &b.delegation,
+			sizeof(a.delegation), "%s: delegation", same[i]);
+		TEST_ASSERT_MEM(a.ports, b.ports, sizeof(a.ports), "ports");
+		TEST_ASSERT_EQUAL(a.memory_mb, b.memory_mb, "memory");
+		TEST_ASSERT_EQUAL(a.max_bindings, b.max_bindings, "bindings");
+		haven_config_free(&a);
+		haven_config_free(&b);
+	}
+
+	/* a broken text: the same message as from its file */
+	path = src_path("test/config/memory_ipv6.yaml");
+	text = slurp(path, &len);
+	TEST_ASSERT(text != NULL, "read %s", path);
+	TEST_ASSERT_EQUAL(haven_config_load(path, &a, err, sizeof(err)), -1,
+		"file loaded");
+	TEST_ASSERT_EQUAL(haven_config_load_buffer(path, text, len, &b, err2,
+		sizeof(err2)), -1, "buffer loaded");
+	TEST_ASSERT(strcmp(err, err2) == 0, "%s / %s", err, err2);
+	TEST_ASSERT(b.mns6 == NULL && b.n_mns6 == 0, "released");
+
+	/* len bounds the text: cut before the IPv6 home agent address */
+	TEST_ASSERT_EQUAL(haven_config_load_buffer("cut.yaml", text,
+		strstr(text, "  address6: 2001:db8:1::1\n") - text, &b, err,
+		sizeof(err)), -1, "cut text loaded");
+	TEST_ASSERT(strstr(err, "cut.yaml:") == err, "%s", err);
+	free(text);
+
+	TEST_ASSERT_EQUAL(haven_config_load_buffer("empty.yaml", "", 0, &b,
+		err, sizeof(err)), -1, "empty");
+	TEST_ASSERT(strcmp(err, "empty.yaml:1:1: expected a mapping at the "
+		"top level, got an empty file") == 0, "%s", err);
+	TEST_ASSERT_EQUAL(haven_config_load_buffer("null.yaml", NULL, 5, &b,
+		err, sizeof(err)), -1, "NULL data");
+	TEST_ASSERT(strstr(err, "null.yaml:1:1: expected 5 bytes") == err,
+		"%s", err);
+	TEST_ASSERT_EQUAL(haven_config_load_buffer(NULL, "eal: {}", 7, &b,
+		err, sizeof(err)), -1, "NULL name");
+	TEST_ASSERT_EQUAL(haven_config_load_buffer("x.yaml", "a: \0", 5, &b,
+		err, sizeof(err)), -1, "NUL byte");
+	TEST_ASSERT(strstr(err, "x.yaml:1:1: expected UTF-8 text, got control characters are not allowed at byte 3") == err,
+		"%s", err);
+	return 0;
+}
+
+/*
+ * The start-up memory minimum (docs/configuration.md) against the
+ * measurements it was fitted to (haven, one port, hugepages: off): above
+ * the largest memory_mb that failed to start, and at most 1% + 2 MB above
+ * the smallest seen to start. The lab and example files leave room for it.
+ */
+static int
+test_min_memory(void)
+{
+	static const struct {
+		uint32_t max_bindings;
+		bool ipv6;
+		uint32_t failed;	/* memory_mb that did not start */
+		uint32_t started;	/* memory_mb that started */
+	} measured[] = {
+		{ 1, false, 99, 101 }, { 16384, false, 102, 104 },
+		{ 65536, false, 114, 116 }, { 262144, false, 160, 162 },
+		{ 1000000, false, 335, 337 },
+		{ 1, true, 167, 169 }, { 16384, true, 177, 179 },
+		{ 65536, true, 208, 209 }, { 262144, true, 328, 330 },
+		{ 1000000, true, 786, 788 },
+	};
+	struct haven_config cfg = { 0 };
+	char err[512];
+	unsigned int i;
+	uint32_t mb;
+
+	for (i = 0; i < sizeof(measured) / sizeof(measured[0]); i++) {
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.max_bindings = measured[i].max_bindings;
+		cfg.n_ports = 1;
+		cfg.ports[0].has_addr6 = measured[i].ipv6;
+		TEST_ASSERT_EQUAL(haven_config_has_ipv6(&cfg),
+			measured[i].ipv6, "has_ipv6");
+		mb = haven_config_min_memory_mb(&cfg);
+		TEST_ASSERT(mb > measured[i].failed &&
+			mb <= measured[i].started + measured[i].started / 100 + 2,
+			"max_bindings %u%s: %u MB, measured %u failed, %u started",
+			measured[i].max_bindings,
+			measured[i].ipv6 ? " with IPv6" : "", mb,
+			measured[i].failed, measured[i].started);
+	}
+	TEST_ASSERT_EQUAL(haven_config_min_memory_mb(NULL), 0, "NULL");
+	TEST_ASSERT(!haven_config_has_ipv6(NULL), "NULL");
+
+	for (i = 0; i < 2; i++) {
+		const char *f = i ? "config/lab-ipv6.yaml" : "config/lab.yaml";
+
+		TEST_ASSERT_EQUAL(haven_config_load(src_path(f), &cfg, err,
+			sizeof(err)), 0, "%s", err);
+		TEST_ASSERT_EQUAL(haven_config_has_ipv6(&cfg), i, "%s", f);
+		TEST_ASSERT(cfg.memory_mb >= haven_config_min_memory_mb(&cfg),
+			"%s", f);
+		haven_config_free(&cfg);
+	}
+	return 0;
+}
+
+/* A FIFO for a file or a key file is refused at once, never waited on. */
+static int
+test_fifo_refused(void)
+{
+	struct haven_config cfg = { 0 };
+	char fifo[sizeof(tmp_dir) + 16], err[512];
+	const char *path;
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", tmp_dir);
+	unlink(fifo);
+	TEST_ASSERT(mkfifo(fifo, 0600) == 0, "mkfifo");
+	TEST_ASSERT_EQUAL(haven_config_load(fifo, &cfg, err, sizeof(err)),
+		-1, "FIFO loaded");
+	TEST_ASSERT(strstr(err, "something else than a regular file") != NULL,
+		"%s", err);
+	path = write_tmp("fifokey.yaml", HEADER
+		"mobile_nodes: [{home_address: 10.0.0.9, spi: 300, key_file: fifo}]\n");
+	TEST_ASSERT(path != NULL, "tmp file");
+	TEST_ASSERT_EQUAL(haven_config_load(path, &cfg, err, sizeof(err)), -1,
+		"FIFO key loaded");
+	TEST_ASSERT(strstr(err, "(not a regular file)") != NULL, "%s", err);
+	unlink(fifo);
+	return 0;
+}
+
 /* true/false stand for on/off: YAML 1.1 tools rewrite on/off so. */
 static int
 test_hugepages_synonyms(void)
@@ -1665,6 +1854,9 @@ main(void)
 	TEST_RUN(test_many_nodes6);
 	TEST_RUN(test_ipv6_corners);
 	TEST_RUN(test_api_corners);
+	TEST_RUN(test_load_buffer);
+	TEST_RUN(test_min_memory);
+	TEST_RUN(test_fifo_refused);
 	TEST_RUN(test_hugepages_synonyms);
 	TEST_RUN(test_idle_policy_name);
 	TEST_RUN(test_deleg_policy_name);

@@ -82,6 +82,25 @@
 #define MAX_PPS			1000000000	/* packets/s, thresholds */
 #define MAX_HOLD_S		3600
 
+/*
+ * The memory the start-up tables take, measured (docs/configuration.md,
+ * "eal.memory_mb"): haven on one port with one worker, hugepages: off
+ * (--no-huge, where -m is a hard limit), the smallest memory_mb that
+ * started, found by bisection. IPv4 alone: 101 MB at max_bindings 1,
+ * 104 at 16384, 116 at 65536, 162 at 262144, 337 at 1000000: the mbuf
+ * pool and the IPv4 LPM (its tbl24 alone is 64 MB) plus about 248 bytes a
+ * binding. IPv6 adds 68 MB (the IPv6 LPM's tbl24 and tbl8s) and about 408
+ * bytes a binding (the IPv6 binding table is also sized by max_bindings):
+ * 169 MB at 1, 179 at 16384, 209 at 65536, 330 at 262144, 788 at 1000000.
+ * Four ports instead of one changed nothing measurable. test_config.c
+ * holds the measurements; measure again when the application's tables
+ * change.
+ */
+#define MEM_BASE_MB		100	/* mbufs, IPv4 LPM, rings, EAL */
+#define MEM_PER_BINDING		248	/* bytes, IPv4 binding table */
+#define MEM_IPV6_MB		68	/* IPv6 LPM */
+#define MEM_PER_BINDING6	408	/* bytes, IPv6 binding table */
+
 /* IPv6 (RFC 6275): lifetimes and refresh intervals count units of 4 s. */
 #define LIFETIME6_UNIT		4
 #define DEFAULT_MAX_LIFETIME6	3600	/* 900 units */
@@ -97,6 +116,8 @@ struct parse_ctx {
 	yaml_document_t *doc;
 	struct haven_config *cfg;
 	const yaml_node_t *console_key;	/* top-level console_socket */
+	const yaml_node_t *eal_map;	/* eal:, and its memory_mb value */
+	const yaml_node_t *memory_value;
 	/* routes[] index in the file of each routes[] and routes6[] slot */
 	unsigned int route_item[HAVEN_CONFIG_MAX_ROUTES];
 	unsigned int route6_item[HAVEN_CONFIG_MAX_ROUTES6];
@@ -984,7 +1005,36 @@ parse_eal(struct parse_ctx *ctx, yaml_node_t *map)
 	    get_eal_args(ctx, f[ARGS].value) < 0)
 		return -1;
 	cfg->hugepages = hugepages_of[choice];
+	ctx->eal_map = map;
+	ctx->memory_value = f[MEMORY_MB].value;
 	return 0;
+}
+
+/*
+ * memory_mb must hold the tables haven makes at start-up, which grow
+ * with max_bindings and with IPv6: below that the EAL starts and the
+ * first table that does not fit stops the start (MEM_* above). Checked
+ * once home_agent is read: max_bindings and the IPv6 addresses are known.
+ */
+static int
+check_memory(struct parse_ctx *ctx)
+{
+	const struct haven_config *cfg = ctx->cfg;
+	uint32_t need = haven_config_min_memory_mb(cfg);
+	char why[96];
+
+	if (cfg->memory_mb >= need)
+		return 0;
+	snprintf(why, sizeof(why), "%s with max_bindings %u",
+		haven_config_has_ipv6(cfg) ? "IPv4 and IPv6" : "IPv4",
+		cfg->max_bindings);
+	if (ctx->memory_value == NULL)
+		return fail_at(ctx, ctx->eal_map,
+			"expected key \"memory_mb\" of at least %u in eal (the start-up minimum for %s; the default %u is too small), got a mapping without it",
+			need, why, DEFAULT_MEMORY_MB);
+	return bad_value(ctx, ctx->memory_value,
+		"a memory_mb of at least %u (the start-up minimum for %s, docs/configuration.md)",
+		need, why);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1695,7 +1745,8 @@ get_key_file(struct parse_ctx *ctx, const yaml_node_t *node,
 	snprintf(path, sizeof(path), "%s%s%s", v[0] == '/' ? "" : ctx->dir,
 		v[0] == '/' ? "" : "/", v);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named by mistake must not hang the load */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return fail_at(ctx, node,
 			"expected a readable key file, got \"%s\" (%s)",
@@ -2909,7 +2960,8 @@ parse_root(struct parse_ctx *ctx, yaml_node_t *root)
 	    parse_ports(ctx, f[PORTS].value) < 0 ||
 	    parse_routes(ctx, f[ROUTES].value) < 0 ||
 	    get_socket_path(ctx, f[CONSOLE_SOCKET].value) < 0 ||
-	    parse_home_agent(ctx, f[HOME_AGENT].value) < 0)
+	    parse_home_agent(ctx, f[HOME_AGENT].value) < 0 ||
+	    check_memory(ctx) < 0)
 		return -1;
 	mns = f[MOBILE_NODES].value;
 	if (!cfg->has_home_agent && mns != NULL &&
@@ -2991,24 +3043,17 @@ set_defaults(struct haven_config *cfg)
 	cfg->aaa.interim_interval = 0;
 }
 
-/* Open the file, parse one document, check it. */
+/* Parse the one document of the parser's input and check it. */
 static int
-load_file(struct parse_ctx *ctx, FILE *f)
+load_document(struct parse_ctx *ctx, yaml_parser_t *parser)
 {
 	static const yaml_mark_t start = { 0, 0, 0 };
 	yaml_document_t doc, extra;
-	yaml_parser_t parser;
 	yaml_node_t *root;
 	int rc = -1;
 
-	if (!yaml_parser_initialize(&parser))
-		return fail_mark(ctx, start,
-			"expected memory for a YAML parser, got none");
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &doc)) {
-		yaml_failure(ctx, &parser);
-		goto out_parser;
-	}
+	if (!yaml_parser_load(parser, &doc))
+		return yaml_failure(ctx, parser);
 	ctx->doc = &doc;
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL) {
@@ -3018,8 +3063,8 @@ load_file(struct parse_ctx *ctx, FILE *f)
 	}
 
 	/* a second document would be silently ignored: refuse it */
-	if (!yaml_parser_load(&parser, &extra)) {
-		yaml_failure(ctx, &parser);
+	if (!yaml_parser_load(parser, &extra)) {
+		yaml_failure(ctx, parser);
 		goto out_doc;
 	}
 	if (yaml_document_get_root_node(&extra) != NULL) {
@@ -3033,9 +3078,39 @@ load_file(struct parse_ctx *ctx, FILE *f)
 	rc = parse_root(ctx, root);
 out_doc:
 	yaml_document_delete(&doc);
-out_parser:
-	yaml_parser_delete(&parser);
+	ctx->doc = NULL;
 	return rc;
+}
+
+/*
+ * What both loaders do first: check the arguments, remember the name and
+ * its folder (relative key_file paths start there), zero the structure
+ * and set the defaults. ctx->path must already be set for messages.
+ */
+static int
+begin_load(struct parse_ctx *ctx, const char *name, struct haven_config *cfg)
+{
+	static const yaml_mark_t start = { 0, 0, 0 };
+	char dir[HAVEN_CONFIG_PATH_LEN];
+
+	if (ctx->err != NULL && ctx->errlen > 0)
+		ctx->err[0] = '\0';
+	if (cfg == NULL)
+		return fail_mark(ctx, start,
+			"expected a configuration structure, got NULL");
+	memset(cfg, 0, sizeof(*cfg));
+	if (name == NULL || name[0] == '\0' ||
+			strlen(name) >= HAVEN_CONFIG_PATH_LEN)
+		return fail_mark(ctx, start,
+			"expected a path of 1..%d bytes, got %s",
+			HAVEN_CONFIG_PATH_LEN - 1,
+			name == NULL ? "NULL" : name[0] == '\0' ? "\"\"" :
+			"a longer one");
+	strcpy(cfg->path, name);
+	strcpy(dir, name);
+	strcpy(ctx->dir, dirname(dir));
+	set_defaults(cfg);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -3053,45 +3128,104 @@ haven_config_load(const char *path, struct haven_config *cfg, char *err,
 		.err = err,
 		.errlen = errlen,
 	};
-	char dir[HAVEN_CONFIG_PATH_LEN];
+	yaml_parser_t parser;
 	struct stat st;
 	FILE *f;
-	int rc;
+	int fd, rc;
 
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-	if (cfg == NULL)
-		return fail_mark(&ctx, start,
-			"expected a configuration structure, got NULL");
-	memset(cfg, 0, sizeof(*cfg));
-	if (path == NULL || path[0] == '\0' ||
-			strlen(path) >= HAVEN_CONFIG_PATH_LEN)
-		return fail_mark(&ctx, start,
-			"expected a path of 1..%d bytes, got %s",
-			HAVEN_CONFIG_PATH_LEN - 1,
-			path == NULL ? "NULL" : path[0] == '\0' ? "\"\"" :
-			"a longer one");
-	strcpy(cfg->path, path);
-	strcpy(dir, path);
-	strcpy(ctx.dir, dirname(dir));
-	set_defaults(cfg);
-
-	f = fopen(path, "rb");
-	if (f == NULL)
+	if (begin_load(&ctx, path, cfg) < 0)
+		return -1;
+	/* O_NONBLOCK: a FIFO given by mistake must not hang the start */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
 		return fail_mark(&ctx, start,
 			"expected a readable file, got %s", strerror(errno));
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
 		return fail_mark(&ctx, start,
 			"expected a readable file, got %s",
 			S_ISDIR(st.st_mode) ? "a directory" :
 			"something else than a regular file");
 	}
-	rc = load_file(&ctx, f);
+	f = fdopen(fd, "rb");
+	if (f == NULL) {
+		close(fd);
+		return fail_mark(&ctx, start,
+			"expected a readable file, got %s", strerror(errno));
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		return fail_mark(&ctx, start,
+			"expected memory for a YAML parser, got none");
+	}
+	yaml_parser_set_input_file(&parser, f);
+	rc = load_document(&ctx, &parser);
+	yaml_parser_delete(&parser);
 	fclose(f);
 	if (rc < 0)
 		haven_config_free(cfg);
 	return rc;
+}
+
+int
+haven_config_load_buffer(const char *name, const void *data, size_t len,
+	struct haven_config *cfg, char *err, size_t errlen)
+{
+	static const yaml_mark_t start = { 0, 0, 0 };
+	struct parse_ctx ctx = {
+		.path = name != NULL ? name : "(null)",
+		.cfg = cfg,
+		.err = err,
+		.errlen = errlen,
+	};
+	yaml_parser_t parser;
+	int rc;
+
+	if (begin_load(&ctx, name, cfg) < 0)
+		return -1;
+	if (data == NULL && len > 0)
+		return fail_mark(&ctx, start,
+			"expected %zu bytes of YAML, got NULL", len);
+	if (!yaml_parser_initialize(&parser))
+		return fail_mark(&ctx, start,
+			"expected memory for a YAML parser, got none");
+	/* libyaml reads at most len bytes; an empty input is an empty file */
+	yaml_parser_set_input_string(&parser,
+		data != NULL ? data : (const void *)"", len);
+	rc = load_document(&ctx, &parser);
+	yaml_parser_delete(&parser);
+	if (rc < 0)
+		haven_config_free(cfg);
+	return rc;
+}
+
+bool
+haven_config_has_ipv6(const struct haven_config *cfg)
+{
+	unsigned int i;
+
+	if (cfg == NULL)
+		return false;
+	if (cfg->has_ha_addr6)
+		return true;
+	for (i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].has_addr6)
+			return true;
+	return false;
+}
+
+uint32_t
+haven_config_min_memory_mb(const struct haven_config *cfg)
+{
+	uint64_t bytes, n;
+
+	if (cfg == NULL)
+		return 0;
+	n = cfg->max_bindings;
+	bytes = ((uint64_t)MEM_BASE_MB << 20) + n * MEM_PER_BINDING;
+	if (haven_config_has_ipv6(cfg))
+		bytes += ((uint64_t)MEM_IPV6_MB << 20) + n * MEM_PER_BINDING6;
+	return (uint32_t)((bytes + (1u << 20) - 1) >> 20);
 }
 
 void

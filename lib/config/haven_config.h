@@ -308,6 +308,45 @@ struct haven_config {
 int haven_config_load(const char *path, struct haven_config *cfg,
 		char *err, size_t errlen);
 
+/**
+ * Load and validate a configuration held in memory, exactly as
+ * haven_config_load() would load a file with that content: the same
+ * checks, defaults and messages, which start with name
+ * ("name:line:column: ..."). Relative key_file paths start in the folder
+ * of name, as they start in the folder of a file. For a configuration
+ * that did not come from a file (a console, a test, a fuzzer).
+ *
+ * @param name    what messages and cfg->path call the text, 1..255 bytes.
+ * @param data    the YAML text; it need not end with a NUL.
+ * @param len     its length in bytes (0: an empty file).
+ * @param cfg     structure to fill; release with haven_config_free().
+ * @param err     buffer for the first error.
+ * @param errlen  its size.
+ * @return 0 on success, -1 on error (cfg is then released).
+ */
+int haven_config_load_buffer(const char *name, const void *data, size_t len,
+		struct haven_config *cfg, char *err, size_t errlen);
+
+/**
+ * Whether a loaded configuration runs Mobile IPv6: the home agent or a
+ * port has an IPv6 address (home_agent.address6, ports[].address6).
+ *
+ * @param cfg  a loaded configuration.
+ * @return true when IPv6 is on.
+ */
+bool haven_config_has_ipv6(const struct haven_config *cfg);
+
+/**
+ * The smallest eal.memory_mb that holds the tables haven builds at
+ * start-up for this configuration (mbuf pool, LPM tables, binding tables
+ * sized by max_bindings, more with IPv6), as measured and documented in
+ * docs/configuration.md. haven_config_load() refuses a smaller memory_mb.
+ *
+ * @param cfg  a loaded configuration.
+ * @return megabytes.
+ */
+uint32_t haven_config_min_memory_mb(const struct haven_config *cfg);
+
 /** Release what haven_config_load() allocated. */
 void haven_config_free(struct haven_config *cfg);
 
