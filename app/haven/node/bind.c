@@ -56,7 +56,8 @@ log_unroutable(const struct haven_node *n, unsigned int missing)
 {
 	char h[HAVEN_ADDR_STRLEN];
 
-	HAVEN_LOG(WARNING, "%u care-of address(es) of %s have no route\n",
+	HAVEN_LOG_LIMITED(WARNING, "%u care-of address(es) of %s have no "
+		"route\n",
 		missing, haven_addr_str(&n->hoa, h));
 }
 

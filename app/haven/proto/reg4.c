@@ -259,7 +259,7 @@ process(struct reg_request *req, const uint8_t *msg, size_t len)
 			rrq->ident = rte_be_to_cpu_64(
 				*(const unaligned_uint64_t *)(msg + 16));
 		}
-		HAVEN_LOG(INFO, "poorly formed request from " HAVEN_IP4_FMT
+		HAVEN_LOG_LIMITED(INFO, "poorly formed request from " HAVEN_IP4_FMT
 			": %s\n", HAVEN_IP4_ARGS(req->src_ip), why);
 		deny(req, rc, NULL);
 		return;

@@ -27,6 +27,9 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_memzone.h>
 #include <rte_telemetry.h>
 
 #include "loop.h"
@@ -37,12 +40,12 @@
 /*
  * Rows of /haven/events per reply, so that the worst case fits the 16 KB
  * of a reply: seq 20 digits, time_us 16, kind 16 with its quotes, code 11,
- * home address 17 (41 for an IPv6 one), text 111 characters (each
- * doubled if escaped) and its quotes 224, six commas: 334 bytes a row at
- * worst; 48 rows are 16,032 bytes, and the names and totals about 300
+ * home address 41 with its quotes (IPv6), text 383 characters (each
+ * doubled if escaped) and its quotes 768, six commas: 878 bytes a row at
+ * worst; 18 rows are 15,804 bytes, and the names and totals about 300
  * more.
  */
-#define EVENTS_PAGE 48
+#define EVENTS_PAGE 18
 /*
  * Rows of /haven/mobile_nodes per reply: home address 17, spi 10,
  * algorithm 13, key length 3, max lifetime 5, bound 1, four care-of
@@ -551,9 +554,10 @@ static int
 events_handler(const char *params, struct rte_tel_data *d)
 {
 	struct rte_tel_data *seq, *t, *kind, *code, *hoa, *text;
-	uint64_t total = haven_event_count();
-	uint64_t oldest = total > HAVEN_EVENTS ? total - HAVEN_EVENTS : 0;
+	const struct haven_event *ev;
+	uint64_t total = haven_event_count(), first = haven_event_first();
 	uint64_t since, lost = 0, s;
+	unsigned int n = 0;
 
 	if (params != NULL && *params != '\0') {
 		char *end;
@@ -562,18 +566,17 @@ events_handler(const char *params, struct rte_tel_data *d)
 		if (*end != '\0')
 			return -EINVAL;
 	} else {
-		since = total > EVENTS_PAGE ? total - EVENTS_PAGE : 0;
-	}
-	if (since < oldest) {
-		lost = oldest - since;
-		since = oldest;
+		/* The last EVENTS_PAGE events still held. */
+		for (since = total, n = 0; n < EVENTS_PAGE &&
+		     (ev = haven_event_prev(since)) != NULL; n++)
+			since = ev->seq;
+		n = 0;
 	}
 	if (since > total)
 		since = total;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "total", total);
-	rte_tel_data_add_dict_u64(d, "first", oldest);
-	rte_tel_data_add_dict_u64(d, "lost", lost);
+	rte_tel_data_add_dict_u64(d, "first", first);
 	seq = column(d, "seq", RTE_TEL_U64_VAL);
 	t = column(d, "time_us", RTE_TEL_U64_VAL);
 	kind = column(d, "kind", RTE_TEL_STRING_VAL);
@@ -583,12 +586,12 @@ events_handler(const char *params, struct rte_tel_data *d)
 	if (seq == NULL || t == NULL || kind == NULL || code == NULL ||
 	    hoa == NULL || text == NULL)
 		return -ENOMEM;
-	for (s = since; s < total && s < since + EVENTS_PAGE; s++) {
-		const struct haven_event *ev = haven_event_get(s);
+	for (s = since; n < EVENTS_PAGE && (ev = haven_event_next(s)) != NULL;
+	     n++) {
 		char a[HAVEN_ADDR_STRLEN] = "";
 
-		if (ev == NULL)
-			continue;
+		lost += ev->seq - s;	/* no longer held */
+		s = ev->seq + 1;
 		if (ev->addr.family != HAVEN_AF_NONE)
 			haven_addr_str(&ev->addr, a);
 		rte_tel_data_add_array_u64(seq, ev->seq);
@@ -599,7 +602,12 @@ events_handler(const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_array_string(hoa, a);
 		rte_tel_data_add_array_string(text, ev->text);
 	}
-	rte_tel_data_add_dict_u64(d, "count", s - since);
+	if (n < EVENTS_PAGE) {
+		lost += total > s ? total - s : 0;
+		s = total;
+	}
+	rte_tel_data_add_dict_u64(d, "lost", lost);
+	rte_tel_data_add_dict_u64(d, "count", n);
 	rte_tel_data_add_dict_u64(d, "next", s);
 	return 0;
 }
@@ -988,9 +996,96 @@ TEL_CALLBACK(bindings6)
 TEL_CALLBACK(binding6)
 TEL_CALLBACK(mobile_nodes6)
 
+/* ---------------------------------------------------------------------
+ * DPDK 22.11's own /eal/heap_info and /eal/memzone_info trust their
+ * parameter: an index past the end reads out of bounds and kills the
+ * process (a SIGSEGV with /eal/memzone_info,100000), taking every binding
+ * with it. rte_telemetry keeps its commands sorted and looks up the first
+ * match, and a command registered again is inserted before the one it
+ * names: so the agent registers bounded versions of both, which answer
+ * an index out of range with an error.
+ */
+
+/* Memzone number `want` in walk order, if there is one. */
+struct memzone_pick {
+	unsigned long want, seen;
+	const struct rte_memzone *mz;
+};
+
+static void
+memzone_pick(const struct rte_memzone *mz, void *arg)
+{
+	struct memzone_pick *p = arg;
+
+	if (p->seen++ == p->want)
+		p->mz = mz;
+}
+
+static int
+eal_memzone_info(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct memzone_pick p = { 0 };
+	char *end, addr[24];
+
+	(void)cmd;
+	if (params == NULL || *params == '\0')
+		return -EINVAL;
+	p.want = strtoul(params, &end, 0);
+	if (*end != '\0')
+		return -EINVAL;
+	rte_memzone_walk(memzone_pick, &p);
+	if (p.mz == NULL)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "Zone", (int)p.want);
+	rte_tel_data_add_dict_string(d, "Name", p.mz->name);
+	rte_tel_data_add_dict_u64(d, "Length", p.mz->len);
+	snprintf(addr, sizeof(addr), "%p", p.mz->addr);
+	rte_tel_data_add_dict_string(d, "Address", addr);
+	rte_tel_data_add_dict_int(d, "Socket", p.mz->socket_id);
+	rte_tel_data_add_dict_int(d, "Flags", p.mz->flags);
+	rte_tel_data_add_dict_u64(d, "Hugepage_size", p.mz->hugepage_sz);
+	return 0;
+}
+
+static int
+eal_heap_info(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct rte_malloc_socket_stats st;
+	unsigned long id;
+	char *end, name[32];
+	int socket;
+
+	(void)cmd;
+	if (params == NULL || *params == '\0')
+		return -EINVAL;
+	id = strtoul(params, &end, 0);
+	if (*end != '\0' || id >= rte_socket_count())
+		return -EINVAL;
+	socket = rte_socket_id_by_idx(id);
+	if (socket < 0 || rte_malloc_get_socket_stats(socket, &st) != 0)
+		return -EINVAL;
+	snprintf(name, sizeof(name), "socket_%d", socket);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "Head_id", (int)id);
+	rte_tel_data_add_dict_string(d, "Name", name);
+	rte_tel_data_add_dict_u64(d, "Heap_size", st.heap_totalsz_bytes);
+	rte_tel_data_add_dict_u64(d, "Free_size", st.heap_freesz_bytes);
+	rte_tel_data_add_dict_u64(d, "Alloc_size", st.heap_allocsz_bytes);
+	rte_tel_data_add_dict_u64(d, "Greatest_free_size",
+		st.greatest_free_size);
+	rte_tel_data_add_dict_u64(d, "Alloc_count", st.alloc_count);
+	rte_tel_data_add_dict_u64(d, "Free_count", st.free_count);
+	return 0;
+}
+
 int
 haven_telemetry_init(void)
 {
+	rte_telemetry_register_cmd("/eal/heap_info", eal_heap_info,
+		"Heap information (bounded). Takes a heap id");
+	rte_telemetry_register_cmd("/eal/memzone_info", eal_memzone_info,
+		"Memzone information (bounded). Takes a memzone index");
 	rte_telemetry_register_cmd("/haven/stats", tel_stats,
 		"Packet, registration and resolution totals. No parameters");
 	rte_telemetry_register_cmd("/haven/drops", tel_drops,
