@@ -15,9 +15,9 @@ HUGEPAGES=${HUGEPAGES:-512}
 
 PACKAGES=(
 	build-essential meson ninja-build pkg-config
-	libdpdk-dev dpdk libyaml-dev libjansson-dev libssl-dev
+	libdpdk-dev dpdk libyaml-dev libjansson-dev libssl-dev liblmdb-dev
 	python3 python3-scapy python3-pytest python3-yaml python3-prometheus-client
-	tshark nftables ethtool iproute2 iputils-ping procps
+	tshark nftables ethtool iproute2 iputils-ping procps keepalived
 )
 
 say() { echo "setup: $*"; }
