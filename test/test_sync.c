@@ -90,6 +90,68 @@ static struct {
 	uint64_t sent, lost, duplicated;
 } w;
 
+/*
+ * TEST_SYNC_PCAP=<file>: every datagram sent is also written to a pcap
+ * (Ethernet, IPv4 192.0.2.2 <-> 192.0.2.3, UDP 4435), so that the
+ * Wireshark dissector can be checked against what lib/sync really sends
+ * (dts/TestSuite_sync_dissector.py).
+ */
+static FILE *pcap;
+
+static void
+pcap_open(void)
+{
+	const char *path = getenv("TEST_SYNC_PCAP");
+	const uint32_t hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
+
+	if (path == NULL || (pcap = fopen(path, "wb")) == NULL)
+		return;
+	fwrite(hdr, sizeof(hdr), 1, pcap);
+}
+
+static void
+pcap_write(int from, const uint8_t *msg, size_t len)
+{
+	uint8_t f[14 + 20 + 8];
+	uint32_t rec[4];
+	uint32_t sum = 0;
+	unsigned int i;
+
+	if (pcap == NULL)
+		return;
+	memset(f, 0, sizeof(f));
+	memcpy(f, "\x02\x00\x00\x00\x00\x00\x02\x00\x00\x00\x00\x00",
+		12);
+	f[5] = (uint8_t)(3 - from);
+	f[11] = (uint8_t)(2 + from);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[16] = (uint8_t)((20 + 8 + len) >> 8);
+	f[17] = (uint8_t)(20 + 8 + len);
+	f[22] = 64;
+	f[23] = 17;
+	memcpy(f + 26, from == 0 ? "\xc0\x00\x02\x02" : "\xc0\x00\x02\x03", 4);
+	memcpy(f + 30, from == 0 ? "\xc0\x00\x02\x03" : "\xc0\x00\x02\x02", 4);
+	for (i = 14; i < 34; i += 2)
+		sum += (uint32_t)f[i] << 8 | f[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	f[24] = (uint8_t)(~sum >> 8);
+	f[25] = (uint8_t)~sum;
+	f[34] = HAVEN_SYNC_PORT >> 8;
+	f[35] = HAVEN_SYNC_PORT & 0xff;
+	f[36] = HAVEN_SYNC_PORT >> 8;
+	f[37] = HAVEN_SYNC_PORT & 0xff;
+	f[38] = (uint8_t)((8 + len) >> 8);
+	f[39] = (uint8_t)(8 + len);
+	rec[0] = (uint32_t)(w.now / 1000);
+	rec[1] = (uint32_t)(w.now % 1000) * 1000;
+	rec[2] = rec[3] = (uint32_t)(sizeof(f) + len);
+	fwrite(rec, sizeof(rec), 1, pcap);
+	fwrite(f, sizeof(f), 1, pcap);
+	fwrite(msg, len, 1, pcap);
+}
+
 static int
 node_index(void *ctx)
 {
@@ -103,6 +165,7 @@ net_send(void *ctx, const uint8_t *msg, size_t len)
 	unsigned int copies = 1, c;
 
 	w.sent++;
+	pcap_write(from, msg, len);
 	if (w.capture && w.ncap < MAX_CAPTURE) {
 		w.cap[w.ncap].to = 1 - from;
 		w.cap[w.ncap].len = len;
@@ -1351,6 +1414,7 @@ main(void)
 	int passed = 0, failed = 0;
 
 	srand(20240101);
+	pcap_open();
 	if (mkdtemp(tmp_root) == NULL) {
 		perror("mkdtemp");
 		return 1;
@@ -1368,6 +1432,8 @@ main(void)
 	RUN(test_bulk_million);
 	free(w.q);
 	free(w.cap);
+	if (pcap != NULL)
+		fclose(pcap);
 	nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	TEST_SUMMARY();
 }
