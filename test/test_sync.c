@@ -1212,8 +1212,10 @@ test_forged_and_replayed(void)
 		uint64_t last = 0;
 
 		for (i = 0; i < w.ncap; i++)
-			if (w.cap[i].to == 1)
-				last = be64toh(*(uint64_t *)(w.cap[i].b + 12));
+			if (w.cap[i].to == 1) {
+				memcpy(&last, w.cap[i].b + 12, sizeof(last));
+				last = be64toh(last);
+			}
 		uint8_t ops[64];
 		size_t ops_len = 0;
 		struct haven_sync_op op = { HAVEN_SYNC_OP_DELETE, 6, 0,
