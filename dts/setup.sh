@@ -15,9 +15,11 @@ HUGEPAGES=${HUGEPAGES:-512}
 
 PACKAGES=(
 	build-essential meson ninja-build pkg-config
-	libdpdk-dev dpdk libyaml-dev libjansson-dev libssl-dev
+	libdpdk-dev dpdk libyaml-dev libjansson-dev libssl-dev liblmdb-dev
 	python3 python3-scapy python3-pytest python3-yaml python3-prometheus-client
 	tshark nftables ethtool iproute2 iputils-ping procps
+	# VRRP of the active/standby pair (dts/keepalived_lab.py)
+	keepalived
 	# RADIUS server of the AAA suites (dts/radius/raddb)
 	freeradius freeradius-utils
 	# dpdk-telemetry.py, dpdk-dumpcap and dpdk-proc-info (operator suite)

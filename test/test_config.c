@@ -963,6 +963,79 @@ test_good_aaa(void)
 	return 0;
 }
 
+/* store: and redundancy: with every key away from its default. */
+static int
+test_store_redundancy(void)
+{
+	static const uint8_t from_file[] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+	};
+	struct haven_config cfg = { 0 };
+	const struct haven_config_redundancy *r = &cfg.redundancy;
+	struct haven_addr a;
+	char err[512];
+
+	/* absent: nothing persists, no pair, the defaults stand */
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("test/config/good.yaml"),
+		&cfg, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(!cfg.store.enabled && !r->enabled, "absent");
+	TEST_ASSERT_EQUAL(cfg.store.sync, HAVEN_CONFIG_STORE_SYNC_EVERY_COMMIT,
+		"default sync");
+	TEST_ASSERT_EQUAL(cfg.store.map_size_mb, 1024, "default map");
+	TEST_ASSERT_EQUAL(cfg.store.max_batch, 4096, "default batch");
+	TEST_ASSERT_EQUAL(r->port, 4435, "default port");
+	TEST_ASSERT_EQUAL(r->role, HAVEN_ROLE_AUTO, "default role");
+	TEST_ASSERT_EQUAL(r->vrid, 51, "default vrid");
+	TEST_ASSERT_EQUAL(r->priority, 100, "default priority");
+	TEST_ASSERT_EQUAL(r->advert_interval_ms, 100, "default advert");
+	TEST_ASSERT(!r->preempt, "default preempt");
+	TEST_ASSERT_EQUAL(r->heartbeat_ms, 100, "default heartbeat");
+	TEST_ASSERT_EQUAL(r->dead_after, 3, "default dead after");
+	TEST_ASSERT_EQUAL(r->window, 256, "default window");
+	TEST_ASSERT_EQUAL(r->bulk_per_tick, 64, "default bulk");
+	haven_config_free(&cfg);
+
+	TEST_ASSERT_EQUAL(haven_config_load(
+		src_path("test/config/good_redundancy.yaml"), &cfg, err,
+		sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(cfg.store.enabled, "store");
+	TEST_ASSERT(strcmp(cfg.store.path, "/var/lib/haven/store") == 0,
+		"path");
+	TEST_ASSERT_EQUAL(cfg.store.sync, HAVEN_CONFIG_STORE_SYNC_INTERVAL,
+		"interval");
+	TEST_ASSERT_EQUAL(cfg.store.sync_interval_ms, 250, "250 ms");
+	TEST_ASSERT_EQUAL(cfg.store.map_size_mb, 4096, "map");
+	TEST_ASSERT_EQUAL(cfg.store.max_batch, 100, "batch");
+	TEST_ASSERT(r->enabled, "redundancy");
+	TEST_ASSERT_EQUAL(r->node_id, 4294967295u, "node id");
+	haven_addr_parse("2001:db8:1::31", &a);
+	TEST_ASSERT(haven_addr_eq(&r->addr, &a), "IPv6 sync address");
+	TEST_ASSERT_EQUAL(r->port_index, 0, "its port");
+	TEST_ASSERT_EQUAL(r->port, 5000, "port");
+	TEST_ASSERT(strcmp(r->peer.name, "pha-b") == 0, "peer name");
+	TEST_ASSERT_EQUAL(r->peer.id, 2, "peer id");
+	haven_addr_parse("2001:db8:1::32", &a);
+	TEST_ASSERT(haven_addr_eq(&r->peer.addr, &a), "peer address");
+	TEST_ASSERT_EQUAL(r->peer.key_len, sizeof(from_file), "key file");
+	TEST_ASSERT_MEM(r->peer.key, from_file, sizeof(from_file), "key");
+	TEST_ASSERT_EQUAL(r->peer.line, 31, "peer line");
+	TEST_ASSERT_EQUAL(r->role, HAVEN_ROLE_STANDBY, "role");
+	TEST_ASSERT(strcmp(haven_redundancy_role_name(r->role), "standby") == 0,
+		"role name");
+	TEST_ASSERT_EQUAL(r->vrid, 255, "vrid");
+	TEST_ASSERT_EQUAL(r->priority, 254, "priority");
+	TEST_ASSERT_EQUAL(r->advert_interval_ms, 40950, "advert");
+	TEST_ASSERT(r->preempt, "preempt");
+	TEST_ASSERT_EQUAL(r->heartbeat_ms, 10000, "heartbeat");
+	TEST_ASSERT_EQUAL(r->dead_after, 100, "dead after");
+	TEST_ASSERT_EQUAL(r->window, 4096, "window");
+	TEST_ASSERT_EQUAL(r->bulk_per_tick, 1, "bulk");
+	haven_config_free(&cfg);
+	TEST_ASSERT(!cfg.redundancy.enabled && cfg.redundancy.peer.key_len == 0,
+		"freed and wiped");
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Broken files: exact position and a piece of the reason             */
 /* ------------------------------------------------------------------ */
@@ -1222,6 +1295,42 @@ static const struct bad_case {
 	  "expected a pool prefix with zero host bits (192.0.2.128/26), got \"192.0.2.129/26\"" },
 	{ "aaa_without_home_agent.yaml", 16, 1,
 	  "expected home_agent with aaa (RADIUS provisions a home agent's mobile nodes), got aaa in a configuration without home_agent" },
+	/* store: and redundancy: */
+	{ "store_relative_path.yaml", 15, 9,
+	  "expected an absolute directory path (such as /var/lib/haven/store) of at most 255 bytes, got \"var/lib/haven\"" },
+	{ "store_bad_sync.yaml", 16, 9,
+	  "expected every-commit, none or \"interval <ms>\" (ms 10..60000), got \"sometimes\"" },
+	{ "store_interval_range.yaml", 16, 9, "got \"interval 5\"" },
+	{ "store_map_size.yaml", 16, 16, "expected an integer 1..1048576, got \"0\"" },
+	{ "store_no_path.yaml", 15, 3, "expected key \"path\" in store" },
+	{ "redundancy_address_is_vip.yaml", 16, 12,
+	  "expected an address of this primary's own, not the home agent's" },
+	{ "redundancy_address_not_ours.yaml", 16, 12,
+	  "expected one of this agent's port addresses (port home 192.0.2.31), got \"192.0.2.33\"" },
+	{ "redundancy_advert_interval.yaml", 23, 25,
+	  "expected a multiple of 10 in 10..40950 (milliseconds; VRRPv3 counts centiseconds, RFC 5798 5.2.7), got \"105\"" },
+	{ "redundancy_bad_role.yaml", 17, 9,
+	  "expected auto, active or standby, got \"primary\"" },
+	{ "redundancy_default_address_is_vip.yaml", 15, 3,
+	  "expected key \"address\" in redundancy (the home port's address is the home agent's" },
+	{ "redundancy_no_key.yaml", 18, 5,
+	  "expected key \"key\" or \"key_file\" in this peer" },
+	{ "redundancy_no_peer.yaml", 15, 3, "expected key \"peer\" in redundancy" },
+	{ "redundancy_peer_family.yaml", 20, 14,
+	  "expected a peer address of the family of redundancy.address (IPv4), got \"2001:db8:1::32\"" },
+	{ "redundancy_peer_is_us.yaml", 20, 14,
+	  "expected the other primary's address, not one of this agent's" },
+	{ "redundancy_peer_unreachable.yaml", 20, 14,
+	  "expected a peer directly reachable, a host inside a port's subnet (home 192.0.2.0/24), got \"198.51.100.32\"" },
+	{ "redundancy_port_clash.yaml", 20, 9,
+	  "expected a sync port other than delegation.port (4500), got \"4500\"" },
+	{ "redundancy_priority.yaml", 23, 15, "expected an integer 1..254, got \"255\"" },
+	{ "redundancy_same_id.yaml", 19, 9,
+	  "expected a peer id other than this primary's (redundancy.node_id), got \"2\"" },
+	{ "redundancy_unknown_key.yaml", 17, 3,
+	  "unknown key \"heartbeat_ms\" in redundancy (expected one of: node_id, address, port, peer, role, vrrp, heartbeat_interval_ms, dead_after, window, bulk_per_tick)" },
+	{ "redundancy_without_home_agent.yaml", 17, 3,
+	  "expected redundancy only with home_agent" },
 };
 
 static int
@@ -1845,6 +1954,7 @@ main(void)
 	TEST_RUN(test_features);
 	TEST_RUN(test_delegation);
 	TEST_RUN(test_pure_sha);
+	TEST_RUN(test_store_redundancy);
 	TEST_RUN(test_ipv6);
 	TEST_RUN(test_good_aaa);
 	TEST_RUN(test_lab_aaa_config);
