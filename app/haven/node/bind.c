@@ -62,7 +62,7 @@ log_unroutable(const struct haven_node *n, unsigned int missing)
 }
 
 static int
-publish4(const struct haven_node *n)
+publish4(const struct haven_node *n, int16_t *nh_idx, uint8_t *n_nh)
 {
 	struct haven_binding b;
 	struct haven_addr nh;
@@ -84,6 +84,7 @@ publish4(const struct haven_node *n)
 		c->next_hop = nh.v4;
 		c->port = port;
 		c->neigh = neigh;
+		nh_idx[(*n_nh)++] = neigh;
 		b.n_coa++;
 	}
 	if (b.n_coa < n->n_coa)
@@ -96,7 +97,7 @@ publish4(const struct haven_node *n)
 }
 
 static int
-publish6(const struct haven_node *n)
+publish6(const struct haven_node *n, int16_t *nh_idx, uint8_t *n_nh)
 {
 	struct haven_binding6 b;
 	struct haven_addr nh;
@@ -117,6 +118,7 @@ publish6(const struct haven_node *n)
 		memcpy(c->next_hop, nh.v6, 16);
 		c->port = port;
 		c->neigh = neigh;
+		nh_idx[(*n_nh)++] = neigh;
 		b.n_coa++;
 	}
 	if (b.n_coa < n->n_coa)
@@ -136,32 +138,55 @@ reclaim(uint8_t family)
 		haven_binding_reclaim(haven_rt.fp.bindings);
 }
 
-/* Publish the node's record; spare records may still be in their grace
- * period: reclaim and try once more. */
-static int
-publish(const struct haven_node *n)
+/* The record now refers to neighbours nh[0..n_nh): move the references. */
+static void
+refer(struct haven_node *n, const int16_t *nh, uint8_t n_nh)
 {
-	int (*fn)(const struct haven_node *n) =
+	unsigned int i;
+
+	for (i = 0; i < n_nh; i++)
+		haven_link_neigh_ref(n->hoa.family, nh[i]);
+	for (i = 0; i < n->n_nh; i++)
+		haven_link_neigh_unref(n->hoa.family, n->nh[i]);
+	memcpy(n->nh, nh, sizeof(*nh) * n_nh);
+	n->n_nh = n_nh;
+}
+
+/*
+ * Publish the node's record; spare records may still be in their grace
+ * period: reclaim and try once more. The neighbours the new record uses
+ * are referenced, those of the old one released.
+ */
+static int
+publish(struct haven_node *n)
+{
+	int (*fn)(const struct haven_node *n, int16_t *nh, uint8_t *n_nh) =
 		n->hoa.family == HAVEN_AF_INET6 ? publish6 : publish4;
+	int16_t nh[HAVEN_NODE_MAX_COA];
+	uint8_t n_nh = 0;
 	int rc;
 
 	if (n->hoa.family == HAVEN_AF_INET6 && !haven_rt_has_ip6())
 		return -ENOTSUP;
-	rc = fn(n);
+	rc = fn(n, nh, &n_nh);
 	if (rc == -ENOMEM) {
 		reclaim(n->hoa.family);
-		rc = fn(n);
+		n_nh = 0;
+		rc = fn(n, nh, &n_nh);
 	}
+	if (rc == 0)
+		refer(n, nh, n_nh);
 	return rc;
 }
 
 static void
-withdraw(const struct haven_node *n)
+withdraw(struct haven_node *n)
 {
 	if (n->hoa.family == HAVEN_AF_INET6)
 		haven_binding6_remove(haven_rt.fp6->bindings, n->hoa.v6);
 	else
 		haven_binding_remove(haven_rt.fp.bindings, n->hoa.v4);
+	refer(n, NULL, 0);
 }
 
 void
@@ -447,6 +472,22 @@ haven_node_unbind(struct haven_node *n, const struct haven_addr *coa,
 	haven_node_republish(n);
 	arm_expiry(n);
 	node_notify(n, HAVEN_NODE_MOVED, reason);
+}
+
+bool
+node_intercepts(const struct haven_addr *a, void *arg)
+{
+	const struct haven_node *n = haven_node_find(a);
+
+	(void)arg;
+	return n != NULL && haven_node_bound(n) &&
+		n->forwarder == HAVEN_FORWARDER_SELF && !n->handover;
+}
+
+void
+haven_node_set_handover(struct haven_node *n, bool on)
+{
+	n->handover = on;
 }
 
 void

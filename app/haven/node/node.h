@@ -117,6 +117,12 @@ struct haven_node {
 	uint8_t forwarder;		/**< HAVEN_FORWARDER_SELF or a
 					  * secondary (haven_node_set_forwarder) */
 	uint32_t reply_holds;		/**< haven_node_reply_hold() count */
+	bool handover;			/**< a delegation is under way: another
+					  * agent may announce the address
+					  * (haven_node_set_handover()) */
+	uint8_t n_nh;			/**< neighbours the record refers to */
+	int16_t nh[HAVEN_NODE_MAX_COA];	/**< their indices (referenced in the
+					  * link layer while published) */
 	bool publish_failed;		/**< the last republish failed */
 	struct rte_timer expiry;	/**< earliest care-of address expiry */
 	struct rte_timer announce;	/**< repeated announcements */
@@ -242,6 +248,13 @@ void haven_node_unbind(struct haven_node *n, const struct haven_addr *coa,
  * bound, interception is announced again. Hooks hear FORWARDER.
  */
 void haven_node_set_forwarder(struct haven_node *n, uint8_t forwarder);
+
+/**
+ * A delegation of the node starts (true) or ends (false): meanwhile the
+ * secondary announcing the home address is not a conflict to defend.
+ * Called by the delegation module.
+ */
+void haven_node_set_handover(struct haven_node *n, bool on);
 
 /** Publish the node's binding again (a next hop moved). */
 void haven_node_republish(struct haven_node *n);

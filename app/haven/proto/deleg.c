@@ -160,12 +160,16 @@ haven_deleg_forwarder_of(const struct haven_deleg_peer *p)
 	return (uint8_t)(p - deleg.secondaries) + 1;
 }
 
-/* The outcome of a delegation is known: a held reply may go. */
+/*
+ * The outcome of a delegation is known: the handover is over and a held
+ * reply may go.
+ */
 static void
 release_hold(struct haven_node *n)
 {
 	struct deleg_ext *x = ext_of(n);
 
+	haven_node_set_handover(n, false);
 	if (!x->holding)
 		return;
 	x->holding = false;
@@ -397,6 +401,8 @@ haven_deleg_delegate_node(struct haven_node *n, struct haven_deleg_peer *peer)
 		return -EBUSY;
 	info_of_node(n, &x->b.info);
 	rc = haven_deleg_pha_delegate(&deleg.pha, &x->b, peer, haven_now_ms());
+	if (rc == 0)
+		haven_node_set_handover(n, true);
 	if (rc == 0 && haven_rt.cfg.delegation.wait_for_ack && !x->holding) {
 		/* The registration reply waits for the answer ([0026]). */
 		x->holding = true;
