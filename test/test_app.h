@@ -37,7 +37,7 @@
 
 #define APP_IP(a, b, c, d) RTE_BE32(RTE_IPV4(a, b, c, d))
 
-/* Temporary configuration file of this test (removed by app_cleanup()). */
+/* Temporary configuration file of this test (removed at exit). */
 static char app_cfg_path[64];
 
 /*
@@ -69,7 +69,17 @@ app_eal_init(const char *prog, const char *file_prefix)
 	return rte_timer_subsystem_init() == 0 ? 0 : -1;
 }
 
-/* Write text to the test's configuration file (created on first use). */
+static inline void
+app_cleanup(void)
+{
+	if (app_cfg_path[0] != '\0')
+		unlink(app_cfg_path);
+}
+
+/*
+ * Write text to the test's configuration file (created on first use,
+ * removed at exit however the test ends, short of a signal).
+ */
 static inline int
 app_config_write(const char *yaml)
 {
@@ -83,6 +93,7 @@ app_config_write(const char *yaml)
 		if (fd < 0)
 			return -1;
 		close(fd);
+		atexit(app_cleanup);
 	}
 	f = fopen(app_cfg_path, "w");
 	if (f == NULL)
@@ -105,13 +116,6 @@ app_config_load(const char *yaml)
 		return -1;
 	}
 	return 0;
-}
-
-static inline void
-app_cleanup(void)
-{
-	if (app_cfg_path[0] != '\0')
-		unlink(app_cfg_path);
 }
 
 /* The ring behind port index p's control TX queue. */

@@ -836,7 +836,6 @@ main(int argc, char **argv)
 	    haven_nodes_load_config() != 0 ||
 	    haven_loop_every_cancel("balancer") != 0) {
 		fprintf(stderr, "set-up failed\n");
-		app_cleanup();
 		return 1;
 	}
 	for (i = 0; i < N_NODES; i++) {
@@ -862,6 +861,5 @@ main(int argc, char **argv)
 	haven_rt_stop();
 	rte_eal_cleanup();
 	haven_config_free(&haven_rt.cfg);
-	app_cleanup();
 	TEST_SUMMARY();
 }

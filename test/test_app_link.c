@@ -574,7 +574,6 @@ main(int argc, char **argv)
 	    haven_link_init() != 0 ||
 	    haven_link_conflict_hook_add(on_conflict, NULL) != 0) {
 		fprintf(stderr, "set-up failed\n");
-		app_cleanup();
 		return 1;
 	}
 	TEST_RUN(test_arp_resolves_held);
@@ -585,6 +584,5 @@ main(int argc, char **argv)
 	haven_rt_stop();
 	rte_eal_cleanup();
 	haven_config_free(&haven_rt.cfg);
-	app_cleanup();
 	TEST_SUMMARY();
 }

@@ -940,7 +940,6 @@ main(int argc, char **argv)
 	    app_config_load(config_yaml) != 0 || haven_rt_start() != 0 ||
 	    haven_link_init() != 0) {
 		fprintf(stderr, "set-up failed\n");
-		app_cleanup();
 		return 1;
 	}
 	/* Extensions before the first node, as modules do at start-up. */
@@ -950,7 +949,6 @@ main(int argc, char **argv)
 	    haven_node_hook_add(on_node, NULL) != 0 ||
 	    haven_nodes_load_config() != 0) {
 		fprintf(stderr, "node set-up failed\n");
-		app_cleanup();
 		return 1;
 	}
 	TEST_RUN(test_table_many);
@@ -966,6 +964,5 @@ main(int argc, char **argv)
 	haven_rt_stop();
 	rte_eal_cleanup();
 	haven_config_free(&haven_rt.cfg);
-	app_cleanup();
 	TEST_SUMMARY();
 }

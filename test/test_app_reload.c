@@ -606,7 +606,6 @@ main(int argc, char **argv)
 	    haven_node_hook_add(on_node, NULL) != 0 ||
 	    haven_nodes_load_config() != 0) {
 		fprintf(stderr, "set-up failed\n");
-		app_cleanup();
 		return 1;
 	}
 	TEST_RUN(test_reload_all_or_nothing);
@@ -617,6 +616,5 @@ main(int argc, char **argv)
 	haven_rt_stop();
 	rte_eal_cleanup();
 	haven_config_free(&haven_rt.cfg);
-	app_cleanup();
 	TEST_SUMMARY();
 }
