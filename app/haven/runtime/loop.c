@@ -115,6 +115,21 @@ haven_loop_every(const char *name, uint32_t period_ms,
 }
 
 int
+haven_loop_every_cancel(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_periodic; i++)
+		if (strcmp(periodic[i].name, name) == 0) {
+			memmove(&periodic[i], &periodic[i + 1],
+				sizeof(periodic[0]) * (n_periodic - i - 1));
+			n_periodic--;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int
 haven_loop_poller(const char *name, unsigned int (*fn)(void))
 {
 	if (n_pollers == LOOP_MAX_POLLERS)

@@ -57,6 +57,12 @@ int haven_loop_every(const char *name, uint32_t period_ms,
 		void (*fn)(uint64_t now_ms));
 
 /**
+ * Stop calling the periodic function registered under name (tests that
+ * drive it by hand, with a clock of their own). @return 0 or -ENOENT.
+ */
+int haven_loop_every_cancel(const char *name);
+
+/**
  * Call fn every turn of the loop; it returns how much work it did (0 when
  * idle), which keeps the adaptive idle policy awake. @return 0 or -ENOSPC.
  */
