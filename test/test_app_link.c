@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_arp.h>
 #include <rte_cycles.h>
@@ -476,7 +477,14 @@ test_no_answer_drops_held(void)
 	TEST_ASSERT_EQUAL(n4->held_sent, s4.held_sent, "IPv4 held_sent");
 	TEST_ASSERT_EQUAL(n6->held_sent, s6.held_sent, "IPv6 held_sent");
 
-	/* Given up, not forgotten: a new packet asks again at once. */
+	/*
+	 * Given up, and no binding uses it: the entry is gone (RFC 4861
+	 * 7.3.3, a failed INCOMPLETE entry is deleted), so a neighbour that
+	 * never answers holds no slot. A new packet asks again at once.
+	 */
+	TEST_ASSERT(strcmp(haven_link_state_name(HAVEN_AF_INET, idx4),
+		"deleted") == 0, "entry %s",
+		haven_link_state_name(HAVEN_AF_INET, idx4));
 	app_punt(udp4_frame(REMOTE, 0xd1, NULL, NULL), HAVEN_PUNT_RESOLVE);
 	app_turns(1);
 	f = app_sent(1);
@@ -484,6 +492,12 @@ test_no_answer_drops_held(void)
 	if (check_arp_request(f, GW) != 0)
 		return -1;
 	rte_pktmbuf_free(f);
+	{
+		struct haven_addr gw = haven_addr4(GW);
+
+		idx4 = haven_link_neigh(&gw, 0);
+	}
+	TEST_ASSERT(idx4 >= 0, "no new entry");
 	TEST_ASSERT_EQUAL(haven_link_held(HAVEN_AF_INET, idx4), 1, "held");
 	return 0;
 }
@@ -563,6 +577,193 @@ test_conflict_hook(void)
 	return 0;
 }
 
+/* Resolve next hop nh on the visited port to mac; its entry's index. */
+static int
+resolved(uint32_t nh, const struct rte_ether_addr *mac)
+{
+	struct haven_addr a = haven_addr4(nh);
+	int idx = haven_link_neigh(&a, 1);
+
+	if (idx < 0)
+		return -1;
+	app_turns(1);
+	app_punt(arp_reply(nh, mac), HAVEN_PUNT_CONTROL);
+	app_turns(1);
+	app_drain();
+	return haven_rt.fp.neigh[idx].state == HAVEN_NEIGH_REACHABLE ? idx : -1;
+}
+
+/* Is f a unicast ARP request to mac for tpa (a probe)? */
+static bool
+is_probe(const struct rte_mbuf *f, const struct rte_ether_addr *mac,
+		uint32_t tpa)
+{
+	const struct rte_ether_hdr *eth =
+		rte_pktmbuf_mtod(f, const struct rte_ether_hdr *);
+	const struct rte_arp_hdr *arp = (const struct rte_arp_hdr *)(eth + 1);
+
+	return eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP) &&
+		rte_is_same_ether_addr(&eth->dst_addr, mac) &&
+		arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) &&
+		arp->arp_data.arp_tip == tpa;
+}
+
+/*
+ * A forged ARP reply for a neighbour in service does not redirect it: the
+ * old MAC is probed by unicast and, as it answers, stays; a MAC that does
+ * change (the old one silent through every probe) takes over only then.
+ */
+static int
+test_mac_change_confirmed(void)
+{
+	const uint32_t nh = APP_IP(198, 51, 100, 30);
+	const struct haven_link_stats *s = haven_link_stats(HAVEN_AF_INET);
+	uint64_t refused = s->mac_claims_refused, changes = s->mac_changes;
+	unsigned int probes = 0;
+	struct rte_mbuf *f;
+	uint64_t deadline;
+	int idx;
+
+	app_drain();
+	idx = resolved(nh, &peer_mac);
+	TEST_ASSERT(idx >= 0, "not resolved");
+	/* The forgery: nh is at stranger_mac. */
+	app_punt(arp_reply(nh, &stranger_mac), HAVEN_PUNT_CONTROL);
+	app_turns(1);
+	TEST_ASSERT_MEM(&haven_rt.fp.neigh[idx].mac, &peer_mac, 6,
+		"the forged MAC was taken at once");
+	f = app_sent(1);
+	TEST_ASSERT(f != NULL && is_probe(f, &peer_mac, nh),
+		"no unicast probe of the old MAC");
+	rte_pktmbuf_free(f);
+	TEST_ASSERT(strcmp(haven_link_state_name(HAVEN_AF_INET, idx),
+		"confirming") == 0, "%s",
+		haven_link_state_name(HAVEN_AF_INET, idx));
+	/* The real neighbour answers: it stays. */
+	app_punt(arp_reply(nh, &peer_mac), HAVEN_PUNT_CONTROL);
+	app_turns(1);
+	TEST_ASSERT_MEM(&haven_rt.fp.neigh[idx].mac, &peer_mac, 6, "kept");
+	TEST_ASSERT_EQUAL(s->mac_claims_refused, refused + 1, "refused");
+	TEST_ASSERT_EQUAL(s->mac_changes, changes, "changes");
+
+	/* A real change: the old MAC never answers its probes. */
+	app_punt(arp_reply(nh, &stranger_mac), HAVEN_PUNT_CONTROL);
+	deadline = haven_now_ms() + HAVEN_SOLICIT_RETRY_MS *
+		(HAVEN_CONFIRM_TRIES + 1) + 500;
+	while (haven_now_ms() < deadline &&
+	       !rte_is_same_ether_addr(&haven_rt.fp.neigh[idx].mac,
+			&stranger_mac)) {
+		haven_loop_turn();
+		while ((f = app_sent(1)) != NULL) {
+			const struct rte_arp_hdr *arp = rte_pktmbuf_mtod_offset(
+				f, const struct rte_arp_hdr *,
+				RTE_ETHER_HDR_LEN);
+
+			/* Other tests' next hops may still be solicited. */
+			if (arp->arp_data.arp_tip == nh) {
+				TEST_ASSERT(is_probe(f, &peer_mac, nh),
+					"not a probe of the old MAC");
+				probes++;
+			}
+			rte_pktmbuf_free(f);
+		}
+		usleep(1000);
+	}
+	TEST_ASSERT_MEM(&haven_rt.fp.neigh[idx].mac, &stranger_mac, 6,
+		"the new MAC never took over");
+	TEST_ASSERT_EQUAL(probes, HAVEN_CONFIRM_TRIES, "probes");
+	TEST_ASSERT_EQUAL(s->mac_changes, changes + 1, "changes");
+	return 0;
+}
+
+/*
+ * A claim of the agent's own address by another MAC is answered with a
+ * gratuitous ARP on the home link, once per HAVEN_DEFEND_MS.
+ */
+static int
+test_defend_own_address(void)
+{
+	const struct haven_link_stats *s = haven_link_stats(HAVEN_AF_INET);
+	uint64_t defended = s->defended;
+	const uint32_t ha = APP_IP(192, 0, 2, 1);
+	const struct rte_ether_hdr *eth;
+	const struct rte_arp_hdr *arp;
+	struct rte_mbuf *m, *f;
+
+	app_drain();
+	m = haven_rt_mbuf();
+	TEST_ASSERT(m != NULL, "mbuf");
+	haven_build_gratuitous_arp(m, &stranger_mac, ha);
+	app_punt(m, HAVEN_PUNT_CONTROL);
+	app_turns(1);
+	f = app_sent(0);
+	TEST_ASSERT(f != NULL, "no defence on the home link");
+	eth = rte_pktmbuf_mtod(f, const struct rte_ether_hdr *);
+	arp = (const struct rte_arp_hdr *)(eth + 1);
+	TEST_ASSERT(arp->arp_data.arp_sip == ha && arp->arp_data.arp_tip == ha &&
+		rte_is_same_ether_addr(&arp->arp_data.arp_sha,
+			haven_rt_port_mac(0)), "not a gratuitous ARP of ours");
+	rte_pktmbuf_free(f);
+	TEST_ASSERT_EQUAL(s->defended, defended + 1, "defended");
+	/* Again at once: rate limited. */
+	m = haven_rt_mbuf();
+	haven_build_gratuitous_arp(m, &stranger_mac, ha);
+	app_punt(m, HAVEN_PUNT_CONTROL);
+	app_turns(1);
+	TEST_ASSERT(app_sent(0) == NULL, "defended twice within the interval");
+	TEST_ASSERT_EQUAL(s->defended, defended + 1, "defended");
+	return 0;
+}
+
+/*
+ * A flood of next hops that never answer cannot fill the table for good
+ * nor evict a neighbour a binding uses: unreferenced entries make room,
+ * the referenced one stays resolved.
+ */
+static int
+test_flood_spares_referenced(void)
+{
+	const uint32_t keep = APP_IP(198, 51, 100, 40);
+	const struct haven_link_stats *s = haven_link_stats(HAVEN_AF_INET);
+	uint64_t evicted = s->evicted;
+	unsigned int i, made = 0;
+	int idx, k;
+
+	app_drain();
+	idx = resolved(keep, &peer_mac);
+	TEST_ASSERT(idx >= 0, "not resolved");
+	haven_link_neigh_ref(HAVEN_AF_INET, idx);
+	for (i = 0; i < 2 * HAVEN_NEIGH_MAX; i++) {
+		struct haven_addr a = haven_addr4(APP_IP(198, 51, 100, 0) |
+			rte_cpu_to_be_32(0));
+
+		/* 10.0.0.0/8 is routed nowhere: use on-link hosts of the
+		 * visited port and of 203.0.113/24 via the gateway. */
+		a.v4 = rte_cpu_to_be_32(0xc6336400 | (i & 0xff)) ^
+			rte_cpu_to_be_32((i >> 8) << 8);
+		if (a.v4 == keep)
+			continue;
+		k = haven_link_neigh(&a, 1);
+		made += k >= 0;
+		app_drain();
+		if (i % 64 == 63) {
+			/* Time passes: tombstones past their grace recycle. */
+			usleep(11000);
+			app_turns(1);
+			app_drain();
+		}
+	}
+	TEST_ASSERT_EQUAL(haven_rt.fp.neigh[idx].state, HAVEN_NEIGH_REACHABLE,
+		"the referenced neighbour was evicted");
+	TEST_ASSERT_MEM(&haven_rt.fp.neigh[idx].mac, &peer_mac, 6, "its MAC");
+	TEST_ASSERT(s->evicted > evicted, "nothing evicted");
+	TEST_ASSERT_EQUAL(made, 2 * HAVEN_NEIGH_MAX - 1,
+		"a new next hop found no entry (%u made)", made);
+	haven_link_neigh_unref(HAVEN_AF_INET, idx);
+	app_drain();
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -580,6 +781,9 @@ main(int argc, char **argv)
 	TEST_RUN(test_nd_resolves_held);
 	TEST_RUN(test_conflict_hook);
 	TEST_RUN(test_no_answer_drops_held);
+	TEST_RUN(test_mac_change_confirmed);
+	TEST_RUN(test_defend_own_address);
+	TEST_RUN(test_flood_spares_referenced);
 	app_drain();
 	haven_rt_stop();
 	rte_eal_cleanup();
