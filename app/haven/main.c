@@ -62,13 +62,18 @@ usage(const char *prog)
 		prog);
 }
 
+/* The signal that stopped the agent, for the last log line. */
+static volatile sig_atomic_t stop_signal;
+
 static void
 on_signal(int sig)
 {
-	if (sig == SIGHUP)
+	if (sig == SIGHUP) {
 		haven_reload_request();
-	else
-		haven_rt.quit = true;
+		return;
+	}
+	stop_signal = sig;
+	haven_rt.quit = true;
 }
 
 /* rte_log level of a configured name ("info"); INFO if unknown. */
@@ -311,6 +316,12 @@ main(int argc, char **argv)
 			rc = haven_loop_run();
 	}
 
+	if (stop_signal != 0)
+		HAVEN_LOG(NOTICE, "haven stopping on %s\n",
+			strsignal(stop_signal));
+	else
+		HAVEN_LOG(NOTICE, "haven stopping%s\n",
+			rc == 0 ? "" : " after an error");
 	haven_rt.quit = true;
 	rte_eal_mp_wait_lcore();
 	if (pdump_up)
@@ -318,6 +329,7 @@ main(int argc, char **argv)
 	haven_console_close();
 	haven_rt_stop();
 	rte_eal_cleanup();
+	haven_rt_release_hugepages(haven_rt.cfg.file_prefix);
 	haven_config_free(&haven_rt.cfg);
 	return rc == 0 ? 0 : 1;
 }

@@ -31,6 +31,15 @@ enum haven_punt_kind {
 	HAVEN_PUNT_K_MAX
 };
 
+/** What the loop itself counts. Writer: loop.c. */
+struct haven_loop_stats {
+	uint64_t udp_bad_checksum;	/**< UDP to us with a wrong checksum:
+					  * discarded before any handler */
+};
+
+/** The loop's counters. */
+const struct haven_loop_stats *haven_loop_stats(void);
+
 /** A punted packet's handler; it owns m and frees it. */
 typedef void (*haven_punt_fn)(struct rte_mbuf *m);
 
