@@ -68,12 +68,10 @@ struct pha_ev {
 
 struct sha_ev {
 	int event;
-	uint32_t home_addr;
-	uint32_t coa0;
+	struct haven_addr home_addr;
+	struct haven_addr coa0;
 	bool is_new;
 	uint8_t family;
-	uint8_t home6[16];
-	uint8_t coa6_0[16];
 };
 
 static struct {
@@ -107,15 +105,24 @@ static struct {
 	bool log_lines;
 } W;
 
+/* An IPv4 address in network byte order (the transport's addresses). */
 static uint32_t
-ip(unsigned int a, unsigned int b, unsigned int c, unsigned int d)
+ipn(unsigned int a, unsigned int b, unsigned int c, unsigned int d)
 {
 	return htonl(a << 24 | b << 16 | c << 8 | d);
 }
 
-#define PHA_ADDR	ip(192, 0, 2, 1)
-#define SHA_ADDR	ip(192, 0, 2, 2)
-#define OTHER_ADDR	ip(192, 0, 2, 3)
+/* An IPv4 address as a binding's address. */
+static struct haven_addr
+ip(unsigned int a, unsigned int b, unsigned int c, unsigned int d)
+{
+	return haven_addr4(ipn(a, b, c, d));
+}
+
+#define PHA_ADDR	ipn(192, 0, 2, 1)
+#define SHA_ADDR	ipn(192, 0, 2, 2)
+#define OTHER_ADDR	ipn(192, 0, 2, 3)
+#define PHA_A		ip(192, 0, 2, 1)	/* as an outer source */
 
 static uint32_t
 rnd(void)
@@ -187,30 +194,22 @@ pha_event(void *ctx, int event, struct haven_deleg_binding *b,
 }
 
 static struct haven_deleg_binding *
-pha_lookup(void *ctx, uint32_t home_addr)
+pha_lookup(void *ctx, const struct haven_addr *home_addr)
 {
 	unsigned int i;
 
 	(void)ctx;
 	for (i = 0; i < N_BINDINGS; i++)
-		if (W.b[i].info.family != HAVEN_DELEG_FAMILY_IPV6 &&
-				W.b[i].info.home_addr == home_addr)
+		if (haven_addr_eq(&W.b[i].info.home_addr, home_addr))
 			return &W.b[i];
 	return NULL;
 }
 
-static struct haven_deleg_binding *
-pha_lookup6(void *ctx, const uint8_t home_addr6[16])
+/* The SHA's entry of a home address, or NULL. */
+static struct haven_deleg_sha_entry *
+sha_find(struct haven_addr a)
 {
-	unsigned int i;
-
-	(void)ctx;
-	for (i = 0; i < N_BINDINGS; i++)
-		if (W.b[i].info.family == HAVEN_DELEG_FAMILY_IPV6 &&
-				memcmp(W.b[i].info.home_addr6, home_addr6,
-					16) == 0)
-			return &W.b[i];
-	return NULL;
+	return haven_deleg_sha_find(&W.sha, &a);
 }
 
 static void
@@ -229,9 +228,7 @@ sha_event(void *ctx, int event, struct haven_deleg_sha_entry *e, bool is_new)
 		struct sha_ev *ev = &W.sev[W.nsev++];
 
 		*ev = (struct sha_ev){ event, e->info.home_addr,
-			e->info.coa[0], is_new, e->info.family, { 0 }, { 0 } };
-		memcpy(ev->home6, e->info.home_addr6, 16);
-		memcpy(ev->coa6_0, e->info.coa6[0], 16);
+			e->info.coa[0], is_new, e->info.home_addr.family };
 	}
 	return event == HAVEN_DELEG_EV_INSTALL ? W.install_result : 0;
 }
@@ -251,8 +248,7 @@ setup(uint32_t capacity)
 	memcpy(W.pha_peers[0].key, KEY, sizeof(KEY) - 1);
 	W.pha_peers[0].key_len = sizeof(KEY) - 1;
 	W.pha_ops = (struct haven_deleg_ops){ .send = pha_send,
-		.event = pha_event, .lookup = pha_lookup, .log = log_line,
-		.lookup6 = pha_lookup6 };
+		.event = pha_event, .lookup = pha_lookup, .log = log_line };
 	haven_deleg_pha_init(&W.pha, PHA_ID, W.pha_peers, 1, &W.pha_ops,
 		NULL, W.now, SEQ_BASE_PHA);
 
@@ -277,7 +273,7 @@ setup(uint32_t capacity)
 		struct haven_deleg_binding_info *bi = &W.b[i].info;
 
 		bi->home_addr = ip(192, 0, 2, 10 + i);
-		bi->outer_src = PHA_ADDR;
+		bi->outer_src = PHA_A;
 		bi->duration_s = 300;
 		bi->n_coa = 1;
 		bi->coa[0] = ip(198, 51, 100, 1 + i);
@@ -360,13 +356,13 @@ craft(struct haven_deleg_msg *m, uint32_t sender, uint32_t receiver,
 }
 
 static void
-start_msg(struct haven_deleg_msg *m, uint32_t home, uint32_t gen)
+start_msg(struct haven_deleg_msg *m, struct haven_addr home, uint32_t gen)
 {
 	memset(m, 0, sizeof(*m));
 	m->type = HAVEN_DELEG_START;
 	m->txn = 77;
 	m->u.start.home_addr = home;
-	m->u.start.outer_src = PHA_ADDR;
+	m->u.start.outer_src = PHA_A;
 	m->u.start.generation = gen;
 	m->u.start.duration_s = 60;
 	m->u.start.n_coa = 1;
@@ -385,6 +381,7 @@ sample_msgs(struct haven_deleg_msg m[5])
 	memset(m, 0, 5 * sizeof(*m));
 	for (i = 0; i < 5; i++) {
 		m[i].type = (uint8_t)(i + 1);
+		m[i].family = HAVEN_DELEG_FAMILY_IPV4;
 		m[i].sender_id = 0x01020304;
 		m[i].receiver_id = 0xa0b0c0d0;
 		m[i].seq = 0x1122334455667788ull + i;
@@ -825,9 +822,9 @@ test_delegate_and_stop(void)
 	TEST_ASSERT_EQUAL(W.nsev, 1, "one install");
 	TEST_ASSERT(W.sev[0].event == HAVEN_DELEG_EV_INSTALL &&
 		W.sev[0].is_new, "INSTALL is_new");
-	e = haven_deleg_sha_find(&W.sha, W.b[0].info.home_addr);
+	e = sha_find(W.b[0].info.home_addr);
 	TEST_ASSERT(e != NULL, "found");
-	TEST_ASSERT_EQUAL(e->info.coa[0], W.b[0].info.coa[0], "coa");
+	TEST_ASSERT(haven_addr_eq(&e->info.coa[0], &W.b[0].info.coa[0]), "coa");
 	TEST_ASSERT_EQUAL(e->info.generation, W.b[0].info.generation, "gen");
 	TEST_ASSERT_EQUAL(e->expires_ms, W.now + 300000, "expiry");
 	TEST_ASSERT_EQUAL(W.pha_peers[0].load, 1, "ack load");
@@ -934,30 +931,30 @@ static int
 test_coa_update(void)
 {
 	struct haven_deleg_sha_entry *e;
-	uint32_t old_coa, new_coa = ip(203, 0, 113, 77);
+	struct haven_addr old_coa, new_coa = ip(203, 0, 113, 77);
 
 	setup(SHA_CAPACITY);
 	haven_deleg_pha_delegate(&W.pha, &W.b[0], &W.pha_peers[0], W.now);
 	flush();
-	e = haven_deleg_sha_find(&W.sha, W.b[0].info.home_addr);
+	e = sha_find(W.b[0].info.home_addr);
 	old_coa = e->info.coa[0];
 	W.hold = true;
 	W.b[0].info.coa[0] = new_coa;
 	W.b[0].info.duration_s = 600;
 	haven_deleg_pha_update(&W.pha, &W.b[0], W.now);
 	TEST_ASSERT_EQUAL(W.b[0].state, HAVEN_DELEG_S_UPDATING, "updating");
-	TEST_ASSERT_EQUAL(e->info.coa[0], old_coa,
+	TEST_ASSERT_EQUAL(e->info.coa[0].v4, old_coa.v4,
 		"SHA keeps forwarding the old CoA until it hears");
 	W.hold = false;
 	run(10);
 	TEST_ASSERT_EQUAL(W.b[0].state, HAVEN_DELEG_S_DELEGATED, "delegated");
-	TEST_ASSERT_EQUAL(e->info.coa[0], new_coa, "switched");
+	TEST_ASSERT_EQUAL(e->info.coa[0].v4, new_coa.v4, "switched");
 	TEST_ASSERT_EQUAL(e->expires_ms, W.now + 600000,
 		"duration refreshed");
 	TEST_ASSERT_EQUAL(W.sev[W.nsev - 1].event, HAVEN_DELEG_EV_INSTALL,
 		"INSTALL");
 	TEST_ASSERT(!W.sev[W.nsev - 1].is_new, "replacement");
-	TEST_ASSERT_EQUAL(W.sev[W.nsev - 1].coa0, new_coa, "new coa");
+	TEST_ASSERT_EQUAL(W.sev[W.nsev - 1].coa0.v4, new_coa.v4, "new coa");
 	TEST_ASSERT_EQUAL(W.sha.used, 1, "still one");
 	TEST_ASSERT_EQUAL(count_pha_events(HAVEN_DELEG_EV_DELEGATED), 1,
 		"no second DELEGATED");
@@ -1220,15 +1217,13 @@ test_stale_and_other_primary(void)
 		NULL, 0);
 	TEST_ASSERT_EQUAL(ack.u.ack.status, HAVEN_DELEG_STALE, "STALE");
 	TEST_ASSERT_EQUAL(ack.txn, 77, "txn echoed");
-	TEST_ASSERT_EQUAL(haven_deleg_sha_find(&W.sha,
-		ip(192, 0, 2, 70))->info.generation, 10, "kept 10");
+	TEST_ASSERT_EQUAL(sha_find(ip(192, 0, 2, 70))->info.generation, 10, "kept 10");
 	/* Generation wraps: 0x80000009 is "after" 10, 0x8000000b is not. */
 	m.u.start.generation = 0x8000000bu;
 	len = craft(&m, PHA_ID, SHA_ID, SEQ_BASE_PHA + 3, KEY,
 		sizeof(KEY) - 1, buf);
 	haven_deleg_sha_input(&W.sha, PHA_ADDR, buf, len, W.now);
-	TEST_ASSERT_EQUAL(haven_deleg_sha_find(&W.sha,
-		ip(192, 0, 2, 70))->info.generation, 10, "serial compare");
+	TEST_ASSERT_EQUAL(sha_find(ip(192, 0, 2, 70))->info.generation, 10, "serial compare");
 	/* A STOP of an older generation leaves the newer alone. */
 	memset(&m, 0, sizeof(m));
 	m.type = HAVEN_DELEG_STOP;
@@ -1245,8 +1240,7 @@ test_stale_and_other_primary(void)
 		sizeof(OTHER_KEY) - 1, buf);
 	TEST_ASSERT_EQUAL(haven_deleg_sha_input(&W.sha, OTHER_ADDR, buf, len,
 		W.now), 0, "authenticated");
-	TEST_ASSERT_EQUAL(haven_deleg_sha_find(&W.sha,
-		ip(192, 0, 2, 70))->primary, &W.sha_primaries[0],
+	TEST_ASSERT_EQUAL(sha_find(ip(192, 0, 2, 70))->primary, &W.sha_primaries[0],
 		"still the first primary's");
 	TEST_ASSERT_EQUAL(W.sha_primaries[1].stats.tx, 1,
 		"answered (BAD_REQUEST)");
@@ -1313,7 +1307,7 @@ test_report_parts(void)
 		haven_deleg_pha_delegate(&W.pha, &W.b[i], &W.pha_peers[0],
 			W.now);
 	flush();
-	haven_deleg_sha_find(&W.sha, W.b[7].info.home_addr)->packets = 1234;
+	sha_find(W.b[7].info.home_addr)->packets = 1234;
 	W.hold = true;
 	W.qn = 0;
 	run(10);
@@ -1340,7 +1334,7 @@ test_report_parts(void)
 	TEST_ASSERT_EQUAL(W.b[7].reported_ms, W.now, "when");
 	/* The same without a lookup callback: the peer's list is walked. */
 	W.pha_ops.lookup = NULL;
-	haven_deleg_sha_find(&W.sha, W.b[9].info.home_addr)->packets = 99;
+	sha_find(W.b[9].info.home_addr)->packets = 99;
 	run(1000);
 	TEST_ASSERT_EQUAL(W.b[9].reported_packets, 99, "without lookup");
 	TEST_ASSERT_EQUAL(W.b[7].reported_packets, 1234, "unchanged");
@@ -1443,8 +1437,7 @@ test_sha_index(void)
 		for (i = 0; i < N_BINDINGS; i++) {
 			bool want = (i % 2) != (round % 2);
 
-			TEST_ASSERT_EQUAL(haven_deleg_sha_find(&W.sha,
-				W.b[i].info.home_addr) != NULL, want,
+			TEST_ASSERT_EQUAL(sha_find(		W.b[i].info.home_addr) != NULL, want,
 				"round %u b%u", round, i);
 		}
 		for (i = 0; i < N_BINDINGS; i++)
@@ -1604,17 +1597,17 @@ test_ipv4_bytes_unchanged(void)
 		TEST_ASSERT_EQUAL(len, v[i].len, "type %u length", i + 1);
 		TEST_ASSERT_MEM(buf, v[i].b, v[i].len,
 			"type %u: IPv4 bytes changed", i + 1);
-		/* Old bytes decode to the IPv4 struct, family 0. */
+		/* Old bytes decode to IPv4 addresses, family 4. */
 		TEST_ASSERT_EQUAL(haven_deleg_decode(v[i].b, v[i].len, KEY,
 			sizeof(KEY) - 1, &out, err, sizeof(err)), 0,
 			"type %u: %s", i + 1, err);
-		TEST_ASSERT_EQUAL(out.family, 0, "family 0 in memory");
+		TEST_ASSERT_EQUAL(out.family, 4, "family 4 in memory");
+		out.family = 0;
 		TEST_ASSERT_MEM(&out, &m[i], sizeof(out), "type %u decoded",
 			i + 1);
 	}
-	/* Family 4 in memory is the same as 0. */
+	/* Family 4 in memory is the same as 0 (inferred). */
 	m[0].family = HAVEN_DELEG_FAMILY_IPV4;
-	m[0].u.start.family = HAVEN_DELEG_FAMILY_IPV4;
 	len = haven_deleg_encode(&m[0], KEY, sizeof(KEY) - 1, buf,
 		sizeof(buf));
 	TEST_ASSERT_EQUAL(len, sizeof(V4_START), "family 4 length");
@@ -1626,19 +1619,16 @@ test_ipv4_bytes_unchanged(void)
 /* IPv6 codec                                                         */
 /* ------------------------------------------------------------------ */
 
-/* 2001:db8:<a>::<b> into out[16]. */
+/* 2001:db8:<a>::<b> into *out. */
 static void
-ip6(uint8_t out[16], uint16_t a, uint16_t b)
+ip6(struct haven_addr *out, uint16_t a, uint16_t b)
 {
-	memset(out, 0, 16);
-	out[0] = 0x20;
-	out[1] = 0x01;
-	out[2] = 0x0d;
-	out[3] = 0xb8;
-	out[4] = (uint8_t)(a >> 8);
-	out[5] = (uint8_t)a;
-	out[14] = (uint8_t)(b >> 8);
-	out[15] = (uint8_t)b;
+	uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, (uint8_t)(a >> 8),
+		(uint8_t)a };
+
+	v6[14] = (uint8_t)(b >> 8);
+	v6[15] = (uint8_t)b;
+	*out = haven_addr6(v6);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1734,25 +1724,25 @@ v6_fixed_msgs(struct haven_deleg_msg m[5])
 		m[i].seq = 0x1122334455667788ull + i;
 		m[i].txn = 0xdeadbeef;
 	}
-	m[0].u.start.family = HAVEN_DELEG_FAMILY_IPV6;
-	ip6(m[0].u.start.home_addr6, 0, 0x10);
-	ip6(m[0].u.start.outer_src6, 0, 1);
+	m[0].u.start.home_addr.family = HAVEN_DELEG_FAMILY_IPV6;
+	ip6(&m[0].u.start.home_addr, 0, 0x10);
+	ip6(&m[0].u.start.outer_src, 0, 1);
 	m[0].u.start.generation = 0xfffffffe;
 	m[0].u.start.duration_s = 1800;
 	m[0].u.start.encap = HAVEN_DELEG_ENCAP_IP6IP6;
 	m[0].u.start.flags = HAVEN_DELEG_F_REVERSE_TUNNEL;
 	m[0].u.start.n_coa = 2;
-	ip6(m[0].u.start.coa6[0], 0x100, 1);
-	ip6(m[0].u.start.coa6[1], 0x101, 2);
-	ip6(m[1].u.ack.home_addr6, 0, 0x10);
+	ip6(&m[0].u.start.coa[0], 0x100, 1);
+	ip6(&m[0].u.start.coa[1], 0x101, 2);
+	ip6(&m[1].u.ack.home_addr, 0, 0x10);
 	m[1].u.ack.generation = 7;
 	m[1].u.ack.status = HAVEN_DELEG_OVER_CAPACITY;
 	m[1].u.ack.load = 12;
 	m[1].u.ack.capacity = 100;
-	ip6(m[2].u.stop.home_addr6, 0, 0x11);
+	ip6(&m[2].u.stop.home_addr, 0, 0x11);
 	m[2].u.stop.generation = 9;
 	m[2].u.stop.reason = HAVEN_DELEG_STOP_DEREGISTERED;
-	ip6(m[3].u.ack.home_addr6, 0, 0x11);
+	ip6(&m[3].u.ack.home_addr, 0, 0x11);
 	m[3].u.ack.generation = 9;
 	m[3].u.ack.status = HAVEN_DELEG_STALE;
 	m[3].u.ack.capacity = 5;
@@ -1764,11 +1754,11 @@ v6_fixed_msgs(struct haven_deleg_msg m[5])
 	m[4].u.report.parts = 1;
 	m[4].u.report.boot_id = 0xcafe;
 	m[4].u.report.n_entries = 2;
-	ip6(m[4].u.report.entries[0].home_addr6, 0, 0x10);
+	ip6(&m[4].u.report.entries[0].home_addr, 0, 0x10);
 	m[4].u.report.entries[0].generation = 3;
 	m[4].u.report.entries[0].packets = 1000;
 	m[4].u.report.entries[0].bytes = 150000;
-	ip6(m[4].u.report.entries[1].home_addr6, 0, 0x11);
+	ip6(&m[4].u.report.entries[1].home_addr, 0, 0x11);
 	m[4].u.report.entries[1].generation = 4;
 	m[4].u.report.entries[1].packets = 2000;
 	m[4].u.report.entries[1].bytes = 300000;
@@ -1824,25 +1814,24 @@ sample_msgs6(struct haven_deleg_msg m[5])
 		m[i].seq = 0x1122334455667788ull + i;
 		m[i].txn = 0xdeadbeef;
 	}
-	bi->family = HAVEN_DELEG_FAMILY_IPV6;
-	ip6(bi->home_addr6, 0, 0x10);
-	ip6(bi->outer_src6, 0, 1);
+	ip6(&bi->home_addr, 0, 0x10);
+	ip6(&bi->outer_src, 0, 1);
 	bi->generation = 0xfffffffe;
 	bi->duration_s = 1800;
 	bi->encap = HAVEN_DELEG_ENCAP_IP6IP6;
 	bi->flags = HAVEN_DELEG_F_REVERSE_TUNNEL;
 	bi->n_coa = 4;
 	for (i = 0; i < 4; i++)
-		ip6(bi->coa6[i], 0x100 + i, 1 + i);
-	ip6(m[1].u.ack.home_addr6, 0, 0x10);
+		ip6(&bi->coa[i], 0x100 + i, 1 + i);
+	ip6(&m[1].u.ack.home_addr, 0, 0x10);
 	m[1].u.ack.generation = 7;
 	m[1].u.ack.status = HAVEN_DELEG_OVER_CAPACITY;
 	m[1].u.ack.load = 12;
 	m[1].u.ack.capacity = 100;
-	ip6(m[2].u.stop.home_addr6, 0, 0x11);
+	ip6(&m[2].u.stop.home_addr, 0, 0x11);
 	m[2].u.stop.generation = 9;
 	m[2].u.stop.reason = HAVEN_DELEG_STOP_DEREGISTERED;
-	ip6(m[3].u.ack.home_addr6, 0, 0x11);
+	ip6(&m[3].u.ack.home_addr, 0, 0x11);
 	m[3].u.ack.generation = 9;
 	m[3].u.ack.status = HAVEN_DELEG_STALE;
 	m[3].u.ack.capacity = 5;
@@ -1856,7 +1845,7 @@ sample_msgs6(struct haven_deleg_msg m[5])
 	m[4].u.report.boot_id = 0xcafe;
 	m[4].u.report.n_entries = HAVEN_DELEG_REPORT_MAX_ENTRIES6;
 	for (i = 0; i < HAVEN_DELEG_REPORT_MAX_ENTRIES6; i++) {
-		ip6(m[4].u.report.entries[i].home_addr6, 1, 1 + i);
+		ip6(&m[4].u.report.entries[i].home_addr, 1, 1 + i);
 		m[4].u.report.entries[i].generation = i;
 		m[4].u.report.entries[i].packets = 1000 * i;
 		m[4].u.report.entries[i].bytes = 1500000ull * i;
@@ -1871,7 +1860,8 @@ test_codec_roundtrip6(void)
 		28 + 32 + 32, 28 + 40 + 36 * 36 + 32,
 	};
 	struct haven_deleg_msg m[5], out;
-	uint8_t buf[HAVEN_DELEG_MAX_MSG], a[16];
+	uint8_t buf[HAVEN_DELEG_MAX_MSG];
+	struct haven_addr a;
 	char err[128];
 	unsigned int i;
 	int len;
@@ -1894,20 +1884,20 @@ test_codec_roundtrip6(void)
 	/* Where the fields are: addresses 16 octets, the rest moved. */
 	len = haven_deleg_encode(&m[0], KEY, sizeof(KEY) - 1, buf,
 		sizeof(buf));
-	TEST_ASSERT_MEM(buf + 28, m[0].u.start.home_addr6, 16, "home");
-	TEST_ASSERT_MEM(buf + 44, m[0].u.start.outer_src6, 16, "outer");
+	TEST_ASSERT_MEM(buf + 28, m[0].u.start.home_addr.v6, 16, "home");
+	TEST_ASSERT_MEM(buf + 44, m[0].u.start.outer_src.v6, 16, "outer");
 	TEST_ASSERT(buf[60] == 0xff && buf[63] == 0xfe, "generation");
 	TEST_ASSERT(buf[66] == 0x07 && buf[67] == 0x08, "duration 1800");
 	TEST_ASSERT(buf[68] == 3 && buf[69] == 1 && buf[70] == 4 &&
 		buf[71] == 0, "encap flags n_coa reserved");
-	TEST_ASSERT_MEM(buf + 72 + 48, m[0].u.start.coa6[3], 16, "coa 4");
+	TEST_ASSERT_MEM(buf + 72 + 48, m[0].u.start.coa[3].v6, 16, "coa 4");
 	len = haven_deleg_encode(&m[1], KEY, sizeof(KEY) - 1, buf,
 		sizeof(buf));
 	TEST_ASSERT(buf[28 + 19] == 7 && buf[28 + 20] == 1 &&
 		buf[28 + 27] == 12 && buf[28 + 31] == 100, "ack fields");
 	len = haven_deleg_encode(&m[4], KEY, sizeof(KEY) - 1, buf,
 		sizeof(buf));
-	TEST_ASSERT_MEM(buf + 68 + 36, m[4].u.report.entries[1].home_addr6,
+	TEST_ASSERT_MEM(buf + 68 + 36, m[4].u.report.entries[1].home_addr.v6,
 		16, "second entry at 40 + 36");
 
 	/* Encoder refusals of IPv6. */
@@ -1920,24 +1910,24 @@ test_codec_roundtrip6(void)
 	TEST_ASSERT_EQUAL(haven_deleg_encode(&out, KEY, 4, buf, sizeof(buf)),
 		-EINVAL, "IPv4 encap on IPv6");
 	out = m[0];
-	out.family = 0;
+	out.family = HAVEN_DELEG_FAMILY_IPV4;
 	TEST_ASSERT_EQUAL(haven_deleg_encode(&out, KEY, 4, buf, sizeof(buf)),
 		-EINVAL, "header and binding families disagree");
 	out = m[0];
-	out.family = out.u.start.family = 5;
+	out.family = out.u.start.home_addr.family = 5;
 	TEST_ASSERT_EQUAL(haven_deleg_encode(&out, KEY, 4, buf, sizeof(buf)),
 		-EINVAL, "family 5");
 	out = m[0];
-	memset(out.u.start.home_addr6, 0, 16);
+	memset(out.u.start.home_addr.v6, 0, 16);
 	out.u.start.home_addr = ip(192, 0, 2, 10);	/* ignored */
 	TEST_ASSERT_EQUAL(haven_deleg_encode(&out, KEY, 4, buf, sizeof(buf)),
 		-EINVAL, "home ::");
 	out = m[0];
-	out.u.start.coa6[2][0] = 0xff;
+	out.u.start.coa[2].v6[0] = 0xff;
 	TEST_ASSERT_EQUAL(haven_deleg_encode(&out, KEY, 4, buf, sizeof(buf)),
 		-EINVAL, "multicast care-of address");
 	out = m[2];
-	memset(out.u.stop.home_addr6, 0, 16);
+	memset(out.u.stop.home_addr.v6, 0, 16);
 	TEST_ASSERT_EQUAL(haven_deleg_encode(&out, KEY, 4, buf, sizeof(buf)),
 		-EINVAL, "STOP of ::");
 	/* An IPv4 START with the IPv6 encap is refused too. */
@@ -1945,16 +1935,30 @@ test_codec_roundtrip6(void)
 	m[0].u.start.encap = HAVEN_DELEG_ENCAP_IP6IP6;
 	TEST_ASSERT_EQUAL(haven_deleg_encode(&m[0], KEY, 4, buf, sizeof(buf)),
 		-EINVAL, "IPv6 encap on IPv4");
-	/* The IPv4 fields of an IPv6 binding are not sent. */
+	/* Every address of a message has its family. */
 	sample_msgs6(m);
-	m[0].u.start.home_addr = ip(192, 0, 2, 99);
-	len = haven_deleg_encode(&m[0], KEY, sizeof(KEY) - 1, buf,
+	m[0].u.start.outer_src = ip(192, 0, 2, 1);
+	TEST_ASSERT_EQUAL(haven_deleg_encode(&m[0], KEY, 4, buf, sizeof(buf)),
+		-EINVAL, "IPv4 outer source of an IPv6 binding");
+	sample_msgs6(m);
+	m[0].u.start.coa[3] = ip(198, 51, 100, 1);
+	TEST_ASSERT_EQUAL(haven_deleg_encode(&m[0], KEY, 4, buf, sizeof(buf)),
+		-EINVAL, "IPv4 care-of address of an IPv6 binding");
+	sample_msgs6(m);
+	m[4].u.report.entries[7] .home_addr = ip(192, 0, 2, 7);
+	TEST_ASSERT_EQUAL(haven_deleg_encode(&m[4], KEY, 4, buf, sizeof(buf)),
+		-EINVAL, "IPv4 entry in a Family 6 report");
+	/* Family 0 in memory: the addresses say; decoded as 6. */
+	sample_msgs6(m);
+	m[1].family = 0;
+	len = haven_deleg_encode(&m[1], KEY, sizeof(KEY) - 1, buf,
 		sizeof(buf));
+	TEST_ASSERT_EQUAL(buf[24], 6, "inferred family");
 	TEST_ASSERT_EQUAL(haven_deleg_decode(buf, (size_t)len, KEY,
 		sizeof(KEY) - 1, &out, err, sizeof(err)), 0, "%s", err);
-	TEST_ASSERT_EQUAL(out.u.start.home_addr, 0, "decoder zeroes IPv4");
-	ip6(a, 0, 0x10);
-	TEST_ASSERT_MEM(out.u.start.home_addr6, a, 16, "IPv6 home");
+	TEST_ASSERT_EQUAL(out.family, 6, "decoded family");
+	ip6(&a, 0, 0x10);
+	TEST_ASSERT(haven_addr_eq(&out.u.ack.home_addr, &a), "IPv6 home");
 	return 0;
 }
 
@@ -2132,12 +2136,10 @@ make6(unsigned int i)
 {
 	struct haven_deleg_binding_info *bi = &W.b[i].info;
 
-	bi->home_addr = bi->outer_src = 0;
 	memset(bi->coa, 0, sizeof(bi->coa));
-	bi->family = HAVEN_DELEG_FAMILY_IPV6;
-	ip6(bi->home_addr6, 0, (uint16_t)(0x100 + i));
-	ip6(bi->outer_src6, 0, 1);
-	ip6(bi->coa6[0], 1, (uint16_t)(1 + i));
+	ip6(&bi->home_addr, 0, (uint16_t)(0x100 + i));
+	ip6(&bi->outer_src, 0, 1);
+	ip6(&bi->coa[0], 1, (uint16_t)(1 + i));
 	bi->encap = HAVEN_DELEG_ENCAP_IP6IP6;
 	bi->flags = HAVEN_DELEG_F_REVERSE_TUNNEL;
 }
@@ -2145,7 +2147,7 @@ make6(unsigned int i)
 static struct haven_deleg_sha_entry *
 sha_find6_of(unsigned int i)
 {
-	return haven_deleg_sha_find6(&W.sha, W.b[i].info.home_addr6);
+	return sha_find(W.b[i].info.home_addr);
 }
 
 /* The family byte of every datagram queued is 6. */
@@ -2186,28 +2188,29 @@ test_flow6_delegate_update_stop(void)
 	TEST_ASSERT_EQUAL(W.nsev, 1, "one install");
 	TEST_ASSERT(W.sev[0].event == HAVEN_DELEG_EV_INSTALL &&
 		W.sev[0].is_new && W.sev[0].family == 6, "INSTALL IPv6 new");
-	TEST_ASSERT_MEM(W.sev[0].home6, W.b[0].info.home_addr6, 16, "hoa");
+	TEST_ASSERT(haven_addr_eq(&W.sev[0].home_addr, &W.b[0].info.home_addr),
+		"hoa");
 	e = sha_find6_of(0);
 	TEST_ASSERT(e != NULL, "found6");
-	TEST_ASSERT_EQUAL(e->info.family, 6, "entry family");
+	TEST_ASSERT_EQUAL(e->info.home_addr.family, 6, "entry family");
 	TEST_ASSERT_EQUAL(e->info.encap, HAVEN_DELEG_ENCAP_IP6IP6, "encap");
-	TEST_ASSERT_MEM(e->info.outer_src6, W.b[0].info.outer_src6, 16,
+	TEST_ASSERT_MEM(e->info.outer_src.v6, W.b[0].info.outer_src.v6, 16,
 		"outer source: the PHA (claim 5)");
 	TEST_ASSERT_EQUAL(e->expires_ms, W.now + 300000, "expiry");
-	TEST_ASSERT(haven_deleg_sha_find(&W.sha, 0) == NULL, "not IPv4");
+	TEST_ASSERT(sha_find(haven_addr4(0)) == NULL, "not IPv4");
 	TEST_ASSERT_EQUAL(W.pha_peers[0].load, 1, "ack load");
 
 	/* CoA change: a new generation, the SHA switches at once. */
-	ip6(W.b[0].info.coa6[0], 2, 0x77);
+	ip6(&W.b[0].info.coa[0], 2, 0x77);
 	W.b[0].info.n_coa = 2;
-	ip6(W.b[0].info.coa6[1], 3, 0x78);
+	ip6(&W.b[0].info.coa[1], 3, 0x78);
 	haven_deleg_pha_update(&W.pha, &W.b[0], W.now);
 	TEST_ASSERT_EQUAL(W.b[0].state, HAVEN_DELEG_S_UPDATING, "updating");
 	flush();
 	TEST_ASSERT_EQUAL(W.b[0].state, HAVEN_DELEG_S_DELEGATED, "delegated");
 	TEST_ASSERT(W.sev[W.nsev - 1].event == HAVEN_DELEG_EV_INSTALL &&
 		!W.sev[W.nsev - 1].is_new, "replace");
-	TEST_ASSERT_MEM(sha_find6_of(0)->info.coa6[1], W.b[0].info.coa6[1],
+	TEST_ASSERT_MEM(sha_find6_of(0)->info.coa[1].v6, W.b[0].info.coa[1].v6,
 		16, "switched");
 	TEST_ASSERT_EQUAL(sha_find6_of(0)->info.generation,
 		W.b[0].info.generation, "generation");
@@ -2225,8 +2228,8 @@ test_flow6_delegate_update_stop(void)
 	TEST_ASSERT(m.type == HAVEN_DELEG_REPORT && m.family == 6 &&
 		m.u.report.n_entries == 1 && m.u.report.parts == 1,
 		"one Family 6 part");
-	TEST_ASSERT_MEM(m.u.report.entries[0].home_addr6,
-		W.b[0].info.home_addr6, 16, "entry");
+	TEST_ASSERT_MEM(m.u.report.entries[0].home_addr.v6,
+		W.b[0].info.home_addr.v6, 16, "entry");
 	W.hold = false;
 	flush();
 	TEST_ASSERT_EQUAL(W.b[0].reported_packets, 4321, "reported");
@@ -2400,9 +2403,9 @@ test_flow6_orphan(void)
 	TEST_ASSERT_EQUAL(W.sha.used, 0, "orphan stopped");
 	TEST_ASSERT_EQUAL(W.pha_peers[0].stats.orphans, 1, "counted");
 
-	/* Without lookup6: matched by a walk, orphans are left to expire. */
+	/* Without lookup: matched by a walk, orphans are left to expire. */
 	setup(SHA_CAPACITY);
-	W.pha_ops.lookup6 = NULL;
+	W.pha_ops.lookup = NULL;
 	make6(0);
 	make6(1);
 	haven_deleg_pha_delegate(&W.pha, &W.b[1], &W.pha_peers[0], W.now);
@@ -2438,11 +2441,11 @@ test_same_octets_coexist(void)
 	setup(SHA_CAPACITY);
 	/* b[0] IPv4 192.0.2.10 (from setup); b[1], b[2] IPv6. */
 	make6(1);
-	memset(W.b[1].info.home_addr6, 0, 16);
-	memcpy(W.b[1].info.home_addr6 + 12, &W.b[0].info.home_addr, 4);
+	memset(W.b[1].info.home_addr.v6, 0, 16);
+	memcpy(W.b[1].info.home_addr.v6 + 12, &W.b[0].info.home_addr.v4, 4);
 	make6(2);
-	memset(W.b[2].info.home_addr6, 0, 16);
-	memcpy(W.b[2].info.home_addr6, &W.b[0].info.home_addr, 4);
+	memset(W.b[2].info.home_addr.v6, 0, 16);
+	memcpy(W.b[2].info.home_addr.v6, &W.b[0].info.home_addr.v4, 4);
 	for (i = 0; i < 3; i++)
 		TEST_ASSERT_EQUAL(haven_deleg_pha_delegate(&W.pha, &W.b[i],
 			&W.pha_peers[0], W.now), 0, "delegate %u", i);
@@ -2451,17 +2454,17 @@ test_same_octets_coexist(void)
 		TEST_ASSERT_EQUAL(W.b[i].state, HAVEN_DELEG_S_DELEGATED,
 			"b%u delegated", i);
 	TEST_ASSERT_EQUAL(W.sha.used, 3, "three entries");
-	TEST_ASSERT(haven_deleg_sha_find(&W.sha, W.b[0].info.home_addr) !=
+	TEST_ASSERT(sha_find(W.b[0].info.home_addr) !=
 		NULL, "IPv4 found");
-	TEST_ASSERT(haven_deleg_sha_find(&W.sha, W.b[0].info.home_addr) !=
+	TEST_ASSERT(sha_find(W.b[0].info.home_addr) !=
 		sha_find6_of(1), "not the IPv6 one");
 	TEST_ASSERT(sha_find6_of(1) != NULL && sha_find6_of(2) != NULL &&
 		sha_find6_of(1) != sha_find6_of(2), "two IPv6 entries");
-	TEST_ASSERT_EQUAL(haven_deleg_sha_find(&W.sha,
-		W.b[0].info.home_addr)->info.family, 0, "IPv4 entry family");
+	TEST_ASSERT_EQUAL(sha_find(W.b[0].info.home_addr)->info.home_addr.family,
+		4, "IPv4 entry family");
 
 	/* Reports: one Family 4 part, one Family 6 part, of two parts. */
-	haven_deleg_sha_find(&W.sha, W.b[0].info.home_addr)->packets = 40;
+	sha_find(W.b[0].info.home_addr)->packets = 40;
 	sha_find6_of(1)->packets = 61;
 	sha_find6_of(2)->packets = 62;
 	W.hold = true;
@@ -2491,7 +2494,7 @@ test_same_octets_coexist(void)
 	/* Stop the IPv4 one: both IPv6 ones stay. */
 	haven_deleg_pha_undelegate(&W.pha, &W.b[0], 0, W.now);
 	flush();
-	TEST_ASSERT(haven_deleg_sha_find(&W.sha, W.b[0].info.home_addr) ==
+	TEST_ASSERT(sha_find(W.b[0].info.home_addr) ==
 		NULL, "IPv4 gone");
 	TEST_ASSERT(sha_find6_of(1) != NULL && sha_find6_of(2) != NULL,
 		"IPv6 stay");
@@ -2619,8 +2622,7 @@ test_sha_index6(void)
 		for (i = 0; i < N_BINDINGS; i++) {
 			bool want = (i % 2) != (round % 2);
 			bool have = i % 3 == 0 ?
-				haven_deleg_sha_find(&W.sha,
-					W.b[i].info.home_addr) != NULL :
+				sha_find(			W.b[i].info.home_addr) != NULL :
 				sha_find6_of(i) != NULL;
 
 			TEST_ASSERT_EQUAL(have, want, "round %u b%u", round, i);
@@ -2630,7 +2632,14 @@ test_sha_index6(void)
 		flush();
 		TEST_ASSERT_EQUAL(W.sha.used, 0, "empty");
 	}
-	TEST_ASSERT(haven_deleg_sha_find6(&W.sha, NULL) == NULL, "NULL");
+	TEST_ASSERT(haven_deleg_sha_find(&W.sha, NULL) == NULL, "NULL");
+	{
+		struct haven_addr none;
+
+		memset(&none, 0, sizeof(none));
+		TEST_ASSERT(haven_deleg_sha_find(&W.sha, &none) == NULL,
+			"no family");
+	}
 	return 0;
 }
 

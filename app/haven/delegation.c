@@ -140,33 +140,33 @@ pha_event(void *ctx, int event, struct haven_deleg_binding *b,
 	struct haven_app *app = ctx;
 	struct haven_mn_state *st;
 
-	if (b != NULL && haven_deleg_family_is_ipv6(b->info.family)) {
+	if (b != NULL && haven_addr_is6(&b->info.home_addr)) {
 		haven_deleg6_pha_event(app, event, b, peer, status);
 		return;
 	}
 	st = b != NULL ? b->user : NULL;
 	switch (event) {
 	case HAVEN_DELEG_EV_DELEGATED:
-		haven_event(app, HAVEN_EV_DELEGATION, b->info.home_addr,
+		haven_event(app, HAVEN_EV_DELEGATION, b->info.home_addr.v4,
 			HAVEN_DELEG_OK, "delegated " HAVEN_IP4_FMT " to %s",
-			HAVEN_IP4_ARGS(b->info.home_addr), peer->name);
+			HAVEN_IP4_ARGS(b->info.home_addr.v4), peer->name);
 		st->forwarder = haven_forwarder_of_peer(app, peer);
 		haven_mn_republish(app, st);
 		haven_mn_reply_pending(app, st);
 		break;
 	case HAVEN_DELEG_EV_REFUSED:
-		haven_event(app, HAVEN_EV_DELEGATION, b->info.home_addr,
+		haven_event(app, HAVEN_EV_DELEGATION, b->info.home_addr.v4,
 			status, "%s refused " HAVEN_IP4_FMT ": %s",
 			peer != NULL ? peer->name : "?",
-			HAVEN_IP4_ARGS(b->info.home_addr),
+			HAVEN_IP4_ARGS(b->info.home_addr.v4),
 			haven_deleg_status_name(status));
 		st->forwarder = HAVEN_FORWARDER_SELF;
 		haven_mn_reply_pending(app, st);
 		break;
 	case HAVEN_DELEG_EV_TAKEN_BACK:
-		haven_event(app, HAVEN_EV_TAKEBACK, b->info.home_addr, status,
+		haven_event(app, HAVEN_EV_TAKEBACK, b->info.home_addr.v4, status,
 			"took " HAVEN_IP4_FMT " back from %s (%s)",
-			HAVEN_IP4_ARGS(b->info.home_addr),
+			HAVEN_IP4_ARGS(b->info.home_addr.v4),
 			peer != NULL ? peer->name : "?",
 			haven_deleg_status_name(status));
 		st->forwarder = HAVEN_FORWARDER_SELF;
@@ -178,7 +178,7 @@ pha_event(void *ctx, int event, struct haven_deleg_binding *b,
 	case HAVEN_DELEG_EV_STOPPED:
 		HAVEN_LOG(DEBUG, "%s stopped forwarding " HAVEN_IP4_FMT "\n",
 			peer != NULL ? peer->name : "?",
-			HAVEN_IP4_ARGS(b->info.home_addr));
+			HAVEN_IP4_ARGS(b->info.home_addr.v4));
 		break;
 	case HAVEN_DELEG_EV_PEER_DEAD:
 		haven_event(app, HAVEN_EV_PEER, 0, -1, "secondary %s is silent:"
@@ -200,10 +200,18 @@ deleg_log(void *ctx, const char *line)
 
 /* The library finds a binding by home address (reports, strays). */
 static struct haven_deleg_binding *
-pha_lookup(void *ctx, uint32_t home_addr)
+pha_lookup(void *ctx, const struct haven_addr *home_addr)
 {
-	struct haven_mn_state *st = haven_mn_find(ctx, home_addr);
+	struct haven_app *app = ctx;
+	struct haven_mn_state *st;
+	struct haven_mn6_state *st6;
 
+	if (haven_addr_is6(home_addr)) {
+		st6 = app->ip6 != NULL ? haven_mn6_find(app, home_addr->v6) :
+			NULL;
+		return st6 != NULL ? &st6->deleg : NULL;
+	}
+	st = haven_mn_find(app, home_addr->v4);
 	return st != NULL ? &st->deleg : NULL;
 }
 
@@ -258,9 +266,12 @@ garp_repeat_tick(struct haven_app *app, uint64_t now)
 	uint32_t ip;
 
 	while ((a = haven_repeat_due(garp_repeats, now, &i)) != NULL) {
+		struct haven_addr hoa;
+
 		memcpy(&ip, a, sizeof(ip));
+		hoa = haven_addr4(ip);
 		/* Only while we still hold it. */
-		if (haven_deleg_sha_find(&app->sha, ip) != NULL)
+		if (haven_deleg_sha_find(&app->sha, &hoa) != NULL)
 			haven_send_garp(app, ip,
 				&app->fp.ports[app->fp.home_port].mac);
 	}
@@ -275,20 +286,20 @@ sha_install(struct haven_app *app, struct haven_deleg_sha_entry *e,
 	unsigned int i;
 	int rc;
 
-	if (haven_mn_find(app, in->home_addr) != NULL) {
+	if (haven_mn_find(app, in->home_addr.v4) != NULL) {
 		/* One of our own mobile nodes: never someone else's. */
 		return -EEXIST;
 	}
 	memset(&b, 0, sizeof(b));
-	b.home_addr = in->home_addr;
-	b.outer_src = in->outer_src;		/* the PHA: claim 5 */
+	b.home_addr = in->home_addr.v4;
+	b.outer_src = in->outer_src.v4;		/* the PHA: claim 5 */
 	b.encap = in->encap;
 	b.flags = HAVEN_BINDING_F_INTERCEPT |
 		((in->flags & HAVEN_DELEG_F_REVERSE_TUNNEL) ?
 			HAVEN_BINDING_F_REVERSE_TUNNEL : 0);
 	b.forwarder = HAVEN_FORWARDER_SELF;
 	for (i = 0; i < in->n_coa && i < HAVEN_BINDING_MAX_COA; i++)
-		if (haven_coa_resolve(app, in->coa[i], &b.coa[b.n_coa]) == 0)
+		if (haven_coa_resolve(app, in->coa[i].v4, &b.coa[b.n_coa]) == 0)
 			b.n_coa++;
 	b.lifetime = in->duration_s > 0xffff ? 0xffff : in->duration_s;
 	rc = haven_binding_publish(app->fp.bindings, &b);
@@ -299,14 +310,15 @@ sha_install(struct haven_app *app, struct haven_deleg_sha_entry *e,
 	if (rc != 0)
 		return rc;
 	if (is_new) {
-		haven_send_garp(app, in->home_addr,
+		haven_send_garp(app, in->home_addr.v4,
 			&app->fp.ports[app->fp.home_port].mac);
-		haven_repeat_later(garp_repeats, &in->home_addr,
-			sizeof(in->home_addr),
+		haven_repeat_later(garp_repeats, &in->home_addr.v4,
+			sizeof(in->home_addr.v4),
 			haven_now_ms() + HAVEN_GARP_REPEAT_MS);
 	}
 	HAVEN_LOG(INFO, "%s " HAVEN_IP4_FMT " for %s (generation %u, %u s)\n",
-		is_new ? "forwarding" : "switched", HAVEN_IP4_ARGS(in->home_addr),
+		is_new ? "forwarding" : "switched",
+		HAVEN_IP4_ARGS(in->home_addr.v4),
 		e->primary->name, in->generation, in->duration_s);
 	return 0;
 }
@@ -316,13 +328,13 @@ sha_event(void *ctx, int event, struct haven_deleg_sha_entry *e, bool is_new)
 {
 	struct haven_app *app = ctx;
 
-	if (haven_deleg_family_is_ipv6(e->info.family))
+	if (haven_addr_is6(&e->info.home_addr))
 		return haven_deleg6_sha_event(app, event, e, is_new);
 	if (event == HAVEN_DELEG_EV_INSTALL)
 		return sha_install(app, e, is_new);
-	haven_binding_remove(app->fp.bindings, e->info.home_addr);
+	haven_binding_remove(app->fp.bindings, e->info.home_addr.v4);
 	HAVEN_LOG(INFO, "stopped forwarding " HAVEN_IP4_FMT " for %s\n",
-		HAVEN_IP4_ARGS(e->info.home_addr), e->primary->name);
+		HAVEN_IP4_ARGS(e->info.home_addr.v4), e->primary->name);
 	return 0;
 }
 
@@ -345,11 +357,11 @@ sha_collect_counters(struct haven_app *app)
 
 		if (e->primary == NULL)
 			continue;
-		if (haven_deleg_family_is_ipv6(e->info.family)) {
+		if (haven_addr_is6(&e->info.home_addr)) {
 			haven_deleg6_collect(app, e);
 			continue;
 		}
-		b = haven_binding_lookup(app->fp.bindings, e->info.home_addr);
+		b = haven_binding_lookup(app->fp.bindings, e->info.home_addr.v4);
 		if (b == NULL)
 			continue;
 		haven_binding_counters_sum(app->fp.bindings, b->slot, &sum);
@@ -471,8 +483,8 @@ haven_mn_deleg_info(struct haven_app *app, struct haven_mn_state *st)
 	uint64_t longest = 0;
 	unsigned int i;
 
-	in->home_addr = st->cfg->home_addr;
-	in->outer_src = app->cfg.ha_addr;
+	in->home_addr = haven_addr4(st->cfg->home_addr);
+	in->outer_src = haven_addr4(app->cfg.ha_addr);
 	in->encap = st->encap;
 	in->flags = (st->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ?
 		HAVEN_DELEG_F_REVERSE_TUNNEL : 0;
@@ -480,7 +492,7 @@ haven_mn_deleg_info(struct haven_app *app, struct haven_mn_state *st)
 	for (i = 0; i < st->n_coa; i++) {
 		uint64_t left;
 
-		in->coa[i] = st->coa[i].addr;
+		in->coa[i] = haven_addr4(st->coa[i].addr);
 		left = st->coa[i].expires_at == UINT64_MAX ? UINT32_MAX :
 			st->coa[i].expires_at > now ?
 			(st->coa[i].expires_at - now + hz - 1) / hz : 0;
@@ -669,9 +681,10 @@ const char *
 haven_deleg_hoa_str(const struct haven_deleg_binding_info *in, char *buf,
 		size_t len)
 {
-	if (haven_deleg_family_is_ipv6(in->family))
-		return inet_ntop(AF_INET6, in->home_addr6, buf, len);
-	return inet_ntop(AF_INET, &in->home_addr, buf, len);
+	char a[HAVEN_ADDR_STRLEN];
+
+	snprintf(buf, len, "%s", haven_addr_str(&in->home_addr, a));
+	return buf;
 }
 
 const char *
@@ -683,12 +696,9 @@ haven_deleg_coa_str(const struct haven_deleg_binding_info *in, char *buf,
 
 	buf[0] = '\0';
 	for (i = 0; i < in->n_coa && off + 1 < len; i++) {
-		char a[INET6_ADDRSTRLEN];
+		char a[HAVEN_ADDR_STRLEN];
 
-		if (haven_deleg_family_is_ipv6(in->family))
-			inet_ntop(AF_INET6, in->coa6[i], a, sizeof(a));
-		else
-			inet_ntop(AF_INET, &in->coa[i], a, sizeof(a));
+		haven_addr_str(&in->coa[i], a);
 		off += snprintf(buf + off, len - off, "%s%s", i ? " " : "", a);
 	}
 	return buf;
@@ -720,16 +730,16 @@ haven_deleg_entry_packets(struct haven_app *app,
 {
 	struct haven_binding_counters sum = { 0 };
 
-	if (haven_deleg_family_is_ipv6(e->info.family)) {
+	if (haven_addr_is6(&e->info.home_addr)) {
 		const struct haven_binding6 *b = haven_binding6_lookup(
-			app->ip6->fp6.bindings, e->info.home_addr6);
+			app->ip6->fp6.bindings, e->info.home_addr.v6);
 
 		if (b != NULL)
 			haven_binding6_counters_sum(app->ip6->fp6.bindings,
 				b->slot, &sum);
 	} else {
 		const struct haven_binding *b = haven_binding_lookup(
-			app->fp.bindings, e->info.home_addr);
+			app->fp.bindings, e->info.home_addr.v4);
 
 		if (b != NULL)
 			haven_binding_counters_sum(app->fp.bindings, b->slot,

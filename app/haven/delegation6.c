@@ -37,13 +37,12 @@ mn6_deleg_info(struct haven_app *app, struct haven_mn6_state *st)
 	struct haven_deleg_binding_info *in = &st->deleg.info;
 	uint64_t now = rte_get_timer_cycles(), hz = rte_get_timer_hz();
 
-	in->family = HAVEN_DELEG_FAMILY_IPV6;
-	memcpy(in->home_addr6, st->cfg->home_addr, 16);
-	memcpy(in->outer_src6, app->ip6->fp6.ha_addr, 16);
+	in->home_addr = haven_addr6(st->cfg->home_addr);
+	in->outer_src = haven_addr6(app->ip6->fp6.ha_addr);
 	in->encap = HAVEN_DELEG_ENCAP_IP6IP6;
 	in->flags = HAVEN_DELEG_F_REVERSE_TUNNEL;
 	in->n_coa = 1;
-	memcpy(in->coa6[0], st->coa, 16);
+	in->coa[0] = haven_addr6(st->coa);
 	in->duration_s = st->expires_at > now ?
 		(st->expires_at - now + hz - 1) / hz : 0;
 }
@@ -82,16 +81,6 @@ haven_delegate6_to(struct haven_app *app, struct haven_mn6_state *st,
 			haven_now_ms());
 }
 
-static struct haven_deleg_binding *
-lookup6(void *ctx, const uint8_t home_addr6[16])
-{
-	struct haven_app *app = ctx;
-	struct haven_mn6_state *st = app->ip6 != NULL ?
-		haven_mn6_find(app, home_addr6) : NULL;
-
-	return st != NULL ? &st->deleg : NULL;
-}
-
 void
 haven_deleg6_pha_event(struct haven_app *app, int event,
 		struct haven_deleg_binding *b, struct haven_deleg_peer *peer,
@@ -101,22 +90,22 @@ haven_deleg6_pha_event(struct haven_app *app, int event,
 	const char *name = peer != NULL ? peer->name : "?";
 	char a[HAVEN_IP6_STRLEN];
 
-	haven_ip6_str(b->info.home_addr6, a);
+	haven_ip6_str(b->info.home_addr.v6, a);
 	switch (event) {
 	case HAVEN_DELEG_EV_DELEGATED:
-		haven_event6(app, HAVEN_EV_DELEGATION, b->info.home_addr6,
+		haven_event6(app, HAVEN_EV_DELEGATION, b->info.home_addr.v6,
 			HAVEN_DELEG_OK, "delegated %s to %s", a, name);
 		st->forwarder = haven_forwarder_of_peer(app, peer);
 		haven_mn6_republish(app, st);
 		break;
 	case HAVEN_DELEG_EV_REFUSED:
-		haven_event6(app, HAVEN_EV_DELEGATION, b->info.home_addr6,
+		haven_event6(app, HAVEN_EV_DELEGATION, b->info.home_addr.v6,
 			status, "%s refused %s: %s", name, a,
 			haven_deleg_status_name(status));
 		st->forwarder = HAVEN_FORWARDER_SELF;
 		break;
 	case HAVEN_DELEG_EV_TAKEN_BACK:
-		haven_event6(app, HAVEN_EV_TAKEBACK, b->info.home_addr6, status,
+		haven_event6(app, HAVEN_EV_TAKEBACK, b->info.home_addr.v6, status,
 			"took %s back from %s (%s)", a, name,
 			haven_deleg_status_name(status));
 		st->forwarder = HAVEN_FORWARDER_SELF;
@@ -143,9 +132,12 @@ haven_deleg6_tick(struct haven_app *app, uint64_t now)
 	const uint8_t *ip;
 	unsigned int i = 0;
 
-	while ((ip = haven_repeat_due(na_repeats, now, &i)) != NULL)
-		if (haven_deleg_sha_find6(&app->sha, ip) != NULL)
+	while ((ip = haven_repeat_due(na_repeats, now, &i)) != NULL) {
+		struct haven_addr hoa = haven_addr6(ip);
+
+		if (haven_deleg_sha_find(&app->sha, &hoa) != NULL)
 			haven_send_unsolicited_na(app, ip);
+	}
 }
 
 static int
@@ -159,11 +151,11 @@ sha_install6(struct haven_app *app, struct haven_deleg_sha_entry *e,
 	uint8_t nh[16], port;
 	int idx, rc;
 
-	if (haven_mn6_find(app, in->home_addr6) != NULL)
+	if (haven_mn6_find(app, in->home_addr.v6) != NULL)
 		return -EEXIST;	/* one of our own nodes: never another's */
 	memset(&b, 0, sizeof(b));
-	memcpy(b.home_addr, in->home_addr6, 16);
-	memcpy(b.outer_src, in->outer_src6, 16);	/* the PHA: claim 5 */
+	memcpy(b.home_addr, in->home_addr.v6, 16);
+	memcpy(b.outer_src, in->outer_src.v6, 16);	/* the PHA: claim 5 */
 	b.flags = HAVEN_BINDING_F_INTERCEPT |
 		((in->flags & HAVEN_DELEG_F_REVERSE_TUNNEL) ?
 			HAVEN_BINDING_F_REVERSE_TUNNEL : 0);
@@ -171,12 +163,12 @@ sha_install6(struct haven_app *app, struct haven_deleg_sha_entry *e,
 	for (i = 0; i < in->n_coa && i < HAVEN_BINDING_MAX_COA; i++) {
 		struct haven_binding6_coa *c = &b.coa[b.n_coa];
 
-		if (haven_route6_lookup(&app->fp, in->coa6[i], nh, &port) != 0)
+		if (haven_route6_lookup(&app->fp, in->coa[i].v6, nh, &port) != 0)
 			continue;
 		idx = haven_ctl_neigh6_for(app, nh, port);
 		if (idx < 0)
 			continue;
-		memcpy(c->addr, in->coa6[i], 16);
+		memcpy(c->addr, in->coa[i].v6, 16);
 		memcpy(c->next_hop, nh, 16);
 		c->neigh = idx;
 		c->port = app->fp.ports[port].port_id;
@@ -191,13 +183,13 @@ sha_install6(struct haven_app *app, struct haven_deleg_sha_entry *e,
 	if (rc != 0)
 		return rc;
 	if (is_new) {
-		haven_send_unsolicited_na(app, in->home_addr6);
-		haven_repeat_later(na_repeats, in->home_addr6, 16,
+		haven_send_unsolicited_na(app, in->home_addr.v6);
+		haven_repeat_later(na_repeats, in->home_addr.v6, 16,
 			haven_now_ms() + HAVEN_GARP_REPEAT_MS);
 	}
 	HAVEN_LOG(INFO, "%s %s for %s (generation %u, %u s)\n",
 		is_new ? "forwarding" : "switched",
-		haven_ip6_str(in->home_addr6, a), e->primary->name,
+		haven_ip6_str(in->home_addr.v6, a), e->primary->name,
 		in->generation, in->duration_s);
 	return 0;
 }
@@ -210,9 +202,9 @@ haven_deleg6_sha_event(struct haven_app *app, int event,
 
 	if (event == HAVEN_DELEG_EV_INSTALL)
 		return sha_install6(app, e, is_new);
-	haven_binding6_remove(app->ip6->fp6.bindings, e->info.home_addr6);
+	haven_binding6_remove(app->ip6->fp6.bindings, e->info.home_addr.v6);
 	HAVEN_LOG(INFO, "stopped forwarding %s for %s\n",
-		haven_ip6_str(e->info.home_addr6, a), e->primary->name);
+		haven_ip6_str(e->info.home_addr.v6, a), e->primary->name);
 	return 0;
 }
 
@@ -222,7 +214,7 @@ haven_deleg6_collect(struct haven_app *app, struct haven_deleg_sha_entry *e)
 	const struct haven_binding6 *b;
 	struct haven_binding_counters sum;
 
-	b = haven_binding6_lookup(app->ip6->fp6.bindings, e->info.home_addr6);
+	b = haven_binding6_lookup(app->ip6->fp6.bindings, e->info.home_addr.v6);
 	if (b == NULL)
 		return;
 	haven_binding6_counters_sum(app->ip6->fp6.bindings, b->slot, &sum);
@@ -241,8 +233,8 @@ haven_deleg6_init(struct haven_app *app, struct haven_deleg_ops *pha_ops)
 
 	if (app->ip6 == NULL)
 		return;
+	(void)pha_ops;	/* one lookup of both families (delegation.c) */
 	if (app->is_pha) {
-		pha_ops->lookup6 = lookup6;
 		app->ip6->on_change = on_change;
 		for (i = 0; i < app->cfg.n_mns6; i++)
 			app->ip6->mns[i]->deleg.user = app->ip6->mns[i];

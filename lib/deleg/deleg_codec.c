@@ -18,9 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <arpa/inet.h>
-#include <sys/socket.h>
-
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -34,25 +31,6 @@
  * every other multi-byte field is big-endian on the wire and host order
  * in struct haven_deleg_msg (helpers in haven_wire.h).
  */
-
-const char *
-deleg_addr_str(uint32_t addr_nbo, char *buf)
-{
-	const uint8_t *b = (const uint8_t *)&addr_nbo;
-
-	snprintf(buf, 16, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
-	return buf;
-}
-
-const char *
-deleg_hoa_str(struct deleg_hoa h, char *buf)
-{
-	if (!h.is6)
-		return deleg_addr_str(h.a4, buf);
-	if (inet_ntop(AF_INET6, h.a6, buf, DELEG_ADDR_STRLEN) == NULL)
-		snprintf(buf, DELEG_ADDR_STRLEN, "?");
-	return buf;
-}
 
 void
 deleg_log(void (*log)(void *, const char *), void *ctx, const char *fmt, ...)
@@ -117,11 +95,11 @@ haven_deleg_type_name(uint8_t type)
 /* Body checks shared by encoder and decoder                          */
 /* ------------------------------------------------------------------ */
 
-/* Family 0 or 4 is IPv4, 6 IPv6; anything else cannot be sent. */
+/* The Family numbers of the header: 4 IPv4, 6 IPv6. */
 static bool
 family_ok(uint8_t family)
 {
-	return family == 0 || family == HAVEN_DELEG_FAMILY_IPV4 ||
+	return family == HAVEN_DELEG_FAMILY_IPV4 ||
 		family == HAVEN_DELEG_FAMILY_IPV6;
 }
 
@@ -148,19 +126,28 @@ addr6_unusable(const uint8_t a[HAVEN_DELEG_ADDR6_LEN])
 	return NULL;
 }
 
+/*
+ * Why an address of the message's family cannot name a binding's end, or
+ * NULL if it can: of another family, 0.0.0.0, or (IPv6) the unspecified
+ * or a multicast address.
+ */
+static const char *
+addr_unusable(const struct haven_addr *a, bool is6)
+{
+	if (a->family != (is6 ? HAVEN_AF_INET6 : HAVEN_AF_INET))
+		return "of another family";
+	if (!is6)
+		return a->v4 == 0 ? "0.0.0.0" : NULL;
+	return addr6_unusable(a->v6);
+}
+
 /* A home address that cannot be one: reason into err, -1. */
 static int
-check_hoa(struct deleg_hoa h, const char *what, char *err, size_t errlen)
+check_hoa(const struct haven_addr *h, bool is6, const char *what, char *err,
+		size_t errlen)
 {
-	const char *bad;
+	const char *bad = addr_unusable(h, is6);
 
-	if (!h.is6) {
-		if (h.a4 != 0)
-			return 0;
-		haven_set_reason(err, errlen, "%shome address 0.0.0.0", what);
-		return -1;
-	}
-	bad = addr6_unusable(h.a6);
 	if (bad == NULL)
 		return 0;
 	haven_set_reason(err, errlen, "%shome address %s", what, bad);
@@ -175,12 +162,13 @@ static int
 check_binding_info(const struct haven_deleg_binding_info *bi, char *err,
 		size_t errlen)
 {
-	bool is6 = haven_deleg_family_is_ipv6(bi->family);
+	bool is6 = deleg_is6(&bi->home_addr);
 	const char *bad;
 	unsigned int i;
 
-	if (!family_ok(bi->family)) {
-		haven_set_reason(err, errlen, "family %u", bi->family);
+	if (!family_ok(bi->home_addr.family)) {
+		haven_set_reason(err, errlen, "family %u",
+			bi->home_addr.family);
 		return -1;
 	}
 	if (bi->n_coa < 1 || bi->n_coa > HAVEN_DELEG_MAX_COA) {
@@ -203,13 +191,9 @@ check_binding_info(const struct haven_deleg_binding_info *bi, char *err,
 		haven_set_reason(err, errlen, "unknown flags 0x%02x", bi->flags);
 		return -1;
 	}
-	if (check_hoa(deleg_hoa_of(bi), "", err, errlen) < 0)
+	if (check_hoa(&bi->home_addr, is6, "", err, errlen) < 0)
 		return -1;
-	if (!is6 && bi->outer_src == 0) {
-		haven_set_reason(err, errlen, "outer source 0.0.0.0");
-		return -1;
-	}
-	if (is6 && (bad = addr6_unusable(bi->outer_src6)) != NULL) {
+	if ((bad = addr_unusable(&bi->outer_src, is6)) != NULL) {
 		haven_set_reason(err, errlen, "outer source %s", bad);
 		return -1;
 	}
@@ -218,12 +202,7 @@ check_binding_info(const struct haven_deleg_binding_info *bi, char *err,
 		return -1;
 	}
 	for (i = 0; i < bi->n_coa; i++) {
-		if (!is6 && bi->coa[i] == 0) {
-			haven_set_reason(err, errlen, "care-of address %u is 0.0.0.0",
-				i);
-			return -1;
-		}
-		if (is6 && (bad = addr6_unusable(bi->coa6[i])) != NULL) {
+		if ((bad = addr_unusable(&bi->coa[i], is6)) != NULL) {
 			haven_set_reason(err, errlen, "care-of address %u is %s",
 				i, bad);
 			return -1;
@@ -299,9 +278,8 @@ entry_len(bool is6)
 
 /* Body length a message of this type and content must have; 0: bad type. */
 static size_t
-body_len(const struct haven_deleg_msg *msg)
+body_len(const struct haven_deleg_msg *msg, bool is6)
 {
-	bool is6 = haven_deleg_family_is_ipv6(msg->family);
 
 	switch (msg->type) {
 	case HAVEN_DELEG_START:
@@ -335,37 +313,35 @@ hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data,
 	return 0;
 }
 
-/* An address field of the family: 4 octets as stored, or 16. */
+/*
+ * An address field: its octets as on the wire (4 or 16, the message's
+ * family, which the encoder checked the address has).
+ */
 static void
-put_addr(uint8_t *p, bool is6, uint32_t a4, const uint8_t *a6)
+put_addr(uint8_t *p, const struct haven_addr *addr, bool is6)
 {
-	if (is6)
-		memcpy(p, a6, HAVEN_DELEG_ADDR6_LEN);
-	else
-		haven_put_addr4(p, a4);
+	memcpy(p, addr->bytes, addr_len(is6));
 }
 
 static void
-get_addr(const uint8_t *p, bool is6, uint32_t *a4, uint8_t *a6)
+get_addr(const uint8_t *p, bool is6, struct haven_addr *addr)
 {
-	if (is6)
-		memcpy(a6, p, HAVEN_DELEG_ADDR6_LEN);
-	else
-		*a4 = haven_get_addr4(p);
+	memset(addr, 0, sizeof(*addr));
+	addr->family = is6 ? HAVEN_AF_INET6 : HAVEN_AF_INET;
+	memcpy(addr->bytes, p, addr_len(is6));
 }
 
 static void
-encode_body(const struct haven_deleg_msg *msg, uint8_t *p)
+encode_body(const struct haven_deleg_msg *msg, bool is6, uint8_t *p)
 {
 	const struct haven_deleg_binding_info *bi = &msg->u.start;
-	bool is6 = haven_deleg_family_is_ipv6(msg->family);
 	size_t a = addr_len(is6);
 	unsigned int i;
 
 	switch (msg->type) {
 	case HAVEN_DELEG_START:
-		put_addr(p, is6, bi->home_addr, bi->home_addr6);
-		put_addr(p + a, is6, bi->outer_src, bi->outer_src6);
+		put_addr(p, &bi->home_addr, is6);
+		put_addr(p + a, &bi->outer_src, is6);
 		p += 2 * a;
 		haven_put_be32(p, bi->generation);
 		haven_put_be32(p + 4, bi->duration_s);
@@ -374,11 +350,11 @@ encode_body(const struct haven_deleg_msg *msg, uint8_t *p)
 		p[10] = bi->n_coa;
 		p[11] = 0;
 		for (i = 0; i < bi->n_coa; i++)
-			put_addr(p + 12 + a * i, is6, bi->coa[i], bi->coa6[i]);
+			put_addr(p + 12 + a * i, &bi->coa[i], is6);
 		break;
 	case HAVEN_DELEG_START_ACK:
 	case HAVEN_DELEG_STOP_ACK:
-		put_addr(p, is6, msg->u.ack.home_addr, msg->u.ack.home_addr6);
+		put_addr(p, &msg->u.ack.home_addr, is6);
 		p += a;
 		haven_put_be32(p, msg->u.ack.generation);
 		p[4] = msg->u.ack.status;
@@ -387,7 +363,7 @@ encode_body(const struct haven_deleg_msg *msg, uint8_t *p)
 		haven_put_be32(p + 12, msg->u.ack.capacity);
 		break;
 	case HAVEN_DELEG_STOP:
-		put_addr(p, is6, msg->u.stop.home_addr, msg->u.stop.home_addr6);
+		put_addr(p, &msg->u.stop.home_addr, is6);
 		p += a;
 		haven_put_be32(p, msg->u.stop.generation);
 		p[4] = msg->u.stop.reason;
@@ -409,7 +385,7 @@ encode_body(const struct haven_deleg_msg *msg, uint8_t *p)
 			const struct haven_deleg_report_entry *e =
 				&msg->u.report.entries[i];
 
-			put_addr(p, is6, e->home_addr, e->home_addr6);
+			put_addr(p, &e->home_addr, is6);
 			haven_put_be32(p + a, e->generation);
 			haven_put_be64(p + a + 4, e->packets);
 			haven_put_be64(p + a + 12, e->bytes);
@@ -419,38 +395,62 @@ encode_body(const struct haven_deleg_msg *msg, uint8_t *p)
 	}
 }
 
+/*
+ * The Family of a message whose caller left msg->family 0: that of the
+ * first address of its body; IPv4 for a report without entries. (An
+ * address of no family gives 0, which the encoder refuses.)
+ */
+static uint8_t
+body_family(const struct haven_deleg_msg *msg)
+{
+	switch (msg->type) {
+	case HAVEN_DELEG_START:
+		return msg->u.start.home_addr.family;
+	case HAVEN_DELEG_START_ACK:
+	case HAVEN_DELEG_STOP_ACK:
+		return msg->u.ack.home_addr.family;
+	case HAVEN_DELEG_STOP:
+		return msg->u.stop.home_addr.family;
+	case HAVEN_DELEG_REPORT:
+		return msg->u.report.n_entries > 0 ?
+			msg->u.report.entries[0].home_addr.family :
+			HAVEN_DELEG_FAMILY_IPV4;
+	}
+	return HAVEN_DELEG_FAMILY_IPV4;
+}
+
 int
 haven_deleg_encode(const struct haven_deleg_msg *msg, const uint8_t *key,
 		size_t key_len, uint8_t *buf, size_t buflen)
 {
+	uint8_t family;
 	bool is6;
 	size_t blen, total;
 	unsigned int i;
 
 	if (msg == NULL || buf == NULL || key == NULL || key_len == 0 ||
-			key_len > HAVEN_DELEG_MAX_KEY || !family_ok(msg->family))
+			key_len > HAVEN_DELEG_MAX_KEY)
 		return -EINVAL;
-	is6 = haven_deleg_family_is_ipv6(msg->family);
+	family = msg->family != 0 ? msg->family : body_family(msg);
+	if (!family_ok(family))
+		return -EINVAL;
+	is6 = haven_deleg_family_is_ipv6(family);
 	switch (msg->type) {
 	case HAVEN_DELEG_START:
-		if (haven_deleg_family_is_ipv6(msg->u.start.family) != is6 ||
+		if (deleg_is6(&msg->u.start.home_addr) != is6 ||
 				check_binding_info(&msg->u.start, NULL, 0) < 0)
 			return -EINVAL;
 		break;
 	case HAVEN_DELEG_START_ACK:
 	case HAVEN_DELEG_STOP_ACK:
 		if (msg->u.ack.status > STATUS_WIRE_MAX ||
-				check_hoa(deleg_hoa_make(msg->family,
-					msg->u.ack.home_addr,
-					msg->u.ack.home_addr6), "", NULL,
+				check_hoa(&msg->u.ack.home_addr, is6, "", NULL,
 					0) < 0)
 			return -EINVAL;
 		break;
 	case HAVEN_DELEG_STOP:
 		if (msg->u.stop.reason > STOP_REASON_MAX ||
-				check_hoa(deleg_hoa_make(msg->family,
-					msg->u.stop.home_addr,
-					msg->u.stop.home_addr6), "", NULL,
+				check_hoa(&msg->u.stop.home_addr, is6, "", NULL,
 					0) < 0)
 			return -EINVAL;
 		break;
@@ -460,10 +460,8 @@ haven_deleg_encode(const struct haven_deleg_msg *msg, const uint8_t *key,
 				msg->u.report.n_entries, NULL, 0) < 0)
 			return -EINVAL;
 		for (i = 0; i < msg->u.report.n_entries; i++)
-			if (check_hoa(deleg_hoa_make(msg->family,
-					msg->u.report.entries[i].home_addr,
-					msg->u.report.entries[i].home_addr6),
-					"", NULL, 0) < 0)
+			if (check_hoa(&msg->u.report.entries[i].home_addr,
+					is6, "", NULL, 0) < 0)
 				return -EINVAL;
 		break;
 	default:
@@ -471,7 +469,7 @@ haven_deleg_encode(const struct haven_deleg_msg *msg, const uint8_t *key,
 	}
 	if (msg->seq == 0)
 		return -EINVAL;
-	blen = body_len(msg);
+	blen = body_len(msg, is6);
 	total = HAVEN_DELEG_HDR_LEN + blen + HAVEN_DELEG_MAC_LEN;
 	if (total > HAVEN_DELEG_MAX_MSG)
 		return -EINVAL;
@@ -488,7 +486,7 @@ haven_deleg_encode(const struct haven_deleg_msg *msg, const uint8_t *key,
 	haven_put_be32(buf + 20, msg->txn);
 	buf[24] = is6 ? HAVEN_DELEG_FAMILY_IPV6 : HAVEN_DELEG_FAMILY_IPV4;
 	buf[25] = buf[26] = buf[27] = 0;
-	encode_body(msg, buf + HAVEN_DELEG_HDR_LEN);
+	encode_body(msg, is6, buf + HAVEN_DELEG_HDR_LEN);
 
 	if (hmac_sha256(key, key_len, buf, HAVEN_DELEG_HDR_LEN + blen,
 			buf + HAVEN_DELEG_HDR_LEN + blen) < 0)
@@ -542,9 +540,8 @@ decode_body(struct haven_deleg_msg *msg, const uint8_t *p, size_t blen,
 				fixed);
 			return -EBADMSG;
 		}
-		bi->family = msg->family;
-		get_addr(p, is6, &bi->home_addr, bi->home_addr6);
-		get_addr(p + a, is6, &bi->outer_src, bi->outer_src6);
+		get_addr(p, is6, &bi->home_addr);
+		get_addr(p + a, is6, &bi->outer_src);
 		q = p + 2 * a;
 		bi->generation = haven_get_be32(q);
 		bi->duration_s = haven_get_be32(q + 4);
@@ -565,8 +562,7 @@ decode_body(struct haven_deleg_msg *msg, const uint8_t *p, size_t blen,
 		}
 		if (bi->n_coa >= 1 && bi->n_coa <= HAVEN_DELEG_MAX_COA)
 			for (i = 0; i < bi->n_coa; i++)
-				get_addr(p + fixed + a * i, is6, &bi->coa[i],
-					bi->coa6[i]);
+				get_addr(p + fixed + a * i, is6, &bi->coa[i]);
 		if (check_binding_info(bi, err, errlen) < 0)
 			return -EBADMSG;
 		return 0;
@@ -578,7 +574,7 @@ decode_body(struct haven_deleg_msg *msg, const uint8_t *p, size_t blen,
 				ack_len(is6));
 			return -EBADMSG;
 		}
-		get_addr(p, is6, &msg->u.ack.home_addr, msg->u.ack.home_addr6);
+		get_addr(p, is6, &msg->u.ack.home_addr);
 		q = p + a;
 		msg->u.ack.generation = haven_get_be32(q);
 		msg->u.ack.status = q[4];
@@ -593,8 +589,7 @@ decode_body(struct haven_deleg_msg *msg, const uint8_t *p, size_t blen,
 				msg->u.ack.status);
 			return -EBADMSG;
 		}
-		if (check_hoa(deleg_hoa_make(msg->family, msg->u.ack.home_addr,
-				msg->u.ack.home_addr6), "", err, errlen) < 0)
+		if (check_hoa(&msg->u.ack.home_addr, is6, "", err, errlen) < 0)
 			return -EBADMSG;
 		return 0;
 	case HAVEN_DELEG_STOP:
@@ -603,8 +598,7 @@ decode_body(struct haven_deleg_msg *msg, const uint8_t *p, size_t blen,
 				stop_len(is6));
 			return -EBADMSG;
 		}
-		get_addr(p, is6, &msg->u.stop.home_addr,
-			msg->u.stop.home_addr6);
+		get_addr(p, is6, &msg->u.stop.home_addr);
 		q = p + a;
 		msg->u.stop.generation = haven_get_be32(q);
 		msg->u.stop.reason = q[4];
@@ -617,8 +611,7 @@ decode_body(struct haven_deleg_msg *msg, const uint8_t *p, size_t blen,
 				msg->u.stop.reason);
 			return -EBADMSG;
 		}
-		if (check_hoa(deleg_hoa_make(msg->family, msg->u.stop.home_addr,
-				msg->u.stop.home_addr6), "", err, errlen) < 0)
+		if (check_hoa(&msg->u.stop.home_addr, is6, "", err, errlen) < 0)
 			return -EBADMSG;
 		return 0;
 	case HAVEN_DELEG_REPORT:
@@ -657,13 +650,12 @@ decode_body(struct haven_deleg_msg *msg, const uint8_t *p, size_t blen,
 				&msg->u.report.entries[i];
 			char what[32];
 
-			get_addr(p, is6, &e->home_addr, e->home_addr6);
+			get_addr(p, is6, &e->home_addr);
 			e->generation = haven_get_be32(p + a);
 			e->packets = haven_get_be64(p + a + 4);
 			e->bytes = haven_get_be64(p + a + 12);
 			snprintf(what, sizeof(what), "report entry %u: ", i);
-			if (check_hoa(deleg_hoa_make(msg->family, e->home_addr,
-					e->home_addr6), what, err, errlen) < 0)
+			if (check_hoa(&e->home_addr, is6, what, err, errlen) < 0)
 				return -EBADMSG;
 			p += entry_len(is6);
 		}
@@ -734,9 +726,7 @@ haven_deleg_decode(const uint8_t *buf, size_t len, const uint8_t *key,
 		return -EBADMSG;
 	}
 	msg->type = buf[1];
-	/* IPv4 decodes as family 0, exactly the struct of an IPv4 caller. */
-	msg->family = buf[24] == HAVEN_DELEG_FAMILY_IPV6 ?
-		HAVEN_DELEG_FAMILY_IPV6 : 0;
+	msg->family = buf[24];
 	msg->sender_id = haven_get_be32(buf + 4);
 	msg->receiver_id = haven_get_be32(buf + 8);
 	msg->seq = haven_get_be64(buf + 12);

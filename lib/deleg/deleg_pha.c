@@ -71,7 +71,7 @@ change_state(struct haven_deleg_pha *pha, struct haven_deleg_binding *b,
 	char addr[DELEG_ADDR_STRLEN];
 
 	deleg_log(pha->ops->log, pha->ctx, "deleg: %s: %s -> %s (%s)",
-		deleg_hoa_str(deleg_hoa_of(&b->info), addr),
+		haven_addr_str(&b->info.home_addr, addr),
 		haven_deleg_state_name(b->state), haven_deleg_state_name(to),
 		pha_event_names[why]);
 	b->state = to;
@@ -145,29 +145,17 @@ backoff_ms(unsigned int sends)
 	return ms < HAVEN_DELEG_RETX_MAX_MS ? ms : HAVEN_DELEG_RETX_MAX_MS;
 }
 
-/* Fill the home address of a STOP (and its Family) from a key. */
-static void
-stop_hoa(struct haven_deleg_msg *msg, struct deleg_hoa h)
-{
-	if (h.is6) {
-		msg->family = HAVEN_DELEG_FAMILY_IPV6;
-		memcpy(msg->u.stop.home_addr6, h.a6, HAVEN_DELEG_ADDR6_LEN);
-	} else {
-		msg->u.stop.home_addr = h.a4;
-	}
-}
-
 /* One STOP for (home address, generation) with a fresh txn, no retry. */
 static void
 send_stop_once(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer,
-		struct deleg_hoa h, uint32_t generation, uint8_t reason)
+		const struct haven_addr *h, uint32_t generation, uint8_t reason)
 {
 	struct haven_deleg_msg msg;
 
 	memset(&msg, 0, sizeof(msg));
 	msg.type = HAVEN_DELEG_STOP;
 	msg.txn = new_txn(pha);
-	stop_hoa(&msg, h);
+	msg.u.stop.home_addr = *h;
 	msg.u.stop.generation = generation;
 	msg.u.stop.reason = reason;
 	deleg_send(pha->self_id, peer, &msg, pha->ops->send, pha->ctx);
@@ -187,12 +175,11 @@ transmit(struct haven_deleg_pha *pha, struct haven_deleg_binding *b,
 	msg.txn = b->txn;
 	if (b->state == HAVEN_DELEG_S_STOPPING) {
 		msg.type = HAVEN_DELEG_STOP;
-		stop_hoa(&msg, deleg_hoa_of(&b->info));
+		msg.u.stop.home_addr = b->info.home_addr;
 		msg.u.stop.generation = b->info.generation;
 		msg.u.stop.reason = b->stop_reason;
 	} else {
 		msg.type = HAVEN_DELEG_START;
-		msg.family = b->info.family;
 		msg.u.start = b->info;
 	}
 	if (b->tries > 0)
@@ -352,7 +339,7 @@ start_timer(struct haven_deleg_pha *pha, struct haven_deleg_binding *b,
 		return;
 	}
 	peer->stats.timeouts++;
-	send_stop_once(pha, peer, deleg_hoa_of(&b->info), b->info.generation,
+	send_stop_once(pha, peer, &b->info.home_addr, b->info.generation,
 		HAVEN_DELEG_STOP_TAKEBACK);
 	detach(pha, b);
 	change_state(pha, b, HAVEN_DELEG_S_LOCAL, PHA_EV_TIMER, a->now_ms);
@@ -405,7 +392,7 @@ lost_active(struct haven_deleg_pha *pha, struct haven_deleg_binding *b,
 {
 	struct haven_deleg_peer *peer = b->peer;
 
-	send_stop_once(pha, peer, deleg_hoa_of(&b->info), b->info.generation,
+	send_stop_once(pha, peer, &b->info.home_addr, b->info.generation,
 		HAVEN_DELEG_STOP_TAKEBACK);
 	detach(pha, b);
 	change_state(pha, b, HAVEN_DELEG_S_LOCAL, PHA_EV_PEER_LOST,
@@ -649,9 +636,8 @@ handle_ack(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer,
 	TAILQ_FOREACH(b, &pha->pending, pending_link)
 		if (b->peer == peer && b->txn == msg->txn)
 			break;
-	if (b == NULL || !deleg_hoa_equal(deleg_hoa_of(&b->info),
-			deleg_hoa_make(msg->family, msg->u.ack.home_addr,
-				msg->u.ack.home_addr6))) {
+	if (b == NULL || !haven_addr_eq(&b->info.home_addr,
+			&msg->u.ack.home_addr)) {
 		peer->stats.unexpected++;
 		return -ESRCH;
 	}
@@ -665,30 +651,22 @@ handle_ack(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer,
 	return 0;
 }
 
-/* The caller's lookup of this family, or NULL if it has none. */
-static bool
-has_lookup(const struct haven_deleg_pha *pha, bool is6)
-{
-	return is6 ? pha->ops->lookup6 != NULL : pha->ops->lookup != NULL;
-}
-
 /* The binding of home address h delegated to peer, or NULL. */
 static struct haven_deleg_binding *
 find_on_peer(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer,
-		struct deleg_hoa h)
+		const struct haven_addr *h)
 {
 	struct haven_deleg_binding *b;
 
-	if (has_lookup(pha, h.is6)) {
-		b = h.is6 ? pha->ops->lookup6(pha->ctx, h.a6) :
-			pha->ops->lookup(pha->ctx, h.a4);
+	if (pha->ops->lookup != NULL) {
+		b = pha->ops->lookup(pha->ctx, h);
 		return b != NULL && b->peer == peer &&
 			b->state != HAVEN_DELEG_S_LOCAL &&
-			deleg_hoa_equal(deleg_hoa_of(&b->info), h) ? b : NULL;
+			haven_addr_eq(&b->info.home_addr, h) ? b : NULL;
 	}
 	/* Without lookup: a walk of the peer's list per entry. */
 	TAILQ_FOREACH(b, &peer->bindings, peer_link)
-		if (deleg_hoa_equal(deleg_hoa_of(&b->info), h))
+		if (haven_addr_eq(&b->info.home_addr, h))
 			return b;
 	return NULL;
 }
@@ -722,8 +700,7 @@ handle_report(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer,
 	for (i = 0; i < msg->u.report.n_entries; i++) {
 		const struct haven_deleg_report_entry *e =
 			&msg->u.report.entries[i];
-		struct deleg_hoa h = deleg_hoa_make(msg->family, e->home_addr,
-			e->home_addr6);
+		const struct haven_addr *h = &e->home_addr;
 
 		b = find_on_peer(pha, peer, h);
 		if (b != NULL) {
@@ -731,7 +708,7 @@ handle_report(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer,
 			b->reported_ms = now_ms;
 			continue;
 		}
-		if (!has_lookup(pha, h.is6))
+		if (pha->ops->lookup == NULL)
 			continue;
 		peer->stats.orphans++;
 		send_stop_once(pha, peer, h, e->generation,

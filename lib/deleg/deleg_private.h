@@ -31,7 +31,7 @@
 #define ENCAP_MAX		2
 
 /* Longest address text, IPv6 included, with its NUL (INET6_ADDRSTRLEN). */
-#define DELEG_ADDR_STRLEN	46
+#define DELEG_ADDR_STRLEN	HAVEN_ADDR_STRLEN
 /* Largest stop reason on the wire. */
 #define STOP_REASON_MAX		HAVEN_DELEG_STOP_TAKEBACK
 /* Largest status on the wire; 128 and up are local outcomes. */
@@ -76,46 +76,15 @@ deleg_gen_after(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) > 0;
 }
 
-/* Dotted quad of an address in network byte order, into buf[16]. */
-const char *deleg_addr_str(uint32_t addr_nbo, char *buf);
-
 /*
- * A home address of either family, the key of a binding at both ends:
- * a6 points into the message or binding it was taken from.
+ * A binding is named by (family, home address) at both ends: an IPv4 key
+ * never equals an IPv6 one (haven_addr_eq compares the family first).
  */
-struct deleg_hoa {
-	bool is6;
-	uint32_t a4;		/* IPv4, NBO */
-	const uint8_t *a6;	/* IPv6, 16 octets */
-};
-
-static inline struct deleg_hoa
-deleg_hoa_make(uint8_t family, uint32_t a4, const uint8_t *a6)
-{
-	struct deleg_hoa h = { .is6 = haven_deleg_family_is_ipv6(family),
-		.a4 = a4, .a6 = a6 };
-
-	return h;
-}
-
-static inline struct deleg_hoa
-deleg_hoa_of(const struct haven_deleg_binding_info *bi)
-{
-	return deleg_hoa_make(bi->family, bi->home_addr, bi->home_addr6);
-}
-
-/* Same family and same address: an IPv4 key never equals an IPv6 one. */
 static inline bool
-deleg_hoa_equal(struct deleg_hoa a, struct deleg_hoa b)
+deleg_is6(const struct haven_addr *a)
 {
-	if (a.is6 != b.is6)
-		return false;
-	return a.is6 ? memcmp(a.a6, b.a6, HAVEN_DELEG_ADDR6_LEN) == 0 :
-		a.a4 == b.a4;
+	return a->family == HAVEN_AF_INET6;
 }
-
-/* Text of a home address of either family, into buf[DELEG_ADDR_STRLEN]. */
-const char *deleg_hoa_str(struct deleg_hoa h, char *buf);
 
 /* printf into a line and hand it to log when there is one. */
 void deleg_log(void (*log)(void *, const char *), void *ctx,

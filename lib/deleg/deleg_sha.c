@@ -49,15 +49,15 @@ haven_deleg_sha_table_size(uint32_t capacity)
  * identifier or only in their prefix spread alike.
  */
 static uint32_t
-home_hash(const struct haven_deleg_sha *sha, struct deleg_hoa h)
+home_hash(const struct haven_deleg_sha *sha, const struct haven_addr *h)
 {
 	unsigned int bits = (unsigned int)__builtin_ctz(sha->table_size);
 	uint64_t hi, lo, x;
 
-	if (!h.is6)
-		return (uint32_t)((h.a4 * 0x9e3779b1u) >> (32 - bits));
-	memcpy(&hi, h.a6, sizeof(hi));
-	memcpy(&lo, h.a6 + 8, sizeof(lo));
+	if (!deleg_is6(h))
+		return (uint32_t)((h->v4 * 0x9e3779b1u) >> (32 - bits));
+	memcpy(&hi, h->v6, sizeof(hi));
+	memcpy(&lo, h->v6 + 8, sizeof(lo));
 	x = hi ^ (lo * 0x9e3779b97f4a7c15ull);
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdull;
@@ -67,15 +67,15 @@ home_hash(const struct haven_deleg_sha *sha, struct deleg_hoa h)
 
 /* Slot holding the home address (*found) or the empty slot for it. */
 static uint32_t
-index_slot(const struct haven_deleg_sha *sha, struct deleg_hoa h,
+index_slot(const struct haven_deleg_sha *sha, const struct haven_addr *h,
 		bool *found)
 {
 	uint32_t mask = sha->table_size - 1;
 	uint32_t i = home_hash(sha, h);
 
 	while (sha->index[i] != 0) {
-		if (deleg_hoa_equal(deleg_hoa_of(
-				&sha->entries[sha->index[i] - 1].info), h)) {
+		if (haven_addr_eq(&sha->entries[sha->index[i] - 1]
+				.info.home_addr, h)) {
 			*found = true;
 			return i;
 		}
@@ -98,7 +98,7 @@ index_delete(struct haven_deleg_sha *sha, uint32_t i)
 		if (sha->index[j] == 0)
 			return;
 		home = home_hash(sha,
-			deleg_hoa_of(&sha->entries[sha->index[j] - 1].info));
+			&sha->entries[sha->index[j] - 1].info.home_addr);
 		/* Stays if its home slot lies cyclically in (i, j]. */
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
@@ -109,7 +109,7 @@ index_delete(struct haven_deleg_sha *sha, uint32_t i)
 }
 
 static struct haven_deleg_sha_entry *
-find(struct haven_deleg_sha *sha, struct deleg_hoa h)
+find(struct haven_deleg_sha *sha, const struct haven_addr *h)
 {
 	bool found;
 	uint32_t i;
@@ -121,20 +121,13 @@ find(struct haven_deleg_sha *sha, struct deleg_hoa h)
 }
 
 struct haven_deleg_sha_entry *
-haven_deleg_sha_find(struct haven_deleg_sha *sha, uint32_t home_addr)
+haven_deleg_sha_find(struct haven_deleg_sha *sha,
+		const struct haven_addr *home_addr)
 {
-	return find(sha, deleg_hoa_make(HAVEN_DELEG_FAMILY_IPV4, home_addr,
-		NULL));
-}
-
-struct haven_deleg_sha_entry *
-haven_deleg_sha_find6(struct haven_deleg_sha *sha,
-		const uint8_t home_addr6[HAVEN_DELEG_ADDR6_LEN])
-{
-	if (home_addr6 == NULL)
+	if (home_addr == NULL || (home_addr->family != HAVEN_AF_INET &&
+			home_addr->family != HAVEN_AF_INET6))
 		return NULL;
-	return find(sha, deleg_hoa_make(HAVEN_DELEG_FAMILY_IPV6, 0,
-		home_addr6));
+	return find(sha, home_addr);
 }
 
 /* ------------------------------------------------------------------ */
@@ -190,7 +183,7 @@ entry_remove(struct haven_deleg_sha *sha, uint32_t slot,
 	char addr[DELEG_ADDR_STRLEN];
 
 	deleg_log(sha->ops->log, sha->ctx, "deleg: %s from %s: removed (%s)",
-		deleg_hoa_str(deleg_hoa_of(&e->info), addr), e->primary->name,
+		haven_addr_str(&e->info.home_addr, addr), e->primary->name,
 		why);
 	raise_event(sha, HAVEN_DELEG_EV_REMOVE, e, false);
 	index_delete(sha, slot);
@@ -216,7 +209,7 @@ capacity_for(const struct haven_deleg_sha *sha,
 static void
 send_ack(struct haven_deleg_sha *sha, struct haven_deleg_peer *primary,
 		uint8_t type, const struct haven_deleg_msg *req,
-		struct deleg_hoa h, uint32_t generation, uint8_t status)
+		const struct haven_addr *h, uint32_t generation, uint8_t status)
 {
 	struct haven_deleg_msg ack;
 
@@ -224,10 +217,7 @@ send_ack(struct haven_deleg_sha *sha, struct haven_deleg_peer *primary,
 	ack.type = type;
 	ack.txn = req->txn;
 	ack.family = req->family;
-	if (h.is6)
-		memcpy(ack.u.ack.home_addr6, h.a6, HAVEN_DELEG_ADDR6_LEN);
-	else
-		ack.u.ack.home_addr = h.a4;
+	ack.u.ack.home_addr = *h;
 	ack.u.ack.generation = generation;
 	ack.u.ack.status = status;
 	ack.u.ack.load = primary->load;
@@ -290,7 +280,7 @@ handle_start(struct haven_deleg_sha *sha, struct haven_deleg_peer *primary,
 		const struct haven_deleg_msg *msg, uint64_t now_ms)
 {
 	const struct haven_deleg_binding_info *bi = &msg->u.start;
-	struct deleg_hoa h = deleg_hoa_of(bi);
+	const struct haven_addr *h = &bi->home_addr;
 	struct haven_deleg_sha_entry *e;
 	char addr[DELEG_ADDR_STRLEN];
 	uint8_t status;
@@ -301,7 +291,7 @@ handle_start(struct haven_deleg_sha *sha, struct haven_deleg_peer *primary,
 	e = found ? &sha->entries[sha->index[slot] - 1] : NULL;
 	if (primary->removed)
 		status = HAVEN_DELEG_NOT_PRIMARY;
-	else if (h.is6 && !sha->ipv6)
+	else if (deleg_is6(h) && !sha->ipv6)
 		status = HAVEN_DELEG_OVER_CAPACITY;	/* caller cannot */
 	else if (e == NULL)
 		status = install_new(sha, primary, bi, slot, now_ms);
@@ -320,7 +310,7 @@ handle_start(struct haven_deleg_sha *sha, struct haven_deleg_peer *primary,
 		sha->stats.refused++;
 		deleg_log(sha->ops->log, sha->ctx,
 			"deleg: START %s generation %u from %s refused: %s",
-			deleg_hoa_str(h, addr), bi->generation,
+			haven_addr_str(h, addr), bi->generation,
 			primary->name, haven_deleg_status_name(status));
 	}
 	send_ack(sha, primary, HAVEN_DELEG_START_ACK, msg, h, bi->generation,
@@ -331,8 +321,7 @@ static void
 handle_stop(struct haven_deleg_sha *sha, struct haven_deleg_peer *primary,
 		const struct haven_deleg_msg *msg)
 {
-	struct deleg_hoa h = deleg_hoa_make(msg->family,
-		msg->u.stop.home_addr, msg->u.stop.home_addr6);
+	const struct haven_addr *h = &msg->u.stop.home_addr;
 	struct haven_deleg_sha_entry *e;
 	uint8_t status = HAVEN_DELEG_OK;
 	uint32_t slot;
@@ -379,20 +368,18 @@ send_report_family(struct haven_deleg_sha *sha,
 	const struct haven_deleg_sha_entry *e;
 	uint32_t i, done = 0;
 
-	msg->family = is6 ? HAVEN_DELEG_FAMILY_IPV6 : 0;
+	msg->family = is6 ? HAVEN_DELEG_FAMILY_IPV6 : HAVEN_DELEG_FAMILY_IPV4;
 	msg->u.report.n_entries = 0;
 	for (i = 0; i < sha->capacity && done < n; i++) {
 		e = &sha->entries[i];
 		if (e->primary != primary ||
-				haven_deleg_family_is_ipv6(e->info.family) != is6)
+				deleg_is6(&e->info.home_addr) != is6)
 			continue;
 		if (msg->u.report.n_entries == max)
 			break;	/* only if parts were capped: never overflow */
 		re = &msg->u.report.entries[msg->u.report.n_entries++];
 		memset(re, 0, sizeof(*re));
 		re->home_addr = e->info.home_addr;
-		memcpy(re->home_addr6, e->info.home_addr6,
-			HAVEN_DELEG_ADDR6_LEN);
 		re->generation = e->info.generation;
 		re->packets = e->packets;
 		re->bytes = e->bytes;
@@ -431,7 +418,7 @@ send_report(struct haven_deleg_sha *sha, struct haven_deleg_peer *primary)
 			continue;
 		packets += e->packets;
 		bytes += e->bytes;
-		if (haven_deleg_family_is_ipv6(e->info.family))
+		if (deleg_is6(&e->info.home_addr))
 			n6++;
 		else
 			n4++;
@@ -536,7 +523,7 @@ haven_deleg_sha_tick(struct haven_deleg_sha *sha, uint64_t now_ms)
 			if (e->primary == NULL)
 				continue;
 			if (now_ms >= e->expires_ms) {
-				slot = index_slot(sha, deleg_hoa_of(&e->info),
+				slot = index_slot(sha, &e->info.home_addr,
 					&found);
 				sha->stats.expired++;
 				entry_remove(sha, slot, e, "duration ended");

@@ -26,18 +26,19 @@
  *    duration of each ([0031]).
  *
  * Bindings are IPv4 or IPv6 ([0039], [0040], claims 3 and 11). The header's
- * Family field says which addresses a message's body carries; in memory,
- * the uint32_t address fields hold an IPv4 binding and the *6 fields
- * (16 octets, network order) an IPv6 one, chosen by the family member
- * (0 or HAVEN_DELEG_FAMILY_IPV4: IPv4, the default of a zeroed struct;
- * HAVEN_DELEG_FAMILY_IPV6: IPv6). IPv4 messages are byte for byte those
- * of the IPv4-only version of this library.
+ * Family field says which addresses a message's body carries; in memory
+ * every address is a family-tagged struct haven_addr (lib/common), and a
+ * binding's family is that of its home address. IPv4 messages are byte
+ * for byte those of the IPv4-only version of this library, IPv6 ones
+ * those of the version with *6 address twins.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
+
+#include "haven_addr.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -106,49 +107,45 @@ enum haven_deleg_stop_reason {
  */
 
 /**
- * What a binding is: the body of Start Forwarding. An IPv4 binding uses
- * home_addr, outer_src and coa[]; an IPv6 binding (family
- * HAVEN_DELEG_FAMILY_IPV6) uses home_addr6, outer_src6 and coa6[] and
- * leaves the IPv4 ones 0 (the encoder ignores them, the decoder zeroes
- * them). The other members mean the same in both families.
+ * What a binding is: the body of Start Forwarding. Every address has the
+ * family of home_addr (HAVEN_AF_INET or HAVEN_AF_INET6, the numbers of
+ * the header's Family field), which is the binding's family.
  */
 struct haven_deleg_binding_info {
-	uint32_t home_addr;		/**< IPv4: NBO */
-	uint32_t outer_src;		/**< IPv4 tunnel source: the PHA
-					  * (claim 5), NBO */
+	struct haven_addr home_addr;	/**< names the binding */
+	struct haven_addr outer_src;	/**< tunnel source: the PHA
+					  * (claim 5) */
 	uint32_t generation;		/**< bumped on every change */
 	uint32_t duration_s;		/**< forwarding duration [0031] */
 	uint8_t encap;			/**< HAVEN_DELEG_ENCAP_*: IPv4 0..2,
 					  * IPv6 3 */
 	uint8_t flags;			/**< HAVEN_DELEG_F_* */
 	uint8_t n_coa;			/**< 1..HAVEN_DELEG_MAX_COA */
-	uint32_t coa[HAVEN_DELEG_MAX_COA];	/**< IPv4 care-of addresses, NBO */
-	uint8_t family;			/**< 0 or HAVEN_DELEG_FAMILY_IPV4: IPv4
-					  * (the decoder writes 0);
-					  * HAVEN_DELEG_FAMILY_IPV6: IPv6 */
-	uint8_t home_addr6[HAVEN_DELEG_ADDR6_LEN];	/**< IPv6 home address */
-	uint8_t outer_src6[HAVEN_DELEG_ADDR6_LEN];	/**< IPv6 tunnel source:
-							  * the PHA (claim 5) */
-	uint8_t coa6[HAVEN_DELEG_MAX_COA][HAVEN_DELEG_ADDR6_LEN];
-					/**< IPv6 care-of addresses */
+	struct haven_addr coa[HAVEN_DELEG_MAX_COA];	/**< care-of addresses */
 };
 
-/** True if a binding (or a message's family member) is IPv6. */
+/** True if a Family number (header, haven_addr family) is IPv6. */
 static inline bool
 haven_deleg_family_is_ipv6(uint8_t family)
 {
 	return family == HAVEN_DELEG_FAMILY_IPV6;
 }
 
+/** The family of a binding: HAVEN_AF_INET or HAVEN_AF_INET6 (0: none). */
+static inline uint8_t
+haven_deleg_info_family(const struct haven_deleg_binding_info *bi)
+{
+	return bi->home_addr.family;
+}
+
 #define HAVEN_DELEG_F_REVERSE_TUNNEL 0x01	/**< T flag of the binding */
 
 /** One per-binding line of a report; its family is the message's. */
 struct haven_deleg_report_entry {
-	uint32_t home_addr;		/**< IPv4: NBO */
+	struct haven_addr home_addr;
 	uint32_t generation;
 	uint64_t packets;		/**< tunnelled by the SHA since Start */
 	uint64_t bytes;
-	uint8_t home_addr6[HAVEN_DELEG_ADDR6_LEN];	/**< IPv6 */
 };
 
 /** Most entries one report message carries (IPv4; the array size). */
@@ -163,24 +160,26 @@ struct haven_deleg_msg {
 	uint32_t receiver_id;		/**< agent id it is meant for */
 	uint64_t seq;			/**< sequence number (anti-replay) */
 	uint32_t txn;			/**< transaction: an ack echoes it */
-	uint8_t family;			/**< header Family: 0 or 4 IPv4 (the
-					  * decoder writes 0), 6 IPv6; for
-					  * START it must equal u.start.family */
+	/**
+	 * Header Family: HAVEN_DELEG_FAMILY_IPV4 or _IPV6, what the decoder
+	 * writes. The encoder takes 0 for "the family of the body's
+	 * addresses" (IPv4 for a report without entries) and otherwise
+	 * requires every address of the body to be of this family.
+	 */
+	uint8_t family;
 	union {
 		struct haven_deleg_binding_info start;	/**< START */
 		struct {
-			uint32_t home_addr;
+			struct haven_addr home_addr;
 			uint32_t generation;
 			uint8_t status;		/**< enum haven_deleg_status */
 			uint32_t load;		/**< bindings held for this PHA */
 			uint32_t capacity;	/**< load + SHA entries free */
-			uint8_t home_addr6[HAVEN_DELEG_ADDR6_LEN]; /**< IPv6 */
 		} ack;					/**< START_ACK, STOP_ACK */
 		struct {
-			uint32_t home_addr;
+			struct haven_addr home_addr;
 			uint32_t generation;
 			uint8_t reason;		/**< enum haven_deleg_stop_reason */
-			uint8_t home_addr6[HAVEN_DELEG_ADDR6_LEN]; /**< IPv6 */
 		} stop;					/**< STOP */
 		struct {
 			uint32_t interval_ms;	/**< until the next report */
@@ -304,7 +303,8 @@ struct haven_deleg_binding {
 enum haven_deleg_pha_event {
 	/**
 	 * SHA acked START: stop proxy ARP (proxy NA for IPv6), keep
-	 * tunnelling stale traffic. b->info.family tells the family.
+	 * tunnelling stale traffic. b->info.home_addr.family tells the
+	 * family.
 	 */
 	HAVEN_DELEG_EV_DELEGATED,
 	/** SHA refused or never answered: the binding stays LOCAL. */
@@ -348,20 +348,15 @@ struct haven_deleg_ops {
 			struct haven_deleg_peer *peer, uint8_t status);
 	/**
 	 * Optional (NULL: no reconciliation). The caller's delegation record
-	 * of a home address, or NULL. Used on reports: a binding an SHA holds
-	 * that is not delegated to it here is an orphan and gets a STOP.
+	 * of a home address of either family, or NULL. Used on reports: a
+	 * binding an SHA holds that is not delegated to it here is an
+	 * orphan and gets a STOP. Without it, report entries are matched by
+	 * a walk of the peer's list and orphans end with their duration.
 	 */
-	struct haven_deleg_binding *(*lookup)(void *ctx, uint32_t home_addr);
+	struct haven_deleg_binding *(*lookup)(void *ctx,
+			const struct haven_addr *home_addr);
 	/** Optional: one line of log (state changes, peer death). */
 	void (*log)(void *ctx, const char *line);
-	/**
-	 * Optional, as lookup for IPv6 home addresses (entries of Family 6
-	 * reports): the caller's delegation record of home_addr6, or NULL.
-	 * Without it IPv6 entries are matched by a walk of the peer's list
-	 * and IPv6 orphans end with their duration.
-	 */
-	struct haven_deleg_binding *(*lookup6)(void *ctx,
-			const uint8_t home_addr6[HAVEN_DELEG_ADDR6_LEN]);
 };
 
 /** A primary's delegation context. */
@@ -499,8 +494,8 @@ struct haven_deleg_sha_ops {
 	 * Install/remove. For INSTALL, is_new tells a new binding (gratuitous
 	 * ARP now and again shortly after, [0037]) from a replacement (switch
 	 * at once, [0029]). Return 0, or non-zero if it cannot be installed
-	 * (the START is then refused with OVER_CAPACITY). e->info.family
-	 * says which table: an IPv6 binding is intercepted with unsolicited
+	 * (the START is then refused with OVER_CAPACITY). The family of
+	 * e->info.home_addr says which table: an IPv6 binding is intercepted with unsolicited
 	 * and proxy Neighbor Advertisements instead of ARP ([0040]) and
 	 * tunnelled IPv6 in IPv6 (RFC 2473).
 	 */
@@ -529,7 +524,7 @@ struct haven_deleg_sha {
 	uint32_t boot_id;			/**< sent in reports */
 	/**
 	 * The caller installs IPv6 entries (its event callback looks at
-	 * e->info.family). False after init: an IPv6 START is refused
+	 * the family of e->info.home_addr). False after init: an IPv6 START is refused
 	 * OVER_CAPACITY ("cannot install") without any event, so a caller
 	 * written for IPv4 never sees one. Set it after init.
 	 */
@@ -577,19 +572,13 @@ int haven_deleg_sha_input(struct haven_deleg_sha *sha, uint32_t src,
 void haven_deleg_sha_tick(struct haven_deleg_sha *sha, uint64_t now_ms);
 
 /**
- * The entry of an IPv4 home address, or NULL. A home address is held for
- * at most one primary at a time, so (family, address) is the whole key.
+ * The entry of a home address of either family, or NULL. A home address
+ * is held for at most one primary at a time, so (family, address) is the
+ * whole key: an IPv4 and an IPv6 entry never match each other, whatever
+ * their octets.
  */
 struct haven_deleg_sha_entry *haven_deleg_sha_find(struct haven_deleg_sha *sha,
-		uint32_t home_addr);
-
-/**
- * The entry of an IPv6 home address, or NULL. An IPv4 and an IPv6 entry
- * never match each other, whatever their octets.
- */
-struct haven_deleg_sha_entry *haven_deleg_sha_find6(
-		struct haven_deleg_sha *sha,
-		const uint8_t home_addr6[HAVEN_DELEG_ADDR6_LEN]);
+		const struct haven_addr *home_addr);
 
 /** Names for logs, the console and telemetry. */
 const char *haven_deleg_state_name(enum haven_deleg_state s);
