@@ -26,6 +26,18 @@
 #define ACK6_LEN		32
 #define STOP6_LEN		24
 #define REPORT_ENTRY6_LEN	36	/* REPORT's fixed part is 40 as well */
+/* The scale extension (section 11): fixed parts and record headers. */
+#define BATCH_FIXED_LEN		4	/* N Records, Reserved */
+#define RECORD_HDR_LEN		8	/* Kind, Family, Length, Transaction */
+#define BATCH_ACK_FIXED_LEN	12	/* Load, Capacity, N, Reserved */
+#define ACK_RECORD_HDR_LEN	12	/* then the home address */
+#define HEARTBEAT_LEN		44
+#define COUNTERS_FIXED_LEN	4	/* then REPORT_ENTRY*_LEN per entry */
+#define SYNC_LEN		4
+#define INVENTORY_FIXED_LEN	20	/* then address + 4 per entry */
+/* Largest body of a message. */
+#define BODY_MAX	(HAVEN_DELEG_MAX_MSG - HAVEN_DELEG_HDR_LEN - \
+			 HAVEN_DELEG_MAC_LEN)
 
 /* Largest encap value of IPv4: 0 IP-in-IP, 1 minimal, 2 GRE. */
 #define ENCAP_MAX		2
@@ -68,6 +80,12 @@ int deleg_send(uint32_t self_id, struct haven_deleg_peer *peer,
 
 /* 0 if a Start Forwarding of bi would encode, -1 otherwise. */
 int deleg_check_binding_info(const struct haven_deleg_binding_info *bi);
+
+/* Octets a record takes in a BATCH (its 8-octet header included). */
+size_t deleg_record_len(const struct haven_deleg_record *r);
+
+/* Octets an ack record of this home address takes in a BATCH_ACK. */
+size_t deleg_ack_record_len(const struct haven_addr *home_addr);
 
 /* Serial number comparison (RFC 1982) of 32-bit generations: a after b. */
 static inline bool
