@@ -1914,13 +1914,28 @@ liveness(struct haven_deleg_pha *pha, uint64_t now_ms)
 	}
 }
 
-/* SYNCs due, within HAVEN_DELEG_SYNC_PARALLEL; timeouts (11.6). */
+/*
+ * INVENTORY parts a SYNC to peer may bring, at most: its load in parts of
+ * 66 (the smaller, Family 6), plus one.
+ */
+static uint32_t
+inventory_parts(const struct haven_deleg_peer *peer)
+{
+	return peer->load / HAVEN_DELEG_INVENTORY_MAX6 + 1;
+}
+
+/*
+ * SYNCs due and their timeouts (11.6). The INVENTORY parts that SYNCs
+ * outstanding may bring stay within the receive budget (one SYNC at a
+ * time when a single one would exceed it).
+ */
 static void
 syncs(struct haven_deleg_pha *pha, uint64_t now_ms)
 {
 	struct haven_deleg_msg msg;
 	struct haven_deleg_peer *peer;
-	unsigned int i, busy = 0;
+	uint32_t busy = 0, parts;
+	unsigned int i;
 
 	for (i = 0; i < pha->n_peers; i++) {
 		peer = &pha->peers[i];
@@ -1930,11 +1945,14 @@ syncs(struct haven_deleg_pha *pha, uint64_t now_ms)
 			if (!peer->ext)
 				peer->sync_tries++;
 		}
-		busy += peer->sync_id != 0;
+		if (peer->sync_id != 0)
+			busy += inventory_parts(peer);
 	}
-	for (i = 0; i < pha->n_peers && busy < HAVEN_DELEG_SYNC_PARALLEL;
-	     i++) {
+	for (i = 0; i < pha->n_peers; i++) {
 		peer = &pha->peers[i];
+		parts = inventory_parts(peer);
+		if (busy > 0 && busy + parts > pha->cfg.rx_budget)
+			continue;
 		if (!peer->sync_due || pha->cfg.v1_only ||
 		    peer->sync_id != 0 || !peer->alive ||
 		    peer->removed || now_ms < peer->sync_next_ms ||
@@ -1957,7 +1975,7 @@ syncs(struct haven_deleg_pha *pha, uint64_t now_ms)
 		peer->sync_sum = 0;
 		peer->mismatches = 0;
 		peer->stats.syncs++;
-		busy++;
+		busy += parts;
 	}
 }
 

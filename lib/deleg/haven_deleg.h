@@ -82,7 +82,6 @@ extern "C" {
 #define HAVEN_DELEG_SYNC_RETRY_MS 5000	/**< SYNC to one peer, at most */
 #define HAVEN_DELEG_SYNC_TRIES 3	/**< SYNCs to a silent (v1) peer */
 #define HAVEN_DELEG_SYNC_MIN_MS 1000	/**< SHA: INVENTORY per primary */
-#define HAVEN_DELEG_SYNC_PARALLEL 2	/**< SYNCs outstanding at once */
 #define HAVEN_DELEG_DIGEST_QUIET 2	/**< quiet mismatches -> SYNC */
 #define HAVEN_DELEG_MAX_DGRAM_WINDOW 64	/**< datagram window, ceiling */
 
