@@ -4451,6 +4451,227 @@ test_compat(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* UDP tunnelling (RFC 3519): encap 4                                 */
+/* ------------------------------------------------------------------ */
+
+/* A START of 192.0.2.10 behind two NATs (section 2.3.1). */
+static void
+udp_start(struct haven_deleg_msg *m)
+{
+	struct haven_deleg_binding_info *bi = &m->u.start;
+
+	memset(m, 0, sizeof(*m));
+	m->type = HAVEN_DELEG_START;
+	m->sender_id = 0x01020304;
+	m->receiver_id = 0xa0b0c0d0;
+	m->seq = 0x1122334455667788ull;
+	m->txn = 0xdeadbeef;
+	bi->home_addr = ip(192, 0, 2, 10);
+	bi->outer_src = ip(192, 0, 2, 1);
+	bi->generation = 3;
+	bi->duration_s = 1800;
+	bi->encap = HAVEN_DELEG_ENCAP_UDP;
+	bi->flags = HAVEN_DELEG_F_REVERSE_TUNNEL;
+	bi->n_coa = 2;
+	bi->coa[0] = ip(10, 1, 0, 5);		/* private, behind the NAT */
+	bi->coa[1] = ip(10, 2, 0, 6);
+	bi->udp_src_port = 434;
+	bi->udp_next_header = HAVEN_DELEG_UDP_NH_IP;
+	bi->nat_addr[0] = ip(203, 0, 113, 7);
+	bi->nat_port[0] = 40001;
+	bi->nat_addr[1] = ip(198, 51, 100, 9);
+	bi->nat_port[1] = 61000;
+}
+
+static int
+test_udp_codec(void)
+{
+	static const struct mutation cases[] = {
+		{ 1, 28 + 28, 0, 0, false, "" },	/* port 434 -> 178 */
+		{ 1, 28 + 29, 0, 0, false, "" },	/* port 434 -> 256 */
+		{ 1, 28 + 30, 5, 0, false, "UDP next header 5" },
+		{ 1, 28 + 30, 47, 0, false, "" },	/* GRE inside */
+		{ 1, 28 + 31, 1, 0, false, "UDP reserved byte" },
+		{ 1, 28 + 36, 0, 0, false, "" },	/* port 40001 -> 65 */
+		{ 1, 28 + 38, 1, 0, false, "NAT 0 reserved" },
+		{ 1, ~0u, 0, -8, true, "START body 40 != 24 + 12 x 2 (UDP)" },
+		{ 1, ~0u, 0, -24, true, "START body 24 != 24 + 12 x 2 (UDP)" },
+		{ 1, ~0u, 0, 1, true, "START body 49 != 24 + 12 x 2 (UDP)" },
+		{ 1, 28 + 18, 1, 0, false, "START body 48 != 24 + 12 x 1" },
+		{ 1, 24, 6, 0, false, "START reserved byte" },
+	};
+	struct haven_deleg_msg m[5], out;
+	uint8_t buf[HAVEN_DELEG_MAX_MSG];
+	char err[128];
+	int len, rc;
+
+	udp_start(&m[0]);
+	len = haven_deleg_encode(&m[0], KEY, sizeof(KEY) - 1, buf,
+		sizeof(buf));
+	TEST_ASSERT_EQUAL(len, 28 + 24 + 12 * 2 + 32, "body 24 + 12 x N");
+	/* Section 2.3.1: after the CoAs, port, next header, NAT pairs. */
+	TEST_ASSERT(buf[28 + 16] == 4 && buf[28 + 18] == 2, "encap 4");
+	TEST_ASSERT(buf[56] == 0x01 && buf[57] == 0xb2 && buf[58] == 4 &&
+		buf[59] == 0, "port 434, next header 4");
+	TEST_ASSERT(buf[60] == 203 && buf[63] == 7 && buf[64] == 0x9c &&
+		buf[65] == 0x41 && buf[66] == 0 && buf[67] == 0, "NAT 1");
+	TEST_ASSERT(buf[68] == 198 && buf[71] == 9 && buf[72] == 0xee &&
+		buf[73] == 0x48, "NAT 2");
+	TEST_ASSERT_EQUAL(haven_deleg_decode(buf, (size_t)len, KEY,
+		sizeof(KEY) - 1, &out, err, sizeof(err)), 0, "%s", err);
+	m[0].family = HAVEN_DELEG_FAMILY_IPV4;
+	TEST_ASSERT_MEM(&out, &m[0], sizeof(out), "round trip");
+	if (run_mutations(cases, sizeof(cases) / sizeof(cases[0]), m) < 0)
+		return -1;
+	/* Zero NAT address, zero port, zero source port: refused. */
+	{
+		static const struct {
+			unsigned int off, n;
+			const char *reason;
+		} zeros[] = {
+			{ 56, 2, "UDP source port 0" },
+			{ 68, 4, "NAT address 1 is 0.0.0.0" },
+			{ 64, 2, "NAT port 0 is 0" },
+		};
+		unsigned int i;
+
+		for (i = 0; i < 3; i++) {
+			len = haven_deleg_encode(&m[0], KEY, sizeof(KEY) - 1,
+				buf, sizeof(buf));
+			memset(buf + zeros[i].off, 0, zeros[i].n);
+			remac(buf, (size_t)len);
+			rc = haven_deleg_decode(buf, (size_t)len, KEY,
+				sizeof(KEY) - 1, &out, err, sizeof(err));
+			TEST_ASSERT(rc == -EBADMSG &&
+				strstr(err, zeros[i].reason) != NULL,
+				"zero %u: '%s'", i, err);
+		}
+	}
+	/* The encoder refuses the same; UDP fields are ignored elsewhere. */
+	udp_start(&m[0]);
+	m[0].u.start.nat_port[1] = 0;
+	TEST_ASSERT_EQUAL(haven_deleg_encode(&m[0], KEY, 4, buf, sizeof(buf)),
+		-EINVAL, "NAT port 0");
+	udp_start(&m[0]);
+	m[0].u.start.udp_next_header = 0;
+	TEST_ASSERT_EQUAL(haven_deleg_encode(&m[0], KEY, 4, buf, sizeof(buf)),
+		-EINVAL, "next header 0");
+	udp_start(&m[0]);
+	m[0].u.start.encap = HAVEN_DELEG_ENCAP_IPIP;
+	len = haven_deleg_encode(&m[0], KEY, sizeof(KEY) - 1, buf,
+		sizeof(buf));
+	TEST_ASSERT_EQUAL(len, 28 + 20 + 8 + 32, "no UDP block");
+	TEST_ASSERT_EQUAL(haven_deleg_decode(buf, (size_t)len, KEY,
+		sizeof(KEY) - 1, &out, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(out.u.start.udp_src_port == 0 &&
+		out.u.start.nat_port[0] == 0, "decoded as 0");
+	/* Not in Family 6. */
+	sample_msgs6(m);
+	m[0].u.start.encap = HAVEN_DELEG_ENCAP_UDP;
+	TEST_ASSERT_EQUAL(haven_deleg_encode(&m[0], KEY, 4, buf, sizeof(buf)),
+		-EINVAL, "IPv6 UDP");
+	/* In a BATCH: a UDP START record. */
+	memset(&out, 0, sizeof(out));
+	out.type = HAVEN_DELEG_BATCH;
+	out.seq = 9;
+	out.txn = 10;
+	out.u.batch.n = 1;
+	out.u.batch.rec[0].kind = HAVEN_DELEG_START;
+	out.u.batch.rec[0].txn = 11;
+	udp_start(&m[0]);
+	out.u.batch.rec[0].start = m[0].u.start;
+	len = haven_deleg_encode(&out, KEY, sizeof(KEY) - 1, buf, sizeof(buf));
+	TEST_ASSERT_EQUAL(len, 28 + 4 + 8 + 48 + 32, "record of 56");
+	TEST_ASSERT_EQUAL(buf[35], 56, "record length");
+	TEST_ASSERT_EQUAL(haven_deleg_decode(buf, (size_t)len, KEY,
+		sizeof(KEY) - 1, &m[1], err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_MEM(&m[1], &out, sizeof(out), "batched round trip");
+	return 0;
+}
+
+/*
+ * A NATed binding delegated: refused by the PHA until the SHA announces
+ * UDP; an SHA that does not forward UDP refuses it (OVER_CAPACITY, no
+ * event); one that does installs it with the NAT's address and port and
+ * the PHA's address and port as the tunnel's source.
+ */
+static int
+test_udp_delegation(void)
+{
+	struct haven_deleg_sha_entry *e;
+	struct haven_deleg_msg m;
+
+	g_ext = true;
+	setup(SHA_CAPACITY);
+	g_ext = false;
+	udp_start(&m);
+	W.b[0].info = m.u.start;
+	W.b[0].info.generation = 0;
+	W.sha.udp = false;
+	negotiate();
+	TEST_ASSERT(W.pha_peers[0].ext, "extension");
+	TEST_ASSERT(!(W.pha_peers[0].features & HAVEN_DELEG_FEAT_UDP),
+		"no UDP announced");
+	TEST_ASSERT_EQUAL(haven_deleg_pha_delegate(&W.pha, &W.b[0],
+		&W.pha_peers[0], W.now), -EOPNOTSUPP, "not to this SHA");
+	TEST_ASSERT_EQUAL(W.b[0].state, HAVEN_DELEG_S_LOCAL, "local");
+	/* Crafted anyway (a BATCH of it): refused, no event. */
+	{
+		struct haven_deleg_binding_info bi = m.u.start;
+		uint8_t buf[HAVEN_DELEG_MAX_MSG];
+		size_t len;
+
+		memset(&m, 0, sizeof(m));
+		m.type = HAVEN_DELEG_BATCH;
+		m.txn = 77;
+		m.u.batch.n = 1;
+		m.u.batch.rec[0].kind = HAVEN_DELEG_START;
+		m.u.batch.rec[0].txn = 78;
+		m.u.batch.rec[0].start = bi;
+		m.u.batch.rec[0].start.generation = 1;
+		len = craft(&m, PHA_ID, SHA_ID, ++W.pha_peers[0].tx_seq, KEY,
+			sizeof(KEY) - 1, buf);
+
+		W.qn = 0;
+		W.hold = true;
+		TEST_ASSERT_EQUAL(haven_deleg_sha_input(&W.sha, PHA_ADDR, buf,
+			len, W.now), 0, "answered");
+		TEST_ASSERT_EQUAL(W.sha.used, 0, "not installed");
+		TEST_ASSERT_EQUAL(W.nsev, 0, "no event");
+		TEST_ASSERT_EQUAL(haven_deleg_decode(W.q[0].b, W.q[0].len, KEY,
+			sizeof(KEY) - 1, &m, NULL, 0), 0, "decodes");
+		TEST_ASSERT_EQUAL(m.u.batch_ack.rec[0].status,
+			HAVEN_DELEG_OVER_CAPACITY, "OVER_CAPACITY");
+		W.qn = 0;
+		W.hold = false;
+	}
+	/* Now it forwards UDP: announced, delegated, installed. */
+	W.sha.udp = true;
+	run(1000);
+	TEST_ASSERT(W.pha_peers[0].features & HAVEN_DELEG_FEAT_UDP,
+		"UDP announced");
+	TEST_ASSERT_EQUAL(haven_deleg_pha_delegate(&W.pha, &W.b[0],
+		&W.pha_peers[0], W.now), 0, "delegate");
+	flush();
+	TEST_ASSERT_EQUAL(W.b[0].state, HAVEN_DELEG_S_DELEGATED, "delegated");
+	e = sha_find(W.b[0].info.home_addr);
+	TEST_ASSERT(e != NULL, "installed");
+	TEST_ASSERT(e->info.encap == HAVEN_DELEG_ENCAP_UDP &&
+		e->info.outer_src.v4 == ip(192, 0, 2, 1).v4 &&
+		e->info.udp_src_port == 434 &&
+		e->info.nat_addr[0].v4 == ip(203, 0, 113, 7).v4 &&
+		e->info.nat_port[0] == 40001 &&
+		e->info.nat_port[1] == 61000, "from PHA:434 to NAT:port");
+	/* The NAT rebinds (new public port): the SHA follows at once. */
+	W.b[0].info.nat_port[0] = 40999;
+	haven_deleg_pha_update(&W.pha, &W.b[0], W.now);
+	flush();
+	TEST_ASSERT_EQUAL(sha_find(W.b[0].info.home_addr)->info.nat_port[0],
+		40999, "rebinding followed");
+	return 0;
+}
+
 static int
 test_names(void)
 {
@@ -4552,5 +4773,7 @@ main(void)
 	TEST_RUN(test_moves);
 	TEST_RUN(test_scale_spread);
 	TEST_RUN(test_reports_at_rest);
+	TEST_RUN(test_udp_codec);
+	TEST_RUN(test_udp_delegation);
 	TEST_SUMMARY();
 }

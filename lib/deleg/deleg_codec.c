@@ -188,6 +188,44 @@ check_hoa(const struct haven_addr *h, bool is6, const char *what, char *err,
 }
 
 /*
+ * Section 2.3.1: the UDP tunnel of encap 4 (RFC 3519): a source port,
+ * what the tunnel carries, and for each care-of address the public
+ * address and port of the NAT in front of it.
+ */
+static int
+check_udp(const struct haven_deleg_binding_info *bi, char *err,
+		size_t errlen)
+{
+	const char *bad;
+	unsigned int i;
+
+	if (bi->udp_src_port == 0) {
+		haven_set_reason(err, errlen, "UDP source port 0");
+		return -1;
+	}
+	if (bi->udp_next_header != HAVEN_DELEG_UDP_NH_IP &&
+	    bi->udp_next_header != HAVEN_DELEG_UDP_NH_GRE &&
+	    bi->udp_next_header != HAVEN_DELEG_UDP_NH_MINIMAL) {
+		haven_set_reason(err, errlen,
+			"UDP next header %u, not 4, 47 or 55",
+			bi->udp_next_header);
+		return -1;
+	}
+	for (i = 0; i < bi->n_coa; i++) {
+		if ((bad = addr_unusable(&bi->nat_addr[i], false)) != NULL) {
+			haven_set_reason(err, errlen, "NAT address %u is %s", i,
+				bad);
+			return -1;
+		}
+		if (bi->nat_port[i] == 0) {
+			haven_set_reason(err, errlen, "NAT port %u is 0", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Section 2.3: what makes a binding sendable. The encoder refuses
  * (-EINVAL) exactly what the decoder refuses (-EBADMSG).
  */
@@ -209,9 +247,10 @@ check_binding_info(const struct haven_deleg_binding_info *bi, char *err,
 			HAVEN_DELEG_MAX_COA);
 		return -1;
 	}
-	if (!is6 && bi->encap > ENCAP_MAX) {
-		haven_set_reason(err, errlen, "encap %u not in 0..%u", bi->encap,
-			ENCAP_MAX);
+	if (!is6 && bi->encap > ENCAP_MAX &&
+	    bi->encap != HAVEN_DELEG_ENCAP_UDP) {
+		haven_set_reason(err, errlen, "encap %u not in 0..%u or %u",
+			bi->encap, ENCAP_MAX, HAVEN_DELEG_ENCAP_UDP);
 		return -1;
 	}
 	if (is6 && bi->encap != HAVEN_DELEG_ENCAP_IP6IP6) {
@@ -241,6 +280,8 @@ check_binding_info(const struct haven_deleg_binding_info *bi, char *err,
 			return -1;
 		}
 	}
+	if (bi->encap == HAVEN_DELEG_ENCAP_UDP)
+		return check_udp(bi, err, errlen);
 	return 0;
 }
 
@@ -375,7 +416,11 @@ start_fixed_len(bool is6)
 static size_t
 start_len(const struct haven_deleg_binding_info *bi, bool is6)
 {
-	return start_fixed_len(is6) + addr_len(is6) * bi->n_coa;
+	size_t len = start_fixed_len(is6) + addr_len(is6) * bi->n_coa;
+
+	if (bi->encap == HAVEN_DELEG_ENCAP_UDP)
+		len += UDP_FIXED_LEN + UDP_NAT_LEN * bi->n_coa;
+	return len;
 }
 
 static size_t
@@ -538,6 +583,18 @@ put_start(uint8_t *p, const struct haven_deleg_binding_info *bi, bool is6)
 	q[11] = 0;
 	for (i = 0; i < bi->n_coa; i++)
 		put_addr(q + 12 + a * i, &bi->coa[i], is6);
+	if (bi->encap == HAVEN_DELEG_ENCAP_UDP) {
+		q += 12 + a * bi->n_coa;
+		haven_put_be16(q, bi->udp_src_port);
+		q[2] = bi->udp_next_header;
+		q[3] = 0;
+		q += UDP_FIXED_LEN;
+		for (i = 0; i < bi->n_coa; i++, q += UDP_NAT_LEN) {
+			haven_put_addr4(q, bi->nat_addr[i].v4);
+			haven_put_be16(q + 4, bi->nat_port[i]);
+			haven_put_be16(q + 6, 0);
+		}
+	}
 	return start_len(bi, is6);
 }
 
@@ -929,7 +986,37 @@ get_start(const uint8_t *p, size_t blen, bool is6,
 			what, q[11]);
 		return -1;
 	}
-	if (bi->n_coa >= 1 && bi->n_coa <= HAVEN_DELEG_MAX_COA) {
+	if (bi->n_coa >= 1 && bi->n_coa <= HAVEN_DELEG_MAX_COA &&
+	    bi->encap == HAVEN_DELEG_ENCAP_UDP && !is6) {
+		/* Section 2.3.1: the UDP block follows the CoAs. */
+		if (blen != start_len(bi, is6)) {
+			haven_set_reason(err, errlen,
+				"%sSTART body %zu != 24 + 12 x %u (UDP)", what,
+				blen, bi->n_coa);
+			return -1;
+		}
+		for (i = 0; i < bi->n_coa; i++)
+			get_addr(q + 12 + a * i, is6, &bi->coa[i]);
+		q += 12 + a * bi->n_coa;
+		bi->udp_src_port = haven_get_be16(q);
+		bi->udp_next_header = q[2];
+		if (q[3] != 0) {
+			haven_set_reason(err, errlen,
+				"%sUDP reserved byte 0x%02x", what, q[3]);
+			return -1;
+		}
+		q += UDP_FIXED_LEN;
+		for (i = 0; i < bi->n_coa; i++, q += UDP_NAT_LEN) {
+			get_addr(q, false, &bi->nat_addr[i]);
+			bi->nat_port[i] = haven_get_be16(q + 4);
+			if (haven_get_be16(q + 6) != 0) {
+				haven_set_reason(err, errlen,
+					"%sNAT %u reserved bytes not zero",
+					what, i);
+				return -1;
+			}
+		}
+	} else if (bi->n_coa >= 1 && bi->n_coa <= HAVEN_DELEG_MAX_COA) {
 		if (blen != fixed + a * bi->n_coa) {
 			haven_set_reason(err, errlen,
 				"%sSTART body %zu != %zu + %zu x %u care-of addresses",

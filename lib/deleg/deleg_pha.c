@@ -1309,13 +1309,17 @@ haven_deleg_pha_init(struct haven_deleg_pha *pha, uint32_t self_id,
 	}
 }
 
-/* An SHA that can take the binding: UDP and IPv6 need its feature. */
+/*
+ * An SHA that can take the binding (11.1): a UDP-encapsulated one only
+ * an SHA of the extension that announced the UDP feature.
+ */
 static int
 peer_can_take(const struct haven_deleg_peer *peer,
 		const struct haven_deleg_binding_info *bi)
 {
-	(void)peer;
-	(void)bi;
+	if (bi->encap == HAVEN_DELEG_ENCAP_UDP &&
+	    (!peer->ext || !(peer->features & HAVEN_DELEG_FEAT_UDP)))
+		return -EOPNOTSUPP;
 	return 0;
 }
 

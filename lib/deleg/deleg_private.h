@@ -39,8 +39,11 @@
 #define BODY_MAX	(HAVEN_DELEG_MAX_MSG - HAVEN_DELEG_HDR_LEN - \
 			 HAVEN_DELEG_MAC_LEN)
 
-/* Largest encap value of IPv4: 0 IP-in-IP, 1 minimal, 2 GRE. */
+/* Largest encap value of IPv4 besides UDP: 0 IP-in-IP, 1 minimal, 2 GRE. */
 #define ENCAP_MAX		2
+/* Encap 4 (section 2.3.1): its block, then one NAT pair per CoA. */
+#define UDP_FIXED_LEN		4	/* Source Port, Next Header, Reserved */
+#define UDP_NAT_LEN		8	/* NAT Address, NAT Port, Reserved */
 
 /* Longest address text, IPv6 included, with its NUL (INET6_ADDRSTRLEN). */
 #define DELEG_ADDR_STRLEN	HAVEN_ADDR_STRLEN

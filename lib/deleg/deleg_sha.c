@@ -308,7 +308,8 @@ do_start(struct haven_deleg_sha *sha, struct haven_deleg_peer *primary,
 	e = found ? &sha->entries[sha->index[slot] - 1] : NULL;
 	if (primary->removed)
 		status = HAVEN_DELEG_NOT_PRIMARY;
-	else if (deleg_is6(h) && !sha->ipv6)
+	else if ((deleg_is6(h) && !sha->ipv6) ||
+		 (bi->encap == HAVEN_DELEG_ENCAP_UDP && !sha->udp))
 		status = HAVEN_DELEG_OVER_CAPACITY;	/* caller cannot */
 	else if (e == NULL)
 		status = install_new(sha, primary, bi, slot, now_ms);
@@ -535,7 +536,8 @@ static uint16_t
 features(const struct haven_deleg_sha *sha)
 {
 	return HAVEN_DELEG_FEAT_BATCH |
-		(sha->ipv6 ? HAVEN_DELEG_FEAT_IPV6 : 0);
+		(sha->ipv6 ? HAVEN_DELEG_FEAT_IPV6 : 0) |
+		(sha->udp ? HAVEN_DELEG_FEAT_UDP : 0);
 }
 
 /* HEARTBEAT (11.7): alive, load, window, digest; 104 octets of UDP. */

@@ -110,6 +110,14 @@ extern "C" {
 #define HAVEN_DELEG_ENCAP_GRE 2		/**< IPv4: GRE (RFC 2784) */
 #define HAVEN_DELEG_ENCAP_IP6IP6 3	/**< IPv6: IPv6 in IPv6 (RFC 2473),
 					  * the only one of Family 6 */
+#define HAVEN_DELEG_ENCAP_UDP 4		/**< IPv4: IP in UDP (RFC 3519), to
+					  * a NAT's public address and port,
+					  * from the PHA's address and port */
+
+/** What a UDP tunnel carries: RFC 3519 Next Header values (encap 4). */
+#define HAVEN_DELEG_UDP_NH_IP 4		/**< IP in IP (the default) */
+#define HAVEN_DELEG_UDP_NH_GRE 47	/**< GRE */
+#define HAVEN_DELEG_UDP_NH_MINIMAL 55	/**< minimal encapsulation */
 
 /** Message types. */
 enum haven_deleg_type {
@@ -164,11 +172,23 @@ struct haven_deleg_binding_info {
 					  * (claim 5) */
 	uint32_t generation;		/**< bumped on every change */
 	uint32_t duration_s;		/**< forwarding duration [0031] */
-	uint8_t encap;			/**< HAVEN_DELEG_ENCAP_*: IPv4 0..2,
-					  * IPv6 3 */
+	uint8_t encap;			/**< HAVEN_DELEG_ENCAP_*: IPv4 0..2
+					  * and 4, IPv6 3 */
 	uint8_t flags;			/**< HAVEN_DELEG_F_* */
 	uint8_t n_coa;			/**< 1..HAVEN_DELEG_MAX_COA */
 	struct haven_addr coa[HAVEN_DELEG_MAX_COA];	/**< care-of addresses */
+	/*
+	 * HAVEN_DELEG_ENCAP_UDP only (section 2.3.1); ignored (and decoded
+	 * as 0) otherwise. The SHA sends IP in UDP to nat_addr[i]:nat_port[i]
+	 * from outer_src:udp_src_port, the address and port the mobile
+	 * node's NAT mapping expects (claim 5).
+	 */
+	uint16_t udp_src_port;		/**< the PHA's port (434) */
+	uint8_t udp_next_header;	/**< HAVEN_DELEG_UDP_NH_* */
+	struct haven_addr nat_addr[HAVEN_DELEG_MAX_COA];/**< IPv4, public
+							  * address of
+							  * coa[i]'s NAT */
+	uint16_t nat_port[HAVEN_DELEG_MAX_COA];	/**< its public UDP port */
 };
 
 /** True if a Family number (header, haven_addr family) is IPv6. */
@@ -722,7 +742,9 @@ int haven_deleg_pha_configure(struct haven_deleg_pha *pha,
  * (make-before-break, [0037]). Bumps the generation. Ends with exactly one
  * REFUSED or one STOPPED event, or TAKEN_BACK(PEER_LOST or LOST).
  * @return 0, -EBUSY if not LOCAL, -EHOSTDOWN if the peer is dead/removed,
- *   -EINVAL if b->info is not sendable or peer is not in this context.
+ *   -EINVAL if b->info is not sendable or peer is not in this context,
+ *   -EOPNOTSUPP if b->info is UDP-encapsulated and the peer has not
+ *   announced HAVEN_DELEG_FEAT_UDP.
  */
 int haven_deleg_pha_delegate(struct haven_deleg_pha *pha,
 		struct haven_deleg_binding *b, struct haven_deleg_peer *peer,
@@ -754,7 +776,8 @@ void haven_deleg_pha_undelegate(struct haven_deleg_pha *pha,
  * it DELEGATED where it was (MOVE_FAILED).
  * @return 0; -EBUSY if not DELEGATED, or a move or release of it is
  *   under way; -EHOSTDOWN if `to` is dead or removed; -EINVAL if `to` is
- *   not in this context or is the SHA it is on.
+ *   not in this context or is the SHA it is on; -EOPNOTSUPP as for
+ *   delegate.
  */
 int haven_deleg_pha_move(struct haven_deleg_pha *pha,
 		struct haven_deleg_binding *b, struct haven_deleg_peer *to,
@@ -907,6 +930,14 @@ struct haven_deleg_sha {
 	 * a caller written for IPv4 never sees one. Set it after init.
 	 */
 	bool ipv6;
+	/**
+	 * The caller forwards bindings of encap HAVEN_DELEG_ENCAP_UDP (IP in
+	 * UDP to a NAT, from the primary's address and port). False after
+	 * init: such a START is refused OVER_CAPACITY without any event,
+	 * and heartbeats do not announce HAVEN_DELEG_FEAT_UDP, so primaries
+	 * do not send them. Set it after init.
+	 */
+	bool udp;
 	struct {
 		uint64_t installed, replaced, removed, expired, refused;
 		uint64_t duplicates;		/**< START of the same generation */
