@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include <arpa/inet.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -4672,6 +4673,155 @@ test_udp_delegation(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Seeds for the fuzz targets, from the vectors above                 */
+/* ------------------------------------------------------------------ */
+
+/* fuzz_deleg.h's opcodes (the targets' input format). */
+enum { FZ_MSG = 0, FZ_TICK = 3, FZ_DELEGATE, FZ_UNDELEGATE, FZ_UPDATE,
+	FZ_MOVE, FZ_FORGET, FZ_SYNC, FZ_FLUSH, FZ_ANSWER, FZ_HEARTBEAT,
+	FZ_COUNT };
+
+static int
+write_seed(const char *dir, const char *sub, const char *name,
+		const uint8_t *b, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	f = fopen(path, "wb");
+	if (f == NULL || fwrite(b, 1, len, f) != len) {
+		perror(path);
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
+/* An operation FZ_MSG carrying msg[0..len) without its MAC. */
+static size_t
+seed_msg(uint8_t *out, unsigned int peer, const uint8_t *msg, size_t len)
+{
+	len -= HAVEN_DELEG_MAC_LEN;
+	out[0] = FZ_MSG;
+	out[1] = (uint8_t)peer;
+	out[2] = (uint8_t)(len >> 8);
+	out[3] = (uint8_t)len;
+	memcpy(out + 4, msg, len);
+	return len + 4;
+}
+
+/*
+ * test_deleg --corpus DIR: every message the vectors and samples of this
+ * file encode, as seeds of fuzz_deleg_codec (flag byte, message without
+ * MAC), fuzz_deleg_sha (a request delivered, time, counts) and
+ * fuzz_deleg_pha (answers, heartbeats, calls).
+ */
+static int
+write_corpus(const char *dir)
+{
+	static const uint8_t pha_calls[][24] = {
+		/* mischief, delegate b0 to sha1, flush, answer OK, tick */
+		{ 0, FZ_DELEGATE, 0, 0, FZ_FLUSH, FZ_ANSWER, 0, 0, 0xff,
+		  FZ_TICK, 10 },
+		/* the extension first: tick (SYNC), answer it, heartbeat */
+		{ 0, FZ_TICK, 1, FZ_ANSWER, 0, 0, 0xff, FZ_HEARTBEAT, 0, 8,
+		  FZ_DELEGATE, 3, 0, FZ_DELEGATE, 12, 0, FZ_FLUSH,
+		  FZ_ANSWER, 1, 0, 0xff },
+		/* move b1 from sha1 to sha2, answers, undelegate */
+		{ 1, FZ_TICK, 1, FZ_ANSWER, 0, 0, 0xff, FZ_DELEGATE, 1, 0,
+		  FZ_ANSWER, 1, 0, 0xff, FZ_MOVE, 1, 1, FZ_ANSWER, 2, 0,
+		  0xff, FZ_UNDELEGATE, 1, 0 },
+		/* refusals, updates, time running out */
+		{ 2, FZ_DELEGATE, 5, 1, FZ_ANSWER, 0, 1, 0xff, FZ_DELEGATE, 6,
+		  1, FZ_UPDATE, 6, 0, FZ_TICK, 250, FZ_TICK, 250, FZ_TICK,
+		  250, FZ_SYNC, 1 },
+	};
+	static const uint8_t sha_tail[] = { FZ_TICK, 5, FZ_COUNT, 0,
+		FZ_TICK, 5, FZ_TICK, 0x83 };
+	struct haven_deleg_msg m[6], one;
+	uint8_t buf[HAVEN_DELEG_MAX_MSG], seed[HAVEN_DELEG_MAX_MSG + 64];
+	const struct {
+		const char *name;
+		const uint8_t *b;
+		size_t len;
+	} vectors[] = {
+		{ "v4_start", V4_START, sizeof(V4_START) },
+		{ "v4_start_ack", V4_START_ACK, sizeof(V4_START_ACK) },
+		{ "v4_stop", V4_STOP, sizeof(V4_STOP) },
+		{ "v4_stop_ack", V4_STOP_ACK, sizeof(V4_STOP_ACK) },
+		{ "v4_report", V4_REPORT, sizeof(V4_REPORT) },
+		{ "v6_start", V6_START, sizeof(V6_START) },
+		{ "v6_start_ack", V6_START_ACK, sizeof(V6_START_ACK) },
+		{ "v6_stop", V6_STOP, sizeof(V6_STOP) },
+		{ "v6_stop_ack", V6_STOP_ACK, sizeof(V6_STOP_ACK) },
+		{ "v6_report", V6_REPORT, sizeof(V6_REPORT) },
+	};
+	char name[64];
+	unsigned int i;
+	size_t n;
+	int len;
+
+	mkdir(dir, 0755);
+	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		seed[0] = 0;
+		memcpy(seed + 1, vectors[i].b, vectors[i].len -
+			HAVEN_DELEG_MAC_LEN);
+		if (write_seed(dir, "deleg_codec", vectors[i].name, seed,
+				vectors[i].len - HAVEN_DELEG_MAC_LEN + 1) < 0)
+			return -1;
+		n = seed_msg(seed, 0, vectors[i].b, vectors[i].len);
+		if (write_seed(dir, haven_deleg_type_to_sha(vectors[i].b[1]) ?
+				"deleg_sha" : "deleg_pha", vectors[i].name,
+				seed, n) < 0)
+			return -1;
+	}
+	ext_msgs(m);
+	for (i = 0; i < 6; i++) {
+		len = haven_deleg_encode(&m[i], KEY, sizeof(KEY) - 1, buf,
+			sizeof(buf));
+		if (len < 0)
+			return -1;
+		snprintf(name, sizeof(name), "%s",
+			haven_deleg_type_name(m[i].type));
+		seed[0] = 1;
+		memcpy(seed + 1, buf, (size_t)len - HAVEN_DELEG_MAC_LEN);
+		if (write_seed(dir, "deleg_codec", name, seed,
+				(size_t)len - HAVEN_DELEG_MAC_LEN + 1) < 0)
+			return -1;
+		n = seed_msg(seed, i & 1, buf, (size_t)len);
+		memcpy(seed + n, sha_tail, sizeof(sha_tail));
+		if (write_seed(dir, haven_deleg_type_to_sha(m[i].type) ?
+				"deleg_sha" : "deleg_pha", name, seed,
+				n + sizeof(sha_tail)) < 0)
+			return -1;
+	}
+	udp_start(&one);
+	len = haven_deleg_encode(&one, KEY, sizeof(KEY) - 1, buf, sizeof(buf));
+	seed[0] = 1;
+	memcpy(seed + 1, buf, (size_t)len - HAVEN_DELEG_MAC_LEN);
+	if (write_seed(dir, "deleg_codec", "udp_start", seed,
+			(size_t)len - HAVEN_DELEG_MAC_LEN + 1) < 0)
+		return -1;
+	n = seed_msg(seed, 0, buf, (size_t)len);
+	memcpy(seed + n, sha_tail, sizeof(sha_tail));
+	if (write_seed(dir, "deleg_sha", "udp_start", seed,
+			n + sizeof(sha_tail)) < 0)
+		return -1;
+	for (i = 0; i < sizeof(pha_calls) / sizeof(pha_calls[0]); i++) {
+		snprintf(name, sizeof(name), "calls%u", i);
+		if (write_seed(dir, "deleg_pha", name, pha_calls[i],
+				sizeof(pha_calls[i])) < 0)
+			return -1;
+	}
+	printf("seeds written under %s\n", dir);
+	return 0;
+}
+
 static int
 test_names(void)
 {
@@ -4699,9 +4849,12 @@ test_names(void)
 } while (0)
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	int passed = 0, failed = 0;
+
+	if (argc == 3 && strcmp(argv[1], "--corpus") == 0)
+		return write_corpus(argv[2]) == 0 ? 0 : 1;
 
 	TEST_RUN(test_codec_roundtrip);
 	TEST_RUN(test_codec_malformed);
