@@ -381,6 +381,16 @@ run(uint64_t ms)
 	}
 }
 
+/*
+ * Negotiate the extension (section 11.1): the SHA's first REPORT, then
+ * the PHA's SYNC and the SHA's HEARTBEAT; everything delivered.
+ */
+static void
+negotiate(void)
+{
+	run(20);
+}
+
 static unsigned int
 count_pha_events(int event)
 {
@@ -2296,7 +2306,7 @@ test_flow6_delegate_update_stop(void)
 		"DELEGATED once");
 
 	/* Reports carry it in a Family 6 part; the PHA counts it. */
-	run(10);	/* the first tick: the extension is offered */
+	negotiate();	/* the extension is offered once the SHA is heard */
 	sha_find6_of(0)->packets = 4321;
 	W.hold = true;
 	W.qn = 0;
@@ -2784,7 +2794,8 @@ struct g_dgram {
 struct g_watch {
 	uint32_t txn[G_TXN_SLOTS];	/* open addressing, 0 = empty */
 	uint64_t txn_ms[G_TXN_SLOTS];	/* last sent */
-	unsigned int n_txn;
+	unsigned int n_txn;		/* outstanding */
+	unsigned int n_slots;		/* taken, answered ones included */
 	uint32_t dgram[G_RECENT];	/* header ids unanswered */
 	uint64_t dgram_ms[G_RECENT];
 	unsigned int n_dgram;
@@ -2928,7 +2939,10 @@ g_txn_slot(struct g_watch *w, uint32_t id, bool insert)
 	return NULL;
 }
 
-/* Forget txns unanswered for 9 s (given up) and rebuild the table. */
+/*
+ * Drop answered txns (time 0) and those unanswered for 9 s (given up),
+ * and rebuild the table; n_txn is then what is outstanding.
+ */
 static void
 g_watch_age(struct g_watch *w, uint64_t now)
 {
@@ -2938,17 +2952,20 @@ g_watch_age(struct g_watch *w, uint64_t now)
 	uint32_t *s;
 
 	for (i = 0; i < G_TXN_SLOTS; i++)
-		if (w->txn[i] != 0 && now - w->txn_ms[i] < 9000) {
+		if (w->txn[i] != 0 && w->txn_ms[i] != 0 &&
+		    now - w->txn_ms[i] < 9000) {
 			keep[n] = w->txn[i];
 			keep_ms[n++] = w->txn_ms[i];
 		}
 	memset(w->txn, 0, sizeof(w->txn));
-	w->n_txn = 0;
+	memset(w->txn_ms, 0, sizeof(w->txn_ms));
+	w->n_txn = w->n_slots = 0;
 	for (i = 0; i < n; i++) {
 		s = g_txn_slot(w, keep[i], true);
 		*s = keep[i];
 		w->txn_ms[s - w->txn] = keep_ms[i];
 		w->n_txn++;
+		w->n_slots++;
 	}
 }
 
@@ -2996,14 +3013,20 @@ g_watch_request(unsigned int k, const uint8_t *msg, size_t len)
 			k, unanswered);
 		G.violations++;
 	}
-	/* Transactions: every id sent and not answered, 9 s at most. */
-	if (w->n_txn > G_TXN_SLOTS / 2)
+	/*
+	 * Transactions: every id sent and not answered, 9 s at most. An
+	 * answered id keeps its slot (time 0) until the next rebuild, so
+	 * probe chains stay whole.
+	 */
+	if (w->n_slots > G_TXN_SLOTS / 2)
 		g_watch_age(w, G.now);
 	for (i = 0; i < n; i++) {
 		s = g_txn_slot(w, r[i].txn, true);
 		if (s == NULL)
 			continue;
 		if (*s == 0)
+			w->n_slots++;
+		if (*s == 0 || w->txn_ms[s - w->txn] == 0)
 			w->n_txn++;
 		*s = r[i].txn;
 		w->txn_ms[s - w->txn] = G.now;
@@ -3012,7 +3035,10 @@ g_watch_request(unsigned int k, const uint8_t *msg, size_t len)
 		G.max_txn = w->n_txn;
 	if (w->n_txn > G.pha.cfg.window) {
 		snprintf(G.why, sizeof(G.why),
-			"SHA %u: %u transactions outstanding", k, w->n_txn);
+			"SHA %u: %u transactions outstanding (library %u, "
+			"%u dgrams, t=%llu)", k, w->n_txn,
+			G.peers[k].n_outstanding, G.peers[k].n_flight,
+			(unsigned long long)G.now);
 		G.violations++;
 	}
 	/* The library's own counters agree with the windows. */
@@ -3048,20 +3074,19 @@ g_watch_answer(unsigned int k, const uint8_t *msg, size_t len)
 			break;
 		}
 	if (m.type != HAVEN_DELEG_BATCH_ACK) {
-		if ((s = g_txn_slot(w, m.txn, false)) != NULL) {
-			*s = 0;
+		if ((s = g_txn_slot(w, m.txn, false)) != NULL &&
+		    w->txn_ms[s - w->txn] != 0) {
+			w->txn_ms[s - w->txn] = 0;
 			w->n_txn--;
-			g_watch_age(w, G.now);	/* close the gap */
 		}
 		return;
 	}
 	for (i = 0; i < m.u.batch_ack.n; i++)
 		if ((s = g_txn_slot(w, m.u.batch_ack.rec[i].txn, false)) !=
-				NULL) {
-			*s = 0;
+				NULL && w->txn_ms[s - w->txn] != 0) {
+			w->txn_ms[s - w->txn] = 0;
 			w->n_txn--;
 		}
-	g_watch_age(w, G.now);
 }
 
 /* --- callbacks ---------------------------------------------------- */
@@ -3823,13 +3848,6 @@ test_hmac_any_bit_ext(void)
 /* ------------------------------------------------------------------ */
 /* Scale extension: behaviour (one PHA, one SHA)                      */
 /* ------------------------------------------------------------------ */
-
-/* Negotiate the extension: a tick or two, everything delivered. */
-static void
-negotiate(void)
-{
-	run(20);
-}
 
 /*
  * BATCHes forged, replayed, reordered or with one bad record change

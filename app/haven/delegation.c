@@ -88,7 +88,7 @@ haven_deleg_input(struct haven_app *app, uint32_t src, const uint8_t *msg,
 	int type = haven_deleg_peek_type(msg, len);
 	int rc = -EPROTO;
 
-	if (type == HAVEN_DELEG_START || type == HAVEN_DELEG_STOP) {
+	if (haven_deleg_type_to_sha(type)) {	/* START, STOP, BATCH, SYNC */
 		if (app->is_sha)
 			rc = haven_deleg_sha_input(&app->sha, src, msg, len,
 					now);

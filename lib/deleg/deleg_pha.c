@@ -1304,7 +1304,7 @@ haven_deleg_pha_init(struct haven_deleg_pha *pha, uint32_t self_id,
 	TAILQ_INIT(&pha->moves);
 	for (i = 0; i < n_peers; i++) {
 		haven_deleg_peer_init(&peers[i], seq_base, now_ms);
-		/* Section 11.1: offer the extension on the first tick. */
+		/* Section 11.1: offer the extension once it is heard. */
 		peers[i].sync_due = true;
 	}
 }
@@ -1957,8 +1957,9 @@ syncs(struct haven_deleg_pha *pha, uint64_t now_ms)
 		parts = inventory_parts(peer);
 		if (busy > 0 && busy + parts > pha->cfg.rx_budget)
 			continue;
+		/* Not before it was heard: it may not be up yet. */
 		if (!peer->sync_due || pha->cfg.v1_only ||
-		    peer->sync_id != 0 || !peer->alive ||
+		    !peer->boot_known || peer->sync_id != 0 || !peer->alive ||
 		    peer->removed || now_ms < peer->sync_next_ms ||
 		    (pha->ops->can_send != NULL &&
 		     !pha->ops->can_send(pha->ctx, peer)))

@@ -79,7 +79,7 @@ extern "C" {
 #define HAVEN_DELEG_INVENTORY_MAX 165	/**< INVENTORY entries, Family 4 */
 #define HAVEN_DELEG_INVENTORY_MAX6 66	/**< INVENTORY entries, Family 6 */
 #define HAVEN_DELEG_MIN_INTERVAL_MS 10	/**< shortest heartbeat interval */
-#define HAVEN_DELEG_SYNC_RETRY_MS 5000	/**< SYNC to one peer, at most */
+#define HAVEN_DELEG_SYNC_RETRY_MS 2000	/**< SYNC to one peer, at most */
 #define HAVEN_DELEG_SYNC_TRIES 3	/**< SYNCs to a silent (v1) peer */
 #define HAVEN_DELEG_SYNC_MIN_MS 1000	/**< SHA: INVENTORY per primary */
 #define HAVEN_DELEG_DIGEST_QUIET 2	/**< quiet mismatches -> SYNC */
