@@ -77,6 +77,25 @@ def parse(msg):
                            mac=msg[-MAC_LEN:])
 
 
+def request_kind(msg):
+    """START or STOP for a request of the PHA: a single message of that
+    type, or a BATCH whose records are all of that kind (11.2); None
+    otherwise."""
+    if len(msg) < HDR_LEN + MAC_LEN:
+        return None
+    if msg[1] in (START, STOP):
+        return msg[1]
+    if msg[1] != BATCH or len(msg) < HDR_LEN + 4 + MAC_LEN:
+        return None
+    kinds, off = set(), HDR_LEN + 4
+    for _ in range(struct.unpack_from("!H", msg, HDR_LEN)[0]):
+        if off + 8 > len(msg) - MAC_LEN:
+            return None
+        kinds.add(msg[off])
+        off += struct.unpack_from("!H", msg, off + 2)[0]
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def mac_of(msg_without_mac, key):
     if isinstance(key, str):
         key = parse_key(key)
