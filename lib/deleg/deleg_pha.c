@@ -1423,7 +1423,9 @@ haven_deleg_pha_move(struct haven_deleg_pha *pha,
 	pha->n_moves_queued++;
 	if (!pha->in_pump && move_tokens(pha, now_ms) > 0 &&
 	    TAILQ_FIRST(&pha->moves) == b) {
+		pha->in_pump = true;
 		moves_pump(pha, now_ms);
+		pha->in_pump = false;
 		kick(pha, to, now_ms);
 	}
 	return 0;
@@ -1984,14 +1986,20 @@ syncs(struct haven_deleg_pha *pha, uint64_t now_ms)
 	}
 }
 
+/*
+ * Event callbacks raised by liveness, SYNCs and moves only queue (they
+ * may delegate, undelegate, move...): the pump then sends once.
+ */
 void
 haven_deleg_pha_tick(struct haven_deleg_pha *pha, uint64_t now_ms)
 {
 	if (pha == NULL || pha->in_pump)
 		return;
+	pha->in_pump = true;
 	liveness(pha, now_ms);
 	syncs(pha, now_ms);
 	moves_pump(pha, now_ms);
+	pha->in_pump = false;
 	pump_all(pha, now_ms);
 }
 
@@ -2000,7 +2008,9 @@ haven_deleg_pha_flush(struct haven_deleg_pha *pha, uint64_t now_ms)
 {
 	if (pha == NULL || pha->in_pump)
 		return;
+	pha->in_pump = true;
 	moves_pump(pha, now_ms);
+	pha->in_pump = false;
 	pump_all(pha, now_ms);
 }
 
