@@ -243,7 +243,8 @@ sha_report(struct sha *s)
 			continue;
 		memset(&msg, 0, sizeof(msg));
 		msg.type = HAVEN_DELEG_REPORT;
-		msg.family = fam == 1 ? HAVEN_DELEG_FAMILY_IPV6 : 0;
+		msg.family = fam == 1 ? HAVEN_DELEG_FAMILY_IPV6 :
+			HAVEN_DELEG_FAMILY_IPV4;
 		msg.u.report.interval_ms = s->interval_ms;
 		msg.u.report.load = s->n_held;
 		msg.u.report.capacity = 100;
@@ -257,10 +258,7 @@ sha_report(struct sha *s)
 			if (haven_addr_is6(&s->held[i].hoa) != (fam == 1))
 				continue;
 			e = &msg.u.report.entries[msg.u.report.n_entries++];
-			if (fam == 1)
-				memcpy(e->home_addr6, s->held[i].hoa.v6, 16);
-			else
-				e->home_addr = s->held[i].hoa.v4;
+			e->home_addr = s->held[i].hoa;
 			e->generation = s->held[i].generation;
 			e->packets = s->held[i].packets;
 		}
@@ -273,7 +271,7 @@ static void
 sha_start(struct sha *s, const struct haven_deleg_msg *in)
 {
 	const struct haven_deleg_binding_info *b = &in->u.start;
-	struct haven_addr hoa = haven_deleg_info_hoa(b);
+	struct haven_addr hoa = b->home_addr;
 	struct haven_deleg_msg ack;
 	struct haven_node *n = haven_node_find(&hoa);
 	int i = held_index(s, &hoa);
@@ -281,13 +279,13 @@ sha_start(struct sha *s, const struct haven_deleg_msg *in)
 	s->starts++;
 	/* Claim 5: the tunnels' outer source is the primary's address. */
 	if (n == NULL || b->n_coa != n->n_coa ||
-	    (haven_addr_is6(&hoa) ? memcmp(b->outer_src6, ha6, 16) != 0 ||
-	     b->encap != HAVEN_DELEG_ENCAP_IP6IP6 : b->outer_src != HA)) {
+	    (haven_addr_is6(&hoa) ? memcmp(b->outer_src.v6, ha6, 16) != 0 ||
+	     b->encap != HAVEN_DELEG_ENCAP_IP6IP6 : b->outer_src.v4 != HA)) {
 		s->bad++;
 		return;
 	}
 	for (i = 0; i < b->n_coa; i++) {
-		struct haven_addr c = haven_deleg_info_coa(b, i);
+		struct haven_addr c = b->coa[i];
 
 		if (haven_node_coa_index(n, &c) < 0)
 			s->bad++;
@@ -307,7 +305,6 @@ sha_start(struct sha *s, const struct haven_deleg_msg *in)
 	ack.txn = in->txn;
 	ack.family = in->family;
 	ack.u.ack.home_addr = b->home_addr;
-	memcpy(ack.u.ack.home_addr6, b->home_addr6, 16);
 	ack.u.ack.generation = b->generation;
 	ack.u.ack.status = HAVEN_DELEG_OK;
 	ack.u.ack.load = s->n_held;
@@ -318,9 +315,7 @@ sha_start(struct sha *s, const struct haven_deleg_msg *in)
 static void
 sha_stop(struct sha *s, const struct haven_deleg_msg *in)
 {
-	struct haven_addr hoa = haven_deleg_family_is_ipv6(in->family) ?
-		haven_addr6(in->u.stop.home_addr6) :
-		haven_addr4(in->u.stop.home_addr);
+	struct haven_addr hoa = in->u.stop.home_addr;
 	struct haven_deleg_msg ack;
 	int i = held_index(s, &hoa);
 
@@ -334,7 +329,6 @@ sha_stop(struct sha *s, const struct haven_deleg_msg *in)
 	ack.txn = in->txn;
 	ack.family = in->family;
 	ack.u.ack.home_addr = in->u.stop.home_addr;
-	memcpy(ack.u.ack.home_addr6, in->u.stop.home_addr6, 16);
 	ack.u.ack.generation = in->u.stop.generation;
 	ack.u.ack.status = HAVEN_DELEG_OK;
 	ack.u.ack.load = s->n_held;
@@ -428,8 +422,14 @@ wire_udp(const uint8_t *p, uint16_t len)
 		sha_start(s, &msg);
 	else if (msg.type == HAVEN_DELEG_STOP)
 		sha_stop(s, &msg);
-	else
+	else if (msg.type != HAVEN_DELEG_SYNC)
 		s->bad++;
+	/*
+	 * These secondaries speak the protocol's first version: a SYNC (the
+	 * primary offering the scale extension, section 11.1) goes
+	 * unanswered, as a first-version secondary drops a type it does not
+	 * know, and the primary keeps to single STARTs and STOPs.
+	 */
 }
 
 /* Read what the primary sent on the home port; @return frames read. */

@@ -78,6 +78,12 @@ int haven_link_route(const struct haven_addr *dst, struct haven_addr *nh,
 int haven_link_neigh(const struct haven_addr *nh, uint8_t port);
 
 /**
+ * True when packets to dst can leave at once: its next hop is resolved.
+ * Otherwise resolution starts (or goes on) and it is false.
+ */
+bool haven_link_resolved(const struct haven_addr *dst);
+
+/**
  * A binding uses neighbour idx of a family (its care-of address's next
  * hop): while referenced, the entry is never deleted nor evicted, and a
  * stale one is probed rather than dropped.

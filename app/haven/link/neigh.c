@@ -401,6 +401,20 @@ haven_link_neigh(const struct haven_addr *nh, uint8_t port)
 	return f != NULL ? entry_get(f, nh, port) : -1;
 }
 
+bool
+haven_link_resolved(const struct haven_addr *dst)
+{
+	struct link_family *f = link_family_of(dst->family);
+	struct haven_addr nh;
+	uint8_t port;
+	int idx;
+
+	if (f == NULL || f->route(dst, &nh, &port) != 0)
+		return false;
+	idx = entry_get(f, &nh, port);
+	return idx >= 0 && f->state(idx) == HAVEN_NEIGH_REACHABLE;
+}
+
 void
 haven_link_neigh_ref(uint8_t family, int idx)
 {

@@ -438,7 +438,7 @@ static void
 delegation_row(const struct haven_deleg_binding *b, void *arg)
 {
 	struct deleg_columns *c = arg;
-	struct haven_addr hoa = haven_deleg_info_hoa(&b->info);
+	struct haven_addr hoa = b->info.home_addr;
 	char a[HAVEN_ADDR_STRLEN];
 
 	if (c->n++ >= RTE_TEL_MAX_ARRAY_ENTRIES)
@@ -509,12 +509,12 @@ secondary_handler(const char *params, struct rte_tel_data *d)
 		if (e->primary == NULL || n == RTE_TEL_MAX_ARRAY_ENTRIES)
 			continue;
 		n++;
-		x = haven_deleg_info_hoa(&e->info);
+		x = e->info.home_addr;
 		rte_tel_data_add_array_string(hoa, haven_addr_str(&x, a));
 		rte_tel_data_add_array_string(prim, e->primary->name);
 		list[0] = '\0';
 		for (j = 0; j < e->info.n_coa && off < sizeof(list); j++) {
-			x = haven_deleg_info_coa(&e->info, j);
+			x = e->info.coa[j];
 			off += snprintf(list + off, sizeof(list) - off, "%s%s",
 				j ? " " : "", haven_addr_str(&x, a));
 		}
