@@ -263,6 +263,21 @@ sha_event(void *ctx, int event, struct haven_deleg_sha_entry *e, bool is_new)
 	return event == HAVEN_DELEG_EV_INSTALL ? W.install_result : 0;
 }
 
+
+/* The orphans the PHA told its caller of (ops.orphan). */
+static unsigned int n_orphan_calls;
+static struct haven_addr last_orphan;
+
+static void
+pha_orphan(void *ctx, const struct haven_deleg_peer *peer,
+		const struct haven_addr *home_addr)
+{
+	(void)ctx;
+	(void)peer;
+	n_orphan_calls++;
+	last_orphan = *home_addr;
+}
+
 static void
 setup(uint32_t capacity)
 {
@@ -278,7 +293,8 @@ setup(uint32_t capacity)
 	memcpy(W.pha_peers[0].key, KEY, sizeof(KEY) - 1);
 	W.pha_peers[0].key_len = sizeof(KEY) - 1;
 	W.pha_ops = (struct haven_deleg_ops){ .send = pha_send,
-		.event = pha_event, .lookup = pha_lookup, .log = log_line };
+		.event = pha_event, .lookup = pha_lookup, .log = log_line,
+		.orphan = pha_orphan };
 	haven_deleg_pha_init(&W.pha, PHA_ID, W.pha_peers, 1, &W.pha_ops,
 		NULL, W.now, SEQ_BASE_PHA);
 	if (!g_ext) {
@@ -1374,12 +1390,17 @@ test_cancel_and_orphan(void)
 	TEST_ASSERT_EQUAL(W.sha.used, 1, "orphan installed");
 	flush();	/* its ack is ignored */
 	TEST_ASSERT_EQUAL(W.b[0].state, HAVEN_DELEG_S_LOCAL, "still local");
+	n_orphan_calls = 0;
 	run(20);	/* first report: orphan found, STOP sent */
 	TEST_ASSERT_EQUAL(W.sha.used, 0, "orphan stopped");
 	if (g_ext)	/* seen in the REPORT and in the INVENTORY */
 		TEST_ASSERT(W.pha_peers[0].stats.orphans >= 1, "counted");
 	else
 		TEST_ASSERT_EQUAL(W.pha_peers[0].stats.orphans, 1, "counted");
+	/* The caller hears of it, to announce the address again. */
+	TEST_ASSERT(n_orphan_calls >= 1, "ops.orphan not called");
+	TEST_ASSERT(haven_addr_eq(&last_orphan, &W.b[0].info.home_addr),
+		"orphan's address");
 	return 0;
 }
 

@@ -75,6 +75,16 @@ STATS_COUNTERS = {
     "control_tx_dropped": "Packets the control lcore could not transmit",
     "proxy_nd_replies": "Proxy Neighbor Advertisements sent for away "
                         "Mobile IPv6 nodes",
+    "udp_bad_checksum": "UDP datagrams to the agent discarded for a wrong "
+                        "checksum",
+    "neighbour_mac_changes": "Neighbours whose MAC changed (after the old "
+                             "one stopped answering probes)",
+    "neighbour_claims_refused": "Another MAC claimed a neighbour whose own "
+                                "MAC then answered its probe",
+    "neighbours_evicted": "Unused neighbour entries evicted to make room",
+    "address_claims_seen": "Claims of our addresses or intercepted home "
+                           "addresses by another MAC",
+    "addresses_defended": "Such claims answered with an announcement",
     "registrations6_accepted": "Binding Updates accepted (status 0)",
     "registrations6_denied": "Binding Updates refused (status 128 or more)",
 }

@@ -1635,6 +1635,8 @@ entry_seen(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer,
 	peer->stats.orphans++;
 	stop_oneshot(pha, peer, bd, h, generation, HAVEN_DELEG_STOP_TAKEBACK,
 		now_ms);
+	if (pha->ops->orphan != NULL)
+		pha->ops->orphan(pha->ctx, peer, h);
 	return NULL;
 }
 

@@ -643,6 +643,14 @@ struct haven_deleg_ops {
 	 * instead of filling a hold queue. Retransmissions go regardless.
 	 */
 	bool (*can_send)(void *ctx, const struct haven_deleg_peer *peer);
+	/**
+	 * Optional: peer holds home_addr, which is not delegated to it here
+	 * (an orphan: a late START overtaken by its STOP, section 8); it has
+	 * just been sent a STOP. The secondary may have announced itself
+	 * for the address: whoever intercepts it here announces again.
+	 */
+	void (*orphan)(void *ctx, const struct haven_deleg_peer *peer,
+			const struct haven_addr *home_addr);
 };
 
 /**

@@ -257,12 +257,35 @@ pha_can_send(void *ctx, const struct haven_deleg_peer *peer)
 	return haven_link_resolved(&a);
 }
 
+/*
+ * A secondary holds a binding we did not delegate to it (it has been
+ * told to stop): it may have announced itself for the home address, so
+ * if we intercept it, we announce again, or correspondents keep the
+ * secondary's MAC until their caches age (issue 10).
+ */
+static void
+pha_orphan(void *ctx, const struct haven_deleg_peer *peer,
+		const struct haven_addr *home_addr)
+{
+	struct haven_node *n = haven_node_find(home_addr);
+	char a[HAVEN_ADDR_STRLEN];
+
+	(void)ctx;
+	if (n == NULL || n->origin != HAVEN_NODE_CONFIGURED ||
+	    !haven_node_bound(n) || n->forwarder != HAVEN_FORWARDER_SELF)
+		return;
+	HAVEN_LOG(INFO, "%s held %s, not delegated to it: announced again\n",
+		peer->name, haven_addr_str(home_addr, a));
+	haven_node_announce(n);
+}
+
 static const struct haven_deleg_ops pha_ops = {
 	.send = deleg_transport_send,
 	.event = pha_event,
 	.lookup = pha_lookup,
 	.log = deleg_log_line,
 	.can_send = pha_can_send,
+	.orphan = pha_orphan,
 };
 
 /* ---------------------------------------------------------------------

@@ -130,6 +130,7 @@ stats_handler(const char *params, struct rte_tel_data *d)
 	const struct haven_reg4_stats *c = haven_reg4_stats();
 	const struct haven_reg6_stats *c6 = haven_reg6_stats();
 	const struct haven_link_stats *l = haven_link_stats(HAVEN_AF_INET);
+	const struct haven_link_stats *l6 = haven_link_stats(HAVEN_AF_INET6);
 	struct haven_worker_stats w;
 	uint64_t drops = 0, accepted, denied = 0;
 	unsigned int i;
@@ -171,6 +172,18 @@ stats_handler(const char *params, struct rte_tel_data *d)
 		haven_view_binding_count(HAVEN_AF_INET6));
 	rte_tel_data_add_dict_u64(d, "registrations6_accepted", c6->accepted);
 	rte_tel_data_add_dict_u64(d, "registrations6_denied", c6->denied);
+	rte_tel_data_add_dict_u64(d, "udp_bad_checksum",
+		haven_loop_stats()->udp_bad_checksum);
+	rte_tel_data_add_dict_u64(d, "neighbour_mac_changes",
+		l->mac_changes + l6->mac_changes);
+	rte_tel_data_add_dict_u64(d, "neighbour_claims_refused",
+		l->mac_claims_refused + l6->mac_claims_refused);
+	rte_tel_data_add_dict_u64(d, "neighbours_evicted",
+		l->evicted + l6->evicted);
+	rte_tel_data_add_dict_u64(d, "address_claims_seen",
+		l->claims_seen + l6->claims_seen);
+	rte_tel_data_add_dict_u64(d, "addresses_defended",
+		l->defended + l6->defended);
 	return 0;
 }
 
@@ -612,6 +625,50 @@ events_handler(const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/*
+ * /haven/event,<seq>: one event whole. Its text may be longer than a
+ * telemetry string (RTE_TEL_MAX_STRING_LEN, 128 bytes with the NUL), as
+ * a reload error naming its file:line:column is: "text" is then the list
+ * of its pieces, in order, to be joined.
+ */
+static int
+event_handler(const char *params, struct rte_tel_data *d)
+{
+	const struct haven_event *ev;
+	struct rte_tel_data *parts;
+	char a[HAVEN_ADDR_STRLEN] = "", piece[RTE_TEL_MAX_STRING_LEN];
+	uint64_t seq;
+	size_t off, len;
+	char *end;
+
+	if (params == NULL || *params == '\0')
+		return -EINVAL;
+	seq = strtoull(params, &end, 0);
+	if (*end != '\0')
+		return -EINVAL;
+	ev = haven_event_next(seq);
+	if (ev == NULL || ev->seq != seq)
+		return -ENOENT;
+	if (ev->addr.family != HAVEN_AF_NONE)
+		haven_addr_str(&ev->addr, a);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "seq", ev->seq);
+	rte_tel_data_add_dict_u64(d, "time_us", ev->time_us);
+	rte_tel_data_add_dict_string(d, "kind", haven_event_kind_name(ev->kind));
+	rte_tel_data_add_dict_int(d, "code", ev->code);
+	rte_tel_data_add_dict_string(d, "home_address", a);
+	parts = column(d, "text", RTE_TEL_STRING_VAL);
+	if (parts == NULL)
+		return -ENOMEM;
+	len = strlen(ev->text);
+	for (off = 0; off < len; off += sizeof(piece) - 1) {
+		snprintf(piece, sizeof(piece), "%.*s", (int)(sizeof(piece) - 1),
+			ev->text + off);
+		rte_tel_data_add_array_string(parts, piece);
+	}
+	return 0;
+}
+
 static void
 prefix_text(uint32_t addr, uint8_t len, char *buf, size_t size)
 {
@@ -989,6 +1046,7 @@ TEL_CALLBACK(peers)
 TEL_CALLBACK(delegation)
 TEL_CALLBACK(secondary)
 TEL_CALLBACK(events)
+TEL_CALLBACK(event)
 TEL_CALLBACK(config)
 TEL_CALLBACK(ports)
 TEL_CALLBACK(mobile_nodes)
@@ -1105,6 +1163,8 @@ haven_telemetry_init(void)
 	rte_telemetry_register_cmd("/haven/events", tel_events,
 		"Events as columns, oldest first. Parameter: since (sequence "
 		"number; default the last " RTE_STR(EVENTS_PAGE) ")");
+	rte_telemetry_register_cmd("/haven/event", tel_event,
+		"One event whole, its text in pieces to join. Parameter: seq");
 	rte_telemetry_register_cmd("/haven/config", tel_config,
 		"Configuration summary (no keys). No parameters");
 	rte_telemetry_register_cmd("/haven/ports", tel_ports,
