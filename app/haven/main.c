@@ -134,6 +134,8 @@ retry_without_hugepages(char **argv)
 	fprintf(stderr, "haven: the free hugepages were taken meanwhile: "
 		"starting again with --no-huge\n");
 	setenv(HUGEPAGES_TAKEN_ENV, "1", 1);
+	/* The EAL's files stay locked while their descriptors are open. */
+	close_range(3, ~0U, 0);
 	execv("/proc/self/exe", argv);
 	fprintf(stderr, "haven: cannot start again: %s\n", strerror(errno));
 }
