@@ -308,12 +308,15 @@ class TestSuite_aaa:
             Configured 192.0.2.100 with a wrong authenticator; NAI
             stranger@lab.example (rejected by RADIUS); mn-cisco@lab.example
             asking for an address with a wrong key; a wrong key for the
-            bound 192.0.2.120; mn-nai-only@lab.example claiming 192.0.2.120.
+            bound 192.0.2.120; mn-nai-only@lab.example claiming 192.0.2.120;
+            mn-aaa-1@lab.example (bound at .120) claiming 192.0.2.122;
+            192.0.2.121, revoked, with a wrong key.
         Verify:
             131, 131 (an Access-Reject and its event), 131 (the pool
             address it was given goes back, no node stays), 131 (the
-            binding of 192.0.2.120 is unchanged), 129; the configured node
-            never asked RADIUS.
+            binding of 192.0.2.120 is unchanged), 129, 129, 131 (RADIUS
+            was asked, but the node it answered for is not kept: it never
+            proved its key); the configured node never asked RADIUS.
         """
         asked = self.totals()["asked"]
         cfg_node = MipClient(self.lab, self.ha.mn(E.MN_HOME_ADDR))
@@ -345,6 +348,18 @@ class TestSuite_aaa:
         r = self.mip(NAI_ONLY, HOA1).register(nai=NAI_ONLY)
         assert r.code == 129, (r.code, r.code_text)
         assert self.ha.binding(HOA1)["aaa_user"] == NAI1
+        r = self.mip(NAI1, "192.0.2.122").register(nai=NAI1)
+        assert r.code == 129, (r.code, r.code_text)
+
+        self.con.revoke(HOA_QUAD)       # cached since the last test
+        wait_until(lambda: self.node_row(HOA_QUAD) is None, 2,
+                   what="revoked")
+        asked = self.totals()["asked"]
+        r = self.mip(HOA_QUAD, HOA_QUAD).register(bad_auth=True, timeout=5)
+        assert r.code == 131, (r.code, r.code_text)
+        assert self.totals()["asked"] == asked + 1
+        wait_until(lambda: self.node_row(HOA_QUAD) is None, 2,
+                   what="unproven node dropped")
 
     def test_nai_only_address(self):
         """A NAI-only node gets a home address and keeps it.

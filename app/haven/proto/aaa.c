@@ -418,9 +418,15 @@ park_tag(const struct aaa_park *p)
 	return (uint64_t)p->gen << 32 | (uint32_t)(p - aaa.parks);
 }
 
-/* Hand a parked request back to registration; the park is free again. */
+/*
+ * Hand a parked request back to registration; the park is free again. A
+ * node made for it (created) that the request did not bind goes again: a
+ * node is kept only once a registration proved it holds the key, so an
+ * unauthenticated request cannot hold an address.
+ */
 static void
-park_resume(struct aaa_park *p, struct haven_node *n, uint8_t code)
+park_resume(struct aaa_park *p, struct haven_node *n, uint8_t code,
+		bool created)
 {
 	static uint8_t ctx[HAVEN_AAA_CTX_MAX];
 	size_t len = p->ctx_len;
@@ -432,9 +438,9 @@ park_resume(struct aaa_park *p, struct haven_node *n, uint8_t code)
 		aaa.resume(n, code, ctx, len);
 	if (n == NULL)
 		return;
-	/* An address given for this registration and not taken: back. */
 	r = rec_of(n);
-	if (r != NULL && r->addr_from != AAA_ADDR_OWN && !haven_node_bound(n))
+	if (r != NULL && !haven_node_bound(n) &&
+	    (created || r->addr_from != AAA_ADDR_OWN))
 		haven_node_cache_until(n, haven_now_ms());
 }
 
@@ -542,6 +548,16 @@ haven_aaa_resolve(const struct haven_aaa_ask *a, struct haven_node **np,
 			*code = HAVEN_MIP4_DENIED_ADMIN;
 			return HAVEN_AAA_DENY;	/* another user's address */
 		}
+		if (n == NULL && a->nai != NULL) {
+			struct aaa_rec *o = (struct aaa_rec *)idx_find(
+				&aaa.nai_idx, user.name, user.len);
+
+			if (o != NULL && haven_node_bound(o->node)) {
+				aaa.stats.addr_refused++;
+				*code = HAVEN_MIP4_DENIED_ADMIN;
+				return HAVEN_AAA_DENY;	/* bound elsewhere */
+			}
+		}
 	} else {
 		r = (struct aaa_rec *)idx_find(&aaa.nai_idx, user.name,
 				user.len);
@@ -567,9 +583,15 @@ haven_aaa_on_resume(haven_aaa_resume_fn fn)
  * Answers to Access-Requests
  */
 
+/* Set while results of a transport a reload replaced are handled: their
+ * server indexes are of the configuration before. */
+static bool polling_old;
+
 static const char *
 server_name(uint8_t i)
 {
+	if (polling_old)
+		return "a server before the reload";
 	return i < haven_rt.cfg.aaa.radius.n_servers ?
 		haven_rt.cfg.aaa.radius.servers[i].name : "-";
 }
@@ -608,7 +630,7 @@ rec_new(struct haven_node *n, const struct aaa_park *p, uint8_t addr_from)
  */
 static uint8_t
 provision(struct aaa_park *p, const struct haven_radius_result *res,
-		struct haven_node **np)
+		struct haven_node **np, bool *created)
 {
 	struct haven_mip4_sa sa;
 	struct haven_node *n = NULL;
@@ -656,6 +678,17 @@ provision(struct aaa_park *p, const struct haven_radius_result *res,
 			aaa.stats.addr_refused++;
 			return HAVEN_MIP4_DENIED_ADMIN;
 		}
+		/* One node per NAI: an idle one elsewhere goes, a bound one
+		 * keeps its address. */
+		r = n == NULL && p->has_nai ? (struct aaa_rec *)idx_find(
+			&aaa.nai_idx, p->user.name, p->user.len) : NULL;
+		if (r != NULL && haven_node_bound(r->node)) {
+			aaa.stats.addr_refused++;
+			return HAVEN_MIP4_DENIED_ADMIN;
+		}
+		if (r != NULL)
+			haven_node_delete(r->node);	/* its record with it */
+		r = NULL;
 	} else {
 		r = (struct aaa_rec *)idx_find(&aaa.nai_idx, p->user.name,
 				p->user.len);
@@ -701,6 +734,7 @@ provision(struct aaa_park *p, const struct haven_radius_result *res,
 		rc = -ENOSPC;
 	} else {
 		rc = -ENOMEM;
+		*created = true;
 		n = haven_node_new_aaa4(addr, &sa);
 		if (n != NULL)
 			r = rec_new(n, p, addr_from);
@@ -748,6 +782,7 @@ auth_result(const struct haven_radius_result *res)
 {
 	uint32_t slot = (uint32_t)res->tag, gen = res->tag >> 32;
 	struct haven_node *n = NULL;
+	bool created = false;
 	struct aaa_park *p;
 	char u[64];
 	uint8_t code;
@@ -758,7 +793,7 @@ auth_result(const struct haven_radius_result *res)
 	user_text(&p->user, u, sizeof(u));
 	switch (res->status) {
 	case HAVEN_RADIUS_ACCEPTED:
-		code = provision(p, res, &n);
+		code = provision(p, res, &n, &created);
 		break;
 	case HAVEN_RADIUS_REJECTED:
 		aaa.stats.rejected++;
@@ -788,7 +823,7 @@ auth_result(const struct haven_radius_result *res)
 			server_name(res->server));
 		break;
 	}
-	park_resume(p, code == 0 ? n : NULL, code);
+	park_resume(p, code == 0 ? n : NULL, code, created);
 }
 
 /* ---------------------------------------------------------------------
@@ -930,7 +965,7 @@ transport_retire(struct haven_radius_transport *t)
 		if (aaa.parks[i].gen != 0 && aaa.parks[i].t == t) {
 			aaa.stats.timeouts++;
 			park_resume(&aaa.parks[i], NULL,
-				HAVEN_MIP4_DENIED_RESOURCES);
+				HAVEN_MIP4_DENIED_RESOURCES, false);
 		}
 	haven_radius_transport_free(t);
 }
@@ -962,7 +997,9 @@ aaa_poll(void)
 		return 0;
 	work = poll_one(aaa.t);
 	if (aaa.old != NULL) {
+		polling_old = true;
 		work += poll_one(aaa.old);
+		polling_old = false;
 		if (haven_radius_outstanding(aaa.old) == 0) {
 			haven_radius_transport_free(aaa.old);
 			aaa.old = NULL;
