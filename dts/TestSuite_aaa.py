@@ -19,6 +19,7 @@ minimum) has come; the tests between fill that minute.
 import json
 import re
 import statistics
+import subprocess
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -583,19 +584,21 @@ class TestSuite_aaa:
         assert "RADIUS servers changed (2)" in out, out
         assert self.server("radius1")["state"] == "alive"
 
-    def test_no_secret_shown(self):
-        """Secrets and keys never leave the agent.
+    def test_surfaces_no_secret(self):
+        """The operator surfaces agree, and never show a secret.
 
         Steps:
             Read every AAA surface: show aaa, show aaa nodes, show binding
             of 192.0.2.120, show mobile-nodes, show events; telemetry
             /haven/aaa, /haven/aaa_nodes, /haven/binding, /haven/config,
-            /haven/events; haven's log.
+            /haven/events; the Prometheus exporter (--once, parsed by
+            prometheus_client); haven's log.
         Verify:
-            None holds a server's shared secret, the NAS password or any
-            MN-HA key RADIUS gave (as text or hex); show mobile-nodes
-            counts the provisioned nodes (192.0.2.120 bound, 192.0.2.121
-            cached).
+            show mobile-nodes counts the provisioned nodes; the exporter
+            gives each server's state and deaths as /haven/aaa does, the
+            AAA node count, and 192.0.2.120's binding with origin aaa;
+            none of them holds a server's shared secret, the NAS password
+            or any MN-HA key RADIUS gave (as text or hex).
         """
         c = self.con
         mns = c.show_mobile_nodes()
@@ -609,6 +612,33 @@ class TestSuite_aaa:
                 "/haven/config", "/haven/events")]) + \
             self.ha.log.read_text(errors="replace")
         assert "provisioned by AAA: user %s" % NAI1 in text
+
+        x = subprocess.run(
+            [PY, DTS.parent / "app" / "haven-exporter" / "haven_exporter.py",
+             "--once", "--file-prefix", self.ha.file_prefix],
+            capture_output=True, text=True, timeout=30)
+        assert x.returncode == 0, x.stderr
+        from prometheus_client.parser import text_string_to_metric_families
+        got = {}
+        for fam in text_string_to_metric_families(x.stdout):
+            for smp in fam.samples:
+                got[(smp.name, tuple(sorted(smp.labels.items())))] = \
+                    smp.value
+
+        def metric(name, **labels):
+            hits = [v for (n, l), v in got.items() if n == name and
+                    set(labels.items()) <= set(l)]
+            assert len(hits) == 1, (name, labels, hits)
+            return hits[0]
+        for srv in self.ha.aaa()[0]:
+            assert metric("haven_aaa_server_up", server=srv["server"]) == \
+                (srv["state"] == "alive")
+            assert metric("haven_aaa_server_deaths_total",
+                          server=srv["server"]) == srv["deaths"]
+        assert metric("haven_aaa_nodes") == self.totals()["nodes"]
+        assert metric("haven_binding_packets_total", home_address=HOA1,
+                      origin="aaa") == self.ha.binding(HOA1)["packets"]
+        text += x.stdout
         secrets = [(SECRETS / f).read_text().strip() for f in (
             "radius1.secret", "radius2.secret", "radius-nas.password")]
         for u in USERS.values():
