@@ -531,19 +531,23 @@ class TestSuite_aaa:
         """Forged RADIUS answers are ignored; servers change by reload.
 
         Steps:
-            Start a forger (dts/radius_forger.py) on radius1's ports in
-            <p>-ha's loopback after killing radius1; reload haven with
+            Reload the same file; start a forger (dts/radius_forger.py) on
+            radius1's ports in <p>-ha's loopback after killing radius1;
+            reload haven with
             servers [forger (radius1's secret), radius2]; mn-nai-only
             registers with 0.0.0.0; reload a file changing max_pending;
             reload the original servers; restart radius1.
         Verify:
-            The reload says the servers changed; the forger sent Access-
+            A reload of the unchanged file keeps the RADIUS client; the
+            reload says the servers changed; the forger sent Access-
             Accepts without a Message-Authenticator and with one made with
             another secret, for 203.0.113.66: both are dropped (counted),
             and the node gets 192.0.2.150 from radius2; the max_pending
             reload is refused with its reason and changes nothing.
         """
         e = self.e
+        out = self.con.reload()         # the same file: nothing to change
+        assert "RADIUS servers changed" not in out, out
         e.r1.kill()
         e.forger = self.lab.spawn("ha", [
             PY, DTS / "radius_forger.py", "--port", e.r1.auth_port,
