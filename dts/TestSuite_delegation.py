@@ -722,8 +722,10 @@ class TestSuite_delegation:
         msgs = [m for _, _, _, m in deleg_msg.from_pcap(
             cap.file, src=E.HA_ADDR, dst=E.SHA1_ADDR,
             port=int(E.DELEG_PORT))]
-        starts = [m for m in msgs if m[1] == deleg_msg.START]
-        stops = [m for m in msgs if m[1] == deleg_msg.STOP]
+        starts = [m for m in msgs
+                  if deleg_msg.request_kind(m) == deleg_msg.START]
+        stops = [m for m in msgs
+                 if deleg_msg.request_kind(m) == deleg_msg.STOP]
         assert starts and stops, [deleg_msg.parse(m) for m in msgs]
         start, stop = starts[0], stops[0]
         for m in (start, stop):

@@ -448,6 +448,15 @@ class HavenConsole:
     def help(self):
         return self._checked("help")
 
+    def clear_stats(self):
+        """clear stats: zero the counters the console shows (telemetry
+        keeps its since-start values). None where this haven has no such
+        command yet."""
+        out = self.send("clear stats")
+        if "Bad arguments" in out or "Command not found" in out:
+            return None
+        return out
+
     def show_stats(self):
         return self._checked("show stats")
 

@@ -6,8 +6,9 @@
  * the promises the home agent relies on: every authentication extension
  * lies inside the input, the authenticator follows its covered span, and
  * a verification against a fixed SA neither crashes nor reads outside the
- * buffer. Built only with clang (-fsanitize=fuzzer); run it with
- *   build/test/fuzz_mip4 -max_len=1100 corpus_dir
+ * buffer. Built with clang and -Dfuzz=true; seeds in test/fuzz/mip4/;
+ * docs/fuzzing.md says how to run it:
+ *   build-fuzz/test/fuzz_mip4 -max_len=1100 corpus_dir test/fuzz/mip4
  */
 
 #include <errno.h>

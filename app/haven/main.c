@@ -47,6 +47,7 @@ static_assert(HAVEN_CONFIG_MAX_SIMULTANEOUS == HAVEN_BINDING_MAX_COA,
 	"config and binding table disagree on care-of addresses per node");
 
 #define EAL_ARGV_MAX 64
+#define HUGEPAGES_TAKEN_ENV "HAVEN_HUGEPAGES_TAKEN" /**< set for a second start */
 
 static void
 usage(const char *prog)
@@ -63,13 +64,18 @@ usage(const char *prog)
 		prog);
 }
 
+/* The signal that stopped the agent, for the last log line. */
+static volatile sig_atomic_t stop_signal;
+
 static void
 on_signal(int sig)
 {
-	if (sig == SIGHUP)
+	if (sig == SIGHUP) {
 		haven_reload_request();
-	else
-		haven_rt.quit = true;
+		return;
+	}
+	stop_signal = sig;
+	haven_rt.quit = true;
 }
 
 /* rte_log level of a configured name ("info"); INFO if unknown. */
@@ -114,6 +120,25 @@ hugepages_usable(uint32_t memory_mb)
 	return mounted && free_pages * page_kb / 1024 >= memory_mb;
 }
 
+/*
+ * "hugepages: auto" saw enough free hugepages, but another process took
+ * them before the EAL did (the EAL cannot be initialised twice in one
+ * process): start again, once, with --no-huge. The environment variable
+ * marks the second start. Returns only if it cannot.
+ */
+static void
+retry_without_hugepages(char **argv)
+{
+	if (haven_rt.cfg.hugepages != HAVEN_HUGEPAGES_AUTO ||
+	    rte_errno != ENOMEM || getenv(HUGEPAGES_TAKEN_ENV) != NULL)
+		return;
+	fprintf(stderr, "haven: the free hugepages were taken meanwhile: "
+		"starting again with --no-huge\n");
+	setenv(HUGEPAGES_TAKEN_ENV, "1", 1);
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "haven: cannot start again: %s\n", strerror(errno));
+}
+
 /* The EAL arguments the configuration implies, then the user's extras. */
 static int
 build_eal_args(const struct haven_config *cfg, const char *prog,
@@ -137,7 +162,8 @@ build_eal_args(const struct haven_config *cfg, const char *prog,
 	argv[argc++] = mem;
 	if (cfg->hugepages == HAVEN_HUGEPAGES_OFF ||
 	    (cfg->hugepages == HAVEN_HUGEPAGES_AUTO &&
-	     !hugepages_usable(cfg->memory_mb)))
+	     (getenv(HUGEPAGES_TAKEN_ENV) != NULL ||
+	      !hugepages_usable(cfg->memory_mb))))
 		argv[argc++] = (char *)(uintptr_t)"--no-huge";
 	for (i = 0; i < cfg->n_ports; i++) {
 		argv[argc++] = (char *)(uintptr_t)
@@ -293,6 +319,7 @@ main(int argc, char **argv)
 	if (rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "haven: EAL init failed: %s\n",
 			rte_strerror(rte_errno));
+		retry_without_hugepages(argv);
 		return 1;
 	}
 	rte_log_set_level_pattern("haven.*", log_level(haven_rt.cfg.log_level));
@@ -313,6 +340,12 @@ main(int argc, char **argv)
 			rc = haven_loop_run();
 	}
 
+	if (stop_signal != 0)
+		HAVEN_LOG(NOTICE, "haven stopping on %s\n",
+			strsignal(stop_signal));
+	else
+		HAVEN_LOG(NOTICE, "haven stopping%s\n",
+			rc == 0 ? "" : " after an error");
 	haven_rt.quit = true;
 	rte_eal_mp_wait_lcore();
 	haven_aaa_fini();
@@ -321,6 +354,7 @@ main(int argc, char **argv)
 	haven_console_close();
 	haven_rt_stop();
 	rte_eal_cleanup();
+	haven_rt_release_hugepages(haven_rt.cfg.file_prefix);
 	haven_config_free(&haven_rt.cfg);
 	return rc == 0 ? 0 : 1;
 }

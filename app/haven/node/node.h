@@ -87,6 +87,8 @@ struct haven_node_bind_req {
 	bool simultaneous;		/**< S: join the others, else replace */
 	uint8_t encap;			/**< enum haven_encap */
 	uint8_t flags;			/**< HAVEN_BINDING_F_REVERSE_TUNNEL */
+	bool link_local;		/**< IPv6 L flag: intercept the node's
+					  * link-local address too */
 };
 
 /** Replay state of a node's registrations. Writer: its protocol. */
@@ -122,10 +124,20 @@ struct haven_node {
 	uint8_t flags;			/**< HAVEN_BINDING_F_REVERSE_TUNNEL */
 	struct haven_addr outer_src;	/**< tunnel source: the home agent,
 					  * or the primary (claim 5) */
+	bool link_local;		/**< IPv6, L flag (RFC 6275 10.4.1): its
+					  * link-local address (fe80:: and the
+					  * home address's interface id) is
+					  * intercepted and tunnelled too */
 	uint64_t registered_ms;		/**< haven_now_ms() when first bound */
 	uint8_t forwarder;		/**< HAVEN_FORWARDER_SELF or a
 					  * secondary (haven_node_set_forwarder) */
 	uint32_t reply_holds;		/**< haven_node_reply_hold() count */
+	bool handover;			/**< a delegation is under way: another
+					  * agent may announce the address
+					  * (haven_node_set_handover()) */
+	uint8_t n_nh;			/**< neighbours the record refers to */
+	int16_t nh[HAVEN_NODE_MAX_COA];	/**< their indices (referenced in the
+					  * link layer while published) */
 	bool publish_failed;		/**< the last republish failed */
 	struct rte_timer expiry;	/**< earliest care-of address expiry */
 	struct rte_timer announce;	/**< repeated announcements */
@@ -292,11 +304,21 @@ void haven_node_unbind(struct haven_node *n, const struct haven_addr *coa,
  */
 void haven_node_set_forwarder(struct haven_node *n, uint8_t forwarder);
 
+/**
+ * A delegation of the node starts (true) or ends (false): meanwhile the
+ * secondary announcing the home address is not a conflict to defend.
+ * Called by the delegation module.
+ */
+void haven_node_set_handover(struct haven_node *n, bool on);
+
 /** Publish the node's binding again (a next hop moved). */
 void haven_node_republish(struct haven_node *n);
 
 /** Announce that we intercept for the node, now and repeated. */
 void haven_node_announce(struct haven_node *n);
+
+/** The link-local address of an IPv6 node (fe80::, its interface id). */
+struct haven_addr haven_node_link_local(const struct haven_node *n);
 
 /** The remaining lifetime in seconds of the longest care-of address. */
 uint32_t haven_node_remaining_s(const struct haven_node *n);

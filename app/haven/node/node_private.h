@@ -17,6 +17,12 @@ void node_notify(struct haven_node *n, enum haven_node_change what,
 /** The counters of a family, for writing. */
 struct haven_node_stats *node_stats_of(uint8_t family);
 
+/**
+ * The link layer's owner hook: true if this agent intercepts for a (a
+ * bound node it forwards itself, no delegation under way).
+ */
+bool node_intercepts(const struct haven_addr *a, void *arg);
+
 /** Make room for count nodes (may grow the table). @return 0 or -ENOMEM. */
 int node_table_reserve(uint32_t count);
 

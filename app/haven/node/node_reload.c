@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "haven_mip4.h"
+#include "link.h"
 #include "node.h"
 #include "node_private.h"
 #include "reload.h"
@@ -240,6 +241,8 @@ haven_nodes_init(void)
 			cfg->delegation.capacity);
 	if (rc == 0)
 		rc = haven_reload_register(&nodes_reload_ops);
+	if (rc == 0)
+		rc = haven_link_owner_hook_add(node_intercepts, NULL);
 	if (rc == 0)
 		rc = node_cache_init();
 	return rc;

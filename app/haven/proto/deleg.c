@@ -76,7 +76,7 @@ deleg_input(struct rte_mbuf *m)
 	}
 	len -= sizeof(*udp);
 	type = haven_deleg_peek_type(msg, len);
-	if (type == HAVEN_DELEG_START || type == HAVEN_DELEG_STOP) {
+	if (haven_deleg_type_to_sha(type)) {
 		if (deleg.is_sha)
 			rc = haven_deleg_sha_input(&deleg.sha, ip->src_addr,
 					msg, len, now);
@@ -102,29 +102,18 @@ out:
 static void
 info_of_node(const struct haven_node *n, struct haven_deleg_binding_info *in)
 {
-	uint32_t left = haven_node_remaining_s(n);
 	unsigned int i;
 
-	if (n->hoa.family == HAVEN_AF_INET6) {
-		in->family = HAVEN_DELEG_FAMILY_IPV6;
-		memcpy(in->home_addr6, n->hoa.v6, 16);
-		memcpy(in->outer_src6, n->outer_src.v6, 16);
-		in->encap = HAVEN_DELEG_ENCAP_IP6IP6;
-		in->flags = HAVEN_DELEG_F_REVERSE_TUNNEL;
-		for (i = 0; i < n->n_coa; i++)
-			memcpy(in->coa6[i], n->coa[i].addr.v6, 16);
-	} else {
-		in->family = 0;
-		in->home_addr = n->hoa.v4;
-		in->outer_src = n->outer_src.v4;
-		in->encap = n->encap;
-		in->flags = (n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ?
-			HAVEN_DELEG_F_REVERSE_TUNNEL : 0;
-		for (i = 0; i < n->n_coa; i++)
-			in->coa[i] = n->coa[i].addr.v4;
-	}
+	in->home_addr = n->hoa;
+	in->outer_src = n->outer_src;		/* claim 5 */
+	in->encap = n->hoa.family == HAVEN_AF_INET6 ?
+		HAVEN_DELEG_ENCAP_IP6IP6 : n->encap;
+	in->flags = (n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ?
+		HAVEN_DELEG_F_REVERSE_TUNNEL : 0;
+	for (i = 0; i < n->n_coa; i++)
+		in->coa[i] = n->coa[i].addr;
 	in->n_coa = n->n_coa;
-	in->duration_s = left;
+	in->duration_s = haven_node_remaining_s(n);
 }
 
 /* ---------------------------------------------------------------------
@@ -160,12 +149,16 @@ haven_deleg_forwarder_of(const struct haven_deleg_peer *p)
 	return (uint8_t)(p - deleg.secondaries) + 1;
 }
 
-/* The outcome of a delegation is known: a held reply may go. */
+/*
+ * The outcome of a delegation is known: the handover is over and a held
+ * reply may go.
+ */
 static void
 release_hold(struct haven_node *n)
 {
 	struct deleg_ext *x = ext_of(n);
 
+	haven_node_set_handover(n, false);
 	if (!x->holding)
 		return;
 	x->holding = false;
@@ -210,6 +203,21 @@ pha_event(void *ctx, int event, struct haven_deleg_binding *b,
 	case HAVEN_DELEG_EV_STOPPED:
 		HAVEN_LOG(DEBUG, "%s stopped forwarding %s\n", name, a);
 		break;
+	case HAVEN_DELEG_EV_MOVED:
+		/* Make before break: the new secondary has announced itself. */
+		haven_event(HAVEN_EV_DELEGATION, &n->hoa, HAVEN_DELEG_OK,
+			"moved %s to %s", a, b->peer != NULL ?
+				b->peer->name : name);
+		haven_node_set_forwarder(n, haven_deleg_forwarder_of(b->peer));
+		break;
+	case HAVEN_DELEG_EV_MOVE_FAILED:
+		haven_event(HAVEN_EV_DELEGATION, &n->hoa, status,
+			"%s did not take %s: %s", name, a,
+			haven_deleg_status_name(status));
+		break;
+	case HAVEN_DELEG_EV_RELEASED:
+		HAVEN_LOG(DEBUG, "%s released %s\n", name, a);
+		break;
 	case HAVEN_DELEG_EV_PEER_DEAD:
 		haven_event(HAVEN_EV_PEER, NULL, -1, "secondary %s is silent:"
 			" taking its bindings back", name);
@@ -232,29 +240,52 @@ lookup_addr(const struct haven_addr *hoa)
 }
 
 static struct haven_deleg_binding *
-pha_lookup(void *ctx, uint32_t home_addr)
+pha_lookup(void *ctx, const struct haven_addr *home_addr)
 {
-	struct haven_addr a = haven_addr4(home_addr);
-
 	(void)ctx;
-	return lookup_addr(&a);
+	return lookup_addr(home_addr);
 }
 
-static struct haven_deleg_binding *
-pha_lookup6(void *ctx, const uint8_t home_addr6[16])
+/* Issue 16: nothing new is sent to a secondary before its address is
+ * resolved; the library keeps it queued meanwhile. */
+static bool
+pha_can_send(void *ctx, const struct haven_deleg_peer *peer)
 {
-	struct haven_addr a = haven_addr6(home_addr6);
+	struct haven_addr a = haven_addr4(peer->addr);
 
 	(void)ctx;
-	return lookup_addr(&a);
+	return haven_link_resolved(&a);
+}
+
+/*
+ * A secondary holds a binding we did not delegate to it (it has been
+ * told to stop): it may have announced itself for the home address, so
+ * if we intercept it, we announce again, or correspondents keep the
+ * secondary's MAC until their caches age (issue 10).
+ */
+static void
+pha_orphan(void *ctx, const struct haven_deleg_peer *peer,
+		const struct haven_addr *home_addr)
+{
+	struct haven_node *n = haven_node_find(home_addr);
+	char a[HAVEN_ADDR_STRLEN];
+
+	(void)ctx;
+	if (n == NULL || n->origin != HAVEN_NODE_CONFIGURED ||
+	    !haven_node_bound(n) || n->forwarder != HAVEN_FORWARDER_SELF)
+		return;
+	HAVEN_LOG(INFO, "%s held %s, not delegated to it: announced again\n",
+		peer->name, haven_addr_str(home_addr, a));
+	haven_node_announce(n);
 }
 
 static const struct haven_deleg_ops pha_ops = {
 	.send = deleg_transport_send,
 	.event = pha_event,
 	.lookup = pha_lookup,
-	.lookup6 = pha_lookup6,
 	.log = deleg_log_line,
+	.can_send = pha_can_send,
+	.orphan = pha_orphan,
 };
 
 /* ---------------------------------------------------------------------
@@ -397,6 +428,8 @@ haven_deleg_delegate_node(struct haven_node *n, struct haven_deleg_peer *peer)
 		return -EBUSY;
 	info_of_node(n, &x->b.info);
 	rc = haven_deleg_pha_delegate(&deleg.pha, &x->b, peer, haven_now_ms());
+	if (rc == 0)
+		haven_node_set_handover(n, true);
 	if (rc == 0 && haven_rt.cfg.delegation.wait_for_ack && !x->holding) {
 		/* The registration reply waits for the answer ([0026]). */
 		x->holding = true;
@@ -688,6 +721,18 @@ deleg_tick(uint64_t now)
 		deleg_sha_tick(now);
 }
 
+/*
+ * Every turn: what was queued this turn (a registration's delegation, a
+ * balancer turn) leaves at once, in as few datagrams as the windows
+ * allow, not at the next tick.
+ */
+static unsigned int
+deleg_flush(void)
+{
+	haven_deleg_pha_flush(&deleg.pha, haven_now_ms());
+	return 0;
+}
+
 int
 haven_deleg_init(void)
 {
@@ -735,6 +780,8 @@ haven_deleg_init(void)
 	rc = haven_loop_on_udp4(dc->port, deleg_input);
 	if (rc == 0)
 		rc = haven_loop_every("delegation", DELEG_TICK_MS, deleg_tick);
+	if (rc == 0 && deleg.is_pha)
+		rc = haven_loop_poller("delegation", deleg_flush);
 	HAVEN_LOG(INFO, "delegation: agent %u on " HAVEN_IP4_FMT ":%u, %s%s%s,"
 		" %u secondaries, %u primaries\n", dc->agent_id,
 		HAVEN_IP4_ARGS(dc->addr), dc->port,

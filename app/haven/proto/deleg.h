@@ -110,11 +110,4 @@ uint64_t haven_deleg_entry_packets(const struct haven_deleg_sha_entry *e);
 /** Delegation datagrams not taken (malformed, forged, replayed, ...). */
 uint64_t haven_deleg_rejected(void);
 
-/** The home address of a delegation record (binding info). */
-struct haven_addr haven_deleg_info_hoa(const struct haven_deleg_binding_info *in);
-
-/** Care-of address i of a delegation record. */
-struct haven_addr haven_deleg_info_coa(const struct haven_deleg_binding_info *in,
-		unsigned int i);
-
 #endif /* HAVEN_DELEG_APP_H */

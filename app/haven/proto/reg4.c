@@ -400,7 +400,7 @@ process(struct reg_request *req, const uint8_t *msg, size_t len)
 				*(const unaligned_uint64_t *)(msg + 16));
 		}
 		rrq->mn_nai = NULL;	/* not trusted in a poorly formed one */
-		HAVEN_LOG(INFO, "poorly formed request from " HAVEN_IP4_FMT
+		HAVEN_LOG_LIMITED(INFO, "poorly formed request from " HAVEN_IP4_FMT
 			": %s\n", HAVEN_IP4_ARGS(req->src_ip), why);
 		deny(req, rc, NULL);
 		return;

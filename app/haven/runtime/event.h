@@ -6,9 +6,13 @@
  * @file
  * The event record: one line per decision an operator may ask about later
  * (a registration accepted or denied with its code, a deregistration, an
- * expiry, a delegation, a take-back, a peer lost or back, a reload), kept
- * in a ring of the last HAVEN_EVENTS on the control lcore, logged through
- * rte_log, and passed to the hooks registered for live watchers.
+ * expiry, a delegation, a take-back, a peer lost or back, a reload),
+ * logged through rte_log and passed to the hooks registered for live
+ * watchers. Events are kept per kind, the last HAVEN_EVENTS of each, and
+ * denials (a registration refused, with code 128 or more) apart from
+ * accepted ones, so that a flood of forged requests cannot push a state
+ * change out of the history; sequence numbers run across all of them.
+ * The log lines of denials are rate limited per code (HAVEN_LOG_LIMITED).
  */
 
 #include <stdint.h>
@@ -17,8 +21,9 @@
 
 #include "haven_addr.h"
 
-#define HAVEN_EVENTS 1024		/**< events remembered */
-#define HAVEN_EVENT_TEXT 112		/**< text of one event, bytes */
+#define HAVEN_EVENTS 1024		/**< events remembered per kind */
+#define HAVEN_EVENT_TEXT 384		/**< text of one event, bytes: a whole
+					  * file:line:column reload error */
 
 /** Kinds of events. */
 enum haven_event_kind {
@@ -59,10 +64,19 @@ const char *haven_event_kind_name(enum haven_event_kind kind);
 uint64_t haven_event_count(void);
 
 /**
- * The event with sequence number seq, or NULL if it is not (or no longer)
- * in the ring.
+ * The oldest event still held whose sequence number is seq or more, or
+ * NULL when there is none (events between seq and its seq are lost).
  */
-const struct haven_event *haven_event_get(uint64_t seq);
+const struct haven_event *haven_event_next(uint64_t seq);
+
+/**
+ * The newest event still held whose sequence number is below seq, or
+ * NULL.
+ */
+const struct haven_event *haven_event_prev(uint64_t seq);
+
+/** Sequence number of the oldest event still held (count if none). */
+uint64_t haven_event_first(void);
 
 /**
  * Call fn for every event from now on (live watchers: console monitor).

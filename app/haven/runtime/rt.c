@@ -6,6 +6,7 @@
  */
 
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 #include <time.h>
 
@@ -41,6 +42,33 @@ haven_wall_us(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void
+haven_log_limited(struct haven_ratelimit *rl, uint32_t level,
+		const char *fmt, ...)
+{
+	uint64_t sec = haven_now_ms() / 1000;
+	char line[512];
+	va_list ap;
+
+	if (sec != rl->window) {
+		if (rl->suppressed > 0)
+			rte_log(level, haven_logtype, "haven: %u similar "
+				"line(s) suppressed\n", rl->suppressed);
+		rl->window = sec;
+		rl->n = 0;
+		rl->suppressed = 0;
+	}
+	if (rl->n >= HAVEN_LOG_BURST) {
+		rl->suppressed++;
+		return;
+	}
+	rl->n++;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	rte_log(level, haven_logtype, "haven: %s", line);
 }
 
 static long alloc_budget = -1;	/* < 0: never fail (tests set it) */

@@ -30,6 +30,28 @@ extern int haven_logtype;
 #define HAVEN_LOG(level, ...) \
 	rte_log(RTE_LOG_ ## level, haven_logtype, "haven: " __VA_ARGS__)
 
+/**
+ * A log line that a network peer can make us write, rate limited per call
+ * site: at most HAVEN_LOG_BURST a second, then one line saying how many
+ * were suppressed. State of one call site (zeroed: a fresh site).
+ */
+struct haven_ratelimit {
+	uint64_t window;		/**< second of the current window */
+	uint32_t n;			/**< lines written in it */
+	uint32_t suppressed;		/**< lines not written since */
+};
+#define HAVEN_LOG_BURST 10		/**< lines a second per call site */
+
+/** Write a rate-limited log line (level RTE_LOG_*) for site rl. */
+void haven_log_limited(struct haven_ratelimit *rl, uint32_t level,
+		const char *fmt, ...) __rte_format_printf(3, 4);
+
+/** HAVEN_LOG() rate limited at its call site. */
+#define HAVEN_LOG_LIMITED(level, ...) do {				\
+	static struct haven_ratelimit _rl;				\
+	haven_log_limited(&_rl, RTE_LOG_ ## level, __VA_ARGS__);	\
+} while (0)
+
 /** printf format and arguments of an IPv4 address in network byte order. */
 #define HAVEN_IP4_FMT "%u.%u.%u.%u"
 #define HAVEN_IP4_ARGS(a) \
@@ -86,6 +108,12 @@ int haven_rt_launch_workers(void);
 
 /** Stop the workers (quit), wait for them, close the ports, free tables. */
 void haven_rt_stop(void);
+
+/**
+ * Remove the hugepage files of this process (file_prefix) from every
+ * hugetlbfs mount: call after rte_eal_cleanup() at a clean stop.
+ */
+void haven_rt_release_hugepages(const char *file_prefix);
 
 /** True when IPv6 is configured (fp6 exists). */
 static inline bool

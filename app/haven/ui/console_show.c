@@ -823,21 +823,25 @@ static void
 cmd_show_events_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_show_events_result *r = parsed;
-	uint64_t total = haven_event_count(), seq, kept;
-	uint64_t want = r->n == 0 ? EVENTS_DEFAULT : r->n;
+	const struct haven_event *ev, *shown[HAVEN_EVENTS];
+	uint64_t total = haven_event_count(), seq = total;
+	unsigned int want = r->n == 0 ? EVENTS_DEFAULT : r->n, n = 0, shown_n;
 
 	(void)data;
-	kept = RTE_MIN(total, (uint64_t)HAVEN_EVENTS);
-	if (want > kept)
-		want = kept;
+	if (want > HAVEN_EVENTS)
+		want = HAVEN_EVENTS;
+	/* The last `want` events still held, newest first, then printed. */
+	while (n < want && (ev = haven_event_prev(seq)) != NULL) {
+		shown[n++] = ev;
+		seq = ev->seq;
+	}
+	shown_n = n;
 	cmdline_printf(cl, "  %6s %-27s %-14s %4s  %s\n", "seq", "time (UTC)",
 		"kind", "code", "what");
-	for (seq = total - want; seq < total; seq++) {
-		const struct haven_event *ev = haven_event_get(seq);
+	while (n-- > 0) {
 		char t[40], code[12] = "-";
 
-		if (ev == NULL)
-			continue;
+		ev = shown[n];
 		haven_iso8601(ev->time_us, t, sizeof(t));
 		if (ev->code >= 0)
 			snprintf(code, sizeof(code), "%d", ev->code);
@@ -845,9 +849,9 @@ cmd_show_events_parsed(void *parsed, struct cmdline *cl, void *data)
 			ev->seq, t, haven_event_kind_name(ev->kind), code,
 			ev->text);
 	}
-	cmdline_printf(cl, "  %" PRIu64 " event(s) shown, %" PRIu64
-		" recorded since start, the last %u kept\n", want, total,
-		HAVEN_EVENTS);
+	cmdline_printf(cl, "  %u event(s) shown, %" PRIu64
+		" recorded since start, the last %u of each kind kept\n",
+		shown_n, total, HAVEN_EVENTS);
 }
 
 static cmdline_parse_token_string_t cmd_show_events_show =

@@ -28,6 +28,9 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_memzone.h>
 #include <rte_telemetry.h>
 
 #include "loop.h"
@@ -38,12 +41,12 @@
 /*
  * Rows of /haven/events per reply, so that the worst case fits the 16 KB
  * of a reply: seq 20 digits, time_us 16, kind 16 with its quotes, code 11,
- * home address 17 (41 for an IPv6 one), text 111 characters (each
- * doubled if escaped) and its quotes 224, six commas: 334 bytes a row at
- * worst; 48 rows are 16,032 bytes, and the names and totals about 300
+ * home address 41 with its quotes (IPv6), text 383 characters (each
+ * doubled if escaped) and its quotes 768, six commas: 878 bytes a row at
+ * worst; 18 rows are 15,804 bytes, and the names and totals about 300
  * more.
  */
-#define EVENTS_PAGE 48
+#define EVENTS_PAGE 18
 /*
  * Rows of /haven/mobile_nodes per reply: home address 17, spi 10,
  * algorithm 13, key length 3, max lifetime 5, bound 1, four care-of
@@ -135,6 +138,7 @@ stats_handler(const char *params, struct rte_tel_data *d)
 	const struct haven_reg4_stats *c = haven_reg4_stats();
 	const struct haven_reg6_stats *c6 = haven_reg6_stats();
 	const struct haven_link_stats *l = haven_link_stats(HAVEN_AF_INET);
+	const struct haven_link_stats *l6 = haven_link_stats(HAVEN_AF_INET6);
 	struct haven_worker_stats w;
 	uint64_t drops = 0, accepted, denied = 0;
 	unsigned int i;
@@ -176,6 +180,18 @@ stats_handler(const char *params, struct rte_tel_data *d)
 		haven_view_binding_count(HAVEN_AF_INET6));
 	rte_tel_data_add_dict_u64(d, "registrations6_accepted", c6->accepted);
 	rte_tel_data_add_dict_u64(d, "registrations6_denied", c6->denied);
+	rte_tel_data_add_dict_u64(d, "udp_bad_checksum",
+		haven_loop_stats()->udp_bad_checksum);
+	rte_tel_data_add_dict_u64(d, "neighbour_mac_changes",
+		l->mac_changes + l6->mac_changes);
+	rte_tel_data_add_dict_u64(d, "neighbour_claims_refused",
+		l->mac_claims_refused + l6->mac_claims_refused);
+	rte_tel_data_add_dict_u64(d, "neighbours_evicted",
+		l->evicted + l6->evicted);
+	rte_tel_data_add_dict_u64(d, "address_claims_seen",
+		l->claims_seen + l6->claims_seen);
+	rte_tel_data_add_dict_u64(d, "addresses_defended",
+		l->defended + l6->defended);
 	return 0;
 }
 
@@ -458,7 +474,7 @@ static void
 delegation_row(const struct haven_deleg_binding *b, void *arg)
 {
 	struct deleg_columns *c = arg;
-	struct haven_addr hoa = haven_deleg_info_hoa(&b->info);
+	struct haven_addr hoa = b->info.home_addr;
 	char a[HAVEN_ADDR_STRLEN];
 
 	if (c->n++ >= RTE_TEL_MAX_ARRAY_ENTRIES)
@@ -529,12 +545,12 @@ secondary_handler(const char *params, struct rte_tel_data *d)
 		if (e->primary == NULL || n == RTE_TEL_MAX_ARRAY_ENTRIES)
 			continue;
 		n++;
-		x = haven_deleg_info_hoa(&e->info);
+		x = e->info.home_addr;
 		rte_tel_data_add_array_string(hoa, haven_addr_str(&x, a));
 		rte_tel_data_add_array_string(prim, e->primary->name);
 		list[0] = '\0';
 		for (j = 0; j < e->info.n_coa && off < sizeof(list); j++) {
-			x = haven_deleg_info_coa(&e->info, j);
+			x = e->info.coa[j];
 			off += snprintf(list + off, sizeof(list) - off, "%s%s",
 				j ? " " : "", haven_addr_str(&x, a));
 		}
@@ -574,9 +590,10 @@ static int
 events_handler(const char *params, struct rte_tel_data *d)
 {
 	struct rte_tel_data *seq, *t, *kind, *code, *hoa, *text;
-	uint64_t total = haven_event_count();
-	uint64_t oldest = total > HAVEN_EVENTS ? total - HAVEN_EVENTS : 0;
+	const struct haven_event *ev;
+	uint64_t total = haven_event_count(), first = haven_event_first();
 	uint64_t since, lost = 0, s;
+	unsigned int n = 0;
 
 	if (params != NULL && *params != '\0') {
 		char *end;
@@ -585,18 +602,17 @@ events_handler(const char *params, struct rte_tel_data *d)
 		if (*end != '\0')
 			return -EINVAL;
 	} else {
-		since = total > EVENTS_PAGE ? total - EVENTS_PAGE : 0;
-	}
-	if (since < oldest) {
-		lost = oldest - since;
-		since = oldest;
+		/* The last EVENTS_PAGE events still held. */
+		for (since = total, n = 0; n < EVENTS_PAGE &&
+		     (ev = haven_event_prev(since)) != NULL; n++)
+			since = ev->seq;
+		n = 0;
 	}
 	if (since > total)
 		since = total;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "total", total);
-	rte_tel_data_add_dict_u64(d, "first", oldest);
-	rte_tel_data_add_dict_u64(d, "lost", lost);
+	rte_tel_data_add_dict_u64(d, "first", first);
 	seq = column(d, "seq", RTE_TEL_U64_VAL);
 	t = column(d, "time_us", RTE_TEL_U64_VAL);
 	kind = column(d, "kind", RTE_TEL_STRING_VAL);
@@ -606,12 +622,12 @@ events_handler(const char *params, struct rte_tel_data *d)
 	if (seq == NULL || t == NULL || kind == NULL || code == NULL ||
 	    hoa == NULL || text == NULL)
 		return -ENOMEM;
-	for (s = since; s < total && s < since + EVENTS_PAGE; s++) {
-		const struct haven_event *ev = haven_event_get(s);
+	for (s = since; n < EVENTS_PAGE && (ev = haven_event_next(s)) != NULL;
+	     n++) {
 		char a[HAVEN_ADDR_STRLEN] = "";
 
-		if (ev == NULL)
-			continue;
+		lost += ev->seq - s;	/* no longer held */
+		s = ev->seq + 1;
 		if (ev->addr.family != HAVEN_AF_NONE)
 			haven_addr_str(&ev->addr, a);
 		rte_tel_data_add_array_u64(seq, ev->seq);
@@ -622,8 +638,57 @@ events_handler(const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_array_string(hoa, a);
 		rte_tel_data_add_array_string(text, ev->text);
 	}
-	rte_tel_data_add_dict_u64(d, "count", s - since);
+	if (n < EVENTS_PAGE) {
+		lost += total > s ? total - s : 0;
+		s = total;
+	}
+	rte_tel_data_add_dict_u64(d, "lost", lost);
+	rte_tel_data_add_dict_u64(d, "count", n);
 	rte_tel_data_add_dict_u64(d, "next", s);
+	return 0;
+}
+
+/*
+ * /haven/event,<seq>: one event whole. Its text may be longer than a
+ * telemetry string (RTE_TEL_MAX_STRING_LEN, 128 bytes with the NUL), as
+ * a reload error naming its file:line:column is: "text" is then the list
+ * of its pieces, in order, to be joined.
+ */
+static int
+event_handler(const char *params, struct rte_tel_data *d)
+{
+	const struct haven_event *ev;
+	struct rte_tel_data *parts;
+	char a[HAVEN_ADDR_STRLEN] = "", piece[RTE_TEL_MAX_STRING_LEN];
+	uint64_t seq;
+	size_t off, len;
+	char *end;
+
+	if (params == NULL || *params == '\0')
+		return -EINVAL;
+	seq = strtoull(params, &end, 0);
+	if (*end != '\0')
+		return -EINVAL;
+	ev = haven_event_next(seq);
+	if (ev == NULL || ev->seq != seq)
+		return -ENOENT;
+	if (ev->addr.family != HAVEN_AF_NONE)
+		haven_addr_str(&ev->addr, a);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "seq", ev->seq);
+	rte_tel_data_add_dict_u64(d, "time_us", ev->time_us);
+	rte_tel_data_add_dict_string(d, "kind", haven_event_kind_name(ev->kind));
+	rte_tel_data_add_dict_int(d, "code", ev->code);
+	rte_tel_data_add_dict_string(d, "home_address", a);
+	parts = column(d, "text", RTE_TEL_STRING_VAL);
+	if (parts == NULL)
+		return -ENOMEM;
+	len = strlen(ev->text);
+	for (off = 0; off < len; off += sizeof(piece) - 1) {
+		snprintf(piece, sizeof(piece), "%.*s", (int)(sizeof(piece) - 1),
+			ev->text + off);
+		rte_tel_data_add_array_string(parts, piece);
+	}
 	return 0;
 }
 
@@ -1167,6 +1232,7 @@ TEL_CALLBACK(peers)
 TEL_CALLBACK(delegation)
 TEL_CALLBACK(secondary)
 TEL_CALLBACK(events)
+TEL_CALLBACK(event)
 TEL_CALLBACK(config)
 TEL_CALLBACK(ports)
 TEL_CALLBACK(mobile_nodes)
@@ -1176,9 +1242,96 @@ TEL_CALLBACK(mobile_nodes6)
 TEL_CALLBACK(aaa)
 TEL_CALLBACK(aaa_nodes)
 
+/* ---------------------------------------------------------------------
+ * DPDK 22.11's own /eal/heap_info and /eal/memzone_info trust their
+ * parameter: an index past the end reads out of bounds and kills the
+ * process (a SIGSEGV with /eal/memzone_info,100000), taking every binding
+ * with it. rte_telemetry keeps its commands sorted and looks up the first
+ * match, and a command registered again is inserted before the one it
+ * names: so the agent registers bounded versions of both, which answer
+ * an index out of range with an error.
+ */
+
+/* Memzone number `want` in walk order, if there is one. */
+struct memzone_pick {
+	unsigned long want, seen;
+	const struct rte_memzone *mz;
+};
+
+static void
+memzone_pick(const struct rte_memzone *mz, void *arg)
+{
+	struct memzone_pick *p = arg;
+
+	if (p->seen++ == p->want)
+		p->mz = mz;
+}
+
+static int
+eal_memzone_info(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct memzone_pick p = { 0 };
+	char *end, addr[24];
+
+	(void)cmd;
+	if (params == NULL || *params == '\0')
+		return -EINVAL;
+	p.want = strtoul(params, &end, 0);
+	if (*end != '\0')
+		return -EINVAL;
+	rte_memzone_walk(memzone_pick, &p);
+	if (p.mz == NULL)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "Zone", (int)p.want);
+	rte_tel_data_add_dict_string(d, "Name", p.mz->name);
+	rte_tel_data_add_dict_u64(d, "Length", p.mz->len);
+	snprintf(addr, sizeof(addr), "%p", p.mz->addr);
+	rte_tel_data_add_dict_string(d, "Address", addr);
+	rte_tel_data_add_dict_int(d, "Socket", p.mz->socket_id);
+	rte_tel_data_add_dict_int(d, "Flags", p.mz->flags);
+	rte_tel_data_add_dict_u64(d, "Hugepage_size", p.mz->hugepage_sz);
+	return 0;
+}
+
+static int
+eal_heap_info(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct rte_malloc_socket_stats st;
+	unsigned long id;
+	char *end, name[32];
+	int socket;
+
+	(void)cmd;
+	if (params == NULL || *params == '\0')
+		return -EINVAL;
+	id = strtoul(params, &end, 0);
+	if (*end != '\0' || id >= rte_socket_count())
+		return -EINVAL;
+	socket = rte_socket_id_by_idx(id);
+	if (socket < 0 || rte_malloc_get_socket_stats(socket, &st) != 0)
+		return -EINVAL;
+	snprintf(name, sizeof(name), "socket_%d", socket);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "Head_id", (int)id);
+	rte_tel_data_add_dict_string(d, "Name", name);
+	rte_tel_data_add_dict_u64(d, "Heap_size", st.heap_totalsz_bytes);
+	rte_tel_data_add_dict_u64(d, "Free_size", st.heap_freesz_bytes);
+	rte_tel_data_add_dict_u64(d, "Alloc_size", st.heap_allocsz_bytes);
+	rte_tel_data_add_dict_u64(d, "Greatest_free_size",
+		st.greatest_free_size);
+	rte_tel_data_add_dict_u64(d, "Alloc_count", st.alloc_count);
+	rte_tel_data_add_dict_u64(d, "Free_count", st.free_count);
+	return 0;
+}
+
 int
 haven_telemetry_init(void)
 {
+	rte_telemetry_register_cmd("/eal/heap_info", eal_heap_info,
+		"Heap information (bounded). Takes a heap id");
+	rte_telemetry_register_cmd("/eal/memzone_info", eal_memzone_info,
+		"Memzone information (bounded). Takes a memzone index");
 	rte_telemetry_register_cmd("/haven/stats", tel_stats,
 		"Packet, registration and resolution totals. No parameters");
 	rte_telemetry_register_cmd("/haven/drops", tel_drops,
@@ -1198,6 +1351,8 @@ haven_telemetry_init(void)
 	rte_telemetry_register_cmd("/haven/events", tel_events,
 		"Events as columns, oldest first. Parameter: since (sequence "
 		"number; default the last " RTE_STR(EVENTS_PAGE) ")");
+	rte_telemetry_register_cmd("/haven/event", tel_event,
+		"One event whole, its text in pieces to join. Parameter: seq");
 	rte_telemetry_register_cmd("/haven/config", tel_config,
 		"Configuration summary (no keys). No parameters");
 	rte_telemetry_register_cmd("/haven/ports", tel_ports,
