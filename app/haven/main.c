@@ -31,6 +31,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_timer.h>
 
+#include "aaa.h"
 #include "balancer.h"
 #include "console.h"
 #include "deleg.h"
@@ -231,6 +232,7 @@ start_up(bool terminal)
 		{ "reload", haven_reload_init },
 		{ "link", haven_link_init },
 		{ "mobile nodes", haven_nodes_init },
+		{ "aaa", haven_aaa_init },
 		{ "registration", haven_reg4_init },
 		{ "IPv6 registration", haven_reg6_init },
 		{ "delegation", haven_deleg_init },
@@ -348,6 +350,7 @@ main(int argc, char **argv)
 			rc == 0 ? "" : " after an error");
 	haven_rt.quit = true;
 	rte_eal_mp_wait_lcore();
+	haven_aaa_fini();
 	if (pdump_up)
 		rte_pdump_uninit();
 	haven_console_close();

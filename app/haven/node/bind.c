@@ -295,6 +295,7 @@ coa_remove(struct haven_node *n, unsigned int i)
 static void
 released(struct haven_node *n, enum haven_node_reason reason)
 {
+	haven_node_counters(n, &n->released_counters);	/* before it goes */
 	withdraw(n);
 	rte_timer_stop(&n->announce);
 	rte_timer_stop(&n->expiry);
