@@ -235,6 +235,17 @@ haven_node_cache_fresh(const struct haven_node *n, uint64_t now_ms)
 	return n->origin != HAVEN_NODE_AAA || now_ms < n->cache_until_ms;
 }
 
+/**
+ * True for a node this agent is the home agent of, configured or
+ * provisioned by AAA: it registers here and may be delegated. False for
+ * one held for a primary.
+ */
+static inline bool
+haven_node_is_home(const struct haven_node *n)
+{
+	return n->origin != HAVEN_NODE_DELEGATED;
+}
+
 /** Name of an origin: "config", "delegated", "aaa". */
 const char *haven_node_origin_name(enum haven_node_origin origin);
 

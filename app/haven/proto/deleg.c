@@ -235,7 +235,7 @@ lookup_addr(const struct haven_addr *hoa)
 {
 	struct haven_node *n = haven_node_find(hoa);
 
-	return n != NULL && n->origin == HAVEN_NODE_CONFIGURED ?
+	return n != NULL && haven_node_is_home(n) ?
 		&ext_of(n)->b : NULL;
 }
 
@@ -271,7 +271,7 @@ pha_orphan(void *ctx, const struct haven_deleg_peer *peer,
 	char a[HAVEN_ADDR_STRLEN];
 
 	(void)ctx;
-	if (n == NULL || n->origin != HAVEN_NODE_CONFIGURED ||
+	if (n == NULL || !haven_node_is_home(n) ||
 	    !haven_node_bound(n) || n->forwarder != HAVEN_FORWARDER_SELF)
 		return;
 	HAVEN_LOG(INFO, "%s held %s, not delegated to it: announced again\n",
@@ -313,7 +313,7 @@ node_hook(struct haven_node *n, enum haven_node_change what,
 	struct deleg_ext *x;
 
 	(void)arg;
-	if (n->origin != HAVEN_NODE_CONFIGURED)
+	if (!haven_node_is_home(n))
 		return;
 	x = ext_of(n);
 	switch (what) {
@@ -397,7 +397,7 @@ haven_deleg_rejected(void)
 const struct haven_deleg_binding *
 haven_deleg_of(const struct haven_node *n)
 {
-	if (!deleg.is_pha || n->origin != HAVEN_NODE_CONFIGURED)
+	if (!deleg.is_pha || !haven_node_is_home(n))
 		return NULL;
 	return &ext_of(n)->b;
 }
@@ -421,7 +421,7 @@ haven_deleg_delegate_node(struct haven_node *n, struct haven_deleg_peer *peer)
 	int rc;
 
 	if (!deleg.is_pha || peer == NULL ||
-	    n->origin != HAVEN_NODE_CONFIGURED || !haven_node_bound(n))
+	    !haven_node_is_home(n) || !haven_node_bound(n))
 		return -EINVAL;
 	x = ext_of(n);
 	if (x->b.state != HAVEN_DELEG_S_LOCAL)
@@ -443,7 +443,7 @@ haven_deleg_undelegate_node(struct haven_node *n, uint8_t reason)
 {
 	struct deleg_ext *x;
 
-	if (!deleg.is_pha || n->origin != HAVEN_NODE_CONFIGURED)
+	if (!deleg.is_pha || !haven_node_is_home(n))
 		return;
 	x = ext_of(n);
 	if (x->b.state != HAVEN_DELEG_S_LOCAL)
@@ -464,7 +464,7 @@ haven_deleg_delegate(const struct haven_addr *hoa, const char *sha_name,
 		snprintf(err, errlen, "this agent has no delegation section");
 		return -ENOTSUP;
 	}
-	if (n == NULL || n->origin != HAVEN_NODE_CONFIGURED ||
+	if (n == NULL || !haven_node_is_home(n) ||
 	    !haven_node_bound(n)) {
 		snprintf(err, errlen, "no binding for %s",
 			haven_addr_str(hoa, a));
@@ -492,7 +492,7 @@ haven_deleg_undelegate(const struct haven_addr *hoa, char *err, size_t errlen)
 	struct haven_node *n = haven_node_find(hoa);
 	char a[HAVEN_ADDR_STRLEN];
 
-	if (n == NULL || !deleg.is_pha || n->origin != HAVEN_NODE_CONFIGURED ||
+	if (n == NULL || !deleg.is_pha || !haven_node_is_home(n) ||
 	    ext_of(n)->b.state == HAVEN_DELEG_S_LOCAL) {
 		snprintf(err, errlen, "%s is not delegated",
 			haven_addr_str(hoa, a));
@@ -586,7 +586,7 @@ foreach_node(struct haven_node *n, void *arg)
 	struct foreach_arg *fa = arg;
 	const struct deleg_ext *x;
 
-	if (n->origin != HAVEN_NODE_CONFIGURED)
+	if (!haven_node_is_home(n))
 		return;
 	x = ext_of(n);
 	if (x->b.state == HAVEN_DELEG_S_LOCAL)
