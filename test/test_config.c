@@ -586,6 +586,13 @@ test_defaults(void)
 	TEST_ASSERT_EQUAL(cfg.delegation.policy, HAVEN_POLICY_MANUAL, "default");
 	TEST_ASSERT_EQUAL(cfg.delegation.threshold.binding_pps, 1000, "default");
 	TEST_ASSERT_EQUAL(cfg.delegation.threshold.hold_s, 2, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.rebalance_tolerance_pct, 10,
+		"default");
+	TEST_ASSERT_EQUAL(cfg.delegation.window, 512, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.dgram_window, 16, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.rx_budget, 256, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.move_rate, 2000, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.move_burst, 256, "default");
 	haven_config_free(&cfg);
 	TEST_ASSERT(cfg.mns == NULL && cfg.n_mns == 0, "freed");
 	haven_config_free(&cfg);	/* twice is harmless */
@@ -703,6 +710,12 @@ test_delegation(void)
 	TEST_ASSERT_EQUAL(d->threshold.total_pps, 250000, "total pps");
 	TEST_ASSERT_EQUAL(d->threshold.hysteresis_pct, 0, "hysteresis");
 	TEST_ASSERT_EQUAL(d->threshold.hold_s, 3600, "hold");
+	TEST_ASSERT_EQUAL(d->rebalance_tolerance_pct, 0, "tolerance");
+	TEST_ASSERT_EQUAL(d->window, 65536, "window");
+	TEST_ASSERT_EQUAL(d->dgram_window, 64, "datagram window");
+	TEST_ASSERT_EQUAL(d->rx_budget, 1024, "receive budget");
+	TEST_ASSERT_EQUAL(d->move_rate, 0, "move rate");
+	TEST_ASSERT_EQUAL(d->move_burst, 1, "move burst");
 
 	TEST_ASSERT_EQUAL(d->n_secondaries, 2, "secondaries");
 	p = &d->secondaries[0];
@@ -1150,6 +1163,18 @@ static const struct bad_case {
 	  "expected an integer 100..60000, got \"50\"" },
 	{ "deleg_dead_after.yaml", 16, 15,
 	  "expected an integer 2..100, got \"1\"" },
+	{ "deleg_tolerance_range.yaml", 16, 28,
+	  "expected an integer 0..100, got \"150\"" },
+	{ "deleg_window_zero.yaml", 16, 11,
+	  "expected an integer 1..65536, got \"0\"" },
+	{ "deleg_dgram_window_range.yaml", 16, 17,
+	  "expected an integer 1..64, got \"65\"" },
+	{ "deleg_rx_budget_range.yaml", 16, 14,
+	  "expected an integer 1..1024, got \"2048\"" },
+	{ "deleg_move_rate_range.yaml", 16, 14,
+	  "expected an integer 0..1000000, got \"-5\"" },
+	{ "deleg_move_burst_zero.yaml", 16, 15,
+	  "expected an integer 1..65536, got \"0\"" },
 	{ "deleg_bad_policy.yaml", 16, 11,
 	  "expected manual, equal or threshold, got \"random\"" },
 	{ "deleg_threshold_key.yaml", 19, 5,

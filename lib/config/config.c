@@ -65,6 +65,13 @@
 #define DEFAULT_HYSTERESIS_PCT	50
 #define DEFAULT_HOLD_S		2
 #define DEFAULT_KEY_LIFETIME	3600	/* s a RADIUS key stays cached */
+/* Rebalancing and the delegation's flow control (HAVEN_DELEG_*, lib/deleg) */
+#define DEFAULT_REBALANCE_PCT	10
+#define DEFAULT_DELEG_WINDOW	512
+#define DEFAULT_DGRAM_WINDOW	16
+#define DEFAULT_RX_BUDGET	256
+#define DEFAULT_MOVE_RATE	2000
+#define DEFAULT_MOVE_BURST	256
 
 /* Ranges. */
 #define MIN_MEMORY_MB		64
@@ -82,6 +89,10 @@
 #define MAX_DEAD_AFTER		100
 #define MAX_PPS			1000000000	/* packets/s, thresholds */
 #define MAX_HOLD_S		3600
+#define MAX_DELEG_WINDOW	65536	/* transactions in flight per SHA */
+#define MAX_RX_BUDGET		1024	/* the control lcore's punt ring */
+#define MAX_MOVE_RATE		1000000	/* moves a second */
+#define MAX_MOVE_BURST		65536
 
 /*
  * The memory the start-up tables take, measured (docs/configuration.md,
@@ -2575,7 +2586,8 @@ parse_delegation(struct parse_ctx *ctx, yaml_node_t *map)
 	enum {
 		AGENT_ID, ADDRESS, PORT, SECONDARIES, PRIMARIES, CAPACITY,
 		REPORT_INTERVAL_MS, DEAD_AFTER, WAIT_FOR_ACK, POLICY,
-		THRESHOLD, N_FIELDS
+		THRESHOLD, REBALANCE_TOLERANCE_PCT, WINDOW, DGRAM_WINDOW,
+		RX_BUDGET, MOVE_RATE, MOVE_BURST, N_FIELDS
 	};
 	struct field f[N_FIELDS] = {
 		[AGENT_ID] = { .name = "agent_id" },
@@ -2589,11 +2601,19 @@ parse_delegation(struct parse_ctx *ctx, yaml_node_t *map)
 		[WAIT_FOR_ACK] = { .name = "wait_for_ack" },
 		[POLICY] = { .name = "policy" },
 		[THRESHOLD] = { .name = "threshold", .nullable = true },
+		[REBALANCE_TOLERANCE_PCT] = {
+			.name = "rebalance_tolerance_pct" },
+		[WINDOW] = { .name = "window" },
+		[DGRAM_WINDOW] = { .name = "dgram_window" },
+		[RX_BUDGET] = { .name = "rx_budget" },
+		[MOVE_RATE] = { .name = "move_rate" },
+		[MOVE_BURST] = { .name = "move_burst" },
 	};
 	static const int required[] = { AGENT_ID };
 	struct haven_config *cfg = ctx->cfg;
 	struct haven_config_delegation *d = &cfg->delegation;
-	uint32_t port = d->port;
+	uint32_t port = d->port, dgram_window = d->dgram_window;
+	uint32_t rx_budget = d->rx_budget;
 	int policy = (int)d->policy;
 
 	if (map == NULL)
@@ -2614,11 +2634,25 @@ parse_delegation(struct parse_ctx *ctx, yaml_node_t *map)
 	    get_choice(ctx, f[POLICY].value, policies, N_OF(policies),
 		    &policy) < 0 ||
 	    parse_threshold(ctx, f[THRESHOLD].value) < 0 ||
+	    get_u8(ctx, f[REBALANCE_TOLERANCE_PCT].value, 0, 100,
+		    &d->rebalance_tolerance_pct) < 0 ||
+	    get_u32(ctx, f[WINDOW].value, 1, MAX_DELEG_WINDOW,
+		    &d->window) < 0 ||
+	    get_u32(ctx, f[DGRAM_WINDOW].value, 1,
+		    HAVEN_CONFIG_MAX_DGRAM_WINDOW, &dgram_window) < 0 ||
+	    get_u32(ctx, f[RX_BUDGET].value, 1, MAX_RX_BUDGET,
+		    &rx_budget) < 0 ||
+	    get_u32(ctx, f[MOVE_RATE].value, 0, MAX_MOVE_RATE,
+		    &d->move_rate) < 0 ||
+	    get_u32(ctx, f[MOVE_BURST].value, 1, MAX_MOVE_BURST,
+		    &d->move_burst) < 0 ||
 	    parse_peers(ctx, f[SECONDARIES].value, true) < 0 ||
 	    parse_peers(ctx, f[PRIMARIES].value, false) < 0)
 		return -1;
 	d->port = (uint16_t)port;
 	d->policy = (enum haven_deleg_policy)policy;
+	d->dgram_window = (uint16_t)dgram_window;
+	d->rx_budget = (uint16_t)rx_budget;
 
 	if (!cfg->has_home_agent && d->n_primaries == 0) {
 		const yaml_node_t *at = f[PRIMARIES].key != NULL ?
@@ -3431,6 +3465,12 @@ set_defaults(struct haven_config *cfg)
 	cfg->delegation.threshold.total_pps = 0;
 	cfg->delegation.threshold.hysteresis_pct = DEFAULT_HYSTERESIS_PCT;
 	cfg->delegation.threshold.hold_s = DEFAULT_HOLD_S;
+	cfg->delegation.rebalance_tolerance_pct = DEFAULT_REBALANCE_PCT;
+	cfg->delegation.window = DEFAULT_DELEG_WINDOW;
+	cfg->delegation.dgram_window = DEFAULT_DGRAM_WINDOW;
+	cfg->delegation.rx_budget = DEFAULT_RX_BUDGET;
+	cfg->delegation.move_rate = DEFAULT_MOVE_RATE;
+	cfg->delegation.move_burst = DEFAULT_MOVE_BURST;
 	haven_radius_conf_init(&cfg->aaa.radius);
 	cfg->aaa.key_lifetime = DEFAULT_KEY_LIFETIME;
 	cfg->aaa.accounting = true;

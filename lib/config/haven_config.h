@@ -193,7 +193,25 @@ struct haven_config_delegation {
 	bool wait_for_ack;			/**< PHA: reply after the ack [0026] */
 	enum haven_deleg_policy policy;		/**< PHA: what it delegates */
 	struct haven_config_threshold threshold;	/**< PHA, threshold policy */
+	/* PHA: rebalancing and flow control (delegation protocol 11.4, 11.5) */
+	uint8_t rebalance_tolerance_pct;	/**< equal: a secondary this far
+						  * (% of the even share) from
+						  * it starts a rebalance */
+	uint32_t window;			/**< transactions in flight per
+						  * secondary */
+	uint16_t dgram_window;			/**< request datagrams in flight
+						  * per secondary, 1..64 */
+	uint16_t rx_budget;			/**< request datagrams in flight
+						  * over all secondaries */
+	uint32_t move_rate;			/**< planned moves started per
+						  * second; 0: as the windows
+						  * allow */
+	uint32_t move_burst;			/**< planned moves started at
+						  * once */
 };
+
+/** Most request datagrams in flight per secondary; = HAVEN_DELEG_MAX_DGRAM_WINDOW. */
+#define HAVEN_CONFIG_MAX_DGRAM_WINDOW 64
 
 /**
  * The aaa: section: mobile nodes provisioned by RADIUS servers (keys and
