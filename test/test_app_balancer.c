@@ -83,6 +83,7 @@ static const char config_yaml[] =
 	"  dead_after: 2\n"
 	"  wait_for_ack: true\n"
 	"  policy: equal\n"
+	"  rebalance_tolerance_pct: 40\n"
 	"  threshold:\n"
 	"    binding_pps: 1000\n"
 	"    hysteresis_pct: 50\n"
@@ -634,20 +635,55 @@ test_equal_spreads(void)
 	return 0;
 }
 
+/* Every node is forwarded by a secondary (none is back home). */
+static int
+none_local(const char *when)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_NODES; i++)
+		TEST_ASSERT(record_forwarder(i) != HAVEN_FORWARDER_SELF &&
+			record_forwarder(i) > 0, "%s: node %u forwarded by "
+			"the primary", when, i);
+	return 0;
+}
+
+/* Turns of the equal policy until the shares are k0 and k1 (or 40). */
+static unsigned int
+turns_until(unsigned int k0, unsigned int k1)
+{
+	unsigned int turns;
+
+	for (turns = 1; turns <= 40; turns++) {
+		haven_balancer_turn(haven_now_ms(), 1000);
+		serve(100);
+		if (none_local("during the moves") != 0)
+			return 1000;
+		if (shas[0].n_held == k0 && shas[1].n_held == k1 &&
+		    peer_of(0)->n_delegated == k0 &&
+		    peer_of(1)->n_delegated == k1)
+			break;
+	}
+	return turns;
+}
+
 /*
  * A secondary falls silent (its last report said 100 ms, dead_after 2):
- * the primary declares it dead, takes its bindings back (forwarder self,
- * announced again) and the equal policy's next turn re-spreads them over
- * the live secondary. Back alive, it is told to stop what it still held
- * (orphans) and the turns even the shares out again.
+ * the primary declares it dead and takes its bindings back (announced
+ * again), and the equal policy hands them to the live secondary at once,
+ * without waiting for its turn. Back alive, it is told to stop what it
+ * still held (orphans), and the next turns move half the bindings to it,
+ * make-before-break: exactly the 6 moves needed (6 STARTs to it, 6 STOPs
+ * to the other, after the STARTs were acked), and no binding forwarded by
+ * the primary meanwhile.
  */
 static int
 test_dead_secondary(void)
 {
 	struct sha *dying = &shas[0], *live = &shas[1];
 	unsigned int i, on_dying[N_NODES], n_dying = 0, turns;
-	unsigned int starts_dying;
-	uint64_t deadline;
+	unsigned int starts_dying, stops_live;
+	uint64_t deadline, planned;
 
 	for (i = 0; i < N_NODES; i++)
 		if (sha_index_of(i) == 0)
@@ -666,44 +702,113 @@ test_dead_secondary(void)
 		serve(10);
 	TEST_ASSERT(!peer_of(0)->alive, "silent secondary still alive");
 	TEST_ASSERT(peer_of(1)->alive, "the reporting secondary died too");
-	serve(50);
-	for (i = 0; i < n_dying; i++) {
-		if (check_local(on_dying[i]) != 0)
-			return -1;
+	/* No balancer turn: the lost secondary's bindings go at once. */
+	serve(300);
+	for (i = 0; i < n_dying; i++)
 		TEST_ASSERT(announced[on_dying[i]] > 0, "node %u taken back "
 			"without an announcement", on_dying[i]);
-	}
-	TEST_ASSERT_EQUAL(peer_of(0)->n_delegated, 0, "on the dead one");
-
-	/* The equal policy's turn: all of them to the live one. */
-	haven_balancer_turn(haven_now_ms(), 1000);
-	serve(500);
 	for (i = 0; i < N_NODES; i++)
 		if (check_delegated(i, 1) != 0)
 			return -1;
 	TEST_ASSERT_EQUAL(dying->starts, starts_dying,
 		"STARTs sent to a dead secondary");
+	TEST_ASSERT_EQUAL(peer_of(0)->n_delegated, 0, "on the dead one");
 	TEST_ASSERT_EQUAL(peer_of(1)->n_delegated, N_NODES, "on the live one");
 
-	/* Back: what it still holds is stopped, then shares even out. */
+	/* Back: what it still holds is stopped, then planned moves. */
 	dying->interval_ms = LIVE_INTERVAL_MS;
 	dying->reporting = true;
 	dying->next_report_ms = 0;
 	serve(300);
 	TEST_ASSERT(peer_of(0)->alive, "a reporting secondary stays dead");
 	TEST_ASSERT_EQUAL(dying->n_held, 0, "orphans not stopped");
-	for (turns = 0; turns < 4 * N_NODES; turns++) {
-		haven_balancer_turn(haven_now_ms(), 1000);
-		serve(200);
-		if (peer_of(0)->n_delegated + 1 >= peer_of(1)->n_delegated &&
-		    peer_of(0)->n_delegated + peer_of(1)->n_delegated ==
-			N_NODES)
-			break;
-	}
-	TEST_ASSERT(live->n_held + dying->n_held == N_NODES &&
-		dying->n_held + 1 >= live->n_held, "shares %u and %u after "
-		"%u turns", dying->n_held, live->n_held, turns);
+	starts_dying = dying->starts;
+	stops_live = live->stops;
+	planned = haven_balancer_stats()->moves_planned;
+	turns = turns_until(N_NODES / 2, N_NODES / 2);
+	TEST_ASSERT(turns <= 3, "even again after %u turns: %u and %u",
+		turns, dying->n_held, live->n_held);
+	for (i = 0; i < N_NODES; i++)
+		TEST_ASSERT(sha_index_of(i) >= 0 &&
+			check_delegated(i, sha_index_of(i)) == 0,
+			"node %u", i);
+	TEST_ASSERT_EQUAL(dying->starts - starts_dying, N_NODES / 2,
+		"STARTs of the moves");
+	TEST_ASSERT_EQUAL(live->stops - stops_live, N_NODES / 2,
+		"STOPs releasing the moved bindings");
+	TEST_ASSERT_EQUAL(haven_balancer_stats()->moves_planned - planned,
+		N_NODES / 2, "moves planned");
+	/* Even: more turns move nothing. */
+	haven_balancer_turn(haven_now_ms(), 1000);
+	serve(100);
+	TEST_ASSERT_EQUAL(dying->starts - starts_dying, N_NODES / 2,
+		"moves once even");
+	TEST_ASSERT(!haven_balancer_stats()->rebalancing, "still rebalancing");
 	TEST_ASSERT(dying->bad == 0 && live->bad == 0, "bad messages");
+	return 0;
+}
+
+/* Move k nodes of secondary `from` to the other, as an operator would. */
+static int
+move_some(unsigned int from, unsigned int k)
+{
+	unsigned int i, moved = 0;
+
+	for (i = 0; i < N_NODES && moved < k; i++)
+		if (sha_index_of(i) == (int)from &&
+		    haven_deleg_move_node(nodes[i], peer_of(1 - from)) == 0)
+			moved++;
+	TEST_ASSERT_EQUAL(moved, k, "moves started");
+	serve(300);
+	return 0;
+}
+
+/*
+ * rebalance_tolerance_pct 40 of an even share of 6 is 2: a spread of 8
+ * and 4 stays (4 is within 2 of 6, 8 within 1 + 2), one of 9 and 3 is
+ * rebalanced by exactly the 3 moves that make it even.
+ */
+static int
+test_rebalance_tolerance(void)
+{
+	unsigned int starts0, turns;
+	uint64_t planned;
+	char err[128];
+
+	TEST_ASSERT_EQUAL(haven_balancer_stats()->tolerance_pct, 40,
+		"tolerance of the configuration");
+	TEST_ASSERT_EQUAL(haven_balancer_set_policy("manual", err,
+		sizeof(err)), 0, "manual: %s", err);
+	if (move_some(1, 2) != 0)
+		return -1;
+	TEST_ASSERT(shas[0].n_held == 8 && shas[1].n_held == 4,
+		"8 and 4: %u and %u", shas[0].n_held, shas[1].n_held);
+	TEST_ASSERT_EQUAL(haven_balancer_set_policy("equal", err,
+		sizeof(err)), 0, "equal: %s", err);
+	planned = haven_balancer_stats()->moves_planned;
+	starts0 = shas[1].starts;
+	haven_balancer_turn(haven_now_ms(), 1000);
+	serve(200);
+	TEST_ASSERT_EQUAL(haven_balancer_stats()->moves_planned, planned,
+		"moves within the tolerance");
+	TEST_ASSERT_EQUAL(shas[1].starts, starts0, "STARTs within it");
+
+	TEST_ASSERT_EQUAL(haven_balancer_set_policy("manual", err,
+		sizeof(err)), 0, "manual: %s", err);
+	if (move_some(1, 1) != 0)
+		return -1;
+	TEST_ASSERT(shas[0].n_held == 9 && shas[1].n_held == 3,
+		"9 and 3: %u and %u", shas[0].n_held, shas[1].n_held);
+	TEST_ASSERT_EQUAL(haven_balancer_set_policy("equal", err,
+		sizeof(err)), 0, "equal: %s", err);
+	planned = haven_balancer_stats()->moves_planned;
+	starts0 = shas[1].starts;
+	turns = turns_until(N_NODES / 2, N_NODES / 2);
+	TEST_ASSERT(turns <= 3, "even again after %u turns", turns);
+	TEST_ASSERT_EQUAL(haven_balancer_stats()->moves_planned - planned, 3,
+		"moves beyond the tolerance");
+	TEST_ASSERT_EQUAL(shas[1].starts - starts0, 3, "STARTs of them");
+	TEST_ASSERT(shas[0].bad == 0 && shas[1].bad == 0, "bad messages");
 	return 0;
 }
 
@@ -855,6 +960,7 @@ main(int argc, char **argv)
 	}
 	TEST_RUN(test_equal_spreads);
 	TEST_RUN(test_dead_secondary);
+	TEST_RUN(test_rebalance_tolerance);
 	TEST_RUN(test_threshold);
 	haven_nodes_fini();
 	app_drain();

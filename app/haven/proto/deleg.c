@@ -172,28 +172,34 @@ pha_event(void *ctx, int event, struct haven_deleg_binding *b,
 	const char *name = peer != NULL ? peer->name : "?";
 	struct haven_node *n = b != NULL ? b->user : NULL;
 	char a[HAVEN_ADDR_STRLEN];
+	/* Part of a burst: counted into one summary event (deleg_scale.c). */
+	bool quiet = n != NULL && deleg_bulk_take(event,
+		event == HAVEN_DELEG_EV_MOVED ? b->peer : peer);
 
 	(void)ctx;
 	if (n != NULL)
 		haven_addr_str(&n->hoa, a);
 	switch (event) {
 	case HAVEN_DELEG_EV_DELEGATED:
-		haven_event(HAVEN_EV_DELEGATION, &n->hoa, HAVEN_DELEG_OK,
-			"delegated %s to %s", a, name);
+		if (!quiet)
+			haven_event(HAVEN_EV_DELEGATION, &n->hoa,
+				HAVEN_DELEG_OK, "delegated %s to %s", a, name);
 		haven_node_set_forwarder(n, haven_deleg_forwarder_of(peer));
 		release_hold(n);
 		break;
 	case HAVEN_DELEG_EV_REFUSED:
-		haven_event(HAVEN_EV_DELEGATION, &n->hoa, status,
-			"%s refused %s: %s", name, a,
-			haven_deleg_status_name(status));
+		if (!quiet)
+			haven_event(HAVEN_EV_DELEGATION, &n->hoa, status,
+				"%s refused %s: %s", name, a,
+				haven_deleg_status_name(status));
 		haven_node_set_forwarder(n, HAVEN_FORWARDER_SELF);
 		release_hold(n);
 		break;
 	case HAVEN_DELEG_EV_TAKEN_BACK:
-		haven_event(HAVEN_EV_TAKEBACK, &n->hoa, status,
-			"took %s back from %s (%s)", a, name,
-			haven_deleg_status_name(status));
+		if (!quiet)
+			haven_event(HAVEN_EV_TAKEBACK, &n->hoa, status,
+				"took %s back from %s (%s)", a, name,
+				haven_deleg_status_name(status));
 		haven_node_set_forwarder(n, HAVEN_FORWARDER_SELF);
 		/* The secondary may have announced itself: we again. */
 		if (haven_node_bound(n))
@@ -205,15 +211,17 @@ pha_event(void *ctx, int event, struct haven_deleg_binding *b,
 		break;
 	case HAVEN_DELEG_EV_MOVED:
 		/* Make before break: the new secondary has announced itself. */
-		haven_event(HAVEN_EV_DELEGATION, &n->hoa, HAVEN_DELEG_OK,
-			"moved %s to %s", a, b->peer != NULL ?
-				b->peer->name : name);
+		if (!quiet)
+			haven_event(HAVEN_EV_DELEGATION, &n->hoa,
+				HAVEN_DELEG_OK, "moved %s to %s", a,
+				b->peer != NULL ? b->peer->name : name);
 		haven_node_set_forwarder(n, haven_deleg_forwarder_of(b->peer));
 		break;
 	case HAVEN_DELEG_EV_MOVE_FAILED:
-		haven_event(HAVEN_EV_DELEGATION, &n->hoa, status,
-			"%s did not take %s: %s", name, a,
-			haven_deleg_status_name(status));
+		if (!quiet)
+			haven_event(HAVEN_EV_DELEGATION, &n->hoa, status,
+				"%s did not take %s: %s", name, a,
+				haven_deleg_status_name(status));
 		break;
 	case HAVEN_DELEG_EV_RELEASED:
 		HAVEN_LOG(DEBUG, "%s released %s\n", name, a);
@@ -438,6 +446,15 @@ haven_deleg_delegate_node(struct haven_node *n, struct haven_deleg_peer *peer)
 	return rc;
 }
 
+int
+haven_deleg_move_node(struct haven_node *n, struct haven_deleg_peer *to)
+{
+	if (!deleg.is_pha || to == NULL || !haven_node_is_home(n))
+		return -EINVAL;
+	return haven_deleg_pha_move(&deleg.pha, &ext_of(n)->b, to,
+		haven_now_ms());
+}
+
 void
 haven_deleg_undelegate_node(struct haven_node *n, uint8_t reason)
 {
@@ -658,6 +675,8 @@ reload_commit(const struct haven_config *old_cfg, void *ctx, char *summary,
 	if (!deleg.is_pha || !dc->enabled)
 		return;
 	deleg.pha.dead_after_reports = dc->dead_after;
+	if (deleg_scale_configure(dc) != 0)	/* checked by the config */
+		HAVEN_LOG(ERR, "reload: delegation flow control refused\n");
 	for (i = 0; i < deleg.pha.n_peers; i++) {
 		struct haven_deleg_peer *p = &deleg.secondaries[i];
 		const struct haven_config_peer *c = NULL;
@@ -715,8 +734,10 @@ peer_from_config(struct haven_deleg_peer *p, const struct haven_config_peer *c)
 static void
 deleg_tick(uint64_t now)
 {
-	if (deleg.is_pha)
+	if (deleg.is_pha) {
 		haven_deleg_pha_tick(&deleg.pha, now);
+		deleg_bulk_tick(now);
+	}
 	if (deleg.is_sha)
 		deleg_sha_tick(now);
 }
@@ -763,6 +784,9 @@ haven_deleg_init(void)
 			dc->n_secondaries, &pha_ops, NULL, now,
 			deleg_seq_base());
 		deleg.pha.dead_after_reports = dc->dead_after;
+		rc = deleg_scale_configure(dc);
+		if (rc != 0)
+			return rc;
 		ext_off = haven_node_ext_register("deleg",
 				sizeof(struct deleg_ext), ext_init, NULL);
 		if (ext_off < 0)

@@ -45,6 +45,13 @@ int haven_deleg_delegate(const struct haven_addr *hoa, const char *sha,
 int haven_deleg_delegate_node(struct haven_node *n,
 		struct haven_deleg_peer *peer);
 
+/**
+ * Move a delegated node to another secondary, make-before-break, at the
+ * configured move rate (policy). @return 0 or -errno of
+ * haven_deleg_pha_move().
+ */
+int haven_deleg_move_node(struct haven_node *n, struct haven_deleg_peer *to);
+
 /** Take a delegated node back (console). */
 int haven_deleg_undelegate(const struct haven_addr *hoa, char *err,
 		size_t errlen);
@@ -109,5 +116,8 @@ uint64_t haven_deleg_entry_packets(const struct haven_deleg_sha_entry *e);
 
 /** Delegation datagrams not taken (malformed, forged, replayed, ...). */
 uint64_t haven_deleg_rejected(void);
+
+/** Summary events written for bursts of delegation outcomes. */
+uint64_t haven_deleg_bulk_summaries(void);
 
 #endif /* HAVEN_DELEG_APP_H */

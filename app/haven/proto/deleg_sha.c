@@ -60,7 +60,7 @@ sha_install(struct haven_deleg_sha_entry *e, bool is_new)
 			haven_node_delete(n);
 		return rc;
 	}
-	HAVEN_LOG(INFO, "%s %s for %s (generation %u, %u s)\n",
+	HAVEN_LOG(DEBUG, "%s %s for %s (generation %u, %u s)\n",
 		is_new ? "forwarding" : "switched", haven_addr_str(&hoa, a),
 		e->primary->name, in->generation, in->duration_s);
 	return 0;
@@ -76,7 +76,7 @@ sha_remove(struct haven_deleg_sha_entry *e)
 	if (n == NULL || n->origin != HAVEN_NODE_DELEGATED)
 		return;
 	haven_node_delete(n);
-	HAVEN_LOG(INFO, "stopped forwarding %s for %s\n",
+	HAVEN_LOG(DEBUG, "stopped forwarding %s for %s\n",
 		haven_addr_str(&hoa, a), e->primary->name);
 }
 
