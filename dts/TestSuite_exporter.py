@@ -263,17 +263,18 @@ class TestSuite_exporter:
         Steps:
             Serve a fake telemetry socket (SOCK_SEQPACKET, the banner and
             replies of rte_telemetry v2) in a temporary runtime directory:
-            150 bindings in pages of 64, two peers, two delegated
-            bindings, an SHA table of one entry; run the exporter --once
-            against it.
+            150 bindings in pages of 64, two peers, 300 delegated
+            bindings in pages of 128, an SHA table of 100 entries in
+            pages of 48; run the exporter --once against it.
         Verify:
             150 haven_binding_packets_total series with their labels and
             values; the exporter asked for offsets 0, 64 and 128 and no
             more; haven_peer_alive, haven_peer_tx_messages_total and
             haven_peer_bad_auth_total carry name, role and address;
             haven_delegation_started_total and haven_delegation_bindings
-            {peer, state}; haven_secondary_used and
-            haven_secondary_binding_packets_total.
+            {peer, state} counted over every page (offsets 0, 128, 256);
+            haven_secondary_used and 100 series of
+            haven_secondary_binding_packets_total (offsets 0, 48, 96).
         """
         import subprocess
         rundir = Path(tempfile.mkdtemp(prefix="haven-fake-tel-"))
@@ -304,13 +305,22 @@ class TestSuite_exporter:
         assert types["haven_peer_alive"] == "gauge"
         assert types["haven_peer_bad_auth"] == "counter"
         assert value(samples, "haven_delegation_started_total") == 5
+        assert value(samples, "haven_delegation_moves_total") == 7
+        assert value(samples, "haven_delegation_moves_queued") == 2
+        # every page of /haven/delegation counted, no page twice
+        assert fake.deleg_offsets == ["0", "128", "256"], fake.deleg_offsets
         assert value(samples, "haven_delegation_bindings", peer="sha1",
-                     state="delegated") == 2
+                     state="delegated") == 150
+        assert value(samples, "haven_delegation_bindings", peer="sha2",
+                     state="delegated") == 150
         assert value(samples, "haven_delegation_policy",
                      policy="manual") == 1
-        assert value(samples, "haven_secondary_used") == 1
+        assert value(samples, "haven_secondary_used") == 100
+        assert fake.sha_offsets == ["0", "48", "96"], fake.sha_offsets
+        assert len(series(samples, "haven_secondary_binding_packets_total",
+                          instance="fake")) == 100
         assert value(samples, "haven_secondary_binding_packets_total",
-                     home_address="192.0.2.105", primary="pha") == 77
+                     home_address="192.0.2.99", primary="pha") == 176
 
     # ------------------------------------------------------------------
     # Types, promtool, alerting rules, counters that never go back
@@ -585,6 +595,8 @@ class FakeTelemetry:
     command, in haven's shapes (app/haven/telemetry.c)."""
 
     PAGE = 64
+    DELEG_PAGE = 128
+    SHA_PAGE = 48
 
     def __init__(self, path, n_bindings, stats=None, version=None,
                  pid=4242):
@@ -592,6 +604,8 @@ class FakeTelemetry:
         self.path.parent.mkdir(parents=True)
         self.n = n_bindings
         self.offsets = []
+        self.deleg_offsets = []
+        self.sha_offsets = []
         # what /haven/stats and /haven/version answer; changed by tests
         self.stats = stats
         self.version = version
@@ -652,18 +666,32 @@ class FakeTelemetry:
                     "malformed": [0, 0], "timeouts": [0, 1],
                     "rejected_messages": 4}
         if cmd == "/haven/delegation":
+            # 300 rows in pages of 128: sha1 and sha2 in turn, delegated
+            self.deleg_offsets.append(params)
+            off = int(params or 0)
+            idx = list(range(off, min(off + self.DELEG_PAGE, 300)))
             return {"policy": "manual",
-                    "home_address": ["192.0.2.100", "192.0.2.101"],
-                    "peer": ["sha1", "sha1"],
-                    "state": ["delegated", "delegated"],
-                    "generation": [3, 1], "started": 5, "refused": 0,
-                    "stopped": 3, "taken_back": 0, "dead_peers": 1}
+                    "home_address": ["2001:db8:1::1:%x" % i for i in idx],
+                    "peer": ["sha%d" % (1 + i % 2) for i in idx],
+                    "state": ["delegated"] * len(idx),
+                    "generation": [1] * len(idx), "total": 300,
+                    "offset": off, "count": len(idx), "started": 5,
+                    "refused": 0, "stopped": 3, "taken_back": 0,
+                    "dead_peers": 1, "moves": 7, "moves_queued": 2}
         if cmd == "/haven/secondary":
-            return {"home_address": ["192.0.2.105"], "primary": ["pha"],
-                    "care_of": ["198.51.100.10"], "remaining": [50],
-                    "packets": [77], "generation": [2], "installed": 1,
+            # 100 rows in pages of 48
+            self.sha_offsets.append(params)
+            off = int(params or 0)
+            idx = list(range(off, min(off + self.SHA_PAGE, 100)))
+            return {"home_address": ["192.0.2.%d" % i for i in idx],
+                    "primary": ["pha"] * len(idx),
+                    "care_of": ["198.51.100.10"] * len(idx),
+                    "remaining": [50] * len(idx),
+                    "packets": [77 + i for i in idx],
+                    "generation": [2] * len(idx), "total": 100,
+                    "offset": off, "count": len(idx), "installed": 100,
                     "replaced": 0, "removed": 0, "expired": 0,
-                    "refused": 0, "used": 1, "capacity": 1024}
+                    "refused": 0, "used": 100, "capacity": 1024}
         return None
 
     def serve(self):

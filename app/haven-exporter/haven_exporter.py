@@ -115,6 +115,19 @@ DELEG_COUNTERS = (
     ("stopped", "Delegations ended by Stop Forwarding"),
     ("taken_back", "Delegations taken back (undelegate, lost secondary)"),
     ("dead_peers", "Times a secondary was declared dead"),
+    ("starts_sent", "Start Forwarding transactions sent (first sends)"),
+    ("moves", "Planned moves started (make-before-break)"),
+    ("moved", "Planned moves whose new secondary acknowledged"),
+    ("move_failed", "Planned moves that failed (the binding stayed)"),
+    ("moves_planned", "Moves the equal policy planned to even the spread"),
+    ("rebalances", "Rebalances that ended with an even spread"),
+)
+DELEG_GAUGES = (
+    ("queued", "Start and Stop transactions waiting for a window"),
+    ("outstanding", "Start and Stop transactions sent, not yet "
+     "acknowledged"),
+    ("moves_queued", "Planned moves waiting for the move rate"),
+    ("rebalancing", "A rebalance of the equal policy is under way (1)"),
 )
 SECONDARY_COUNTERS = (
     ("installed", "Bindings installed for primaries"),
@@ -462,8 +475,8 @@ class HavenCollector:
         self.bindings(tel, inst, staged)
         self.bindings6(tel, inst, staged)
         self.peers(tel.query("/haven/peers"), inst, fam)
-        self.delegation(tel.query("/haven/delegation"), inst, fam)
-        self.secondary(tel.query("/haven/secondary"), inst, fam, staged)
+        self.delegation(tel, inst, fam)
+        self.secondary(tel, inst, fam, staged)
         self.aaa(tel.query("/haven/aaa"), inst, fam)
 
     @staticmethod
@@ -610,43 +623,80 @@ class HavenCollector:
                     "unexpected)", inst, p.get("rejected_messages"))
 
     @staticmethod
-    def delegation(d, inst, fam):
-        if not isinstance(d, dict):
+    def pages(tel, cmd, limit=None):
+        """The pages of a paged table (cmd,<offset>), the first one
+        always, then on until its total is read or limit rows were
+        (None: no limit); a haven without paging answers the whole table
+        in the first page (no "total"), which ends it."""
+        offset, rows = 0, 0
+        while True:
+            page = tel.query(cmd, offset)
+            if not isinstance(page, dict):
+                return
+            yield page
+            count = page.get("count")
+            total = page.get("total")
+            if not is_number(count) or not is_number(total) or not count:
+                return
+            offset += count
+            rows += count
+            if offset >= total or (limit is not None and rows >= limit):
+                return
+
+    def delegation(self, tel, inst, fam):
+        """/haven/delegation: the totals of its first page, the bindings
+        by secondary and state counted over every page."""
+        counts, first = {}, None
+        for d in self.pages(tel, "/haven/delegation"):
+            if first is None:
+                first = d
+            for r in column_rows(d, "home_address"):
+                key = (str(r.get("peer", "")), str(r.get("state", "")))
+                counts[key] = counts.get(key, 0) + 1
+        if first is None:
             return
-        if isinstance(d.get("policy"), str):
+        if isinstance(first.get("policy"), str):
             fam.gauge("haven_delegation_policy", "The delegation policy "
-                      "in force (value 1)", inst, 1, policy=d["policy"])
-        t = totals(d)
+                      "in force (value 1)", inst, 1, policy=first["policy"])
+        t = totals(first)
         for k, doc in DELEG_COUNTERS:
             fam.counter("haven_delegation_" + k, doc, inst, t.get(k))
-        counts = {}
-        for r in column_rows(d, "home_address"):
-            key = (str(r.get("peer", "")), str(r.get("state", "")))
-            counts[key] = counts.get(key, 0) + 1
+        for k, doc in DELEG_GAUGES:
+            fam.gauge("haven_delegation_" + k, doc, inst, t.get(k))
         for (peer, state), n in sorted(counts.items()):
             fam.gauge("haven_delegation_bindings", "Bindings not local, "
                       "by secondary and state", inst, n, peer=peer,
                       state=state)
 
-    @staticmethod
-    def secondary(s, inst, fam, rows_fam):
-        if not isinstance(s, dict):
-            return
-        t = totals(s)
-        for k, doc in SECONDARY_COUNTERS:
-            fam.counter("haven_secondary_" + k, doc, inst, t.get(k))
-        for k, doc in SECONDARY_GAUGES:
-            fam.gauge("haven_secondary_" + k, doc, inst, t.get(k))
-        for r in column_rows(s, "home_address"):
-            lab = dict(home_address=r.get("home_address", ""),
-                       primary=r.get("primary", ""),
-                       care_of=care_of_label(r.get("care_of")))
-            rows_fam.counter("haven_secondary_binding_packets", "Packets "
-                             "tunnelled for a binding held for a primary",
-                             inst, r.get("packets"), **lab)
-            rows_fam.gauge("haven_secondary_binding_remaining_seconds",
-                           "Seconds of forwarding duration left", inst,
-                           r.get("remaining"), **lab)
+    def secondary(self, tel, inst, fam, rows_fam):
+        """/haven/secondary: the totals, and per-binding rows for at most
+        --max-bindings bindings (paged)."""
+        first, seen = None, 0
+        for s in self.pages(tel, "/haven/secondary", self.max_bindings):
+            if first is None:
+                first = s
+                t = totals(s)
+                for k, doc in SECONDARY_COUNTERS:
+                    fam.counter("haven_secondary_" + k, doc, inst,
+                                t.get(k))
+                for k, doc in SECONDARY_GAUGES:
+                    fam.gauge("haven_secondary_" + k, doc, inst, t.get(k))
+            for r in column_rows(s, "home_address"):
+                if seen >= self.max_bindings:
+                    break
+                seen += 1
+                lab = dict(home_address=r.get("home_address", ""),
+                           primary=r.get("primary", ""),
+                           care_of=care_of_label(r.get("care_of")))
+                rows_fam.counter("haven_secondary_binding_packets",
+                                 "Packets tunnelled for a binding held "
+                                 "for a primary", inst, r.get("packets"),
+                                 **lab)
+                rows_fam.gauge("haven_secondary_binding_remaining_seconds",
+                               "Seconds of forwarding duration left", inst,
+                               r.get("remaining"), **lab)
+            if seen >= self.max_bindings:
+                break
 
 
     @staticmethod

@@ -11,7 +11,8 @@
  * Replies are limited to 16 KB, 256 dict entries and 512 array entries,
  * and containers hold only arrays of plain values; so long tables are
  * returned in pages of columns: /haven/bindings,<offset>,
- * /haven/mobile_nodes,<offset>, /haven/events,<since>, and for Mobile
+ * /haven/mobile_nodes,<offset>, /haven/events,<since>,
+ * /haven/delegation,<offset>, /haven/secondary,<offset>, and for Mobile
  * IPv6 /haven/bindings6,<offset> and /haven/mobile_nodes6,<offset>.
  */
 
@@ -73,6 +74,18 @@
  * 371 bytes a row, 32 rows 11,872 bytes.
  */
 #define AAA_NODES_PAGE 32
+/*
+ * Rows of /haven/delegation per reply: home address 41 with its quotes
+ * (IPv6), peer 33, state 11, generation 10, three commas: 98 bytes a
+ * row, 128 rows 12,544 bytes, the totals about 700 more.
+ */
+#define DELEGATION_PAGE 128
+/*
+ * Rows of /haven/secondary per reply: home address 41, primary 33, four
+ * IPv6 care-of addresses 161, remaining 11, packets 20, generation 10,
+ * five commas: 281 bytes a row, 48 rows 13,488 bytes.
+ */
+#define SECONDARY_PAGE 48
 #define TEL_WAIT_US 200			/**< poll interval while waiting */
 #define TEL_TIMEOUT_US 2000000		/**< give up after 2 s */
 
@@ -278,7 +291,7 @@ static int
 bindings_handler(const char *params, struct rte_tel_data *d)
 {
 	struct rte_tel_data *hoa, *coa, *encap, *revtun, *rem, *pkts, *bytes,
-		*origin;
+		*origin, *fwd;
 	char a[HAVEN_ADDR_STRLEN], list[HAVEN_BINDING_MAX_COA * HAVEN_ADDR_STRLEN];
 	struct haven_view_list l;
 	unsigned int first, end, i, taken = 0;
@@ -299,8 +312,10 @@ bindings_handler(const char *params, struct rte_tel_data *d)
 	pkts = column(d, "packets", RTE_TEL_U64_VAL);
 	bytes = column(d, "bytes", RTE_TEL_U64_VAL);
 	origin = column(d, "origin", RTE_TEL_STRING_VAL);
+	fwd = column(d, "forwarder", RTE_TEL_STRING_VAL);
 	if (hoa == NULL || coa == NULL || encap == NULL || revtun == NULL ||
-	    rem == NULL || pkts == NULL || bytes == NULL || origin == NULL) {
+	    rem == NULL || pkts == NULL || bytes == NULL || origin == NULL ||
+	    fwd == NULL) {
 		haven_view_list_free(&l);
 		return -ENOMEM;
 	}
@@ -323,6 +338,7 @@ bindings_handler(const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_array_u64(bytes, b.counters.bytes);
 		rte_tel_data_add_array_string(origin,
 			haven_node_origin_name(b.node->origin));
+		rte_tel_data_add_array_string(fwd, b.forwarder);
 	}
 	rte_tel_data_add_dict_u64(d, "count", taken);
 	haven_view_list_free(&l);
@@ -398,7 +414,7 @@ binding_handler(const char *params, struct rte_tel_data *d)
 struct peer_columns {
 	struct rte_tel_data *name, *id, *addr, *role, *alive, *load,
 		*delegated, *tx, *rx, *retx, *bad_auth, *replayed, *malformed,
-		*timeouts;
+		*timeouts, *queued, *outstanding, *records, *ext;
 };
 
 static void
@@ -422,6 +438,10 @@ peer_row(struct peer_columns *c, const struct haven_deleg_peer *p,
 	rte_tel_data_add_array_u64(c->replayed, p->stats.replayed);
 	rte_tel_data_add_array_u64(c->malformed, p->stats.malformed);
 	rte_tel_data_add_array_u64(c->timeouts, p->stats.timeouts);
+	rte_tel_data_add_array_u64(c->queued, p->n_queued);
+	rte_tel_data_add_array_u64(c->outstanding, p->n_outstanding);
+	rte_tel_data_add_array_u64(c->records, p->stats.records_tx);
+	rte_tel_data_add_array_int(c->ext, p->ext);
 }
 
 static int
@@ -448,11 +468,16 @@ peers_handler(const char *params, struct rte_tel_data *d)
 	c.replayed = column(d, "replayed", RTE_TEL_U64_VAL);
 	c.malformed = column(d, "malformed", RTE_TEL_U64_VAL);
 	c.timeouts = column(d, "timeouts", RTE_TEL_U64_VAL);
+	c.queued = column(d, "queued", RTE_TEL_U64_VAL);
+	c.outstanding = column(d, "outstanding", RTE_TEL_U64_VAL);
+	c.records = column(d, "records_tx", RTE_TEL_U64_VAL);
+	c.ext = column(d, "extension", RTE_TEL_INT_VAL);
 	if (c.name == NULL || c.id == NULL || c.addr == NULL ||
 	    c.role == NULL || c.alive == NULL || c.load == NULL ||
 	    c.delegated == NULL || c.tx == NULL || c.rx == NULL ||
 	    c.retx == NULL || c.bad_auth == NULL || c.replayed == NULL ||
-	    c.malformed == NULL || c.timeouts == NULL)
+	    c.malformed == NULL || c.timeouts == NULL || c.queued == NULL ||
+	    c.outstanding == NULL || c.records == NULL || c.ext == NULL)
 		return -ENOMEM;
 	for (i = 0; pha != NULL && i < pha->n_peers; i++)
 		if (!haven_deleg_secondaries()[i].removed)
@@ -467,7 +492,7 @@ peers_handler(const char *params, struct rte_tel_data *d)
 
 struct deleg_columns {
 	struct rte_tel_data *hoa, *peer, *state, *gen;
-	unsigned int n;
+	unsigned int n, first, end;	/* rows seen; this page's [first, end) */
 };
 
 static void
@@ -477,8 +502,11 @@ delegation_row(const struct haven_deleg_binding *b, void *arg)
 	struct haven_addr hoa = b->info.home_addr;
 	char a[HAVEN_ADDR_STRLEN];
 
-	if (c->n++ >= RTE_TEL_MAX_ARRAY_ENTRIES)
+	if (c->n < c->first || c->n >= c->end) {
+		c->n++;
 		return;
+	}
+	c->n++;
 	rte_tel_data_add_array_string(c->hoa, haven_addr_str(&hoa, a));
 	rte_tel_data_add_array_string(c->peer,
 		b->peer != NULL ? b->peer->name : "-");
@@ -487,13 +515,79 @@ delegation_row(const struct haven_deleg_binding *b, void *arg)
 	rte_tel_data_add_array_u64(c->gen, b->info.generation);
 }
 
+/* The offset of a paged table: params, or 0. */
+static int
+page_offset(const char *params, unsigned int *offset)
+{
+	char *end;
+
+	*offset = 0;
+	if (params == NULL || *params == '\0')
+		return 0;
+	*offset = strtoul(params, &end, 0);
+	return *end == '\0' ? 0 : -EINVAL;
+}
+
+/* The primary's totals: queued and in flight over its secondaries. */
+static void
+delegation_totals(struct rte_tel_data *d, const struct haven_deleg_pha *pha)
+{
+	const struct haven_balancer_stats *bs = haven_balancer_stats();
+	uint64_t queued = 0, outstanding = 0, records = 0, timeouts = 0;
+	unsigned int i;
+
+	for (i = 0; pha != NULL && i < pha->n_peers; i++) {
+		const struct haven_deleg_peer *p = &haven_deleg_secondaries()[i];
+
+		queued += p->n_queued;
+		outstanding += p->n_outstanding;
+		records += p->stats.records_tx;
+		timeouts += p->stats.dgram_timeouts;
+	}
+	rte_tel_data_add_dict_u64(d, "starts_sent",
+		pha != NULL ? pha->stats.starts_sent : 0);
+	rte_tel_data_add_dict_u64(d, "stops_sent",
+		pha != NULL ? pha->stats.stops_sent : 0);
+	rte_tel_data_add_dict_u64(d, "moves",
+		pha != NULL ? pha->stats.moves : 0);
+	rte_tel_data_add_dict_u64(d, "moved",
+		pha != NULL ? pha->stats.moved : 0);
+	rte_tel_data_add_dict_u64(d, "move_failed",
+		pha != NULL ? pha->stats.move_failed : 0);
+	rte_tel_data_add_dict_u64(d, "released",
+		pha != NULL ? pha->stats.released : 0);
+	rte_tel_data_add_dict_u64(d, "lost", pha != NULL ? pha->stats.lost : 0);
+	rte_tel_data_add_dict_u64(d, "moves_queued",
+		pha != NULL ? pha->n_moves_queued : 0);
+	rte_tel_data_add_dict_u64(d, "queued", queued);
+	rte_tel_data_add_dict_u64(d, "outstanding", outstanding);
+	rte_tel_data_add_dict_u64(d, "records_sent", records);
+	rte_tel_data_add_dict_u64(d, "datagram_timeouts", timeouts);
+	rte_tel_data_add_dict_u64(d, "moves_planned", bs->moves_planned);
+	rte_tel_data_add_dict_u64(d, "rebalances", bs->rebalances);
+	rte_tel_data_add_dict_int(d, "rebalancing", bs->rebalancing);
+	rte_tel_data_add_dict_int(d, "rebalance_tolerance_pct",
+		bs->tolerance_pct);
+	rte_tel_data_add_dict_u64(d, "bulk_summaries",
+		haven_deleg_bulk_summaries());
+}
+
+/*
+ * /haven/delegation[,<offset>]: a page of the bindings that are not
+ * local (DELEGATION_PAGE rows from offset, in node-table order) and the
+ * primary's totals.
+ */
 static int
 delegation_handler(const char *params, struct rte_tel_data *d)
 {
 	const struct haven_deleg_pha *pha = haven_deleg_pha_ctx();
 	struct deleg_columns c = { 0 };
+	unsigned int offset;
 
-	(void)params;
+	if (page_offset(params, &offset) != 0)
+		return -EINVAL;
+	c.first = offset;
+	c.end = offset + DELEGATION_PAGE;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "policy",
 		haven_deleg_policy_name(haven_balancer_policy()));
@@ -504,6 +598,10 @@ delegation_handler(const char *params, struct rte_tel_data *d)
 	if (c.hoa == NULL || c.peer == NULL || c.state == NULL || c.gen == NULL)
 		return -ENOMEM;
 	haven_deleg_foreach(delegation_row, &c);
+	rte_tel_data_add_dict_u64(d, "total", c.n);
+	rte_tel_data_add_dict_u64(d, "offset", offset);
+	rte_tel_data_add_dict_u64(d, "count", c.n > c.first ?
+		RTE_MIN(c.n, c.end) - c.first : 0);
 	rte_tel_data_add_dict_u64(d, "started",
 		pha != NULL ? pha->stats.started : 0);
 	rte_tel_data_add_dict_u64(d, "refused",
@@ -514,9 +612,14 @@ delegation_handler(const char *params, struct rte_tel_data *d)
 		pha != NULL ? pha->stats.taken_back : 0);
 	rte_tel_data_add_dict_u64(d, "dead_peers",
 		pha != NULL ? pha->stats.dead_peers : 0);
+	delegation_totals(d, pha);
 	return 0;
 }
 
+/*
+ * /haven/secondary[,<offset>]: a page of the bindings held for primaries
+ * (SECONDARY_PAGE rows from offset, in table order) and the totals.
+ */
 static int
 secondary_handler(const char *params, struct rte_tel_data *d)
 {
@@ -524,9 +627,10 @@ secondary_handler(const char *params, struct rte_tel_data *d)
 	struct rte_tel_data *hoa, *prim, *coa, *rem, *pkts, *gen;
 	char a[HAVEN_ADDR_STRLEN], list[HAVEN_DELEG_MAX_COA * HAVEN_ADDR_STRLEN];
 	uint64_t now = haven_now_ms();
-	unsigned int i, j, n = 0;
+	unsigned int i, j, n = 0, offset, count = 0;
 
-	(void)params;
+	if (page_offset(params, &offset) != 0)
+		return -EINVAL;
 	rte_tel_data_start_dict(d);
 	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
 	prim = column(d, "primary", RTE_TEL_STRING_VAL);
@@ -537,14 +641,15 @@ secondary_handler(const char *params, struct rte_tel_data *d)
 	if (hoa == NULL || prim == NULL || coa == NULL || rem == NULL ||
 	    pkts == NULL || gen == NULL)
 		return -ENOMEM;
-	for (i = 0; sha != NULL && i < sha->capacity; i++) {
+	for (i = 0; sha != NULL && i < sha->capacity &&
+	     count < SECONDARY_PAGE; i++) {
 		const struct haven_deleg_sha_entry *e = &sha->entries[i];
 		struct haven_addr x;
 		size_t off = 0;
 
-		if (e->primary == NULL || n == RTE_TEL_MAX_ARRAY_ENTRIES)
+		if (e->primary == NULL || n++ < offset)
 			continue;
-		n++;
+		count++;
 		x = e->info.home_addr;
 		rte_tel_data_add_array_string(hoa, haven_addr_str(&x, a));
 		rte_tel_data_add_array_string(prim, e->primary->name);
@@ -560,6 +665,9 @@ secondary_handler(const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_array_u64(pkts, haven_deleg_entry_packets(e));
 		rte_tel_data_add_array_u64(gen, e->info.generation);
 	}
+	rte_tel_data_add_dict_u64(d, "total", sha != NULL ? sha->used : 0);
+	rte_tel_data_add_dict_u64(d, "offset", offset);
+	rte_tel_data_add_dict_u64(d, "count", count);
 	rte_tel_data_add_dict_u64(d, "installed",
 		sha != NULL ? sha->stats.installed : 0);
 	rte_tel_data_add_dict_u64(d, "replaced",
@@ -573,6 +681,14 @@ secondary_handler(const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "used", sha != NULL ? sha->used : 0);
 	rte_tel_data_add_dict_u64(d, "capacity",
 		sha != NULL ? sha->capacity : 0);
+	rte_tel_data_add_dict_u64(d, "heartbeats",
+		sha != NULL ? sha->stats.heartbeats : 0);
+	rte_tel_data_add_dict_u64(d, "counters_sent",
+		sha != NULL ? sha->stats.counters : 0);
+	rte_tel_data_add_dict_u64(d, "reports",
+		sha != NULL ? sha->stats.reports : 0);
+	rte_tel_data_add_dict_u64(d, "batches",
+		sha != NULL ? sha->stats.batches : 0);
 	return 0;
 }
 
