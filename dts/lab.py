@@ -16,8 +16,10 @@ dts/lab.sh builds the network; this module drives it from pytest:
   IPv6-in-IPv6), Mip6Client (dts/mip6client.py, Binding Updates),
   Lab.ping6.
 - Delegation: keys and configurations of a primary home agent and its
-  secondaries (sha1, sha2) for the delegation suite; every Haven, PHA or
-  SHA, has the same telemetry shortcuts (peers, delegation, secondary).
+  secondaries (sha1, sha2; sha3..sha8 after Lab.scale()) for the
+  delegation suites; every Haven, PHA or SHA, has the same telemetry
+  shortcuts (peers, delegation, secondary) and reads paged tables whole
+  (Haven.paged).
 
 Addresses come from dts/lab.env (shared with lab.sh).
 """
@@ -221,6 +223,12 @@ class Lab:
     def cut_control(self, on=True):
         """Drop every delegation message (UDP 4434) on the home bridge."""
         return self._sh("cut-control", "on" if on else "off", self.prefix)
+
+    def scale(self, n):
+        """Secondaries sha1..sha<n> (lab.sh scale: sha3.. are made only
+        here), and on an IPv6 lab the bulk visited prefix VC6_NET routed
+        to the mobile node."""
+        return self._sh("scale", str(n), self.prefix)
 
     def run(self, role, argv, check=True, timeout=60, **kw):
         """Run argv in a namespace; CompletedProcess (text)."""
@@ -718,6 +726,25 @@ class Haven:
                 return r
         return None
 
+    def paged(self, cmd, key, page_limit=100000):
+        """(rows, totals) of a paged table (cmd,<offset>: /haven/bindings,
+        /haven/bindings6, /haven/delegation, /haven/secondary): every
+        page until offset + count reaches total; totals of the first."""
+        rows, totals, offset = [], None, 0
+        for _ in range(page_limit):
+            v = self.tel.query(cmd, offset)
+            if not isinstance(v, dict):
+                break
+            if totals is None:
+                totals = table_totals(v)
+            page = column_rows(v, key)
+            rows += page
+            count, total = v.get("count", len(page)), v.get("total")
+            offset += count
+            if not count or total is None or offset >= total:
+                break
+        return rows, totals or {}
+
     # -- delegation telemetry (docs/delegation-protocol.md) --
     def _table(self, cmd, key):
         try:
@@ -781,11 +808,16 @@ class Haven:
 # ---------------------------------------------------------------------------
 
 SHA_NAMES = ("sha1", "sha2")
+# every secondary the lab can have (sha3.. only after Lab.scale())
+ALL_SHA_NAMES = tuple("sha%d" % i for i in range(1, int(E.MAX_SHAS) + 1))
 # Where an SHA's configuration keeps its console socket: at the top level,
 # as there is no home_agent: section (config/lab-sha1.yaml).
 SHA_CONSOLE_KEY = "console_socket"
 # EAL memory of an SHA, MB: three processes share the lab's hugepages.
 SHA_MEMORY_MB = 128
+# ... and with IPv6 tables: the start-up minimum at the default
+# max_bindings (docs/configuration.md 3.1.1)
+SHA6_MEMORY_MB = 209
 
 
 class Delegation:
@@ -797,15 +829,15 @@ class Delegation:
     def __init__(self, lab):
         self.lab = lab
         self.pha_id = int(E.PHA_ID)
-        self.keys = {n: "hex:" + os.urandom(32).hex() for n in SHA_NAMES}
-        self.sha = {
-            "sha1": SimpleNamespace(name="sha1", id=int(E.SHA1_ID),
-                                    addr=E.SHA1_ADDR, mac=E.SHA1_MAC.lower(),
-                                    iface=E.SHA1_IFACE),
-            "sha2": SimpleNamespace(name="sha2", id=int(E.SHA2_ID),
-                                    addr=E.SHA2_ADDR, mac=E.SHA2_MAC.lower(),
-                                    iface=E.SHA2_IFACE),
-        }
+        self.keys = {n: "hex:" + os.urandom(32).hex()
+                     for n in ALL_SHA_NAMES}
+        self.sha = {}
+        for n in ALL_SHA_NAMES:
+            u = n.upper()
+            self.sha[n] = SimpleNamespace(
+                name=n, id=int(ENV[u + "_ID"]), addr=ENV[u + "_ADDR"],
+                mac=ENV[u + "_MAC"].lower(), iface=ENV[u + "_IFACE"],
+                addr6=ENV[u + "_ADDR6"])
 
     def secondary_entry(self, name, key=None):
         s = self.sha[name]
@@ -850,6 +882,22 @@ class Delegation:
             "routes": [{"prefix": "0.0.0.0/0", "gateway": E.RT_HOME_ADDR}],
             "delegation": d,
         }
+
+    def sha6_config(self, name, memory_mb=None, **deleg):
+        """sha_config() with IPv6: its address6 on the home link, an
+        IPv6 default route via the router, the primary's address6, and
+        the EAL memory of IPv4 and IPv6 tables (the loader's start-up
+        minimum at the default max_bindings, docs/configuration.md 3.1.1,
+        unless memory_mb says more)."""
+        cfg = self.sha_config(name, **deleg)
+        s = self.sha[name]
+        cfg["ports"][0]["address6"] = "%s/%s" % (s.addr6,
+                                                 E.HOME6_PREFIX_LEN)
+        cfg["routes"].append({"prefix": "::/0",
+                              "gateway": E.RT6_HOME_ADDR})
+        cfg["delegation"]["primaries"][0]["address6"] = E.HA6_ADDR
+        cfg["eal"]["memory_mb"] = memory_mb or SHA6_MEMORY_MB
+        return cfg
 
     def pha(self, log=None, secondaries=SHA_NAMES, **deleg):
         """A Haven (not started) for the PHA in <p>-ha."""

@@ -56,9 +56,9 @@ static struct {
 int
 deleg_scale_configure(const struct haven_config_delegation *dc)
 {
-	struct haven_deleg_pha_config pc;
+	/* What the library has (v1_only and any later member), our keys. */
+	struct haven_deleg_pha_config pc = deleg.pha.cfg;
 
-	haven_deleg_pha_config_default(&pc);
 	pc.window = dc->window;
 	pc.dgram_window = dc->dgram_window;
 	pc.rx_budget = dc->rx_budget;
