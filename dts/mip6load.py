@@ -15,7 +15,9 @@ Each Binding Update (A and H flags, a sequence number, a lifetime in 4 s
 units) leaves the care-of address with a Destination Options header
 holding the Home Address option (RFC 6275 6.3, at 8n+6) and a Mobility
 Header of type 5 with the replay protection option (RFC 4285 6, type 10,
-a 64-bit NTP timestamp, at 8n+2) and the MN-HA authentication option
+a 64-bit NTP timestamp: the moment the update is due to leave, so that a
+long load stays within the home agent's replay window, at 8n+2) and the
+MN-HA authentication option
 (RFC 4285 5, type 9, subtype 1, at 4n+1, last):
 
     Authenticator = First(96, HMAC_SHA1(key, coa | hoa | MH Data))
@@ -101,9 +103,13 @@ def csum(data):
     return ~s & 0xFFFF
 
 
-def ntp_now():
-    t = time.time()
+def ntp_of(t):
+    """A Unix time as a 64-bit NTP timestamp."""
     return ((int(t) + NTP_EPOCH) << 32) | int((t % 1) * (1 << 32))
+
+
+def ntp_now():
+    return ntp_of(time.time())
 
 
 def build_bu(ha, hoa, coa, spi, key, seq, units, ts):
@@ -280,11 +286,21 @@ def main(argv=None):
     units = min(a.lifetime // 4, 0xFFFF)
     seq0 = int(time.time() * 10) & 0x7FFF
 
+    # Each update's timestamp is the moment it is due to leave: the
+    # home agent takes it within its replay window (RFC 4285 6: 7 s in
+    # the lab) however long the whole load lasts. The send starts once
+    # every update is built: when, is estimated from the first ones.
     t_build = time.monotonic()
-    ts = ntp_now()
     nodes = range(a.first, a.first + a.count)
+    probe = min(200, a.count)
+    for i in range(a.first, a.first + probe):
+        build_bu(ha, addr_of(a.hoa_base, i), addr_of(a.coa_base, i),
+                 SPI_BASE + i, key_of(i), seq0, units, 0)
+    per_bu = (time.monotonic() - t_build) / max(probe, 1)
+    start_wall = time.time() + 0.5 + 1.3 * per_bu * a.count
     packets = [build_bu(ha, addr_of(a.hoa_base, i), addr_of(a.coa_base, i),
-                        SPI_BASE + i, key_of(i), seq0, units, ts)
+                        SPI_BASE + i, key_of(i), seq0, units,
+                        ntp_of(start_wall + (i - a.first) / max(a.rate, 1)))
                for i in nodes]
     build_s = time.monotonic() - t_build
 
@@ -299,6 +315,8 @@ def main(argv=None):
     sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW,
                          socket.IPPROTO_RAW)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 64 << 20)
+    if time.time() < start_wall:
+        time.sleep(start_wall - time.time())
     t0 = time.monotonic()
     send_s = send_paced(sock, a.ha, packets, a.rate)
     sent, retransmitted = len(packets), 0
