@@ -27,7 +27,10 @@ The Mobility Header checksum is over the RFC 8200 8.1 pseudo-header from
 the home address to the home agent. All the updates are built before the
 first leaves; they go out through one raw IPv6 socket (header included;
 the kernel routes each to the home agent through the router, which it
-resolves once), paced at --rate a second in 1 ms slices. A child process
+resolves once), paced at --rate a second in 1 ms slices, and with
+--window never more than that many unanswered (so that a slow home agent
+is not buried under updates whose timestamps age in its queue). A child
+process
 reads the Binding Acknowledgements with a packet socket on --iface: the
 home address from the type 2 routing header, the status, the sequence
 number, the MN-HA authenticator checked with the node's key. Updates not
@@ -177,7 +180,8 @@ def ba_auth_ok(mh, coa, hoa, key):
     return False
 
 
-def receiver(iface, ha, base, count, first, duration, conn, ready):
+def receiver(iface, ha, base, count, first, duration, conn, ready,
+             n_acked):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
                       socket.htons(ETH_P_IPV6))
     try:
@@ -225,6 +229,7 @@ def receiver(iface, ha, base, count, first, duration, conn, ready):
             if status < 128:
                 first_t = now if first_t is None else first_t
                 last_t = now
+            n_acked.value += 1      # answered, whatever the status
     conn.send({"acked": sum(1 for v in acked.values() if v[0] < 128),
                "statuses": {str(k): v for k, v in statuses.items()},
                "bad_auth": bad_auth, "foreign": foreign,
@@ -236,12 +241,31 @@ def receiver(iface, ha, base, count, first, duration, conn, ready):
 # Sending
 # ---------------------------------------------------------------------------
 
-def send_paced(sock, ha_addr, packets, rate):
-    """Send packets at rate a second, in 1 ms slices."""
+LATE_S = 3.0     # an update this late is built again with a fresh timestamp
+
+
+def send_paced(sock, ha_addr, packets, rate, window=0, answered=None,
+               stall=3.0, due=None, rebuild=None):
+    """Send packets at rate a second, in 1 ms slices; with a window, no
+    more than window updates unanswered (answered(): how many were) unless
+    no answer came for stall seconds. due[k]: the wall-clock time packet k
+    was built for; later than LATE_S, rebuild(k) makes it again."""
     per_ms = max(1, rate // 1000)
     t0 = time.monotonic()
+    base = answered() if window else 0
     for k in range(0, len(packets), per_ms):
-        for p in packets[k:k + per_ms]:
+        if window:
+            last, seen = time.monotonic(), answered()
+            while k - (answered() - base) >= window:
+                if answered() != seen:
+                    last, seen = time.monotonic(), answered()
+                elif time.monotonic() - last > stall:
+                    break
+                time.sleep(0.001)
+        late = due is not None and time.time() - due[k] > LATE_S
+        for j, p in enumerate(packets[k:k + per_ms]):
+            if late:
+                p = rebuild(k + j)
             while True:
                 try:
                     sock.sendto(p, (ha_addr, 0))
@@ -269,6 +293,9 @@ def main(argv=None):
     ap.add_argument("--coa-base", default=COA_BASE)
     ap.add_argument("--rate", type=int, default=20000,
                     help="updates a second (default 20000)")
+    ap.add_argument("--window", type=int, default=0,
+                    help="at most this many updates unanswered (0: no "
+                    "window, the rate alone)")
     ap.add_argument("--lifetime", type=int, default=3600,
                     help="seconds (0 deregisters)")
     ap.add_argument("--iface", default="va",
@@ -306,9 +333,11 @@ def main(argv=None):
 
     parent, child = mp.Pipe()
     ready = mp.Event()
+    n_acked = mp.Value("l", 0, lock=False)
     duration = a.count / max(a.rate, 1) + a.wait + a.tries * a.retry + 30
     rx = mp.Process(target=receiver, args=(a.iface, ha, hoa_base, a.count,
-                                           a.first, duration, child, ready))
+                                           a.first, duration, child, ready,
+                                           n_acked))
     rx.start()
     ready.wait(10)
 
@@ -318,7 +347,14 @@ def main(argv=None):
     if time.time() < start_wall:
         time.sleep(start_wall - time.time())
     t0 = time.monotonic()
-    send_s = send_paced(sock, a.ha, packets, a.rate)
+    due = [start_wall + k / max(a.rate, 1) for k in range(a.count)]
+
+    def rebuild(k):
+        i = a.first + k
+        return build_bu(ha, addr_of(a.hoa_base, i), addr_of(a.coa_base, i),
+                        SPI_BASE + i, key_of(i), seq0, units, ntp_now())
+    send_s = send_paced(sock, a.ha, packets, a.rate, a.window,
+                        lambda: n_acked.value, due=due, rebuild=rebuild)
     sent, retransmitted = len(packets), 0
     acked = set()
     for attempt in range(1, a.tries):
@@ -337,7 +373,8 @@ def main(argv=None):
                           (seq0 + attempt) & 0xFFFF, units, ts)
                  for i in nodes if i not in acked]
         retransmitted += len(again)
-        send_paced(sock, a.ha, again, a.rate)
+        send_paced(sock, a.ha, again, a.rate, a.window,
+                   lambda: n_acked.value)
     deadline = time.monotonic() + a.wait
     while time.monotonic() < deadline and len(acked) < a.count:
         parent.send("status")

@@ -88,9 +88,10 @@ def pow2_at_least(n):
 
 class Wire:
     """nftables counters on the home bridge (<p>-home, bridge family):
-    delegation datagrams (UDP 4434) from the primary, to it, and from
-    each secondary, with their octets (the IP datagram: nftables counts
-    the bridge's frames from the network header)."""
+    delegation datagrams (UDP 4434) from the primary, to it (and of those
+    the HEARTBEATs), and from each secondary, with their octets (the IP
+    datagram: nftables counts the bridge's frames from the network
+    header)."""
 
     def __init__(self, lab, shas):
         self.lab = lab
@@ -98,9 +99,14 @@ class Wire:
 
     def install(self):
         d = Delegation(self.lab)
+        # the Type octet: the second of the UDP payload (after 64 bits
+        # of UDP header), 8 = HEARTBEAT (docs/delegation-protocol.md)
         rules = ["ip saddr %s udp dport 4434 counter name from_pha" % E.HA_ADDR,
-                 "ip daddr %s udp sport 4434 counter name to_pha" % E.HA_ADDR]
-        counters = ["counter from_pha {}", "counter to_pha {}"]
+                 "ip daddr %s udp sport 4434 counter name to_pha" % E.HA_ADDR,
+                 "ip daddr %s udp sport 4434 @th,72,8 8 counter name "
+                 "hb_to_pha" % E.HA_ADDR]
+        counters = ["counter from_pha {}", "counter to_pha {}",
+                    "counter hb_to_pha {}"]
         for n in self.shas:
             counters.append("counter from_%s {}" % n)
             rules.append("ip saddr %s udp sport 4434 counter name from_%s" %
@@ -306,14 +312,16 @@ class Scale:
         assert r.accepted, (r.status, r.status_text)
         return r
 
-    def load(self, rate=1000, count=None, first=0, wait=60, retry=10.0):
+    def load(self, rate=1000, count=None, first=0, wait=60, retry=10.0,
+             window=2000):
         """dts/mip6load.py in the mobile node's namespace: its JSON."""
         count = self.n if count is None else count
         r = self.lab.run("mn", [PY, DTS / "mip6load.py", "--ha", E.HA6_ADDR,
                                 "--count", count, "--first", first,
                                 "--rate", rate, "--lifetime", self.lifetime,
                                 "--iface", E.MN_VA_IFACE, "--wait", wait,
-                                "--retry", retry, "--json"], check=False,
+                                "--retry", retry, "--window", window,
+                                "--json"], check=False,
                          timeout=2 * count / max(rate, 1) + wait +
                          3 * retry + 120)
         try:

@@ -925,6 +925,58 @@ test_threshold(void)
 	return 0;
 }
 
+/*
+ * A reload changes the rebalance tolerance and the flow control in
+ * force (delegation-protocol.md 11.4, 11.5); a value out of range is
+ * refused by the loader and nothing changes.
+ */
+static int
+test_reload_scale_keys(void)
+{
+	static const char old_keys[] = "  rebalance_tolerance_pct: 40\n";
+	static const char new_keys[] = "  rebalance_tolerance_pct: 25\n"
+		"  window: 64\n  dgram_window: 4\n  rx_budget: 32\n"
+		"  move_rate: 500\n  move_burst: 8\n";
+	const struct haven_deleg_pha *pha = haven_deleg_pha_ctx();
+	char text[sizeof(config_yaml) + sizeof(new_keys)], msg[512];
+	const char *at = strstr(config_yaml, old_keys);
+	size_t head;
+
+	TEST_ASSERT(at != NULL && pha != NULL, "configuration");
+	TEST_ASSERT(pha->cfg.window == 512 && pha->cfg.dgram_window == 16 &&
+		pha->cfg.rx_budget == 256 && pha->cfg.move_rate == 2000 &&
+		pha->cfg.move_burst == 256 && !pha->cfg.v1_only,
+		"the defaults in force");
+	head = (size_t)(at - config_yaml);
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)head, config_yaml,
+		new_keys, at + strlen(old_keys));
+	TEST_ASSERT_EQUAL(app_config_write(text), 0, "write");
+	TEST_ASSERT_EQUAL(haven_reload(msg, sizeof(msg)), 0, "reload: %s",
+		msg);
+	TEST_ASSERT_EQUAL(haven_balancer_stats()->tolerance_pct, 25,
+		"tolerance");
+	TEST_ASSERT(pha->cfg.window == 64 && pha->cfg.dgram_window == 4 &&
+		pha->cfg.rx_budget == 32 && pha->cfg.move_rate == 500 &&
+		pha->cfg.move_burst == 8 && !pha->cfg.v1_only,
+		"the new flow control in force");
+
+	/* Out of range: refused, nothing changed. */
+	snprintf(text, sizeof(text), "%.*s  dgram_window: 65\n%s", (int)head,
+		config_yaml, at);
+	TEST_ASSERT_EQUAL(app_config_write(text), 0, "write");
+	TEST_ASSERT(haven_reload(msg, sizeof(msg)) != 0, "65 taken");
+	TEST_ASSERT(strstr(msg, "1..64") != NULL, "message: %s", msg);
+	TEST_ASSERT(pha->cfg.dgram_window == 4 &&
+		haven_balancer_stats()->tolerance_pct == 25, "changed");
+
+	TEST_ASSERT_EQUAL(app_config_write(config_yaml), 0, "write");
+	TEST_ASSERT_EQUAL(haven_reload(msg, sizeof(msg)), 0, "reload: %s",
+		msg);
+	TEST_ASSERT(pha->cfg.window == 512 && pha->cfg.move_rate == 2000 &&
+		haven_balancer_stats()->tolerance_pct == 40, "back");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -962,6 +1014,7 @@ main(int argc, char **argv)
 	TEST_RUN(test_dead_secondary);
 	TEST_RUN(test_rebalance_tolerance);
 	TEST_RUN(test_threshold);
+	TEST_RUN(test_reload_scale_keys);
 	haven_nodes_fini();
 	app_drain();
 	haven_rt_stop();
