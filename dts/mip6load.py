@@ -276,8 +276,8 @@ def send_paced(sock, ha_addr, packets, rate, window=0, answered=None,
                     if e.errno != 105:      # ENOBUFS: the qdisc is full
                         raise
                     time.sleep(0.0005)
-        due = t0 + (k + per_ms) / rate
-        d = due - time.monotonic()
+        next_t = t0 + (k + per_ms) / rate
+        d = next_t - time.monotonic()
         if d > 0:
             time.sleep(d)
     return time.monotonic() - t0
