@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from lab import OUT, E, Endpoint6, Stream, wait_until
+from lab import OUT, E, Endpoint6, Stream, column_rows, until
 import scale
 
 N = int(os.environ.get("HAVEN_SCALE_N", "2000"))
@@ -32,13 +32,6 @@ STREAM_HOA = E.MN6_HOME_ADDR
 VICTIM = "sha8"
 # reports at rest per secondary (the goal at 100,000 bindings)
 REST_BUDGET = 10 * 1024
-
-
-def until(fn, timeout, what, show=None, interval=0.1):
-    try:
-        return wait_until(fn, timeout, interval, what)
-    except TimeoutError as e:
-        raise AssertionError("%s; now: %r" % (e, show() if show else None))
 
 
 @pytest.fixture(scope="module")
@@ -321,14 +314,9 @@ class TestSuite_scale:
         out, since = [], 0
         for _ in range(10000):
             v = self.sc.pha.tel.query("/haven/events", since)
-            rows = scale_rows(v)
+            rows = column_rows(v, "seq") if isinstance(v, dict) else []
             out += rows
             if not rows or v["next"] <= since:
                 break
             since = v["next"]
         return out
-
-
-def scale_rows(v):
-    from lab import column_rows
-    return column_rows(v, "seq") if isinstance(v, dict) else []

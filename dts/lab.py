@@ -87,6 +87,15 @@ def wait_until(fn, timeout=5.0, interval=0.1, what="condition"):
         time.sleep(interval)
 
 
+def until(fn, timeout, what, show=None, interval=0.1):
+    """wait_until, failing as an assertion that says what show() returns
+    (the state of things) when the time is up."""
+    try:
+        return wait_until(fn, timeout, interval, what)
+    except TimeoutError as e:
+        raise AssertionError("%s; now: %r" % (e, show() if show else None))
+
+
 # ---------------------------------------------------------------------------
 # Processes
 # ---------------------------------------------------------------------------

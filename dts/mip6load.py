@@ -3,9 +3,10 @@
 """A fast, independent Mobile IPv6 registration load: many mobile nodes,
 each from its own care-of address, registering with one home agent.
 
-Nothing here shares code with haven (nor with dts/mip6client.py, whose
-message it builds the same way, RFC 6275 and RFC 4285, with plain struct
-and hmac for speed): node i has the home address HOA_BASE + i, the
+Nothing here shares code with haven; from dts/mip6client.py only the
+protocol numbers and the checksum: it builds the same message (the same
+octets for the same inputs), RFC 6275 and RFC 4285, with plain struct and
+hmac for speed, not scapy: node i has the home address HOA_BASE + i, the
 care-of address COA_BASE + i (a visited /64 the lab's router forwards to
 the mobile node's namespace, lab.sh scale), the SPI SPI_BASE + i and the
 key key_of(i) (SHA-1 of "haven-scale-<i>", 20 octets); scale_config()
@@ -58,19 +59,16 @@ import struct
 import sys
 import time
 
-NH_ROUTING = 43
-NH_DSTOPTS = 60
-NH_NONE = 59
-NH_MH = 135
-MH_BU = 5
-MH_BA = 6
-OPT_PADN = 1
-OPT_AUTH = 9
-OPT_REPLAY = 10
-OPT_HAO = 201
-FLAGS_AH = 0x8000 | 0x4000
-NTP_EPOCH = 2208988800
-ETH_P_IPV6 = 0x86DD
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+# the numbers of RFC 6275 and RFC 4285, and the RFC 1071 checksum, as
+# mip6client.py has them
+from mip6client import (ETH_P_IPV6, FLAG_BITS, MH_BA, MH_BU,  # noqa: E402
+                        NH_DSTOPTS, NH_MH, NH_NONE, NH_ROUTING, NTP_EPOCH,
+                        OPT_AUTH, OPT_PADN, OPT_REPLAY, csum)
+
+OPT_HAO = 201                   # Home Address destination option
+FLAGS_AH = FLAG_BITS["A"] | FLAG_BITS["H"]
 SO_RCVBUFFORCE = 33
 AUTH_LEN = 12                   # HMAC-SHA1, first 96 bits
 
@@ -94,16 +92,6 @@ def scale_nodes(n, first=0, hoa_base=HOA_BASE):
     return [{"home_address": str(ipaddress.IPv6Address(base + i)),
              "spi": SPI_BASE + i, "algorithm": "hmac-sha1",
              "key": "hex:" + key_of(i).hex()} for i in range(first, first + n)]
-
-
-def csum(data):
-    """Internet checksum (RFC 1071)."""
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    s = (s & 0xFFFF) + (s >> 16)
-    s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def ntp_of(t):

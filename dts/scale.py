@@ -150,7 +150,8 @@ class Scale:
 
     def __init__(self, lab, n, shas=8, tag="scale", log_level="info",
                  report_interval_ms=250, dead_after=4, tolerance_pct=10,
-                 move_rate=None, lifetime=3600, policy="equal"):
+                 move_rate=None, lifetime=3600, policy="equal",
+                 window=None):
         self.lab = lab
         self.n = n
         self.names = ["sha%d" % i for i in range(1, shas + 1)]
@@ -162,6 +163,7 @@ class Scale:
         self.move_rate = move_rate
         self.lifetime = lifetime
         self.policy = policy
+        self.window = window
         self.deleg = Delegation(lab)
         self.pha = None
         self.sha = {}
@@ -195,6 +197,8 @@ class Scale:
              "rebalance_tolerance_pct": self.tolerance_pct}
         if self.move_rate is not None:
             d["move_rate"] = self.move_rate
+        if self.window is not None:
+            d["window"] = self.window
         cfg["delegation"] = d
         return cfg
 
@@ -266,7 +270,16 @@ class Scale:
         self.wire.remove()
 
     def peers(self):
-        return {r["name"]: r for r in self.pha.peers()}
+        """/haven/peers by name; asked again when a reply lacks a
+        secondary (a telemetry request the control lcore did not serve
+        within its 2 s, during a storm of announcements)."""
+        for _ in range(5):
+            p = {r["name"]: r for r in self.pha.peers()}
+            if all(n in p for n in self.names):
+                return p
+            time.sleep(0.2)
+        raise RuntimeError("/haven/peers without every secondary: %r" %
+                           sorted(p))
 
     def wait_alive(self, names, alive=True, timeout=30):
         def ok():
@@ -387,7 +400,8 @@ def run_one(lab, n, args):
     sc = Scale(lab, n, shas=args.shas, tag="scale-%d" % n,
                log_level=args.log_level,
                report_interval_ms=args.report_interval_ms,
-               dead_after=args.dead_after, policy="manual")
+               dead_after=args.dead_after, policy="manual",
+               window=args.window, move_rate=args.move_rate)
     stream = Stream(lab)
     ep = None
     try:
@@ -556,6 +570,12 @@ def main(argv=None):
     ap.add_argument("-n", type=int, nargs="+", default=[1000, 10000],
                     help="numbers of bindings, one run each")
     ap.add_argument("--shas", type=int, default=8)
+    ap.add_argument("--window", type=int,
+                    help="delegation.window of the primary (default: "
+                    "haven's)")
+    ap.add_argument("--move-rate", type=int,
+                    help="delegation.move_rate of the primary (default: "
+                    "haven's)")
     ap.add_argument("--rate", type=int, default=5000,
                     help="Binding Updates a second")
     ap.add_argument("--report-interval-ms", type=int, default=250)

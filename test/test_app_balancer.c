@@ -748,18 +748,29 @@ test_dead_secondary(void)
 	return 0;
 }
 
-/* Move k nodes of secondary `from` to the other, as an operator would. */
+/*
+ * Under the manual policy, move k nodes of sha2 to sha1 as an operator
+ * would, to shares of want0 and want1; then back to the equal policy.
+ */
 static int
-move_some(unsigned int from, unsigned int k)
+uneven_by_hand(unsigned int k, unsigned int want0, unsigned int want1)
 {
 	unsigned int i, moved = 0;
+	char err[128];
 
+	TEST_ASSERT_EQUAL(haven_balancer_set_policy("manual", err,
+		sizeof(err)), 0, "manual: %s", err);
 	for (i = 0; i < N_NODES && moved < k; i++)
-		if (sha_index_of(i) == (int)from &&
-		    haven_deleg_move_node(nodes[i], peer_of(1 - from)) == 0)
+		if (sha_index_of(i) == 1 &&
+		    haven_deleg_move_node(nodes[i], peer_of(0)) == 0)
 			moved++;
 	TEST_ASSERT_EQUAL(moved, k, "moves started");
 	serve(300);
+	TEST_ASSERT(shas[0].n_held == want0 && shas[1].n_held == want1,
+		"%u and %u: %u and %u", want0, want1, shas[0].n_held,
+		shas[1].n_held);
+	TEST_ASSERT_EQUAL(haven_balancer_set_policy("equal", err,
+		sizeof(err)), 0, "equal: %s", err);
 	return 0;
 }
 
@@ -773,18 +784,11 @@ test_rebalance_tolerance(void)
 {
 	unsigned int starts0, turns;
 	uint64_t planned;
-	char err[128];
 
 	TEST_ASSERT_EQUAL(haven_balancer_stats()->tolerance_pct, 40,
 		"tolerance of the configuration");
-	TEST_ASSERT_EQUAL(haven_balancer_set_policy("manual", err,
-		sizeof(err)), 0, "manual: %s", err);
-	if (move_some(1, 2) != 0)
+	if (uneven_by_hand(2, 8, 4) != 0)
 		return -1;
-	TEST_ASSERT(shas[0].n_held == 8 && shas[1].n_held == 4,
-		"8 and 4: %u and %u", shas[0].n_held, shas[1].n_held);
-	TEST_ASSERT_EQUAL(haven_balancer_set_policy("equal", err,
-		sizeof(err)), 0, "equal: %s", err);
 	planned = haven_balancer_stats()->moves_planned;
 	starts0 = shas[1].starts;
 	haven_balancer_turn(haven_now_ms(), 1000);
@@ -793,14 +797,8 @@ test_rebalance_tolerance(void)
 		"moves within the tolerance");
 	TEST_ASSERT_EQUAL(shas[1].starts, starts0, "STARTs within it");
 
-	TEST_ASSERT_EQUAL(haven_balancer_set_policy("manual", err,
-		sizeof(err)), 0, "manual: %s", err);
-	if (move_some(1, 1) != 0)
+	if (uneven_by_hand(1, 9, 3) != 0)
 		return -1;
-	TEST_ASSERT(shas[0].n_held == 9 && shas[1].n_held == 3,
-		"9 and 3: %u and %u", shas[0].n_held, shas[1].n_held);
-	TEST_ASSERT_EQUAL(haven_balancer_set_policy("equal", err,
-		sizeof(err)), 0, "equal: %s", err);
 	planned = haven_balancer_stats()->moves_planned;
 	starts0 = shas[1].starts;
 	turns = turns_until(N_NODES / 2, N_NODES / 2);

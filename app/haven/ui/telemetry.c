@@ -528,15 +528,37 @@ page_offset(const char *params, unsigned int *offset)
 	return *end == '\0' ? 0 : -EINVAL;
 }
 
-/* The primary's totals: queued and in flight over its secondaries. */
+/* The primary's counters in /haven/delegation, in this order. */
+#define PHA_STAT(name) { #name, offsetof(struct haven_deleg_pha, stats.name) }
+static const struct {
+	const char *name;
+	size_t off;
+} pha_stats[] = {
+	PHA_STAT(started), PHA_STAT(refused), PHA_STAT(stopped),
+	PHA_STAT(taken_back), PHA_STAT(dead_peers), PHA_STAT(starts_sent),
+	PHA_STAT(stops_sent), PHA_STAT(moves), PHA_STAT(moved),
+	PHA_STAT(move_failed), PHA_STAT(released), PHA_STAT(lost),
+};
+#undef PHA_STAT
+
+/*
+ * The primary's totals (zero on an agent that is not one): its counters,
+ * what is queued and in flight over its secondaries, the balancer's.
+ */
 static void
 delegation_totals(struct rte_tel_data *d, const struct haven_deleg_pha *pha)
 {
+	static const struct haven_deleg_pha none;
 	const struct haven_balancer_stats *bs = haven_balancer_stats();
 	uint64_t queued = 0, outstanding = 0, records = 0, timeouts = 0;
 	unsigned int i;
 
-	for (i = 0; pha != NULL && i < pha->n_peers; i++) {
+	if (pha == NULL)
+		pha = &none;
+	for (i = 0; i < RTE_DIM(pha_stats); i++)
+		rte_tel_data_add_dict_u64(d, pha_stats[i].name, *(const uint64_t *)
+			((const char *)pha + pha_stats[i].off));
+	for (i = 0; i < pha->n_peers; i++) {
 		const struct haven_deleg_peer *p = &haven_deleg_secondaries()[i];
 
 		queued += p->n_queued;
@@ -544,21 +566,7 @@ delegation_totals(struct rte_tel_data *d, const struct haven_deleg_pha *pha)
 		records += p->stats.records_tx;
 		timeouts += p->stats.dgram_timeouts;
 	}
-	rte_tel_data_add_dict_u64(d, "starts_sent",
-		pha != NULL ? pha->stats.starts_sent : 0);
-	rte_tel_data_add_dict_u64(d, "stops_sent",
-		pha != NULL ? pha->stats.stops_sent : 0);
-	rte_tel_data_add_dict_u64(d, "moves",
-		pha != NULL ? pha->stats.moves : 0);
-	rte_tel_data_add_dict_u64(d, "moved",
-		pha != NULL ? pha->stats.moved : 0);
-	rte_tel_data_add_dict_u64(d, "move_failed",
-		pha != NULL ? pha->stats.move_failed : 0);
-	rte_tel_data_add_dict_u64(d, "released",
-		pha != NULL ? pha->stats.released : 0);
-	rte_tel_data_add_dict_u64(d, "lost", pha != NULL ? pha->stats.lost : 0);
-	rte_tel_data_add_dict_u64(d, "moves_queued",
-		pha != NULL ? pha->n_moves_queued : 0);
+	rte_tel_data_add_dict_u64(d, "moves_queued", pha->n_moves_queued);
 	rte_tel_data_add_dict_u64(d, "queued", queued);
 	rte_tel_data_add_dict_u64(d, "outstanding", outstanding);
 	rte_tel_data_add_dict_u64(d, "records_sent", records);
@@ -602,16 +610,6 @@ delegation_handler(const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "offset", offset);
 	rte_tel_data_add_dict_u64(d, "count", c.n > c.first ?
 		RTE_MIN(c.n, c.end) - c.first : 0);
-	rte_tel_data_add_dict_u64(d, "started",
-		pha != NULL ? pha->stats.started : 0);
-	rte_tel_data_add_dict_u64(d, "refused",
-		pha != NULL ? pha->stats.refused : 0);
-	rte_tel_data_add_dict_u64(d, "stopped",
-		pha != NULL ? pha->stats.stopped : 0);
-	rte_tel_data_add_dict_u64(d, "taken_back",
-		pha != NULL ? pha->stats.taken_back : 0);
-	rte_tel_data_add_dict_u64(d, "dead_peers",
-		pha != NULL ? pha->stats.dead_peers : 0);
 	delegation_totals(d, pha);
 	return 0;
 }
