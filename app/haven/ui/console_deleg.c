@@ -216,8 +216,15 @@ cmd_show_deleg_parsed(void *parsed, struct cmdline *cl, void *data)
 	(void)parsed;
 	(void)data;
 	if (haven_deleg_is_pha()) {
+		const struct haven_balancer_stats *bs = haven_balancer_stats();
+
 		cmdline_printf(cl, "  policy %s\n",
 			haven_deleg_policy_name(haven_balancer_policy()));
+		cmdline_printf(cl, "  rebalance tolerance %u %%%s, %lu moves "
+			"planned, %u queued\n", bs->tolerance_pct,
+			bs->rebalancing ? " (rebalancing)" : "",
+			(unsigned long)bs->moves_planned,
+			haven_deleg_pha_ctx()->n_moves_queued);
 		haven_deleg_foreach(print_delegated, cl);
 	}
 	for (i = 0; sha != NULL && i < sha->capacity; i++) {
