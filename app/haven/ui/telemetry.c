@@ -528,18 +528,45 @@ page_offset(const char *params, unsigned int *offset)
 	return *end == '\0' ? 0 : -EINVAL;
 }
 
-/* The primary's counters in /haven/delegation, in this order. */
-#define PHA_STAT(name) { #name, offsetof(struct haven_deleg_pha, stats.name) }
-static const struct {
+/* A uint64_t counter of a context, and its name in a reply. */
+struct stat_field {
 	const char *name;
 	size_t off;
-} pha_stats[] = {
+};
+
+/* The primary's counters in /haven/delegation, in this order. */
+#define PHA_STAT(name) { #name, offsetof(struct haven_deleg_pha, stats.name) }
+static const struct stat_field pha_stats[] = {
 	PHA_STAT(started), PHA_STAT(refused), PHA_STAT(stopped),
 	PHA_STAT(taken_back), PHA_STAT(dead_peers), PHA_STAT(starts_sent),
 	PHA_STAT(stops_sent), PHA_STAT(moves), PHA_STAT(moved),
 	PHA_STAT(move_failed), PHA_STAT(released), PHA_STAT(lost),
 };
 #undef PHA_STAT
+
+/* The secondary's counters in /haven/secondary, in this order. */
+#define SHA_STAT(name, member) \
+	{ name, offsetof(struct haven_deleg_sha, stats.member) }
+static const struct stat_field sha_stats[] = {
+	SHA_STAT("installed", installed), SHA_STAT("replaced", replaced),
+	SHA_STAT("removed", removed), SHA_STAT("expired", expired),
+	SHA_STAT("refused", refused), SHA_STAT("heartbeats", heartbeats),
+	SHA_STAT("counters_sent", counters), SHA_STAT("reports", reports),
+	SHA_STAT("batches", batches),
+};
+#undef SHA_STAT
+
+/* The counters of a table, from base. */
+static void
+add_stats(struct rte_tel_data *d, const void *base,
+		const struct stat_field *f, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		rte_tel_data_add_dict_u64(d, f[i].name,
+			*(const uint64_t *)((const char *)base + f[i].off));
+}
 
 /*
  * The primary's totals (zero on an agent that is not one): its counters,
@@ -555,9 +582,7 @@ delegation_totals(struct rte_tel_data *d, const struct haven_deleg_pha *pha)
 
 	if (pha == NULL)
 		pha = &none;
-	for (i = 0; i < RTE_DIM(pha_stats); i++)
-		rte_tel_data_add_dict_u64(d, pha_stats[i].name, *(const uint64_t *)
-			((const char *)pha + pha_stats[i].off));
+	add_stats(d, pha, pha_stats, RTE_DIM(pha_stats));
 	for (i = 0; i < pha->n_peers; i++) {
 		const struct haven_deleg_peer *p = &haven_deleg_secondaries()[i];
 
@@ -621,6 +646,7 @@ delegation_handler(const char *params, struct rte_tel_data *d)
 static int
 secondary_handler(const char *params, struct rte_tel_data *d)
 {
+	static const struct haven_deleg_sha none;
 	const struct haven_deleg_sha *sha = haven_deleg_sha_ctx();
 	struct rte_tel_data *hoa, *prim, *coa, *rem, *pkts, *gen;
 	char a[HAVEN_ADDR_STRLEN], list[HAVEN_DELEG_MAX_COA * HAVEN_ADDR_STRLEN];
@@ -663,30 +689,14 @@ secondary_handler(const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_array_u64(pkts, haven_deleg_entry_packets(e));
 		rte_tel_data_add_array_u64(gen, e->info.generation);
 	}
-	rte_tel_data_add_dict_u64(d, "total", sha != NULL ? sha->used : 0);
+	if (sha == NULL)
+		sha = &none;
+	rte_tel_data_add_dict_u64(d, "total", sha->used);
 	rte_tel_data_add_dict_u64(d, "offset", offset);
 	rte_tel_data_add_dict_u64(d, "count", count);
-	rte_tel_data_add_dict_u64(d, "installed",
-		sha != NULL ? sha->stats.installed : 0);
-	rte_tel_data_add_dict_u64(d, "replaced",
-		sha != NULL ? sha->stats.replaced : 0);
-	rte_tel_data_add_dict_u64(d, "removed",
-		sha != NULL ? sha->stats.removed : 0);
-	rte_tel_data_add_dict_u64(d, "expired",
-		sha != NULL ? sha->stats.expired : 0);
-	rte_tel_data_add_dict_u64(d, "refused",
-		sha != NULL ? sha->stats.refused : 0);
-	rte_tel_data_add_dict_u64(d, "used", sha != NULL ? sha->used : 0);
-	rte_tel_data_add_dict_u64(d, "capacity",
-		sha != NULL ? sha->capacity : 0);
-	rte_tel_data_add_dict_u64(d, "heartbeats",
-		sha != NULL ? sha->stats.heartbeats : 0);
-	rte_tel_data_add_dict_u64(d, "counters_sent",
-		sha != NULL ? sha->stats.counters : 0);
-	rte_tel_data_add_dict_u64(d, "reports",
-		sha != NULL ? sha->stats.reports : 0);
-	rte_tel_data_add_dict_u64(d, "batches",
-		sha != NULL ? sha->stats.batches : 0);
+	add_stats(d, sha, sha_stats, RTE_DIM(sha_stats));
+	rte_tel_data_add_dict_u64(d, "used", sha->used);
+	rte_tel_data_add_dict_u64(d, "capacity", sha->capacity);
 	return 0;
 }
 
