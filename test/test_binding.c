@@ -194,26 +194,26 @@ test_create_errors(void)
 
 	rte_errno = 0;
 	TEST_ASSERT(haven_binding_table_create("e", 16, 1, NULL,
-		SOCKET_ID_ANY) == NULL, "NULL qsbr accepted");
+		SOCKET_ID_ANY, NULL, 0) == NULL, "NULL qsbr accepted");
 	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "rte_errno");
 	rte_errno = 0;
 	TEST_ASSERT(haven_binding_table_create("e", 0, 1, qsbr,
-		SOCKET_ID_ANY) == NULL, "capacity 0 accepted");
+		SOCKET_ID_ANY, NULL, 0) == NULL, "capacity 0 accepted");
 	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "rte_errno");
 	rte_errno = 0;
 	TEST_ASSERT(haven_binding_table_create("a-name-too-long-16", 16, 1,
-		qsbr, SOCKET_ID_ANY) == NULL, "long name accepted");
+		qsbr, SOCKET_ID_ANY, NULL, 0) == NULL, "long name accepted");
 	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "rte_errno");
 
 	/* Longest name, and two tables side by side. */
 	a = haven_binding_table_create("fifteen-chars-x", 16, 1, qsbr,
-		SOCKET_ID_ANY);
+		SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(a != NULL, "create a: %s", rte_strerror(rte_errno));
-	b = haven_binding_table_create("other", 16, 1, qsbr, SOCKET_ID_ANY);
+	b = haven_binding_table_create("other", 16, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(b != NULL, "create b: %s", rte_strerror(rte_errno));
 	rte_errno = 0;
 	TEST_ASSERT(haven_binding_table_create("other", 16, 1, qsbr,
-		SOCKET_ID_ANY) == NULL, "duplicate name accepted");
+		SOCKET_ID_ANY, NULL, 0) == NULL, "duplicate name accepted");
 	TEST_ASSERT(rte_errno != 0, "rte_errno not set");
 	haven_binding_table_free(a);
 	haven_binding_table_free(b);
@@ -228,7 +228,7 @@ test_insert_lookup_remove(void)
 	const struct haven_binding *r;
 	struct haven_binding b;
 
-	t = haven_binding_table_create("basic", 16, 1, qsbr, SOCKET_ID_ANY);
+	t = haven_binding_table_create("basic", 16, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 
 	TEST_ASSERT(haven_binding_lookup(t, 0x0a000002) == NULL, "empty");
@@ -292,7 +292,7 @@ test_replace(void)
 	struct haven_binding b, copy1;
 	uint32_t slot;
 
-	t = haven_binding_table_create("replace", 16, 1, qsbr, SOCKET_ID_ANY);
+	t = haven_binding_table_create("replace", 16, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 	make_binding(&b, 0x0a000010, 1);
 	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish");
@@ -353,7 +353,7 @@ test_full_and_slot_reuse(void)
 	struct haven_binding b;
 	uint32_t i, slot, seen = 0;
 
-	t = haven_binding_table_create("full", 4, 2, qsbr, SOCKET_ID_ANY);
+	t = haven_binding_table_create("full", 4, 2, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 	for (i = 0; i < 4; i++) {
 		make_binding(&b, 100 + i, i);
@@ -414,7 +414,7 @@ test_counters(void)
 	unsigned int i;
 
 	t = haven_binding_table_create("counters", 10, 3, qsbr,
-		SOCKET_ID_ANY);
+		SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 	for (i = 0; i < 3; i++) {
 		rows[i] = haven_binding_counters_row(t, i);
@@ -472,7 +472,7 @@ test_walk_count(void)
 	struct walk_ctx w;
 	unsigned int i;
 
-	t = haven_binding_table_create("walk", 200, 1, qsbr, SOCKET_ID_ANY);
+	t = haven_binding_table_create("walk", 200, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 	for (i = 1; i <= 100; i++) {
 		make_binding(&b, i, i);
@@ -508,7 +508,7 @@ test_lookup_bulk(void)
 	uint32_t keys[100];
 	unsigned int i, expect;
 
-	t = haven_binding_table_create("bulk", 128, 1, qsbr, SOCKET_ID_ANY);
+	t = haven_binding_table_create("bulk", 128, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 	/* Every third home address is present. */
 	for (i = 0; i < 100; i += 3) {
@@ -555,7 +555,7 @@ test_out_of_records(void)
 	unsigned int i, spare;
 	int ret = 0;
 
-	t = haven_binding_table_create("norec", 4, 1, qsbr, SOCKET_ID_ANY);
+	t = haven_binding_table_create("norec", 4, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 	make_binding(&b, 1, 0);
 	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish");
@@ -604,7 +604,7 @@ test_free_pending(void)
 
 	for (round = 0; round < 3; round++) {
 		t = haven_binding_table_create("freepend", 64, 1, qsbr,
-			SOCKET_ID_ANY);
+			SOCKET_ID_ANY, NULL, 0);
 		TEST_ASSERT(t != NULL, "create %u: %s", round,
 			rte_strerror(rte_errno));
 		hold_grace();
@@ -913,7 +913,7 @@ static void *
 v4_create(const char *name, uint32_t capacity)
 {
 	return haven_binding_table_create(name, capacity, N_READERS, qsbr,
-		SOCKET_ID_ANY);
+		SOCKET_ID_ANY, NULL, 0);
 }
 
 static void
@@ -1127,13 +1127,13 @@ test_binding6_semantics(void)
 	uint32_t slot;
 
 	TEST_ASSERT(haven_binding6_table_create("e6", 0, 1, qsbr,
-		SOCKET_ID_ANY) == NULL, "capacity 0 accepted");
-	t = haven_binding6_table_create("six", 4, 1, qsbr, SOCKET_ID_ANY);
+		SOCKET_ID_ANY, NULL, 0) == NULL, "capacity 0 accepted");
+	t = haven_binding6_table_create("six", 4, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 	/* An IPv4 table of the same name lives beside it. */
 	{
 		struct haven_binding_table *t4 = haven_binding_table_create(
-			"six", 4, 1, qsbr, SOCKET_ID_ANY);
+			"six", 4, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 
 		TEST_ASSERT(t4 != NULL, "IPv4 table of the same name");
 		haven_binding_table_free(t4);
@@ -1239,7 +1239,7 @@ static void *
 v6_create(const char *name, uint32_t capacity)
 {
 	return haven_binding6_table_create(name, capacity, N_READERS, qsbr,
-		SOCKET_ID_ANY);
+		SOCKET_ID_ANY, NULL, 0);
 }
 
 static void

@@ -1047,7 +1047,8 @@ setup(void)
 	if (rte_lpm_add(fp.routes, RTE_IPV4(203, 0, 113, 0), 24, 1) != 0)
 		return -1;
 
-	table = haven_binding_table_create("fpt", 64, 1, qsbr, SOCKET_ID_ANY);
+	table = haven_binding_table_create("fpt", 64, 1, qsbr, SOCKET_ID_ANY,
+			NULL, 0);
 	if (table == NULL)
 		return -1;
 	fp.bindings = table;

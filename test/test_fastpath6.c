@@ -983,7 +983,7 @@ setup(void)
 	if (rte_lpm6_add(fp6.routes, net3, 64, 1) != 0)
 		return -1;
 	table = haven_binding6_table_create("fp6t", 64, 1, qsbr,
-			SOCKET_ID_ANY);
+			SOCKET_ID_ANY, NULL, 0);
 	if (table == NULL)
 		return -1;
 	fp6.bindings = table;

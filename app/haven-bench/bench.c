@@ -682,7 +682,7 @@ bench_size(struct size_result *res, unsigned int round_base)
 	make_seq(n);
 	h = bare_hash(n);
 	before = heap_used();
-	t = haven_binding_table_create("bench", n, 1, qsbr, rte_socket_id());
+	t = haven_binding_table_create("bench", n, 1, qsbr, rte_socket_id(), NULL, 0);
 	if (h == NULL || t == NULL) {
 		fprintf(stderr, "haven-bench: %u bindings: %s\n", n,
 			rte_strerror(rte_errno));
@@ -1008,7 +1008,7 @@ bench_registrations(void)
 	}
 	reqs = malloc((size_t)REG_NODES * REG_PER_NODE * sizeof(*reqs));
 	t = haven_binding_table_create("bench_reg", REG_NODES, 1, qsbr,
-			rte_socket_id());
+			rte_socket_id(), NULL, 0);
 	if (reqs == NULL || t == NULL)
 		return -1;
 	for (i = 0; i < REG_NODES; i++) {

@@ -155,13 +155,17 @@ tables_init(struct haven_app *app)
 {
 	struct haven_fp *fp = &app->fp;
 	size_t sz = rte_rcu_qsbr_get_memsize(app->n_workers);
+	struct haven_binding_prefix home;
 
 	fp->qsbr = rte_zmalloc("haven_qsbr", sz, RTE_CACHE_LINE_SIZE);
 	if (fp->qsbr == NULL || rte_rcu_qsbr_init(fp->qsbr, app->n_workers))
 		return -ENOMEM;
+	/* The home link's subnet is indexed directly (lib/binding). */
+	home.addr = haven_addr4(app->cfg.ports[app->cfg.home_port].addr);
+	home.len = app->cfg.ports[app->cfg.home_port].prefix_len;
 	fp->bindings = haven_binding_table_create("haven_bindings",
 			app->cfg.max_bindings, app->n_workers, fp->qsbr,
-			rte_socket_id());
+			rte_socket_id(), &home, 1);
 	if (fp->bindings == NULL) {
 		HAVEN_LOG(ERR, "binding table of %u: %s\n",
 			app->cfg.max_bindings, rte_strerror(rte_errno));

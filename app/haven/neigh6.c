@@ -108,6 +108,7 @@ int
 haven_ip6_tables_init(struct haven_app *app)
 {
 	const struct haven_config *cfg = &app->cfg;
+	struct haven_binding_prefix home;
 	struct haven_app6 *a6;
 	struct haven_fp6 *fp6;
 	unsigned int i;
@@ -135,9 +136,12 @@ haven_ip6_tables_init(struct haven_app *app)
 				break;
 			}
 	}
+	/* The home prefix (a /64 goes through the hashed fallback). */
+	home.addr = haven_addr6(cfg->home_prefix6);
+	home.len = cfg->home_prefix6_len;
 	fp6->bindings = haven_binding6_table_create("haven_bind6",
 			cfg->max_bindings, app->n_workers, app->fp.qsbr,
-			rte_socket_id());
+			rte_socket_id(), &home, cfg->home_prefix6_len != 0);
 	if (fp6->bindings == NULL) {
 		HAVEN_LOG(ERR, "IPv6 binding table of %u: %s\n",
 			cfg->max_bindings, rte_strerror(rte_errno));
