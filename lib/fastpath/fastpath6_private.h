@@ -135,10 +135,19 @@ void fp_burst_punt_resolve(struct fp_burst *b, struct rte_mbuf *m,
 		unsigned int out, uint32_t neigh);
 
 /*
+ * Pass 1 of an IPv6 frame sent to our MAC (worker6.c): when it looks like
+ * a packet to forward to a home address, the cell of its destination in
+ * the IPv6 binding table, prefetched; NULL otherwise (none, or not
+ * looked up).
+ */
+void *fp6_classify(const struct haven_fp *fp, struct rte_mbuf *m);
+
+/*
  * Handle one IPv6 frame that arrived on port index port (worker6.c):
  * every outcome goes through the functions above or is a counted drop.
+ * cell is what fp6_classify() returned for it, or NULL.
  */
 void fp6_input(struct fp_burst *b, struct haven_worker *w, unsigned int port,
-		struct rte_mbuf *m);
+		struct rte_mbuf *m, void *cell);
 
 #endif /* HAVEN_FASTPATH6_PRIVATE_H */

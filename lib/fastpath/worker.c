@@ -7,13 +7,20 @@
  * headers and decides what it is (ARP, ICMP echo to the agent, tunnel to
  * decapsulate, packet to encapsulate, control traffic, drop), collecting
  * the home address each one needs into one key array; consecutive equal
- * keys share an entry (the "last key" of gtpu_decap.c). One bulk lookup
- * of the binding table follows. Pass 2 (act) rewrites each mbuf in place
- * and hands it to a per-port TX buffer or the punt list; TX buffers are
- * flushed when full and at the end of every loop, punts are enqueued once
- * per burst. Binding records are only used until the next quiescent
- * report, which the loop makes between bursts, so nothing caches them
- * across bursts.
+ * keys share an entry (the "last key" of gtpu_decap.c). A key in a
+ * directly indexed home prefix gives its binding's cell at once
+ * (haven_binding_worker.h), which is prefetched there and then, so that
+ * the cell's one miss overlaps the classification of the packets after
+ * it; other keys are looked up in the table's hashed fallback after the
+ * loop. Pass 2 (act) reads each cell: when it holds an inline tunnel (one
+ * care-of address, IP in IP or GRE) the packet is counted in this
+ * worker's lane of that cell and encapsulated from the kind's prepared
+ * outer header without touching the binding's record; anything else
+ * reads the record. It hands each mbuf to a per-port TX buffer or the
+ * punt list; TX buffers are flushed when full and at the end of every
+ * loop, punts are enqueued once per burst. Cells and records are only
+ * used until the next quiescent report, which the loop makes between
+ * bursts, so nothing caches them across bursts.
  *
  * No locks, no allocation but mbufs, no system call except the adaptive
  * idle sleep, no logging: every outcome is a counter in w->stats.
@@ -36,6 +43,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "haven_binding_worker.h"
 #include "haven_fastpath.h"
 #include "fastpath_private.h"
 #include "encap_private.h"
@@ -101,12 +109,19 @@ struct fp_meta {
 struct fp_burst {
 	struct haven_worker *w;
 	struct haven_fp *fp;
+	const struct haven_binding_view *v;	/* IPv4 bindings, or NULL */
 	unsigned int port;			/* input port index */
 	unsigned int n_keys;
+	unsigned int n_fb;			/* keys for the fallback */
+	uint32_t lane_off;			/* this worker's lane in a cell */
+	uint64_t mac48;				/* input port's MAC, 48 bits */
 	uint16_t n_tx;
 	uint16_t n_punt;
+	uint16_t n_encap;			/* by encap_fast() */
 	uint32_t keys[HAVEN_BURST];
-	const struct haven_binding *bindings[HAVEN_BURST];
+	struct haven_binding_cell4 *cells[HAVEN_BURST];	/* per key */
+	uint8_t fb[HAVEN_BURST];		/* keys not in a direct prefix */
+	void *cells6[HAVEN_BURST];		/* per packet: IPv6 hint */
 	struct rte_mbuf *punt[PUNT_MAX];
 };
 
@@ -117,19 +132,90 @@ drop(struct fp_burst *b, struct rte_mbuf *m, enum haven_drop reason)
 	rte_pktmbuf_free(m);
 }
 
+/* Bring in a cell and this worker's lane in it, for writing. */
+static inline void
+prefetch_cell(const struct fp_burst *b, const void *cell)
+{
+	rte_prefetch0_write(cell);
+	if (b->lane_off >= RTE_CACHE_LINE_SIZE)
+		rte_prefetch0_write((const uint8_t *)cell + b->lane_off);
+}
+
+/*
+ * The key index of home address key in this burst: a new key's cell is
+ * found and prefetched now when it lies in a direct prefix, else its
+ * fallback index entry is prefetched and the cell found after pass 1.
+ */
 static inline uint8_t
 burst_key(struct fp_burst *b, uint32_t key)
 {
+	struct haven_binding_cell4 *c;
+	unsigned int k;
+
 	if (b->n_keys > 0 && b->keys[b->n_keys - 1] == key)
 		return b->n_keys - 1;
-	b->keys[b->n_keys] = key;
-	return b->n_keys++;
+	k = b->n_keys++;
+	b->keys[k] = key;
+	if (unlikely(b->v == NULL)) {
+		b->cells[k] = NULL;
+		return k;
+	}
+	c = haven_binding_direct4(b->v, key);
+	b->cells[k] = c;
+	if (likely(c != NULL)) {
+		prefetch_cell(b, c);
+	} else {
+		b->fb[b->n_fb++] = k;
+		haven_binding_fb_prefetch4(b->v, key);
+	}
+	return k;
+}
+
+/* After pass 1: the cells of the keys outside the direct prefixes. */
+static inline void
+burst_fallback(struct fp_burst *b)
+{
+	struct haven_binding_cell4 *c;
+	unsigned int i, k;
+
+	for (i = 0; i < b->n_fb; i++) {
+		k = b->fb[i];
+		c = haven_binding_fb_find4(b->v, b->keys[k]);
+		b->cells[k] = c;
+		if (c != NULL)
+			prefetch_cell(b, c);
+	}
+}
+
+/*
+ * A packet's binding as a consistent snapshot of its cell; tun->rec 0
+ * when there is none.
+ */
+static inline struct haven_binding_cell4 *
+burst_cell(const struct fp_burst *b, const struct fp_meta *md,
+		struct haven_binding_tun *tun)
+{
+	struct haven_binding_cell4 *c;
+
+	c = md->key == NO_KEY ? NULL : b->cells[md->key];
+	if (likely(c != NULL))
+		haven_binding_cell4_read(c, tun);
+	else
+		memset(tun, 0, sizeof(*tun));	/* rec 0, kind SLOW */
+	return c;
 }
 
 static inline const struct haven_binding *
-burst_binding(const struct fp_burst *b, const struct fp_meta *md)
+tun_record(const struct fp_burst *b, const struct haven_binding_tun *tun)
 {
-	return md->key == NO_KEY ? NULL : b->bindings[md->key];
+	return tun->rec == 0 ? NULL : haven_binding_rec(b->v, tun->rec);
+}
+
+/* The reader row entry of a binding slot (reverse-tunnel counters). */
+static inline struct haven_binding_counters *
+row_of(const struct fp_burst *b, uint32_t slot)
+{
+	return &b->v->rows[(size_t)b->w->id * b->v->row_stride + slot];
 }
 
 /* ------------------------------------------------------------------ */
@@ -428,14 +514,69 @@ classify_ipv4(struct fp_burst *b, struct rte_mbuf *m, bool to_our_mac,
 	}
 }
 
+/*
+ * The common case in a straight line: an IPv4 datagram to our MAC from
+ * another host, 20-byte header, total length exactly the frame's (no
+ * padding), checksum right (or checked by the NIC), not to one of the
+ * agent's addresses: a datagram to encapsulate. Returns false, having
+ * decided nothing, for anything else; classify() then looks at it with
+ * every check (and comes to the same verdict for what passes here).
+ */
+static __rte_always_inline bool
+classify_fast4(struct fp_burst *b, struct rte_mbuf *m, struct fp_meta *md)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *ip = p + sizeof(struct rte_ether_hdr);
+	uint64_t rx_cksum = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	uint16_t len = rte_pktmbuf_data_len(m);
+	uint64_t w, sum;
+	uint32_t v[5];
+
+	if (unlikely(len < sizeof(struct rte_ether_hdr) + FP_IPV4_HLEN))
+		return false;
+	memcpy(&w, p, 8);			/* destination, 2 bytes more */
+	if ((w & 0xffffffffffffULL) != b->mac48)
+		return false;
+	memcpy(&w, p + 4, 8);			/* 2 bytes, then the source */
+	if ((w >> 16) == b->mac48 ||
+	    ((const uint16_t *)(const void *)p)[6] !=
+			RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return false;
+	memcpy(v, ip, FP_IPV4_HLEN);
+	if ((v[0] & 0xffff00ffu) != (0x45u |
+			(uint32_t)rte_cpu_to_be_16(len - 14) << 16) ||
+	    rx_cksum == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return false;
+	if (rx_cksum == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN) {
+		/* RFC 1071: the header sums to all ones (see fp_ip_cksum_ok) */
+		sum = (uint64_t)v[0] + v[1] + v[2] + v[3] + v[4];
+		sum = (sum & 0xffffffff) + (sum >> 32);
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		if (sum != 0xffff)
+			return false;
+	}
+	if (unlikely(is_agent_addr(b->fp, v[4])))
+		return false;
+	md->action = ACT_ENCAP;
+	md->key = burst_key(b, v[4]);
+	/* The outer header will go in front: bring that line in too. */
+	rte_prefetch0_write(p - FP_IPV4_HLEN - FP_GRE_HLEN);
+	return true;
+}
+
 static inline void
-classify(struct fp_burst *b, struct rte_mbuf *m, struct fp_meta *md)
+classify(struct fp_burst *b, struct rte_mbuf *m, struct fp_meta *md,
+		unsigned int idx)
 {
 	const struct haven_fp_port *p = &b->fp->ports[b->port];
 	const struct rte_ether_hdr *eth;
 	bool to_our_mac;
 
 	md->key = NO_KEY;
+	if (likely(classify_fast4(b, m, md)))
+		return;
 	md->action = ACT_DROP;
 	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eth))) {
 		md->drop = HAVEN_DROP_MALFORMED;
@@ -459,6 +600,8 @@ classify(struct fp_burst *b, struct rte_mbuf *m, struct fp_meta *md)
 	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
 		if (b->fp->fp6 != NULL) {
 			md->action = ACT_IPV6;
+			b->cells6[idx] = to_our_mac ?
+				fp6_classify(b->fp, m) : NULL;
 			break;
 		}
 		md->drop = HAVEN_DROP_NOT_IPV4_OR_ARP;
@@ -529,12 +672,16 @@ act_arp(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 {
 	struct rte_arp_hdr *arp = rte_pktmbuf_mtod_offset(m,
 			struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
-	const struct haven_binding *bnd = burst_binding(b, md);
+	struct haven_binding_tun tun;
+	const struct haven_binding *bnd;
 	const struct haven_fp *fp = b->fp;
 	uint32_t spa = arp->arp_data.arp_sip, tpa = arp->arp_data.arp_tip;
-	bool ours = is_agent_addr(fp, tpa) ||
-		(bnd != NULL && (bnd->flags & HAVEN_BINDING_F_INTERCEPT));
+	bool ours;
 
+	burst_cell(b, md, &tun);
+	bnd = tun_record(b, &tun);
+	ours = is_agent_addr(fp, tpa) ||
+		(bnd != NULL && (bnd->flags & HAVEN_BINDING_F_INTERCEPT));
 	if (arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) &&
 	    spa != 0 && spa != tpa) {
 		if (tpa != 0 &&
@@ -731,82 +878,135 @@ encap_one(struct fp_burst *b, struct rte_mbuf *m,
 }
 
 /*
- * The common case in a straight line: IP in IP to one care-of address on
- * a known port, within the MTU, headroom available, neighbour REACHABLE.
- * Returns false, having touched nothing, for anything else: encap_one()
- * then does it (or drops, or punts) with every check. The outer header
- * (RFC 2003 3.1, as fp_outer_ipv4_prepared()) is written with three
- * wide stores; its checksum is the sum prepared at publish plus total
- * length, identification and DF.
+ * The prepared outer headers, one per inline tunnel kind of IPv4 cells
+ * (haven_binding_worker.h): what a kind writes after the Ethernet header
+ * besides the outer IPv4 header (RFC 2003 3.1: TTL HAVEN_OUTER_TTL), and
+ * the checksum sum of that header's constant words. A new encapsulation
+ * (RFC 3519's UDP, say) is one more entry and, if it has per-packet
+ * fields beyond the IPv4 total length, a line in encap_fast().
+ */
+struct fp_tmpl4 {
+	uint8_t proto;		/* outer IPv4 protocol; 0: no template */
+	uint8_t extra_len;	/* bytes after the outer IPv4 header */
+	uint32_t extra;		/* those bytes (NBO, up to 4) */
+	uint32_t const_sum;	/* 0x4500 + TTL and protocol */
+};
+
+#define TMPL_SUM(proto) (0x4500u + ((uint32_t)HAVEN_OUTER_TTL << 8 | (proto)))
+
+static const struct fp_tmpl4 tmpl4[HAVEN_TUN_KINDS] = {
+	[HAVEN_TUN_IPIP] = {
+		.proto = FP_IPPROTO_IPIP,
+		.const_sum = TMPL_SUM(FP_IPPROTO_IPIP),
+	},
+	[HAVEN_TUN_GRE] = {	/* RFC 2784 2: no C, version 0, IPv4 */
+		.proto = FP_IPPROTO_GRE,
+		.extra_len = FP_GRE_HLEN,
+		.extra = RTE_BE32(RTE_ETHER_TYPE_IPV4),
+		.const_sum = TMPL_SUM(FP_IPPROTO_GRE),
+	},
+};
+
+/*
+ * Encapsulate toward a cell's inline tunnel in a straight line: TTL,
+ * counters, outer header, Ethernet, TX buffer. Returns false, having
+ * touched nothing, when this packet needs the general path (TTL running
+ * out, too big for the port's MTU, no headroom, neighbour not REACHABLE):
+ * act_encap() then does it from the record, with every check. The outer
+ * header's checksum is always computed here (the kind's constant sum, the
+ * outer source's prepared sum, the care-of address, total length,
+ * identification and DF), so checksum offload is neither needed nor
+ * asked for.
  */
 static __rte_always_inline bool
-encap_ipip_fast(struct fp_burst *b, struct rte_mbuf *m,
-		const struct haven_binding *bnd, const struct haven_binding_coa *coa)
+encap_fast(struct fp_burst *b, struct rte_mbuf *m, struct haven_binding_cell4 *c,
+		const struct haven_binding_tun *tun)
 {
+	const struct fp_tmpl4 *tp = &tmpl4[tun->kind];
 	const struct haven_fp *fp = b->fp;
+	const struct haven_binding_osrc4 *os = &b->v->osrc4[tun->osrc];
+	const unsigned int hl = FP_IPV4_HLEN + tp->extra_len;
+	struct haven_binding_lane *lane;
 	const struct haven_fp_port *op;
-	struct rte_ether_hdr *eth;
-	const uint8_t *ip;
-	uint16_t total, id, frag, cksum;
-	uint32_t sum, w0, w1, w2;
-	uint8_t *outer;
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *), *ip, *outer;
+	uint16_t inner_len, total, id, frag, mtu;
+	uint32_t sum, coa_h = rte_be_to_cpu_32(tun->coa);
 	int out;
 
-	out = fp_port_index(fp, coa->port);
-	if (unlikely(out < 0 || coa->neigh >= HAVEN_NEIGH_MAX ||
-		     rte_pktmbuf_headroom(m) < FP_IPV4_HLEN))
+	out = fp_port_index(fp, tun->port);
+	if (unlikely(out < 0))
 		return false;
 	op = &fp->ports[out];
-	ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
-			sizeof(struct rte_ether_hdr));
-	total = fp_ip_total_len(ip) + FP_IPV4_HLEN;
-	if (unlikely(total > (op->mtu != 0 ? op->mtu : RTE_ETHER_MTU) ||
-		     op->tx_ip_cksum))
+	ip = p + sizeof(struct rte_ether_hdr);
+	inner_len = fp_ip_total_len(ip);
+	total = inner_len + hl;
+	mtu = op->mtu != 0 ? op->mtu : RTE_ETHER_MTU;
+	if (unlikely(total > mtu || m->data_off < hl || ip[8] <= 1))
 		return false;
+	/* The new Ethernet header's destination, written ahead in the
+	 * headroom: nothing is committed if the neighbour is not ready. */
+	outer = p - hl;
+	if (unlikely(!fp_neigh_mac(&fp->neigh[tun->neigh],
+			(struct rte_ether_addr *)outer)))
+		return false;
+
+	m->data_off -= hl;
+	m->data_len += hl;
+	m->pkt_len += hl;
+	/* RFC 2003 3.1: forwarding into a tunnel decrements the TTL. */
+	fp_ip_ttl_decrement(ip);
+	lane = haven_binding_lane(c, b->lane_off);
+	lane->pkts++;
+	lane->bytes += inner_len;
+
+	rte_ether_addr_copy(&op->mac, (struct rte_ether_addr *)(outer + 6));
+	((struct rte_ether_hdr *)outer)->ether_type =
+		RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	outer += sizeof(struct rte_ether_hdr);
 	frag = fp_get16(ip + 6) & FP_IP_DF;
-
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, FP_IPV4_HLEN);
-	if (unlikely(!fp_neigh_mac(&fp->neigh[coa->neigh], &eth->dst_addr))) {
-		rte_pktmbuf_adj(m, FP_IPV4_HLEN);	/* as it was */
-		return false;
-	}
-	rte_ether_addr_copy(&op->mac, &eth->src_addr);
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-
 	id = b->w->ip_id++;
-	sum = (uint32_t)coa->outer_sum + total + id + frag;
+	sum = tp->const_sum + os->sum + (coa_h >> 16) + (coa_h & 0xffff) +
+		total + id + frag;
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
-	cksum = (uint16_t)~sum;
-	outer = (uint8_t *)(eth + 1);
 	/* Bytes 0..11 in network order, as three 32-bit words. */
-	w0 = rte_cpu_to_be_32(0x45000000u | total);
-	w1 = rte_cpu_to_be_32((uint32_t)id << 16 | frag);
-	w2 = rte_cpu_to_be_32((uint32_t)HAVEN_OUTER_TTL << 24 |
-			(uint32_t)FP_IPPROTO_IPIP << 16 | cksum);
-	fp_put32n(outer, w0);
-	fp_put32n(outer + 4, w1);
-	fp_put32n(outer + 8, w2);
-	fp_put32n(outer + 12, bnd->outer_src);
-	fp_put32n(outer + 16, coa->addr);
-	b->w->stats.encap_pkts++;
+	fp_put32n(outer, rte_cpu_to_be_32(0x45000000u | total));
+	fp_put32n(outer + 4, rte_cpu_to_be_32((uint32_t)id << 16 | frag));
+	fp_put32n(outer + 8, rte_cpu_to_be_32(
+			(uint32_t)HAVEN_OUTER_TTL << 24 |
+			(uint32_t)tp->proto << 16 | (uint16_t)~sum));
+	fp_put32n(outer + 12, os->addr);
+	fp_put32n(outer + 16, tun->coa);
+	if (tp->extra_len != 0)
+		fp_put32n(outer + FP_IPV4_HLEN, tp->extra);
+	b->n_encap++;
 	tx_enqueue(b, out, m);
 	return true;
 }
 
+/*
+ * A datagram for a home address. Tunnel whatever reaches our MAC for an
+ * intercepted home address, even when another agent is now the
+ * forwarder: routers with a stale ARP entry still send here after a
+ * delegation (EP 1134991 [0037]).
+ */
 static inline void
 act_encap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 {
-	const struct haven_binding *bnd = burst_binding(b, md);
-	struct haven_binding_counters *cnt;
+	const struct haven_binding *bnd;
+	struct haven_binding_cell4 *c;
+	struct haven_binding_lane *lane;
+	struct haven_binding_tun tun;
 	uint8_t *ip;
 	unsigned int i;
 
-	/*
-	 * Tunnel whatever reaches our MAC for an intercepted home address,
-	 * even when another agent is now the forwarder: routers with a stale
-	 * ARP entry still send here after a delegation (EP 1134991 [0037]).
-	 */
+	c = burst_cell(b, md, &tun);
+	/* An inline tunnel: intercepted, one care-of address. */
+	if (likely(tun.kind != HAVEN_TUN_SLOW) &&
+	    likely(encap_fast(b, m, c, &tun)))
+		return;
+
+	bnd = tun_record(b, &tun);
 	if (bnd == NULL || !(bnd->flags & HAVEN_BINDING_F_INTERCEPT) ||
 	    bnd->n_coa == 0) {
 		drop(b, m, HAVEN_DROP_NO_BINDING);
@@ -818,26 +1018,22 @@ act_encap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 		drop(b, m, HAVEN_DROP_TTL_EXPIRED);
 		return;
 	}
-	/* RFC 2003 3.1: forwarding into a tunnel decrements the inner TTL. */
+	/* RFC 2003 3.1: forwarding into a tunnel decrements the TTL. */
 	fp_ip_ttl_decrement(ip);
-	cnt = &b->w->counters[bnd->slot];
-	cnt->pkts++;
-	cnt->bytes += fp_ip_total_len(ip);
-
-	if (likely(bnd->n_coa == 1 && bnd->encap == HAVEN_ENCAP_IPIP) &&
-	    encap_ipip_fast(b, m, bnd, &bnd->coa[0]))
-		return;
+	lane = haven_binding_lane(c, b->lane_off);
+	lane->pkts++;
+	lane->bytes += fp_ip_total_len(ip);
 
 	/* One copy per care-of address (RFC 5944 simultaneous bindings). */
 	for (i = 0; i + 1 < bnd->n_coa; i++) {
-		struct rte_mbuf *c = rte_pktmbuf_copy(m, b->fp->pool, 0,
+		struct rte_mbuf *copy = rte_pktmbuf_copy(m, b->fp->pool, 0,
 				UINT32_MAX);
 
-		if (unlikely(c == NULL)) {
+		if (unlikely(copy == NULL)) {
 			b->w->stats.drops[HAVEN_DROP_NO_MBUF]++;
 			continue;
 		}
-		encap_one(b, c, bnd, &bnd->coa[i]);
+		encap_one(b, copy, bnd, &bnd->coa[i]);
 	}
 	encap_one(b, m, bnd, &bnd->coa[bnd->n_coa - 1]);
 }
@@ -860,8 +1056,9 @@ is_care_of(const struct haven_binding *bnd, uint32_t a)
 static inline void
 act_decap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 {
-	const struct haven_binding *bnd = burst_binding(b, md);
+	const struct haven_binding *bnd;
 	struct haven_binding_counters *cnt;
+	struct haven_binding_tun tun;
 	uint8_t *ip, *inner;
 	uint16_t inner_len;
 	uint32_t next_hop;
@@ -870,17 +1067,31 @@ act_decap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 
 	/* RFC 3024 4.2: a home agent decapsulates only for a mobile node
 	 * that asked for reverse tunnelling, from its care-of address. */
-	if (bnd == NULL) {
+	burst_cell(b, md, &tun);
+	if (tun.rec == 0) {
 		drop(b, m, HAVEN_DROP_REVTUN_NO_BINDING);
 		return;
 	}
-	if (!(bnd->flags & HAVEN_BINDING_F_REVERSE_TUNNEL)) {
-		drop(b, m, HAVEN_DROP_REVTUN_NOT_ALLOWED);
-		return;
-	}
-	if (!is_care_of(bnd, md->outer_src)) {
-		drop(b, m, HAVEN_DROP_REVTUN_BAD_SOURCE);
-		return;
+	if (tun.kind != HAVEN_TUN_SLOW) {
+		/* The inline tunnel has the one care-of address. */
+		if (!tun.rev) {
+			drop(b, m, HAVEN_DROP_REVTUN_NOT_ALLOWED);
+			return;
+		}
+		if (tun.coa != md->outer_src) {
+			drop(b, m, HAVEN_DROP_REVTUN_BAD_SOURCE);
+			return;
+		}
+	} else {
+		bnd = tun_record(b, &tun);
+		if (!(bnd->flags & HAVEN_BINDING_F_REVERSE_TUNNEL)) {
+			drop(b, m, HAVEN_DROP_REVTUN_NOT_ALLOWED);
+			return;
+		}
+		if (!is_care_of(bnd, md->outer_src)) {
+			drop(b, m, HAVEN_DROP_REVTUN_BAD_SOURCE);
+			return;
+		}
 	}
 	ip = rte_pktmbuf_mtod_offset(m, uint8_t *,
 			sizeof(struct rte_ether_hdr));
@@ -911,9 +1122,11 @@ act_decap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 	rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr));
 	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
 
-	cnt = &b->w->counters[bnd->slot];
-	cnt->rev_pkts++;
-	cnt->rev_bytes += inner_len;
+	if (likely(b->w->counters != NULL)) {
+		cnt = &b->w->counters[tun.slot];
+		cnt->rev_pkts++;
+		cnt->rev_bytes += inner_len;
+	}
 	b->w->stats.decap_pkts++;
 	neigh = fp_neigh_lookup(b->fp->neigh, next_hop);
 	send_to_next_hop(b, m, out,
@@ -925,25 +1138,6 @@ act_decap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 /* The burst and the loop                                              */
 /* ------------------------------------------------------------------ */
 
-/*
- * With a large table every record and every counter is a cache miss.
- * Start them all for the burst at once, records first and then the
- * counters they point to, so that pass 2 waits for two rounds of misses
- * overlapped across the burst instead of two misses per packet.
- */
-static inline void
-prefetch_bindings(const struct fp_burst *b)
-{
-	unsigned int k;
-
-	for (k = 0; k < b->n_keys; k++)
-		if (b->bindings[k] != NULL)
-			rte_prefetch0(b->bindings[k]);
-	for (k = 0; k < b->n_keys; k++)
-		if (b->bindings[k] != NULL)
-			rte_prefetch0(&b->w->counters[b->bindings[k]->slot]);
-}
-
 static uint16_t
 process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 		uint16_t n)
@@ -954,10 +1148,17 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 
 	b.w = w;
 	b.fp = w->fp;
+	b.v = w->fp->bindings != NULL ?
+		haven_binding_view4(w->fp->bindings) : NULL;
+	b.lane_off = haven_binding_lane_off4(w->id);
 	b.port = port;
 	b.n_keys = 0;
+	b.n_fb = 0;
 	b.n_tx = 0;
 	b.n_punt = 0;
+	b.n_encap = 0;
+	b.mac48 = 0;
+	memcpy(&b.mac48, &w->fp->ports[port].mac, RTE_ETHER_ADDR_LEN);
 	w->stats.rx_pkts += n;
 
 	if (n > 0)
@@ -965,17 +1166,10 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		classify(&b, pkts[i], &meta[i]);
+		classify(&b, pkts[i], &meta[i], i);
 	}
-
-	if (b.n_keys > 0) {
-		if (likely(b.fp->bindings != NULL))
-			haven_binding_lookup_bulk(b.fp->bindings, b.keys,
-					b.n_keys, b.bindings);
-		else
-			memset(b.bindings, 0, sizeof(b.bindings));
-		prefetch_bindings(&b);
-	}
+	if (b.n_fb > 0)
+		burst_fallback(&b);
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -997,7 +1191,7 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 			punt_control(&b, m);
 			break;
 		case ACT_IPV6:
-			fp6_input(&b, w, port, m);
+			fp6_input(&b, w, port, m, b.cells6[i]);
 			break;
 		default:
 			drop(&b, m, meta[i].drop);
@@ -1006,6 +1200,7 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	}
 	if (b.n_punt > 0)
 		punt_flush(&b);
+	w->stats.encap_pkts += b.n_encap;
 	return b.n_tx;
 }
 

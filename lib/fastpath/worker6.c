@@ -14,8 +14,11 @@
  * calls fp6_input() once per packet in its second pass; output goes back
  * through worker.c's burst (TX buffers, the punt ring), see
  * fastpath6_private.h. Header bytes come from lib/mip6's pure builders
- * and checks. IPv6 packets are per-packet for now (one binding lookup
- * each, no bulk); IPv4's loop is untouched by them.
+ * and checks. A packet to forward has its destination's cell found and
+ * prefetched in worker.c's pass 1 (fp6_classify()); in pass 2 a cell
+ * with an inline tunnel (one care-of address) is counted in this
+ * worker's lane and encapsulated without reading the binding's record,
+ * anything else reads the record.
  *
  * No locks, no allocation but mbufs, no system call, no logging: every
  * outcome is a counter in w->stats.
@@ -30,6 +33,7 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include "haven_binding_worker.h"
 #include "haven_fastpath.h"
 #include "haven_fastpath6.h"
 #include "haven_mip6.h"
@@ -60,6 +64,7 @@ struct fp6_pkt {
 	const struct haven_fp *fp;
 	const struct haven_fp6 *fp6;
 	unsigned int port;		/* input port index */
+	uint32_t lane_off;		/* this worker's lane in a cell */
 };
 
 static inline void
@@ -81,6 +86,16 @@ lookup6(const struct fp6_pkt *c, const uint8_t *home_addr)
 	if (unlikely(c->fp6->bindings == NULL))
 		return NULL;
 	return haven_binding6_lookup(c->fp6->bindings, home_addr);
+}
+
+/* The cell of a home address, or NULL. */
+static inline struct haven_binding_cell6 *
+cell6_of(const struct haven_fp6 *fp6, const uint8_t *home_addr)
+{
+	if (unlikely(fp6->bindings == NULL))
+		return NULL;
+	return haven_binding_find6(haven_binding_view6(fp6->bindings),
+			home_addr);
 }
 
 static inline bool
@@ -510,20 +525,95 @@ tunnel_mtu(const struct fp6_pkt *c, const struct haven_binding6 *bnd)
 }
 
 /*
+ * IPv6 in IPv6 toward a cell's inline tunnel in a straight line: the
+ * hop limit is already checked and decremented, the MTU checked, the
+ * counters taken. Returns false, having touched nothing, when there is no
+ * headroom or the neighbour is not REACHABLE: encap6_one() then sends it
+ * or punts it. RFC 2473 3 / RFC 6275 9.4: outer source the home agent
+ * (claim 5), destination the care-of address, next header 41.
+ */
+static __rte_always_inline bool
+encap6_fast(struct fp6_pkt *c, struct rte_mbuf *m, size_t len,
+		unsigned int out, const struct haven_binding_tun *tun,
+		const uint8_t *coa)
+{
+	const uint8_t *src = haven_binding_view6(c->fp6->bindings)->
+		osrc6[tun->osrc];
+	struct rte_ether_hdr *eth;
+	uint8_t *outer;
+
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, IP6_HLEN);
+	if (unlikely(eth == NULL))
+		return false;
+	if (unlikely(!fp_neigh6_mac(&c->fp6->neigh[tun->neigh],
+			&eth->dst_addr))) {
+		rte_pktmbuf_adj(m, IP6_HLEN);		/* as it was */
+		return false;
+	}
+	rte_ether_addr_copy(&c->fp->ports[out].mac, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
+	if (unlikely(fp_ip6_is_zero(src)))
+		src = c->fp6->ha_addr;
+	outer = (uint8_t *)(eth + 1);
+	fp_put32n(outer, RTE_BE32(0x60000000u));
+	fp_put32n(outer + 4, rte_cpu_to_be_32((uint32_t)len << 16 |
+			(uint32_t)HAVEN_IPPROTO_IPV6 << 8 | HAVEN_OUTER_TTL));
+	memcpy(outer + 8, src, 16);
+	memcpy(outer + 24, coa, 16);
+	c->w->stats.encap_pkts++;
+	fp_burst_tx(c->b, out, m);
+	return true;
+}
+
+/*
  * A packet for a home address: tunnelled to every care-of address of an
  * intercepted binding (whoever forwards it now: stale neighbour caches
  * still send here after a delegation, as for IPv4). RFC 2473 3.1: the
  * inner hop limit is decremented, Time Exceeded when it runs out; 7.1:
  * Packet Too Big with the tunnel MTU when the tunnel packet would not
- * fit (no fragmentation of the outer packet).
+ * fit (no fragmentation of the outer packet). cell is the destination's
+ * cell when pass 1 found it.
  */
 static void
-encap6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip, size_t len)
+encap6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip, size_t len,
+		struct haven_binding_cell6 *cell)
 {
-	const struct haven_binding6 *bnd = lookup6(c, ip + 24);
-	struct haven_binding_counters *cnt;
+	const struct haven_binding6 *bnd = NULL;
+	struct haven_binding_lane *lane;
+	struct haven_binding_tun tun;
 	unsigned int i, mtu;
+	uint8_t coa[16];
+	int out;
 
+	if (cell == NULL)
+		cell = cell6_of(c->fp6, ip + 24);
+	if (cell != NULL)
+		haven_binding_cell6_read(cell, &tun, coa);
+	else
+		memset(&tun, 0, sizeof(tun));	/* rec 0, kind SLOW */
+	if (likely(tun.kind == HAVEN_TUN_IP6IP6 && ip[7] > 1)) {
+		out = fp_port_index(c->fp, tun.port);
+		mtu = out < 0 ? 0 : c->fp->ports[out].mtu != 0 ?
+			c->fp->ports[out].mtu : RTE_ETHER_MTU;
+		if (likely(len + IP6_HLEN <= mtu)) {
+			ip[7]--;	/* RFC 2473 3.1 */
+			lane = haven_binding_lane(cell, c->lane_off);
+			lane->pkts++;
+			lane->bytes += len;
+			if (likely(encap6_fast(c, m, len, (unsigned int)out,
+					&tun, coa)))
+				return;
+			bnd = haven_binding_rec(haven_binding_view6(
+					c->fp6->bindings), tun.rec);
+			encap6_one(c, m, bnd, &bnd->coa[0], len);
+			return;
+		}
+	}
+
+	if (tun.rec != 0)
+		bnd = haven_binding_rec(haven_binding_view6(c->fp6->bindings),
+				tun.rec);
 	if (bnd == NULL || !(bnd->flags & HAVEN_BINDING_F_INTERCEPT) ||
 	    bnd->n_coa == 0) {
 		drop6(c, m, HAVEN_DROP_NO_BINDING);
@@ -543,11 +633,9 @@ encap6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip, size_t len)
 		return;
 	}
 	haven_ip6ip6_prepare_inner(ip, len);
-	if (c->w->counters6 != NULL) {
-		cnt = &c->w->counters6[bnd->slot];
-		cnt->pkts++;
-		cnt->bytes += len;
-	}
+	lane = haven_binding_lane(cell, c->lane_off);
+	lane->pkts++;
+	lane->bytes += len;
 
 	/* One copy per care-of address, the original to the last one. */
 	for (i = 0; i + 1 < bnd->n_coa; i++) {
@@ -567,12 +655,36 @@ encap6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip, size_t len)
 /* Entry                                                               */
 /* ------------------------------------------------------------------ */
 
+void *
+fp6_classify(const struct haven_fp *fp, struct rte_mbuf *m)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+			ETH_HLEN);
+	struct haven_binding_cell6 *cell;
+	const struct haven_binding_view *v;
+
+	if (unlikely(rte_pktmbuf_data_len(m) < ETH_HLEN + IP6_HLEN ||
+		     fp->fp6->bindings == NULL || ip[0] >> 4 != 6 ||
+		     fp_ip6_is_multicast(ip + 24) ||
+		     (ip[6] == HAVEN_IPPROTO_ICMPV6 &&
+		      rte_pktmbuf_data_len(m) > ETH_HLEN + IP6_HLEN &&
+		      (ip[IP6_HLEN] == HAVEN_ND_NS ||
+		       ip[IP6_HLEN] == HAVEN_ND_NA))))
+		return NULL;
+	v = haven_binding_view6(fp->fp6->bindings);
+	cell = haven_binding_find6(v, ip + 24);
+	if (cell != NULL)
+		rte_prefetch0_write(cell);
+	return cell;
+}
+
 void
 fp6_input(struct fp_burst *b, struct haven_worker *w, unsigned int port,
-		struct rte_mbuf *m)
+		struct rte_mbuf *m, void *cell)
 {
 	struct fp6_pkt c = {
 		.b = b, .w = w, .fp = w->fp, .fp6 = w->fp->fp6, .port = port,
+		.lane_off = haven_binding_lane_off6(w->id),
 	};
 	const struct rte_ether_hdr *eth =
 		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -614,5 +726,5 @@ fp6_input(struct fp_burst *b, struct haven_worker *w, unsigned int port,
 		drop6(&c, m, HAVEN_DROP_NOT_FOR_US);
 		return;
 	}
-	encap6(&c, m, ip, len);
+	encap6(&c, m, ip, len, cell);
 }
