@@ -402,6 +402,32 @@ haven_binding_fb_find6(const struct haven_binding_view *v, const uint8_t *a)
 	}
 }
 
+/**
+ * The first fallback cell whose entry's signature is a's, not checked
+ * against a (the cell's key): callers compare the key once the cell is in
+ * the cache, and call haven_binding_fb_find6() when it differs. Lets a
+ * burst overlap the index and cell misses of its packets.
+ */
+static inline struct haven_binding_cell6 *
+haven_binding_fb_candidate6(const struct haven_binding_view *v,
+		const uint8_t *a)
+{
+	const struct haven_binding_fb *fb =
+		__atomic_load_n(&v->fb, __ATOMIC_ACQUIRE);
+	uint32_t sig = haven_binding_fb_hash6(a), pos = sig & fb->mask, cell;
+	uint64_t e;
+
+	for (;;) {
+		e = __atomic_load_n(&fb->e[pos], __ATOMIC_ACQUIRE);
+		cell = (uint32_t)(e >> 32);
+		if (cell == HAVEN_BINDING_FB_EMPTY)
+			return NULL;
+		if ((uint32_t)e == sig && cell != HAVEN_BINDING_FB_TOMB)
+			return haven_binding_fb_cell(v, cell - 1);
+		pos = (pos + 1) & fb->mask;
+	}
+}
+
 /** The cell of IPv6 home address a, or NULL. */
 static inline struct haven_binding_cell6 *
 haven_binding_find6(const struct haven_binding_view *v, const uint8_t *a)

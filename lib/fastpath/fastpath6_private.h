@@ -137,15 +137,25 @@ void fp_burst_punt_resolve(struct fp_burst *b, struct rte_mbuf *m,
 /*
  * Pass 1 of an IPv6 frame sent to our MAC (worker6.c): when it looks like
  * a packet to forward to a home address, the cell of its destination in
- * the IPv6 binding table, prefetched; NULL otherwise (none, or not
- * looked up).
+ * a direct prefix of the IPv6 binding table, prefetched. NULL otherwise;
+ * then *fallback is set when the destination is to be looked up in the
+ * table's fallback (its index entry is being prefetched): call
+ * fp6_fallback() after pass 1.
  */
-void *fp6_classify(const struct haven_fp *fp, struct rte_mbuf *m);
+void *fp6_classify(const struct haven_fp *fp, struct rte_mbuf *m,
+		bool *fallback);
+
+/*
+ * After pass 1, for a frame fp6_classify() sent to the fallback: the
+ * candidate cell of its destination, prefetched, or NULL.
+ */
+void *fp6_fallback(const struct haven_fp *fp, struct rte_mbuf *m);
 
 /*
  * Handle one IPv6 frame that arrived on port index port (worker6.c):
  * every outcome goes through the functions above or is a counted drop.
- * cell is what fp6_classify() returned for it, or NULL.
+ * cell is what fp6_classify() or fp6_fallback() returned for it (a hint,
+ * checked against the destination), or NULL.
  */
 void fp6_input(struct fp_burst *b, struct haven_worker *w, unsigned int port,
 		struct rte_mbuf *m, void *cell);

@@ -122,6 +122,8 @@ struct fp_burst {
 	struct haven_binding_cell4 *cells[HAVEN_BURST];	/* per key */
 	uint8_t fb[HAVEN_BURST];		/* keys not in a direct prefix */
 	void *cells6[HAVEN_BURST];		/* per packet: IPv6 hint */
+	uint8_t fb6[HAVEN_BURST];		/* packets for the fallback */
+	unsigned int n_fb6;
 	struct rte_mbuf *punt[PUNT_MAX];
 };
 
@@ -599,9 +601,13 @@ classify(struct fp_burst *b, struct rte_mbuf *m, struct fp_meta *md,
 		break;
 	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
 		if (b->fp->fp6 != NULL) {
+			bool fb = false;
+
 			md->action = ACT_IPV6;
 			b->cells6[idx] = to_our_mac ?
-				fp6_classify(b->fp, m) : NULL;
+				fp6_classify(b->fp, m, &fb) : NULL;
+			if (fb)
+				b->fb6[b->n_fb6++] = (uint8_t)idx;
 			break;
 		}
 		md->drop = HAVEN_DROP_NOT_IPV4_OR_ARP;
@@ -1154,6 +1160,7 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	b.port = port;
 	b.n_keys = 0;
 	b.n_fb = 0;
+	b.n_fb6 = 0;
 	b.n_tx = 0;
 	b.n_punt = 0;
 	b.n_encap = 0;
@@ -1170,6 +1177,8 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	}
 	if (b.n_fb > 0)
 		burst_fallback(&b);
+	for (i = 0; i < b.n_fb6; i++)
+		b.cells6[b.fb6[i]] = fp6_fallback(b.fp, pkts[b.fb6[i]]);
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];

@@ -586,7 +586,8 @@ encap6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip, size_t len,
 	uint8_t coa[16];
 	int out;
 
-	if (cell == NULL)
+	/* Pass 1's cell is a hint: a fallback candidate may be another's. */
+	if (cell == NULL || unlikely(!fp_ip6_eq(cell->key, ip + 24)))
 		cell = cell6_of(c->fp6, ip + 24);
 	if (cell != NULL)
 		haven_binding_cell6_read(cell, &tun, coa);
@@ -656,7 +657,7 @@ encap6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip, size_t len,
 /* ------------------------------------------------------------------ */
 
 void *
-fp6_classify(const struct haven_fp *fp, struct rte_mbuf *m)
+fp6_classify(const struct haven_fp *fp, struct rte_mbuf *m, bool *fallback)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
 			ETH_HLEN);
@@ -672,9 +673,31 @@ fp6_classify(const struct haven_fp *fp, struct rte_mbuf *m)
 		       ip[IP6_HLEN] == HAVEN_ND_NA))))
 		return NULL;
 	v = haven_binding_view6(fp->fp6->bindings);
-	cell = haven_binding_find6(v, ip + 24);
-	if (cell != NULL)
+	cell = haven_binding_direct6(v, ip + 24);
+	if (likely(cell != NULL)) {
 		rte_prefetch0_write(cell);
+		/* The outer header will go in front: bring that line in. */
+		rte_prefetch0_write(ip - IP6_HLEN - ETH_HLEN);
+		return cell;
+	}
+	haven_binding_fb_prefetch6(v, ip + 24);
+	*fallback = true;
+	return NULL;
+}
+
+void *
+fp6_fallback(const struct haven_fp *fp, struct rte_mbuf *m)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+			ETH_HLEN);
+	struct haven_binding_cell6 *cell;
+
+	cell = haven_binding_fb_candidate6(
+			haven_binding_view6(fp->fp6->bindings), ip + 24);
+	if (cell != NULL) {
+		rte_prefetch0_write(cell);
+		rte_prefetch0_write(ip - IP6_HLEN - ETH_HLEN);
+	}
 	return cell;
 }
 
