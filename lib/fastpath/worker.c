@@ -67,6 +67,9 @@
 
 #define NO_KEY UINT8_MAX
 
+/* Packets whose data pass 1 prefetches ahead of the one it classifies. */
+#define PREFETCH_OFFSET 3
+
 static const char *const drop_names[] = {
 #define HAVEN_DROP_NAME(name, text) [HAVEN_DROP_##name] = text,
 	HAVEN_FOREACH_DROP(HAVEN_DROP_NAME)
@@ -87,6 +90,7 @@ haven_drop_name(enum haven_drop d)
 
 /* What pass 2 does with a packet. */
 enum fp_action {
+	ACT_FAST,		/* the common case: a direct cell, see fp_fast */
 	ACT_DROP,
 	ACT_PUNT,		/* control traffic, to the control lcore */
 	ACT_ARP,		/* answer, punt or drop: needs the target's binding */
@@ -114,10 +118,8 @@ struct fp_burst {
 	unsigned int n_keys;
 	unsigned int n_fb;			/* keys for the fallback */
 	uint32_t lane_off;			/* this worker's lane in a cell */
-	uint64_t mac48;				/* input port's MAC, 48 bits */
 	uint16_t n_tx;
 	uint16_t n_punt;
-	uint16_t n_encap;			/* by encap_fast() */
 	uint32_t keys[HAVEN_BURST];
 	struct haven_binding_cell4 *cells[HAVEN_BURST];	/* per key */
 	uint8_t fb[HAVEN_BURST];		/* keys not in a direct prefix */
@@ -517,55 +519,127 @@ classify_ipv4(struct fp_burst *b, struct rte_mbuf *m, bool to_our_mac,
 }
 
 /*
- * The common case in a straight line: an IPv4 datagram to our MAC from
- * another host, 20-byte header, total length exactly the frame's (no
- * padding), checksum right (or checked by the NIC), not to one of the
- * agent's addresses: a datagram to encapsulate. Returns false, having
- * decided nothing, for anything else; classify() then looks at it with
- * every check (and comes to the same verdict for what passes here).
+ * The common case, loaded once per burst into a struct that does not
+ * escape (the compiler keeps it in registers: stores into packets, which
+ * may alias anything reached through a pointer, do not make it reload):
+ * an IPv4 datagram to a home address of the table's first direct prefix,
+ * tunnelled from its cell's inline tunnel.
  */
-static __rte_always_inline bool
-classify_fast4(struct fp_burst *b, struct rte_mbuf *m, struct fp_meta *md)
+/* The agent's addresses (home agent, ports) a direct prefix may hold. */
+#define FAST_AGENT_ADDRS (1 + HAVEN_MAX_PORTS)
+
+struct fp_fast {
+	uint64_t mac48;			/* input port's MAC, 48 bits */
+	/* The agent's addresses inside the prefix, the rest outside it. */
+	uint32_t agent[FAST_AGENT_ADDRS];
+	uint32_t base;			/* first direct prefix, host order */
+	uint32_t size;			/* its addresses; 0: no fast path */
+	uint32_t cell_shift;
+	uint8_t *cells;
+	uint32_t lane_off;		/* this worker's lane in a cell */
+	unsigned int n_ports;
+	const struct haven_fp_port *ports;
+	const struct haven_neigh *neigh;
+	const struct haven_binding_osrc4 *osrc4;
+	uint32_t n_encap;		/* packets sent by fast4_encap() */
+};
+
+static inline void
+fast_init(struct fp_fast *f, const struct haven_fp *fp,
+		const struct haven_binding_view *v, unsigned int port,
+		uint32_t lane_off)
+{
+	unsigned int i;
+
+	memset(f, 0, sizeof(*f));
+	memcpy(&f->mac48, &fp->ports[port].mac, RTE_ETHER_ADDR_LEN);
+	f->n_ports = fp->n_ports;
+	f->ports = fp->ports;
+	f->neigh = fp->neigh;
+	f->lane_off = lane_off;
+	if (v == NULL)
+		return;
+	f->osrc4 = v->osrc4;
+	if (v->n_direct > 0) {
+		f->base = v->direct[0].base;
+		f->size = v->direct[0].size;
+		f->cells = v->direct[0].cells;
+		f->cell_shift = v->cell_shift;
+	}
+	/*
+	 * Packets to the agent are not tunnelled: compared with fixed
+	 * slots, those the agent does not fill holding an address outside
+	 * the prefix (which a packet that got that far cannot have).
+	 */
+	for (i = 0; i < FAST_AGENT_ADDRS; i++)
+		f->agent[i] = rte_cpu_to_be_32(f->base != 0 ? f->base - 1 :
+				f->base + f->size);
+	f->agent[0] = fp->ha_addr;
+	for (i = 0; i < fp->n_ports && i + 1 < FAST_AGENT_ADDRS; i++)
+		f->agent[i + 1] = fp->ports[i].addr;
+}
+
+/*
+ * Pass 1 of the common case in a straight line: an IPv4 datagram to our
+ * MAC from another host, 20-byte header, total length exactly the
+ * frame's (no padding), checksum right (or checked by the NIC), to an
+ * address of the first direct prefix that is not one of the agent's:
+ * its cell, prefetched with the headroom line the outer header will go
+ * into. Returns NULL, having decided nothing, for anything else;
+ * classify() then looks at it with every check (and comes to the same
+ * verdict for what passes here).
+ */
+static __rte_always_inline struct haven_binding_cell4 *
+fast4_classify(const struct fp_fast *f, struct rte_mbuf *m)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint8_t *ip = p + sizeof(struct rte_ether_hdr);
 	uint64_t rx_cksum = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 	uint16_t len = rte_pktmbuf_data_len(m);
+	struct haven_binding_cell4 *c;
 	uint64_t w, sum;
-	uint32_t v[5];
+	uint32_t v[5], off, d;
 
 	if (unlikely(len < sizeof(struct rte_ether_hdr) + FP_IPV4_HLEN))
-		return false;
+		return NULL;
 	memcpy(&w, p, 8);			/* destination, 2 bytes more */
-	if ((w & 0xffffffffffffULL) != b->mac48)
-		return false;
+	if ((w & 0xffffffffffffULL) != f->mac48)
+		return NULL;
 	memcpy(&w, p + 4, 8);			/* 2 bytes, then the source */
-	if ((w >> 16) == b->mac48 ||
+	if ((w >> 16) == f->mac48 ||
 	    ((const uint16_t *)(const void *)p)[6] !=
 			RTE_BE16(RTE_ETHER_TYPE_IPV4))
-		return false;
+		return NULL;
 	memcpy(v, ip, FP_IPV4_HLEN);
 	if ((v[0] & 0xffff00ffu) != (0x45u |
 			(uint32_t)rte_cpu_to_be_16(len - 14) << 16) ||
 	    rx_cksum == RTE_MBUF_F_RX_IP_CKSUM_BAD)
-		return false;
+		return NULL;
 	if (rx_cksum == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN) {
-		/* RFC 1071: the header sums to all ones (see fp_ip_cksum_ok) */
+		/* RFC 1071: the header sums to all ones (see fp_ip_cksum_ok);
+		 * five words fit 35 bits, 33 once folded, at most
+		 * 0x10000 after two more folds, 0xffff when right. */
 		sum = (uint64_t)v[0] + v[1] + v[2] + v[3] + v[4];
 		sum = (sum & 0xffffffff) + (sum >> 32);
 		sum = (sum & 0xffff) + (sum >> 16);
 		sum = (sum & 0xffff) + (sum >> 16);
-		sum = (sum & 0xffff) + (sum >> 16);
 		if (sum != 0xffff)
-			return false;
+			return NULL;
 	}
-	if (unlikely(is_agent_addr(b->fp, v[4])))
-		return false;
-	md->action = ACT_ENCAP;
-	md->key = burst_key(b, v[4]);
+	d = v[4];
+	off = rte_be_to_cpu_32(d) - f->base;
+	if (off >= f->size || ((d == f->agent[0]) | (d == f->agent[1]) |
+			(d == f->agent[2]) | (d == f->agent[3]) |
+			(d == f->agent[4])))
+		return NULL;
+	c = (struct haven_binding_cell4 *)(void *)
+		(f->cells + ((size_t)off << f->cell_shift));
+	rte_prefetch0_write(c);
+	if (f->lane_off >= RTE_CACHE_LINE_SIZE)
+		rte_prefetch0_write((const uint8_t *)c + f->lane_off);
 	/* The outer header will go in front: bring that line in too. */
 	rte_prefetch0_write(p - FP_IPV4_HLEN - FP_GRE_HLEN);
-	return true;
+	return c;
 }
 
 static inline void
@@ -577,8 +651,6 @@ classify(struct fp_burst *b, struct rte_mbuf *m, struct fp_meta *md,
 	bool to_our_mac;
 
 	md->key = NO_KEY;
-	if (likely(classify_fast4(b, m, md)))
-		return;
 	md->action = ACT_DROP;
 	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eth))) {
 		md->drop = HAVEN_DROP_MALFORMED;
@@ -889,7 +961,7 @@ encap_one(struct fp_burst *b, struct rte_mbuf *m,
  * besides the outer IPv4 header (RFC 2003 3.1: TTL HAVEN_OUTER_TTL), and
  * the checksum sum of that header's constant words. A new encapsulation
  * (RFC 3519's UDP, say) is one more entry and, if it has per-packet
- * fields beyond the IPv4 total length, a line in encap_fast().
+ * fields beyond the IPv4 total length, a line in fast4_encap().
  */
 struct fp_tmpl4 {
 	uint8_t proto;		/* outer IPv4 protocol; 0: no template */
@@ -914,54 +986,72 @@ static const struct fp_tmpl4 tmpl4[HAVEN_TUN_KINDS] = {
 };
 
 /*
- * Encapsulate toward a cell's inline tunnel in a straight line: TTL,
- * counters, outer header, Ethernet, TX buffer. Returns false, having
- * touched nothing, when this packet needs the general path (TTL running
- * out, too big for the port's MTU, no headroom, neighbour not REACHABLE):
- * act_encap() then does it from the record, with every check. The outer
- * header's checksum is always computed here (the kind's constant sum, the
- * outer source's prepared sum, the care-of address, total length,
- * identification and DF), so checksum offload is neither needed nor
- * asked for.
+ * Encapsulate toward a cell's inline tunnel in a straight line: the cell
+ * read under its sequence word, TTL, counters, outer header, Ethernet.
+ * Returns the output port index, or -1, having touched nothing, when
+ * this packet needs the general path (no inline tunnel, cell being
+ * rewritten, TTL running out, too big for the port's MTU, no headroom,
+ * neighbour not REACHABLE): act_encap() then does it from the record,
+ * with every check. The outer header's checksum is always computed here
+ * (the kind's constant sum, the outer source's prepared sum, the care-of
+ * address, total length, identification and DF), so checksum offload is
+ * neither needed nor asked for.
  */
-static __rte_always_inline bool
-encap_fast(struct fp_burst *b, struct rte_mbuf *m, struct haven_binding_cell4 *c,
-		const struct haven_binding_tun *tun)
+static __rte_always_inline int
+fast4_encap(struct fp_fast *f, uint16_t *ip_id, struct rte_mbuf *m,
+		struct haven_binding_cell4 *c)
 {
-	const struct fp_tmpl4 *tp = &tmpl4[tun->kind];
-	const struct haven_fp *fp = b->fp;
-	const struct haven_binding_osrc4 *os = &b->v->osrc4[tun->osrc];
-	const unsigned int hl = FP_IPV4_HLEN + tp->extra_len;
-	struct haven_binding_lane *lane;
+	const struct haven_binding_osrc4 *os;
+	const struct fp_tmpl4 *tp;
 	const struct haven_fp_port *op;
+	struct haven_binding_lane *lane;
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *), *ip, *outer;
-	uint16_t inner_len, total, id, frag, mtu;
-	uint32_t sum, coa_h = rte_be_to_cpu_32(tun->coa);
-	int out;
+	const struct haven_neigh *n;
+	uint16_t inner_len, total, id, frag, mtu, nk;
+	uint32_t r1, r2, coa, coa_h, sum;
+	unsigned int hl, kind, out;
+	uint8_t port, osrc;
 
-	out = fp_port_index(fp, tun->port);
-	if (unlikely(out < 0))
-		return false;
-	op = &fp->ports[out];
+	/* The cell, whole (haven_binding_cell4_read()). */
+	r1 = __atomic_load_n(&c->rec, __ATOMIC_ACQUIRE);
+	coa = __atomic_load_n(&c->coa, __ATOMIC_RELAXED);
+	nk = __atomic_load_n(&c->nk, __ATOMIC_RELAXED);
+	port = __atomic_load_n(&c->port, __ATOMIC_RELAXED);
+	osrc = __atomic_load_n(&c->osrc, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	r2 = __atomic_load_n(&c->rec, __ATOMIC_RELAXED);
+	kind = (nk >> 12) & 0x7;
+	if (unlikely(r1 != r2 || r1 == 0 ||
+		     (r1 & HAVEN_BINDING_CELL_BUSY) != 0 ||
+		     kind == HAVEN_TUN_SLOW))
+		return -1;
+
+	/* The neighbour lives on the port (its index in fp->ports). */
+	n = &f->neigh[nk & 0x0fff];
+	out = n->port;
+	if (unlikely(out >= f->n_ports || f->ports[out].port_id != port))
+		return -1;
+	op = &f->ports[out];
+	tp = &tmpl4[kind];
+	hl = FP_IPV4_HLEN + tp->extra_len;
 	ip = p + sizeof(struct rte_ether_hdr);
 	inner_len = fp_ip_total_len(ip);
 	total = inner_len + hl;
 	mtu = op->mtu != 0 ? op->mtu : RTE_ETHER_MTU;
 	if (unlikely(total > mtu || m->data_off < hl || ip[8] <= 1))
-		return false;
+		return -1;
 	/* The new Ethernet header's destination, written ahead in the
 	 * headroom: nothing is committed if the neighbour is not ready. */
 	outer = p - hl;
-	if (unlikely(!fp_neigh_mac(&fp->neigh[tun->neigh],
-			(struct rte_ether_addr *)outer)))
-		return false;
+	if (unlikely(!fp_neigh_mac(n, (struct rte_ether_addr *)outer)))
+		return -1;
 
 	m->data_off -= hl;
 	m->data_len += hl;
 	m->pkt_len += hl;
 	/* RFC 2003 3.1: forwarding into a tunnel decrements the TTL. */
 	fp_ip_ttl_decrement(ip);
-	lane = haven_binding_lane(c, b->lane_off);
+	lane = haven_binding_lane(c, f->lane_off);
 	lane->pkts++;
 	lane->bytes += inner_len;
 
@@ -970,7 +1060,9 @@ encap_fast(struct fp_burst *b, struct rte_mbuf *m, struct haven_binding_cell4 *c
 		RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	outer += sizeof(struct rte_ether_hdr);
 	frag = fp_get16(ip + 6) & FP_IP_DF;
-	id = b->w->ip_id++;
+	id = (*ip_id)++;
+	os = &f->osrc4[osrc];
+	coa_h = rte_be_to_cpu_32(coa);
 	sum = tp->const_sum + os->sum + (coa_h >> 16) + (coa_h & 0xffff) +
 		total + id + frag;
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -982,12 +1074,11 @@ encap_fast(struct fp_burst *b, struct rte_mbuf *m, struct haven_binding_cell4 *c
 			(uint32_t)HAVEN_OUTER_TTL << 24 |
 			(uint32_t)tp->proto << 16 | (uint16_t)~sum));
 	fp_put32n(outer + 12, os->addr);
-	fp_put32n(outer + 16, tun->coa);
+	fp_put32n(outer + 16, coa);
 	if (tp->extra_len != 0)
 		fp_put32n(outer + FP_IPV4_HLEN, tp->extra);
-	b->n_encap++;
-	tx_enqueue(b, out, m);
-	return true;
+	f->n_encap++;
+	return (int)out;
 }
 
 /*
@@ -996,22 +1087,28 @@ encap_fast(struct fp_burst *b, struct rte_mbuf *m, struct haven_binding_cell4 *c
  * forwarder: routers with a stale ARP entry still send here after a
  * delegation (EP 1134991 [0037]).
  */
-static inline void
-act_encap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
+static void
+act_encap(struct fp_burst *b, struct fp_fast *f, struct rte_mbuf *m,
+		struct haven_binding_cell4 *c)
 {
 	const struct haven_binding *bnd;
-	struct haven_binding_cell4 *c;
 	struct haven_binding_lane *lane;
 	struct haven_binding_tun tun;
 	uint8_t *ip;
 	unsigned int i;
+	int out;
 
-	c = burst_cell(b, md, &tun);
 	/* An inline tunnel: intercepted, one care-of address. */
-	if (likely(tun.kind != HAVEN_TUN_SLOW) &&
-	    likely(encap_fast(b, m, c, &tun)))
-		return;
-
+	if (c != NULL && f->osrc4 != NULL) {
+		out = fast4_encap(f, &b->w->ip_id, m, c);
+		if (out >= 0) {
+			tx_enqueue(b, (unsigned int)out, m);
+			return;
+		}
+	}
+	memset(&tun, 0, sizeof(tun));
+	if (c != NULL)
+		haven_binding_cell4_read(c, &tun);
 	bnd = tun_record(b, &tun);
 	if (bnd == NULL || !(bnd->flags & HAVEN_BINDING_F_INTERCEPT) ||
 	    bnd->n_coa == 0) {
@@ -1148,9 +1245,12 @@ static uint16_t
 process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 		uint16_t n)
 {
+	struct haven_binding_cell4 *fast[HAVEN_BURST];
 	struct fp_meta meta[HAVEN_BURST];
 	struct fp_burst b;
+	struct fp_fast f;
 	uint16_t i;
+	int out;
 
 	b.w = w;
 	b.fp = w->fp;
@@ -1163,17 +1263,21 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	b.n_fb6 = 0;
 	b.n_tx = 0;
 	b.n_punt = 0;
-	b.n_encap = 0;
-	b.mac48 = 0;
-	memcpy(&b.mac48, &w->fp->ports[port].mac, RTE_ETHER_ADDR_LEN);
+	fast_init(&f, w->fp, b.v, port, b.lane_off);
 	w->stats.rx_pkts += n;
 
-	if (n > 0)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
+	for (i = 0; i < PREFETCH_OFFSET && i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		classify(&b, pkts[i], &meta[i], i);
+		if (i + PREFETCH_OFFSET < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET],
+					void *));
+		fast[i] = likely(f.size != 0) ? fast4_classify(&f, pkts[i]) :
+			NULL;
+		if (likely(fast[i] != NULL))
+			meta[i].action = ACT_FAST;
+		else
+			classify(&b, pkts[i], &meta[i], i);
 	}
 	if (b.n_fb > 0)
 		burst_fallback(&b);
@@ -1183,9 +1287,18 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
+		if (likely(meta[i].action == ACT_FAST)) {
+			out = fast4_encap(&f, &w->ip_id, m, fast[i]);
+			if (likely(out >= 0))
+				tx_enqueue(&b, (unsigned int)out, m);
+			else
+				act_encap(&b, &f, m, fast[i]);
+			continue;
+		}
 		switch (meta[i].action) {
 		case ACT_ENCAP:
-			act_encap(&b, m, &meta[i]);
+			act_encap(&b, &f, m, meta[i].key == NO_KEY ? NULL :
+					b.cells[meta[i].key]);
 			break;
 		case ACT_DECAP:
 			act_decap(&b, m, &meta[i]);
@@ -1209,7 +1322,7 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	}
 	if (b.n_punt > 0)
 		punt_flush(&b);
-	w->stats.encap_pkts += b.n_encap;
+	w->stats.encap_pkts += f.n_encap;
 	return b.n_tx;
 }
 
