@@ -90,7 +90,10 @@ haven_drop_name(enum haven_drop d)
 
 /* What pass 2 does with a packet. */
 enum fp_action {
-	ACT_FAST,		/* the common case: a direct cell, see fp_fast */
+	ACT_FAST,		/* the common case: a cell, see fp_fast */
+	ACT_FAST_FB,		/* ... whose cell is found after pass 1 */
+	ACT_FAST6,		/* the common IPv6 case (fastpath6_private.h) */
+	ACT_FAST6_FB,		/* ... whose cell is found after pass 1 */
 	ACT_DROP,
 	ACT_PUNT,		/* control traffic, to the control lcore */
 	ACT_ARP,		/* answer, punt or drop: needs the target's binding */
@@ -525,21 +528,21 @@ classify_ipv4(struct fp_burst *b, struct rte_mbuf *m, bool to_our_mac,
  * an IPv4 datagram to a home address of the table's first direct prefix,
  * tunnelled from its cell's inline tunnel.
  */
-/* The agent's addresses (home agent, ports) a direct prefix may hold. */
+/* The agent's addresses: the home agent's, the ports'. */
 #define FAST_AGENT_ADDRS (1 + HAVEN_MAX_PORTS)
 
 struct fp_fast {
 	uint64_t mac48;			/* input port's MAC, 48 bits */
-	/* The agent's addresses inside the prefix, the rest outside it. */
-	uint32_t agent[FAST_AGENT_ADDRS];
+	uint32_t agent[FAST_AGENT_ADDRS];	/* the agent's addresses */
 	uint32_t base;			/* first direct prefix, host order */
-	uint32_t size;			/* its addresses; 0: no fast path */
+	uint32_t size;			/* its addresses; 0: none */
 	uint32_t cell_shift;
 	uint8_t *cells;
 	uint32_t lane_off;		/* this worker's lane in a cell */
 	unsigned int n_ports;
 	const struct haven_fp_port *ports;
 	const struct haven_neigh *neigh;
+	const struct haven_binding_view *v;	/* NULL: no IPv4 bindings */
 	const struct haven_binding_osrc4 *osrc4;
 	uint32_t n_encap;		/* packets sent by fast4_encap() */
 };
@@ -557,6 +560,7 @@ fast_init(struct fp_fast *f, const struct haven_fp *fp,
 	f->ports = fp->ports;
 	f->neigh = fp->neigh;
 	f->lane_off = lane_off;
+	f->v = v;
 	if (v == NULL)
 		return;
 	f->osrc4 = v->osrc4;
@@ -568,47 +572,41 @@ fast_init(struct fp_fast *f, const struct haven_fp *fp,
 	}
 	/*
 	 * Packets to the agent are not tunnelled: compared with fixed
-	 * slots, those the agent does not fill holding an address outside
-	 * the prefix (which a packet that got that far cannot have).
+	 * slots, those the agent does not fill holding 0.0.0.0 (which
+	 * sends a packet to it to the general path, as it should).
 	 */
-	for (i = 0; i < FAST_AGENT_ADDRS; i++)
-		f->agent[i] = rte_cpu_to_be_32(f->base != 0 ? f->base - 1 :
-				f->base + f->size);
 	f->agent[0] = fp->ha_addr;
 	for (i = 0; i < fp->n_ports && i + 1 < FAST_AGENT_ADDRS; i++)
 		f->agent[i + 1] = fp->ports[i].addr;
 }
 
+/* Returned by fast4_classify(): the common case, cell after pass 1. */
+#define FAST4_FALLBACK ((struct haven_binding_cell4 *)(uintptr_t)1)
+
 /*
- * Pass 1 of the common case in a straight line: an IPv4 datagram to our
- * MAC from another host, 20-byte header, total length exactly the
- * frame's (no padding), checksum right (or checked by the NIC), to an
- * address of the first direct prefix that is not one of the agent's:
- * its cell, prefetched with the headroom line the outer header will go
- * into. Returns NULL, having decided nothing, for anything else;
- * classify() then looks at it with every check (and comes to the same
- * verdict for what passes here).
+ * Pass 1 of the IPv4 common case in a straight line (the caller checked
+ * the Ethernet header): 20-byte header, total length exactly the frame's
+ * (no padding), checksum right (or checked by the NIC), not to one of the
+ * agent's addresses. Its cell when the destination lies in the first
+ * direct prefix, prefetched with the headroom line the outer header will
+ * go into; FAST4_FALLBACK otherwise (the destination's fallback entry
+ * prefetched unless another direct prefix holds it); NULL, having decided
+ * nothing, for anything else: classify() then looks at the packet with
+ * every check (and comes to the same verdict for what passes here).
  */
 static __rte_always_inline struct haven_binding_cell4 *
-fast4_classify(const struct fp_fast *f, struct rte_mbuf *m)
+fast4_classify(const struct fp_fast *f, struct rte_mbuf *m, const uint8_t *p,
+		uint32_t *key)
 {
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint8_t *ip = p + sizeof(struct rte_ether_hdr);
 	uint64_t rx_cksum = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 	uint16_t len = rte_pktmbuf_data_len(m);
 	struct haven_binding_cell4 *c;
-	uint64_t w, sum;
 	uint32_t v[5], off, d;
+	uint64_t sum;
 
-	if (unlikely(len < sizeof(struct rte_ether_hdr) + FP_IPV4_HLEN))
-		return NULL;
-	memcpy(&w, p, 8);			/* destination, 2 bytes more */
-	if ((w & 0xffffffffffffULL) != f->mac48)
-		return NULL;
-	memcpy(&w, p + 4, 8);			/* 2 bytes, then the source */
-	if ((w >> 16) == f->mac48 ||
-	    ((const uint16_t *)(const void *)p)[6] !=
-			RTE_BE16(RTE_ETHER_TYPE_IPV4))
+	if (unlikely(f->v == NULL ||
+		     len < sizeof(struct rte_ether_hdr) + FP_IPV4_HLEN))
 		return NULL;
 	memcpy(v, ip, FP_IPV4_HLEN);
 	if ((v[0] & 0xffff00ffu) != (0x45u |
@@ -627,19 +625,62 @@ fast4_classify(const struct fp_fast *f, struct rte_mbuf *m)
 			return NULL;
 	}
 	d = v[4];
-	off = rte_be_to_cpu_32(d) - f->base;
-	if (off >= f->size || ((d == f->agent[0]) | (d == f->agent[1]) |
-			(d == f->agent[2]) | (d == f->agent[3]) |
-			(d == f->agent[4])))
+	if ((d == f->agent[0]) | (d == f->agent[1]) | (d == f->agent[2]) |
+	    (d == f->agent[3]) | (d == f->agent[4]))
 		return NULL;
-	c = (struct haven_binding_cell4 *)(void *)
-		(f->cells + ((size_t)off << f->cell_shift));
-	rte_prefetch0_write(c);
-	if (f->lane_off >= RTE_CACHE_LINE_SIZE)
-		rte_prefetch0_write((const uint8_t *)c + f->lane_off);
+	off = rte_be_to_cpu_32(d) - f->base;
 	/* The outer header will go in front: bring that line in too. */
 	rte_prefetch0_write(p - FP_IPV4_HLEN - FP_GRE_HLEN);
-	return c;
+	if (likely(off < f->size)) {
+		c = (struct haven_binding_cell4 *)(void *)
+			(f->cells + ((size_t)off << f->cell_shift));
+		rte_prefetch0_write(c);
+		if (f->lane_off >= RTE_CACHE_LINE_SIZE)
+			rte_prefetch0_write((const uint8_t *)c + f->lane_off);
+		return c;
+	}
+	*key = d;
+	if (haven_binding_direct4(f->v, d) == NULL)
+		haven_binding_fb_prefetch4(f->v, d);
+	return FAST4_FALLBACK;
+}
+
+/*
+ * Pass 1: the common case of either family for a frame to our MAC from
+ * another host, or ACT_DROP (not the common case: classify() decides).
+ * *cell and *key as fast4_classify() and fast6_classify() leave them.
+ */
+static __rte_always_inline uint8_t
+fast_classify(const struct fp_fast *f, const struct fp_fast6 *f6,
+		struct rte_mbuf *m, void **cell, uint32_t *key)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint64_t w;
+	uint16_t type;
+	void *c;
+
+	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr)))
+		return ACT_DROP;
+	memcpy(&w, p, 8);			/* destination, 2 bytes more */
+	if ((w & 0xffffffffffffULL) != f->mac48)
+		return ACT_DROP;
+	memcpy(&w, p + 4, 8);			/* 2 bytes, then the source */
+	if ((w >> 16) == f->mac48)
+		return ACT_DROP;
+	type = ((const uint16_t *)(const void *)p)[6];
+	if (likely(type == RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
+		c = fast4_classify(f, m, p, key);
+		*cell = c;
+		return c == NULL ? ACT_DROP : c == (void *)FAST4_FALLBACK ?
+			ACT_FAST_FB : ACT_FAST;
+	}
+	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		c = fast6_classify(f6, m);
+		*cell = c;
+		return c == NULL ? ACT_DROP : c == (void *)FAST6_FALLBACK ?
+			ACT_FAST6_FB : ACT_FAST6;
+	}
+	return ACT_DROP;
 }
 
 static inline void
@@ -1245,10 +1286,13 @@ static uint16_t
 process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 		uint16_t n)
 {
-	struct haven_binding_cell4 *fast[HAVEN_BURST];
+	void *fast[HAVEN_BURST];		/* the common case's cells */
+	uint32_t fast_key[HAVEN_BURST];		/* ... IPv4 fallback keys */
 	struct fp_meta meta[HAVEN_BURST];
 	struct fp_burst b;
 	struct fp_fast f;
+	struct fp_fast6 f6;
+	unsigned int n_ffb = 0;
 	uint16_t i;
 	int out;
 
@@ -1264,6 +1308,7 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	b.n_tx = 0;
 	b.n_punt = 0;
 	fast_init(&f, w->fp, b.v, port, b.lane_off);
+	fast6_init(&f6, w->fp, w->id);
 	w->stats.rx_pkts += n;
 
 	for (i = 0; i < PREFETCH_OFFSET && i < n; i++)
@@ -1272,12 +1317,28 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 		if (i + PREFETCH_OFFSET < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET],
 					void *));
-		fast[i] = likely(f.size != 0) ? fast4_classify(&f, pkts[i]) :
-			NULL;
-		if (likely(fast[i] != NULL))
-			meta[i].action = ACT_FAST;
-		else
+		meta[i].action = fast_classify(&f, &f6, pkts[i], &fast[i],
+				&fast_key[i]);
+		if (likely(meta[i].action == ACT_FAST))
+			continue;
+		if (meta[i].action == ACT_DROP)
 			classify(&b, pkts[i], &meta[i], i);
+		else
+			n_ffb++;
+	}
+	/* The cells pass 1 could not find at once, now their entries came. */
+	for (i = 0; n_ffb > 0 && i < n; i++) {
+		if (meta[i].action == ACT_FAST_FB) {
+			fast[i] = haven_binding_find4(f.v, fast_key[i]);
+			if (fast[i] != NULL)
+				rte_prefetch0_write(fast[i]);
+			meta[i].action = ACT_FAST;
+			n_ffb--;
+		} else if (meta[i].action == ACT_FAST6_FB) {
+			fast[i] = fast6_fallback(&f6, pkts[i]);
+			meta[i].action = ACT_FAST6;
+			n_ffb--;
+		}
 	}
 	if (b.n_fb > 0)
 		burst_fallback(&b);
@@ -1288,7 +1349,8 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 		struct rte_mbuf *m = pkts[i];
 
 		if (likely(meta[i].action == ACT_FAST)) {
-			out = fast4_encap(&f, &w->ip_id, m, fast[i]);
+			out = fast[i] == NULL ? -1 :
+				fast4_encap(&f, &w->ip_id, m, fast[i]);
 			if (likely(out >= 0))
 				tx_enqueue(&b, (unsigned int)out, m);
 			else
@@ -1296,6 +1358,14 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 			continue;
 		}
 		switch (meta[i].action) {
+		case ACT_FAST6:
+			out = fast[i] == NULL ? -1 :
+				fast6_encap(&f6, m, fast[i]);
+			if (out >= 0)
+				tx_enqueue(&b, (unsigned int)out, m);
+			else
+				fp6_input(&b, w, port, m, fast[i], &f6);
+			break;
 		case ACT_ENCAP:
 			act_encap(&b, &f, m, meta[i].key == NO_KEY ? NULL :
 					b.cells[meta[i].key]);
@@ -1313,7 +1383,7 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 			punt_control(&b, m);
 			break;
 		case ACT_IPV6:
-			fp6_input(&b, w, port, m, b.cells6[i]);
+			fp6_input(&b, w, port, m, b.cells6[i], &f6);
 			break;
 		default:
 			drop(&b, m, meta[i].drop);
@@ -1322,7 +1392,7 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	}
 	if (b.n_punt > 0)
 		punt_flush(&b);
-	w->stats.encap_pkts += f.n_encap;
+	w->stats.encap_pkts += f.n_encap + f6.n_encap;
 	return b.n_tx;
 }
 

@@ -65,6 +65,7 @@ struct fp6_pkt {
 	const struct haven_fp6 *fp6;
 	unsigned int port;		/* input port index */
 	uint32_t lane_off;		/* this worker's lane in a cell */
+	struct fp_fast6 *f6;		/* the burst's common case */
 };
 
 static inline void
@@ -525,48 +526,6 @@ tunnel_mtu(const struct fp6_pkt *c, const struct haven_binding6 *bnd)
 }
 
 /*
- * IPv6 in IPv6 toward a cell's inline tunnel in a straight line: the
- * hop limit is already checked and decremented, the MTU checked, the
- * counters taken. Returns false, having touched nothing, when there is no
- * headroom or the neighbour is not REACHABLE: encap6_one() then sends it
- * or punts it. RFC 2473 3 / RFC 6275 9.4: outer source the home agent
- * (claim 5), destination the care-of address, next header 41.
- */
-static __rte_always_inline bool
-encap6_fast(struct fp6_pkt *c, struct rte_mbuf *m, size_t len,
-		unsigned int out, const struct haven_binding_tun *tun,
-		const uint8_t *coa)
-{
-	const uint8_t *src = haven_binding_view6(c->fp6->bindings)->
-		osrc6[tun->osrc];
-	struct rte_ether_hdr *eth;
-	uint8_t *outer;
-
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, IP6_HLEN);
-	if (unlikely(eth == NULL))
-		return false;
-	if (unlikely(!fp_neigh6_mac(&c->fp6->neigh[tun->neigh],
-			&eth->dst_addr))) {
-		rte_pktmbuf_adj(m, IP6_HLEN);		/* as it was */
-		return false;
-	}
-	rte_ether_addr_copy(&c->fp->ports[out].mac, &eth->src_addr);
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
-	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
-	if (unlikely(fp_ip6_is_zero(src)))
-		src = c->fp6->ha_addr;
-	outer = (uint8_t *)(eth + 1);
-	fp_put32n(outer, RTE_BE32(0x60000000u));
-	fp_put32n(outer + 4, rte_cpu_to_be_32((uint32_t)len << 16 |
-			(uint32_t)HAVEN_IPPROTO_IPV6 << 8 | HAVEN_OUTER_TTL));
-	memcpy(outer + 8, src, 16);
-	memcpy(outer + 24, coa, 16);
-	c->w->stats.encap_pkts++;
-	fp_burst_tx(c->b, out, m);
-	return true;
-}
-
-/*
  * A packet for a home address: tunnelled to every care-of address of an
  * intercepted binding (whoever forwards it now: stale neighbour caches
  * still send here after a delegation, as for IPv4). RFC 2473 3.1: the
@@ -589,29 +548,18 @@ encap6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip, size_t len,
 	/* Pass 1's cell is a hint: a fallback candidate may be another's. */
 	if (cell == NULL || unlikely(!fp_ip6_eq(cell->key, ip + 24)))
 		cell = cell6_of(c->fp6, ip + 24);
+	/* An inline tunnel: intercepted, one care-of address. */
+	if (cell != NULL && c->f6->v != NULL) {
+		out = fast6_encap(c->f6, m, cell);
+		if (out >= 0) {
+			fp_burst_tx(c->b, (unsigned int)out, m);
+			return;
+		}
+	}
 	if (cell != NULL)
 		haven_binding_cell6_read(cell, &tun, coa);
 	else
 		memset(&tun, 0, sizeof(tun));	/* rec 0, kind SLOW */
-	if (likely(tun.kind == HAVEN_TUN_IP6IP6 && ip[7] > 1)) {
-		out = fp_port_index(c->fp, tun.port);
-		mtu = out < 0 ? 0 : c->fp->ports[out].mtu != 0 ?
-			c->fp->ports[out].mtu : RTE_ETHER_MTU;
-		if (likely(len + IP6_HLEN <= mtu)) {
-			ip[7]--;	/* RFC 2473 3.1 */
-			lane = haven_binding_lane(cell, c->lane_off);
-			lane->pkts++;
-			lane->bytes += len;
-			if (likely(encap6_fast(c, m, len, (unsigned int)out,
-					&tun, coa)))
-				return;
-			bnd = haven_binding_rec(haven_binding_view6(
-					c->fp6->bindings), tun.rec);
-			encap6_one(c, m, bnd, &bnd->coa[0], len);
-			return;
-		}
-	}
-
 	if (tun.rec != 0)
 		bnd = haven_binding_rec(haven_binding_view6(c->fp6->bindings),
 				tun.rec);
@@ -703,11 +651,11 @@ fp6_fallback(const struct haven_fp *fp, struct rte_mbuf *m)
 
 void
 fp6_input(struct fp_burst *b, struct haven_worker *w, unsigned int port,
-		struct rte_mbuf *m, void *cell)
+		struct rte_mbuf *m, void *cell, struct fp_fast6 *f6)
 {
 	struct fp6_pkt c = {
 		.b = b, .w = w, .fp = w->fp, .fp6 = w->fp->fp6, .port = port,
-		.lane_off = haven_binding_lane_off6(w->id),
+		.lane_off = haven_binding_lane_off6(w->id), .f6 = f6,
 	};
 	const struct rte_ether_hdr *eth =
 		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
