@@ -1054,6 +1054,50 @@ test_fast_classify_edges(void)
 	return 0;
 }
 
+/*
+ * The incremental TTL update (RFC 1624 equation 3, specialised to the
+ * TTL byte) against a full recomputation, over random headers and the
+ * checksum values at the edges.
+ */
+static int
+test_ttl_decrement_checksum(void)
+{
+	uint64_t seed = 0x243f6a8885a308d3ULL;
+	uint8_t ip[20], ref[20];
+	unsigned int i, j;
+
+	for (i = 0; i < 200000; i++) {
+		for (j = 0; j < 20; j++) {
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			ip[j] = (uint8_t)(seed >> (j % 8));
+		}
+		ip[0] = 0x45;
+		ip[8] = 2 + (uint8_t)(i % 254);	/* TTL 2..255 */
+		if (i < 512) {
+			/* Headers whose checksum is near 0x0000 or 0xffff. */
+			ip[10] = 0;
+			ip[11] = 0;
+			fp_put16(ip + 10, fp_cksum(ip, 20));
+			ip[12] ^= (uint8_t)i;
+		}
+		ip[10] = 0;
+		ip[11] = 0;
+		fp_put16(ip + 10, fp_cksum(ip, 20));
+		memcpy(ref, ip, 20);
+		ref[8]--;
+		ref[10] = 0;
+		ref[11] = 0;
+		fp_put16(ref + 10, fp_cksum(ref, 20));
+		TEST_ASSERT_EQUAL(fp_ip_ttl_decrement(ip), ref[8], "ttl");
+		TEST_ASSERT_EQUAL(fp_cksum(ip, 20), 0, "header %u no longer "
+			"sums to all ones (checksum %04x, recomputed %04x)", i,
+			fp_get16(ip + 10), fp_get16(ref + 10));
+	}
+	return 0;
+}
+
 static int
 test_builders(void)
 {
@@ -1291,6 +1335,7 @@ main(int argc, char **argv)
 		TEST_RUN(test_coa_change_counters);
 		TEST_RUN(test_cell_busy_uses_record);
 		TEST_RUN(test_fast_classify_edges);
+		TEST_RUN(test_ttl_decrement_checksum);
 		TEST_RUN(test_builders);
 		TEST_RUN(test_minimal_roundtrip);
 	}
