@@ -57,7 +57,8 @@ command -v dpdk-testpmd >/dev/null ||
 if [ -n "$before" ]; then
 	rev=$(git -C "$REPO" rev-parse --short "$before")
 	src=$BUILD/before-$rev
-	if [ ! -x "$src/haven-bench" ]; then
+	if [ ! -x "$src/haven-bench" ] ||
+	   [ "$REPO/app/haven-bench/bench.c" -nt "$src/haven-bench" ]; then
 		say "building the fast path of $rev in $src"
 		rm -rf "$src"
 		mkdir -p "$src"

@@ -6,8 +6,11 @@
  * The machine is shared and noisy, so every figure that matters is a
  * ratio to a baseline measured moments before or after it: each round
  * runs every measurement once, in the same order, and the table shows the
- * median of the rounds (and the range of the per-round ratios). The
- * baselines are
+ * median of the rounds (and the range of the per-round ratios). Every
+ * in-process rate is taken both on the wall clock and on the CPU time of
+ * the thread that ran it (CLOCK_THREAD_CPUTIME_ID): the ratios on CPU
+ * time leave out the time another process had the core, which on a
+ * shared machine is most of the noise. The baselines are
  *   (a) dpdk-testpmd forwarding in io mode between two net_null devices,
  *       run as a child process between our own measurements (and, as a
  *       cross-check, the same rx/tx loop in this process);
@@ -42,12 +45,14 @@
  * table creation differs (no home prefixes then).
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -187,10 +192,16 @@ static struct {
 	.extras = true,
 };
 
-/* Per round figures of one measurement: value, and ratio to its base. */
+/*
+ * Per round figures of one measurement: the rate on CPU time and on the
+ * wall clock (millions per second), and its ratios to its base (on CPU
+ * time, and on the wall clock against testpmd's io).
+ */
 struct series {
-	double v[MAX_ROUNDS];
-	double r[MAX_ROUNDS];
+	double v[MAX_ROUNDS];		/* on CPU */
+	double w[MAX_ROUNDS];		/* wall clock */
+	double r[MAX_ROUNDS];		/* ratio on CPU */
+	double rw[MAX_ROUNDS];		/* ratio on the wall clock */
 	unsigned int n;
 };
 
@@ -250,13 +261,22 @@ range(const double *v, unsigned int n, double *lo, double *hi)
 }
 
 static void
-series_add(struct series *s, double v, double r)
+series_add(struct series *s, double v, double w, double r, double rw)
 {
 	if (s->n < MAX_ROUNDS) {
 		s->v[s->n] = v;
+		s->w[s->n] = w;
 		s->r[s->n] = r;
+		s->rw[s->n] = rw;
 		s->n++;
 	}
+}
+
+/* A rate from a count and a time. */
+static double
+mps(uint64_t n, double secs)
+{
+	return secs > 0 ? n / secs / 1e6 : 0;
 }
 
 static double
@@ -710,9 +730,11 @@ static int
 job_io(struct run *r)
 {
 	struct rte_mbuf *pkts[HAVEN_BURST];
-	uint64_t start = rte_rdtsc(), now, n_pkts = 0;
+	uint64_t start, now, n_pkts = 0;
 	uint16_t n, sent;
 
+	r->cpu_ns = thread_cpu_ns();
+	start = rte_rdtsc();
 	do {
 		n = rte_eth_rx_burst(port_home, 0, pkts, HAVEN_BURST);
 		sent = rte_eth_tx_burst(port_visited, 0, pkts, n);
@@ -721,6 +743,7 @@ job_io(struct run *r)
 		n_pkts += n;
 		now = rte_rdtsc();
 	} while (now - start < r->dur);
+	r->cpu_ns = thread_cpu_ns() - r->cpu_ns;
 	r->pkts = n_pkts;
 	r->cycles = now - start;
 	return 0;
@@ -731,10 +754,12 @@ job_lookup(struct run *r)
 {
 	const void *kp[HAVEN_BURST];
 	void *data[HAVEN_BURST];
-	uint64_t start = rte_rdtsc(), now, n_keys = 0, hits, sink = 0;
+	uint64_t start, now, n_keys = 0, hits, sink = 0;
 	uint32_t pos = 0;
 	unsigned int i;
 
+	r->cpu_ns = thread_cpu_ns();
+	start = rte_rdtsc();
 	do {
 		for (i = 0; i < HAVEN_BURST; i++)
 			kp[i] = cur.homes6 != NULL ?
@@ -747,6 +772,7 @@ job_lookup(struct run *r)
 		n_keys += HAVEN_BURST;
 		now = rte_rdtsc();
 	} while (now - start < r->dur);
+	r->cpu_ns = thread_cpu_ns() - r->cpu_ns;
 	r->pkts = n_keys;
 	r->cycles = now - start;
 	r->sink = sink;
@@ -842,16 +868,28 @@ wait_worker(void)
 	rte_eal_wait_lcore(worker_lcore);
 }
 
+/* Wall-clock and CPU-time rates of a finished run, millions per second. */
 static double
+wall_mps(const struct run *r)
+{
+	return mps(r->pkts, r->cycles / tsc_hz);
+}
+
+static double
+cpu_mps(const struct run *r)
+{
+	return mps(r->pkts, r->cpu_ns / 1e9);
+}
+
+static void
 run_job(enum job job, struct run *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->job = job;
 	r->dur = (uint64_t)(opt.secs * tsc_hz);
 	if (rte_eal_remote_launch(job_main, r, worker_lcore) != 0)
-		return 0;
+		return;
 	wait_worker();
-	return r->cycles ? r->pkts * tsc_hz / r->cycles / 1e6 : 0;
 }
 
 /* The worker's stats since the last reset: everything tunnelled? */
@@ -872,7 +910,7 @@ worker_bad(void)
  * (d): republish opt.churn bindings per second with a new care-of
  * address on the main lcore while the worker runs, reclaim every 10 ms.
  */
-static double
+static void
 run_haven_churn(struct run *r, double *rate)
 {
 	uint64_t hz = rte_get_tsc_hz(), tick = hz * CHURN_TICK_US / 1000000;
@@ -884,7 +922,7 @@ run_haven_churn(struct run *r, double *rate)
 	r->job = JOB_HAVEN;
 	r->dur = (uint64_t)(opt.secs * tsc_hz);
 	if (rte_eal_remote_launch(job_main, r, worker_lcore) != 0)
-		return 0;
+		return;
 	start = rte_rdtsc();
 	next = start;
 	last_reclaim = start;
@@ -917,7 +955,6 @@ run_haven_churn(struct run *r, double *rate)
 	rte_eal_wait_lcore(worker_lcore);
 	*rate = changes * tsc_hz / (double)(rte_rdtsc() - start);
 	reclaim();
-	return r->cycles ? r->pkts * tsc_hz / r->cycles / 1e6 : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -974,13 +1011,14 @@ run_testpmd(void)
 /*
  * (c0): the earlier haven-bench measuring its worker on the same variant
  * and size (--child), as a child process while this one waits. Returns
- * Mpps, 0 if it did not run.
+ * Mpps on CPU and sets *wall, 0 if it did not run.
  */
 static double
-run_before(const struct variant *var, uint32_t size, enum kind kind)
+run_before(const struct variant *var, uint32_t size, enum kind kind,
+		double *wall)
 {
 	char cmd[1024], line[256];
-	double v = 0, got;
+	double v = 0, got, gotw;
 	FILE *f;
 
 	snprintf(cmd, sizeof(cmd),
@@ -991,9 +1029,13 @@ run_before(const struct variant *var, uint32_t size, enum kind kind)
 	f = popen(cmd, "r");
 	if (f == NULL)
 		return 0;
+	*wall = 0;
 	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "haven-bench child: %lf Mpps", &got) == 1)
+		if (sscanf(line, "haven-bench child: %lf Mpps, %lf Mpps on CPU",
+				&gotw, &got) == 2) {
 			v = got;
+			*wall = gotw;
+		}
 	pclose(f);
 	return v;
 }
@@ -1091,19 +1133,23 @@ variant_teardown(void)
 	cur.h = NULL;
 }
 
-/* One (c) run with the given kind: Mpps (bad packets added to res). */
+/*
+ * One (c) run with the given kind: Mpps on CPU, *wall on the wall clock
+ * (packets not tunnelled added to res).
+ */
 static double
-measure_kind(enum kind kind, struct vresult *res)
+measure_kind(enum kind kind, struct vresult *res, double *wall)
 {
 	struct run r;
-	double mpps;
 
+	*wall = 0;
 	if (kind != cur.kind && publish_all(kind) != 0)
 		return 0;
 	worker_bad();
-	mpps = run_job(JOB_HAVEN, &r);
+	run_job(JOB_HAVEN, &r);
 	res->bad += worker_bad();
-	return mpps;
+	*wall = wall_mps(&r);
+	return cpu_mps(&r);
 }
 
 static int
@@ -1125,64 +1171,79 @@ bench_variant(const struct variant *var, uint32_t n, bool extras)
 	n_results++;
 
 	if (opt.profile) {
-		double mpps = run_job(JOB_HAVEN, &r);
-
+		run_job(JOB_HAVEN, &r);
+		res->bad += worker_bad();
 		/* On CPU: what the rate would be had the worker thread not
 		 * been preempted (the machine is shared); for A/B runs. */
-		res->bad += worker_bad();
 		printf("%u bindings (%s): haven worker %.2f Mpps, %.2f Mpps "
 			"on CPU (%.0f%% of the time), %" PRIu64 " not "
-			"tunnelled\n", n, var->name, mpps,
-			r.cpu_ns ? r.pkts * 1e3 / r.cpu_ns : 0,
+			"tunnelled\n", n, var->name, wall_mps(&r), cpu_mps(&r),
 			r.cycles ? 100.0 * r.cpu_ns * tsc_hz / 1e9 / r.cycles :
 			0, res->bad);
 		variant_teardown();
 		return 0;
 	}
 	for (k = 0; k < opt.rounds; k++) {
-		double tp, io, lk, hv, ideal, ch, rate = 0, v;
+		double tp, io, iow, lk, lkw, hv, hvw, ideal, idealw, ch, rate = 0;
+		double v, w;
 
 		tp = run_testpmd();
-		io = run_job(JOB_IO, &r);
-		lk = run_job(JOB_LOOKUP, &r);
-		/* ideal = 1 / (1/io + 1/lookup), io from testpmd if it ran */
-		ideal = 1 / (1 / (tp > 0 ? tp : io) + 1 / lk);
+		run_job(JOB_IO, &r);
+		io = cpu_mps(&r);
+		iow = wall_mps(&r);
+		run_job(JOB_LOOKUP, &r);
+		lk = cpu_mps(&r);
+		lkw = wall_mps(&r);
+		/*
+		 * ideal = 1 / (1/io + 1/lookup): on CPU time with the
+		 * in-process io loop (testpmd's io forwarding, in this
+		 * thread), on the wall clock with testpmd if it ran.
+		 */
+		ideal = 1 / (1 / io + 1 / lk);
+		idealw = 1 / (1 / (tp > 0 ? tp : iow) + 1 / lkw);
 		if (tp > 0)
-			series_add(&res->tp, tp, 0);
-		series_add(&res->io, io, 0);
-		series_add(&res->lk, lk, 0);
-		hv = measure_kind(KIND_IPIP, res);
-		series_add(&res->hv, hv, hv / ideal);
-		ch = run_haven_churn(&r, &rate);
+			series_add(&res->tp, 0, tp, 0, 0);
+		series_add(&res->io, io, iow, 0, 0);
+		series_add(&res->lk, lk, lkw, 0, 0);
+		hv = measure_kind(KIND_IPIP, res, &hvw);
+		series_add(&res->hv, hv, hvw, hv / ideal, hvw / idealw);
+		run_haven_churn(&r, &rate);
 		res->bad += worker_bad();
-		series_add(&res->ch, ch, hv > 0 ? ch / hv : 0);
-		series_add(&res->rate, rate, 0);
+		ch = cpu_mps(&r);
+		series_add(&res->ch, ch, wall_mps(&r), hv > 0 ? ch / hv : 0,
+			hvw > 0 ? wall_mps(&r) / hvw : 0);
+		series_add(&res->rate, 0, rate / 1e6, 0, 0);
 		if (opt.before != NULL) {
-			v = run_before(var, n, KIND_IPIP);
+			v = run_before(var, n, KIND_IPIP, &w);
 			if (v > 0)
-				series_add(&res->bf, v, v / ideal);
+				series_add(&res->bf, v, w, v / ideal,
+					w / idealw);
 		}
 		if (extras) {
-			v = measure_kind(KIND_GRE, res);
-			series_add(&res->gre, v, v / ideal);
-			v = measure_kind(KIND_SFLAG, res);
-			series_add(&res->sf, v, v / ideal);
+			v = measure_kind(KIND_GRE, res, &w);
+			series_add(&res->gre, v, w, v / ideal, w / idealw);
+			v = measure_kind(KIND_SFLAG, res, &w);
+			series_add(&res->sf, v, w, v / ideal, w / idealw);
 			if (opt.before != NULL) {
-				v = run_before(var, n, KIND_GRE);
+				v = run_before(var, n, KIND_GRE, &w);
 				if (v > 0)
-					series_add(&res->bgre, v, v / ideal);
-				v = run_before(var, n, KIND_SFLAG);
+					series_add(&res->bgre, v, w,
+						v / ideal, w / idealw);
+				v = run_before(var, n, KIND_SFLAG, &w);
 				if (v > 0)
-					series_add(&res->bsf, v, v / ideal);
+					series_add(&res->bsf, v, w, v / ideal,
+						w / idealw);
 			}
 			if (publish_all(KIND_IPIP) != 0)
 				return -1;
 		}
 		if (!opt.smoke)
-			fprintf(stderr, "  %u %s, round %u: testpmd %.2f io "
-				"%.2f lookup %.2f haven %.2f (%.3f) churn %.2f "
-				"(%.0f/s) before %.2f Mpps\n", n, var->name,
-				k + 1, tp, io, lk, hv, hv / ideal, ch, rate,
+			fprintf(stderr, "  %u %s, round %u, on CPU (wall): io "
+				"%.2f (%.2f, testpmd %.2f) lookup %.2f (%.2f) "
+				"haven %.2f (%.2f) = %.3f (%.3f) of ideal, "
+				"churn %.2f (%.0f/s), before %.2f Mpps\n", n,
+				var->name, k + 1, io, iow, tp, lk, lkw, hv, hvw,
+				hv / ideal, hvw / idealw, ch, rate,
 				res->bf.n > 0 ? res->bf.v[res->bf.n - 1] : 0);
 	}
 	variant_teardown();
@@ -1195,7 +1256,6 @@ child_main(void)
 {
 	struct vresult res;
 	struct run r;
-	double mpps;
 
 	memset(&res, 0, sizeof(res));
 	if (variant_setup(opt.child, opt.sizes[0], NULL) != 0)
@@ -1203,10 +1263,10 @@ child_main(void)
 	if (opt.child_kind != KIND_IPIP && publish_all(opt.child_kind) != 0)
 		return 1;
 	worker_bad();
-	mpps = run_job(JOB_HAVEN, &r);
+	run_job(JOB_HAVEN, &r);
 	res.bad = worker_bad();
-	printf("haven-bench child: %.4f Mpps (%" PRIu64 " not tunnelled)\n",
-		mpps, res.bad);
+	printf("haven-bench child: %.4f Mpps, %.4f Mpps on CPU (%" PRIu64
+		" not tunnelled)\n", wall_mps(&r), cpu_mps(&r), res.bad);
 	variant_teardown();
 	return res.bad != 0;
 }
@@ -1227,6 +1287,7 @@ struct reg_result {
 	double raw_prepared[MAX_ROUNDS];	/* precomputed ipad/opad */
 	double reg_sa[MAX_ROUNDS];	/* registrations/s, key per call */
 	double reg_key[MAX_ROUNDS];	/* registrations/s, prepared keys */
+	double reg_wall[MAX_ROUNDS];	/* the same on the wall clock */
 	double ratio[MAX_ROUNDS];	/* reg_key / (raw_prepared / 2) */
 	uint64_t refused;
 };
@@ -1374,15 +1435,17 @@ register_one(struct haven_binding_table *t, const uint8_t *msg, bool prepared)
 	return 0;
 }
 
+/* Registrations per second on the main lcore's CPU time (*wall: clock). */
 static double
-run_registrations(struct haven_binding_table *t, bool prepared)
+run_registrations(struct haven_binding_table *t, bool prepared, double *wall)
 {
 	uint64_t dur = (uint64_t)(opt.secs * tsc_hz);
 	uint64_t reclaim_every = rte_get_tsc_hz() * RECLAIM_MS / 1000;
-	uint64_t start, now, last_reclaim, done = 0;
+	uint64_t start, now, last_reclaim, done = 0, cpu;
 	unsigned int i = 0, n = REG_NODES * REG_PER_NODE;
 
 	make_requests();
+	cpu = thread_cpu_ns();
 	start = rte_rdtsc();
 	last_reclaim = start;
 	do {
@@ -1403,18 +1466,22 @@ run_registrations(struct haven_binding_table *t, bool prepared)
 			last_reclaim = now;
 		}
 	} while (now - start < dur);
-	return done * tsc_hz / (double)(now - start);
+	cpu = thread_cpu_ns() - cpu;
+	*wall = done * tsc_hz / (double)(now - start);
+	return done * 1e9 / (double)cpu;
 }
 
+/* Raw HMAC-MD5 per second on the main lcore's CPU time. */
 static double
 run_raw_hmac(bool prepared)
 {
 	uint64_t dur = (uint64_t)(opt.secs * tsc_hz) / 2;
-	uint64_t start, now, done = 0;
+	uint64_t start, now, done = 0, cpu;
 	uint8_t msg[REG_COVERED], out[32];
 	unsigned int len;
 
 	memcpy(msg, reqs[0], REG_COVERED);
+	cpu = thread_cpu_ns();
 	start = rte_rdtsc();
 	do {
 		if (prepared)
@@ -1428,7 +1495,8 @@ run_raw_hmac(bool prepared)
 		done++;
 		now = rte_rdtsc();
 	} while (now - start < dur);
-	return done * tsc_hz / (double)(now - start);
+	cpu = thread_cpu_ns() - cpu;
+	return done * 1e9 / (double)cpu;
 }
 
 /* The nodes: the first REG_NODES addresses of a home prefix (a /20). */
@@ -1467,8 +1535,8 @@ bench_registrations(void)
 	for (k = 0; k < opt.rounds; k++) {
 		reg.raw_oneshot[k] = run_raw_hmac(false);
 		reg.raw_prepared[k] = run_raw_hmac(true);
-		reg.reg_sa[k] = run_registrations(t, false);
-		reg.reg_key[k] = run_registrations(t, true);
+		reg.reg_sa[k] = run_registrations(t, false, &reg.reg_wall[k]);
+		reg.reg_key[k] = run_registrations(t, true, &reg.reg_wall[k]);
 		reg.ratio[k] = reg.reg_key[k] / (reg.raw_prepared[k] / 2);
 		if (!opt.smoke)
 			fprintf(stderr, "  registrations, round %u: HMAC() "
@@ -1511,16 +1579,24 @@ cpu_model(char *buf, size_t len)
 	fclose(f);
 }
 
-/* A rate row: label, median rate, cycles, then the rest of the line. */
+/*
+ * A rate row: label, median rate on CPU and its cycles, median rate on
+ * the wall clock; the ratio follows on the same line.
+ */
 static void
 row(const char *label, const struct series *s, const char *unit)
 {
-	double v = median(s->v, s->n);
+	double v = median(s->v, s->n), w = median(s->w, s->n);
 
-	printf("%-46s %8.2f %-4s %8.1f", label, v, unit, cycles_per(v));
+	if (s->n == 0 || v == 0)
+		printf("%-44s %8s %-4s %6s", label, "-", "", "-");
+	else
+		printf("%-44s %8.2f %-4s %6.1f", label, v, unit,
+			cycles_per(v));
+	printf(" %8.2f", w);
 }
 
-/* A ratio: median [range], with a target when there is one. */
+/* Ratios: on CPU, median [range] (target), then on the wall clock. */
 static void
 ratio(const struct series *s, const char *of, double target)
 {
@@ -1530,7 +1606,7 @@ ratio(const struct series *s, const char *of, double target)
 	printf("  %.3f of %s [%.3f..%.3f]", r, of, lo, hi);
 	if (target > 0)
 		printf(" (>= %.2f %s)", target, r >= target ? "met" : "NOT met");
-	printf("\n");
+	printf("; wall %.3f\n", median(s->rw, s->n));
 }
 
 static void
@@ -1538,7 +1614,7 @@ print_table(void)
 {
 	char cpu[128], label[96];
 	unsigned int i;
-	double raw1, rawp, rsa, rkey, lo, hi, ideal, tp, io, lk;
+	double raw1, rawp, rsa, rkey, lo, hi, ideal, io, lk;
 
 	cpu_model(cpu, sizeof(cpu));
 	printf("\nHaven benchmark: %s, %u lcores (main %u, worker %u), "
@@ -1547,8 +1623,11 @@ print_table(void)
 		cpu, rte_lcore_count(), rte_get_main_lcore(), worker_lcore,
 		tsc_hz / 1e9, opt.no_huge ? "no hugepages" : "2 MB hugepages",
 		opt.rounds, opt.rounds > 1 ? "s" : "", opt.secs);
-	printf("%-46s %13s %8s  %s\n", "measurement", "rate", "cycles",
-		"ratio (target)");
+	printf("Rates in millions per second of the measuring thread's CPU "
+		"time, cycles per packet from them;\n\"wall\": the same on "
+		"the wall clock, ratios there against testpmd's io.\n");
+	printf("%-44s %13s %6s %8s  %s\n", "measurement", "on CPU", "cycles",
+		"wall", "ratio on CPU [range] (target); wall");
 	for (i = 0; i < n_results; i++) {
 		const struct vresult *r = &results[i];
 		double target = !r->var->dense ? 0 :
@@ -1557,24 +1636,25 @@ print_table(void)
 		printf("-- %u bindings, %s %s, %s, %u-byte frames\n", r->size,
 			r->var->label, r->prefix, r->var->family == 4 ?
 			"IP in IP" : "IPv6 in IPv6", FRAME_LEN);
-		tp = median(r->tp.v, r->tp.n);
 		io = median(r->io.v, r->io.n);
 		lk = median(r->lk.v, r->lk.n);
-		ideal = 1 / (1 / (tp > 0 ? tp : io) + 1 / lk);
+		ideal = 1 / (1 / io + 1 / lk);
 		if (r->tp.n > 0) {
-			row("(a) testpmd io fwd, net_null", &r->tp, "Mpps");
+			row("(a) testpmd io fwd, net_null (wall clock)", &r->tp,
+				"Mpps");
 			printf("\n");
 		} else {
-			printf("%-46s %13s %8s  (in-process io used)\n",
-				"(a) testpmd io fwd, net_null", "n/a", "-");
+			printf("%-44s %13s %6s %8s\n",
+				"(a) testpmd io fwd, net_null", "n/a", "-",
+				"n/a");
 		}
-		row("    same rx/tx loop in haven-bench", &r->io, "Mpps");
+		row("    the same io loop in haven-bench", &r->io, "Mpps");
 		printf("\n");
 		snprintf(label, sizeof(label), "(b) rte_hash_lookup_bulk_data, "
 			"%s keys", r->var->family == 4 ? "4-byte" : "16-byte");
 		row(label, &r->lk, "M/s");
 		printf("\n");
-		printf("%-46s %8.2f %-4s %8.1f\n",
+		printf("%-44s %8.2f %-4s %6.1f\n",
 			"    ideal = 1 / (1/(a) + 1/(b))", ideal, "Mpps",
 			cycles_per(ideal));
 		row("(c) haven worker, 1 core", &r->hv, "Mpps");
@@ -1586,7 +1666,7 @@ print_table(void)
 			ratio(&r->bf, "ideal", 0);
 		}
 		snprintf(label, sizeof(label), "(d) + %.0fK binding changes/s",
-			median(r->rate.v, r->rate.n) / 1000);
+			median(r->rate.w, r->rate.n) * 1000);
 		row(label, &r->ch, "Mpps");
 		ratio(&r->ch, "(c)", 0.95);
 		if (r->extras) {
@@ -1605,7 +1685,7 @@ print_table(void)
 				ratio(&r->bsf, "ideal", 0);
 			}
 		}
-		printf("%-46s %8.1f MiB %7.0f B/binding\n",
+		printf("%-44s %8.1f MiB %15.0f B/binding\n",
 			"(f) memory of the table", r->mem_bytes / 1048576.0,
 			(double)r->mem_bytes / r->size);
 		if (r->bad != 0)
@@ -1620,17 +1700,18 @@ print_table(void)
 	printf("-- registrations on the main lcore, HMAC-MD5, %d-byte "
 		"requests (%d bytes authenticated), %d nodes\n",
 		REG_COVERED + 16, REG_COVERED, REG_NODES);
-	printf("%-46s %8.0f K/s  %8.0f\n", "    raw HMAC-MD5, OpenSSL HMAC()",
+	printf("%-44s %8.0f K/s  %6.0f\n", "    raw HMAC-MD5, OpenSSL HMAC()",
 		raw1 / 1e3, tsc_hz / raw1);
-	printf("%-46s %8.0f K/s  %8.0f\n",
+	printf("%-44s %8.0f K/s  %6.0f\n",
 		"    raw HMAC-MD5, ipad/opad precomputed", rawp / 1e3,
 		tsc_hz / rawp);
-	printf("%-46s %8.0f K/s  %8.0f  %.3f of raw/2 (HMAC())\n",
+	printf("%-44s %8.0f K/s  %6.0f           %.3f of raw/2 (HMAC())\n",
 		"    registrations, key prepared per call", rsa / 1e3,
 		tsc_hz / rsa, rsa / (raw1 / 2));
-	printf("%-46s %8.0f K/s  %8.0f  %.3f of raw/2 (precomputed) "
+	printf("%-44s %8.0f K/s  %6.0f %8.0f  %.3f of raw/2 (precomputed) "
 		"[%.3f..%.3f] (>= 0.40 %s)\n",
 		"(e) registrations, prepared keys", rkey / 1e3, tsc_hz / rkey,
+		median(reg.reg_wall, opt.rounds) / 1e3,
 		median(reg.ratio, opt.rounds), lo, hi,
 		median(reg.ratio, opt.rounds) >= 0.4 ? "met" : "NOT met");
 	if (reg.refused != 0)
@@ -1642,6 +1723,47 @@ print_table(void)
 /* ------------------------------------------------------------------ */
 /* main                                                                */
 /* ------------------------------------------------------------------ */
+
+/*
+ * Remove a DPDK runtime directory this process or its testpmd left (EAL
+ * keeps them after cleanup): its files, then itself. Only flat files.
+ */
+static void
+remove_runtime_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* Leave nothing behind: EAL cleanup, then the runtime directories. */
+static void
+bench_cleanup(void)
+{
+	char own[PATH_MAX], tp[PATH_MAX + 32], *slash;
+
+	snprintf(own, sizeof(own), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	remove_runtime_dir(own);
+	slash = strrchr(own, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		snprintf(tp, sizeof(tp), "%s/haven-bench-tp-%d", own,
+			(int)getpid());
+		remove_runtime_dir(tp);
+	}
+}
 
 static void
 usage(const char *prog)
@@ -1828,7 +1950,7 @@ main(int argc, char **argv)
 	}
 	if (opt.child != NULL) {
 		rc = child_main();
-		rte_eal_cleanup();
+		bench_cleanup();
 		return rc;
 	}
 	if (opt.testpmd == NULL)
@@ -1842,7 +1964,7 @@ main(int argc, char **argv)
 					opt.vars[v]->dense) != 0)
 				return 1;
 	if (opt.profile) {
-		rte_eal_cleanup();
+		bench_cleanup();
 		return 0;
 	}
 	if (bench_registrations() != 0) {
@@ -1850,7 +1972,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	print_table();
-	rte_eal_cleanup();
+	bench_cleanup();
 	/* Correctness, never timings: every packet tunnelled, every
 	 * registration accepted. */
 	for (s = 0; s < n_results; s++)
