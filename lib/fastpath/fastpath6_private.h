@@ -147,6 +147,7 @@ struct fp_fast6 {
 	unsigned int n_agent;
 	uint8_t agent[FAST6_AGENT_ADDRS][16];	/* the agent's addresses */
 	uint32_t n_encap;			/* sent by fast6_encap() */
+	bool prepass;				/* see worker.c */
 };
 
 static inline void
@@ -158,6 +159,7 @@ fast6_init(struct fp_fast6 *f, const struct haven_fp *fp, unsigned int id)
 	f->v = NULL;
 	f->size = 0;
 	f->n_encap = 0;
+	f->prepass = false;
 	if (fp6 == NULL || fp6->bindings == NULL)
 		return;
 	f->v = haven_binding_view6(fp6->bindings);
@@ -168,6 +170,9 @@ fast6_init(struct fp_fast6 *f, const struct haven_fp *fp, unsigned int id)
 		f->size = f->v->direct[0].size;
 		f->cells = f->v->direct[0].cells;
 		f->cell_shift = f->v->cell_shift;
+		/* The threshold of worker.c's PREPASS_BYTES. */
+		f->prepass = ((uint64_t)f->size << f->cell_shift) >
+			(8u << 20);
 	}
 	f->lane_off = haven_binding_lane_off6(id);
 	f->n_ports = fp->n_ports;
