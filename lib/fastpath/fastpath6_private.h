@@ -146,6 +146,7 @@ struct fp_fast6 {
 	const uint8_t *ha_addr;			/* outer source for :: */
 	unsigned int n_agent;
 	uint8_t agent[FAST6_AGENT_ADDRS][16];	/* the agent's addresses */
+	unsigned int n_agent_in;		/* the first n in the prefix */
 	uint32_t n_encap;			/* sent by fast6_encap() */
 	bool prepass;				/* see worker.c */
 };
@@ -184,6 +185,25 @@ fast6_init(struct fp_fast6 *f, const struct haven_fp *fp, unsigned int id)
 	for (i = 0; i < fp->n_ports && i < HAVEN_MAX_PORTS; i++)
 		if (fp6->port_has_addr[i])
 			memcpy(f->agent[f->n_agent++], fp6->port_addr[i], 16);
+	/* Those in the first direct prefix first: a destination there can
+	 * only be one of them (often none: the prefix is a pool). */
+	f->n_agent_in = 0;
+	for (i = 0; i < f->n_agent; i++) {
+		uint64_t hi;
+		uint32_t mid, lo;
+		uint8_t tmp[16];
+
+		memcpy(&hi, f->agent[i], 8);
+		memcpy(&mid, f->agent[i] + 8, 4);
+		memcpy(&lo, f->agent[i] + 12, 4);
+		if (hi != f->hi || mid != f->mid ||
+		    rte_be_to_cpu_32(lo) - f->base >= f->size)
+			continue;
+		memcpy(tmp, f->agent[f->n_agent_in], 16);
+		memcpy(f->agent[f->n_agent_in], f->agent[i], 16);
+		memcpy(f->agent[i], tmp, 16);
+		f->n_agent_in++;
+	}
 }
 
 /* Returned by fast6_classify(): the common case, cell in the fallback. */
@@ -218,20 +238,23 @@ fast6_classify(const struct fp_fast6 *f, struct rte_mbuf *m)
 		     ip[6] == FP6_NH_ICMPV6 || dst[0] == 0xff ||
 		     ip[8] == 0xff))		/* multicast source: malformed */
 		return NULL;
-	for (i = 0; i < f->n_agent; i++)
-		if (fp_ip6_eq(dst, f->agent[i]))
-			return NULL;
 	memcpy(&hi, dst, 8);
 	memcpy(&mid, dst + 8, 4);
 	memcpy(&lo, dst + 12, 4);
 	off = rte_be_to_cpu_32(lo) - f->base;
 	if (likely(hi == f->hi && mid == f->mid && off < f->size)) {
+		for (i = 0; i < f->n_agent_in; i++)
+			if (fp_ip6_eq(dst, f->agent[i]))
+				return NULL;
 		c = (struct haven_binding_cell6 *)(void *)
 			(f->cells + ((size_t)off << f->cell_shift));
 		rte_prefetch0_write(c);
 		rte_prefetch0_write(ip - FP6_HLEN);
 		return c;
 	}
+	for (i = 0; i < f->n_agent; i++)
+		if (fp_ip6_eq(dst, f->agent[i]))
+			return NULL;
 	haven_binding_fb_prefetch6(f->v, dst);
 	return FAST6_FALLBACK;
 }

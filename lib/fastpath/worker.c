@@ -542,6 +542,9 @@ classify_ipv4(struct fp_burst *b, struct rte_mbuf *m, bool to_our_mac,
 struct fp_fast {
 	uint64_t mac48;			/* input port's MAC, 48 bits */
 	uint32_t agent[FAST_AGENT_ADDRS];	/* the agent's addresses */
+	/* Those inside the first direct prefix; unused: one outside it. */
+	uint32_t agent_in[2];
+	bool agent_in_all;		/* more inside: compare them all */
 	uint32_t base;			/* first direct prefix, host order */
 	uint32_t size;			/* its addresses; 0: none */
 	uint32_t cell_shift;
@@ -561,7 +564,7 @@ fast_init(struct fp_fast *f, const struct haven_fp *fp,
 		const struct haven_binding_view *v, unsigned int port,
 		uint32_t lane_off)
 {
-	unsigned int i;
+	unsigned int i, n;
 
 	memset(f, 0, sizeof(*f));
 	memcpy(&f->mac48, &fp->ports[port].mac, RTE_ETHER_ADDR_LEN);
@@ -589,6 +592,23 @@ fast_init(struct fp_fast *f, const struct haven_fp *fp,
 	f->agent[0] = fp->ha_addr;
 	for (i = 0; i < fp->n_ports && i + 1 < FAST_AGENT_ADDRS; i++)
 		f->agent[i + 1] = fp->ports[i].addr;
+	/*
+	 * A destination in the first direct prefix can only be one of the
+	 * agent's addresses that lie in it (usually the home agent's and
+	 * the home port's): two slots, filled up with an address outside
+	 * the prefix.
+	 */
+	f->agent_in[0] = f->agent_in[1] = rte_cpu_to_be_32(f->base != 0 ?
+			f->base - 1 : f->base + f->size);
+	for (i = 0, n = 0; i < FAST_AGENT_ADDRS; i++) {
+		if (f->agent[i] == 0 ||
+		    rte_be_to_cpu_32(f->agent[i]) - f->base >= f->size)
+			continue;
+		if (n < 2)
+			f->agent_in[n] = f->agent[i];
+		n++;
+	}
+	f->agent_in_all = n > 2;
 }
 
 /* Returned by fast4_classify(): the common case, cell after pass 1. */
@@ -636,10 +656,15 @@ fast4_classify(const struct fp_fast *f, struct rte_mbuf *m, const uint8_t *p,
 			return NULL;
 	}
 	d = v[4];
-	if ((d == f->agent[0]) | (d == f->agent[1]) | (d == f->agent[2]) |
-	    (d == f->agent[3]) | (d == f->agent[4]))
-		return NULL;
 	off = rte_be_to_cpu_32(d) - f->base;
+	if (likely(off < f->size && !f->agent_in_all)) {
+		if ((d == f->agent_in[0]) | (d == f->agent_in[1]))
+			return NULL;
+	} else if ((d == f->agent[0]) | (d == f->agent[1]) |
+		   (d == f->agent[2]) | (d == f->agent[3]) |
+		   (d == f->agent[4])) {
+		return NULL;
+	}
 	/* The outer header will go in front: bring that line in too. */
 	rte_prefetch0_write(p - FP_IPV4_HLEN - FP_GRE_HLEN);
 	if (likely(off < f->size)) {
