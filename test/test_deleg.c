@@ -1375,6 +1375,91 @@ test_sha_restart(void)
 	return 0;
 }
 
+/*
+ * A primary restarts: it adopts what it had delegated (from its store)
+ * without a message; the report confirms what the secondary still holds,
+ * no orphan STOP goes out for it, and what the secondary lost is sent
+ * again as a START of a new generation.
+ */
+static int
+test_pha_restart_adopt(void)
+{
+	struct haven_deleg_binding_info saved[3];
+	uint64_t tx_before, seq_before;
+	uint32_t boot;
+	unsigned int i;
+
+	setup(SHA_CAPACITY);
+	for (i = 0; i < 2; i++)
+		haven_deleg_pha_delegate(&W.pha, &W.b[i], &W.pha_peers[0],
+			W.now);
+	run(1000);
+	TEST_ASSERT_EQUAL(W.sha.used, 2, "two held");
+	boot = W.pha_peers[0].boot_id;
+	seq_before = W.pha_peers[0].tx_seq;
+	for (i = 0; i < 3; i++)
+		saved[i] = W.b[i].info;
+	saved[2].generation = 4;	/* delegated once, lost by the SHA */
+
+	/* The primary restarts: a fresh context, bindings from the store. */
+	haven_deleg_pha_init(&W.pha, PHA_ID, W.pha_peers, 1, &W.pha_ops,
+		NULL, W.now, SEQ_BASE_PHA);
+	haven_deleg_peer_restore(&W.pha_peers[0], true, boot, seq_before);
+	TEST_ASSERT(W.pha_peers[0].tx_seq >= seq_before, "seq goes on");
+	for (i = 0; i < 3; i++) {
+		memset(&W.b[i], 0, sizeof(W.b[i]));
+		W.b[i].info = saved[i];
+		W.b[i].user = &W.b[i];
+	}
+	W.npev = 0;
+	tx_before = W.pha_peers[0].stats.tx;
+	for (i = 0; i < 3; i++)
+		TEST_ASSERT_EQUAL(haven_deleg_pha_adopt(&W.pha, &W.b[i],
+			&W.pha_peers[0], W.now), 0, "adopt b%u", i);
+	TEST_ASSERT_EQUAL(haven_deleg_pha_adopt(&W.pha, &W.b[0],
+		&W.pha_peers[0], W.now), -EBUSY, "adopt twice");
+	TEST_ASSERT_EQUAL(W.pha_peers[0].stats.tx, tx_before,
+		"adopting sends nothing");
+	TEST_ASSERT_EQUAL(W.pha_peers[0].n_delegated, 3, "three on the peer");
+	run(1100);
+	TEST_ASSERT(W.b[0].reported_ms != 0 && W.b[1].reported_ms != 0,
+		"the report confirms what the secondary holds");
+	TEST_ASSERT_EQUAL(W.b[2].reported_ms, 0, "not reported: lost");
+	TEST_ASSERT_EQUAL(W.pha_peers[0].stats.orphans, 0, "no orphan STOP");
+	TEST_ASSERT_EQUAL(W.pha_peers[0].stats.tx, tx_before,
+		"still nothing sent");
+	TEST_ASSERT_EQUAL(W.npev, 0, "no event");
+	TEST_ASSERT_EQUAL(W.sha.used, 2, "the secondary forwards on");
+
+	/* Re-START what was lost: a new generation, installed. */
+	haven_deleg_pha_update(&W.pha, &W.b[2], W.now);
+	flush();
+	TEST_ASSERT_EQUAL(W.b[2].state, HAVEN_DELEG_S_DELEGATED, "delegated");
+	TEST_ASSERT_EQUAL(W.b[2].info.generation, 5, "generation above");
+	TEST_ASSERT_EQUAL(W.sha.used, 3, "installed again");
+	TEST_ASSERT(W.pha_peers[0].tx_seq > seq_before, "seq above");
+
+	/* A secondary restarted meanwhile: everything comes back. */
+	haven_deleg_pha_init(&W.pha, PHA_ID, W.pha_peers, 1, &W.pha_ops,
+		NULL, W.now, SEQ_BASE_PHA);
+	haven_deleg_peer_restore(&W.pha_peers[0], true, boot + 1, 0);
+	for (i = 0; i < 3; i++) {
+		struct haven_deleg_binding_info in = W.b[i].info;
+
+		memset(&W.b[i], 0, sizeof(W.b[i]));
+		W.b[i].info = in;
+		W.b[i].user = &W.b[i];
+		haven_deleg_pha_adopt(&W.pha, &W.b[i], &W.pha_peers[0], W.now);
+	}
+	W.npev = 0;
+	run(1100);
+	TEST_ASSERT_EQUAL(count_pha_events(HAVEN_DELEG_EV_TAKEN_BACK), 3,
+		"another boot id: all taken back");
+	for (i = 0; i < 3; i++)
+		TEST_ASSERT_EQUAL(W.b[i].state, HAVEN_DELEG_S_LOCAL, "b%u", i);
+	return 0;
+}
+
 /* Event callbacks that call back into the library. */
 static int
 test_reentrancy(void)
@@ -2504,6 +2589,7 @@ main(void)
 	TEST_RUN(test_cancel_and_orphan);
 	TEST_RUN(test_report_parts);
 	TEST_RUN(test_sha_restart);
+	TEST_RUN(test_pha_restart_adopt);
 	TEST_RUN(test_reentrancy);
 	TEST_RUN(test_sha_index);
 	TEST_RUN(test_names);

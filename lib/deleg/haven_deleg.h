@@ -462,6 +462,34 @@ void haven_deleg_pha_tick(struct haven_deleg_pha *pha, uint64_t now_ms);
 void haven_deleg_pha_remove_peer(struct haven_deleg_pha *pha,
 		struct haven_deleg_peer *peer, uint64_t now_ms);
 
+/**
+ * A restarted primary (or the standby of a pair taking over) takes back
+ * into its books a binding it had delegated before: state DELEGATED to
+ * peer, without sending anything, since the secondary still forwards it.
+ * The caller restores b->info from its store (generation included) first.
+ * The secondary's reports then confirm it (b->reported_ms set from the
+ * first report that lists it); what they do not list the caller sends
+ * again with haven_deleg_pha_update() (a START of a new generation); a
+ * secondary that restarted meanwhile (another boot id than the one
+ * restored with haven_deleg_peer_restore()) or stays silent gives it back
+ * with TAKEN_BACK (PEER_LOST), as for any delegated binding.
+ * @return 0, -EBUSY if b is not LOCAL, -EINVAL if b->info is not
+ *   sendable or peer is not in this context.
+ */
+int haven_deleg_pha_adopt(struct haven_deleg_pha *pha,
+		struct haven_deleg_binding *b, struct haven_deleg_peer *peer,
+		uint64_t now_ms);
+
+/**
+ * Restore what a primary knew of a secondary before it restarted: the
+ * boot id of its last report (a different one in its next report means it
+ * restarted too and lost what it held), and the last sequence number sent
+ * to it (the next ones go on above it, and above the wall clock the peer
+ * was initialised with).
+ */
+void haven_deleg_peer_restore(struct haven_deleg_peer *peer, bool boot_known,
+		uint32_t boot_id, uint64_t last_seq);
+
 /** Find a peer by name; NULL if none. */
 struct haven_deleg_peer *haven_deleg_peer_by_name(struct haven_deleg_peer *p,
 		unsigned int n, const char *name);
