@@ -1404,7 +1404,8 @@ test_pha_restart_adopt(void)
 	/* The primary restarts: a fresh context, bindings from the store. */
 	haven_deleg_pha_init(&W.pha, PHA_ID, W.pha_peers, 1, &W.pha_ops,
 		NULL, W.now, SEQ_BASE_PHA);
-	haven_deleg_peer_restore(&W.pha_peers[0], true, boot, seq_before);
+	haven_deleg_peer_restore(&W.pha_peers[0], true, boot, seq_before,
+		W.now);
 	TEST_ASSERT(W.pha_peers[0].tx_seq >= seq_before, "seq goes on");
 	for (i = 0; i < 3; i++) {
 		memset(&W.b[i], 0, sizeof(W.b[i]));
@@ -1442,7 +1443,7 @@ test_pha_restart_adopt(void)
 	/* A secondary restarted meanwhile: everything comes back. */
 	haven_deleg_pha_init(&W.pha, PHA_ID, W.pha_peers, 1, &W.pha_ops,
 		NULL, W.now, SEQ_BASE_PHA);
-	haven_deleg_peer_restore(&W.pha_peers[0], true, boot + 1, 0);
+	haven_deleg_peer_restore(&W.pha_peers[0], true, boot + 1, 0, W.now);
 	for (i = 0; i < 3; i++) {
 		struct haven_deleg_binding_info in = W.b[i].info;
 

@@ -594,10 +594,14 @@ haven_deleg_pha_adopt(struct haven_deleg_pha *pha,
 
 void
 haven_deleg_peer_restore(struct haven_deleg_peer *peer, bool boot_known,
-		uint32_t boot_id, uint64_t last_seq)
+		uint32_t boot_id, uint64_t last_seq, uint64_t now_ms)
 {
 	if (peer == NULL)
 		return;
+	if (!peer->removed) {
+		peer->alive = true;
+		peer->last_heard_ms = now_ms;
+	}
 	peer->boot_known = boot_known;
 	peer->boot_id = boot_known ? boot_id : 0;
 	if (last_seq > peer->tx_seq)

@@ -485,10 +485,11 @@ int haven_deleg_pha_adopt(struct haven_deleg_pha *pha,
  * boot id of its last report (a different one in its next report means it
  * restarted too and lost what it held), and the last sequence number sent
  * to it (the next ones go on above it, and above the wall clock the peer
- * was initialised with).
+ * was initialised with). The peer counts as heard now: it has its dead
+ * interval to report (a standby taking over may have found it silent).
  */
 void haven_deleg_peer_restore(struct haven_deleg_peer *peer, bool boot_known,
-		uint32_t boot_id, uint64_t last_seq);
+		uint32_t boot_id, uint64_t last_seq, uint64_t now_ms);
 
 /** Find a peer by name; NULL if none. */
 struct haven_deleg_peer *haven_deleg_peer_by_name(struct haven_deleg_peer *p,

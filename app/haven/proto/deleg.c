@@ -35,11 +35,16 @@ static_assert(HAVEN_CONFIG_DELEG_PORT == HAVEN_DELEG_PORT,
 	"config and protocol disagree on the UDP port");
 
 #define DELEG_TICK_MS 10		/**< retransmissions, reports */
+#define CONFIRM_CHECK_MS 100		/**< adopted bindings: look again */
+/* An adopted binding no report listed in this many intervals is lost. */
+#define CONFIRM_INTERVALS_X10 25
 
 /* A node's record at the primary (its extension). */
 struct deleg_ext {
 	struct haven_deleg_binding b;	/**< the library's record */
 	bool holding;			/**< holds the node's reply ([0026]) */
+	uint64_t adopted_ms;		/**< adopted from the store, waiting
+					  * for a report to list it; 0: not */
 };
 
 static int ext_off = -1;		/* writer: haven_deleg_init() */
@@ -270,6 +275,8 @@ stop_reason(enum haven_node_reason reason)
 	case HAVEN_NODE_R_EXPIRED:
 		return HAVEN_DELEG_STOP_EXPIRED;
 	case HAVEN_NODE_R_ADMIN:
+	case HAVEN_NODE_R_HANDOVER:
+	case HAVEN_NODE_R_RESTORED:
 		break;
 	}
 	return HAVEN_DELEG_STOP_UNDELEGATE;
@@ -296,6 +303,17 @@ node_hook(struct haven_node *n, enum haven_node_change what,
 		}
 		break;
 	case HAVEN_NODE_RELEASED:
+		if (reason == HAVEN_NODE_R_HANDOVER) {
+			/* The other primary goes on with the same secondary:
+			 * nothing is sent, the record is only forgotten. */
+			haven_deleg_pha_forget(&deleg.pha, &x->b);
+			x->holding = false;
+			if (x->adopted_ms != 0) {
+				x->adopted_ms = 0;
+				deleg.adopt_pending--;
+			}
+			break;
+		}
 		/* [0030]: released, expired or deregistered. */
 		if (x->b.state != HAVEN_DELEG_S_LOCAL)
 			haven_deleg_pha_undelegate(&deleg.pha, &x->b,
@@ -303,6 +321,10 @@ node_hook(struct haven_node *n, enum haven_node_change what,
 		break;
 	case HAVEN_NODE_DELETED:
 		haven_deleg_pha_forget(&deleg.pha, &x->b);
+		if (x->adopted_ms != 0) {
+			x->adopted_ms = 0;
+			deleg.adopt_pending--;
+		}
 		break;
 	default:
 		break;
@@ -679,10 +701,184 @@ peer_from_config(struct haven_deleg_peer *p, const struct haven_config_peer *c)
 	p->key_len = c->key_len;
 }
 
+/* ---------------------------------------------------------------------
+ * The state store
+ */
+
+void
+haven_deleg_node_state(const struct haven_node *n, uint32_t *secondary_id,
+		uint32_t *generation)
+{
+	const struct haven_deleg_binding *b = haven_deleg_of(n);
+
+	*secondary_id = 0;
+	*generation = 0;
+	if (b == NULL)
+		return;
+	*generation = b->info.generation;
+	/* Only what a secondary acknowledged is its: STARTING is ours. */
+	if (b->peer != NULL && (b->state == HAVEN_DELEG_S_DELEGATED ||
+			b->state == HAVEN_DELEG_S_UPDATING))
+		*secondary_id = b->peer->id;
+}
+
+static struct haven_deleg_peer *
+secondary_by_id(uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; deleg.is_pha && i < deleg.pha.n_peers; i++)
+		if (!deleg.secondaries[i].removed &&
+		    deleg.secondaries[i].id == id)
+			return &deleg.secondaries[i];
+	return NULL;
+}
+
+uint8_t
+haven_deleg_forwarder_of_id(uint32_t id)
+{
+	struct haven_deleg_peer *p = id == 0 ? NULL : secondary_by_id(id);
+
+	return p == NULL ? HAVEN_FORWARDER_SELF : haven_deleg_forwarder_of(p);
+}
+
+int
+haven_deleg_restore_node(struct haven_node *n, uint32_t secondary_id,
+		uint32_t generation)
+{
+	struct haven_deleg_peer *p;
+	struct deleg_ext *x;
+	int rc;
+
+	if (!deleg.is_pha || n->origin != HAVEN_NODE_CONFIGURED)
+		return -ENOENT;
+	x = ext_of(n);
+	if (x->b.state != HAVEN_DELEG_S_LOCAL)
+		return -EBUSY;
+	x->b.info.generation = generation;
+	if (secondary_id == 0)
+		return 0;
+	p = secondary_by_id(secondary_id);
+	if (p == NULL) {
+		deleg.restore.unknown_secondary++;
+		return -ENOENT;
+	}
+	info_of_node(n, &x->b.info);
+	rc = haven_deleg_pha_adopt(&deleg.pha, &x->b, p, haven_now_ms());
+	if (rc != 0)
+		return rc;
+	if (x->adopted_ms == 0)
+		deleg.adopt_pending++;
+	x->adopted_ms = haven_now_ms();
+	deleg.restore.adopted++;
+	return 0;
+}
+
+int
+haven_deleg_restore_secondary(uint32_t id, bool boot_known, uint32_t boot_id,
+		uint64_t last_seq, uint32_t generation)
+{
+	struct haven_deleg_peer *p = secondary_by_id(id);
+	uint64_t base = deleg_seq_base();
+
+	if (generation > deleg.generation_floor)
+		deleg.generation_floor = generation;
+	if (p == NULL)
+		return -ENOENT;
+	/* Above what the store saw, and above the wall clock: the other
+	 * primary of a pair may have sent more since. */
+	haven_deleg_peer_restore(p, boot_known, boot_id,
+		last_seq > base ? last_seq : base, haven_now_ms());
+	return 0;
+}
+
+static void
+apply_floor(struct haven_node *n, void *arg)
+{
+	struct deleg_ext *x;
+
+	(void)arg;
+	if (n->origin != HAVEN_NODE_CONFIGURED)
+		return;
+	x = ext_of(n);
+	if (x->b.info.generation < deleg.generation_floor)
+		x->b.info.generation = deleg.generation_floor;
+}
+
+unsigned int
+haven_deleg_restore_done(void)
+{
+	unsigned int i;
+
+	if (!deleg.is_pha)
+		return 0;
+	/* Peers without a record: heard now, their dead interval to report. */
+	for (i = 0; i < deleg.pha.n_peers; i++)
+		if (!deleg.secondaries[i].removed &&
+		    deleg.secondaries[i].tx_seq < deleg_seq_base())
+			haven_deleg_peer_restore(&deleg.secondaries[i],
+				deleg.secondaries[i].boot_known,
+				deleg.secondaries[i].boot_id,
+				deleg_seq_base(), haven_now_ms());
+	haven_node_foreach(HAVEN_AF_NONE, apply_floor, NULL);
+	deleg.next_confirm_ms = haven_now_ms() + CONFIRM_CHECK_MS;
+	return deleg.adopt_pending;
+}
+
+const struct haven_deleg_restore_stats *
+haven_deleg_restore_stats(void)
+{
+	return &deleg.restore;
+}
+
+/* An adopted binding: confirmed by a report, or lost by its secondary. */
+static void
+confirm_one(struct haven_node *n, void *arg)
+{
+	uint64_t now = *(const uint64_t *)arg, wait;
+	struct deleg_ext *x;
+	struct haven_deleg_binding *b;
+
+	if (n->origin != HAVEN_NODE_CONFIGURED)
+		return;
+	x = ext_of(n);
+	if (x->adopted_ms == 0)
+		return;
+	b = &x->b;
+	if (b->state == HAVEN_DELEG_S_LOCAL || b->peer == NULL) {
+		x->adopted_ms = 0;	/* taken back meanwhile */
+		deleg.adopt_pending--;
+		return;
+	}
+	if (b->reported_ms >= x->adopted_ms) {
+		x->adopted_ms = 0;
+		deleg.adopt_pending--;
+		deleg.restore.confirmed++;
+		return;
+	}
+	/* Silent secondaries are the dead interval's business. */
+	wait = (uint64_t)b->peer->report_interval_ms *
+		CONFIRM_INTERVALS_X10 / 10;
+	if (b->peer->last_heard_ms <= x->adopted_ms ||
+	    now - x->adopted_ms < wait)
+		return;
+	x->adopted_ms = 0;
+	deleg.adopt_pending--;
+	deleg.restore.restarted++;
+	info_of_node(n, &b->info);
+	haven_deleg_pha_update(&deleg.pha, b, now);	/* a START again */
+}
+
 static void
 deleg_tick(uint64_t now)
 {
-	if (deleg.is_pha)
+	if (deleg.is_pha && deleg.adopt_pending > 0 &&
+	    now >= deleg.next_confirm_ms) {
+		deleg.next_confirm_ms = now + CONFIRM_CHECK_MS;
+		haven_node_foreach(HAVEN_AF_NONE, confirm_one, &now);
+	}
+	/* A standby's secondaries report to the active, not here. */
+	if (deleg.is_pha && haven_rt.serving)
 		haven_deleg_pha_tick(&deleg.pha, now);
 	if (deleg.is_sha)
 		deleg_sha_tick(now);

@@ -30,6 +30,7 @@
 #define LOOP_MAX_PERIODIC 16		/**< periodic functions */
 #define LOOP_MAX_POLLERS 8		/**< pollers */
 #define LOOP_MAX_UDP4 8			/**< UDP ports with a handler */
+#define LOOP_MAX_WATCHERS 4		/**< watchers of punted packets */
 /*
  * Adaptive idle: an idle control lcore keeps polling for a while (a
  * registration that arrives then is answered at once), then sleeps a
@@ -60,6 +61,9 @@ static struct {
 } pollers[LOOP_MAX_POLLERS];
 static unsigned int n_pollers;
 static uint64_t next_tick_ms;
+static haven_punt_fn unclaimed_fn;
+static void (*watchers[LOOP_MAX_WATCHERS])(const struct rte_mbuf *m);
+static unsigned int n_watchers;
 
 int
 haven_loop_on_punt(enum haven_punt_kind kind, haven_punt_fn fn)
@@ -101,6 +105,24 @@ haven_loop_off_udp4(uint16_t port)
 }
 
 int
+haven_loop_on_unclaimed(haven_punt_fn fn)
+{
+	if (unclaimed_fn != NULL)
+		return -EEXIST;
+	unclaimed_fn = fn;
+	return 0;
+}
+
+int
+haven_loop_watch(void (*fn)(const struct rte_mbuf *m))
+{
+	if (n_watchers == LOOP_MAX_WATCHERS)
+		return -ENOSPC;
+	watchers[n_watchers++] = fn;
+	return 0;
+}
+
+int
 haven_loop_every(const char *name, uint32_t period_ms,
 		void (*fn)(uint64_t now_ms))
 {
@@ -129,7 +151,8 @@ void
 haven_loop_reset(void)
 {
 	memset(punt_fns, 0, sizeof(punt_fns));
-	n_udp4 = n_periodic = n_pollers = 0;
+	n_udp4 = n_periodic = n_pollers = n_watchers = 0;
+	unclaimed_fn = NULL;
 	next_tick_ms = 0;
 }
 
@@ -137,13 +160,23 @@ haven_loop_reset(void)
  * Dispatch
  */
 
+/* Nobody's: the unclaimed handler's, or freed. */
+static void
+unclaimed(struct rte_mbuf *m)
+{
+	if (unclaimed_fn != NULL)
+		unclaimed_fn(m);
+	else
+		rte_pktmbuf_free(m);
+}
+
 static void
 deliver(enum haven_punt_kind kind, struct rte_mbuf *m)
 {
 	if (punt_fns[kind] != NULL)
 		punt_fns[kind](m);
 	else
-		rte_pktmbuf_free(m);
+		unclaimed(m);
 }
 
 /* An IPv4 UDP datagram to us: the handler of its destination port. */
@@ -155,8 +188,10 @@ deliver_udp4(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
 	unsigned int i;
 
 	if (rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) +
-			rte_ipv4_hdr_len(ip) + sizeof(*udp))
-		goto drop;
+			rte_ipv4_hdr_len(ip) + sizeof(*udp)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
 	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip +
 			rte_ipv4_hdr_len(ip));
 	port = rte_be_to_cpu_16(udp->dst_port);
@@ -165,8 +200,7 @@ deliver_udp4(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
 			udp4[i].fn(m);
 			return;
 		}
-drop:
-	rte_pktmbuf_free(m);
+	unclaimed(m);
 }
 
 /* Route a punted packet to the handler of its kind; each handler frees it. */
@@ -178,7 +212,10 @@ dispatch(struct rte_mbuf *m)
 	const struct rte_ipv4_hdr *ip;
 	const struct haven_ip6_hdr *ip6;
 	const uint8_t *icmp;
+	unsigned int i;
 
+	for (i = 0; i < n_watchers; i++)
+		watchers[i](m);
 	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
 		if (HAVEN_PUNT_REASON(m) == HAVEN_PUNT_RESOLVE) {
 			deliver(HAVEN_PUNT_K_RESOLVE6, m);
@@ -212,7 +249,7 @@ dispatch(struct rte_mbuf *m)
 			return;
 		}
 	}
-	rte_pktmbuf_free(m);
+	unclaimed(m);
 }
 
 /* ---------------------------------------------------------------------
