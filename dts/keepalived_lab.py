@@ -343,7 +343,7 @@ class HavenPair:
         self.key = key or "hex:" + os.urandom(32).hex()
         self.prios = list(prios)
         self.advert_ms = advert_ms
-        self.preempt = preempt
+        self.preempt = [preempt, preempt]
         self.vrid = vrid
         self.cfg_fn = cfg_fn
         self.addrs = addrs
@@ -421,7 +421,7 @@ class HavenPair:
             "vrrp": {"virtual_router_id": self.vrid,
                      "priority": self.prios[i],
                      "advert_interval_ms": self.advert_ms,
-                     "preempt": self.preempt}}
+                     "preempt": self.preempt[i]}}
         if self.cfg_fn is not None:
             cfg = self.cfg_fn(cfg, i) or cfg
         return cfg
@@ -452,7 +452,7 @@ class HavenPair:
                      PAIR_HOST_IFACE, self.addrs[i],
                      int(E.HOME_PREFIX_LEN), E.HA_ADDR, self.vrid,
                      self.prios[i], advert_ms=self.advert_ms,
-                     preempt=self.preempt,
+                     preempt=self.preempt[i],
                      workdir=self.workdir / ("keepalived-" + self.names[i]),
                      console=h.console_path)
         self.vrrp[i] = v
