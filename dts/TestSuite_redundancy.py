@@ -13,6 +13,7 @@ Every measurement is printed and appended to
 dts/out/redundancy-results.txt.
 """
 
+import os
 import shutil
 import time
 
@@ -49,9 +50,10 @@ def truthy(v):
     return v in (1, True, "1", "true", "yes")
 
 
-class TestSuite_redundancy:
+class PairBase:
     """A pair of primaries with keepalived, a secondary, the mobile node
-    away at va, the correspondent host streaming to it."""
+    away at va, the correspondent host streaming to it: the fixture and
+    the helpers of the redundancy suites."""
 
     @pytest.fixture(autouse=True)
     def set_up_test(self, lab, logname, endpoint, stream):
@@ -80,7 +82,8 @@ class TestSuite_redundancy:
             if self.sha is not None:
                 self.sha.stop()
             self.pair.destroy()
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            if not os.environ.get("HAVEN_KEEP_WORKDIR"):
+                shutil.rmtree(self.workdir, ignore_errors=True)
 
     # ------------------------------------------------------------------
     # helpers
@@ -167,6 +170,11 @@ class TestSuite_redundancy:
         tot = self.sha.secondary()[1]
         return int(sec["generation"]), int(tot["installed"]), \
             int(tot["removed"])
+
+
+
+class TestSuite_redundancy(PairBase):
+    """The active primary's process dies; a rolling upgrade."""
 
     # ------------------------------------------------------------------
     # a. the active dies

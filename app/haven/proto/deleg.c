@@ -36,6 +36,12 @@ static_assert(HAVEN_CONFIG_DELEG_PORT == HAVEN_DELEG_PORT,
 
 #define DELEG_TICK_MS 10		/**< retransmissions, reports */
 #define CONFIRM_CHECK_MS 100		/**< adopted bindings: look again */
+/*
+ * After a restore (a restart, a pair's takeover) a secondary is heard
+ * this long into the future: its reports may need the home link to learn
+ * where the home agent's address went before they arrive here.
+ */
+#define RESTORE_GRACE_MS 1000
 /* An adopted binding no report listed in this many intervals is lost. */
 #define CONFIRM_INTERVALS_X10 25
 
@@ -788,7 +794,8 @@ haven_deleg_restore_secondary(uint32_t id, bool boot_known, uint32_t boot_id,
 	/* Above what the store saw, and above the wall clock: the other
 	 * primary of a pair may have sent more since. */
 	haven_deleg_peer_restore(p, boot_known, boot_id,
-		last_seq > base ? last_seq : base, haven_now_ms());
+		last_seq > base ? last_seq : base,
+		haven_now_ms() + RESTORE_GRACE_MS);
 	return 0;
 }
 
@@ -819,7 +826,8 @@ haven_deleg_restore_done(void)
 			haven_deleg_peer_restore(&deleg.secondaries[i],
 				deleg.secondaries[i].boot_known,
 				deleg.secondaries[i].boot_id,
-				deleg_seq_base(), haven_now_ms());
+				deleg_seq_base(),
+				haven_now_ms() + RESTORE_GRACE_MS);
 	haven_node_foreach(HAVEN_AF_NONE, apply_floor, NULL);
 	deleg.next_confirm_ms = haven_now_ms() + CONFIRM_CHECK_MS;
 	return deleg.adopt_pending;
@@ -860,6 +868,7 @@ confirm_one(struct haven_node *n, void *arg)
 	wait = (uint64_t)b->peer->report_interval_ms *
 		CONFIRM_INTERVALS_X10 / 10;
 	if (b->peer->last_heard_ms <= x->adopted_ms ||
+	    b->peer->last_heard_ms > now ||	/* the restore's grace */
 	    now - x->adopted_ms < wait)
 		return;
 	x->adopted_ms = 0;

@@ -34,12 +34,21 @@
 #define EXC_DESC 256			/**< descriptors of the tap's queues */
 #define EXC_WATCHERS 4			/**< watchers of crossing frames */
 #define EXC_VDEV "net_tap_exc"		/**< vdev name prefix (net_tap) */
+/*
+ * The port's link is looked at this often and mirrored; what Linux sends
+ * while it is down is dropped, not queued: a VRRP advertisement that
+ * waited in a transmit ring for the link to return would tell the other
+ * primary, stale, that this one is still master.
+ */
+#define EXC_LINK_MS 10
 
 /* One port's Linux side. Writer: this file, control lcore. */
 struct exc_port {
 	bool present;
 	uint16_t tap_id;		/* its DPDK port */
 	char ifname[HAVEN_CONFIG_IFNAME_LEN];
+	char kernel_if[HAVEN_CONFIG_IFNAME_LEN];	/* net_af_packet's veth */
+	int link;			/* mirrored: 1 up, 0 down, -1 unknown */
 	struct haven_exception_stats stats;
 };
 
@@ -239,6 +248,12 @@ exc_poll(void)
 		if (!x->present)
 			continue;
 		n = rte_eth_rx_burst(x->tap_id, 0, pkts, EXC_BURST);
+		if (x->link == 0) {
+			x->stats.from_host_dropped += n;
+			rte_pktmbuf_free_bulk(pkts, n);
+			work += n;
+			continue;
+		}
 		for (i = 0; i < n; i++) {
 			uint64_t before = haven_rt.stats.tx_dropped;
 			bool vrrp = frame_is_vrrp(pkts[i]);
@@ -258,6 +273,83 @@ exc_poll(void)
 		work += n;
 	}
 	return work;
+}
+
+/* ---------------------------------------------------------------------
+ * The port's link state, mirrored on the Linux side (as linux-cp does):
+ * keepalived sees its link fail and says FAULT.
+ */
+
+/* IFF_RUNNING of a kernel interface: 1, 0, or -1 if it cannot be read. */
+static int
+kernel_link(const char *ifname)
+{
+	struct ifreq ifr;
+	int fd, up = -1;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		up = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+	close(fd);
+	return up;
+}
+
+static void
+link_tick(uint64_t now)
+{
+	struct rte_eth_link l;
+	unsigned int p;
+	int up;
+
+	(void)now;
+	for (p = 0; p < haven_rt.fp.n_ports; p++) {
+		struct exc_port *x = &exc[p];
+
+		if (!x->present)
+			continue;
+		/* net_af_packet says up whatever its veth does: ask Linux. */
+		if (x->kernel_if[0] != '\0') {
+			up = kernel_link(x->kernel_if);
+		} else if (rte_eth_link_get_nowait(
+				haven_rt.fp.ports[p].port_id, &l) == 0) {
+			up = l.link_status == RTE_ETH_LINK_UP;
+		} else {
+			up = -1;
+		}
+		if (up < 0 || up == x->link)
+			continue;
+		x->link = up;
+		x->stats.link_changes++;
+		if (up)
+			rte_eth_dev_set_link_up(x->tap_id);
+		else
+			rte_eth_dev_set_link_down(x->tap_id);
+		HAVEN_LOG(NOTICE, "port %s: link %s, mirrored on %s\n",
+			haven_rt.cfg.ports[p].name, up ? "up" : "down",
+			x->ifname);
+	}
+}
+
+/* net_af_packet's kernel interface ("iface=" of its device arguments). */
+static void
+af_packet_iface(const char *device, char *buf, size_t len)
+{
+	const char *i = strstr(device, "iface=");
+	size_t n;
+
+	buf[0] = '\0';
+	if (strncmp(device, "net_af_packet", 13) != 0 || i == NULL)
+		return;
+	i += 6;
+	n = strcspn(i, ",");
+	if (n == 0 || n >= len)
+		return;
+	memcpy(buf, i, n);
+	buf[n] = '\0';
 }
 
 /* ---------------------------------------------------------------------
@@ -331,7 +423,9 @@ exc_start(unsigned int p)
 	}
 	x->present = true;
 	x->tap_id = id;
+	x->link = 1;			/* net_tap starts up */
 	snprintf(x->ifname, sizeof(x->ifname), "%s", cp->host_interface);
+	af_packet_iface(cp->device, x->kernel_if, sizeof(x->kernel_if));
 	n_exc++;
 	rc = mirror_address(x->ifname, cp->addr, cp->prefix_len);
 	if (rc != 0)
@@ -368,6 +462,8 @@ haven_exception_init(void)
 		rc = haven_loop_watch(watch_punt);
 	if (rc == 0)
 		rc = haven_loop_poller("exception path", exc_poll);
+	if (rc == 0)
+		rc = haven_loop_every("exception link", EXC_LINK_MS, link_tick);
 	return rc;
 }
 

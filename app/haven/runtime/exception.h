@@ -18,6 +18,8 @@
  *    own address (answers to the kernel's requests), and IPv4 to the
  *    port's own address that no module of the agent takes (TCP, UDP to a
  *    port nobody registered, ICMP other than echo).
+ * The port's link state is mirrored on the Linux interface (down when
+ * the port loses its link), so keepalived sees a link failure.
  * Modules above may watch the frames that cross (the redundancy module
  * watches keepalived's advertisements to know it is alive).
  */
@@ -35,6 +37,7 @@ struct haven_exception_stats {
 	uint64_t from_host_dropped;	/**< the port's control queue full */
 	uint64_t vrrp_to_host;		/**< VRRP advertisements among to_host */
 	uint64_t vrrp_from_host;	/**< ... among from_host */
+	uint64_t link_changes;		/**< the port's link state mirrored */
 };
 
 /** The --vdev argument that creates port index i's Linux interface. */
