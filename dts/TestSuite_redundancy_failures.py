@@ -92,3 +92,27 @@ class TestSuite_redundancy_failures(PairBase):
         assert lost <= 1.0 and gap <= 1.0
         run_in_ns(self.lab.ns("home"), ["ip", "link", "set", "pa-br", "up"])
         self.pair.wait_roles(1, 15)
+
+    def test_keepalived_crash(self):
+        """The active's keepalived dies (kill -9, no notify script runs,
+        its kernel keeps the VIP) while its haven lives on.
+
+        Verify:
+            pb's keepalived takes over and pb becomes active; pa's haven
+            sees its keepalived's advertisements stop and leaves the
+            active role by itself (keepalived_lost 1): never two actives
+            for longer than the watch (4 advertisement intervals); at most
+            1 s lost.
+        """
+        lost, gap = self.stream_through(
+            lambda: self.pair.vrrp[0].kill9(), "keepalived crash on the "
+            "active")
+        until(lambda: not self.pair.serving(0), 3, "pa leaves",
+              show=lambda: self.pair.redundancy(0))
+        red = self.pair.redundancy(0)
+        report("keepalived crash on the active: pa left by itself "
+               "(keepalived_lost %s, keepalived %s, role %s)" % (
+                   red.get("keepalived_lost"), red.get("keepalived"),
+                   red.get("role")))
+        assert int(red.get("keepalived_lost", 0)) == 1, red
+        assert lost <= 1.0 and gap <= 1.0
