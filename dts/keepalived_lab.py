@@ -6,7 +6,7 @@ lab's home bridge (br0 in <prefix>-home) and an address of the home link,
 runs a real keepalived (Debian's package) with a configuration generated
 here: VRRPv3, advert_int 0.1 s, one instance owning a virtual IP with a
 virtual MAC (use_vmac: a macvlan "vrrp.<vrid>" with 00:00:5e:00:01:<vrid>)
-and a notify script (dts/keepalived_notify.sh) that appends every state
+and a notify script (config/keepalived-notify.sh) that appends every state
 transition (MASTER, BACKUP, FAULT, STOP) with its wall-clock time to a
 file the tests read.
 
@@ -26,11 +26,11 @@ import subprocess
 import time
 from pathlib import Path
 
-from lab import DTS, OUT, Proc, wait_until
+from lab import OUT, REPO, Proc, wait_until
 from lab import HAVEN_CONSOLE_BIN as HAVEN_CONSOLE
 
 KEEPALIVED = os.environ.get("KEEPALIVED_BIN", "/usr/sbin/keepalived")
-NOTIFY = DTS / "keepalived_notify.sh"
+NOTIFY = REPO / "config" / "keepalived-notify.sh"
 
 VRRP_GROUP = "224.0.0.18"       # RFC 5798 5.1.1.2
 VRRP_PROTO = 112                # RFC 5798 5.1.1.4

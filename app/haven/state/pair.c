@@ -43,6 +43,7 @@
 #include "link.h"
 #include "loop.h"
 #include "node.h"
+#include "reload.h"
 #include "rt.h"
 #include "state.h"
 
@@ -468,6 +469,49 @@ pair_poll(void)
 }
 
 /* ---------------------------------------------------------------------
+ * Reload: the store and the pair only change with a restart
+ */
+
+static int
+reload_prepare(const struct haven_config *new_cfg, void **ctx, char *err,
+		size_t errlen)
+{
+	struct haven_config_redundancy a = haven_rt.cfg.redundancy;
+	struct haven_config_redundancy b = new_cfg->redundancy;
+
+	(void)ctx;
+	a.peer.line = b.peer.line = 0;	/* where it is written: free */
+	if (memcmp(&haven_rt.cfg.store, &new_cfg->store,
+			sizeof(new_cfg->store)) != 0) {
+		snprintf(err, errlen, "store changed: only a restart applies "
+			"that");
+		return -EINVAL;
+	}
+	if (memcmp(&a, &b, sizeof(a)) != 0) {
+		snprintf(err, errlen, "redundancy changed: only a restart "
+			"applies that (restart the standby first)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void
+reload_commit(const struct haven_config *old_cfg, void *ctx, char *summary,
+		size_t len)
+{
+	(void)old_cfg;
+	(void)ctx;
+	(void)summary;
+	(void)len;
+}
+
+static const struct haven_reload_ops reload_ops = {
+	.name = "store and redundancy",
+	.prepare = reload_prepare,
+	.commit = reload_commit,
+};
+
+/* ---------------------------------------------------------------------
  * Set-up
  */
 
@@ -480,6 +524,9 @@ haven_pair_init(void)
 	int r;
 
 	memset(&pair, 0, sizeof(pair));
+	r = haven_reload_register(&reload_ops);
+	if (r != 0)
+		return r;
 	if (!rc->enabled) {
 		/* A lone primary: what the store holds is ours. */
 		if (haven_persist_restore(err, sizeof(err)) < 0) {
@@ -552,4 +599,9 @@ haven_pair_shutdown(void)
 	if (pair.sync == NULL)
 		return;
 	haven_sync_shutdown(pair.sync, haven_now_ms());
+	if (haven_persist_store() != NULL)
+		haven_store_set_observer(haven_persist_store(), NULL, NULL);
+	haven_sync_free(pair.sync);
+	pair.sync = NULL;
+	pair.enabled = false;
 }

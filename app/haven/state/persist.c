@@ -381,10 +381,17 @@ restore_binding(struct restore_ctx *c, const struct haven_store_binding *b)
 		return 0;
 	}
 	P.stats.restored++;
-	if (haven_deleg_restore_node(n, r.forwarder == HAVEN_FORWARDER_SELF ?
-			0 : b->secondary_id, b->deleg_generation) == 0 &&
-	    r.forwarder != HAVEN_FORWARDER_SELF)
+	rc = haven_deleg_restore_node(n, r.forwarder == HAVEN_FORWARDER_SELF ?
+		0 : b->secondary_id, b->deleg_generation);
+	if (rc == 0 && r.forwarder != HAVEN_FORWARDER_SELF) {
 		P.stats.adopted++;
+	} else if (r.forwarder != HAVEN_FORWARDER_SELF) {
+		/* Not adopted: nobody would forward it; we do. */
+		haven_node_set_forwarder(n, HAVEN_FORWARDER_SELF);
+		r.forwarder = HAVEN_FORWARDER_SELF;
+		remember(&c->rewrite, &c->n_rewrite, &c->cap_rewrite,
+			&b->home);
+	}
 	if (b->secondary_id != 0 && r.forwarder == HAVEN_FORWARDER_SELF)
 		HAVEN_LOG(WARNING, "store: %s was delegated to secondary %u, "
 			"which is not configured: forwarding it here\n",

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# keepalived's notify script in the lab: append one line per VRRP state
+# keepalived's notify script (the lab uses it as it is): append one line per VRRP state
 # transition to the file named by the first argument, with the wall clock
 # (seconds since 1970, nanoseconds), so a test can read the transitions
 # and time them against its own clock:
