@@ -344,3 +344,61 @@ class TestSuite_persistence:
         assert lost_s <= 0.5 and gap <= 0.5, res["gaps"][:3]
         assert res["max_sent_ts"] > t_back + 1
         assert h.binding(HOA).get("forwarder") == "self"
+
+    # ------------------------------------------------------------------
+    # d. the same for a Mobile IPv6 binding
+    # ------------------------------------------------------------------
+
+    def test_restart_restores_ipv6(self, lab6, mip6):
+        """A Mobile IPv6 binding and its replay state survive kill -9.
+
+        Steps:
+            In the IPv6 lab, start haven (config/lab-ipv6.yaml) with a
+            store; a Binding Update of 2001:db8:1::100 from
+            2001:db8:a::10 (lifetime 120 s); kill -9; start again on the
+            same store.
+        Verify:
+            /haven/binding6 holds the binding again with its care-of
+            address and the lifetime less the time that passed; the same
+            Binding Update sent again (its sequence number and timestamp)
+            is refused; the node's next one is accepted.
+        """
+        import yaml
+        from lab import REPO
+        cfg = yaml.safe_load((REPO / "config" / "lab-ipv6.yaml")
+                             .read_text())
+        cfg["store"] = {"path": str(self.workdir / "store6"),
+                        "sync": "every-commit"}
+        h = Haven(lab6, name="ha6", config=cfg,
+                  log=OUT / ("%s-ha6-0.log" % self.logname))
+        self.agents.append(h)
+        h.start()
+        hoa, coa = E.MN6_HOME_ADDR, E.MN6_VA_ADDR
+        r = mip6.register(coa=coa, lifetime=120, timeout=3.0)
+        assert r.replied and r.status == 0, (r.status, r.status_text)
+        b0 = h.tel.query("/haven/binding6", hoa)
+        t0 = time.time()
+        assert b0 and coa in str(b0), b0
+        self.kill9(h)
+        h2 = Haven(lab6, name="ha6", config=cfg,
+                   log=OUT / ("%s-ha6-1.log" % self.logname))
+        self.agents.append(h2)
+        h2.start()
+        b1 = h2.tel.query("/haven/binding6", hoa)
+        assert b1 and coa in str(b1), b1
+        left0 = int(b0.get("remaining", b0.get("lifetime", 0)))
+        left1 = int(b1.get("remaining", b1.get("lifetime", 0)))
+        elapsed = time.time() - t0
+        assert abs(left1 - (left0 - elapsed)) <= 2, (b0, b1, elapsed)
+        again = mip6.register(coa=coa, lifetime=120, seq=r.seq,
+                              timestamp=r.timestamp, timeout=2.0)
+        assert again.replied and again.status >= 128, \
+            (again.status, again.status_text)
+        nxt = mip6.register(coa=coa, lifetime=120, timeout=3.0)
+        assert nxt.replied and nxt.status == 0, (nxt.status,
+                                                  nxt.status_text)
+        report("restart, Mobile IPv6: binding of %s back with %d s left "
+               "(%d before, %.1f s later); the replayed Binding Update: "
+               "%d (%s); the next: %d" % (hoa, left1, left0, elapsed,
+                                          again.status, again.status_text,
+                                          nxt.status))
