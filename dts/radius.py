@@ -38,6 +38,8 @@ USERS = {
     "mn-nai-only@lab.example": {"spi": 1001, "key": b"haven-nai-only-key",
                                 "framed_ip": "192.0.2.150"},
     "mn-cisco@lab.example": {"spi": 1002, "key": bytes(range(16))},
+    "192.0.2.121": {"spi": 1003, "key": b"haven-aaa-hoa-121",
+                    "session_timeout": 600},
 }
 NAS_PASSWORD_FILE = SECRETS / "radius-nas.password"
 

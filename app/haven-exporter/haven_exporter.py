@@ -75,6 +75,16 @@ STATS_COUNTERS = {
     "control_tx_dropped": "Packets the control lcore could not transmit",
     "proxy_nd_replies": "Proxy Neighbor Advertisements sent for away "
                         "Mobile IPv6 nodes",
+    "udp_bad_checksum": "UDP datagrams to the agent discarded for a wrong "
+                        "checksum",
+    "neighbour_mac_changes": "Neighbours whose MAC changed (after the old "
+                             "one stopped answering probes)",
+    "neighbour_claims_refused": "Another MAC claimed a neighbour whose own "
+                                "MAC then answered its probe",
+    "neighbours_evicted": "Unused neighbour entries evicted to make room",
+    "address_claims_seen": "Claims of our addresses or intercepted home "
+                           "addresses by another MAC",
+    "addresses_defended": "Such claims answered with an announcement",
     "registrations6_accepted": "Binding Updates accepted (status 0)",
     "registrations6_denied": "Binding Updates refused (status 128 or more)",
 }
@@ -112,6 +122,46 @@ SECONDARY_COUNTERS = (
     ("removed", "Bindings removed by Stop Forwarding"),
     ("expired", "Bindings whose forwarding duration ran out"),
     ("refused", "Start Forwarding refused"),
+)
+# /haven/aaa (docs/aaa.md): per RADIUS server, then the module's totals
+AAA_SERVER_COUNTERS = (
+    ("requests", "RADIUS requests first sent to the server"),
+    ("retransmissions", "RADIUS requests sent again to the server"),
+    ("timeouts", "RADIUS requests the server never answered"),
+    ("accepts", "Access-Accepts from the server"),
+    ("rejects", "Access-Rejects (and -Challenges) from the server"),
+    ("acct_responses", "Accounting-Responses from the server"),
+    ("deaths", "Times the server was declared dead"),
+    ("revivals", "Times a Status-Server probe brought the server back"),
+)
+AAA_SERVER_DROPS = ("dropped_auth", "dropped_no_ma", "dropped_malformed",
+                    "dropped_unmatched")
+AAA_COUNTERS = (
+    ("asked", "Access-Requests for registrations"),
+    ("refused_full", "Registrations denied at once: too many waiting for "
+     "RADIUS (flood bound)"),
+    ("cache_hits", "Registrations authenticated with a cached AAA key"),
+    ("provisioned", "Access-Accepts that made or re-keyed a node"),
+    ("rejected", "Registrations denied: Access-Reject"),
+    ("timed_out", "Registrations denied: no RADIUS server answered"),
+    ("no_server", "Registrations denied: every RADIUS server dead"),
+    ("unusable", "Registrations denied: an unusable Access-Accept"),
+    ("address_refused", "Registrations denied: another user's address"),
+    ("acct_start", "Accounting Start records sent"),
+    ("acct_interim", "Accounting Interim-Update records sent"),
+    ("acct_stop", "Accounting Stop records sent"),
+    ("acct_answered", "Accounting records acknowledged"),
+    ("acct_failed", "Accounting records no server acknowledged"),
+    ("acct_lost", "Accounting records not sent (client bound reached)"),
+)
+AAA_GAUGES = (
+    ("waiting", "Registrations waiting for RADIUS"),
+    ("waiting_max", "Registrations that may wait for RADIUS at once"),
+    ("nodes", "Mobile nodes provisioned by RADIUS"),
+    ("pool_size", "Addresses of the AAA pool"),
+    ("pool_used", "Addresses of the AAA pool assigned"),
+    ("max_wait_ms", "Longest a RADIUS request waits when no server "
+     "answers, ms"),
 )
 SECONDARY_GAUGES = (
     ("used", "Bindings held for all primaries"),
@@ -414,6 +464,7 @@ class HavenCollector:
         self.peers(tel.query("/haven/peers"), inst, fam)
         self.delegation(tel.query("/haven/delegation"), inst, fam)
         self.secondary(tel.query("/haven/secondary"), inst, fam, staged)
+        self.aaa(tel.query("/haven/aaa"), inst, fam)
 
     @staticmethod
     def stats(st, inst, fam):
@@ -491,7 +542,8 @@ class HavenCollector:
             for r in rows[:self.max_bindings - seen]:
                 lab = dict(home_address=r.get("home_address", ""),
                            care_of=care_of_label(r.get("care_of")),
-                           encap=r.get("encap", ""))
+                           encap=r.get("encap", ""),
+                           origin=r.get("origin", ""))
                 fam.counter("haven_binding_packets", "Packets tunnelled "
                             "for the binding (by this agent)", inst,
                             r.get("packets"), **lab)
@@ -595,6 +647,39 @@ class HavenCollector:
             rows_fam.gauge("haven_secondary_binding_remaining_seconds",
                            "Seconds of forwarding duration left", inst,
                            r.get("remaining"), **lab)
+
+
+    @staticmethod
+    def aaa(a, inst, fam):
+        if not isinstance(a, dict) or not a.get("enabled"):
+            return
+        for r in column_rows(a, "server"):
+            lab = dict(server=r.get("server", ""),
+                       address=r.get("address", ""))
+            fam.gauge("haven_aaa_server_up", "RADIUS server alive (1, used "
+                      "in order) or declared dead (0)", inst,
+                      1 if r.get("state") == "alive" else 0, **lab)
+            fam.gauge("haven_aaa_server_pending", "RADIUS requests waiting "
+                      "for the server", inst, r.get("server_pending"),
+                      **lab)
+            for k, doc in AAA_SERVER_COUNTERS:
+                fam.counter("haven_aaa_server_" + k, doc, inst, r.get(k),
+                            **lab)
+            for k in AAA_SERVER_DROPS:
+                fam.counter("haven_aaa_server_dropped", "Datagrams from "
+                            "the server dropped, by reason (auth: wrong "
+                            "authenticator; no_ma: no Message-"
+                            "Authenticator)", inst, r.get(k),
+                            reason=k[len("dropped_"):], **lab)
+            for k in ("last", "avg", "min", "max"):
+                fam.gauge("haven_aaa_server_rtt_%s_ms" % k, "Round trip "
+                          "of the server's answers (%s), ms" % k, inst,
+                          r.get("rtt_%s_ms" % k), **lab)
+        t = totals(a)
+        for k, doc in AAA_COUNTERS:
+            fam.counter("haven_aaa_" + k, doc, inst, t.get(k))
+        for k, doc in AAA_GAUGES:
+            fam.gauge("haven_aaa_" + k, doc, inst, t.get(k))
 
 
 def parse_listen(s):

@@ -31,6 +31,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_timer.h>
 
+#include "aaa.h"
 #include "balancer.h"
 #include "console.h"
 #include "deleg.h"
@@ -48,6 +49,7 @@ static_assert(HAVEN_CONFIG_MAX_SIMULTANEOUS == HAVEN_BINDING_MAX_COA,
 	"config and binding table disagree on care-of addresses per node");
 
 #define EAL_ARGV_MAX 64
+#define HUGEPAGES_TAKEN_ENV "HAVEN_HUGEPAGES_TAKEN" /**< set for a second start */
 
 static void
 usage(const char *prog)
@@ -67,13 +69,18 @@ usage(const char *prog)
 		prog);
 }
 
+/* The signal that stopped the agent, for the last log line. */
+static volatile sig_atomic_t stop_signal;
+
 static void
 on_signal(int sig)
 {
-	if (sig == SIGHUP)
+	if (sig == SIGHUP) {
 		haven_reload_request();
-	else
-		haven_rt.quit = true;
+		return;
+	}
+	stop_signal = sig;
+	haven_rt.quit = true;
 }
 
 /* rte_log level of a configured name ("info"); INFO if unknown. */
@@ -118,6 +125,27 @@ hugepages_usable(uint32_t memory_mb)
 	return mounted && free_pages * page_kb / 1024 >= memory_mb;
 }
 
+/*
+ * "hugepages: auto" saw enough free hugepages, but another process took
+ * them before the EAL did (the EAL cannot be initialised twice in one
+ * process): start again, once, with --no-huge. The environment variable
+ * marks the second start. Returns only if it cannot.
+ */
+static void
+retry_without_hugepages(char **argv)
+{
+	if (haven_rt.cfg.hugepages != HAVEN_HUGEPAGES_AUTO ||
+	    rte_errno != ENOMEM || getenv(HUGEPAGES_TAKEN_ENV) != NULL)
+		return;
+	fprintf(stderr, "haven: the free hugepages were taken meanwhile: "
+		"starting again with --no-huge\n");
+	setenv(HUGEPAGES_TAKEN_ENV, "1", 1);
+	/* The EAL's files stay locked while their descriptors are open. */
+	close_range(3, ~0U, 0);
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "haven: cannot start again: %s\n", strerror(errno));
+}
+
 /* The EAL arguments the configuration implies, then the user's extras. */
 static int
 build_eal_args(const struct haven_config *cfg, const char *prog,
@@ -142,7 +170,8 @@ build_eal_args(const struct haven_config *cfg, const char *prog,
 	argv[argc++] = mem;
 	if (cfg->hugepages == HAVEN_HUGEPAGES_OFF ||
 	    (cfg->hugepages == HAVEN_HUGEPAGES_AUTO &&
-	     !hugepages_usable(cfg->memory_mb)))
+	     (getenv(HUGEPAGES_TAKEN_ENV) != NULL ||
+	      !hugepages_usable(cfg->memory_mb))))
 		argv[argc++] = (char *)(uintptr_t)"--no-huge";
 	for (i = 0; i < cfg->n_ports; i++) {
 		argv[argc++] = (char *)(uintptr_t)
@@ -226,6 +255,7 @@ start_up(bool terminal)
 		{ "reload", haven_reload_init },
 		{ "link", haven_link_init },
 		{ "mobile nodes", haven_nodes_init },
+		{ "aaa", haven_aaa_init },
 		{ "registration", haven_reg4_init },
 		{ "IPv6 registration", haven_reg6_init },
 		{ "delegation", haven_deleg_init },
@@ -321,6 +351,7 @@ main(int argc, char **argv)
 	if (rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "haven: EAL init failed: %s\n",
 			rte_strerror(rte_errno));
+		retry_without_hugepages(argv);
 		return 1;
 	}
 	rte_log_set_level_pattern("haven.*", log_level(haven_rt.cfg.log_level));
@@ -341,17 +372,25 @@ main(int argc, char **argv)
 			rc = haven_loop_run();
 	}
 
+	if (stop_signal != 0)
+		HAVEN_LOG(NOTICE, "haven stopping on %s\n",
+			strsignal(stop_signal));
+	else
+		HAVEN_LOG(NOTICE, "haven stopping%s\n",
+			rc == 0 ? "" : " after an error");
 	haven_rt.quit = true;
 	rte_eal_mp_wait_lcore();
 	/* The standby hears BYE; what is pending reaches the disk. */
 	haven_pair_shutdown();
 	haven_persist_close();
+	haven_aaa_fini();
 	if (pdump_up)
 		rte_pdump_uninit();
 	haven_console_close();
 	haven_exception_fini();
 	haven_rt_stop();
 	rte_eal_cleanup();
+	haven_rt_release_hugepages(haven_rt.cfg.file_prefix);
 	haven_config_free(&haven_rt.cfg);
 	return rc == 0 ? 0 : 1;
 }

@@ -94,9 +94,11 @@ fp_neigh6_lookup(const struct haven_neigh6 *tbl, const uint8_t ip[16])
 	for (i = 0; i < HAVEN_NEIGH6_MAX; i++) {
 		const struct haven_neigh6 *n = &tbl[idx];
 
-		if (fp_neigh6_state(n) == HAVEN_NEIGH_FREE)
+		uint8_t st = fp_neigh6_state(n);
+
+		if (st == HAVEN_NEIGH_FREE)
 			return -1;
-		if (fp_ip6_eq(n->ip, ip))
+		if (st <= HAVEN_NEIGH_REACHABLE && fp_ip6_eq(n->ip, ip))
 			return (int)idx;
 		idx = (idx + 1) & FP_NEIGH6_MASK;
 	}

@@ -136,6 +136,9 @@ enum haven_neigh_state {
 	HAVEN_NEIGH_FREE = 0,
 	HAVEN_NEIGH_INCOMPLETE,		/**< ARP request sent, no answer yet */
 	HAVEN_NEIGH_REACHABLE,		/**< mac valid */
+	HAVEN_NEIGH_DELETED,		/**< tombstone: readers probe past it */
+	HAVEN_NEIGH_RECYCLED,		/**< tombstone past its grace period:
+					  * haven_neigh_get() may reuse it */
 };
 
 /**
@@ -284,6 +287,18 @@ int haven_neigh_get(struct haven_fp *fp, uint32_t ip, uint8_t port);
 /** Record a resolved address; publishes mac before the state. */
 void haven_neigh_update(struct haven_fp *fp, int idx,
 		const struct rte_ether_addr *mac);
+
+/**
+ * Delete a live entry: it becomes a tombstone that readers probe past
+ * and that haven_neigh_get() does not reuse yet. Control only.
+ */
+void haven_neigh_delete(struct haven_fp *fp, int idx);
+
+/**
+ * A deleted entry whose grace period has passed (no reader can still use
+ * its index): haven_neigh_get() may give it to another address.
+ */
+void haven_neigh_recycle(struct haven_fp *fp, int idx);
 
 /**
  * Next hop toward dst: the route's gateway, or dst itself on a connected

@@ -547,13 +547,30 @@ arp_reply(struct fp_burst *b, struct rte_mbuf *m, struct rte_arp_hdr *arp,
 }
 
 /*
+ * Another host saying it is one of the agent's addresses, or a home
+ * address the agent intercepts: the control lcore must see it to defend
+ * the address (RFC 5227 2.4). ARP is rare: one more look-up is cheap.
+ */
+static inline bool
+arp_claims_ours(const struct haven_fp *fp, uint32_t spa)
+{
+	const struct haven_binding *b;
+
+	if (is_agent_addr(fp, spa))
+		return true;
+	b = haven_binding_lookup(fp->bindings, spa);
+	return b != NULL && (b->flags & HAVEN_BINDING_F_INTERCEPT) &&
+		b->forwarder == HAVEN_FORWARDER_SELF;
+}
+
+/*
  * Requests for the agent's addresses are answered; requests for an
  * intercepted home address are answered on the home link (proxy ARP,
  * RFC 5944 4.6) when this agent is the forwarder. Gratuitous ARPs and
  * probes are never answered: a mobile node back home or a secondary agent
  * taking over announces itself that way, and the control lcore must see
- * it. What is about our addresses or a known neighbour is punted, the
- * rest dropped.
+ * it. What is about our addresses, from a known neighbour, or claims one
+ * of our addresses is punted, the rest dropped.
  */
 static inline void
 act_arp(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
@@ -589,7 +606,8 @@ act_arp(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 			return;
 		}
 	}
-	if (ours || fp_neigh_lookup(fp->neigh, spa) >= 0)
+	if (ours || fp_neigh_lookup(fp->neigh, spa) >= 0 ||
+	    (spa != 0 && arp_claims_ours(fp, spa)))
 		punt_control(b, m);
 	else
 		drop(b, m, HAVEN_DROP_NOT_FOR_US);

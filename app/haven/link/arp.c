@@ -69,6 +69,35 @@ arp_solicit(int idx)
 	haven_rt_tx(n->port, m);
 }
 
+/* A unicast ARP request to the MAC in service (a probe, RFC 1122 2.3.2.1). */
+static void
+arp_probe(int idx)
+{
+	const struct haven_neigh *n = &haven_rt.fp.neigh[idx];
+	const struct haven_fp_port *p = &haven_rt.fp.ports[n->port];
+	struct rte_ether_addr zero;
+	struct rte_mbuf *m = haven_rt_mbuf();
+
+	if (m == NULL)
+		return;
+	memset(&zero, 0, sizeof(zero));
+	haven_build_arp(m, RTE_ARP_OP_REQUEST, &p->mac, &n->mac, &p->mac,
+			p->addr, &zero, n->ip);
+	haven_rt_tx(n->port, m);
+}
+
+static void
+arp_remove(int idx)
+{
+	haven_neigh_delete(&haven_rt.fp, idx);
+}
+
+static void
+arp_recycle(int idx)
+{
+	haven_neigh_recycle(&haven_rt.fp, idx);
+}
+
 static int
 arp_route(const struct haven_addr *dst, struct haven_addr *nh,
 		uint8_t *port)
@@ -116,12 +145,19 @@ struct link_family link_arp = {
 	.port = arp_port,
 	.mac = arp_mac,
 	.solicit = arp_solicit,
+	.probe = arp_probe,
+	.remove = arp_remove,
+	.recycle = arp_recycle,
 	.route = arp_route,
 	.frame_dst = arp_frame_dst,
 	.announce = arp_announce,
 };
 
-/* An ARP packet reached the control lcore: learn from its sender. */
+/*
+ * An ARP packet reached the control lcore: a claim of one of our
+ * addresses is defended; otherwise the sender's MAC is learnt if it is a
+ * next hop of ours.
+ */
 void
 link_arp_input(struct rte_mbuf *m)
 {
@@ -136,7 +172,10 @@ link_arp_input(struct rte_mbuf *m)
 	if (arp->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
 	    arp->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4))
 		goto out;
+	if (arp->arp_data.arp_sip == 0)
+		goto out;	/* a probe (RFC 5227): claims nothing */
 	sip = haven_addr4(arp->arp_data.arp_sip);
+	link_claimed(&link_arp, &sip, &arp->arp_data.arp_sha);
 	link_learn(&link_arp, &sip, &arp->arp_data.arp_sha);
 out:
 	rte_pktmbuf_free(m);

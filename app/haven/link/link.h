@@ -30,6 +30,13 @@
 					  * (RFC 4861 RetransTimer) */
 #define HAVEN_SOLICIT_TRIES 3		/**< before held packets drop
 					  * (MAX_MULTICAST_SOLICIT) */
+#define HAVEN_CONFIRM_TRIES 3		/**< unicast probes of a MAC in service
+					  * (MAX_UNICAST_SOLICIT) */
+#define HAVEN_REACHABLE_MS 30000	/**< REACHABLE after a confirmation
+					  * (RFC 4861 REACHABLE_TIME) */
+#define HAVEN_GC_STALE_MS 60000		/**< an unused STALE entry goes */
+#define HAVEN_DEFEND_MS 10000		/**< between two defences of an address
+					  * (RFC 5227 DEFEND_INTERVAL) */
 
 /** Counters of the link layer (its own; the surfaces read them). */
 struct haven_link_stats {
@@ -37,6 +44,15 @@ struct haven_link_stats {
 	uint64_t announces_sent;	/**< gratuitous ARPs / unsolicited NAs */
 	uint64_t held_sent;		/**< held packets sent after resolution */
 	uint64_t held_dropped;		/**< dropped: timeout, full, no route */
+	uint64_t probes_sent;		/**< unicast probes of a MAC in service */
+	uint64_t deleted;		/**< entries deleted (failed, stale) */
+	uint64_t evicted;		/**< ... of them to make room */
+	uint64_t table_full;		/**< a next hop found no entry */
+	uint64_t mac_changes;		/**< a neighbour's MAC replaced */
+	uint64_t mac_claims_refused;	/**< another MAC claimed a neighbour
+					  * whose own MAC then answered */
+	uint64_t claims_seen;		/**< our addresses claimed by others */
+	uint64_t defended;		/**< ... answered with an announcement */
 };
 
 /**
@@ -60,6 +76,22 @@ int haven_link_route(const struct haven_addr *dst, struct haven_addr *nh,
  * @return its index in the family's neighbour table, or -1 when full.
  */
 int haven_link_neigh(const struct haven_addr *nh, uint8_t port);
+
+/**
+ * True when packets to dst can leave at once: its next hop is resolved.
+ * Otherwise resolution starts (or goes on) and it is false.
+ */
+bool haven_link_resolved(const struct haven_addr *dst);
+
+/**
+ * A binding uses neighbour idx of a family (its care-of address's next
+ * hop): while referenced, the entry is never deleted nor evicted, and a
+ * stale one is probed rather than dropped.
+ */
+void haven_link_neigh_ref(uint8_t family, int idx);
+
+/** A binding no longer uses neighbour idx. */
+void haven_link_neigh_unref(uint8_t family, int idx);
 
 /**
  * Send a frame whose Ethernet header is present but whose destination MAC
@@ -106,6 +138,21 @@ void haven_link_dad_probe(const struct haven_addr *addr);
  */
 int haven_link_conflict_hook_add(void (*fn)(const struct haven_addr *a,
 		void *arg), void *arg);
+
+/**
+ * Ask fn whether this agent answers for an address on the home link (a
+ * home address it intercepts), so that a claim of it by another MAC is
+ * defended. The agent's own addresses are always defended.
+ * @return 0 or -ENOSPC.
+ */
+int haven_link_owner_hook_add(bool (*fn)(const struct haven_addr *a,
+		void *arg), void *arg);
+
+/** State of neighbour idx as the control lcore sees it: "reachable"... */
+const char *haven_link_state_name(uint8_t family, int idx);
+
+/** Bindings using neighbour idx. */
+unsigned int haven_link_refs(uint8_t family, int idx);
 
 /** Packets held for neighbour idx of a family's table. */
 unsigned int haven_link_held(uint8_t family, int idx);

@@ -16,14 +16,6 @@
 #include "haven_addr.h"
 #include "link.h"
 
-/** Packets held until a neighbour resolves. */
-struct link_hold {
-	struct rte_mbuf *pkts[HAVEN_HOLD_PER_NEIGH];
-	uint8_t n;
-	uint8_t tries;			/**< solicitations sent */
-	uint64_t next_try_ms;
-};
-
 /** What differs between the families: the fast path's table, the wire. */
 struct link_family {
 	uint8_t family;			/**< HAVEN_AF_INET / HAVEN_AF_INET6 */
@@ -40,6 +32,12 @@ struct link_family {
 	const struct rte_ether_addr *(*mac)(int idx);
 	/** Ask for entry idx's MAC (ARP request, Neighbor Solicitation). */
 	void (*solicit)(int idx);
+	/** Ask entry idx by unicast to its MAC in service (a probe). */
+	void (*probe)(int idx);
+	/** Make entry idx a tombstone (haven_neigh_delete()). */
+	void (*remove)(int idx);
+	/** Let a tombstone be reused (haven_neigh_recycle()). */
+	void (*recycle)(int idx);
 	/** Route dst (see haven_link_route()). */
 	int (*route)(const struct haven_addr *dst, struct haven_addr *nh,
 			uint8_t *port);
@@ -80,6 +78,13 @@ void link_learn(struct link_family *f, const struct haven_addr *ip,
 
 /** Tell the conflict hooks that another node claims a. */
 void link_conflict(const struct haven_addr *a);
+
+/**
+ * A packet from mac says it is address a (ARP sender, NA target): if a
+ * is ours or a home address we intercept, defend it (rate limited).
+ */
+void link_claimed(struct link_family *f, const struct haven_addr *a,
+		const struct rte_ether_addr *mac);
 
 /** Set the Ethernet addresses of m and send it on port index p. */
 void link_tx_to(unsigned int p, const struct rte_ether_addr *mac,

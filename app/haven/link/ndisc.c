@@ -78,6 +78,35 @@ nd_solicit(int idx)
 	haven_rt_tx(n->port, m);
 }
 
+/* A unicast NS to the neighbour's address and MAC in service (a probe). */
+static void
+nd_probe(int idx)
+{
+	const struct haven_neigh6 *n = &haven_rt.fp6->neigh[idx];
+	struct rte_mbuf *m = haven_rt_mbuf();
+
+	if (m == NULL)
+		return;
+	if (haven_build_ns_unicast(m, haven_rt_port_mac(n->port), &n->mac,
+			port_src6(n->port), n->ip) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	haven_rt_tx(n->port, m);
+}
+
+static void
+nd_remove(int idx)
+{
+	haven_neigh6_delete(haven_rt.fp6, idx);
+}
+
+static void
+nd_recycle(int idx)
+{
+	haven_neigh6_recycle(haven_rt.fp6, idx);
+}
+
 static int
 nd_route(const struct haven_addr *dst, struct haven_addr *nh, uint8_t *port)
 {
@@ -131,6 +160,9 @@ struct link_family link_nd = {
 	.port = nd_port,
 	.mac = nd_mac,
 	.solicit = nd_solicit,
+	.probe = nd_probe,
+	.remove = nd_remove,
+	.recycle = nd_recycle,
 	.route = nd_route,
 	.frame_dst = nd_frame_dst,
 	.announce = nd_announce,
@@ -255,6 +287,7 @@ link_nd_input(struct rte_mbuf *m)
 		a = haven_addr6(target);
 		/* RFC 4862 5.4.4: an NA for a tentative address: in use. */
 		link_conflict(&a);
+		link_claimed(&link_nd, &a, has_tlla ? &tlla : &eth->src_addr);
 		link_learn(&link_nd, &a, has_tlla ? &tlla : &eth->src_addr);
 	}
 out:

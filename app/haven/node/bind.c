@@ -62,7 +62,7 @@ log_unroutable(const struct haven_node *n, unsigned int missing)
 }
 
 static int
-publish4(const struct haven_node *n)
+publish4(const struct haven_node *n, int16_t *nh_idx, uint8_t *n_nh)
 {
 	struct haven_binding b;
 	struct haven_addr nh;
@@ -84,6 +84,7 @@ publish4(const struct haven_node *n)
 		c->next_hop = nh.v4;
 		c->port = port;
 		c->neigh = neigh;
+		nh_idx[(*n_nh)++] = neigh;
 		b.n_coa++;
 	}
 	if (b.n_coa < n->n_coa)
@@ -95,13 +96,23 @@ publish4(const struct haven_node *n)
 	return haven_binding_publish(haven_rt.fp.bindings, &b);
 }
 
+struct haven_addr
+haven_node_link_local(const struct haven_node *n)
+{
+	uint8_t ll[16] = { 0xfe, 0x80 };
+
+	memcpy(ll + 8, n->hoa.v6 + 8, 8);
+	return haven_addr6(ll);
+}
+
 static int
-publish6(const struct haven_node *n)
+publish6(const struct haven_node *n, int16_t *nh_idx, uint8_t *n_nh)
 {
 	struct haven_binding6 b;
-	struct haven_addr nh;
+	struct haven_addr nh, ll;
 	unsigned int i;
 	uint16_t port, neigh;
+	int rc;
 
 	memset(&b, 0, sizeof(b));
 	memcpy(b.home_addr, n->hoa.v6, 16);
@@ -117,6 +128,7 @@ publish6(const struct haven_node *n)
 		memcpy(c->next_hop, nh.v6, 16);
 		c->port = port;
 		c->neigh = neigh;
+		nh_idx[(*n_nh)++] = neigh;
 		b.n_coa++;
 	}
 	if (b.n_coa < n->n_coa)
@@ -124,7 +136,16 @@ publish6(const struct haven_node *n)
 	b.lifetime = n->coa[0].lifetime_s;
 	b.registered_at = ms_to_cycles(n->registered_ms);
 	b.expires_at = ms_to_cycles(n->coa[0].expires_ms);
-	return haven_binding6_publish(haven_rt.fp6->bindings, &b);
+	rc = haven_binding6_publish(haven_rt.fp6->bindings, &b);
+	if (rc != 0 || !n->link_local)
+		return rc;
+	/* RFC 6275 10.4.1, L flag: the link-local address goes the same way. */
+	ll = haven_node_link_local(n);
+	memcpy(b.home_addr, ll.v6, 16);
+	rc = haven_binding6_publish(haven_rt.fp6->bindings, &b);
+	if (rc != 0)
+		return rc;
+	return 0;
 }
 
 static void
@@ -136,32 +157,60 @@ reclaim(uint8_t family)
 		haven_binding_reclaim(haven_rt.fp.bindings);
 }
 
-/* Publish the node's record; spare records may still be in their grace
- * period: reclaim and try once more. */
-static int
-publish(const struct haven_node *n)
+/* The record now refers to neighbours nh[0..n_nh): move the references. */
+static void
+refer(struct haven_node *n, const int16_t *nh, uint8_t n_nh)
 {
-	int (*fn)(const struct haven_node *n) =
+	unsigned int i;
+
+	for (i = 0; i < n_nh; i++)
+		haven_link_neigh_ref(n->hoa.family, nh[i]);
+	for (i = 0; i < n->n_nh; i++)
+		haven_link_neigh_unref(n->hoa.family, n->nh[i]);
+	memcpy(n->nh, nh, sizeof(*nh) * n_nh);
+	n->n_nh = n_nh;
+}
+
+/*
+ * Publish the node's record; spare records may still be in their grace
+ * period: reclaim and try once more. The neighbours the new record uses
+ * are referenced, those of the old one released.
+ */
+static int
+publish(struct haven_node *n)
+{
+	int (*fn)(const struct haven_node *n, int16_t *nh, uint8_t *n_nh) =
 		n->hoa.family == HAVEN_AF_INET6 ? publish6 : publish4;
+	int16_t nh[HAVEN_NODE_MAX_COA];
+	uint8_t n_nh = 0;
 	int rc;
 
 	if (n->hoa.family == HAVEN_AF_INET6 && !haven_rt_has_ip6())
 		return -ENOTSUP;
-	rc = fn(n);
+	rc = fn(n, nh, &n_nh);
 	if (rc == -ENOMEM) {
 		reclaim(n->hoa.family);
-		rc = fn(n);
+		n_nh = 0;
+		rc = fn(n, nh, &n_nh);
 	}
+	if (rc == 0)
+		refer(n, nh, n_nh);
 	return rc;
 }
 
 static void
-withdraw(const struct haven_node *n)
+withdraw(struct haven_node *n)
 {
-	if (n->hoa.family == HAVEN_AF_INET6)
+	struct haven_addr ll;
+
+	if (n->hoa.family == HAVEN_AF_INET6) {
 		haven_binding6_remove(haven_rt.fp6->bindings, n->hoa.v6);
-	else
+		ll = haven_node_link_local(n);
+		if (n->link_local)
+			haven_binding6_remove(haven_rt.fp6->bindings, ll.v6);
+	} else
 		haven_binding_remove(haven_rt.fp.bindings, n->hoa.v4);
+	refer(n, NULL, 0);
 }
 
 void
@@ -246,6 +295,7 @@ coa_remove(struct haven_node *n, unsigned int i)
 static void
 released(struct haven_node *n, enum haven_node_reason reason)
 {
+	haven_node_counters(n, &n->released_counters);	/* before it goes */
 	withdraw(n);
 	rte_timer_stop(&n->announce);
 	rte_timer_stop(&n->expiry);
@@ -348,12 +398,14 @@ expiry_of(const struct haven_node *n, uint32_t lifetime_s, uint64_t now)
  */
 static int
 rebind(struct haven_node *n, const struct haven_node_coa *coa,
-		unsigned int n_coa, uint8_t encap, uint8_t flags)
+		unsigned int n_coa, uint8_t encap, uint8_t flags,
+		bool link_local)
 {
 	struct haven_node_coa old[HAVEN_NODE_MAX_COA];
 	uint8_t old_n = n->n_coa, old_encap = n->encap, old_flags = n->flags;
 	uint64_t old_registered = n->registered_ms;
-	bool was_bound = old_n > 0;
+	bool was_bound = old_n > 0, old_ll = n->link_local;
+	struct haven_addr ll;
 	int rc;
 
 	memcpy(old, n->coa, sizeof(old));
@@ -361,6 +413,7 @@ rebind(struct haven_node *n, const struct haven_node_coa *coa,
 	n->n_coa = n_coa;
 	n->encap = encap;
 	n->flags = flags;
+	n->link_local = link_local && n->hoa.family == HAVEN_AF_INET6;
 	if (!was_bound)
 		n->registered_ms = haven_now_ms();
 	rc = publish(n);
@@ -370,7 +423,21 @@ rebind(struct haven_node *n, const struct haven_node_coa *coa,
 		n->encap = old_encap;
 		n->flags = old_flags;
 		n->registered_ms = old_registered;
+		if (n->link_local && !old_ll) {
+			/* The home address's record may be in: as before. */
+			ll = haven_node_link_local(n);
+			haven_binding6_remove(haven_rt.fp6->bindings, ll.v6);
+		}
+		n->link_local = old_ll;
+		if (was_bound)
+			publish(n);
+		else
+			withdraw(n);
 		return rc;
+	}
+	if (old_ll && !n->link_local) {
+		ll = haven_node_link_local(n);
+		haven_binding6_remove(haven_rt.fp6->bindings, ll.v6);
 	}
 	n->publish_failed = false;
 	arm_expiry(n);
@@ -402,7 +469,7 @@ haven_node_bind(struct haven_node *n, const struct haven_node_bind_req *req)
 	coa[i].addr = req->coa;
 	coa[i].lifetime_s = req->lifetime_s;
 	coa[i].expires_ms = expiry_of(n, req->lifetime_s, haven_now_ms());
-	return rebind(n, coa, n_coa, req->encap, req->flags);
+	return rebind(n, coa, n_coa, req->encap, req->flags, req->link_local);
 }
 
 int
@@ -421,7 +488,7 @@ haven_node_bind_all(struct haven_node *n, const struct haven_addr *addrs,
 		coa[i].lifetime_s = lifetime_s;
 		coa[i].expires_ms = expiry_of(n, lifetime_s, now);
 	}
-	return rebind(n, coa, n_addrs, encap, flags);
+	return rebind(n, coa, n_addrs, encap, flags, false);
 }
 
 void
@@ -447,6 +514,22 @@ haven_node_unbind(struct haven_node *n, const struct haven_addr *coa,
 	haven_node_republish(n);
 	arm_expiry(n);
 	node_notify(n, HAVEN_NODE_MOVED, reason);
+}
+
+bool
+node_intercepts(const struct haven_addr *a, void *arg)
+{
+	const struct haven_node *n = haven_node_find(a);
+
+	(void)arg;
+	return n != NULL && haven_node_bound(n) &&
+		n->forwarder == HAVEN_FORWARDER_SELF && !n->handover;
+}
+
+void
+haven_node_set_handover(struct haven_node *n, bool on)
+{
+	n->handover = on;
 }
 
 void
@@ -502,7 +585,7 @@ handover_one(struct haven_node *n, void *arg)
 {
 	struct handover_arg *h = arg;
 
-	if (n->origin != HAVEN_NODE_CONFIGURED)
+	if (!haven_node_is_home(n))
 		return;
 	if (haven_node_bound(n)) {
 		n->n_coa = 0;

@@ -260,6 +260,7 @@ node_alloc(const struct haven_addr *hoa, enum haven_node_origin origin)
 	n->forwarder = HAVEN_FORWARDER_SELF;
 	rte_timer_init(&n->expiry);
 	rte_timer_init(&n->announce);
+	rte_timer_init(&n->cache);
 	for (i = 0; i < n_exts; i++)
 		if (exts[i].init != NULL)
 			exts[i].init(n, n->ext + exts[i].offset);
@@ -344,6 +345,53 @@ haven_node_new_delegated(const struct haven_addr *hoa,
 	return n;
 }
 
+struct haven_node *
+haven_node_new_aaa4(uint32_t hoa4, const struct haven_mip4_sa *sa)
+{
+	struct haven_addr hoa = haven_addr4(hoa4);
+	struct haven_node *n = node_alloc(&hoa, HAVEN_NODE_AAA);
+
+	if (n == NULL)
+		return NULL;
+	n->spi = sa->spi;
+	n->key = haven_mip4_key_create(sa);
+	if (n->key == NULL) {
+		haven_node_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+int
+haven_node_set_key4(struct haven_node *n, const struct haven_mip4_sa *sa)
+{
+	struct haven_mip4_key *k;
+
+	if (n->hoa.family != HAVEN_AF_INET || n->origin != HAVEN_NODE_AAA)
+		return -EINVAL;
+	k = haven_mip4_key_create(sa);
+	if (k == NULL)
+		return errno == ENOMEM ? -ENOMEM : -EINVAL;
+	haven_mip4_key_free(n->key);
+	n->key = k;
+	n->spi = sa->spi;
+	return 0;
+}
+
+const char *
+haven_node_origin_name(enum haven_node_origin origin)
+{
+	switch (origin) {
+	case HAVEN_NODE_CONFIGURED:
+		return "config";
+	case HAVEN_NODE_DELEGATED:
+		return "delegated";
+	case HAVEN_NODE_AAA:
+		return "aaa";
+	}
+	return "?";
+}
+
 void
 haven_node_free(struct haven_node *n)
 {
@@ -353,6 +401,7 @@ haven_node_free(struct haven_node *n)
 		return;
 	rte_timer_stop_sync(&n->expiry);
 	rte_timer_stop_sync(&n->announce);
+	rte_timer_stop_sync(&n->cache);
 	for (i = n_exts; i-- > 0; )
 		if (exts[i].fini != NULL)
 			exts[i].fini(n, n->ext + exts[i].offset);
@@ -373,6 +422,9 @@ haven_node_alg_name(const struct haven_node *n)
 		case HAVEN_MIP4_ALG_HMAC_SHA256:
 			return "hmac-sha256";
 		}
+	if (n->origin == HAVEN_NODE_AAA && n->key != NULL)
+		return haven_mip4_key_alg(n->key) == HAVEN_MIP4_ALG_HMAC_SHA256 ?
+			"hmac-sha256" : "hmac-md5";
 	return "-";
 }
 

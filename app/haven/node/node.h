@@ -12,10 +12,13 @@
  * the workers read: it publishes a node's binding whenever it changes and
  * withdraws it when the node has no care-of address left.
  *
- * Nodes come from the configuration (mobile_nodes, mobile_nodes6) or, at
- * a secondary home agent, from a primary that delegated its binding
+ * Nodes come from the configuration (mobile_nodes, mobile_nodes6), at
+ * a secondary home agent from a primary that delegated its binding
  * (EP 1134991; origin HAVEN_NODE_DELEGATED, outer source the primary's
- * address, claim 5).
+ * address, claim 5), or from an AAA server that provisioned them when
+ * they first registered (origin HAVEN_NODE_AAA, docs/aaa.md): their key
+ * is cached until haven_node_cache_until()'s time, and the node leaves
+ * the table once that time has passed and no binding holds it.
  *
  * Calls come down from the protocols (registration, delegation) and the
  * policy; news goes up through hooks (haven_node_hook_add()): a binding
@@ -33,6 +36,7 @@
 #include "haven_addr.h"
 #include "haven_binding.h"
 #include "haven_config.h"
+#include "haven_mip4.h"
 
 #define HAVEN_NODE_MAX_COA HAVEN_BINDING_MAX_COA	/**< S flag: at most */
 #define HAVEN_NODE_LIFETIME_INFINITE 0xffffu	/**< RFC 5944: no end */
@@ -46,6 +50,7 @@
 enum haven_node_origin {
 	HAVEN_NODE_CONFIGURED,		/**< mobile_nodes or mobile_nodes6 */
 	HAVEN_NODE_DELEGATED,		/**< held for a primary (secondary) */
+	HAVEN_NODE_AAA,			/**< provisioned by RADIUS (proto/aaa.c) */
 };
 
 /** Why a node's binding ended (the RELEASED hook's reason). */
@@ -91,6 +96,8 @@ struct haven_node_bind_req {
 	bool simultaneous;		/**< S: join the others, else replace */
 	uint8_t encap;			/**< enum haven_encap */
 	uint8_t flags;			/**< HAVEN_BINDING_F_REVERSE_TUNNEL */
+	bool link_local;		/**< IPv6 L flag: intercept the node's
+					  * link-local address too */
 };
 
 /** Replay state of a node's registrations. Writer: its protocol. */
@@ -114,6 +121,10 @@ struct haven_node {
 					  * haven_mip4_key or haven_mip6_key */
 	uint32_t spi;			/**< of the security association */
 	uint32_t max_lifetime;		/**< the node's maximum, 0: agent's */
+	/** AAA: when the cached key ends (haven_now_ms()); the node is
+	 * deleted after it once unbound. Writer: the node layer. */
+	uint64_t cache_until_ms;
+	struct rte_timer cache;		/**< AAA: fires at cache_until_ms */
 
 	/* Binding. Writer: the node layer (haven_node_bind() and co.). */
 	uint8_t n_coa;
@@ -122,14 +133,28 @@ struct haven_node {
 	uint8_t flags;			/**< HAVEN_BINDING_F_REVERSE_TUNNEL */
 	struct haven_addr outer_src;	/**< tunnel source: the home agent,
 					  * or the primary (claim 5) */
+	bool link_local;		/**< IPv6, L flag (RFC 6275 10.4.1): its
+					  * link-local address (fe80:: and the
+					  * home address's interface id) is
+					  * intercepted and tunnelled too */
 	uint64_t registered_ms;		/**< haven_now_ms() when first bound */
 	uint8_t forwarder;		/**< HAVEN_FORWARDER_SELF or a
 					  * secondary (haven_node_set_forwarder) */
 	uint32_t reply_holds;		/**< haven_node_reply_hold() count */
+	bool handover;			/**< a delegation is under way: another
+					  * agent may announce the address
+					  * (haven_node_set_handover()) */
+	uint8_t n_nh;			/**< neighbours the record refers to */
+	int16_t nh[HAVEN_NODE_MAX_COA];	/**< their indices (referenced in the
+					  * link layer while published) */
 	bool publish_failed;		/**< the last republish failed */
 	struct rte_timer expiry;	/**< earliest care-of address expiry */
 	struct rte_timer announce;	/**< repeated announcements */
 	uint8_t announce_left;		/**< announcements still to send */
+	/** The binding's counters as it was released, for the RELEASED
+	 * hooks (accounting): read before the record is withdrawn. Writer:
+	 * the node layer. */
+	struct haven_binding_counters released_counters;
 
 	/**
 	 * Replay state. Writer: the node's registration protocol, which
@@ -190,6 +215,53 @@ struct haven_node *haven_node_new_configured4(const struct haven_config_mn *c);
 struct haven_node *haven_node_new_configured6(const struct haven_config_mn6 *c);
 struct haven_node *haven_node_new_delegated(const struct haven_addr *hoa,
 		const struct haven_addr *outer_src);
+
+/**
+ * A new IPv4 node provisioned by an AAA server, not yet in the table, with
+ * its security association prepared (sa is not kept: the caller wipes
+ * it). Its key is cached until haven_node_cache_until() says.
+ * @param hoa  the home address (NBO).
+ * @return the node, or NULL (no memory, or a key that cannot be prepared).
+ */
+struct haven_node *haven_node_new_aaa4(uint32_t hoa,
+		const struct haven_mip4_sa *sa);
+
+/**
+ * Give an AAA node a new key (RADIUS answered again): prepared first, the
+ * old one freed only when the new one is ready.
+ * @return 0, or -ENOMEM / -EINVAL (nothing changed).
+ */
+int haven_node_set_key4(struct haven_node *n, const struct haven_mip4_sa *sa);
+
+/**
+ * Cache an AAA node's key until until_ms (haven_now_ms()). When that time
+ * has passed and the node has no binding and no held reply, it is deleted
+ * (hooks: DELETED); while a binding holds it, it stays until the binding
+ * is released. A time already past deletes an idle node at the next turn
+ * of the loop (never from within the caller).
+ */
+void haven_node_cache_until(struct haven_node *n, uint64_t until_ms);
+
+/** True while an AAA node's cached key may still be used. */
+static inline bool
+haven_node_cache_fresh(const struct haven_node *n, uint64_t now_ms)
+{
+	return n->origin != HAVEN_NODE_AAA || now_ms < n->cache_until_ms;
+}
+
+/**
+ * True for a node this agent is the home agent of, configured or
+ * provisioned by AAA: it registers here and may be delegated. False for
+ * one held for a primary.
+ */
+static inline bool
+haven_node_is_home(const struct haven_node *n)
+{
+	return n->origin != HAVEN_NODE_DELEGATED;
+}
+
+/** Name of an origin: "config", "delegated", "aaa". */
+const char *haven_node_origin_name(enum haven_node_origin origin);
 
 /**
  * Insert a new node. @return 0, -EEXIST (its address is taken) or -ENOMEM.
@@ -257,6 +329,13 @@ void haven_node_unbind(struct haven_node *n, const struct haven_addr *coa,
  */
 void haven_node_set_forwarder(struct haven_node *n, uint8_t forwarder);
 
+/**
+ * A delegation of the node starts (true) or ends (false): meanwhile the
+ * secondary announcing the home address is not a conflict to defend.
+ * Called by the delegation module.
+ */
+void haven_node_set_handover(struct haven_node *n, bool on);
+
 /** Publish the node's binding again (a next hop moved). */
 void haven_node_republish(struct haven_node *n);
 
@@ -304,6 +383,9 @@ int haven_node_restore(struct haven_node *n,
  * @return the bindings withdrawn.
  */
 unsigned int haven_nodes_handover(void);
+
+/** The link-local address of an IPv6 node (fe80::, its interface id). */
+struct haven_addr haven_node_link_local(const struct haven_node *n);
 
 /** The remaining lifetime in seconds of the longest care-of address. */
 uint32_t haven_node_remaining_s(const struct haven_node *n);

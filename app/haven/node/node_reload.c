@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "haven_mip4.h"
+#include "link.h"
 #include "node.h"
 #include "node_private.h"
 #include "reload.h"
@@ -55,8 +56,10 @@ plan_entry(struct nodes_plan *p, const struct haven_addr *hoa,
 	char a[HAVEN_ADDR_STRLEN];
 
 	if (n != NULL && n->origin != HAVEN_NODE_CONFIGURED) {
-		snprintf(err, errlen, "mobile node %s is held for a primary "
-			"(delegated here)", haven_addr_str(hoa, a));
+		snprintf(err, errlen, "mobile node %s is %s", haven_addr_str(hoa,
+			a), n->origin == HAVEN_NODE_AAA ? "provisioned by AAA "
+			"(revoke it first)" : "held for a primary (delegated "
+			"here)");
 		return -EEXIST;
 	}
 	if (n == NULL) {
@@ -238,5 +241,9 @@ haven_nodes_init(void)
 			cfg->delegation.capacity);
 	if (rc == 0)
 		rc = haven_reload_register(&nodes_reload_ops);
+	if (rc == 0)
+		rc = haven_link_owner_hook_add(node_intercepts, NULL);
+	if (rc == 0)
+		rc = node_cache_init();
 	return rc;
 }

@@ -152,7 +152,7 @@ measure_node(struct haven_node *n, void *arg)
 	struct balancer_ext *x;
 	struct haven_binding_counters sum;
 
-	if (n->origin != HAVEN_NODE_CONFIGURED)
+	if (!haven_node_is_home(n))
 		return;
 	x = ext_of(n);
 	if (!haven_node_bound(n)) {
@@ -319,7 +319,7 @@ node_hook(struct haven_node *n, enum haven_node_change what,
 {
 	(void)reason;
 	(void)arg;
-	if (n->origin != HAVEN_NODE_CONFIGURED)
+	if (!haven_node_is_home(n))
 		return;
 	if (what == HAVEN_NODE_FORWARDER && is_local(n))
 		ext_of(n)->auto_delegated = false;

@@ -87,7 +87,7 @@ deleg_input(struct rte_mbuf *m)
 	}
 	len -= sizeof(*udp);
 	type = haven_deleg_peek_type(msg, len);
-	if (type == HAVEN_DELEG_START || type == HAVEN_DELEG_STOP) {
+	if (haven_deleg_type_to_sha(type)) {
 		if (deleg.is_sha)
 			rc = haven_deleg_sha_input(&deleg.sha, ip->src_addr,
 					msg, len, now);
@@ -113,29 +113,18 @@ out:
 static void
 info_of_node(const struct haven_node *n, struct haven_deleg_binding_info *in)
 {
-	uint32_t left = haven_node_remaining_s(n);
 	unsigned int i;
 
-	if (n->hoa.family == HAVEN_AF_INET6) {
-		in->family = HAVEN_DELEG_FAMILY_IPV6;
-		memcpy(in->home_addr6, n->hoa.v6, 16);
-		memcpy(in->outer_src6, n->outer_src.v6, 16);
-		in->encap = HAVEN_DELEG_ENCAP_IP6IP6;
-		in->flags = HAVEN_DELEG_F_REVERSE_TUNNEL;
-		for (i = 0; i < n->n_coa; i++)
-			memcpy(in->coa6[i], n->coa[i].addr.v6, 16);
-	} else {
-		in->family = 0;
-		in->home_addr = n->hoa.v4;
-		in->outer_src = n->outer_src.v4;
-		in->encap = n->encap;
-		in->flags = (n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ?
-			HAVEN_DELEG_F_REVERSE_TUNNEL : 0;
-		for (i = 0; i < n->n_coa; i++)
-			in->coa[i] = n->coa[i].addr.v4;
-	}
+	in->home_addr = n->hoa;
+	in->outer_src = n->outer_src;		/* claim 5 */
+	in->encap = n->hoa.family == HAVEN_AF_INET6 ?
+		HAVEN_DELEG_ENCAP_IP6IP6 : n->encap;
+	in->flags = (n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ?
+		HAVEN_DELEG_F_REVERSE_TUNNEL : 0;
+	for (i = 0; i < n->n_coa; i++)
+		in->coa[i] = n->coa[i].addr;
 	in->n_coa = n->n_coa;
-	in->duration_s = left;
+	in->duration_s = haven_node_remaining_s(n);
 }
 
 /* ---------------------------------------------------------------------
@@ -171,16 +160,41 @@ haven_deleg_forwarder_of(const struct haven_deleg_peer *p)
 	return (uint8_t)(p - deleg.secondaries) + 1;
 }
 
-/* The outcome of a delegation is known: a held reply may go. */
+/*
+ * The outcome of a delegation is known: the handover is over and a held
+ * reply may go.
+ */
 static void
 release_hold(struct haven_node *n)
 {
 	struct deleg_ext *x = ext_of(n);
 
+	haven_node_set_handover(n, false);
 	if (!x->holding)
 		return;
 	x->holding = false;
 	haven_node_reply_release(n);
+}
+
+/*
+ * A binding adopted from the store (a restart, a takeover) that its
+ * secondary turned out to have lost (the reconciliation says LOST): it
+ * was delegated before, so it is started there again, a new generation;
+ * meanwhile this agent forwards it.
+ */
+static void
+adopted_lost(struct haven_node *n, struct haven_deleg_peer *peer,
+		uint8_t status)
+{
+	struct deleg_ext *x = ext_of(n);
+
+	if (x->adopted_ms == 0 || status != HAVEN_DELEG_LOST)
+		return;
+	x->adopted_ms = 0;
+	deleg.adopt_pending--;
+	deleg.restore.restarted++;
+	if (peer != NULL && peer->alive && !peer->removed)
+		haven_deleg_delegate_node(n, peer);
 }
 
 static void
@@ -217,9 +231,25 @@ pha_event(void *ctx, int event, struct haven_deleg_binding *b,
 		if (haven_node_bound(n))
 			haven_node_announce(n);
 		release_hold(n);
+		adopted_lost(n, peer, status);
 		break;
 	case HAVEN_DELEG_EV_STOPPED:
 		HAVEN_LOG(DEBUG, "%s stopped forwarding %s\n", name, a);
+		break;
+	case HAVEN_DELEG_EV_MOVED:
+		/* Make before break: the new secondary has announced itself. */
+		haven_event(HAVEN_EV_DELEGATION, &n->hoa, HAVEN_DELEG_OK,
+			"moved %s to %s", a, b->peer != NULL ?
+				b->peer->name : name);
+		haven_node_set_forwarder(n, haven_deleg_forwarder_of(b->peer));
+		break;
+	case HAVEN_DELEG_EV_MOVE_FAILED:
+		haven_event(HAVEN_EV_DELEGATION, &n->hoa, status,
+			"%s did not take %s: %s", name, a,
+			haven_deleg_status_name(status));
+		break;
+	case HAVEN_DELEG_EV_RELEASED:
+		HAVEN_LOG(DEBUG, "%s released %s\n", name, a);
 		break;
 	case HAVEN_DELEG_EV_PEER_DEAD:
 		haven_event(HAVEN_EV_PEER, NULL, -1, "secondary %s is silent:"
@@ -238,34 +268,57 @@ lookup_addr(const struct haven_addr *hoa)
 {
 	struct haven_node *n = haven_node_find(hoa);
 
-	return n != NULL && n->origin == HAVEN_NODE_CONFIGURED ?
+	return n != NULL && haven_node_is_home(n) ?
 		&ext_of(n)->b : NULL;
 }
 
 static struct haven_deleg_binding *
-pha_lookup(void *ctx, uint32_t home_addr)
+pha_lookup(void *ctx, const struct haven_addr *home_addr)
 {
-	struct haven_addr a = haven_addr4(home_addr);
-
 	(void)ctx;
-	return lookup_addr(&a);
+	return lookup_addr(home_addr);
 }
 
-static struct haven_deleg_binding *
-pha_lookup6(void *ctx, const uint8_t home_addr6[16])
+/* Issue 16: nothing new is sent to a secondary before its address is
+ * resolved; the library keeps it queued meanwhile. */
+static bool
+pha_can_send(void *ctx, const struct haven_deleg_peer *peer)
 {
-	struct haven_addr a = haven_addr6(home_addr6);
+	struct haven_addr a = haven_addr4(peer->addr);
 
 	(void)ctx;
-	return lookup_addr(&a);
+	return haven_link_resolved(&a);
+}
+
+/*
+ * A secondary holds a binding we did not delegate to it (it has been
+ * told to stop): it may have announced itself for the home address, so
+ * if we intercept it, we announce again, or correspondents keep the
+ * secondary's MAC until their caches age (issue 10).
+ */
+static void
+pha_orphan(void *ctx, const struct haven_deleg_peer *peer,
+		const struct haven_addr *home_addr)
+{
+	struct haven_node *n = haven_node_find(home_addr);
+	char a[HAVEN_ADDR_STRLEN];
+
+	(void)ctx;
+	if (n == NULL || !haven_node_is_home(n) ||
+	    !haven_node_bound(n) || n->forwarder != HAVEN_FORWARDER_SELF)
+		return;
+	HAVEN_LOG(INFO, "%s held %s, not delegated to it: announced again\n",
+		peer->name, haven_addr_str(home_addr, a));
+	haven_node_announce(n);
 }
 
 static const struct haven_deleg_ops pha_ops = {
 	.send = deleg_transport_send,
 	.event = pha_event,
 	.lookup = pha_lookup,
-	.lookup6 = pha_lookup6,
 	.log = deleg_log_line,
+	.can_send = pha_can_send,
+	.orphan = pha_orphan,
 };
 
 /* ---------------------------------------------------------------------
@@ -295,7 +348,7 @@ node_hook(struct haven_node *n, enum haven_node_change what,
 	struct deleg_ext *x;
 
 	(void)arg;
-	if (n->origin != HAVEN_NODE_CONFIGURED)
+	if (!haven_node_is_home(n))
 		return;
 	x = ext_of(n);
 	switch (what) {
@@ -394,7 +447,7 @@ haven_deleg_rejected(void)
 const struct haven_deleg_binding *
 haven_deleg_of(const struct haven_node *n)
 {
-	if (!deleg.is_pha || n->origin != HAVEN_NODE_CONFIGURED)
+	if (!deleg.is_pha || !haven_node_is_home(n))
 		return NULL;
 	return &ext_of(n)->b;
 }
@@ -418,13 +471,15 @@ haven_deleg_delegate_node(struct haven_node *n, struct haven_deleg_peer *peer)
 	int rc;
 
 	if (!deleg.is_pha || peer == NULL ||
-	    n->origin != HAVEN_NODE_CONFIGURED || !haven_node_bound(n))
+	    !haven_node_is_home(n) || !haven_node_bound(n))
 		return -EINVAL;
 	x = ext_of(n);
 	if (x->b.state != HAVEN_DELEG_S_LOCAL)
 		return -EBUSY;
 	info_of_node(n, &x->b.info);
 	rc = haven_deleg_pha_delegate(&deleg.pha, &x->b, peer, haven_now_ms());
+	if (rc == 0)
+		haven_node_set_handover(n, true);
 	if (rc == 0 && haven_rt.cfg.delegation.wait_for_ack && !x->holding) {
 		/* The registration reply waits for the answer ([0026]). */
 		x->holding = true;
@@ -438,7 +493,7 @@ haven_deleg_undelegate_node(struct haven_node *n, uint8_t reason)
 {
 	struct deleg_ext *x;
 
-	if (!deleg.is_pha || n->origin != HAVEN_NODE_CONFIGURED)
+	if (!deleg.is_pha || !haven_node_is_home(n))
 		return;
 	x = ext_of(n);
 	if (x->b.state != HAVEN_DELEG_S_LOCAL)
@@ -459,7 +514,7 @@ haven_deleg_delegate(const struct haven_addr *hoa, const char *sha_name,
 		snprintf(err, errlen, "this agent has no delegation section");
 		return -ENOTSUP;
 	}
-	if (n == NULL || n->origin != HAVEN_NODE_CONFIGURED ||
+	if (n == NULL || !haven_node_is_home(n) ||
 	    !haven_node_bound(n)) {
 		snprintf(err, errlen, "no binding for %s",
 			haven_addr_str(hoa, a));
@@ -487,7 +542,7 @@ haven_deleg_undelegate(const struct haven_addr *hoa, char *err, size_t errlen)
 	struct haven_node *n = haven_node_find(hoa);
 	char a[HAVEN_ADDR_STRLEN];
 
-	if (n == NULL || !deleg.is_pha || n->origin != HAVEN_NODE_CONFIGURED ||
+	if (n == NULL || !deleg.is_pha || !haven_node_is_home(n) ||
 	    ext_of(n)->b.state == HAVEN_DELEG_S_LOCAL) {
 		snprintf(err, errlen, "%s is not delegated",
 			haven_addr_str(hoa, a));
@@ -581,7 +636,7 @@ foreach_node(struct haven_node *n, void *arg)
 	struct foreach_arg *fa = arg;
 	const struct deleg_ext *x;
 
-	if (n->origin != HAVEN_NODE_CONFIGURED)
+	if (!haven_node_is_home(n))
 		return;
 	x = ext_of(n);
 	if (x->b.state == HAVEN_DELEG_S_LOCAL)
@@ -756,7 +811,7 @@ haven_deleg_restore_node(struct haven_node *n, uint32_t secondary_id,
 	struct deleg_ext *x;
 	int rc;
 
-	if (!deleg.is_pha || n->origin != HAVEN_NODE_CONFIGURED)
+	if (!deleg.is_pha || !haven_node_is_home(n))
 		return -ENOENT;
 	x = ext_of(n);
 	if (x->b.state != HAVEN_DELEG_S_LOCAL)
@@ -805,7 +860,7 @@ apply_floor(struct haven_node *n, void *arg)
 	struct deleg_ext *x;
 
 	(void)arg;
-	if (n->origin != HAVEN_NODE_CONFIGURED)
+	if (!haven_node_is_home(n))
 		return;
 	x = ext_of(n);
 	if (x->b.info.generation < deleg.generation_floor)
@@ -847,7 +902,7 @@ confirm_one(struct haven_node *n, void *arg)
 	struct deleg_ext *x;
 	struct haven_deleg_binding *b;
 
-	if (n->origin != HAVEN_NODE_CONFIGURED)
+	if (!haven_node_is_home(n))
 		return;
 	x = ext_of(n);
 	if (x->adopted_ms == 0)
@@ -858,12 +913,18 @@ confirm_one(struct haven_node *n, void *arg)
 		deleg.adopt_pending--;
 		return;
 	}
-	if (b->reported_ms >= x->adopted_ms) {
+	if (b->reported_ms >= x->adopted_ms ||
+	    b->peer->digest_agreed_ms >= x->adopted_ms) {
 		x->adopted_ms = 0;
 		deleg.adopt_pending--;
 		deleg.restore.confirmed++;
 		return;
 	}
+	/* A secondary of the scale extension reports no idle binding: the
+	 * reconciliation its digest starts finds what it lost (TAKEN_BACK,
+	 * LOST; deleg_event() starts it again). */
+	if (b->peer->ext)
+		return;
 	/* Silent secondaries are the dead interval's business. */
 	wait = (uint64_t)b->peer->report_interval_ms *
 		CONFIRM_INTERVALS_X10 / 10;
@@ -891,6 +952,18 @@ deleg_tick(uint64_t now)
 		haven_deleg_pha_tick(&deleg.pha, now);
 	if (deleg.is_sha)
 		deleg_sha_tick(now);
+}
+
+/*
+ * Every turn: what was queued this turn (a registration's delegation, a
+ * balancer turn) leaves at once, in as few datagrams as the windows
+ * allow, not at the next tick.
+ */
+static unsigned int
+deleg_flush(void)
+{
+	haven_deleg_pha_flush(&deleg.pha, haven_now_ms());
+	return 0;
 }
 
 int
@@ -940,6 +1013,8 @@ haven_deleg_init(void)
 	rc = haven_loop_on_udp4(dc->port, deleg_input);
 	if (rc == 0)
 		rc = haven_loop_every("delegation", DELEG_TICK_MS, deleg_tick);
+	if (rc == 0 && deleg.is_pha)
+		rc = haven_loop_poller("delegation", deleg_flush);
 	HAVEN_LOG(INFO, "delegation: agent %u on " HAVEN_IP4_FMT ":%u, %s%s%s,"
 		" %u secondaries, %u primaries\n", dc->agent_id,
 		HAVEN_IP4_ARGS(dc->addr), dc->port,

@@ -110,13 +110,6 @@ uint64_t haven_deleg_entry_packets(const struct haven_deleg_sha_entry *e);
 /** Delegation datagrams not taken (malformed, forged, replayed, ...). */
 uint64_t haven_deleg_rejected(void);
 
-/** The home address of a delegation record (binding info). */
-struct haven_addr haven_deleg_info_hoa(const struct haven_deleg_binding_info *in);
-
-/** Care-of address i of a delegation record. */
-struct haven_addr haven_deleg_info_coa(const struct haven_deleg_binding_info *in,
-		unsigned int i);
-
 /* ---------------------------------------------------------------------
  * The state store: what survives a restart or a pair's takeover
  */
@@ -137,9 +130,10 @@ uint8_t haven_deleg_forwarder_of_id(uint32_t id);
  * Restore a node's delegation (its binding is restored already): its
  * generation, and when it was delegated to a secondary that is still
  * configured, adopt it there without a message (the secondary forwards on;
- * haven_deleg_pha_adopt()). Adopted bindings that the secondary's reports
- * do not list within 2.5 report intervals are sent again (a START of a
- * new generation): the secondary lost them.
+ * haven_deleg_pha_adopt()). Adopted bindings the secondary lost (its
+ * digest disagrees and its INVENTORY lacks them; a version 1 secondary's
+ * reports do not list them within 2.5 report intervals) are forwarded
+ * here and sent again (a START of a new generation).
  * @return 0, or -ENOENT (no such secondary: the node stays ours).
  */
 int haven_deleg_restore_node(struct haven_node *n, uint32_t secondary_id,

@@ -24,7 +24,7 @@ static int
 sha_install(struct haven_deleg_sha_entry *e, bool is_new)
 {
 	const struct haven_deleg_binding_info *in = &e->info;
-	struct haven_addr hoa = haven_deleg_info_hoa(in);
+	struct haven_addr hoa = in->home_addr;
 	struct haven_addr coa[HAVEN_DELEG_MAX_COA], outer;
 	struct haven_node *n = haven_node_find(&hoa);
 	bool created = false;
@@ -34,8 +34,7 @@ sha_install(struct haven_deleg_sha_entry *e, bool is_new)
 
 	if (n != NULL && n->origin != HAVEN_NODE_DELEGATED)
 		return -EEXIST;	/* one of our own nodes: never another's */
-	outer = haven_deleg_family_is_ipv6(in->family) ?
-		haven_addr6(in->outer_src6) : haven_addr4(in->outer_src);
+	outer = in->outer_src;
 	if (n == NULL) {
 		n = haven_node_new_delegated(&hoa, &outer);
 		if (n == NULL)
@@ -49,11 +48,11 @@ sha_install(struct haven_deleg_sha_entry *e, bool is_new)
 	}
 	n->outer_src = outer;		/* the primary: claim 5 */
 	for (i = 0; i < in->n_coa && i < HAVEN_DELEG_MAX_COA; i++)
-		coa[i] = haven_deleg_info_coa(in, i);
+		coa[i] = in->coa[i];
 	rc = haven_node_bind_all(n, coa, i,
 		in->duration_s == HAVEN_DELEG_DURATION_INFINITE ?
 			UINT32_MAX : in->duration_s,
-		haven_deleg_family_is_ipv6(in->family) ? 0 : in->encap,
+		hoa.family == HAVEN_AF_INET6 ? 0 : in->encap,
 		(in->flags & HAVEN_DELEG_F_REVERSE_TUNNEL) ?
 			HAVEN_BINDING_F_REVERSE_TUNNEL : 0);
 	if (rc != 0) {
@@ -70,7 +69,7 @@ sha_install(struct haven_deleg_sha_entry *e, bool is_new)
 static void
 sha_remove(struct haven_deleg_sha_entry *e)
 {
-	struct haven_addr hoa = haven_deleg_info_hoa(&e->info);
+	struct haven_addr hoa = e->info.home_addr;
 	struct haven_node *n = haven_node_find(&hoa);
 	char a[HAVEN_ADDR_STRLEN];
 
@@ -100,7 +99,7 @@ static const struct haven_deleg_sha_ops sha_ops = {
 uint64_t
 haven_deleg_entry_packets(const struct haven_deleg_sha_entry *e)
 {
-	struct haven_addr hoa = haven_deleg_info_hoa(&e->info);
+	struct haven_addr hoa = e->info.home_addr;
 	struct haven_node *n = haven_node_find(&hoa);
 	struct haven_binding_counters sum;
 
@@ -124,7 +123,7 @@ collect_counters(void)
 
 		if (e->primary == NULL)
 			continue;
-		hoa = haven_deleg_info_hoa(&e->info);
+		hoa = e->info.home_addr;
 		n = haven_node_find(&hoa);
 		if (n == NULL)
 			continue;
@@ -154,10 +153,23 @@ deleg_sha_init(void)
 			sizeof(uint32_t) * size, 0);
 	if (deleg.sha_entries == NULL || deleg.sha_index == NULL)
 		return -ENOMEM;
+	struct haven_deleg_sha_config sc;
+
 	haven_deleg_sha_init(&deleg.sha, dc->agent_id, deleg.primaries,
 		dc->n_primaries, deleg.sha_entries, deleg.sha_index,
 		dc->capacity, dc->report_interval_ms, &sha_ops, NULL,
 		haven_now_ms(), deleg_seq_base());
+	/*
+	 * report_interval_ms is the liveness period (heartbeats: a primary
+	 * declares us dead after dead_after of them); per-binding counters
+	 * go at most once a second, or at that period when it is longer.
+	 */
+	haven_deleg_sha_config_default(&sc);
+	sc.heartbeat_ms = dc->report_interval_ms;
+	sc.counters_ms = RTE_MAX(dc->report_interval_ms,
+		(uint32_t)HAVEN_DELEG_REPORT_MS);
+	if (haven_deleg_sha_configure(&deleg.sha, &sc) != 0)
+		return -EINVAL;
 	deleg.sha.ipv6 = haven_rt_has_ip6();
 	return 0;
 }

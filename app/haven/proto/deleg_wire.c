@@ -38,18 +38,3 @@ deleg_log_line(void *ctx, const char *line)
 	(void)ctx;
 	HAVEN_LOG(INFO, "delegation: %s\n", line);
 }
-
-struct haven_addr
-haven_deleg_info_hoa(const struct haven_deleg_binding_info *in)
-{
-	return haven_deleg_family_is_ipv6(in->family) ?
-		haven_addr6(in->home_addr6) : haven_addr4(in->home_addr);
-}
-
-struct haven_addr
-haven_deleg_info_coa(const struct haven_deleg_binding_info *in,
-		unsigned int i)
-{
-	return haven_deleg_family_is_ipv6(in->family) ?
-		haven_addr6(in->coa6[i]) : haven_addr4(in->coa[i]);
-}

@@ -13,9 +13,18 @@
  * reply goes back to the request's source address and port, at once or,
  * when the node layer holds it for a secondary's answer ([0026]), once the
  * node is ready.
+ *
+ * A request that no configured node answers for (an unlisted home
+ * address, or home address 0.0.0.0 with a Mobile Node NAI, RFC 2794) goes
+ * to the AAA module when there is one (aaa.h): it comes back at once with
+ * a node whose key is cached, or later, through resume(), once RADIUS has
+ * answered, and then takes the same checks as any other. Configured nodes
+ * never wait for it. A request with a NAI gets it back in its reply.
  */
 
+#include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -23,6 +32,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "aaa.h"
 #include "event.h"
 #include "haven_mip4.h"
 #include "link.h"
@@ -40,6 +50,18 @@ struct reg_request {
 	struct rte_ether_addr src_mac;	/* the sender on the link it came from */
 	bool from_home_link;		/* the node itself, at home */
 };
+
+/* A request parked while AAA asks RADIUS: what resume() needs. */
+struct reg_parked {
+	uint32_t src_ip;
+	uint16_t src_port;
+	uint16_t len;			/* of msg */
+	struct rte_ether_addr src_mac;
+	bool from_home_link;
+	uint8_t msg[HAVEN_MIP4_MAX_MSG];
+};
+static_assert(sizeof(struct reg_parked) <= HAVEN_AAA_CTX_MAX,
+	"a parked registration must fit the AAA module's context");
 
 /* A reply held until the node is ready (the node's extension). */
 struct reg4_ext {
@@ -68,17 +90,22 @@ ext_of(struct haven_node *n)
  * Replies
  */
 
+/* A reply, with the request's NAI when it had one (RFC 2794). */
 static void
 send_reply(uint32_t dst_ip, uint16_t dst_port, const struct haven_mip4_rrp *rrp,
-		const struct haven_mip4_key *key)
+		const struct haven_mip4_key *key, const struct haven_mip4_rrq *rrq)
 {
-	uint8_t buf[HAVEN_MIP4_RRP_LEN + 6 + HAVEN_MIP4_MAX_AUTH];
+	uint8_t buf[HAVEN_MIP4_RRP_LEN + 2 + 255 + 6 + HAVEN_MIP4_MAX_AUTH];
 	int len;
 
 	stats.replies[rrp->code]++;
-	len = key != NULL ?
-		haven_mip4_build_rrp_key(rrp, key, buf, sizeof(buf)) :
-		haven_mip4_build_rrp(rrp, NULL, buf, sizeof(buf));
+	if (rrq != NULL && rrq->mn_nai != NULL)
+		len = haven_mip4_build_rrp_nai(rrp, rrq->mn_nai,
+			rrq->mn_nai_len, key, buf, sizeof(buf));
+	else if (key != NULL)
+		len = haven_mip4_build_rrp_key(rrp, key, buf, sizeof(buf));
+	else
+		len = haven_mip4_build_rrp(rrp, NULL, buf, sizeof(buf));
 	if (len < 0)
 		return;
 	haven_link_send_udp4(haven_rt.cfg.ha_addr, dst_ip, HAVEN_MIP4_UDP_PORT,
@@ -105,7 +132,7 @@ deny(const struct reg_request *req, uint8_t code,
 		"registration of " HAVEN_IP4_FMT " from " HAVEN_IP4_FMT
 		" denied: code %u", HAVEN_IP4_ARGS(req->rrq.home_addr),
 		HAVEN_IP4_ARGS(req->src_ip), code);
-	send_reply(req->src_ip, req->src_port, &rrp, key);
+	send_reply(req->src_ip, req->src_port, &rrp, key, &req->rrq);
 }
 
 /* The node layer lets a held reply go. */
@@ -116,8 +143,7 @@ node_hook(struct haven_node *n, enum haven_node_change what,
 	struct reg4_ext *x;
 
 	(void)arg;
-	if (n->hoa.family != HAVEN_AF_INET || n->origin !=
-			HAVEN_NODE_CONFIGURED)
+	if (n->hoa.family != HAVEN_AF_INET || !haven_node_is_home(n))
 		return;
 	x = ext_of(n);
 	if (what == HAVEN_NODE_RELEASED && reason == HAVEN_NODE_R_HANDOVER) {
@@ -129,7 +155,7 @@ node_hook(struct haven_node *n, enum haven_node_change what,
 	if (!x->pending)
 		return;
 	x->pending = false;
-	send_reply(x->dst_ip, x->dst_port, &x->rrp, n->key);
+	send_reply(x->dst_ip, x->dst_port, &x->rrp, n->key, NULL);
 }
 
 /* ---------------------------------------------------------------------
@@ -240,48 +266,25 @@ apply(struct haven_node *n, const struct reg_request *req, uint16_t *granted)
 	return HAVEN_MIP4_ACCEPTED;
 }
 
+/*
+ * The checks from authentication on, for a request whose node is known:
+ * configured, or provisioned by AAA (at once, or on resume()).
+ */
 static void
-process(struct reg_request *req, const uint8_t *msg, size_t len)
+process_node(struct haven_node *n, struct reg_request *req, const uint8_t *msg)
 {
 	struct haven_mip4_rrq *rrq = &req->rrq;
 	struct haven_mip4_rrp rrp;
-	struct haven_node *n;
-	struct haven_addr hoa;
-	char why[128];
 	uint8_t code;
-	int rc;
 
-	rc = haven_mip4_parse_rrq(msg, len, rrq, why, sizeof(why));
-	if (rc < 0) {
-		stats.dropped++;
-		HAVEN_LOG(DEBUG, "dropped datagram on port 434 from "
-			HAVEN_IP4_FMT ": %s\n",
-			HAVEN_IP4_ARGS(req->src_ip), why);
-		return;
-	}
-	if (rc > 0) {
-		/* Echo what the fixed part holds, when it is all there. */
-		if (len >= HAVEN_MIP4_RRQ_LEN) {
-			memcpy(&rrq->home_addr, msg + 4, sizeof(uint32_t));
-			rrq->ident = rte_be_to_cpu_64(
-				*(const unaligned_uint64_t *)(msg + 16));
-		}
-		HAVEN_LOG_LIMITED(INFO, "poorly formed request from " HAVEN_IP4_FMT
-			": %s\n", HAVEN_IP4_ARGS(req->src_ip), why);
-		deny(req, rc, NULL);
-		return;
-	}
-	hoa = haven_addr4(rrq->home_addr);
-	n = haven_node_find(&hoa);
-	if (n == NULL || n->origin != HAVEN_NODE_CONFIGURED) {
-		deny(req, HAVEN_MIP4_DENIED_MN_AUTH, NULL);
-		return;
-	}
 	/* The key is prepared once: no key setup per request. */
 	if (haven_mip4_key_verify(n->key, msg, &rrq->mn_ha) != 0) {
 		deny(req, HAVEN_MIP4_DENIED_MN_AUTH, NULL);
 		return;
 	}
+	/* RFC 2794: a node that asked with 0.0.0.0 is told its address. */
+	if (rrq->home_addr == 0)
+		rrq->home_addr = n->hoa.v4;
 	if (haven_mip4_replay_check(rrq->ident, n->replay.last_ident,
 			haven_mip4_ntp_now(), haven_rt.cfg.replay_window) != 0) {
 		deny(req, HAVEN_MIP4_DENIED_IDENT_MISMATCH, n->key);
@@ -312,7 +315,109 @@ process(struct reg_request *req, const uint8_t *msg, size_t len)
 		x->rrp = rrp;
 		return;
 	}
-	send_reply(req->src_ip, req->src_port, &rrp, n->key);
+	send_reply(req->src_ip, req->src_port, &rrp, n->key, rrq);
+}
+
+/*
+ * No configured node for the request: ask the AAA module, if any. The
+ * node, or NULL when the request was denied or waits for RADIUS.
+ */
+static struct haven_node *
+unlisted(struct reg_request *req, const uint8_t *msg, size_t len)
+{
+	struct reg_parked park;
+	struct haven_aaa_ask ask = {
+		.home_addr = req->rrq.home_addr,
+		.nai = req->rrq.mn_nai,
+		.nai_len = req->rrq.mn_nai_len,
+		.spi = req->rrq.mn_ha.spi,
+		.ctx = &park,
+		.ctx_len = offsetof(struct reg_parked, msg) + len,
+	};
+	struct haven_node *n = NULL;
+	uint8_t code = HAVEN_MIP4_DENIED_MN_AUTH;
+
+	if (haven_aaa_enabled()) {
+		park.src_ip = req->src_ip;
+		park.src_port = req->src_port;
+		park.src_mac = req->src_mac;
+		park.from_home_link = req->from_home_link;
+		park.len = len;
+		memcpy(park.msg, msg, len);
+		switch (haven_aaa_resolve(&ask, &n, &code)) {
+		case HAVEN_AAA_USE:
+			return n;
+		case HAVEN_AAA_PARKED:
+			return NULL;
+		case HAVEN_AAA_DENY:
+			break;
+		}
+	}
+	deny(req, code, NULL);
+	return NULL;
+}
+
+/* RADIUS has answered for a parked request (aaa.h). */
+static void
+resume(struct haven_node *n, uint8_t code, const void *ctx, size_t ctx_len)
+{
+	const struct reg_parked *park = ctx;
+	struct reg_request req;
+
+	if (ctx_len < offsetof(struct reg_parked, msg) ||
+	    ctx_len != offsetof(struct reg_parked, msg) + park->len)
+		return;
+	memset(&req, 0, sizeof(req));
+	req.src_ip = park->src_ip;
+	req.src_port = park->src_port;
+	req.src_mac = park->src_mac;
+	req.from_home_link = park->from_home_link;
+	/* It parsed when it came: it parses the same now. */
+	if (haven_mip4_parse_rrq(park->msg, park->len, &req.rrq, NULL, 0) != 0)
+		return;
+	if (n == NULL)
+		deny(&req, code, NULL);
+	else
+		process_node(n, &req, park->msg);
+}
+
+static void
+process(struct reg_request *req, const uint8_t *msg, size_t len)
+{
+	struct haven_mip4_rrq *rrq = &req->rrq;
+	struct haven_node *n;
+	struct haven_addr hoa;
+	char why[128];
+	int rc;
+
+	rc = haven_mip4_parse_rrq(msg, len, rrq, why, sizeof(why));
+	if (rc < 0) {
+		stats.dropped++;
+		HAVEN_LOG(DEBUG, "dropped datagram on port 434 from "
+			HAVEN_IP4_FMT ": %s\n",
+			HAVEN_IP4_ARGS(req->src_ip), why);
+		return;
+	}
+	if (rc > 0) {
+		/* Echo what the fixed part holds, when it is all there. */
+		if (len >= HAVEN_MIP4_RRQ_LEN) {
+			memcpy(&rrq->home_addr, msg + 4, sizeof(uint32_t));
+			rrq->ident = rte_be_to_cpu_64(
+				*(const unaligned_uint64_t *)(msg + 16));
+		}
+		rrq->mn_nai = NULL;	/* not trusted in a poorly formed one */
+		HAVEN_LOG_LIMITED(INFO, "poorly formed request from " HAVEN_IP4_FMT
+			": %s\n", HAVEN_IP4_ARGS(req->src_ip), why);
+		deny(req, rc, NULL);
+		return;
+	}
+	hoa = haven_addr4(rrq->home_addr);
+	n = rrq->home_addr != 0 ? haven_node_find(&hoa) : NULL;
+	/* Configured nodes never wait for AAA. */
+	if (n == NULL || n->origin != HAVEN_NODE_CONFIGURED)
+		n = unlisted(req, msg, len);
+	if (n != NULL)
+		process_node(n, req, msg);
 }
 
 /* A datagram arrived on UDP 434. */
@@ -367,6 +472,7 @@ haven_reg4_init(void)
 			NULL, NULL);
 	if (ext_off < 0)
 		return ext_off;
+	haven_aaa_on_resume(resume);
 	rc = haven_node_hook_add(node_hook, NULL);
 	if (rc == 0)
 		rc = haven_loop_on_udp4(HAVEN_MIP4_UDP_PORT, reg4_input);

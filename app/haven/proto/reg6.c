@@ -309,6 +309,8 @@ accept_binding(struct haven_node *n, const struct bu_reply *r,
 		 * back from its care-of address; there is no T flag to ask.
 		 */
 		.flags = HAVEN_BINDING_F_REVERSE_TUNNEL,
+		/* 10.4.1: L, the link-local address is the node's too. */
+		.link_local = (r->bu_flags & HAVEN_MIP6_BU_F_L) != 0,
 	};
 	bool was_bound = haven_node_bound(n);
 	char h[HAVEN_ADDR_STRLEN], c[HAVEN_ADDR_STRLEN];
@@ -344,14 +346,43 @@ dad_done_cb(struct rte_timer *t, void *arg)
 	accept_binding(n, &x->dad_update, x->dad_lifetime_s);
 }
 
+/* A node whose DAD, of its home or (L flag) link-local address, is a. */
+struct dad_of {
+	const struct haven_addr *a;
+	struct haven_node *n;
+};
+
+static void
+find_dad(struct haven_node *n, void *arg)
+{
+	struct dad_of *d = arg;
+	struct reg6_ext *x;
+	struct haven_addr ll;
+
+	if (d->n != NULL || n->origin != HAVEN_NODE_CONFIGURED)
+		return;
+	x = ext_of(n);
+	if (!x->dad_active || !(x->dad_update.bu_flags & HAVEN_MIP6_BU_F_L))
+		return;
+	ll = haven_node_link_local(n);
+	if (haven_addr_eq(&ll, d->a))
+		d->n = n;
+}
+
 /* The link layer heard another node claim addr: a DAD in progress fails. */
 static void
 dad_conflict(const struct haven_addr *addr, void *arg)
 {
 	struct haven_node *n = haven_node_find(addr);
+	struct dad_of d = { .a = addr };
 	struct reg6_ext *x;
 
 	(void)arg;
+	if (n == NULL && addr->family == HAVEN_AF_INET6 &&
+	    addr->v6[0] == 0xfe && (addr->v6[1] & 0xc0) == 0x80) {
+		haven_node_foreach(HAVEN_AF_INET6, find_dad, &d);
+		n = d.n;
+	}
 	if (n == NULL || n->origin != HAVEN_NODE_CONFIGURED ||
 	    n->hoa.family != HAVEN_AF_INET6)
 		return;
@@ -384,6 +415,12 @@ start_dad(struct haven_node *n, const struct bu_reply *r, uint32_t lifetime_s)
 	HAVEN_LOG(DEBUG, "duplicate address detection of %s\n",
 		haven_addr_str(&n->hoa, h));
 	haven_link_dad_probe(&n->hoa);
+	if (r->bu_flags & HAVEN_MIP6_BU_F_L) {
+		/* 10.4.1: the link-local address is checked too. */
+		struct haven_addr ll = haven_node_link_local(n);
+
+		haven_link_dad_probe(&ll);
+	}
 	rte_timer_reset(&x->dad, rte_get_timer_hz() * DAD_WAIT_MS / 1000,
 		SINGLE, rte_lcore_id(), dad_done_cb, n);
 }
@@ -503,6 +540,14 @@ binding_update(const struct haven_mip6_pkt *pkt, const uint8_t *buf,
 	}
 
 	if (haven_mip6_bu_is_dereg(mh, r.coa, r.hoa)) {
+		/*
+		 * RFC 6275 10.3.2: no home registration to end: reject with
+		 * 133, and the sequence number is not recorded.
+		 */
+		if (!haven_node_bound(n) && !x->dad_active) {
+			deny(&r, HAVEN_MIP6_BA_NOT_HA_FOR_MN, mh->seq, n->key);
+			return;
+		}
 		deregister(n, &r);
 		return;
 	}
@@ -544,11 +589,17 @@ reg6_input(struct rte_mbuf *m)
 	if (!haven_rt_is_own_addr(&dst))
 		goto out;
 	if (pkt.upper_proto != HAVEN_IPPROTO_MH) {
-		/* RFC 6275 9.3.1: a Home Address option needs a binding. */
+		/*
+	 * RFC 6275 9.3.1: a Home Address option needs a binding whose
+	 * care-of address is the packet's source.
+	 */
 		if (pkt.has_hao) {
+			struct haven_addr src = haven_addr6(pkt.src);
+
 			hoa = haven_addr6(pkt.hoa);
 			n = haven_node_find(&hoa);
-			if (n == NULL || !haven_node_bound(n))
+			if (n == NULL || !haven_node_bound(n) ||
+			    haven_node_coa_index(n, &src) < 0)
 				send_be(&pkt, HAVEN_MIP6_BE_UNKNOWN_BINDING);
 		}
 		goto out;

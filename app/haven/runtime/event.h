@@ -34,6 +34,8 @@ enum haven_event_kind {
 	HAVEN_EV_TAKEBACK,		/**< binding back from a secondary */
 	HAVEN_EV_PEER,			/**< peer lost, back, added, removed */
 	HAVEN_EV_CONFIG,		/**< configuration reloaded or refused */
+	HAVEN_EV_AAA,			/**< RADIUS: node provisioned, refused,
+					  * server dead or back */
 	HAVEN_EV_KIND_MAX
 };
 

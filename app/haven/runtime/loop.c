@@ -64,6 +64,13 @@ static uint64_t next_tick_ms;
 static haven_punt_fn unclaimed_fn;
 static void (*watchers[LOOP_MAX_WATCHERS])(const struct rte_mbuf *m);
 static unsigned int n_watchers;
+static struct haven_loop_stats stats;	/* writer: this file */
+
+const struct haven_loop_stats *
+haven_loop_stats(void)
+{
+	return &stats;
+}
 
 int
 haven_loop_on_punt(enum haven_punt_kind kind, haven_punt_fn fn)
@@ -137,6 +144,21 @@ haven_loop_every(const char *name, uint32_t period_ms,
 }
 
 int
+haven_loop_every_cancel(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_periodic; i++)
+		if (strcmp(periodic[i].name, name) == 0) {
+			memmove(&periodic[i], &periodic[i + 1],
+				sizeof(periodic[0]) * (n_periodic - i - 1));
+			n_periodic--;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int
 haven_loop_poller(const char *name, unsigned int (*fn)(void))
 {
 	if (n_pollers == LOOP_MAX_POLLERS)
@@ -179,21 +201,32 @@ deliver(enum haven_punt_kind kind, struct rte_mbuf *m)
 		unclaimed(m);
 }
 
-/* An IPv4 UDP datagram to us: the handler of its destination port. */
+/*
+ * An IPv4 UDP datagram to us: the handler of its destination port. A
+ * datagram whose checksum is present (non-zero) and wrong is discarded
+ * silently, whatever the port (RFC 5944 3.8.2.1 for registrations).
+ */
 static void
 deliver_udp4(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
 {
 	const struct rte_udp_hdr *udp;
+	size_t l4 = sizeof(struct rte_ether_hdr) + rte_ipv4_hdr_len(ip);
 	uint16_t port;
 	unsigned int i;
 
-	if (rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) +
-			rte_ipv4_hdr_len(ip) + sizeof(*udp)) {
-		rte_pktmbuf_free(m);
-		return;
-	}
+	if (rte_pktmbuf_data_len(m) < l4 + sizeof(*udp))
+		goto drop;
 	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip +
 			rte_ipv4_hdr_len(ip));
+	if (udp->dgram_cksum != 0) {
+		if (rte_be_to_cpu_16(udp->dgram_len) < sizeof(*udp) ||
+		    l4 + rte_be_to_cpu_16(udp->dgram_len) >
+				rte_pktmbuf_data_len(m) ||
+		    rte_ipv4_udptcp_cksum_verify(ip, udp) != 0) {
+			stats.udp_bad_checksum++;
+			goto drop;
+		}
+	}
 	port = rte_be_to_cpu_16(udp->dst_port);
 	for (i = 0; i < n_udp4; i++)
 		if (udp4[i].port == port) {
@@ -201,18 +234,30 @@ deliver_udp4(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
 			return;
 		}
 	unclaimed(m);
+	return;
+drop:
+	rte_pktmbuf_free(m);
 }
 
-/* Route a punted packet to the handler of its kind; each handler frees it. */
+/*
+ * Route a punted packet to the handler of its kind; each handler frees
+ * it. Handlers see one contiguous segment.
+ */
 static void
 dispatch(struct rte_mbuf *m)
 {
-	const struct rte_ether_hdr *eth =
-		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ether_hdr *eth;
 	const struct rte_ipv4_hdr *ip;
 	const struct haven_ip6_hdr *ip6;
 	const uint8_t *icmp;
 	unsigned int i;
+
+	if (rte_pktmbuf_linearize(m) != 0 ||
+	    rte_pktmbuf_data_len(m) < sizeof(*eth)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 
 	for (i = 0; i < n_watchers; i++)
 		watchers[i](m);

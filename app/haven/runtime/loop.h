@@ -31,6 +31,15 @@ enum haven_punt_kind {
 	HAVEN_PUNT_K_MAX
 };
 
+/** What the loop itself counts. Writer: loop.c. */
+struct haven_loop_stats {
+	uint64_t udp_bad_checksum;	/**< UDP to us with a wrong checksum:
+					  * discarded before any handler */
+};
+
+/** The loop's counters. */
+const struct haven_loop_stats *haven_loop_stats(void);
+
 /** A punted packet's handler; it owns m and frees it. */
 typedef void (*haven_punt_fn)(struct rte_mbuf *m);
 
@@ -69,6 +78,12 @@ void haven_loop_off_udp4(uint16_t port);
  */
 int haven_loop_every(const char *name, uint32_t period_ms,
 		void (*fn)(uint64_t now_ms));
+
+/**
+ * Stop calling the periodic function registered under name (tests that
+ * drive it by hand, with a clock of their own). @return 0 or -ENOENT.
+ */
+int haven_loop_every_cancel(const char *name);
 
 /**
  * Call fn every turn of the loop; it returns how much work it did (0 when

@@ -117,6 +117,12 @@ int haven_rt_launch_workers(void);
 /** Stop the workers (quit), wait for them, close the ports, free tables. */
 void haven_rt_stop(void);
 
+/**
+ * Remove the hugepage files of this process (file_prefix) from every
+ * hugetlbfs mount: call after rte_eal_cleanup() at a clean stop.
+ */
+void haven_rt_release_hugepages(const char *file_prefix);
+
 /** True when IPv6 is configured (fp6 exists). */
 static inline bool
 haven_rt_has_ip6(void)

@@ -6,8 +6,11 @@
  * ring and the worker contexts.
  */
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_errno.h>
 #include <rte_launch.h>
@@ -318,4 +321,43 @@ haven_rt_stop(void)
 		haven_binding6_table_free(rt->fp6->bindings);
 	if (rt->fp6 != NULL)
 		rt->fp6->bindings = NULL;
+}
+
+/*
+ * DPDK 22.11 leaves the hugepage files of a process behind when it stops
+ * (without --huge-unlink, which secondary processes such as dpdk-dumpcap
+ * cannot do without): remove this process's, <mount>/<file_prefix>map_*,
+ * from every hugetlbfs mount, once the EAL is cleaned up.
+ */
+void
+haven_rt_release_hugepages(const char *file_prefix)
+{
+	char line[512], mnt[256], type[64], path[512], head[128];
+	size_t plen;
+	FILE *f;
+
+	snprintf(head, sizeof(head), "%smap_", file_prefix);
+	plen = strlen(head);
+	f = fopen("/proc/mounts", "r");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		struct dirent *de;
+		DIR *d;
+
+		if (sscanf(line, "%*s %255s %63s", mnt, type) != 2 ||
+		    strcmp(type, "hugetlbfs") != 0)
+			continue;
+		d = opendir(mnt);
+		if (d == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, head, plen) != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", mnt, de->d_name);
+			unlink(path);
+		}
+		closedir(d);
+	}
+	fclose(f);
 }

@@ -37,6 +37,7 @@
 #include <cmdline_socket.h>
 
 #include "console.h"
+#include "console_aaa.h"
 #include "console_deleg.h"
 #include "console_log.h"
 #include "console_show.h"
@@ -314,6 +315,10 @@ static cmdline_parse_ctx_t main_ctx[] = {
 	&cmd_save_store,
 	&cmd_show_redundancy,
 	&cmd_set_redundancy_role,
+	/* console_aaa.c */
+	&cmd_show_aaa,
+	&cmd_show_aaa_nodes,
+	&cmd_revoke,
 	/* console_log.c */
 	&cmd_set_log_level,
 	&cmd_show_log_levels,

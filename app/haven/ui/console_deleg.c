@@ -195,7 +195,7 @@ static void
 print_delegated(const struct haven_deleg_binding *b, void *arg)
 {
 	struct cmdline *cl = arg;
-	struct haven_addr hoa = haven_deleg_info_hoa(&b->info);
+	struct haven_addr hoa = b->info.home_addr;
 	char a[HAVEN_ADDR_STRLEN];
 
 	cmdline_printf(cl, "  %-15s %-10s %-10s generation %u, %lu packets "
@@ -226,7 +226,7 @@ cmd_show_deleg_parsed(void *parsed, struct cmdline *cl, void *data)
 
 		if (e->primary == NULL)
 			continue;
-		hoa = haven_deleg_info_hoa(&e->info);
+		hoa = e->info.home_addr;
 		cmdline_printf(cl, "  %-15s for %-10s generation %u, %lds left,"
 			" %lu packets\n", haven_addr_str(&hoa, a),
 			e->primary->name,

@@ -422,6 +422,10 @@ cmd_show_mns_parsed(void *parsed, struct cmdline *cl, void *data)
 			haven_view_max_lifetime(n), bound, ident);
 	}
 	cmdline_printf(cl, "  %u mobile node(s)\n", l.n);
+	if (haven_node_count(HAVEN_AF_INET, HAVEN_NODE_AAA) > 0)
+		cmdline_printf(cl, "  + %u provisioned by AAA (show aaa "
+			"nodes)\n", haven_node_count(HAVEN_AF_INET,
+				HAVEN_NODE_AAA));
 	haven_view_list_free(&l);
 }
 
@@ -513,11 +517,12 @@ print_binding_row4(struct cmdline *cl, const struct haven_view_binding *b)
 			continue;
 		}
 		cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %6lds %10lu %12lu"
-			" %10lu %12lu  %s\n", hoa, coa,
+			" %10lu %12lu  %-9s %s\n", hoa, coa,
 			haven_encap_name(n->encap),
 			(n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ? "T" : "-",
 			b->coa[i].left_s, c->pkts, c->bytes, c->rev_pkts,
-			c->rev_bytes, b->forwarder);
+			c->rev_bytes, b->forwarder,
+			haven_node_origin_name(n->origin));
 	}
 }
 
@@ -572,9 +577,9 @@ show_bindings(struct cmdline *cl, uint8_t family,
 			"rev pkts", "rev bytes", "forwarder");
 	else
 		cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %7s %10s %12s %10s "
-			"%12s  %s\n", "home address", "care-of", "encap",
+			"%12s  %-9s %s\n", "home address", "care-of", "encap",
 			"rev", "left", "packets", "bytes", "rev pkts",
-			"rev bytes", "forwarder");
+			"rev bytes", "forwarder", "origin");
 	for (i = p.first; i < p.end; i++) {
 		struct haven_view_binding b;
 
@@ -759,6 +764,17 @@ show_binding(struct cmdline *cl, const struct haven_addr *hoa)
 			"0x%016" PRIx64, b.generation, n->replay.last_ident);
 	cmdline_printf(cl, ", bound for %lus\n",
 		(unsigned long)b.bound_for_s);
+	if (n->origin == HAVEN_NODE_AAA) {
+		struct haven_aaa_node_info info;
+
+		if (haven_aaa_node_info(n, &info) == 0)
+			cmdline_printf(cl, "    provisioned by AAA: user %s, "
+				"address %s, key from %s (%s), cached %lds more, "
+				"accounting session %s\n", info.user,
+				info.address_from, info.server, info.sa_source,
+				info.cache_left_s, info.session_id[0] ?
+				info.session_id : "-");
+	}
 	cmdline_printf(cl, "    to the node    %12lu packets %14lu bytes\n"
 		"    reverse tunnel %12lu packets %14lu bytes\n",
 		c->pkts, c->bytes, c->rev_pkts, c->rev_bytes);

@@ -16,6 +16,7 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,13 @@
  * 41, last sequence 5, eight commas: 128 bytes a row, 64 rows 8,192 bytes.
  */
 #define MOBILE_NODES6_PAGE 64
+/*
+ * Rows of /haven/aaa_nodes per reply: home address 17, user 255 with its
+ * quotes (a NAI of RFC 2794's 253 octets, JSON escapes aside), address
+ * source 8, spi 10, cache left 7, bound 1, session id 66, seven commas:
+ * 371 bytes a row, 32 rows 11,872 bytes.
+ */
+#define AAA_NODES_PAGE 32
 #define TEL_WAIT_US 200			/**< poll interval while waiting */
 #define TEL_TIMEOUT_US 2000000		/**< give up after 2 s */
 
@@ -138,6 +146,7 @@ stats_handler(const char *params, struct rte_tel_data *d)
 	const struct haven_reg4_stats *c = haven_reg4_stats();
 	const struct haven_reg6_stats *c6 = haven_reg6_stats();
 	const struct haven_link_stats *l = haven_link_stats(HAVEN_AF_INET);
+	const struct haven_link_stats *l6 = haven_link_stats(HAVEN_AF_INET6);
 	struct haven_worker_stats w;
 	uint64_t drops = 0, accepted, denied = 0;
 	unsigned int i;
@@ -179,6 +188,18 @@ stats_handler(const char *params, struct rte_tel_data *d)
 		haven_view_binding_count(HAVEN_AF_INET6));
 	rte_tel_data_add_dict_u64(d, "registrations6_accepted", c6->accepted);
 	rte_tel_data_add_dict_u64(d, "registrations6_denied", c6->denied);
+	rte_tel_data_add_dict_u64(d, "udp_bad_checksum",
+		haven_loop_stats()->udp_bad_checksum);
+	rte_tel_data_add_dict_u64(d, "neighbour_mac_changes",
+		l->mac_changes + l6->mac_changes);
+	rte_tel_data_add_dict_u64(d, "neighbour_claims_refused",
+		l->mac_claims_refused + l6->mac_claims_refused);
+	rte_tel_data_add_dict_u64(d, "neighbours_evicted",
+		l->evicted + l6->evicted);
+	rte_tel_data_add_dict_u64(d, "address_claims_seen",
+		l->claims_seen + l6->claims_seen);
+	rte_tel_data_add_dict_u64(d, "addresses_defended",
+		l->defended + l6->defended);
 	return 0;
 }
 
@@ -264,7 +285,8 @@ bindings_page(uint8_t family, const char *params, struct haven_view_list *l,
 static int
 bindings_handler(const char *params, struct rte_tel_data *d)
 {
-	struct rte_tel_data *hoa, *coa, *encap, *revtun, *rem, *pkts, *bytes;
+	struct rte_tel_data *hoa, *coa, *encap, *revtun, *rem, *pkts, *bytes,
+		*origin;
 	char a[HAVEN_ADDR_STRLEN], list[HAVEN_BINDING_MAX_COA * HAVEN_ADDR_STRLEN];
 	struct haven_view_list l;
 	unsigned int first, end, i, taken = 0;
@@ -284,8 +306,9 @@ bindings_handler(const char *params, struct rte_tel_data *d)
 	rem = column(d, "remaining", RTE_TEL_INT_VAL);
 	pkts = column(d, "packets", RTE_TEL_U64_VAL);
 	bytes = column(d, "bytes", RTE_TEL_U64_VAL);
+	origin = column(d, "origin", RTE_TEL_STRING_VAL);
 	if (hoa == NULL || coa == NULL || encap == NULL || revtun == NULL ||
-	    rem == NULL || pkts == NULL || bytes == NULL) {
+	    rem == NULL || pkts == NULL || bytes == NULL || origin == NULL) {
 		haven_view_list_free(&l);
 		return -ENOMEM;
 	}
@@ -306,6 +329,8 @@ bindings_handler(const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_array_int(rem, (int)b.coa[0].left_s);
 		rte_tel_data_add_array_u64(pkts, b.counters.pkts);
 		rte_tel_data_add_array_u64(bytes, b.counters.bytes);
+		rte_tel_data_add_array_string(origin,
+			haven_node_origin_name(b.node->origin));
 	}
 	rte_tel_data_add_dict_u64(d, "count", taken);
 	haven_view_list_free(&l);
@@ -363,6 +388,17 @@ binding_handler(const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "bytes", b.counters.bytes);
 	rte_tel_data_add_dict_u64(d, "reverse_packets", b.counters.rev_pkts);
 	rte_tel_data_add_dict_u64(d, "reverse_bytes", b.counters.rev_bytes);
+	rte_tel_data_add_dict_string(d, "origin",
+		haven_node_origin_name(b.node->origin));
+	if (b.node->origin == HAVEN_NODE_AAA) {
+		struct haven_aaa_node_info info;
+
+		if (haven_aaa_node_info(b.node, &info) == 0) {
+			rte_tel_data_add_dict_string(d, "aaa_user", info.user);
+			rte_tel_data_add_dict_string(d, "aaa_session",
+				info.session_id);
+		}
+	}
 	return 0;
 }
 
@@ -446,7 +482,7 @@ static void
 delegation_row(const struct haven_deleg_binding *b, void *arg)
 {
 	struct deleg_columns *c = arg;
-	struct haven_addr hoa = haven_deleg_info_hoa(&b->info);
+	struct haven_addr hoa = b->info.home_addr;
 	char a[HAVEN_ADDR_STRLEN];
 
 	if (c->n++ >= RTE_TEL_MAX_ARRAY_ENTRIES)
@@ -517,12 +553,12 @@ secondary_handler(const char *params, struct rte_tel_data *d)
 		if (e->primary == NULL || n == RTE_TEL_MAX_ARRAY_ENTRIES)
 			continue;
 		n++;
-		x = haven_deleg_info_hoa(&e->info);
+		x = e->info.home_addr;
 		rte_tel_data_add_array_string(hoa, haven_addr_str(&x, a));
 		rte_tel_data_add_array_string(prim, e->primary->name);
 		list[0] = '\0';
 		for (j = 0; j < e->info.n_coa && off < sizeof(list); j++) {
-			x = haven_deleg_info_coa(&e->info, j);
+			x = e->info.coa[j];
 			off += snprintf(list + off, sizeof(list) - off, "%s%s",
 				j ? " " : "", haven_addr_str(&x, a));
 		}
@@ -617,6 +653,50 @@ events_handler(const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "lost", lost);
 	rte_tel_data_add_dict_u64(d, "count", n);
 	rte_tel_data_add_dict_u64(d, "next", s);
+	return 0;
+}
+
+/*
+ * /haven/event,<seq>: one event whole. Its text may be longer than a
+ * telemetry string (RTE_TEL_MAX_STRING_LEN, 128 bytes with the NUL), as
+ * a reload error naming its file:line:column is: "text" is then the list
+ * of its pieces, in order, to be joined.
+ */
+static int
+event_handler(const char *params, struct rte_tel_data *d)
+{
+	const struct haven_event *ev;
+	struct rte_tel_data *parts;
+	char a[HAVEN_ADDR_STRLEN] = "", piece[RTE_TEL_MAX_STRING_LEN];
+	uint64_t seq;
+	size_t off, len;
+	char *end;
+
+	if (params == NULL || *params == '\0')
+		return -EINVAL;
+	seq = strtoull(params, &end, 0);
+	if (*end != '\0')
+		return -EINVAL;
+	ev = haven_event_next(seq);
+	if (ev == NULL || ev->seq != seq)
+		return -ENOENT;
+	if (ev->addr.family != HAVEN_AF_NONE)
+		haven_addr_str(&ev->addr, a);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "seq", ev->seq);
+	rte_tel_data_add_dict_u64(d, "time_us", ev->time_us);
+	rte_tel_data_add_dict_string(d, "kind", haven_event_kind_name(ev->kind));
+	rte_tel_data_add_dict_int(d, "code", ev->code);
+	rte_tel_data_add_dict_string(d, "home_address", a);
+	parts = column(d, "text", RTE_TEL_STRING_VAL);
+	if (parts == NULL)
+		return -ENOMEM;
+	len = strlen(ev->text);
+	for (off = 0; off < len; off += sizeof(piece) - 1) {
+		snprintf(piece, sizeof(piece), "%.*s", (int)(sizeof(piece) - 1),
+			ev->text + off);
+		rte_tel_data_add_array_string(parts, piece);
+	}
 	return 0;
 }
 
@@ -977,6 +1057,169 @@ binding6_handler(const char *params, struct rte_tel_data *d)
 }
 
 /* ---------------------------------------------------------------------
+ * AAA: /haven/aaa, /haven/aaa_nodes (never a secret or a key)
+ */
+
+/* /haven/aaa: the RADIUS servers as columns, the module's totals. */
+static int
+aaa_handler(const char *params, struct rte_tel_data *d)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} u64s[] = {
+#define AAA_COL(f) { #f, offsetof(struct haven_radius_server_stats, f) }
+		AAA_COL(requests), AAA_COL(retransmissions), AAA_COL(timeouts),
+		AAA_COL(accepts), AAA_COL(rejects), AAA_COL(acct_responses),
+		AAA_COL(dropped_auth), AAA_COL(dropped_no_ma),
+		AAA_COL(dropped_malformed), AAA_COL(dropped_unmatched),
+		AAA_COL(deaths), AAA_COL(revivals), AAA_COL(probes),
+#undef AAA_COL
+	};
+	const struct haven_aaa_stats *a = haven_aaa_stats();
+	struct rte_tel_data *name, *addr, *auth, *acct, *state, *pending,
+		*rtt[4], *cols[RTE_DIM(u64s)];
+	struct haven_radius_stats st;
+	struct haven_aaa_server s;
+	char text[HAVEN_ADDR_STRLEN];
+	unsigned int i, k;
+
+	(void)params;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "enabled", haven_aaa_enabled());
+	if (!haven_aaa_enabled())
+		return 0;
+	haven_aaa_client_stats(&st);
+	rte_tel_data_add_dict_u64(d, "max_wait_ms", haven_aaa_max_wait_ms());
+	rte_tel_data_add_dict_u64(d, "pending", st.pending);
+	rte_tel_data_add_dict_u64(d, "submitted", st.submitted);
+	rte_tel_data_add_dict_u64(d, "refused", st.refused_full +
+		st.refused_invalid);
+	for (k = 0; k < RTE_DIM(st.results); k++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "results_%s",
+			haven_radius_status_name(k));
+		for (i = 0; key[i] != '\0'; i++)
+			if (key[i] == '-')
+				key[i] = '_';
+		rte_tel_data_add_dict_u64(d, key, st.results[k]);
+	}
+	rte_tel_data_add_dict_u64(d, "waiting", a->parked);
+	rte_tel_data_add_dict_u64(d, "waiting_peak", a->parked_peak);
+	rte_tel_data_add_dict_u64(d, "waiting_max", a->parked_max);
+	rte_tel_data_add_dict_u64(d, "asked", a->asked);
+	rte_tel_data_add_dict_u64(d, "joined", a->coalesced);
+	rte_tel_data_add_dict_u64(d, "refused_full", a->refused_full);
+	rte_tel_data_add_dict_u64(d, "cache_hits", a->cache_hits);
+	rte_tel_data_add_dict_u64(d, "provisioned", a->accepted);
+	rte_tel_data_add_dict_u64(d, "rejected", a->rejected);
+	rte_tel_data_add_dict_u64(d, "timed_out", a->timeouts);
+	rte_tel_data_add_dict_u64(d, "no_server", a->no_server);
+	rte_tel_data_add_dict_u64(d, "unusable", a->unusable);
+	rte_tel_data_add_dict_u64(d, "address_refused", a->addr_refused);
+	rte_tel_data_add_dict_u64(d, "nodes", a->nodes);
+	rte_tel_data_add_dict_u64(d, "pool_size", a->pool_size);
+	rte_tel_data_add_dict_u64(d, "pool_used", a->pool_used);
+	rte_tel_data_add_dict_u64(d, "acct_start",
+		a->acct_sent[HAVEN_RADIUS_ACCT_START]);
+	rte_tel_data_add_dict_u64(d, "acct_interim",
+		a->acct_sent[HAVEN_RADIUS_ACCT_INTERIM_UPDATE]);
+	rte_tel_data_add_dict_u64(d, "acct_stop",
+		a->acct_sent[HAVEN_RADIUS_ACCT_STOP]);
+	rte_tel_data_add_dict_u64(d, "acct_answered", a->acct_answered);
+	rte_tel_data_add_dict_u64(d, "acct_failed", a->acct_failed);
+	rte_tel_data_add_dict_u64(d, "acct_lost", a->acct_lost);
+	name = column(d, "server", RTE_TEL_STRING_VAL);
+	addr = column(d, "address", RTE_TEL_STRING_VAL);
+	auth = column(d, "auth_port", RTE_TEL_INT_VAL);
+	acct = column(d, "acct_port", RTE_TEL_INT_VAL);
+	state = column(d, "state", RTE_TEL_STRING_VAL);
+	pending = column(d, "server_pending", RTE_TEL_U64_VAL);
+	rtt[0] = column(d, "rtt_last_ms", RTE_TEL_U64_VAL);
+	rtt[1] = column(d, "rtt_avg_ms", RTE_TEL_U64_VAL);
+	rtt[2] = column(d, "rtt_min_ms", RTE_TEL_U64_VAL);
+	rtt[3] = column(d, "rtt_max_ms", RTE_TEL_U64_VAL);
+	for (k = 0; k < RTE_DIM(u64s); k++)
+		cols[k] = column(d, u64s[k].name, RTE_TEL_U64_VAL);
+	if (name == NULL || addr == NULL || auth == NULL || acct == NULL ||
+	    state == NULL || pending == NULL || rtt[0] == NULL ||
+	    rtt[1] == NULL || rtt[2] == NULL || rtt[3] == NULL)
+		return -ENOMEM;
+	for (k = 0; k < RTE_DIM(u64s); k++)
+		if (cols[k] == NULL)
+			return -ENOMEM;
+	for (i = 0; haven_aaa_server(i, &s) == 0; i++) {
+		rte_tel_data_add_array_string(name, s.name);
+		rte_tel_data_add_array_string(addr,
+			haven_addr_str(&s.addr, text));
+		rte_tel_data_add_array_int(auth, s.auth_port);
+		rte_tel_data_add_array_int(acct, s.acct_port);
+		rte_tel_data_add_array_string(state, s.st.state ==
+			HAVEN_RADIUS_SERVER_DEAD ? "dead" : "alive");
+		rte_tel_data_add_array_u64(pending, s.st.pending);
+		rte_tel_data_add_array_u64(rtt[0], s.st.rtt_last_ms);
+		rte_tel_data_add_array_u64(rtt[1], s.st.rtt_avg_ms);
+		rte_tel_data_add_array_u64(rtt[2], s.st.rtt_min_ms);
+		rte_tel_data_add_array_u64(rtt[3], s.st.rtt_max_ms);
+		for (k = 0; k < RTE_DIM(u64s); k++)
+			rte_tel_data_add_array_u64(cols[k],
+				*(const uint64_t *)((const uint8_t *)&s.st +
+					u64s[k].off));
+	}
+	return 0;
+}
+
+/* /haven/aaa_nodes[,<offset>]: nodes provisioned by AAA, a page. */
+static int
+aaa_nodes_handler(const char *params, struct rte_tel_data *d)
+{
+	struct rte_tel_data *hoa, *user, *from, *spi, *cached, *bound, *sess;
+	unsigned int offset = 0, i, seen = 0, taken = 0;
+	struct haven_view_list l;
+
+	if (params != NULL && *params != '\0')
+		offset = strtoul(params, NULL, 0);
+	if (haven_view_nodes(HAVEN_AF_INET, HAVEN_VIEW_ALL, NULL, 0, &l) != 0)
+		return -ENOMEM;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", haven_aaa_stats()->nodes);
+	rte_tel_data_add_dict_u64(d, "offset", offset);
+	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
+	user = column(d, "user", RTE_TEL_STRING_VAL);
+	from = column(d, "address_from", RTE_TEL_STRING_VAL);
+	spi = column(d, "spi", RTE_TEL_U64_VAL);
+	cached = column(d, "cache_left", RTE_TEL_INT_VAL);
+	bound = column(d, "bound", RTE_TEL_INT_VAL);
+	sess = column(d, "session_id", RTE_TEL_STRING_VAL);
+	if (hoa == NULL || user == NULL || from == NULL || spi == NULL ||
+	    cached == NULL || bound == NULL || sess == NULL) {
+		haven_view_list_free(&l);
+		return -ENOMEM;
+	}
+	for (i = 0; i < l.n && taken < AAA_NODES_PAGE; i++) {
+		struct haven_aaa_node_info info;
+		char a[HAVEN_ADDR_STRLEN];
+
+		if (haven_aaa_node_info(l.v[i], &info) != 0 ||
+		    seen++ < offset)
+			continue;
+		taken++;
+		rte_tel_data_add_array_string(hoa,
+			haven_addr_str(&l.v[i]->hoa, a));
+		rte_tel_data_add_array_string(user, info.user);
+		rte_tel_data_add_array_string(from, info.address_from);
+		rte_tel_data_add_array_u64(spi, l.v[i]->spi);
+		rte_tel_data_add_array_int(cached, (int)info.cache_left_s);
+		rte_tel_data_add_array_int(bound, haven_node_bound(l.v[i]));
+		rte_tel_data_add_array_string(sess, info.session_id);
+	}
+	rte_tel_data_add_dict_u64(d, "count", taken);
+	haven_view_list_free(&l);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
  * Registration with rte_telemetry
  */
 
@@ -997,12 +1240,15 @@ TEL_CALLBACK(peers)
 TEL_CALLBACK(delegation)
 TEL_CALLBACK(secondary)
 TEL_CALLBACK(events)
+TEL_CALLBACK(event)
 TEL_CALLBACK(config)
 TEL_CALLBACK(ports)
 TEL_CALLBACK(mobile_nodes)
 TEL_CALLBACK(bindings6)
 TEL_CALLBACK(binding6)
 TEL_CALLBACK(mobile_nodes6)
+TEL_CALLBACK(aaa)
+TEL_CALLBACK(aaa_nodes)
 
 /* ---------------------------------------------------------------------
  * DPDK 22.11's own /eal/heap_info and /eal/memzone_info trust their
@@ -1113,6 +1359,8 @@ haven_telemetry_init(void)
 	rte_telemetry_register_cmd("/haven/events", tel_events,
 		"Events as columns, oldest first. Parameter: since (sequence "
 		"number; default the last " RTE_STR(EVENTS_PAGE) ")");
+	rte_telemetry_register_cmd("/haven/event", tel_event,
+		"One event whole, its text in pieces to join. Parameter: seq");
 	rte_telemetry_register_cmd("/haven/config", tel_config,
 		"Configuration summary (no keys). No parameters");
 	rte_telemetry_register_cmd("/haven/ports", tel_ports,
@@ -1128,6 +1376,13 @@ haven_telemetry_init(void)
 		"address");
 	rte_telemetry_register_cmd("/haven/mobile_nodes6", tel_mobile_nodes6,
 		"A page of configured Mobile IPv6 nodes, as columns (no keys). "
+		"Parameter: offset (default 0)");
+	/* help strings: under 128 bytes (RTE_TEL_MAX_STRING_LEN) */
+	rte_telemetry_register_cmd("/haven/aaa", tel_aaa,
+		"RADIUS servers as columns (state, pending, round trips), "
+		"registration and accounting totals. No parameters");
+	rte_telemetry_register_cmd("/haven/aaa_nodes", tel_aaa_nodes,
+		"A page of nodes provisioned by AAA, as columns (no keys). "
 		"Parameter: offset (default 0)");
 	return haven_loop_poller("telemetry", telemetry_serve);
 }

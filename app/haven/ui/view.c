@@ -26,7 +26,7 @@ select_node(struct haven_node *n, void *arg)
 
 	if (s->which == HAVEN_VIEW_CONFIGURED ?
 			n->origin != HAVEN_NODE_CONFIGURED :
-			!haven_node_bound(n))
+			s->which == HAVEN_VIEW_BOUND && !haven_node_bound(n))
 		return;
 	if (s->prefix != NULL &&
 	    !haven_addr_in_prefix(&n->hoa, s->prefix, s->len))
@@ -54,7 +54,8 @@ haven_view_nodes(uint8_t family, enum haven_view_which which,
 	};
 
 	s.cap = haven_node_count(family, HAVEN_NODE_CONFIGURED) +
-		haven_node_count(family, HAVEN_NODE_DELEGATED);
+		haven_node_count(family, HAVEN_NODE_DELEGATED) +
+		haven_node_count(family, HAVEN_NODE_AAA);
 	out->n = 0;
 	out->v = malloc(sizeof(*out->v) * (s.cap + 1));
 	if (out->v == NULL)

@@ -17,6 +17,7 @@
 
 #include <rte_ether.h>
 
+#include "aaa.h"
 #include "balancer.h"
 #include "deleg.h"
 #include "event.h"
@@ -31,6 +32,7 @@
 enum haven_view_which {
 	HAVEN_VIEW_CONFIGURED,		/**< configured nodes, bound or not */
 	HAVEN_VIEW_BOUND,		/**< nodes with a binding, any origin */
+	HAVEN_VIEW_ALL,			/**< every node */
 };
 
 /** Nodes sorted by home address. */
