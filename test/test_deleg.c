@@ -1478,6 +1478,108 @@ test_sha_restart(void)
 	return 0;
 }
 
+/*
+ * A primary restarts: it adopts what it had delegated (from its store)
+ * without a message; the report confirms what the secondary still holds,
+ * no orphan STOP goes out for it, and what the secondary lost is sent
+ * again as a START of a new generation.
+ */
+static int
+test_pha_restart_adopt(void)
+{
+	struct haven_deleg_binding_info saved[3];
+	uint64_t tx_before, seq_before, t_agree;
+	uint32_t boot;
+	unsigned int i;
+
+	setup(SHA_CAPACITY);
+	for (i = 0; i < 2; i++)
+		haven_deleg_pha_delegate(&W.pha, &W.b[i], &W.pha_peers[0],
+			W.now);
+	run(1000);
+	TEST_ASSERT_EQUAL(W.sha.used, 2, "two held");
+	boot = W.pha_peers[0].boot_id;
+	seq_before = W.pha_peers[0].tx_seq;
+	for (i = 0; i < 3; i++)
+		saved[i] = W.b[i].info;
+	saved[2].generation = 4;	/* delegated once, lost by the SHA */
+
+	/* The primary restarts: a fresh context, bindings from the store. */
+	haven_deleg_pha_init(&W.pha, PHA_ID, W.pha_peers, 1, &W.pha_ops,
+		NULL, W.now, SEQ_BASE_PHA);
+	haven_deleg_peer_restore(&W.pha_peers[0], true, boot, seq_before,
+		W.now);
+	TEST_ASSERT(W.pha_peers[0].tx_seq >= seq_before, "seq goes on");
+	for (i = 0; i < 3; i++) {
+		memset(&W.b[i], 0, sizeof(W.b[i]));
+		W.b[i].info = saved[i];
+		W.b[i].user = &W.b[i];
+	}
+	W.npev = 0;
+	tx_before = W.pha_peers[0].stats.tx;
+	for (i = 0; i < 3; i++)
+		TEST_ASSERT_EQUAL(haven_deleg_pha_adopt(&W.pha, &W.b[i],
+			&W.pha_peers[0], W.now), 0, "adopt b%u", i);
+	TEST_ASSERT_EQUAL(haven_deleg_pha_adopt(&W.pha, &W.b[0],
+		&W.pha_peers[0], W.now), -EBUSY, "adopt twice");
+	TEST_ASSERT_EQUAL(W.pha_peers[0].stats.tx, tx_before,
+		"adopting sends nothing");
+	TEST_ASSERT_EQUAL(W.pha_peers[0].n_delegated, 3, "three on the peer");
+	/*
+	 * The secondary speaks the scale extension: its heartbeats' digest
+	 * disagrees (b2 is missing), a SYNC asks for its INVENTORY, which
+	 * confirms b0 and b1 and finds b2 lost.
+	 */
+	run(3000);
+	TEST_ASSERT_EQUAL(W.b[0].state, HAVEN_DELEG_S_DELEGATED, "b0 kept");
+	TEST_ASSERT_EQUAL(W.b[1].state, HAVEN_DELEG_S_DELEGATED, "b1 kept");
+	TEST_ASSERT_EQUAL(W.b[2].state, HAVEN_DELEG_S_LOCAL, "b2 lost");
+	TEST_ASSERT_EQUAL(count_pha_events(HAVEN_DELEG_EV_TAKEN_BACK), 1,
+		"one taken back");
+	TEST_ASSERT_EQUAL(W.pev[0].b, &W.b[2], "b2");
+	TEST_ASSERT_EQUAL(W.pev[0].status, HAVEN_DELEG_LOST, "as lost");
+	TEST_ASSERT_EQUAL(W.npev, 1, "no other event");
+	TEST_ASSERT_EQUAL(W.pha_peers[0].stats.orphans, 0, "no orphan STOP");
+	TEST_ASSERT_EQUAL(W.pha_peers[0].stats.syncs, 1, "one SYNC");
+	/* The SYNC, and the best-effort STOP that ends a lost binding. */
+	TEST_ASSERT_EQUAL(W.pha_peers[0].stats.tx, tx_before + 2,
+		"nothing sent but the SYNC and the lost one's STOP");
+	TEST_ASSERT_EQUAL(W.sha.used, 2, "the secondary forwards on");
+
+	/* START again what was lost (the caller does): a new generation. */
+	W.b[2].info.generation = 5;
+	TEST_ASSERT_EQUAL(haven_deleg_pha_delegate(&W.pha, &W.b[2],
+		&W.pha_peers[0], W.now), 0, "delegate b2 again");
+	flush();
+	TEST_ASSERT_EQUAL(W.b[2].state, HAVEN_DELEG_S_DELEGATED, "delegated");
+	TEST_ASSERT_EQUAL(W.sha.used, 3, "installed again");
+	TEST_ASSERT(W.pha_peers[0].tx_seq > seq_before, "seq above");
+	t_agree = W.now;
+	run(1100);
+	TEST_ASSERT(W.pha_peers[0].digest_agreed_ms > t_agree,
+		"its heartbeats agree with what it should hold");
+
+	/* A secondary restarted meanwhile: everything comes back. */
+	haven_deleg_pha_init(&W.pha, PHA_ID, W.pha_peers, 1, &W.pha_ops,
+		NULL, W.now, SEQ_BASE_PHA);
+	haven_deleg_peer_restore(&W.pha_peers[0], true, boot + 1, 0, W.now);
+	for (i = 0; i < 3; i++) {
+		struct haven_deleg_binding_info in = W.b[i].info;
+
+		memset(&W.b[i], 0, sizeof(W.b[i]));
+		W.b[i].info = in;
+		W.b[i].user = &W.b[i];
+		haven_deleg_pha_adopt(&W.pha, &W.b[i], &W.pha_peers[0], W.now);
+	}
+	W.npev = 0;
+	run(1100);
+	TEST_ASSERT_EQUAL(count_pha_events(HAVEN_DELEG_EV_TAKEN_BACK), 3,
+		"another boot id: all taken back");
+	for (i = 0; i < 3; i++)
+		TEST_ASSERT_EQUAL(W.b[i].state, HAVEN_DELEG_S_LOCAL, "b%u", i);
+	return 0;
+}
+
 /* Event callbacks that call back into the library. */
 static int
 test_reentrancy(void)
@@ -4915,6 +5017,7 @@ main(int argc, char **argv)
 	TEST_RUN(test_cancel_and_orphan);
 	TEST_RUN(test_report_parts);
 	TEST_RUN(test_sha_restart);
+	TEST_RUN(test_pha_restart_adopt);
 	TEST_RUN(test_reentrancy);
 	TEST_RUN(test_sha_index);
 	TEST_RUN(test_names);

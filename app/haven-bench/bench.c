@@ -23,7 +23,12 @@
  *       care-of address at a fixed rate and reclaims every 10 ms;
  *   (e) registrations processed on the main lcore through the library
  *       path the control lcore uses, against raw HMAC-MD5;
- *   (f) the binding table's memory, from the DPDK heap statistics.
+ *   (f) the binding table's memory, from the DPDK heap statistics;
+ *   (g) registrations as in (e) with the state store on (lib/store, one
+ *       commit per 32 requests, a control loop turn's worth), for each
+ *       sync policy, against (e) without it in the same round;
+ *   (h) a bulk resync of the whole store (lib/sync) to a fresh standby
+ *       while the worker forwards, against (c) of the same size.
  * docs/perf.md explains the method and the table.
  *
  * Filling the received frame (a 64-byte copy and the destination) is part
@@ -66,6 +71,8 @@
 #include "haven_binding.h"
 #include "haven_fastpath.h"
 #include "haven_mip4.h"
+#include "haven_store.h"
+#include "haven_sync.h"
 
 #define IP4(a, b, c, d) RTE_BE32(RTE_IPV4(a, b, c, d))
 
@@ -102,6 +109,8 @@ static struct {
 	const char *testpmd;
 	bool smoke;
 	bool profile;			/* only (c), for perf record */
+	bool no_state;			/* skip (g) and (h) */
+	const char *state_dir;		/* stores of (g), (h) */
 } opt = {
 	.rounds = 5,
 	.secs = 1.0,
@@ -111,6 +120,7 @@ static struct {
 	.churn = 100000,
 	.mem_mb = 1024,
 	.testpmd = "dpdk-testpmd",
+	.state_dir = "/tmp",
 };
 
 struct size_result {
@@ -123,6 +133,11 @@ struct size_result {
 	double ch_ratio[MAX_ROUNDS];	/* (d)/(c) of the same round */
 	double churn_rate[MAX_ROUNDS];	/* achieved changes per second */
 	double ideal_ratio[MAX_ROUNDS];	/* (c) / ideal of the same round */
+	double rs_mpps;			/* (h) worker during the resync */
+	double rs_secs;			/* (h) the resync's duration */
+	uint64_t rs_records;		/* (h) records it carried */
+	uint64_t rs_msgs;		/* (h) RECORDS messages */
+	bool rs_same;			/* (h) the stores are equal after */
 	unsigned int n_tp;
 	uint64_t bad;			/* packets not tunnelled */
 	size_t mem_bytes;		/* (f) */
@@ -382,6 +397,7 @@ struct run {
 	uint64_t cycles;		/* out */
 	uint64_t cpu_ns;		/* out: CPU time the worker thread got */
 	uint64_t sink;
+	volatile bool stop;		/* JOB_HAVEN: end before dur */
 };
 
 /* CPU time of the calling thread: excludes time it was preempted. */
@@ -476,7 +492,7 @@ job_haven(struct run *r)
 		rte_rcu_qsbr_quiescent(qsbr, w->id);
 		n_pkts += n;
 		now = rte_rdtsc();
-	} while (now - start < r->dur);
+	} while (now - start < r->dur && !r->stop);
 	r->cpu_ns = thread_cpu_ns() - r->cpu_ns;
 	rte_rcu_qsbr_thread_offline(qsbr, w->id);
 	rte_rcu_qsbr_thread_unregister(qsbr, w->id);
@@ -637,6 +653,343 @@ run_testpmd(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* State stores (g, h)                                                 */
+/* ------------------------------------------------------------------ */
+
+#define STATE_TURN 32			/* registrations per loop turn */
+#define RS_QUEUE 8192			/* datagrams in flight, each way */
+#define RS_SCAN 4096			/* records per slice of a checksum */
+
+/* A store directory of this run: <state_dir>/haven-bench-<pid>-<tag>. */
+static void
+store_dir(char *buf, size_t len, const char *tag)
+{
+	snprintf(buf, len, "%.200s/haven-bench-%d-%.16s", opt.state_dir,
+		(int)getpid(), tag);
+}
+
+static void
+store_remove(const char *dir)
+{
+	static const char *const files[] = {
+		"data.mdb", "lock.mdb", "haven.lock",
+	};
+	char f[1024];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(files); i++) {
+		snprintf(f, sizeof(f), "%.900s/%s", dir, files[i]);
+		unlink(f);
+	}
+	rmdir(dir);
+}
+
+static struct haven_store *
+store_new(const char *tag, enum haven_store_sync sync, char *dir, size_t len)
+{
+	struct haven_store_params p = {
+		.sync = sync,
+		.sync_interval_ms = 100,
+		.agent_id = 1,
+		.identity = "ha 192.0.2.1",
+		.map_size = 4096ull << 20,
+	};
+	struct haven_store *st;
+	char err[512];
+
+	store_dir(dir, len, tag);
+	store_remove(dir);
+	p.path = dir;
+	st = haven_store_open(&p, err, sizeof(err));
+	if (st == NULL)
+		fprintf(stderr, "haven-bench: %s\n", err);
+	return st;
+}
+
+/* The binding record a registration of home at coa makes. */
+static void
+binding_record(struct haven_store_record *r, uint32_t home, uint32_t coa,
+		uint32_t lifetime, uint64_t wall_ms)
+{
+	struct haven_store_binding *b = &r->u.binding;
+
+	memset(r, 0, sizeof(*r));
+	r->kind = HAVEN_STORE_BINDING;
+	b->home = haven_addr4(home);
+	b->n_coa = 1;
+	b->encap = HAVEN_STORE_ENCAP_IPIP;
+	b->coa[0].addr = haven_addr4(coa);
+	b->coa[0].lifetime_s = lifetime;
+	b->coa[0].expires_ms = wall_ms + (uint64_t)lifetime * 1000;
+	b->registered_ms = wall_ms;
+}
+
+static uint64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* FNV-1a over every record of a store, in key order, and their count. */
+struct digest {
+	uint64_t h, n;
+	uint8_t last[HAVEN_STORE_KEY_MAX];
+	size_t last_len;
+};
+
+static int
+digest_one(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *val,
+		size_t val_len)
+{
+	struct digest *d = ctx;
+	size_t i;
+
+	for (i = 0; i < key_len; i++)
+		d->h = (d->h ^ key[i]) * 0x100000001b3ull;
+	for (i = 0; i < val_len; i++)
+		d->h = (d->h ^ val[i]) * 0x100000001b3ull;
+	d->n++;
+	memcpy(d->last, key, key_len);
+	d->last_len = key_len;
+	return 0;
+}
+
+static void
+store_digest(struct haven_store *st, struct digest *d)
+{
+	int got;
+
+	memset(d, 0, sizeof(*d));
+	d->h = 0xcbf29ce484222325ull;
+	do {
+		got = haven_store_scan(st, d->last, d->last_len, RS_SCAN,
+			digest_one, d);
+	} while (got == RS_SCAN);
+}
+
+/* (h): an active and a fresh standby in this process, a queue each way. */
+struct rs_queue {
+	uint8_t (*msg)[HAVEN_SYNC_MAX_MSG];
+	uint16_t *len;
+	unsigned int n;
+	uint64_t dropped;
+};
+
+static struct {
+	struct haven_sync *sync[2];	/* 0 the active, 1 the standby */
+	struct haven_store *store[2];
+	struct rs_queue q[2];		/* q[i]: datagrams to side i */
+	bool done;
+	uint64_t bulk_records;
+} rs;
+
+static const struct haven_addr rs_addr[2] = {
+	{ .family = HAVEN_AF_INET, .v4 = IP4(10, 0, 0, 1) },
+	{ .family = HAVEN_AF_INET, .v4 = IP4(10, 0, 0, 2) },
+};
+
+static void
+rs_send(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct rs_queue *q = &rs.q[1 - (int)(uintptr_t)ctx];
+
+	if (q->n == RS_QUEUE || len > HAVEN_SYNC_MAX_MSG) {
+		q->dropped++;		/* the protocol sends it again */
+		return;
+	}
+	memcpy(q->msg[q->n], msg, len);
+	q->len[q->n++] = (uint16_t)len;
+}
+
+struct rs_scan_ctx {
+	haven_sync_scan_cb cb;
+	void *cb_ctx;
+};
+
+static int
+rs_scan_one(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *val,
+		size_t val_len)
+{
+	struct rs_scan_ctx *c = ctx;
+
+	return c->cb(c->cb_ctx, key, key_len, val, val_len);
+}
+
+static int
+rs_scan(void *ctx, const uint8_t *after, size_t after_len, unsigned int max,
+		haven_sync_scan_cb cb, void *cb_ctx)
+{
+	struct rs_scan_ctx c = { cb, cb_ctx };
+
+	(void)ctx;
+	return haven_store_scan(rs.store[0], after, after_len, max,
+		rs_scan_one, &c);
+}
+
+static int
+rs_apply(void *ctx, int op, const uint8_t *key, size_t key_len,
+		const uint8_t *val, size_t val_len)
+{
+	(void)ctx;
+	switch (op) {
+	case HAVEN_SYNC_OP_PUT:
+		return haven_store_put_raw(rs.store[1], key, key_len, val,
+			val_len, NULL, 0);
+	case HAVEN_SYNC_OP_DELETE:
+		return haven_store_delete_raw(rs.store[1], key, key_len);
+	default:
+		return haven_store_delete_range(rs.store[1], key, key_len,
+			val, val_len);
+	}
+}
+
+static void
+rs_event(void *ctx, int event, uint64_t arg)
+{
+	if ((int)(uintptr_t)ctx == 1 && event == HAVEN_SYNC_EV_BULK_DONE) {
+		rs.done = true;
+		rs.bulk_records = arg;
+	}
+}
+
+static uint64_t
+rs_count(void *ctx)
+{
+	struct haven_store_stats st;
+
+	(void)ctx;
+	haven_store_stats_get(rs.store[0], &st);
+	return st.entries;
+}
+
+static const struct haven_sync_ops rs_ops = {
+	.send = rs_send,
+	.scan = rs_scan,
+	.apply = rs_apply,
+	.event = rs_event,
+	.count = rs_count,
+};
+
+static void
+rs_deliver(int to, uint64_t now)
+{
+	struct rs_queue *q = &rs.q[to];
+	unsigned int i, n = q->n;
+
+	/* What the deliveries send goes on the other queue. */
+	for (i = 0; i < n; i++)
+		haven_sync_input(rs.sync[to], &rs_addr[1 - to], q->msg[i],
+			q->len[i], now);
+	q->n = 0;
+}
+
+/*
+ * (h): the active's store holds a binding record per bound home address;
+ * a fresh standby joins (empty store, every-commit, one commit per turn
+ * of its loop) while the worker forwards. The main lcore plays both
+ * control lcores. Returns 0, the resync's figures in res.
+ */
+static int
+bench_resync(struct size_result *res, uint32_t n)
+{
+	static const uint8_t key[32] = "haven-bench-resync-key-32-bytes";
+	struct haven_sync_params p;
+	struct haven_store_record r;
+	struct haven_sync_stats st;
+	struct digest da, db;
+	char dir[2][256];
+	uint64_t now_wall = wall_ms(), t0, t1, ms;
+	struct run run;
+	uint32_t i;
+	int k;
+
+	memset(&rs, 0, sizeof(rs));
+	rs.store[0] = store_new("active", HAVEN_STORE_SYNC_NONE, dir[0],
+		sizeof(dir[0]));
+	rs.store[1] = store_new("standby", HAVEN_STORE_SYNC_EVERY_COMMIT,
+		dir[1], sizeof(dir[1]));
+	if (rs.store[0] == NULL || rs.store[1] == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		binding_record(&r, homes[i], coa_addr(i % N_COA), 600,
+			now_wall);
+		if (haven_store_put(rs.store[0], &r) != 0)
+			return -1;
+	}
+	haven_store_flush(rs.store[0]);
+	for (k = 0; k < 2; k++) {
+		rs.q[k].msg = malloc((size_t)RS_QUEUE * HAVEN_SYNC_MAX_MSG);
+		rs.q[k].len = malloc(RS_QUEUE * sizeof(uint16_t));
+		if (rs.q[k].msg == NULL || rs.q[k].len == NULL)
+			return -1;
+		memset(&p, 0, sizeof(p));
+		p.self_id = (uint32_t)k + 1;
+		p.peer_id = 2 - (uint32_t)k;
+		p.peer_addr = rs_addr[1 - k];
+		p.key = key;
+		p.key_len = sizeof(key);
+		p.seq_base = now_wall * 1000;
+		p.boot_id = (uint32_t)k + 7;
+		p.ops = &rs_ops;
+		p.ctx = (void *)(uintptr_t)k;
+		rs.sync[k] = haven_sync_create(&p, 0);
+		if (rs.sync[k] == NULL)
+			return -1;
+	}
+	memset(&run, 0, sizeof(run));
+	run.job = JOB_HAVEN;
+	run.dur = (uint64_t)(600 * tsc_hz);	/* until the resync ends */
+	worker_bad();
+	if (rte_eal_remote_launch(job_main, &run, worker_lcore) != 0)
+		return -1;
+	/* Let the worker start before the standby says HELLO. */
+	rte_delay_us_sleep(100000);
+	t0 = rte_rdtsc();
+	haven_sync_set_role(rs.sync[0], HAVEN_SYNC_ROLE_ACTIVE, 0);
+	haven_sync_set_role(rs.sync[1], HAVEN_SYNC_ROLE_STANDBY, 0);
+	while (!rs.done) {
+		ms = (uint64_t)((rte_rdtsc() - t0) * 1000 / tsc_hz);
+		if (ms > 300000)
+			break;			/* never: 5 minutes */
+		haven_sync_tick(rs.sync[0], ms);
+		rs_deliver(1, ms);
+		haven_sync_tick(rs.sync[1], ms);
+		haven_store_tick(rs.store[1]);	/* the standby's turn */
+		rs_deliver(0, ms);
+	}
+	t1 = rte_rdtsc();
+	run.stop = true;
+	rte_eal_wait_lcore(worker_lcore);
+	res->bad += worker_bad();
+	haven_store_flush(rs.store[1]);
+	haven_sync_stats_get(rs.sync[0], &st);
+	res->rs_secs = (t1 - t0) / tsc_hz;
+	res->rs_records = rs.bulk_records;
+	res->rs_msgs = st.tx[HAVEN_SYNC_RECORDS];
+	res->rs_mpps = run.cycles ? run.pkts * tsc_hz / run.cycles / 1e6 : 0;
+	store_digest(rs.store[0], &da);
+	store_digest(rs.store[1], &db);
+	res->rs_same = rs.done && da.n == n && da.n == db.n && da.h == db.h;
+	for (k = 0; k < 2; k++) {
+		haven_sync_free(rs.sync[k]);
+		haven_store_close(rs.store[k]);
+		store_remove(dir[k]);
+		free(rs.q[k].msg);
+		free(rs.q[k].len);
+	}
+	if (!opt.smoke)
+		fprintf(stderr, "  %u bindings: bulk resync %.2f s, %" PRIu64
+			" records in %" PRIu64 " messages, worker %.2f Mpps, "
+			"stores %s\n", n, res->rs_secs, res->rs_records,
+			res->rs_msgs, res->rs_mpps,
+			res->rs_same ? "equal" : "DIFFER");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Per size: tables, rounds                                            */
 /* ------------------------------------------------------------------ */
 
@@ -751,6 +1104,10 @@ bench_size(struct size_result *res, unsigned int round_base)
 				res->hv_mpps[k], res->ch_mpps[k],
 				res->churn_rate[k]);
 	}
+	if (!opt.no_state && !opt.profile && bench_resync(res, n) != 0) {
+		fprintf(stderr, "haven-bench: resync set-up failed\n");
+		return -1;
+	}
 	fp.bindings = NULL;
 	haven_binding_table_free(t);
 	rte_hash_free(h);
@@ -773,6 +1130,9 @@ struct reg_result {
 	double raw_prepared[MAX_ROUNDS];	/* precomputed ipad/opad */
 	double reg_sa[MAX_ROUNDS];	/* registrations/s, key per call */
 	double reg_key[MAX_ROUNDS];	/* registrations/s, prepared keys */
+	double reg_store[3][MAX_ROUNDS];	/* (g) by sync policy */
+	double store_ratio[3][MAX_ROUNDS];	/* (g) / reg_key, same round */
+	uint64_t store_errors;
 	uint64_t refused;
 };
 
@@ -985,9 +1345,82 @@ run_raw_hmac(bool prepared)
 	return done * tsc_hz / (double)(now - start);
 }
 
+/*
+ * (g): run_registrations(prepared) with the state store: each accepted
+ * request puts its binding and replay records, and every STATE_TURN
+ * requests (a turn of the control loop under load) the store commits.
+ */
+static double
+run_registrations_store(struct haven_binding_table *t, struct haven_store *st)
+{
+	uint64_t dur = (uint64_t)(opt.secs * tsc_hz);
+	uint64_t reclaim_every = rte_get_tsc_hz() * RECLAIM_MS / 1000;
+	uint64_t start, now, last_reclaim, done = 0, wall = wall_ms();
+	unsigned int i = 0, n = REG_NODES * REG_PER_NODE, turn = 0;
+	struct haven_store_record r;
+
+	make_requests();
+	start = rte_rdtsc();
+	last_reclaim = start;
+	do {
+		const uint8_t *m = reqs[i];
+
+		if (register_one(t, m, true) != 0) {
+			reg.refused++;
+		} else {
+			uint32_t home, coa;
+			uint64_t ident = 0;
+			unsigned int b;
+
+			memcpy(&home, m + 4, 4);
+			memcpy(&coa, m + 12, 4);
+			for (b = 0; b < 8; b++)
+				ident = ident << 8 | m[16 + b];
+			binding_record(&r, home, coa, 600, wall);
+			if (haven_store_put(st, &r) != 0)
+				reg.store_errors++;
+			memset(&r, 0, sizeof(r));
+			r.kind = HAVEN_STORE_REPLAY;
+			r.u.replay.home = haven_addr4(home);
+			r.u.replay.flags = HAVEN_STORE_R_MIP4_ID;
+			r.u.replay.mip4_id = ident;
+			r.u.replay.updated_ms = wall;
+			if (haven_store_put(st, &r) != 0)
+				reg.store_errors++;
+		}
+		if (++turn == STATE_TURN) {
+			turn = 0;
+			if (haven_store_tick(st) < 0)
+				reg.store_errors++;
+		}
+		done++;
+		if (++i == n) {
+			unsigned int j;
+
+			for (j = 0; j < REG_NODES; j++)
+				nodes[j].last_ident = 0;
+			i = 0;
+		}
+		now = rte_rdtsc();
+		if (now - last_reclaim >= reclaim_every) {
+			haven_binding_reclaim(t);
+			last_reclaim = now;
+		}
+	} while (now - start < dur);
+	haven_store_tick(st);
+	return done * tsc_hz / (double)(now - start);
+}
+
+static const enum haven_store_sync state_policies[3] = {
+	HAVEN_STORE_SYNC_EVERY_COMMIT, HAVEN_STORE_SYNC_INTERVAL,
+	HAVEN_STORE_SYNC_NONE,
+};
+
 static int
 bench_registrations(void)
 {
+	struct haven_store *stores[3] = { NULL, NULL, NULL };
+	char dirs[3][256];
 	struct haven_binding_table *t;
 	struct haven_binding b;
 	unsigned int i, k, j;
@@ -1017,11 +1450,26 @@ bench_registrations(void)
 			return -1;
 	}
 	make_requests();
+	for (j = 0; j < 3 && !opt.no_state; j++) {
+		char tag[16];
+
+		snprintf(tag, sizeof(tag), "reg%u", j);
+		stores[j] = store_new(tag, state_policies[j], dirs[j],
+			sizeof(dirs[j]));
+		if (stores[j] == NULL)
+			return -1;
+	}
 	for (k = 0; k < opt.rounds; k++) {
 		reg.raw_oneshot[k] = run_raw_hmac(false);
 		reg.raw_prepared[k] = run_raw_hmac(true);
 		reg.reg_sa[k] = run_registrations(t, false);
 		reg.reg_key[k] = run_registrations(t, true);
+		for (j = 0; j < 3 && !opt.no_state; j++) {
+			reg.reg_store[j][k] = run_registrations_store(t,
+				stores[j]);
+			reg.store_ratio[j][k] = reg.reg_store[j][k] /
+				reg.reg_key[k];
+		}
 		if (!opt.smoke)
 			fprintf(stderr, "  registrations, round %u: HMAC() "
 				"%.0f/s, prepared %.0f/s, reg %.0f/s, "
@@ -1029,6 +1477,11 @@ bench_registrations(void)
 				reg.raw_oneshot[k], reg.raw_prepared[k],
 				reg.reg_sa[k], reg.reg_key[k]);
 	}
+	for (j = 0; j < 3; j++)
+		if (stores[j] != NULL) {
+			haven_store_close(stores[j]);
+			store_remove(dirs[j]);
+		}
 	haven_binding_table_free(t);
 	for (i = 0; i < REG_NODES; i++)
 		haven_mip4_key_free(nodes[i].key);
@@ -1148,6 +1601,37 @@ print_table(void)
 	if (reg.refused != 0)
 		printf("    WARNING: %" PRIu64 " registrations refused\n",
 			reg.refused);
+	for (s = 0; s < 3 && !opt.no_state; s++) {
+		double v = median(reg.reg_store[s], opt.rounds);
+		double q = median(reg.store_ratio[s], opt.rounds);
+		char label[64];
+
+		snprintf(label, sizeof(label), "(g) + state store, sync %s",
+			haven_store_sync_name(state_policies[s]));
+		printf("%-44s %9.0f K/s  %10.0f  %.3f of (e) (>= 0.80 %s)\n",
+			label, v / 1e3, tsc_hz / v, q, verdict(q, 0.8));
+	}
+	if (reg.store_errors != 0)
+		printf("    WARNING: %" PRIu64 " store errors\n",
+			reg.store_errors);
+	for (s = 0; s < opt.n_sizes && !opt.no_state; s++) {
+		struct size_result *r = &results[s];
+		double hv = median(r->hv_mpps, opt.rounds);
+		double q = hv > 0 ? r->rs_mpps / hv : 0;
+		char label[64];
+
+		if (s == 0)
+			printf("-- bulk resync of the whole store to a fresh "
+				"standby (lib/sync, in process) while the "
+				"worker forwards\n");
+		snprintf(label, sizeof(label), "(h) %u bindings: %.2f s, %.0f K/s",
+			r->size, r->rs_secs, r->rs_secs > 0 ?
+			r->rs_records / r->rs_secs / 1e3 : 0);
+		printf("%-44s %9.2f Mpps %10.1f  %.3f of (c) (>= 0.90 %s)%s\n",
+			label, r->rs_mpps, cycles_per(r->rs_mpps), q,
+			verdict(q, 0.9), r->rs_same ? "" :
+			"  STORES DIFFER");
+	}
 	printf("-- memory of the binding table (records, hash, 1 worker's "
 		"counters)\n");
 	for (s = 0; s < opt.n_sizes; s++) {
@@ -1180,6 +1664,8 @@ usage(const char *prog)
 		"          [--churn N] [--no-huge] [--mem MB] "
 		"[--testpmd PATH|none] [--testpmd-secs N]\n"
 		"          [--profile (only Haven's worker, for perf record)]\n"
+		"          [--no-state] [--state-dir DIR (stores of (g), (h); "
+		"default /tmp)]\n"
 		"Runs on lcores 0 and 1 with net_null devices; prints one "
 		"table on stdout.\n", prog);
 }
@@ -1198,6 +1684,8 @@ parse_args(int argc, char **argv)
 		{ "testpmd", required_argument, NULL, 't' },
 		{ "testpmd-secs", required_argument, NULL, 'T' },
 		{ "profile", no_argument, NULL, 'p' },
+		{ "no-state", no_argument, NULL, 'S' },
+		{ "state-dir", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1235,6 +1723,12 @@ parse_args(int argc, char **argv)
 			break;
 		case 'p':
 			opt.profile = true;
+			break;
+		case 'S':
+			opt.no_state = true;
+			break;
+		case 'D':
+			opt.state_dir = optarg;
 			break;
 		case 'n':
 			opt.no_huge = true;
@@ -1327,7 +1821,8 @@ main(int argc, char **argv)
 	/* Correctness, never timings: every packet tunnelled, every
 	 * registration accepted. */
 	for (s = 0; s < opt.n_sizes; s++)
-		if (results[s].bad != 0)
+		if (results[s].bad != 0 ||
+		    (!opt.no_state && !results[s].rs_same))
 			return 1;
-	return reg.refused != 0 ? 1 : 0;
+	return reg.refused != 0 || reg.store_errors != 0 ? 1 : 0;
 }

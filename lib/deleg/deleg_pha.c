@@ -1349,6 +1349,47 @@ haven_deleg_pha_delegate(struct haven_deleg_pha *pha,
 	return 0;
 }
 
+int
+haven_deleg_pha_adopt(struct haven_deleg_pha *pha,
+		struct haven_deleg_binding *b, struct haven_deleg_peer *peer,
+		uint64_t now_ms)
+{
+	char addr[DELEG_ADDR_STRLEN];
+
+	if (pha == NULL || b == NULL || peer == NULL ||
+			!is_our_peer(pha, peer))
+		return -EINVAL;
+	if (b->state != HAVEN_DELEG_S_LOCAL)
+		return -EBUSY;
+	if (deleg_check_binding_info(&b->info) < 0)
+		return -EINVAL;
+	attach(b, peer);
+	hold(b, peer);
+	b->reported_packets = 0;
+	b->reported_ms = 0;
+	deleg_log(pha->ops->log, pha->ctx, "deleg: %s: adopted on %s "
+		"(generation %u)", haven_addr_str(&b->info.home_addr, addr),
+		peer->name, b->info.generation);
+	change_state(pha, b, HAVEN_DELEG_S_DELEGATED, PHA_EV_DELEGATE, now_ms);
+	return 0;
+}
+
+void
+haven_deleg_peer_restore(struct haven_deleg_peer *peer, bool boot_known,
+		uint32_t boot_id, uint64_t last_seq, uint64_t now_ms)
+{
+	if (peer == NULL)
+		return;
+	if (!peer->removed) {
+		peer->alive = true;
+		peer->last_heard_ms = now_ms;
+	}
+	peer->boot_known = boot_known;
+	peer->boot_id = boot_known ? boot_id : 0;
+	if (last_seq > peer->tx_seq)
+		peer->tx_seq = last_seq;
+}
+
 void
 haven_deleg_pha_update(struct haven_deleg_pha *pha,
 		struct haven_deleg_binding *b, uint64_t now_ms)
@@ -1705,6 +1746,8 @@ handle_heartbeat(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer,
 			peer->mismatches = 0;
 		}
 	}
+	if (msg->u.heartbeat.digest == peer->digest)
+		peer->digest_agreed_ms = now_ms;
 	peer->quiet = peer->n_outstanding == 0;
 	return 0;
 }

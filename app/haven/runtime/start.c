@@ -46,6 +46,7 @@ tables_init(struct haven_rt *rt)
 		return -rte_errno;
 	}
 	fp->ha_addr = rt->cfg.ha_addr;
+	rt->serving = true;	/* a pair's redundancy module says otherwise */
 	fp->home_port = rt->cfg.home_port;
 	fp->idle_adaptive = rt->cfg.idle == HAVEN_IDLE_ADAPTIVE;
 	fp->quit = &rt->quit;

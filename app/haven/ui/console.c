@@ -41,11 +41,17 @@
 #include "console_deleg.h"
 #include "console_log.h"
 #include "console_show.h"
+#include "console_state.h"
 #include "loop.h"
 #include "reload.h"
 
 #define PROMPT HAVEN_CONSOLE_PROMPT
 #define LOAD_DEPTH_MAX 4	/**< files loading files, at most */
+/*
+ * Socket sessions at once: an operator attached must not keep out
+ * keepalived's notify script (set redundancy-role) or a second operator.
+ */
+#define CONSOLE_CLIENTS 4
 
 static cmdline_parse_ctx_t main_ctx[];
 
@@ -53,10 +59,10 @@ static cmdline_parse_ctx_t main_ctx[];
 static struct {
 	struct cmdline *terminal;	/* the terminal session, or NULL */
 	int listen_fd;			/* the unix socket, or -1 */
-	struct cmdline *client;		/* the attached client, or NULL */
-	int client_fd;			/* its socket */
+	struct cmdline *client[CONSOLE_CLIENTS];	/* attached, or NULL */
+	int client_fd[CONSOLE_CLIENTS];	/* their sockets */
 	char path[HAVEN_CONFIG_PATH_LEN];	/* the socket's path */
-} con = { .listen_fd = -1, .client_fd = -1 };
+} con = { .listen_fd = -1 };
 
 /* ***** quit ***** */
 
@@ -304,6 +310,11 @@ static cmdline_parse_ctx_t main_ctx[] = {
 	&cmd_del_sha,
 	&cmd_set_policy,
 	&cmd_set_threshold,
+	/* console_state.c */
+	&cmd_show_store,
+	&cmd_save_store,
+	&cmd_show_redundancy,
+	&cmd_set_redundancy_role,
 	/* console_aaa.c */
 	&cmd_show_aaa,
 	&cmd_show_aaa_nodes,
@@ -392,31 +403,38 @@ feed(struct cmdline *cl, int fd)
 }
 
 static void
-client_close(void)
+client_close(unsigned int i)
 {
-	cmdline_free(con.client);
-	close(con.client_fd);
-	con.client = NULL;
-	con.client_fd = -1;
+	cmdline_free(con.client[i]);
+	close(con.client_fd[i]);
+	con.client[i] = NULL;
+	con.client_fd[i] = -1;
 }
 
 static unsigned int
 console_poll(void)
 {
+	unsigned int i, free_slot = CONSOLE_CLIENTS;
+
 	if (con.terminal != NULL && !feed(con.terminal, 0))
 		haven_rt.quit = true;
-	if (con.client != NULL && !feed(con.client, con.client_fd))
-		client_close();
-	if (con.client == NULL && con.listen_fd >= 0) {
+	for (i = 0; i < CONSOLE_CLIENTS; i++) {
+		if (con.client[i] != NULL &&
+		    !feed(con.client[i], con.client_fd[i]))
+			client_close(i);
+		if (con.client[i] == NULL && free_slot == CONSOLE_CLIENTS)
+			free_slot = i;
+	}
+	if (free_slot < CONSOLE_CLIENTS && con.listen_fd >= 0) {
 		int fd = accept4(con.listen_fd, NULL, NULL, SOCK_CLOEXEC);
 
 		if (fd < 0)
 			return 0;
-		con.client = cmdline_new(main_ctx, PROMPT, fd, fd);
-		if (con.client == NULL)
+		con.client[free_slot] = cmdline_new(main_ctx, PROMPT, fd, fd);
+		if (con.client[free_slot] == NULL)
 			close(fd);
 		else
-			con.client_fd = fd;
+			con.client_fd[free_slot] = fd;
 	}
 	return 0;
 }
@@ -459,8 +477,11 @@ haven_console_init(bool terminal)
 void
 haven_console_close(void)
 {
-	if (con.client != NULL)
-		client_close();
+	unsigned int i;
+
+	for (i = 0; i < CONSOLE_CLIENTS; i++)
+		if (con.client[i] != NULL)
+			client_close(i);
 	if (con.terminal != NULL) {
 		cmdline_stdin_exit(con.terminal);
 		con.terminal = NULL;

@@ -114,6 +114,14 @@ call_on_control(tel_handler handler, const char *params, struct rte_tel_data *d)
 	return req.rc;
 }
 
+int
+haven_telemetry_on_control(int (*handler)(const char *params,
+		struct rte_tel_data *d), const char *params,
+		struct rte_tel_data *d)
+{
+	return call_on_control(handler, params, d);
+}
+
 /* The control lcore's poller: serve a waiting request, if any. */
 static unsigned int
 telemetry_serve(void)
