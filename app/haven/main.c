@@ -223,6 +223,14 @@ capture_init(void)
 static bool console_on_terminal;
 static bool store_reset;
 
+/* Neighbours learn at once that this process answers for our addresses. */
+static int
+announce_own(void)
+{
+	haven_link_announce_own();
+	return 0;
+}
+
 static int
 store_init(void)
 {
@@ -267,6 +275,7 @@ start_up(bool terminal)
 		{ "telemetry of the state", haven_telemetry_state_init },
 		{ "console", console_init },
 		{ "worker launch", haven_rt_launch_workers },
+		{ "announcements", announce_own },
 	};
 	unsigned int i;
 	int rc;

@@ -122,6 +122,16 @@ int haven_link_send_ip6(const void *pkt, uint16_t len);
 void haven_link_announce(const struct haven_addr *addr);
 
 /**
+ * Announce the agent's own addresses on the home link (the home agent
+ * address and the home port's, both families), as Linux does when an
+ * interface comes up (arp_notify): neighbours that still knew another MAC
+ * for them (a process before a restart, the other primary of a pair) take
+ * ours at once instead of after their reachable time. Call once the
+ * workers run; nothing while this agent is not serving.
+ */
+void haven_link_announce_own(void);
+
+/**
  * Announce addr with another host's MAC: a mobile node's own, when it
  * comes home (RFC 5944 4.6). IPv4 only.
  */

@@ -568,6 +568,32 @@ haven_link_announce(const struct haven_addr *addr)
 }
 
 void
+haven_link_announce_own(void)
+{
+	const struct haven_fp *fp = &haven_rt.fp;
+	const struct haven_fp6 *fp6 = haven_rt.fp6;
+	struct haven_addr a;
+
+	if (!haven_rt.serving)
+		return;
+	a = haven_addr4(fp->ha_addr);
+	haven_link_announce(&a);
+	if (fp->ports[fp->home_port].addr != fp->ha_addr) {
+		a = haven_addr4(fp->ports[fp->home_port].addr);
+		haven_link_announce(&a);
+	}
+	if (fp6 == NULL)
+		return;
+	a = haven_addr6(fp6->ha_addr);
+	haven_link_announce(&a);
+	if (fp6->port_has_addr[fp->home_port] &&
+	    memcmp(fp6->port_addr[fp->home_port], fp6->ha_addr, 16) != 0) {
+		a = haven_addr6(fp6->port_addr[fp->home_port]);
+		haven_link_announce(&a);
+	}
+}
+
+void
 haven_link_announce_mac(const struct haven_addr *addr,
 		const struct rte_ether_addr *mac)
 {
