@@ -16,12 +16,14 @@ printed and appended to dts/out/delegation-results.txt.
 import os
 import signal
 import time
+from types import SimpleNamespace
 
 import pytest
 
 import deleg_msg
-from lab import (DTS, OUT, PY, Delegation, E, MipClient, care_of_list,
-                 wait_until)
+from lab import (DTS, OUT, PY, Delegation, E, Haven, MipClient,
+                 care_of_list, wait_until)
+from radius import USERS, FreeRadius, aaa_section
 
 HOA = E.MN_HOME_ADDR
 NODES = ["192.0.2.%d" % i for i in range(100, 106)]
@@ -308,6 +310,75 @@ class TestSuite_delegation:
     # ------------------------------------------------------------------
     # b. threshold policy
     # ------------------------------------------------------------------
+
+    def test_aaa_node_delegated(self):
+        """A node that RADIUS provisioned is delegated as a configured one
+        is: the primary is its home agent, whatever its origin.
+
+        Steps:
+            Start a FreeRADIUS in <p>-ha, sha1, and the PHA with an aaa:
+            section; register 192.0.2.120 (not in the YAML) with NAI
+            mn-aaa-1@lab.example and the key of the lab's users file;
+            "delegate 192.0.2.120 sha1"; flush the correspondent's
+            neighbours; ping it; "undelegate 192.0.2.120".
+        Verify:
+            The binding's origin is aaa; it becomes delegated to sha1 and
+            sha1 holds it for pha with care-of 198.51.100.10; the
+            correspondent then resolves 192.0.2.120 to sha1's MAC and
+            every ping is answered through the tunnel; taken back, the
+            PHA answers for it again and sha1 holds nothing.
+        """
+        nai = "mn-aaa-1@lab.example"
+        hoa = USERS[nai]["framed_ip"]
+        radius = FreeRadius("radius1", ns=self.lab.ns("ha"),
+                            auth_port=18125, acct_port=18135,
+                            log=OUT / ("%s-radius.log" % self.logname))
+        self.procs.append(radius)
+        radius.start()
+        self.start_endpoint(ifaces=("va",), hoa=hoa)
+        sha1 = self.deleg.secondary(
+            "sha1", log=OUT / ("%s-sha1.log" % self.logname))
+        self.agents.append(sha1)
+        self.sha["sha1"] = sha1
+        cfg = self.deleg.pha_config(("sha1",))
+        cfg["aaa"] = aaa_section([radius], timeout_ms=500, retries=1)
+        self.pha = Haven(self.lab, name="pha", config=cfg,
+                         log=OUT / ("%s-pha.log" % self.logname))
+        self.agents.append(self.pha)
+        sha1.spawn()
+        self.pha.spawn()
+        sha1.wait_ready()
+        self.pha.wait_ready()
+        self.con = self.pha.console()
+        self.wait_alive("sha1")
+
+        u = USERS[nai]
+        sa = SimpleNamespace(hoa=hoa, spi=u["spi"], alg="hmac-md5",
+                             key="hex:" + u["key"].hex())
+        r = MipClient(self.lab, sa).register(nai=nai, lifetime=120,
+                                             timeout=5)
+        assert r.replied and r.code == 0, (r.code, r.code_text)
+        b = self.pha.binding(hoa)
+        assert b and b["origin"] == "aaa", b
+
+        latency = self.delegate(hoa, "sha1")
+        row = sha1.secondary_of(hoa)
+        assert row.get("primary") == "pha", row
+        assert care_of_list(row) == [E.MN_VA_ADDR], row
+        self.lab.flush_neigh("ch")
+        sent, got = self.lab.ping("ch", hoa, count=5, interval=0.1)
+        assert self.lab.neigh("ch", hoa) == SHA_MAC["sha1"], \
+            self.lab.neigh("ch", hoa)
+        assert got == sent == 5, (sent, got)
+        assert int(sha1.secondary_of(hoa).get("packets", 0)) >= 5
+
+        self.undelegate(hoa, "sha1")
+        self.lab.flush_neigh("ch")
+        sent, got = self.lab.ping("ch", hoa, count=3, interval=0.1)
+        assert got == sent == 3, (sent, got)
+        assert self.lab.neigh("ch", hoa) == HA_MAC, self.lab.neigh("ch", hoa)
+        report("AAA node delegated in %.1f ms, reached through sha1, "
+               "taken back" % latency)
 
     def test_threshold_policy(self):
         """A busy binding is delegated automatically, a quiet one is not.
@@ -722,8 +793,10 @@ class TestSuite_delegation:
         msgs = [m for _, _, _, m in deleg_msg.from_pcap(
             cap.file, src=E.HA_ADDR, dst=E.SHA1_ADDR,
             port=int(E.DELEG_PORT))]
-        starts = [m for m in msgs if m[1] == deleg_msg.START]
-        stops = [m for m in msgs if m[1] == deleg_msg.STOP]
+        starts = [m for m in msgs
+                  if deleg_msg.request_kind(m) == deleg_msg.START]
+        stops = [m for m in msgs
+                 if deleg_msg.request_kind(m) == deleg_msg.STOP]
         assert starts and stops, [deleg_msg.parse(m) for m in msgs]
         start, stop = starts[0], stops[0]
         for m in (start, stop):

@@ -8,22 +8,63 @@ port of 127.0.0.1; the scrapes are parsed with prometheus_client's own
 text parser, not with the exporter's code. A last test serves the exporter
 a fake telemetry socket, to page through more bindings than the lab's
 configuration holds.
+
+promtool (Debian's prometheus package) is the independent judge of the
+exposition format (promtool check metrics) and of the alerting rules in
+config/haven-alerts.yml (promtool check rules, and their unit tests
+dts/prometheus/haven-alerts.test.yml with promtool test rules); the rules
+are also evaluated over a real scrape.
 """
 
 import json
 import os
+import re
+import shutil
 import socket
+import subprocess
 import tempfile
 import threading
 import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
-from lab import OUT, PY, REPO, E, Proc
+from lab import OUT, PY, REPO, Delegation, E, Proc, wait_until
 
 EXPORTER = REPO / "app" / "haven-exporter" / "haven_exporter.py"
 HOA = E.MN_HOME_ADDR
+PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
+ALERT_RULES = REPO / "config" / "haven-alerts.yml"
+ALERT_TESTS = REPO / "dts" / "prometheus" / "haven-alerts.test.yml"
+# /haven/stats fields that are levels; by their meaning, every other field
+# counts since start (docs/telemetry.md)
+STATS_GAUGES = {"bindings", "bindings6", "workers"}
+
+
+def promtool(*args, stdin=None):
+    """promtool's exit code and its output (stdout and stderr)."""
+    if not os.path.exists(PROMTOOL):
+        pytest.fail("promtool missing: dts/setup.sh installs Debian's "
+                    "prometheus package")
+    r = subprocess.run([PROMTOOL] + [str(a) for a in args], input=stdin,
+                       capture_output=True, text=True, timeout=120)
+    return r.returncode, (r.stdout + r.stderr).strip()
+
+
+def counters(samples, types):
+    """{(name, labels): value} of the counter samples of a scrape."""
+    return {k: v for k, v in samples.items() if k[0].endswith("_total")
+            and types.get(k[0][:-len("_total")]) == "counter"}
+
+
+def rule_metrics():
+    """The haven_* metric names the alerting rules read."""
+    names = set()
+    for g in yaml.safe_load(ALERT_RULES.read_text())["groups"]:
+        for r in g["rules"]:
+            names |= set(re.findall(r"\bhaven_[a-z0-9_]+", r["expr"]))
+    return names
 
 
 def free_port():
@@ -271,6 +312,273 @@ class TestSuite_exporter:
         assert value(samples, "haven_secondary_binding_packets_total",
                      home_address="192.0.2.105", primary="pha") == 77
 
+    # ------------------------------------------------------------------
+    # Types, promtool, alerting rules, counters that never go back
+    # ------------------------------------------------------------------
+
+    def test_alert_rules_promtool(self):
+        """The alerting rules are valid and do what their unit tests say.
+
+        Steps:
+            promtool check rules config/haven-alerts.yml; promtool test
+            rules dts/prometheus/haven-alerts.test.yml.
+        Verify:
+            both exit 0; the rules cover agent down, secondary dead,
+            binding table above 90%, punt ring drops and registrations
+            denied (one alert each at least); each alert's unit test
+            case fires it and also has a case where it stays quiet.
+        """
+        rc, out = promtool("check", "rules", ALERT_RULES)
+        print(out)
+        assert rc == 0, out
+        rc, out = promtool("test", "rules", ALERT_TESTS)
+        print(out)
+        assert rc == 0, out
+        rules = {r["alert"] for g in yaml.safe_load(
+            ALERT_RULES.read_text())["groups"] for r in g["rules"]}
+        for a in ("HavenDown", "HavenSecondaryDead", "HavenBindingTableFull",
+                  "HavenPuntRingDrops", "HavenRegistrationsDenied"):
+            assert a in rules, (a, rules)
+        fired, quiet = set(), set()
+        for t in yaml.safe_load(ALERT_TESTS.read_text())["tests"]:
+            for c in t.get("alert_rule_test", []):
+                (fired if c.get("exp_alerts") else quiet).add(c["alertname"])
+        assert fired == rules, (rules - fired)
+        assert quiet == rules - {"HavenSecondaryTableFull"}, \
+            (rules - quiet)
+
+    def test_types_promtool_and_rules_on_a_real_scrape(self, lab, logname,
+                                                       mip, exporter):
+        """A real primary's scrape is well-formed, typed by meaning, and
+        feeds the alerting rules.
+
+        Steps:
+            Start a PHA (config/lab.yaml with delegation to sha1 and
+            sha2, neither running); register 192.0.2.100; wait until the
+            PHA declares both dead (dead_after 3 reports); scrape; read
+            /haven/stats and /haven/version. Turn the scrape into the
+            input series of a promtool rule test (every sample constant
+            for 3 minutes, the exporter's target up) and run it.
+        Verify:
+            promtool check metrics finds nothing; no family is untyped
+            (every /haven/stats field is classified); bindings,
+            bindings6 and workers are gauges, every other /haven/stats
+            field a counter; haven_max_bindings is the configured 65536;
+            every haven_* metric the rules read is in the scrape;
+            haven_build_info carries /haven/version's texts where haven
+            has it and is absent otherwise; over the real series
+            HavenSecondaryDead fires for exactly the secondaries whose
+            haven_peer_alive is 0, and no other alert fires.
+        """
+        h = Delegation(lab).pha(log=OUT / ("%s.log" % logname))
+        try:
+            h.start()
+            r = mip.register(coa=E.MN_VA_ADDR, lifetime=120)
+            assert r.replied and r.code == 0, r
+            wait_until(lambda: all(p.get("alive") == 0 for p in h.peers()),
+                       15, 0.5, "sha1 and sha2 declared dead")
+            x = exporter([h.file_prefix])
+            text, (samples, types) = x.scrape()
+            tel_stats = h.stats()
+            tel_version = h.tel.query("/haven/version")
+            tel_config = h.tel.query("/haven/config")
+        finally:
+            h.stop()
+        (OUT / "exporter-scrape-pha.txt").write_text(text)
+
+        rc, out = promtool("check", "metrics", stdin=text)
+        print("promtool check metrics: rc %d %r" % (rc, out))
+        assert rc == 0 and out == "", out
+
+        untyped = [n for n, t in types.items() if t not in ("counter",
+                                                            "gauge")]
+        assert not untyped, untyped
+        numeric = {k for k, v in tel_stats.items()
+                   if isinstance(v, (int, float))}
+        assert "bindings6" in numeric, sorted(tel_stats)
+        for k in numeric:
+            want = "gauge" if k in STATS_GAUGES else "counter"
+            assert types.get("haven_" + k) == want, (k, types.get(
+                "haven_" + k), want)
+        assert tel_config["max_bindings"] == 65536, tel_config
+        assert value(samples, "haven_max_bindings") == 65536
+
+        names = {n for (n, _) in samples}
+        missing = {m for m in rule_metrics() if m not in names}
+        assert not missing, missing
+
+        info = series(samples, "haven_build_info")
+        if isinstance(tel_version, dict):
+            (labels, v), = info.items()
+            assert v == 1
+            for k, t in tel_version.items():
+                if isinstance(t, str) and k != "start_time":
+                    assert dict(labels).get(k) == t, (k, t, labels)
+        else:
+            print("no /haven/version in this haven: no haven_build_info")
+            assert info == {}, info
+
+        # the rules over the real series
+        dead = [dict(lab_) for lab_, v in series(
+            samples, "haven_peer_alive", role="secondary").items()
+            if v == 0]
+        print("secondaries not alive: %s" % sorted(d["name"] for d in dead))
+        assert dead, "no dead secondary to alert on"
+        inputs = [{"series": 'up{job="haven",instance="127.0.0.1:9464"}',
+                   "values": "1x12"}]
+        for (n, labels), v in samples.items():
+            if not n.startswith("haven_"):
+                continue
+            sel = ",".join('%s=%s' % (k, json.dumps(str(t)))
+                           for k, t in sorted(dict(labels,
+                                                   job="haven").items()))
+            inputs.append({"series": "%s{%s}" % (n, sel),
+                           "values": "%rx12" % float(v)})
+        cases = []
+        for g in yaml.safe_load(ALERT_RULES.read_text())["groups"]:
+            for rule in g["rules"]:
+                a = rule["alert"]
+                exp = [{"exp_labels": dict(d, job="haven",
+                                           severity=rule["labels"]
+                                           ["severity"]),
+                        "exp_annotations": {
+                            k: re.sub(r"\{\{ \$labels\.(\w+) \}\}",
+                                      lambda m: d[m.group(1)], t)
+                            for k, t in rule["annotations"].items()}}
+                       for d in dead] if a == "HavenSecondaryDead" else []
+                cases.append({"eval_time": "3m", "alertname": a,
+                              "exp_alerts": exp})
+        tdir = Path(tempfile.mkdtemp(prefix="haven-rules-"))
+        try:
+            shutil.copy(ALERT_RULES, tdir / "rules.yml")
+            (tdir / "test.yml").write_text(yaml.safe_dump({
+                "rule_files": ["rules.yml"], "evaluation_interval": "15s",
+                "tests": [{"interval": "15s", "input_series": inputs,
+                           "alert_rule_test": cases}]}))
+            rc, out = promtool("test", "rules", tdir / "test.yml")
+        finally:
+            shutil.rmtree(tdir, ignore_errors=True)
+        print(out)
+        assert rc == 0, out
+
+    def test_counters_never_go_back(self, lab, haven, endpoint, mip, stream,
+                                    exporter):
+        """Between two scrapes no counter of a running haven goes back,
+        a "clear stats" on its console in between included.
+
+        Steps:
+            Start haven and the endpoint; start the exporter; register
+            192.0.2.100 from 198.51.100.10; stream 100 datagrams; scrape;
+            stream 100 more and register again; "clear stats" on the
+            console (where haven has the command); scrape again.
+        Verify:
+            every counter series of the first scrape is in the second
+            with a value at least as large; haven_encap_packets_total
+            grew by at least the 100 datagrams of the second stream
+            (since-start values, whatever the console cleared).
+        """
+        h = haven()
+        endpoint(ifaces=("va",))
+        x = exporter([h.file_prefix])
+        assert mip.register(coa=E.MN_VA_ADDR, lifetime=120).code == 0
+        recv = stream.receiver("mn", duration=15, expect=100, idle=2)
+        stream.send("ch", count=100, rate=400)
+        stream.result(recv)
+        _, (s1, t1) = x.scrape()
+        recv = stream.receiver("mn", duration=15, expect=100, idle=2)
+        stream.send("ch", count=100, rate=400)
+        res = stream.result(recv)
+        assert mip.register(coa=E.MN_VA_ADDR, lifetime=120).code == 0
+        cleared = h.console().clear_stats()
+        print("clear stats: %s" % ("not in this haven" if cleared is None
+                                   else repr(cleared)))
+        _, (s2, t2) = x.scrape()
+        c1, c2 = counters(s1, t1), counters(s2, t2)
+        assert len(c1) > 20, len(c1)
+        back = {k: (v, c2.get(k)) for k, v in c1.items()
+                if c2.get(k) is None or c2[k] < v}
+        assert not back, back
+        e1 = value(s1, "haven_encap_packets_total")
+        e2 = value(s2, "haven_encap_packets_total")
+        print("encap_packets %s -> %s; stream received %s" % (
+            e1, e2, res.get("unique")))
+        assert e2 - e1 >= 100, (e1, e2)
+
+    def test_version_guard_and_types_fake_socket(self, exporter):
+        """What the exporter makes of /haven/version, of a counter that
+        shrinks within one process, and of fields it does not know.
+
+        Steps:
+            Serve a fake telemetry socket whose /haven/version has
+            version, git_revision, dpdk_version, build_type, an ISO start
+            time and uptime, and whose /haven/stats has rx_packets 10,
+            rx_packets_since_clear 10, bindings6 1 and an unknown field;
+            scrape; lower rx_packets to 4 (as a clear would, same pid)
+            and scrape; raise it to 6 and scrape; give the banner a new
+            pid with rx_packets 2 and scrape; then answer null to
+            /haven/version and scrape.
+        Verify:
+            haven_build_info{version, git_revision, dpdk_version,
+            build_type} 1, haven_start_time_seconds the start time in
+            Unix seconds, haven_uptime_seconds 42; haven_bindings6 a
+            gauge; the unknown field served untyped; nothing named
+            *since_clear; haven_rx_packets_total 10, then 14, then 16
+            (carried on within the process), then 2 for the new process;
+            haven_binding6_packets_total for the IPv6 binding;
+            haven_max_bindings 65536; without /haven/version no
+            haven_build_info and haven_up still 1; promtool check
+            metrics accepts every scrape.
+        """
+        rundir = Path(tempfile.mkdtemp(prefix="haven-fake-tel-"))
+        stats = {"rx_packets": 10, "rx_packets_since_clear": 10,
+                 "bindings": 1, "bindings6": 1, "workers": 1,
+                 "brand_new_field": 7}
+        ver = {"version": "0.2.0", "git_revision": "0123abc",
+               "dpdk_version": "DPDK 22.11.11", "build_type":
+               "debugoptimized", "start_time": "2025-01-31T10:00:00Z",
+               "uptime": 42}
+        fake = FakeTelemetry(rundir / "fake" / "dpdk_telemetry.v2", 3,
+                             stats=stats, version=ver)
+        try:
+            x = exporter(["fake"], extra=("--runtime-dir", str(rundir)))
+            rx = []
+            texts = []
+            for raw, pid in ((10, 4242), (4, 4242), (6, 4242), (2, 4343)):
+                fake.stats["rx_packets"] = raw
+                fake.pid = pid
+                text, (smp, types) = x.scrape()
+                texts.append(text)
+                rx.append(value(smp, "haven_rx_packets_total"))
+                if raw == 10:
+                    first = (smp, types, text)
+            fake.version = None
+            text, (s_nov, _) = x.scrape()
+            texts.append(text)
+        finally:
+            fake.stop()
+            shutil.rmtree(rundir, ignore_errors=True)
+
+        smp, types, text = first
+        assert value(smp, "haven_build_info", version="0.2.0",
+                     git_revision="0123abc", dpdk_version="DPDK 22.11.11",
+                     build_type="debugoptimized") == 1
+        assert value(smp, "haven_start_time_seconds") == 1738317600
+        assert value(smp, "haven_uptime_seconds") == 42
+        assert types["haven_bindings6"] == "gauge"
+        assert types["haven_brand_new_field"] == "unknown"
+        assert not [n for (n, _) in smp if "since_clear" in n]
+        assert value(smp, "haven_binding6_packets_total",
+                     home_address="2001:db8:1::100",
+                     care_of="2001:db8:a::10") == 3
+        assert value(smp, "haven_max_bindings") == 65536
+        print("haven_rx_packets_total over the scrapes: %s" % rx)
+        assert rx == [10, 14, 16, 2], rx
+        assert value(s_nov, "haven_up") == 1
+        assert series(s_nov, "haven_build_info") == {}
+        for t in texts:
+            rc, out = promtool("check", "metrics", stdin=t)
+            assert rc == 0, out
+
 
 class FakeTelemetry:
     """A tiny rte_telemetry v2 server: banner, then one JSON reply per
@@ -278,11 +586,16 @@ class FakeTelemetry:
 
     PAGE = 64
 
-    def __init__(self, path, n_bindings):
+    def __init__(self, path, n_bindings, stats=None, version=None,
+                 pid=4242):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True)
         self.n = n_bindings
         self.offsets = []
+        # what /haven/stats and /haven/version answer; changed by tests
+        self.stats = stats
+        self.version = version
+        self.pid = pid
         self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.srv.bind(str(self.path))
         self.srv.listen(4)
@@ -298,7 +611,20 @@ class FakeTelemetry:
 
     def reply(self, cmd, params):
         if cmd == "/haven/stats":
+            if self.stats is not None:
+                return dict(self.stats)
             return {"rx_packets": 10, "bindings": self.n, "workers": 2}
+        if cmd == "/haven/version":
+            return self.version
+        if cmd == "/haven/config":
+            return {"max_bindings": 65536, "mobile_nodes": 6,
+                    "file_prefix": "fake"}
+        if cmd == "/haven/bindings6":
+            return {"total": 1, "offset": 0,
+                    "home_address": ["2001:db8:1::100"],
+                    "care_of": ["2001:db8:a::10"], "remaining": [57],
+                    "packets": [3], "bytes": [312], "forwarder": ["self"],
+                    "count": 1}
         if cmd == "/haven/drops":
             return {"no_binding": 1}
         if cmd == "/haven/registrations":
@@ -347,7 +673,7 @@ class FakeTelemetry:
             except socket.timeout:
                 continue
             c.settimeout(5)
-            c.send(json.dumps({"version": "DPDK 22.11.11", "pid": 4242,
+            c.send(json.dumps({"version": "DPDK 22.11.11", "pid": self.pid,
                                "max_output_len": 16384}).encode())
             try:
                 while True:

@@ -70,6 +70,24 @@ send(IPv6(src=sys.argv[1], dst=sys.argv[2]) / MIP6MH_HoTI(cookie=7),
 """
 
 
+HAO6 = r"""
+import sys
+from scapy.all import IPv6, ICMPv6EchoRequest, send
+from scapy.layers.inet6 import IPv6ExtHdrDestOpt, HAO
+src, dst, hoa = sys.argv[1:4]
+send(IPv6(src=src, dst=dst) / IPv6ExtHdrDestOpt(options=[HAO(hoa=hoa)]) /
+     ICMPv6EchoRequest(id=7, seq=1), verbose=False)
+"""
+
+
+def hostile6(lab, *args):
+    """dts/hostile.py in the attacker's namespace; its JSON result."""
+    import json
+    r = lab.run("ch", [PY, DTS / "hostile.py"] + [str(a) for a in args],
+                timeout=120)
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
 def lab6_config():
     return yaml.safe_load(LAB6_CONFIG.read_text())
 
@@ -829,6 +847,10 @@ class TestSuite_ipv6:
                                                  E.HOME6_PREFIX_LEN)
         sha["routes"].append({"prefix": "::/0", "gateway": E.RT6_HOME_ADDR})
         sha["delegation"]["primaries"][0]["address6"] = HA6
+        # IPv6 tables need more than an IPv4 SHA's 128 MB: the loader
+        # refuses less than its start-up minimum (209 MB at the default
+        # max_bindings, docs/configuration.md 3.1.1)
+        sha["eal"]["memory_mb"] = 224
         return pha, sha
 
     def test_delegation6_handover(self):
@@ -948,3 +970,262 @@ class TestSuite_ipv6:
             self.binding6(pha)
         tx, rx = self.lab.ping6("ch", HOA, count=3, interval=0.2)
         assert rx >= 2, "%d/%d echo replies after the take-back" % (rx, tx)
+
+    def test_delegation6_threshold(self):
+        """The threshold policy delegates a busy IPv6 binding by itself,
+        as it does IPv4 ones (one balancer for both families).
+
+        Steps:
+            Start sha1 and the PHA with policy threshold, binding_pps
+            100, hysteresis 50 %, hold 1 s; endpoint on va; register
+            2001:db8:1::100; stream 3600 datagrams at 300 pps (12 s)
+            from the correspondent host, no command given.
+        Verify:
+            Within 5 s of the stream's start /haven/binding6 says
+            forwarder sha1 and /haven/delegation lists the home address
+            delegated to sha1; sha1's /haven/secondary holds it; 0
+            datagrams missing (make before break); the endpoint rejected
+            none (outer source 2001:db8:1::1 throughout); once the stream
+            has stopped, the binding comes back (the rate sha1 reports
+            stays under the hysteresis for hold_s): forwarder self
+            within 6 s.
+        """
+        pha_cfg, sha_cfg = self.deleg6_configs()
+        pha_cfg["delegation"]["policy"] = "threshold"
+        pha_cfg["delegation"]["threshold"] = {
+            "binding_pps": 100, "total_pps": 0, "hysteresis_pct": 50,
+            "hold_s": 1}
+        ep = self.start_endpoint(ifaces=("va",))
+        sha1 = self.start_haven(config=sha_cfg, name="sha1", role="sha1",
+                                console_key=SHA_CONSOLE_KEY, wait=False)
+        pha = self.start_haven(config=pha_cfg, name="pha", wait=False)
+        self.ha = pha
+        sha1.wait_ready()
+        pha.wait_ready()
+        until(lambda: str((pha.peer("sha1") or {}).get("alive")) in
+              ("1", "True", "true"), 6, "PHA sees sha1 alive",
+              show=pha.peers)
+        self.register()
+        self.warm_up()
+        assert (self.binding6(pha) or {}).get("forwarder") == "self"
+        count, rate = 3600, 300
+        recv = self.receiver(count, rate, idle=3, dups=True,
+                             duration=count / rate + 12)
+        send = self.stream.sender("ch", dst=HOA, count=count, rate=rate)
+        self.procs.append(send)
+        t_send = time.monotonic()
+        until(lambda: (self.binding6(pha) or {}).get("forwarder") ==
+              "sha1", 8, "the threshold policy delegates to sha1",
+              interval=0.05, show=lambda: self.binding6(pha))
+        t_deleg = time.monotonic()
+        drow = [r for r in column_rows(pha.tel.query("/haven/delegation"),
+                                       "home_address")
+                if r.get("home_address") == HOA]
+        held = [r for r in column_rows(sha1.tel.query("/haven/secondary"),
+                                       "home_address")
+                if r.get("home_address") == HOA]
+        send.wait(count / rate + 30)
+        t_end = time.monotonic()
+        res = self.stream.result(recv)
+        c = ep.counters("va")
+        until(lambda: (self.binding6(pha) or {}).get("forwarder") ==
+              "self", 8, "the binding comes back after the stream",
+              interval=0.1, show=lambda: self.binding6(pha))
+        t_back = time.monotonic()
+        print("IPv6 threshold: 300 pps binding delegated after %.0f ms, "
+              "back %.0f ms after the stream; lost %d duplicates %d" %
+              ((t_deleg - t_send) * 1000, (t_back - t_end) * 1000,
+               res["missing_count"], res["duplicates"]))
+        assert t_deleg - t_send < 5.0, t_deleg - t_send
+        assert drow and drow[0].get("peer") == "sha1", drow
+        assert held, "sha1 does not hold %s" % HOA
+        assert res["missing_count"] == 0, res["missing"]
+        assert c["rejected_src"] == 0, c
+        assert t_back - t_end < 6.0, t_back - t_end
+
+    def test_delegation6_wait_for_ack(self):
+        """With wait_for_ack the Binding Acknowledgement waits for the
+        secondary's answer ([0026]), for IPv6 bindings as for IPv4 ones.
+
+        Steps:
+            Start sha1 and the PHA with policy equal, wait_for_ack on,
+            dead_after 10; once sha1 is alive, drop every delegation
+            message on the home bridge; send a Binding Update for
+            2001:db8:1::100 (waiting up to 8 s for its BA); 2.5 s later
+            let delegation messages through again.
+        Verify:
+            The BA (status 0, authenticated) arrives only after the
+            delegation messages pass again (more than 2.5 s after the
+            update, where DAD alone takes 1 s), and when it arrives the
+            binding is already delegated: /haven/binding6 says forwarder
+            sha1 at once.
+        """
+        import threading
+        pha_cfg, sha_cfg = self.deleg6_configs()
+        pha_cfg["delegation"].update({"policy": "equal",
+                                      "wait_for_ack": True,
+                                      "dead_after": 10})
+        sha1 = self.start_haven(config=sha_cfg, name="sha1", role="sha1",
+                                console_key=SHA_CONSOLE_KEY, wait=False)
+        pha = self.start_haven(config=pha_cfg, name="pha", wait=False)
+        self.ha = pha
+        sha1.wait_ready()
+        pha.wait_ready()
+        until(lambda: str((pha.peer("sha1") or {}).get("alive")) in
+              ("1", "True", "true"), 6, "PHA sees sha1 alive",
+              show=pha.peers)
+        self.lab.cut_control(True)
+        result = {}
+        try:
+            def bu():
+                result["r"] = self.mip.register(coa=COA_A, lifetime=60,
+                                                timeout=8.0)
+                result["t"] = time.monotonic()
+            t0 = time.monotonic()
+            th = threading.Thread(target=bu)
+            th.start()
+            time.sleep(2.5)
+            t_open = time.monotonic()
+        finally:
+            self.lab.cut_control(False)
+        th.join(20)
+        fwd = (self.binding6(pha) or {}).get("forwarder")
+        r = result.get("r")
+        assert r is not None and r.replied, "no BA within 8 s: %r" % r
+        assert r.status == 0 and r.auth_ok, r
+        print("IPv6 wait_for_ack: BA %.0f ms after the update, control "
+              "restored after %.0f ms" % ((result["t"] - t0) * 1000,
+                                          (t_open - t0) * 1000))
+        assert result["t"] >= t_open, "the BA did not wait for sha1"
+        assert fwd == "sha1", self.binding6(pha)
+
+    # ------------------------------------------------------------------
+    # What a hostile neighbour must not be able to do (issue 10)
+    # ------------------------------------------------------------------
+
+    HOA2 = "2001:db8:1::101"   # config/lab-ipv6.yaml's second node
+
+    def test_full_table_ba_130(self):
+        """A full binding table refuses a Binding Update with 130.
+
+        Steps:
+            Start haven with max_bindings 1; register 2001:db8:1::100,
+            then the lab's second node 2001:db8:1::101 (HMAC-SHA256).
+        Verify:
+            The first is accepted (status 0); the second is answered 130
+            (insufficient resources), authenticated; /haven/binding6 of
+            the second is absent and bindings6 stays 1; mobile_nodes6
+            says it is not bound.
+        """
+        cfg = lab6_config()
+        cfg["home_agent"]["max_bindings"] = 1
+        self.start_haven(config=cfg)
+        self.register()
+        r = self.mip.register(coa=COA_A, hoa=self.HOA2, spi=513,
+                              key="haven-lab-mn6-101-sha256-key-032",
+                              alg="hmac-sha256", timeout=3.0)
+        print("full table: second node answered %s" % r.status)
+        assert r.replied and r.status == 130, (r.status, r.status_text)
+        assert r.auth_ok, r
+        assert self.binding6(hoa=self.HOA2) is None
+        assert self.stat("bindings6") == 1
+        row = self.mn6(self.HOA2)
+        assert row is not None and str(row.get("bound")) in \
+            ("0", "False", "false"), row
+
+    def test_dereg_without_binding_133(self):
+        """A deregistration for a node with no binding is refused with
+        133 and does not move its sequence number (RFC 6275 10.3.2).
+
+        Steps:
+            Send a deregistration (lifetime 0) for 2001:db8:1::100, never
+            registered, with sequence 1000; then a registration with
+            sequence 10.
+        Verify:
+            The deregistration is answered 133; the registration with the
+            lower sequence number is accepted (1000 was not recorded).
+        """
+        self.start_haven()
+        r = self.mip.register(coa=COA_A, lifetime=0, seq=1000)
+        assert r.replied and r.status == 133, (r.status, r.status_text)
+        r = self.mip.register(coa=COA_A, lifetime=60, seq=10, timeout=3.0)
+        assert r.replied and r.status == 0, (r.status, r.status_text)
+
+    def test_link_local_proxied(self):
+        """With the L flag the node's link-local address is intercepted
+        too (RFC 6275 10.4.1).
+
+        Steps:
+            Register 2001:db8:1::100 with flags A, H, L; from the
+            correspondent host ping6 fe80::100 on eth0 once (its own
+            neighbour discovery asks for it).
+        Verify:
+            The correspondent host's neighbour entry for fe80::100 is
+            haven's MAC (a proxy NA answered); without L (a fresh
+            registration after a deregistration) it is not answered.
+        """
+        self.start_haven()
+        r = self.register(flags="AHL")
+        ll = "fe80::100"
+        self.lab.run("ch", ["ping", "-6", "-c", "1", "-W", "1",
+                            "%s%%%s" % (ll, E.CH_IFACE)], check=False)
+        until(lambda: self.lab.neigh("ch", ll) == HA_MAC, 3,
+              "CH's neighbour entry for %s -> haven" % ll,
+              show=lambda: self.lab.neigh("ch", ll))
+        assert r.status == 0
+
+    def test_hao_from_wrong_source_be1(self):
+        """A packet with a Home Address option for a bound home address
+        from a source other than its care-of address draws a Binding
+        Error 1 (RFC 6275 9.3.1).
+
+        Steps:
+            Register 2001:db8:1::100 at 2001:db8:a::10; from the
+            correspondent host send haven an ICMPv6 echo request from
+            2001:db8:1::10 carrying a Home Address option 2001:db8:1::100.
+        Verify:
+            haven answers the correspondent host with a Binding Error,
+            status 1, home address 2001:db8:1::100 (tshark).
+        """
+        self.start_haven()
+        self.register()
+        with self.capture("ch", E.CH_IFACE, "ip6 proto 135") as cap:
+            self.lab.run("ch", [PY, "-c", HAO6, CH6, HA6, HOA])
+            time.sleep(0.5)
+        bes = []
+        for layers in cap.decode():
+            f = fields(layers, "ipv6", "mip6")
+            if first(f, "mip6.mhtype") == "7":
+                bes.append(f)
+        assert bes, "no Binding Error"
+        assert first(bes[0], "mip6.be.status") == "1", bes[0]
+        assert first(bes[0], "mip6.be.haddr") == HOA, bes[0]
+        cap.remove()
+
+    def test_nd_flood_cannot_fill(self):
+        """1,100 Binding Updates from spoofed on-link sources do not fill
+        the neighbour table for good (the issue's attack).
+
+        Steps:
+            Start haven; from the correspondent host send 1,100 Binding
+            Updates, each from another spoofed address of 2001:db8:1::/64
+            (each is refused, and answered toward its source: one
+            neighbour to resolve each); then register 2001:db8:1::100
+            from 2001:db8:a::10 (its Binding Acknowledgement goes through
+            the router, a next hop never resolved before).
+        Verify:
+            The registration is accepted (the BA arrived); /haven/stats
+            counts neighbours_evicted > 0.
+        """
+        h = self.start_haven()
+        res = hostile6(self.lab, "mh-flood", "--iface", E.CH_IFACE, "--dst",
+                       HA6, "--dst-mac", HA_MAC, "--count", 1100,
+                       "--src-net", E.HOME6_NET, "--avoid", HA6, CH6,
+                       E.RT6_HOME_ADDR, HOA)
+        assert res["sent"] == 1100
+        time.sleep(1.0)
+        r = self.register(timeout=5.0)
+        ev = int(h.stats().get("neighbours_evicted", 0))
+        print("ND flood: registration status %s, %d neighbours evicted" %
+              (r.status, ev))
+        assert ev > 0

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Wireshark suite: the Lua dissector of the delegation protocol
 (app/wireshark/haven_deleg.lua) decodes what the PHA and an SHA really
-send each other, exactly as docs/delegation-protocol.md writes it.
+send each other, exactly as docs/delegation-protocol.md writes it, and
+verifies their HMACs with the keys preference.
 
 A real delegation is captured on the lab's home bridge (br0 in <p>-home:
 the bridge in promiscuous mode sees every frame between its ports) and
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+import deleg_msg as D
 from lab import OUT, REPO, Delegation, E, MipClient, wait_until
 
 DISSECTOR = REPO / "app" / "wireshark" / "haven_deleg.lua"
@@ -62,6 +64,13 @@ def dissect(pcap, display_filter="havendeleg"):
     return rows
 
 
+# Fields of the extension the real capture is checked with.
+FIELDS_REAL_EXT = ("havendeleg.n_records", "havendeleg.record.kind",
+                   "havendeleg.record.family", "havendeleg.record.txid",
+                   "havendeleg.window", "havendeleg.features",
+                   "havendeleg.digest", "havendeleg.hmac_status")
+
+
 def truthy_value(v):
     return v in (1, True, "1", "true", "yes")
 
@@ -99,31 +108,38 @@ class TestSuite_wireshark:
                 h.stop()
 
     def test_dissect_real_delegation(self, lab, agents, tshark):
-        """tshark with the dissector decodes a real delegation.
+        """tshark with the dissector decodes a real delegation, which the
+        agents carry out with the scale extension (section 11).
 
         Steps:
-            Start sha1 and the PHA; register 192.0.2.100 from
-            198.51.100.10 (lifetime 60 s); capture UDP 4434 on the home
-            bridge; console "delegate 192.0.2.100 sha1"; wait until sha1
-            holds the binding and 2.5 s more (reports every second);
-            console "undelegate 192.0.2.100"; wait until the PHA is local
-            and sha1 no longer holds it; stop the capture.
+            Start sha1 and the PHA (the PHA offered the extension with a
+            SYNC at start); register 192.0.2.100 from 198.51.100.10
+            (lifetime 60 s); capture UDP 4434 on the home bridge; console
+            "delegate 192.0.2.100 sha1"; wait until sha1 holds the
+            binding and 2.5 s more (heartbeats every second); console
+            "undelegate 192.0.2.100"; wait until the PHA is local and
+            sha1 no longer holds it; stop the capture; decode it with the
+            key of the pair in the dissector's keys preference.
         Verify:
             Every captured delegation datagram decodes as version 1,
-            family 4, body length = datagram - 60, without expert info;
-            its HMAC field equals HMAC-SHA256 with the configured key over
-            what precedes it (Python's hmac). A START 192.0.2.1 -> .11,
-            sender 1 receiver 11, home address 192.0.2.100, outer source
-            192.0.2.1, one care-of address 198.51.100.10, encap 0,
-            duration 1..60; a START_ACK from sha1 with the START's
-            transaction ID, status 0, load 1; a REPORT from sha1 with
-            transaction ID 0 and an entry for 192.0.2.100 of the START's
-            generation; a STOP for 192.0.2.100 with reason 0
-            (UNDELEGATE) and a STOP_ACK with its transaction ID, status
-            0, load 0.
+            Family 0 (BATCH, BATCH_ACK, HEARTBEAT, SYNC) or 4, body length
+            = datagram - 60, without expert info, its HMAC verified by the
+            dissector ("good") and by Python's hmac. A BATCH 192.0.2.1 ->
+            .11, sender 1 receiver 11, with a START record for
+            192.0.2.100: outer source 192.0.2.1, one care-of address
+            198.51.100.10, encap 0, duration 1..60; a BATCH_ACK from sha1
+            echoing the BATCH's Transaction ID, whose START_ACK record
+            echoes the record's, status 0, load 1; HEARTBEATs from sha1
+            (Transaction ID 0, window and BATCH feature set) whose digest
+            while it holds the binding is the digest of section 11.6
+            computed here for (192.0.2.100, the START's generation); a
+            BATCH with a STOP record, reason 0 (UNDELEGATE), and a
+            BATCH_ACK with its STOP_ACK record, status 0, load 0.
         """
         deleg, pha, sha1 = agents
         key = deleg.keys["sha1"]
+        keyb = bytes.fromhex(key[4:])
+        sha_id = str(deleg.sha["sha1"].id)
         mip = MipClient(lab, pha.mn(HOA))
         r = mip.register(coa=E.MN_VA_ADDR, lifetime=60)
         assert r.replied and r.code == 0, r
@@ -138,7 +154,9 @@ class TestSuite_wireshark:
             wait_until(lambda: pha.delegation_of(HOA) is None and
                        sha1.secondary_of(HOA) is None, 5, 0.05,
                        "%s local again" % HOA)
-        rows = dissect(cap.file)
+        rows = dissect_fields(cap.file, FIELDS + FIELDS_REAL_EXT,
+                              prefs=["havendeleg.keys:%s=%s" %
+                                     (sha_id, key)])
         types = [r["havendeleg.type"] for r in rows]
         print("decoded %d delegation messages: %s" % (len(rows),
                                                      " ".join(types)))
@@ -148,14 +166,15 @@ class TestSuite_wireshark:
         raw = dissect(cap.file, "udp.port == %d" % PORT)
         assert len(raw) == len(rows), \
             "%d datagrams on UDP %d, %d decoded" % (len(raw), PORT, len(rows))
-        keyb = bytes.fromhex(key[4:])
         for m in rows:
             assert m["havendeleg.version"] == "1", m
-            assert m["havendeleg.family"] == "4", m
+            want_family = "0" if m["havendeleg.type"] in \
+                ("6", "7", "8", "10") else "4"
+            assert m["havendeleg.family"] == want_family, m
             assert int(m["havendeleg.body_len"]) == \
                 int(m["udp.length"]) - 8 - 60, m
             assert m["_ws.expert.message"] == "", m
-        # the dissector's HMAC field sits where the key says it does
+            assert m["havendeleg.hmac_status"] == "good", m
         payloads = udp_payloads(cap.file, PORT)
         assert len(payloads) == len(rows)
         for m, p in zip(rows, payloads):
@@ -164,13 +183,16 @@ class TestSuite_wireshark:
                 p[-32:], "frame %s: HMAC does not verify" % \
                 m["frame.number"]
 
-        # -- START --
-        starts = msgs_of(rows, START)
+        # -- the START, in a BATCH --
+        starts = [m for m in msgs_of(rows, D.BATCH)
+                  if m["havendeleg.record.kind"] == "1"]
         assert starts, types
         s = starts[0]
         assert (s["ip.src"], s["ip.dst"]) == (E.HA_ADDR, E.SHA1_ADDR), s
         assert (s["havendeleg.sender"], s["havendeleg.receiver"]) == \
-            (str(deleg.pha_id), str(deleg.sha["sha1"].id)), s
+            (str(deleg.pha_id), sha_id), s
+        assert s["havendeleg.n_records"] == "1", s
+        assert s["havendeleg.record.family"] == "4", s
         assert s["havendeleg.hoa"] == HOA, s
         assert s["havendeleg.outer_src"] == E.HA_ADDR, s
         assert s["havendeleg.n_coa"] == "1", s
@@ -178,43 +200,50 @@ class TestSuite_wireshark:
         assert s["havendeleg.encap"] == "0", s
         assert 1 <= int(s["havendeleg.duration"]) <= 60, s
         assert s["havendeleg.txid"] != "0", s
+        assert s["havendeleg.record.txid"] != "0", s
         gen = s["havendeleg.generation"]
 
-        # -- START_ACK --
-        acks = [a for a in msgs_of(rows, START_ACK)
+        # -- its BATCH_ACK --
+        acks = [a for a in msgs_of(rows, D.BATCH_ACK)
                 if a["havendeleg.txid"] == s["havendeleg.txid"]]
-        assert acks, msgs_of(rows, START_ACK)
+        assert acks, msgs_of(rows, D.BATCH_ACK)
         a = acks[0]
         assert (a["ip.src"], a["ip.dst"]) == (E.SHA1_ADDR, E.HA_ADDR), a
+        assert a["havendeleg.record.kind"] == "2", a
+        assert a["havendeleg.record.txid"] == \
+            s["havendeleg.record.txid"], a
         assert a["havendeleg.hoa"] == HOA and \
             a["havendeleg.generation"] == gen, a
         assert a["havendeleg.status"] == "0", a
         assert a["havendeleg.load"] == "1", a
 
-        # -- REPORT with an entry for the delegated binding --
-        reports = msgs_of(rows, REPORT)
-        assert reports, types
-        for rp in reports:
-            assert rp["ip.src"] == E.SHA1_ADDR and \
-                rp["havendeleg.txid"] == "0", rp
-            assert int(rp["havendeleg.interval"]) > 0, rp
-        with_entries = [rp for rp in reports
-                        if int(rp["havendeleg.n_entries"]) >= 1]
-        assert with_entries, reports
-        e = with_entries[0]
-        assert HOA in e["havendeleg.entry.hoa"].split(","), e
-        assert gen in e["havendeleg.entry.generation"].split(","), e
+        # -- HEARTBEATs, with the digest of what sha1 holds --
+        beats = msgs_of(rows, D.HEARTBEAT)
+        assert beats, types
+        for hb in beats:
+            assert hb["ip.src"] == E.SHA1_ADDR and \
+                hb["havendeleg.txid"] == "0", hb
+            assert int(hb["havendeleg.interval"]) > 0, hb
+            assert int(hb["havendeleg.window"]) > 0, hb
+            assert int(hb["havendeleg.features"], 16) & D.FEAT_BATCH, hb
+        want = "0x%016x" % D.digest([(HOA, int(gen))])
+        holding = [hb for hb in beats if hb["havendeleg.load"] == "1"]
+        assert holding, beats
+        for hb in holding:
+            assert hb["havendeleg.digest"] == want, (want, hb)
 
-        # -- STOP and STOP_ACK --
-        stops = [x for x in msgs_of(rows, STOP)
-                 if x["havendeleg.hoa"] == HOA]
+        # -- the STOP, in a BATCH, and its BATCH_ACK --
+        stops = [x for x in msgs_of(rows, D.BATCH)
+                 if x["havendeleg.record.kind"] == "3" and
+                 x["havendeleg.hoa"] == HOA]
         assert stops, types
         st = stops[0]
         assert st["ip.src"] == E.HA_ADDR and \
             st["havendeleg.reason"] == "0", st
-        sacks = [x for x in msgs_of(rows, STOP_ACK)
+        sacks = [x for x in msgs_of(rows, D.BATCH_ACK)
                  if x["havendeleg.txid"] == st["havendeleg.txid"]]
-        assert sacks, msgs_of(rows, STOP_ACK)
+        assert sacks, msgs_of(rows, D.BATCH_ACK)
+        assert sacks[0]["havendeleg.record.kind"] == "4", sacks[0]
         assert sacks[0]["havendeleg.status"] == "0", sacks[0]
         assert sacks[0]["havendeleg.hoa"] == HOA, sacks[0]
         assert sacks[0]["havendeleg.load"] == "0", sacks[0]
@@ -315,6 +344,92 @@ class TestSuite_wireshark:
         for (m, want), r in zip(bad, rows[len(good):]):
             assert want in r["_ws.expert.message"], (want, r)
 
+    def test_dissect_extension(self):
+        """The dissector decodes the scale extension's six messages,
+        batched records of both families and UDP tunnelling, and flags
+        what section 11 calls malformed.
+
+        Steps:
+            Build with struct, from docs/delegation-protocol.md sections
+            11.2 to 11.9 and 2.3.1 (dts/deleg_msg.py, no code shared with
+            haven or the dissector): a BATCH of an IPv4 START with two
+            care-of addresses, an IPv6 START, an IPv4 STOP and a START of
+            encap 4 (UDP to a NAT); its BATCH_ACK; a HEARTBEAT; COUNTERS
+            of both families; a SYNC; INVENTORY parts of both families
+            with their digests computed here; then a BATCH with a header
+            Family, records of kind 2, of length past the end, of
+            transaction 0, a BATCH of 0 records, octets after the records,
+            a START record whose length and CoA count disagree, an ack
+            record of kind 1, a status 9, a 45-octet HEARTBEAT, a window
+            0, COUNTERS of 0 entries or of Family 0, an INVENTORY part 2
+            of 2, 67 IPv6 inventory entries, a SYNC of Family 4, a UDP
+            START with Next Header 5, NAT port 0, or without its UDP
+            block; run tshark with the dissector.
+        Verify:
+            Every good message decodes with its fields (record kinds,
+            families, lengths and transaction IDs; each record's home
+            address, care-of addresses, generation; NAT address and port;
+            window, features, digest; entries) and no expert info; each
+            bad one carries the expected expert message.
+        """
+        good, bad = synthetic_extension()
+        rows = dissect_synthetic(good + bad, FIELDS_EXT)
+        assert len(rows) == len(good) + len(bad), rows
+        for (m, want), r in zip(good, rows[:len(good)]):
+            assert r["_ws.expert.message"] == "", r
+            for k, v in want.items():
+                assert r["havendeleg." + k] == v, (k, v, r)
+        for (m, want), r in zip(bad, rows[len(good):]):
+            assert want in r["_ws.expert.message"], (want, r)
+
+    def test_dissect_hmac_keys(self):
+        """With the keys preference set, the dissector verifies every
+        HMAC and flags a wrong one.
+
+        Steps:
+            Build a START from the PHA (agent 1) to SHA 11 signed with the
+            key of that pair, a BATCH_ACK from SHA 12 to the PHA signed
+            with the key of theirs, a HEARTBEAT of SHA 11, the same START
+            with one bit of its HMAC flipped, and a HEARTBEAT of SHA 11
+            signed with SHA 12's key; run tshark with
+            -o havendeleg.keys:11=hex:<key of 1 and 11>,1-12=<key of 1 and
+            12>, then without it.
+        Verify:
+            With the keys: hmac_status "good" and no expert info on the
+            three genuine ones; "bad" and the expert message "HMAC-SHA256
+            does not verify" on the two others. Without: "no key"
+            everywhere and no expert info.
+        """
+        k11 = bytes(range(1, 33))
+        k12 = hashlib.sha256(b"pair 1-12").digest()
+        start = D.message(D.START, D.start_body(HOA, E.HA_ADDR, 3, 60,
+                                                [E.MN_VA_ADDR]), k11)
+        back = D.message(D.BATCH_ACK, D.batch_ack(
+            [D.ack_record(D.START_ACK, HOA, 3, 5)], 1, 100), k12,
+            family=0, sender=12, receiver=1)
+        hb = D.message(D.HEARTBEAT, D.heartbeat(100, 1, 100, 7, 32, 1, 0),
+                       k11, family=0, sender=11, receiver=1, txid=0)
+        flipped = D.flip_mac_bit(start, 5)
+        wrong = D.sign(hb, k12)
+        msgs = [(start, ""), (back, ""), (hb, ""), (flipped, "bad"),
+                (wrong, "bad")]
+        keys = "havendeleg.keys:11=hex:%s,1-12=%s" % (k11.hex(), k12.hex())
+        rows = dissect_synthetic(msgs, FIELDS_EXT, prefs=[keys])
+        assert len(rows) == 5, rows
+        for (m, want), r in zip(msgs, rows):
+            if want == "":
+                assert r["havendeleg.hmac_status"] == "good", r
+                assert r["_ws.expert.message"] == "", r
+            else:
+                assert r["havendeleg.hmac_status"] == "bad", r
+                assert "HMAC-SHA256 does not verify" in \
+                    r["_ws.expert.message"], r
+        rows = dissect_synthetic(msgs, FIELDS_EXT)
+        for r in rows:
+            assert r["havendeleg.hmac_status"] == "no key", r
+            assert r["_ws.expert.message"] == "", r
+
+
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
@@ -385,7 +500,7 @@ def synthetic_messages():
          "Body Length 99, but the datagram holds 28"),
         (_msg(STOP, stop, family=6), "Family other than 4"),
         (_msg(STOP, stop, reserved=1), "Reserved octets not zero"),
-        (_msg(9, b""), "Unknown message type"),
+        (_msg(12, b""), "Unknown message type"),
         (_msg(REPORT, report[:-1]), "its type and counts say 88"),
         (_msg(START, start5), "N CoA must be 1..4"),
         (_msg(START_ACK, hoa + struct.pack("!IB3xII", 5, 7, 1, 1)),
@@ -413,12 +528,14 @@ HOA6, HA6, COA6_A, COA6_B = ("2001:db8:1::100", "2001:db8:1::1",
                              "2001:db8:a::10", "2001:db8:b::10")
 
 
-def dissect_fields(pcap, fields, display_filter="havendeleg"):
-    """As dissect(), with the given fields."""
+def dissect_fields(pcap, fields, display_filter="havendeleg", prefs=()):
+    """As dissect(), with the given fields (and -o prefs)."""
     argv = ["tshark", "-n", "-X", "lua_script:%s" % DISSECTOR,
             "-r", str(pcap), "-Y", display_filter, "-T", "fields",
             "-E", "separator=\t", "-E", "occurrence=a",
             "-E", "aggregator=,"]
+    for p in prefs:
+        argv += ["-o", p]
     for fld in fields:
         argv += ["-e", fld]
     r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
@@ -490,5 +607,177 @@ def synthetic_messages6():
         (_msg(STOP, stop, family=5), "Family other than 4 (IPv4) and 6"),
         (_msg(START, v4start[:16] + b"\x03" + v4start[17:]),
          "Encap 3 (IPv6 in IPv6) is for Family 6 only"),
+    ]
+    return good, bad
+
+# ---------------------------------------------------------------------------
+# The scale extension (section 11) and UDP tunnelling (2.3.1)
+# ---------------------------------------------------------------------------
+
+FIELDS_EXT = ("frame.number", "havendeleg.type", "havendeleg.family",
+              "havendeleg.body_len", "havendeleg.txid",
+              "havendeleg.n_records", "havendeleg.record.kind",
+              "havendeleg.record.family", "havendeleg.record.length",
+              "havendeleg.record.txid", "havendeleg.hoa",
+              "havendeleg.hoa6", "havendeleg.coa", "havendeleg.coa6",
+              "havendeleg.generation", "havendeleg.encap",
+              "havendeleg.reason", "havendeleg.status",
+              "havendeleg.udp_src_port", "havendeleg.udp_next_header",
+              "havendeleg.nat_addr", "havendeleg.nat_port",
+              "havendeleg.load", "havendeleg.capacity",
+              "havendeleg.interval", "havendeleg.window",
+              "havendeleg.features", "havendeleg.features.udp",
+              "havendeleg.digest", "havendeleg.n_entries",
+              "havendeleg.entry.hoa", "havendeleg.entry.hoa6",
+              "havendeleg.entry.generation", "havendeleg.entry.packets",
+              "havendeleg.part", "havendeleg.parts",
+              "havendeleg.hmac_status", "_ws.expert.message")
+KEY_EXT = b"haven-wireshark-suite-key-000032"
+NAT_A, NAT_B = "203.0.113.77", "198.51.100.99"
+
+
+def dissect_synthetic(msgs, fields, prefs=()):
+    """[(bytes, anything)] as UDP 4434 datagrams in a pcap, PHA ->
+    sha1, decoded by tshark with the dissector (and -o prefs)."""
+    from scapy.all import IP, UDP, Ether, Raw, wrpcap
+
+    fd, name = tempfile.mkstemp(prefix="deleg-synth-", suffix=".pcap",
+                                dir=OUT)
+    os.close(fd)
+    pcap = Path(name)
+    try:
+        wrpcap(str(pcap), [Ether(src="02:00:00:00:00:01",
+                                 dst="02:00:00:00:00:11") /
+                           IP(src=E.HA_ADDR, dst=E.SHA1_ADDR) /
+                           UDP(sport=PORT, dport=PORT) / Raw(m)
+                           for m, _ in msgs])
+        return dissect_fields(pcap, fields, prefs=prefs)
+    finally:
+        pcap.unlink()
+
+
+def _hex64(n):
+    return "0x%016x" % n
+
+
+def synthetic_extension():
+    """(good, bad) of section 11 and 2.3.1, as synthetic_messages()."""
+    k = KEY_EXT
+    s4 = D.start_body(HOA, E.HA_ADDR, 5, 600, [E.MN_VA_ADDR, E.MN_VB_ADDR],
+                      flags=1)
+    s6 = D.start_body(HOA6, HA6, 6, 600, [COA6_A])
+    st = D.stop_body("192.0.2.101", 9, 2)
+    su = D.start_body("192.0.2.102", E.HA_ADDR, 7, 600, ["10.1.0.5"],
+                      udp=(434, 4, [(NAT_A, 40001)]))
+    recs = [D.record(D.START, 4, s4, 101), D.record(D.START, 6, s6, 102),
+            D.record(D.STOP, 4, st, 103), D.record(D.START, 4, su, 104)]
+    acks = [D.ack_record(D.START_ACK, HOA, 5, 101),
+            D.ack_record(D.START_ACK, HOA6, 6, 102, status=1),
+            D.ack_record(D.STOP_ACK, "192.0.2.101", 9, 103, status=2)]
+    held4 = [(HOA, 5), ("192.0.2.101", 9), ("192.0.2.102", 7)]
+    held6 = [(HOA6, 6), ("2001:db8:1::101", 2)]
+    dig = D.digest(held4)
+    good = [
+        (D.message(D.BATCH, D.batch(recs), k, family=0, txid=900),
+         {"type": "6", "family": "0", "txid": "900", "n_records": "4",
+          "record.kind": "1,1,3,1", "record.family": "4,6,4,4",
+          "record.length": "36,68,20,44", "record.txid": "101,102,103,104",
+          "hoa": "%s,192.0.2.101,192.0.2.102" % HOA, "hoa6": HOA6,
+          "coa": "%s,%s,10.1.0.5" % (E.MN_VA_ADDR, E.MN_VB_ADDR),
+          "coa6": COA6_A, "generation": "5,6,9,7", "encap": "0,3,4",
+          "reason": "2", "udp_src_port": "434", "udp_next_header": "4",
+          "nat_addr": NAT_A, "nat_port": "40001",
+          "body_len": str(4 + 36 + 68 + 20 + 44)}),
+        (D.message(D.BATCH_ACK, D.batch_ack(acks, 2, 1024), k, family=0,
+                   sender=11, receiver=1, txid=900),
+         {"type": "7", "n_records": "3", "record.kind": "2,2,4",
+          "record.family": "4,6,4", "record.txid": "101,102,103",
+          "status": "0,1,2", "hoa": "%s,192.0.2.101" % HOA,
+          "hoa6": HOA6, "load": "2", "capacity": "1024",
+          "body_len": str(12 + 16 + 28 + 16)}),
+        (D.message(D.HEARTBEAT, D.heartbeat(100, 3, 16384, 0x5eed, 32,
+                                            D.FEAT_BATCH | D.FEAT_UDP,
+                                            dig, 7000, 560000), k,
+                   family=0, sender=11, receiver=1, txid=0),
+         {"type": "8", "interval": "100", "window": "32",
+          "features": "0x0003", "features.udp": "1",
+          "digest": _hex64(dig), "load": "3", "body_len": "44"}),
+        (D.message(D.COUNTERS, D.counters([D.entry(HOA, 5, 10, 1500),
+                                           D.entry("192.0.2.101", 9, 20,
+                                                   3000)]), k,
+                   sender=11, receiver=1, txid=0),
+         {"type": "9", "family": "4", "n_entries": "2",
+          "entry.hoa": "%s,192.0.2.101" % HOA,
+          "entry.packets": "10,20", "body_len": "52"}),
+        (D.message(D.COUNTERS, D.counters([D.entry(HOA6, 6, 30, 4500)]), k,
+                   family=6, sender=11, receiver=1, txid=0),
+         {"type": "9", "family": "6", "entry.hoa6": HOA6,
+          "entry.packets": "30", "body_len": "40"}),
+        (D.message(D.SYNC, D.sync(7), k, family=0, txid=321),
+         {"type": "10", "family": "0", "features": "0x0007",
+          "txid": "321", "body_len": "4"}),
+        (D.message(D.INVENTORY, D.inventory(held4, parts=2), k,
+                   sender=11, receiver=1, txid=321),
+         {"type": "11", "family": "4", "n_entries": "3", "part": "0",
+          "parts": "2", "entry.hoa": "%s,192.0.2.101,192.0.2.102" % HOA,
+          "entry.generation": "5,9,7", "digest": _hex64(dig),
+          "body_len": str(20 + 3 * 8)}),
+        (D.message(D.INVENTORY, D.inventory(held6, part=1, parts=2,
+                                            dig=D.digest(held4 + held6)),
+                   k, family=6, sender=11, receiver=1, txid=321),
+         {"type": "11", "family": "6", "part": "1",
+          "entry.hoa6": "%s,2001:db8:1::101" % HOA6,
+          "digest": _hex64(D.digest(held4 + held6)),
+          "body_len": str(20 + 2 * 20)}),
+        (D.message(D.START, su, k),
+         {"type": "1", "encap": "4", "udp_src_port": "434",
+          "nat_addr": NAT_A, "nat_port": "40001", "body_len": "36"}),
+    ]
+    su2 = D.start_body("192.0.2.102", E.HA_ADDR, 7, 600, ["10.1.0.5"],
+                       udp=(434, 5, [(NAT_A, 40001)]))
+    su3 = D.start_body("192.0.2.102", E.HA_ADDR, 7, 600, ["10.1.0.5"],
+                       udp=(434, 4, [(NAT_A, 0)]))
+    s4_3 = s4[:18] + b"\x03" + s4[19:]      # N CoA 3 with two CoAs
+    bad = [
+        (D.message(D.BATCH, D.batch(recs), k, family=4),
+         "Family of BATCH must be 0"),
+        (D.message(D.BATCH, D.batch([D.record(2, 4, st, 5)]), k, family=0),
+         "Record kind must be 1 (START) or 3 (STOP)"),
+        (D.message(D.BATCH, D.batch([D.record(D.STOP, 4, st, 5,
+                                              length=99)]), k, family=0),
+         "Record length 99, 20 octets left"),
+        (D.message(D.BATCH, D.batch([D.record(D.STOP, 4, st, 0)]), k,
+                   family=0), "Transaction ID 0"),
+        (D.message(D.BATCH, D.batch([], n=0), k, family=0),
+         "N Records must be 1..64"),
+        (D.message(D.BATCH, D.batch([D.record(D.STOP, 4, st, 5)]) +
+                   b"\0\0", k, family=0), "2 octets after the records"),
+        (D.message(D.BATCH, D.batch([D.record(D.START, 4, s4_3, 5)]), k,
+                   family=0), "START record body of 28 octets; its "
+                   "fields say 32"),
+        (D.message(D.BATCH_ACK, D.batch_ack(
+            [struct.pack("!BBBBII", 1, 4, 0, 0, 5, 5) + D.addr(HOA)]),
+            k, family=0), "Ack record kind must be 2 or 4"),
+        (D.message(D.BATCH_ACK, D.batch_ack(
+            [D.ack_record(D.START_ACK, HOA, 5, 5, status=9)]), k,
+            family=0), "Status 5..255 is malformed"),
+        (D.message(D.HEARTBEAT, D.heartbeat(100, 0, 0, 0, 32, 1, 0) +
+                   b"\0", k, family=0), "its type and counts say 44"),
+        (D.message(D.HEARTBEAT, D.heartbeat(100, 0, 0, 0, 0, 1, 0), k,
+                   family=0), "Window 0 is malformed"),
+        (D.message(D.COUNTERS, D.counters([], n=0), k),
+         "N Entries must be 1..55"),
+        (D.message(D.COUNTERS, D.counters([D.entry(HOA, 5, 1, 1)]), k,
+                   family=0), "Family other than 4"),
+        (D.message(D.INVENTORY, D.inventory(held4, part=2, parts=2), k),
+         "Need Parts >= 1 and Part < Parts"),
+        (D.message(D.INVENTORY, D.inventory(
+            [("2001:db8:9::%x" % i, 1) for i in range(1, 68)]), k,
+            family=6), "N Entries must be 0..66"),
+        (D.message(D.SYNC, D.sync(1), k, family=4),
+         "Family of SYNC must be 0"),
+        (D.message(D.START, su2, k), "UDP Next Header must be 4, 47 or 55"),
+        (D.message(D.START, su3, k), "NAT Port 0"),
+        (D.message(D.START, su[:24], k), "its type and counts say 36"),
     ]
     return good, bad

@@ -97,12 +97,12 @@ def console():
 
 @pytest.fixture
 def endpoint(lab, logname):
-    """Factory: endpoint(ifaces=("va", "vb"), reverse=False) starts
-    mn_endpoint.py in <p>-mn."""
+    """Factory: endpoint(ifaces=("va", "vb"), reverse=False, hoa=None)
+    starts mn_endpoint.py in <p>-mn (hoa: the lab's mobile node's)."""
     started = []
 
-    def start(ifaces=("va", "vb"), reverse=False):
-        ep = Endpoint(lab, ifaces=ifaces, reverse=reverse,
+    def start(ifaces=("va", "vb"), reverse=False, hoa=None):
+        ep = Endpoint(lab, ifaces=ifaces, reverse=reverse, hoa=hoa,
                       log=OUT / ("%s-endpoint-%d.log" %
                                  (logname, len(started))))
         started.append(ep)

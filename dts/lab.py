@@ -448,6 +448,15 @@ class HavenConsole:
     def help(self):
         return self._checked("help")
 
+    def clear_stats(self):
+        """clear stats: zero the counters the console shows (telemetry
+        keeps its since-start values). None where this haven has no such
+        command yet."""
+        out = self.send("clear stats")
+        if "Bad arguments" in out or "Command not found" in out:
+            return None
+        return out
+
     def show_stats(self):
         return self._checked("show stats")
 
@@ -537,6 +546,20 @@ class HavenConsole:
     def set_threshold(self, which, pps, refused=False):
         """which: binding or total."""
         return self._command("set threshold %s %d" % (which, pps), refused)
+
+    # -- AAA (docs/aaa.md) --
+
+    def show_aaa(self):
+        return self._command("show aaa")
+
+    def show_aaa_nodes(self):
+        return self._command("show aaa nodes")
+
+    def revoke(self, hoa, refused=False):
+        return self._command("revoke %s" % hoa, refused)
+
+    def reload(self, refused=False):
+        return self._command("reload", refused)
 
     def quit(self):
         try:
@@ -732,6 +755,19 @@ class Haven:
         primary, care_of, remaining, packets, generation; totals
         installed, replaced, removed, expired, refused, used, capacity."""
         return self._table("/haven/secondary", "home_address")
+
+    def aaa(self):
+        """(server rows, totals) of /haven/aaa."""
+        try:
+            v = self.tel.query("/haven/aaa")
+        except (OSError, ValueError):
+            v = None
+        return column_rows(v, "server"), table_totals(v)
+
+    def aaa_nodes(self):
+        """Rows of /haven/aaa_nodes (home_address, user, address_from,
+        spi, cache_left, bound, session_id)."""
+        return self._table("/haven/aaa_nodes", "home_address")[0]
 
     def secondary_of(self, hoa):
         for r in self.secondary()[0]:

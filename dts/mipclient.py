@@ -12,7 +12,12 @@ reply's authenticator is verified the same way with the same key.
         --coa 198.51.100.10 --spi 256 --key hex:00010203... \\
         [--alg hmac-md5|hmac-sha256] [--lifetime 60] [--flags T,M,G,S] \\
         [--sport N] [--ident N|reuse] [--bad-auth] [--truncate N] \\
-        [--garbage N] [--oversize N] [--ha-field ADDR] [--json]
+        [--garbage N] [--oversize N] [--ha-field ADDR] [--nai NAI] [--json]
+
+With --nai the request carries a Mobile Node NAI extension (RFC 2794,
+type 131) before the MN-HA extension, whose authenticator covers it; a
+home address of 0.0.0.0 then asks the agent for one, and the reply's home
+address (and its NAI extension) are reported.
 
 Runs where the care-of address is (ip netns exec <p>-mn ...). Exit status:
 0 when a reply arrived and was accepted (code 0 or 1), 1 when it was denied,
@@ -36,6 +41,7 @@ MIP_PORT = 434
 TYPE_RRQ = 1
 TYPE_RRP = 3
 EXT_MN_HA = 32
+EXT_MN_NAI = 131                # RFC 2794 Mobile Node NAI
 RRQ_LEN = 24
 RRP_LEN = 20
 NTP_EPOCH = 2208988800          # seconds from 1900 to 1970
@@ -144,6 +150,7 @@ class Result:
     rtt_ms: float = None
     reply_hex: str = ""
     source: str = None
+    nai: str = None                 # the reply's RFC 2794 NAI extension
 
     @property
     def accepted(self):
@@ -152,7 +159,8 @@ class Result:
 
 def build_request(hoa, ha, coa, spi, key, alg="hmac-md5", lifetime=60,
                   flags=0, ident=None, bad_auth=False, no_auth=False,
-                  ha_field=None, garbage=0, oversize=0, truncate=0):
+                  ha_field=None, garbage=0, oversize=0, truncate=0,
+                  nai=None):
     """Bytes of a Registration Request with its MN-HA extension, and the
     identification used. Corruptions are applied last, in this order:
     garbage appended after the extension, padded past oversize bytes,
@@ -170,6 +178,10 @@ def build_request(hoa, ha, coa, spi, key, alg="hmac-md5", lifetime=60,
         haaddr=ha_field or ha, coaddr=coa, id=ident)
     msg = bytes(rrq)
     assert len(msg) == RRQ_LEN, len(msg)
+    if nai:
+        # RFC 2794 section 2: type, length, the NAI; before MN-HA
+        n = nai.encode() if isinstance(nai, str) else nai
+        msg += struct.pack("!BB", EXT_MN_NAI, len(n)) + n
     if not no_auth:
         msg += mn_ha_extension(alg, key, spi, msg, bad=bad_auth)
     if garbage:
@@ -200,6 +212,8 @@ def parse_reply(data, key, alg, expect_spi=None):
     r.ident_low = body.id & 0xFFFFFFFF
     for t, off, ext in parse_extensions(data, RRP_LEN):
         r.extensions.append(t)
+        if t == EXT_MN_NAI and ext is not None:
+            r.nai = ext.decode(errors="replace")
         if t != EXT_MN_HA or ext is None or len(ext) < 4:
             continue
         r.auth_present = True
@@ -283,6 +297,7 @@ def main(argv=None):
     r.add_argument("--oversize", type=int, default=0,
                    help="pad the datagram to N bytes")
     r.add_argument("--raw", help="send these hex bytes instead")
+    r.add_argument("--nai", help="RFC 2794 Mobile Node NAI extension")
     r.add_argument("--json", action="store_true", help="JSON result")
     a = p.parse_args(argv)
 
@@ -293,7 +308,7 @@ def main(argv=None):
                    raw=bytes.fromhex(a.raw) if a.raw else None,
                    bad_auth=a.bad_auth, no_auth=a.no_auth,
                    ha_field=a.ha_field, truncate=a.truncate,
-                   garbage=a.garbage, oversize=a.oversize)
+                   garbage=a.garbage, oversize=a.oversize, nai=a.nai)
     if a.json:
         print(json.dumps(asdict(res)))
     elif not res.replied:

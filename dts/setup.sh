@@ -15,9 +15,19 @@ HUGEPAGES=${HUGEPAGES:-512}
 
 PACKAGES=(
 	build-essential meson ninja-build pkg-config
-	libdpdk-dev dpdk libyaml-dev libjansson-dev libssl-dev
+	libdpdk-dev dpdk libyaml-dev libjansson-dev libssl-dev liblmdb-dev
 	python3 python3-scapy python3-pytest python3-yaml python3-prometheus-client
 	tshark nftables ethtool iproute2 iputils-ping procps
+	# VRRP of the active/standby pair (dts/keepalived_lab.py)
+	keepalived
+	# RADIUS server of the AAA suites (dts/radius/raddb)
+	freeradius freeradius-utils
+	# dpdk-telemetry.py, dpdk-dumpcap and dpdk-proc-info (operator suite)
+	dpdk-dev
+	# libFuzzer, AddressSanitizer and UBSan runtimes (docs/fuzzing.md)
+	clang libclang-rt-14-dev
+	# promtool checks the exporter's output and the alerting rules
+	prometheus
 )
 
 say() { echo "setup: $*"; }
@@ -39,9 +49,25 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
 			debconf-set-selections
 		apt-get update
 		apt-get install -y --no-install-recommends "${missing[@]}"
+		# Debian's prometheus package starts a Prometheus server (port
+		# 9090) where systemd runs; only its promtool is wanted here
+		if [[ " ${missing[*]} " == *" prometheus "* ]] &&
+		   [ -d /run/systemd/system ]; then
+			systemctl disable --now prometheus >/dev/null 2>&1 || true
+			say "prometheus service disabled (promtool is what the tests use)"
+		fi
 	else
 		say "packages present"
 	fi
+fi
+
+# Debian enables a system-wide FreeRADIUS on install; the lab runs its own
+# instances (dts/radius/raddb, ports of their own) and wants none on
+# 1812/1813 with the package's default configuration.
+if [ -d /run/systemd/system ] &&
+	systemctl is-enabled --quiet freeradius 2>/dev/null; then
+	say "disabling the system FreeRADIUS (the lab starts its own)"
+	systemctl disable --now freeradius || true
 fi
 
 # --- hugepages (best effort) ------------------------------------------------

@@ -6,8 +6,9 @@
  * the promises the home agent relies on: every authentication extension
  * lies inside the input, the authenticator follows its covered span, and
  * a verification against a fixed SA neither crashes nor reads outside the
- * buffer. Built only with clang (-fsanitize=fuzzer); run it with
- *   build/test/fuzz_mip4 -max_len=1100 corpus_dir
+ * buffer. Built with clang and -Dfuzz=true; seeds in test/fuzz/mip4/;
+ * docs/fuzzing.md says how to run it:
+ *   build-fuzz/test/fuzz_mip4 -max_len=1100 corpus_dir test/fuzz/mip4
  */
 
 #include <errno.h>
@@ -67,6 +68,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (haven_mip4_parse_rrp(data, size, &rrp, &mn_ha) == 0) {
 		check_ext(&mn_ha, data, size);
 		(void)haven_mip4_auth_verify(&sa, data, &mn_ha);
+	}
+	if (rc == 0 && rrq.mn_nai != NULL &&
+	    (rrq.mn_nai < data || rrq.mn_nai + rrq.mn_nai_len > data + size ||
+	     rrq.mn_nai_len == 0))
+		abort();
+	{
+		const uint8_t *nai;
+		uint8_t nai_len;
+
+		if (haven_mip4_parse_rrp_nai(data, size, &rrp, &mn_ha, &nai,
+				&nai_len) == 0 && nai != NULL &&
+		    (nai < data || nai + nai_len > data + size))
+			abort();
 	}
 	return 0;
 }

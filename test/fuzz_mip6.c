@@ -10,8 +10,9 @@
  * checks the promises callers rely on: whatever the walk reports lies
  * inside the packet, options and authenticators found by the parser lie
  * inside the message, return codes are the documented ones, and every
- * reason is a terminated string. Built only with clang; run it with
- *   build/test/fuzz_mip6 -max_len=2100 corpus_dir
+ * reason is a terminated string. Built with clang and -Dfuzz=true; seeds
+ * in test/fuzz/mip6/; docs/fuzzing.md says how to run it:
+ *   build-fuzz/test/fuzz_mip6 -max_len=2100 corpus_dir test/fuzz/mip6
  */
 
 #include <errno.h>

@@ -279,6 +279,57 @@ test_lab_pha_config(void)
 	return 0;
 }
 
+/* lab-aaa.yaml is lab.yaml with its own prefix and socket, plus aaa. */
+static int
+test_lab_aaa_config(void)
+{
+	struct haven_config lab = { 0 }, cfg = { 0 };
+	const struct haven_config_aaa *a = &cfg.aaa;
+	char err[512];
+	unsigned int i;
+
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("config/lab.yaml"), &lab,
+		err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("config/lab-aaa.yaml"),
+		&cfg, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(strcmp(cfg.file_prefix, "haven-aaa") == 0, "file prefix");
+	TEST_ASSERT(strcmp(cfg.console_socket, "/run/haven/haven-aaa.sock") == 0,
+		"console socket %s", cfg.console_socket);
+	TEST_ASSERT_MEM(cfg.ports, lab.ports, sizeof(cfg.ports), "ports");
+	TEST_ASSERT_MEM(cfg.routes, lab.routes, sizeof(cfg.routes), "routes");
+	TEST_ASSERT_EQUAL(cfg.ha_addr, lab.ha_addr, "HA address");
+	TEST_ASSERT_EQUAL(cfg.n_mns, lab.n_mns, "mobile nodes");
+	for (i = 0; i < cfg.n_mns; i++)
+		TEST_ASSERT_MEM(&cfg.mns[i], &lab.mns[i], sizeof(cfg.mns[i]) -
+			sizeof(cfg.mns[i].line), "node %u", i);
+	TEST_ASSERT(!lab.aaa.enabled, "lab.yaml has no aaa");
+
+	TEST_ASSERT(a->enabled, "aaa");
+	TEST_ASSERT_EQUAL(a->radius.n_servers, 2, "servers");
+	TEST_ASSERT(strcmp(a->radius.servers[0].name, "radius1") == 0 &&
+		a->radius.servers[0].auth_port == 18120 &&
+		a->radius.servers[0].acct_port == 18130 &&
+		a->radius.servers[0].secret_len == 24 &&
+		memcmp(a->radius.servers[0].secret, "haven-lab-radius1-secret",
+			24) == 0, "radius1");
+	TEST_ASSERT(strcmp(a->radius.servers[1].name, "radius2") == 0 &&
+		a->radius.servers[1].auth_port == 18121 &&
+		a->radius.servers[1].acct_port == 18131 &&
+		a->radius.servers[1].secret_len == 24 &&
+		memcmp(a->radius.servers[1].secret, "haven-lab-radius2-secret",
+			24) == 0 && a->radius.servers[1].timeout_ms == 1000 &&
+		a->radius.servers[1].retries == 2, "radius2");
+	TEST_ASSERT(strcmp(a->radius.nas_identifier, "haven-lab") == 0, "NAS");
+	TEST_ASSERT(a->radius.user_password_len == 18, "User-Password");
+	TEST_ASSERT(a->key_lifetime == 3600 && a->accounting &&
+		a->interim_interval == 300, "lifetimes");
+	TEST_ASSERT(a->has_pool && a->pool_first == ip("192.0.2.200") &&
+		a->pool_last == ip("192.0.2.239"), "pool");
+	haven_config_free(&lab);
+	haven_config_free(&cfg);
+	return 0;
+}
+
 /* lab-sha1.yaml and lab-sha2.yaml: pure SHAs of lab-pha.yaml. */
 static int
 test_lab_sha_configs(void)
@@ -512,6 +563,8 @@ test_defaults(void)
 	TEST_ASSERT_EQUAL(cfg.idle, HAVEN_IDLE_ADAPTIVE, "default idle");
 	TEST_ASSERT(strcmp(cfg.log_level, "info") == 0, "default log level");
 	TEST_ASSERT(cfg.ports[0].is_vdev, "net_null0 is a vdev");
+	TEST_ASSERT_EQUAL(cfg.ports[0].host_interface[0], '\0',
+		"no host interface by default");
 	TEST_ASSERT_EQUAL(cfg.home_port, 0, "default home port");
 	TEST_ASSERT_EQUAL(cfg.max_lifetime, 1800, "default");
 	TEST_ASSERT_EQUAL(cfg.replay_window, 7, "default");
@@ -851,6 +904,142 @@ test_pure_sha(void)
 	return 0;
 }
 
+/* good_aaa.yaml: every aaa key, and the defaults of what it leaves out. */
+static int
+test_good_aaa(void)
+{
+	struct haven_config cfg = { 0 };
+	const struct haven_radius_server_conf *s;
+	struct haven_addr a6;
+	char err[512];
+
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("test/config/good_aaa.yaml"),
+		&cfg, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(cfg.aaa.enabled, "aaa on");
+	TEST_ASSERT_EQUAL(cfg.aaa.radius.n_servers, 2, "servers");
+	s = &cfg.aaa.radius.servers[0];
+	TEST_ASSERT(strcmp(s->name, "radius-a") == 0, "name");
+	TEST_ASSERT(s->addr.family == HAVEN_AF_INET &&
+		s->addr.v4 == ip("127.0.0.1"), "address");
+	TEST_ASSERT(s->auth_port == 18120 && s->acct_port == 18130, "ports");
+	TEST_ASSERT(s->secret_len == 23 &&
+		memcmp(s->secret, "haven-lab-radius-secret", 23) == 0,
+		"secret from its file, newline dropped");
+	TEST_ASSERT(s->timeout_ms == 500 && s->retries == 3, "timers");
+	s = &cfg.aaa.radius.servers[1];
+	haven_addr_parse("2001:db8::250", &a6);
+	TEST_ASSERT(strcmp(s->name, "radius2") == 0, "default name");
+	TEST_ASSERT(haven_addr_eq(&s->addr, &a6), "IPv6 server");
+	TEST_ASSERT(s->auth_port == 1812 && s->acct_port == 1813,
+		"default ports");
+	TEST_ASSERT(s->secret_len == 4 &&
+		memcmp(s->secret, "\x00\x11\x22\x33", 4) == 0, "hex secret");
+	TEST_ASSERT(s->timeout_ms == 1000 && s->retries == 2,
+		"default timers");
+	TEST_ASSERT(strcmp(cfg.aaa.radius.nas_identifier, "haven-test-ha") == 0,
+		"NAS-Identifier");
+	TEST_ASSERT(cfg.aaa.radius.nas_addr.v4 == ip("127.0.0.1"), "NAS address");
+	TEST_ASSERT(cfg.aaa.radius.user_password_len == 18 &&
+		memcmp(cfg.aaa.radius.user_password, "haven-nas-password", 18) ==
+		0, "User-Password from its file");
+	TEST_ASSERT_EQUAL(cfg.aaa.radius.max_pending, 300, "max_pending");
+	TEST_ASSERT_EQUAL(cfg.aaa.radius.revive_interval_ms, 2000, "revive");
+	TEST_ASSERT_EQUAL(cfg.aaa.radius.jitter_pct, 10, "default jitter");
+	TEST_ASSERT_EQUAL(cfg.aaa.key_lifetime, 600, "key lifetime");
+	TEST_ASSERT(cfg.aaa.accounting, "accounting");
+	TEST_ASSERT_EQUAL(cfg.aaa.interim_interval, 300, "interim");
+	TEST_ASSERT(cfg.aaa.has_pool && cfg.aaa.pool_first == ip("192.0.2.200")
+		&& cfg.aaa.pool_last == ip("192.0.2.250"), "pool");
+	TEST_ASSERT_EQUAL(haven_radius_conf_check(&cfg.aaa.radius, err,
+		sizeof(err)), 0, "ready for the transport: %s", err);
+	haven_config_free(&cfg);
+	TEST_ASSERT(cfg.aaa.radius.servers[0].secret_len == 0, "wiped");
+
+	/* without the section: off, and the defaults in place */
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("test/config/good.yaml"),
+		&cfg, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(!cfg.aaa.enabled && cfg.aaa.radius.n_servers == 0 &&
+		cfg.aaa.key_lifetime == 3600 && !cfg.aaa.has_pool &&
+		cfg.aaa.radius.max_pending == 1024, "no aaa");
+	haven_config_free(&cfg);
+	return 0;
+}
+
+/* store: and redundancy: with every key away from its default. */
+static int
+test_store_redundancy(void)
+{
+	static const uint8_t from_file[] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+	};
+	struct haven_config cfg = { 0 };
+	const struct haven_config_redundancy *r = &cfg.redundancy;
+	struct haven_addr a;
+	char err[512];
+
+	/* absent: nothing persists, no pair, the defaults stand */
+	TEST_ASSERT_EQUAL(haven_config_load(src_path("test/config/good.yaml"),
+		&cfg, err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(!cfg.store.enabled && !r->enabled, "absent");
+	TEST_ASSERT_EQUAL(cfg.store.sync, HAVEN_CONFIG_STORE_SYNC_EVERY_COMMIT,
+		"default sync");
+	TEST_ASSERT_EQUAL(cfg.store.map_size_mb, 1024, "default map");
+	TEST_ASSERT_EQUAL(cfg.store.max_batch, 4096, "default batch");
+	TEST_ASSERT_EQUAL(r->port, 4435, "default port");
+	TEST_ASSERT_EQUAL(r->role, HAVEN_ROLE_AUTO, "default role");
+	TEST_ASSERT_EQUAL(r->vrid, 51, "default vrid");
+	TEST_ASSERT_EQUAL(r->priority, 100, "default priority");
+	TEST_ASSERT_EQUAL(r->advert_interval_ms, 100, "default advert");
+	TEST_ASSERT(!r->preempt, "default preempt");
+	TEST_ASSERT_EQUAL(r->heartbeat_ms, 100, "default heartbeat");
+	TEST_ASSERT_EQUAL(r->dead_after, 3, "default dead after");
+	TEST_ASSERT_EQUAL(r->window, 256, "default window");
+	TEST_ASSERT_EQUAL(r->bulk_per_tick, 64, "default bulk");
+	haven_config_free(&cfg);
+
+	TEST_ASSERT_EQUAL(haven_config_load(
+		src_path("test/config/good_redundancy.yaml"), &cfg, err,
+		sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(cfg.store.enabled, "store");
+	TEST_ASSERT(strcmp(cfg.store.path, "/var/lib/haven/store") == 0,
+		"path");
+	TEST_ASSERT_EQUAL(cfg.store.sync, HAVEN_CONFIG_STORE_SYNC_INTERVAL,
+		"interval");
+	TEST_ASSERT_EQUAL(cfg.store.sync_interval_ms, 250, "250 ms");
+	TEST_ASSERT_EQUAL(cfg.store.map_size_mb, 4096, "map");
+	TEST_ASSERT_EQUAL(cfg.store.max_batch, 100, "batch");
+	TEST_ASSERT(r->enabled, "redundancy");
+	TEST_ASSERT_EQUAL(r->node_id, 4294967295u, "node id");
+	haven_addr_parse("2001:db8:1::31", &a);
+	TEST_ASSERT(haven_addr_eq(&r->addr, &a), "IPv6 sync address");
+	TEST_ASSERT_EQUAL(r->port_index, 0, "its port");
+	TEST_ASSERT_EQUAL(r->port, 5000, "port");
+	TEST_ASSERT(strcmp(r->peer.name, "pha-b") == 0, "peer name");
+	TEST_ASSERT_EQUAL(r->peer.id, 2, "peer id");
+	haven_addr_parse("2001:db8:1::32", &a);
+	TEST_ASSERT(haven_addr_eq(&r->peer.addr, &a), "peer address");
+	TEST_ASSERT_EQUAL(r->peer.key_len, sizeof(from_file), "key file");
+	TEST_ASSERT_MEM(r->peer.key, from_file, sizeof(from_file), "key");
+	TEST_ASSERT_EQUAL(r->peer.line, 32, "peer line");
+	TEST_ASSERT(strcmp(cfg.ports[0].host_interface, "hx0.home") == 0,
+		"host interface");
+	TEST_ASSERT_EQUAL(r->role, HAVEN_ROLE_STANDBY, "role");
+	TEST_ASSERT(strcmp(haven_redundancy_role_name(r->role), "standby") == 0,
+		"role name");
+	TEST_ASSERT_EQUAL(r->vrid, 255, "vrid");
+	TEST_ASSERT_EQUAL(r->priority, 254, "priority");
+	TEST_ASSERT_EQUAL(r->advert_interval_ms, 40950, "advert");
+	TEST_ASSERT(r->preempt, "preempt");
+	TEST_ASSERT_EQUAL(r->heartbeat_ms, 10000, "heartbeat");
+	TEST_ASSERT_EQUAL(r->dead_after, 100, "dead after");
+	TEST_ASSERT_EQUAL(r->window, 4096, "window");
+	TEST_ASSERT_EQUAL(r->bulk_per_tick, 1, "bulk");
+	haven_config_free(&cfg);
+	TEST_ASSERT(!cfg.redundancy.enabled && cfg.redundancy.peer.key_len == 0,
+		"freed and wiped");
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Broken files: exact position and a piece of the reason             */
 /* ------------------------------------------------------------------ */
@@ -885,6 +1074,10 @@ static const struct bad_case {
 	  "expected key \"ports\" in the top level" },
 	{ "memory_range.yaml", 5, 14,
 	  "expected an integer 64..65536, got \"32\"" },
+	{ "memory_ipv6.yaml", 7, 14,
+	  "expected a memory_mb of at least 209 (the start-up minimum for IPv4 and IPv6 with max_bindings 65536, docs/configuration.md), got \"192\"" },
+	{ "memory_default_bindings.yaml", 4, 3,
+	  "expected key \"memory_mb\" of at least 337 in eal (the start-up minimum for IPv4 with max_bindings 1000000; the default 256 is too small)" },
 	{ "not_a_number.yaml", 14, 17,
 	  "expected an integer 1..65534, got \"forever\"" },
 	{ "bad_bool.yaml", 14, 19, "expected true or false, got \"yes\"" },
@@ -1054,6 +1247,100 @@ static const struct bad_case {
 	/* IPv6: delegation peers */
 	{ "ipv6_peer_off_subnet.yaml", 26, 17,
 	  "expected a secondary on the home port \"home\" (a host of 2001:db8:1::/64), where it intercepts, got \"2001:db8:9::11\"" },
+	/* aaa: RADIUS servers */
+	{ "aaa_no_servers.yaml", 16, 3,
+	  "expected key \"servers\" in aaa, got a mapping without it" },
+	{ "aaa_empty_servers.yaml", 16, 12,
+	  "expected at least 1 RADIUS servers, got 0" },
+	{ "aaa_too_many_servers.yaml", 25, 7,
+	  "expected at most 8 RADIUS servers, got 9" },
+	{ "aaa_bad_address.yaml", 17, 16,
+	  "expected an IPv4 or IPv6 address (such as 192.0.2.250), got \"192.0.2.300\"" },
+	{ "aaa_same_ports.yaml", 19, 18,
+	  "expected an accounting port other than the authentication port (1812), got \"1812\"" },
+	{ "aaa_duplicate_server.yaml", 21, 16,
+	  "expected a server at its own address and ports (aaa.servers[0] \"radius1\" uses 192.0.2.250 port 1812 or 1813), got \"192.0.2.250\"" },
+	{ "aaa_duplicate_name.yaml", 20, 13,
+	  "expected a server name used once (aaa.servers[0] has it), got \"radius1\"" },
+	{ "aaa_bad_name.yaml", 17, 13,
+	  "expected a server name of letters, digits, '.', '_' and '-', got \"radius one\"" },
+	{ "aaa_unknown_key.yaml", 18, 7,
+	  "unknown key \"secrett\" in aaa.servers[0] (expected one of: name, address, auth_port, acct_port, secret, secret_file, timeout_ms, retries)" },
+	{ "aaa_no_secret.yaml", 17, 7,
+	  "expected key \"secret\" or \"secret_file\" in this RADIUS server, got a mapping without either" },
+	{ "aaa_secret_and_file.yaml", 19, 7,
+	  "expected either secret or secret_file, got both (secret at line 18)" },
+	{ "aaa_secret_file_missing.yaml", 18, 20,
+	  "keys/no-such-radius.secret\" (No such file or directory)" },
+	{ "aaa_secret_too_long.yaml", 18, 15,
+	  "expected a key of 1..128 bytes, got 129 bytes" },
+	{ "aaa_timeout_range.yaml", 19, 19,
+	  "expected an integer 10..60000, got \"5\"" },
+	{ "aaa_retries_range.yaml", 19, 16,
+	  "expected an integer 0..10, got \"11\"" },
+	/* aaa: the rest of the section */
+	{ "aaa_max_pending.yaml", 19, 16,
+	  "expected an integer 1..16384, got \"20000\"" },
+	{ "aaa_interim_short.yaml", 19, 21,
+	  "expected 0 (none) or at least 60 seconds (RFC 2869 5.16), got \"30\"" },
+	{ "aaa_nas_identifier.yaml", 16, 19,
+	  "expected a NAS-Identifier of printable characters, got \"haven\\x09lab\"" },
+	{ "aaa_nas_address.yaml", 16, 16,
+	  "expected an address of this host, not the unspecified address (leave the key out for any), got \"0.0.0.0\"" },
+	{ "aaa_pool_off_link.yaml", 19, 9,
+	  "expected a pool of hosts on the home port \"home\" (192.0.2.0/24, without its network and broadcast addresses), got \"198.51.100.0/28\"" },
+	{ "aaa_pool_has_ha.yaml", 19, 9,
+	  "expected a pool without the home agent's address (192.0.2.1), got \"192.0.2.1-192.0.2.20\"" },
+	{ "aaa_pool_has_mn.yaml", 19, 9,
+	  "expected a pool without the home address of a configured mobile node (192.0.2.100, line 12), got \"192.0.2.96-192.0.2.127\"" },
+	{ "aaa_pool_reversed.yaml", 19, 9,
+	  "expected an address pool whose first address is not above its last, got \"192.0.2.220-192.0.2.200\"" },
+	{ "aaa_pool_host_bits.yaml", 19, 9,
+	  "expected a pool prefix with zero host bits (192.0.2.128/26), got \"192.0.2.129/26\"" },
+	{ "aaa_without_home_agent.yaml", 16, 1,
+	  "expected home_agent with aaa (RADIUS provisions a home agent's mobile nodes), got aaa in a configuration without home_agent" },
+	/* store: and redundancy: */
+	{ "store_relative_path.yaml", 15, 9,
+	  "expected an absolute directory path (such as /var/lib/haven/store) of at most 255 bytes, got \"var/lib/haven\"" },
+	{ "store_bad_sync.yaml", 16, 9,
+	  "expected every-commit, none or \"interval <ms>\" (ms 10..60000), got \"sometimes\"" },
+	{ "store_interval_range.yaml", 16, 9, "got \"interval 5\"" },
+	{ "store_map_size.yaml", 16, 16, "expected an integer 1..1048576, got \"0\"" },
+	{ "store_no_path.yaml", 15, 3, "expected key \"path\" in store" },
+	{ "host_interface_twice.yaml", 12, 21,
+	  "expected a host interface used once (port \"home\" has it), got \"hx0\"" },
+	{ "host_interface_bad.yaml", 12, 21,
+	  "expected a Linux interface name of letters, digits, '.', '_' and '-', got \"hx 1\"" },
+	{ "host_interface_long.yaml", 12, 21,
+	  "of 1..15 bytes, got \"haven-exception0\"" },
+	{ "redundancy_address_is_vip.yaml", 16, 12,
+	  "expected an address of this primary's own, not the home agent's" },
+	{ "redundancy_address_not_ours.yaml", 16, 12,
+	  "expected one of this agent's port addresses (port home 192.0.2.31), got \"192.0.2.33\"" },
+	{ "redundancy_advert_interval.yaml", 23, 25,
+	  "expected a multiple of 10 in 10..40950 (milliseconds; VRRPv3 counts centiseconds, RFC 5798 5.2.7), got \"105\"" },
+	{ "redundancy_bad_role.yaml", 17, 9,
+	  "expected auto, active or standby, got \"primary\"" },
+	{ "redundancy_default_address_is_vip.yaml", 15, 3,
+	  "expected key \"address\" in redundancy (the home port's address is the home agent's" },
+	{ "redundancy_no_key.yaml", 18, 5,
+	  "expected key \"key\" or \"key_file\" in this peer" },
+	{ "redundancy_no_peer.yaml", 15, 3, "expected key \"peer\" in redundancy" },
+	{ "redundancy_peer_family.yaml", 20, 14,
+	  "expected a peer address of the family of redundancy.address (IPv4), got \"2001:db8:1::32\"" },
+	{ "redundancy_peer_is_us.yaml", 20, 14,
+	  "expected the other primary's address, not one of this agent's" },
+	{ "redundancy_peer_unreachable.yaml", 20, 14,
+	  "expected a peer directly reachable, a host inside a port's subnet (home 192.0.2.0/24), got \"198.51.100.32\"" },
+	{ "redundancy_port_clash.yaml", 20, 9,
+	  "expected a sync port other than delegation.port (4500), got \"4500\"" },
+	{ "redundancy_priority.yaml", 23, 15, "expected an integer 1..254, got \"255\"" },
+	{ "redundancy_same_id.yaml", 19, 9,
+	  "expected a peer id other than this primary's (redundancy.node_id), got \"2\"" },
+	{ "redundancy_unknown_key.yaml", 17, 3,
+	  "unknown key \"heartbeat_ms\" in redundancy (expected one of: node_id, address, port, peer, role, vrrp, heartbeat_interval_ms, dead_after, window, bulk_per_tick)" },
+	{ "redundancy_without_home_agent.yaml", 17, 3,
+	  "expected redundancy only with home_agent" },
 };
 
 static int
@@ -1102,7 +1389,7 @@ test_errors_hide_keys(void)
 	static const char *const files[] = {
 		"bad_hex_key.yaml", "odd_hex_key.yaml", "key_too_long.yaml",
 		"key_file_bad.yaml", "deleg_key_too_long.yaml",
-		"ipv6_key_too_long.yaml",
+		"ipv6_key_too_long.yaml", "aaa_secret_too_long.yaml",
 	};
 	struct haven_config cfg = { 0 };
 	char err[512], rel[64];
@@ -1360,6 +1647,191 @@ test_api_corners(void)
 	return 0;
 }
 
+/* Read a whole file into a malloc'd buffer; NULL on error. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc(n + 1)) != NULL &&
+	    fread(buf, 1, n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf != NULL)
+		*len = (size_t)n;
+	fclose(f);
+	return buf;
+}
+
+/*
+ * haven_config_load_buffer() loads what haven_config_load() loads: the
+ * same structure for the lab files (key_file relative to the name's
+ * folder), the same position and reason for a broken file, an empty or
+ * NULL buffer refused, text without a terminating NUL read to len only.
+ */
+static int
+test_load_buffer(void)
+{
+	static const char *const same[] = {
+		"config/lab.yaml", "config/lab-ipv6.yaml",
+		"config/pha-baremetal.yaml", "test/config/good_features.yaml",
+	};
+	struct haven_config a = { 0 }, b = { 0 };
+	char err[512], err2[512], *text;
+	const char *path;
+	unsigned int i;
+	size_t len;
+
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		path = src_path(same[i]);
+		text = slurp(path, &len);
+		TEST_ASSERT(text != NULL, "read %s", path);
+		TEST_ASSERT_EQUAL(haven_config_load(path, &a, err,
+			sizeof(err)), 0, "%s", err);
+		TEST_ASSERT_EQUAL(haven_config_load_buffer(path, text, len, &b,
+			err, sizeof(err)), 0, "%s", err);
+		free(text);
+		TEST_ASSERT(strcmp(a.path, b.path) == 0, "path");
+		TEST_ASSERT_EQUAL(a.n_mns, b.n_mns, "%s: nodes", same[i]);
+		TEST_ASSERT_EQUAL(a.n_mns6, b.n_mns6, "%s: nodes6", same[i]);
+		TEST_ASSERT(a.n_mns == 0 || memcmp(a.mns, b.mns,
+			a.n_mns * sizeof(*a.mns)) == 0, "%s: nodes", same[i]);
+		TEST_ASSERT(a.n_mns6 == 0 || memcmp(a.mns6, b.mns6,
+			a.n_mns6 * sizeof(*a.mns6)) == 0, "%s: nodes6",
+			same[i]);
+		TEST_ASSERT_MEM(&a.delegation, &b.delegation,
+			sizeof(a.delegation), "%s: delegation", same[i]);
+		TEST_ASSERT_MEM(a.ports, b.ports, sizeof(a.ports), "ports");
+		TEST_ASSERT_EQUAL(a.memory_mb, b.memory_mb, "memory");
+		TEST_ASSERT_EQUAL(a.max_bindings, b.max_bindings, "bindings");
+		haven_config_free(&a);
+		haven_config_free(&b);
+	}
+
+	/* a broken text: the same message as from its file */
+	path = src_path("test/config/memory_ipv6.yaml");
+	text = slurp(path, &len);
+	TEST_ASSERT(text != NULL, "read %s", path);
+	TEST_ASSERT_EQUAL(haven_config_load(path, &a, err, sizeof(err)), -1,
+		"file loaded");
+	TEST_ASSERT_EQUAL(haven_config_load_buffer(path, text, len, &b, err2,
+		sizeof(err2)), -1, "buffer loaded");
+	TEST_ASSERT(strcmp(err, err2) == 0, "%s / %s", err, err2);
+	TEST_ASSERT(b.mns6 == NULL && b.n_mns6 == 0, "released");
+
+	/* len bounds the text: cut before the IPv6 home agent address */
+	TEST_ASSERT_EQUAL(haven_config_load_buffer("cut.yaml", text,
+		strstr(text, "  address6: 2001:db8:1::1\n") - text, &b, err,
+		sizeof(err)), -1, "cut text loaded");
+	TEST_ASSERT(strstr(err, "cut.yaml:") == err, "%s", err);
+	free(text);
+
+	TEST_ASSERT_EQUAL(haven_config_load_buffer("empty.yaml", "", 0, &b,
+		err, sizeof(err)), -1, "empty");
+	TEST_ASSERT(strcmp(err, "empty.yaml:1:1: expected a mapping at the "
+		"top level, got an empty file") == 0, "%s", err);
+	TEST_ASSERT_EQUAL(haven_config_load_buffer("null.yaml", NULL, 5, &b,
+		err, sizeof(err)), -1, "NULL data");
+	TEST_ASSERT(strstr(err, "null.yaml:1:1: expected 5 bytes") == err,
+		"%s", err);
+	TEST_ASSERT_EQUAL(haven_config_load_buffer(NULL, "eal: {}", 7, &b,
+		err, sizeof(err)), -1, "NULL name");
+	TEST_ASSERT_EQUAL(haven_config_load_buffer("x.yaml", "a: \0", 5, &b,
+		err, sizeof(err)), -1, "NUL byte");
+	TEST_ASSERT(strstr(err, "x.yaml:1:1: expected UTF-8 text, got control characters are not allowed at byte 3") == err,
+		"%s", err);
+	return 0;
+}
+
+/*
+ * The start-up memory minimum (docs/configuration.md) against the
+ * measurements it was fitted to (haven, one port, hugepages: off): above
+ * the largest memory_mb that failed to start, and at most 1% + 2 MB above
+ * the smallest seen to start. The lab and example files leave room for it.
+ */
+static int
+test_min_memory(void)
+{
+	static const struct {
+		uint32_t max_bindings;
+		bool ipv6;
+		uint32_t failed;	/* memory_mb that did not start */
+		uint32_t started;	/* memory_mb that started */
+	} measured[] = {
+		{ 1, false, 99, 101 }, { 16384, false, 102, 104 },
+		{ 65536, false, 114, 116 }, { 262144, false, 160, 162 },
+		{ 1000000, false, 335, 337 },
+		{ 1, true, 167, 169 }, { 16384, true, 177, 179 },
+		{ 65536, true, 208, 209 }, { 262144, true, 328, 330 },
+		{ 1000000, true, 786, 788 },
+	};
+	struct haven_config cfg = { 0 };
+	char err[512];
+	unsigned int i;
+	uint32_t mb;
+
+	for (i = 0; i < sizeof(measured) / sizeof(measured[0]); i++) {
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.max_bindings = measured[i].max_bindings;
+		cfg.n_ports = 1;
+		cfg.ports[0].has_addr6 = measured[i].ipv6;
+		TEST_ASSERT_EQUAL(haven_config_has_ipv6(&cfg),
+			measured[i].ipv6, "has_ipv6");
+		mb = haven_config_min_memory_mb(&cfg);
+		TEST_ASSERT(mb > measured[i].failed &&
+			mb <= measured[i].started + measured[i].started / 100 + 2,
+			"max_bindings %u%s: %u MB, measured %u failed, %u started",
+			measured[i].max_bindings,
+			measured[i].ipv6 ? " with IPv6" : "", mb,
+			measured[i].failed, measured[i].started);
+	}
+	TEST_ASSERT_EQUAL(haven_config_min_memory_mb(NULL), 0, "NULL");
+	TEST_ASSERT(!haven_config_has_ipv6(NULL), "NULL");
+
+	for (i = 0; i < 2; i++) {
+		const char *f = i ? "config/lab-ipv6.yaml" : "config/lab.yaml";
+
+		TEST_ASSERT_EQUAL(haven_config_load(src_path(f), &cfg, err,
+			sizeof(err)), 0, "%s", err);
+		TEST_ASSERT_EQUAL(haven_config_has_ipv6(&cfg), i, "%s", f);
+		TEST_ASSERT(cfg.memory_mb >= haven_config_min_memory_mb(&cfg),
+			"%s", f);
+		haven_config_free(&cfg);
+	}
+	return 0;
+}
+
+/* A FIFO for a file or a key file is refused at once, never waited on. */
+static int
+test_fifo_refused(void)
+{
+	struct haven_config cfg = { 0 };
+	char fifo[sizeof(tmp_dir) + 16], err[512];
+	const char *path;
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", tmp_dir);
+	unlink(fifo);
+	TEST_ASSERT(mkfifo(fifo, 0600) == 0, "mkfifo");
+	TEST_ASSERT_EQUAL(haven_config_load(fifo, &cfg, err, sizeof(err)),
+		-1, "FIFO loaded");
+	TEST_ASSERT(strstr(err, "something else than a regular file") != NULL,
+		"%s", err);
+	path = write_tmp("fifokey.yaml", HEADER
+		"mobile_nodes: [{home_address: 10.0.0.9, spi: 300, key_file: fifo}]\n");
+	TEST_ASSERT(path != NULL, "tmp file");
+	TEST_ASSERT_EQUAL(haven_config_load(path, &cfg, err, sizeof(err)), -1,
+		"FIFO key loaded");
+	TEST_ASSERT(strstr(err, "(not a regular file)") != NULL, "%s", err);
+	unlink(fifo);
+	return 0;
+}
+
 /* true/false stand for on/off: YAML 1.1 tools rewrite on/off so. */
 static int
 test_hugepages_synonyms(void)
@@ -1492,13 +1964,19 @@ main(void)
 	TEST_RUN(test_features);
 	TEST_RUN(test_delegation);
 	TEST_RUN(test_pure_sha);
+	TEST_RUN(test_store_redundancy);
 	TEST_RUN(test_ipv6);
+	TEST_RUN(test_good_aaa);
+	TEST_RUN(test_lab_aaa_config);
 	TEST_RUN(test_bad_files);
 	TEST_RUN(test_errors_hide_keys);
 	TEST_RUN(test_many_nodes);
 	TEST_RUN(test_many_nodes6);
 	TEST_RUN(test_ipv6_corners);
 	TEST_RUN(test_api_corners);
+	TEST_RUN(test_load_buffer);
+	TEST_RUN(test_min_memory);
+	TEST_RUN(test_fifo_refused);
 	TEST_RUN(test_hugepages_synonyms);
 	TEST_RUN(test_idle_policy_name);
 	TEST_RUN(test_deleg_policy_name);

@@ -1283,6 +1283,137 @@ setup(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* A pair of primaries: virtual MAC, standby, VRRP                     */
+/* ------------------------------------------------------------------ */
+
+#define OWN		IP(192, 0, 2, 31)
+#define PEER		IP(192, 0, 2, 32)
+static const struct rte_ether_addr vmac = {
+	.addr_bytes = { 0x00, 0x00, 0x5e, 0x00, 0x01, 0x33 } };
+static const struct rte_ether_addr vrrp_mcast = {
+	.addr_bytes = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x12 } };
+
+/* A VRRP advertisement (only the IP header matters here). */
+static struct rte_mbuf *
+vrrp_advert(const struct rte_ether_addr *src_mac, uint32_t src)
+{
+	uint8_t *ip;
+	struct rte_mbuf *m = frame(&vrrp_mcast, src_mac, RTE_ETHER_TYPE_IPV4,
+			20 + 12, &ip);
+
+	if (m == NULL)
+		return NULL;
+	put_ipv4(ip, HAVEN_IPPROTO_VRRP, 32, src, HAVEN_VRRP_GROUP4, 255, 0);
+	ip[20] = 0x31;		/* version 3, advertisement */
+	ip[21] = 0x33;		/* VRID 51 */
+	return m;
+}
+
+static int
+check_arp_answer(unsigned int port, uint32_t sip,
+		const struct rte_ether_addr *mac)
+{
+	struct rte_mbuf *m = sent(port);
+	const struct rte_arp_hdr *arp;
+
+	TEST_ASSERT(m != NULL, "no ARP reply");
+	if (check_eth(m, &router_mac, mac, RTE_ETHER_TYPE_ARP) != 0) {
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	arp = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, 14);
+	TEST_ASSERT_EQUAL(arp->arp_data.arp_sip, sip, "sender IP");
+	TEST_ASSERT(rte_is_same_ether_addr(&arp->arp_data.arp_sha, mac),
+		"sender MAC");
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static int
+test_pair_virtual_mac(void)
+{
+	struct rte_mbuf *m;
+	int rc = -1;
+
+	drain();
+	/* The active of a pair: own address .31, the VIP is HA. */
+	fp.ports[0].addr = OWN;
+	rte_ether_addr_copy(&vmac, &fp.ports[0].vmac);
+	fp.ports[0].vmac_on = true;
+	if (bind_simple(HOME, HAVEN_ENCAP_IPIP, HAVEN_BINDING_F_INTERCEPT) != 0)
+		goto out;
+	run(0, arp_request(&router_mac, ROUTER, HA));
+	if (check_arp_answer(0, HA, &vmac) != 0)
+		goto out;
+	run(0, arp_request(&router_mac, ROUTER, OWN));
+	if (check_arp_answer(0, OWN, &port_mac[0]) != 0)
+		goto out;
+	run(0, arp_request(&router_mac, ROUTER, HOME));
+	if (check_arp_answer(0, HOME, &vmac) != 0)
+		goto out;
+	/* A datagram to the virtual MAC is tunnelled (out of the visited
+	 * port, which has no virtual MAC: from its own). */
+	run(0, udp_packet(&vmac, CH, HOME, 64, 0, 9, 10));
+	m = sent(1);
+	if (m == NULL) {
+		fprintf(stderr, "frame to the virtual MAC not tunnelled\n");
+		goto out;
+	}
+	rc = check_eth(m, &coa_mac, &port_mac[1], RTE_ETHER_TYPE_IPV4);
+	rte_pktmbuf_free(m);
+	if (rc != 0)
+		goto out;
+	rc = -1;
+	/* Our own advertisement seen again is dropped; the peer's (same
+	 * virtual MAC, split brain) and any other router's are punted. */
+	run(0, vrrp_advert(&vmac, OWN));
+	if (punted() != NULL) {
+		fprintf(stderr, "own VRRP echo punted\n");
+		goto out;
+	}
+	run(0, vrrp_advert(&vmac, PEER));
+	m = punted();
+	if (m == NULL) {
+		fprintf(stderr, "peer's VRRP advertisement not punted\n");
+		goto out;
+	}
+	rte_pktmbuf_free(m);
+
+	/* The standby: the VIP is not ours, nor is the virtual MAC. */
+	fp.ports[0].vmac_on = false;
+	fp.ha_standby = true;
+	drain();
+	run(0, arp_request(&router_mac, ROUTER, HA));
+	if (sent(0) != NULL) {
+		fprintf(stderr, "standby answered ARP for the VIP\n");
+		goto out;
+	}
+	run(0, udp_packet(&vmac, CH, HOME, 64, 0, 9, 10));
+	if (sent(1) != NULL || w.stats.drops[HAVEN_DROP_NOT_FOR_US] == 0) {
+		fprintf(stderr, "standby took a frame to the virtual MAC\n");
+		goto out;
+	}
+	run(0, arp_request(&router_mac, ROUTER, OWN));
+	if (check_arp_answer(0, OWN, &port_mac[0]) != 0)
+		goto out;
+	run(0, vrrp_advert(&stranger_mac, PEER));
+	m = punted();
+	if (m == NULL) {
+		fprintf(stderr, "VRRP not punted on the standby\n");
+		goto out;
+	}
+	rte_pktmbuf_free(m);
+	rc = 0;
+out:
+	fp.ha_standby = false;
+	fp.ports[0].vmac_on = false;
+	fp.ports[0].addr = HA;
+	haven_binding_remove(table, HOME);
+	drain();
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1315,6 +1446,7 @@ main(int argc, char **argv)
 		TEST_RUN(test_arp_not_answered);
 		TEST_RUN(test_arp_own_address);
 		TEST_RUN(test_arp_learns_changed_mac);
+		TEST_RUN(test_pair_virtual_mac);
 		TEST_RUN(test_ipip_encap);
 		TEST_RUN(test_minimal_encap_s);
 		TEST_RUN(test_minimal_encap_no_s);

@@ -9,7 +9,8 @@
  * hmac module, so a wrong covered span (RFC 5944 section 3.5.1) shows.
  * Every refusal the parser promises is exercised together with its
  * reason, and the replay rules of section 5.7.1 are probed at their
- * bounds.
+ * bounds. The Mobile Node NAI extension of RFC 2794 is checked against a
+ * request and a reply built with scapy (test/mip4_nai_vectors.py).
  */
 
 #include <errno.h>
@@ -987,6 +988,191 @@ test_ntp_now(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* RFC 2794 Mobile Node NAI extension                                 */
+/* ------------------------------------------------------------------ */
+
+/*
+ * From test/mip4_nai_vectors.py (scapy's Mobile IP layers and Python's
+ * hmac; tshark decodes both as MN-NAI then MN-HA): a NAI-only node asks
+ * with home address 0.0.0.0, the reply assigns 192.0.2.150.
+ */
+static const uint8_t nai_rrq[71] = {
+	0x01, 0x02, 0x02, 0x58, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x00, 0x02, 0x01,
+	0xc6, 0x33, 0x64, 0x0a, 0xe8, 0xa1, 0xb2, 0xc3, 0x00, 0x00, 0x00, 0x01,
+	0x83, 0x17, 0x6d, 0x6e, 0x2d, 0x6e, 0x61, 0x69, 0x2d, 0x6f, 0x6e, 0x6c,
+	0x79, 0x40, 0x6c, 0x61, 0x62, 0x2e, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c,
+	0x65, 0x20, 0x14, 0x00, 0x00, 0x03, 0xe9, 0x79, 0x1a, 0xb2, 0x65, 0x67,
+	0x72, 0xa0, 0x21, 0xc8, 0x0a, 0xc5, 0x04, 0x58, 0xbd, 0x1c, 0x5b,
+};
+
+static const uint8_t nai_rrp[67] = {
+	0x03, 0x00, 0x02, 0x58, 0xc0, 0x00, 0x02, 0x96, 0xc0, 0x00, 0x02, 0x01,
+	0xe8, 0xa1, 0xb2, 0xc3, 0x00, 0x00, 0x00, 0x01, 0x83, 0x17, 0x6d, 0x6e,
+	0x2d, 0x6e, 0x61, 0x69, 0x2d, 0x6f, 0x6e, 0x6c, 0x79, 0x40, 0x6c, 0x61,
+	0x62, 0x2e, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x20, 0x14, 0x00,
+	0x00, 0x03, 0xe9, 0x27, 0x17, 0x09, 0x93, 0x85, 0x59, 0x36, 0xb7, 0x9b,
+	0x44, 0xab, 0x6e, 0x60, 0x3a, 0x87, 0x19,
+};
+
+
+static const char nai_text[] = "mn-nai-only@lab.example";
+static const char nai_key[] = "haven-nai-only-key";
+
+static void
+nai_sa(struct haven_mip4_sa *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->spi = 1001;
+	sa->alg = HAVEN_MIP4_ALG_HMAC_MD5;
+	sa->key_len = sizeof(nai_key) - 1;
+	memcpy(sa->key, nai_key, sa->key_len);
+}
+
+static int
+test_nai_request(void)
+{
+	struct haven_mip4_rrq rrq;
+	struct haven_mip4_sa sa;
+	char err[128];
+
+	nai_sa(&sa);
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrq(nai_rrq, sizeof(nai_rrq), &rrq,
+		err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(rrq.home_addr, 0, "home address 0.0.0.0 accepted");
+	TEST_ASSERT(rrq.mn_nai == nai_rrq + 26, "NAI inside the buffer");
+	TEST_ASSERT_EQUAL(rrq.mn_nai_len, sizeof(nai_text) - 1, "NAI length");
+	TEST_ASSERT_MEM(rrq.mn_nai, nai_text, rrq.mn_nai_len, "NAI");
+	TEST_ASSERT_EQUAL(rrq.mn_ha.spi, 1001, "SPI");
+	TEST_ASSERT_EQUAL(rrq.mn_ha.covered_len, 24 + 25 + 6,
+		"the authenticator covers the NAI");
+	TEST_ASSERT_EQUAL(haven_mip4_auth_verify(&sa, nai_rrq, &rrq.mn_ha), 0,
+		"authenticator of the vector");
+	return 0;
+}
+
+static int
+test_nai_reply(void)
+{
+	struct haven_mip4_rrp rrp = {
+		.code = HAVEN_MIP4_ACCEPTED,
+		.lifetime = 600,
+		.ident = 0xe8a1b2c300000001ULL,
+	};
+	struct haven_mip4_auth_ext mn_ha;
+	struct haven_mip4_rrp back;
+	struct haven_mip4_key *key;
+	struct haven_mip4_sa sa;
+	const uint8_t *nai;
+	uint8_t buf[256], nai_len;
+	int len;
+
+	nai_sa(&sa);
+	key = haven_mip4_key_create(&sa);
+	TEST_ASSERT(key != NULL, "key");
+	memcpy(&rrp.home_addr, "\xc0\x00\x02\x96", 4);	/* assigned */
+	memcpy(&rrp.ha_addr, "\xc0\x00\x02\x01", 4);
+	len = haven_mip4_build_rrp_nai(&rrp, (const uint8_t *)nai_text,
+		sizeof(nai_text) - 1, key, buf, sizeof(buf));
+	TEST_ASSERT_EQUAL(len, sizeof(nai_rrp), "length");
+	TEST_ASSERT_MEM(buf, nai_rrp, sizeof(nai_rrp),
+		"the bytes scapy and hmac computed");
+	TEST_ASSERT_EQUAL(haven_mip4_build_rrp_nai(&rrp,
+		(const uint8_t *)nai_text, sizeof(nai_text) - 1, key, buf,
+		sizeof(nai_rrp) - 1), -ENOSPC, "one octet short");
+	TEST_ASSERT_EQUAL(haven_mip4_build_rrp_nai(&rrp,
+		(const uint8_t *)nai_text, 0, key, buf, sizeof(buf)), -EINVAL,
+		"empty NAI");
+
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrp_nai(nai_rrp, sizeof(nai_rrp),
+		&back, &mn_ha, &nai, &nai_len), 0, "parse");
+	TEST_ASSERT(back.home_addr == rrp.home_addr && back.code == 0,
+		"assigned home address");
+	TEST_ASSERT(nai == nai_rrp + 22 && nai_len == sizeof(nai_text) - 1,
+		"NAI");
+	TEST_ASSERT_EQUAL(haven_mip4_key_verify(key, nai_rrp, &mn_ha), 0,
+		"authenticator");
+	/* the old parser reads the same reply, the NAI skipped */
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrp(nai_rrp, sizeof(nai_rrp), &back,
+		&mn_ha), 0, "parse_rrp");
+	TEST_ASSERT_EQUAL(mn_ha.spi, 1001, "SPI");
+
+	/* a denial to a node whose key is unknown: NAI, no MN-HA */
+	rrp.code = HAVEN_MIP4_DENIED_MN_AUTH;
+	rrp.home_addr = 0;
+	len = haven_mip4_build_rrp_nai(&rrp, (const uint8_t *)nai_text,
+		sizeof(nai_text) - 1, NULL, buf, sizeof(buf));
+	TEST_ASSERT_EQUAL(len, HAVEN_MIP4_RRP_LEN + 2 + sizeof(nai_text) - 1,
+		"denial length");
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrp_nai(buf, (size_t)len, &back,
+		&mn_ha, &nai, &nai_len), 0, "parse denial");
+	TEST_ASSERT(!mn_ha.present && nai_len == sizeof(nai_text) - 1 &&
+		back.code == 131, "denial fields");
+	haven_mip4_key_free(key);
+	return 0;
+}
+
+/* Requests and replies whose NAI extensions are misplaced or repeated. */
+static int
+test_nai_malformed(void)
+{
+	static const uint8_t nai2[] = { 131, 3, 'a', '@', 'b' };
+	struct haven_mip4_auth_ext mn_ha;
+	struct haven_mip4_rrq rrq;
+	struct haven_mip4_rrp rrp;
+	const uint8_t *nai;
+	uint8_t buf[256], nai_len;
+	char err[128];
+	size_t head = 24 + 25;	/* fixed part and the first NAI */
+
+	/* a second NAI before MN-HA */
+	memcpy(buf, nai_rrq, head);
+	memcpy(buf + head, nai2, sizeof(nai2));
+	memcpy(buf + head + sizeof(nai2), nai_rrq + head,
+		sizeof(nai_rrq) - head);
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrq(buf, sizeof(nai_rrq) +
+		sizeof(nai2), &rrq, err, sizeof(err)),
+		HAVEN_MIP4_DENIED_POORLY_FORMED, "two NAIs");
+	TEST_ASSERT(strstr(err, "second MN-NAI") != NULL, "%s", err);
+
+	/* an empty NAI */
+	memcpy(buf, nai_rrq, 24);
+	buf[24] = 131;
+	buf[25] = 0;
+	memcpy(buf + 26, nai_rrq + head, sizeof(nai_rrq) - head);
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrq(buf, 26 + sizeof(nai_rrq) - head,
+		&rrq, err, sizeof(err)), HAVEN_MIP4_DENIED_POORLY_FORMED,
+		"empty NAI");
+	TEST_ASSERT(strstr(err, "empty MN-NAI") != NULL, "%s", err);
+
+	/* a NAI after MN-HA: RFC 2794 puts it before */
+	memcpy(buf, nai_rrq, 24);
+	memcpy(buf + 24, nai_rrq + head, sizeof(nai_rrq) - head);
+	memcpy(buf + 24 + sizeof(nai_rrq) - head, nai_rrq + 24, 25);
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrq(buf, sizeof(nai_rrq), &rrq, err,
+		sizeof(err)), HAVEN_MIP4_DENIED_POORLY_FORMED, "NAI after MN-HA");
+	TEST_ASSERT(strstr(err, "follows the MN-HA") != NULL, "%s", err);
+
+	/* a request without NAI keeps mn_nai NULL */
+	memcpy(buf, nai_rrq, 24);
+	memcpy(buf + 24, nai_rrq + head, sizeof(nai_rrq) - head);
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrq(buf, sizeof(nai_rrq) - 25, &rrq,
+		err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(rrq.mn_nai == NULL && rrq.mn_nai_len == 0, "no NAI");
+
+	/* a reply with two NAIs: refused by the NAI parser only */
+	memcpy(buf, nai_rrp, 20 + 25);
+	memcpy(buf + 45, nai2, sizeof(nai2));
+	memcpy(buf + 45 + sizeof(nai2), nai_rrp + 45, sizeof(nai_rrp) - 45);
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrp_nai(buf, sizeof(nai_rrp) +
+		sizeof(nai2), &rrp, &mn_ha, &nai, &nai_len), -EINVAL,
+		"two NAIs in a reply");
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrp(buf, sizeof(nai_rrp) +
+		sizeof(nai2), &rrp, &mn_ha), 0,
+		"haven_mip4_parse_rrp() unchanged: skips them");
+	return 0;
+}
+
 int
 main(void)
 {
@@ -1011,5 +1197,8 @@ main(void)
 	TEST_RUN(test_replay_era_rollover);
 	TEST_RUN(test_ident_for_mismatch);
 	TEST_RUN(test_ntp_now);
+	TEST_RUN(test_nai_request);
+	TEST_RUN(test_nai_reply);
+	TEST_RUN(test_nai_malformed);
 	TEST_SUMMARY();
 }

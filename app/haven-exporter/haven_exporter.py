@@ -15,6 +15,13 @@ haven is picked up at the next scrape, and a stopped one shows haven_up 0.
 Every metric carries the label instance=<file prefix>. The metrics are
 listed in docs/telemetry.md. Needs Debian's python3-prometheus-client;
 run with /usr/bin/python3.
+
+Counters never go back while a haven process lives: telemetry gives the
+values since start (the console's "clear" commands do not touch them;
+fields named *_since_clear, and nested tables, are not exported), and
+should a global counter still shrink within one process, the exporter
+carries on from what it had served (and says so once on stderr), so
+that Prometheus sees a counter reset only when the process changes.
 """
 
 import argparse
@@ -28,7 +35,7 @@ import time
 
 from prometheus_client import start_http_server
 from prometheus_client.core import (CollectorRegistry, CounterMetricFamily,
-                                    GaugeMetricFamily)
+                                    GaugeMetricFamily, UnknownMetricFamily)
 from prometheus_client.exposition import generate_latest
 
 DEFAULT_RUNTIME_DIR = "/var/run/dpdk"
@@ -36,14 +43,17 @@ DEFAULT_LISTEN = "127.0.0.1:9464"
 DEFAULT_PREFIX = "haven"
 SOCKET_NAME = "dpdk_telemetry.v2"
 
-# /haven/stats: the keys that are levels, not totals. Every other numeric
-# key is a counter named haven_<key>_total, so a counter added to haven
-# later appears without a change here.
+# /haven/stats, each field by its meaning: a level that goes up and down
+# is a gauge (haven_<key>), a total since start is a counter
+# (haven_<key>_total). A field haven adds later and nobody classified yet
+# is served untyped (haven_<key>, TYPE unknown) until it is put in one of
+# the two tables; dts/TestSuite_exporter.py fails meanwhile.
 STATS_GAUGES = {
     "bindings": "Bindings in the binding table",
     "workers": "Worker lcores (packet forwarding)",
+    "bindings6": "Mobile IPv6 bindings in the IPv6 binding table",
 }
-STATS_HELP = {
+STATS_COUNTERS = {
     "rx_packets": "Packets received by the workers",
     "tx_packets": "Packets transmitted by the workers",
     "encap_packets": "Packets tunnelled toward a care-of address",
@@ -63,7 +73,24 @@ STATS_HELP = {
     "held_sent": "Packets held for neighbour resolution, then sent",
     "held_dropped": "Packets held for neighbour resolution, then dropped",
     "control_tx_dropped": "Packets the control lcore could not transmit",
+    "proxy_nd_replies": "Proxy Neighbor Advertisements sent for away "
+                        "Mobile IPv6 nodes",
+    "udp_bad_checksum": "UDP datagrams to the agent discarded for a wrong "
+                        "checksum",
+    "neighbour_mac_changes": "Neighbours whose MAC changed (after the old "
+                             "one stopped answering probes)",
+    "neighbour_claims_refused": "Another MAC claimed a neighbour whose own "
+                                "MAC then answered its probe",
+    "neighbours_evicted": "Unused neighbour entries evicted to make room",
+    "address_claims_seen": "Claims of our addresses or intercepted home "
+                           "addresses by another MAC",
+    "addresses_defended": "Such claims answered with an announcement",
+    "registrations6_accepted": "Binding Updates accepted (status 0)",
+    "registrations6_denied": "Binding Updates refused (status 128 or more)",
 }
+# The suffix of fields that count since an operator's "clear": never
+# exported (Prometheus needs the values since start).
+SINCE_CLEAR = "_since_clear"
 
 # /haven/peers columns
 PEER_GAUGES = (
@@ -96,6 +123,46 @@ SECONDARY_COUNTERS = (
     ("expired", "Bindings whose forwarding duration ran out"),
     ("refused", "Start Forwarding refused"),
 )
+# /haven/aaa (docs/aaa.md): per RADIUS server, then the module's totals
+AAA_SERVER_COUNTERS = (
+    ("requests", "RADIUS requests first sent to the server"),
+    ("retransmissions", "RADIUS requests sent again to the server"),
+    ("timeouts", "RADIUS requests the server never answered"),
+    ("accepts", "Access-Accepts from the server"),
+    ("rejects", "Access-Rejects (and -Challenges) from the server"),
+    ("acct_responses", "Accounting-Responses from the server"),
+    ("deaths", "Times the server was declared dead"),
+    ("revivals", "Times a Status-Server probe brought the server back"),
+)
+AAA_SERVER_DROPS = ("dropped_auth", "dropped_no_ma", "dropped_malformed",
+                    "dropped_unmatched")
+AAA_COUNTERS = (
+    ("asked", "Access-Requests for registrations"),
+    ("refused_full", "Registrations denied at once: too many waiting for "
+     "RADIUS (flood bound)"),
+    ("cache_hits", "Registrations authenticated with a cached AAA key"),
+    ("provisioned", "Access-Accepts that made or re-keyed a node"),
+    ("rejected", "Registrations denied: Access-Reject"),
+    ("timed_out", "Registrations denied: no RADIUS server answered"),
+    ("no_server", "Registrations denied: every RADIUS server dead"),
+    ("unusable", "Registrations denied: an unusable Access-Accept"),
+    ("address_refused", "Registrations denied: another user's address"),
+    ("acct_start", "Accounting Start records sent"),
+    ("acct_interim", "Accounting Interim-Update records sent"),
+    ("acct_stop", "Accounting Stop records sent"),
+    ("acct_answered", "Accounting records acknowledged"),
+    ("acct_failed", "Accounting records no server acknowledged"),
+    ("acct_lost", "Accounting records not sent (client bound reached)"),
+)
+AAA_GAUGES = (
+    ("waiting", "Registrations waiting for RADIUS"),
+    ("waiting_max", "Registrations that may wait for RADIUS at once"),
+    ("nodes", "Mobile nodes provisioned by RADIUS"),
+    ("pool_size", "Addresses of the AAA pool"),
+    ("pool_used", "Addresses of the AAA pool assigned"),
+    ("max_wait_ms", "Longest a RADIUS request waits when no server "
+     "answers, ms"),
+)
 SECONDARY_GAUGES = (
     ("used", "Bindings held for all primaries"),
     ("capacity", "Bindings this secondary accepts"),
@@ -104,6 +171,30 @@ SECONDARY_GAUGES = (
 
 def is_number(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def label_name(k):
+    """A telemetry field name as a Prometheus label name."""
+    out = "".join(c if c.isalnum() or c == "_" else "_" for c in str(k))
+    return out if out and not out[0].isdigit() else "_" + out
+
+
+def epoch_seconds(v):
+    """A start time as Unix seconds: a number already, or an ISO 8601
+    text ("2025-01-31T10:00:00Z", with or without an offset: UTC then);
+    None otherwise."""
+    if is_number(v):
+        return float(v)
+    if not isinstance(v, str) or not v:
+        return None
+    from datetime import datetime, timezone
+    try:
+        t = datetime.fromisoformat(v.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=timezone.utc)
+    return t.timestamp()
 
 
 class TelemetryError(Exception):
@@ -211,6 +302,12 @@ class Families:
         f = self._get(GaugeMetricFamily, name, doc, labels.keys())
         f.add_metric([inst] + [str(v) for v in labels.values()], value)
 
+    def untyped(self, name, doc, inst, value, /, **labels):
+        if not is_number(value):
+            return
+        f = self._get(UnknownMetricFamily, name, doc, labels.keys())
+        f.add_metric([inst] + [str(v) for v in labels.values()], value)
+
     def __iter__(self):
         return iter(self.fams.values())
 
@@ -228,9 +325,67 @@ class Staged:
     def gauge(self, *args, **labels):
         self.calls.append(("gauge", args, labels))
 
+    def untyped(self, *args, **labels):
+        self.calls.append(("untyped", args, labels))
+
     def commit(self, fam):
         for kind, args, labels in self.calls:
             getattr(fam, kind)(*args, **labels)
+
+
+class Monotonic:
+    """What keeps the global counters of one appliance from going back
+    while its process lives. Keyed by (instance, metric, labels); the pid
+    of the telemetry banner tells a new process, whose counters start
+    again (a reset Prometheus understands). Within one process a smaller
+    value than last served means telemetry was cleared: the served value
+    carries on from the old one (offset), and stderr says so once."""
+
+    def __init__(self):
+        self.pid = {}           # instance -> pid last seen
+        self.series = {}        # (inst, name, labels) -> [raw, offset]
+        self.warned = set()
+
+    def new_scrape(self, inst, pid):
+        if self.pid.get(inst) != pid:
+            self.pid[inst] = pid
+            for k in [k for k in self.series if k[0] == inst]:
+                del self.series[k]
+
+    def value(self, inst, name, raw, labels):
+        key = (inst, name, tuple(sorted(labels.items())))
+        st = self.series.get(key)
+        if st is None:
+            self.series[key] = [raw, 0]
+            return raw
+        if raw < st[0]:
+            st[1] += st[0]
+            if key not in self.warned:
+                self.warned.add(key)
+                print("haven_exporter: %s: %s%s went back from %s to %s "
+                      "within one process; served as continuing" % (
+                          inst, name, dict(labels) or "", st[0], raw),
+                      file=sys.stderr, flush=True)
+        st[0] = raw
+        return raw + st[1]
+
+
+class Guarded:
+    """A Staged whose counter() passes through a Monotonic."""
+
+    def __init__(self, staged, mono, inst):
+        self.staged, self.mono, self.inst = staged, mono, inst
+
+    def counter(self, name, doc, inst, value, /, **labels):
+        if is_number(value):
+            value = self.mono.value(inst, name, value, labels)
+        self.staged.counter(name, doc, inst, value, **labels)
+
+    def gauge(self, *args, **labels):
+        self.staged.gauge(*args, **labels)
+
+    def untyped(self, *args, **labels):
+        self.staged.untyped(*args, **labels)
 
 
 class HavenCollector:
@@ -243,6 +398,8 @@ class HavenCollector:
         self.runtime_dir = runtime_dir
         self.timeout = timeout
         self.max_bindings = max_bindings
+        self.mono = Monotonic()
+        self.lock = threading.Lock()    # one scrape at a time
 
     def socket_path(self, prefix):
         return os.path.join(self.runtime_dir, prefix, SOCKET_NAME)
@@ -253,6 +410,10 @@ class HavenCollector:
         return []
 
     def collect(self):
+        with self.lock:
+            return self._collect()
+
+    def _collect(self):
         fam = Families()
         for prefix in self.prefixes:
             t0 = time.monotonic()
@@ -276,8 +437,12 @@ class HavenCollector:
 
     # -- one appliance -------------------------------------------------
 
-    def read_instance(self, tel, inst, fam):
+    def read_instance(self, tel, inst, staged):
         info = tel.info
+        self.mono.new_scrape(inst, info.get("pid"))
+        # global counters through the guard; per-binding rows not: a
+        # binding removed and made again counts from 0, a true reset
+        fam = Guarded(staged, self.mono, inst)
         if is_number(info.get("pid")):
             fam.gauge("haven_process_id", "Process id of the haven "
                       "process (changes when it restarts)", inst,
@@ -290,21 +455,64 @@ class HavenCollector:
             raise TelemetryError("no /haven/stats: is this a haven "
                                  "process?")
         self.stats(stats, inst, fam)
+        self.version(tel.query("/haven/version"), inst, fam)
+        self.config(tel.query("/haven/config"), inst, fam)
         self.drops(tel.query("/haven/drops"), inst, fam)
         self.registrations(tel.query("/haven/registrations"), inst, fam)
-        self.bindings(tel, inst, fam)
+        self.bindings(tel, inst, staged)
+        self.bindings6(tel, inst, staged)
         self.peers(tel.query("/haven/peers"), inst, fam)
         self.delegation(tel.query("/haven/delegation"), inst, fam)
-        self.secondary(tel.query("/haven/secondary"), inst, fam)
+        self.secondary(tel.query("/haven/secondary"), inst, fam, staged)
+        self.aaa(tel.query("/haven/aaa"), inst, fam)
 
     @staticmethod
     def stats(st, inst, fam):
         for k, v in st.items():
+            if k.endswith(SINCE_CLEAR):
+                continue
             if k in STATS_GAUGES:
                 fam.gauge("haven_" + k, STATS_GAUGES[k], inst, v)
+            elif k in STATS_COUNTERS:
+                fam.counter("haven_" + k, STATS_COUNTERS[k], inst, v)
             else:
-                fam.counter("haven_" + k, STATS_HELP.get(
-                    k, "/haven/stats " + k), inst, v)
+                fam.untyped("haven_" + label_name(k), "/haven/stats %s "
+                            "(not yet classified as counter or gauge)" % k,
+                            inst, v)
+
+    @staticmethod
+    def version(v, inst, fam):
+        """/haven/version, where haven has it: the texts (version,
+        git_revision, dpdk_version, build_type, ...) as labels of
+        haven_build_info, the start time and the uptime as gauges.
+        Absent (an older haven): nothing."""
+        if not isinstance(v, dict):
+            return
+        labels = {label_name(k): str(x) for k, x in sorted(v.items())
+                  if isinstance(x, str) and k != "start_time"}
+        fam.gauge("haven_build_info", "Version and build of the haven "
+                  "process (value 1); from /haven/version", inst, 1,
+                  **labels)
+        start = epoch_seconds(v.get("start_time"))
+        if start is not None:
+            fam.gauge("haven_start_time_seconds", "When the haven process "
+                      "started, Unix time", inst, start)
+        for k in ("uptime", "uptime_s", "uptime_seconds"):
+            if is_number(v.get(k)):
+                fam.gauge("haven_uptime_seconds", "Seconds since the "
+                          "haven process started", inst, v[k])
+                break
+
+    @staticmethod
+    def config(c, inst, fam):
+        """The capacities alerts divide by (/haven/config)."""
+        if not isinstance(c, dict):
+            return
+        fam.gauge("haven_max_bindings", "Capacity of the binding table, "
+                  "and of the IPv6 one, each (home_agent.max_bindings)",
+                  inst, c.get("max_bindings"))
+        fam.gauge("haven_configured_mobile_nodes", "Mobile IPv4 nodes in "
+                  "the configuration", inst, c.get("mobile_nodes"))
 
     @staticmethod
     def drops(d, inst, fam):
@@ -334,7 +542,8 @@ class HavenCollector:
             for r in rows[:self.max_bindings - seen]:
                 lab = dict(home_address=r.get("home_address", ""),
                            care_of=care_of_label(r.get("care_of")),
-                           encap=r.get("encap", ""))
+                           encap=r.get("encap", ""),
+                           origin=r.get("origin", ""))
                 fam.counter("haven_binding_packets", "Packets tunnelled "
                             "for the binding (by this agent)", inst,
                             r.get("packets"), **lab)
@@ -351,6 +560,34 @@ class HavenCollector:
         if is_number(total):
             fam.gauge("haven_bindings_listed", "Bindings the exporter "
                       "read (at most --max-bindings)", inst, seen)
+
+    def bindings6(self, tel, inst, fam):
+        """/haven/bindings6, paged as /haven/bindings; within the same
+        --max-bindings."""
+        offset, seen, total = 0, 0, None
+        while self.max_bindings and seen < self.max_bindings:
+            page = tel.query("/haven/bindings6", offset)
+            if not isinstance(page, dict):
+                break
+            total = page.get("total", total)
+            rows = column_rows(page, "home_address")
+            count = page.get("count", len(rows))
+            for r in rows[:self.max_bindings - seen]:
+                lab = dict(home_address=r.get("home_address", ""),
+                           care_of=care_of_label(r.get("care_of")))
+                fam.counter("haven_binding6_packets", "Packets tunnelled "
+                            "for the IPv6 binding (by this agent)", inst,
+                            r.get("packets"), **lab)
+                fam.counter("haven_binding6_bytes", "Bytes tunnelled for "
+                            "the IPv6 binding (by this agent)", inst,
+                            r.get("bytes"), **lab)
+                fam.gauge("haven_binding6_remaining_seconds", "Seconds "
+                          "until the IPv6 binding's lifetime runs out",
+                          inst, r.get("remaining"), **lab)
+                seen += 1
+            offset += count
+            if not count or (is_number(total) and offset >= total):
+                break
 
     @staticmethod
     def peers(p, inst, fam):
@@ -392,7 +629,7 @@ class HavenCollector:
                       state=state)
 
     @staticmethod
-    def secondary(s, inst, fam):
+    def secondary(s, inst, fam, rows_fam):
         if not isinstance(s, dict):
             return
         t = totals(s)
@@ -404,12 +641,45 @@ class HavenCollector:
             lab = dict(home_address=r.get("home_address", ""),
                        primary=r.get("primary", ""),
                        care_of=care_of_label(r.get("care_of")))
-            fam.counter("haven_secondary_binding_packets", "Packets "
-                        "tunnelled for a binding held for a primary",
-                        inst, r.get("packets"), **lab)
-            fam.gauge("haven_secondary_binding_remaining_seconds",
-                      "Seconds of forwarding duration left", inst,
-                      r.get("remaining"), **lab)
+            rows_fam.counter("haven_secondary_binding_packets", "Packets "
+                             "tunnelled for a binding held for a primary",
+                             inst, r.get("packets"), **lab)
+            rows_fam.gauge("haven_secondary_binding_remaining_seconds",
+                           "Seconds of forwarding duration left", inst,
+                           r.get("remaining"), **lab)
+
+
+    @staticmethod
+    def aaa(a, inst, fam):
+        if not isinstance(a, dict) or not a.get("enabled"):
+            return
+        for r in column_rows(a, "server"):
+            lab = dict(server=r.get("server", ""),
+                       address=r.get("address", ""))
+            fam.gauge("haven_aaa_server_up", "RADIUS server alive (1, used "
+                      "in order) or declared dead (0)", inst,
+                      1 if r.get("state") == "alive" else 0, **lab)
+            fam.gauge("haven_aaa_server_pending", "RADIUS requests waiting "
+                      "for the server", inst, r.get("server_pending"),
+                      **lab)
+            for k, doc in AAA_SERVER_COUNTERS:
+                fam.counter("haven_aaa_server_" + k, doc, inst, r.get(k),
+                            **lab)
+            for k in AAA_SERVER_DROPS:
+                fam.counter("haven_aaa_server_dropped", "Datagrams from "
+                            "the server dropped, by reason (auth: wrong "
+                            "authenticator; no_ma: no Message-"
+                            "Authenticator)", inst, r.get(k),
+                            reason=k[len("dropped_"):], **lab)
+            for k in ("last", "avg", "min", "max"):
+                fam.gauge("haven_aaa_server_rtt_%s_ms" % k, "Round trip "
+                          "of the server's answers (%s), ms" % k, inst,
+                          r.get("rtt_%s_ms" % k), **lab)
+        t = totals(a)
+        for k, doc in AAA_COUNTERS:
+            fam.counter("haven_aaa_" + k, doc, inst, t.get(k))
+        for k, doc in AAA_GAUGES:
+            fam.gauge("haven_aaa_" + k, doc, inst, t.get(k))
 
 
 def parse_listen(s):

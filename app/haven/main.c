@@ -29,41 +29,58 @@
 #include <rte_malloc.h>
 #include <rte_pdump.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_timer.h>
 
-#include "haven.h"
-#include "haven6.h"
+#include "aaa.h"
+#include "balancer.h"
+#include "console.h"
+#include "deleg.h"
+#include "exception.h"
+#include "link.h"
+#include "loop.h"
+#include "node.h"
+#include "reg.h"
+#include "reload.h"
+#include "rt.h"
+#include "state.h"
+#include "telemetry.h"
 
 static_assert(HAVEN_CONFIG_MAX_SIMULTANEOUS == HAVEN_BINDING_MAX_COA,
 	"config and binding table disagree on care-of addresses per node");
 
-RTE_LOG_REGISTER(haven_logtype, haven.app, INFO);
-
-struct haven_app haven;
-
 #define EAL_ARGV_MAX 64
+#define HUGEPAGES_TAKEN_ENV "HAVEN_HUGEPAGES_TAKEN" /**< set for a second start */
 
 static void
 usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s -f CONFIG [--no-console] [--script FILE] [--check]"
-		" [-- EAL-OPTIONS]\n"
+		" [--store-reset] [-- EAL-OPTIONS]\n"
 		"  -f, --config FILE   YAML configuration (see docs/configuration.md)\n"
 		"  --no-console        no console on the terminal (headless)\n"
 		"  --script FILE       run these console commands once started,\n"
 		"                      their output on stdout (docs/console.md)\n"
 		"  --check             validate the configuration and exit\n"
+		"  --store-reset       a state store that cannot be used is\n"
+		"                      moved aside (<path>.reset-<time>) and an\n"
+		"                      empty one made (docs/store.md)\n"
 		"  EAL-OPTIONS         appended to the arguments the config implies\n",
 		prog);
 }
 
+/* The signal that stopped the agent, for the last log line. */
+static volatile sig_atomic_t stop_signal;
+
 static void
 on_signal(int sig)
 {
-	if (sig == SIGHUP)
-		haven.reload_requested = true;
-	else
-		haven.quit = true;
+	if (sig == SIGHUP) {
+		haven_reload_request();
+		return;
+	}
+	stop_signal = sig;
+	haven_rt.quit = true;
 }
 
 /* rte_log level of a configured name ("info"); INFO if unknown. */
@@ -108,12 +125,34 @@ hugepages_usable(uint32_t memory_mb)
 	return mounted && free_pages * page_kb / 1024 >= memory_mb;
 }
 
+/*
+ * "hugepages: auto" saw enough free hugepages, but another process took
+ * them before the EAL did (the EAL cannot be initialised twice in one
+ * process): start again, once, with --no-huge. The environment variable
+ * marks the second start. Returns only if it cannot.
+ */
+static void
+retry_without_hugepages(char **argv)
+{
+	if (haven_rt.cfg.hugepages != HAVEN_HUGEPAGES_AUTO ||
+	    rte_errno != ENOMEM || getenv(HUGEPAGES_TAKEN_ENV) != NULL)
+		return;
+	fprintf(stderr, "haven: the free hugepages were taken meanwhile: "
+		"starting again with --no-huge\n");
+	setenv(HUGEPAGES_TAKEN_ENV, "1", 1);
+	/* The EAL's files stay locked while their descriptors are open. */
+	close_range(3, ~0U, 0);
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "haven: cannot start again: %s\n", strerror(errno));
+}
+
 /* The EAL arguments the configuration implies, then the user's extras. */
 static int
 build_eal_args(const struct haven_config *cfg, const char *prog,
 		int extra_argc, char **extra_argv, char **argv)
 {
 	static char mem[16], main_lcore[8];
+	static char exc[HAVEN_MAX_PORTS][HAVEN_CONFIG_PATH_LEN];
 	int argc = 0;
 	bool any_pci = false;
 	unsigned int i;
@@ -131,13 +170,23 @@ build_eal_args(const struct haven_config *cfg, const char *prog,
 	argv[argc++] = mem;
 	if (cfg->hugepages == HAVEN_HUGEPAGES_OFF ||
 	    (cfg->hugepages == HAVEN_HUGEPAGES_AUTO &&
-	     !hugepages_usable(cfg->memory_mb)))
+	     (getenv(HUGEPAGES_TAKEN_ENV) != NULL ||
+	      !hugepages_usable(cfg->memory_mb))))
 		argv[argc++] = (char *)(uintptr_t)"--no-huge";
 	for (i = 0; i < cfg->n_ports; i++) {
 		argv[argc++] = (char *)(uintptr_t)
 			(cfg->ports[i].is_vdev ? "--vdev" : "-a");
 		argv[argc++] = (char *)(uintptr_t)cfg->ports[i].device;
 		any_pci |= !cfg->ports[i].is_vdev;
+	}
+	/* The exception path: a net_tap per port with a host interface. */
+	for (i = 0; i < cfg->n_ports && i < HAVEN_MAX_PORTS; i++) {
+		if (cfg->ports[i].host_interface[0] == '\0' ||
+		    haven_exception_vdev_arg(i, cfg->ports[i].host_interface,
+			    exc[i], sizeof(exc[i])) != 0)
+			continue;
+		argv[argc++] = (char *)(uintptr_t)"--vdev";
+		argv[argc++] = exc[i];
 	}
 	if (!any_pci)
 		argv[argc++] = (char *)(uintptr_t)"--no-pci";
@@ -149,139 +198,6 @@ build_eal_args(const struct haven_config *cfg, const char *prog,
 	return argc;
 }
 
-/* RCU variable, binding table and the fast-path context. */
-static int
-tables_init(struct haven_app *app)
-{
-	struct haven_fp *fp = &app->fp;
-	size_t sz = rte_rcu_qsbr_get_memsize(app->n_workers);
-	struct haven_binding_prefix home;
-
-	fp->qsbr = rte_zmalloc("haven_qsbr", sz, RTE_CACHE_LINE_SIZE);
-	if (fp->qsbr == NULL || rte_rcu_qsbr_init(fp->qsbr, app->n_workers))
-		return -ENOMEM;
-	/* The home link's subnet is indexed directly (lib/binding). */
-	home.addr = haven_addr4(app->cfg.ports[app->cfg.home_port].addr);
-	home.len = app->cfg.ports[app->cfg.home_port].prefix_len;
-	fp->bindings = haven_binding_table_create("haven_bindings",
-			app->cfg.max_bindings, app->n_workers, fp->qsbr,
-			rte_socket_id(), &home, 1);
-	if (fp->bindings == NULL) {
-		HAVEN_LOG(ERR, "binding table of %u: %s\n",
-			app->cfg.max_bindings, rte_strerror(rte_errno));
-		return -rte_errno;
-	}
-	fp->ha_addr = app->cfg.ha_addr;
-	fp->home_port = app->cfg.home_port;
-	fp->idle_adaptive = app->cfg.idle == HAVEN_IDLE_ADAPTIVE;
-	fp->quit = &app->quit;
-	fp->punt_ring = rte_ring_create("haven_punt", 1024, rte_socket_id(),
-			RING_F_SC_DEQ);
-	if (fp->punt_ring == NULL)
-		return -rte_errno;
-	return 0;
-}
-
-/*
- * The route table workers and the control lcore share: one connected route
- * per port subnet (next hop: the destination itself), then the configured
- * routes (next hop: their gateway).
- */
-static int
-routes_init(struct haven_app *app)
-{
-	const struct haven_config *cfg = &app->cfg;
-	unsigned int n = cfg->n_ports + cfg->n_routes, i, r = 0;
-	struct rte_lpm_config lc = {
-		.max_rules = n + 1,
-		.number_tbl8s = 256,
-	};
-	struct haven_fp *fp = &app->fp;
-
-	fp->routes = rte_lpm_create("haven_routes", rte_socket_id(), &lc);
-	fp->route_gw = rte_zmalloc("haven_route_gw", sizeof(uint32_t) * n, 0);
-	fp->route_port = rte_zmalloc("haven_route_port", n, 0);
-	fp->neigh = rte_zmalloc("haven_neigh",
-			sizeof(*fp->neigh) * HAVEN_NEIGH_MAX, RTE_CACHE_LINE_SIZE);
-	if (fp->routes == NULL || fp->route_gw == NULL ||
-	    fp->route_port == NULL || fp->neigh == NULL)
-		return -ENOMEM;
-	for (i = 0; i < cfg->n_ports; i++, r++) {
-		uint32_t mask = cfg->ports[i].prefix_len == 0 ? 0 :
-			~0u << (32 - cfg->ports[i].prefix_len);
-
-		fp->route_gw[r] = 0;
-		fp->route_port[r] = i;
-		if (rte_lpm_add(fp->routes,
-				rte_be_to_cpu_32(cfg->ports[i].addr) & mask,
-				cfg->ports[i].prefix_len, r) != 0)
-			return -EINVAL;
-	}
-	for (i = 0; i < cfg->n_routes; i++, r++) {
-		fp->route_gw[r] = cfg->routes[i].gateway;
-		fp->route_port[r] = cfg->routes[i].port;
-		if (cfg->routes[i].prefix_len == 0) {
-			fp->has_default_route = true;
-			fp->default_route = r;
-		} else if (rte_lpm_add(fp->routes,
-				rte_be_to_cpu_32(cfg->routes[i].prefix),
-				cfg->routes[i].prefix_len, r) != 0)
-			return -EINVAL;
-	}
-	return 0;
-}
-
-/* One struct haven_worker per worker lcore; RX queues spread over them. */
-static int
-workers_init(struct haven_app *app)
-{
-	unsigned int lcore, w = 0, p, q;
-
-	app->workers = rte_zmalloc("haven_workers",
-			sizeof(*app->workers) * app->n_workers,
-			RTE_CACHE_LINE_SIZE);
-	if (app->workers == NULL)
-		return -ENOMEM;
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		struct haven_worker *wk = &app->workers[w];
-
-		wk->fp = &app->fp;
-		wk->id = w;
-		wk->txq = w;
-		wk->counters = haven_binding_counters_row(app->fp.bindings, w);
-		if (app->ip6 != NULL)
-			wk->counters6 = haven_binding6_counters_row(
-				app->ip6->fp6.bindings, w);
-		w++;
-	}
-	for (p = 0; p < app->fp.n_ports; p++)
-		for (q = 0; q < app->n_rxq[p]; q++) {
-			struct haven_worker *wk = &app->workers[q % app->n_workers];
-
-			if (wk->n_rxq == HAVEN_MAX_RXQ_PER_WORKER)
-				return -E2BIG;
-			wk->rxq[wk->n_rxq].port = p;
-			wk->rxq[wk->n_rxq].queue = q;
-			wk->n_rxq++;
-		}
-	app->ctl_txq = app->n_workers;
-	return 0;
-}
-
-static int
-launch_workers(struct haven_app *app)
-{
-	unsigned int lcore, w = 0;
-
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		int rc = rte_eal_remote_launch(haven_worker_main,
-				&app->workers[w++], lcore);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
-}
-
 /*
  * Packet capture for dpdk-dumpcap (rte_pdump): it attaches as a secondary
  * process, which needs the primary's hugepages; without them (--no-huge)
@@ -290,9 +206,8 @@ launch_workers(struct haven_app *app)
 static bool pdump_up;
 
 static int
-capture_init(struct haven_app *app)
+capture_init(void)
 {
-	(void)app;
 	if (rte_pdump_init() != 0) {
 		HAVEN_LOG(WARNING, "packet capture unavailable: rte_pdump_init:"
 			" %s\n", rte_strerror(rte_errno));
@@ -305,40 +220,69 @@ capture_init(struct haven_app *app)
 	return 0;
 }
 
+static bool console_on_terminal;
+static bool store_reset;
+
+/* Neighbours learn at once that this process answers for our addresses. */
 static int
-console_init(struct haven_app *app)
+announce_own(void)
 {
-	return haven_console_init(app, app->console_on_terminal);
+	haven_link_announce_own();
+	return 0;
 }
 
-/* Every start-up step in order; the first failure stops the process. */
 static int
-start_up(struct haven_app *app, bool terminal)
+store_init(void)
+{
+	return haven_persist_init(store_reset);
+}
+
+static int
+console_init(void)
+{
+	return haven_console_init(console_on_terminal);
+}
+
+/*
+ * Every start-up step, in layer order, bottom up: the runtime, then each
+ * layer's modules (which register their punt handlers, timers, node
+ * extensions, hooks and reload parts), then the configured nodes, the
+ * operator surfaces, and last the workers. The first failure stops the
+ * process.
+ */
+static int
+start_up(bool terminal)
 {
 	static const struct {
 		const char *name;
-		int (*fn)(struct haven_app *app);
+		int (*fn)(void);
 	} steps[] = {
-		{ "tables", tables_init },
-		{ "routes", routes_init },
-		{ "IPv6 tables", haven_ip6_tables_init },
-		{ "ports", haven_ports_init },
+		{ "runtime", haven_rt_start },
+		{ "exception path", haven_exception_init },
 		{ "capture", capture_init },
-		{ "neighbour resolution", haven_resolve_init },
-		{ "workers", workers_init },
-		{ "registration", haven_registration_init },
-		{ "IPv6 registration", haven_registration6_init },
+		{ "reload", haven_reload_init },
+		{ "link", haven_link_init },
+		{ "mobile nodes", haven_nodes_init },
+		{ "aaa", haven_aaa_init },
+		{ "registration", haven_reg4_init },
+		{ "IPv6 registration", haven_reg6_init },
 		{ "delegation", haven_deleg_init },
+		{ "balancer", haven_balancer_init },
+		{ "configured mobile nodes", haven_nodes_load_config },
+		{ "state store", store_init },
+		{ "redundancy", haven_pair_init },
 		{ "telemetry", haven_telemetry_init },
+		{ "telemetry of the state", haven_telemetry_state_init },
 		{ "console", console_init },
-		{ "worker launch", launch_workers },
+		{ "worker launch", haven_rt_launch_workers },
+		{ "announcements", announce_own },
 	};
 	unsigned int i;
 	int rc;
 
-	app->console_on_terminal = terminal;
+	console_on_terminal = terminal;
 	for (i = 0; i < RTE_DIM(steps); i++) {
-		rc = steps[i].fn(app);
+		rc = steps[i].fn();
 		if (rc != 0) {
 			fprintf(stderr, "haven: start-up failed at %s: %s\n",
 				steps[i].name, strerror(rc < 0 ? -rc : rc));
@@ -356,6 +300,7 @@ main(int argc, char **argv)
 		{ "no-console", no_argument, NULL, 'n' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "script", required_argument, NULL, 's' },
+		{ "store-reset", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -379,6 +324,9 @@ main(int argc, char **argv)
 		case 's':
 			script = optarg;
 			break;
+		case 'r':
+			store_reset = true;
+			break;
 		default:
 			usage(argv[0]);
 			return opt == 'h' ? 0 : 2;
@@ -393,66 +341,65 @@ main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	if (haven_config_load(config_path, &haven.cfg, err, sizeof(err)) < 0) {
+	if (haven_config_load(config_path, &haven_rt.cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
 	if (check_only) {
 		printf("%s: configuration OK (%u ports, %u mobile nodes)\n",
-			config_path, haven.cfg.n_ports, haven.cfg.n_mns);
-		if (haven.cfg.n_mns6 > 0)
+			config_path, haven_rt.cfg.n_ports, haven_rt.cfg.n_mns);
+		if (haven_rt.cfg.n_mns6 > 0)
 			printf("%s: %u Mobile IPv6 node(s)\n", config_path,
-				haven.cfg.n_mns6);
-		haven_config_free(&haven.cfg);
+				haven_rt.cfg.n_mns6);
+		haven_config_free(&haven_rt.cfg);
 		return 0;
 	}
 
-	eal_argc = build_eal_args(&haven.cfg, argv[0], argc - optind,
+	eal_argc = build_eal_args(&haven_rt.cfg, argv[0], argc - optind,
 			argv + optind, eal_argv);
 	if (rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "haven: EAL init failed: %s\n",
 			rte_strerror(rte_errno));
+		retry_without_hugepages(argv);
 		return 1;
 	}
-	rte_log_set_level_pattern("haven.*", log_level(haven.cfg.log_level));
-	haven.n_workers = rte_lcore_count() - 1;
-	haven.console_listen_fd = -1;
-	if (haven.n_workers == 0 || haven.n_workers > HAVEN_MAX_WORKERS) {
-		fprintf(stderr, "haven: lcores \"%s\" give %u workers; need 1..%d"
-			" besides the control lcore\n", haven.cfg.lcores,
-			haven.n_workers, HAVEN_MAX_WORKERS);
-		rte_eal_cleanup();
-		return 1;
-	}
+	rte_log_set_level_pattern("haven.*", log_level(haven_rt.cfg.log_level));
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	rte_timer_subsystem_init();
 
-	rc = start_up(&haven, console && isatty(0));
-	if (rc != 0) {
-		haven.quit = true;
-	} else {
+	rc = start_up(console && isatty(0));
+	if (rc == 0) {
 		HAVEN_LOG(INFO, "haven %s up: %u worker(s), %u mobile node(s)\n",
-			config_path, haven.n_workers, haven.cfg.n_mns);
+			config_path, haven_rt.n_workers,
+			haven_node_count(HAVEN_AF_INET, HAVEN_NODE_CONFIGURED));
 		if (script != NULL)
-			rc = haven_console_script(&haven, script);
+			rc = haven_console_script(script);
 		if (rc == 0)
-			rc = haven_control_loop(&haven);
+			rc = haven_loop_run();
 	}
 
-	haven.quit = true;
+	if (stop_signal != 0)
+		HAVEN_LOG(NOTICE, "haven stopping on %s\n",
+			strsignal(stop_signal));
+	else
+		HAVEN_LOG(NOTICE, "haven stopping%s\n",
+			rc == 0 ? "" : " after an error");
+	haven_rt.quit = true;
 	rte_eal_mp_wait_lcore();
+	/* The standby hears BYE; what is pending reaches the disk. */
+	haven_pair_shutdown();
+	haven_persist_close();
+	haven_aaa_fini();
 	if (pdump_up)
 		rte_pdump_uninit();
-	haven_console_close(&haven);
-	haven_ports_close(&haven);
-	if (haven.fp.bindings != NULL)
-		haven_binding_table_free(haven.fp.bindings);
-	if (haven.ip6 != NULL && haven.ip6->fp6.bindings != NULL)
-		haven_binding6_table_free(haven.ip6->fp6.bindings);
+	haven_console_close();
+	haven_exception_fini();
+	haven_rt_stop();
 	rte_eal_cleanup();
-	haven_config_free(&haven.cfg);
+	haven_rt_release_hugepages(haven_rt.cfg.file_prefix);
+	haven_config_free(&haven_rt.cfg);
 	return rc == 0 ? 0 : 1;
 }

@@ -14,7 +14,8 @@
  * is first collected into a table of known keys (which catches unknown and
  * duplicate keys), then the sections are checked in dependency order
  * (eal, ports, routes, home_agent, mobile_nodes, mobile_nodes6,
- * delegation), whatever order the file writes them in, so that cross
+ * delegation, aaa, store, redundancy), whatever order the file writes them
+ * in, so that cross
  * checks such as "the gateway is on a port's subnet" always have what
  * they need.
  *
@@ -63,6 +64,7 @@
 #define DEFAULT_BINDING_PPS	1000
 #define DEFAULT_HYSTERESIS_PCT	50
 #define DEFAULT_HOLD_S		2
+#define DEFAULT_KEY_LIFETIME	3600	/* s a RADIUS key stays cached */
 
 /* Ranges. */
 #define MIN_MEMORY_MB		64
@@ -81,6 +83,25 @@
 #define MAX_PPS			1000000000	/* packets/s, thresholds */
 #define MAX_HOLD_S		3600
 
+/*
+ * The memory the start-up tables take, measured (docs/configuration.md,
+ * "eal.memory_mb"): haven on one port with one worker, hugepages: off
+ * (--no-huge, where -m is a hard limit), the smallest memory_mb that
+ * started, found by bisection. IPv4 alone: 101 MB at max_bindings 1,
+ * 104 at 16384, 116 at 65536, 162 at 262144, 337 at 1000000: the mbuf
+ * pool and the IPv4 LPM (its tbl24 alone is 64 MB) plus about 248 bytes a
+ * binding. IPv6 adds 68 MB (the IPv6 LPM's tbl24 and tbl8s) and about 408
+ * bytes a binding (the IPv6 binding table is also sized by max_bindings):
+ * 169 MB at 1, 179 at 16384, 209 at 65536, 330 at 262144, 788 at 1000000.
+ * Four ports instead of one changed nothing measurable. test_config.c
+ * holds the measurements; measure again when the application's tables
+ * change.
+ */
+#define MEM_BASE_MB		100	/* mbufs, IPv4 LPM, rings, EAL */
+#define MEM_PER_BINDING		248	/* bytes, IPv4 binding table */
+#define MEM_IPV6_MB		68	/* IPv6 LPM */
+#define MEM_PER_BINDING6	408	/* bytes, IPv6 binding table */
+
 /* IPv6 (RFC 6275): lifetimes and refresh intervals count units of 4 s. */
 #define LIFETIME6_UNIT		4
 #define DEFAULT_MAX_LIFETIME6	3600	/* 900 units */
@@ -89,6 +110,26 @@
 /* The longest unix socket path: sun_path with its terminating NUL. */
 #define MAX_SOCKET_PATH		(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
+/* store: and redundancy: */
+#define DEFAULT_STORE_MAP_MB	1024	/* HAVEN_STORE_DEFAULT_MAP_SIZE */
+#define DEFAULT_STORE_BATCH	4096	/* HAVEN_STORE_DEFAULT_MAX_BATCH */
+#define MAX_STORE_MAP_MB	1048576	/* 1 TiB */
+#define MAX_STORE_BATCH		1048576
+#define MIN_SYNC_INTERVAL_MS	10
+#define MAX_SYNC_INTERVAL_MS	60000
+#define DEFAULT_VRID		51
+#define DEFAULT_VRRP_PRIORITY	100
+#define DEFAULT_ADVERT_MS	100	/* VRRPv3 advertisements, RFC 5798 */
+#define MIN_ADVERT_MS		10	/* 1 centisecond */
+#define MAX_ADVERT_MS		40950	/* 4095 centiseconds */
+#define DEFAULT_HEARTBEAT_MS	100	/* HAVEN_SYNC_HEARTBEAT_MS */
+#define MIN_HEARTBEAT_MS	10
+#define MAX_HEARTBEAT_MS	10000
+#define DEFAULT_SYNC_DEAD_AFTER	3	/* HAVEN_SYNC_DEAD_AFTER */
+#define DEFAULT_SYNC_WINDOW	256	/* HAVEN_SYNC_WINDOW */
+#define MAX_SYNC_WINDOW		4096
+#define DEFAULT_BULK_PER_TICK	64	/* HAVEN_SYNC_BULK_PER_TICK */
+
 /* State of one load: where messages go and where relative paths start. */
 struct parse_ctx {
 	const char *path;		/* config file as given, for messages */
@@ -96,6 +137,9 @@ struct parse_ctx {
 	yaml_document_t *doc;
 	struct haven_config *cfg;
 	const yaml_node_t *console_key;	/* top-level console_socket */
+	const yaml_node_t *eal_map;	/* eal:, and its memory_mb value */
+	const yaml_node_t *memory_value;
+	const yaml_node_t *redundancy_map;	/* redundancy:, for messages */
 	/* routes[] index in the file of each routes[] and routes6[] slot */
 	unsigned int route_item[HAVEN_CONFIG_MAX_ROUTES];
 	unsigned int route6_item[HAVEN_CONFIG_MAX_ROUTES6];
@@ -983,7 +1027,36 @@ parse_eal(struct parse_ctx *ctx, yaml_node_t *map)
 	    get_eal_args(ctx, f[ARGS].value) < 0)
 		return -1;
 	cfg->hugepages = hugepages_of[choice];
+	ctx->eal_map = map;
+	ctx->memory_value = f[MEMORY_MB].value;
 	return 0;
+}
+
+/*
+ * memory_mb must hold the tables haven makes at start-up, which grow
+ * with max_bindings and with IPv6: below that the EAL starts and the
+ * first table that does not fit stops the start (MEM_* above). Checked
+ * once home_agent is read: max_bindings and the IPv6 addresses are known.
+ */
+static int
+check_memory(struct parse_ctx *ctx)
+{
+	const struct haven_config *cfg = ctx->cfg;
+	uint32_t need = haven_config_min_memory_mb(cfg);
+	char why[96];
+
+	if (cfg->memory_mb >= need)
+		return 0;
+	snprintf(why, sizeof(why), "%s with max_bindings %u",
+		haven_config_has_ipv6(cfg) ? "IPv4 and IPv6" : "IPv4",
+		cfg->max_bindings);
+	if (ctx->memory_value == NULL)
+		return fail_at(ctx, ctx->eal_map,
+			"expected key \"memory_mb\" of at least %u in eal (the start-up minimum for %s; the default %u is too small), got a mapping without it",
+			need, why, DEFAULT_MEMORY_MB);
+	return bad_value(ctx, ctx->memory_value,
+		"a memory_mb of at least %u (the start-up minimum for %s, docs/configuration.md)",
+		need, why);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1129,15 +1202,48 @@ get_port_addr6(struct parse_ctx *ctx, const yaml_node_t *node,
 	return 0;
 }
 
+/*
+ * A port's host_interface: a Linux interface name (1..15 bytes of
+ * letters, digits, '.', '_' and '-', not "." or ".."), used by no other
+ * port.
+ */
+static int
+get_host_interface(struct parse_ctx *ctx, const yaml_node_t *node,
+	unsigned int idx)
+{
+	static const char what[] =
+		"a Linux interface name of letters, digits, '.', '_' and '-'";
+	struct haven_config *cfg = ctx->cfg;
+	char *buf = cfg->ports[idx].host_interface;
+	unsigned int i;
+
+	if (node == NULL)
+		return 0;
+	if (get_string(ctx, node, what, buf, HAVEN_CONFIG_IFNAME_LEN) < 0)
+		return -1;
+	if (buf[0] == '\0' || strcmp(buf, ".") == 0 || strcmp(buf, "..") == 0)
+		return bad_value(ctx, node, what);
+	for (i = 0; buf[i] != '\0'; i++)
+		if (!(isalnum((unsigned char)buf[i]) || strchr("._-", buf[i])))
+			return bad_value(ctx, node, what);
+	for (i = 0; i < idx; i++)
+		if (strcmp(cfg->ports[i].host_interface, buf) == 0)
+			return bad_value(ctx, node,
+				"a host interface used once (port \"%s\" has it)",
+				cfg->ports[i].name);
+	return 0;
+}
+
 static int
 parse_port(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
 {
-	enum { NAME, DEVICE, ADDRESS, ADDRESS6, N_FIELDS };
+	enum { NAME, DEVICE, ADDRESS, ADDRESS6, HOST_INTERFACE, N_FIELDS };
 	struct field f[N_FIELDS] = {
 		[NAME] = { .name = "name" },
 		[DEVICE] = { .name = "device" },
 		[ADDRESS] = { .name = "address" },
 		[ADDRESS6] = { .name = "address6" },
+		[HOST_INTERFACE] = { .name = "host_interface" },
 	};
 	static const int required[] = { NAME, DEVICE, ADDRESS };
 	struct haven_config *cfg = ctx->cfg;
@@ -1175,6 +1281,8 @@ parse_port(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
 				"a subnet that overlaps no other port's (port \"%s\" is %s/%u)",
 				o->name, ntop(o->addr, a), o->prefix_len);
 	}
+	if (get_host_interface(ctx, f[HOST_INTERFACE].value, idx) < 0)
+		return -1;
 	return get_port_addr6(ctx, f[ADDRESS6].value, idx);
 }
 
@@ -1694,7 +1802,8 @@ get_key_file(struct parse_ctx *ctx, const yaml_node_t *node,
 	snprintf(path, sizeof(path), "%s%s%s", v[0] == '/' ? "" : ctx->dir,
 		v[0] == '/' ? "" : "/", v);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named by mistake must not hang the load */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return fail_at(ctx, node,
 			"expected a readable key file, got \"%s\" (%s)",
@@ -1728,29 +1837,43 @@ get_key_file(struct parse_ctx *ctx, const yaml_node_t *node,
 }
 
 /*
- * The key or key_file of a mobile node or a peer (what: "mobile node"):
- * exactly one of them.
+ * A key given as a value or as a file: exactly one of the two fields
+ * (named key/key_file for mobile nodes and peers, secret/secret_file for
+ * RADIUS servers), or neither when it is optional.
  */
 static int
-get_key(struct parse_ctx *ctx, const yaml_node_t *map,
+get_key_of(struct parse_ctx *ctx, const yaml_node_t *map,
 	const struct field *key, const struct field *key_file,
-	const char *what, const struct key_buf *kb)
+	const char *what, const struct key_buf *kb, bool required)
 {
 	if (key->value != NULL && key_file->value != NULL)
 		return fail_at(ctx, key_file->key,
-			"expected either key or key_file, got both (key at line %zu)",
+			"expected either %s or %s, got both (%s at line %zu)",
+			key->name, key_file->name, key->name,
 			key->key->start_mark.line + 1);
 	if (key_file->value != NULL)
 		return get_key_file(ctx, key_file->value, kb);
-	if (key->value == NULL)
+	if (key->value == NULL) {
+		if (!required)
+			return 0;
 		return fail_at(ctx, map,
-			"expected key \"key\" or \"key_file\" in this %s, got a mapping without either",
-			what);
+			"expected key \"%s\" or \"%s\" in this %s, got a mapping without either",
+			key->name, key_file->name, what);
+	}
 	if (key->value->type != YAML_SCALAR_NODE)
 		return bad_value(ctx, key->value, "a key (\"hex:...\" or text)");
 	return parse_key(ctx, key->value, "",
 		(const char *)key->value->data.scalar.value,
 		key->value->data.scalar.length, kb);
+}
+
+/* The key or key_file of a mobile node or a peer (what: "mobile node"). */
+static int
+get_key(struct parse_ctx *ctx, const yaml_node_t *map,
+	const struct field *key, const struct field *key_file,
+	const char *what, const struct key_buf *kb)
+{
+	return get_key_of(ctx, map, key, key_file, what, kb, true);
 }
 
 /* Checks of a home address against the home link and the agent. */
@@ -2543,6 +2666,674 @@ parse_delegation(struct parse_ctx *ctx, yaml_node_t *map)
 }
 
 /* ------------------------------------------------------------------ */
+/* aaa: (RADIUS)                                                      */
+/* ------------------------------------------------------------------ */
+
+/* An IPv4 or IPv6 address into a struct haven_addr. */
+static int
+get_addr(struct parse_ctx *ctx, const yaml_node_t *node, const char *what,
+	struct haven_addr *out)
+{
+	const char *v;
+
+	if (node == NULL)
+		return 0;
+	if (scalar_text(ctx, node, what, &v) < 0)
+		return -1;
+	if (haven_addr_parse(v, out) < 0)
+		return bad_value(ctx, node, "%s", what);
+	return 0;
+}
+
+/* A name of letters, digits, '.', '_' and '-' (RADIUS servers). */
+static int
+get_server_name(struct parse_ctx *ctx, const yaml_node_t *node, char *buf)
+{
+	static const char what[] =
+		"a server name of letters, digits, '.', '_' and '-'";
+	size_t i;
+
+	if (get_string(ctx, node, what, buf, HAVEN_RADIUS_NAME_LEN) < 0)
+		return -1;
+	for (i = 0; buf[i] != '\0'; i++)
+		if (!(isalnum((unsigned char)buf[i]) || strchr("._-", buf[i])))
+			return bad_value(ctx, node, what);
+	return 0;
+}
+
+static int
+parse_radius_server(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
+{
+	enum { NAME, ADDRESS, AUTH_PORT, ACCT_PORT, SECRET, SECRET_FILE,
+		TIMEOUT_MS, RETRIES, N_FIELDS };
+	struct field f[N_FIELDS] = {
+		[NAME] = { .name = "name" },
+		[ADDRESS] = { .name = "address" },
+		[AUTH_PORT] = { .name = "auth_port" },
+		[ACCT_PORT] = { .name = "acct_port" },
+		[SECRET] = { .name = "secret" },
+		[SECRET_FILE] = { .name = "secret_file" },
+		[TIMEOUT_MS] = { .name = "timeout_ms" },
+		[RETRIES] = { .name = "retries" },
+	};
+	static const int required[] = { ADDRESS };
+	struct haven_config_aaa *aaa = &ctx->cfg->aaa;
+	struct haven_radius_server_conf *s = &aaa->radius.servers[idx];
+	const struct key_buf kb = {
+		.key = s->secret,
+		.len = &s->secret_len,
+		.max = HAVEN_RADIUS_MAX_SECRET,
+	};
+	uint32_t auth = HAVEN_RADIUS_AUTH_PORT, acct = HAVEN_RADIUS_ACCT_PORT;
+	uint8_t retries = HAVEN_RADIUS_DEFAULT_RETRIES;
+	char where[32], a[HAVEN_ADDR_STRLEN];
+	unsigned int i;
+
+	snprintf(where, sizeof(where), "aaa.servers[%u]", idx);
+	snprintf(s->name, sizeof(s->name), "radius%u", idx + 1);
+	s->timeout_ms = HAVEN_RADIUS_DEFAULT_TIMEOUT_MS;
+	aaa->server_line[idx] = map->start_mark.line + 1;
+	if (collect(ctx, map, where, f, N_FIELDS) < 0 ||
+	    require(ctx, map, where, f, required, N_OF(required)) < 0 ||
+	    get_server_name(ctx, f[NAME].value, s->name) < 0 ||
+	    get_addr(ctx, f[ADDRESS].value,
+		    "an IPv4 or IPv6 address (such as 192.0.2.250)",
+		    &s->addr) < 0 ||
+	    get_u32(ctx, f[AUTH_PORT].value, 1, UINT16_MAX, &auth) < 0 ||
+	    get_u32(ctx, f[ACCT_PORT].value, 1, UINT16_MAX, &acct) < 0 ||
+	    get_key_of(ctx, map, &f[SECRET], &f[SECRET_FILE], "RADIUS server",
+		    &kb, true) < 0 ||
+	    get_u32(ctx, f[TIMEOUT_MS].value, 10, 60000, &s->timeout_ms) < 0 ||
+	    get_u8(ctx, f[RETRIES].value, 0, 10, &retries) < 0)
+		return -1;
+	if (auth == acct)
+		return bad_value(ctx, f[ACCT_PORT].value != NULL ?
+			f[ACCT_PORT].value : f[AUTH_PORT].value,
+			"an accounting port other than the authentication port (%u)",
+			auth);
+	s->auth_port = (uint16_t)auth;
+	s->acct_port = (uint16_t)acct;
+	s->retries = retries;
+	if (haven_addr_is_zero(&s->addr))
+		return bad_value(ctx, f[ADDRESS].value,
+			"a server's address, not the unspecified address");
+	for (i = 0; i < idx; i++) {
+		const struct haven_radius_server_conf *o =
+			&aaa->radius.servers[i];
+
+		if (strcmp(o->name, s->name) == 0)
+			return bad_value(ctx, f[NAME].value != NULL ?
+				f[NAME].value : map,
+				"a server name used once (aaa.servers[%u] has it)",
+				i);
+		if (haven_addr_eq(&o->addr, &s->addr) &&
+		    (o->auth_port == s->auth_port ||
+		     o->acct_port == s->acct_port ||
+		     o->auth_port == s->acct_port ||
+		     o->acct_port == s->auth_port))
+			return bad_value(ctx, f[ADDRESS].value,
+				"a server at its own address and ports (aaa.servers[%u] \"%s\" uses %s port %u or %u)",
+				i, o->name, haven_addr_str(&o->addr, a),
+				o->auth_port, o->acct_port);
+	}
+	return 0;
+}
+
+static int
+parse_radius_servers(struct parse_ctx *ctx, yaml_node_t *seq)
+{
+	size_t i, n;
+
+	if (get_sequence(ctx, seq, "RADIUS servers", 1,
+			HAVEN_RADIUS_MAX_SERVERS, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (parse_radius_server(ctx, item_at(ctx, seq, i), i) < 0)
+			return -1;
+		ctx->cfg->aaa.radius.n_servers = i + 1;
+	}
+	return 0;
+}
+
+/* NAS-Identifier: 1..64 printable ASCII characters. */
+static int
+get_nas_identifier(struct parse_ctx *ctx, const yaml_node_t *node)
+{
+	static const char what[] = "a NAS-Identifier of printable characters";
+	char *buf = ctx->cfg->aaa.radius.nas_identifier;
+	size_t i;
+
+	if (get_string(ctx, node, what, buf, HAVEN_RADIUS_NAS_ID_LEN + 1) < 0)
+		return -1;
+	for (i = 0; buf[i] != '\0'; i++)
+		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] >= 0x7f)
+			return bad_value(ctx, node, what);
+	return 0;
+}
+
+/*
+ * The pool of home addresses handed to nodes that register with a NAI and
+ * home address 0.0.0.0 (RFC 2794): "a.b.c.d/n" or "a.b.c.d-a.b.c.e". It
+ * must lie on the home link, inside its subnet but not on its network or
+ * broadcast address, and hold neither the agent's addresses nor a
+ * configured mobile node's home address.
+ */
+static int
+get_pool(struct parse_ctx *ctx, const yaml_node_t *node)
+{
+	static const char what[] =
+		"an address pool \"a.b.c.d/n\" or \"a.b.c.d-a.b.c.e\"";
+	struct haven_config *cfg = ctx->cfg;
+	const struct haven_config_port *home = &cfg->ports[cfg->home_port];
+	char text[2 * INET_ADDRSTRLEN], a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	uint32_t first, last, net, x;
+	const char *v, *dash;
+	unsigned int i;
+	uint8_t len;
+
+	if (node == NULL)
+		return 0;
+	if (scalar_text(ctx, node, what, &v) < 0)
+		return -1;
+	dash = strchr(v, '-');
+	if (dash != NULL) {
+		struct in_addr lo, hi;
+
+		if ((size_t)(dash - v) >= INET_ADDRSTRLEN ||
+				strlen(dash + 1) >= INET_ADDRSTRLEN)
+			return bad_value(ctx, node, what);
+		memcpy(text, v, dash - v);
+		text[dash - v] = '\0';
+		if (inet_pton(AF_INET, text, &lo) != 1 ||
+				inet_pton(AF_INET, dash + 1, &hi) != 1)
+			return bad_value(ctx, node, what);
+		first = lo.s_addr;
+		last = hi.s_addr;
+		if (ntohl(first) > ntohl(last))
+			return bad_value(ctx, node,
+				"an address pool whose first address is not above its last");
+	} else {
+		if (get_prefix(ctx, node, &first, &len) < 0)
+			return bad_value(ctx, node, what);
+		if ((first & ~mask_of(len)) != 0)
+			return bad_value(ctx, node,
+				"a pool prefix with zero host bits (%s/%u)",
+				ntop(first & mask_of(len), a), len);
+		last = first | ~mask_of(len);
+	}
+	net = home->addr & mask_of(home->prefix_len);
+	if (!in_subnet(first, home->addr, home->prefix_len) ||
+	    !in_subnet(last, home->addr, home->prefix_len) ||
+	    is_net_or_broadcast(first, home->prefix_len) ||
+	    is_net_or_broadcast(last, home->prefix_len))
+		return bad_value(ctx, node,
+			"a pool of hosts on the home port \"%s\" (%s/%u, without its network and broadcast addresses)",
+			home->name, ntop(net, a), home->prefix_len);
+
+#define IN_POOL(addr) (ntohl(addr) >= ntohl(first) && \
+		ntohl(addr) <= ntohl(last))
+	if (cfg->has_home_agent && IN_POOL(cfg->ha_addr))
+		return bad_value(ctx, node,
+			"a pool without the home agent's address (%s)",
+			ntop(cfg->ha_addr, a));
+	for (i = 0; i < cfg->n_ports; i++)
+		if (IN_POOL(cfg->ports[i].addr))
+			return bad_value(ctx, node,
+				"a pool without port \"%s\"'s address (%s)",
+				cfg->ports[i].name, ntop(cfg->ports[i].addr, a));
+	for (i = 0; i < cfg->n_mns; i++) {
+		x = cfg->mns[i].home_addr;
+		if (IN_POOL(x))
+			return bad_value(ctx, node,
+				"a pool without the home address of a configured mobile node (%s, line %u)",
+				ntop(x, b), cfg->mns[i].line);
+	}
+#undef IN_POOL
+	cfg->aaa.has_pool = true;
+	cfg->aaa.pool_first = first;
+	cfg->aaa.pool_last = last;
+	return 0;
+}
+
+static int
+parse_aaa(struct parse_ctx *ctx, yaml_node_t *map, const yaml_node_t *key)
+{
+	enum {
+		SERVERS, NAS_IDENTIFIER, NAS_ADDRESS, USER_PASSWORD,
+		USER_PASSWORD_FILE, MAX_PENDING, REVIVE_INTERVAL_MS,
+		KEY_LIFETIME, ACCOUNTING, INTERIM_INTERVAL, POOL, N_FIELDS
+	};
+	struct field f[N_FIELDS] = {
+		[SERVERS] = { .name = "servers" },
+		[NAS_IDENTIFIER] = { .name = "nas_identifier" },
+		[NAS_ADDRESS] = { .name = "nas_address" },
+		[USER_PASSWORD] = { .name = "user_password" },
+		[USER_PASSWORD_FILE] = { .name = "user_password_file" },
+		[MAX_PENDING] = { .name = "max_pending" },
+		[REVIVE_INTERVAL_MS] = { .name = "revive_interval_ms" },
+		[KEY_LIFETIME] = { .name = "key_lifetime" },
+		[ACCOUNTING] = { .name = "accounting" },
+		[INTERIM_INTERVAL] = { .name = "interim_interval" },
+		[POOL] = { .name = "pool", .nullable = true },
+	};
+	static const int required[] = { SERVERS };
+	struct haven_config *cfg = ctx->cfg;
+	struct haven_config_aaa *aaa = &cfg->aaa;
+	const struct key_buf pw = {
+		.key = aaa->radius.user_password,
+		.len = &aaa->radius.user_password_len,
+		.max = HAVEN_RADIUS_MAX_PASSWORD,
+	};
+	char reason[128];
+
+	if (map == NULL)
+		return 0;
+	if (!cfg->has_home_agent)
+		return fail_at(ctx, key,
+			"expected home_agent with aaa (RADIUS provisions a home agent's mobile nodes), got aaa in a configuration without home_agent");
+	aaa->enabled = true;
+	if (collect(ctx, map, "aaa", f, N_FIELDS) < 0 ||
+	    require(ctx, map, "aaa", f, required, N_OF(required)) < 0 ||
+	    parse_radius_servers(ctx, f[SERVERS].value) < 0 ||
+	    get_nas_identifier(ctx, f[NAS_IDENTIFIER].value) < 0 ||
+	    get_addr(ctx, f[NAS_ADDRESS].value,
+		    "an IPv4 or IPv6 address of this host (NAS-IP-Address, the source of RADIUS datagrams)",
+		    &aaa->radius.nas_addr) < 0 ||
+	    get_key_of(ctx, map, &f[USER_PASSWORD], &f[USER_PASSWORD_FILE],
+		    "aaa section", &pw, false) < 0 ||
+	    get_u32(ctx, f[MAX_PENDING].value, 1, HAVEN_RADIUS_MAX_PENDING,
+		    &aaa->radius.max_pending) < 0 ||
+	    get_u32(ctx, f[REVIVE_INTERVAL_MS].value, 100, 3600000,
+		    &aaa->radius.revive_interval_ms) < 0 ||
+	    get_u32(ctx, f[KEY_LIFETIME].value, 1, 604800,
+		    &aaa->key_lifetime) < 0 ||
+	    get_bool(ctx, f[ACCOUNTING].value, &aaa->accounting) < 0 ||
+	    get_u32(ctx, f[INTERIM_INTERVAL].value, 0, 86400,
+		    &aaa->interim_interval) < 0 ||
+	    get_pool(ctx, f[POOL].value) < 0)
+		return -1;
+	if (aaa->interim_interval != 0 && aaa->interim_interval < 60)
+		return bad_value(ctx, f[INTERIM_INTERVAL].value,
+			"0 (none) or at least 60 seconds (RFC 2869 5.16)");
+	if (f[NAS_ADDRESS].value != NULL &&
+	    haven_addr_is_zero(&aaa->radius.nas_addr))
+		return bad_value(ctx, f[NAS_ADDRESS].value,
+			"an address of this host, not the unspecified address (leave the key out for any)");
+	/* what lib/radius will check again: never a secret in the reason */
+	if (haven_radius_conf_check(&aaa->radius, reason, sizeof(reason)) < 0)
+		return fail_at(ctx, map, "expected a usable aaa section, got %s",
+			reason);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* store:                                                             */
+/* ------------------------------------------------------------------ */
+
+/* "every-commit", "none" or "interval <ms>". */
+static int
+get_store_sync(struct parse_ctx *ctx, const yaml_node_t *node)
+{
+	static const char what[] =
+		"every-commit, none or \"interval <ms>\" (ms 10..60000)";
+	struct haven_config_store *st = &ctx->cfg->store;
+	const char *v;
+	char *end;
+	unsigned long ms;
+
+	if (node == NULL)
+		return 0;
+	if (scalar_text(ctx, node, what, &v) < 0)
+		return -1;
+	if (strcmp(v, "every-commit") == 0) {
+		st->sync = HAVEN_CONFIG_STORE_SYNC_EVERY_COMMIT;
+		return 0;
+	}
+	if (strcmp(v, "none") == 0) {
+		st->sync = HAVEN_CONFIG_STORE_SYNC_NONE;
+		return 0;
+	}
+	if (strncmp(v, "interval ", 9) != 0 || v[9] < '1' || v[9] > '9')
+		return bad_value(ctx, node, "%s", what);
+	errno = 0;
+	ms = strtoul(v + 9, &end, 10);
+	if (errno != 0 || *end != '\0' || ms < MIN_SYNC_INTERVAL_MS ||
+	    ms > MAX_SYNC_INTERVAL_MS)
+		return bad_value(ctx, node, "%s", what);
+	st->sync = HAVEN_CONFIG_STORE_SYNC_INTERVAL;
+	st->sync_interval_ms = (uint32_t)ms;
+	return 0;
+}
+
+/* An absolute directory path that is not "/". */
+static int
+get_store_path(struct parse_ctx *ctx, const yaml_node_t *node)
+{
+	static const char what[] =
+		"an absolute directory path (such as /var/lib/haven/store)";
+	const char *v;
+
+	if (scalar_text(ctx, node, what, &v) < 0)
+		return -1;
+	if (v[0] != '/' || strcmp(v, "/") == 0 ||
+	    strlen(v) >= HAVEN_CONFIG_PATH_LEN)
+		return bad_value(ctx, node, "%s of at most %d bytes", what,
+			HAVEN_CONFIG_PATH_LEN - 1);
+	strcpy(ctx->cfg->store.path, v);
+	return 0;
+}
+
+static int
+parse_store(struct parse_ctx *ctx, yaml_node_t *map)
+{
+	enum { PATH, SYNC, MAP_SIZE_MB, MAX_BATCH_KEY, N_FIELDS };
+	struct field f[N_FIELDS] = {
+		[PATH] = { .name = "path" },
+		[SYNC] = { .name = "sync" },
+		[MAP_SIZE_MB] = { .name = "map_size_mb" },
+		[MAX_BATCH_KEY] = { .name = "max_batch" },
+	};
+	static const int required[] = { PATH };
+	struct haven_config_store *st = &ctx->cfg->store;
+
+	if (map == NULL)
+		return 0;
+	st->enabled = true;
+	if (collect(ctx, map, "store", f, N_FIELDS) < 0 ||
+	    require(ctx, map, "store", f, required, N_OF(required)) < 0 ||
+	    get_store_path(ctx, f[PATH].value) < 0 ||
+	    get_store_sync(ctx, f[SYNC].value) < 0 ||
+	    get_u32(ctx, f[MAP_SIZE_MB].value, 1, MAX_STORE_MAP_MB,
+		    &st->map_size_mb) < 0 ||
+	    get_u32(ctx, f[MAX_BATCH_KEY].value, 1, MAX_STORE_BATCH,
+		    &st->max_batch) < 0)
+		return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* redundancy:                                                        */
+/* ------------------------------------------------------------------ */
+
+/* An IPv4 or IPv6 address as a struct haven_addr. */
+static int
+get_any_addr(struct parse_ctx *ctx, const yaml_node_t *node,
+	struct haven_addr *out)
+{
+	static const char what[] =
+		"an IPv4 or IPv6 address (a.b.c.d or 2001:db8::1)";
+	const char *v;
+
+	if (node == NULL)
+		return 0;
+	if (scalar_text(ctx, node, what, &v) < 0)
+		return -1;
+	if (haven_addr_parse(v, out) < 0)
+		return bad_value(ctx, node, what);
+	return 0;
+}
+
+/* The port whose own address (or address6) is a, or -1. */
+static int
+own_port(const struct haven_config *cfg, const struct haven_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_ports; i++) {
+		if (a->family == HAVEN_AF_INET && cfg->ports[i].addr == a->v4)
+			return (int)i;
+		if (a->family == HAVEN_AF_INET6 && cfg->ports[i].has_addr6 &&
+		    memcmp(cfg->ports[i].addr6, a->v6, IP6_LEN) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The home agent's address of that family, if there is one. */
+static bool
+is_ha_addr(const struct haven_config *cfg, const struct haven_addr *a)
+{
+	if (!cfg->has_home_agent)
+		return false;
+	if (a->family == HAVEN_AF_INET)
+		return a->v4 == cfg->ha_addr;
+	return cfg->has_ha_addr6 && memcmp(a->v6, cfg->ha_addr6, IP6_LEN) == 0;
+}
+
+/*
+ * This primary's own address for sync: one of its ports' addresses, not
+ * the home agent's, which moves with the active. Default: the home
+ * port's address.
+ */
+static int
+get_sync_address(struct parse_ctx *ctx, const yaml_node_t *node)
+{
+	struct haven_config *cfg = ctx->cfg;
+	struct haven_config_redundancy *r = &cfg->redundancy;
+	char list[256];
+	size_t off = 0;
+	unsigned int i;
+	int port;
+
+	if (node == NULL) {
+		r->addr = haven_addr4(cfg->ports[cfg->home_port].addr);
+		r->port_index = cfg->home_port;
+		if (is_ha_addr(cfg, &r->addr))
+			return fail_at(ctx, ctx->redundancy_map,
+				"expected key \"address\" in redundancy (the home port's address is the home agent's, which moves between the pair), got a mapping without it");
+		return 0;
+	}
+	if (get_any_addr(ctx, node, &r->addr) < 0)
+		return -1;
+	if (is_ha_addr(cfg, &r->addr))
+		return bad_value(ctx, node,
+			"an address of this primary's own, not the home agent's (it moves to whichever of the pair is active)");
+	port = own_port(cfg, &r->addr);
+	if (port >= 0) {
+		r->port_index = (uint8_t)port;
+		return 0;
+	}
+	list[0] = '\0';
+	for (i = 0; i < cfg->n_ports && off < sizeof(list); i++) {
+		char a[INET6_ADDRSTRLEN];
+
+		off += snprintf(list + off, sizeof(list) - off, "%sport %s %s",
+			i == 0 ? "" : ", ", cfg->ports[i].name,
+			ntop(cfg->ports[i].addr, a));
+		if (cfg->ports[i].has_addr6 && off < sizeof(list))
+			off += snprintf(list + off, sizeof(list) - off, " %s",
+				ntop6(cfg->ports[i].addr6, a));
+	}
+	return bad_value(ctx, node, "one of this agent's port addresses (%s)",
+		list);
+}
+
+/* The other primary's address: same family, directly reachable, not ours. */
+static int
+check_sync_peer_address(struct parse_ctx *ctx, const yaml_node_t *node)
+{
+	struct haven_config *cfg = ctx->cfg;
+	struct haven_config_redundancy *r = &cfg->redundancy;
+	const struct haven_addr *a = &r->peer.addr;
+	char subnets[256];
+	int port;
+
+	if (a->family != r->addr.family)
+		return bad_value(ctx, node,
+			"a peer address of the family of redundancy.address (IPv%u)",
+			r->addr.family);
+	if (is_ha_addr(cfg, a))
+		return bad_value(ctx, node,
+			"the other primary's own address, not the home agent's (it moves between the pair)");
+	if (own_port(cfg, a) >= 0)
+		return bad_value(ctx, node,
+			"the other primary's address, not one of this agent's");
+	if (a->family == HAVEN_AF_INET) {
+		port = port_of(cfg, a->v4);
+		if (port < 0 || is_net_or_broadcast(a->v4,
+				cfg->ports[port].prefix_len))
+			return bad_value(ctx, node,
+				"a peer directly reachable, a host inside a port's subnet (%s)",
+				port_subnets(cfg, subnets, sizeof(subnets)));
+	} else {
+		const char *why = special6(a->v6);
+
+		if (why != NULL)
+			return bad_value(ctx, node, "a peer address, not %s",
+				why);
+		port = port6_of(cfg, a->v6);
+		if (port < 0 || is_subnet_router6(a->v6,
+				cfg->ports[port].prefix_len6))
+			return bad_value(ctx, node,
+				"a peer directly reachable, a host inside a port's IPv6 subnet (%s)",
+				port_subnets6(cfg, subnets, sizeof(subnets)));
+	}
+	return 0;
+}
+
+static int
+parse_sync_peer(struct parse_ctx *ctx, yaml_node_t *map)
+{
+	enum { NAME, ID, ADDRESS, KEY, KEY_FILE, N_FIELDS };
+	struct field f[N_FIELDS] = {
+		[NAME] = { .name = "name" },
+		[ID] = { .name = "id" },
+		[ADDRESS] = { .name = "address" },
+		[KEY] = { .name = "key" },
+		[KEY_FILE] = { .name = "key_file" },
+	};
+	static const int required[] = { NAME, ID, ADDRESS };
+	struct haven_config_redundancy *r = &ctx->cfg->redundancy;
+	const struct key_buf kb = {
+		.key = r->peer.key,
+		.len = &r->peer.key_len,
+		.max = HAVEN_CONFIG_SYNC_KEY_LEN,
+	};
+
+	r->peer.line = map->start_mark.line + 1;
+	if (collect(ctx, map, "redundancy.peer", f, N_FIELDS) < 0 ||
+	    require(ctx, map, "redundancy.peer", f, required,
+		    N_OF(required)) < 0 ||
+	    get_peer_name(ctx, f[NAME].value, r->peer.name) < 0 ||
+	    get_u32(ctx, f[ID].value, 1, UINT32_MAX, &r->peer.id) < 0)
+		return -1;
+	if (r->peer.id == r->node_id)
+		return bad_value(ctx, f[ID].value,
+			"a peer id other than this primary's (redundancy.node_id)");
+	if (get_any_addr(ctx, f[ADDRESS].value, &r->peer.addr) < 0 ||
+	    check_sync_peer_address(ctx, f[ADDRESS].value) < 0 ||
+	    get_key(ctx, map, &f[KEY], &f[KEY_FILE], "peer", &kb) < 0)
+		return -1;
+	return 0;
+}
+
+/* A VRRPv3 interval: centiseconds on the wire, so a multiple of 10 ms. */
+static int
+get_advert_interval(struct parse_ctx *ctx, const yaml_node_t *node,
+	uint32_t *out)
+{
+	uint64_t x;
+
+	if (node == NULL)
+		return 0;
+	if (!parse_decimal(node, &x) || x < MIN_ADVERT_MS ||
+	    x > MAX_ADVERT_MS || x % 10 != 0)
+		return bad_value(ctx, node,
+			"a multiple of 10 in %u..%u (milliseconds; VRRPv3 counts centiseconds, RFC 5798 5.2.7)",
+			MIN_ADVERT_MS, MAX_ADVERT_MS);
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static int
+parse_vrrp(struct parse_ctx *ctx, yaml_node_t *map)
+{
+	enum { VRID, PRIORITY, ADVERT, PREEMPT, N_FIELDS };
+	struct field f[N_FIELDS] = {
+		[VRID] = { .name = "virtual_router_id" },
+		[PRIORITY] = { .name = "priority" },
+		[ADVERT] = { .name = "advert_interval_ms" },
+		[PREEMPT] = { .name = "preempt" },
+	};
+	struct haven_config_redundancy *r = &ctx->cfg->redundancy;
+
+	if (map == NULL)
+		return 0;
+	if (collect(ctx, map, "redundancy.vrrp", f, N_FIELDS) < 0 ||
+	    get_u8(ctx, f[VRID].value, 1, 255, &r->vrid) < 0 ||
+	    get_u8(ctx, f[PRIORITY].value, 1, 254, &r->priority) < 0 ||
+	    get_advert_interval(ctx, f[ADVERT].value,
+		    &r->advert_interval_ms) < 0 ||
+	    get_bool(ctx, f[PREEMPT].value, &r->preempt) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_redundancy(struct parse_ctx *ctx, yaml_node_t *map)
+{
+	static const char *const roles[] = { "auto", "active", "standby" };
+	enum {
+		NODE_ID, ADDRESS, PORT, PEER, ROLE, VRRP, HEARTBEAT, DEAD_AFTER,
+		WINDOW, BULK_PER_TICK, N_FIELDS
+	};
+	struct field f[N_FIELDS] = {
+		[NODE_ID] = { .name = "node_id" },
+		[ADDRESS] = { .name = "address" },
+		[PORT] = { .name = "port" },
+		[PEER] = { .name = "peer" },
+		[ROLE] = { .name = "role" },
+		[VRRP] = { .name = "vrrp", .nullable = true },
+		[HEARTBEAT] = { .name = "heartbeat_interval_ms" },
+		[DEAD_AFTER] = { .name = "dead_after" },
+		[WINDOW] = { .name = "window" },
+		[BULK_PER_TICK] = { .name = "bulk_per_tick" },
+	};
+	static const int required[] = { NODE_ID, PEER };
+	struct haven_config *cfg = ctx->cfg;
+	struct haven_config_redundancy *r = &cfg->redundancy;
+	uint32_t port = r->port;
+	int role = (int)r->role;
+
+	if (map == NULL)
+		return 0;
+	r->enabled = true;
+	ctx->redundancy_map = map;
+	if (collect(ctx, map, "redundancy", f, N_FIELDS) < 0)
+		return -1;
+	if (!cfg->has_home_agent)
+		return fail_at(ctx, map,
+			"expected redundancy only with home_agent (a pair of primaries shares a home agent address), got a configuration without home_agent");
+	if (require(ctx, map, "redundancy", f, required, N_OF(required)) < 0 ||
+	    get_u32(ctx, f[NODE_ID].value, 1, UINT32_MAX, &r->node_id) < 0 ||
+	    get_sync_address(ctx, f[ADDRESS].value) < 0 ||
+	    get_u32(ctx, f[PORT].value, 1, UINT16_MAX, &port) < 0)
+		return -1;
+	if (cfg->delegation.enabled && port == cfg->delegation.port)
+		return bad_value(ctx, f[PORT].value != NULL ? f[PORT].value :
+			map,
+			"a sync port other than delegation.port (%u)",
+			cfg->delegation.port);
+	if (f[PEER].value->type != YAML_MAPPING_NODE)
+		return bad_value(ctx, f[PEER].value,
+			"a mapping for redundancy.peer");
+	if (parse_sync_peer(ctx, f[PEER].value) < 0 ||
+	    get_choice(ctx, f[ROLE].value, roles, N_OF(roles), &role) < 0 ||
+	    parse_vrrp(ctx, f[VRRP].value) < 0 ||
+	    get_u32(ctx, f[HEARTBEAT].value, MIN_HEARTBEAT_MS,
+		    MAX_HEARTBEAT_MS, &r->heartbeat_ms) < 0 ||
+	    get_u32(ctx, f[DEAD_AFTER].value, MIN_DEAD_AFTER, MAX_DEAD_AFTER,
+		    &r->dead_after) < 0 ||
+	    get_u32(ctx, f[WINDOW].value, 1, MAX_SYNC_WINDOW, &r->window) < 0 ||
+	    get_u32(ctx, f[BULK_PER_TICK].value, 1, MAX_SYNC_WINDOW,
+		    &r->bulk_per_tick) < 0)
+		return -1;
+	r->port = (uint16_t)port;
+	r->role = (enum haven_redundancy_role)role;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* The document                                                       */
 /* ------------------------------------------------------------------ */
 
@@ -2556,7 +3347,8 @@ parse_root(struct parse_ctx *ctx, yaml_node_t *root)
 		"debug",
 	};
 	enum { EAL, IDLE, LOG_LEVEL, PORTS, ROUTES, CONSOLE_SOCKET, HOME_AGENT,
-		MOBILE_NODES, MOBILE_NODES6, DELEGATION, N_FIELDS };
+		MOBILE_NODES, MOBILE_NODES6, DELEGATION, AAA, STORE, REDUNDANCY,
+		N_FIELDS };
 	struct field f[N_FIELDS] = {
 		[EAL] = { .name = "eal" },
 		[IDLE] = { .name = "idle" },
@@ -2569,6 +3361,9 @@ parse_root(struct parse_ctx *ctx, yaml_node_t *root)
 		[MOBILE_NODES] = { .name = "mobile_nodes", .nullable = true },
 		[MOBILE_NODES6] = { .name = "mobile_nodes6", .nullable = true },
 		[DELEGATION] = { .name = "delegation" },
+		[AAA] = { .name = "aaa" },
+		[STORE] = { .name = "store" },
+		[REDUNDANCY] = { .name = "redundancy" },
 	};
 	static const int required[] = { EAL, PORTS };
 	struct haven_config *cfg = ctx->cfg;
@@ -2592,7 +3387,8 @@ parse_root(struct parse_ctx *ctx, yaml_node_t *root)
 	    parse_ports(ctx, f[PORTS].value) < 0 ||
 	    parse_routes(ctx, f[ROUTES].value) < 0 ||
 	    get_socket_path(ctx, f[CONSOLE_SOCKET].value) < 0 ||
-	    parse_home_agent(ctx, f[HOME_AGENT].value) < 0)
+	    parse_home_agent(ctx, f[HOME_AGENT].value) < 0 ||
+	    check_memory(ctx) < 0)
 		return -1;
 	mns = f[MOBILE_NODES].value;
 	if (!cfg->has_home_agent && mns != NULL &&
@@ -2609,7 +3405,10 @@ parse_root(struct parse_ctx *ctx, yaml_node_t *root)
 		return bad_value(ctx, mns6,
 			"no mobile nodes without home_agent (a configuration without home_agent must be a secondary (delegation.primaries))");
 	if (parse_mobile_nodes6(ctx, mns6) < 0 ||
-	    parse_delegation(ctx, f[DELEGATION].value) < 0)
+	    parse_delegation(ctx, f[DELEGATION].value) < 0 ||
+	    parse_aaa(ctx, f[AAA].value, f[AAA].key) < 0 ||
+	    parse_store(ctx, f[STORE].value) < 0 ||
+	    parse_redundancy(ctx, f[REDUNDANCY].value) < 0)
 		return -1;
 	cfg->idle = (enum haven_idle_policy)idle_choice;
 	strcpy(cfg->log_level, levels[level]);
@@ -2667,26 +3466,37 @@ set_defaults(struct haven_config *cfg)
 	cfg->delegation.threshold.total_pps = 0;
 	cfg->delegation.threshold.hysteresis_pct = DEFAULT_HYSTERESIS_PCT;
 	cfg->delegation.threshold.hold_s = DEFAULT_HOLD_S;
+	haven_radius_conf_init(&cfg->aaa.radius);
+	cfg->aaa.key_lifetime = DEFAULT_KEY_LIFETIME;
+	cfg->aaa.accounting = true;
+	cfg->aaa.interim_interval = 0;
+	cfg->store.sync = HAVEN_CONFIG_STORE_SYNC_EVERY_COMMIT;
+	cfg->store.sync_interval_ms = 0;
+	cfg->store.map_size_mb = DEFAULT_STORE_MAP_MB;
+	cfg->store.max_batch = DEFAULT_STORE_BATCH;
+	cfg->redundancy.port = HAVEN_CONFIG_SYNC_PORT;
+	cfg->redundancy.role = HAVEN_ROLE_AUTO;
+	cfg->redundancy.vrid = DEFAULT_VRID;
+	cfg->redundancy.priority = DEFAULT_VRRP_PRIORITY;
+	cfg->redundancy.advert_interval_ms = DEFAULT_ADVERT_MS;
+	cfg->redundancy.preempt = false;
+	cfg->redundancy.heartbeat_ms = DEFAULT_HEARTBEAT_MS;
+	cfg->redundancy.dead_after = DEFAULT_SYNC_DEAD_AFTER;
+	cfg->redundancy.window = DEFAULT_SYNC_WINDOW;
+	cfg->redundancy.bulk_per_tick = DEFAULT_BULK_PER_TICK;
 }
 
-/* Open the file, parse one document, check it. */
+/* Parse the one document of the parser's input and check it. */
 static int
-load_file(struct parse_ctx *ctx, FILE *f)
+load_document(struct parse_ctx *ctx, yaml_parser_t *parser)
 {
 	static const yaml_mark_t start = { 0, 0, 0 };
 	yaml_document_t doc, extra;
-	yaml_parser_t parser;
 	yaml_node_t *root;
 	int rc = -1;
 
-	if (!yaml_parser_initialize(&parser))
-		return fail_mark(ctx, start,
-			"expected memory for a YAML parser, got none");
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &doc)) {
-		yaml_failure(ctx, &parser);
-		goto out_parser;
-	}
+	if (!yaml_parser_load(parser, &doc))
+		return yaml_failure(ctx, parser);
 	ctx->doc = &doc;
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL) {
@@ -2696,8 +3506,8 @@ load_file(struct parse_ctx *ctx, FILE *f)
 	}
 
 	/* a second document would be silently ignored: refuse it */
-	if (!yaml_parser_load(&parser, &extra)) {
-		yaml_failure(ctx, &parser);
+	if (!yaml_parser_load(parser, &extra)) {
+		yaml_failure(ctx, parser);
 		goto out_doc;
 	}
 	if (yaml_document_get_root_node(&extra) != NULL) {
@@ -2711,9 +3521,39 @@ load_file(struct parse_ctx *ctx, FILE *f)
 	rc = parse_root(ctx, root);
 out_doc:
 	yaml_document_delete(&doc);
-out_parser:
-	yaml_parser_delete(&parser);
+	ctx->doc = NULL;
 	return rc;
+}
+
+/*
+ * What both loaders do first: check the arguments, remember the name and
+ * its folder (relative key_file paths start there), zero the structure
+ * and set the defaults. ctx->path must already be set for messages.
+ */
+static int
+begin_load(struct parse_ctx *ctx, const char *name, struct haven_config *cfg)
+{
+	static const yaml_mark_t start = { 0, 0, 0 };
+	char dir[HAVEN_CONFIG_PATH_LEN];
+
+	if (ctx->err != NULL && ctx->errlen > 0)
+		ctx->err[0] = '\0';
+	if (cfg == NULL)
+		return fail_mark(ctx, start,
+			"expected a configuration structure, got NULL");
+	memset(cfg, 0, sizeof(*cfg));
+	if (name == NULL || name[0] == '\0' ||
+			strlen(name) >= HAVEN_CONFIG_PATH_LEN)
+		return fail_mark(ctx, start,
+			"expected a path of 1..%d bytes, got %s",
+			HAVEN_CONFIG_PATH_LEN - 1,
+			name == NULL ? "NULL" : name[0] == '\0' ? "\"\"" :
+			"a longer one");
+	strcpy(cfg->path, name);
+	strcpy(dir, name);
+	strcpy(ctx->dir, dirname(dir));
+	set_defaults(cfg);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2731,45 +3571,104 @@ haven_config_load(const char *path, struct haven_config *cfg, char *err,
 		.err = err,
 		.errlen = errlen,
 	};
-	char dir[HAVEN_CONFIG_PATH_LEN];
+	yaml_parser_t parser;
 	struct stat st;
 	FILE *f;
-	int rc;
+	int fd, rc;
 
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-	if (cfg == NULL)
-		return fail_mark(&ctx, start,
-			"expected a configuration structure, got NULL");
-	memset(cfg, 0, sizeof(*cfg));
-	if (path == NULL || path[0] == '\0' ||
-			strlen(path) >= HAVEN_CONFIG_PATH_LEN)
-		return fail_mark(&ctx, start,
-			"expected a path of 1..%d bytes, got %s",
-			HAVEN_CONFIG_PATH_LEN - 1,
-			path == NULL ? "NULL" : path[0] == '\0' ? "\"\"" :
-			"a longer one");
-	strcpy(cfg->path, path);
-	strcpy(dir, path);
-	strcpy(ctx.dir, dirname(dir));
-	set_defaults(cfg);
-
-	f = fopen(path, "rb");
-	if (f == NULL)
+	if (begin_load(&ctx, path, cfg) < 0)
+		return -1;
+	/* O_NONBLOCK: a FIFO given by mistake must not hang the start */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
 		return fail_mark(&ctx, start,
 			"expected a readable file, got %s", strerror(errno));
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
 		return fail_mark(&ctx, start,
 			"expected a readable file, got %s",
 			S_ISDIR(st.st_mode) ? "a directory" :
 			"something else than a regular file");
 	}
-	rc = load_file(&ctx, f);
+	f = fdopen(fd, "rb");
+	if (f == NULL) {
+		close(fd);
+		return fail_mark(&ctx, start,
+			"expected a readable file, got %s", strerror(errno));
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		return fail_mark(&ctx, start,
+			"expected memory for a YAML parser, got none");
+	}
+	yaml_parser_set_input_file(&parser, f);
+	rc = load_document(&ctx, &parser);
+	yaml_parser_delete(&parser);
 	fclose(f);
 	if (rc < 0)
 		haven_config_free(cfg);
 	return rc;
+}
+
+int
+haven_config_load_buffer(const char *name, const void *data, size_t len,
+	struct haven_config *cfg, char *err, size_t errlen)
+{
+	static const yaml_mark_t start = { 0, 0, 0 };
+	struct parse_ctx ctx = {
+		.path = name != NULL ? name : "(null)",
+		.cfg = cfg,
+		.err = err,
+		.errlen = errlen,
+	};
+	yaml_parser_t parser;
+	int rc;
+
+	if (begin_load(&ctx, name, cfg) < 0)
+		return -1;
+	if (data == NULL && len > 0)
+		return fail_mark(&ctx, start,
+			"expected %zu bytes of YAML, got NULL", len);
+	if (!yaml_parser_initialize(&parser))
+		return fail_mark(&ctx, start,
+			"expected memory for a YAML parser, got none");
+	/* libyaml reads at most len bytes; an empty input is an empty file */
+	yaml_parser_set_input_string(&parser,
+		data != NULL ? data : (const void *)"", len);
+	rc = load_document(&ctx, &parser);
+	yaml_parser_delete(&parser);
+	if (rc < 0)
+		haven_config_free(cfg);
+	return rc;
+}
+
+bool
+haven_config_has_ipv6(const struct haven_config *cfg)
+{
+	unsigned int i;
+
+	if (cfg == NULL)
+		return false;
+	if (cfg->has_ha_addr6)
+		return true;
+	for (i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].has_addr6)
+			return true;
+	return false;
+}
+
+uint32_t
+haven_config_min_memory_mb(const struct haven_config *cfg)
+{
+	uint64_t bytes, n;
+
+	if (cfg == NULL)
+		return 0;
+	n = cfg->max_bindings;
+	bytes = ((uint64_t)MEM_BASE_MB << 20) + n * MEM_PER_BINDING;
+	if (haven_config_has_ipv6(cfg))
+		bytes += ((uint64_t)MEM_IPV6_MB << 20) + n * MEM_PER_BINDING6;
+	return (uint32_t)((bytes + (1u << 20) - 1) >> 20);
 }
 
 void
@@ -2791,6 +3690,8 @@ haven_config_free(struct haven_config *cfg)
 		free(cfg->mns6);
 	}
 	explicit_bzero(&cfg->delegation, sizeof(cfg->delegation));
+	explicit_bzero(&cfg->aaa, sizeof(cfg->aaa));	/* secrets */
+	explicit_bzero(&cfg->redundancy, sizeof(cfg->redundancy));
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -2845,6 +3746,20 @@ haven_deleg_policy_name(enum haven_deleg_policy p)
 		return "equal";
 	case HAVEN_POLICY_THRESHOLD:
 		return "threshold";
+	}
+	return "unknown";
+}
+
+const char *
+haven_redundancy_role_name(enum haven_redundancy_role r)
+{
+	switch (r) {
+	case HAVEN_ROLE_AUTO:
+		return "auto";
+	case HAVEN_ROLE_ACTIVE:
+		return "active";
+	case HAVEN_ROLE_STANDBY:
+		return "standby";
 	}
 	return "unknown";
 }

@@ -14,7 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "haven_addr.h"
 #include "haven_mip4.h"
+#include "haven_radius_client.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -70,6 +72,8 @@ enum haven_hugepages {
 #define HAVEN_ENCAP_BIT_MINIMAL	(1u << 1)	/**< RFC 2004 */
 #define HAVEN_ENCAP_BIT_GRE	(1u << 2)	/**< RFC 2784 */
 
+#define HAVEN_CONFIG_IFNAME_LEN 16	/**< a Linux interface name, NUL */
+
 /** One network port. */
 struct haven_config_port {
 	char name[HAVEN_CONFIG_NAME_LEN];	/**< operator's name, e.g. "home" */
@@ -82,6 +86,13 @@ struct haven_config_port {
 	bool has_addr6;				/**< address6 is given */
 	uint8_t addr6[HAVEN_CONFIG_IPV6_LEN];	/**< IPv6 interface address */
 	uint8_t prefix_len6;			/**< its subnet prefix, 1..128 */
+
+	/**
+	 * host_interface (optional): the Linux interface that mirrors this
+	 * port for daemons of the appliance (keepalived), the exception
+	 * path; "" when none. 1..15 bytes (IFNAMSIZ - 1).
+	 */
+	char host_interface[HAVEN_CONFIG_IFNAME_LEN];
 };
 
 /** One static route. */
@@ -193,6 +204,90 @@ struct haven_config_delegation {
 	struct haven_config_threshold threshold;	/**< PHA, threshold policy */
 };
 
+/**
+ * The aaa: section: mobile nodes provisioned by RADIUS servers (keys and
+ * NAI-assigned home addresses) and accounting of their bindings. When
+ * enabled is false (no section) the other members hold their defaults.
+ */
+struct haven_config_aaa {
+	bool enabled;			/**< the section is present */
+	/**
+	 * Servers, NAS identity, bounds: ready for
+	 * haven_radius_transport_create(). Holds the shared secrets and the
+	 * User-Password (wiped by haven_config_free()).
+	 */
+	struct haven_radius_conf radius;
+	unsigned int server_line[HAVEN_RADIUS_MAX_SERVERS];	/**< where each server was defined */
+	uint32_t key_lifetime;		/**< s a key from RADIUS stays cached */
+	bool accounting;		/**< send Accounting-Requests */
+	uint32_t interim_interval;	/**< s between Interim-Updates; 0: none */
+	bool has_pool;			/**< pool is given */
+	uint32_t pool_first;		/**< first address of the NAI pool (NBO) */
+	uint32_t pool_last;		/**< last address, inclusive (NBO) */
+};
+
+/* ---- store: and redundancy: (issue 11) ----------------------------- */
+
+/** Sync policies of store.sync; equal to enum haven_store_sync. */
+#define HAVEN_CONFIG_STORE_SYNC_EVERY_COMMIT 0
+#define HAVEN_CONFIG_STORE_SYNC_INTERVAL 1
+#define HAVEN_CONFIG_STORE_SYNC_NONE 2
+/** Default UDP port of the state synchronisation; equals HAVEN_SYNC_PORT. */
+#define HAVEN_CONFIG_SYNC_PORT 4435
+/** Longest key of the pair; equals HAVEN_SYNC_MAX_KEY_LEN. */
+#define HAVEN_CONFIG_SYNC_KEY_LEN 64
+
+/**
+ * The store: section: where bindings, replay and delegation state
+ * persist (lib/store, LMDB). Without the section nothing persists.
+ */
+struct haven_config_store {
+	bool enabled;				/**< the section is present */
+	char path[HAVEN_CONFIG_PATH_LEN];	/**< directory, absolute */
+	uint8_t sync;				/**< HAVEN_CONFIG_STORE_SYNC_* */
+	uint32_t sync_interval_ms;		/**< "interval <ms>": 10..60000 */
+	uint32_t map_size_mb;			/**< LMDB map size, MiB */
+	uint32_t max_batch;			/**< changes per commit at most */
+};
+
+/** Role of this primary in the pair (redundancy.role). */
+enum haven_redundancy_role {
+	HAVEN_ROLE_AUTO = 0,	/**< as keepalived's VRRP says */
+	HAVEN_ROLE_ACTIVE,	/**< always active (no VRRP) */
+	HAVEN_ROLE_STANDBY,	/**< always standby: never takes over */
+};
+
+/**
+ * The redundancy: section: the other primary of an active/standby pair,
+ * the state synchronisation with it (lib/sync) and the VRRP parameters
+ * of the keepalived that decides who is active.
+ */
+struct haven_config_redundancy {
+	bool enabled;				/**< the section is present */
+	uint32_t node_id;			/**< this primary's id in the pair */
+	struct haven_addr addr;			/**< source of sync messages: a
+						  * port address of this box */
+	uint16_t port;				/**< UDP port, host order */
+	uint8_t port_index;			/**< ports[] of addr */
+	struct {
+		char name[HAVEN_CONFIG_NAME_LEN];	/**< e.g. "pha-b" */
+		uint32_t id;			/**< its node_id */
+		struct haven_addr addr;		/**< its own address */
+		uint8_t key[HAVEN_CONFIG_SYNC_KEY_LEN];	/**< HMAC-SHA256 */
+		uint8_t key_len;		/**< 1..64 */
+		unsigned int line;		/**< where it was defined */
+	} peer;
+	enum haven_redundancy_role role;	/**< auto, active, standby */
+	uint8_t vrid;				/**< VRRP virtual router id */
+	uint8_t priority;			/**< VRRP priority, 1..254 */
+	uint32_t advert_interval_ms;		/**< VRRPv3: 10..40950, x10 */
+	bool preempt;				/**< take the VIP back */
+	uint32_t heartbeat_ms;			/**< sync heartbeat interval */
+	uint32_t dead_after;			/**< heartbeats missed -> dead */
+	uint32_t window;			/**< RECORDS in flight */
+	uint32_t bulk_per_tick;			/**< bulk slices per tick */
+};
+
 /** The whole configuration. */
 struct haven_config {
 	char path[HAVEN_CONFIG_PATH_LEN];	/**< file it was read from */
@@ -260,6 +355,12 @@ struct haven_config {
 
 	/* delegation: */
 	struct haven_config_delegation delegation;
+
+	/* aaa: */
+	struct haven_config_aaa aaa;
+	/* store: and redundancy: */
+	struct haven_config_store store;
+	struct haven_config_redundancy redundancy;
 };
 
 /**
@@ -281,6 +382,45 @@ struct haven_config {
  */
 int haven_config_load(const char *path, struct haven_config *cfg,
 		char *err, size_t errlen);
+
+/**
+ * Load and validate a configuration held in memory, exactly as
+ * haven_config_load() would load a file with that content: the same
+ * checks, defaults and messages, which start with name
+ * ("name:line:column: ..."). Relative key_file paths start in the folder
+ * of name, as they start in the folder of a file. For a configuration
+ * that did not come from a file (a console, a test, a fuzzer).
+ *
+ * @param name    what messages and cfg->path call the text, 1..255 bytes.
+ * @param data    the YAML text; it need not end with a NUL.
+ * @param len     its length in bytes (0: an empty file).
+ * @param cfg     structure to fill; release with haven_config_free().
+ * @param err     buffer for the first error.
+ * @param errlen  its size.
+ * @return 0 on success, -1 on error (cfg is then released).
+ */
+int haven_config_load_buffer(const char *name, const void *data, size_t len,
+		struct haven_config *cfg, char *err, size_t errlen);
+
+/**
+ * Whether a loaded configuration runs Mobile IPv6: the home agent or a
+ * port has an IPv6 address (home_agent.address6, ports[].address6).
+ *
+ * @param cfg  a loaded configuration.
+ * @return true when IPv6 is on.
+ */
+bool haven_config_has_ipv6(const struct haven_config *cfg);
+
+/**
+ * The smallest eal.memory_mb that holds the tables haven builds at
+ * start-up for this configuration (mbuf pool, LPM tables, binding tables
+ * sized by max_bindings, more with IPv6), as measured and documented in
+ * docs/configuration.md. haven_config_load() refuses a smaller memory_mb.
+ *
+ * @param cfg  a loaded configuration.
+ * @return megabytes.
+ */
+uint32_t haven_config_min_memory_mb(const struct haven_config *cfg);
 
 /** Release what haven_config_load() allocated. */
 void haven_config_free(struct haven_config *cfg);
@@ -306,6 +446,9 @@ haven_config_find_mn6(const struct haven_config *cfg,
 
 /** Name of an idle policy ("adaptive", "busy"). */
 const char *haven_idle_policy_name(enum haven_idle_policy p);
+
+/** Name of a redundancy role ("auto", "active", "standby"). */
+const char *haven_redundancy_role_name(enum haven_redundancy_role r);
 
 /** Name of a delegation policy ("manual", "equal", "threshold"). */
 const char *haven_deleg_policy_name(enum haven_deleg_policy p);

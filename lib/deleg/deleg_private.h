@@ -26,12 +26,27 @@
 #define ACK6_LEN		32
 #define STOP6_LEN		24
 #define REPORT_ENTRY6_LEN	36	/* REPORT's fixed part is 40 as well */
+/* The scale extension (section 11): fixed parts and record headers. */
+#define BATCH_FIXED_LEN		4	/* N Records, Reserved */
+#define RECORD_HDR_LEN		8	/* Kind, Family, Length, Transaction */
+#define BATCH_ACK_FIXED_LEN	12	/* Load, Capacity, N, Reserved */
+#define ACK_RECORD_HDR_LEN	12	/* then the home address */
+#define HEARTBEAT_LEN		44
+#define COUNTERS_FIXED_LEN	4	/* then REPORT_ENTRY*_LEN per entry */
+#define SYNC_LEN		4
+#define INVENTORY_FIXED_LEN	20	/* then address + 4 per entry */
+/* Largest body of a message. */
+#define BODY_MAX	(HAVEN_DELEG_MAX_MSG - HAVEN_DELEG_HDR_LEN - \
+			 HAVEN_DELEG_MAC_LEN)
 
-/* Largest encap value of IPv4: 0 IP-in-IP, 1 minimal, 2 GRE. */
+/* Largest encap value of IPv4 besides UDP: 0 IP-in-IP, 1 minimal, 2 GRE. */
 #define ENCAP_MAX		2
+/* Encap 4 (section 2.3.1): its block, then one NAT pair per CoA. */
+#define UDP_FIXED_LEN		4	/* Source Port, Next Header, Reserved */
+#define UDP_NAT_LEN		8	/* NAT Address, NAT Port, Reserved */
 
 /* Longest address text, IPv6 included, with its NUL (INET6_ADDRSTRLEN). */
-#define DELEG_ADDR_STRLEN	46
+#define DELEG_ADDR_STRLEN	HAVEN_ADDR_STRLEN
 /* Largest stop reason on the wire. */
 #define STOP_REASON_MAX		HAVEN_DELEG_STOP_TAKEBACK
 /* Largest status on the wire; 128 and up are local outcomes. */
@@ -69,6 +84,12 @@ int deleg_send(uint32_t self_id, struct haven_deleg_peer *peer,
 /* 0 if a Start Forwarding of bi would encode, -1 otherwise. */
 int deleg_check_binding_info(const struct haven_deleg_binding_info *bi);
 
+/* Octets a record takes in a BATCH (its 8-octet header included). */
+size_t deleg_record_len(const struct haven_deleg_record *r);
+
+/* Octets an ack record of this home address takes in a BATCH_ACK. */
+size_t deleg_ack_record_len(const struct haven_addr *home_addr);
+
 /* Serial number comparison (RFC 1982) of 32-bit generations: a after b. */
 static inline bool
 deleg_gen_after(uint32_t a, uint32_t b)
@@ -76,46 +97,15 @@ deleg_gen_after(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) > 0;
 }
 
-/* Dotted quad of an address in network byte order, into buf[16]. */
-const char *deleg_addr_str(uint32_t addr_nbo, char *buf);
-
 /*
- * A home address of either family, the key of a binding at both ends:
- * a6 points into the message or binding it was taken from.
+ * A binding is named by (family, home address) at both ends: an IPv4 key
+ * never equals an IPv6 one (haven_addr_eq compares the family first).
  */
-struct deleg_hoa {
-	bool is6;
-	uint32_t a4;		/* IPv4, NBO */
-	const uint8_t *a6;	/* IPv6, 16 octets */
-};
-
-static inline struct deleg_hoa
-deleg_hoa_make(uint8_t family, uint32_t a4, const uint8_t *a6)
-{
-	struct deleg_hoa h = { .is6 = haven_deleg_family_is_ipv6(family),
-		.a4 = a4, .a6 = a6 };
-
-	return h;
-}
-
-static inline struct deleg_hoa
-deleg_hoa_of(const struct haven_deleg_binding_info *bi)
-{
-	return deleg_hoa_make(bi->family, bi->home_addr, bi->home_addr6);
-}
-
-/* Same family and same address: an IPv4 key never equals an IPv6 one. */
 static inline bool
-deleg_hoa_equal(struct deleg_hoa a, struct deleg_hoa b)
+deleg_is6(const struct haven_addr *a)
 {
-	if (a.is6 != b.is6)
-		return false;
-	return a.is6 ? memcmp(a.a6, b.a6, HAVEN_DELEG_ADDR6_LEN) == 0 :
-		a.a4 == b.a4;
+	return a->family == HAVEN_AF_INET6;
 }
-
-/* Text of a home address of either family, into buf[DELEG_ADDR_STRLEN]. */
-const char *deleg_hoa_str(struct deleg_hoa h, char *buf);
 
 /* printf into a line and hand it to log when there is one. */
 void deleg_log(void (*log)(void *, const char *), void *ctx,

@@ -87,6 +87,21 @@ haven_build_ns(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
 }
 
 int
+haven_build_ns_unicast(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
+		const struct rte_ether_addr *dst_mac, const uint8_t src[16],
+		const uint8_t target[16])
+{
+	uint8_t *ip;
+
+	/* RFC 4861 7.3.3 PROBE: to the cached MAC and the target itself. */
+	ip = eth_frame(m, src_mac, dst_mac, HAVEN_ND_PKT_LEN);
+	if (ip == NULL)
+		return -ENOSPC;
+	return nd_fit(m, haven_nd_build_ns(ip, HAVEN_ND_PKT_LEN, src, target,
+			target, src_mac->addr_bytes));
+}
+
+int
 haven_build_ip6(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
 		const struct rte_ether_addr *dst_mac, const void *pkt,
 		uint16_t len)

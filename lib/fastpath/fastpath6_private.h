@@ -95,9 +95,11 @@ fp_neigh6_lookup(const struct haven_neigh6 *tbl, const uint8_t ip[16])
 	for (i = 0; i < HAVEN_NEIGH6_MAX; i++) {
 		const struct haven_neigh6 *n = &tbl[idx];
 
-		if (fp_neigh6_state(n) == HAVEN_NEIGH_FREE)
+		uint8_t st = fp_neigh6_state(n);
+
+		if (st == HAVEN_NEIGH_FREE)
 			return -1;
-		if (fp_ip6_eq(n->ip, ip))
+		if (st <= HAVEN_NEIGH_REACHABLE && fp_ip6_eq(n->ip, ip))
 			return (int)idx;
 		idx = (idx + 1) & FP_NEIGH6_MASK;
 	}
@@ -339,7 +341,8 @@ fast6_encap(struct fp_fast6 *f, struct rte_mbuf *m,
 	lane = haven_binding_lane(c, f->lane_off);
 	lane->pkts++;
 	lane->bytes += len;
-	rte_ether_addr_copy(&op->mac, (struct rte_ether_addr *)(outer + 6));
+	rte_ether_addr_copy(haven_fp_port_mac(op),
+			(struct rte_ether_addr *)(outer + 6));
 	((struct rte_ether_hdr *)outer)->ether_type =
 		RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;

@@ -10,10 +10,13 @@
  *
  * The neighbour table is open addressing with linear probing from a hash
  * of the address. The control lcore fills an entry's ip and port and only
- * then publishes a non-FREE state with a release store; entries never
- * move and are never freed. A reader that loads a non-FREE state with
- * acquire semantics therefore sees the right ip, and stops probing at the
- * first FREE entry.
+ * then publishes a live state (INCOMPLETE or REACHABLE) with a release
+ * store; entries never move. A reader that loads a live state with
+ * acquire semantics therefore sees the right ip; it stops probing at the
+ * first FREE entry and probes past tombstones (DELETED, RECYCLED). An
+ * entry the control lcore no longer needs becomes DELETED, and RECYCLED
+ * (free to hold another address) only after an RCU grace period, so that
+ * a reader never sees one address's entry turn into another's under it.
  */
 
 #include <assert.h>
@@ -50,9 +53,11 @@ fp_neigh_lookup(const struct haven_neigh *tbl, uint32_t ip)
 	for (i = 0; i < HAVEN_NEIGH_MAX; i++) {
 		const struct haven_neigh *n = &tbl[idx];
 
-		if (fp_neigh_state(n) == HAVEN_NEIGH_FREE)
+		uint8_t st = fp_neigh_state(n);
+
+		if (st == HAVEN_NEIGH_FREE)
 			return -1;
-		if (n->ip == ip)
+		if (st <= HAVEN_NEIGH_REACHABLE && n->ip == ip)
 			return (int)idx;
 		idx = (idx + 1) & FP_NEIGH_MASK;
 	}
@@ -86,7 +91,7 @@ static inline void
 fp_neigh_set_mac(volatile uint8_t *state, struct rte_ether_addr *cur,
 		const struct rte_ether_addr *mac)
 {
-	if (*state == HAVEN_NEIGH_FREE)
+	if (*state == HAVEN_NEIGH_FREE || *state > HAVEN_NEIGH_REACHABLE)
 		return;
 	if (*state == HAVEN_NEIGH_REACHABLE) {
 		if (rte_is_same_ether_addr(cur, mac))

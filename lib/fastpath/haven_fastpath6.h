@@ -116,6 +116,12 @@ int haven_neigh6_get(struct haven_fp6 *fp6, const uint8_t ip[16],
 void haven_neigh6_update(struct haven_fp6 *fp6, int idx,
 		const struct rte_ether_addr *mac);
 
+/** As haven_neigh_delete(), for the IPv6 table. */
+void haven_neigh6_delete(struct haven_fp6 *fp6, int idx);
+
+/** As haven_neigh_recycle(), for the IPv6 table. */
+void haven_neigh6_recycle(struct haven_fp6 *fp6, int idx);
+
 /**
  * Next hop toward dst: a route's gateway, or dst itself on a connected
  * prefix. @return 0, or -ENETUNREACH.
@@ -145,6 +151,17 @@ int haven_build_na(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
  */
 int haven_build_ns(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
 		const uint8_t *src, const uint8_t target[16]);
+
+/**
+ * Build a unicast Neighbor Solicitation frame in m (empty): to target
+ * itself at dst_mac, from src with a source link-layer option src_mac
+ * (RFC 4861 7.3.3: a PROBE of the MAC in service).
+ * @return 0, or -ENOSPC (m has no room) / -EINVAL; m is then empty.
+ */
+int haven_build_ns_unicast(struct rte_mbuf *m,
+		const struct rte_ether_addr *src_mac,
+		const struct rte_ether_addr *dst_mac, const uint8_t src[16],
+		const uint8_t target[16]);
 
 /**
  * Wrap an IPv6 packet (header included, built by the caller, e.g. a

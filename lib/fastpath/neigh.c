@@ -29,24 +29,28 @@ int
 haven_neigh_get(struct haven_fp *fp, uint32_t ip, uint8_t port)
 {
 	unsigned int i, idx = fp_neigh_hash(ip);
+	struct haven_neigh *n, *spare = NULL;
 
+	/* The live entry of ip, if any, lies before the first FREE one. */
 	for (i = 0; i < HAVEN_NEIGH_MAX; i++) {
-		struct haven_neigh *n = &fp->neigh[idx];
-
-		if (n->state == HAVEN_NEIGH_FREE) {
-			n->ip = ip;
-			n->port = port;
-			memset(&n->mac, 0, sizeof(n->mac));
-			/* Publish: readers see ip and port once state is set. */
-			__atomic_store_n(&n->state, HAVEN_NEIGH_INCOMPLETE,
-					__ATOMIC_RELEASE);
+		n = &fp->neigh[idx];
+		if (n->state == HAVEN_NEIGH_FREE)
+			break;
+		if (n->state <= HAVEN_NEIGH_REACHABLE && n->ip == ip)
 			return (int)idx;
-		}
-		if (n->ip == ip)
-			return (int)idx;
+		if (n->state == HAVEN_NEIGH_RECYCLED && spare == NULL)
+			spare = n;
 		idx = (idx + 1) & FP_NEIGH_MASK;
 	}
-	return -ENOSPC;
+	n = spare != NULL ? spare : i < HAVEN_NEIGH_MAX ? &fp->neigh[idx] : NULL;
+	if (n == NULL)
+		return -ENOSPC;
+	n->ip = ip;
+	n->port = port;
+	memset(&n->mac, 0, sizeof(n->mac));
+	/* Publish: readers see ip and port once state is set. */
+	__atomic_store_n(&n->state, HAVEN_NEIGH_INCOMPLETE, __ATOMIC_RELEASE);
+	return (int)(n - fp->neigh);
 }
 
 void
@@ -56,6 +60,26 @@ haven_neigh_update(struct haven_fp *fp, int idx,
 	if (idx < 0 || idx >= HAVEN_NEIGH_MAX)
 		return;
 	fp_neigh_set_mac(&fp->neigh[idx].state, &fp->neigh[idx].mac, mac);
+}
+
+void
+haven_neigh_delete(struct haven_fp *fp, int idx)
+{
+	if (idx < 0 || idx >= HAVEN_NEIGH_MAX ||
+	    fp->neigh[idx].state == HAVEN_NEIGH_FREE ||
+	    fp->neigh[idx].state > HAVEN_NEIGH_REACHABLE)
+		return;
+	__atomic_store_n(&fp->neigh[idx].state, HAVEN_NEIGH_DELETED,
+			__ATOMIC_RELEASE);
+}
+
+void
+haven_neigh_recycle(struct haven_fp *fp, int idx)
+{
+	if (idx < 0 || idx >= HAVEN_NEIGH_MAX || fp->neigh[idx].state != HAVEN_NEIGH_DELETED)
+		return;
+	__atomic_store_n(&fp->neigh[idx].state, HAVEN_NEIGH_RECYCLED,
+			__ATOMIC_RELEASE);
 }
 
 int

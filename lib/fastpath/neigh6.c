@@ -31,24 +31,28 @@ int
 haven_neigh6_get(struct haven_fp6 *fp6, const uint8_t ip[16], uint8_t port)
 {
 	unsigned int i, idx = fp_neigh6_hash(ip);
+	struct haven_neigh6 *n, *spare = NULL;
 
+	/* The live entry of ip, if any, lies before the first FREE one. */
 	for (i = 0; i < HAVEN_NEIGH6_MAX; i++) {
-		struct haven_neigh6 *n = &fp6->neigh[idx];
-
-		if (n->state == HAVEN_NEIGH_FREE) {
-			memcpy(n->ip, ip, sizeof(n->ip));
-			n->port = port;
-			memset(&n->mac, 0, sizeof(n->mac));
-			/* Publish: readers see ip and port once state is set. */
-			__atomic_store_n(&n->state, HAVEN_NEIGH_INCOMPLETE,
-					__ATOMIC_RELEASE);
+		n = &fp6->neigh[idx];
+		if (n->state == HAVEN_NEIGH_FREE)
+			break;
+		if (n->state <= HAVEN_NEIGH_REACHABLE && fp_ip6_eq(n->ip, ip))
 			return (int)idx;
-		}
-		if (fp_ip6_eq(n->ip, ip))
-			return (int)idx;
+		if (n->state == HAVEN_NEIGH_RECYCLED && spare == NULL)
+			spare = n;
 		idx = (idx + 1) & FP_NEIGH6_MASK;
 	}
-	return -ENOSPC;
+	n = spare != NULL ? spare : i < HAVEN_NEIGH6_MAX ? &fp6->neigh[idx] : NULL;
+	if (n == NULL)
+		return -ENOSPC;
+	memcpy(n->ip, ip, sizeof(n->ip));
+	n->port = port;
+	memset(&n->mac, 0, sizeof(n->mac));
+	/* Publish: readers see ip and port once state is set. */
+	__atomic_store_n(&n->state, HAVEN_NEIGH_INCOMPLETE, __ATOMIC_RELEASE);
+	return (int)(n - fp6->neigh);
 }
 
 void
@@ -58,6 +62,26 @@ haven_neigh6_update(struct haven_fp6 *fp6, int idx,
 	if (idx < 0 || idx >= HAVEN_NEIGH6_MAX)
 		return;
 	fp_neigh_set_mac(&fp6->neigh[idx].state, &fp6->neigh[idx].mac, mac);
+}
+
+void
+haven_neigh6_delete(struct haven_fp6 *fp6, int idx)
+{
+	if (idx < 0 || idx >= HAVEN_NEIGH6_MAX ||
+	    fp6->neigh[idx].state == HAVEN_NEIGH_FREE ||
+	    fp6->neigh[idx].state > HAVEN_NEIGH_REACHABLE)
+		return;
+	__atomic_store_n(&fp6->neigh[idx].state, HAVEN_NEIGH_DELETED,
+			__ATOMIC_RELEASE);
+}
+
+void
+haven_neigh6_recycle(struct haven_fp6 *fp6, int idx)
+{
+	if (idx < 0 || idx >= HAVEN_NEIGH6_MAX || fp6->neigh[idx].state != HAVEN_NEIGH_DELETED)
+		return;
+	__atomic_store_n(&fp6->neigh[idx].state, HAVEN_NEIGH_RECYCLED,
+			__ATOMIC_RELEASE);
 }
 
 /* Whether a and b share their first len bits. */

@@ -349,7 +349,8 @@ send_to_next_hop(struct fp_burst *b, struct rte_mbuf *m, unsigned int out,
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
-	rte_ether_addr_copy(&b->fp->ports[out].mac, &eth->src_addr);
+	rte_ether_addr_copy(haven_fp_port_mac(&b->fp->ports[out]),
+			&eth->src_addr);
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	if (likely(neigh < HAVEN_NEIGH_MAX &&
 		   fp_neigh_mac(&b->fp->neigh[neigh], &eth->dst_addr)))
@@ -379,7 +380,7 @@ is_agent_addr(const struct haven_fp *fp, uint32_t a)
 	if (a == 0)
 		return false;
 	if (a == fp->ha_addr)
-		return true;
+		return !fp->ha_standby;
 	for (i = 0; i < fp->n_ports; i++)
 		if (a == fp->ports[i].addr)
 			return true;
@@ -494,6 +495,35 @@ is_broadcast_registration(const struct haven_fp_port *p, const uint8_t *ip)
 		fp_get16(ip + hlen + 2) == MIP_UDP_PORT;
 }
 
+/* A VRRP advertisement (RFC 5798 5.1.1): protocol 112 to 224.0.0.18. */
+static inline bool
+is_vrrp(const uint8_t *ip)
+{
+	return ip[9] == HAVEN_IPPROTO_VRRP &&
+		fp_get32n(ip + 16) == HAVEN_VRRP_GROUP4;
+}
+
+/*
+ * A frame from one of the port's own MACs: our own transmission seen
+ * again (the port is promiscuous), unless it is a VRRP advertisement of
+ * the other primary, which uses the same virtual MAC while both are
+ * master (a split that keepalived resolves only if it sees it).
+ */
+static inline bool
+is_own_echo(const struct haven_fp_port *p, const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const uint8_t *ip = (const uint8_t *)(eth + 1);
+
+	if (!haven_fp_port_is_ours(p, &eth->src_addr))
+		return false;
+	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    rte_pktmbuf_data_len(m) < sizeof(*eth) + FP_IPV4_HLEN)
+		return true;
+	return !is_vrrp(ip) || fp_get32n(ip + 12) == p->addr;
+}
+
 static inline void
 classify_ipv4(struct fp_burst *b, struct rte_mbuf *m, bool to_our_mac,
 		struct fp_meta *md)
@@ -519,8 +549,9 @@ classify_ipv4(struct fp_burst *b, struct rte_mbuf *m, bool to_our_mac,
 	if (is_agent_addr(b->fp, fp_ip_dst(ip))) {
 		classify_local(b, ip, md);
 	} else if (!to_our_mac) {
-		if (is_broadcast_registration(&b->fp->ports[b->port], ip))
-			md->action = ACT_PUNT;
+		if (is_broadcast_registration(&b->fp->ports[b->port], ip) ||
+		    is_vrrp(ip))
+			md->action = ACT_PUNT;	/* VRRP: for the Linux side */
 		else
 			md->drop = HAVEN_DROP_NOT_FOR_US;
 	} else {
@@ -734,10 +765,10 @@ classify(struct fp_burst *b, struct rte_mbuf *m, struct fp_meta *md,
 		return;
 	}
 	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	to_our_mac = rte_is_same_ether_addr(&eth->dst_addr, &p->mac);
+	to_our_mac = haven_fp_port_is_ours(p, &eth->dst_addr);
 	/* The port is promiscuous: ignore others' frames and our own echo. */
 	if ((!to_our_mac && !rte_is_multicast_ether_addr(&eth->dst_addr)) ||
-	    rte_is_same_ether_addr(&eth->src_addr, &p->mac)) {
+	    is_own_echo(p, m)) {
 		md->drop = HAVEN_DROP_NOT_FOR_US;
 		return;
 	}
@@ -797,9 +828,9 @@ arp_learn(struct fp_burst *b, struct rte_mbuf *m, const struct rte_arp_hdr *arp)
 
 /* Turn a request into our reply in place (RFC 826 "swap" step). */
 static inline void
-arp_reply(struct fp_burst *b, struct rte_mbuf *m, struct rte_arp_hdr *arp)
+arp_reply(struct fp_burst *b, struct rte_mbuf *m, struct rte_arp_hdr *arp,
+		const struct rte_ether_addr *mac)
 {
-	const struct rte_ether_addr *mac = &b->fp->ports[b->port].mac;
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	uint32_t target = arp->arp_data.arp_tip;
 
@@ -814,13 +845,30 @@ arp_reply(struct fp_burst *b, struct rte_mbuf *m, struct rte_arp_hdr *arp)
 }
 
 /*
+ * Another host saying it is one of the agent's addresses, or a home
+ * address the agent intercepts: the control lcore must see it to defend
+ * the address (RFC 5227 2.4). ARP is rare: one more look-up is cheap.
+ */
+static inline bool
+arp_claims_ours(const struct haven_fp *fp, uint32_t spa)
+{
+	const struct haven_binding *b;
+
+	if (is_agent_addr(fp, spa))
+		return true;
+	b = haven_binding_lookup(fp->bindings, spa);
+	return b != NULL && (b->flags & HAVEN_BINDING_F_INTERCEPT) &&
+		b->forwarder == HAVEN_FORWARDER_SELF;
+}
+
+/*
  * Requests for the agent's addresses are answered; requests for an
  * intercepted home address are answered on the home link (proxy ARP,
  * RFC 5944 4.6) when this agent is the forwarder. Gratuitous ARPs and
  * probes are never answered: a mobile node back home or a secondary agent
  * taking over announces itself that way, and the control lcore must see
- * it. What is about our addresses or a known neighbour is punted, the
- * rest dropped.
+ * it. What is about our addresses, from a known neighbour, or claims one
+ * of our addresses is punted, the rest dropped.
  */
 static inline void
 act_arp(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
@@ -831,6 +879,7 @@ act_arp(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 	const struct haven_binding *bnd;
 	const struct haven_fp *fp = b->fp;
 	uint32_t spa = arp->arp_data.arp_sip, tpa = arp->arp_data.arp_tip;
+	const struct haven_fp_port *p = &fp->ports[b->port];
 	bool ours;
 
 	burst_cell(b, md, &tun);
@@ -839,10 +888,15 @@ act_arp(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 		(bnd != NULL && (bnd->flags & HAVEN_BINDING_F_INTERCEPT));
 	if (arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) &&
 	    spa != 0 && spa != tpa) {
-		if (tpa != 0 &&
-		    (tpa == fp->ha_addr || tpa == fp->ports[b->port].addr)) {
+		/* The port's own address: its own MAC (a pair's own). */
+		if (tpa != 0 && tpa == p->addr && tpa != fp->ha_addr) {
 			arp_learn(b, m, arp);
-			arp_reply(b, m, arp);
+			arp_reply(b, m, arp, &p->mac);
+			return;
+		}
+		if (tpa != 0 && tpa == fp->ha_addr && !fp->ha_standby) {
+			arp_learn(b, m, arp);
+			arp_reply(b, m, arp, haven_fp_port_mac(p));
 			return;
 		}
 		if (bnd != NULL && (bnd->flags & HAVEN_BINDING_F_INTERCEPT) &&
@@ -850,11 +904,12 @@ act_arp(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 		    b->port == fp->home_port) {
 			arp_learn(b, m, arp);
 			b->w->stats.proxy_arp++;
-			arp_reply(b, m, arp);
+			arp_reply(b, m, arp, haven_fp_port_mac(p));
 			return;
 		}
 	}
-	if (ours || fp_neigh_lookup(fp->neigh, spa) >= 0)
+	if (ours || fp_neigh_lookup(fp->neigh, spa) >= 0 ||
+	    (spa != 0 && arp_claims_ours(fp, spa)))
 		punt_control(b, m);
 	else
 		drop(b, m, HAVEN_DROP_NOT_FOR_US);
@@ -882,7 +937,8 @@ act_echo(struct fp_burst *b, struct rte_mbuf *m)
 	fp_put16(icmp + 2, fp_cksum_adjust(fp_get16(icmp + 2),
 			ICMP_ECHO_REQUEST << 8, ICMP_ECHO_REPLY << 8));
 	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
-	rte_ether_addr_copy(&b->fp->ports[b->port].mac, &eth->src_addr);
+	rte_ether_addr_copy(haven_fp_port_mac(&b->fp->ports[b->port]),
+			&eth->src_addr);
 	b->w->stats.icmp_echo++;
 	tx_enqueue(b, b->port, m);
 }
@@ -928,7 +984,7 @@ icmp_frag_needed(struct fp_burst *b, struct rte_mbuf *m, uint16_t mtu)
 	fp_put16(icmp + 2, fp_cksum(icmp, ICMP_HLEN + quote));
 	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
 	rte_ether_addr_copy(&prev_hop, &((struct rte_ether_hdr *)p)->dst_addr);
-	rte_ether_addr_copy(&fp->ports[b->port].mac,
+	rte_ether_addr_copy(haven_fp_port_mac(&fp->ports[b->port]),
 			&((struct rte_ether_hdr *)p)->src_addr);
 	((struct rte_ether_hdr *)p)->ether_type =
 		rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
@@ -1132,7 +1188,8 @@ fast4_encap(struct fp_fast *f, uint16_t *ip_id, struct rte_mbuf *m,
 	lane->pkts++;
 	lane->bytes += inner_len;
 
-	rte_ether_addr_copy(&op->mac, (struct rte_ether_addr *)(outer + 6));
+	rte_ether_addr_copy(haven_fp_port_mac(op),
+			(struct rte_ether_addr *)(outer + 6));
 	((struct rte_ether_hdr *)outer)->ether_type =
 		RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	outer += sizeof(struct rte_ether_hdr);

@@ -106,7 +106,7 @@ is_agent6(const struct fp6_pkt *c, const uint8_t *a)
 	unsigned int i;
 
 	if (fp_ip6_eq(a, fp6->ha_addr) && !fp_ip6_is_zero(a))
-		return true;
+		return !c->fp->ha_standby;
 	for (i = 0; i < c->fp->n_ports && i < HAVEN_MAX_PORTS; i++)
 		if (fp6->port_has_addr[i] && fp_ip6_eq(a, fp6->port_addr[i]))
 			return true;
@@ -152,7 +152,8 @@ send6(struct fp6_pkt *c, struct rte_mbuf *m, unsigned int out, uint32_t neigh)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
-	rte_ether_addr_copy(&c->fp->ports[out].mac, &eth->src_addr);
+	rte_ether_addr_copy(haven_fp_port_mac(&c->fp->ports[out]),
+			&eth->src_addr);
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
 	if (likely(neigh < HAVEN_NEIGH6_MAX &&
@@ -211,7 +212,8 @@ icmp6_error(struct fp6_pkt *c, const struct rte_mbuf *m, const uint8_t *ip,
 	}
 	rte_pktmbuf_append(e, ETH_HLEN + (uint16_t)n);
 	rte_ether_addr_copy(&in_eth->src_addr, &eth->dst_addr);
-	rte_ether_addr_copy(&c->fp->ports[c->port].mac, &eth->src_addr);
+	rte_ether_addr_copy(haven_fp_port_mac(&c->fp->ports[c->port]),
+			&eth->src_addr);
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	fp_burst_tx(c->b, c->port, e);
 }
@@ -260,9 +262,9 @@ ns_learn(struct fp6_pkt *c, struct rte_mbuf *m,
  */
 static void
 na_reply(struct fp6_pkt *c, struct rte_mbuf *m,
-		const struct haven_nd_ns_info *ns, const uint8_t *src)
+		const struct haven_nd_ns_info *ns, const uint8_t *src,
+		const struct rte_ether_addr *port_mac)
 {
-	const struct rte_ether_addr *port_mac = &c->fp->ports[c->port].mac;
 	struct rte_ether_addr dst_mac;
 	uint8_t flags = HAVEN_ND_NA_F_O;
 	const uint8_t *dst;
@@ -310,14 +312,18 @@ nd_ns(struct fp6_pkt *c, struct rte_mbuf *m, const uint8_t *ip, size_t len)
 		drop6(c, m, HAVEN_DROP_MALFORMED);
 		return;
 	}
-	own = (!fp_ip6_is_zero(fp6->ha_addr) &&
-	       fp_ip6_eq(ns.target, fp6->ha_addr)) ||
-		(fp6->port_has_addr[c->port] &&
-		 fp_ip6_eq(ns.target, fp6->port_addr[c->port]));
-	if (own) {
+	own = fp6->port_has_addr[c->port] &&
+		fp_ip6_eq(ns.target, fp6->port_addr[c->port]);
+	if (own || (!fp_ip6_is_zero(fp6->ha_addr) && !c->fp->ha_standby &&
+		    fp_ip6_eq(ns.target, fp6->ha_addr))) {
+		const struct haven_fp_port *p = &c->fp->ports[c->port];
+
 		if (!ns.dad)
 			ns_learn(c, m, &ns);
-		na_reply(c, m, &ns, ns.target);
+		/* The port's own address: its own MAC (a pair's own). */
+		na_reply(c, m, &ns, ns.target, own &&
+			!fp_ip6_eq(ns.target, fp6->ha_addr) ? &p->mac :
+			haven_fp_port_mac(p));
 		return;
 	}
 	bnd = lookup6(c, ns.target);
@@ -327,7 +333,8 @@ nd_ns(struct fp6_pkt *c, struct rte_mbuf *m, const uint8_t *ip, size_t len)
 		if (!ns.dad)
 			ns_learn(c, m, &ns);
 		c->w->stats.proxy_nd++;
-		na_reply(c, m, &ns, own_src(c, c->port));
+		na_reply(c, m, &ns, own_src(c, c->port),
+			haven_fp_port_mac(&c->fp->ports[c->port]));
 		return;
 	}
 	if (ns.dad || bnd != NULL || is_agent6(c, ns.target) ||
@@ -358,7 +365,8 @@ echo6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip)
 			ICMP6_ECHO_REQUEST << 8 | icmp[1],
 			ICMP6_ECHO_REPLY << 8 | icmp[1]));
 	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
-	rte_ether_addr_copy(&c->fp->ports[c->port].mac, &eth->src_addr);
+	rte_ether_addr_copy(haven_fp_port_mac(&c->fp->ports[c->port]),
+			&eth->src_addr);
 	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
 	c->w->stats.icmp_echo++;
 	fp_burst_tx(c->b, c->port, m);
@@ -692,7 +700,7 @@ fp6_input(struct fp_burst *b, struct haven_worker *w, unsigned int port,
 		local6(&c, m, ip, len);
 		return;
 	}
-	if (!rte_is_same_ether_addr(&eth->dst_addr, &w->fp->ports[port].mac) ||
+	if (!haven_fp_port_is_ours(&w->fp->ports[port], &eth->dst_addr) ||
 	    fp_ip6_is_multicast(ip + 24)) {
 		drop6(&c, m, HAVEN_DROP_NOT_FOR_US);
 		return;

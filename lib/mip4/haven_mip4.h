@@ -47,6 +47,7 @@ extern "C" {
 #define HAVEN_MIP4_EXT_MN_HA 32	/**< Mobile-Home Authentication */
 #define HAVEN_MIP4_EXT_MN_FA 33	/**< Mobile-Foreign Authentication */
 #define HAVEN_MIP4_EXT_FA_HA 34	/**< Foreign-Home Authentication */
+#define HAVEN_MIP4_EXT_MN_NAI 131	/**< Mobile Node NAI (RFC 2794) */
 /** Types below this are not skippable (RFC 5944 section 1.9). */
 #define HAVEN_MIP4_EXT_SKIPPABLE_MIN 128
 
@@ -113,6 +114,13 @@ struct haven_mip4_rrq {
 	struct haven_mip4_auth_ext mn_ha;	/**< Mobile-Home Authentication */
 	struct haven_mip4_auth_ext mn_fa;	/**< Mobile-Foreign Authentication */
 	struct haven_mip4_auth_ext fa_ha;	/**< Foreign-Home Authentication */
+	/**
+	 * The NAI of the RFC 2794 Mobile Node NAI extension, inside the
+	 * buffer (not NUL-terminated), or NULL without one. With a NAI the
+	 * home address may be 0.0.0.0: the node asks to be given one.
+	 */
+	const uint8_t *mn_nai;
+	uint8_t mn_nai_len;			/**< its length, 1..255 */
 };
 
 /** Fields of a Registration Reply to encode. */
@@ -145,7 +153,10 @@ struct haven_mip4_rrp {
  *      message, an authentication extension too short for its SPI,
  *      anything but MN-FA or FA-HA after MN-HA, MN-FA or FA-HA before
  *      MN-HA or twice, anything after FA-HA.
- *    Types 128-255 before MN-HA are skipped.
+ *    Types 128-255 before MN-HA are skipped, but for the Mobile Node NAI
+ *    extension (131, RFC 2794), recorded in mn_nai; a second one or an
+ *    empty one gives 134 (it must precede MN-HA, RFC 2794 section 2, so
+ *    after MN-HA it is 134 as any other type is).
  * 4. HAVEN_MIP4_DENIED_MN_AUTH (131): no MN-HA extension.
  * RFC 5944 section 3.8.2.1 mandates 131, not 134, when there is no
  * authorization-enabling extension or more than one.
@@ -180,6 +191,22 @@ int haven_mip4_parse_rrq(const uint8_t *buf, size_t len,
  */
 int haven_mip4_parse_rrp(const uint8_t *buf, size_t len,
 		struct haven_mip4_rrp *rrp, struct haven_mip4_auth_ext *mn_ha);
+
+/**
+ * haven_mip4_parse_rrp(), and the NAI of a Mobile Node NAI extension
+ * (RFC 2794) before MN-HA: a second one or an empty one is -EINVAL.
+ *
+ * @param buf      UDP payload.
+ * @param len      its length.
+ * @param rrp      filled on success.
+ * @param mn_ha    filled on success, may be NULL.
+ * @param nai      set to the NAI inside buf, or NULL without one.
+ * @param nai_len  set to its length (0 without one).
+ * @return 0 on success, -EINVAL if malformed.
+ */
+int haven_mip4_parse_rrp_nai(const uint8_t *buf, size_t len,
+		struct haven_mip4_rrp *rrp, struct haven_mip4_auth_ext *mn_ha,
+		const uint8_t **nai, uint8_t *nai_len);
 
 /**
  * Encode a Registration Reply, followed by an MN-HA authentication
@@ -278,6 +305,27 @@ int haven_mip4_key_verify(const struct haven_mip4_key *k,
  *         arguments.
  */
 int haven_mip4_build_rrp_key(const struct haven_mip4_rrp *rrp,
+		const struct haven_mip4_key *key, uint8_t *buf, size_t buflen);
+
+/**
+ * Encode a Registration Reply to a request that carried a Mobile Node NAI
+ * extension (RFC 2794): the fixed part (home_addr: the address assigned
+ * to a node that asked with 0.0.0.0), the same MN-NAI extension, then an
+ * MN-HA extension signed with key, whose authenticator covers the NAI
+ * (RFC 5944 3.5.1). A denial to a node whose key is unknown has no MN-HA
+ * extension (key NULL).
+ *
+ * @param rrp      fields to encode.
+ * @param nai      the node's NAI, 1..255 octets.
+ * @param nai_len  its length.
+ * @param key      prepared key, or NULL for no MN-HA extension.
+ * @param buf      output.
+ * @param buflen   its size.
+ * @return length written, -ENOSPC if buf is too small, -EINVAL for bad
+ *         arguments.
+ */
+int haven_mip4_build_rrp_nai(const struct haven_mip4_rrp *rrp,
+		const uint8_t *nai, size_t nai_len,
 		const struct haven_mip4_key *key, uint8_t *buf, size_t buflen);
 
 /**

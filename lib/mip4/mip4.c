@@ -43,11 +43,16 @@ enum walk_result {
 	WALK_MN_HA_TWICE,	/**< more than one MN-HA extension */
 };
 
-/* The authentication extensions an extension walk records. */
+/*
+ * The authentication extensions an extension walk records, and the
+ * Mobile Node NAI extension (RFC 2794) when nai is not NULL.
+ */
 struct auth_exts {
 	struct haven_mip4_auth_ext *mn_ha;
 	struct haven_mip4_auth_ext *mn_fa;
 	struct haven_mip4_auth_ext *fa_ha;
+	const uint8_t **nai;
+	uint8_t *nai_len;
 };
 
 static bool
@@ -146,6 +151,24 @@ walk_extensions(const uint8_t *buf, size_t len, size_t off,
 			return WALK_POORLY_FORMED;
 		}
 
+		if (type == HAVEN_MIP4_EXT_MN_NAI && found->nai != NULL) {
+			/* RFC 2794 2: before MN-HA (checked above), once */
+			if (body_len == 0) {
+				haven_set_reason(err, errlen,
+					"empty MN-NAI extension at offset %zu",
+					off);
+				return WALK_POORLY_FORMED;
+			}
+			if (*found->nai != NULL) {
+				haven_set_reason(err, errlen,
+					"second MN-NAI extension at offset %zu",
+					off);
+				return WALK_POORLY_FORMED;
+			}
+			*found->nai = buf + off + EXT_HDR_LEN;
+			*found->nai_len = (uint8_t)body_len;
+		}
+
 		if (is_auth_ext(type)) {
 			struct haven_mip4_auth_ext *ext =
 				type == HAVEN_MIP4_EXT_MN_HA ? found->mn_ha :
@@ -232,6 +255,8 @@ haven_mip4_parse_rrq(const uint8_t *buf, size_t len,
 	found.mn_ha = &rrq->mn_ha;
 	found.mn_fa = &rrq->mn_fa;
 	found.fa_ha = &rrq->fa_ha;
+	found.nai = &rrq->mn_nai;
+	found.nai_len = &rrq->mn_nai_len;
 	switch (walk_extensions(buf, len, HAVEN_MIP4_RRQ_LEN, &found,
 			err, errlen)) {
 	case WALK_OK:
@@ -262,11 +287,15 @@ haven_mip4_parse_rrq(const uint8_t *buf, size_t len,
  *  12: Identification (64 bits)
  *  20: Extensions...
  */
-int
-haven_mip4_parse_rrp(const uint8_t *buf, size_t len,
-		struct haven_mip4_rrp *rrp, struct haven_mip4_auth_ext *mn_ha)
+/* Both reply parsers: nai NULL leaves the MN-NAI extension unread. */
+static int
+parse_rrp(const uint8_t *buf, size_t len, struct haven_mip4_rrp *rrp,
+		struct haven_mip4_auth_ext *mn_ha, const uint8_t **nai,
+		uint8_t *nai_len)
 {
 	struct haven_mip4_auth_ext mn_ha_local, mn_fa, fa_ha;
+	const uint8_t *nai_local = NULL;
+	uint8_t nai_len_local = 0;
 	struct auth_exts found;
 
 	if (buf == NULL || rrp == NULL || len < HAVEN_MIP4_RRP_LEN ||
@@ -280,6 +309,8 @@ haven_mip4_parse_rrp(const uint8_t *buf, size_t len,
 	found.mn_ha = &mn_ha_local;
 	found.mn_fa = &mn_fa;
 	found.fa_ha = &fa_ha;
+	found.nai = nai != NULL ? &nai_local : NULL;
+	found.nai_len = &nai_len_local;
 	if (walk_extensions(buf, len, HAVEN_MIP4_RRP_LEN, &found,
 			NULL, 0) != WALK_OK)
 		return -EINVAL;
@@ -291,7 +322,28 @@ haven_mip4_parse_rrp(const uint8_t *buf, size_t len,
 	rrp->ident = haven_get_be64(buf + 12);
 	if (mn_ha != NULL)
 		*mn_ha = mn_ha_local;
+	if (nai != NULL) {
+		*nai = nai_local;
+		*nai_len = nai_len_local;
+	}
 	return 0;
+}
+
+int
+haven_mip4_parse_rrp(const uint8_t *buf, size_t len,
+		struct haven_mip4_rrp *rrp, struct haven_mip4_auth_ext *mn_ha)
+{
+	return parse_rrp(buf, len, rrp, mn_ha, NULL, NULL);
+}
+
+int
+haven_mip4_parse_rrp_nai(const uint8_t *buf, size_t len,
+		struct haven_mip4_rrp *rrp, struct haven_mip4_auth_ext *mn_ha,
+		const uint8_t **nai, uint8_t *nai_len)
+{
+	if (nai == NULL || nai_len == NULL)
+		return -EINVAL;
+	return parse_rrp(buf, len, rrp, mn_ha, nai, nai_len);
 }
 
 /*
@@ -368,4 +420,45 @@ haven_mip4_build_rrp_key(const struct haven_mip4_rrp *rrp,
 		return total;
 	haven_mip4_key_compute(key, buf, RRP_COVERED, buf + RRP_COVERED);
 	return total;
+}
+
+/*
+ * A reply with the MN-NAI extension (RFC 2794): fixed part, MN-NAI, then
+ * MN-HA, whose authenticator covers everything before it and its SPI.
+ */
+int
+haven_mip4_build_rrp_nai(const struct haven_mip4_rrp *rrp,
+		const uint8_t *nai, size_t nai_len,
+		const struct haven_mip4_key *key, uint8_t *buf, size_t buflen)
+{
+	size_t auth_len = 0, nai_ext = EXT_HDR_LEN + nai_len, covered;
+	size_t total;
+	uint8_t *p;
+
+	if (rrp == NULL || buf == NULL || nai == NULL || nai_len == 0 ||
+			nai_len > UINT8_MAX)
+		return -EINVAL;
+	if (key != NULL) {
+		auth_len = haven_mip4_auth_len(haven_mip4_key_alg(key));
+		if (auth_len == 0)
+			return -EINVAL;
+	}
+	total = HAVEN_MIP4_RRP_LEN + nai_ext +
+		(key != NULL ? EXT_HDR_LEN + AUTH_SPI_LEN + auth_len : 0);
+	if (buflen < total)
+		return -ENOSPC;
+	build_rrp_head(rrp, 0, 0, buf, buflen);
+	p = buf + HAVEN_MIP4_RRP_LEN;
+	p[0] = HAVEN_MIP4_EXT_MN_NAI;
+	p[1] = (uint8_t)nai_len;
+	memcpy(p + EXT_HDR_LEN, nai, nai_len);
+	if (key == NULL)
+		return (int)total;
+	p += nai_ext;
+	p[0] = HAVEN_MIP4_EXT_MN_HA;
+	p[1] = (uint8_t)(AUTH_SPI_LEN + auth_len);
+	haven_put_be32(p + EXT_HDR_LEN, haven_mip4_key_spi(key));
+	covered = HAVEN_MIP4_RRP_LEN + nai_ext + EXT_HDR_LEN + AUTH_SPI_LEN;
+	haven_mip4_key_compute(key, buf, covered, buf + covered);
+	return (int)total;
 }

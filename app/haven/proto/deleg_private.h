@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Between the delegation module's files: what both roles share and the
+ * transport (deleg_wire.c), the secondary's side (deleg_sha.c), the
+ * primary's side and the actions (deleg.c).
+ */
+#ifndef HAVEN_DELEG_PRIVATE_H
+#define HAVEN_DELEG_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "deleg.h"
+#include "haven_deleg.h"
+
+/** The module's state. Writer: deleg.c and deleg_sha.c, control lcore. */
+struct deleg_state {
+	bool is_pha;				/**< serves mobile nodes */
+	bool is_sha;				/**< forwards for primaries */
+	struct haven_deleg_pha pha;
+	struct haven_deleg_sha sha;
+	struct haven_deleg_peer *secondaries;	/**< HAVEN_MAX_SECONDARIES */
+	struct haven_deleg_peer *primaries;	/**< configured ones */
+	struct haven_deleg_sha_entry *sha_entries;
+	uint32_t *sha_index;
+	uint64_t rejected;			/**< messages not taken */
+	/* Restores (deleg.c): adopted bindings waiting for a report. */
+	unsigned int adopt_pending;
+	uint32_t generation_floor;		/**< highest from the store */
+	uint64_t next_confirm_ms;
+	struct haven_deleg_restore_stats restore;
+};
+
+extern struct deleg_state deleg;
+
+/** Send a message to a peer (both roles). */
+void deleg_transport_send(void *ctx, const struct haven_deleg_peer *peer,
+		const uint8_t *msg, size_t len);
+
+/** A line of the library's log. */
+void deleg_log_line(void *ctx, const char *line);
+
+/** Sequence numbers start from the wall clock in microseconds. */
+uint64_t deleg_seq_base(void);
+
+/** Set up the secondary's side (deleg_sha.c). @return 0 or -errno. */
+int deleg_sha_init(void);
+
+/** The secondary's periodic work: counters for reports, the library. */
+void deleg_sha_tick(uint64_t now_ms);
+
+#endif /* HAVEN_DELEG_PRIVATE_H */

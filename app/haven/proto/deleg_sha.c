@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Delegation, the secondary's side (EP 1134991 [0025] [0028] [0037]): a
+ * binding a primary delegates becomes a node of origin DELEGATED, whose
+ * outer source is the primary's address (claim 5), announced on the home
+ * link when new (gratuitous ARP / unsolicited NA, repeated, by the node
+ * layer); a new generation switches it at once ([0029]); STOP, or the end
+ * of its forwarding duration ([0031]), deletes it. Its counters go into
+ * the reports.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#include "deleg.h"
+#include "deleg_private.h"
+#include "node.h"
+#include "rt.h"
+
+/* Install or switch a binding a primary delegated. */
+static int
+sha_install(struct haven_deleg_sha_entry *e, bool is_new)
+{
+	const struct haven_deleg_binding_info *in = &e->info;
+	struct haven_addr hoa = in->home_addr;
+	struct haven_addr coa[HAVEN_DELEG_MAX_COA], outer;
+	struct haven_node *n = haven_node_find(&hoa);
+	bool created = false;
+	char a[HAVEN_ADDR_STRLEN];
+	unsigned int i;
+	int rc;
+
+	if (n != NULL && n->origin != HAVEN_NODE_DELEGATED)
+		return -EEXIST;	/* one of our own nodes: never another's */
+	outer = in->outer_src;
+	if (n == NULL) {
+		n = haven_node_new_delegated(&hoa, &outer);
+		if (n == NULL)
+			return -ENOMEM;
+		rc = haven_node_insert(n);
+		if (rc != 0) {
+			haven_node_free(n);
+			return rc;
+		}
+		created = true;
+	}
+	n->outer_src = outer;		/* the primary: claim 5 */
+	for (i = 0; i < in->n_coa && i < HAVEN_DELEG_MAX_COA; i++)
+		coa[i] = in->coa[i];
+	rc = haven_node_bind_all(n, coa, i,
+		in->duration_s == HAVEN_DELEG_DURATION_INFINITE ?
+			UINT32_MAX : in->duration_s,
+		hoa.family == HAVEN_AF_INET6 ? 0 : in->encap,
+		(in->flags & HAVEN_DELEG_F_REVERSE_TUNNEL) ?
+			HAVEN_BINDING_F_REVERSE_TUNNEL : 0);
+	if (rc != 0) {
+		if (created)
+			haven_node_delete(n);
+		return rc;
+	}
+	HAVEN_LOG(INFO, "%s %s for %s (generation %u, %u s)\n",
+		is_new ? "forwarding" : "switched", haven_addr_str(&hoa, a),
+		e->primary->name, in->generation, in->duration_s);
+	return 0;
+}
+
+static void
+sha_remove(struct haven_deleg_sha_entry *e)
+{
+	struct haven_addr hoa = e->info.home_addr;
+	struct haven_node *n = haven_node_find(&hoa);
+	char a[HAVEN_ADDR_STRLEN];
+
+	if (n == NULL || n->origin != HAVEN_NODE_DELEGATED)
+		return;
+	haven_node_delete(n);
+	HAVEN_LOG(INFO, "stopped forwarding %s for %s\n",
+		haven_addr_str(&hoa, a), e->primary->name);
+}
+
+static int
+sha_event(void *ctx, int event, struct haven_deleg_sha_entry *e, bool is_new)
+{
+	(void)ctx;
+	if (event == HAVEN_DELEG_EV_INSTALL)
+		return sha_install(e, is_new);
+	sha_remove(e);
+	return 0;
+}
+
+static const struct haven_deleg_sha_ops sha_ops = {
+	.send = deleg_transport_send,
+	.event = sha_event,
+	.log = deleg_log_line,
+};
+
+uint64_t
+haven_deleg_entry_packets(const struct haven_deleg_sha_entry *e)
+{
+	struct haven_addr hoa = e->info.home_addr;
+	struct haven_node *n = haven_node_find(&hoa);
+	struct haven_binding_counters sum;
+
+	if (n == NULL)
+		return 0;
+	haven_node_counters(n, &sum);
+	return sum.pkts;
+}
+
+/* Copy the workers' counters of held bindings into the entries. */
+static void
+collect_counters(void)
+{
+	struct haven_binding_counters sum;
+	uint32_t i;
+
+	for (i = 0; i < deleg.sha.capacity; i++) {
+		struct haven_deleg_sha_entry *e = &deleg.sha.entries[i];
+		struct haven_addr hoa;
+		struct haven_node *n;
+
+		if (e->primary == NULL)
+			continue;
+		hoa = e->info.home_addr;
+		n = haven_node_find(&hoa);
+		if (n == NULL)
+			continue;
+		haven_node_counters(n, &sum);
+		e->packets = sum.pkts;
+		e->bytes = sum.bytes;
+	}
+}
+
+void
+deleg_sha_tick(uint64_t now)
+{
+	if (now >= deleg.sha.next_report_ms)
+		collect_counters();
+	haven_deleg_sha_tick(&deleg.sha, now);
+}
+
+int
+deleg_sha_init(void)
+{
+	const struct haven_config_delegation *dc = &haven_rt.cfg.delegation;
+	uint32_t size = haven_deleg_sha_table_size(dc->capacity);
+
+	deleg.sha_entries = rte_zmalloc("haven_sha_entries",
+			sizeof(*deleg.sha_entries) * dc->capacity, 0);
+	deleg.sha_index = rte_zmalloc("haven_sha_index",
+			sizeof(uint32_t) * size, 0);
+	if (deleg.sha_entries == NULL || deleg.sha_index == NULL)
+		return -ENOMEM;
+	struct haven_deleg_sha_config sc;
+
+	haven_deleg_sha_init(&deleg.sha, dc->agent_id, deleg.primaries,
+		dc->n_primaries, deleg.sha_entries, deleg.sha_index,
+		dc->capacity, dc->report_interval_ms, &sha_ops, NULL,
+		haven_now_ms(), deleg_seq_base());
+	/*
+	 * report_interval_ms is the liveness period (heartbeats: a primary
+	 * declares us dead after dead_after of them); per-binding counters
+	 * go at most once a second, or at that period when it is longer.
+	 */
+	haven_deleg_sha_config_default(&sc);
+	sc.heartbeat_ms = dc->report_interval_ms;
+	sc.counters_ms = RTE_MAX(dc->report_interval_ms,
+		(uint32_t)HAVEN_DELEG_REPORT_MS);
+	if (haven_deleg_sha_configure(&deleg.sha, &sc) != 0)
+		return -EINVAL;
+	deleg.sha.ipv6 = haven_rt_has_ip6();
+	return 0;
+}
