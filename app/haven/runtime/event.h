@@ -34,6 +34,7 @@ enum haven_event_kind {
 	HAVEN_EV_TAKEBACK,		/**< binding back from a secondary */
 	HAVEN_EV_PEER,			/**< peer lost, back, added, removed */
 	HAVEN_EV_CONFIG,		/**< configuration reloaded or refused */
+	HAVEN_EV_ADMIN_RELEASE,		/**< an operator removed a binding */
 	HAVEN_EV_KIND_MAX
 };
 
