@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Builders of the mobile node views (report.h): configured nodes and
+ * bindings of either family, a page at a time, and one binding in
+ * detail. Keys are never shown, only their length.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+#include "view.h"
+
+/* One page of n rows: 1-based page number (0: the first). */
+struct page {
+	unsigned int page, pages, first, end;
+};
+
+static struct page
+page_of(uint32_t asked, unsigned int n)
+{
+	struct page p;
+
+	p.page = asked == 0 ? 1 : asked;
+	p.pages = (n + HAVEN_REPORT_PAGE - 1) / HAVEN_REPORT_PAGE;
+	p.first = (p.page - 1) * HAVEN_REPORT_PAGE;
+	p.end = RTE_MIN(n, p.first + HAVEN_REPORT_PAGE);
+	return p;
+}
+
+/* total, page, pages, first (1-based), count, then rows under key. */
+static json_t *
+paged(unsigned int total, const struct page *p, const char *key,
+		json_t *rows)
+{
+	json_t *o = json_pack("{s:i,s:i,s:i,s:i,s:i}", "total", total,
+		"page", p->page, "pages", p->pages, "first", p->first + 1,
+		"count", (int)json_array_size(rows));
+
+	if (o == NULL) {
+		json_decref(rows);
+		return NULL;
+	}
+	json_object_set_new(o, key, rows);
+	return o;
+}
+
+static json_t *
+addr_json(const struct haven_addr *a)
+{
+	char s[HAVEN_ADDR_STRLEN];
+
+	return json_string(a->family == HAVEN_AF_NONE ? "" :
+		haven_addr_str(a, s));
+}
+
+static json_t *
+no_ip6(void)
+{
+	return json_pack("{s:s}", "error", "IPv6 is not configured (no "
+		"address6 in the configuration)");
+}
+
+/* ---------------------------------------------------------------------
+ * Configured nodes
+ */
+
+static json_t *
+mn_row(const struct haven_node *n)
+{
+	bool six = n->hoa.family == HAVEN_AF_INET6;
+	json_t *r, *coa = json_array();
+	unsigned int i;
+
+	if (coa == NULL)
+		return NULL;
+	for (i = 0; i < n->n_coa; i++)
+		json_array_append_new(coa, addr_json(&n->coa[i].addr));
+	/* The key's length only: its bytes never leave the agent. */
+	r = json_pack("{s:o,s:I,s:s,s:i,s:I,s:b,s:o}",
+		"home_address", addr_json(&n->hoa), "spi", (json_int_t)n->spi,
+		"algorithm", haven_node_alg_name(n),
+		"key_length", six ? n->cfg6->sa.key_len : n->cfg4->sa.key_len,
+		"max_lifetime", (json_int_t)haven_view_max_lifetime(n),
+		"bound", haven_node_bound(n), "care_of", coa);
+	if (r == NULL)
+		return NULL;
+	if (six) {
+		json_object_set_new(r, "last_sequence", json_integer(
+			n->replay.have_seq ? n->replay.last_seq : -1));
+		json_object_set_new(r, "dad", json_boolean(
+			haven_reg6_dad_running((struct haven_node *)
+				(uintptr_t)n)));
+		json_object_set_new(r, "mn_id", json_string(n->cfg6->mn_id));
+	} else {
+		char id[24];
+
+		snprintf(id, sizeof(id), "0x%016" PRIx64,
+			n->replay.last_ident);
+		json_object_set_new(r, "last_identification",
+			json_string(id));
+	}
+	return r;
+}
+
+json_t *
+haven_report_mobile_nodes(uint8_t family, uint32_t page)
+{
+	struct haven_view_list l;
+	json_t *rows, *o;
+	struct page p;
+	unsigned int i;
+
+	if (family == HAVEN_AF_INET6 && !haven_rt_has_ip6())
+		return no_ip6();
+	if (haven_view_nodes(family, HAVEN_VIEW_CONFIGURED, NULL, 0, &l) != 0)
+		return NULL;
+	rows = json_array();
+	p = page_of(page, l.n);
+	for (i = p.first; rows != NULL && i < p.end; i++)
+		json_array_append_new(rows, mn_row(l.v[i]));
+	o = rows != NULL ? paged(l.n, &p, "mobile_nodes", rows) : NULL;
+	haven_view_list_free(&l);
+	return o;
+}
+
+/* ---------------------------------------------------------------------
+ * Bindings
+ */
+
+/* The care-of addresses of a binding: address, lifetime, remaining. */
+static json_t *
+coa_rows(const struct haven_view_binding *b, bool detail)
+{
+	json_t *rows = json_array();
+	unsigned int i;
+
+	for (i = 0; rows != NULL && i < b->n_coa; i++) {
+		const struct haven_view_coa *c = &b->coa[i];
+		json_t *r = json_pack("{s:o,s:I,s:I}", "address",
+			addr_json(&c->addr), "lifetime",
+			(json_int_t)c->lifetime_s, "remaining",
+			(json_int_t)c->left_s);
+
+		if (r != NULL && detail) {
+			json_object_set_new(r, "next_hop",
+				addr_json(&c->next_hop));
+			json_object_set_new(r, "reachable",
+				json_boolean(c->reachable));
+		}
+		json_array_append_new(rows, r);
+	}
+	return rows;
+}
+
+static json_t *
+binding_row(const struct haven_view_binding *b)
+{
+	const struct haven_node *n = b->node;
+	json_t *r;
+
+	r = json_pack("{s:o,s:o,s:I,s:s,s:b,s:I,s:I,s:I,s:I,s:s}",
+		"home_address", addr_json(&n->hoa),
+		"care_of", coa_rows(b, false),
+		"remaining", (json_int_t)(b->n_coa > 0 ? b->coa[0].left_s : -1),
+		"encap", n->hoa.family == HAVEN_AF_INET6 ? "ipv6-in-ipv6" :
+			haven_encap_name(n->encap),
+		"reverse_tunnel",
+			(n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) != 0,
+		"packets", (json_int_t)b->counters.pkts,
+		"bytes", (json_int_t)b->counters.bytes,
+		"reverse_packets", (json_int_t)b->counters.rev_pkts,
+		"reverse_bytes", (json_int_t)b->counters.rev_bytes,
+		"forwarder", b->forwarder);
+	if (r != NULL)
+		json_object_set_new(r, "delegation", b->delegation != NULL ?
+			json_string(b->delegation) : json_null());
+	return r;
+}
+
+json_t *
+haven_report_bindings(uint8_t family, const struct haven_addr *prefix,
+		unsigned int len, uint32_t page)
+{
+	struct haven_view_list l;
+	json_t *rows, *o;
+	struct page p;
+	unsigned int i;
+
+	if (family == HAVEN_AF_INET6 && !haven_rt_has_ip6())
+		return no_ip6();
+	if (haven_view_nodes(family, HAVEN_VIEW_BOUND, prefix, len, &l) != 0)
+		return NULL;
+	rows = json_array();
+	p = page_of(page, l.n);
+	for (i = p.first; rows != NULL && i < p.end; i++) {
+		struct haven_view_binding b;
+
+		if (haven_view_binding(l.v[i], &b) == 0)
+			json_array_append_new(rows, binding_row(&b));
+	}
+	o = rows != NULL ? paged(l.n, &p, "bindings", rows) : NULL;
+	haven_view_list_free(&l);
+	if (o != NULL && prefix != NULL) {
+		char t[HAVEN_ADDR_STRLEN + 4];
+
+		haven_addr_str(prefix, t);
+		if (len != 8 * haven_addr_len(prefix))
+			snprintf(t + strlen(t), sizeof(t) - strlen(t), "/%u",
+				len);
+		json_object_set_new(o, "filter", json_string(t));
+	}
+	return o;
+}
+
+json_t *
+haven_report_binding(const struct haven_addr *hoa)
+{
+	struct haven_node *n = haven_node_find(hoa);
+	struct haven_view_binding b;
+	char a[HAVEN_ADDR_STRLEN];
+	json_t *r;
+
+	if (hoa->family == HAVEN_AF_INET6 && !haven_rt_has_ip6())
+		return no_ip6();
+	haven_addr_str(hoa, a);
+	if (n == NULL || haven_view_binding(n, &b) != 0)
+		return json_pack("{s:s++}", "error", "no binding for ", a,
+			n == NULL || n->origin != HAVEN_NODE_CONFIGURED ? "" :
+			haven_reg6_dad_running(n) ? " (a configured node, "
+			"duplicate address detection running)" :
+			" (a configured node, at home)");
+	r = binding_row(&b);
+	if (r == NULL)
+		return NULL;
+	json_object_set_new(r, "care_of", coa_rows(&b, true));
+	json_object_set_new(r, "outer_source", addr_json(&n->outer_src));
+	json_object_set_new(r, "origin", json_string(
+		n->origin == HAVEN_NODE_CONFIGURED ? "configured" :
+		"delegated"));
+	json_object_set_new(r, "generation", json_integer(b.generation));
+	if (hoa->family == HAVEN_AF_INET6) {
+		json_object_set_new(r, "last_sequence", json_integer(
+			n->replay.have_seq ? n->replay.last_seq : -1));
+	} else {
+		char id[24];
+
+		snprintf(id, sizeof(id), "0x%016" PRIx64,
+			n->replay.last_ident);
+		json_object_set_new(r, "last_identification",
+			json_string(id));
+	}
+	json_object_set_new(r, "bound_for", json_integer(
+		(json_int_t)b.bound_for_s));
+	return r;
+}
