@@ -487,6 +487,60 @@ class TestSuite_operator:
         finally:
             h.stop()
 
+    def test_hints_and_completion(self):
+        """What was expected, for a line no command takes; '?' lists each
+        choice once; TAB completes.
+
+        Steps:
+            On a raw console session: "show bindings 203.0.113", "show
+            binding", "show stats now", "frobnicate"; then type "show ?",
+            ctrl-c, "show bindings ?", ctrl-c, "show runn" and TAB, Enter.
+        Verify:
+            The first three say what is wrong (not valid, incomplete,
+            nothing expected) and give the grammar of show bindings, show
+            binding, show stats; the fourth is "Command not found". "show
+            ?" lists every word after "show" once (bindings once, not six
+            times; running-config, version); "show bindings ?" lists
+            RETURN, page, an IPv4 address, an IPv4 network and json once
+            each; TAB completes "show running-config", which runs.
+        """
+        h = self.start(overrides=MEMORY)
+        c = self.console(h)
+        out = c.send("show bindings 203.0.113")
+        assert 'error: not valid: "203.0.113" after "show bindings"; ' \
+            'expected:' in out, out
+        assert "  show bindings [<home-address>|<prefix/len>] [page <n>]" \
+            in out and "Bad arguments" not in out, out
+        out = c.send("show binding")
+        assert 'error: "show binding" is incomplete; expected:\n  show ' \
+            'binding <home-address>' in out, out
+        out = c.send("show stats now")
+        assert 'nothing expected at "now" after "show stats"' in out, out
+        assert c.send("frobnicate").startswith("Command not found")
+
+        c.sock.sendall(b"show ?")
+        listing = read_until(c.sock, r"haven> (\x1b\[0K)?show (\x1b\[0K)?$",
+                             5)
+        words = re.findall(r"^ (\S+) \[", listing, re.M)
+        assert len(words) == len(set(words)), listing
+        for w in ("bindings", "bindings6", "binding", "events", "version",
+                  "running-config", "stats", "mobile-nodes"):
+            assert words.count(w) == 1, (w, listing)
+        c.sock.sendall(b"\x03show bindings ?")
+        listing = read_until(c.sock, r"haven> (\x1b\[0K)?show bindings "
+                             r"(\x1b\[0K)?$", 5)
+        choices = [l.strip() for l in listing.splitlines()
+                   if l.startswith(" ") and ("[" in l)]
+        heads = [x.split(":")[0] for x in choices]
+        assert sorted(heads) == sorted(["[RETURN]", "page [Fixed STRING]",
+                                        "[IPv4]", "[IPv4 network]",
+                                        "json [Fixed STRING]"]), listing
+        c.sock.sendall(b"\x03show runn\t")
+        read_until(c.sock, r"show running-config $", 5)
+        c.sock.sendall(b"\n")
+        out = read_until(c.sock, r"mobile_nodes:.*haven> $", 5)
+        assert "key: \"<hidden>\"" in out, out
+
     # -- show version, clear, running-config, json (issue 13) ----------
 
     def test_version(self):

@@ -59,13 +59,15 @@ class TestSuite_operator6:
         IPv6 binding hands the home address back to the node at home.
 
         Steps:
-            Register 2001:db8:1::100 from 2001:db8:a::10; show bindings6,
+            Read the start-up line; register 2001:db8:1::100 from
+            2001:db8:a::10; show bindings6,
             binding6, mobile-nodes6, stats6, neighbours6 (text and json);
             ping6 it from the router; give the correspondent host the
             home address (the node came home); capture ICMPv6 there;
             clear binding 2001:db8:1::100.
         Verify:
-            The JSON rows have telemetry's values (home address, care-of
+            The start-up line counts the 2 Mobile IPv6 nodes beside the 6
+            IPv4 ones. The JSON rows have telemetry's values (home address, care-of
             address, remaining, forwarder; SPI, key length, last
             sequence); the text shows them. After the clear: the agent
             solicits the home address, the node answers, and the agent
@@ -76,6 +78,9 @@ class TestSuite_operator6:
         """
         h = self.haven()
         h.start()
+        assert re.search(r"up: \d+ worker\(s\), 6 mobile node\(s\), 2 "
+                         r"Mobile IPv6 node\(s\)", h.proc.output()), \
+            h.proc.output()[-2000:]
         self.register6()
         c = h.console()
         b = c.json("show bindings6")

@@ -586,8 +586,15 @@ reach_of(cmdline_parse_inst_t *inst, const char *buf)
 		if (end_of_command(*buf))
 			return r;
 		n = tk->ops->parse(tk, buf, NULL, 0);
-		if (n < 0)
+		if (n < 0) {
+			/*
+			 * A twin stopped at its "json": the word is extra to
+			 * the command, as for the original.
+			 */
+			r.extra = inst->f == json_twin_parsed &&
+				inst->tokens[i + 1] == NULL;
 			return r;
+		}
 		buf += n;
 		r.words++;
 	}
@@ -633,7 +640,7 @@ cmd_hint_parsed(void *parsed, struct cmdline *cl, void *data)
 			stop = x.stop;
 			extra = x.extra;
 		} else if (x.words == best && !x.extra) {
-			extra = false;	/* a word was expected there */
+			extra = false;	/* another word was expected there */
 		}
 	}
 	if (best == 0 || stop == NULL) {
