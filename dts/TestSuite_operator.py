@@ -212,27 +212,25 @@ class TestSuite_operator:
         def hoas(text):
             return [l.split()[0] for l in text.splitlines()
                     if l.split() and l.split()[0].startswith("192.0.2.")]
-        p1 = c.show_bindings()
-        assert hoas(p1) == nodes[:32], p1
-        assert "40 binding(s), page 1 of 2 (1..32)" in p1, p1
-        p2 = c.show_bindings(page=2)
-        assert hoas(p2) == nodes[32:], p2
-        assert "page 2 of 2 (33..40)" in p2, p2
-        p3 = c.show_bindings(page=3)
-        assert hoas(p3) == [] and "no page 3" in p3, p3
+
+        def pages(show, rows, what):
+            """Pages 1, 2 and 3 of a listing of 33..64 rows."""
+            n = len(rows)
+            p1 = show()
+            assert hoas(p1) == rows[:32], p1
+            assert "%d %s, page 1 of 2 (1..32)" % (n, what) in p1, p1
+            p2 = show(page=2)
+            assert hoas(p2) == rows[32:], p2
+            assert "page 2 of 2 (33..%d)" % n in p2, p2
+            p3 = show(page=3)
+            assert hoas(p3) == [] and "no page 3: %d %s" % (n, what) in p3
+        pages(c.show_bindings, nodes, "binding(s)")
         f = c.show_bindings("192.0.2.160/28")
         assert hoas(f) == nodes[:16], f
         assert "16 binding(s) matching 192.0.2.160/28" in f, f
 
         every = ["192.0.2.%d" % i for i in range(100, 106)] + nodes
-        m1 = c.show_mobile_nodes()
-        assert hoas(m1) == every[:32], m1
-        assert "46 mobile node(s), page 1 of 2 (1..32)" in m1, m1
-        m2 = c.show_mobile_nodes(page=2)
-        assert hoas(m2) == every[32:], m2
-        assert "page 2 of 2 (33..46)" in m2, m2
-        m3 = c.show_mobile_nodes(page=3)
-        assert hoas(m3) == [] and "no page 3: 46 mobile node(s)" in m3, m3
+        pages(c.show_mobile_nodes, every, "mobile node(s)")
         j2 = c.json("show mobile-nodes page 2")
         assert [r["home_address"] for r in j2["mobile_nodes"]] == \
             every[32:], j2

@@ -12,6 +12,7 @@
  */
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,23 +45,25 @@ cleared(struct cmdline *cl, enum haven_report_counters set, const char *what)
 			haven_report_cleared_us(set), t, sizeof(t)));
 }
 
-/* ***** clear stats ***** */
+/* ***** clear stats, clear drops ***** */
 
+/* .data: the counter set (enum haven_report_counters) of the command. */
 static void
-cmd_clear_stats_parsed(void *parsed, struct cmdline *cl, void *data)
+cmd_clear_set_parsed(void *parsed, struct cmdline *cl, void *data)
 {
+	enum haven_report_counters set = (uintptr_t)data;
+
 	(void)parsed;
-	(void)data;
-	haven_report_clear(HAVEN_REPORT_STATS, NULL);
-	cleared(cl, HAVEN_REPORT_STATS, "stats");
+	haven_report_clear(set, NULL);
+	cleared(cl, set, set == HAVEN_REPORT_STATS ? "stats" : "drops");
 }
 
 static cmdline_parse_token_string_t cmd_clear_stats_word =
 	TOKEN_STRING_INITIALIZER(struct cmd_clear_result, what, "stats");
 
 cmdline_parse_inst_t cmd_clear_stats = {
-	.f = cmd_clear_stats_parsed,
-	.data = NULL,
+	.f = cmd_clear_set_parsed,
+	.data = (void *)(uintptr_t)HAVEN_REPORT_STATS,
 	.help_str = "clear stats: show stats and show stats6 count from now "
 		"(telemetry keeps the totals since start)",
 	.tokens = {
@@ -70,23 +73,12 @@ cmdline_parse_inst_t cmd_clear_stats = {
 	},
 };
 
-/* ***** clear drops ***** */
-
-static void
-cmd_clear_drops_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	(void)parsed;
-	(void)data;
-	haven_report_clear(HAVEN_REPORT_DROPS, NULL);
-	cleared(cl, HAVEN_REPORT_DROPS, "drops");
-}
-
 static cmdline_parse_token_string_t cmd_clear_drops_word =
 	TOKEN_STRING_INITIALIZER(struct cmd_clear_result, what, "drops");
 
 cmdline_parse_inst_t cmd_clear_drops = {
-	.f = cmd_clear_drops_parsed,
-	.data = NULL,
+	.f = cmd_clear_set_parsed,
+	.data = (void *)(uintptr_t)HAVEN_REPORT_DROPS,
 	.help_str = "clear drops: show drops counts from now (telemetry keeps "
 		"the totals since start)",
 	.tokens = {

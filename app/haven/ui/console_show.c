@@ -53,6 +53,32 @@ struct cmd_show_word_result {
 static cmdline_parse_token_string_t cmd_show_show =
 	TOKEN_STRING_INITIALIZER(struct cmd_show_word_result, show, "show");
 
+/*
+ * A "show <word>" command whose builder takes no argument: its callback
+ * prints what the builder makes with printer, its two tokens, its
+ * instance (cmd_show_<name>).
+ */
+#define SHOW_WORD(name, text, builder, printer, help)			\
+static void								\
+cmd_show_##name##_parsed(void *parsed, struct cmdline *cl, void *data)	\
+{									\
+	(void)parsed;							\
+	(void)data;							\
+	console_emit(cl, builder, printer);				\
+}									\
+static cmdline_parse_token_string_t cmd_show_##name##_word =		\
+	TOKEN_STRING_INITIALIZER(struct cmd_show_word_result, word, text); \
+cmdline_parse_inst_t cmd_show_##name = {				\
+	.f = cmd_show_##name##_parsed,					\
+	.data = NULL,							\
+	.help_str = help,						\
+	.tokens = {							\
+		(void *)&cmd_show_show,					\
+		(void *)&cmd_show_##name##_word,			\
+		NULL,							\
+	},								\
+}
+
 /* ***** show version ***** */
 
 static void
@@ -65,28 +91,10 @@ print_version(struct cmdline *cl, const json_t *j)
 		jint(j, "uptime"));
 }
 
-static void
-cmd_show_version_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	(void)parsed;
-	(void)data;
-	console_emit(cl, haven_report_version(), print_version);
-}
-
-static cmdline_parse_token_string_t cmd_show_version_word =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_word_result, word, "version");
-
-cmdline_parse_inst_t cmd_show_version = {
-	.f = cmd_show_version_parsed,
-	.data = NULL,
-	.help_str = "show version: haven's version and git revision, DPDK's "
-		"version, build type, start time and uptime",
-	.tokens = {
-		(void *)&cmd_show_show,
-		(void *)&cmd_show_version_word,
-		NULL,
-	},
-};
+SHOW_WORD(version, "version", haven_report_version(),
+	print_version,
+	"show version: haven's version and git revision, DPDK's "
+	"version, build type, start time and uptime");
 
 /* ***** show stats ***** */
 
@@ -118,28 +126,10 @@ print_stats(struct cmdline *cl, const json_t *j)
 		jint(c, "held_dropped"), jint(c, "control_tx_dropped"));
 }
 
-static void
-cmd_show_stats_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	(void)parsed;
-	(void)data;
-	console_emit(cl, haven_report_stats(), print_stats);
-}
-
-static cmdline_parse_token_string_t cmd_show_stats_word =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_word_result, word, "stats");
-
-cmdline_parse_inst_t cmd_show_stats = {
-	.f = cmd_show_stats_parsed,
-	.data = NULL,
-	.help_str = "show stats: packet, registration and control totals "
-		"(since clear stats)",
-	.tokens = {
-		(void *)&cmd_show_show,
-		(void *)&cmd_show_stats_word,
-		NULL,
-	},
-};
+SHOW_WORD(stats, "stats", haven_report_stats(),
+	print_stats,
+	"show stats: packet, registration and control totals "
+	"(since clear stats)");
 
 /* ***** show drops ***** */
 
@@ -155,27 +145,9 @@ print_drops(struct cmdline *cl, const json_t *j)
 			jint(c, haven_drop_key(i)), haven_drop_name(i));
 }
 
-static void
-cmd_show_drops_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	(void)parsed;
-	(void)data;
-	console_emit(cl, haven_report_drops(), print_drops);
-}
-
-static cmdline_parse_token_string_t cmd_show_drops_word =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_word_result, word, "drops");
-
-cmdline_parse_inst_t cmd_show_drops = {
-	.f = cmd_show_drops_parsed,
-	.data = NULL,
-	.help_str = "show drops: dropped packets by reason (since clear drops)",
-	.tokens = {
-		(void *)&cmd_show_show,
-		(void *)&cmd_show_drops_word,
-		NULL,
-	},
-};
+SHOW_WORD(drops, "drops", haven_report_drops(),
+	print_drops,
+	"show drops: dropped packets by reason (since clear drops)");
 
 /* ***** show ports ***** */
 
@@ -215,28 +187,10 @@ print_ports(struct cmdline *cl, const json_t *j)
 	}
 }
 
-static void
-cmd_show_ports_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	(void)parsed;
-	(void)data;
-	console_emit(cl, haven_report_ports(), print_ports);
-}
-
-static cmdline_parse_token_string_t cmd_show_ports_word =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_word_result, word, "ports");
-
-cmdline_parse_inst_t cmd_show_ports = {
-	.f = cmd_show_ports_parsed,
-	.data = NULL,
-	.help_str = "show ports: DPDK port, name, MAC, address, queues, link "
-		"and ethdev statistics of every port (since clear port stats)",
-	.tokens = {
-		(void *)&cmd_show_show,
-		(void *)&cmd_show_ports_word,
-		NULL,
-	},
-};
+SHOW_WORD(ports, "ports", haven_report_ports(),
+	print_ports,
+	"show ports: DPDK port, name, MAC, address, queues, link "
+	"and ethdev statistics of every port (since clear port stats)");
 
 /* ***** show port <id> xstats ***** */
 
@@ -308,28 +262,10 @@ print_routes(struct cmdline *cl, const json_t *j)
 			jstr(r, "gateway"), jstr(r, "port"));
 }
 
-static void
-cmd_show_routes_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	(void)parsed;
-	(void)data;
-	console_emit(cl, haven_report_routes(), print_routes);
-}
-
-static cmdline_parse_token_string_t cmd_show_routes_word =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_word_result, word, "routes");
-
-cmdline_parse_inst_t cmd_show_routes = {
-	.f = cmd_show_routes_parsed,
-	.data = NULL,
-	.help_str = "show routes: connected subnets and static routes of both "
-		"families (prefix, gateway, port)",
-	.tokens = {
-		(void *)&cmd_show_show,
-		(void *)&cmd_show_routes_word,
-		NULL,
-	},
-};
+SHOW_WORD(routes, "routes", haven_report_routes(),
+	print_routes,
+	"show routes: connected subnets and static routes of both "
+	"families (prefix, gateway, port)");
 
 /* ***** show neighbours, show neighbours6 ***** */
 
@@ -351,28 +287,9 @@ print_neigh(struct cmdline *cl, const json_t *j)
 	print_neigh_rows(cl, j, 15);
 }
 
-static void
-cmd_show_neigh_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	(void)parsed;
-	(void)data;
-	console_emit(cl, haven_report_neighbours(HAVEN_AF_INET), print_neigh);
-}
-
-static cmdline_parse_token_string_t cmd_show_neigh_word =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_word_result, word,
-		"neighbours");
-
-cmdline_parse_inst_t cmd_show_neigh = {
-	.f = cmd_show_neigh_parsed,
-	.data = NULL,
-	.help_str = "show neighbours: next hops and their Ethernet addresses",
-	.tokens = {
-		(void *)&cmd_show_show,
-		(void *)&cmd_show_neigh_word,
-		NULL,
-	},
-};
+SHOW_WORD(neigh, "neighbours", haven_report_neighbours(HAVEN_AF_INET),
+	print_neigh,
+	"show neighbours: next hops and their Ethernet addresses");
 
 static void
 print_neigh6(struct cmdline *cl, const json_t *j)
@@ -385,30 +302,10 @@ print_neigh6(struct cmdline *cl, const json_t *j)
 		jint(j, "held_dropped"));
 }
 
-static void
-cmd_show_neigh6_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	(void)parsed;
-	(void)data;
-	console_emit(cl, haven_report_neighbours(HAVEN_AF_INET6),
-		print_neigh6);
-}
-
-static cmdline_parse_token_string_t cmd_show_neigh6_word =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_word_result, word,
-		"neighbours6");
-
-cmdline_parse_inst_t cmd_show_neigh6 = {
-	.f = cmd_show_neigh6_parsed,
-	.data = NULL,
-	.help_str = "show neighbours6: IPv6 next hops and their Ethernet "
-		"addresses",
-	.tokens = {
-		(void *)&cmd_show_show,
-		(void *)&cmd_show_neigh6_word,
-		NULL,
-	},
-};
+SHOW_WORD(neigh6, "neighbours6", haven_report_neighbours(HAVEN_AF_INET6),
+	print_neigh6,
+	"show neighbours6: IPv6 next hops and their Ethernet "
+	"addresses");
 
 /* ---------------------------------------------------------------------
  * Pages: show mobile-nodes(6), show bindings(6)
@@ -482,47 +379,38 @@ print_mns(struct cmdline *cl, const json_t *j)
 	print_page_footer(cl, j, "mobile node(s)");
 }
 
+static void print_mns6(struct cmdline *cl, const json_t *j);
+
+/* show mobile-nodes and show mobile-nodes6, by their word. */
 static void
 cmd_show_mns_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_show_paged_result *r = parsed;
+	bool six = strcmp(r->what, "mobile-nodes6") == 0;
 
 	(void)data;
-	console_emit(cl, haven_report_mobile_nodes(HAVEN_AF_INET, r->page),
-		print_mns);
+	console_emit(cl, haven_report_mobile_nodes(six ? HAVEN_AF_INET6 :
+		HAVEN_AF_INET, r->page), six ? print_mns6 : print_mns);
 }
 
-static cmdline_parse_token_string_t cmd_show_mns_word =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_paged_result, what,
-		"mobile-nodes");
+/* The two variants of show mobile-nodes or mobile-nodes6 [page <n>]. */
+#define MNS_VARIANTS(name, text, help)					\
+static cmdline_parse_token_string_t name##_word =			\
+	TOKEN_STRING_INITIALIZER(struct cmd_show_paged_result, what, text); \
+cmdline_parse_inst_t name = {						\
+	.f = cmd_show_mns_parsed, .data = NULL, .help_str = help,	\
+	.tokens = { (void *)&cmd_show_show, (void *)&name##_word, NULL }, \
+};									\
+cmdline_parse_inst_t name##_paged = {					\
+	.f = cmd_show_mns_parsed, .data = NULL, .help_str = help,	\
+	.tokens = { (void *)&cmd_show_show, (void *)&name##_word,	\
+		(void *)&cmd_show_paged_page_kw,			\
+		(void *)&cmd_show_paged_page, NULL },			\
+}
 
-#define SHOW_MNS_HELP "show mobile-nodes [page <n>]: configured nodes: home " \
-	"address, SPI, algorithm, key length, max lifetime, bound, last " \
-	"identification; 32 a page"
-
-cmdline_parse_inst_t cmd_show_mns = {
-	.f = cmd_show_mns_parsed,
-	.data = NULL,
-	.help_str = SHOW_MNS_HELP,
-	.tokens = {
-		(void *)&cmd_show_show,
-		(void *)&cmd_show_mns_word,
-		NULL,
-	},
-};
-
-cmdline_parse_inst_t cmd_show_mns_paged = {
-	.f = cmd_show_mns_parsed,
-	.data = NULL,
-	.help_str = SHOW_MNS_HELP,
-	.tokens = {
-		(void *)&cmd_show_show,
-		(void *)&cmd_show_mns_word,
-		(void *)&cmd_show_paged_page_kw,
-		(void *)&cmd_show_paged_page,
-		NULL,
-	},
-};
+MNS_VARIANTS(cmd_show_mns, "mobile-nodes", "show mobile-nodes [page <n>]: "
+	"configured nodes: home address, SPI, algorithm, key length, max "
+	"lifetime, bound, last identification; 32 a page");
 
 /* ***** show mobile-nodes6 [page <n>] ***** */
 
@@ -556,47 +444,10 @@ print_mns6(struct cmdline *cl, const json_t *j)
 	print_page_footer(cl, j, "Mobile IPv6 node(s)");
 }
 
-static void
-cmd_show_mns6_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct cmd_show_paged_result *r = parsed;
-
-	(void)data;
-	console_emit(cl, haven_report_mobile_nodes(HAVEN_AF_INET6, r->page),
-		print_mns6);
-}
-
-static cmdline_parse_token_string_t cmd_show_mns6_word =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_paged_result, what,
-		"mobile-nodes6");
-
-#define SHOW_MNS6_HELP "show mobile-nodes6 [page <n>]: configured Mobile " \
-	"IPv6 nodes: home address, SPI, algorithm, key length, max " \
-	"lifetime, care-of address, last sequence, identifier; 32 a page"
-
-cmdline_parse_inst_t cmd_show_mns6 = {
-	.f = cmd_show_mns6_parsed,
-	.data = NULL,
-	.help_str = SHOW_MNS6_HELP,
-	.tokens = {
-		(void *)&cmd_show_show,
-		(void *)&cmd_show_mns6_word,
-		NULL,
-	},
-};
-
-cmdline_parse_inst_t cmd_show_mns6_paged = {
-	.f = cmd_show_mns6_parsed,
-	.data = NULL,
-	.help_str = SHOW_MNS6_HELP,
-	.tokens = {
-		(void *)&cmd_show_show,
-		(void *)&cmd_show_mns6_word,
-		(void *)&cmd_show_paged_page_kw,
-		(void *)&cmd_show_paged_page,
-		NULL,
-	},
-};
+MNS_VARIANTS(cmd_show_mns6, "mobile-nodes6", "show mobile-nodes6 [page "
+	"<n>]: configured Mobile IPv6 nodes: home address, SPI, algorithm, "
+	"key length, max lifetime, care-of address, last sequence, "
+	"identifier; 32 a page");
 
 /* ***** show bindings [<home-address>|<prefix/len>] [page <n>] ***** */
 
@@ -710,13 +561,16 @@ show_bindings(struct cmdline *cl, uint8_t family,
 		family == HAVEN_AF_INET6 ? print_bindings6 : print_bindings4);
 }
 
+/* show bindings and show bindings6, by their word. */
 static void
 cmd_show_bindings_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_show_bindings_result *r = parsed;
 
 	/* .data: NULL when the filter is one home address, else non-NULL. */
-	show_bindings(cl, HAVEN_AF_INET, &r->filter, data != NULL, r->page);
+	show_bindings(cl, strcmp(r->bindings, "bindings6") == 0 ?
+		HAVEN_AF_INET6 : HAVEN_AF_INET, &r->filter, data != NULL,
+		r->page);
 }
 
 #define SHOW_BINDINGS_HELP "show bindings [<home-address>|<prefix/len>] " \
@@ -781,14 +635,6 @@ BINDINGS_VARIANTS(cmd_show_bindings, cmd_show_bindings_parsed,
 
 /* ***** show bindings6 [<home-address>|<prefix/len>] [page <n>] ***** */
 
-static void
-cmd_show_bindings6_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct cmd_show_bindings_result *r = parsed;
-
-	show_bindings(cl, HAVEN_AF_INET6, &r->filter, data != NULL, r->page);
-}
-
 #define SHOW_BINDINGS6_HELP "show bindings6 [<home-address>|<prefix/len>] " \
 	"[page <n>]: Mobile IPv6 bindings with their counters, 32 a page"
 
@@ -800,7 +646,7 @@ static cmdline_parse_token_ipaddr_t cmd_show_bindings6_hoa =
 static cmdline_parse_token_ipaddr_t cmd_show_bindings6_net =
 	TOKEN_IPV6NET_INITIALIZER(struct cmd_show_bindings_result, filter);
 
-BINDINGS_VARIANTS(cmd_show_bindings6, cmd_show_bindings6_parsed,
+BINDINGS_VARIANTS(cmd_show_bindings6, cmd_show_bindings_parsed,
 	SHOW_BINDINGS6_HELP, cmd_show_bindings6_bindings6,
 	cmd_show_bindings6_hoa, cmd_show_bindings6_net);
 
@@ -1061,29 +907,11 @@ print_stats6(struct cmdline *cl, const json_t *j)
 				json_integer_value(v));
 }
 
-static void
-cmd_show_stats6_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	(void)parsed;
-	(void)data;
-	console_emit(cl, haven_report_stats6(), print_stats6);
-}
-
-static cmdline_parse_token_string_t cmd_show_stats6_word =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_word_result, word, "stats6");
-
-cmdline_parse_inst_t cmd_show_stats6 = {
-	.f = cmd_show_stats6_parsed,
-	.data = NULL,
-	.help_str = "show stats6: Mobile IPv6 registration, DAD and IPv6 "
-		"neighbour totals, acknowledgements by status (since clear "
-		"stats)",
-	.tokens = {
-		(void *)&cmd_show_show,
-		(void *)&cmd_show_stats6_word,
-		NULL,
-	},
-};
+SHOW_WORD(stats6, "stats6", haven_report_stats6(),
+	print_stats6,
+	"show stats6: Mobile IPv6 registration, DAD and IPv6 "
+	"neighbour totals, acknowledgements by status (since clear "
+	"stats)");
 
 /* ***** show running-config ***** */
 
@@ -1101,26 +929,7 @@ print_running_config(struct cmdline *cl, const json_t *j)
 	free(yaml);
 }
 
-static void
-cmd_show_running_config_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	(void)parsed;
-	(void)data;
-	console_emit(cl, haven_report_running_config(), print_running_config);
-}
-
-static cmdline_parse_token_string_t cmd_show_running_config_word =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_word_result, word,
-		"running-config");
-
-cmdline_parse_inst_t cmd_show_running_config = {
-	.f = cmd_show_running_config_parsed,
-	.data = NULL,
-	.help_str = "show running-config: the configuration in force, as "
-		"YAML haven loads (every secret <hidden>)",
-	.tokens = {
-		(void *)&cmd_show_show,
-		(void *)&cmd_show_running_config_word,
-		NULL,
-	},
-};
+SHOW_WORD(running_config, "running-config", haven_report_running_config(),
+	print_running_config,
+	"show running-config: the configuration in force, as "
+	"YAML haven loads (every secret <hidden>)");

@@ -162,17 +162,18 @@ since(const json_t *cur, const json_t *snap)
 	return out;
 }
 
-/* Add "since_clear" to o: its counters since the baseline, and when. */
-static void
-add_since_clear(json_t *o, const struct baseline *b)
+/* o (since start) with "since_clear": its counters since the baseline. */
+static json_t *
+with_since_clear(json_t *o, const struct baseline *b)
 {
-	json_t *s = since(o, b->snap);
+	json_t *s = o != NULL ? since(o, b->snap) : NULL;
 
 	if (s == NULL)
-		return;
+		return o;
 	put_time(s, "cleared_at", b->cleared_us != 0 ? b->cleared_us :
 		haven_rt.started_us);
 	put(o, "since_clear", s);
+	return o;
 }
 
 static void
@@ -328,11 +329,7 @@ stats_since_start(void)
 json_t *
 haven_report_stats(void)
 {
-	json_t *o = stats_since_start();
-
-	if (o != NULL)
-		add_since_clear(o, &base.stats);
-	return o;
+	return with_since_clear(stats_since_start(), &base.stats);
 }
 
 static json_t *
@@ -381,15 +378,10 @@ stats6_since_start(void)
 json_t *
 haven_report_stats6(void)
 {
-	json_t *o;
-
 	if (!haven_rt_has_ip6())
 		return refusal("IPv6 is not configured (no address6 in %s)",
 			haven_rt.cfg.path);
-	o = stats6_since_start();
-	if (o != NULL)
-		add_since_clear(o, &base.stats6);
-	return o;
+	return with_since_clear(stats6_since_start(), &base.stats6);
 }
 
 static json_t *
@@ -410,11 +402,7 @@ drops_since_start(void)
 json_t *
 haven_report_drops(void)
 {
-	json_t *o = drops_since_start();
-
-	if (o != NULL)
-		add_since_clear(o, &base.drops);
-	return o;
+	return with_since_clear(drops_since_start(), &base.drops);
 }
 
 /* ---------------------------------------------------------------------

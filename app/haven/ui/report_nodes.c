@@ -56,6 +56,21 @@ addr_json(const struct haven_addr *a)
 		haven_addr_str(a, s));
 }
 
+/* The replay state of a node: last sequence (-1: none) or Identification. */
+static void
+put_replay(json_t *r, const struct haven_node *n)
+{
+	char id[24];
+
+	if (n->hoa.family == HAVEN_AF_INET6) {
+		json_object_set_new(r, "last_sequence", json_integer(
+			n->replay.have_seq ? n->replay.last_seq : -1));
+		return;
+	}
+	snprintf(id, sizeof(id), "0x%016" PRIx64, n->replay.last_ident);
+	json_object_set_new(r, "last_identification", json_string(id));
+}
+
 static json_t *
 no_ip6(void)
 {
@@ -87,26 +102,25 @@ mn_row(const struct haven_node *n)
 		"bound", haven_node_bound(n), "care_of", coa);
 	if (r == NULL)
 		return NULL;
+	put_replay(r, n);
 	if (six) {
-		json_object_set_new(r, "last_sequence", json_integer(
-			n->replay.have_seq ? n->replay.last_seq : -1));
 		json_object_set_new(r, "dad", json_boolean(
 			haven_reg6_dad_running((struct haven_node *)
 				(uintptr_t)n)));
 		json_object_set_new(r, "mn_id", json_string(n->cfg6->mn_id));
-	} else {
-		char id[24];
-
-		snprintf(id, sizeof(id), "0x%016" PRIx64,
-			n->replay.last_ident);
-		json_object_set_new(r, "last_identification",
-			json_string(id));
 	}
 	return r;
 }
 
-json_t *
-haven_report_mobile_nodes(uint8_t family, uint32_t page)
+/*
+ * A page of the nodes of a family a view selects (within prefix/len),
+ * one row each by row() (NULL: no row for it), under key.
+ */
+static json_t *
+page_rows(uint8_t family, enum haven_view_which which,
+		const struct haven_addr *prefix, unsigned int len,
+		uint32_t page, json_t *(*row)(const struct haven_node *n),
+		const char *key)
 {
 	struct haven_view_list l;
 	json_t *rows, *o;
@@ -115,15 +129,26 @@ haven_report_mobile_nodes(uint8_t family, uint32_t page)
 
 	if (family == HAVEN_AF_INET6 && !haven_rt_has_ip6())
 		return no_ip6();
-	if (haven_view_nodes(family, HAVEN_VIEW_CONFIGURED, NULL, 0, &l) != 0)
+	if (haven_view_nodes(family, which, prefix, len, &l) != 0)
 		return NULL;
 	rows = json_array();
 	p = page_of(page, l.n);
-	for (i = p.first; rows != NULL && i < p.end; i++)
-		json_array_append_new(rows, mn_row(l.v[i]));
-	o = rows != NULL ? paged(l.n, &p, "mobile_nodes", rows) : NULL;
+	for (i = p.first; rows != NULL && i < p.end; i++) {
+		json_t *r = row(l.v[i]);
+
+		if (r != NULL)
+			json_array_append_new(rows, r);
+	}
+	o = rows != NULL ? paged(l.n, &p, key, rows) : NULL;
 	haven_view_list_free(&l);
 	return o;
+}
+
+json_t *
+haven_report_mobile_nodes(uint8_t family, uint32_t page)
+{
+	return page_rows(family, HAVEN_VIEW_CONFIGURED, NULL, 0, page, mn_row,
+		"mobile_nodes");
 }
 
 /* ---------------------------------------------------------------------
@@ -180,30 +205,24 @@ binding_row(const struct haven_view_binding *b)
 	return r;
 }
 
+/* The row of a bound node, or NULL. */
+static json_t *
+bound_row(const struct haven_node *n)
+{
+	struct haven_view_binding b;
+
+	return haven_view_binding(n, &b) == 0 ? binding_row(&b) : NULL;
+}
+
 json_t *
 haven_report_bindings(uint8_t family, const struct haven_addr *prefix,
 		unsigned int len, uint32_t page)
 {
-	struct haven_view_list l;
-	json_t *rows, *o;
-	struct page p;
-	unsigned int i;
+	json_t *o = page_rows(family, HAVEN_VIEW_BOUND, prefix, len, page,
+		bound_row, "bindings");
 
-	if (family == HAVEN_AF_INET6 && !haven_rt_has_ip6())
-		return no_ip6();
-	if (haven_view_nodes(family, HAVEN_VIEW_BOUND, prefix, len, &l) != 0)
-		return NULL;
-	rows = json_array();
-	p = page_of(page, l.n);
-	for (i = p.first; rows != NULL && i < p.end; i++) {
-		struct haven_view_binding b;
-
-		if (haven_view_binding(l.v[i], &b) == 0)
-			json_array_append_new(rows, binding_row(&b));
-	}
-	o = rows != NULL ? paged(l.n, &p, "bindings", rows) : NULL;
-	haven_view_list_free(&l);
-	if (o != NULL && prefix != NULL) {
+	if (o != NULL && prefix != NULL && json_object_get(o, "error") ==
+			NULL) {
 		char t[HAVEN_ADDR_STRLEN + 4];
 
 		haven_addr_str(prefix, t);
@@ -241,17 +260,7 @@ haven_report_binding(const struct haven_addr *hoa)
 		n->origin == HAVEN_NODE_CONFIGURED ? "configured" :
 		"delegated"));
 	json_object_set_new(r, "generation", json_integer(b.generation));
-	if (hoa->family == HAVEN_AF_INET6) {
-		json_object_set_new(r, "last_sequence", json_integer(
-			n->replay.have_seq ? n->replay.last_seq : -1));
-	} else {
-		char id[24];
-
-		snprintf(id, sizeof(id), "0x%016" PRIx64,
-			n->replay.last_ident);
-		json_object_set_new(r, "last_identification",
-			json_string(id));
-	}
+	put_replay(r, n);
 	json_object_set_new(r, "bound_for", json_integer(
 		(json_int_t)b.bound_for_s));
 	return r;
