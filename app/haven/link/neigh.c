@@ -86,7 +86,8 @@ static struct {
 	void *arg;
 } owner_hooks[OWNER_HOOKS];
 static uint64_t defended_ms[DEFEND_SLOTS];
-/* Addresses asked for on the home link (haven_link_hand_back()). */
+/* Addresses asked for on the home link (haven_link_hand_back()).
+ * Writer: this file (haven_link_hand_back(), the resolution tick). */
 static struct {
 	struct haven_addr addr;		/* family NONE: a free slot */
 	uint64_t until_ms;		/* no answer by then: nobody home */
