@@ -37,6 +37,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,7 @@ static struct {
 	bool refused;			/* the catch-all took the last line */
 	char where[HAVEN_CONFIG_PATH_LEN + 16];	/* " (file:line)" or "" */
 	bool monitor_init;
+	uint64_t dropped;		/* monitor lines dropped, told so far */
 } con = { .listen_fd = -1 };
 
 /* The session of a cmdline, or NULL (a script on stdout). */
@@ -1022,13 +1024,24 @@ console_poll(void)
 			session_close(&con.clients[i]);
 	if (con.listen_fd >= 0)
 		session_accept();
-	if (con.monitor_init && console_monitor_drain(monitor_line, NULL) > 0) {
+	if (con.monitor_init && console_monitor_dropped() != con.dropped) {
+		char line[80];
+
+		snprintf(line, sizeof(line), "monitor: %" PRIu64 " log line(s) "
+			"dropped, the queue was full",
+			console_monitor_dropped() - con.dropped);
+		con.dropped = console_monitor_dropped();
+		monitor_line(line, NULL);
+		work++;
+	}
+	if (con.monitor_init)
+		work += console_monitor_drain(monitor_line, NULL);
+	if (work > 0) {
 		/* The prompt and what is typed, again under the lines. */
 		for (i = 0; i < HAVEN_CONSOLE_SESSIONS; i++)
 			if (con.clients[i].cl != NULL && con.clients[i].monitor)
 				rdline_redisplay(cmdline_get_rdline(
 					con.clients[i].cl));
-		work++;
 	}
 	if (con.terminal.cl != NULL && console_monitor_terminal_redraw())
 		rdline_redisplay(cmdline_get_rdline(con.terminal.cl));
