@@ -7,8 +7,8 @@
  * starts the EAL, builds the tables the workers read (the IPv6 ones too
  * when the configuration has IPv6 addresses), starts the ports,
  * launches one worker per worker lcore and runs the control loop on the
- * main lcore until "quit", SIGINT or SIGTERM; then it stops the workers,
- * the ports and the EAL in that order.
+ * main lcore until the console's "shutdown", SIGINT or SIGTERM; then it
+ * stops the workers, the ports and the EAL in that order.
  */
 
 #include <assert.h>
@@ -372,9 +372,11 @@ main(int argc, char **argv)
 
 	rc = start_up(console && isatty(0));
 	if (rc == 0) {
-		HAVEN_LOG(INFO, "haven %s up: %u worker(s), %u mobile node(s)\n",
-			config_path, haven_rt.n_workers,
-			haven_node_count(HAVEN_AF_INET, HAVEN_NODE_CONFIGURED));
+		HAVEN_LOG(INFO, "haven %s up: %u worker(s), %u mobile node(s), "
+			"%u Mobile IPv6 node(s)\n", config_path,
+			haven_rt.n_workers,
+			haven_node_count(HAVEN_AF_INET, HAVEN_NODE_CONFIGURED),
+			haven_node_count(HAVEN_AF_INET6, HAVEN_NODE_CONFIGURED));
 		if (script != NULL)
 			rc = haven_console_script(script);
 		if (rc == 0)

@@ -138,6 +138,17 @@ void haven_link_announce_own(void);
 void haven_link_announce_mac(const struct haven_addr *addr,
 		const struct rte_ether_addr *mac);
 
+/**
+ * Hand an address of the home link back to its owner (an operator removed
+ * the binding of a node that may have come home): ask who has it (ARP
+ * requests, Neighbor Solicitations: up to HAVEN_SOLICIT_TRIES, a
+ * RetransTimer apart) and, if a host answers, announce the address with
+ * that host's MAC (twice), as a deregistration from home does (RFC 5944
+ * 4.6), so that the link stops sending to this agent. Nobody answering,
+ * nothing more is sent.
+ */
+void haven_link_hand_back(const struct haven_addr *addr);
+
 /** A duplicate address detection probe for addr (IPv6, RFC 4862 5.4.2). */
 void haven_link_dad_probe(const struct haven_addr *addr);
 

@@ -516,6 +516,26 @@ haven_node_unbind(struct haven_node *n, const struct haven_addr *coa,
 	node_notify(n, HAVEN_NODE_MOVED, reason);
 }
 
+int
+haven_node_clear(struct haven_node *n)
+{
+	char h[HAVEN_ADDR_STRLEN];
+	bool delegated = n->forwarder != HAVEN_FORWARDER_SELF;
+	unsigned int n_coa = n->n_coa;
+
+	if (n->origin != HAVEN_NODE_CONFIGURED)
+		return -EPERM;
+	if (!haven_node_bound(n))
+		return -ENODATA;
+	haven_node_unbind(n, NULL, HAVEN_NODE_R_CLEARED);
+	haven_event(HAVEN_EV_ADMIN_RELEASE, &n->hoa, -1,
+		"binding of %s removed by the operator (%u care-of addresses%s)",
+		haven_addr_str(&n->hoa, h), n_coa,
+		delegated ? ", taken back from its secondary" : "");
+	haven_link_hand_back(&n->hoa);
+	return 0;
+}
+
 bool
 node_intercepts(const struct haven_addr *a, void *arg)
 {

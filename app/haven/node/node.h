@@ -65,6 +65,9 @@ enum haven_node_reason {
 	HAVEN_NODE_R_HANDOVER,
 	/** BOUND from the store at start or takeover (haven_node_restore()). */
 	HAVEN_NODE_R_RESTORED,
+	HAVEN_NODE_R_CLEARED,		/**< an operator cleared the binding
+					  * (haven_node_clear()): hooks treat
+					  * it as a deregistration */
 };
 
 /** What happened to a node (the hooks' argument). */
@@ -320,6 +323,18 @@ int haven_node_bind_all(struct haven_node *n, const struct haven_addr *addrs,
  */
 void haven_node_unbind(struct haven_node *n, const struct haven_addr *coa,
 		enum haven_node_reason reason);
+
+/**
+ * An operator removes a node's binding (clear binding): every care-of
+ * address is released (hooks hear RELEASED with HAVEN_NODE_R_CLEARED, so
+ * that a delegation is stopped as for a deregistration), an event of kind
+ * admin_release is recorded, and the home address is handed back on the
+ * home link (haven_link_hand_back()): if the node is home, the link
+ * learns its MAC again.
+ * @return 0; -EPERM for a binding held for a primary (clear it there);
+ *   -ENODATA when the node has no binding.
+ */
+int haven_node_clear(struct haven_node *n);
 
 /**
  * Who forwards the node's packets: HAVEN_FORWARDER_SELF or a secondary's

@@ -330,6 +330,7 @@ stop_reason(enum haven_node_reason reason)
 {
 	switch (reason) {
 	case HAVEN_NODE_R_DEREGISTERED:
+	case HAVEN_NODE_R_CLEARED:	/* the binding ended, as [0030] */
 		return HAVEN_DELEG_STOP_DEREGISTERED;
 	case HAVEN_NODE_R_EXPIRED:
 		return HAVEN_DELEG_STOP_EXPIRED;
