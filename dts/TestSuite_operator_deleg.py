@@ -88,7 +88,7 @@ class TestSuite_operator_deleg:
         brow = [l.split() for l in b1.splitlines()
                 if l.split() and l.split()[0] == HOA]
         assert brow and 100 <= int(brow[0][4].rstrip("s")) <= 120, b1
-        assert brow[0][-1] == "self", b1
+        assert brow[0][-2:] == ["self", "delegated"], b1
         assert "held for a primary: clear it there" in \
             self.con1.clear_binding(HOA, refused=True)
 

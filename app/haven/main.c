@@ -272,7 +272,6 @@ start_up(bool terminal)
 		{ "state store", store_init },
 		{ "redundancy", haven_pair_init },
 		{ "telemetry", haven_telemetry_init },
-		{ "telemetry of the state", haven_telemetry_state_init },
 		{ "console", console_init },
 		{ "worker launch", haven_rt_launch_workers },
 		{ "announcements", announce_own },

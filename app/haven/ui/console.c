@@ -809,10 +809,18 @@ list_choices(struct cmdline *cl, const char *line, int state, char *first)
 		rc = cmdline_complete(con.checker, line, &state, dst,
 			sizeof(dst));
 	while (rc > 0) {
+		/*
+		 * One line a choice ("word [Fixed STRING]", "[IPv4 network]"):
+		 * the variants of a command differ only in their help.
+		 */
+		const char *colon = strstr(dst, ": ");
+		size_t key = colon != NULL ? (size_t)(colon - dst) : strlen(dst);
 		bool dup = false;
 
 		for (i = 0; i < n && !dup; i++)
-			dup = strcmp(seen[i], dst) == 0;
+			dup = strncmp(seen[i], dst, key) == 0 &&
+				(seen[i][key] == '\0' ||
+				 strncmp(seen[i] + key, ": ", 2) == 0);
 		if (!dup && n < CHOICES_MAX && (seen[n] = strdup(dst)) != NULL) {
 			cmdline_printf(cl, " %s\n", dst);
 			n++;

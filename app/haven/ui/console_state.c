@@ -15,6 +15,7 @@
 
 #include "console.h"
 #include "console_state.h"
+#include "report.h"
 #include "state.h"
 
 /* ***** show store ***** */
@@ -25,46 +26,46 @@ struct cmd_show_store_result {
 };
 
 static void
-cmd_show_store_parsed(void *parsed, struct cmdline *cl, void *data)
+print_store(struct cmdline *cl, const json_t *j)
 {
-	const struct haven_config_store *sc = &haven_rt.cfg.store;
-	const struct haven_persist_stats *p = haven_persist_stats();
-	struct haven_store *st = haven_persist_store();
-	struct haven_store_stats s;
-
-	(void)parsed;
-	(void)data;
-	if (st == NULL) {
+	if (!jbool(j, "enabled")) {
 		cmdline_printf(cl, "no store: nothing survives a restart "
 			"(configure store:)\n");
 		return;
 	}
-	haven_store_stats_get(st, &s);
-	cmdline_printf(cl, "store %s (%s), sync %s", sc->path,
-		haven_store_meta(st)->identity, haven_store_sync_name(
-			(enum haven_store_sync)sc->sync));
-	if (sc->sync == HAVEN_CONFIG_STORE_SYNC_INTERVAL)
-		cmdline_printf(cl, " %u ms", sc->sync_interval_ms);
-	cmdline_printf(cl, ", %s\n", haven_persist_writing() ?
+	cmdline_printf(cl, "store %s (%s), sync %s", jstr(j, "path"),
+		jstr(j, "identity"), jstr(j, "sync"));
+	if (strcmp(jstr(j, "sync"), "interval") == 0)
+		cmdline_printf(cl, " %lld ms", jint(j, "sync_interval_ms"));
+	cmdline_printf(cl, ", %s\n", jbool(j, "writing") ?
 		"written by this agent" : "written by the active's stream");
-	cmdline_printf(cl, "  records %" PRIu64 ", pending %u, map %" PRIu64
-		" of %" PRIu64 " MiB used\n", s.entries, s.pending,
-		s.used_bytes >> 20, s.map_size >> 20);
-	cmdline_printf(cl, "  commits %" PRIu64 " (last %" PRIu64 " changes, %"
-		PRIu64 " us; longest %" PRIu64 " us), puts %" PRIu64
-		", deletes %" PRIu64 ", syncs %" PRIu64 "\n", s.commits,
-		s.last_batch, s.last_commit_us, s.max_commit_us, s.puts,
-		s.deletes, s.syncs);
-	cmdline_printf(cl, "  errors %" PRIu64 " (last %d), dropped %" PRIu64
-		"\n", s.errors + p->errors, s.last_error, s.dropped);
-	cmdline_printf(cl, "  last restore: %" PRIu64 " bindings (%" PRIu64
-		" adopted on secondaries), %" PRIu64 " replay, %" PRIu64
-		" secondaries; dropped %" PRIu64 " expired, %" PRIu64
-		" unknown; %" PRIu64 " us; %" PRIu64 " restores\n",
-		p->restored, p->adopted, p->restored_replay, p->restored_deleg,
-		p->expired, p->unknown, p->last_restore_us, p->restores);
-	cmdline_printf(cl, "  announced %" PRIu64 ", still to announce %"
-		PRIu64 "\n", p->announced, p->announce_pending);
+	cmdline_printf(cl, "  records %lld, pending %lld, map %lld of %lld "
+		"MiB used\n", jint(j, "records"), jint(j, "pending"),
+		jint(j, "used_bytes") >> 20, jint(j, "map_size") >> 20);
+	cmdline_printf(cl, "  commits %lld (last %lld changes, %lld us; "
+		"longest %lld us), puts %lld, deletes %lld, syncs %lld\n",
+		jint(j, "commits"), jint(j, "last_batch"),
+		jint(j, "last_commit_us"), jint(j, "max_commit_us"),
+		jint(j, "puts"), jint(j, "deletes"), jint(j, "syncs"));
+	cmdline_printf(cl, "  errors %lld (last %lld), dropped %lld\n",
+		jint(j, "errors"), jint(j, "last_error"), jint(j, "dropped"));
+	cmdline_printf(cl, "  last restore: %lld bindings (%lld adopted on "
+		"secondaries), %lld replay, %lld secondaries; dropped %lld "
+		"expired, %lld unknown; %lld us; %lld restores\n",
+		jint(j, "restored"), jint(j, "restored_adopted"),
+		jint(j, "restored_replay"), jint(j, "restored_deleg"),
+		jint(j, "restore_expired"), jint(j, "restore_unknown"),
+		jint(j, "last_restore_us"), jint(j, "restores"));
+	cmdline_printf(cl, "  announced %lld, still to announce %lld\n",
+		jint(j, "announced"), jint(j, "announce_pending"));
+}
+
+static void
+cmd_show_store_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	(void)parsed;
+	(void)data;
+	console_emit(cl, haven_report_store(), print_store);
 }
 
 static cmdline_parse_token_string_t cmd_show_store_show =
@@ -130,61 +131,60 @@ struct cmd_show_red_result {
 };
 
 static void
-cmd_show_red_parsed(void *parsed, struct cmdline *cl, void *data)
+print_redundancy(struct cmdline *cl, const json_t *j)
 {
-	const struct haven_config_redundancy *rc = &haven_rt.cfg.redundancy;
-	const struct haven_sync *sy = haven_pair_sync();
-	const struct haven_pair_stats *p = haven_pair_stats();
-	struct haven_sync_stats s;
-	char a[HAVEN_ADDR_STRLEN];
-	uint64_t since, age;
-	enum haven_pair_vrrp v;
+	long long since = jint(j, "keepalived_since_us");
 
-	(void)parsed;
-	(void)data;
-	if (!haven_pair_enabled() || sy == NULL) {
+	if (!jbool(j, "enabled") || !json_is_string(json_object_get(j,
+			"role"))) {
 		cmdline_printf(cl, "no redundancy: a lone primary (%s)\n",
-			haven_rt.serving ? "serving" : "not serving");
+			jbool(j, "serving") ? "serving" : "not serving");
 		return;
 	}
-	haven_sync_stats_get(sy, &s);
-	v = haven_pair_vrrp(&since);
-	age = haven_pair_advert_age_ms();
-	cmdline_printf(cl, "node %u, role %s (configured %s), %s the home "
-		"agent address\n", rc->node_id,
-		haven_sync_role_name(haven_sync_role(sy)),
-		haven_redundancy_role_name(rc->role),
-		haven_rt.serving ? "holds" : "leaves");
-	cmdline_printf(cl, "keepalived: %s", haven_pair_vrrp_name(v));
+	cmdline_printf(cl, "node %lld, role %s (configured %s), %s the home "
+		"agent address\n", jint(j, "node_id"), jstr(j, "role"),
+		jstr(j, "configured_role"),
+		jbool(j, "serving") ? "holds" : "leaves");
+	cmdline_printf(cl, "keepalived: %s", jstr(j, "keepalived"));
 	if (since != 0)
 		cmdline_printf(cl, " (%.1f s ago)",
-			(double)(haven_wall_us() - since) / 1e6);
-	if (age != UINT64_MAX)
-		cmdline_printf(cl, ", last advertisement %" PRIu64 " ms ago",
-			age);
-	cmdline_printf(cl, "; VRID %u, adverts local %" PRIu64 ", peer %"
-		PRIu64 "\n", rc->vrid, p->adverts_local, p->adverts_peer);
-	cmdline_printf(cl, "peer %s (%u) at %s:%u: %s, stream %s\n",
-		rc->peer.name, rc->peer.id, haven_addr_str(&rc->peer.addr, a),
-		rc->port, haven_sync_peer_alive(sy) ? "alive" : "silent",
-		haven_sync_state_name(haven_sync_state(sy)));
-	cmdline_printf(cl, "  sent: records %" PRIu64 ", messages %" PRIu64
-		" (retransmits %" PRIu64 "), in flight %u, queued %u\n",
-		s.records_sent, s.tx[HAVEN_SYNC_RECORDS], s.retransmits,
-		s.in_flight, s.queued);
-	cmdline_printf(cl, "  applied %" PRIu64 " (errors %" PRIu64 "), "
-		"sessions %" PRIu64 ", bulks %" PRIu64 " (last %" PRIu64
-		" records in %" PRIu64 " ms)\n", s.applied, s.apply_errors,
-		s.sessions, s.bulks_done, s.bulk_records, s.bulk_ms);
-	cmdline_printf(cl, "  refused: bad auth %" PRIu64 ", replayed %" PRIu64
-		", malformed %" PRIu64 ", misdirected %" PRIu64
-		"; dual active %" PRIu64 "\n", s.bad_auth, s.replayed,
-		s.malformed, s.misdirected, s.dual_active);
-	cmdline_printf(cl, "  takeovers %" PRIu64 " (last: %" PRIu64
-		" bindings in %" PRIu64 " us), handovers %" PRIu64
-		", keepalived lost %" PRIu64 "\n", p->takeovers,
-		p->last_takeover_bindings, p->last_takeover_us, p->handovers,
-		p->keepalived_lost);
+			(double)((long long)haven_wall_us() - since) / 1e6);
+	if (jint(j, "advert_age_ms") >= 0)
+		cmdline_printf(cl, ", last advertisement %lld ms ago",
+			jint(j, "advert_age_ms"));
+	cmdline_printf(cl, "; VRID %lld, adverts local %lld, peer %lld\n",
+		jint(j, "vrid"), jint(j, "adverts_local"),
+		jint(j, "adverts_peer"));
+	cmdline_printf(cl, "peer %s (%lld) at %s:%lld: %s, stream %s\n",
+		jstr(j, "peer"), jint(j, "peer_id"), jstr(j, "peer_address"),
+		jint(j, "port"), jbool(j, "peer_alive") ? "alive" : "silent",
+		jstr(j, "stream"));
+	cmdline_printf(cl, "  sent: records %lld, messages %lld (retransmits "
+		"%lld), in flight %lld, queued %lld\n",
+		jint(j, "records_sent"), jint(j, "records_messages"),
+		jint(j, "retransmits"), jint(j, "in_flight"),
+		jint(j, "queued"));
+	cmdline_printf(cl, "  applied %lld (errors %lld), sessions %lld, "
+		"bulks %lld (last %lld records in %lld ms)\n",
+		jint(j, "applied"), jint(j, "apply_errors"),
+		jint(j, "sessions"), jint(j, "bulks_done"),
+		jint(j, "bulk_records"), jint(j, "bulk_ms"));
+	cmdline_printf(cl, "  refused: bad auth %lld, replayed %lld, "
+		"malformed %lld, misdirected %lld; dual active %lld\n",
+		jint(j, "bad_auth"), jint(j, "replayed"), jint(j, "malformed"),
+		jint(j, "misdirected"), jint(j, "dual_active"));
+	cmdline_printf(cl, "  takeovers %lld (last: %lld bindings in %lld us), "
+		"handovers %lld, keepalived lost %lld\n", jint(j, "takeovers"),
+		jint(j, "last_takeover_bindings"), jint(j, "last_takeover_us"),
+		jint(j, "handovers"), jint(j, "keepalived_lost"));
+}
+
+static void
+cmd_show_red_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	(void)parsed;
+	(void)data;
+	console_emit(cl, haven_report_redundancy(), print_redundancy);
 }
 
 static cmdline_parse_token_string_t cmd_show_red_show =

@@ -94,6 +94,21 @@ json_t *haven_report_peers(void);
 /** Delegated bindings (primary) and those held for primaries. */
 json_t *haven_report_delegation(void);
 
+/** The state store and the last restore (report_state.c). */
+json_t *haven_report_store(void);
+
+/** The pair of primaries: role, keepalived, the peer, the stream. */
+json_t *haven_report_redundancy(void);
+
+/** The AAA module: RADIUS servers ("servers": rows), totals. */
+json_t *haven_report_aaa(void);
+
+/**
+ * Nodes provisioned by AAA from the offset-th on, at most max of them
+ * ("nodes": rows; "total", "offset", "count").
+ */
+json_t *haven_report_aaa_nodes(unsigned int offset, unsigned int max);
+
 /** rte_log's global level and every log type with its level. */
 json_t *haven_report_log_levels(void);
 

@@ -1017,159 +1017,36 @@ binding6_handler(const char *params, struct rte_tel_data *d)
 static int
 aaa_handler(const char *params, struct rte_tel_data *d)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} u64s[] = {
-#define AAA_COL(f) { #f, offsetof(struct haven_radius_server_stats, f) }
-		AAA_COL(requests), AAA_COL(retransmissions), AAA_COL(timeouts),
-		AAA_COL(accepts), AAA_COL(rejects), AAA_COL(acct_responses),
-		AAA_COL(dropped_auth), AAA_COL(dropped_no_ma),
-		AAA_COL(dropped_malformed), AAA_COL(dropped_unmatched),
-		AAA_COL(deaths), AAA_COL(revivals), AAA_COL(probes),
-#undef AAA_COL
-	};
-	const struct haven_aaa_stats *a = haven_aaa_stats();
-	struct rte_tel_data *name, *addr, *auth, *acct, *state, *pending,
-		*rtt[4], *cols[RTE_DIM(u64s)];
-	struct haven_radius_stats st;
-	struct haven_aaa_server s;
-	char text[HAVEN_ADDR_STRLEN];
-	unsigned int i, k;
-
 	(void)params;
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_int(d, "enabled", haven_aaa_enabled());
-	if (!haven_aaa_enabled())
-		return 0;
-	haven_aaa_client_stats(&st);
-	rte_tel_data_add_dict_u64(d, "max_wait_ms", haven_aaa_max_wait_ms());
-	rte_tel_data_add_dict_u64(d, "pending", st.pending);
-	rte_tel_data_add_dict_u64(d, "submitted", st.submitted);
-	rte_tel_data_add_dict_u64(d, "refused", st.refused_full +
-		st.refused_invalid);
-	for (k = 0; k < RTE_DIM(st.results); k++) {
-		char key[32];
-
-		snprintf(key, sizeof(key), "results_%s",
-			haven_radius_status_name(k));
-		for (i = 0; key[i] != '\0'; i++)
-			if (key[i] == '-')
-				key[i] = '_';
-		rte_tel_data_add_dict_u64(d, key, st.results[k]);
-	}
-	rte_tel_data_add_dict_u64(d, "waiting", a->parked);
-	rte_tel_data_add_dict_u64(d, "waiting_peak", a->parked_peak);
-	rte_tel_data_add_dict_u64(d, "waiting_max", a->parked_max);
-	rte_tel_data_add_dict_u64(d, "asked", a->asked);
-	rte_tel_data_add_dict_u64(d, "joined", a->coalesced);
-	rte_tel_data_add_dict_u64(d, "refused_full", a->refused_full);
-	rte_tel_data_add_dict_u64(d, "cache_hits", a->cache_hits);
-	rte_tel_data_add_dict_u64(d, "provisioned", a->accepted);
-	rte_tel_data_add_dict_u64(d, "rejected", a->rejected);
-	rte_tel_data_add_dict_u64(d, "timed_out", a->timeouts);
-	rte_tel_data_add_dict_u64(d, "no_server", a->no_server);
-	rte_tel_data_add_dict_u64(d, "unusable", a->unusable);
-	rte_tel_data_add_dict_u64(d, "address_refused", a->addr_refused);
-	rte_tel_data_add_dict_u64(d, "nodes", a->nodes);
-	rte_tel_data_add_dict_u64(d, "pool_size", a->pool_size);
-	rte_tel_data_add_dict_u64(d, "pool_used", a->pool_used);
-	rte_tel_data_add_dict_u64(d, "acct_start",
-		a->acct_sent[HAVEN_RADIUS_ACCT_START]);
-	rte_tel_data_add_dict_u64(d, "acct_interim",
-		a->acct_sent[HAVEN_RADIUS_ACCT_INTERIM_UPDATE]);
-	rte_tel_data_add_dict_u64(d, "acct_stop",
-		a->acct_sent[HAVEN_RADIUS_ACCT_STOP]);
-	rte_tel_data_add_dict_u64(d, "acct_answered", a->acct_answered);
-	rte_tel_data_add_dict_u64(d, "acct_failed", a->acct_failed);
-	rte_tel_data_add_dict_u64(d, "acct_lost", a->acct_lost);
-	name = column(d, "server", RTE_TEL_STRING_VAL);
-	addr = column(d, "address", RTE_TEL_STRING_VAL);
-	auth = column(d, "auth_port", RTE_TEL_INT_VAL);
-	acct = column(d, "acct_port", RTE_TEL_INT_VAL);
-	state = column(d, "state", RTE_TEL_STRING_VAL);
-	pending = column(d, "server_pending", RTE_TEL_U64_VAL);
-	rtt[0] = column(d, "rtt_last_ms", RTE_TEL_U64_VAL);
-	rtt[1] = column(d, "rtt_avg_ms", RTE_TEL_U64_VAL);
-	rtt[2] = column(d, "rtt_min_ms", RTE_TEL_U64_VAL);
-	rtt[3] = column(d, "rtt_max_ms", RTE_TEL_U64_VAL);
-	for (k = 0; k < RTE_DIM(u64s); k++)
-		cols[k] = column(d, u64s[k].name, RTE_TEL_U64_VAL);
-	if (name == NULL || addr == NULL || auth == NULL || acct == NULL ||
-	    state == NULL || pending == NULL || rtt[0] == NULL ||
-	    rtt[1] == NULL || rtt[2] == NULL || rtt[3] == NULL)
-		return -ENOMEM;
-	for (k = 0; k < RTE_DIM(u64s); k++)
-		if (cols[k] == NULL)
-			return -ENOMEM;
-	for (i = 0; haven_aaa_server(i, &s) == 0; i++) {
-		rte_tel_data_add_array_string(name, s.name);
-		rte_tel_data_add_array_string(addr,
-			haven_addr_str(&s.addr, text));
-		rte_tel_data_add_array_int(auth, s.auth_port);
-		rte_tel_data_add_array_int(acct, s.acct_port);
-		rte_tel_data_add_array_string(state, s.st.state ==
-			HAVEN_RADIUS_SERVER_DEAD ? "dead" : "alive");
-		rte_tel_data_add_array_u64(pending, s.st.pending);
-		rte_tel_data_add_array_u64(rtt[0], s.st.rtt_last_ms);
-		rte_tel_data_add_array_u64(rtt[1], s.st.rtt_avg_ms);
-		rte_tel_data_add_array_u64(rtt[2], s.st.rtt_min_ms);
-		rte_tel_data_add_array_u64(rtt[3], s.st.rtt_max_ms);
-		for (k = 0; k < RTE_DIM(u64s); k++)
-			rte_tel_data_add_array_u64(cols[k],
-				*(const uint64_t *)((const uint8_t *)&s.st +
-					u64s[k].off));
-	}
-	return 0;
+	return tel_from_json(haven_report_aaa(), d);
 }
 
 /* /haven/aaa_nodes[,<offset>]: nodes provisioned by AAA, a page. */
 static int
 aaa_nodes_handler(const char *params, struct rte_tel_data *d)
 {
-	struct rte_tel_data *hoa, *user, *from, *spi, *cached, *bound, *sess;
-	unsigned int offset = 0, i, seen = 0, taken = 0;
-	struct haven_view_list l;
+	unsigned int offset = 0;
 
 	if (params != NULL && *params != '\0')
 		offset = strtoul(params, NULL, 0);
-	if (haven_view_nodes(HAVEN_AF_INET, HAVEN_VIEW_ALL, NULL, 0, &l) != 0)
-		return -ENOMEM;
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "total", haven_aaa_stats()->nodes);
-	rte_tel_data_add_dict_u64(d, "offset", offset);
-	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
-	user = column(d, "user", RTE_TEL_STRING_VAL);
-	from = column(d, "address_from", RTE_TEL_STRING_VAL);
-	spi = column(d, "spi", RTE_TEL_U64_VAL);
-	cached = column(d, "cache_left", RTE_TEL_INT_VAL);
-	bound = column(d, "bound", RTE_TEL_INT_VAL);
-	sess = column(d, "session_id", RTE_TEL_STRING_VAL);
-	if (hoa == NULL || user == NULL || from == NULL || spi == NULL ||
-	    cached == NULL || bound == NULL || sess == NULL) {
-		haven_view_list_free(&l);
-		return -ENOMEM;
-	}
-	for (i = 0; i < l.n && taken < AAA_NODES_PAGE; i++) {
-		struct haven_aaa_node_info info;
-		char a[HAVEN_ADDR_STRLEN];
+	return tel_from_json(haven_report_aaa_nodes(offset, AAA_NODES_PAGE),
+		d);
+}
 
-		if (haven_aaa_node_info(l.v[i], &info) != 0 ||
-		    seen++ < offset)
-			continue;
-		taken++;
-		rte_tel_data_add_array_string(hoa,
-			haven_addr_str(&l.v[i]->hoa, a));
-		rte_tel_data_add_array_string(user, info.user);
-		rte_tel_data_add_array_string(from, info.address_from);
-		rte_tel_data_add_array_u64(spi, l.v[i]->spi);
-		rte_tel_data_add_array_int(cached, (int)info.cache_left_s);
-		rte_tel_data_add_array_int(bound, haven_node_bound(l.v[i]));
-		rte_tel_data_add_array_string(sess, info.session_id);
-	}
-	rte_tel_data_add_dict_u64(d, "count", taken);
-	haven_view_list_free(&l);
-	return 0;
+/* /haven/store: the state store and the last restore. */
+static int
+store_handler(const char *params, struct rte_tel_data *d)
+{
+	(void)params;
+	return tel_from_json(haven_report_store(), d);
+}
+
+/* /haven/redundancy: the pair of primaries. */
+static int
+redundancy_handler(const char *params, struct rte_tel_data *d)
+{
+	(void)params;
+	return tel_from_json(haven_report_redundancy(), d);
 }
 
 /* ---------------------------------------------------------------------
@@ -1185,6 +1062,8 @@ tel_##name(const char *cmd, const char *params, struct rte_tel_data *d) \
 }
 
 TEL_CALLBACK(version)
+TEL_CALLBACK(store)
+TEL_CALLBACK(redundancy)
 TEL_CALLBACK(stats)
 TEL_CALLBACK(drops)
 TEL_CALLBACK(registrations)
@@ -1337,6 +1216,12 @@ haven_telemetry_init(void)
 		"A page of configured Mobile IPv6 nodes, as columns (no keys). "
 		"Parameter: offset (default 0)");
 	/* help strings: under 128 bytes (RTE_TEL_MAX_STRING_LEN) */
+	rte_telemetry_register_cmd("/haven/store", tel_store,
+		"The state store: records, commits, the last restore. No "
+		"parameters");
+	rte_telemetry_register_cmd("/haven/redundancy", tel_redundancy,
+		"The pair of primaries: role, keepalived, peer, stream. No "
+		"parameters");
 	rte_telemetry_register_cmd("/haven/aaa", tel_aaa,
 		"RADIUS servers as columns (state, pending, round trips), "
 		"registration and accounting totals. No parameters");

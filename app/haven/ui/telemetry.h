@@ -26,10 +26,4 @@ int haven_telemetry_on_control(int (*handler)(const char *params,
 		struct rte_tel_data *d), const char *params,
 		struct rte_tel_data *d);
 
-/**
- * The endpoints of what survives (telemetry_state.c): /haven/store and
- * /haven/redundancy. @return 0.
- */
-int haven_telemetry_state_init(void);
-
 #endif /* HAVEN_TELEMETRY_H */
