@@ -456,23 +456,62 @@ class HavenConsole:
         except OSError:
             pass
 
+    @staticmethod
+    def refused(out):
+        """True when the console did not take a line: unknown, or the
+        grammar's hint ("error: ... ; expected:")."""
+        return ("Bad arguments" in out or "Command not found" in out or
+                re.search(r"^error: .*; expected:$", out, re.M) is not None)
+
     def _checked(self, line):
         out = self.send(line)
-        if "Bad arguments" in out or "Command not found" in out:
+        if self.refused(out):
             raise AssertionError("console refused %r: %s" % (line, out))
         return out
 
     def help(self):
         return self._checked("help")
 
+    def json(self, line):
+        """<line> json: the command's data as a Python object."""
+        out = self._checked(line + " json")
+        try:
+            return json.loads(out)
+        except ValueError as e:
+            raise AssertionError("%s json: not JSON (%s):\n%s" % (
+                line, e, out))
+
     def clear_stats(self):
         """clear stats: zero the counters the console shows (telemetry
         keeps its since-start values). None where this haven has no such
         command yet."""
         out = self.send("clear stats")
-        if "Bad arguments" in out or "Command not found" in out:
+        if self.refused(out):
             return None
         return out
+
+    def clear_drops(self):
+        return self._command("clear drops")
+
+    def clear_port_stats(self, port=None):
+        return self._command("clear port stats" + ("" if port is None else
+                                                   " %s" % port))
+
+    def clear_peers(self):
+        return self._command("clear peers")
+
+    def clear_binding(self, hoa, refused=False):
+        return self._command("clear binding %s" % hoa, refused)
+
+    def show_version(self):
+        return self._checked("show version")
+
+    def show_running_config(self):
+        return self._checked("show running-config")
+
+    def terminal_monitor(self, on=True):
+        return self._command("terminal monitor" if on else
+                             "terminal no monitor")
 
     def show_stats(self):
         return self._checked("show stats")
@@ -494,12 +533,20 @@ class HavenConsole:
     def show_binding(self, hoa, refused=False):
         return self._command("show binding %s" % hoa, refused)
 
-    def show_mobile_nodes(self):
-        return self._checked("show mobile-nodes")
+    def show_mobile_nodes(self, page=None):
+        return self._checked("show mobile-nodes" + (
+            "" if page is None else " page %d" % page))
 
-    def show_events(self, n=None):
-        return self._checked("show events" + ("" if n is None else
-                                              " %d" % n))
+    def show_events(self, n=None, kind=None, hoa=None):
+        """show events [kind <kind>] [home-address <address>] [<n>]"""
+        line = "show events"
+        if kind is not None:
+            line += " kind %s" % kind
+        if hoa is not None:
+            line += " home-address %s" % hoa
+        if n is not None:
+            line += " %d" % n
+        return self._checked(line)
 
     def show_ports(self):
         return self._checked("show ports")
@@ -579,11 +626,23 @@ class HavenConsole:
         return self._command("reload", refused)
 
     def quit(self):
+        """quit: leave this session (haven runs on); what it said last."""
+        said = b""
         try:
             self.sock.sendall(b"quit\n")
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    break
+                said += chunk
         except OSError:
             pass
         self.close()
+        return said.decode(errors="replace")
+
+    def shutdown(self):
+        """shutdown: stop the home agent; what it says it will do."""
+        return self._command("shutdown")
 
 
 def _deep_set(d, dotted, value):

@@ -35,7 +35,9 @@
 #include "loop.h"
 #include "rt.h"
 
-#define APP_IP(a, b, c, d) RTE_BE32(RTE_IPV4(a, b, c, d))
+/* RTE_IPV4 shifts an int: undefined from 128.0.0.0 on when not constant. */
+#define APP_IP(a, b, c, d) RTE_BE32((uint32_t)(a) << 24 | \
+	(uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
 /* Temporary configuration file of this test (removed at exit). */
 static char app_cfg_path[64];

@@ -563,6 +563,8 @@ test_defaults(void)
 	TEST_ASSERT_EQUAL(cfg.idle, HAVEN_IDLE_ADAPTIVE, "default idle");
 	TEST_ASSERT(strcmp(cfg.log_level, "info") == 0, "default log level");
 	TEST_ASSERT(cfg.ports[0].is_vdev, "net_null0 is a vdev");
+	TEST_ASSERT_EQUAL(cfg.ports[0].host_interface[0], '\0',
+		"no host interface by default");
 	TEST_ASSERT_EQUAL(cfg.home_port, 0, "default home port");
 	TEST_ASSERT_EQUAL(cfg.max_lifetime, 1800, "default");
 	TEST_ASSERT_EQUAL(cfg.replay_window, 7, "default");
@@ -1031,7 +1033,9 @@ test_store_redundancy(void)
 	TEST_ASSERT(haven_addr_eq(&r->peer.addr, &a), "peer address");
 	TEST_ASSERT_EQUAL(r->peer.key_len, sizeof(from_file), "key file");
 	TEST_ASSERT_MEM(r->peer.key, from_file, sizeof(from_file), "key");
-	TEST_ASSERT_EQUAL(r->peer.line, 31, "peer line");
+	TEST_ASSERT_EQUAL(r->peer.line, 32, "peer line");
+	TEST_ASSERT(strcmp(cfg.ports[0].host_interface, "hx0.home") == 0,
+		"host interface");
 	TEST_ASSERT_EQUAL(r->role, HAVEN_ROLE_STANDBY, "role");
 	TEST_ASSERT(strcmp(haven_redundancy_role_name(r->role), "standby") == 0,
 		"role name");
@@ -1328,6 +1332,12 @@ static const struct bad_case {
 	{ "store_interval_range.yaml", 16, 9, "got \"interval 5\"" },
 	{ "store_map_size.yaml", 16, 16, "expected an integer 1..1048576, got \"0\"" },
 	{ "store_no_path.yaml", 15, 3, "expected key \"path\" in store" },
+	{ "host_interface_twice.yaml", 12, 21,
+	  "expected a host interface used once (port \"home\" has it), got \"hx0\"" },
+	{ "host_interface_bad.yaml", 12, 21,
+	  "expected a Linux interface name of letters, digits, '.', '_' and '-', got \"hx 1\"" },
+	{ "host_interface_long.yaml", 12, 21,
+	  "of 1..15 bytes, got \"haven-exception0\"" },
 	{ "redundancy_address_is_vip.yaml", 16, 12,
 	  "expected an address of this primary's own, not the home agent's" },
 	{ "redundancy_address_not_ours.yaml", 16, 12,

@@ -18,7 +18,8 @@ run with /usr/bin/python3.
 
 Counters never go back while a haven process lives: telemetry gives the
 values since start (the console's "clear" commands do not touch them;
-fields named *_since_clear, and nested tables, are not exported), and
+their counts since a clear, in "since_clear" dicts and columns named
+*_since_clear, are not exported), and
 should a global counter still shrink within one process, the exporter
 carries on from what it had served (and says so once on stderr), so
 that Prometheus sees a counter reset only when the process changes.
@@ -530,6 +531,8 @@ class HavenCollector:
     @staticmethod
     def drops(d, inst, fam):
         for reason, v in (d or {}).items():
+            if reason == "since_clear":
+                continue        # the console's counts since a clear
             fam.counter("haven_drops", "Packets dropped by the workers, "
                         "by reason", inst, v, reason=reason)
 

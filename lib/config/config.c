@@ -1213,15 +1213,48 @@ get_port_addr6(struct parse_ctx *ctx, const yaml_node_t *node,
 	return 0;
 }
 
+/*
+ * A port's host_interface: a Linux interface name (1..15 bytes of
+ * letters, digits, '.', '_' and '-', not "." or ".."), used by no other
+ * port.
+ */
+static int
+get_host_interface(struct parse_ctx *ctx, const yaml_node_t *node,
+	unsigned int idx)
+{
+	static const char what[] =
+		"a Linux interface name of letters, digits, '.', '_' and '-'";
+	struct haven_config *cfg = ctx->cfg;
+	char *buf = cfg->ports[idx].host_interface;
+	unsigned int i;
+
+	if (node == NULL)
+		return 0;
+	if (get_string(ctx, node, what, buf, HAVEN_CONFIG_IFNAME_LEN) < 0)
+		return -1;
+	if (buf[0] == '\0' || strcmp(buf, ".") == 0 || strcmp(buf, "..") == 0)
+		return bad_value(ctx, node, what);
+	for (i = 0; buf[i] != '\0'; i++)
+		if (!(isalnum((unsigned char)buf[i]) || strchr("._-", buf[i])))
+			return bad_value(ctx, node, what);
+	for (i = 0; i < idx; i++)
+		if (strcmp(cfg->ports[i].host_interface, buf) == 0)
+			return bad_value(ctx, node,
+				"a host interface used once (port \"%s\" has it)",
+				cfg->ports[i].name);
+	return 0;
+}
+
 static int
 parse_port(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
 {
-	enum { NAME, DEVICE, ADDRESS, ADDRESS6, N_FIELDS };
+	enum { NAME, DEVICE, ADDRESS, ADDRESS6, HOST_INTERFACE, N_FIELDS };
 	struct field f[N_FIELDS] = {
 		[NAME] = { .name = "name" },
 		[DEVICE] = { .name = "device" },
 		[ADDRESS] = { .name = "address" },
 		[ADDRESS6] = { .name = "address6" },
+		[HOST_INTERFACE] = { .name = "host_interface" },
 	};
 	static const int required[] = { NAME, DEVICE, ADDRESS };
 	struct haven_config *cfg = ctx->cfg;
@@ -1259,6 +1292,8 @@ parse_port(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
 				"a subnet that overlaps no other port's (port \"%s\" is %s/%u)",
 				o->name, ntop(o->addr, a), o->prefix_len);
 	}
+	if (get_host_interface(ctx, f[HOST_INTERFACE].value, idx) < 0)
+		return -1;
 	return get_port_addr6(ctx, f[ADDRESS6].value, idx);
 }
 

@@ -72,6 +72,8 @@ enum haven_hugepages {
 #define HAVEN_ENCAP_BIT_MINIMAL	(1u << 1)	/**< RFC 2004 */
 #define HAVEN_ENCAP_BIT_GRE	(1u << 2)	/**< RFC 2784 */
 
+#define HAVEN_CONFIG_IFNAME_LEN 16	/**< a Linux interface name, NUL */
+
 /** One network port. */
 struct haven_config_port {
 	char name[HAVEN_CONFIG_NAME_LEN];	/**< operator's name, e.g. "home" */
@@ -84,6 +86,13 @@ struct haven_config_port {
 	bool has_addr6;				/**< address6 is given */
 	uint8_t addr6[HAVEN_CONFIG_IPV6_LEN];	/**< IPv6 interface address */
 	uint8_t prefix_len6;			/**< its subnet prefix, 1..128 */
+
+	/**
+	 * host_interface (optional): the Linux interface that mirrors this
+	 * port for daemons of the appliance (keepalived), the exception
+	 * path; "" when none. 1..15 bytes (IFNAMSIZ - 1).
+	 */
+	char host_interface[HAVEN_CONFIG_IFNAME_LEN];
 };
 
 /** One static route. */

@@ -598,7 +598,8 @@ buffer_op(struct haven_store *s, uint8_t op, uint8_t flags,
 	o->vlen_hi = (uint8_t)(vlen >> 8);
 	o->vlen_lo = (uint8_t)vlen;
 	o->off = (uint32_t)s->arena_used;
-	memcpy(s->arena + s->arena_used, key, klen);
+	if (klen > 0)
+		memcpy(s->arena + s->arena_used, key, klen);
 	if (vlen > 0)
 		memcpy(s->arena + s->arena_used + klen, val, vlen);
 	s->arena_used += klen + vlen;

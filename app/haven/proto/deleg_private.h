@@ -25,6 +25,11 @@ struct deleg_state {
 	struct haven_deleg_sha_entry *sha_entries;
 	uint32_t *sha_index;
 	uint64_t rejected;			/**< messages not taken */
+	/* Restores (deleg.c): adopted bindings waiting for a report. */
+	unsigned int adopt_pending;
+	uint32_t generation_floor;		/**< highest from the store */
+	uint64_t next_confirm_ms;
+	struct haven_deleg_restore_stats restore;
 };
 
 extern struct deleg_state deleg;

@@ -35,6 +35,7 @@
 #include <rte_telemetry.h>
 
 #include "loop.h"
+#include "report.h"
 #include "telemetry.h"
 #include "view.h"
 
@@ -127,6 +128,14 @@ call_on_control(tel_handler handler, const char *params, struct rte_tel_data *d)
 	return req.rc;
 }
 
+int
+haven_telemetry_on_control(int (*handler)(const char *params,
+		struct rte_tel_data *d), const char *params,
+		struct rte_tel_data *d)
+{
+	return call_on_control(handler, params, d);
+}
+
 /* The control lcore's poller: serve a waiting request, if any. */
 static unsigned int
 telemetry_serve(void)
@@ -142,84 +151,166 @@ telemetry_serve(void)
 }
 
 /* ---------------------------------------------------------------------
+ * A builder's object (report.h) as a telemetry reply
+ *
+ * The builders make the console's JSON; telemetry's limits shape how it
+ * travels: a dict of plain values, arrays of plain values, dicts of plain
+ * values nested one deep; and a table (an array of objects, "rows") as
+ * one column per member in the enclosing dict, haven's layout since the
+ * first endpoint. Negative integers go as int, others as u64, booleans
+ * as 0 and 1, null as nothing.
+ */
+
+static enum rte_tel_value_type
+tel_type(const json_t *v)
+{
+	if (json_is_string(v) || json_is_null(v))
+		return RTE_TEL_STRING_VAL;
+	if (json_is_integer(v) && json_integer_value(v) < 0)
+		return RTE_TEL_INT_VAL;
+	return RTE_TEL_U64_VAL;
+}
+
+static void
+tel_array_add(struct rte_tel_data *a, enum rte_tel_value_type t,
+		const json_t *v)
+{
+	if (t == RTE_TEL_STRING_VAL)
+		rte_tel_data_add_array_string(a, json_is_string(v) ?
+			json_string_value(v) : "");
+	else if (t == RTE_TEL_INT_VAL)
+		rte_tel_data_add_array_int(a, (int)json_integer_value(v));
+	else
+		rte_tel_data_add_array_u64(a, json_is_true(v) ? 1 :
+			(uint64_t)json_integer_value(v));
+}
+
+static void
+tel_dict_add(struct rte_tel_data *d, const char *key, const json_t *v)
+{
+	switch (tel_type(v)) {
+	case RTE_TEL_STRING_VAL:
+		if (json_is_string(v))
+			rte_tel_data_add_dict_string(d, key,
+				json_string_value(v));
+		break;
+	case RTE_TEL_INT_VAL:
+		rte_tel_data_add_dict_int(d, key, (int)json_integer_value(v));
+		break;
+	default:
+		rte_tel_data_add_dict_u64(d, key, json_is_true(v) ? 1 :
+			(uint64_t)json_integer_value(v));
+		break;
+	}
+}
+
+/* An array of plain values, or of rows[*][key] (rows: key != NULL). */
+static int
+tel_array(struct rte_tel_data *d, const char *name, const json_t *arr,
+		const char *key)
+{
+	enum rte_tel_value_type t = RTE_TEL_U64_VAL;
+	struct rte_tel_data *c = rte_tel_data_alloc();
+	const json_t *v;
+	size_t i;
+
+	if (c == NULL)
+		return -ENOMEM;
+	json_array_foreach(arr, i, v) {
+		const json_t *x = key != NULL ? json_object_get(v, key) : v;
+
+		if (i == 0 || tel_type(x) == RTE_TEL_INT_VAL)
+			t = tel_type(x);
+		if (t == RTE_TEL_STRING_VAL)
+			break;
+	}
+	rte_tel_data_start_array(c, t);
+	json_array_foreach(arr, i, v)
+		tel_array_add(c, t, key != NULL ? json_object_get(v, key) : v);
+	if (rte_tel_data_add_dict_container(d, name, c, 0) != 0) {
+		rte_tel_data_free(c);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+/* Takes j. */
+static int
+tel_from_json(json_t *j, struct rte_tel_data *d)
+{
+	const char *key, *err;
+	json_t *v;
+	int rc = 0;
+
+	if (j == NULL)
+		return -ENOMEM;
+	err = json_string_value(json_object_get(j, "error"));
+	if (err != NULL && json_object_size(j) == 1) {
+		json_decref(j);
+		return -EINVAL;
+	}
+	rte_tel_data_start_dict(d);
+	json_object_foreach(j, key, v) {
+		if (json_is_object(v)) {
+			struct rte_tel_data *c = rte_tel_data_alloc();
+			const char *k;
+			json_t *x;
+
+			if (c == NULL) {
+				rc = -ENOMEM;
+				break;
+			}
+			rte_tel_data_start_dict(c);
+			json_object_foreach(v, k, x)
+				if (!json_is_object(x) && !json_is_array(x))
+					tel_dict_add(c, k, x);
+			if (rte_tel_data_add_dict_container(d, key, c, 0) != 0)
+				rte_tel_data_free(c);
+		} else if (json_is_array(v) &&
+			   json_is_object(json_array_get(v, 0))) {
+			const char *k;
+			json_t *x;
+
+			json_object_foreach(json_array_get(v, 0), k, x)
+				if (!json_is_object(x) && !json_is_array(x) &&
+				    tel_array(d, k, v, k) != 0)
+					rc = -E2BIG;
+		} else if (json_is_array(v)) {
+			if (json_array_size(v) > 0 &&
+			    tel_array(d, key, v, NULL) != 0)
+				rc = -E2BIG;
+		} else {
+			tel_dict_add(d, key, v);
+		}
+	}
+	json_decref(j);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------
  * Handlers, run on the control lcore
  */
 
 static int
+version_handler(const char *params, struct rte_tel_data *d)
+{
+	(void)params;
+	return tel_from_json(haven_report_version(), d);
+}
+
+/* Since start, flat, as always; since a clear in "since_clear". */
+static int
 stats_handler(const char *params, struct rte_tel_data *d)
 {
-	const struct haven_reg4_stats *c = haven_reg4_stats();
-	const struct haven_reg6_stats *c6 = haven_reg6_stats();
-	const struct haven_link_stats *l = haven_link_stats(HAVEN_AF_INET);
-	const struct haven_link_stats *l6 = haven_link_stats(HAVEN_AF_INET6);
-	struct haven_worker_stats w;
-	uint64_t drops = 0, accepted, denied = 0;
-	unsigned int i;
-
 	(void)params;
-	haven_rt_worker_stats(&w);
-	for (i = 0; i < HAVEN_DROP_MAX; i++)
-		drops += w.drops[i];
-	accepted = c->replies[0] + c->replies[1];
-	for (i = 2; i < 256; i++)
-		denied += c->replies[i];
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "rx_packets", w.rx_pkts);
-	rte_tel_data_add_dict_u64(d, "tx_packets", w.tx_pkts);
-	rte_tel_data_add_dict_u64(d, "encap_packets", w.encap_pkts);
-	rte_tel_data_add_dict_u64(d, "decap_packets", w.decap_pkts);
-	rte_tel_data_add_dict_u64(d, "proxy_arp_replies", w.proxy_arp);
-	rte_tel_data_add_dict_u64(d, "icmp_echo_replies", w.icmp_echo);
-	rte_tel_data_add_dict_u64(d, "punted", w.punted);
-	rte_tel_data_add_dict_u64(d, "dropped", drops);
-	rte_tel_data_add_dict_u64(d, "bindings",
-		haven_view_binding_count(HAVEN_AF_INET));
-	rte_tel_data_add_dict_u64(d, "registration_requests", c->requests);
-	rte_tel_data_add_dict_u64(d, "registrations_accepted", accepted);
-	rte_tel_data_add_dict_u64(d, "registrations_denied", denied);
-	rte_tel_data_add_dict_u64(d, "registration_datagrams_dropped",
-		c->dropped);
-	rte_tel_data_add_dict_u64(d, "bindings_expired",
-		haven_node_stats(HAVEN_AF_INET)->bindings_expired);
-	rte_tel_data_add_dict_u64(d, "gratuitous_arp_sent", l->announces_sent);
-	rte_tel_data_add_dict_u64(d, "arp_requests_sent", l->solicits_sent);
-	rte_tel_data_add_dict_u64(d, "held_sent", l->held_sent);
-	rte_tel_data_add_dict_u64(d, "held_dropped", l->held_dropped);
-	rte_tel_data_add_dict_u64(d, "control_tx_dropped",
-		haven_rt.stats.tx_dropped);
-	rte_tel_data_add_dict_int(d, "workers", haven_rt.n_workers);
-	rte_tel_data_add_dict_u64(d, "proxy_nd_replies", w.proxy_nd);
-	rte_tel_data_add_dict_u64(d, "bindings6",
-		haven_view_binding_count(HAVEN_AF_INET6));
-	rte_tel_data_add_dict_u64(d, "registrations6_accepted", c6->accepted);
-	rte_tel_data_add_dict_u64(d, "registrations6_denied", c6->denied);
-	rte_tel_data_add_dict_u64(d, "udp_bad_checksum",
-		haven_loop_stats()->udp_bad_checksum);
-	rte_tel_data_add_dict_u64(d, "neighbour_mac_changes",
-		l->mac_changes + l6->mac_changes);
-	rte_tel_data_add_dict_u64(d, "neighbour_claims_refused",
-		l->mac_claims_refused + l6->mac_claims_refused);
-	rte_tel_data_add_dict_u64(d, "neighbours_evicted",
-		l->evicted + l6->evicted);
-	rte_tel_data_add_dict_u64(d, "address_claims_seen",
-		l->claims_seen + l6->claims_seen);
-	rte_tel_data_add_dict_u64(d, "addresses_defended",
-		l->defended + l6->defended);
-	return 0;
+	return tel_from_json(haven_report_stats(), d);
 }
 
 static int
 drops_handler(const char *params, struct rte_tel_data *d)
 {
-	struct haven_worker_stats w;
-	unsigned int i;
-
 	(void)params;
-	haven_rt_worker_stats(&w);
-	rte_tel_data_start_dict(d);
-	for (i = 0; i < HAVEN_DROP_MAX; i++)
-		rte_tel_data_add_dict_u64(d, haven_drop_key(i), w.drops[i]);
-	return 0;
+	return tel_from_json(haven_report_drops(), d);
 }
 
 static int
@@ -410,84 +501,12 @@ binding_handler(const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* Columns of peers: secondaries first, then primaries. */
-struct peer_columns {
-	struct rte_tel_data *name, *id, *addr, *role, *alive, *load,
-		*delegated, *tx, *rx, *retx, *bad_auth, *replayed, *malformed,
-		*timeouts, *queued, *outstanding, *records, *ext;
-};
-
-static void
-peer_row(struct peer_columns *c, const struct haven_deleg_peer *p,
-		const char *role)
-{
-	char a[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &p->addr, a, sizeof(a));
-	rte_tel_data_add_array_string(c->name, p->name);
-	rte_tel_data_add_array_u64(c->id, p->id);
-	rte_tel_data_add_array_string(c->addr, a);
-	rte_tel_data_add_array_string(c->role, role);
-	rte_tel_data_add_array_int(c->alive, p->alive);
-	rte_tel_data_add_array_u64(c->load, p->load);
-	rte_tel_data_add_array_u64(c->delegated, p->n_delegated);
-	rte_tel_data_add_array_u64(c->tx, p->stats.tx);
-	rte_tel_data_add_array_u64(c->rx, p->stats.rx);
-	rte_tel_data_add_array_u64(c->retx, p->stats.retransmits);
-	rte_tel_data_add_array_u64(c->bad_auth, p->stats.bad_auth);
-	rte_tel_data_add_array_u64(c->replayed, p->stats.replayed);
-	rte_tel_data_add_array_u64(c->malformed, p->stats.malformed);
-	rte_tel_data_add_array_u64(c->timeouts, p->stats.timeouts);
-	rte_tel_data_add_array_u64(c->queued, p->n_queued);
-	rte_tel_data_add_array_u64(c->outstanding, p->n_outstanding);
-	rte_tel_data_add_array_u64(c->records, p->stats.records_tx);
-	rte_tel_data_add_array_int(c->ext, p->ext);
-}
-
+/* Peers as columns: secondaries first, then primaries. */
 static int
 peers_handler(const char *params, struct rte_tel_data *d)
 {
-	const struct haven_deleg_pha *pha = haven_deleg_pha_ctx();
-	const struct haven_deleg_sha *sha = haven_deleg_sha_ctx();
-	struct peer_columns c;
-	unsigned int i;
-
 	(void)params;
-	rte_tel_data_start_dict(d);
-	c.name = column(d, "name", RTE_TEL_STRING_VAL);
-	c.id = column(d, "id", RTE_TEL_U64_VAL);
-	c.addr = column(d, "address", RTE_TEL_STRING_VAL);
-	c.role = column(d, "role", RTE_TEL_STRING_VAL);
-	c.alive = column(d, "alive", RTE_TEL_INT_VAL);
-	c.load = column(d, "load", RTE_TEL_U64_VAL);
-	c.delegated = column(d, "delegated", RTE_TEL_U64_VAL);
-	c.tx = column(d, "tx", RTE_TEL_U64_VAL);
-	c.rx = column(d, "rx", RTE_TEL_U64_VAL);
-	c.retx = column(d, "retransmits", RTE_TEL_U64_VAL);
-	c.bad_auth = column(d, "bad_auth", RTE_TEL_U64_VAL);
-	c.replayed = column(d, "replayed", RTE_TEL_U64_VAL);
-	c.malformed = column(d, "malformed", RTE_TEL_U64_VAL);
-	c.timeouts = column(d, "timeouts", RTE_TEL_U64_VAL);
-	c.queued = column(d, "queued", RTE_TEL_U64_VAL);
-	c.outstanding = column(d, "outstanding", RTE_TEL_U64_VAL);
-	c.records = column(d, "records_tx", RTE_TEL_U64_VAL);
-	c.ext = column(d, "extension", RTE_TEL_INT_VAL);
-	if (c.name == NULL || c.id == NULL || c.addr == NULL ||
-	    c.role == NULL || c.alive == NULL || c.load == NULL ||
-	    c.delegated == NULL || c.tx == NULL || c.rx == NULL ||
-	    c.retx == NULL || c.bad_auth == NULL || c.replayed == NULL ||
-	    c.malformed == NULL || c.timeouts == NULL || c.queued == NULL ||
-	    c.outstanding == NULL || c.records == NULL || c.ext == NULL)
-		return -ENOMEM;
-	for (i = 0; pha != NULL && i < pha->n_peers; i++)
-		if (!haven_deleg_secondaries()[i].removed)
-			peer_row(&c, &haven_deleg_secondaries()[i],
-				"secondary");
-	for (i = 0; sha != NULL && i < sha->n_primaries; i++)
-		peer_row(&c, &haven_deleg_primaries()[i], "primary");
-	rte_tel_data_add_dict_u64(d, "rejected_messages",
-		haven_deleg_rejected());
-	return 0;
+	return tel_from_json(haven_report_peers(), d);
 }
 
 struct deleg_columns {
@@ -889,79 +908,12 @@ config_handler(const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* Columns of /haven/ports. */
-struct port_columns {
-	struct rte_tel_data *name, *port_id, *device, *mac, *addr, *link_up,
-		*speed, *rxq, *txq, *ipackets, *opackets, *ibytes, *obytes,
-		*imissed, *ierrors, *oerrors, *rx_nombuf;
-};
-
 /* /haven/ports: every port, its link and its ethdev statistics. */
 static int
 ports_handler(const char *params, struct rte_tel_data *d)
 {
-	struct port_columns c;
-	unsigned int i;
-
 	(void)params;
-	rte_tel_data_start_dict(d);
-	c.name = column(d, "name", RTE_TEL_STRING_VAL);
-	c.port_id = column(d, "port_id", RTE_TEL_U64_VAL);
-	c.device = column(d, "device", RTE_TEL_STRING_VAL);
-	c.mac = column(d, "mac", RTE_TEL_STRING_VAL);
-	c.addr = column(d, "address", RTE_TEL_STRING_VAL);
-	c.link_up = column(d, "link_up", RTE_TEL_INT_VAL);
-	c.speed = column(d, "speed_mbps", RTE_TEL_U64_VAL);
-	c.rxq = column(d, "rx_queues", RTE_TEL_U64_VAL);
-	c.txq = column(d, "tx_queues", RTE_TEL_U64_VAL);
-	c.ipackets = column(d, "ipackets", RTE_TEL_U64_VAL);
-	c.opackets = column(d, "opackets", RTE_TEL_U64_VAL);
-	c.ibytes = column(d, "ibytes", RTE_TEL_U64_VAL);
-	c.obytes = column(d, "obytes", RTE_TEL_U64_VAL);
-	c.imissed = column(d, "imissed", RTE_TEL_U64_VAL);
-	c.ierrors = column(d, "ierrors", RTE_TEL_U64_VAL);
-	c.oerrors = column(d, "oerrors", RTE_TEL_U64_VAL);
-	c.rx_nombuf = column(d, "rx_nombuf", RTE_TEL_U64_VAL);
-	if (c.name == NULL || c.port_id == NULL || c.device == NULL ||
-	    c.mac == NULL || c.addr == NULL || c.link_up == NULL ||
-	    c.speed == NULL || c.rxq == NULL || c.txq == NULL ||
-	    c.ipackets == NULL ||
-	    c.opackets == NULL || c.ibytes == NULL || c.obytes == NULL ||
-	    c.imissed == NULL || c.ierrors == NULL || c.oerrors == NULL ||
-	    c.rx_nombuf == NULL)
-		return -ENOMEM;
-	for (i = 0; i < haven_rt.fp.n_ports; i++) {
-		const struct haven_fp_port *p = &haven_rt.fp.ports[i];
-		char dev[RTE_ETH_NAME_MAX_LEN] = "?";
-		char mac[RTE_ETHER_ADDR_FMT_SIZE], a[INET_ADDRSTRLEN + 4];
-		struct rte_eth_link link = { 0 };
-		struct rte_eth_stats st = { 0 };
-
-		rte_eth_dev_get_name_by_port(p->port_id, dev);
-		rte_eth_link_get_nowait(p->port_id, &link);
-		rte_eth_stats_get(p->port_id, &st);
-		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
-		prefix_text(p->addr, haven_rt.cfg.ports[i].prefix_len, a,
-			sizeof(a));
-		rte_tel_data_add_array_string(c.name, haven_rt.cfg.ports[i].name);
-		rte_tel_data_add_array_u64(c.port_id, p->port_id);
-		rte_tel_data_add_array_string(c.device, dev);
-		rte_tel_data_add_array_string(c.mac, mac);
-		rte_tel_data_add_array_string(c.addr, a);
-		rte_tel_data_add_array_int(c.link_up, link.link_status);
-		rte_tel_data_add_array_u64(c.speed, link.link_speed);
-		rte_tel_data_add_array_u64(c.rxq, haven_rt.n_rxq[i]);
-		rte_tel_data_add_array_u64(c.txq, haven_rt.n_workers + 1);
-		rte_tel_data_add_array_u64(c.ipackets, st.ipackets);
-		rte_tel_data_add_array_u64(c.opackets, st.opackets);
-		rte_tel_data_add_array_u64(c.ibytes, st.ibytes);
-		rte_tel_data_add_array_u64(c.obytes, st.obytes);
-		rte_tel_data_add_array_u64(c.imissed, st.imissed);
-		rte_tel_data_add_array_u64(c.ierrors, st.ierrors);
-		rte_tel_data_add_array_u64(c.oerrors, st.oerrors);
-		rte_tel_data_add_array_u64(c.rx_nombuf, st.rx_nombuf);
-	}
-	return 0;
+	return tel_from_json(haven_report_ports(), d);
 }
 
 /* The columns of /haven/mobile_nodes and /haven/mobile_nodes6. */
@@ -1180,159 +1132,36 @@ binding6_handler(const char *params, struct rte_tel_data *d)
 static int
 aaa_handler(const char *params, struct rte_tel_data *d)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} u64s[] = {
-#define AAA_COL(f) { #f, offsetof(struct haven_radius_server_stats, f) }
-		AAA_COL(requests), AAA_COL(retransmissions), AAA_COL(timeouts),
-		AAA_COL(accepts), AAA_COL(rejects), AAA_COL(acct_responses),
-		AAA_COL(dropped_auth), AAA_COL(dropped_no_ma),
-		AAA_COL(dropped_malformed), AAA_COL(dropped_unmatched),
-		AAA_COL(deaths), AAA_COL(revivals), AAA_COL(probes),
-#undef AAA_COL
-	};
-	const struct haven_aaa_stats *a = haven_aaa_stats();
-	struct rte_tel_data *name, *addr, *auth, *acct, *state, *pending,
-		*rtt[4], *cols[RTE_DIM(u64s)];
-	struct haven_radius_stats st;
-	struct haven_aaa_server s;
-	char text[HAVEN_ADDR_STRLEN];
-	unsigned int i, k;
-
 	(void)params;
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_int(d, "enabled", haven_aaa_enabled());
-	if (!haven_aaa_enabled())
-		return 0;
-	haven_aaa_client_stats(&st);
-	rte_tel_data_add_dict_u64(d, "max_wait_ms", haven_aaa_max_wait_ms());
-	rte_tel_data_add_dict_u64(d, "pending", st.pending);
-	rte_tel_data_add_dict_u64(d, "submitted", st.submitted);
-	rte_tel_data_add_dict_u64(d, "refused", st.refused_full +
-		st.refused_invalid);
-	for (k = 0; k < RTE_DIM(st.results); k++) {
-		char key[32];
-
-		snprintf(key, sizeof(key), "results_%s",
-			haven_radius_status_name(k));
-		for (i = 0; key[i] != '\0'; i++)
-			if (key[i] == '-')
-				key[i] = '_';
-		rte_tel_data_add_dict_u64(d, key, st.results[k]);
-	}
-	rte_tel_data_add_dict_u64(d, "waiting", a->parked);
-	rte_tel_data_add_dict_u64(d, "waiting_peak", a->parked_peak);
-	rte_tel_data_add_dict_u64(d, "waiting_max", a->parked_max);
-	rte_tel_data_add_dict_u64(d, "asked", a->asked);
-	rte_tel_data_add_dict_u64(d, "joined", a->coalesced);
-	rte_tel_data_add_dict_u64(d, "refused_full", a->refused_full);
-	rte_tel_data_add_dict_u64(d, "cache_hits", a->cache_hits);
-	rte_tel_data_add_dict_u64(d, "provisioned", a->accepted);
-	rte_tel_data_add_dict_u64(d, "rejected", a->rejected);
-	rte_tel_data_add_dict_u64(d, "timed_out", a->timeouts);
-	rte_tel_data_add_dict_u64(d, "no_server", a->no_server);
-	rte_tel_data_add_dict_u64(d, "unusable", a->unusable);
-	rte_tel_data_add_dict_u64(d, "address_refused", a->addr_refused);
-	rte_tel_data_add_dict_u64(d, "nodes", a->nodes);
-	rte_tel_data_add_dict_u64(d, "pool_size", a->pool_size);
-	rte_tel_data_add_dict_u64(d, "pool_used", a->pool_used);
-	rte_tel_data_add_dict_u64(d, "acct_start",
-		a->acct_sent[HAVEN_RADIUS_ACCT_START]);
-	rte_tel_data_add_dict_u64(d, "acct_interim",
-		a->acct_sent[HAVEN_RADIUS_ACCT_INTERIM_UPDATE]);
-	rte_tel_data_add_dict_u64(d, "acct_stop",
-		a->acct_sent[HAVEN_RADIUS_ACCT_STOP]);
-	rte_tel_data_add_dict_u64(d, "acct_answered", a->acct_answered);
-	rte_tel_data_add_dict_u64(d, "acct_failed", a->acct_failed);
-	rte_tel_data_add_dict_u64(d, "acct_lost", a->acct_lost);
-	name = column(d, "server", RTE_TEL_STRING_VAL);
-	addr = column(d, "address", RTE_TEL_STRING_VAL);
-	auth = column(d, "auth_port", RTE_TEL_INT_VAL);
-	acct = column(d, "acct_port", RTE_TEL_INT_VAL);
-	state = column(d, "state", RTE_TEL_STRING_VAL);
-	pending = column(d, "server_pending", RTE_TEL_U64_VAL);
-	rtt[0] = column(d, "rtt_last_ms", RTE_TEL_U64_VAL);
-	rtt[1] = column(d, "rtt_avg_ms", RTE_TEL_U64_VAL);
-	rtt[2] = column(d, "rtt_min_ms", RTE_TEL_U64_VAL);
-	rtt[3] = column(d, "rtt_max_ms", RTE_TEL_U64_VAL);
-	for (k = 0; k < RTE_DIM(u64s); k++)
-		cols[k] = column(d, u64s[k].name, RTE_TEL_U64_VAL);
-	if (name == NULL || addr == NULL || auth == NULL || acct == NULL ||
-	    state == NULL || pending == NULL || rtt[0] == NULL ||
-	    rtt[1] == NULL || rtt[2] == NULL || rtt[3] == NULL)
-		return -ENOMEM;
-	for (k = 0; k < RTE_DIM(u64s); k++)
-		if (cols[k] == NULL)
-			return -ENOMEM;
-	for (i = 0; haven_aaa_server(i, &s) == 0; i++) {
-		rte_tel_data_add_array_string(name, s.name);
-		rte_tel_data_add_array_string(addr,
-			haven_addr_str(&s.addr, text));
-		rte_tel_data_add_array_int(auth, s.auth_port);
-		rte_tel_data_add_array_int(acct, s.acct_port);
-		rte_tel_data_add_array_string(state, s.st.state ==
-			HAVEN_RADIUS_SERVER_DEAD ? "dead" : "alive");
-		rte_tel_data_add_array_u64(pending, s.st.pending);
-		rte_tel_data_add_array_u64(rtt[0], s.st.rtt_last_ms);
-		rte_tel_data_add_array_u64(rtt[1], s.st.rtt_avg_ms);
-		rte_tel_data_add_array_u64(rtt[2], s.st.rtt_min_ms);
-		rte_tel_data_add_array_u64(rtt[3], s.st.rtt_max_ms);
-		for (k = 0; k < RTE_DIM(u64s); k++)
-			rte_tel_data_add_array_u64(cols[k],
-				*(const uint64_t *)((const uint8_t *)&s.st +
-					u64s[k].off));
-	}
-	return 0;
+	return tel_from_json(haven_report_aaa(), d);
 }
 
 /* /haven/aaa_nodes[,<offset>]: nodes provisioned by AAA, a page. */
 static int
 aaa_nodes_handler(const char *params, struct rte_tel_data *d)
 {
-	struct rte_tel_data *hoa, *user, *from, *spi, *cached, *bound, *sess;
-	unsigned int offset = 0, i, seen = 0, taken = 0;
-	struct haven_view_list l;
+	unsigned int offset = 0;
 
 	if (params != NULL && *params != '\0')
 		offset = strtoul(params, NULL, 0);
-	if (haven_view_nodes(HAVEN_AF_INET, HAVEN_VIEW_ALL, NULL, 0, &l) != 0)
-		return -ENOMEM;
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "total", haven_aaa_stats()->nodes);
-	rte_tel_data_add_dict_u64(d, "offset", offset);
-	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
-	user = column(d, "user", RTE_TEL_STRING_VAL);
-	from = column(d, "address_from", RTE_TEL_STRING_VAL);
-	spi = column(d, "spi", RTE_TEL_U64_VAL);
-	cached = column(d, "cache_left", RTE_TEL_INT_VAL);
-	bound = column(d, "bound", RTE_TEL_INT_VAL);
-	sess = column(d, "session_id", RTE_TEL_STRING_VAL);
-	if (hoa == NULL || user == NULL || from == NULL || spi == NULL ||
-	    cached == NULL || bound == NULL || sess == NULL) {
-		haven_view_list_free(&l);
-		return -ENOMEM;
-	}
-	for (i = 0; i < l.n && taken < AAA_NODES_PAGE; i++) {
-		struct haven_aaa_node_info info;
-		char a[HAVEN_ADDR_STRLEN];
+	return tel_from_json(haven_report_aaa_nodes(offset, AAA_NODES_PAGE),
+		d);
+}
 
-		if (haven_aaa_node_info(l.v[i], &info) != 0 ||
-		    seen++ < offset)
-			continue;
-		taken++;
-		rte_tel_data_add_array_string(hoa,
-			haven_addr_str(&l.v[i]->hoa, a));
-		rte_tel_data_add_array_string(user, info.user);
-		rte_tel_data_add_array_string(from, info.address_from);
-		rte_tel_data_add_array_u64(spi, l.v[i]->spi);
-		rte_tel_data_add_array_int(cached, (int)info.cache_left_s);
-		rte_tel_data_add_array_int(bound, haven_node_bound(l.v[i]));
-		rte_tel_data_add_array_string(sess, info.session_id);
-	}
-	rte_tel_data_add_dict_u64(d, "count", taken);
-	haven_view_list_free(&l);
-	return 0;
+/* /haven/store: the state store and the last restore. */
+static int
+store_handler(const char *params, struct rte_tel_data *d)
+{
+	(void)params;
+	return tel_from_json(haven_report_store(), d);
+}
+
+/* /haven/redundancy: the pair of primaries. */
+static int
+redundancy_handler(const char *params, struct rte_tel_data *d)
+{
+	(void)params;
+	return tel_from_json(haven_report_redundancy(), d);
 }
 
 /* ---------------------------------------------------------------------
@@ -1347,6 +1176,9 @@ tel_##name(const char *cmd, const char *params, struct rte_tel_data *d) \
 	return call_on_control(name##_handler, params, d);		\
 }
 
+TEL_CALLBACK(version)
+TEL_CALLBACK(store)
+TEL_CALLBACK(redundancy)
 TEL_CALLBACK(stats)
 TEL_CALLBACK(drops)
 TEL_CALLBACK(registrations)
@@ -1456,10 +1288,15 @@ haven_telemetry_init(void)
 		"Heap information (bounded). Takes a heap id");
 	rte_telemetry_register_cmd("/eal/memzone_info", eal_memzone_info,
 		"Memzone information (bounded). Takes a memzone index");
+	rte_telemetry_register_cmd("/haven/version", tel_version,
+		"Version, git revision, DPDK version, build type, start time, "
+		"uptime. No parameters");
 	rte_telemetry_register_cmd("/haven/stats", tel_stats,
-		"Packet, registration and resolution totals. No parameters");
+		"Packet, registration and resolution totals since start; "
+		"since_clear: since the console's clear stats. No parameters");
 	rte_telemetry_register_cmd("/haven/drops", tel_drops,
-		"Dropped packets by reason. No parameters");
+		"Dropped packets by reason since start; since_clear: since "
+		"clear drops. No parameters");
 	rte_telemetry_register_cmd("/haven/registrations", tel_registrations,
 		"Registration replies sent, by code. No parameters");
 	rte_telemetry_register_cmd("/haven/bindings", tel_bindings,
@@ -1494,6 +1331,12 @@ haven_telemetry_init(void)
 		"A page of configured Mobile IPv6 nodes, as columns (no keys). "
 		"Parameter: offset (default 0)");
 	/* help strings: under 128 bytes (RTE_TEL_MAX_STRING_LEN) */
+	rte_telemetry_register_cmd("/haven/store", tel_store,
+		"The state store: records, commits, the last restore. No "
+		"parameters");
+	rte_telemetry_register_cmd("/haven/redundancy", tel_redundancy,
+		"The pair of primaries: role, keepalived, peer, stream. No "
+		"parameters");
 	rte_telemetry_register_cmd("/haven/aaa", tel_aaa,
 		"RADIUS servers as columns (state, pending, round trips), "
 		"registration and accounting totals. No parameters");
