@@ -328,8 +328,8 @@ class TestSuite_persistence:
         time.sleep(2)
         t_kill = time.time()
         sha.proc.send_signal(signal.SIGKILL)
-        until(lambda: (h.delegation_of(HOA) is None or str(
-            h.delegation_of(HOA).get("state")).lower() == "local"), 3,
+        until(lambda: str((h.delegation_of(HOA) or {}).get(
+            "state", "local")).lower() == "local", 3,
             "taken back", show=h.delegation, interval=0.01)
         t_back = time.time()
         send.wait(count / rate + 30)

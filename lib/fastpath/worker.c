@@ -226,13 +226,6 @@ tun_record(const struct fp_burst *b, const struct haven_binding_tun *tun)
 	return tun->rec == 0 ? NULL : haven_binding_rec(b->v, tun->rec);
 }
 
-/* The reader row entry of a binding slot (reverse-tunnel counters). */
-static inline struct haven_binding_counters *
-row_of(const struct fp_burst *b, uint32_t slot)
-{
-	return &b->v->rows[(size_t)b->w->id * b->v->row_stride + slot];
-}
-
 /* ------------------------------------------------------------------ */
 /* Output: TX buffers and the punt ring                                */
 /* ------------------------------------------------------------------ */

@@ -330,6 +330,7 @@ haven_loop_turn(void)
 	if (now >= next_tick_ms) {
 		next_tick_ms = now + LOOP_TICK_MS;
 		run_periodic(now);
+		haven_log_limited_flush(now);
 	}
 	for (i = 0; i < n_pollers; i++)
 		work += pollers[i].fn();

@@ -45,6 +45,23 @@ haven_wall_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* Sites holding suppressed lines (main lcore's, as the sites are). */
+#define LOG_PENDING_MAX 64
+static struct haven_ratelimit *log_pending[LOG_PENDING_MAX];
+static unsigned int n_log_pending;
+
+/* Say how many lines of site rl were suppressed and open window sec. */
+static void
+ratelimit_close_window(struct haven_ratelimit *rl, uint64_t sec)
+{
+	if (rl->suppressed > 0)
+		rte_log(rl->level, haven_logtype, "haven: %u similar "
+			"line(s) suppressed\n", rl->suppressed);
+	rl->window = sec;
+	rl->n = 0;
+	rl->suppressed = 0;
+}
+
 void
 haven_log_limited(struct haven_ratelimit *rl, uint32_t level,
 		const char *fmt, ...)
@@ -53,16 +70,15 @@ haven_log_limited(struct haven_ratelimit *rl, uint32_t level,
 	char line[512];
 	va_list ap;
 
-	if (sec != rl->window) {
-		if (rl->suppressed > 0)
-			rte_log(level, haven_logtype, "haven: %u similar "
-				"line(s) suppressed\n", rl->suppressed);
-		rl->window = sec;
-		rl->n = 0;
-		rl->suppressed = 0;
-	}
+	if (sec != rl->window)
+		ratelimit_close_window(rl, sec);
 	if (rl->n >= HAVEN_LOG_BURST) {
 		rl->suppressed++;
+		rl->level = level;
+		if (!rl->pending && n_log_pending < LOG_PENDING_MAX) {
+			rl->pending = true;
+			log_pending[n_log_pending++] = rl;
+		}
 		return;
 	}
 	rl->n++;
@@ -70,6 +86,25 @@ haven_log_limited(struct haven_ratelimit *rl, uint32_t level,
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	rte_log(level, haven_logtype, "haven: %s", line);
+}
+
+void
+haven_log_limited_flush(uint64_t now_ms)
+{
+	uint64_t sec = now_ms / 1000;
+	unsigned int i = 0;
+
+	while (i < n_log_pending) {
+		struct haven_ratelimit *rl = log_pending[i];
+
+		if (rl->window == sec && rl->suppressed > 0) {
+			i++;
+			continue;
+		}
+		ratelimit_close_window(rl, sec);
+		rl->pending = false;
+		log_pending[i] = log_pending[--n_log_pending];
+	}
 }
 
 static long alloc_budget = -1;	/* < 0: never fail (tests set it) */

@@ -39,12 +39,25 @@ struct haven_ratelimit {
 	uint64_t window;		/**< second of the current window */
 	uint32_t n;			/**< lines written in it */
 	uint32_t suppressed;		/**< lines not written since */
+	uint32_t level;			/**< level of the suppressed lines */
+	bool pending;			/**< on the list the flush visits */
 };
 #define HAVEN_LOG_BURST 10		/**< lines a second per call site */
 
 /** Write a rate-limited log line (level RTE_LOG_*) for site rl. */
 void haven_log_limited(struct haven_ratelimit *rl, uint32_t level,
 		const char *fmt, ...) __rte_format_printf(3, 4);
+
+/**
+ * Write the "N similar line(s) suppressed" line of every site whose window
+ * has ended since it last suppressed one, so that the count reaches the
+ * log when a flood stops, not only when the next line of the site comes.
+ * Called by the main loop about once a tick.
+ *
+ * @param now_ms
+ *   haven_now_ms() of the caller.
+ */
+void haven_log_limited_flush(uint64_t now_ms);
 
 /** HAVEN_LOG() rate limited at its call site. */
 #define HAVEN_LOG_LIMITED(level, ...) do {				\
