@@ -167,7 +167,8 @@ refer(struct haven_node *n, const int16_t *nh, uint8_t n_nh)
 		haven_link_neigh_ref(n->hoa.family, nh[i]);
 	for (i = 0; i < n->n_nh; i++)
 		haven_link_neigh_unref(n->hoa.family, n->nh[i]);
-	memcpy(n->nh, nh, sizeof(*nh) * n_nh);
+	if (n_nh > 0)
+		memcpy(n->nh, nh, sizeof(*nh) * n_nh);
 	n->n_nh = n_nh;
 }
 
