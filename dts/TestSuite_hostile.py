@@ -256,6 +256,75 @@ class TestSuite_hostile:
         r = self.mip.register(coa=E.MN_VA_ADDR, lifetime=120)
         assert r.code == 0, (r.code, r.code_text)
 
+    def test_registration_flood_guard(self):
+        """Valid refreshes keep being answered under a forged flood ten
+        times the registration guard's rate (issue 10, hole 5).
+
+        Steps:
+            home_agent.registration_guard rate 1000 a second (burst 100);
+            register 192.0.2.100 from its care-of address; flood the agent
+            from the correspondent's namespace, as fast as a raw socket
+            goes, with Registration Requests from 4096 spoofed sources of
+            192.0.2.0/24 (random authenticators) for 25 s; meanwhile the
+            mobile node re-registers once a second, each answer awaited
+            for 1 s.
+        Verify:
+            The flood ran at ten times the guard's rate or more; every
+            refresh (>= 99 %) was answered with code 0 within 1 s; the
+            agent shed requests (registrations_shed, drops 'registration
+            shed'), its refreshes took the bound lane, and the denials it
+            did verify stayed within the guard's rate; a new registration
+            is accepted afterwards.
+        """
+        import threading
+        rate = 1000
+        h = self.start({"home_agent.registration_guard":
+                        {"rate": rate, "burst": 100}})
+        r = self.mip.register(coa=E.MN_VA_ADDR, lifetime=120)
+        assert r.code == 0, (r.code, r.code_text)
+        s0 = h.stats()
+        out = {}
+        flood = threading.Thread(target=lambda: out.update(hostile(
+            self.lab, "rrq-flood", "--iface", E.CH_IFACE, "--dst",
+            E.HA_ADDR, "--dst-mac", E.HA_MAC, "--count", 4096,
+            "--src-net", E.HOME_NET, "--seconds", 25, "--avoid",
+            E.HA_ADDR, E.CH_ADDR, E.RT_HOME_ADDR, *NODES)))
+        flood.start()
+        time.sleep(2)
+        answered, late = 0, []
+        tries = 0
+        t_end = time.monotonic() + 20
+        while time.monotonic() < t_end:
+            t0 = time.monotonic()
+            r = self.mip.register(coa=E.MN_VA_ADDR, lifetime=120,
+                                  timeout=1.0)
+            tries += 1
+            if r.replied and r.code == 0:
+                answered += 1
+            else:
+                late.append((tries, r.replied, r.code))
+            time.sleep(max(0.0, 1.0 - (time.monotonic() - t0)))
+        flood.join(60)
+        s1 = h.stats()
+        d = {k: int(s1.get(k, 0)) - int(s0.get(k, 0)) for k in (
+            "registrations_shed", "registrations_bound_lane",
+            "registrations_new_lane", "registrations_denied")}
+        print("registration flood: %s; refreshes answered within 1 s: "
+              "%d of %d; %s" % (out, answered, tries, d))
+        assert out.get("rate", 0) >= 10 * rate, out
+        assert tries >= 15
+        assert answered >= 0.99 * tries, late
+        assert d["registrations_shed"] > 0.5 * out["sent"], d
+        assert d["registrations_bound_lane"] >= answered, d
+        # what the new lane let through: the burst plus the rate, per s
+        assert d["registrations_new_lane"] <= 100 + rate * 28, d
+        assert d["registrations_denied"] <= d["registrations_new_lane"], d
+        drops = h.drops()
+        assert int(drops.get("reg_shed", 0)) > 0, \
+            drops
+        r = self.mip.register(coa=E.MN_VA_ADDR, lifetime=120)
+        assert r.code == 0, (r.code, r.code_text)
+
     def test_reload_error_whole(self):
         """A refused reload's event and log line carry the whole
         file:line:column message.

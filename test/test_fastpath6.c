@@ -756,6 +756,102 @@ test_mobility_header_punted(void)
 	return 0;
 }
 
+/* A Binding Update from src with a Home Address option for home. */
+static struct rte_mbuf *
+bu6(const uint8_t *src, const uint8_t *home)
+{
+	uint8_t *ip;
+	struct rte_mbuf *m = frame(&port_mac[1], &gw_mac, 40 + 24 + 16, &ip);
+
+	if (m == NULL)
+		return NULL;
+	put_ip6(ip, 60, 24 + 16, src, HA, 63);
+	ip[40] = 135;
+	ip[41] = 2;
+	ip[42] = 1;		/* PadN */
+	ip[43] = 2;
+	ip[46] = 201;		/* Home Address option */
+	ip[47] = 16;
+	memcpy(ip + 48, home, 16);
+	ip[64] = 59;		/* MH: payload proto, len 1, type BU */
+	ip[65] = 1;
+	ip[66] = 5;
+	return m;
+}
+
+static void
+bu6_burst(const uint8_t *src, const uint8_t *home, unsigned int n)
+{
+	struct rte_mbuf *pkts[HAVEN_BURST];
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		pkts[i] = bu6(src, home);
+	haven_worker_process_burst(&w, 1, pkts, n);
+	haven_worker_flush(&w);
+}
+
+/*
+ * The registration guard for Binding Updates: from the bound care-of
+ * address the bound lane (fp.reg_ring), from another source the new
+ * lane, each under its meters (rates of 1 a second: only bursts count).
+ */
+static int
+test_binding_update_guard(void)
+{
+	struct rte_ring *reg = rte_ring_create("fp6t_reg", 64, SOCKET_ID_ANY,
+			RING_F_SC_DEQ);
+	int rc = -1;
+
+	TEST_ASSERT(reg != NULL, "reg ring");
+	drain();
+	memset(&w.reg, 0, sizeof(w.reg));
+	fp.reg_ring = reg;
+	haven_reg_guard_set(&fp.reg_guard, 1, 1, 3, 1, 2, 1, 4);
+	if (bind_simple(HOME, HAVEN_BINDING_F_INTERCEPT) != 0)
+		goto out;
+	bu6_burst(COA, HOME, 6);
+	if (rte_ring_count(reg) != 4 || rte_ring_count(fp.punt_ring) != 0 ||
+	    w.stats.reg_bound != 4 ||
+	    w.stats.drops[HAVEN_DROP_REG_SHED_BOUND] != 2) {
+		fprintf(stderr, "bound lane: reg %u punt %u\n",
+			rte_ring_count(reg), rte_ring_count(fp.punt_ring));
+		goto out;
+	}
+	/* Another source for the bound home: the new lane, 2 by its meter. */
+	bu6_burst(COA_BAD, HOME, 5);
+	if (rte_ring_count(fp.punt_ring) != 2 || w.stats.reg_new != 2 ||
+	    w.stats.drops[HAVEN_DROP_REG_SHED_SOURCE] != 3) {
+		fprintf(stderr, "source meter: punt %u new %u\n",
+			rte_ring_count(fp.punt_ring),
+			(unsigned int)w.stats.reg_new);
+		goto out;
+	}
+	/* A third source: the new lane has 1 of its 3 left. */
+	bu6_burst(STRANGER, UNBOUND, 3);
+	if (rte_ring_count(fp.punt_ring) != 3 ||
+	    w.stats.drops[HAVEN_DROP_REG_SHED] != 1) {
+		fprintf(stderr, "new lane: punt %u shed %u\n",
+			rte_ring_count(fp.punt_ring),
+			(unsigned int)w.stats.drops[HAVEN_DROP_REG_SHED]);
+		goto out;
+	}
+	rc = 0;
+out:
+	while (rte_ring_count(reg) > 0) {
+		void *m;
+
+		if (rte_ring_dequeue(reg, &m) == 0)
+			rte_pktmbuf_free(m);
+	}
+	fp.reg_ring = NULL;
+	memset(&fp.reg_guard, 0, sizeof(fp.reg_guard));
+	haven_binding6_remove(table, HOME);
+	rte_ring_free(reg);
+	drain();
+	return rc;
+}
+
 /* A reverse-tunnelled UDP datagram from inner_src, from outer_src. */
 static struct rte_mbuf *
 tunnelled(const uint8_t *outer_src, const uint8_t *inner_src,
@@ -1143,6 +1239,7 @@ main(int argc, char **argv)
 		TEST_RUN(test_unresolved_next_hop_punted);
 		TEST_RUN(test_echo6);
 		TEST_RUN(test_mobility_header_punted);
+		TEST_RUN(test_binding_update_guard);
 		TEST_RUN(test_reverse_tunnel_accepted);
 		TEST_RUN(test_reverse_tunnel_rejected);
 		TEST_RUN(test_coa_change_and_busy6);

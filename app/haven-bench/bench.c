@@ -705,7 +705,7 @@ world_setup(void)
 /* Worker-lcore measurements                                           */
 /* ------------------------------------------------------------------ */
 
-enum job { JOB_IO, JOB_LOOKUP, JOB_HAVEN };
+enum job { JOB_IO, JOB_LOOKUP, JOB_HAVEN, JOB_FLOOD };
 
 struct run {
 	enum job job;
@@ -844,6 +844,8 @@ job_haven(struct run *r)
 	return 0;
 }
 
+static int job_flood(struct run *r);
+
 static int
 job_main(void *arg)
 {
@@ -854,6 +856,8 @@ job_main(void *arg)
 		return job_io(r);
 	case JOB_LOOKUP:
 		return job_lookup(r);
+	case JOB_FLOOD:
+		return job_flood(r);
 	default:
 		return job_haven(r);
 	}
@@ -1499,6 +1503,428 @@ run_raw_hmac(bool prepared)
 	return done * 1e9 / (double)cpu;
 }
 
+/* ------------------------------------------------------------------ */
+/* (i) A registration flood through the registration guard             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The worker receives forged Registration Requests (random sources of
+ * 198.18.0.0/15, home addresses of the REG_NODES nodes, random
+ * authenticators) at FLOOD_TIMES the rate at which the main lcore verifies
+ * them, and FLOOD_VALID_HZ valid refreshes a second from the nodes' bound
+ * care-of addresses among them; it runs them through the real
+ * haven_worker_process_burst with the guard on (bound lane, a new lane at
+ * half the verify rate) and off (one ring, no meter), in the same round.
+ * The main lcore plays the control lcore: it drains the rings as
+ * app/haven/runtime/loop.c does and handles each request as (e) does.
+ * Measured: the share of valid refreshes answered within 1 s.
+ */
+#define FLOOD_TIMES	10		/* flood rate / verify rate */
+#define FLOOD_FORGED	4096		/* distinct forged requests */
+#define FLOOD_VALID_HZ	1000		/* valid refreshes a second */
+#define FLOOD_VALID_MAX	(FLOOD_VALID_HZ * 32)
+#define FLOOD_RRQ_LEN	(REG_COVERED + 16)
+#define FLOOD_FRAME	(RTE_ETHER_HDR_LEN + 20 + 8 + FLOOD_RRQ_LEN)
+
+static struct {
+	uint8_t (*forged)[FLOOD_FRAME];
+	uint8_t (*valid)[FLOOD_FRAME];
+	uint64_t *sent_tsc;		/* per valid request, by the worker */
+	uint32_t n_valid;
+	uint64_t ident_base;		/* valid request k: ident base + k */
+	double rate;			/* frames a second to offer */
+	uint64_t valid_sent;		/* by the worker, read after it */
+	uint64_t sent;
+	struct rte_ring *reg_ring;
+} fl;
+
+static struct {
+	double verify[MAX_ROUNDS];	/* forged verified a second, CPU */
+	double times[MAX_ROUNDS];	/* achieved flood / verify */
+	double on[MAX_ROUNDS];		/* valid answered in 1 s, guard on */
+	double off[MAX_ROUNDS];		/* ... guard off */
+	uint64_t shed, ring_full_on, ring_full_off;
+	unsigned int n;
+} flood;
+
+/* An Ethernet frame of a request rrq from src to the agent. */
+static void
+flood_frame(uint8_t *f, uint32_t src, const uint8_t *rrq)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)f;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+
+	memset(f, 0, FLOOD_FRAME);
+	rte_ether_addr_copy(&fp.ports[0].mac, &eth->dst_addr);
+	eth->src_addr.addr_bytes[0] = 0x02;
+	eth->src_addr.addr_bytes[5] = 0x99;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16(FLOOD_FRAME - RTE_ETHER_HDR_LEN);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = src;
+	ip->dst_addr = HA_ADDR;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = RTE_BE16(HAVEN_MIP4_UDP_PORT);
+	udp->dst_port = RTE_BE16(HAVEN_MIP4_UDP_PORT);
+	udp->dgram_len = rte_cpu_to_be_16(8 + FLOOD_RRQ_LEN);
+	memcpy(udp + 1, rrq, FLOOD_RRQ_LEN);
+}
+
+/* A request of node i from coa with identification ident. */
+static void
+flood_rrq(uint8_t *m, unsigned int i, uint32_t coa, uint64_t ident,
+		bool forged)
+{
+	unsigned int k;
+
+	memset(m, 0, 64);
+	m[0] = HAVEN_MIP4_TYPE_RRQ;
+	m[2] = 600 >> 8;
+	m[3] = 600 & 0xff;
+	memcpy(m + 4, &nodes[i].home_addr, 4);
+	memcpy(m + 8, &(uint32_t){ HA_ADDR }, 4);
+	memcpy(m + 12, &coa, 4);
+	put_be64(m + 16, ident);
+	m[24] = HAVEN_MIP4_EXT_MN_HA;
+	m[25] = 4 + 16;
+	m[26] = (uint8_t)(nodes[i].sa.spi >> 24);
+	m[27] = (uint8_t)(nodes[i].sa.spi >> 16);
+	m[28] = (uint8_t)(nodes[i].sa.spi >> 8);
+	m[29] = (uint8_t)nodes[i].sa.spi;
+	if (forged)
+		for (k = 0; k < 16; k++)
+			m[REG_COVERED + k] = (uint8_t)rte_rand();
+	else
+		haven_mip4_auth_compute(&nodes[i].sa, m, REG_COVERED,
+				m + REG_COVERED);
+}
+
+/*
+ * The frames of a round: forged ones, and valid refreshes whose
+ * identifications follow the agent's clock now; every node bound again
+ * to its care-of address, its last identification forgotten.
+ */
+static int
+flood_prepare(struct haven_binding_table *t)
+{
+	struct haven_binding b;
+	uint8_t rrq[64];
+	uint32_t src;
+	unsigned int i;
+
+	for (i = 0; i < REG_NODES; i++) {
+		binding_of(&b, nodes[i].home_addr, i % N_COA, KIND_IPIP);
+		if (haven_binding_publish(t, &b) != 0)
+			return -1;
+		nodes[i].last_ident = 0;
+	}
+	for (i = 0; i < FLOOD_FORGED; i++) {
+		src = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 0) +
+				(uint32_t)(rte_rand() & 0x1ffff));
+		flood_rrq(rrq, (i * 7) % REG_NODES, src,
+				haven_mip4_ntp_now(), true);
+		flood_frame(fl.forged[i], src, rrq);
+	}
+	fl.ident_base = haven_mip4_ntp_now();
+	fl.n_valid = RTE_MIN((uint32_t)(opt.secs * FLOOD_VALID_HZ) + 1,
+			(uint32_t)FLOOD_VALID_MAX);
+	for (i = 0; i < fl.n_valid; i++) {
+		unsigned int node = i % REG_NODES;
+
+		flood_rrq(rrq, node, coa_addr(node % N_COA),
+				fl.ident_base + i + 1, false);
+		flood_frame(fl.valid[i], coa_addr(node % N_COA), rrq);
+	}
+	return 0;
+}
+
+/* The worker: the flood and the refreshes, paced at fl.rate. */
+static int
+job_flood(struct run *r)
+{
+	struct haven_worker *w = &worker;
+	struct rte_mbuf *pkts[HAVEN_BURST];
+	uint64_t hz = rte_get_tsc_hz(), start, now, sent = 0, due;
+	uint64_t valid_gap = hz / FLOOD_VALID_HZ, next_valid;
+	uint32_t vi = 0, fi = 0;
+	uint16_t n, i;
+
+	rte_rcu_qsbr_thread_register(qsbr, w->id);
+	rte_rcu_qsbr_thread_online(qsbr, w->id);
+	start = rte_rdtsc();
+	next_valid = start;
+	do {
+		now = rte_rdtsc();
+		due = (uint64_t)((double)(now - start) * fl.rate / hz);
+		if (due <= sent) {
+			rte_rcu_qsbr_quiescent(qsbr, w->id);
+			continue;
+		}
+		n = rte_eth_rx_burst(port_home, 0, pkts,
+				(uint16_t)RTE_MIN(due - sent,
+					(uint64_t)HAVEN_BURST));
+		for (i = 0; i < n; i++) {
+			const uint8_t *f;
+
+			if (now >= next_valid && vi < fl.n_valid) {
+				fl.sent_tsc[vi] = now;
+				f = fl.valid[vi++];
+				next_valid += valid_gap;
+			} else {
+				f = fl.forged[fi++ % FLOOD_FORGED];
+			}
+			memcpy(rte_pktmbuf_mtod(pkts[i], uint8_t *), f,
+				FLOOD_FRAME);
+			pkts[i]->data_len = FLOOD_FRAME;
+			pkts[i]->pkt_len = FLOOD_FRAME;
+			pkts[i]->ol_flags = 0;
+		}
+		haven_worker_process_burst(w, 0, pkts, n);
+		haven_worker_flush(w);
+		rte_rcu_qsbr_quiescent(qsbr, w->id);
+		sent += n;
+	} while (now - start < r->dur);
+	rte_rcu_qsbr_thread_offline(qsbr, w->id);
+	rte_rcu_qsbr_thread_unregister(qsbr, w->id);
+	fl.valid_sent = vi;
+	fl.sent = sent;
+	r->pkts = sent;
+	r->cycles = rte_rdtsc() - start;
+	return 0;
+}
+
+/*
+ * A request the control lcore refuses, as the agent does: the reply (code
+ * 131, signed with the node's key, app/haven/proto/reg4.c) built into an
+ * mbuf; logs and events, rate limited there, are left out.
+ */
+static void
+deny_one(const uint8_t *msg)
+{
+	struct rte_ether_addr zero = { 0 };
+	uint8_t out[HAVEN_MIP4_RRP_LEN + 6 + HAVEN_MIP4_MAX_AUTH];
+	struct haven_mip4_rrq rrq;
+	struct haven_mip4_rrp rrp;
+	struct reg_node *nd;
+	struct rte_mbuf *m;
+	int len;
+
+	if (haven_mip4_parse_rrq(msg, req_len, &rrq, NULL, 0) != 0)
+		return;
+	nd = bsearch(&rrq.home_addr, nodes, REG_NODES, sizeof(*nodes),
+			key_cmp);
+	if (nd == NULL)
+		return;
+	memset(&rrp, 0, sizeof(rrp));
+	rrp.code = HAVEN_MIP4_DENIED_MN_AUTH;
+	rrp.home_addr = rrq.home_addr;
+	rrp.ha_addr = HA_ADDR;
+	rrp.ident = rrq.ident;
+	len = haven_mip4_build_rrp_key(&rrp, nd->key, out, sizeof(out));
+	m = len < 0 ? NULL : rte_pktmbuf_alloc(pool);
+	if (m == NULL)
+		return;
+	(void)haven_build_udp(m, &fp.ports[0].mac, &zero, HA_ADDR, rrq.coa,
+		HAVEN_MIP4_UDP_PORT, HAVEN_MIP4_UDP_PORT, out, (uint16_t)len);
+	rte_pktmbuf_free(m);
+}
+
+/* A request as the control lcore handles it: accepted, or refused. */
+static int
+handle_one(struct haven_binding_table *t, const uint8_t *msg)
+{
+	if (register_one(t, msg, true) == 0)
+		return 0;
+	deny_one(msg);
+	return -1;
+}
+
+/* Forged requests the main lcore handles a second (wall clock). */
+static double
+flood_verify_rate(struct haven_binding_table *t)
+{
+	uint64_t dur = (uint64_t)(opt.secs * tsc_hz) / 2, start, done = 0;
+	const unsigned int off = RTE_ETHER_HDR_LEN + 20 + 8;
+	uint64_t now;
+
+	start = rte_rdtsc();
+	do {
+		(void)handle_one(t, fl.forged[done % FLOOD_FORGED] + off);
+		done++;
+		now = rte_rdtsc();
+	} while (now - start < dur);
+	return done * tsc_hz / (double)(now - start);
+}
+
+/*
+ * The main lcore as the control lcore while the worker floods: the
+ * rings drained as loop.c drains them, each request handled as (e);
+ * returns the share of valid refreshes answered within 1 s.
+ */
+static double
+flood_control(struct haven_binding_table *t)
+{
+	uint64_t hz = rte_get_tsc_hz(), answered = 0, last_reclaim = 0;
+	uint64_t reclaim_every = hz * RECLAIM_MS / 1000, now;
+	const unsigned int off = RTE_ETHER_HDR_LEN + 20 + 8;
+	struct rte_mbuf *pkts[32];
+	unsigned int n, i;
+	bool running = true;
+
+	for (;;) {
+		n = 0;
+		if (fp.reg_ring != NULL)
+			n = rte_ring_dequeue_burst(fp.reg_ring,
+				(void **)pkts, 24, NULL);
+		n += rte_ring_dequeue_burst(fp.punt_ring,
+			(void **)(pkts + n), 32 - n, NULL);
+		for (i = 0; i < n; i++) {
+			const uint8_t *rrq =
+				rte_pktmbuf_mtod(pkts[i], uint8_t *) + off;
+			uint64_t ident = 0, k;
+			unsigned int b;
+
+			if (handle_one(t, rrq) == 0) {
+				for (b = 0; b < 8; b++)
+					ident = ident << 8 | rrq[16 + b];
+				k = ident - fl.ident_base - 1;
+				if (k < fl.n_valid &&
+				    rte_rdtsc() - fl.sent_tsc[k] <= hz)
+					answered++;
+			}
+			rte_pktmbuf_free(pkts[i]);
+		}
+		now = rte_rdtsc();
+		if (now - last_reclaim >= reclaim_every) {
+			haven_binding_reclaim(t);
+			last_reclaim = now;
+		}
+		if (n == 0 && !running)
+			break;
+		if (n == 0)
+			running = rte_eal_get_lcore_state(worker_lcore) ==
+				RUNNING;
+	}
+	rte_eal_wait_lcore(worker_lcore);
+	return fl.valid_sent == 0 ? 0 :
+		(double)answered / (double)fl.valid_sent;
+}
+
+/* One round of (i): the guard on, then off, at FLOOD_TIMES x verify. */
+static int
+flood_round(struct haven_binding_table *t, unsigned int k)
+{
+	struct haven_binding_table *saved = fp.bindings;
+	struct haven_binding_counters *saved_row = worker.counters;
+	struct run r;
+	double verify, share[2];
+	unsigned int on;
+
+	fp.bindings = t;
+	worker.counters = haven_binding_counters_row(t, 0);
+	if (flood_prepare(t) != 0)
+		return -1;
+	verify = flood_verify_rate(t);
+	fl.rate = verify * FLOOD_TIMES;
+	for (on = 0; on < 2; on++) {
+		bool guard = on == 0;
+
+		if (flood_prepare(t) != 0)
+			return -1;
+		memset(&worker.stats, 0, sizeof(worker.stats));
+		memset(&worker.reg, 0, sizeof(worker.reg));
+		fp.reg_ring = guard ? fl.reg_ring : NULL;
+		haven_reg_guard_set(&fp.reg_guard, 1,
+			guard ? (uint32_t)(verify / 2) : 0,
+			guard ? (uint32_t)(verify / 100) + 1 : 1,
+			guard ? 200 : 0, 400, guard ? 100000 : 0, 10000);
+		memset(&r, 0, sizeof(r));
+		r.job = JOB_FLOOD;
+		r.dur = (uint64_t)(opt.secs * tsc_hz);
+		if (rte_eal_remote_launch(job_main, &r, worker_lcore) != 0)
+			return -1;
+		share[on] = flood_control(t);
+		if (guard) {
+			flood.times[k] = r.pkts * tsc_hz / (double)r.cycles /
+				verify;
+			flood.shed += worker.stats.drops[HAVEN_DROP_REG_SHED] +
+				worker.stats.drops[HAVEN_DROP_REG_SHED_SOURCE] +
+				worker.stats.drops[HAVEN_DROP_REG_SHED_BOUND];
+			flood.ring_full_on +=
+				worker.stats.drops[HAVEN_DROP_PUNT_RING_FULL];
+		} else {
+			flood.ring_full_off +=
+				worker.stats.drops[HAVEN_DROP_PUNT_RING_FULL];
+		}
+	}
+	fp.reg_ring = NULL;
+	memset(&fp.reg_guard, 0, sizeof(fp.reg_guard));
+	fp.bindings = saved;
+	worker.counters = saved_row;
+	flood.verify[k] = verify;
+	flood.on[k] = share[0];
+	flood.off[k] = share[1];
+	flood.n = k + 1;
+	if (!opt.smoke)
+		fprintf(stderr, "  flood, round %u: verify %.0f/s, flood %.1f "
+			"x, valid answered in 1 s: guard on %.3f, off %.3f\n",
+			k + 1, verify, flood.times[k], share[0], share[1]);
+	return 0;
+}
+
+static int
+bench_flood(struct haven_binding_table *t)
+{
+	unsigned int k;
+	int rc = 0;
+
+	fl.forged = malloc(sizeof(*fl.forged) * FLOOD_FORGED);
+	fl.valid = malloc(sizeof(*fl.valid) * FLOOD_VALID_MAX);
+	fl.sent_tsc = calloc(FLOOD_VALID_MAX, sizeof(*fl.sent_tsc));
+	fl.reg_ring = rte_ring_create("bench_reg", 1024, rte_socket_id(),
+			RING_F_SC_DEQ);
+	if (fl.forged == NULL || fl.valid == NULL || fl.sent_tsc == NULL ||
+	    fl.reg_ring == NULL)
+		rc = -1;
+	for (k = 0; rc == 0 && k < opt.rounds; k++)
+		rc = flood_round(t, k);
+	rte_ring_free(fl.reg_ring);
+	free(fl.forged);
+	free(fl.valid);
+	free(fl.sent_tsc);
+	return rc;
+}
+
+static void
+print_flood(void)
+{
+	double lo, hi, on;
+
+	if (flood.n == 0)
+		return;
+	on = median(flood.on, flood.n);
+	range(flood.on, flood.n, &lo, &hi);
+	printf("-- registration flood: forged requests from %d sources, %d "
+		"valid refreshes a second from bound care-of addresses\n",
+		FLOOD_FORGED, FLOOD_VALID_HZ);
+	printf("%-44s %8.0f K/s\n", "    forged requests refused, main lcore",
+		median(flood.verify, flood.n) / 1e3);
+	printf("%-44s %8.1f x verify\n", "    flood offered by the worker",
+		median(flood.times, flood.n));
+	printf("%-44s %8.3f [%.3f..%.3f] (>= 0.99 %s); shed %" PRIu64
+		", ring full %" PRIu64 "\n",
+		"(i) valid answered in 1 s, guard on", on, lo, hi,
+		on >= 0.99 && median(flood.times, flood.n) >= FLOOD_TIMES * 0.9 ?
+		"met" : "NOT met", flood.shed, flood.ring_full_on);
+	range(flood.off, flood.n, &lo, &hi);
+	printf("%-44s %8.3f [%.3f..%.3f]; ring full %" PRIu64 "\n",
+		"    the same, guard off", median(flood.off, flood.n), lo, hi,
+		flood.ring_full_off);
+}
+
 /* The nodes: the first REG_NODES addresses of a home prefix (a /20). */
 static int
 bench_registrations(void)
@@ -1545,6 +1971,8 @@ bench_registrations(void)
 				reg.raw_oneshot[k], reg.raw_prepared[k],
 				reg.reg_sa[k], reg.reg_key[k]);
 	}
+	if (bench_flood(t) != 0)
+		fprintf(stderr, "haven-bench: (i) registration flood failed\n");
 	haven_binding_table_free(t);
 	for (i = 0; i < REG_NODES; i++)
 		haven_mip4_key_free(nodes[i].key);
@@ -1717,6 +2145,7 @@ print_table(void)
 	if (reg.refused != 0)
 		printf("    WARNING: %" PRIu64 " registrations refused\n",
 			reg.refused);
+	print_flood();
 	printf("haven-bench: done\n");
 }
 

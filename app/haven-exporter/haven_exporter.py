@@ -86,6 +86,11 @@ STATS_COUNTERS = {
     "address_claims_seen": "Claims of our addresses or intercepted home "
                            "addresses by another MAC",
     "addresses_defended": "Such claims answered with an announcement",
+    "registrations_bound_lane": "Registration requests of bound pairs "
+    "let through the guard's bound lane",
+    "registrations_new_lane": "Other registration requests let through "
+    "the guard",
+    "registrations_shed": "Registration requests the guard shed",
     "registrations6_accepted": "Binding Updates accepted (status 0)",
     "registrations6_denied": "Binding Updates refused (status 128 or more)",
 }

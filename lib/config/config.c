@@ -58,6 +58,18 @@
 #define DEFAULT_MAX_LIFETIME	1800
 #define DEFAULT_REPLAY_WINDOW	7	/* seconds, RFC 5944 5.7 suggests 7 */
 #define DEFAULT_MAX_BINDINGS	65536
+/*
+ * registration_guard: what one control lcore verifies with room to spare
+ * (haven-bench (e): 0.8-1.5 M/s in process; the agent's whole path with
+ * replies, events and logs is slower); a source is a mobile node or a NAT
+ * with many behind it; bound pairs refresh far below their rate.
+ */
+#define DEFAULT_REG_RATE		20000
+#define DEFAULT_REG_BURST		2000
+#define DEFAULT_REG_SOURCE_RATE		200
+#define DEFAULT_REG_SOURCE_BURST	400
+#define DEFAULT_REG_BOUND_RATE		100000
+#define DEFAULT_REG_BOUND_BURST		10000
 #define DEFAULT_DELEG_CAPACITY	1024
 #define DEFAULT_REPORT_MS	1000	/* HAVEN_DELEG_REPORT_MS */
 #define DEFAULT_DEAD_AFTER	3	/* HAVEN_DELEG_DEAD_REPORTS */
@@ -79,6 +91,7 @@
 #define MAX_LIFETIME		65534	/* 65535 (0xffff) means infinite */
 #define MAX_REPLAY_WINDOW	3600
 #define MAX_BINDINGS		16777216
+#define MAX_REG_RATE		100000000	/* requests/s, registration_guard */
 #define MIN_SPI			256	/* 0..255 reserved, RFC 5944 1.6 */
 #define MAX_LCORE_ID		1023	/* above any RTE_MAX_LCORE build */
 #define MAX_KEY_FILE_SIZE	4096	/* a key file is text, never large */
@@ -1620,6 +1633,40 @@ get_home6(struct parse_ctx *ctx, const struct field *address6,
 	return 0;
 }
 
+/* home_agent.registration_guard: */
+static int
+parse_reg_guard(struct parse_ctx *ctx, yaml_node_t *map)
+{
+	enum { RATE, BURST, SOURCE_RATE, SOURCE_BURST, BOUND_RATE,
+		BOUND_BURST, N_FIELDS };
+	struct field f[N_FIELDS] = {
+		[RATE] = { .name = "rate" },
+		[BURST] = { .name = "burst" },
+		[SOURCE_RATE] = { .name = "source_rate" },
+		[SOURCE_BURST] = { .name = "source_burst" },
+		[BOUND_RATE] = { .name = "bound_rate" },
+		[BOUND_BURST] = { .name = "bound_burst" },
+	};
+	struct haven_config_reg_guard *g = &ctx->cfg->reg_guard;
+
+	if (map == NULL)
+		return 0;
+	if (collect(ctx, map, "home_agent.registration_guard", f,
+		    N_FIELDS) < 0 ||
+	    get_u32(ctx, f[RATE].value, 0, MAX_REG_RATE, &g->rate) < 0 ||
+	    get_u32(ctx, f[BURST].value, 1, MAX_REG_RATE, &g->burst) < 0 ||
+	    get_u32(ctx, f[SOURCE_RATE].value, 0, MAX_REG_RATE,
+		    &g->source_rate) < 0 ||
+	    get_u32(ctx, f[SOURCE_BURST].value, 1, MAX_REG_RATE,
+		    &g->source_burst) < 0 ||
+	    get_u32(ctx, f[BOUND_RATE].value, 0, MAX_REG_RATE,
+		    &g->bound_rate) < 0 ||
+	    get_u32(ctx, f[BOUND_BURST].value, 1, MAX_REG_RATE,
+		    &g->bound_burst) < 0)
+		return -1;
+	return 0;
+}
+
 static int
 parse_home_agent(struct parse_ctx *ctx, yaml_node_t *map)
 {
@@ -1627,7 +1674,7 @@ parse_home_agent(struct parse_ctx *ctx, yaml_node_t *map)
 		ADDRESS, PORT, MAX_LIFETIME_F, REPLAY_WINDOW, MAX_BINDINGS_F,
 		MAX_SIMULTANEOUS, ENCAPSULATIONS, REVERSE_TUNNEL,
 		CONSOLE_SOCKET, ADDRESS6, HOME_PREFIX6, MAX_LIFETIME6_F, DAD,
-		REFRESH_ADVICE_S, N_FIELDS
+		REFRESH_ADVICE_S, REG_GUARD, N_FIELDS
 	};
 	struct field f[N_FIELDS] = {
 		[ADDRESS] = { .name = "address" },
@@ -1645,6 +1692,8 @@ parse_home_agent(struct parse_ctx *ctx, yaml_node_t *map)
 		[MAX_LIFETIME6_F] = { .name = "max_lifetime6" },
 		[DAD] = { .name = "dad" },
 		[REFRESH_ADVICE_S] = { .name = "refresh_advice_s" },
+		[REG_GUARD] = { .name = "registration_guard",
+				.nullable = true },
 	};
 	static const int required[] = { ADDRESS };
 	struct haven_config *cfg = ctx->cfg;
@@ -1680,7 +1729,8 @@ parse_home_agent(struct parse_ctx *ctx, yaml_node_t *map)
 		    HAVEN_CONFIG_MAX_SIMULTANEOUS, &cfg->max_simultaneous) < 0 ||
 	    get_encapsulations(ctx, f[ENCAPSULATIONS].value) < 0 ||
 	    get_bool(ctx, f[REVERSE_TUNNEL].value, &cfg->reverse_tunnel) < 0 ||
-	    get_socket_path(ctx, f[CONSOLE_SOCKET].value) < 0)
+	    get_socket_path(ctx, f[CONSOLE_SOCKET].value) < 0 ||
+	    parse_reg_guard(ctx, f[REG_GUARD].value) < 0)
 		return -1;
 
 	home = &cfg->ports[cfg->home_port];
@@ -3487,6 +3537,12 @@ set_defaults(struct haven_config *cfg)
 	cfg->encapsulations = HAVEN_ENCAP_BIT_IPIP | HAVEN_ENCAP_BIT_MINIMAL |
 		HAVEN_ENCAP_BIT_GRE;
 	cfg->reverse_tunnel = true;
+	cfg->reg_guard.rate = DEFAULT_REG_RATE;
+	cfg->reg_guard.burst = DEFAULT_REG_BURST;
+	cfg->reg_guard.source_rate = DEFAULT_REG_SOURCE_RATE;
+	cfg->reg_guard.source_burst = DEFAULT_REG_SOURCE_BURST;
+	cfg->reg_guard.bound_rate = DEFAULT_REG_BOUND_RATE;
+	cfg->reg_guard.bound_burst = DEFAULT_REG_BOUND_BURST;
 	cfg->max_lifetime6 = DEFAULT_MAX_LIFETIME6;
 	cfg->dad = true;
 	cfg->refresh_advice_s = 0;

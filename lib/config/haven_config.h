@@ -174,6 +174,21 @@ enum haven_deleg_policy {
 	HAVEN_POLICY_THRESHOLD,		/**< automatic, on packet rates */
 };
 
+/**
+ * home_agent.registration_guard: what the workers let through to the
+ * control lcore of registration requests (Mobile IPv4 UDP 434 and
+ * Mobile IPv6 Binding Updates), docs/security.md. Rates are a second,
+ * for the whole agent; 0: that limit is off.
+ */
+struct haven_config_reg_guard {
+	uint32_t rate;			/**< requests not from a bound pair */
+	uint32_t burst;			/**< ... taken at once after a lull */
+	uint32_t source_rate;		/**< ... from any one source address */
+	uint32_t source_burst;
+	uint32_t bound_rate;		/**< from a bound pair's care-of address */
+	uint32_t bound_burst;
+};
+
 /** Parameters of HAVEN_POLICY_THRESHOLD. */
 struct haven_config_threshold {
 	uint32_t binding_pps;		/**< delegate a binding above */
@@ -344,6 +359,7 @@ struct haven_config {
 	uint8_t max_simultaneous;		/**< care-of addresses per node */
 	uint8_t encapsulations;			/**< HAVEN_ENCAP_BIT_* offered */
 	bool reverse_tunnel;			/**< T flag honoured */
+	struct haven_config_reg_guard reg_guard;	/**< flood guard */
 	/** console_socket at the top level or in home_agent; "" for none */
 	char console_socket[HAVEN_CONFIG_PATH_LEN];
 

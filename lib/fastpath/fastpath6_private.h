@@ -379,6 +379,14 @@ void fp_burst_punt_resolve(struct fp_burst *b, struct rte_mbuf *m,
 		unsigned int out, uint32_t neigh);
 
 /*
+ * A registration request m (a Binding Update) from source src of alen
+ * bytes through the registration guard's lanes: bound when its home
+ * address is bound with src as a care-of address (worker.c).
+ */
+void fp_burst_punt_reg(struct fp_burst *b, struct rte_mbuf *m, bool bound,
+		const uint8_t *src, size_t alen);
+
+/*
  * Pass 1 of an IPv6 frame sent to our MAC (worker6.c): when it looks like
  * a packet to forward to a home address, the cell of its destination in
  * a direct prefix of the IPv6 binding table, prefetched. NULL otherwise;

@@ -74,7 +74,10 @@ struct haven_fp6;
 	_(PUNT_RING_FULL, "punt ring full")				\
 	_(NO_MBUF, "mbuf pool empty")					\
 	_(TOO_BIG, "encapsulated packet exceeds MTU")			\
-	_(TX_FULL, "TX queue full")
+	_(TX_FULL, "TX queue full")					\
+	_(REG_SHED, "registration shed: guard's rate")			\
+	_(REG_SHED_SOURCE, "registration shed: one source's rate")	\
+	_(REG_SHED_BOUND, "registration shed: bound lane's rate")
 
 /** Drop reasons. */
 enum haven_drop {
@@ -193,7 +196,54 @@ struct haven_worker_stats {
 	uint64_t punted;
 	uint64_t drops[HAVEN_DROP_MAX];
 	uint64_t proxy_nd;	/**< proxy Neighbor Advertisements (IPv6) */
+	uint64_t reg_bound;	/**< registrations in the bound lane */
+	uint64_t reg_new;	/**< registrations let through the guard */
 } __rte_cache_aligned;
+
+/**
+ * The registration guard (issue 10, docs/security.md): registration
+ * requests (UDP 434 to the agent, Mobile IPv6 Binding Updates) are
+ * metered by the workers before they reach the control lcore, in two
+ * lanes. A request whose home address is bound with the request's source
+ * as care-of address (a refresh, a deregistration) takes the *bound*
+ * lane: fp->reg_ring, which the control lcore drains first, metered by
+ * one rate. Any other request takes the *new* lane, the punt ring,
+ * metered per source address and in total. Each meter is a GCRA
+ * (virtual scheduling form of a token bucket): one theoretical arrival
+ * time; a request conforms when it is at most tau ahead of now, and
+ * moves it on by one interval. An interval of 0 turns the meter off.
+ * Intervals are TSC cycles per request of one worker (the agent's rate
+ * shared among the workers); tau = interval x (burst - 1). Written by the
+ * control lcore at start and reload (single aligned words), read by the
+ * workers.
+ */
+struct haven_reg_guard {
+	uint64_t new_interval, new_tau;		/**< the new lane in total */
+	uint64_t source_interval, source_tau;	/**< one source address */
+	uint64_t bound_interval, bound_tau;	/**< the bound lane */
+};
+
+/** Source addresses a worker meters at once (direct-mapped, evicting). */
+#define HAVEN_REG_SOURCES 256
+
+/** A worker's meters of the guard (worker-private). */
+struct haven_reg_meters {
+	uint64_t new_tat;			/**< new lane, in total */
+	uint64_t bound_tat;			/**< bound lane */
+	struct {
+		uint8_t addr[16];		/**< IPv4: first 4 bytes */
+		uint64_t tat;
+	} source[HAVEN_REG_SOURCES];
+};
+
+/**
+ * Set the guard's meters from rates a second for the whole agent (0:
+ * off) and bursts, shared among n_workers. Control lcore.
+ */
+void haven_reg_guard_set(struct haven_reg_guard *g, unsigned int n_workers,
+		uint32_t rate, uint32_t burst, uint32_t source_rate,
+		uint32_t source_burst, uint32_t bound_rate,
+		uint32_t bound_burst);
 
 /** State shared by every lcore; built by the control lcore at start. */
 struct haven_fp {
@@ -216,6 +266,13 @@ struct haven_fp {
 	bool has_default_route;			/**< 0.0.0.0/0 configured */
 	uint32_t default_route;			/**< its route index (rte_lpm has no /0) */
 	struct rte_ring *punt_ring;		/**< workers -> control (MP/SC) */
+	/**
+	 * Registration requests of the guard's bound lane, workers ->
+	 * control (MP/SC), drained before punt_ring; NULL: they take
+	 * punt_ring.
+	 */
+	struct rte_ring *reg_ring;
+	struct haven_reg_guard reg_guard;	/**< control writes, workers read */
 	struct rte_mempool *pool;		/**< mbufs for copies */
 	struct rte_rcu_qsbr *qsbr;		/**< binding table readers */
 	bool idle_adaptive;			/**< sleep when idle */
@@ -248,6 +305,8 @@ struct haven_worker {
 	 * before launch. Last, so that IPv4's hot fields keep their lines.
 	 */
 	struct haven_binding_counters *counters6;
+	/** Registration guard's meters (worker-private: zero at launch). */
+	struct haven_reg_meters reg;
 } __rte_cache_aligned;
 
 /**

@@ -36,6 +36,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
+#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -50,6 +51,10 @@
 #include "fastpath6_private.h"
 
 #define MIP_UDP_PORT 434		/* Mobile IP registration (RFC 5944) */
+#define MIP_RRQ_TYPE 1			/* Registration Request (RFC 5944 3.3) */
+#define RRQ_HOA_OFF 4			/* its home address */
+#define RRQ_MIN_LEN 24			/* its fixed part */
+#define UDP_HLEN 8
 #define ICMP_ECHO_REPLY 0
 #define ICMP_UNREACH 3
 #define ICMP_UNREACH_NEEDFRAG 4		/* fragmentation needed, DF set */
@@ -109,6 +114,7 @@ enum fp_action {
 	ACT_ENCAP,		/* to a home address: needs the destination's binding */
 	ACT_DECAP,		/* reverse tunnel: needs the inner source's binding */
 	ACT_IPV6,		/* IPv6, per packet: worker6.c */
+	ACT_REG,		/* registration request: the guard's lanes */
 };
 
 /* Pass 1's verdict on one packet. */
@@ -131,6 +137,8 @@ struct fp_burst {
 	uint32_t lane_off;			/* this worker's lane in a cell */
 	uint16_t n_tx;
 	uint16_t n_punt;
+	uint16_t n_reg;				/* bound lane's requests */
+	uint64_t now;				/* TSC for the meters; 0: unread */
 	uint32_t keys[HAVEN_BURST];
 	struct haven_binding_cell4 *cells[HAVEN_BURST];	/* per key */
 	uint8_t fb[HAVEN_BURST];		/* keys not in a direct prefix */
@@ -138,6 +146,7 @@ struct fp_burst {
 	uint8_t fb6[HAVEN_BURST];		/* packets for the fallback */
 	unsigned int n_fb6;
 	struct rte_mbuf *punt[PUNT_MAX];
+	struct rte_mbuf *reg[HAVEN_BURST];	/* to fp->reg_ring */
 };
 
 static inline void
@@ -289,6 +298,23 @@ punt_resolve(struct fp_burst *b, struct rte_mbuf *m, unsigned int out,
 	b->punt[b->n_punt++] = m;
 }
 
+/* The bound lane's requests of the burst into fp->reg_ring. */
+static void
+reg_flush(struct fp_burst *b)
+{
+	struct haven_worker_stats *st = &b->w->stats;
+	unsigned int n;
+
+	n = rte_ring_enqueue_burst(b->fp->reg_ring, (void **)b->reg, b->n_reg,
+			NULL);
+	st->punted += n;
+	if (unlikely(n < b->n_reg)) {
+		st->drops[HAVEN_DROP_PUNT_RING_FULL] += b->n_reg - n;
+		rte_pktmbuf_free_bulk(&b->reg[n], b->n_reg - n);
+	}
+	b->n_reg = 0;
+}
+
 static void
 punt_flush(struct fp_burst *b)
 {
@@ -311,6 +337,116 @@ punt_flush(struct fp_burst *b)
 	b->n_punt = 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* The registration guard (haven_fastpath.h)                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * GCRA: one arrival at now on the meter whose theoretical arrival time is
+ * *tat; true when it conforms (and is counted), false to shed it.
+ */
+static inline bool
+meter_take(uint64_t *tat, uint64_t now, uint64_t interval, uint64_t tau)
+{
+	uint64_t t;
+
+	if (interval == 0)
+		return true;
+	t = RTE_MAX(*tat, now);
+	if (t - now > tau)
+		return false;
+	*tat = t + interval;
+	return true;
+}
+
+/* The burst's time for the meters, read once. */
+static inline uint64_t
+burst_now(struct fp_burst *b)
+{
+	if (b->now == 0)
+		b->now = rte_rdtsc();
+	return b->now;
+}
+
+/*
+ * The meter of source address src (alen bytes); an entry held by another
+ * source is taken over, fresh (an evicted source starts with its burst).
+ */
+static inline uint64_t *
+source_meter(struct haven_reg_meters *r, const uint8_t *src, size_t alen)
+{
+	uint8_t key[16] = { 0 };
+	unsigned int h;
+
+	memcpy(key, src, alen);
+	h = rte_hash_crc(key, sizeof(key), 0) % HAVEN_REG_SOURCES;
+	if (memcmp(r->source[h].addr, key, sizeof(key)) != 0) {
+		memcpy(r->source[h].addr, key, sizeof(key));
+		r->source[h].tat = 0;
+	}
+	return &r->source[h].tat;
+}
+
+/*
+ * A registration request m from source src (alen bytes: 4 or 16): the
+ * bound lane when bound is true (its home address is bound with src as a
+ * care-of address), else the new lane; shed requests are dropped with
+ * their lane's reason. Both lanes count their requests as punted.
+ */
+static inline void
+reg_guard(struct fp_burst *b, struct rte_mbuf *m, bool bound,
+		const uint8_t *src, size_t alen)
+{
+	const struct haven_reg_guard *g = &b->fp->reg_guard;
+	struct haven_reg_meters *r = &b->w->reg;
+	uint64_t now = burst_now(b);
+
+	if (bound) {
+		if (!meter_take(&r->bound_tat, now, g->bound_interval,
+				g->bound_tau)) {
+			drop(b, m, HAVEN_DROP_REG_SHED_BOUND);
+			return;
+		}
+		b->w->stats.reg_bound++;
+		if (b->fp->reg_ring == NULL) {
+			punt_control(b, m);
+			return;
+		}
+		m->port = b->fp->ports[b->port].port_id;
+		m->hash.usr = HAVEN_PUNT_CONTROL;
+		b->reg[b->n_reg++] = m;
+		return;
+	}
+	if (!meter_take(source_meter(r, src, alen), now, g->source_interval,
+			g->source_tau)) {
+		drop(b, m, HAVEN_DROP_REG_SHED_SOURCE);
+		return;
+	}
+	if (!meter_take(&r->new_tat, now, g->new_interval, g->new_tau)) {
+		drop(b, m, HAVEN_DROP_REG_SHED);
+		return;
+	}
+	b->w->stats.reg_new++;
+	punt_control(b, m);
+}
+
+void
+haven_reg_guard_set(struct haven_reg_guard *g, unsigned int n_workers,
+		uint32_t rate, uint32_t burst, uint32_t source_rate,
+		uint32_t source_burst, uint32_t bound_rate,
+		uint32_t bound_burst)
+{
+	uint64_t hz = rte_get_tsc_hz() * RTE_MAX(n_workers, 1u);
+
+	/* A worker's share: n_workers times the agent's interval. */
+	g->new_interval = rate == 0 ? 0 : hz / rate;
+	g->new_tau = g->new_interval * (RTE_MAX(burst, 1u) - 1);
+	g->source_interval = source_rate == 0 ? 0 : hz / source_rate;
+	g->source_tau = g->source_interval * (RTE_MAX(source_burst, 1u) - 1);
+	g->bound_interval = bound_rate == 0 ? 0 : hz / bound_rate;
+	g->bound_tau = g->bound_interval * (RTE_MAX(bound_burst, 1u) - 1);
+}
+
 /* worker6.c's way to the burst's outputs (fastpath6_private.h). */
 void
 fp_burst_tx(struct fp_burst *b, unsigned int out, struct rte_mbuf *m)
@@ -329,6 +465,13 @@ fp_burst_punt_resolve(struct fp_burst *b, struct rte_mbuf *m,
 		unsigned int out, uint32_t neigh)
 {
 	punt_resolve(b, m, out, neigh, 0);
+}
+
+void
+fp_burst_punt_reg(struct fp_burst *b, struct rte_mbuf *m, bool bound,
+		const uint8_t *src, size_t alen)
+{
+	reg_guard(b, m, bound, src, alen);
 }
 
 /*
@@ -458,8 +601,18 @@ classify_local(struct fp_burst *b, const uint8_t *ip, struct fp_meta *md)
 		md->action = ACT_DECAP;
 		md->key = burst_key(b, inner_src);
 		return;
+	case FP_IPPROTO_UDP:
+		/* A Registration Request (RFC 5944 3.3): the guard's. */
+		if (len >= hlen + UDP_HLEN + RRQ_MIN_LEN &&
+		    fp_get16(ip + hlen + 2) == MIP_UDP_PORT &&
+		    ip[hlen + UDP_HLEN] == MIP_RRQ_TYPE) {
+			md->action = ACT_REG;
+			md->key = burst_key(b, fp_get32n(ip + hlen + UDP_HLEN +
+					RRQ_HOA_OFF));
+		}
+		return;			/* delegation, anything else */
 	default:
-		return;			/* UDP 434, delegation, anything else */
+		return;
 	}
 	inner = ip + md->strip;
 	if (!ipv4_header_ok(inner, len - md->strip))
@@ -542,11 +695,14 @@ classify_ipv4(struct fp_burst *b, struct rte_mbuf *m, bool to_our_mac,
 	if (is_agent_addr(b->fp, fp_ip_dst(ip))) {
 		classify_local(b, ip, md);
 	} else if (!to_our_mac) {
-		if (is_broadcast_registration(&b->fp->ports[b->port], ip) ||
-		    is_vrrp(ip))
-			md->action = ACT_PUNT;	/* VRRP: for the Linux side */
-		else
+		if (is_broadcast_registration(&b->fp->ports[b->port], ip)) {
+			md->action = ACT_REG;	/* the new lane: never bound */
+			md->key = NO_KEY;
+		} else if (is_vrrp(ip)) {
+			md->action = ACT_PUNT;	/* for the Linux side */
+		} else {
 			md->drop = HAVEN_DROP_NOT_FOR_US;
+		}
 	} else {
 		md->action = ACT_ENCAP;
 		md->key = burst_key(b, fp_ip_dst(ip));
@@ -906,6 +1062,31 @@ act_arp(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 		punt_control(b, m);
 	else
 		drop(b, m, HAVEN_DROP_NOT_FOR_US);
+}
+
+/*
+ * A Registration Request to the agent: the bound lane when its home
+ * address is bound with the request's source as a care-of address (a
+ * refresh or a deregistration; behind a NAT the binding's care-of
+ * address is the NAT's), else the new lane.
+ */
+static inline void
+act_reg(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+			sizeof(struct rte_ether_hdr));
+	uint32_t src = fp_ip_src(ip);
+	struct haven_binding_tun tun;
+	const struct haven_binding *bnd;
+	bool bound = false;
+	unsigned int i;
+
+	burst_cell(b, md, &tun);
+	bnd = tun_record(b, &tun);
+	if (bnd != NULL)
+		for (i = 0; i < bnd->n_coa && i < HAVEN_BINDING_MAX_COA; i++)
+			bound |= bnd->coa[i].addr == src;
+	reg_guard(b, m, bound, (const uint8_t *)&src, sizeof(src));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1427,6 +1608,8 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	b.n_fb6 = 0;
 	b.n_tx = 0;
 	b.n_punt = 0;
+	b.n_reg = 0;
+	b.now = 0;
 	fast_init(&f, w->fp, b.v, port, b.lane_off);
 	fast6_init(&f6, w->fp, w->id);
 	w->stats.rx_pkts += n;
@@ -1504,6 +1687,9 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 		case ACT_PUNT:
 			punt_control(&b, m);
 			break;
+		case ACT_REG:
+			act_reg(&b, m, &meta[i]);
+			break;
 		case ACT_IPV6:
 			fp6_input(&b, w, port, m, b.cells6[i], &f6);
 			break;
@@ -1514,6 +1700,8 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	}
 	if (b.n_punt > 0)
 		punt_flush(&b);
+	if (b.n_reg > 0)
+		reg_flush(&b);
 	w->stats.encap_pkts += f.n_encap + f6.n_encap;
 	return b.n_tx;
 }

@@ -445,6 +445,61 @@ is_ext_header(uint8_t nh)
 }
 
 /*
+ * A Binding Update to the agent (RFC 6275 6.1.7), alone or after a
+ * Destination Options header: its home address in *hoa, from the Home
+ * Address option (6.3) or, without one (from home), the source.
+ */
+static bool
+is_binding_update(const uint8_t *ip, size_t len, const uint8_t **hoa)
+{
+	size_t off = IP6_HLEN, end, o;
+	uint8_t nh = ip[6];
+
+	*hoa = ip + 8;
+	if (nh == HAVEN_IPPROTO_DSTOPTS) {
+		if (len < off + 8)
+			return false;
+		end = off + 8 + (size_t)ip[off + 1] * 8;
+		if (len < end)
+			return false;
+		for (o = off + 2; o < end; ) {
+			if (ip[o] == 0) {		/* Pad1 */
+				o++;
+				continue;
+			}
+			if (o + 2 > end || o + 2 + ip[o + 1] > end)
+				return false;
+			if (ip[o] == HAVEN_MIP6_HAO_TYPE &&
+			    ip[o + 1] == HAVEN_MIP6_HAO_LEN)
+				*hoa = ip + o + 2;
+			o += 2 + ip[o + 1];
+		}
+		nh = ip[off];
+		off = end;
+	}
+	return nh == HAVEN_IPPROTO_MH && len >= off + 6 &&
+		ip[off + 2] == HAVEN_MIP6_MH_BU;
+}
+
+/*
+ * A Binding Update through the registration guard: the bound lane when
+ * its home address is bound with the update's source as care-of address.
+ */
+static void
+binding_update6(struct fp6_pkt *c, struct rte_mbuf *m, const uint8_t *ip,
+		const uint8_t *hoa)
+{
+	const struct haven_binding6 *bnd = lookup6(c, hoa);
+	bool bound = false;
+	unsigned int i;
+
+	if (bnd != NULL)
+		for (i = 0; i < bnd->n_coa && i < HAVEN_BINDING_MAX_COA; i++)
+			bound |= memcmp(bnd->coa[i].addr, ip + 8, 16) == 0;
+	fp_burst_punt_reg(c->b, m, bound, ip + 8, 16);
+}
+
+/*
  * An IPv6 packet to one of the agent's addresses (Neighbor Discovery is
  * handled before): echo requests answered, IPv6-in-IPv6 decapsulated
  * (directly or after extension headers), the rest punted: the Mobility
@@ -454,6 +509,7 @@ is_ext_header(uint8_t nh)
 static void
 local6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip, size_t len)
 {
+	const uint8_t *hoa;
 	size_t off, ilen;
 	uint8_t nh = ip[6];
 
@@ -475,6 +531,10 @@ local6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip, size_t len)
 			drop6(c, m, HAVEN_DROP_MALFORMED);
 			return;
 		}
+	}
+	if (is_binding_update(ip, len, &hoa)) {
+		binding_update6(c, m, ip, hoa);
+		return;
 	}
 	fp_burst_punt_control(c->b, m);
 }

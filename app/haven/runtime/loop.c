@@ -320,8 +320,16 @@ haven_loop_turn(void)
 	unsigned int i, n, work;
 	uint64_t now;
 
-	n = rte_ring_dequeue_burst(haven_rt.fp.punt_ring, (void **)pkts,
-			LOOP_BURST, NULL);
+	/*
+	 * The registration guard's bound lane first (haven_fastpath.h),
+	 * leaving a quarter of the turn to the punt ring whatever comes.
+	 */
+	n = 0;
+	if (haven_rt.fp.reg_ring != NULL)
+		n = rte_ring_dequeue_burst(haven_rt.fp.reg_ring, (void **)pkts,
+				LOOP_BURST - LOOP_BURST / 4, NULL);
+	n += rte_ring_dequeue_burst(haven_rt.fp.punt_ring, (void **)(pkts + n),
+			LOOP_BURST - n, NULL);
 	for (i = 0; i < n; i++)
 		dispatch(pkts[i]);
 	work = n;

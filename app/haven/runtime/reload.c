@@ -161,10 +161,12 @@ static void
 runtime_commit(const struct haven_config *old_cfg, void *ctx, char *summary,
 		size_t len)
 {
-	(void)old_cfg;
 	(void)ctx;
-	(void)summary;
-	(void)len;
+	if (memcmp(&old_cfg->reg_guard, &haven_rt.cfg.reg_guard,
+		   sizeof(old_cfg->reg_guard)) == 0)
+		return;
+	haven_rt_reg_guard_apply(&haven_rt.cfg.reg_guard);
+	snprintf(summary, len, "registration_guard");
 }
 
 static const struct haven_reload_ops runtime_ops = {

@@ -197,6 +197,14 @@ haven_rt_is_own_addr(const struct haven_addr *a)
 }
 
 void
+haven_rt_reg_guard_apply(const struct haven_config_reg_guard *g)
+{
+	haven_reg_guard_set(&haven_rt.fp.reg_guard, haven_rt.n_workers,
+			g->rate, g->burst, g->source_rate, g->source_burst,
+			g->bound_rate, g->bound_burst);
+}
+
+void
 haven_rt_worker_stats(struct haven_worker_stats *sum)
 {
 	unsigned int w, d;
@@ -213,6 +221,8 @@ haven_rt_worker_stats(struct haven_worker_stats *sum)
 		sum->proxy_nd += s->proxy_nd;
 		sum->icmp_echo += s->icmp_echo;
 		sum->punted += s->punted;
+		sum->reg_bound += s->reg_bound;
+		sum->reg_new += s->reg_new;
 		for (d = 0; d < HAVEN_DROP_MAX; d++)
 			sum->drops[d] += s->drops[d];
 	}

@@ -74,6 +74,7 @@ void haven_log_limited_flush(uint64_t now_ms);
 #define HAVEN_MBUFS 8191		/**< mbufs in the pool */
 #define HAVEN_MBUF_CACHE 256		/**< per-lcore mempool cache */
 #define HAVEN_PUNT_RING 1024		/**< workers -> control lcore */
+#define HAVEN_REG_RING 1024		/**< ... the guard's bound lane */
 
 /** Control-lcore transmit counters (runtime only). */
 struct haven_rt_stats {
@@ -200,6 +201,13 @@ haven_rt_mbuf(void)
  * every module has committed.
  */
 void haven_rt_config_replace(struct haven_config *cfg);
+
+/**
+ * Give the workers' registration guard (haven_fastpath.h) the rates of
+ * home_agent.registration_guard, shared among the workers. At start and
+ * on a reload.
+ */
+void haven_rt_reg_guard_apply(const struct haven_config_reg_guard *g);
 
 /**
  * Sum the workers' statistics (read while they run: plain loads).

@@ -58,6 +58,11 @@ tables_init(struct haven_rt *rt)
 			rte_socket_id(), RING_F_SC_DEQ);
 	if (fp->punt_ring == NULL)
 		return -rte_errno;
+	fp->reg_ring = rte_ring_create("haven_reg", HAVEN_REG_RING,
+			rte_socket_id(), RING_F_SC_DEQ);
+	if (fp->reg_ring == NULL)
+		return -rte_errno;
+	haven_rt_reg_guard_apply(&rt->cfg.reg_guard);
 	return 0;
 }
 

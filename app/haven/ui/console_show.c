@@ -110,6 +110,7 @@ print_stats(struct cmdline *cl, const json_t *j)
 		"    proxy ARP %lld  ICMP echo %lld  punted %lld\n"
 		"  registrations\n"
 		"    requests %lld  accepted %lld  denied %lld  dropped %lld\n"
+		"    guard: bound lane %lld  new lane %lld  shed %lld\n"
 		"    bindings %lld  expired %lld\n"
 		"  control\n"
 		"    gratuitous ARP %lld  ARP requests %lld\n"
@@ -120,7 +121,10 @@ print_stats(struct cmdline *cl, const json_t *j)
 		jint(c, "punted"), jint(c, "registration_requests"),
 		jint(c, "registrations_accepted"),
 		jint(c, "registrations_denied"),
-		jint(c, "registration_datagrams_dropped"), jint(j, "bindings"),
+		jint(c, "registration_datagrams_dropped"),
+		jint(c, "registrations_bound_lane"),
+		jint(c, "registrations_new_lane"),
+		jint(c, "registrations_shed"), jint(j, "bindings"),
 		jint(c, "bindings_expired"), jint(c, "gratuitous_arp_sent"),
 		jint(c, "arp_requests_sent"), jint(c, "held_sent"),
 		jint(c, "held_dropped"), jint(c, "control_tx_dropped"));

@@ -323,6 +323,11 @@ stats_since_start(void)
 	put_u(o, "neighbours_evicted", l->evicted + l6->evicted);
 	put_u(o, "address_claims_seen", l->claims_seen + l6->claims_seen);
 	put_u(o, "addresses_defended", l->defended + l6->defended);
+	put_u(o, "registrations_bound_lane", w.reg_bound);
+	put_u(o, "registrations_new_lane", w.reg_new);
+	put_u(o, "registrations_shed", w.drops[HAVEN_DROP_REG_SHED] +
+		w.drops[HAVEN_DROP_REG_SHED_SOURCE] +
+		w.drops[HAVEN_DROP_REG_SHED_BOUND]);
 	return o;
 }
 
