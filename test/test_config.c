@@ -588,6 +588,9 @@ test_defaults(void)
 	TEST_ASSERT_EQUAL(cfg.delegation.policy, HAVEN_POLICY_MANUAL, "default");
 	TEST_ASSERT_EQUAL(cfg.delegation.threshold.binding_pps, 1000, "default");
 	TEST_ASSERT_EQUAL(cfg.delegation.threshold.hold_s, 2, "default");
+	TEST_ASSERT_EQUAL(cfg.reg_guard.rate, 20000, "guard default");
+	TEST_ASSERT_EQUAL(cfg.reg_guard.source_burst, 400, "guard default");
+	TEST_ASSERT_EQUAL(cfg.reg_guard.bound_rate, 100000, "guard default");
 	TEST_ASSERT_EQUAL(cfg.delegation.rebalance_tolerance_pct, 10,
 		"default");
 	TEST_ASSERT_EQUAL(cfg.delegation.window, 512, "default");
@@ -1063,6 +1066,10 @@ static const struct bad_case {
 	unsigned int column;
 	const char *reason;	/* a substring of the message */
 } bad_cases[] = {
+	{ "guard_burst_zero.yaml", 13, 12,
+	  "expected an integer 1..100000000, got \"0\"" },
+	{ "guard_unknown_key.yaml", 12, 5,
+	  "unknown key \"rates\" in home_agent.registration_guard" },
 	{ "bad_prefix.yaml", 8, 14,
 	  "expected an IPv4 address with prefix length (a.b.c.d/n), got \"192.0.2.1/33\"" },
 	{ "unknown_key.yaml", 3, 3,
