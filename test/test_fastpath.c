@@ -787,7 +787,7 @@ test_registration_guard(void)
 	drain();
 	memset(&w.reg, 0, sizeof(w.reg));
 	fp.reg_ring = reg;
-	haven_reg_guard_set(&fp.reg_guard, 1, 1, 4, 1, 2, 1, 3);
+	haven_reg_guard_set(&fp.reg_guard, 1, 4, 1, 2, 1, 3);
 	if (bind_simple(HOME, HAVEN_ENCAP_IPIP, 0) != 0)
 		goto out;
 
@@ -823,7 +823,7 @@ test_registration_guard(void)
 		goto out;
 	}
 	/* The guard off: everything through, the bound lane still first. */
-	haven_reg_guard_set(&fp.reg_guard, 1, 0, 1, 0, 1, 0, 1);
+	haven_reg_guard_set(&fp.reg_guard, 0, 1, 0, 1, 0, 1);
 	rrq_burst(COA, 0, HOME, 20);
 	rrq_burst(IP(192, 0, 2, 100), 1, HOME2, 20);
 	if (rte_ring_count(reg) != 23 || rte_ring_count(fp.punt_ring) != 24) {

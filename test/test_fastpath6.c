@@ -807,7 +807,7 @@ test_binding_update_guard(void)
 	drain();
 	memset(&w.reg, 0, sizeof(w.reg));
 	fp.reg_ring = reg;
-	haven_reg_guard_set(&fp.reg_guard, 1, 1, 3, 1, 2, 1, 4);
+	haven_reg_guard_set(&fp.reg_guard, 1, 3, 1, 2, 1, 4);
 	if (bind_simple(HOME, HAVEN_BINDING_F_INTERCEPT) != 0)
 		goto out;
 	bu6_burst(COA, HOME, 6);

@@ -1837,7 +1837,7 @@ flood_round(struct haven_binding_table *t, unsigned int k)
 		memset(&worker.stats, 0, sizeof(worker.stats));
 		memset(&worker.reg, 0, sizeof(worker.reg));
 		fp.reg_ring = guard ? fl.reg_ring : NULL;
-		haven_reg_guard_set(&fp.reg_guard, 1,
+		haven_reg_guard_set(&fp.reg_guard,
 			guard ? (uint32_t)(verify / 2) : 0,
 			guard ? (uint32_t)(verify / 100) + 1 : 1,
 			guard ? 200 : 0, 400, guard ? 100000 : 0, 10000);

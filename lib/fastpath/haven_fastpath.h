@@ -212,10 +212,9 @@ struct haven_worker_stats {
  * (virtual scheduling form of a token bucket): one theoretical arrival
  * time; a request conforms when it is at most tau ahead of now, and
  * moves it on by one interval. An interval of 0 turns the meter off.
- * Intervals are TSC cycles per request of one worker (the agent's rate
- * shared among the workers); tau = interval x (burst - 1). Written by the
- * control lcore at start and reload (single aligned words), read by the
- * workers.
+ * Intervals are TSC cycles per request, tau = interval x (burst - 1);
+ * every worker has its own meters. Written by the control lcore at start
+ * and reload (single aligned words), read by the workers.
  */
 struct haven_reg_guard {
 	uint64_t new_interval, new_tau;		/**< the new lane in total */
@@ -237,13 +236,15 @@ struct haven_reg_meters {
 };
 
 /**
- * Set the guard's meters from rates a second for the whole agent (0:
- * off) and bursts, shared among n_workers. Control lcore.
+ * Set the guard's meters from rates a second (0: that meter off) and
+ * bursts. Each worker meters what it receives with these rates: with RSS
+ * on the destination address (the home link, haven_fastpath.h) every
+ * request to the agent's address reaches one worker; spread over n
+ * workers, up to n times the rates pass. Control lcore.
  */
-void haven_reg_guard_set(struct haven_reg_guard *g, unsigned int n_workers,
-		uint32_t rate, uint32_t burst, uint32_t source_rate,
-		uint32_t source_burst, uint32_t bound_rate,
-		uint32_t bound_burst);
+void haven_reg_guard_set(struct haven_reg_guard *g, uint32_t rate,
+		uint32_t burst, uint32_t source_rate, uint32_t source_burst,
+		uint32_t bound_rate, uint32_t bound_burst);
 
 /** State shared by every lcore; built by the control lcore at start. */
 struct haven_fp {

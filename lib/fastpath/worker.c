@@ -430,21 +430,23 @@ reg_guard(struct fp_burst *b, struct rte_mbuf *m, bool bound,
 	punt_control(b, m);
 }
 
-void
-haven_reg_guard_set(struct haven_reg_guard *g, unsigned int n_workers,
-		uint32_t rate, uint32_t burst, uint32_t source_rate,
-		uint32_t source_burst, uint32_t bound_rate,
-		uint32_t bound_burst)
+/* A meter's interval and tolerance (rate 0: off). */
+static void
+meter_set(uint64_t *interval, uint64_t *tau, uint32_t rate, uint32_t burst)
 {
-	uint64_t hz = rte_get_tsc_hz() * RTE_MAX(n_workers, 1u);
+	*interval = rate == 0 ? 0 : rte_get_tsc_hz() / rate;
+	*tau = *interval * (RTE_MAX(burst, 1u) - 1);
+}
 
-	/* A worker's share: n_workers times the agent's interval. */
-	g->new_interval = rate == 0 ? 0 : hz / rate;
-	g->new_tau = g->new_interval * (RTE_MAX(burst, 1u) - 1);
-	g->source_interval = source_rate == 0 ? 0 : hz / source_rate;
-	g->source_tau = g->source_interval * (RTE_MAX(source_burst, 1u) - 1);
-	g->bound_interval = bound_rate == 0 ? 0 : hz / bound_rate;
-	g->bound_tau = g->bound_interval * (RTE_MAX(bound_burst, 1u) - 1);
+void
+haven_reg_guard_set(struct haven_reg_guard *g, uint32_t rate,
+		uint32_t burst, uint32_t source_rate, uint32_t source_burst,
+		uint32_t bound_rate, uint32_t bound_burst)
+{
+	meter_set(&g->new_interval, &g->new_tau, rate, burst);
+	meter_set(&g->source_interval, &g->source_tau, source_rate,
+		source_burst);
+	meter_set(&g->bound_interval, &g->bound_tau, bound_rate, bound_burst);
 }
 
 /* worker6.c's way to the burst's outputs (fastpath6_private.h). */

@@ -199,7 +199,7 @@ haven_rt_is_own_addr(const struct haven_addr *a)
 void
 haven_rt_reg_guard_apply(const struct haven_config_reg_guard *g)
 {
-	haven_reg_guard_set(&haven_rt.fp.reg_guard, haven_rt.n_workers,
+	haven_reg_guard_set(&haven_rt.fp.reg_guard,
 			g->rate, g->burst, g->source_rate, g->source_burst,
 			g->bound_rate, g->bound_burst);
 }
