@@ -305,6 +305,23 @@ released(struct haven_node *n, enum haven_node_reason reason)
 	n->forwarder = HAVEN_FORWARDER_SELF;
 }
 
+/*
+ * After care-of addresses were removed for reason: the binding is
+ * released when none is left, else published with the rest and its
+ * expiry armed for them.
+ */
+static void
+coas_removed(struct haven_node *n, enum haven_node_reason reason)
+{
+	if (n->n_coa == 0) {
+		released(n, reason);
+		return;
+	}
+	haven_node_republish(n);
+	arm_expiry(n);
+	node_notify(n, HAVEN_NODE_MOVED, reason);
+}
+
 static void
 expiry_cb(struct rte_timer *t, void *arg)
 {
@@ -326,13 +343,7 @@ expiry_cb(struct rte_timer *t, void *arg)
 		node_stats_of(n->hoa.family)->bindings_expired++;
 		coa_remove(n, i);
 	}
-	if (n->n_coa == 0) {
-		released(n, HAVEN_NODE_R_EXPIRED);
-		return;
-	}
-	haven_node_republish(n);
-	arm_expiry(n);
-	node_notify(n, HAVEN_NODE_MOVED, HAVEN_NODE_R_EXPIRED);
+	coas_removed(n, HAVEN_NODE_R_EXPIRED);
 }
 
 uint32_t
@@ -508,13 +519,7 @@ haven_node_unbind(struct haven_node *n, const struct haven_addr *coa,
 			return;
 		coa_remove(n, i);
 	}
-	if (n->n_coa == 0) {
-		released(n, reason);
-		return;
-	}
-	haven_node_republish(n);
-	arm_expiry(n);
-	node_notify(n, HAVEN_NODE_MOVED, reason);
+	coas_removed(n, reason);
 }
 
 int
