@@ -312,7 +312,7 @@ class TestSuite_hostile:
         print("registration flood: %s; refreshes answered within 1 s: "
               "%d of %d; %s" % (out, answered, tries, d))
         assert out.get("rate", 0) >= 10 * rate, out
-        assert tries >= 15
+        assert tries >= 6
         assert answered >= 0.99 * tries, late
         assert d["registrations_shed"] > 0.5 * out["sent"], d
         assert d["registrations_bound_lane"] >= answered, d

@@ -1229,3 +1229,58 @@ class TestSuite_ipv6:
         print("ND flood: registration status %s, %d neighbours evicted" %
               (r.status, ev))
         assert ev > 0
+
+    def test_binding_update_flood_guard(self):
+        """Refreshes keep being answered under a forged Binding Update
+        flood ten times the registration guard's rate (issue 10, hole 5).
+
+        Steps:
+            home_agent.registration_guard rate 500 a second; register
+            2001:db8:1::100 from its care-of address; flood the agent from
+            the correspondent's namespace with Binding Updates from 2048
+            spoofed sources of the home prefix (a raw socket, 20 s); the
+            node re-registers once a second meanwhile, each answer awaited
+            for 1 s.
+        Verify:
+            The flood ran at ten times the guard's rate or more; every
+            refresh was accepted within 1 s; the guard shed most of the
+            flood and the refreshes took the bound lane.
+        """
+        import threading
+        rate = 500
+        cfg = lab6_config()
+        cfg["home_agent"]["registration_guard"] = {"rate": rate,
+                                                   "burst": 50}
+        h = self.start_haven(cfg)
+        self.register(timeout=5.0)
+        s0 = h.stats()
+        out = {}
+        flood = threading.Thread(target=lambda: out.update(hostile6(
+            self.lab, "mh-flood", "--iface", E.CH_IFACE, "--dst", HA6,
+            "--dst-mac", HA_MAC, "--count", 2048, "--src-net", E.HOME6_NET,
+            "--seconds", 20, "--avoid", HA6, CH6, E.RT6_HOME_ADDR, HOA)))
+        flood.start()
+        time.sleep(2)
+        tries, answered, late = 0, 0, []
+        t_end = time.monotonic() + 16
+        while time.monotonic() < t_end:
+            t0 = time.monotonic()
+            r = self.mip.register(coa=COA_A, lifetime=60, timeout=1.0)
+            tries += 1
+            if r.replied and r.status == 0:
+                answered += 1
+            else:
+                late.append((tries, r.replied, r.status))
+            time.sleep(max(0.0, 1.0 - (time.monotonic() - t0)))
+        flood.join(60)
+        s1 = h.stats()
+        d = {k: int(s1.get(k, 0)) - int(s0.get(k, 0)) for k in (
+            "registrations_shed", "registrations_bound_lane",
+            "registrations_new_lane")}
+        print("Binding Update flood: %s; refreshes answered within 1 s: "
+              "%d of %d; %s" % (out, answered, tries, d))
+        assert out.get("rate", 0) >= 10 * rate, out
+        assert tries >= 5
+        assert answered == tries, late
+        assert d["registrations_shed"] > 0.5 * out["sent"], d
+        assert d["registrations_bound_lane"] >= answered, d
