@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from lab import DTS, E, HUGEPAGES, PY, wait_until
+from lab import DTS, E, HUGEPAGES, PY, every_second, wait_until
 
 sys.path.insert(0, str(DTS))
 import mipclient  # noqa: E402
@@ -291,19 +291,10 @@ class TestSuite_hostile:
             E.HA_ADDR, E.CH_ADDR, E.RT_HOME_ADDR, *NODES)))
         flood.start()
         time.sleep(2)
-        answered, late = 0, []
-        tries = 0
-        t_end = time.monotonic() + 20
-        while time.monotonic() < t_end:
-            t0 = time.monotonic()
-            r = self.mip.register(coa=E.MN_VA_ADDR, lifetime=120,
-                                  timeout=1.0)
-            tries += 1
-            if r.replied and r.code == 0:
-                answered += 1
-            else:
-                late.append((tries, r.replied, r.code))
-            time.sleep(max(0.0, 1.0 - (time.monotonic() - t0)))
+        tries, answered, late = every_second(
+            lambda: self.mip.register(coa=E.MN_VA_ADDR, lifetime=120,
+                                      timeout=1.0),
+            lambda r: r.replied and r.code == 0, 20)
         flood.join(60)
         s1 = h.stats()
         d = {k: int(s1.get(k, 0)) - int(s0.get(k, 0)) for k in (

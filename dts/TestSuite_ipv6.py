@@ -28,7 +28,7 @@ import yaml
 
 from lab import (DTS, HAVEN_BIN, OUT, PY, REPO, SHA_CONSOLE_KEY, Capture, Delegation,
                  E, Endpoint, Haven, MipClient, Stream, column_rows,
-                 wait_until)
+                 every_second, wait_until)
 
 LAB6_CONFIG = REPO / "config" / "lab-ipv6.yaml"
 HOA = E.MN6_HOME_ADDR
@@ -1261,17 +1261,9 @@ class TestSuite_ipv6:
             "--seconds", 20, "--avoid", HA6, CH6, E.RT6_HOME_ADDR, HOA)))
         flood.start()
         time.sleep(2)
-        tries, answered, late = 0, 0, []
-        t_end = time.monotonic() + 16
-        while time.monotonic() < t_end:
-            t0 = time.monotonic()
-            r = self.mip.register(coa=COA_A, lifetime=60, timeout=1.0)
-            tries += 1
-            if r.replied and r.status == 0:
-                answered += 1
-            else:
-                late.append((tries, r.replied, r.status))
-            time.sleep(max(0.0, 1.0 - (time.monotonic() - t0)))
+        tries, answered, late = every_second(
+            lambda: self.mip.register(coa=COA_A, lifetime=60, timeout=1.0),
+            lambda r: r.replied and r.status == 0, 16)
         flood.join(60)
         s1 = h.stats()
         d = {k: int(s1.get(k, 0)) - int(s0.get(k, 0)) for k in (

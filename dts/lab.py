@@ -73,6 +73,25 @@ ENV = load_env()
 E = SimpleNamespace(**ENV)
 
 
+def every_second(register, ok, seconds):
+    """Call register() once a second for seconds (a client that registers
+    on its own, as a mobile node refreshing its binding); returns (tries,
+    answered, misses): ok(result) tells an answer in time from a miss,
+    misses lists (try, result) of the others."""
+    tries, answered, misses = 0, 0, []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        t0 = time.monotonic()
+        r = register()
+        tries += 1
+        if ok(r):
+            answered += 1
+        else:
+            misses.append((tries, r))
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - t0)))
+    return tries, answered, misses
+
+
 def wait_until(fn, timeout=5.0, interval=0.1, what="condition"):
     """Call fn until it returns something true; that value, or
     TimeoutError after timeout seconds."""

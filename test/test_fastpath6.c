@@ -716,47 +716,10 @@ test_echo6(void)
 	return 0;
 }
 
-static int
-test_mobility_header_punted(void)
-{
-	struct rte_mbuf *m;
-	uint8_t *ip;
-
-	drain();
-	/* A Binding Update's shape: Destination Options with the Home
-	 * Address option (PadN then HAO at 8n+6), then the MH. */
-	m = frame(&port_mac[1], &gw_mac, 40 + 24 + 16, &ip);
-	put_ip6(ip, 60, 24 + 16, COA, HA, 63);
-	ip[40] = 135;
-	ip[41] = 2;
-	ip[42] = 1;		/* PadN */
-	ip[43] = 2;
-	ip[46] = 201;		/* Home Address option */
-	ip[47] = 16;
-	memcpy(ip + 48, HOME, 16);
-	ip[64] = 59;		/* MH: payload proto, len 1, type BU */
-	ip[65] = 1;
-	ip[66] = 5;
-	run(1, m);
-	m = punted();
-	TEST_ASSERT(m != NULL, "MH after HAO not punted");
-	TEST_ASSERT_EQUAL(HAVEN_PUNT_REASON(m), HAVEN_PUNT_CONTROL, "reason");
-	TEST_ASSERT_EQUAL(m->port, fp.ports[1].port_id, "input port");
-	rte_pktmbuf_free(m);
-
-	/* A bare MH to the port address. */
-	m = frame(&port_mac[1], &gw_mac, 40 + 16, &ip);
-	put_ip6(ip, 135, 16, COA, VPORT, 63);
-	run(1, m);
-	m = punted();
-	TEST_ASSERT(m != NULL, "MH not punted");
-	rte_pktmbuf_free(m);
-	TEST_ASSERT(sent(0) == NULL && sent(1) == NULL, "answered");
-	TEST_ASSERT_EQUAL(w.stats.punted, 2, "punted counter");
-	return 0;
-}
-
-/* A Binding Update from src with a Home Address option for home. */
+/*
+ * A Binding Update from src with a Home Address option for home: a
+ * Destination Options header (PadN, then the option at 8n+6), then the MH.
+ */
 static struct rte_mbuf *
 bu6(const uint8_t *src, const uint8_t *home)
 {
@@ -777,6 +740,32 @@ bu6(const uint8_t *src, const uint8_t *home)
 	ip[65] = 1;
 	ip[66] = 5;
 	return m;
+}
+
+static int
+test_mobility_header_punted(void)
+{
+	struct rte_mbuf *m;
+	uint8_t *ip;
+
+	drain();
+	run(1, bu6(COA, HOME));
+	m = punted();
+	TEST_ASSERT(m != NULL, "MH after HAO not punted");
+	TEST_ASSERT_EQUAL(HAVEN_PUNT_REASON(m), HAVEN_PUNT_CONTROL, "reason");
+	TEST_ASSERT_EQUAL(m->port, fp.ports[1].port_id, "input port");
+	rte_pktmbuf_free(m);
+
+	/* A bare MH to the port address. */
+	m = frame(&port_mac[1], &gw_mac, 40 + 16, &ip);
+	put_ip6(ip, 135, 16, COA, VPORT, 63);
+	run(1, m);
+	m = punted();
+	TEST_ASSERT(m != NULL, "MH not punted");
+	rte_pktmbuf_free(m);
+	TEST_ASSERT(sent(0) == NULL && sent(1) == NULL, "answered");
+	TEST_ASSERT_EQUAL(w.stats.punted, 2, "punted counter");
+	return 0;
 }
 
 static void

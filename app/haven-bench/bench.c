@@ -1321,6 +1321,39 @@ put_be64(uint8_t *p, uint64_t v)
 }
 
 /*
+ * A Registration Request of node i from coa with identification ident,
+ * IP in IP, 600 s, signed with the node's key, or with a random
+ * authenticator when forged.
+ */
+static void
+request_encode(uint8_t *m, unsigned int i, uint32_t coa, uint64_t ident,
+		bool forged)
+{
+	unsigned int k;
+
+	memset(m, 0, 64);
+	m[0] = HAVEN_MIP4_TYPE_RRQ;
+	m[2] = 600 >> 8;
+	m[3] = 600 & 0xff;
+	memcpy(m + 4, &nodes[i].home_addr, 4);
+	memcpy(m + 8, &(uint32_t){ HA_ADDR }, 4);
+	memcpy(m + 12, &coa, 4);
+	put_be64(m + 16, ident);
+	m[24] = HAVEN_MIP4_EXT_MN_HA;
+	m[25] = 4 + 16;
+	m[26] = (uint8_t)(nodes[i].sa.spi >> 24);
+	m[27] = (uint8_t)(nodes[i].sa.spi >> 16);
+	m[28] = (uint8_t)(nodes[i].sa.spi >> 8);
+	m[29] = (uint8_t)nodes[i].sa.spi;
+	if (forged)
+		for (k = 0; k < 16; k++)
+			m[REG_COVERED + k] = (uint8_t)rte_rand();
+	else
+		haven_mip4_auth_compute(&nodes[i].sa, m, REG_COVERED,
+				m + REG_COVERED);
+}
+
+/*
  * REG_PER_NODE requests per node, interleaved node by node, each with a
  * new care-of address and an Identification after the previous one.
  */
@@ -1331,28 +1364,9 @@ make_requests(void)
 	unsigned int j, i;
 
 	for (j = 0; j < REG_PER_NODE; j++)
-		for (i = 0; i < REG_NODES; i++) {
-			uint8_t *m = reqs[j * REG_NODES + i];
-			uint32_t coa = coa_addr((i + j) % N_COA);
-
-			memset(m, 0, 64);
-			m[0] = HAVEN_MIP4_TYPE_RRQ;
-			m[1] = 0;		/* flags: IP in IP */
-			m[2] = 600 >> 8;
-			m[3] = 600 & 0xff;
-			memcpy(m + 4, &nodes[i].home_addr, 4);
-			memcpy(m + 8, &(uint32_t){ HA_ADDR }, 4);
-			memcpy(m + 12, &coa, 4);
-			put_be64(m + 16, now + j + 1);
-			m[24] = HAVEN_MIP4_EXT_MN_HA;
-			m[25] = 4 + 16;
-			m[26] = (uint8_t)(nodes[i].sa.spi >> 24);
-			m[27] = (uint8_t)(nodes[i].sa.spi >> 16);
-			m[28] = (uint8_t)(nodes[i].sa.spi >> 8);
-			m[29] = (uint8_t)nodes[i].sa.spi;
-			haven_mip4_auth_compute(&nodes[i].sa, m, REG_COVERED,
-					m + REG_COVERED);
-		}
+		for (i = 0; i < REG_NODES; i++)
+			request_encode(reqs[j * REG_NODES + i], i,
+				coa_addr((i + j) % N_COA), now + j + 1, false);
 	req_len = REG_COVERED + 16;
 	for (i = 0; i < REG_NODES; i++)
 		nodes[i].last_ident = 0;
@@ -1573,35 +1587,6 @@ flood_frame(uint8_t *f, uint32_t src, const uint8_t *rrq)
 	memcpy(udp + 1, rrq, FLOOD_RRQ_LEN);
 }
 
-/* A request of node i from coa with identification ident. */
-static void
-flood_rrq(uint8_t *m, unsigned int i, uint32_t coa, uint64_t ident,
-		bool forged)
-{
-	unsigned int k;
-
-	memset(m, 0, 64);
-	m[0] = HAVEN_MIP4_TYPE_RRQ;
-	m[2] = 600 >> 8;
-	m[3] = 600 & 0xff;
-	memcpy(m + 4, &nodes[i].home_addr, 4);
-	memcpy(m + 8, &(uint32_t){ HA_ADDR }, 4);
-	memcpy(m + 12, &coa, 4);
-	put_be64(m + 16, ident);
-	m[24] = HAVEN_MIP4_EXT_MN_HA;
-	m[25] = 4 + 16;
-	m[26] = (uint8_t)(nodes[i].sa.spi >> 24);
-	m[27] = (uint8_t)(nodes[i].sa.spi >> 16);
-	m[28] = (uint8_t)(nodes[i].sa.spi >> 8);
-	m[29] = (uint8_t)nodes[i].sa.spi;
-	if (forged)
-		for (k = 0; k < 16; k++)
-			m[REG_COVERED + k] = (uint8_t)rte_rand();
-	else
-		haven_mip4_auth_compute(&nodes[i].sa, m, REG_COVERED,
-				m + REG_COVERED);
-}
-
 /*
  * The frames of a round: forged ones, and valid refreshes whose
  * identifications follow the agent's clock now; every node bound again
@@ -1624,7 +1609,7 @@ flood_prepare(struct haven_binding_table *t)
 	for (i = 0; i < FLOOD_FORGED; i++) {
 		src = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 0) +
 				(uint32_t)(rte_rand() & 0x1ffff));
-		flood_rrq(rrq, (i * 7) % REG_NODES, src,
+		request_encode(rrq, (i * 7) % REG_NODES, src,
 				haven_mip4_ntp_now(), true);
 		flood_frame(fl.forged[i], src, rrq);
 	}
@@ -1634,7 +1619,7 @@ flood_prepare(struct haven_binding_table *t)
 	for (i = 0; i < fl.n_valid; i++) {
 		unsigned int node = i % REG_NODES;
 
-		flood_rrq(rrq, node, coa_addr(node % N_COA),
+		request_encode(rrq, node, coa_addr(node % N_COA),
 				fl.ident_base + i + 1, false);
 		flood_frame(fl.valid[i], coa_addr(node % N_COA), rrq);
 	}
