@@ -336,6 +336,12 @@ haven_loop_turn(void)
 	return work;
 }
 
+bool
+haven_loop_busy(void)
+{
+	return rte_ring_count(haven_rt.fp.punt_ring) != 0;
+}
+
 int
 haven_loop_run(void)
 {
