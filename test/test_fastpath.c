@@ -13,6 +13,7 @@
  * home address 192.0.2.1 as outer source (claim 5), not 198.51.100.1.
  */
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +224,8 @@ drain(void)
 	while ((m = punted()) != NULL)
 		rte_pktmbuf_free(m);
 	memset(&w.stats, 0, sizeof(w.stats));
+	memset(&w.port_stats, 0, sizeof(w.port_stats));
+	memset(&w.runtime, 0, sizeof(w.runtime));
 }
 
 static const struct haven_binding_coa coa_direct = {
@@ -881,6 +884,61 @@ test_burst_mixed(void)
 	return 0;
 }
 
+/* One port's haven counters (show ports) against what is expected. */
+static int
+check_port_stats(unsigned int port, uint64_t rx, uint64_t encap,
+		uint64_t decap, uint64_t proxy, uint64_t punted_n,
+		uint64_t dropped)
+{
+	const struct haven_worker_port_stats *ps = &w.port_stats[port];
+
+	TEST_ASSERT_EQUAL(ps->rx, rx, "port %u rx", port);
+	TEST_ASSERT_EQUAL(ps->encap, encap, "port %u encap", port);
+	TEST_ASSERT_EQUAL(ps->decap, decap, "port %u decap", port);
+	TEST_ASSERT_EQUAL(ps->proxy, proxy, "port %u proxy", port);
+	TEST_ASSERT_EQUAL(ps->punted, punted_n, "port %u punted", port);
+	TEST_ASSERT_EQUAL(ps->dropped, dropped, "port %u dropped", port);
+	return 0;
+}
+
+/*
+ * show ports' haven counters go to the input port of each burst: on the
+ * home port 6 datagrams tunnelled (out of the visited port), 2 without a
+ * binding dropped, one ARP request answered by proxy; on the visited port
+ * one reverse-tunnelled datagram decapsulated and one registration punted.
+ */
+static int
+test_port_stats(void)
+{
+	struct rte_mbuf *pkts[8], *m;
+	uint16_t i;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT |
+			HAVEN_BINDING_F_REVERSE_TUNNEL), 0, "bind");
+	for (i = 0; i < 8; i++)
+		pkts[i] = udp_packet(&port_mac[0], REMOTE, i < 6 ? HOME :
+				IP(192, 0, 2, 123), 64, 0, 9, 20);
+	haven_worker_process_burst(&w, 0, pkts, 8);
+	run(0, arp_request(&router_mac, ROUTER, HOME));
+	if (check_port_stats(0, 9, 6, 0, 1, 0, 2) != 0 ||
+	    check_port_stats(1, 0, 0, 0, 0, 0, 0) != 0)
+		return -1;
+	run(1, reverse_ipip(COA, HOME));
+	run(1, udp_packet(&port_mac[1], COA, HA, 64, 0, 434, 24));
+	if (check_port_stats(0, 9, 6, 0, 1, 0, 2) != 0 ||
+	    check_port_stats(1, 2, 0, 1, 0, 1, 0) != 0)
+		return -1;
+	for (i = 0; i < 6; i++) {
+		m = sent(1);
+		TEST_ASSERT(m != NULL, "tunnelled packet %u not on the wire", i);
+		rte_pktmbuf_free(m);
+	}
+	drain();
+	return 0;
+}
+
 static void
 stop_worker(void *arg)
 {
@@ -920,6 +978,23 @@ test_worker_main_loop(void)
 	TEST_ASSERT_EQUAL(rte_rcu_qsbr_check(fp.qsbr,
 			rte_rcu_qsbr_start(fp.qsbr), false), 1,
 			"reader unregistered at exit");
+	/* show runtime: two turns brought a packet each (the request, then
+	 * the reply looped back), the loop turned more often than that
+	 * during its 50 ms, the busy cycles are a part of the elapsed. */
+	TEST_ASSERT_EQUAL(w.runtime.bursts, 2, "bursts with packets");
+	TEST_ASSERT(w.runtime.turns > w.runtime.bursts, "turns %" PRIu64,
+			w.runtime.turns);
+	TEST_ASSERT(w.runtime.start_tsc != 0 &&
+			w.runtime.now_tsc > w.runtime.start_tsc, "elapsed");
+	TEST_ASSERT(w.runtime.busy_cycles > 0 && w.runtime.busy_cycles <
+			w.runtime.now_tsc - w.runtime.start_tsc,
+			"busy %" PRIu64 " of %" PRIu64, w.runtime.busy_cycles,
+			w.runtime.now_tsc - w.runtime.start_tsc);
+	TEST_ASSERT(w.runtime.now_tsc - w.runtime.start_tsc >=
+			rte_get_tsc_hz() / 50, "elapsed at least 20 ms");
+	TEST_ASSERT_EQUAL(w.port_stats[0].rx, 2, "port 0 rx");
+	TEST_ASSERT_EQUAL(w.port_stats[0].proxy, 1, "port 0 proxy");
+	TEST_ASSERT_EQUAL(w.port_stats[0].dropped, 1, "port 0 dropped");
 	return 0;
 }
 
@@ -1463,6 +1538,7 @@ main(int argc, char **argv)
 		TEST_RUN(test_reverse_tunnel_minimal);
 		TEST_RUN(test_reverse_tunnel_rejected);
 		TEST_RUN(test_burst_mixed);
+		TEST_RUN(test_port_stats);
 		TEST_RUN(test_worker_main_loop);
 		TEST_RUN(test_coa_change_counters);
 		TEST_RUN(test_cell_busy_uses_record);

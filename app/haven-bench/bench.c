@@ -839,11 +839,17 @@ job_haven(struct run *r)
 	uint32_t pos = (uint32_t)rte_rand();
 	bool six = cur.homes6 != NULL;
 	uint16_t n;
+#ifdef HAVEN_WORKER_RUNTIME
+	uint64_t t;
+#endif
 
 	rte_rcu_qsbr_thread_register(qsbr, w->id);
 	rte_rcu_qsbr_thread_online(qsbr, w->id);
 	r->cpu_ns = thread_cpu_ns();
 	start = rte_rdtsc();
+#ifdef HAVEN_WORKER_RUNTIME
+	t = start;
+#endif
 	do {
 		/* The loop of haven_worker_main, with the generator in it. */
 		n = rte_eth_rx_burst(port_home, 0, pkts, HAVEN_BURST);
@@ -854,6 +860,9 @@ job_haven(struct run *r)
 		haven_worker_process_burst(w, 0, pkts, n);
 		haven_worker_flush(w);
 		rte_rcu_qsbr_quiescent(qsbr, w->id);
+#ifdef HAVEN_WORKER_RUNTIME
+		haven_worker_turn(w, &t, n != 0);	/* show runtime */
+#endif
 		n_pkts += n;
 		now = rte_rdtsc();
 	} while (now - start < r->dur && !r->stop);

@@ -26,6 +26,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -195,6 +196,35 @@ struct haven_worker_stats {
 	uint64_t proxy_nd;	/**< proxy Neighbor Advertisements (IPv6) */
 } __rte_cache_aligned;
 
+/**
+ * Where a worker's time goes (the console's show runtime), in the way of
+ * VPP's show runtime: counted by the worker itself with one rte_rdtsc()
+ * per turn of its loop (haven_worker_turn()), plain stores by the owner
+ * only, read by the control lcore with plain loads. A turn polls every RX
+ * queue of the worker once, processes what came and flushes TX.
+ */
+struct haven_worker_runtime {
+	uint64_t start_tsc;	/**< TSC when the loop started; 0: not yet */
+	uint64_t now_tsc;	/**< TSC at the end of the last turn */
+	uint64_t turns;		/**< turns of the loop */
+	uint64_t bursts;	/**< RX bursts that brought packets */
+	uint64_t busy_cycles;	/**< TSC cycles of the turns that brought
+				  * packets (RX, processing, TX) */
+};
+
+/**
+ * What a worker did with the packets of one port (its input): plain
+ * increments by the owner, once per burst (haven_worker_process_burst()).
+ */
+struct haven_worker_port_stats {
+	uint64_t rx;		/**< packets received */
+	uint64_t encap;		/**< tunnelled (one per care-of address) */
+	uint64_t decap;		/**< reverse-tunnelled, decapsulated */
+	uint64_t proxy;		/**< proxy ARP and proxy NA replies */
+	uint64_t punted;	/**< handed to the control lcore */
+	uint64_t dropped;	/**< dropped in the burst, any reason */
+};
+
 /** State shared by every lcore; built by the control lcore at start. */
 struct haven_fp {
 	struct haven_fp_port ports[HAVEN_MAX_PORTS];
@@ -237,6 +267,9 @@ struct haven_worker {
 	uint16_t txq;				/**< this worker's TX queue, every port */
 	struct haven_binding_counters *counters;	/**< this worker's row */
 	struct haven_worker_stats stats;
+	struct haven_worker_runtime runtime;	/**< show runtime */
+	/** Per input port (index in fp->ports), for show ports. */
+	struct haven_worker_port_stats port_stats[HAVEN_MAX_PORTS];
 	/* Worker-private state below: zero it before launch. */
 	uint16_t ip_id;				/**< next outer IP identification */
 	struct {
@@ -272,6 +305,34 @@ uint16_t haven_worker_process_burst(struct haven_worker *w, uint16_t port,
 
 /** Flush buffered TX of a worker on every port. */
 void haven_worker_flush(struct haven_worker *w);
+
+/** haven_worker_turn() is there (haven-bench's loop counts as ours). */
+#define HAVEN_WORKER_RUNTIME 1
+
+/**
+ * The end of a turn of a worker's loop (struct haven_worker_runtime):
+ * the cycles since *t are busy when the turn brought packets; *t becomes
+ * now. haven_worker_main() calls it, and so may a benchmark that runs
+ * the same loop. Set *t = rte_rdtsc() after an idle sleep.
+ *
+ * @param w       the worker.
+ * @param t       TSC at the end of the previous turn (or the start).
+ * @param bursts  RX bursts of this turn that brought packets.
+ */
+static inline void
+haven_worker_turn(struct haven_worker *w, uint64_t *t, unsigned int bursts)
+{
+	struct haven_worker_runtime *r = &w->runtime;
+	uint64_t now = rte_rdtsc();
+
+	r->turns++;
+	if (bursts != 0) {
+		r->bursts += bursts;
+		r->busy_cycles += now - *t;
+	}
+	r->now_tsc = now;
+	*t = now;
+}
 
 /* ---- neighbour table: control lcore writes, workers read ---- */
 

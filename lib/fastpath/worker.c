@@ -226,13 +226,6 @@ tun_record(const struct fp_burst *b, const struct haven_binding_tun *tun)
 	return tun->rec == 0 ? NULL : haven_binding_rec(b->v, tun->rec);
 }
 
-/* The reader row entry of a binding slot (reverse-tunnel counters). */
-static inline struct haven_binding_counters *
-row_of(const struct fp_burst *b, uint32_t slot)
-{
-	return &b->v->rows[(size_t)b->w->id * b->v->row_stride + slot];
-}
-
 /* ------------------------------------------------------------------ */
 /* Output: TX buffers and the punt ring                                */
 /* ------------------------------------------------------------------ */
@@ -1525,34 +1518,87 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	return b.n_tx;
 }
 
+/* ------------------------------------------------------------------ */
+/* Per-port and runtime accounting (show ports, show runtime)          */
+/* ------------------------------------------------------------------ */
+
+/* The worker's totals that per-port counters take their share of. */
+struct port_snap {
+	uint64_t encap, decap, proxy, punted, dropped;
+};
+
+static inline void
+port_snap(const struct haven_worker_stats *st, struct port_snap *s)
+{
+	unsigned int d;
+
+	s->encap = st->encap_pkts;
+	s->decap = st->decap_pkts;
+	s->proxy = st->proxy_arp + st->proxy_nd;
+	s->punted = st->punted;
+	s->dropped = 0;
+	for (d = 0; d < HAVEN_DROP_MAX; d++)
+		s->dropped += st->drops[d];
+}
+
+/* What the bursts of n packets from port did, by the totals' change. */
+static inline void
+port_account(struct haven_worker *w, uint16_t port, uint16_t n,
+		const struct port_snap *before)
+{
+	struct haven_worker_port_stats *ps;
+	struct port_snap after;
+
+	if (unlikely(port >= HAVEN_MAX_PORTS))
+		return;
+	port_snap(&w->stats, &after);
+	ps = &w->port_stats[port];
+	ps->rx += n;
+	ps->encap += after.encap - before->encap;
+	ps->decap += after.decap - before->decap;
+	ps->proxy += after.proxy - before->proxy;
+	ps->punted += after.punted - before->punted;
+	ps->dropped += after.dropped - before->dropped;
+}
+
 uint16_t
 haven_worker_process_burst(struct haven_worker *w, uint16_t port,
 		struct rte_mbuf **pkts, uint16_t n)
 {
+	struct port_snap before;
 	uint16_t done = 0, tx = 0;
 
+	port_snap(&w->stats, &before);
 	while (done < n) {
 		uint16_t k = RTE_MIN(n - done, HAVEN_BURST);
 
 		tx += process_burst(w, port, pkts + done, k);
 		done += k;
 	}
+	port_account(w, port, n, &before);
 	return tx;
 }
+
+/* ------------------------------------------------------------------ */
+/* The loop                                                            */
+/* ------------------------------------------------------------------ */
 
 struct idle_state {
 	unsigned int empty_polls;
 	unsigned int sleep_us;
 };
 
-/* Adaptive idle: nap longer and longer, offline for RCU meanwhile. */
-static void
+/*
+ * Adaptive idle: nap longer and longer, offline for RCU meanwhile.
+ * Returns true when it slept.
+ */
+static bool
 worker_idle(struct haven_worker *w, struct idle_state *idle)
 {
 	struct rte_rcu_qsbr *qsbr = w->fp->qsbr;
 
 	if (++idle->empty_polls < IDLE_POLLS_BEFORE_SLEEP)
-		return;
+		return false;
 	idle->sleep_us = idle->sleep_us == 0 ? IDLE_SLEEP_MIN_US :
 		RTE_MIN(idle->sleep_us * 2, (unsigned int)IDLE_SLEEP_MAX_US);
 	if (qsbr != NULL)
@@ -1560,6 +1606,7 @@ worker_idle(struct haven_worker *w, struct idle_state *idle)
 	rte_delay_us_sleep(idle->sleep_us);
 	if (qsbr != NULL)
 		rte_rcu_qsbr_thread_online(qsbr, w->id);
+	return true;
 }
 
 int
@@ -1569,7 +1616,8 @@ haven_worker_main(void *arg)
 	struct haven_fp *fp = w->fp;
 	struct rte_mbuf *pkts[HAVEN_BURST];
 	struct idle_state idle = { 0, 0 };
-	unsigned int q, got;
+	unsigned int q, got, bursts;
+	uint64_t t;
 	uint16_t n;
 
 	w->ip_id = (uint16_t)rte_rand();
@@ -1577,23 +1625,32 @@ haven_worker_main(void *arg)
 		rte_rcu_qsbr_thread_register(fp->qsbr, w->id);
 		rte_rcu_qsbr_thread_online(fp->qsbr, w->id);
 	}
+	t = rte_rdtsc();
+	w->runtime.now_tsc = t;
+	w->runtime.start_tsc = t;
 	while (!*fp->quit) {
 		got = 0;
+		bursts = 0;
 		for (q = 0; q < w->n_rxq; q++) {
 			n = rte_eth_rx_burst(fp->ports[w->rxq[q].port].port_id,
 					w->rxq[q].queue, pkts, HAVEN_BURST);
-			if (n > 0)
+			if (n > 0) {
 				haven_worker_process_burst(w, w->rxq[q].port,
 						pkts, n);
+				bursts++;
+			}
 			got += n;
 		}
 		haven_worker_flush(w);
 		if (fp->qsbr != NULL)
 			rte_rcu_qsbr_quiescent(fp->qsbr, w->id);
-		if (got == 0 && fp->idle_adaptive)
-			worker_idle(w, &idle);
-		else if (got != 0)
+		haven_worker_turn(w, &t, bursts);
+		if (got == 0 && fp->idle_adaptive) {
+			if (worker_idle(w, &idle))
+				t = rte_rdtsc();	/* a nap is not busy */
+		} else if (got != 0) {
 			idle = (struct idle_state){ 0, 0 };
+		}
 	}
 	haven_worker_flush(w);
 	if (fp->qsbr != NULL) {

@@ -491,6 +491,7 @@ static cmdline_parse_inst_t *const commands[] = {
 	&cmd_show_stats,
 	&cmd_show_drops,
 	&cmd_show_ports,
+	&cmd_show_runtime,
 	&cmd_show_xstats,
 	&cmd_show_routes,
 	&cmd_show_neigh,
@@ -544,6 +545,7 @@ static cmdline_parse_inst_t *const commands[] = {
 	/* console_clear.c */
 	&cmd_clear_stats,
 	&cmd_clear_drops,
+	&cmd_clear_runtime,
 	&cmd_clear_port_stats,
 	&cmd_clear_port_stats_one,
 	&cmd_clear_peers,
@@ -811,8 +813,14 @@ list_choices(struct cmdline *cl, const char *line, int state, char *first)
 	while (rc > 0) {
 		bool dup = false;
 
+		/* One line per word and kind ("aaa [Fixed STRING]"), the
+		 * first variant's help: show aaa and show aaa nodes share
+		 * the word. */
+		size_t k = strcspn(dst, ":");
+
 		for (i = 0; i < n && !dup; i++)
-			dup = strcmp(seen[i], dst) == 0;
+			dup = strncmp(seen[i], dst, k) == 0 &&
+				strcspn(seen[i], ":") == k;
 		if (!dup && n < CHOICES_MAX && (seen[n] = strdup(dst)) != NULL) {
 			cmdline_printf(cl, " %s\n", dst);
 			n++;

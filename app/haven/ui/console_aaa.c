@@ -35,8 +35,8 @@ show_aaa(struct cmdline *cl)
 	unsigned int i;
 
 	if (!haven_aaa_enabled()) {
-		cmdline_printf(cl, "  no aaa section: only configured nodes "
-			"are served\n");
+		console_error(cl, "no aaa section: only configured nodes "
+			"are served");
 		return;
 	}
 	haven_aaa_client_stats(&st);
@@ -97,6 +97,11 @@ show_aaa_nodes(struct cmdline *cl)
 	struct haven_view_list l;
 	unsigned int i, shown = 0;
 
+	if (!haven_aaa_enabled()) {
+		console_error(cl, "no aaa section: no node is provisioned by "
+			"RADIUS");
+		return;
+	}
 	if (haven_view_nodes(HAVEN_AF_INET, HAVEN_VIEW_ALL, NULL, 0, &l) != 0) {
 		cmdline_printf(cl, "error: out of memory\n");
 		return;

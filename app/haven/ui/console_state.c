@@ -35,8 +35,8 @@ cmd_show_store_parsed(void *parsed, struct cmdline *cl, void *data)
 	(void)parsed;
 	(void)data;
 	if (st == NULL) {
-		cmdline_printf(cl, "no store: nothing survives a restart "
-			"(configure store:)\n");
+		console_error(cl, "no store: nothing survives a restart "
+			"(configure store:)");
 		return;
 	}
 	haven_store_stats_get(st, &s);
@@ -143,7 +143,7 @@ cmd_show_red_parsed(void *parsed, struct cmdline *cl, void *data)
 	(void)parsed;
 	(void)data;
 	if (!haven_pair_enabled() || sy == NULL) {
-		cmdline_printf(cl, "no redundancy: a lone primary (%s)\n",
+		console_error(cl, "no redundancy: a lone primary (%s)",
 			haven_rt.serving ? "serving" : "not serving");
 		return;
 	}
