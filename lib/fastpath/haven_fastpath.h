@@ -75,7 +75,8 @@ struct haven_fp6;
 	_(PUNT_RING_FULL, "punt ring full")				\
 	_(NO_MBUF, "mbuf pool empty")					\
 	_(TOO_BIG, "encapsulated packet exceeds MTU")			\
-	_(TX_FULL, "TX queue full")
+	_(TX_FULL, "TX queue full")					\
+	_(NA_UNSOLICITED, "Neighbor Advertisement of no concern")
 
 /** Drop reasons. */
 enum haven_drop {
