@@ -137,6 +137,43 @@ class TestSuite_hostile:
         wait_until(lambda: self.stat(h, "udp_bad_checksum") == bad0 + 2, 3,
                    what="the delegation datagram counted")
 
+    def test_reverse_tunnel_bad_inner_checksum(self):
+        """A reverse-tunnelled packet whose inner IPv4 header checksum is
+        wrong is dropped, not forwarded (issue 10 #13).
+
+        Steps:
+            Register 192.0.2.100 with T from 198.51.100.10; listen on the
+            correspondent host, UDP 9000; from the mobile node's
+            namespace inject 20 IP-in-IP packets 198.51.100.10 ->
+            192.0.2.1 around 192.0.2.100 -> 192.0.2.10 whose inner header
+            checksum is wrong, then 20 whose checksum is right.
+        Verify:
+            revtun_bad_cksum grew by 20, decap_packets by exactly 20; the
+            correspondent host received the 20 good ones.
+        """
+        from lab import Stream
+        h = self.start()
+        r = self.register(h, E.MN_HOME_ADDR, flags="T")
+        assert r.code == 0, r.code_text
+        d0 = h.drops()["revtun_bad_cksum"]
+        dec0 = self.stat(h, "decap_packets")
+        recv = self.stream.receiver("ch", duration=4)
+        for bad, seq in ((True, 0), (False, 100)):
+            self.lab.run("mn", [PY, DTS / "inject.py", "--outer-src",
+                                E.MN_VA_ADDR, "--outer-dst", E.HA_ADDR,
+                                "--encap", "ipip", "--inner-src",
+                                E.MN_HOME_ADDR, "--inner-dst", E.CH_ADDR,
+                                "--count", 20, "--seq", seq] +
+                         (["--bad-inner-cksum"] if bad else []))
+        res = self.stream.result(recv)
+        grew = h.drops()["revtun_bad_cksum"] - d0
+        dec = self.stat(h, "decap_packets") - dec0
+        print("bad inner checksum: dropped %d, decapsulated %d, "
+              "received %s" % (grew, dec, res.get("received")))
+        assert grew == 20, grew
+        assert dec == 20, dec
+        assert res["received"] == 20, res
+
     def test_forged_arp_for_router_ignored(self):
         """One forged ARP reply for the router does not redirect the
         tunnels: the router's own MAC answers the agent's probe.

@@ -851,6 +851,86 @@ test_reverse_tunnel_rejected(void)
 	return 0;
 }
 
+/*
+ * Issue 10 #13: a reverse-tunnelled packet whose inner IPv4 header
+ * checksum is wrong is not forwarded (IP in IP and GRE); one that is
+ * right, a non-first fragment among them (no UDP header to look at), is.
+ */
+static int
+test_reverse_tunnel_bad_inner_cksum(void)
+{
+	struct rte_mbuf *m;
+	uint8_t *o;
+	uint16_t c;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT |
+			HAVEN_BINDING_F_REVERSE_TUNNEL), 0, "bind");
+	m = reverse_ipip(COA, HOME);
+	rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 20)[11] ^= 0x5a;
+	run(1, m);
+	TEST_ASSERT(sent(0) == NULL, "forwarded a corrupt inner header");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_REVTUN_BAD_CKSUM], 1,
+			"revtun_bad_cksum");
+	TEST_ASSERT_EQUAL(w.stats.decap_pkts, 0, "decap_pkts");
+
+	/* The same in GRE (4 bytes of GRE header after the outer one). */
+	m = frame(&port_mac[1], &gw_mac, RTE_ETHER_TYPE_IPV4, 20 + 4 + 28 + 30,
+			&o);
+	put_ipv4(o, 47, 20 + 4 + 58, COA, HA, 60, 0);
+	o[22] = 0x08;		/* GRE protocol 0x0800 */
+	put_ipv4(o + 24, IPPROTO_UDP, 58, HOME, CH, 64, 0);
+	o[24 + 10] ^= 0x01;
+	run(1, m);
+	TEST_ASSERT(sent(0) == NULL, "forwarded a corrupt inner header (GRE)");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_REVTUN_BAD_CKSUM], 2,
+			"revtun_bad_cksum GRE");
+
+	/* A non-first fragment, checksum right: decapsulated as it is. */
+	m = reverse_ipip(COA, HOME);
+	o = rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 20);
+	o[6] = 0x00;
+	o[7] = 0x03;		/* offset 24 bytes, last fragment */
+	o[10] = o[11] = 0;
+	c = cksum(o, 20);
+	o[10] = c >> 8;
+	o[11] = c & 0xff;
+	run(1, m);
+	m = sent(0);
+	TEST_ASSERT(m != NULL, "a good non-first fragment not decapsulated");
+	o = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
+	TEST_ASSERT_EQUAL(be16(o + 6), 3, "fragment offset kept");
+	TEST_ASSERT_EQUAL(cksum(o, 20), 0, "checksum after the TTL change");
+	rte_pktmbuf_free(m);
+	TEST_ASSERT_EQUAL(w.stats.decap_pkts, 1, "decap_pkts");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_REVTUN_BAD_CKSUM], 2,
+			"no more drops");
+	return 0;
+}
+
+/*
+ * A fragment addressed to the agent is punted whole and untouched (the
+ * control lcore never reads an L4 header in one, loop.c); a non-first
+ * fragment whose payload looks like UDP 434 is not a registration.
+ */
+static int
+test_fragment_to_agent_punted(void)
+{
+	struct rte_mbuf *m = udp_packet(&port_mac[1], COA, HA, 64, 0x0004,
+			434, 24);
+
+	drain();
+	run(1, m);
+	m = punted();
+	TEST_ASSERT(m != NULL, "fragment not punted");
+	TEST_ASSERT_EQUAL(be16(rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 6)),
+			4, "fragment offset");
+	rte_pktmbuf_free(m);
+	TEST_ASSERT_EQUAL(w.stats.punted, 1, "punted");
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Bursts, builders, pure codecs                                       */
 /* ------------------------------------------------------------------ */
@@ -1537,6 +1617,8 @@ main(int argc, char **argv)
 		TEST_RUN(test_reverse_tunnel_accepted);
 		TEST_RUN(test_reverse_tunnel_minimal);
 		TEST_RUN(test_reverse_tunnel_rejected);
+		TEST_RUN(test_reverse_tunnel_bad_inner_cksum);
+		TEST_RUN(test_fragment_to_agent_punted);
 		TEST_RUN(test_burst_mixed);
 		TEST_RUN(test_port_stats);
 		TEST_RUN(test_worker_main_loop);

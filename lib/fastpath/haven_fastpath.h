@@ -69,6 +69,7 @@ struct haven_fp6;
 	_(REVTUN_NO_BINDING, "reverse tunnel: unknown home address")	\
 	_(REVTUN_BAD_SOURCE, "reverse tunnel: outer source not a CoA")	\
 	_(REVTUN_NOT_ALLOWED, "reverse tunnel: T flag not set")		\
+	_(REVTUN_BAD_CKSUM, "reverse tunnel: inner header checksum wrong") \
 	_(FRAGMENT_MINIMAL, "fragment cannot use minimal encap")	\
 	_(NO_ROUTE, "no route")						\
 	_(NEIGH_UNRESOLVED, "next hop unresolved, punt ring full")	\

@@ -464,6 +464,13 @@ classify_local(struct fp_burst *b, const uint8_t *ip, struct fp_meta *md)
 	inner = ip + md->strip;
 	if (!ipv4_header_ok(inner, len - md->strip))
 		goto malformed;
+	/* A corrupt inner header must not be forwarded (RFC 1812 5.2.2);
+	 * a minimal one is rebuilt from its own checked header instead. */
+	if (!fp_ip_cksum_ok(inner)) {
+		md->action = ACT_DROP;
+		md->drop = HAVEN_DROP_REVTUN_BAD_CKSUM;
+		return;
+	}
 	md->tunnel = ip[9];
 	md->outer_src = fp_ip_src(ip);
 	md->action = ACT_DECAP;
