@@ -22,6 +22,10 @@
         spoofed address of the prefix about itself (what every host of a
         busy link announces), then with --claim one claiming that address
         with the attacker's MAC
+    hostile.py df-flood --iface eth0 --src 192.0.2.10 --dst 192.0.2.100 \
+        --size 1500 --count 300
+        UDP datagrams of size bytes (IP header included) with DF, from each
+        --src in turn (any address, broadcast ones too)
     hostile.py udp --iface eth0 --src 198.51.100.10 --dst 192.0.2.1 \\
         --dport 434 --hex <payload> --bad-checksum
         one UDP datagram with a wrong (non-zero) checksum
@@ -139,6 +143,18 @@ def na_flood(a):
     return {"sent": len(frames), "mac": mac}
 
 
+def df_flood(a):
+    """Datagrams too big to tunnel without fragmenting, DF set: each
+    draws an ICMP fragmentation needed, if the agent sends one."""
+    mac = get_if_hwaddr(a.iface)
+    pad = b"\xa5" * (a.size - 28)
+    frames = [Ether(src=mac, dst=a.dst_mac) /
+              IP(src=a.src[i % len(a.src)], dst=a.dst, flags="DF") /
+              UDP(sport=40000, dport=9) / Raw(pad) for i in range(a.count)]
+    sendp(frames, iface=a.iface, inter=(1.0 / a.rate) if a.rate else 0)
+    return {"sent": len(frames)}
+
+
 def udp(a):
     """One UDP datagram; with --bad-checksum its checksum is wrong but not
     zero (zero would mean "no checksum", RFC 768)."""
@@ -183,6 +199,14 @@ def main():
     c.add_argument("--avoid", nargs="*")
     c.add_argument("--claim")
     c.add_argument("--rate", type=float, default=0.0)
+    c = sub.add_parser("df-flood")
+    c.add_argument("--iface", required=True)
+    c.add_argument("--src", required=True, nargs="+")
+    c.add_argument("--dst", required=True)
+    c.add_argument("--dst-mac", required=True)
+    c.add_argument("--size", type=int, default=1500)
+    c.add_argument("--count", type=int, default=100)
+    c.add_argument("--rate", type=float, default=0.0)
     c = sub.add_parser("udp")
     c.add_argument("--iface", required=True)
     c.add_argument("--src", required=True)
@@ -194,7 +218,8 @@ def main():
     c.add_argument("--bad-checksum", action="store_true")
     a = p.parse_args()
     fn = {"arp": arp, "rrq-flood": rrq_flood, "mh-flood": mh_flood,
-          "na-flood": na_flood, "udp": udp}[a.cmd]
+          "na-flood": na_flood, "df-flood": df_flood,
+          "udp": udp}[a.cmd]
     print(json.dumps(fn(a)))
     return 0
 

@@ -687,6 +687,88 @@ test_too_big_frag_needed(void)
 	return 0;
 }
 
+/* Frames fragmentation needed answered on port 0 (freed). */
+static unsigned int
+count_frag_needed(void)
+{
+	struct rte_mbuf *m;
+	unsigned int n = 0;
+
+	while ((m = sent(0)) != NULL) {
+		const uint8_t *ip = rte_pktmbuf_mtod_offset(m,
+				const uint8_t *, 14);
+
+		n += ip[9] == 1 && ip[20] == 3 && ip[21] == 4;
+		rte_pktmbuf_free(m);
+	}
+	return n;
+}
+
+/*
+ * Issue 10 #7: ICMP errors are rate limited per worker (a token bucket)
+ * and never sent about a datagram whose source or destination names no
+ * single host, about a non-first fragment or about an ICMP error.
+ */
+static int
+test_icmp_errors_limited(void)
+{
+	static const uint32_t odd_src[] = {
+		IP(0, 0, 0, 0), IP(0, 1, 2, 3), IP(127, 0, 0, 1),
+		IP(224, 0, 0, 5), IP(240, 0, 0, 1), IP(255, 255, 255, 255),
+		IP(192, 0, 2, 255),	/* the home port's directed broadcast */
+	};
+	struct rte_mbuf *m;
+	uint8_t *ip;
+	uint16_t c;
+	unsigned int i;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT), 0, "bind");
+	fp.icmp_rate = 1;		/* 1 a second: no refill in the test */
+	fp.icmp_burst = 3;
+	w.icmp_credit = 0;
+	w.icmp_tsc = 0;			/* a long idle: the bucket is full */
+	for (i = 0; i < 10; i++)
+		run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0x4000, 9,
+				1472));
+	TEST_ASSERT_EQUAL(count_frag_needed(), 3, "errors sent of 10");
+	TEST_ASSERT_EQUAL(w.stats.icmp_errors, 3, "icmp_errors");
+	TEST_ASSERT_EQUAL(w.stats.icmp_limited, 7, "icmp_limited");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_TOO_BIG], 10, "too_big");
+
+	/* Odd sources, a non-first fragment, an ICMP error: none answered,
+	 * and none takes a token. */
+	drain();
+	w.icmp_tsc = 0;
+	for (i = 0; i < RTE_DIM(odd_src); i++)
+		run(0, udp_packet(&port_mac[0], odd_src[i], HOME, 64, 0x4000,
+				9, 1472));
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0x4000 | 0x00b9, 9,
+			1472));
+	m = udp_packet(&port_mac[0], REMOTE, HOME, 64, 0x4000, 9, 1472);
+	ip = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
+	ip[9] = 1;			/* ICMP destination unreachable */
+	ip[20] = 3;
+	ip[10] = ip[11] = 0;
+	c = cksum(ip, 20);
+	ip[10] = c >> 8;
+	ip[11] = c & 0xff;
+	run(0, m);
+	TEST_ASSERT_EQUAL(count_frag_needed(), 0, "an error about them");
+	TEST_ASSERT_EQUAL(w.stats.icmp_errors + w.stats.icmp_limited, 0,
+		"tokens taken");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_TOO_BIG],
+		RTE_DIM(odd_src) + 2, "too_big");
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0x4000, 9, 1472));
+	TEST_ASSERT_EQUAL(count_frag_needed(), 1, "a unicast one answered");
+	fp.icmp_rate = 0;
+	fp.icmp_burst = 0;
+	w.icmp_tsc = 0;		/* the next tests start with a full bucket */
+	drain();
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* To the agent                                                        */
 /* ------------------------------------------------------------------ */
@@ -1612,6 +1694,7 @@ main(int argc, char **argv)
 		TEST_RUN(test_ttl_expired);
 		TEST_RUN(test_no_binding_and_not_for_us);
 		TEST_RUN(test_too_big_frag_needed);
+		TEST_RUN(test_icmp_errors_limited);
 		TEST_RUN(test_icmp_echo_reply);
 		TEST_RUN(test_registration_punted);
 		TEST_RUN(test_reverse_tunnel_accepted);

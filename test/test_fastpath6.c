@@ -734,6 +734,33 @@ test_hop_limit_expired(void)
 	return 0;
 }
 
+/* Issue 10 #7: Packet Too Big within the worker's rate limit. */
+static int
+test_icmp6_errors_limited(void)
+{
+	struct rte_mbuf *m;
+	unsigned int i, n = 0;
+
+	drain();
+	fp.icmp_rate = 1;
+	fp.icmp_burst = 2;
+	w.icmp_credit = 0;
+	w.icmp_tsc = 0;
+	for (i = 0; i < 6; i++)
+		run(0, udp6(&port_mac[0], &ch_mac, CH, HOME, 64, 1413));
+	while ((m = sent(0)) != NULL) {
+		n += rte_pktmbuf_mtod_offset(m, const uint8_t *, 14)[40] == 2;
+		rte_pktmbuf_free(m);
+	}
+	TEST_ASSERT_EQUAL(n, 2, "Packet Too Big sent of 6");
+	TEST_ASSERT_EQUAL(w.stats.icmp_limited, 4, "icmp_limited");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_TOO_BIG], 6, "too_big");
+	fp.icmp_rate = 0;
+	fp.icmp_burst = 0;
+	w.icmp_tsc = 0;
+	return 0;
+}
+
 static int
 test_packet_too_big(void)
 {
@@ -1270,6 +1297,7 @@ main(int argc, char **argv)
 		TEST_RUN(test_two_care_of_addresses);
 		TEST_RUN(test_hop_limit_expired);
 		TEST_RUN(test_packet_too_big);
+		TEST_RUN(test_icmp6_errors_limited);
 		TEST_RUN(test_unresolved_next_hop_punted);
 		TEST_RUN(test_echo6);
 		TEST_RUN(test_mobility_header_punted);

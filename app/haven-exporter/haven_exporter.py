@@ -86,6 +86,9 @@ STATS_COUNTERS = {
     "address_claims_seen": "Claims of our addresses or intercepted home "
                            "addresses by another MAC",
     "addresses_defended": "Such claims answered with an announcement",
+    "icmp_errors_sent": "ICMP and ICMPv6 errors the workers sent",
+    "icmp_errors_limited": "ICMP and ICMPv6 errors not sent: over the "
+                           "rate limit",
     "registrations6_accepted": "Binding Updates accepted (status 0)",
     "registrations6_denied": "Binding Updates refused (status 128 or more)",
 }

@@ -47,6 +47,8 @@ struct haven_fp6;
 #define HAVEN_OUTER_TTL HAVEN_BINDING_OUTER_TTL	/**< TTL of tunnel headers */
 #define HAVEN_BURST 32			/**< packets per RX burst */
 #define HAVEN_TX_BUFFER 32		/**< packets buffered per port before TX */
+#define HAVEN_ICMP_RATE 100		/**< ICMP errors a second, per worker */
+#define HAVEN_ICMP_BURST 10		/**< ... and at once (token bucket) */
 
 /**
  * VRRP (RFC 5798): IP protocol 112 to 224.0.0.18 (IPv4) or ff02::12
@@ -196,6 +198,8 @@ struct haven_worker_stats {
 	uint64_t punted;
 	uint64_t drops[HAVEN_DROP_MAX];
 	uint64_t proxy_nd;	/**< proxy Neighbor Advertisements (IPv6) */
+	uint64_t icmp_errors;	/**< ICMP / ICMPv6 errors sent */
+	uint64_t icmp_limited;	/**< ... not sent: over the rate limit */
 } __rte_cache_aligned;
 
 /**
@@ -255,6 +259,15 @@ struct haven_fp {
 	/** IPv6 side (haven_fastpath6.h); NULL: IPv6 off, every IPv6
 	 * frame dropped as HAVEN_DROP_NOT_IPV4_OR_ARP. */
 	struct haven_fp6 *fp6;
+	/**
+	 * ICMP and ICMPv6 errors (fragmentation needed, Time Exceeded,
+	 * Packet Too Big) a worker sends: a token bucket per worker of
+	 * icmp_burst tokens refilled at icmp_rate a second (RFC 4443
+	 * 2.4(f), RFC 1812 4.3.2.8); 0: HAVEN_ICMP_RATE, HAVEN_ICMP_BURST.
+	 * Set before the workers start.
+	 */
+	uint32_t icmp_rate;
+	uint32_t icmp_burst;			/**< see icmp_rate */
 };
 
 /** What one worker lcore polls and owns. */
@@ -274,6 +287,8 @@ struct haven_worker {
 	struct haven_worker_port_stats port_stats[HAVEN_MAX_PORTS];
 	/* Worker-private state below: zero it before launch. */
 	uint16_t ip_id;				/**< next outer IP identification */
+	uint64_t icmp_credit;			/**< ICMP bucket, TSC cycles */
+	uint64_t icmp_tsc;			/**< ... as of this TSC */
 	struct {
 		uint16_t n;
 		struct rte_mbuf *pkts[HAVEN_TX_BUFFER];

@@ -946,8 +946,52 @@ act_echo(struct fp_burst *b, struct rte_mbuf *m)
 /*
  * Fragmentation needed (RFC 792, RFC 1191 next-hop MTU) back to the
  * datagram's source through the previous hop, in place: the new headers
- * go in front of the quoted IP header, the rest is trimmed.
+ * go in front of the quoted IP header, the rest is trimmed. Only where
+ * icmp_error_allowed() says so; else the datagram is just dropped.
  */
+/*
+ * An address that names one host (RFC 1812 4.3.2.7, 5.3.7): not 0/8,
+ * 127/8, multicast, class E or the limited broadcast, nor the directed
+ * broadcast of the input port's subnet.
+ */
+static inline bool
+ip4_names_one_host(const struct haven_fp_port *p, uint32_t a)
+{
+	uint32_t h = rte_be_to_cpu_32(a);
+
+	if ((h >> 24) == 0 || (h >> 24) == 127 || h >= 0xe0000000u)
+		return false;
+	return p->mask == 0 || p->mask == UINT32_MAX ||
+		a != (p->addr | ~p->mask);
+}
+
+/*
+ * Whether the datagram of frame p may draw an ICMP error (RFC 1812
+ * 4.3.2.7): not sent as a link-layer broadcast or multicast, source and
+ * destination each naming one host, not a non-first fragment, not itself
+ * an ICMP error; and the worker's rate limit allows one (fp_icmp_allow()).
+ */
+static inline bool
+icmp_error_allowed(struct fp_burst *b, const uint8_t *p)
+{
+	const struct haven_fp_port *port = &b->fp->ports[b->port];
+	const uint8_t *ip = p + sizeof(struct rte_ether_hdr);
+	unsigned int hlen = fp_ip_hlen(ip);
+
+	if (rte_is_multicast_ether_addr(
+			&((const struct rte_ether_hdr *)p)->dst_addr) ||
+	    !ip4_names_one_host(port, fp_ip_src(ip)) ||
+	    !ip4_names_one_host(port, fp_ip_dst(ip)) ||
+	    (fp_get16(ip + 6) & FP_IP_OFFMASK) != 0)
+		return false;
+	/* Errors are 3, 4, 5, 11, 12 (RFC 1812 4.3.2.7). */
+	if (ip[9] == FP_IPPROTO_ICMP && fp_ip_total_len(ip) > hlen &&
+	    (ip[hlen] == 3 || ip[hlen] == 4 || ip[hlen] == 5 ||
+	     ip[hlen] == 11 || ip[hlen] == 12))
+		return false;
+	return fp_icmp_allow(b->w);
+}
+
 static void
 icmp_frag_needed(struct fp_burst *b, struct rte_mbuf *m, uint16_t mtu)
 {
@@ -959,6 +1003,10 @@ icmp_frag_needed(struct fp_burst *b, struct rte_mbuf *m, uint16_t mtu)
 	uint8_t *p;
 
 	p = rte_pktmbuf_mtod(m, uint8_t *);
+	if (!icmp_error_allowed(b, p)) {
+		drop(b, m, HAVEN_DROP_TOO_BIG);
+		return;
+	}
 	rte_ether_addr_copy(&((struct rte_ether_hdr *)p)->src_addr, &prev_hop);
 	quoted = p + sizeof(struct rte_ether_hdr);
 	quote = RTE_MIN(fp_ip_hlen(quoted) + ICMP_QUOTE,

@@ -173,7 +173,8 @@ send6(struct fp6_pkt *c, struct rte_mbuf *m, unsigned int out, uint32_t neigh)
 /*
  * An ICMPv6 error about the packet at ip (len contiguous bytes) back to
  * its source through the previous hop (the frame's Ethernet source) on
- * the input port, in a new mbuf. RFC 4443 2.4 (e) cases send nothing.
+ * the input port, in a new mbuf. RFC 4443 2.4 (e) cases send nothing,
+ * and none beyond the worker's rate limit (fp_icmp_allow()).
  */
 static void
 icmp6_error(struct fp6_pkt *c, const struct rte_mbuf *m, const uint8_t *ip,
@@ -187,7 +188,13 @@ icmp6_error(struct fp6_pkt *c, const struct rte_mbuf *m, const uint8_t *ip,
 	size_t room;
 	int n;
 
-	if (fp_ip6_is_zero(src))
+	/* RFC 4443 2.4 (e): not about a link-layer multicast, nor from a
+	 * source that names no single host (the builders check the rest);
+	 * 2.4 (f): the worker's rate limit. */
+	if (fp_ip6_is_zero(src) || fp_ip6_is_zero(ip + 8) ||
+	    fp_ip6_is_multicast(ip + 8) ||
+	    (rte_is_multicast_ether_addr(&in_eth->dst_addr) &&
+	     type != HAVEN_ICMP6_PKT_TOO_BIG) || !fp_icmp_allow(c->w))
 		return;
 	e = rte_pktmbuf_alloc(c->fp->pool);
 	if (unlikely(e == NULL)) {

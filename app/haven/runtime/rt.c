@@ -178,6 +178,8 @@ haven_rt_worker_stats(struct haven_worker_stats *sum)
 		sum->proxy_nd += s->proxy_nd;
 		sum->icmp_echo += s->icmp_echo;
 		sum->punted += s->punted;
+		sum->icmp_errors += s->icmp_errors;
+		sum->icmp_limited += s->icmp_limited;
 		for (d = 0; d < HAVEN_DROP_MAX; d++)
 			sum->drops[d] += s->drops[d];
 	}

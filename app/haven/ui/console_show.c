@@ -959,7 +959,8 @@ print_stats6(struct cmdline *cl, const json_t *j)
 		"denied %lld\n"
 		"    bindings %lld  expired %lld\n"
 		"    DAD started %lld  failed %lld  unsolicited NA %lld\n"
-		"    binding errors %lld  parameter problems %lld\n"
+		"    binding errors %lld  parameter problems %lld (%lld over "
+		"the limit)\n"
 		"  IPv6 neighbours\n"
 		"    NS sent %lld  held sent %lld  held dropped %lld\n"
 		"  Binding Acknowledgements by status\n",
@@ -971,6 +972,7 @@ print_stats6(struct cmdline *cl, const json_t *j)
 		jint(c, "dad_failed"), jint(c, "unsolicited_na_sent"),
 		jint(c, "binding_errors_sent"),
 		jint(c, "parameter_problems_sent"),
+		jint(c, "parameter_problems_limited"),
 		jint(c, "neighbour_solicitations_sent"), jint(c, "held_sent"),
 		jint(c, "held_dropped"));
 	json_object_foreach(json_object_get(c, "acknowledgements_by_status"),

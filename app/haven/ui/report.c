@@ -333,6 +333,8 @@ stats_since_start(void)
 	put_u(o, "neighbours_evicted", l->evicted + l6->evicted);
 	put_u(o, "address_claims_seen", l->claims_seen + l6->claims_seen);
 	put_u(o, "addresses_defended", l->defended + l6->defended);
+	put_u(o, "icmp_errors_sent", w.icmp_errors);
+	put_u(o, "icmp_errors_limited", w.icmp_limited);
 	return o;
 }
 
@@ -370,6 +372,7 @@ stats6_since_start(void)
 	put_u(o, "unsolicited_na_sent", l->announces_sent);
 	put_u(o, "binding_errors_sent", c->be_sent);
 	put_u(o, "parameter_problems_sent", c->param_problem_sent);
+	put_u(o, "parameter_problems_limited", c->param_problem_limited);
 	put_u(o, "neighbour_solicitations_sent", l->solicits_sent);
 	put_u(o, "held_sent", l->held_sent);
 	put_u(o, "held_dropped", l->held_dropped);
