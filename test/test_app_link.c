@@ -13,6 +13,7 @@
  * .1 / ::1), with 203.0.113.0/24 behind the gateway 198.51.100.254.
  */
 
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,7 +21,9 @@
 #include <rte_arp.h>
 #include <rte_cycles.h>
 #include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_udp.h>
 
 #include "haven_fastpath.h"
 #include "haven_fastpath6.h"
@@ -764,6 +767,86 @@ test_flood_spares_referenced(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* The loop's UDP dispatch (issue 10 #13)                              */
+/* ------------------------------------------------------------------ */
+
+#define TEST_UDP_PORT 434
+
+static unsigned int udp_heard;
+
+static void
+on_udp(struct rte_mbuf *m)
+{
+	udp_heard++;
+	rte_pktmbuf_free(m);
+}
+
+/* A UDP datagram 198.51.100.20:434 -> 192.0.2.1:434 of 24 bytes of
+ * payload, checksum 0, its IPv4 flags and offset field frag. */
+static struct rte_mbuf *
+udp_to_agent(uint16_t frag)
+{
+	struct rte_mbuf *m = haven_rt_mbuf();
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
+
+	if (m == NULL)
+		return NULL;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
+			sizeof(*eth) + sizeof(*ip) + sizeof(*udp) + 24);
+	memset(eth, 0, sizeof(*eth) + sizeof(*ip) + sizeof(*udp) + 24);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + sizeof(*udp) + 24);
+	ip->fragment_offset = rte_cpu_to_be_16(frag);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = APP_IP(198, 51, 100, 20);
+	ip->dst_addr = APP_IP(192, 0, 2, 1);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp = (struct rte_udp_hdr *)(ip + 1);
+	udp->src_port = RTE_BE16(TEST_UDP_PORT);
+	udp->dst_port = RTE_BE16(TEST_UDP_PORT);
+	udp->dgram_len = rte_cpu_to_be_16(sizeof(*udp) + 24);
+	m->port = haven_rt.fp.ports[1].port_id;
+	return m;
+}
+
+/*
+ * A fragment is never handed to a UDP handler: a non-first one has no
+ * UDP header (its first bytes are the middle of the datagram), a first
+ * one only part of it. The whole datagram is.
+ */
+static int
+test_fragment_not_dispatched(void)
+{
+	static const uint16_t frags[] = {
+		0x0003,				/* last, offset 24 bytes */
+		0x00b9,				/* last, offset 1480 bytes */
+		RTE_IPV4_HDR_MF_FLAG | 0x0003,	/* middle */
+		RTE_IPV4_HDR_MF_FLAG,		/* first */
+	};
+	unsigned int i;
+
+	udp_heard = 0;
+	for (i = 0; i < RTE_DIM(frags); i++) {
+		TEST_ASSERT_EQUAL(app_punt(udp_to_agent(frags[i]),
+			HAVEN_PUNT_CONTROL), 0, "punt");
+		app_turns(2);
+		TEST_ASSERT_EQUAL(udp_heard, 0,
+			"fragment 0x%04x dispatched as UDP", frags[i]);
+	}
+	TEST_ASSERT_EQUAL(app_punt(udp_to_agent(RTE_IPV4_HDR_DF_FLAG),
+		HAVEN_PUNT_CONTROL), 0, "punt");
+	app_turns(2);
+	TEST_ASSERT_EQUAL(udp_heard, 1, "the whole datagram not dispatched");
+	app_drain();
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -773,7 +856,8 @@ main(int argc, char **argv)
 	if (app_eal_init(argv[0], "test-app-link") != 0 ||
 	    app_config_load(config_yaml) != 0 || haven_rt_start() != 0 ||
 	    haven_link_init() != 0 ||
-	    haven_link_conflict_hook_add(on_conflict, NULL) != 0) {
+	    haven_link_conflict_hook_add(on_conflict, NULL) != 0 ||
+	    haven_loop_on_udp4(TEST_UDP_PORT, on_udp) != 0) {
 		fprintf(stderr, "set-up failed\n");
 		return 1;
 	}
@@ -784,6 +868,7 @@ main(int argc, char **argv)
 	TEST_RUN(test_mac_change_confirmed);
 	TEST_RUN(test_defend_own_address);
 	TEST_RUN(test_flood_spares_referenced);
+	TEST_RUN(test_fragment_not_dispatched);
 	app_drain();
 	haven_rt_stop();
 	rte_eal_cleanup();

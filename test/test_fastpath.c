@@ -13,6 +13,7 @@
  * home address 192.0.2.1 as outer source (claim 5), not 198.51.100.1.
  */
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,8 @@ drain(void)
 	while ((m = punted()) != NULL)
 		rte_pktmbuf_free(m);
 	memset(&w.stats, 0, sizeof(w.stats));
+	memset(&w.port_stats, 0, sizeof(w.port_stats));
+	memset(&w.runtime, 0, sizeof(w.runtime));
 }
 
 static const struct haven_binding_coa coa_direct = {
@@ -686,6 +689,88 @@ test_too_big_frag_needed(void)
 	return 0;
 }
 
+/* Frames fragmentation needed answered on port 0 (freed). */
+static unsigned int
+count_frag_needed(void)
+{
+	struct rte_mbuf *m;
+	unsigned int n = 0;
+
+	while ((m = sent(0)) != NULL) {
+		const uint8_t *ip = rte_pktmbuf_mtod_offset(m,
+				const uint8_t *, 14);
+
+		n += ip[9] == 1 && ip[20] == 3 && ip[21] == 4;
+		rte_pktmbuf_free(m);
+	}
+	return n;
+}
+
+/*
+ * Issue 10 #7: ICMP errors are rate limited per worker (a token bucket)
+ * and never sent about a datagram whose source or destination names no
+ * single host, about a non-first fragment or about an ICMP error.
+ */
+static int
+test_icmp_errors_limited(void)
+{
+	static const uint32_t odd_src[] = {
+		IP(0, 0, 0, 0), IP(0, 1, 2, 3), IP(127, 0, 0, 1),
+		IP(224, 0, 0, 5), IP(240, 0, 0, 1), IP(255, 255, 255, 255),
+		IP(192, 0, 2, 255),	/* the home port's directed broadcast */
+	};
+	struct rte_mbuf *m;
+	uint8_t *ip;
+	uint16_t c;
+	unsigned int i;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT), 0, "bind");
+	fp.icmp_rate = 1;		/* 1 a second: no refill in the test */
+	fp.icmp_burst = 3;
+	w.icmp_credit = 0;
+	w.icmp_tsc = 0;			/* a long idle: the bucket is full */
+	for (i = 0; i < 10; i++)
+		run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0x4000, 9,
+				1472));
+	TEST_ASSERT_EQUAL(count_frag_needed(), 3, "errors sent of 10");
+	TEST_ASSERT_EQUAL(w.stats.icmp_errors, 3, "icmp_errors");
+	TEST_ASSERT_EQUAL(w.stats.icmp_limited, 7, "icmp_limited");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_TOO_BIG], 10, "too_big");
+
+	/* Odd sources, a non-first fragment, an ICMP error: none answered,
+	 * and none takes a token. */
+	drain();
+	w.icmp_tsc = 0;
+	for (i = 0; i < RTE_DIM(odd_src); i++)
+		run(0, udp_packet(&port_mac[0], odd_src[i], HOME, 64, 0x4000,
+				9, 1472));
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0x4000 | 0x00b9, 9,
+			1472));
+	m = udp_packet(&port_mac[0], REMOTE, HOME, 64, 0x4000, 9, 1472);
+	ip = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
+	ip[9] = 1;			/* ICMP destination unreachable */
+	ip[20] = 3;
+	ip[10] = ip[11] = 0;
+	c = cksum(ip, 20);
+	ip[10] = c >> 8;
+	ip[11] = c & 0xff;
+	run(0, m);
+	TEST_ASSERT_EQUAL(count_frag_needed(), 0, "an error about them");
+	TEST_ASSERT_EQUAL(w.stats.icmp_errors + w.stats.icmp_limited, 0,
+		"tokens taken");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_TOO_BIG],
+		RTE_DIM(odd_src) + 2, "too_big");
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0x4000, 9, 1472));
+	TEST_ASSERT_EQUAL(count_frag_needed(), 1, "a unicast one answered");
+	fp.icmp_rate = 0;
+	fp.icmp_burst = 0;
+	w.icmp_tsc = 0;		/* the next tests start with a full bucket */
+	drain();
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* To the agent                                                        */
 /* ------------------------------------------------------------------ */
@@ -957,6 +1042,86 @@ test_reverse_tunnel_rejected(void)
 	return 0;
 }
 
+/*
+ * Issue 10 #13: a reverse-tunnelled packet whose inner IPv4 header
+ * checksum is wrong is not forwarded (IP in IP and GRE); one that is
+ * right, a non-first fragment among them (no UDP header to look at), is.
+ */
+static int
+test_reverse_tunnel_bad_inner_cksum(void)
+{
+	struct rte_mbuf *m;
+	uint8_t *o;
+	uint16_t c;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT |
+			HAVEN_BINDING_F_REVERSE_TUNNEL), 0, "bind");
+	m = reverse_ipip(COA, HOME);
+	rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 20)[11] ^= 0x5a;
+	run(1, m);
+	TEST_ASSERT(sent(0) == NULL, "forwarded a corrupt inner header");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_REVTUN_BAD_CKSUM], 1,
+			"revtun_bad_cksum");
+	TEST_ASSERT_EQUAL(w.stats.decap_pkts, 0, "decap_pkts");
+
+	/* The same in GRE (4 bytes of GRE header after the outer one). */
+	m = frame(&port_mac[1], &gw_mac, RTE_ETHER_TYPE_IPV4, 20 + 4 + 28 + 30,
+			&o);
+	put_ipv4(o, 47, 20 + 4 + 58, COA, HA, 60, 0);
+	o[22] = 0x08;		/* GRE protocol 0x0800 */
+	put_ipv4(o + 24, IPPROTO_UDP, 58, HOME, CH, 64, 0);
+	o[24 + 10] ^= 0x01;
+	run(1, m);
+	TEST_ASSERT(sent(0) == NULL, "forwarded a corrupt inner header (GRE)");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_REVTUN_BAD_CKSUM], 2,
+			"revtun_bad_cksum GRE");
+
+	/* A non-first fragment, checksum right: decapsulated as it is. */
+	m = reverse_ipip(COA, HOME);
+	o = rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 20);
+	o[6] = 0x00;
+	o[7] = 0x03;		/* offset 24 bytes, last fragment */
+	o[10] = o[11] = 0;
+	c = cksum(o, 20);
+	o[10] = c >> 8;
+	o[11] = c & 0xff;
+	run(1, m);
+	m = sent(0);
+	TEST_ASSERT(m != NULL, "a good non-first fragment not decapsulated");
+	o = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
+	TEST_ASSERT_EQUAL(be16(o + 6), 3, "fragment offset kept");
+	TEST_ASSERT_EQUAL(cksum(o, 20), 0, "checksum after the TTL change");
+	rte_pktmbuf_free(m);
+	TEST_ASSERT_EQUAL(w.stats.decap_pkts, 1, "decap_pkts");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_REVTUN_BAD_CKSUM], 2,
+			"no more drops");
+	return 0;
+}
+
+/*
+ * A fragment addressed to the agent is punted whole and untouched (the
+ * control lcore never reads an L4 header in one, loop.c); a non-first
+ * fragment whose payload looks like UDP 434 is not a registration.
+ */
+static int
+test_fragment_to_agent_punted(void)
+{
+	struct rte_mbuf *m = udp_packet(&port_mac[1], COA, HA, 64, 0x0004,
+			434, 24);
+
+	drain();
+	run(1, m);
+	m = punted();
+	TEST_ASSERT(m != NULL, "fragment not punted");
+	TEST_ASSERT_EQUAL(be16(rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 6)),
+			4, "fragment offset");
+	rte_pktmbuf_free(m);
+	TEST_ASSERT_EQUAL(w.stats.punted, 1, "punted");
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Bursts, builders, pure codecs                                       */
 /* ------------------------------------------------------------------ */
@@ -987,6 +1152,61 @@ test_burst_mixed(void)
 		rte_pktmbuf_free(m);
 	}
 	TEST_ASSERT(sent(1) == NULL, "more on the wire");
+	return 0;
+}
+
+/* One port's haven counters (show ports) against what is expected. */
+static int
+check_port_stats(unsigned int port, uint64_t rx, uint64_t encap,
+		uint64_t decap, uint64_t proxy, uint64_t punted_n,
+		uint64_t dropped)
+{
+	const struct haven_worker_port_stats *ps = &w.port_stats[port];
+
+	TEST_ASSERT_EQUAL(ps->rx, rx, "port %u rx", port);
+	TEST_ASSERT_EQUAL(ps->encap, encap, "port %u encap", port);
+	TEST_ASSERT_EQUAL(ps->decap, decap, "port %u decap", port);
+	TEST_ASSERT_EQUAL(ps->proxy, proxy, "port %u proxy", port);
+	TEST_ASSERT_EQUAL(ps->punted, punted_n, "port %u punted", port);
+	TEST_ASSERT_EQUAL(ps->dropped, dropped, "port %u dropped", port);
+	return 0;
+}
+
+/*
+ * show ports' haven counters go to the input port of each burst: on the
+ * home port 6 datagrams tunnelled (out of the visited port), 2 without a
+ * binding dropped, one ARP request answered by proxy; on the visited port
+ * one reverse-tunnelled datagram decapsulated and one registration punted.
+ */
+static int
+test_port_stats(void)
+{
+	struct rte_mbuf *pkts[8], *m;
+	uint16_t i;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT |
+			HAVEN_BINDING_F_REVERSE_TUNNEL), 0, "bind");
+	for (i = 0; i < 8; i++)
+		pkts[i] = udp_packet(&port_mac[0], REMOTE, i < 6 ? HOME :
+				IP(192, 0, 2, 123), 64, 0, 9, 20);
+	haven_worker_process_burst(&w, 0, pkts, 8);
+	run(0, arp_request(&router_mac, ROUTER, HOME));
+	if (check_port_stats(0, 9, 6, 0, 1, 0, 2) != 0 ||
+	    check_port_stats(1, 0, 0, 0, 0, 0, 0) != 0)
+		return -1;
+	run(1, reverse_ipip(COA, HOME));
+	run(1, udp_packet(&port_mac[1], COA, HA, 64, 0, 434, 24));
+	if (check_port_stats(0, 9, 6, 0, 1, 0, 2) != 0 ||
+	    check_port_stats(1, 2, 0, 1, 0, 1, 0) != 0)
+		return -1;
+	for (i = 0; i < 6; i++) {
+		m = sent(1);
+		TEST_ASSERT(m != NULL, "tunnelled packet %u not on the wire", i);
+		rte_pktmbuf_free(m);
+	}
+	drain();
 	return 0;
 }
 
@@ -1029,6 +1249,23 @@ test_worker_main_loop(void)
 	TEST_ASSERT_EQUAL(rte_rcu_qsbr_check(fp.qsbr,
 			rte_rcu_qsbr_start(fp.qsbr), false), 1,
 			"reader unregistered at exit");
+	/* show runtime: two turns brought a packet each (the request, then
+	 * the reply looped back), the loop turned more often than that
+	 * during its 50 ms, the busy cycles are a part of the elapsed. */
+	TEST_ASSERT_EQUAL(w.runtime.bursts, 2, "bursts with packets");
+	TEST_ASSERT(w.runtime.turns > w.runtime.bursts, "turns %" PRIu64,
+			w.runtime.turns);
+	TEST_ASSERT(w.runtime.start_tsc != 0 &&
+			w.runtime.now_tsc > w.runtime.start_tsc, "elapsed");
+	TEST_ASSERT(w.runtime.busy_cycles > 0 && w.runtime.busy_cycles <
+			w.runtime.now_tsc - w.runtime.start_tsc,
+			"busy %" PRIu64 " of %" PRIu64, w.runtime.busy_cycles,
+			w.runtime.now_tsc - w.runtime.start_tsc);
+	TEST_ASSERT(w.runtime.now_tsc - w.runtime.start_tsc >=
+			rte_get_tsc_hz() / 50, "elapsed at least 20 ms");
+	TEST_ASSERT_EQUAL(w.port_stats[0].rx, 2, "port 0 rx");
+	TEST_ASSERT_EQUAL(w.port_stats[0].proxy, 1, "port 0 proxy");
+	TEST_ASSERT_EQUAL(w.port_stats[0].dropped, 1, "port 0 dropped");
 	return 0;
 }
 
@@ -1566,13 +1803,17 @@ main(int argc, char **argv)
 		TEST_RUN(test_ttl_expired);
 		TEST_RUN(test_no_binding_and_not_for_us);
 		TEST_RUN(test_too_big_frag_needed);
+		TEST_RUN(test_icmp_errors_limited);
 		TEST_RUN(test_icmp_echo_reply);
 		TEST_RUN(test_registration_punted);
 		TEST_RUN(test_registration_guard);
 		TEST_RUN(test_reverse_tunnel_accepted);
 		TEST_RUN(test_reverse_tunnel_minimal);
 		TEST_RUN(test_reverse_tunnel_rejected);
+		TEST_RUN(test_reverse_tunnel_bad_inner_cksum);
+		TEST_RUN(test_fragment_to_agent_punted);
 		TEST_RUN(test_burst_mixed);
+		TEST_RUN(test_port_stats);
 		TEST_RUN(test_worker_main_loop);
 		TEST_RUN(test_coa_change_counters);
 		TEST_RUN(test_cell_busy_uses_record);

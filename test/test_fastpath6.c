@@ -34,6 +34,7 @@
 #include "haven_fastpath.h"
 #include "haven_fastpath6.h"
 #include "haven_nd.h"
+#include "fastpath6_private.h"
 #include "test.h"
 
 #define MAC(x, y) { .addr_bytes = { 0x02, 0, 0, 0, x, y } }
@@ -472,19 +473,148 @@ test_ns_own_address(void)
 	return 0;
 }
 
-static int
-test_na_punted(void)
+/* An unsolicited NA for target from src_mac/src to all nodes. */
+static struct rte_mbuf *
+na_packet(const struct rte_ether_addr *src_mac, const uint8_t *src,
+		const uint8_t *target)
 {
+	static const struct rte_ether_addr all_nodes_mac = {
+		.addr_bytes = { 0x33, 0x33, 0, 0, 0, 1 } };
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 
-	drain();
-	TEST_ASSERT_EQUAL(haven_build_na(m, &gw_mac, &port_mac[1], GW, VPORT,
-		GW, HAVEN_ND_NA_F_S, &gw_mac), 0, "build");
-	run(1, m);
+	if (m != NULL && haven_build_na(m, src_mac, &all_nodes_mac, src,
+			ALL_NODES, target, HAVEN_ND_NA_F_O, src_mac) != 0) {
+		rte_pktmbuf_free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+/* An NA on port: punted to the control lcore (true) or dropped. */
+static bool
+na_punted(uint16_t port, const struct rte_ether_addr *src_mac,
+		const uint8_t *src, const uint8_t *target)
+{
+	struct rte_mbuf *m;
+
+	run(port, na_packet(src_mac, src, target));
 	m = punted();
-	TEST_ASSERT(m != NULL, "NA not punted");
-	TEST_ASSERT_EQUAL(HAVEN_PUNT_REASON(m), HAVEN_PUNT_CONTROL, "reason");
+	if (m == NULL)
+		return false;
 	rte_pktmbuf_free(m);
+	return true;
+}
+
+/* An address of 2001:db8:7::/64 in the DAD watch's set of a, not a. */
+static void
+same_set(const uint8_t *a, unsigned int skip, uint8_t out[16])
+{
+	static const uint8_t base[16] = A6(7, 0);
+	unsigned int i;
+
+	for (i = 1; i < 1u << 20; i++) {
+		memcpy(out, base, 16);
+		out[12] = (uint8_t)(i >> 16);
+		out[13] = (uint8_t)(i >> 8);
+		out[14] = (uint8_t)i;
+		if (fp_dad6_set(out) == fp_dad6_set(a) && skip-- == 0)
+			return;
+	}
+	memset(out, 0, 16);
+}
+
+/*
+ * Neighbor Advertisements reach the control lcore only when they concern
+ * it: the agent's addresses, neighbours (known or being resolved), bound
+ * home addresses (the defence of what it intercepts), addresses under
+ * DAD. The rest is dropped in the worker (issue 16: at 100,000 IPv6
+ * bindings a busy link's announcements overflowed the punt ring).
+ */
+static int
+test_na_filtered(void)
+{
+	struct rte_mbuf *m, *pkts[HAVEN_BURST];
+	uint8_t x[16], y[16], z[16];
+	unsigned int i, k;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_BINDING_F_INTERCEPT), 0,
+		"bind");
+	TEST_ASSERT_EQUAL(bind_simple(HOME2, 0), 0, "bind without intercept");
+	/* Of concern: punted. */
+	TEST_ASSERT(na_punted(1, &gw_mac, GW, GW), "known neighbour");
+	TEST_ASSERT(na_punted(1, &stranger_mac, UNRESOLVED, UNRESOLVED),
+		"neighbour being resolved");
+	TEST_ASSERT(na_punted(0, &stranger_mac, STRANGER, HA),
+		"the home agent address");
+	TEST_ASSERT(na_punted(0, &stranger_mac, STRANGER, VPORT),
+		"a port's address");
+	TEST_ASSERT(na_punted(0, &stranger_mac, STRANGER, HOME),
+		"a home address intercepted here (defence)");
+	TEST_ASSERT(na_punted(0, &stranger_mac, STRANGER, HOME2),
+		"a bound home address");
+	TEST_ASSERT_EQUAL(w.stats.punted, 6, "punted");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_NA_UNSOLICITED], 0,
+		"none dropped");
+	/* Of no concern: dropped, counted. */
+	TEST_ASSERT(!na_punted(0, &stranger_mac, STRANGER, STRANGER),
+		"a stranger's own announcement punted");
+	TEST_ASSERT(!na_punted(0, &stranger_mac, STRANGER, UNBOUND),
+		"an unbound address punted");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_NA_UNSOLICITED], 2,
+		"na_unsolicited");
+	/* Under DAD: punted (a defence fails the DAD). */
+	haven_fp6_dad_watch(&fp6, UNBOUND);
+	TEST_ASSERT(na_punted(0, &stranger_mac, STRANGER, UNBOUND),
+		"an address under DAD");
+	/* Two more probes in its set: the oldest gives way; a probe
+	 * again refreshes an entry. */
+	same_set(UNBOUND, 0, x);
+	same_set(UNBOUND, 1, y);
+	same_set(UNBOUND, 2, z);
+	TEST_ASSERT(!fp_ip6_is_zero(z), "no address of the same set");
+	haven_fp6_dad_watch(&fp6, x);
+	TEST_ASSERT(na_punted(0, &stranger_mac, STRANGER, UNBOUND),
+		"two ways: still watched");
+	TEST_ASSERT(na_punted(0, &stranger_mac, STRANGER, x), "x watched");
+	haven_fp6_dad_watch(&fp6, UNBOUND);	/* refresh: x is older */
+	haven_fp6_dad_watch(&fp6, y);
+	TEST_ASSERT(!na_punted(0, &stranger_mac, STRANGER, x), "x forgotten");
+	TEST_ASSERT(na_punted(0, &stranger_mac, STRANGER, UNBOUND),
+		"refreshed entry kept");
+	TEST_ASSERT(na_punted(0, &stranger_mac, STRANGER, y), "y watched");
+	haven_fp6_dad_watch(&fp6, z);
+	TEST_ASSERT(!na_punted(0, &stranger_mac, STRANGER, UNBOUND),
+		"UNBOUND forgotten after two newer");
+	/* Truncated: malformed. */
+	m = na_packet(&stranger_mac, STRANGER, STRANGER);
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - 14 - 40 - 8);
+	rte_pktmbuf_mtod_offset(m, uint8_t *, 14)[5] = 8;
+	drain();
+	run(0, m);
+	TEST_ASSERT(punted() == NULL, "truncated NA punted");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_MALFORMED], 1, "malformed");
+	/* A flood of 32 x 32 announcements (4 times the punt ring) from
+	 * strangers: none reaches the ring, nothing is lost to it. */
+	drain();
+	for (k = 0; k < 32; k++) {
+		for (i = 0; i < HAVEN_BURST; i++) {
+			uint8_t t[16] = A6(1, 0x1000);
+
+			t[14] = (uint8_t)(0x10 + k);
+			t[15] = (uint8_t)i;
+			pkts[i] = na_packet(&stranger_mac, t, t);
+		}
+		haven_worker_process_burst(&w, 0, pkts, HAVEN_BURST);
+	}
+	TEST_ASSERT_EQUAL(rte_ring_count(fp.punt_ring), 0, "punt ring used");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_NA_UNSOLICITED],
+		32 * HAVEN_BURST, "flood dropped as na_unsolicited");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_PUNT_RING_FULL], 0,
+		"punt ring full");
+	memset(fp6.dad, 0, sizeof(fp6.dad));
+	memset(fp6.dad_stamp, 0, sizeof(fp6.dad_stamp));
+	haven_binding6_remove(table, HOME2);
 	return 0;
 }
 
@@ -601,6 +731,33 @@ test_hop_limit_expired(void)
 	TEST_ASSERT_EQUAL(icmp6_verify(ip), 0, "checksum");
 	TEST_ASSERT_MEM(ip + 48, orig, sizeof(orig), "the packet is quoted");
 	rte_pktmbuf_free(m);
+	return 0;
+}
+
+/* Issue 10 #7: Packet Too Big within the worker's rate limit. */
+static int
+test_icmp6_errors_limited(void)
+{
+	struct rte_mbuf *m;
+	unsigned int i, n = 0;
+
+	drain();
+	fp.icmp_rate = 1;
+	fp.icmp_burst = 2;
+	w.icmp_credit = 0;
+	w.icmp_tsc = 0;
+	for (i = 0; i < 6; i++)
+		run(0, udp6(&port_mac[0], &ch_mac, CH, HOME, 64, 1413));
+	while ((m = sent(0)) != NULL) {
+		n += rte_pktmbuf_mtod_offset(m, const uint8_t *, 14)[40] == 2;
+		rte_pktmbuf_free(m);
+	}
+	TEST_ASSERT_EQUAL(n, 2, "Packet Too Big sent of 6");
+	TEST_ASSERT_EQUAL(w.stats.icmp_limited, 4, "icmp_limited");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_TOO_BIG], 6, "too_big");
+	fp.icmp_rate = 0;
+	fp.icmp_burst = 0;
+	w.icmp_tsc = 0;
 	return 0;
 }
 
@@ -1220,11 +1377,12 @@ main(int argc, char **argv)
 		TEST_RUN(test_dad_defended);
 		TEST_RUN(test_ns_not_answered);
 		TEST_RUN(test_ns_own_address);
-		TEST_RUN(test_na_punted);
+		TEST_RUN(test_na_filtered);
 		TEST_RUN(test_encap6);
 		TEST_RUN(test_two_care_of_addresses);
 		TEST_RUN(test_hop_limit_expired);
 		TEST_RUN(test_packet_too_big);
+		TEST_RUN(test_icmp6_errors_limited);
 		TEST_RUN(test_unresolved_next_hop_punted);
 		TEST_RUN(test_echo6);
 		TEST_RUN(test_mobility_header_punted);

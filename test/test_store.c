@@ -750,6 +750,135 @@ test_buffering(void)
 	return 0;
 }
 
+/* A busy loop's changes wait for a larger commit; an idle one's do not. */
+static int
+test_group_commit(void)
+{
+	struct haven_store_stats st;
+	struct haven_store_record r;
+	struct haven_store *s;
+	char err[512];
+	unsigned int i;
+
+	s = open_store(new_path(), HAVEN_STORE_SYNC_NONE, err, sizeof(err));
+	TEST_ASSERT(s != NULL, "open: %s", err);
+	TEST_ASSERT_EQUAL(haven_store_poll(s, false), 0, "nothing pending");
+	for (i = 0; i < 10; i++) {
+		r = binding4(i + 1);
+		TEST_ASSERT_EQUAL(haven_store_put(s, &r), 0, "put");
+	}
+	TEST_ASSERT_EQUAL(haven_store_poll(s, true), 0, "busy: they wait");
+	haven_store_stats_get(s, &st);
+	TEST_ASSERT_EQUAL(st.pending, 10, "pending");
+	TEST_ASSERT_EQUAL(st.commits, 0, "no commit");
+	TEST_ASSERT_EQUAL(haven_store_poll(s, false), 10, "idle: committed");
+	/* busy: one commit at HAVEN_STORE_GROUP_CHANGES */
+	for (i = 0; i < HAVEN_STORE_GROUP_CHANGES; i++) {
+		r = replay4(i + 1);
+		TEST_ASSERT_EQUAL(haven_store_put(s, &r), 0, "put");
+		TEST_ASSERT_EQUAL(haven_store_poll(s, true),
+			i + 1 == HAVEN_STORE_GROUP_CHANGES ?
+			HAVEN_STORE_GROUP_CHANGES : 0, "group of %u", i + 1);
+	}
+	haven_store_stats_get(s, &st);
+	TEST_ASSERT_EQUAL(st.commits, 2, "two commits");
+	TEST_ASSERT_EQUAL(st.last_batch, HAVEN_STORE_GROUP_CHANGES, "batch");
+	/* busy: a change waits HAVEN_STORE_GROUP_MS at most */
+	r = binding4(99);
+	TEST_ASSERT_EQUAL(haven_store_put(s, &r), 0, "put");
+	TEST_ASSERT_EQUAL(haven_store_poll(s, true), 0, "young: waits");
+	usleep((HAVEN_STORE_GROUP_MS + 1) * 1000);
+	TEST_ASSERT_EQUAL(haven_store_poll(s, true), 1, "old: committed");
+	haven_store_stats_get(s, &st);
+	TEST_ASSERT_EQUAL(st.entries, 10 + HAVEN_STORE_GROUP_CHANGES + 1,
+		"entries");
+	haven_store_close(s);
+	return 0;
+}
+
+/* What the store holds, against a model: value generation per address. */
+struct model_ctx {
+	const uint32_t *gen;		/* 0: absent */
+	unsigned int n, wrong;
+};
+
+static int
+model_cb(void *ctx, const struct haven_store_record *r)
+{
+	struct model_ctx *c = ctx;
+	uint32_t i = ntohl(r->u.binding.home.v4) - 0x0a000000u;
+
+	if (r->kind != HAVEN_STORE_BINDING || i >= 1024 || c->gen[i] == 0 ||
+	    r->u.binding.deleg_generation != c->gen[i])
+		c->wrong++;
+	c->n++;
+	return 0;
+}
+
+/*
+ * Commits that append (keys after the last, as a bulk resync sends them)
+ * mixed with puts, replacements and deletions before and after the last
+ * key, in random batches: after every commit the store holds exactly the
+ * model.
+ */
+static int
+test_append_mixed(void)
+{
+	static uint32_t gen[1024];
+	struct haven_store_record r;
+	struct model_ctx mc;
+	struct haven_store *s;
+	uint32_t seed = 12345, top = 0, g = 0, want;
+	unsigned int round, k, n, i;
+	char err[512];
+
+	s = open_store(new_path(), HAVEN_STORE_SYNC_NONE, err, sizeof(err));
+	TEST_ASSERT(s != NULL, "open: %s", err);
+	memset(gen, 0, sizeof(gen));
+	for (round = 0; round < 200; round++) {
+		n = 1 + (seed = seed * 1103515245u + 12345u) % 40;
+		for (k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			switch ((seed >> 8) % 4) {
+			case 0:		/* a run after the highest key */
+			case 1:
+				i = top < 1023 ? ++top : (seed >> 12) % 1024;
+				break;
+			default:	/* anywhere */
+				i = (seed >> 12) % (top + 2 < 1024 ?
+					top + 2 : 1024);
+				break;
+			}
+			if ((seed >> 20) % 5 == 0) {
+				TEST_ASSERT_EQUAL(haven_store_delete(s,
+					HAVEN_STORE_BINDING,
+					&(struct haven_addr){ .family =
+					HAVEN_AF_INET, .v4 =
+					htonl(0x0a000000u + i) }, 0), 0,
+					"delete");
+				gen[i] = 0;
+			} else {
+				r = binding4(i);
+				r.u.binding.deleg_generation = ++g;
+				TEST_ASSERT_EQUAL(haven_store_put(s, &r), 0,
+					"put");
+				gen[i] = g;
+			}
+		}
+		TEST_ASSERT_EQUAL(haven_store_tick(s), (int)n, "commit");
+		for (want = 0, i = 0; i < 1024; i++)
+			want += gen[i] != 0;
+		memset(&mc, 0, sizeof(mc));
+		mc.gen = gen;
+		TEST_ASSERT_EQUAL(haven_store_restore(s, model_cb, &mc, err,
+			sizeof(err)), (int)want, "round %u: %s", round, err);
+		TEST_ASSERT_EQUAL(mc.wrong, 0, "round %u: records as put",
+			round);
+	}
+	haven_store_close(s);
+	return 0;
+}
+
 /* A second process cannot open a store in use. */
 static int
 test_in_use(void)
@@ -1338,6 +1467,8 @@ main(void)
 	TEST_RUN(test_store_round_trip);
 	TEST_RUN(test_scan_and_ranges);
 	TEST_RUN(test_buffering);
+	TEST_RUN(test_group_commit);
+	TEST_RUN(test_append_mixed);
 	TEST_RUN(test_in_use);
 	TEST_RUN(test_observer);
 	TEST_RUN(test_sync_policies);

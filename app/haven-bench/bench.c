@@ -33,7 +33,12 @@
  *       address at a fixed rate and reclaims every 10 ms;
  *   (e) registrations processed on the main lcore through the library
  *       path the control lcore uses, against raw HMAC-MD5;
- *   (f) the binding table's memory, from the DPDK heap statistics.
+ *   (f) the binding table's memory, from the DPDK heap statistics;
+ *   (g) registrations as in (e) with the state store on (lib/store, one
+ *       commit per 32 requests, a control loop turn's worth), for each
+ *       sync policy, against (e) without it in the same round;
+ *   (h) a bulk resync of the whole store (lib/sync) to a fresh standby
+ *       while the worker forwards, against (c) of the same table.
  * docs/perf.md explains the method and the table.
  *
  * Filling the received frame (a 64-byte copy and the destination) is part
@@ -41,8 +46,9 @@
  * a NIC would have written.
  *
  * Built with -DHAVEN_BENCH_BEFORE against an earlier tree's lib/binding
- * and lib/fastpath (dts/bench.sh --before), it serves as (c0): only the
- * table creation differs (no home prefixes then).
+ * and lib/fastpath (dts/bench.sh --before), it serves as (c0) and runs
+ * only --child; with -DHAVEN_BENCH_NO_PREFIXES too, for a tree whose
+ * tables took no home prefixes (before issue 12).
  */
 
 #include <dirent.h>
@@ -85,6 +91,10 @@
 #include "haven_fastpath.h"
 #include "haven_fastpath6.h"
 #include "haven_mip4.h"
+#ifndef HAVEN_BENCH_BEFORE
+#include "haven_store.h"
+#include "haven_sync.h"
+#endif
 
 #define IP4(a, b, c, d) RTE_BE32(RTE_IPV4(a, b, c, d))
 
@@ -116,8 +126,8 @@ static const uint8_t VISITED6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 2,
 /* Home prefix of the IPv6 variants: 2001:db8:1::/64. */
 static const uint8_t HOME6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1 };
 
-#ifdef HAVEN_BENCH_BEFORE
-/* The earlier tables took no home prefixes. */
+#ifdef HAVEN_BENCH_NO_PREFIXES
+/* The tables before issue 12 took no home prefixes (dts/bench.sh says). */
 struct haven_binding_prefix {
 	struct haven_addr addr;
 	uint8_t len;
@@ -177,6 +187,8 @@ static struct {
 	bool profile;			/* only (c), for perf record */
 	const struct variant *child;	/* run as a (c0) child */
 	enum kind child_kind;
+	bool no_state;			/* skip (g) and (h) */
+	const char *state_dir;		/* stores of (g), (h) */
 } opt = {
 	.rounds = 5,
 	.secs = 1.0,
@@ -190,6 +202,7 @@ static struct {
 	.testpmd = "dpdk-testpmd",
 	.before_label = "earlier commit",
 	.extras = true,
+	.state_dir = "/tmp",
 };
 
 /*
@@ -220,6 +233,13 @@ struct vresult {
 	struct series bgre;		/* GRE before, ratio to ideal */
 	struct series sf;		/* S flag, ratio to ideal */
 	struct series bsf;		/* S flag before, ratio to ideal */
+	struct series rs;		/* (h) worker during the resync, ratio
+					 * to (c) */
+	double rs_secs;			/* (h) the resync's duration */
+	uint64_t rs_records;		/* (h) records it carried */
+	uint64_t rs_msgs;		/* (h) RECORDS messages */
+	bool rs_same;			/* (h) the stores are equal after */
+	bool resync;			/* (h) was run on this table */
 	uint64_t bad;			/* packets not tunnelled */
 	size_t mem_bytes;		/* (f) */
 	bool extras;
@@ -714,6 +734,7 @@ struct run {
 	uint64_t cycles;		/* out */
 	uint64_t cpu_ns;		/* out: CPU time the worker thread got */
 	uint64_t sink;
+	volatile bool stop;		/* JOB_HAVEN: end before dur */
 };
 
 /* CPU time of the calling thread: excludes time it was preempted. */
@@ -818,11 +839,17 @@ job_haven(struct run *r)
 	uint32_t pos = (uint32_t)rte_rand();
 	bool six = cur.homes6 != NULL;
 	uint16_t n;
+#ifdef HAVEN_WORKER_RUNTIME
+	uint64_t t;
+#endif
 
 	rte_rcu_qsbr_thread_register(qsbr, w->id);
 	rte_rcu_qsbr_thread_online(qsbr, w->id);
 	r->cpu_ns = thread_cpu_ns();
 	start = rte_rdtsc();
+#ifdef HAVEN_WORKER_RUNTIME
+	t = start;
+#endif
 	do {
 		/* The loop of haven_worker_main, with the generator in it. */
 		n = rte_eth_rx_burst(port_home, 0, pkts, HAVEN_BURST);
@@ -833,9 +860,12 @@ job_haven(struct run *r)
 		haven_worker_process_burst(w, 0, pkts, n);
 		haven_worker_flush(w);
 		rte_rcu_qsbr_quiescent(qsbr, w->id);
+#ifdef HAVEN_WORKER_RUNTIME
+		haven_worker_turn(w, &t, n != 0);	/* show runtime */
+#endif
 		n_pkts += n;
 		now = rte_rdtsc();
-	} while (now - start < r->dur);
+	} while (now - start < r->dur && !r->stop);
 	r->cpu_ns = thread_cpu_ns() - r->cpu_ns;
 	rte_rcu_qsbr_thread_offline(qsbr, w->id);
 	rte_rcu_qsbr_thread_unregister(qsbr, w->id);
@@ -1044,6 +1074,387 @@ run_before(const struct variant *var, uint32_t size, enum kind kind,
 	return v;
 }
 
+#ifndef HAVEN_BENCH_BEFORE
+/* Built as (c0), it runs only --child: no state stores, no registrations
+ * (lib/store and lib/sync may not exist in that tree). */
+
+/* ------------------------------------------------------------------ */
+/* State stores (g, h)                                                 */
+/* ------------------------------------------------------------------ */
+
+#define STATE_TURN 32			/* registrations per loop turn */
+#define RS_QUEUE 8192			/* datagrams in flight, each way */
+#define RS_SCAN 4096			/* records per slice of a checksum */
+
+/* A store directory of this run: <state_dir>/haven-bench-<pid>-<tag>. */
+static void
+store_dir(char *buf, size_t len, const char *tag)
+{
+	snprintf(buf, len, "%.200s/haven-bench-%d-%.16s", opt.state_dir,
+		(int)getpid(), tag);
+}
+
+static void
+store_remove(const char *dir)
+{
+	static const char *const files[] = {
+		"data.mdb", "lock.mdb", "haven.lock",
+	};
+	char f[1024];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(files); i++) {
+		snprintf(f, sizeof(f), "%.900s/%s", dir, files[i]);
+		unlink(f);
+	}
+	rmdir(dir);
+}
+
+static struct haven_store *
+store_new(const char *tag, enum haven_store_sync sync, char *dir, size_t len)
+{
+	struct haven_store_params p = {
+		.sync = sync,
+		.sync_interval_ms = 100,
+		.agent_id = 1,
+		.identity = "ha 192.0.2.1",
+		.map_size = 4096ull << 20,
+	};
+	struct haven_store *st;
+	char err[512];
+
+	store_dir(dir, len, tag);
+	store_remove(dir);
+	p.path = dir;
+	st = haven_store_open(&p, err, sizeof(err));
+	if (st == NULL)
+		fprintf(stderr, "haven-bench: %s\n", err);
+	return st;
+}
+
+static uint64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The binding record a registration of home at coa makes (persist.c). */
+static void
+binding_record(struct haven_store_record *r, uint32_t home, uint32_t coa,
+		uint32_t lifetime, uint64_t now_ms)
+{
+	struct haven_store_binding *b = &r->u.binding;
+
+	memset(r, 0, sizeof(*r));
+	r->kind = HAVEN_STORE_BINDING;
+	b->home = haven_addr4(home);
+	b->n_coa = 1;
+	b->encap = HAVEN_STORE_ENCAP_IPIP;
+	b->coa[0].addr = haven_addr4(coa);
+	b->coa[0].lifetime_s = lifetime;
+	b->coa[0].expires_ms = now_ms + (uint64_t)lifetime * 1000;
+	b->registered_ms = now_ms;
+}
+
+/* The replay record of an accepted Identification (persist.c). */
+static void
+replay_record(struct haven_store_record *r, uint32_t home, uint64_t ident,
+		uint64_t now_ms)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = HAVEN_STORE_REPLAY;
+	r->u.replay.home = haven_addr4(home);
+	r->u.replay.flags = HAVEN_STORE_R_MIP4_ID;
+	r->u.replay.mip4_id = ident;
+	r->u.replay.updated_ms = now_ms;
+}
+
+/* FNV-1a over every record of a store, in key order, and their count. */
+struct digest {
+	uint64_t h, n;
+	uint8_t last[HAVEN_STORE_KEY_MAX];
+	size_t last_len;
+};
+
+static int
+digest_one(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *val,
+		size_t val_len)
+{
+	struct digest *d = ctx;
+	size_t i;
+
+	for (i = 0; i < key_len; i++)
+		d->h = (d->h ^ key[i]) * 0x100000001b3ull;
+	for (i = 0; i < val_len; i++)
+		d->h = (d->h ^ val[i]) * 0x100000001b3ull;
+	d->n++;
+	memcpy(d->last, key, key_len);
+	d->last_len = key_len;
+	return 0;
+}
+
+static void
+store_digest(struct haven_store *st, struct digest *d)
+{
+	int got;
+
+	memset(d, 0, sizeof(*d));
+	d->h = 0xcbf29ce484222325ull;
+	do {
+		got = haven_store_scan(st, d->last, d->last_len, RS_SCAN,
+			digest_one, d);
+	} while (got == RS_SCAN);
+}
+
+/* (h): an active and a fresh standby in this process, a queue each way. */
+struct rs_queue {
+	uint8_t (*msg)[HAVEN_SYNC_MAX_MSG];
+	uint16_t *len;
+	unsigned int n;
+	uint64_t dropped;
+};
+
+static struct {
+	struct haven_sync *sync[2];	/* 0 the active, 1 the standby */
+	struct haven_store *store[2];
+	struct rs_queue q[2];		/* q[i]: datagrams to side i */
+	bool done;
+	uint64_t bulk_records;
+} rs;
+
+static const struct haven_addr rs_addr[2] = {
+	{ .family = HAVEN_AF_INET, .v4 = IP4(10, 0, 0, 1) },
+	{ .family = HAVEN_AF_INET, .v4 = IP4(10, 0, 0, 2) },
+};
+
+static void
+rs_send(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct rs_queue *q = &rs.q[1 - (int)(uintptr_t)ctx];
+
+	if (q->n == RS_QUEUE || len > HAVEN_SYNC_MAX_MSG) {
+		q->dropped++;		/* the protocol sends it again */
+		return;
+	}
+	memcpy(q->msg[q->n], msg, len);
+	q->len[q->n++] = (uint16_t)len;
+}
+
+static int
+rs_scan(void *ctx, const uint8_t *after, size_t after_len, unsigned int max,
+		haven_sync_scan_cb cb, void *cb_ctx)
+{
+	(void)ctx;
+	return haven_store_scan(rs.store[0], after, after_len, max, cb,
+		cb_ctx);
+}
+
+static int
+rs_apply(void *ctx, int op, const uint8_t *key, size_t key_len,
+		const uint8_t *val, size_t val_len)
+{
+	(void)ctx;
+	switch (op) {
+	case HAVEN_SYNC_OP_PUT:
+		return haven_store_put_raw(rs.store[1], key, key_len, val,
+			val_len, NULL, 0);
+	case HAVEN_SYNC_OP_DELETE:
+		return haven_store_delete_raw(rs.store[1], key, key_len);
+	default:
+		return haven_store_delete_range(rs.store[1], key, key_len,
+			val, val_len);
+	}
+}
+
+static void
+rs_event(void *ctx, int event, uint64_t arg)
+{
+	if ((int)(uintptr_t)ctx == 1 && event == HAVEN_SYNC_EV_BULK_DONE) {
+		rs.done = true;
+		rs.bulk_records = arg;
+	}
+}
+
+static uint64_t
+rs_count(void *ctx)
+{
+	struct haven_store_stats st;
+
+	(void)ctx;
+	haven_store_stats_get(rs.store[0], &st);
+	return st.entries;
+}
+
+static const struct haven_sync_ops rs_ops = {
+	.send = rs_send,
+	.scan = rs_scan,
+	.apply = rs_apply,
+	.event = rs_event,
+	.count = rs_count,
+};
+
+static void
+rs_deliver(int to, uint64_t now)
+{
+	struct rs_queue *q = &rs.q[to];
+	unsigned int i, n = q->n;
+
+	/* What the deliveries send goes on the other queue. */
+	for (i = 0; i < n; i++)
+		haven_sync_input(rs.sync[to], &rs_addr[1 - to], q->msg[i],
+			q->len[i], now);
+	q->n = 0;
+}
+
+static void
+rs_teardown(char dir[2][256])
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		haven_sync_free(rs.sync[k]);
+		haven_store_close(rs.store[k]);
+		store_remove(dir[k]);
+		free(rs.q[k].msg);
+		free(rs.q[k].len);
+	}
+	memset(&rs, 0, sizeof(rs));
+}
+
+/* The active's store: a binding record per bound home address. */
+static int
+rs_setup(char dir[2][256])
+{
+	static const uint8_t key[32] = "haven-bench-resync-key-32-bytes";
+	struct haven_sync_params p;
+	struct haven_store_record r;
+	uint64_t now_wall = wall_ms();
+	uint32_t i;
+	int k;
+
+	memset(&rs, 0, sizeof(rs));
+	rs.store[0] = store_new("active", HAVEN_STORE_SYNC_NONE, dir[0], 256);
+	rs.store[1] = store_new("standby", HAVEN_STORE_SYNC_EVERY_COMMIT,
+		dir[1], 256);
+	if (rs.store[0] == NULL || rs.store[1] == NULL)
+		return -1;
+	for (i = 0; i < cur.n; i++) {
+		binding_record(&r, cur.homes[i], coa_addr(i % N_COA), 600,
+			now_wall);
+		if (haven_store_put(rs.store[0], &r) != 0)
+			return -1;
+	}
+	if (haven_store_flush(rs.store[0]) < 0)
+		return -1;
+	for (k = 0; k < 2; k++) {
+		rs.q[k].msg = malloc((size_t)RS_QUEUE * HAVEN_SYNC_MAX_MSG);
+		rs.q[k].len = malloc(RS_QUEUE * sizeof(uint16_t));
+		if (rs.q[k].msg == NULL || rs.q[k].len == NULL)
+			return -1;
+		memset(&p, 0, sizeof(p));
+		p.self_id = (uint32_t)k + 1;
+		p.peer_id = 2 - (uint32_t)k;
+		p.peer_addr = rs_addr[1 - k];
+		p.key = key;
+		p.key_len = sizeof(key);
+		p.seq_base = now_wall * 1000;
+		p.boot_id = (uint32_t)k + 7;
+		p.ops = &rs_ops;
+		p.ctx = (void *)(uintptr_t)k;
+		rs.sync[k] = haven_sync_create(&p, 0);
+		if (rs.sync[k] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * (h): the active's store holds a binding record per bound home address
+ * of the IPv4 table being measured; a fresh standby joins (empty store,
+ * every-commit, one commit per turn of its loop) while the worker
+ * forwards. The main lcore plays both control lcores. Returns 0, the
+ * resync's figures in res (its rate as a ratio to hv, (c) of the table).
+ */
+static int
+bench_resync(struct vresult *res, double hv, double hvw)
+{
+	struct haven_sync_stats st;
+	struct digest da, db;
+	char dir[2][256];
+	uint64_t t0, t1, ms;
+	struct run run;
+	double v, w;
+
+	if (rs_setup(dir) != 0) {
+		rs_teardown(dir);
+		return -1;
+	}
+	memset(&run, 0, sizeof(run));
+	run.job = JOB_HAVEN;
+	run.dur = (uint64_t)(600 * tsc_hz);	/* until the resync ends */
+	worker_bad();
+	if (rte_eal_remote_launch(job_main, &run, worker_lcore) != 0) {
+		rs_teardown(dir);
+		return -1;
+	}
+	/* Let the worker start before the standby says HELLO. */
+	rte_delay_us_sleep(100000);
+	t0 = rte_rdtsc();
+	haven_sync_set_role(rs.sync[0], HAVEN_SYNC_ROLE_ACTIVE, 0);
+	haven_sync_set_role(rs.sync[1], HAVEN_SYNC_ROLE_STANDBY, 0);
+	while (!rs.done) {
+		ms = (uint64_t)((rte_rdtsc() - t0) * 1000 / tsc_hz);
+		if (ms > 300000)
+			break;			/* never: 5 minutes */
+		haven_sync_tick(rs.sync[0], ms);
+		rs_deliver(1, ms);
+		haven_sync_tick(rs.sync[1], ms);
+		rs_deliver(0, ms);
+		/* The end of the standby's turn (persist.c's poller): a group
+		 * commit while more datagrams wait for it. */
+		haven_store_poll(rs.store[1], rs.q[1].n > 0);
+	}
+	t1 = rte_rdtsc();
+	run.stop = true;
+	rte_eal_wait_lcore(worker_lcore);
+	res->bad += worker_bad();
+	haven_store_flush(rs.store[1]);
+	haven_sync_stats_get(rs.sync[0], &st);
+	res->resync = true;
+	res->rs_secs = (t1 - t0) / tsc_hz;
+	res->rs_records = rs.bulk_records;
+	res->rs_msgs = st.tx[HAVEN_SYNC_RECORDS];
+	v = cpu_mps(&run);
+	w = wall_mps(&run);
+	series_add(&res->rs, v, w, hv > 0 ? v / hv : 0, hvw > 0 ? w / hvw : 0);
+	store_digest(rs.store[0], &da);
+	store_digest(rs.store[1], &db);
+	res->rs_same = rs.done && da.n == cur.n && da.n == db.n &&
+		da.h == db.h;
+	rs_teardown(dir);
+	if (!opt.smoke)
+		fprintf(stderr, "  %u bindings: bulk resync %.2f s, %" PRIu64
+			" records in %" PRIu64 " messages, worker %.2f Mpps "
+			"on CPU (%.2f wall), stores %s\n", cur.n, res->rs_secs,
+			res->rs_records, res->rs_msgs, v, w,
+			res->rs_same ? "equal" : "DIFFER");
+	return 0;
+}
+
+#else
+static int
+bench_resync(struct vresult *res, double hv, double hvw)
+{
+	(void)res;
+	(void)hv;
+	(void)hvw;
+	return -1;
+}
+#endif /* !HAVEN_BENCH_BEFORE */
+
 /* ------------------------------------------------------------------ */
 /* Per size and variant: tables, rounds                                */
 /* ------------------------------------------------------------------ */
@@ -1250,6 +1661,14 @@ bench_variant(const struct variant *var, uint32_t n, bool extras)
 				hv / ideal, hvw / idealw, ch, rate,
 				res->bf.n > 0 ? res->bf.v[res->bf.n - 1] : 0);
 	}
+	/* (h) on the dense IPv4 table of each size. */
+	if (!opt.no_state && var->family == 4 && var->dense &&
+	    bench_resync(res, median(res->hv.v, res->hv.n),
+			median(res->hv.w, res->hv.n)) != 0) {
+		fprintf(stderr, "haven-bench: resync set-up failed\n");
+		variant_teardown();
+		return -1;
+	}
 	variant_teardown();
 	return 0;
 }
@@ -1275,6 +1694,7 @@ child_main(void)
 	return res.bad != 0;
 }
 
+#ifndef HAVEN_BENCH_BEFORE
 /* ------------------------------------------------------------------ */
 /* (e) registrations on the main lcore                                 */
 /* ------------------------------------------------------------------ */
@@ -1292,7 +1712,12 @@ struct reg_result {
 	double reg_sa[MAX_ROUNDS];	/* registrations/s, key per call */
 	double reg_key[MAX_ROUNDS];	/* registrations/s, prepared keys */
 	double reg_wall[MAX_ROUNDS];	/* the same on the wall clock */
+	double reg_busy[MAX_ROUNDS];	/* the same, busy (struct reg_rate) */
 	double ratio[MAX_ROUNDS];	/* reg_key / (raw_prepared / 2) */
+	struct series store[3];		/* (g) per sync policy: busy and wall
+					 * rates, ratios to (e) (reg_busy,
+					 * reg_wall) of the same round */
+	uint64_t store_errors;
 	uint64_t refused;
 };
 
@@ -1453,22 +1878,85 @@ register_one(struct haven_binding_table *t, const uint8_t *msg, bool prepared)
 	return 0;
 }
 
-/* Registrations per second on the main lcore's CPU time (*wall: clock). */
-static double
-run_registrations(struct haven_binding_table *t, bool prepared, double *wall)
+/*
+ * Time a registration run took: on the thread's CPU, on the wall clock,
+ * and "busy": the wall clock less the time the thread waited for a core
+ * (run_delay in /proc/thread-self/schedstat), which counts what it spent
+ * waiting for the disk (an fsync) but not what other processes took.
+ */
+struct reg_rate {
+	double cpu, wall, busy;		/* registrations per second */
+};
+
+static uint64_t
+thread_runq_ns(void)
+{
+	unsigned long long run, wait = 0;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+		wait = 0;
+	fclose(f);
+	return wait;
+}
+
+/* What persist.c puts for an accepted request: binding, replay record. */
+static void
+state_put(struct haven_store *st, const uint8_t *m, uint64_t now_ms)
+{
+	struct haven_store_record r;
+	uint64_t ident = 0;
+	uint32_t home, coa;
+	unsigned int b;
+
+	memcpy(&home, m + 4, 4);
+	memcpy(&coa, m + 12, 4);
+	for (b = 0; b < 8; b++)
+		ident = ident << 8 | m[16 + b];
+	binding_record(&r, home, coa, 600, now_ms);
+	if (haven_store_put(st, &r) != 0)
+		reg.store_errors++;
+	replay_record(&r, home, ident, now_ms);
+	if (haven_store_put(st, &r) != 0)
+		reg.store_errors++;
+}
+
+/*
+ * Registrations per second on the main lcore; with a store (g), each
+ * accepted request puts its binding and replay records, and every
+ * STATE_TURN requests (a turn of the control loop under load) the store
+ * is polled as persist.c does, busy: it commits every
+ * HAVEN_STORE_GROUP_CHANGES changes.
+ */
+static void
+run_registrations(struct haven_binding_table *t, bool prepared,
+		struct haven_store *st, struct reg_rate *rate)
 {
 	uint64_t dur = (uint64_t)(opt.secs * tsc_hz);
 	uint64_t reclaim_every = rte_get_tsc_hz() * RECLAIM_MS / 1000;
-	uint64_t start, now, last_reclaim, done = 0, cpu;
-	unsigned int i = 0, n = REG_NODES * REG_PER_NODE;
+	uint64_t start, now, last_reclaim, done = 0, cpu, runq, secs_ns;
+	uint64_t now_ms = wall_ms();
+	unsigned int i = 0, n = REG_NODES * REG_PER_NODE, turn = 0;
 
 	make_requests();
+	runq = thread_runq_ns();
 	cpu = thread_cpu_ns();
 	start = rte_rdtsc();
 	last_reclaim = start;
 	do {
 		if (register_one(t, reqs[i], prepared) != 0)
 			reg.refused++;
+		else if (st != NULL)
+			state_put(st, reqs[i], now_ms);
+		/* The end of a loop turn under load (persist.c's poller):
+		 * more requests wait, so a group commit. */
+		if (st != NULL && ++turn == STATE_TURN) {
+			turn = 0;
+			if (haven_store_poll(st, true) < 0)
+				reg.store_errors++;
+		}
 		done++;
 		if (++i == n) {
 			/* Replay the set: forget the accepted idents. */
@@ -1484,9 +1972,16 @@ run_registrations(struct haven_binding_table *t, bool prepared, double *wall)
 			last_reclaim = now;
 		}
 	} while (now - start < dur);
+	if (st != NULL && haven_store_tick(st) < 0)
+		reg.store_errors++;
+	now = rte_rdtsc();
 	cpu = thread_cpu_ns() - cpu;
-	*wall = done * tsc_hz / (double)(now - start);
-	return done * 1e9 / (double)cpu;
+	runq = thread_runq_ns() - runq;
+	secs_ns = (uint64_t)((now - start) / tsc_hz * 1e9);
+	rate->cpu = done * 1e9 / (double)cpu;
+	rate->wall = done * 1e9 / (double)secs_ns;
+	rate->busy = secs_ns > runq ? done * 1e9 / (double)(secs_ns - runq) :
+		rate->wall;
 }
 
 /* Raw HMAC-MD5 per second on the main lcore's CPU time. */
@@ -1909,11 +2404,18 @@ print_flood(void)
 		"    the same, guard off", median(flood.off, flood.n), lo, hi,
 		flood.ring_full_off);
 }
+static const enum haven_store_sync state_policies[3] = {
+	HAVEN_STORE_SYNC_EVERY_COMMIT, HAVEN_STORE_SYNC_INTERVAL,
+	HAVEN_STORE_SYNC_NONE,
+};
 
 /* The nodes: the first REG_NODES addresses of a home prefix (a /20). */
 static int
 bench_registrations(void)
 {
+	struct haven_store *stores[3] = { NULL, NULL, NULL };
+	char dirs[3][256];
+	struct reg_rate rr;
 	struct haven_binding_prefix pfx = {
 		.addr = haven_addr4(rte_cpu_to_be_32(DENSE_BASE)),
 		.len = 32 - log2_ceil(REG_NODES),
@@ -1943,21 +2445,48 @@ bench_registrations(void)
 			return -1;
 	}
 	make_requests();
+	for (j = 0; j < 3 && !opt.no_state; j++) {
+		char tag[16];
+
+		snprintf(tag, sizeof(tag), "reg%u", j);
+		stores[j] = store_new(tag, state_policies[j], dirs[j],
+			sizeof(dirs[j]));
+		if (stores[j] == NULL)
+			return -1;
+	}
 	for (k = 0; k < opt.rounds; k++) {
 		reg.raw_oneshot[k] = run_raw_hmac(false);
 		reg.raw_prepared[k] = run_raw_hmac(true);
-		reg.reg_sa[k] = run_registrations(t, false, &reg.reg_wall[k]);
-		reg.reg_key[k] = run_registrations(t, true, &reg.reg_wall[k]);
+		run_registrations(t, false, NULL, &rr);
+		reg.reg_sa[k] = rr.cpu;
+		run_registrations(t, true, NULL, &rr);
+		reg.reg_key[k] = rr.cpu;
+		reg.reg_wall[k] = rr.wall;
+		reg.reg_busy[k] = rr.busy;
 		reg.ratio[k] = reg.reg_key[k] / (reg.raw_prepared[k] / 2);
+		for (j = 0; j < 3 && !opt.no_state; j++) {
+			run_registrations(t, true, stores[j], &rr);
+			series_add(&reg.store[j], rr.busy, rr.wall,
+				rr.busy / reg.reg_busy[k],
+				rr.wall / reg.reg_wall[k]);
+		}
 		if (!opt.smoke)
 			fprintf(stderr, "  registrations, round %u: HMAC() "
 				"%.0f/s, prepared %.0f/s, reg %.0f/s, "
-				"reg prepared %.0f/s\n", k + 1,
+				"reg prepared %.0f/s (busy %.0f/s), with the "
+				"store (busy) %.0f/s %.0f/s %.0f/s\n", k + 1,
 				reg.raw_oneshot[k], reg.raw_prepared[k],
-				reg.reg_sa[k], reg.reg_key[k]);
+				reg.reg_sa[k], reg.reg_key[k], reg.reg_busy[k],
+				reg.store[0].v[k], reg.store[1].v[k],
+				reg.store[2].v[k]);
 	}
 	if (bench_flood(t) != 0)
 		fprintf(stderr, "haven-bench: (i) registration flood failed\n");
+	for (j = 0; j < 3; j++)
+		if (stores[j] != NULL) {
+			haven_store_close(stores[j]);
+			store_remove(dirs[j]);
+		}
 	haven_binding_table_free(t);
 	for (i = 0; i < REG_NODES; i++)
 		haven_mip4_key_free(nodes[i].key);
@@ -2020,6 +2549,60 @@ ratio(const struct series *s, const char *of, double target)
 	if (target > 0)
 		printf(" (>= %.2f %s)", target, r >= target ? "met" : "NOT met");
 	printf("; wall %.3f\n", median(s->rw, s->n));
+}
+
+/*
+ * (g) and (h). (g)'s rates are "busy" (struct reg_rate): an fsync is time
+ * the control lcore waits, which CPU time would leave out.
+ */
+static void
+print_state(void)
+{
+	char label[96];
+	unsigned int i, s;
+	double v, w, lo, hi, q;
+
+	if (opt.no_state)
+		return;
+	printf("-- (e) with the state store, a group commit per %d changes "
+		"(%d requests); rates busy (CPU and disk\n   waits, not waits "
+		"for a core), ratios to (e)'s busy rate of the same round; "
+		"wall: on the wall clock\n", HAVEN_STORE_GROUP_CHANGES,
+		HAVEN_STORE_GROUP_CHANGES / 2);
+	for (s = 0; s < 3; s++) {
+		const struct series *g = &reg.store[s];
+
+		v = median(g->v, g->n);
+		w = median(g->w, g->n);
+		q = median(g->r, g->n);
+		range(g->r, g->n, &lo, &hi);
+		snprintf(label, sizeof(label), "(g) + state store, sync %s",
+			haven_store_sync_name(state_policies[s]));
+		printf("%-44s %8.0f K/s  %6.0f %8.0f  %.3f of (e) "
+			"[%.3f..%.3f] (>= 0.80 %s); wall %.3f\n", label,
+			v / 1e3, v > 0 ? tsc_hz / v : 0, w / 1e3, q, lo, hi,
+			q >= 0.8 ? "met" : "NOT met", median(g->rw, g->n));
+	}
+	if (reg.store_errors != 0)
+		printf("    WARNING: %" PRIu64 " store errors\n",
+			reg.store_errors);
+	for (i = 0; i < n_results; i++) {
+		const struct vresult *r = &results[i];
+
+		if (!r->resync)
+			continue;
+		if (i == 0 || !results[i - 1].resync)
+			printf("-- bulk resync of the whole store to a fresh "
+				"standby (lib/sync, in process) while the "
+				"worker forwards\n");
+		snprintf(label, sizeof(label), "(h) %u bindings: %.2f s, "
+			"%.0f K/s", r->size, r->rs_secs, r->rs_secs > 0 ?
+			r->rs_records / r->rs_secs / 1e3 : 0);
+		row(label, &r->rs, "Mpps");
+		ratio(&r->rs, "(c)", 0.90);
+		if (!r->rs_same)
+			printf("    WARNING: the stores differ\n");
+	}
 }
 
 static void
@@ -2131,8 +2714,11 @@ print_table(void)
 		printf("    WARNING: %" PRIu64 " registrations refused\n",
 			reg.refused);
 	print_flood();
+	print_state();
 	printf("haven-bench: done\n");
 }
+
+#endif /* !HAVEN_BENCH_BEFORE */
 
 /* ------------------------------------------------------------------ */
 /* main                                                                */
@@ -2190,6 +2776,8 @@ usage(const char *prog)
 		"[--testpmd-secs N]\n"
 		"          [--before PATH [--before-label TEXT]]\n"
 		"          [--profile (only Haven's worker, for perf record)]\n"
+		"          [--no-state] [--state-dir DIR (stores of (g), (h); "
+		"default /tmp)]\n"
 		"Runs on lcores 0 and 1 with net_null devices; prints one "
 		"table on stdout.\n", prog);
 }
@@ -2225,6 +2813,8 @@ parse_args(int argc, char **argv)
 		{ "child", required_argument, NULL, 'C' },
 		{ "child-kind", required_argument, NULL, 'K' },
 		{ "profile", no_argument, NULL, 'p' },
+		{ "no-state", no_argument, NULL, 'S' },
+		{ "state-dir", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -2278,6 +2868,12 @@ parse_args(int argc, char **argv)
 			break;
 		case 'p':
 			opt.profile = true;
+			break;
+		case 'S':
+			opt.no_state = true;
+			break;
+		case 'D':
+			opt.state_dir = optarg;
 			break;
 		case 'n':
 			opt.no_huge = true;
@@ -2367,6 +2963,11 @@ main(int argc, char **argv)
 		bench_cleanup();
 		return rc;
 	}
+#ifdef HAVEN_BENCH_BEFORE
+	fprintf(stderr, "haven-bench: built as (c0): only --child\n");
+	bench_cleanup();
+	return 2;
+#else
 	if (opt.testpmd == NULL)
 		opt.testpmd = "false";
 
@@ -2390,7 +2991,9 @@ main(int argc, char **argv)
 	/* Correctness, never timings: every packet tunnelled, every
 	 * registration accepted. */
 	for (s = 0; s < n_results; s++)
-		if (results[s].bad != 0)
+		if (results[s].bad != 0 ||
+		    (results[s].resync && !results[s].rs_same))
 			return 1;
-	return reg.refused != 0 ? 1 : 0;
+	return reg.refused != 0 || reg.store_errors != 0 ? 1 : 0;
+#endif
 }

@@ -91,6 +91,9 @@ STATS_COUNTERS = {
     "registrations_new_lane": "Other registration requests let through "
     "the guard",
     "registrations_shed": "Registration requests the guard shed",
+    "icmp_errors_sent": "ICMP and ICMPv6 errors the workers sent",
+    "icmp_errors_limited": "ICMP and ICMPv6 errors not sent: over the "
+                           "rate limit",
     "registrations6_accepted": "Binding Updates accepted (status 0)",
     "registrations6_denied": "Binding Updates refused (status 128 or more)",
 }

@@ -80,6 +80,27 @@ fp_neigh6_hash(const uint8_t ip[16])
 		FP_NEIGH6_MASK;
 }
 
+/* The set of an address in the DAD watch (haven_fp6_dad_watch()). */
+static inline unsigned int
+fp_dad6_set(const uint8_t ip[16])
+{
+	uint32_t w[4];
+
+	memcpy(w, ip, 16);
+	return ((w[0] ^ w[1] ^ w[2] ^ w[3]) * 2246822519u) >> 16 &
+		(HAVEN_DAD6_SETS - 1);
+}
+
+/* True if ip is in the DAD watch; any lcore. */
+static inline bool
+fp_dad6_watched(const struct haven_fp6 *fp6, const uint8_t ip[16])
+{
+	unsigned int set = fp_dad6_set(ip);
+
+	return fp_ip6_eq(fp6->dad[set][0], ip) ||
+		fp_ip6_eq(fp6->dad[set][1], ip);
+}
+
 static inline uint8_t
 fp_neigh6_state(const struct haven_neigh6 *n)
 {

@@ -106,6 +106,34 @@ fp_neigh_set_mac(volatile uint8_t *state, struct rte_ether_addr *cur,
 }
 
 /* Index in fp->ports of a DPDK port id, or -1. */
+/*
+ * May the worker send an ICMP or ICMPv6 error now (fp->icmp_rate,
+ * icmp_burst)? A token bucket kept in TSC cycles: one error costs
+ * hz / rate cycles of credit, the credit grows with time up to burst
+ * errors' worth. Counts what it refuses. Reads the TSC: call it only on
+ * the way to an error, never per packet.
+ */
+static inline bool
+fp_icmp_allow(struct haven_worker *w)
+{
+	const struct haven_fp *fp = w->fp;
+	uint64_t now = rte_rdtsc();
+	uint64_t cost = rte_get_tsc_hz() /
+		(fp->icmp_rate != 0 ? fp->icmp_rate : HAVEN_ICMP_RATE);
+	uint64_t cap = cost * (fp->icmp_burst != 0 ? fp->icmp_burst :
+			HAVEN_ICMP_BURST);
+
+	w->icmp_credit = RTE_MIN(cap, w->icmp_credit + (now - w->icmp_tsc));
+	w->icmp_tsc = now;
+	if (w->icmp_credit < cost) {
+		w->stats.icmp_limited++;
+		return false;
+	}
+	w->icmp_credit -= cost;
+	w->stats.icmp_errors++;
+	return true;
+}
+
 static inline int
 fp_port_index(const struct haven_fp *fp, uint16_t port_id)
 {

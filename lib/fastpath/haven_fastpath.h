@@ -26,6 +26,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -46,6 +47,8 @@ struct haven_fp6;
 #define HAVEN_OUTER_TTL HAVEN_BINDING_OUTER_TTL	/**< TTL of tunnel headers */
 #define HAVEN_BURST 32			/**< packets per RX burst */
 #define HAVEN_TX_BUFFER 32		/**< packets buffered per port before TX */
+#define HAVEN_ICMP_RATE 100		/**< ICMP errors a second, per worker */
+#define HAVEN_ICMP_BURST 10		/**< ... and at once (token bucket) */
 
 /**
  * VRRP (RFC 5798): IP protocol 112 to 224.0.0.18 (IPv4) or ff02::12
@@ -68,6 +71,7 @@ struct haven_fp6;
 	_(REVTUN_NO_BINDING, "reverse tunnel: unknown home address")	\
 	_(REVTUN_BAD_SOURCE, "reverse tunnel: outer source not a CoA")	\
 	_(REVTUN_NOT_ALLOWED, "reverse tunnel: T flag not set")		\
+	_(REVTUN_BAD_CKSUM, "reverse tunnel: inner header checksum wrong") \
 	_(FRAGMENT_MINIMAL, "fragment cannot use minimal encap")	\
 	_(NO_ROUTE, "no route")						\
 	_(NEIGH_UNRESOLVED, "next hop unresolved, punt ring full")	\
@@ -77,7 +81,8 @@ struct haven_fp6;
 	_(TX_FULL, "TX queue full")					\
 	_(REG_SHED, "registration shed: guard's rate")			\
 	_(REG_SHED_SOURCE, "registration shed: one source's rate")	\
-	_(REG_SHED_BOUND, "registration shed: bound lane's rate")
+	_(REG_SHED_BOUND, "registration shed: bound lane's rate")	\
+	_(NA_UNSOLICITED, "Neighbor Advertisement of no concern")
 
 /** Drop reasons. */
 enum haven_drop {
@@ -198,6 +203,8 @@ struct haven_worker_stats {
 	uint64_t proxy_nd;	/**< proxy Neighbor Advertisements (IPv6) */
 	uint64_t reg_bound;	/**< registrations in the bound lane */
 	uint64_t reg_new;	/**< registrations let through the guard */
+	uint64_t icmp_errors;	/**< ICMP / ICMPv6 errors sent */
+	uint64_t icmp_limited;	/**< ... not sent: over the rate limit */
 } __rte_cache_aligned;
 
 /**
@@ -246,6 +253,35 @@ void haven_reg_guard_set(struct haven_reg_guard *g, uint32_t rate,
 		uint32_t burst, uint32_t source_rate, uint32_t source_burst,
 		uint32_t bound_rate, uint32_t bound_burst);
 
+/**
+ * Where a worker's time goes (the console's show runtime), in the way of
+ * VPP's show runtime: counted by the worker itself with one rte_rdtsc()
+ * per turn of its loop (haven_worker_turn()), plain stores by the owner
+ * only, read by the control lcore with plain loads. A turn polls every RX
+ * queue of the worker once, processes what came and flushes TX.
+ */
+struct haven_worker_runtime {
+	uint64_t start_tsc;	/**< TSC when the loop started; 0: not yet */
+	uint64_t now_tsc;	/**< TSC at the end of the last turn */
+	uint64_t turns;		/**< turns of the loop */
+	uint64_t bursts;	/**< RX bursts that brought packets */
+	uint64_t busy_cycles;	/**< TSC cycles of the turns that brought
+				  * packets (RX, processing, TX) */
+};
+
+/**
+ * What a worker did with the packets of one port (its input): plain
+ * increments by the owner, once per burst (haven_worker_process_burst()).
+ */
+struct haven_worker_port_stats {
+	uint64_t rx;		/**< packets received */
+	uint64_t encap;		/**< tunnelled (one per care-of address) */
+	uint64_t decap;		/**< reverse-tunnelled, decapsulated */
+	uint64_t proxy;		/**< proxy ARP and proxy NA replies */
+	uint64_t punted;	/**< handed to the control lcore */
+	uint64_t dropped;	/**< dropped in the burst, any reason */
+};
+
 /** State shared by every lcore; built by the control lcore at start. */
 struct haven_fp {
 	struct haven_fp_port ports[HAVEN_MAX_PORTS];
@@ -281,6 +317,15 @@ struct haven_fp {
 	/** IPv6 side (haven_fastpath6.h); NULL: IPv6 off, every IPv6
 	 * frame dropped as HAVEN_DROP_NOT_IPV4_OR_ARP. */
 	struct haven_fp6 *fp6;
+	/**
+	 * ICMP and ICMPv6 errors (fragmentation needed, Time Exceeded,
+	 * Packet Too Big) a worker sends: a token bucket per worker of
+	 * icmp_burst tokens refilled at icmp_rate a second (RFC 4443
+	 * 2.4(f), RFC 1812 4.3.2.8); 0: HAVEN_ICMP_RATE, HAVEN_ICMP_BURST.
+	 * Set before the workers start.
+	 */
+	uint32_t icmp_rate;
+	uint32_t icmp_burst;			/**< see icmp_rate */
 };
 
 /** What one worker lcore polls and owns. */
@@ -295,8 +340,13 @@ struct haven_worker {
 	uint16_t txq;				/**< this worker's TX queue, every port */
 	struct haven_binding_counters *counters;	/**< this worker's row */
 	struct haven_worker_stats stats;
+	struct haven_worker_runtime runtime;	/**< show runtime */
+	/** Per input port (index in fp->ports), for show ports. */
+	struct haven_worker_port_stats port_stats[HAVEN_MAX_PORTS];
 	/* Worker-private state below: zero it before launch. */
 	uint16_t ip_id;				/**< next outer IP identification */
+	uint64_t icmp_credit;			/**< ICMP bucket, TSC cycles */
+	uint64_t icmp_tsc;			/**< ... as of this TSC */
 	struct {
 		uint16_t n;
 		struct rte_mbuf *pkts[HAVEN_TX_BUFFER];
@@ -332,6 +382,34 @@ uint16_t haven_worker_process_burst(struct haven_worker *w, uint16_t port,
 
 /** Flush buffered TX of a worker on every port. */
 void haven_worker_flush(struct haven_worker *w);
+
+/** haven_worker_turn() is there (haven-bench's loop counts as ours). */
+#define HAVEN_WORKER_RUNTIME 1
+
+/**
+ * The end of a turn of a worker's loop (struct haven_worker_runtime):
+ * the cycles since *t are busy when the turn brought packets; *t becomes
+ * now. haven_worker_main() calls it, and so may a benchmark that runs
+ * the same loop. Set *t = rte_rdtsc() after an idle sleep.
+ *
+ * @param w       the worker.
+ * @param t       TSC at the end of the previous turn (or the start).
+ * @param bursts  RX bursts of this turn that brought packets.
+ */
+static inline void
+haven_worker_turn(struct haven_worker *w, uint64_t *t, unsigned int bursts)
+{
+	struct haven_worker_runtime *r = &w->runtime;
+	uint64_t now = rte_rdtsc();
+
+	r->turns++;
+	if (bursts != 0) {
+		r->bursts += bursts;
+		r->busy_cycles += now - *t;
+	}
+	r->now_tsc = now;
+	*t = now;
+}
 
 /* ---- neighbour table: control lcore writes, workers read ---- */
 

@@ -16,8 +16,10 @@
  *    S set when solicited by a unicast source; a DAD probe (unspecified
  *    source) for it is defended with an NA to all-nodes (ff02::1). An NS
  *    for the agent's own IPv6 addresses is answered likewise. Every other
- *    NS, and every NA, is punted to the control lcore (neighbour learning,
- *    DAD of new home addresses) or dropped as not for us;
+ *    NS, and every NA about an address of concern (the agent's own, a
+ *    neighbour, a bound home address, an address under DAD:
+ *    haven_fp6_dad_watch()), is punted to the control lcore (neighbour
+ *    learning, DAD and its defence) or dropped as not for us;
  *  - a packet for a bound home address: the inner hop limit decremented
  *    (ICMPv6 Time Exceeded to its source when it runs out, RFC 2473 8),
  *    IPv6-in-IPv6 (next header 41) to each care-of address with the
@@ -78,6 +80,7 @@ extern "C" {
 #endif
 
 #define HAVEN_NEIGH6_MAX 1024		/**< IPv6 neighbour table entries */
+#define HAVEN_DAD6_SETS 512		/**< sets of the DAD watch, 2 ways */
 #define HAVEN_ROUTES6_MAX 64		/**< IPv6 routes */
 
 struct haven_fp;
@@ -103,7 +106,37 @@ struct haven_fp6 {
 	uint8_t *route_port;			/**< index -> index in fp->ports */
 	bool has_default_route;			/**< ::/0 configured */
 	uint32_t default_route;			/**< its route index */
+	/**
+	 * Addresses the control lcore probed for duplicate address
+	 * detection lately (haven_fp6_dad_watch()): a Neighbor
+	 * Advertisement for one of them is punted, not dropped. Written by
+	 * the control lcore only, read by the workers.
+	 */
+	uint8_t dad[HAVEN_DAD6_SETS][2][16];
+	uint64_t dad_stamp[HAVEN_DAD6_SETS][2];	/**< control lcore only */
+	uint64_t dad_clock;			/**< control lcore only */
 };
+
+/**
+ * Note that the control lcore is about to probe addr for duplicate
+ * address detection (RFC 4862 5.4): from now on the workers punt every
+ * Neighbor Advertisement whose target is addr, so that a defence of it
+ * reaches the control lcore. Call before the probe is sent. The watch is
+ * a 2-way set-associative table of HAVEN_DAD6_SETS sets; the oldest entry
+ * of the set gives way, so at least 2 * HAVEN_DAD6_SETS probes must
+ * follow before an address can be forgotten (far more than run within a
+ * DAD's second). Control lcore only.
+ *
+ * Workers punt a Neighbor Advertisement only when its target is an
+ * address of the agent (a port's address6 or the home agent address), a
+ * next hop in the neighbour table (resolving or known), the home address
+ * of a binding, or watched here; every other one is dropped as
+ * HAVEN_DROP_NA_UNSOLICITED.
+ *
+ * @param fp6   the IPv6 side.
+ * @param addr  the address probed.
+ */
+void haven_fp6_dad_watch(struct haven_fp6 *fp6, const uint8_t addr[16]);
 
 /** Find an IPv6 neighbour's index; -1 if absent. Control only. */
 int haven_neigh6_find(const struct haven_fp6 *fp6, const uint8_t ip[16]);

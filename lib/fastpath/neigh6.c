@@ -9,12 +9,15 @@
  * gateway, :: for a connected prefix) and fp6->route_port; a destination
  * the LPM does not know but that lies on a port's own IPv6 prefix is
  * connected too, and rte_lpm6 takes no /0, so the default route is a
- * separate index (fp6->default_route).
+ * separate index (fp6->default_route). Also the DAD watch
+ * (haven_fp6_dad_watch()): addresses under duplicate address detection,
+ * whose Neighbor Advertisements the workers must punt.
  */
 
 #include <errno.h>
 #include <string.h>
 
+#include <rte_atomic.h>
 #include <rte_lpm6.h>
 
 #include "haven_fastpath6.h"
@@ -136,4 +139,28 @@ haven_route6_lookup(const struct haven_fp *fp, const uint8_t dst[16],
 		return 0;
 	}
 	return -ENETUNREACH;
+}
+
+void
+haven_fp6_dad_watch(struct haven_fp6 *fp6, const uint8_t addr[16])
+{
+	unsigned int set = fp_dad6_set(addr), way;
+
+	if (fp_ip6_is_zero(addr))
+		return;
+	if (fp_ip6_eq(fp6->dad[set][0], addr))
+		way = 0;
+	else if (fp_ip6_eq(fp6->dad[set][1], addr))
+		way = 1;
+	else
+		way = fp6->dad_stamp[set][0] <= fp6->dad_stamp[set][1] ? 0 : 1;
+	fp6->dad_stamp[set][way] = ++fp6->dad_clock;
+	/*
+	 * A worker reading the entry meanwhile may see it torn: it then
+	 * matches neither address, which can only cost the address given
+	 * way (already forgotten). The probe leaves after this store is
+	 * visible, so an answer to it always finds addr.
+	 */
+	memcpy(fp6->dad[set][way], addr, 16);
+	rte_smp_wmb();
 }

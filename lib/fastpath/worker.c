@@ -619,6 +619,13 @@ classify_local(struct fp_burst *b, const uint8_t *ip, struct fp_meta *md)
 	inner = ip + md->strip;
 	if (!ipv4_header_ok(inner, len - md->strip))
 		goto malformed;
+	/* A corrupt inner header must not be forwarded (RFC 1812 5.2.2);
+	 * a minimal one is rebuilt from its own checked header instead. */
+	if (!fp_ip_cksum_ok(inner)) {
+		md->action = ACT_DROP;
+		md->drop = HAVEN_DROP_REVTUN_BAD_CKSUM;
+		return;
+	}
 	md->tunnel = ip[9];
 	md->outer_src = fp_ip_src(ip);
 	md->action = ACT_DECAP;
@@ -1122,8 +1129,52 @@ act_echo(struct fp_burst *b, struct rte_mbuf *m)
 /*
  * Fragmentation needed (RFC 792, RFC 1191 next-hop MTU) back to the
  * datagram's source through the previous hop, in place: the new headers
- * go in front of the quoted IP header, the rest is trimmed.
+ * go in front of the quoted IP header, the rest is trimmed. Only where
+ * icmp_error_allowed() says so; else the datagram is just dropped.
  */
+/*
+ * An address that names one host (RFC 1812 4.3.2.7, 5.3.7): not 0/8,
+ * 127/8, multicast, class E or the limited broadcast, nor the directed
+ * broadcast of the input port's subnet.
+ */
+static inline bool
+ip4_names_one_host(const struct haven_fp_port *p, uint32_t a)
+{
+	uint32_t h = rte_be_to_cpu_32(a);
+
+	if ((h >> 24) == 0 || (h >> 24) == 127 || h >= 0xe0000000u)
+		return false;
+	return p->mask == 0 || p->mask == UINT32_MAX ||
+		a != (p->addr | ~p->mask);
+}
+
+/*
+ * Whether the datagram of frame p may draw an ICMP error (RFC 1812
+ * 4.3.2.7): not sent as a link-layer broadcast or multicast, source and
+ * destination each naming one host, not a non-first fragment, not itself
+ * an ICMP error; and the worker's rate limit allows one (fp_icmp_allow()).
+ */
+static inline bool
+icmp_error_allowed(struct fp_burst *b, const uint8_t *p)
+{
+	const struct haven_fp_port *port = &b->fp->ports[b->port];
+	const uint8_t *ip = p + sizeof(struct rte_ether_hdr);
+	unsigned int hlen = fp_ip_hlen(ip);
+
+	if (rte_is_multicast_ether_addr(
+			&((const struct rte_ether_hdr *)p)->dst_addr) ||
+	    !ip4_names_one_host(port, fp_ip_src(ip)) ||
+	    !ip4_names_one_host(port, fp_ip_dst(ip)) ||
+	    (fp_get16(ip + 6) & FP_IP_OFFMASK) != 0)
+		return false;
+	/* Errors are 3, 4, 5, 11, 12 (RFC 1812 4.3.2.7). */
+	if (ip[9] == FP_IPPROTO_ICMP && fp_ip_total_len(ip) > hlen &&
+	    (ip[hlen] == 3 || ip[hlen] == 4 || ip[hlen] == 5 ||
+	     ip[hlen] == 11 || ip[hlen] == 12))
+		return false;
+	return fp_icmp_allow(b->w);
+}
+
 static void
 icmp_frag_needed(struct fp_burst *b, struct rte_mbuf *m, uint16_t mtu)
 {
@@ -1135,6 +1186,10 @@ icmp_frag_needed(struct fp_burst *b, struct rte_mbuf *m, uint16_t mtu)
 	uint8_t *p;
 
 	p = rte_pktmbuf_mtod(m, uint8_t *);
+	if (!icmp_error_allowed(b, p)) {
+		drop(b, m, HAVEN_DROP_TOO_BIG);
+		return;
+	}
 	rte_ether_addr_copy(&((struct rte_ether_hdr *)p)->src_addr, &prev_hop);
 	quoted = p + sizeof(struct rte_ether_hdr);
 	quote = RTE_MIN(fp_ip_hlen(quoted) + ICMP_QUOTE,
@@ -1708,34 +1763,87 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	return b.n_tx;
 }
 
+/* ------------------------------------------------------------------ */
+/* Per-port and runtime accounting (show ports, show runtime)          */
+/* ------------------------------------------------------------------ */
+
+/* The worker's totals that per-port counters take their share of. */
+struct port_snap {
+	uint64_t encap, decap, proxy, punted, dropped;
+};
+
+static inline void
+port_snap(const struct haven_worker_stats *st, struct port_snap *s)
+{
+	unsigned int d;
+
+	s->encap = st->encap_pkts;
+	s->decap = st->decap_pkts;
+	s->proxy = st->proxy_arp + st->proxy_nd;
+	s->punted = st->punted;
+	s->dropped = 0;
+	for (d = 0; d < HAVEN_DROP_MAX; d++)
+		s->dropped += st->drops[d];
+}
+
+/* What the bursts of n packets from port did, by the totals' change. */
+static inline void
+port_account(struct haven_worker *w, uint16_t port, uint16_t n,
+		const struct port_snap *before)
+{
+	struct haven_worker_port_stats *ps;
+	struct port_snap after;
+
+	if (unlikely(port >= HAVEN_MAX_PORTS))
+		return;
+	port_snap(&w->stats, &after);
+	ps = &w->port_stats[port];
+	ps->rx += n;
+	ps->encap += after.encap - before->encap;
+	ps->decap += after.decap - before->decap;
+	ps->proxy += after.proxy - before->proxy;
+	ps->punted += after.punted - before->punted;
+	ps->dropped += after.dropped - before->dropped;
+}
+
 uint16_t
 haven_worker_process_burst(struct haven_worker *w, uint16_t port,
 		struct rte_mbuf **pkts, uint16_t n)
 {
+	struct port_snap before;
 	uint16_t done = 0, tx = 0;
 
+	port_snap(&w->stats, &before);
 	while (done < n) {
 		uint16_t k = RTE_MIN(n - done, HAVEN_BURST);
 
 		tx += process_burst(w, port, pkts + done, k);
 		done += k;
 	}
+	port_account(w, port, n, &before);
 	return tx;
 }
+
+/* ------------------------------------------------------------------ */
+/* The loop                                                            */
+/* ------------------------------------------------------------------ */
 
 struct idle_state {
 	unsigned int empty_polls;
 	unsigned int sleep_us;
 };
 
-/* Adaptive idle: nap longer and longer, offline for RCU meanwhile. */
-static void
+/*
+ * Adaptive idle: nap longer and longer, offline for RCU meanwhile.
+ * Returns true when it slept.
+ */
+static bool
 worker_idle(struct haven_worker *w, struct idle_state *idle)
 {
 	struct rte_rcu_qsbr *qsbr = w->fp->qsbr;
 
 	if (++idle->empty_polls < IDLE_POLLS_BEFORE_SLEEP)
-		return;
+		return false;
 	idle->sleep_us = idle->sleep_us == 0 ? IDLE_SLEEP_MIN_US :
 		RTE_MIN(idle->sleep_us * 2, (unsigned int)IDLE_SLEEP_MAX_US);
 	if (qsbr != NULL)
@@ -1743,6 +1851,7 @@ worker_idle(struct haven_worker *w, struct idle_state *idle)
 	rte_delay_us_sleep(idle->sleep_us);
 	if (qsbr != NULL)
 		rte_rcu_qsbr_thread_online(qsbr, w->id);
+	return true;
 }
 
 int
@@ -1752,7 +1861,8 @@ haven_worker_main(void *arg)
 	struct haven_fp *fp = w->fp;
 	struct rte_mbuf *pkts[HAVEN_BURST];
 	struct idle_state idle = { 0, 0 };
-	unsigned int q, got;
+	unsigned int q, got, bursts;
+	uint64_t t;
 	uint16_t n;
 
 	w->ip_id = (uint16_t)rte_rand();
@@ -1760,23 +1870,32 @@ haven_worker_main(void *arg)
 		rte_rcu_qsbr_thread_register(fp->qsbr, w->id);
 		rte_rcu_qsbr_thread_online(fp->qsbr, w->id);
 	}
+	t = rte_rdtsc();
+	w->runtime.now_tsc = t;
+	w->runtime.start_tsc = t;
 	while (!*fp->quit) {
 		got = 0;
+		bursts = 0;
 		for (q = 0; q < w->n_rxq; q++) {
 			n = rte_eth_rx_burst(fp->ports[w->rxq[q].port].port_id,
 					w->rxq[q].queue, pkts, HAVEN_BURST);
-			if (n > 0)
+			if (n > 0) {
 				haven_worker_process_burst(w, w->rxq[q].port,
 						pkts, n);
+				bursts++;
+			}
 			got += n;
 		}
 		haven_worker_flush(w);
 		if (fp->qsbr != NULL)
 			rte_rcu_qsbr_quiescent(fp->qsbr, w->id);
-		if (got == 0 && fp->idle_adaptive)
-			worker_idle(w, &idle);
-		else if (got != 0)
+		haven_worker_turn(w, &t, bursts);
+		if (got == 0 && fp->idle_adaptive) {
+			if (worker_idle(w, &idle))
+				t = rte_rdtsc();	/* a nap is not busy */
+		} else if (got != 0) {
 			idle = (struct idle_state){ 0, 0 };
+		}
 	}
 	haven_worker_flush(w);
 	if (fp->qsbr != NULL) {

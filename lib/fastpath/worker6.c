@@ -7,8 +7,8 @@
  * EP 1134991), the ICMPv6 errors a tunnel entry point owes (Time
  * Exceeded, Packet Too Big), reverse-tunnel decapsulation, echo replies,
  * and punts of everything the control lcore must see (the Mobility
- * Header, Neighbor Advertisements, DAD probes, packets whose next hop is
- * unresolved).
+ * Header, Neighbor Advertisements of concern, DAD probes, packets whose
+ * next hop is unresolved).
  *
  * worker.c classifies Ethernet type 0x86DD here when fp->fp6 is set and
  * calls fp6_input() once per packet in its second pass; output goes back
@@ -25,6 +25,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -172,7 +173,8 @@ send6(struct fp6_pkt *c, struct rte_mbuf *m, unsigned int out, uint32_t neigh)
 /*
  * An ICMPv6 error about the packet at ip (len contiguous bytes) back to
  * its source through the previous hop (the frame's Ethernet source) on
- * the input port, in a new mbuf. RFC 4443 2.4 (e) cases send nothing.
+ * the input port, in a new mbuf. RFC 4443 2.4 (e) cases send nothing,
+ * and none beyond the worker's rate limit (fp_icmp_allow()).
  */
 static void
 icmp6_error(struct fp6_pkt *c, const struct rte_mbuf *m, const uint8_t *ip,
@@ -186,7 +188,13 @@ icmp6_error(struct fp6_pkt *c, const struct rte_mbuf *m, const uint8_t *ip,
 	size_t room;
 	int n;
 
-	if (fp_ip6_is_zero(src))
+	/* RFC 4443 2.4 (e): not about a link-layer multicast, nor from a
+	 * source that names no single host (the builders check the rest);
+	 * 2.4 (f): the worker's rate limit. */
+	if (fp_ip6_is_zero(src) || fp_ip6_is_zero(ip + 8) ||
+	    fp_ip6_is_multicast(ip + 8) ||
+	    (rte_is_multicast_ether_addr(&in_eth->dst_addr) &&
+	     type != HAVEN_ICMP6_PKT_TOO_BIG) || !fp_icmp_allow(c->w))
 		return;
 	e = rte_pktmbuf_alloc(c->fp->pool);
 	if (unlikely(e == NULL)) {
@@ -342,6 +350,43 @@ nd_ns(struct fp6_pkt *c, struct rte_mbuf *m, const uint8_t *ip, size_t len)
 		fp_burst_punt_control(c->b, m);
 	else
 		drop6(c, m, HAVEN_DROP_NOT_FOR_US);
+}
+
+/*
+ * A Neighbor Advertisement (any destination). The control lcore learns
+ * next hops from it, fails a duplicate address detection with it and
+ * defends the agent's own and its bound home addresses against it
+ * (RFC 4862 5.4.4, RFC 5227 2.4 in spirit): it gets those whose target
+ * is the agent's, a neighbour (resolving or known), a bound home address
+ * or an address under DAD. The rest, the unsolicited announcements of
+ * every other host of a busy link, are dropped here, as the control
+ * lcore would drop them, before they fill the punt ring.
+ */
+static void
+nd_na(struct fp6_pkt *c, struct rte_mbuf *m, const uint8_t *ip, size_t len)
+{
+	const struct haven_fp6 *fp6 = c->fp6;
+	const uint8_t *target;
+	unsigned int i;
+
+	if (len < IP6_HLEN + sizeof(struct haven_nd_na)) {
+		drop6(c, m, HAVEN_DROP_MALFORMED);
+		return;
+	}
+	target = ip + IP6_HLEN + offsetof(struct haven_nd_na, target);
+	if (fp_ip6_eq(target, fp6->ha_addr))
+		goto punt;	/* even on a standby: the pair's address */
+	for (i = 0; i < c->fp->n_ports && i < HAVEN_MAX_PORTS; i++)
+		if (fp6->port_has_addr[i] && fp_ip6_eq(target,
+				fp6->port_addr[i]))
+			goto punt;
+	if (fp_neigh6_lookup(fp6->neigh, target) >= 0 ||
+	    lookup6(c, target) != NULL || fp_dad6_watched(fp6, target))
+		goto punt;
+	drop6(c, m, HAVEN_DROP_NA_UNSOLICITED);
+	return;
+punt:
+	fp_burst_punt_control(c->b, m);
 }
 
 /* ------------------------------------------------------------------ */
@@ -752,7 +797,7 @@ fp6_input(struct fp_burst *b, struct haven_worker *w, unsigned int port,
 			return;
 		}
 		if (ip[IP6_HLEN] == HAVEN_ND_NA) {
-			fp_burst_punt_control(b, m);
+			nd_na(&c, m, ip, len);
 			return;
 		}
 	}

@@ -9,7 +9,8 @@
  * once into a buffer (an arena of bytes and a list of operations, both
  * sized at open, so nothing is allocated afterwards), and
  * haven_store_tick() applies the whole buffer in one LMDB write
- * transaction. LMDB's copy-on-write B+tree makes each commit atomic: after
+ * transaction (haven_store_poll() lets a busy loop gather a larger one),
+ * through one cursor, appending keys that come after the last. LMDB's copy-on-write B+tree makes each commit atomic: after
  * a crash the store holds exactly the transactions committed before it,
  * never half of one. With the interval policy the commits do not fsync
  * (MDB_NOSYNC) and a thread of this library calls mdb_env_sync() every
@@ -76,6 +77,7 @@ struct haven_store {
 	/* the buffer of changes (control lcore only) */
 	struct pending_op *ops;
 	uint32_t n_ops, max_ops;
+	uint64_t first_op_us;		/* when the oldest pending was buffered */
 	uint8_t *arena;
 	size_t arena_used, arena_size;
 
@@ -591,6 +593,8 @@ buffer_op(struct haven_store *s, uint8_t op, uint8_t flags,
 	rc = make_room(s, klen + vlen);
 	if (rc < 0)
 		return rc;
+	if (s->n_ops == 0)
+		s->first_op_us = mono_us();
 	o = &s->ops[s->n_ops++];
 	o->op = op;
 	o->flags = flags;
@@ -748,10 +752,64 @@ delete_range(struct haven_store *s, MDB_txn *txn, const uint8_t *lo,
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/*
+ * The last key of the database, or one after it: deletions leave it
+ * where it was, which is safe, since only a key after it is appended.
+ */
+struct last_key {
+	uint8_t key[HAVEN_STORE_KEY_MAX];
+	size_t len;
+	bool known;			/* false: longer than ours, never append */
+};
+
+static int
+last_key(MDB_cursor *c, struct last_key *l)
+{
+	MDB_val k, v;
+	int rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+
+	l->len = 0;
+	l->known = true;
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	/* copied: the page it lies in changes as the commit writes */
+	if (k.mv_size > sizeof(l->key))
+		l->known = false;
+	else
+		memcpy(l->key, k.mv_data, k.mv_size);
+	l->len = k.mv_size;
+	return 0;
+}
+
+/*
+ * Put through the commit's cursor. A key after the last one is appended
+ * (MDB_APPEND: no search from the root, pages filled as by a bulk load):
+ * a standby's bulk resync arrives in key order, and new home addresses
+ * often come after the others.
+ */
+static int
+put(MDB_cursor *c, MDB_val *k, MDB_val *v, struct last_key *l)
+{
+	int rc;
+
+	if (!l->known || (l->len > 0 && cmp_key(k, l->key, l->len) <= 0))
+		return mdb_cursor_put(c, k, v, 0);
+	rc = mdb_cursor_put(c, k, v, MDB_APPEND);
+	if (rc == 0) {
+		memcpy(l->key, k->mv_data, k->mv_size);
+		l->len = k->mv_size;
+	}
+	return rc;
+}
+
 static int
 commit(struct haven_store *s)
 {
 	uint64_t t0, puts = 0, dels = 0, ranges = 0, bytes = 0, dt;
+	struct last_key last;
+	MDB_cursor *c = NULL;
 	MDB_envinfo info;
 	MDB_stat st;
 	MDB_txn *txn;
@@ -765,7 +823,10 @@ commit(struct haven_store *s)
 	rc = mdb_txn_begin(s->env, NULL, 0, &txn);
 	if (rc != 0)
 		goto fail;
-	for (i = 0; i < s->n_ops; i++) {
+	rc = mdb_cursor_open(txn, s->dbi, &c);
+	if (rc == 0)
+		rc = last_key(c, &last);
+	for (i = 0; rc == 0 && i < s->n_ops; i++) {
 		const struct pending_op *o = &s->ops[i];
 		size_t vlen = (size_t)o->vlen_hi << 8 | o->vlen_lo;
 		uint8_t *key = s->arena + o->off;
@@ -776,13 +837,15 @@ commit(struct haven_store *s)
 		case OP_PUT:
 			v.mv_size = vlen;
 			v.mv_data = key + o->klen;
-			rc = mdb_put(txn, s->dbi, &k, &v, 0);
+			rc = put(c, &k, &v, &last);
 			puts++;
 			bytes += o->klen + vlen;
 			break;
 		case OP_DEL:
-			rc = mdb_del(txn, s->dbi, &k, NULL);
-			if (rc == MDB_NOTFOUND)
+			rc = mdb_cursor_get(c, &k, &v, MDB_SET);
+			if (rc == 0)
+				rc = mdb_cursor_del(c, 0);
+			else if (rc == MDB_NOTFOUND)
 				rc = 0;
 			dels++;
 			bytes += o->klen;
@@ -793,10 +856,12 @@ commit(struct haven_store *s)
 			ranges++;
 			break;
 		}
-		if (rc != 0) {
-			mdb_txn_abort(txn);
-			goto fail;
-		}
+	}
+	if (c != NULL)
+		mdb_cursor_close(c);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		goto fail;
 	}
 	if (mdb_stat(txn, s->dbi, &st) == 0)
 		s->st.entries = st.ms_entries > 0 ? st.ms_entries - 1 : 0;
@@ -831,6 +896,17 @@ haven_store_tick(struct haven_store *s)
 {
 	if (s == NULL)
 		return -EINVAL;
+	return commit(s);
+}
+
+int
+haven_store_poll(struct haven_store *s, bool busy)
+{
+	if (s == NULL)
+		return -EINVAL;
+	if (busy && s->n_ops < HAVEN_STORE_GROUP_CHANGES && s->n_ops > 0 &&
+	    mono_us() - s->first_op_us < HAVEN_STORE_GROUP_MS * 1000u)
+		return 0;
 	return commit(s);
 }
 

@@ -178,6 +178,8 @@ haven_link_dad_probe(const struct haven_addr *addr)
 	m = haven_rt_mbuf();
 	if (m == NULL)
 		return;
+	/* The workers must punt an answer to this probe. */
+	haven_fp6_dad_watch(haven_rt.fp6, addr->v6);
 	haven_build_ns(m, haven_rt_port_mac(haven_rt_home_port()), NULL,
 		addr->v6);
 	haven_rt_tx(haven_rt_home_port(), m);

@@ -29,6 +29,7 @@ struct haven_reg6_stats {
 	uint64_t ba_sent[256];		/**< Binding Acks sent, by status */
 	uint64_t be_sent;		/**< Binding Errors sent */
 	uint64_t param_problem_sent;	/**< ICMPv6 Parameter Problem sent */
+	uint64_t param_problem_limited;	/**< ... not sent: over the limit */
 	uint64_t accepted;		/**< registrations accepted (incl. dereg) */
 	uint64_t denied;		/**< registrations refused (status >= 128) */
 	uint64_t dad_started;		/**< DAD probes for new home addresses */

@@ -50,6 +50,7 @@
 #define BA_MAX 128
 #define DAD_WAIT_MS 1000		/**< RetransTimer after the probe */
 #define BE_PER_S 10			/**< Binding Errors sent per second */
+#define PP_PER_S 10			/**< Parameter Problems per second */
 
 /* What a reply to a Binding Update needs (from the update or a pending one). */
 struct bu_reply {
@@ -78,6 +79,8 @@ static int ext_off = -1;		/* writer: haven_reg6_init() */
 static struct haven_reg6_stats stats;	/* writer: this file */
 static uint64_t be_window;		/* second of the BE rate limit */
 static unsigned int be_in_window;	/* BEs sent in it */
+static uint64_t pp_window;		/* second of the ICMPv6 error limit */
+static unsigned int pp_in_window;	/* Parameter Problems sent in it */
 
 const struct haven_reg6_stats *
 haven_reg6_stats(void)
@@ -221,8 +224,19 @@ send_param_problem(const struct haven_mip6_pkt *pkt, uint32_t pointer,
 		const uint8_t *invoking, size_t len)
 {
 	uint8_t buf[HAVEN_IP6_MIN_MTU];
+	uint64_t sec = haven_now_ms() / 1000;
 	int n;
 
+	/* RFC 4443 2.4 (f): the control lcore's own limit. */
+	if (sec != pp_window) {
+		pp_window = sec;
+		pp_in_window = 0;
+	}
+	if (pp_in_window >= PP_PER_S) {
+		stats.param_problem_limited++;
+		return;
+	}
+	pp_in_window++;
 	n = haven_icmp6_build_error(buf, sizeof(buf), pkt->dst,
 			HAVEN_ICMP6_PARAM_PROB, 0, pointer, invoking, len);
 	if (n < 0)

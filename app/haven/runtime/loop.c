@@ -289,7 +289,12 @@ dispatch(struct rte_mbuf *m)
 	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
 	    rte_pktmbuf_data_len(m) >= sizeof(*eth) + sizeof(*ip)) {
 		ip = (const struct rte_ipv4_hdr *)(eth + 1);
-		if (ip->next_proto_id == IPPROTO_UDP) {
+		/* A fragment has no UDP header to read (a non-first one
+		 * starts in the middle of the datagram, issue 10 #13): no
+		 * handler here reassembles, Linux's side may. */
+		if (ip->next_proto_id == IPPROTO_UDP &&
+		    (rte_be_to_cpu_16(ip->fragment_offset) &
+		     (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0) {
 			deliver_udp4(m, ip);
 			return;
 		}
@@ -343,6 +348,12 @@ haven_loop_turn(void)
 	for (i = 0; i < n_pollers; i++)
 		work += pollers[i].fn();
 	return work;
+}
+
+bool
+haven_loop_busy(void)
+{
+	return rte_ring_count(haven_rt.fp.punt_ring) != 0;
 }
 
 int

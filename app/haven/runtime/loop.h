@@ -16,6 +16,7 @@
  * rte_timer timers (lifetimes, repeats) run every turn too.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
@@ -90,6 +91,13 @@ int haven_loop_every_cancel(const char *name);
  * idle), which keeps the adaptive idle policy awake. @return 0 or -ENOSPC.
  */
 int haven_loop_poller(const char *name, unsigned int (*fn)(void));
+
+/**
+ * Whether input already waits for the next turn (punted packets): a
+ * poller that can gather work into one larger step (the state store's
+ * group commit) waits while it does.
+ */
+bool haven_loop_busy(void);
 
 /**
  * Run the loop until haven_rt.quit. @return 0.

@@ -223,6 +223,8 @@ haven_rt_worker_stats(struct haven_worker_stats *sum)
 		sum->punted += s->punted;
 		sum->reg_bound += s->reg_bound;
 		sum->reg_new += s->reg_new;
+		sum->icmp_errors += s->icmp_errors;
+		sum->icmp_limited += s->icmp_limited;
 		for (d = 0; d < HAVEN_DROP_MAX; d++)
 			sum->drops[d] += s->drops[d];
 	}

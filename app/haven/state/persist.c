@@ -9,8 +9,10 @@
  * replay state put when its protocol says it changed (the same control
  * turn as the binding it protects, so one commit holds both). Puts are
  * buffered by lib/store and committed once per turn of the control loop
- * (haven_store_tick(), a poller here): the loop waits for one commit at
- * most, whatever the rate of registrations. Times go in as wall-clock
+ * (haven_store_poll(), a poller here), or once per several turns while
+ * punted requests keep waiting (a group commit: fewer, larger commits
+ * under load): the loop waits for one commit at most, whatever the rate
+ * of registrations. Times go in as wall-clock
  * milliseconds and come back as this process's monotonic ones.
  *
  * Restoring walks the store in key order: bindings first (each put back
@@ -232,11 +234,16 @@ deleg_records(uint64_t now)
 	}
 }
 
-/* Every turn: one transaction for what the turn changed. */
+/*
+ * Every turn: one transaction for what the turn changed, or, while more
+ * punted requests wait, for what several turns changed (a group commit,
+ * haven_store_poll(): at most HAVEN_STORE_GROUP_CHANGES changes or
+ * HAVEN_STORE_GROUP_MS).
+ */
 static unsigned int
 store_poll(void)
 {
-	int rc = haven_store_tick(P.store);
+	int rc = haven_store_poll(P.store, haven_loop_busy());
 
 	return rc > 0 ? 1 : 0;
 }

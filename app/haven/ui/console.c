@@ -491,6 +491,7 @@ static cmdline_parse_inst_t *const commands[] = {
 	&cmd_show_stats,
 	&cmd_show_drops,
 	&cmd_show_ports,
+	&cmd_show_runtime,
 	&cmd_show_xstats,
 	&cmd_show_routes,
 	&cmd_show_neigh,
@@ -544,6 +545,7 @@ static cmdline_parse_inst_t *const commands[] = {
 	/* console_clear.c */
 	&cmd_clear_stats,
 	&cmd_clear_drops,
+	&cmd_clear_runtime,
 	&cmd_clear_port_stats,
 	&cmd_clear_port_stats_one,
 	&cmd_clear_peers,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The console's "clear" commands, as testpmd's and vppctl's: the counters
- * of show stats (and stats6), show drops, show ports and show peers start
+ * of show stats (and stats6), show drops, show runtime, show ports and
+ * show peers start
  * again from zero for the console; the counters since start, which
  * telemetry serves and Prometheus needs to be monotonic, are untouched
  * (report.h keeps a baseline per clear). Ports' counters are read with
@@ -54,8 +55,12 @@ cmd_clear_set_parsed(void *parsed, struct cmdline *cl, void *data)
 	enum haven_report_counters set = (uintptr_t)data;
 
 	(void)parsed;
-	haven_report_clear(set, NULL);
-	cleared(cl, set, set == HAVEN_REPORT_STATS ? "stats" : "drops");
+	if (haven_report_clear(set, NULL) != 0) {
+		console_error(cl, "out of memory");
+		return;
+	}
+	cleared(cl, set, set == HAVEN_REPORT_STATS ? "stats" :
+		set == HAVEN_REPORT_RUNTIME ? "runtime" : "drops");
 }
 
 static cmdline_parse_token_string_t cmd_clear_stats_word =
@@ -84,6 +89,21 @@ cmdline_parse_inst_t cmd_clear_drops = {
 	.tokens = {
 		(void *)&cmd_clear_clear,
 		(void *)&cmd_clear_drops_word,
+		NULL,
+	},
+};
+
+static cmdline_parse_token_string_t cmd_clear_runtime_word =
+	TOKEN_STRING_INITIALIZER(struct cmd_clear_result, what, "runtime");
+
+cmdline_parse_inst_t cmd_clear_runtime = {
+	.f = cmd_clear_set_parsed,
+	.data = (void *)(uintptr_t)HAVEN_REPORT_RUNTIME,
+	.help_str = "clear runtime: show runtime counts from now (telemetry "
+		"keeps the totals since start)",
+	.tokens = {
+		(void *)&cmd_clear_clear,
+		(void *)&cmd_clear_runtime_word,
 		NULL,
 	},
 };

@@ -7,6 +7,7 @@
 
 extern cmdline_parse_inst_t cmd_clear_stats;
 extern cmdline_parse_inst_t cmd_clear_drops;
+extern cmdline_parse_inst_t cmd_clear_runtime;
 /* clear port stats [<port>] */
 extern cmdline_parse_inst_t cmd_clear_port_stats;
 extern cmdline_parse_inst_t cmd_clear_port_stats_one;

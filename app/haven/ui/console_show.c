@@ -179,7 +179,9 @@ print_ports(struct cmdline *cl, const json_t *j)
 		cmdline_printf(cl,
 			"    rx packets %lld  bytes %lld  missed %lld  errors %lld"
 			"  no mbuf %lld\n"
-			"    tx packets %lld  bytes %lld  errors %lld\n",
+			"    tx packets %lld  bytes %lld  errors %lld\n"
+			"    haven: received %lld  tunnelled %lld  decapsulated "
+			"%lld  proxy replies %lld  punted %lld  dropped %lld\n",
 			jint(r, "ipackets_since_clear"),
 			jint(r, "ibytes_since_clear"),
 			jint(r, "imissed_since_clear"),
@@ -187,14 +189,71 @@ print_ports(struct cmdline *cl, const json_t *j)
 			jint(r, "rx_nombuf_since_clear"),
 			jint(r, "opackets_since_clear"),
 			jint(r, "obytes_since_clear"),
-			jint(r, "oerrors_since_clear"));
+			jint(r, "oerrors_since_clear"),
+			jint(r, "received_since_clear"),
+			jint(r, "tunnelled_since_clear"),
+			jint(r, "decapsulated_since_clear"),
+			jint(r, "proxy_replies_since_clear"),
+			jint(r, "punted_since_clear"),
+			jint(r, "dropped_since_clear"));
 	}
 }
 
 SHOW_WORD(ports, "ports", haven_report_ports(),
 	print_ports,
-	"show ports: DPDK port, name, MAC, address, queues, link "
-	"and ethdev statistics of every port (since clear port stats)");
+	"show ports: DPDK port, name, MAC, address, queues, link, "
+	"ethdev statistics and what the workers did with each port's "
+	"packets (since clear port stats)");
+
+/* ***** show runtime ***** */
+
+/* n / 100 with two decimals, as text. */
+static const char *
+hundredths(long long n, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld.%02lld", n / 100, n % 100);
+	return buf;
+}
+
+static void
+print_runtime(struct cmdline *cl, const json_t *j)
+{
+	long long hz = jint(j, "tsc_hz");
+	const json_t *r;
+	char t[40], b[24], p[24];
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "workers"), i, r) {
+		long long cycles = jint(r, "cycles_since_clear");
+
+		if (i == 0)
+			cmdline_printf(cl, "  counters since %s, TSC %s GHz\n"
+				"  %-8s %5s %6s %12s %10s %9s %10s %6s %10s "
+				"%10s\n", jstr(r, "cleared_at"),
+				hundredths(hz / 10000000, t, sizeof(t)),
+				"worker", "lcore", "time", "packets", "bursts",
+				"pkts/call", "cycles/pkt", "busy%", "punts",
+				"drops");
+		cmdline_printf(cl, "  %-8lld %5lld %5llds %12lld %10lld %9s "
+			"%10lld %6s %10lld %10lld\n", jint(r, "worker"),
+			jint(r, "lcore"), hz > 0 ? cycles / hz : 0,
+			jint(r, "packets_since_clear"),
+			jint(r, "bursts_since_clear"),
+			hundredths(jint(r, "average_burst_x100_since_clear"),
+				b, sizeof(b)),
+			jint(r, "cycles_per_packet_since_clear"),
+			hundredths(jint(r, "busy_permille_since_clear") * 10,
+				p, sizeof(p)),
+			jint(r, "punts_since_clear"),
+			jint(r, "drops_since_clear"));
+	}
+}
+
+SHOW_WORD(runtime, "runtime", haven_report_runtime(),
+	print_runtime,
+	"show runtime: per worker, packets, bursts, packets per burst, "
+	"cycles per packet, busy share, punts, drops (since clear "
+	"runtime)");
 
 /* ***** show port <id> xstats ***** */
 
@@ -904,7 +963,8 @@ print_stats6(struct cmdline *cl, const json_t *j)
 		"denied %lld\n"
 		"    bindings %lld  expired %lld\n"
 		"    DAD started %lld  failed %lld  unsolicited NA %lld\n"
-		"    binding errors %lld  parameter problems %lld\n"
+		"    binding errors %lld  parameter problems %lld (%lld over "
+		"the limit)\n"
 		"  IPv6 neighbours\n"
 		"    NS sent %lld  held sent %lld  held dropped %lld\n"
 		"  Binding Acknowledgements by status\n",
@@ -916,6 +976,7 @@ print_stats6(struct cmdline *cl, const json_t *j)
 		jint(c, "dad_failed"), jint(c, "unsolicited_na_sent"),
 		jint(c, "binding_errors_sent"),
 		jint(c, "parameter_problems_sent"),
+		jint(c, "parameter_problems_limited"),
 		jint(c, "neighbour_solicitations_sent"), jint(c, "held_sent"),
 		jint(c, "held_dropped"));
 	json_object_foreach(json_object_get(c, "acknowledgements_by_status"),

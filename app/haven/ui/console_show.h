@@ -9,6 +9,7 @@ extern cmdline_parse_inst_t cmd_show_version;
 extern cmdline_parse_inst_t cmd_show_stats;
 extern cmdline_parse_inst_t cmd_show_drops;
 extern cmdline_parse_inst_t cmd_show_ports;
+extern cmdline_parse_inst_t cmd_show_runtime;
 extern cmdline_parse_inst_t cmd_show_xstats;
 extern cmdline_parse_inst_t cmd_show_routes;
 extern cmdline_parse_inst_t cmd_show_neigh;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Builders of what the operator surfaces show (report.h): version,
- * totals, drops, ports, routes, neighbours, events, peers, delegation,
- * log levels; and the baselines of the clear commands. Bindings and
+ * totals, drops, ports, the workers' runtime, routes, neighbours, events,
+ * peers, delegation, log levels; and the baselines of the clear commands. Bindings and
  * mobile nodes are in report_nodes.c, the running configuration in
  * report_config.c.
  *
@@ -21,7 +21,9 @@
 
 #include <arpa/inet.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_version.h>
 
@@ -113,8 +115,10 @@ static struct {
 	struct baseline stats, stats6, drops;
 	json_t *ports;			/* name -> {"snap", "cleared_us"} */
 	json_t *peers;			/* name -> {"snap", "cleared_us"} */
+	json_t *runtime;		/* worker name -> {"snap", ...} */
 	struct baseline rejected;	/* /haven/peers "rejected_messages" */
 	uint64_t ports_us, peers_us;	/* last clear of any of them */
+	uint64_t runtime_us;
 } base;
 
 /* Members of /haven/stats that are levels, not counters. */
@@ -237,7 +241,13 @@ rows_take(json_t **by_name, const json_t *arr, const char *which,
 
 static const char *const port_counters[] = {
 	"ipackets", "opackets", "ibytes", "obytes", "imissed", "ierrors",
-	"oerrors", "rx_nombuf", NULL,
+	"oerrors", "rx_nombuf", "received", "tunnelled", "decapsulated",
+	"proxy_replies", "punted", "dropped", NULL,
+};
+
+static const char *const runtime_counters[] = {
+	"packets", "bursts", "turns", "busy_cycles", "cycles", "punts",
+	"drops", NULL,
 };
 
 static const char *const peer_counters[] = {
@@ -328,6 +338,8 @@ stats_since_start(void)
 	put_u(o, "registrations_shed", w.drops[HAVEN_DROP_REG_SHED] +
 		w.drops[HAVEN_DROP_REG_SHED_SOURCE] +
 		w.drops[HAVEN_DROP_REG_SHED_BOUND]);
+	put_u(o, "icmp_errors_sent", w.icmp_errors);
+	put_u(o, "icmp_errors_limited", w.icmp_limited);
 	return o;
 }
 
@@ -365,6 +377,7 @@ stats6_since_start(void)
 	put_u(o, "unsolicited_na_sent", l->announces_sent);
 	put_u(o, "binding_errors_sent", c->be_sent);
 	put_u(o, "parameter_problems_sent", c->param_problem_sent);
+	put_u(o, "parameter_problems_limited", c->param_problem_limited);
 	put_u(o, "neighbour_solicitations_sent", l->solicits_sent);
 	put_u(o, "held_sent", l->held_sent);
 	put_u(o, "held_dropped", l->held_dropped);
@@ -421,6 +434,33 @@ port_prefix(const struct haven_config_port *cp, char *buf, size_t len)
 
 	inet_ntop(AF_INET, &cp->addr, a, sizeof(a));
 	snprintf(buf, len, "%s/%u", a, cp->prefix_len);
+}
+
+/* What the workers did with a port's packets (its input), into r. */
+static void
+port_haven_counters(json_t *r, unsigned int port)
+{
+	struct haven_worker_port_stats sum;
+	unsigned int w;
+
+	memset(&sum, 0, sizeof(sum));
+	for (w = 0; w < haven_rt.n_workers && port < HAVEN_MAX_PORTS; w++) {
+		const struct haven_worker_port_stats *ps =
+			&haven_rt.workers[w].port_stats[port];
+
+		sum.rx += ps->rx;
+		sum.encap += ps->encap;
+		sum.decap += ps->decap;
+		sum.proxy += ps->proxy;
+		sum.punted += ps->punted;
+		sum.dropped += ps->dropped;
+	}
+	put_u(r, "received", sum.rx);
+	put_u(r, "tunnelled", sum.encap);
+	put_u(r, "decapsulated", sum.decap);
+	put_u(r, "proxy_replies", sum.proxy);
+	put_u(r, "punted", sum.punted);
+	put_u(r, "dropped", sum.dropped);
 }
 
 /* The ports' rows, since start only. */
@@ -480,6 +520,7 @@ port_rows(void)
 		put_u(r, "ierrors", st.ierrors);
 		put_u(r, "oerrors", st.oerrors);
 		put_u(r, "rx_nombuf", st.rx_nombuf);
+		port_haven_counters(r, i);
 		json_array_append_new(rows, r);
 	}
 	return rows;
@@ -496,6 +537,98 @@ haven_report_ports(void)
 	json_array_foreach(rows, i, r)
 		row_since_clear(r, base.ports, jstr(r, "name"), port_counters);
 	return json_pack("{s:o}", "ports", rows);
+}
+
+/* ---------------------------------------------------------------------
+ * Runtime of the workers
+ */
+
+/* a / b, 0 when b is. */
+static uint64_t
+ratio_of(uint64_t a, uint64_t b)
+{
+	return b != 0 ? (a + b / 2) / b : 0;
+}
+
+/* Averages of a row from its counters named with suffix sfx. */
+static void
+runtime_derived(json_t *r, const char *sfx)
+{
+	char k[4][48];
+	uint64_t pkts, bursts, busy, cycles;
+
+	snprintf(k[0], sizeof(k[0]), "packets%s", sfx);
+	snprintf(k[1], sizeof(k[1]), "bursts%s", sfx);
+	snprintf(k[2], sizeof(k[2]), "busy_cycles%s", sfx);
+	snprintf(k[3], sizeof(k[3]), "cycles%s", sfx);
+	pkts = jint(r, k[0]);
+	bursts = jint(r, k[1]);
+	busy = jint(r, k[2]);
+	cycles = jint(r, k[3]);
+	snprintf(k[0], sizeof(k[0]), "average_burst_x100%s", sfx);
+	put_u(r, k[0], ratio_of(pkts * 100, bursts));
+	snprintf(k[0], sizeof(k[0]), "cycles_per_packet%s", sfx);
+	put_u(r, k[0], ratio_of(busy, pkts));
+	snprintf(k[0], sizeof(k[0]), "busy_permille%s", sfx);
+	put_u(r, k[0], ratio_of(busy * 1000, cycles));
+}
+
+/* The workers' rows, since start only. */
+static json_t *
+runtime_rows(void)
+{
+	json_t *rows = json_array();
+	unsigned int lcore, w = 0, d;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		const struct haven_worker *wk;
+		json_t *r;
+		char name[32];
+		uint64_t drops = 0;
+
+		if (rows == NULL || w >= haven_rt.n_workers)
+			break;
+		wk = &haven_rt.workers[w];
+		r = json_object();
+		if (r == NULL)
+			break;
+		for (d = 0; d < HAVEN_DROP_MAX; d++)
+			drops += wk->stats.drops[d];
+		snprintf(name, sizeof(name), "worker%u", w);
+		put_s(r, "name", name);
+		put_u(r, "worker", w);
+		put_u(r, "lcore", lcore);
+		put_u(r, "rx_queues", wk->n_rxq);
+		put_u(r, "packets", wk->stats.rx_pkts);
+		put_u(r, "bursts", wk->runtime.bursts);
+		put_u(r, "turns", wk->runtime.turns);
+		put_u(r, "busy_cycles", wk->runtime.busy_cycles);
+		put_u(r, "cycles", wk->runtime.start_tsc != 0 ?
+			wk->runtime.now_tsc - wk->runtime.start_tsc : 0);
+		put_u(r, "punts", wk->stats.punted);
+		put_u(r, "drops", drops);
+		json_array_append_new(rows, r);
+		w++;
+	}
+	return rows;
+}
+
+json_t *
+haven_report_runtime(void)
+{
+	json_t *rows = runtime_rows(), *r;
+	size_t i;
+
+	if (rows == NULL)
+		return NULL;
+	json_array_foreach(rows, i, r) {
+		row_since_clear(r, base.runtime, jstr(r, "name"),
+			runtime_counters);
+		runtime_derived(r, "");
+		runtime_derived(r, "_since_clear");
+	}
+	return json_pack("{s:I,s:o}", "tsc_hz", (json_int_t)rte_get_tsc_hz(),
+		"workers", rows);
 }
 
 json_t *
@@ -913,6 +1046,14 @@ haven_report_clear(enum haven_report_counters set, const char *which)
 		if (rc == 0)
 			base.ports_us = now;
 		break;
+	case HAVEN_REPORT_RUNTIME:
+		t = runtime_rows();
+		rc = t != NULL ? rows_take(&base.runtime, t, NULL,
+			runtime_counters, now) : -ENOMEM;
+		json_decref(t);
+		if (rc == 0)
+			base.runtime_us = now;
+		break;
 	case HAVEN_REPORT_PEERS:
 		t = haven_report_peers();
 		rc = t != NULL ? rows_take(&base.peers, json_object_get(t,
@@ -942,6 +1083,8 @@ haven_report_cleared_us(enum haven_report_counters set)
 		return base.ports_us;
 	case HAVEN_REPORT_PEERS:
 		return base.peers_us;
+	case HAVEN_REPORT_RUNTIME:
+		return base.runtime_us;
 	}
 	return 0;
 }

@@ -34,6 +34,7 @@ enum haven_report_counters {
 	HAVEN_REPORT_DROPS,		/**< show drops, /haven/drops */
 	HAVEN_REPORT_PORTS,		/**< show ports, /haven/ports */
 	HAVEN_REPORT_PEERS,		/**< show peers, /haven/peers */
+	HAVEN_REPORT_RUNTIME,		/**< show runtime, /haven/runtime */
 };
 
 /** What "show events" takes. */
@@ -62,6 +63,14 @@ json_t *haven_report_drops(void);
 
 /** Every port: link, ethdev statistics ("ports": rows). */
 json_t *haven_report_ports(void);
+
+/**
+ * Where each worker's time goes ("workers": rows): packets, bursts,
+ * turns of its loop, busy and elapsed TSC cycles, punts, drops, and from
+ * them the average burst, cycles per packet and the busy share; since
+ * start and since clear runtime.
+ */
+json_t *haven_report_runtime(void);
 
 /** Every extended statistic of a DPDK port. */
 json_t *haven_report_xstats(uint16_t port_id);

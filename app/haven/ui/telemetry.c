@@ -916,6 +916,14 @@ ports_handler(const char *params, struct rte_tel_data *d)
 	return tel_from_json(haven_report_ports(), d);
 }
 
+/* /haven/runtime: where each worker's time goes, as columns. */
+static int
+runtime_handler(const char *params, struct rte_tel_data *d)
+{
+	(void)params;
+	return tel_from_json(haven_report_runtime(), d);
+}
+
 /* The columns of /haven/mobile_nodes and /haven/mobile_nodes6. */
 struct mn_columns {
 	struct rte_tel_data *hoa, *spi, *alg, *keylen, *life, *bound, *coa;
@@ -1191,6 +1199,7 @@ TEL_CALLBACK(events)
 TEL_CALLBACK(event)
 TEL_CALLBACK(config)
 TEL_CALLBACK(ports)
+TEL_CALLBACK(runtime)
 TEL_CALLBACK(mobile_nodes)
 TEL_CALLBACK(bindings6)
 TEL_CALLBACK(binding6)
@@ -1317,7 +1326,11 @@ haven_telemetry_init(void)
 	rte_telemetry_register_cmd("/haven/config", tel_config,
 		"Configuration summary (no keys). No parameters");
 	rte_telemetry_register_cmd("/haven/ports", tel_ports,
-		"Ports: link and ethdev statistics. No parameters");
+		"Ports: link, ethdev statistics, what the workers did with "
+		"their packets. No parameters");
+	rte_telemetry_register_cmd("/haven/runtime", tel_runtime,
+		"Per worker: packets, bursts, turns, busy and elapsed TSC "
+		"cycles, punts, drops. No parameters");
 	rte_telemetry_register_cmd("/haven/mobile_nodes", tel_mobile_nodes,
 		"A page of configured mobile nodes, as columns (no keys). "
 		"Parameter: offset (default 0)");
