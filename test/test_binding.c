@@ -122,7 +122,7 @@ make_binding(struct haven_binding *b, uint32_t ha, uint64_t seed)
 static int
 coa_ok(const struct haven_binding *r, const struct haven_binding *b)
 {
-	static const uint8_t proto[] = { 4, 0, 47 };
+	static const uint8_t proto[] = { 4, 0, 47, 17 };
 	unsigned int i, j;
 
 	for (i = 0; i < b->n_coa; i++) {
@@ -227,6 +227,7 @@ test_insert_lookup_remove(void)
 	struct haven_binding_table *t;
 	const struct haven_binding *r;
 	struct haven_binding b;
+	unsigned int i;
 
 	t = haven_binding_table_create("basic", 16, 1, qsbr, SOCKET_ID_ANY);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
@@ -257,6 +258,33 @@ test_insert_lookup_remove(void)
 	make_binding(&b, 0x0a000004, 5);	/* GRE */
 	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish gre");
 	TEST_ASSERT(coa_ok(haven_binding_lookup(t, 0x0a000004), &b), "gre");
+	/* UDP (RFC 3519): protocol 17, the ports kept */
+	make_binding(&b, 0x0a000004, 6);
+	b.encap = HAVEN_ENCAP_UDP;
+	b.udp_sport = HAVEN_BINDING_UDP_PORT;
+	for (i = 0; i < b.n_coa; i++)
+		b.coa[i].udp_port = (uint16_t)(40000 + i);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish udp");
+	r = haven_binding_lookup(t, 0x0a000004);
+	TEST_ASSERT(coa_ok(r, &b), "udp");
+	TEST_ASSERT(r->udp_sport == 434 && r->coa[0].udp_port == 40000 &&
+		r->coa[b.n_coa - 1].udp_port == 40000 + b.n_coa - 1, "ports");
+	b.coa[b.n_coa - 1].udp_port = 0;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), -EINVAL,
+		"a UDP tunnel to port 0");
+	b.coa[b.n_coa - 1].udp_port = 1;
+	b.udp_sport = 0;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), -EINVAL,
+		"a UDP tunnel from port 0");
+	TEST_ASSERT(haven_binding_lookup(t, 0x0a000004)->coa[0].udp_port ==
+		40000, "refused: the record in force is unchanged");
+	/* ports given with another encapsulation are not published */
+	b.encap = HAVEN_ENCAP_IPIP;
+	b.udp_sport = 434;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish ipip");
+	r = haven_binding_lookup(t, 0x0a000004);
+	TEST_ASSERT(r->udp_sport == 0 && r->coa[0].udp_port == 0,
+		"no UDP ports on IP in IP");
 	TEST_ASSERT_EQUAL(haven_binding_remove(t, 0x0a000004), 0, "remove");
 	make_binding(&b, 0x0a000002, 7);
 

@@ -558,6 +558,8 @@ outer_proto(uint8_t encap)
 		return 4;
 	case HAVEN_ENCAP_GRE:
 		return 47;
+	case HAVEN_ENCAP_UDP:
+		return 17;
 	default:
 		return 0;
 	}
@@ -588,7 +590,8 @@ outer_sum(const struct haven_binding *b, uint32_t coa)
 	return (uint16_t)s;
 }
 
-/* Unused care-of entries zeroed, the outer header sums prepared. */
+/* Unused care-of entries zeroed, the outer header sums prepared; no UDP
+ * ports on a binding that is not UDP-tunnelled. */
 static void
 binding4_finish(void *r)
 {
@@ -598,8 +601,13 @@ binding4_finish(void *r)
 	if (rec->n_coa < HAVEN_BINDING_MAX_COA)
 		memset(&rec->coa[rec->n_coa], 0, sizeof(rec->coa[0]) *
 			(HAVEN_BINDING_MAX_COA - rec->n_coa));
-	for (i = 0; i < rec->n_coa; i++)
+	for (i = 0; i < rec->n_coa; i++) {
 		rec->coa[i].outer_sum = outer_sum(rec, rec->coa[i].addr);
+		if (rec->encap != HAVEN_ENCAP_UDP)
+			rec->coa[i].udp_port = 0;
+	}
+	if (rec->encap != HAVEN_ENCAP_UDP)
+		rec->udp_sport = 0;
 }
 
 static const struct binding_type binding4_type = {
@@ -640,9 +648,19 @@ haven_binding_publish(struct haven_binding_table *t,
 	 * and the add path compares against it without checking for
 	 * EMPTY_SLOT, so key 0 turns up again after it was deleted.
 	 */
+	unsigned int i;
+
 	if (t == NULL || b == NULL || b->home_addr == 0 ||
 			b->n_coa > HAVEN_BINDING_MAX_COA)
 		return -EINVAL;
+	/* A UDP tunnel goes from a port to a port: neither may be 0. */
+	if (b->encap == HAVEN_ENCAP_UDP) {
+		if (b->udp_sport == 0)
+			return -EINVAL;
+		for (i = 0; i < b->n_coa; i++)
+			if (b->coa[i].udp_port == 0)
+				return -EINVAL;
+	}
 	return binding_core_publish(&t->c, b);
 }
 
