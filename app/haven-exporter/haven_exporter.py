@@ -269,6 +269,21 @@ def totals(value):
                                                                  dict))}
 
 
+# /haven/registrations keys of RFC 3519 UDP tunnelling, and their metrics
+UDP_TUNNEL_COUNTERS = (
+    ("udp_tunnelled", "haven_udp_tunnel_registrations",
+     "Registrations accepted with UDP tunnelling (RFC 3519: behind a NAT, "
+     "or forced)"),
+    ("udp_declined", "haven_udp_tunnel_declined",
+     "Registrations that asked for UDP tunnelling and got IP in IP"),
+    ("keepalives", "haven_udp_tunnel_keepalives",
+     "Keepalives answered through UDP tunnels"),
+    ("tunnel_dropped", "haven_udp_tunnel_data_dropped",
+     "Tunnel data the control lcore dropped (not a keepalive, or not from "
+     "the binding's NAT address and port)"),
+)
+
+
 def care_of_label(v):
     if isinstance(v, list):
         return " ".join(str(x) for x in v)
@@ -529,6 +544,10 @@ class HavenCollector:
                             code=k[5:])
             # "requests" and "dropped" are haven_registration_requests
             # and haven_registration_datagrams_dropped of /haven/stats
+        # RFC 3519: mobile nodes behind a NAT
+        for key, name, text in UDP_TUNNEL_COUNTERS:
+            if key in (r or {}):
+                fam.counter(name, text, inst, r[key])
 
     def bindings(self, tel, inst, fam):
         offset, seen, total = 0, 0, None
@@ -543,7 +562,9 @@ class HavenCollector:
                 lab = dict(home_address=r.get("home_address", ""),
                            care_of=care_of_label(r.get("care_of")),
                            encap=r.get("encap", ""),
-                           origin=r.get("origin", ""))
+                           origin=r.get("origin", ""),
+                           nat_address=care_of_label(r.get("nat_address")),
+                           nat_port=care_of_label(r.get("nat_port")))
                 fam.counter("haven_binding_packets", "Packets tunnelled "
                             "for the binding (by this agent)", inst,
                             r.get("packets"), **lab)

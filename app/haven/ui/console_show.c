@@ -58,6 +58,8 @@ cmd_show_stats_parsed(void *parsed, struct cmdline *cl, void *data)
 		"  registrations\n"
 		"    requests %lu  accepted %lu  denied %lu  dropped %lu\n"
 		"    bindings %u  expired %lu\n"
+		"    UDP tunnelled %lu  declined %lu  keepalives %lu  "
+		"tunnel data dropped %lu\n"
 		"  control\n"
 		"    gratuitous ARP %lu  ARP requests %lu\n"
 		"    held sent %lu  held dropped %lu  tx dropped %lu\n",
@@ -66,6 +68,8 @@ cmd_show_stats_parsed(void *parsed, struct cmdline *cl, void *data)
 		c->requests, accepted, denied, c->dropped,
 		haven_view_binding_count(HAVEN_AF_INET),
 		haven_node_stats(HAVEN_AF_INET)->bindings_expired,
+		c->udp_tunnelled, c->udp_declined, c->keepalives,
+		c->tunnel_dropped,
 		l->announces_sent, l->solicits_sent, l->held_sent,
 		l->held_dropped, haven_rt.stats.tx_dropped);
 }
@@ -511,18 +515,23 @@ print_binding_row4(struct cmdline *cl, const struct haven_view_binding *b)
 	haven_addr_str(&n->hoa, hoa);
 	for (i = 0; i < b->n_coa; i++) {
 		haven_addr_str(&b->coa[i].addr, coa);
-		if (i > 0) {
+		if (i > 0)
 			cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %6lds\n",
 				"", coa, "", "", b->coa[i].left_s);
-			continue;
-		}
-		cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %6lds %10lu %12lu"
-			" %10lu %12lu  %-9s %s\n", hoa, coa,
-			haven_encap_name(n->encap),
-			(n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ? "T" : "-",
-			b->coa[i].left_s, c->pkts, c->bytes, c->rev_pkts,
-			c->rev_bytes, b->forwarder,
-			haven_node_origin_name(n->origin));
+		else
+			cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %6lds %10lu "
+				"%12lu %10lu %12lu  %-9s %s\n", hoa, coa,
+				haven_encap_name(n->encap),
+				(n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ?
+					"T" : "-",
+				b->coa[i].left_s, c->pkts, c->bytes,
+				c->rev_pkts, c->rev_bytes, b->forwarder,
+				haven_node_origin_name(n->origin));
+		/* RFC 3519: the NAT the tunnel goes to */
+		if (b->coa[i].nat_port != 0)
+			cmdline_printf(cl, "  %-15s via %s:%u\n", "",
+				haven_addr_str(&b->coa[i].nat_addr, coa),
+				b->coa[i].nat_port);
 	}
 }
 
@@ -743,6 +752,11 @@ show_binding(struct cmdline *cl, const struct haven_addr *hoa)
 		cmdline_printf(cl, "%s (%s)\n",
 			haven_addr_str(&b.coa[i].next_hop, x),
 			b.coa[i].reachable ? "reachable" : "resolving");
+		if (b.coa[i].nat_port != 0)
+			cmdline_printf(cl, "      behind NAT %s:%u, tunnelled "
+				"in UDP from port %u\n",
+				haven_addr_str(&b.coa[i].nat_addr, x),
+				b.coa[i].nat_port, n->udp_sport);
 	}
 	if (six)
 		cmdline_printf(cl, "    encapsulation ipv6-in-ipv6 from %s",
@@ -764,6 +778,14 @@ show_binding(struct cmdline *cl, const struct haven_addr *hoa)
 			"0x%016" PRIx64, b.generation, n->replay.last_ident);
 	cmdline_printf(cl, ", bound for %lus\n",
 		(unsigned long)b.bound_for_s);
+	if (n->encap == HAVEN_ENCAP_UDP && haven_node_is_home(n)) {
+		cmdline_printf(cl, "    keepalives %lu", b.keepalives);
+		if (b.keepalive_ago_s >= 0)
+			cmdline_printf(cl, ", the last %lds ago",
+				b.keepalive_ago_s);
+		cmdline_printf(cl, " (interval given: %us)\n",
+			haven_rt.cfg.udp_tunnel.keepalive_s);
+	}
 	if (n->origin == HAVEN_NODE_AAA) {
 		struct haven_aaa_node_info info;
 

@@ -37,7 +37,15 @@
 #include "telemetry.h"
 #include "view.h"
 
-#define BINDINGS_PAGE 64		/**< bindings per /haven/bindings reply */
+/*
+ * Rows of /haven/bindings per reply, so that the worst case fits the 16 KB
+ * of a reply: home address 17 with its quotes, four care-of addresses 65,
+ * encap 9, reverse tunnel 1, remaining 11, packets and bytes 20 each,
+ * origin 11, four NAT addresses 65 and ports 25 (RFC 3519), ten commas:
+ * 254 bytes a row; 56 rows are 14,224 bytes, the names and totals about
+ * 250 more.
+ */
+#define BINDINGS_PAGE 56
 /*
  * Rows of /haven/events per reply, so that the worst case fits the 16 KB
  * of a reply: seq 20 digits, time_us 16, kind 16 with its quotes, code 11,
@@ -220,6 +228,11 @@ registrations_handler(const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "requests", c->requests);
 	rte_tel_data_add_dict_u64(d, "dropped", c->dropped);
+	/* RFC 3519 */
+	rte_tel_data_add_dict_u64(d, "udp_tunnelled", c->udp_tunnelled);
+	rte_tel_data_add_dict_u64(d, "udp_declined", c->udp_declined);
+	rte_tel_data_add_dict_u64(d, "keepalives", c->keepalives);
+	rte_tel_data_add_dict_u64(d, "tunnel_dropped", c->tunnel_dropped);
 	for (code = 0; code < 256; code++) {
 		if (c->replies[code] == 0)
 			continue;
@@ -241,21 +254,43 @@ column(struct rte_tel_data *d, const char *name, enum rte_tel_value_type t)
 	return c;
 }
 
-/* The care-of addresses of a binding, space separated. */
+/* What a list of a binding's care-of entries shows. */
+enum coa_field { COA_ADDR, COA_NAT_ADDR, COA_NAT_PORT };
+
+/*
+ * One field of each care-of address of a binding, space separated: the
+ * address, or the NAT address or port of a UDP tunnel (RFC 3519; "" when
+ * the binding is not tunnelled in UDP).
+ */
 static const char *
-care_of_list(const struct haven_view_binding *b, char *buf, size_t len)
+coa_list(const struct haven_view_binding *b, enum coa_field f, char *buf,
+		size_t len)
 {
 	size_t off = 0;
 	unsigned int i;
 
 	buf[0] = '\0';
 	for (i = 0; i < b->n_coa && off < len; i++) {
+		const struct haven_view_coa *c = &b->coa[i];
 		char a[HAVEN_ADDR_STRLEN];
 
-		off += snprintf(buf + off, len - off, "%s%s", i ? " " : "",
-			haven_addr_str(&b->coa[i].addr, a));
+		if (f != COA_ADDR && c->nat_port == 0)
+			continue;
+		if (f == COA_NAT_PORT)
+			snprintf(a, sizeof(a), "%u", c->nat_port);
+		else
+			haven_addr_str(f == COA_ADDR ? &c->addr : &c->nat_addr,
+				a);
+		off += snprintf(buf + off, len - off, "%s%s",
+			off > 0 ? " " : "", a);
 	}
 	return buf;
+}
+
+static const char *
+care_of_list(const struct haven_view_binding *b, char *buf, size_t len)
+{
+	return coa_list(b, COA_ADDR, buf, len);
 }
 
 /* A page of the bound nodes of a family, from offset (params). */
@@ -278,7 +313,7 @@ static int
 bindings_handler(const char *params, struct rte_tel_data *d)
 {
 	struct rte_tel_data *hoa, *coa, *encap, *revtun, *rem, *pkts, *bytes,
-		*origin;
+		*origin, *nat, *nat_port;
 	char a[HAVEN_ADDR_STRLEN], list[HAVEN_BINDING_MAX_COA * HAVEN_ADDR_STRLEN];
 	struct haven_view_list l;
 	unsigned int first, end, i, taken = 0;
@@ -299,8 +334,11 @@ bindings_handler(const char *params, struct rte_tel_data *d)
 	pkts = column(d, "packets", RTE_TEL_U64_VAL);
 	bytes = column(d, "bytes", RTE_TEL_U64_VAL);
 	origin = column(d, "origin", RTE_TEL_STRING_VAL);
+	nat = column(d, "nat_address", RTE_TEL_STRING_VAL);
+	nat_port = column(d, "nat_port", RTE_TEL_STRING_VAL);
 	if (hoa == NULL || coa == NULL || encap == NULL || revtun == NULL ||
-	    rem == NULL || pkts == NULL || bytes == NULL || origin == NULL) {
+	    rem == NULL || pkts == NULL || bytes == NULL || origin == NULL ||
+	    nat == NULL || nat_port == NULL) {
 		haven_view_list_free(&l);
 		return -ENOMEM;
 	}
@@ -323,6 +361,10 @@ bindings_handler(const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_array_u64(bytes, b.counters.bytes);
 		rte_tel_data_add_array_string(origin,
 			haven_node_origin_name(b.node->origin));
+		rte_tel_data_add_array_string(nat,
+			coa_list(&b, COA_NAT_ADDR, list, sizeof(list)));
+		rte_tel_data_add_array_string(nat_port,
+			coa_list(&b, COA_NAT_PORT, list, sizeof(list)));
 	}
 	rte_tel_data_add_dict_u64(d, "count", taken);
 	haven_view_list_free(&l);
@@ -349,7 +391,7 @@ static int
 binding_handler(const char *params, struct rte_tel_data *d)
 {
 	struct haven_view_binding b;
-	struct rte_tel_data *coa, *rem;
+	struct rte_tel_data *coa, *rem, *nat, *nat_port;
 	char a[HAVEN_ADDR_STRLEN];
 	unsigned int i;
 	int rc = binding_of(HAVEN_AF_INET, params, &b);
@@ -360,12 +402,25 @@ binding_handler(const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "home_address", params);
 	coa = column(d, "care_of", RTE_TEL_STRING_VAL);
 	rem = column(d, "remaining", RTE_TEL_INT_VAL);
-	if (coa == NULL || rem == NULL)
+	nat = column(d, "nat_address", RTE_TEL_STRING_VAL);
+	nat_port = column(d, "nat_port", RTE_TEL_INT_VAL);
+	if (coa == NULL || rem == NULL || nat == NULL || nat_port == NULL)
 		return -ENOMEM;
 	for (i = 0; i < b.n_coa; i++) {
 		rte_tel_data_add_array_string(coa,
 			haven_addr_str(&b.coa[i].addr, a));
 		rte_tel_data_add_array_int(rem, (int)b.coa[i].left_s);
+		/* RFC 3519: where the UDP tunnel goes; "" and 0 otherwise */
+		rte_tel_data_add_array_string(nat, b.coa[i].nat_port == 0 ?
+			"" : haven_addr_str(&b.coa[i].nat_addr, a));
+		rte_tel_data_add_array_int(nat_port, b.coa[i].nat_port);
+	}
+	if (b.node->encap == HAVEN_ENCAP_UDP) {
+		rte_tel_data_add_dict_int(d, "udp_source_port",
+			b.node->udp_sport);
+		rte_tel_data_add_dict_u64(d, "keepalives", b.keepalives);
+		rte_tel_data_add_dict_int(d, "keepalive_ago",
+			(int)b.keepalive_ago_s);
 	}
 	rte_tel_data_add_dict_string(d, "encap",
 		haven_encap_name(b.node->encap));

@@ -60,6 +60,8 @@ struct haven_view_coa {
 	bool reachable;			/**< its next hop is resolved */
 	uint32_t lifetime_s;		/**< granted */
 	long left_s;			/**< seconds left, -1: never */
+	struct haven_addr nat_addr;	/**< UDP tunnel (RFC 3519): the NAT */
+	uint16_t nat_port;		/**< its port; 0: not UDP-tunnelled */
 };
 
 /** A binding as an operator sees it. */
@@ -72,6 +74,8 @@ struct haven_view_binding {
 	const char *forwarder;		/**< "self" or a secondary's name */
 	const char *delegation;		/**< state at the primary, or NULL */
 	uint64_t bound_for_s;		/**< since it was first bound */
+	uint64_t keepalives;		/**< RFC 3519 keepalives answered */
+	long keepalive_ago_s;		/**< since the last one; -1: none */
 };
 
 /** The binding of node n. @return 0, or -ENOENT when it has none. */
