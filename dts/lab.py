@@ -993,6 +993,20 @@ class MipClient:
     def deregister(self, coa=None, **kw):
         return self.register(coa=coa, lifetime=0, **kw)
 
+    def tunnel(self, src, sport, inner_dst, echo=False, count=1,
+               inner_src=None, dport=9002, ha=None):
+        """mipclient.py tunnel: MIP Tunnel Data messages (RFC 3519) from
+        src:sport to the home agent; {"sent", "answers"}."""
+        argv = [PY, DTS / "mipclient.py", "tunnel", "--ha", ha or E.HA_ADDR,
+                "--src", src, "--sport", sport,
+                "--inner-src", inner_src or self.sa.hoa,
+                "--inner-dst", inner_dst, "--count", count,
+                "--dport", dport]
+        if echo:
+            argv.append("--echo")
+        r = self.lab.run(self.role, argv, timeout=30)
+        return json.loads(r.stdout.strip().splitlines()[-1])
+
 
 class Endpoint6:
     """dts/mn_endpoint6.py in <prefix>-mn (a lab with ipv6=True): the
@@ -1240,6 +1254,28 @@ class Capture:
 
     def replies(self):
         return [m for m in self.mip() if str(m.get("mip.type")) == "3"]
+
+    def fields(self, names, dfilter="", extra=("udp.port==434,mip",)):
+        """tshark -T fields of the capture: one dict per packet that
+        passes the display filter, each field's values as a list (a field
+        that occurs in the inner and outer header gives both, outer
+        first)."""
+        argv = ["tshark", "-n", "-r", str(self.file), "-T", "fields",
+                "-E", "separator=|", "-E", "occurrence=a",
+                "-E", "aggregator=,"]
+        for d in extra:
+            argv += ["-d", d]
+        if dfilter:
+            argv += ["-Y", dfilter]
+        for f in names:
+            argv += ["-e", f]
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        rows = []
+        for line in r.stdout.splitlines():
+            vals = line.split("|")
+            rows.append({f: [x for x in v.split(",") if x != ""]
+                         for f, v in zip(names, vals)})
+        return rows
 
     def remove(self):
         try:

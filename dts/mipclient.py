@@ -32,6 +32,16 @@ reply code, F flag, keepalive interval) is reported as "udp".
 Runs where the care-of address is (ip netns exec <p>-mn ...). Exit status:
 0 when a reply arrived and was accepted (code 0 or 1), 1 when it was denied,
 2 when no reply came.
+
+    mipclient.py tunnel --ha 192.0.2.1 --src 198.51.100.138 --sport N \\
+        --inner-src 192.0.2.100 --inner-dst 192.0.2.10 [--echo] \\
+        [--count N] [--dport 9002]
+
+sends MIP Tunnel Data messages (RFC 3519 3.3: type 4, next header 4, then
+an IPv4 packet made by scapy: a UDP datagram to --inner-dst:--dport, or
+with --echo an ICMP echo request, a keepalive) from src:sport to the home
+agent's port 434, and prints how many went and what came back within a
+second (JSON).
 """
 
 import argparse
@@ -307,9 +317,58 @@ def register(ha, hoa, coa, spi, key, alg="hmac-md5", lifetime=60, flags=0,
         s.close()
 
 
+def tunnel_data(inner_src, inner_dst, echo=False, dport=9002, seq=0):
+    """A MIP Tunnel Data message (RFC 3519 3.3) around a scapy packet:
+    an ICMP echo request (a keepalive when inner_dst is the home agent),
+    or a UDP datagram."""
+    from scapy.layers.inet import ICMP, IP, UDP
+    if echo:
+        inner = IP(src=inner_src, dst=inner_dst) / \
+            ICMP(type=8, id=0x6e61, seq=seq) / b"foreign-keepalive"
+    else:
+        inner = IP(src=inner_src, dst=inner_dst) / \
+            UDP(sport=9002, dport=dport) / (b"foreign-tunnel-data-%d" % seq)
+    return struct.pack("!BBH", 4, 4, 0) + bytes(inner)
+
+
+def send_tunnel(ha, src, sport, inner_src, inner_dst, echo=False, count=1,
+                dport=9002, wait=1.0):
+    """Send count MIP Tunnel Data messages from src:sport to ha:434;
+    {"sent": n, "answers": [hex of what came back]}."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    got = []
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((src, sport))
+        for i in range(count):
+            s.sendto(tunnel_data(inner_src, inner_dst, echo, dport, i),
+                     (ha, MIP_PORT))
+        end = time.monotonic() + wait
+        while time.monotonic() < end:
+            s.settimeout(max(0.01, end - time.monotonic()))
+            try:
+                data, _ = s.recvfrom(4096)
+                got.append(data.hex())
+            except socket.timeout:
+                break
+    finally:
+        s.close()
+    return {"sent": count, "answers": got}
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("tunnel", help="send MIP Tunnel Data messages")
+    t.add_argument("--ha", required=True)
+    t.add_argument("--src", required=True, help="source address")
+    t.add_argument("--sport", type=int, required=True)
+    t.add_argument("--inner-src", required=True)
+    t.add_argument("--inner-dst", required=True)
+    t.add_argument("--echo", action="store_true",
+                   help="an ICMP echo request inside (a keepalive)")
+    t.add_argument("--count", type=int, default=1)
+    t.add_argument("--dport", type=int, default=9002)
     r = sub.add_parser("register", help="send a Registration Request")
     r.add_argument("--ha", required=True, help="home agent address")
     r.add_argument("--hoa", required=True, help="home address")
@@ -348,6 +407,11 @@ def main(argv=None):
     r.add_argument("--json", action="store_true", help="JSON result")
     a = p.parse_args(argv)
 
+    if a.cmd == "tunnel":
+        print(json.dumps(send_tunnel(a.ha, a.src, a.sport, a.inner_src,
+                                     a.inner_dst, a.echo, a.count,
+                                     a.dport)))
+        return 0
     ident = int(a.ident, 0) if a.ident else None
     res = register(a.ha, a.hoa, a.coa, a.spi, parse_key(a.key), a.alg,
                    a.lifetime, parse_flags(a.flags), ident, a.sport,
