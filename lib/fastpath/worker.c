@@ -15,6 +15,13 @@
  * report, which the loop makes between bursts, so nothing caches them
  * across bursts.
  *
+ * Mobile nodes behind a NAT (RFC 3519) are one more encapsulation:
+ * HAVEN_ENCAP_UDP bindings are tunnelled in UDP from the agent's port 434
+ * to the NAT's address and port, and what they send back arrives on port
+ * 434 as MIP Tunnel Data (first octet 4, where registrations have 1):
+ * decapsulated here like IP in IP, from the binding's NAT address and
+ * port only; a keepalive (tunnel data for the agent itself) is punted.
+ *
  * No locks, no allocation but mbufs, no system call except the adaptive
  * idle sleep, no logging: every outcome is a counter in w->stats.
  */
@@ -96,6 +103,7 @@ struct fp_meta {
 	uint8_t tunnel;		/* ACT_DECAP: outer protocol */
 	uint16_t strip;		/* ACT_DECAP: outer IP header to inner one */
 	uint32_t outer_src;	/* ACT_DECAP: must be a care-of address */
+	uint16_t sport;		/* ACT_DECAP, UDP: must be its NAT's port */
 };
 
 struct fp_burst {
@@ -325,6 +333,41 @@ malformed:
 	md->drop = HAVEN_DROP_MALFORMED;
 }
 
+/*
+ * UDP to the agent: MIP Tunnel Data on port 434 (RFC 3519) is decapsulated
+ * here, but for keepalives (to the agent itself), punted with the rest
+ * (registrations, delegation). Returns false when it is not tunnel data.
+ */
+static inline bool
+classify_udp_tunnel(struct fp_burst *b, const uint8_t *ip, unsigned int hlen,
+		unsigned int len, struct fp_meta *md)
+{
+	const uint8_t *udp = ip + hlen, *inner;
+	int kind;
+
+	if (len < hlen + FP_UDP_HLEN ||
+	    fp_get16(udp + 2) != FP_MIP_UDP_PORT)
+		return false;
+	kind = fp_udp_tunnel_kind(udp, len - hlen);
+	if (kind == 0)
+		return false;
+	md->strip = hlen + FP_UDP_HLEN + FP_MIP_TUN_HLEN;
+	inner = ip + md->strip;
+	if (kind < 0 || !ipv4_header_ok(inner, len - md->strip)) {
+		md->action = ACT_DROP;
+		md->drop = HAVEN_DROP_MALFORMED;
+		return true;
+	}
+	if (is_agent_addr(b->fp, fp_ip_dst(inner)))
+		return true;		/* a keepalive: ACT_PUNT */
+	md->tunnel = FP_IPPROTO_UDP;
+	md->outer_src = fp_ip_src(ip);
+	md->sport = fp_get16(udp);
+	md->action = ACT_DECAP;
+	md->key = burst_key(b, fp_ip_src(inner));
+	return true;
+}
+
 /* An IPv4 datagram addressed to the agent itself. */
 static inline void
 classify_local(struct fp_burst *b, const uint8_t *ip, struct fp_meta *md)
@@ -338,6 +381,9 @@ classify_local(struct fp_burst *b, const uint8_t *ip, struct fp_meta *md)
 	if (fp_ip_is_fragment(ip))
 		return;			/* the control lcore reassembles or drops */
 	switch (ip[9]) {
+	case FP_IPPROTO_UDP:
+		classify_udp_tunnel(b, ip, hlen, len, md);
+		return;			/* else UDP 434, delegation: punted */
 	case FP_IPPROTO_ICMP:
 		if (len - hlen >= ICMP_HLEN && ip[hlen] == ICMP_ECHO_REQUEST &&
 		    ip[hlen + 1] == 0)
@@ -665,8 +711,24 @@ encap_overhead(uint8_t encap, const uint8_t *ip, uint32_t outer_src)
 		return fp_minimal_fwd_len(fp_ip_src(ip), outer_src);
 	case HAVEN_ENCAP_GRE:
 		return FP_IPV4_HLEN + FP_GRE_HLEN;
+	case HAVEN_ENCAP_UDP:
+		return FP_UDP_TUN_OVERHEAD;
 	default:
 		return FP_IPV4_HLEN;
+	}
+}
+
+/* The outer header's protocol of an encapsulation that has one. */
+static inline uint8_t
+encap_proto(uint8_t encap)
+{
+	switch (encap) {
+	case HAVEN_ENCAP_GRE:
+		return FP_IPPROTO_GRE;
+	case HAVEN_ENCAP_UDP:
+		return FP_IPPROTO_UDP;
+	default:
+		return FP_IPPROTO_IPIP;
 	}
 }
 
@@ -725,8 +787,7 @@ encap_one(struct fp_burst *b, struct rte_mbuf *m,
 		 * agent's address (claim 5), not the port's. */
 		uint8_t *outer = p + sizeof(struct rte_ether_hdr);
 
-		uint8_t proto = encap == HAVEN_ENCAP_GRE ?
-			FP_IPPROTO_GRE : FP_IPPROTO_IPIP;
+		uint8_t proto = encap_proto(encap);
 		uint16_t payload = inner_len + overhead - FP_IPV4_HLEN;
 
 		if (likely(encap == bnd->encap))
@@ -740,6 +801,10 @@ encap_one(struct fp_burst *b, struct rte_mbuf *m,
 					HAVEN_OUTER_TTL, !op->tx_ip_cksum);
 		if (encap == HAVEN_ENCAP_GRE)
 			fp_gre_header(outer + FP_IPV4_HLEN);
+		else if (encap == HAVEN_ENCAP_UDP)	/* RFC 3519 */
+			fp_udp_tunnel_header(outer + FP_IPV4_HLEN,
+					bnd->udp_sport, coa->udp_port,
+					inner_len);
 		hlen = FP_IPV4_HLEN;
 	}
 	if (op->tx_ip_cksum)
@@ -864,13 +929,22 @@ act_encap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 /* Pass 2: reverse tunnel decapsulation (RFC 3024)                     */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The tunnel a reverse-tunnelled packet came by ends at one of the
+ * binding's care-of addresses; a UDP tunnel (RFC 3519) at its NAT address
+ * and port, and only a UDP binding takes UDP tunnel data.
+ */
 static inline bool
-is_care_of(const struct haven_binding *bnd, uint32_t a)
+is_tunnel_end(const struct haven_binding *bnd, const struct fp_meta *md)
 {
+	bool udp = md->tunnel == FP_IPPROTO_UDP;
 	unsigned int i;
 
+	if (udp != (bnd->encap == HAVEN_ENCAP_UDP))
+		return false;
 	for (i = 0; i < bnd->n_coa; i++)
-		if (bnd->coa[i].addr == a)
+		if (bnd->coa[i].addr == md->outer_src &&
+		    (!udp || bnd->coa[i].udp_port == md->sport))
 			return true;
 	return false;
 }
@@ -896,7 +970,7 @@ act_decap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 		drop(b, m, HAVEN_DROP_REVTUN_NOT_ALLOWED);
 		return;
 	}
-	if (!is_care_of(bnd, md->outer_src)) {
+	if (!is_tunnel_end(bnd, md)) {
 		drop(b, m, HAVEN_DROP_REVTUN_BAD_SOURCE);
 		return;
 	}

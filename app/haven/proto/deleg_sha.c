@@ -2,7 +2,8 @@
 /*
  * Delegation, the secondary's side (EP 1134991 [0025] [0028] [0037]): a
  * binding a primary delegates becomes a node of origin DELEGATED, whose
- * outer source is the primary's address (claim 5), announced on the home
+ * outer source is the primary's address (claim 5; for a node behind a
+ * NAT, encap 4, its UDP port too), announced on the home
  * link when new (gratuitous ARP / unsolicited NA, repeated, by the node
  * layer); a new generation switches it at once ([0029]); STOP, or the end
  * of its forwarding duration ([0031]), deletes it. Its counters go into
@@ -182,5 +183,8 @@ deleg_sha_init(void)
 	if (haven_deleg_sha_configure(&deleg.sha, &sc) != 0)
 		return -EINVAL;
 	deleg.sha.ipv6 = haven_rt_has_ip6();
+	/* The workers tunnel IP in UDP (RFC 3519, encap 4, 2.3.1): the
+	 * heartbeats announce it, and such STARTs are installed. */
+	deleg.sha.udp = true;
 	return 0;
 }
