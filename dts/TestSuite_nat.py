@@ -110,7 +110,7 @@ class TestSuite_nat:
         recv = self.stream.receiver("ch", port=port,
                                     duration=count / rate + 10, expect=count)
         self.stream.send("mnn", dst=E.CH_ADDR, count=count, rate=rate,
-                         port=port)
+                         port=port, src=HOA)
         return self.stream.result(recv)
 
     def drop(self, key):
@@ -285,12 +285,14 @@ class TestSuite_nat:
         c = ep.counters(E.MNN_IFACE)
         assert c["udp"] - before >= 1000, c
         assert c["rejected_src"] == 0 and c["rejected_other"] == 0, c
+        # the stream's packets (keepalive answers, ICMP, cross too)
         tun = cap.fields(TUNNEL_FIELDS, "mip.type == 4 && udp.srcport == "
-                         "434")
+                         "434 && !icmp")
         assert len(tun) >= 1000, len(tun)
         for t in tun:
             assert t["ip.src"][0] == E.HA_ADDR and t["ip.dst"][0] == NAT, t
-            assert t["udp.dstport"] == [str(pub)], t
+            assert t["udp.srcport"][0] == "434", t
+            assert t["udp.dstport"][0] == str(pub), t
             assert t["mip.nattt.nexthdr"] == ["4"], t
             assert t["ip.src"][1] == E.CH_ADDR, t     # the inner packet
 
@@ -418,7 +420,7 @@ class TestSuite_nat:
             ("sub-type 1", dict(udp_ext="9006010000040000")),
             ("encapsulation 0", dict(udp_ext="9006000000000000")),
             ("twice", dict(udp_ext="9006000000040000" * 2)),
-            ("after MN-HA", dict(udp_after_auth=True)),
+            ("after MN-HA", dict(udp=True, udp_after_auth=True)),
         ]
         with self.tshark("rt", E.RT_NAT_IFACE, "udp port 434") as cap:
             for what, kw in bad:

@@ -1145,13 +1145,16 @@ class Stream:
             recv.out.unlink()
 
     def send(self, role="ch", dst=None, port=9000, count=1000, rate=200,
-             start=0, size=64):
-        r = self.lab.run(role, [PY, DTS / "udp_stream.py", "send",
-                                "--dst", dst or E.MN_HOME_ADDR,
-                                "--port", port, "--count", count,
-                                "--rate", rate, "--start", start,
-                                "--size", size],
-                         timeout=count / max(rate, 1) + 60)
+             start=0, size=64, src=None):
+        """Send a stream; src: from this address (the home address, for
+        the mobile node's reverse tunnel)."""
+        argv = [PY, DTS / "udp_stream.py", "send",
+                "--dst", dst or E.MN_HOME_ADDR, "--port", port,
+                "--count", count, "--rate", rate, "--start", start,
+                "--size", size]
+        if src:
+            argv += ["--src", src]
+        r = self.lab.run(role, argv, timeout=count / max(rate, 1) + 60)
         return json.loads(r.stdout.strip().splitlines()[-1])
 
     def sender(self, role="ch", dst=None, port=9000, count=1000, rate=200,
