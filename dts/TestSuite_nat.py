@@ -20,7 +20,8 @@ import time
 
 import pytest
 
-from lab import E, MipClient, care_of_list, wait_until
+from lab import OUT, Delegation, E, Haven, MipClient, care_of_list, \
+    wait_until
 
 HOA = E.MN_HOME_ADDR
 MNN = E.MNN_ADDR
@@ -57,8 +58,10 @@ class TestSuite_nat:
 
     @pytest.fixture(autouse=True)
     def set_up_test(self, nat_lab, haven, endpoint, mip, stream, tshark,
-                    console):
+                    console, logname):
         self.lab = nat_lab
+        self.logname = logname
+        self.agents = []
         self.ha = haven(overrides=UDP)
         self.con = console(self.ha)
         self.start_endpoint = endpoint
@@ -68,6 +71,11 @@ class TestSuite_nat:
         self.tshark = tshark
         nat_lab.nat_flush()
         nat_lab.flush_neigh("ch", HOA)
+        try:
+            yield
+        finally:
+            for h in reversed(self.agents):
+                h.stop()
 
     # ------------------------------------------------------------------
     # helpers
@@ -456,3 +464,82 @@ class TestSuite_nat:
         b = self.binding()
         assert b["nat_port"] == b0["nat_port"] and \
             b["generation"] == b0["generation"], (b0, b)
+
+    # ------------------------------------------------------------------
+    # delegation
+    # ------------------------------------------------------------------
+
+    def test_delegated_nat_binding(self):
+        """A secondary forwards a NATed binding as the primary would.
+
+        Steps:
+            Start sha1 and a primary (in place of the test's haven) with
+            home_agent.udp_tunnel; register from behind the NAT; warm up;
+            delegate 192.0.2.100 to sha1; capture on the router's home
+            link and on its side of the NAT; 1000 numbered datagrams from
+            the correspondent host.
+        Verify:
+            sha1 holds the binding in UDP to the NAT's address and port
+            from port 434, with the primary's address as outer source; all
+            1000 datagrams arrive once; every tunnelled packet of the
+            stream reaches the router from sha1's MAC and crosses the NAT
+            from 192.0.2.1 port 434 to the NAT's public port (claim 5: the
+            endpoint, which accepts tunnel data from 192.0.2.1:434 only,
+            rejects none); sha1 counts them; keepalives are still
+            answered by the primary.
+        """
+        self.ha.stop()
+        deleg = Delegation(self.lab)
+        sha = deleg.secondary("sha1", log=OUT / ("%s-sha1.log" %
+                                                 self.logname))
+        cfg = deleg.pha_config(secondaries=("sha1",))
+        cfg["home_agent"]["udp_tunnel"] = UDP["home_agent.udp_tunnel"]
+        pha = Haven(self.lab, name="pha", config=cfg,
+                    log=OUT / ("%s-pha.log" % self.logname))
+        self.agents += [sha, pha]
+        sha.spawn()
+        pha.spawn()
+        sha.wait_ready()
+        pha.wait_ready()
+        until(lambda: str((pha.peer("sha1") or {}).get("alive")) in
+              ("1", "True"), 8, "sha1 alive", show=pha.peers)
+        self.ha = pha
+        con = pha.console()
+        ep = self.nat_endpoint()
+        self.register_nat()
+        pub = self.public_port()
+        assert self.ping(3) >= 1, "no echo reply at all through the NAT"
+
+        con.delegate(HOA, "sha1")
+        until(lambda: sha.secondary_of(HOA), 5, "installed on sha1",
+              show=sha.secondary)
+        until(lambda: str((pha.delegation_of(HOA) or {}).get("state"))
+              .lower() == "delegated", 5, "delegated",
+              show=pha.delegation)
+        b = sha.binding(HOA)
+        assert b and b["encap"] == "udp", b
+        assert b["nat_address"] == [NAT] and b["nat_port"] == [pub], b
+        assert b["udp_source_port"] == 434, b
+        time.sleep(1.5)     # the home link learns sha1's gratuitous ARPs
+        before = int(sha.binding(HOA)["packets"])
+        kas = pha.registrations()["keepalives"]
+        with self.tshark("rt", E.RT_HOME_IFACE, "udp port 434") as home, \
+                self.tshark("rt", E.RT_NAT_IFACE, "udp port 434") as cap:
+            res = self.stream_to_mn(1000)
+        assert res["missing_count"] == 0, res["missing"]
+        assert res["unique"] == 1000 and res["duplicates"] == 0, res
+        c = ep.counters(E.MNN_IFACE)
+        assert c["rejected_src"] == 0 and c["rejected_other"] == 0, c
+        frames = home.fields(("eth.src",), "ip.dst == %s && udp.srcport == "
+                             "434 && mip.type == 4 && !icmp" % NAT)
+        assert len(frames) >= 1000, len(frames)
+        assert {f["eth.src"][0] for f in frames} == {E.SHA1_MAC.lower()}, \
+            {f["eth.src"][0] for f in frames}
+        tun = cap.fields(TUNNEL_FIELDS, "mip.type == 4 && udp.srcport == "
+                         "434 && !icmp")
+        assert len(tun) >= 1000, len(tun)
+        for t in tun:
+            assert t["ip.src"][0] == E.HA_ADDR, t
+            assert t["udp.dstport"][0] == str(pub), t
+        assert int(sha.binding(HOA)["packets"]) - before >= 1000
+        assert pha.registrations()["keepalives"] > kas
