@@ -20,8 +20,7 @@ import time
 
 import pytest
 
-from lab import OUT, Delegation, E, Haven, MipClient, care_of_list, \
-    wait_until
+from lab import OUT, Delegation, E, Haven, MipClient, care_of_list, until
 
 HOA = E.MN_HOME_ADDR
 MNN = E.MNN_ADDR
@@ -34,13 +33,6 @@ UDP = {"home_agent.udp_tunnel": {"enabled": True, "keepalive_s": KEEPALIVE,
 # the tunnel as tshark reads it on the NAT's public side
 TUNNEL_FIELDS = ("ip.src", "ip.dst", "udp.srcport", "udp.dstport",
                  "mip.type", "mip.nattt.nexthdr", "icmp.type")
-
-
-def until(fn, timeout, what, show=None, interval=0.1):
-    try:
-        return wait_until(fn, timeout, interval, what)
-    except TimeoutError as e:
-        raise AssertionError("%s; now: %r" % (e, show() if show else None))
 
 
 @pytest.fixture(scope="module")

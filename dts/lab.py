@@ -90,6 +90,15 @@ def wait_until(fn, timeout=5.0, interval=0.1, what="condition"):
         time.sleep(interval)
 
 
+def until(fn, timeout, what, show=None, interval=0.1):
+    """wait_until for a test: an AssertionError on timeout that says how
+    things stand (show())."""
+    try:
+        return wait_until(fn, timeout, interval, what)
+    except TimeoutError as e:
+        raise AssertionError("%s; now: %r" % (e, show() if show else None))
+
+
 # ---------------------------------------------------------------------------
 # Processes
 # ---------------------------------------------------------------------------

@@ -146,20 +146,23 @@ silent() {
 # up
 # --------------------------------------------------------------------------
 
+# nft_mn_rules NS PROTOCOLS: the rules of a mobile node's namespace.
 nft_mn_rules() {
 	# The kernel has no ipip/gre modules: it answers every tunnelled
 	# packet with "protocol unreachable". The user-space endpoint handles
 	# them, so those answers must not leave. Port unreachables that quote
-	# a tunnel protocol (offset 17 of the ICMP message is the quoted IP
-	# header's protocol field) go too.
-	nsx "$P-mn" nft -f - <<-EOF
+	# one of PROTOCOLS (offset 17 of the ICMP message is the quoted IP
+	# header's protocol field) go too: the tunnel protocols, and behind
+	# the NAT UDP (17), for tunnel data that reaches the node's port
+	# while no socket holds it.
+	nsx "$1" nft -f - <<-EOF
 	table inet havenlab
 	delete table inet havenlab
 	table inet havenlab {
 		chain out {
 			type filter hook output priority 0; policy accept;
 			icmp type destination-unreachable icmp code prot-unreachable counter drop
-			icmp type destination-unreachable icmp code port-unreachable @th,136,8 { 4, 47, 55 } counter drop
+			icmp type destination-unreachable icmp code port-unreachable @th,136,8 { $2 } counter drop
 		}
 	}
 	EOF
@@ -226,7 +229,8 @@ lab_up() {
 	while ip -n "$mn" rule del from "$MN_VB_ADDR" 2>/dev/null; do :; done
 	ip -n "$mn" rule add from "$MN_VA_ADDR" lookup "$MN_VA_TABLE" pref 1001
 	ip -n "$mn" rule add from "$MN_VB_ADDR" lookup "$MN_VB_TABLE" pref 1002
-	nft_mn_rules || die "cannot install nftables rules in $mn"
+	nft_mn_rules "$mn" "4, 47, 55" ||
+		die "cannot install nftables rules in $mn"
 
 	log "lab '$P' is up"
 }
@@ -288,25 +292,9 @@ lab_nat() {
 		>/dev/null || die "cannot set the NAT's UDP timeout"
 	nsx "$nat" conntrack -F >/dev/null 2>&1
 	# the kernel's answers to what the user-space endpoint handles
-	nft_mnn_rules || die "cannot install nftables rules in $mnn"
+	nft_mn_rules "$mnn" "4, 17, 47, 55" ||
+		die "cannot install nftables rules in $mnn"
 	log "NAT of lab '$P' is up"
-}
-
-nft_mnn_rules() {
-	# As in <p>-mn: no protocol unreachables for tunnelled packets, and
-	# no port unreachable for UDP tunnel data (the quoted protocol 17)
-	# that reaches the mobile node's port while no socket holds it
-	nsx "$P-mnn" nft -f - <<-EOF
-	table inet havenlab
-	delete table inet havenlab
-	table inet havenlab {
-		chain out {
-			type filter hook output priority 0; policy accept;
-			icmp type destination-unreachable icmp code prot-unreachable counter drop
-			icmp type destination-unreachable icmp code port-unreachable @th,136,8 { 4, 17, 47, 55 } counter drop
-		}
-	}
-	EOF
 }
 
 lab_nat_flush() {

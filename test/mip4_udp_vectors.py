@@ -15,12 +15,15 @@ test_mip4.c:
     /usr/bin/python3 test/mip4_udp_vectors.py
 """
 
-import hashlib
-import hmac
 import struct
+import sys
+from pathlib import Path
 
 from scapy.layers.inet import ICMP, IP
 from scapy.layers.mobileip import MobileIP, MobileIPRRP, MobileIPRRQ
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mip4_nai_vectors import c_array, mn_ha  # noqa: E402
 
 KEY = b"haven-udp-tunnel-key"
 SPI = 1002
@@ -39,20 +42,6 @@ def udp_rep_ext(code, forced, keepalive):
     Keepalive Interval."""
     return struct.pack("!BBBBHH", 44, 6, 0, code,
                        0x8000 if forced else 0, keepalive)
-
-
-def mn_ha(msg, spi, key):
-    """MN-HA extension (RFC 5944 3.5.2), authenticator per 3.5.1."""
-    head = msg + bytes([32, 4 + 16]) + struct.pack(">I", spi)
-    return head + hmac.new(key, head, hashlib.md5).digest()
-
-
-def c_array(name, data):
-    lines = []
-    for i in range(0, len(data), 12):
-        lines.append("\t" + " ".join("0x%02x," % b for b in data[i:i + 12]))
-    return "static const uint8_t %s[%d] = {\n%s\n};\n" % (
-        name, len(data), "\n".join(lines))
 
 
 def main():

@@ -228,23 +228,32 @@ static const struct haven_binding_coa coa_direct = {
 	.addr = COA, .next_hop = COA, .port = 1,
 };
 
+/* A binding of home with the given care-of addresses, to publish. */
+static void
+binding_of(struct haven_binding *b, uint32_t home, uint8_t encap,
+		uint8_t flags, unsigned int n, const struct haven_binding_coa *coas)
+{
+	unsigned int i;
+
+	memset(b, 0, sizeof(*b));
+	b->home_addr = home;
+	b->outer_src = HA;
+	b->encap = encap;
+	b->flags = flags;
+	b->forwarder = HAVEN_FORWARDER_SELF;
+	b->n_coa = n;
+	for (i = 0; i < n; i++)
+		b->coa[i] = coas[i];
+}
+
 /* Publish a binding of home with the given care-of addresses. */
 static int
 bind_home(uint32_t home, uint8_t encap, uint8_t flags, unsigned int n,
 		const struct haven_binding_coa *coas)
 {
 	struct haven_binding b;
-	unsigned int i;
 
-	memset(&b, 0, sizeof(b));
-	b.home_addr = home;
-	b.outer_src = HA;
-	b.encap = encap;
-	b.flags = flags;
-	b.forwarder = HAVEN_FORWARDER_SELF;
-	b.n_coa = n;
-	for (i = 0; i < n; i++)
-		b.coa[i] = coas[i];
+	binding_of(&b, home, encap, flags, n, coas);
 	return haven_binding_publish(table, &b);
 }
 
@@ -731,6 +740,23 @@ test_registration_punted(void)
 /* Reverse tunnel                                                      */
 /* ------------------------------------------------------------------ */
 
+/* The 58-byte datagram a node tunnels back: UDP to port 9, TTL 64. */
+static void
+put_inner_udp(uint8_t *in, uint32_t src, uint32_t dst)
+{
+	uint16_t i;
+
+	put_ipv4(in, IPPROTO_UDP, 58, src, dst, 64, 0);
+	in[20] = 0x30;
+	in[21] = 0x39;
+	in[22] = 0;
+	in[23] = 9;
+	in[24] = 0;
+	in[25] = 38;
+	for (i = 0; i < 30; i++)
+		in[28 + i] = (uint8_t)i;
+}
+
 /* IP in IP from outer_src to the agent around home -> CH, TTL 64. */
 static struct rte_mbuf *
 reverse_ipip(uint32_t outer_src, uint32_t inner_src)
@@ -738,18 +764,9 @@ reverse_ipip(uint32_t outer_src, uint32_t inner_src)
 	uint8_t *o;
 	struct rte_mbuf *m = frame(&port_mac[1], &gw_mac, RTE_ETHER_TYPE_IPV4,
 			20 + 28 + 30, &o);
-	uint16_t i;
 
 	put_ipv4(o, 4, 20 + 58, outer_src, HA, 60, 0);
-	put_ipv4(o + 20, IPPROTO_UDP, 58, inner_src, CH, 64, 0);
-	o[20 + 24] = 0;
-	o[20 + 25] = 38;
-	o[20 + 20] = 0x30;
-	o[20 + 21] = 0x39;
-	o[20 + 22] = 0;
-	o[20 + 23] = 9;
-	for (i = 0; i < 30; i++)
-		o[48 + i] = (uint8_t)i;
+	put_inner_udp(o + 20, inner_src, CH);
 	return m;
 }
 
@@ -848,21 +865,14 @@ test_reverse_tunnel_rejected(void)
 static int
 bind_udp(uint32_t home, uint8_t flags)
 {
+	struct haven_binding_coa c = {
+		.addr = NAT, .next_hop = GW, .neigh = neigh_gw, .port = 1,
+		.udp_port = NAT_PORT,
+	};
 	struct haven_binding b;
 
-	memset(&b, 0, sizeof(b));
-	b.home_addr = home;
-	b.outer_src = HA;
-	b.encap = HAVEN_ENCAP_UDP;
-	b.flags = flags;
-	b.forwarder = HAVEN_FORWARDER_SELF;
+	binding_of(&b, home, HAVEN_ENCAP_UDP, flags, 1, &c);
 	b.udp_sport = 434;
-	b.n_coa = 1;
-	b.coa[0].addr = NAT;
-	b.coa[0].next_hop = GW;
-	b.coa[0].neigh = neigh_gw;
-	b.coa[0].port = 1;
-	b.coa[0].udp_port = NAT_PORT;
 	return haven_binding_publish(table, &b);
 }
 
@@ -930,10 +940,9 @@ static struct rte_mbuf *
 reverse_udp(uint32_t src, uint16_t sport, uint32_t inner_src,
 		uint32_t inner_dst, uint8_t nh)
 {
-	uint8_t *o, *u, *in;
+	uint8_t *o, *u;
 	struct rte_mbuf *m = frame(&port_mac[1], &gw_mac, RTE_ETHER_TYPE_IPV4,
 			20 + 8 + 4 + 58, &o);
-	uint16_t i;
 
 	put_ipv4(o, IPPROTO_UDP, 20 + 8 + 4 + 58, src, HA, 60, 0);
 	u = o + 20;
@@ -944,14 +953,7 @@ reverse_udp(uint32_t src, uint16_t sport, uint32_t inner_src,
 	u[5] = 8 + 4 + 58;
 	u[8] = 4;
 	u[9] = nh;
-	in = u + 12;
-	put_ipv4(in, IPPROTO_UDP, 58, inner_src, inner_dst, 64, 0);
-	in[20] = 0x30;
-	in[21] = 0x39;
-	in[23] = 9;
-	in[25] = 38;
-	for (i = 0; i < 30; i++)
-		in[28 + i] = (uint8_t)i;
+	put_inner_udp(u + 12, inner_src, inner_dst);
 	return m;
 }
 

@@ -1214,16 +1214,6 @@ static const uint8_t udp_keepalive[32] = {
 
 static const char udp_key[] = "haven-udp-tunnel-key";
 
-static void
-udp_sa(struct haven_mip4_sa *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->spi = 1002;
-	sa->alg = HAVEN_MIP4_ALG_HMAC_MD5;
-	sa->key_len = sizeof(udp_key) - 1;
-	memcpy(sa->key, udp_key, sa->key_len);
-}
-
 #define UDP_EXT_OFF 24		/* the UDP Tunnel Request in udp_rrq */
 
 static int
@@ -1234,7 +1224,7 @@ test_udp_request(void)
 	uint8_t buf[sizeof(udp_rrq)];
 	char err[128];
 
-	udp_sa(&sa);
+	make_sa(&sa, 1002, HAVEN_MIP4_ALG_HMAC_MD5, udp_key);
 	TEST_ASSERT_EQUAL(haven_mip4_parse_rrq(udp_rrq, sizeof(udp_rrq), &rrq,
 		err, sizeof(err)), 0, "%s", err);
 	TEST_ASSERT(rrq.udp.present && rrq.udp.force && !rrq.udp.via_fa,
@@ -1382,7 +1372,7 @@ test_udp_reply(void)
 	uint8_t buf[256], nai_len;
 	int len;
 
-	udp_sa(&sa);
+	make_sa(&sa, 1002, HAVEN_MIP4_ALG_HMAC_MD5, udp_key);
 	key = haven_mip4_key_create(&sa);
 	TEST_ASSERT(key != NULL, "key");
 	memcpy(&rrp.home_addr, udp_rrq + 4, 4);

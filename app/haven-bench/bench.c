@@ -21,6 +21,10 @@
  *       of a second net_null device;
  *   (d) the same while the main lcore republishes bindings with a new
  *       care-of address at a fixed rate and reclaims every 10 ms;
+ *   (c') the same worker over a second table holding the same home
+ *       addresses tunnelled in UDP to a NAT (RFC 3519: outer IPv4, UDP
+ *       from port 434, the 4-octet MIP Tunnel Data header), as a ratio
+ *       to (c) of the same round;
  *   (e) registrations processed on the main lcore through the library
  *       path the control lcore uses, against raw HMAC-MD5;
  *   (f) the binding table's memory, from the DPDK heap statistics.
@@ -123,6 +127,9 @@ struct size_result {
 	double ch_ratio[MAX_ROUNDS];	/* (d)/(c) of the same round */
 	double churn_rate[MAX_ROUNDS];	/* achieved changes per second */
 	double ideal_ratio[MAX_ROUNDS];	/* (c) / ideal of the same round */
+	double udp_mpps[MAX_ROUNDS];	/* (c') IP in UDP */
+	double udp_ratio[MAX_ROUNDS];	/* (c')/(c) of the same round */
+	bool udp_skipped;		/* no memory for the second table */
 	unsigned int n_tp;
 	uint64_t bad;			/* packets not tunnelled */
 	size_t mem_bytes;		/* (f) */
@@ -312,6 +319,16 @@ binding_of(struct haven_binding *b, uint32_t home, unsigned int c)
 	b->coa[0].neigh = (uint16_t)coa_neigh[c];
 	b->coa[0].port = port_visited;
 	b->lifetime = 600;
+}
+
+/* The same binding tunnelled in UDP to a NAT's port (RFC 3519). */
+static void
+binding_udp_of(struct haven_binding *b, uint32_t home, unsigned int c)
+{
+	binding_of(b, home, c);
+	b->encap = HAVEN_ENCAP_UDP;
+	b->udp_sport = HAVEN_BINDING_UDP_PORT;
+	b->coa[0].udp_port = (uint16_t)(40000 + c);
 }
 
 static size_t
@@ -671,7 +688,8 @@ static int
 bench_size(struct size_result *res, unsigned int round_base)
 {
 	uint32_t n = res->size, i;
-	struct haven_binding_table *t;
+	struct haven_binding_table *t, *tu;
+	struct haven_binding_counters *row, *row_udp = NULL;
 	struct haven_binding b;
 	struct rte_hash *h;
 	struct run r;
@@ -696,8 +714,24 @@ bench_size(struct size_result *res, unsigned int round_base)
 		}
 	}
 	res->mem_bytes = heap_used() - before;
+	/* (c'): the same addresses in UDP, in a table of their own, when
+	 * there is memory for it */
+	tu = opt.profile ? NULL :
+		haven_binding_table_create("bench_udp", n, 1, qsbr,
+			rte_socket_id());
+	for (i = 0; tu != NULL && i < n; i++) {
+		binding_udp_of(&b, homes[i], i % N_COA);
+		if (haven_binding_publish(tu, &b) != 0) {
+			haven_binding_table_free(tu);
+			tu = NULL;
+		}
+	}
+	res->udp_skipped = tu == NULL && !opt.profile;
+	if (tu != NULL)
+		row_udp = haven_binding_counters_row(tu, 0);
 	fp.bindings = t;
-	worker.counters = haven_binding_counters_row(t, 0);
+	row = haven_binding_counters_row(t, 0);
+	worker.counters = row;
 
 	if (opt.profile) {
 		double mpps;
@@ -732,6 +766,18 @@ bench_size(struct size_result *res, unsigned int round_base)
 		worker_bad();
 		res->hv_mpps[k] = run_job(&r);
 		res->bad += worker_bad();
+		if (tu != NULL) {
+			fp.bindings = tu;
+			worker.counters = row_udp;
+			memset(&r, 0, sizeof(r));
+			r.job = JOB_HAVEN;
+			res->udp_mpps[k] = run_job(&r);
+			res->bad += worker_bad();
+			res->udp_ratio[k] = res->hv_mpps[k] > 0 ?
+				res->udp_mpps[k] / res->hv_mpps[k] : 0;
+			fp.bindings = t;
+			worker.counters = row;
+		}
 		memset(&r, 0, sizeof(r));
 		r.job = JOB_HAVEN;
 		res->ch_mpps[k] = run_haven_churn(&r, t, n,
@@ -753,6 +799,7 @@ bench_size(struct size_result *res, unsigned int round_base)
 	}
 	fp.bindings = NULL;
 	haven_binding_table_free(t);
+	haven_binding_table_free(tu);
 	rte_hash_free(h);
 	return 0;
 }
@@ -1122,6 +1169,16 @@ print_table(void)
 			rate / 1000);
 		printf("%-44s %9.2f Mpps %10.1f  %.3f of (c) (>= 0.95 %s)\n",
 			label, ch, cycles_per(ch), cr, verdict(cr, 0.95));
+		if (r->udp_skipped)
+			printf("%-44s %14s %10s  (no memory for a second "
+				"table)\n", "(c') haven worker, IP in UDP", "n/a",
+				"-");
+		else if (!opt.profile)
+			printf("%-44s %9.2f Mpps %10.1f  %.3f of (c)\n",
+				"(c') haven worker, IP in UDP (RFC 3519)",
+				median(r->udp_mpps, opt.rounds),
+				cycles_per(median(r->udp_mpps, opt.rounds)),
+				median(r->udp_ratio, opt.rounds));
 		if (r->bad != 0)
 			printf("    WARNING: %" PRIu64 " packets not tunnelled\n",
 				r->bad);

@@ -55,11 +55,19 @@ udp_encap_known(uint8_t encap)
 		encap == HAVEN_MIP4_UDP_NH_MINIMAL;
 }
 
-/* Length and Sub-Type of either extension; 0 or -1 with a reason. */
+/*
+ * Either extension: once, Length 6, Sub-Type 0; 0 or -1 with a reason.
+ * seen: one was found before.
+ */
 static int
-check_udp_ext(const uint8_t *buf, size_t off, size_t body_len,
+check_udp_ext(const uint8_t *buf, size_t off, size_t body_len, bool seen,
 		const char *name, char *err, size_t errlen)
 {
+	if (seen) {
+		haven_set_reason(err, errlen,
+			"second %s extension at offset %zu", name, off);
+		return -1;
+	}
 	if (body_len != HAVEN_MIP4_UDP_EXT_LEN) {
 		haven_set_reason(err, errlen,
 			"%s extension at offset %zu: length %zu, not %d",
@@ -79,19 +87,13 @@ int
 mip4_udp_req_decode(const uint8_t *buf, size_t off, size_t body_len,
 		struct haven_mip4_udp_req *req, char *err, size_t errlen)
 {
-	static const char name[] = "UDP Tunnel Request";
-
-	if (req->present) {
-		haven_set_reason(err, errlen,
-			"second %s extension at offset %zu", name, off);
-		return -1;
-	}
-	if (check_udp_ext(buf, off, body_len, name, err, errlen) != 0)
+	if (check_udp_ext(buf, off, body_len, req->present,
+			"UDP Tunnel Request", err, errlen) != 0)
 		return -1;
 	if (!udp_encap_known(buf[off + REQ_ENCAP])) {
 		haven_set_reason(err, errlen,
-			"%s extension at offset %zu: encapsulation %u is not IP in IP (4), GRE (47) or minimal (55)",
-			name, off, buf[off + REQ_ENCAP]);
+			"UDP Tunnel Request extension at offset %zu: encapsulation %u is not IP in IP (4), GRE (47) or minimal (55)",
+			off, buf[off + REQ_ENCAP]);
 		return -1;
 	}
 	req->present = true;
@@ -105,14 +107,8 @@ int
 mip4_udp_rep_decode(const uint8_t *buf, size_t off, size_t body_len,
 		struct haven_mip4_udp_rep *rep, char *err, size_t errlen)
 {
-	static const char name[] = "UDP Tunnel Reply";
-
-	if (rep->present) {
-		haven_set_reason(err, errlen,
-			"second %s extension at offset %zu", name, off);
-		return -1;
-	}
-	if (check_udp_ext(buf, off, body_len, name, err, errlen) != 0)
+	if (check_udp_ext(buf, off, body_len, rep->present,
+			"UDP Tunnel Reply", err, errlen) != 0)
 		return -1;
 	rep->present = true;
 	rep->code = buf[off + REP_CODE];
