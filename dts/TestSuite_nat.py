@@ -312,7 +312,9 @@ class TestSuite_nat:
             stay idle as long; ping; count.
         Verify:
             Without keepalives the mapping is gone (conntrack lists none)
-            and no echo reply comes back; with them the mapping is there
+            and no echo reply comes back, while the binding stays as it
+            was (it ends with its lifetime, RFC 3519 has no other rule);
+            with them the mapping is there
             with the same public port as the binding's, all pings come
             back, the agent answered keepalives at about the interval
             (telemetry's count, the endpoint's replies), and tshark reads
@@ -322,10 +324,14 @@ class TestSuite_nat:
         idle = 2 * NAT_TIMEOUT + 1
         ep = self.nat_endpoint(no_keepalive=True)
         self.register_nat()
+        first = self.binding()
         assert self.ping(3) >= 1
         time.sleep(idle)
         assert self.public_port() is None, self.lab.nat_mappings()
         assert self.ping(3) == 0, "reached without a mapping"
+        # keepalives stopped: the binding stays until its lifetime ends
+        b = self.binding()
+        assert b["nat_port"] == first["nat_port"] and b["keepalives"] == 0
         ep.stop()
 
         ep = self.nat_endpoint()
