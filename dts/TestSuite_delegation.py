@@ -30,6 +30,9 @@ NODES = ["192.0.2.%d" % i for i in range(100, 106)]
 HA_MAC = E.HA_MAC.lower()
 SHA_MAC = {"sha1": E.SHA1_MAC.lower(), "sha2": E.SHA2_MAC.lower()}
 RESULTS = OUT / "delegation-results.txt"
+# A request unanswered is given up 20.4 s after its first send (22 sends,
+# docs/delegation-protocol.md 6.2).
+RETX_BUDGET_S = 20.4
 
 
 def report(line):
@@ -629,10 +632,13 @@ class TestSuite_delegation:
             nodes; drop 30 % of UDP 4434 on the home bridge (each way);
             delegate all six to sha1; then undelegate all six.
         Verify:
-            All six delegated within 10 s of their commands, each
-            installed once on sha1 (installed +6, replaced +0, used 6);
-            all six back to local and gone from sha1 within 10 s; the
-            PHA's peer row of sha1 counts retransmits > 0.
+            All six delegated, each installed once on sha1 (installed +6,
+            replaced +0, used 6); all six back to local and gone from
+            sha1; the PHA's peer row of sha1 counts retransmits > 0 and
+            timeouts 0. Each within the retransmission budget of 20.4 s
+            (docs/delegation-protocol.md 6.2; typically 0.2 to 3.5 s):
+            at 30 % loss each way a request outlasts 10 s once in 3,300,
+            and gives up once in 2.7 million.
         """
         self.start_agents(shas=("sha1",), dead_after=10)
         sha1 = self.sha["sha1"]
@@ -656,7 +662,8 @@ class TestSuite_delegation:
                     if hoa not in done and rows.get(hoa, "local") == state:
                         done[hoa] = time.monotonic() - t0
                 return len(done) == len(NODES)
-            until(all_done, 12, "all six %s under 30 %% loss" % state,
+            until(all_done, RETX_BUDGET_S + 1,
+                  "all six %s under 30 %% loss" % state,
                   show=self.pha.delegation, interval=0.02)
             return max(done.values()) * 1000
 
@@ -673,12 +680,14 @@ class TestSuite_delegation:
                "6 stops after %.0f ms; PHA retransmits %s, sha1 alive %s" %
                (t_start, t_stop, peer.get("retransmits"),
                 peer.get("alive")))
-        assert t_start <= 10000 and t_stop <= 10000
+        assert t_start <= RETX_BUDGET_S * 1000, t_start
+        assert t_stop <= RETX_BUDGET_S * 1000, t_stop
         assert int(tot1["installed"]) - int(tot0["installed"]) == 6, \
             (tot0, tot1)
         assert int(tot1["replaced"]) == int(tot0["replaced"]), (tot0, tot1)
         assert int(tot1["used"]) == 6, tot1
         assert int(peer["retransmits"]) > 0, peer
+        assert int(peer["timeouts"]) == 0, peer
 
     # ------------------------------------------------------------------
     # g. an SHA dies

@@ -217,7 +217,9 @@ class TestSuite_exporter:
             assert 0 < v <= tel_stats[k], (k, v, tel_stats[k])
         reasons = {dict(l)["reason"] for l in series(
             samples, "haven_drops_total", instance=h.file_prefix)}
-        assert reasons == set(tel_drops), (reasons, set(tel_drops))
+        # every reason; since_clear (the console's) is not exported
+        assert reasons == set(tel_drops) - {"since_clear"}, (
+            reasons, set(tel_drops))
 
     def test_appliance_restart(self, lab, haven, mip, exporter):
         """A restarted haven is read again without restarting the
@@ -263,17 +265,18 @@ class TestSuite_exporter:
         Steps:
             Serve a fake telemetry socket (SOCK_SEQPACKET, the banner and
             replies of rte_telemetry v2) in a temporary runtime directory:
-            150 bindings in pages of 64, two peers, two delegated
-            bindings, an SHA table of one entry; run the exporter --once
-            against it.
+            150 bindings in pages of 64, two peers, 300 delegated
+            bindings in pages of 128, an SHA table of 100 entries in
+            pages of 48; run the exporter --once against it.
         Verify:
             150 haven_binding_packets_total series with their labels and
             values; the exporter asked for offsets 0, 64 and 128 and no
             more; haven_peer_alive, haven_peer_tx_messages_total and
             haven_peer_bad_auth_total carry name, role and address;
             haven_delegation_started_total and haven_delegation_bindings
-            {peer, state}; haven_secondary_used and
-            haven_secondary_binding_packets_total.
+            {peer, state} counted over every page (offsets 0, 128, 256);
+            haven_secondary_used and 100 series of
+            haven_secondary_binding_packets_total (offsets 0, 48, 96).
         """
         import subprocess
         rundir = Path(tempfile.mkdtemp(prefix="haven-fake-tel-"))
@@ -304,13 +307,22 @@ class TestSuite_exporter:
         assert types["haven_peer_alive"] == "gauge"
         assert types["haven_peer_bad_auth"] == "counter"
         assert value(samples, "haven_delegation_started_total") == 5
+        assert value(samples, "haven_delegation_moves_total") == 7
+        assert value(samples, "haven_delegation_moves_queued") == 2
+        # every page of /haven/delegation counted, no page twice
+        assert fake.deleg_offsets == ["0", "128", "256"], fake.deleg_offsets
         assert value(samples, "haven_delegation_bindings", peer="sha1",
-                     state="delegated") == 2
+                     state="delegated") == 150
+        assert value(samples, "haven_delegation_bindings", peer="sha2",
+                     state="delegated") == 150
         assert value(samples, "haven_delegation_policy",
                      policy="manual") == 1
-        assert value(samples, "haven_secondary_used") == 1
+        assert value(samples, "haven_secondary_used") == 100
+        assert fake.sha_offsets == ["0", "48", "96"], fake.sha_offsets
+        assert len(series(samples, "haven_secondary_binding_packets_total",
+                          instance="fake")) == 100
         assert value(samples, "haven_secondary_binding_packets_total",
-                     home_address="192.0.2.105", primary="pha") == 77
+                     home_address="192.0.2.99", primary="pha") == 176
 
     # ------------------------------------------------------------------
     # Types, promtool, alerting rules, counters that never go back
@@ -365,8 +377,9 @@ class TestSuite_exporter:
             bindings6 and workers are gauges, every other /haven/stats
             field a counter; haven_max_bindings is the configured 65536;
             every haven_* metric the rules read is in the scrape;
-            haven_build_info carries /haven/version's texts where haven
-            has it and is absent otherwise; over the real series
+            haven_build_info carries /haven/version's version,
+            git_revision, dpdk_version and build_type, and
+            haven_start_time_seconds its start_time; over the real series
             HavenSecondaryDead fires for exactly the secondaries whose
             haven_peer_alive is 0, and no other alert fires.
         """
@@ -408,15 +421,17 @@ class TestSuite_exporter:
         assert not missing, missing
 
         info = series(samples, "haven_build_info")
-        if isinstance(tel_version, dict):
-            (labels, v), = info.items()
-            assert v == 1
-            for k, t in tel_version.items():
-                if isinstance(t, str) and k != "start_time":
-                    assert dict(labels).get(k) == t, (k, t, labels)
-        else:
-            print("no /haven/version in this haven: no haven_build_info")
-            assert info == {}, info
+        assert isinstance(tel_version, dict), tel_version
+        (labels, v), = info.items()
+        assert v == 1
+        for k in ("version", "git_revision", "dpdk_version", "build_type"):
+            assert dict(labels).get(k) == tel_version[k], (k, labels)
+        from datetime import datetime
+        start = datetime.fromisoformat(tel_version["start_time"].replace(
+            "Z", "+00:00")).timestamp()
+        assert abs(value(samples, "haven_start_time_seconds") - start) < \
+            1e-3, (tel_version, value(samples, "haven_start_time_seconds"))
+        assert value(samples, "haven_uptime_seconds") >= 0
 
         # the rules over the real series
         dead = [dict(lab_) for lab_, v in series(
@@ -464,18 +479,21 @@ class TestSuite_exporter:
     def test_counters_never_go_back(self, lab, haven, endpoint, mip, stream,
                                     exporter):
         """Between two scrapes no counter of a running haven goes back,
-        a "clear stats" on its console in between included.
+        the console's clear commands in between included.
 
         Steps:
             Start haven and the endpoint; start the exporter; register
             192.0.2.100 from 198.51.100.10; stream 100 datagrams; scrape;
-            stream 100 more and register again; "clear stats" on the
-            console (where haven has the command); scrape again.
+            stream 100 more and register again; "clear stats", "clear
+            drops", "clear port stats" and "clear peers" on the console;
+            scrape again.
         Verify:
-            every counter series of the first scrape is in the second
-            with a value at least as large; haven_encap_packets_total
-            grew by at least the 100 datagrams of the second stream
-            (since-start values, whatever the console cleared).
+            every clear is accepted, and /haven/stats' since_clear
+            counts nothing encapsulated since it; every counter series
+            of the first scrape is in the second with a value at least
+            as large; haven_encap_packets_total grew by at least the 100
+            datagrams of the second stream (since-start values, whatever
+            the console cleared); nothing named since_clear is exported.
         """
         h = haven()
         endpoint(ifaces=("va",))
@@ -489,10 +507,18 @@ class TestSuite_exporter:
         stream.send("ch", count=100, rate=400)
         res = stream.result(recv)
         assert mip.register(coa=E.MN_VA_ADDR, lifetime=120).code == 0
-        cleared = h.console().clear_stats()
-        print("clear stats: %s" % ("not in this haven" if cleared is None
-                                   else repr(cleared)))
+        con = h.console()
+        cleared = con.clear_stats()
+        assert cleared is not None and "stats cleared at" in cleared
+        con.clear_drops()
+        con.clear_port_stats()
+        con.clear_peers()
+        st = h.stats()
+        assert st["since_clear"]["encap_packets"] == 0, st
+        assert st["encap_packets"] >= 200, st
         _, (s2, t2) = x.scrape()
+        assert not [n for (n, _) in s2 if "since_clear" in n or
+                    "cleared" in n]
         c1, c2 = counters(s1, t1), counters(s2, t2)
         assert len(c1) > 20, len(c1)
         back = {k: (v, c2.get(k)) for k, v in c1.items()
@@ -585,6 +611,8 @@ class FakeTelemetry:
     command, in haven's shapes (app/haven/telemetry.c)."""
 
     PAGE = 64
+    DELEG_PAGE = 128
+    SHA_PAGE = 48
 
     def __init__(self, path, n_bindings, stats=None, version=None,
                  pid=4242):
@@ -592,6 +620,8 @@ class FakeTelemetry:
         self.path.parent.mkdir(parents=True)
         self.n = n_bindings
         self.offsets = []
+        self.deleg_offsets = []
+        self.sha_offsets = []
         # what /haven/stats and /haven/version answer; changed by tests
         self.stats = stats
         self.version = version
@@ -652,18 +682,32 @@ class FakeTelemetry:
                     "malformed": [0, 0], "timeouts": [0, 1],
                     "rejected_messages": 4}
         if cmd == "/haven/delegation":
+            # 300 rows in pages of 128: sha1 and sha2 in turn, delegated
+            self.deleg_offsets.append(params)
+            off = int(params or 0)
+            idx = list(range(off, min(off + self.DELEG_PAGE, 300)))
             return {"policy": "manual",
-                    "home_address": ["192.0.2.100", "192.0.2.101"],
-                    "peer": ["sha1", "sha1"],
-                    "state": ["delegated", "delegated"],
-                    "generation": [3, 1], "started": 5, "refused": 0,
-                    "stopped": 3, "taken_back": 0, "dead_peers": 1}
+                    "home_address": ["2001:db8:1::1:%x" % i for i in idx],
+                    "peer": ["sha%d" % (1 + i % 2) for i in idx],
+                    "state": ["delegated"] * len(idx),
+                    "generation": [1] * len(idx), "total": 300,
+                    "offset": off, "count": len(idx), "started": 5,
+                    "refused": 0, "stopped": 3, "taken_back": 0,
+                    "dead_peers": 1, "moves": 7, "moves_queued": 2}
         if cmd == "/haven/secondary":
-            return {"home_address": ["192.0.2.105"], "primary": ["pha"],
-                    "care_of": ["198.51.100.10"], "remaining": [50],
-                    "packets": [77], "generation": [2], "installed": 1,
+            # 100 rows in pages of 48
+            self.sha_offsets.append(params)
+            off = int(params or 0)
+            idx = list(range(off, min(off + self.SHA_PAGE, 100)))
+            return {"home_address": ["192.0.2.%d" % i for i in idx],
+                    "primary": ["pha"] * len(idx),
+                    "care_of": ["198.51.100.10"] * len(idx),
+                    "remaining": [50] * len(idx),
+                    "packets": [77 + i for i in idx],
+                    "generation": [2] * len(idx), "total": 100,
+                    "offset": off, "count": len(idx), "installed": 100,
                     "replaced": 0, "removed": 0, "expired": 0,
-                    "refused": 0, "used": 1, "capacity": 1024}
+                    "refused": 0, "used": 100, "capacity": 1024}
         return None
 
     def serve(self):

@@ -317,6 +317,38 @@ class TestSuite_hostile:
         assert h.alive()
         assert h.binding(E.MN_HOME_ADDR) is not None
 
+    def test_own_address_announced_at_start(self):
+        """A neighbour that still holds another MAC for the agent's
+        address (a process before a restart, the other primary of a pair,
+        a forger) learns the agent's at start, not after its reachable
+        time.
+
+        Steps:
+            In the router's namespace, put 192.0.2.1 at 02:00:00:00:00:99
+            (state stale); start haven with tshark on the router's home
+            interface; register the mobile node at once.
+        Verify:
+            tshark sees a gratuitous ARP for 192.0.2.1 from haven's MAC;
+            the router's entry is haven's MAC right after the start; the
+            first registration is answered (code 0).
+        """
+        bogus = "02:00:00:00:00:99"
+        self.lab.run("rt", ["ip", "neigh", "replace", E.HA_ADDR, "lladdr",
+                            bogus, "dev", E.RT_HOME_IFACE, "nud", "stale"])
+        assert self.lab.neigh("rt", E.HA_ADDR) == bogus
+        with self.capture("rt", E.RT_HOME_IFACE, "arp") as cap:
+            h = self.start()
+            time.sleep(0.5)
+        garps = [p for p in cap.layer("arp")
+                 if p.get("arp.src.proto_ipv4") == E.HA_ADDR and
+                 p.get("arp.dst.proto_ipv4") == E.HA_ADDR]
+        assert garps, "no gratuitous ARP for %s at start" % E.HA_ADDR
+        assert garps[0]["arp.src.hw_mac"].lower() == E.HA_MAC.lower()
+        assert self.lab.neigh("rt", E.HA_ADDR) == E.HA_MAC.lower(), \
+            self.lab.neigh("rt", E.HA_ADDR)
+        r = self.register(h, E.MN_HOME_ADDR)
+        assert r.replied and r.code == 0, (r.code, r.code_text)
+
     def test_clean_stop_frees_hugepages(self):
         """SIGTERM stops the agent cleanly and frees its hugepages.
 

@@ -36,9 +36,17 @@ def pair(lab):
     """Both primaries built and started; pa master."""
     p = VrrpPair(lab, vrid=VRID, advert_ms=ADVERT_MS).build()
     try:
-        p.start()
+        # nopreempt: whoever's master-down timer runs out first keeps the
+        # role, so on a busy machine pb could win a simultaneous start.
+        # pa first, alone, then pb, which hears pa's advertisements.
+        pa, pb = p.nodes
+        pa.start()
         m = p.master(timeout=10)
         assert m.name == "pa", "the higher priority is master"
+        pb.start()
+        wait_until(lambda: pb.state() == "BACKUP", 10, interval=0.02,
+                   what="pb backup")
+        assert p.master(timeout=2).name == "pa"
         yield p
     finally:
         p.destroy()

@@ -11,7 +11,7 @@
 #   haven> show delegation               (sha1's count grows, ours stops)
 #   haven> show peers
 #   haven> undelegate 192.0.2.100        (and it comes back)
-#   haven> quit                          (the lab is torn down afterwards)
+#   haven> shutdown                      (the lab is torn down afterwards)
 #
 # Environment: PREFIX (lab prefix, default hv), CONFIG (default
 # config/lab-pha.yaml), SECONDARIES (default "sha1 sha2", "" for none),
@@ -119,6 +119,6 @@ for sha in $SECONDARIES; do
 done
 
 say "starting haven in $PREFIX-ha on ha0 ($HA_MAC), home agent $HA_ADDR"
-say "the registration and a ping follow in a few seconds; 'quit' ends the demo"
+say "the registration and a ping follow in a few seconds; 'shutdown' ends the demo (quit only leaves the console)"
 ip netns exec "$PREFIX-ha" "$HAVEN" -f "$CONFIG"
 say "haven exited ($?)"

@@ -6,7 +6,7 @@ lab's home bridge (br0 in <prefix>-home) and an address of the home link,
 runs a real keepalived (Debian's package) with a configuration generated
 here: VRRPv3, advert_int 0.1 s, one instance owning a virtual IP with a
 virtual MAC (use_vmac: a macvlan "vrrp.<vrid>" with 00:00:5e:00:01:<vrid>)
-and a notify script (dts/keepalived_notify.sh) that appends every state
+and a notify script (config/keepalived-notify.sh) that appends every state
 transition (MASTER, BACKUP, FAULT, STOP) with its wall-clock time to a
 file the tests read.
 
@@ -26,10 +26,11 @@ import subprocess
 import time
 from pathlib import Path
 
-from lab import DTS, OUT, Proc, wait_until
+from lab import OUT, REPO, Proc, wait_until
+from lab import HAVEN_CONSOLE_BIN as HAVEN_CONSOLE
 
 KEEPALIVED = os.environ.get("KEEPALIVED_BIN", "/usr/sbin/keepalived")
-NOTIFY = DTS / "keepalived_notify.sh"
+NOTIFY = REPO / "config" / "keepalived-notify.sh"
 
 VRRP_GROUP = "224.0.0.18"       # RFC 5798 5.1.1.2
 VRRP_PROTO = 112                # RFC 5798 5.1.1.4
@@ -68,7 +69,7 @@ vrrp_instance {instance} {{
     virtual_ipaddress {{
         {vip}/{plen}
     }}
-    notify "{notify} {transitions}"
+    notify "{notify} {transitions}{notify_args}"
 }}
 """
 
@@ -77,7 +78,7 @@ class VrrpNode:
     """keepalived in one namespace."""
 
     def __init__(self, ns, name, iface, addr, plen, vip, vrid, priority,
-                 advert_ms=100, preempt=False, workdir=None):
+                 advert_ms=100, preempt=False, workdir=None, console=None):
         self.ns = ns
         self.name = name
         self.iface = iface
@@ -92,6 +93,8 @@ class VrrpNode:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.conf = self.dir / "keepalived.conf"
         self.transitions_file = self.dir / "transitions"
+        # the haven to tell (its console socket), or None: record only
+        self.console = console
         self.proc = None
 
     @property
@@ -105,7 +108,9 @@ class VrrpNode:
             advert_s="%.2f" % (self.advert_ms / 1000.0),
             preempt="" if self.preempt else "    nopreempt",
             vmac_iface=self.vmac_iface, vip=self.vip, plen=self.plen,
-            notify=NOTIFY, transitions=self.transitions_file))
+            notify=NOTIFY, transitions=self.transitions_file,
+            notify_args="" if self.console is None else
+            " --console %s --client %s" % (self.console, HAVEN_CONSOLE)))
         # keepalived refuses scripts and their folders writable by others
         os.chmod(self.conf, 0o644)
         return self.conf
@@ -125,8 +130,10 @@ class VrrpNode:
             except OSError:
                 pass
         self.write_config()
-        if self.transitions_file.exists():
-            self.transitions_file.unlink()
+        for f in (self.transitions_file,
+                  Path(str(self.transitions_file) + ".console")):
+            if f.exists():
+                f.unlink()
         self.transitions_file.touch()
         argv = [KEEPALIVED, "-n", "-l", "-D", "-P", "-G",
                 "-f", self.conf,
@@ -305,3 +312,200 @@ class VrrpPair:
                  "%s-br" % n.name], check=False)
             run(["ip", "netns", "del", n.ns], check=False)
         self.built = False
+
+
+# ---------------------------------------------------------------------------
+# Two havens as a pair of primaries, each with its keepalived
+# ---------------------------------------------------------------------------
+
+PAIR_MACS = ("02:00:00:00:00:31", "02:00:00:00:00:32")
+PAIR_HOST_IFACE = "hx0"         # the exception path's Linux interface
+
+
+class HavenPair:
+    """Two primaries of one home agent (docs/redundancy.md): in <p>-pa and
+    <p>-pb, haven owns the veth on the home bridge (net_af_packet, a
+    silent interface) and gives Linux its exception path hx0 (net_tap,
+    the port's MAC and the primary's own address 192.0.2.31 / .32);
+    keepalived runs on hx0 with the VIP (the home agent address) on a
+    use_vmac macvlan, and its notify script tells haven its role on the
+    console socket. Each haven has a store of its own under workdir.
+
+    cfg_fn(base, i) may change each haven's configuration (delegation)."""
+
+    def __init__(self, lab, workdir, key=None, prios=(150, 100),
+                 advert_ms=100, preempt=False, vrid=51, cfg_fn=None,
+                 addrs=("192.0.2.31", "192.0.2.32")):
+        import lab as labmod
+        self.labmod = labmod
+        self.lab = lab
+        self.workdir = Path(workdir)
+        self.key = key or "hex:" + os.urandom(32).hex()
+        self.prios = list(prios)
+        self.advert_ms = advert_ms
+        self.preempt = [preempt, preempt]
+        self.vrid = vrid
+        self.cfg_fn = cfg_fn
+        self.addrs = addrs
+        self.names = ("pa", "pb")
+        self.home_ns = lab.ns("home")
+        self.havens = [None, None]
+        self.vrrp = [None, None]
+        self.logs = [0, 0]
+
+    # -- the network --
+    def build(self):
+        for i, tag in enumerate(self.names):
+            ns = self.lab.ns(tag)
+            br_end = "%s-br" % tag
+            if not Path("/var/run/netns", ns).exists():
+                run(["ip", "netns", "add", ns])
+            run(["ip", "-n", ns, "link", "set", "lo", "up"])
+            run(["ip", "netns", "exec", ns, "sysctl", "-qw",
+                 "net.ipv6.conf.all.disable_ipv6=1",
+                 "net.ipv6.conf.default.disable_ipv6=1",
+                 "net.ipv4.conf.all.rp_filter=0",
+                 "net.ipv4.conf.default.rp_filter=0",
+                 "net.ipv4.conf.all.arp_ignore=1",
+                 "net.ipv4.conf.all.arp_announce=2"])
+            run(["ip", "-n", self.home_ns, "link", "del", br_end],
+                check=False)
+            run(["ip", "-n", self.home_ns, "link", "add", br_end, "type",
+                 "veth", "peer", "name", "eth0", "netns", ns])
+            run(["ip", "-n", ns, "link", "set", "eth0", "address",
+                 PAIR_MACS[i]])
+            run(["ip", "-n", self.home_ns, "link", "set", br_end, "master",
+                 self.lab.env.BRIDGE, "up"])
+            run(["ip", "-n", ns, "link", "set", "eth0", "arp", "off"])
+            run(["ip", "-n", ns, "link", "set", "eth0", "up"])
+            run(["ip", "netns", "exec", ns, "ethtool", "-K", "eth0", "tx",
+                 "off", "rx", "off", "tso", "off", "gso", "off", "gro",
+                 "off"], check=False)
+            run(["ip", "netns", "exec", self.home_ns, "ethtool", "-K",
+                 br_end, "tx", "off", "rx", "off", "tso", "off", "gso",
+                 "off", "gro", "off"], check=False)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def destroy(self):
+        for i in (0, 1):
+            self.stop(i)
+        for tag in self.names:
+            run(["ip", "-n", self.home_ns, "link", "del", "%s-br" % tag],
+                check=False)
+            run(["ip", "netns", "del", self.lab.ns(tag)], check=False)
+
+    # -- configuration --
+    def store_path(self, i):
+        return self.workdir / ("store-" + self.names[i])
+
+    def config(self, i):
+        import yaml
+        E = self.lab.env
+        j = 1 - i
+        cfg = yaml.safe_load(self.labmod.LAB_CONFIG.read_text())
+        cfg["eal"]["memory_mb"] = 128
+        cfg["ports"] = [{
+            "name": "home",
+            "device": "net_af_packet0,iface=eth0,qpairs=2",
+            "address": "%s/%s" % (self.addrs[i], E.HOME_PREFIX_LEN),
+            "host_interface": PAIR_HOST_IFACE}]
+        cfg["home_agent"]["address"] = E.HA_ADDR
+        cfg["store"] = {"path": str(self.store_path(i)),
+                        "sync": "every-commit"}
+        cfg["redundancy"] = {
+            "node_id": i + 1,
+            "address": self.addrs[i],
+            "peer": {"name": self.names[j], "id": j + 1,
+                     "address": self.addrs[j], "key": self.key},
+            "vrrp": {"virtual_router_id": self.vrid,
+                     "priority": self.prios[i],
+                     "advert_interval_ms": self.advert_ms,
+                     "preempt": self.preempt[i]}}
+        if self.cfg_fn is not None:
+            cfg = self.cfg_fn(cfg, i) or cfg
+        return cfg
+
+    # -- processes --
+    def start(self, i, args=None, keepalived=True, timeout=40.0):
+        """Start haven i (and its keepalived once its hx0 exists)."""
+        self.logs[i] += 1
+        h = self.labmod.Haven(
+            self.lab, name=self.names[i], role=self.names[i],
+            config=self.config(i), args=args,
+            log=OUT / ("pair-%s-%s-%d.log" % (self.lab.prefix,
+                                              self.names[i], self.logs[i])))
+        self.havens[i] = h
+        h.start(timeout)
+        wait_until(lambda: run(["ip", "-n", self.lab.ns(self.names[i]),
+                                "link", "show", PAIR_HOST_IFACE],
+                               check=False).returncode == 0,
+                   10, 0.05, "hx0 in " + self.names[i])
+        if keepalived:
+            self.start_keepalived(i)
+        return h
+
+    def start_keepalived(self, i):
+        E = self.lab.env
+        h = self.havens[i]
+        v = VrrpNode(self.lab.ns(self.names[i]), self.names[i],
+                     PAIR_HOST_IFACE, self.addrs[i],
+                     int(E.HOME_PREFIX_LEN), E.HA_ADDR, self.vrid,
+                     self.prios[i], advert_ms=self.advert_ms,
+                     preempt=self.preempt[i],
+                     workdir=self.workdir / ("keepalived-" + self.names[i]),
+                     console=h.console_path)
+        self.vrrp[i] = v
+        v.start()
+        return v
+
+    def stop_keepalived(self, i):
+        if self.vrrp[i] is not None:
+            self.vrrp[i].stop()
+
+    def stop(self, i):
+        """SIGTERM to keepalived then haven (an orderly stop)."""
+        self.stop_keepalived(i)
+        if self.havens[i] is not None:
+            self.havens[i].stop()
+            self.havens[i] = None
+
+    def kill9(self, i):
+        """kill -9 of haven i (a crash of the process): its tap and the
+        macvlan on it vanish with it, its keepalived goes FAULT. The
+        wall-clock time of the kill."""
+        h = self.havens[i]
+        t = time.time()
+        os.kill(h.proc.pid, signal.SIGKILL)
+        h.proc.wait(5)
+        return t
+
+    def kill9_host(self, i):
+        """kill -9 of keepalived and haven together (the host died)."""
+        t = self.vrrp[i].kill9()
+        self.kill9(i)
+        return t
+
+    def redundancy(self, i):
+        h = self.havens[i]
+        try:
+            return h.tel.query("/haven/redundancy") or {}
+        except (OSError, ValueError, ConnectionError):
+            return {}
+
+    def serving(self, i):
+        return bool(self.redundancy(i).get("serving"))
+
+    def wait_roles(self, active, timeout=10.0):
+        """Wait until haven `active` serves and the other is in sync as
+        standby."""
+        other = 1 - active
+
+        def ok():
+            a, b = self.redundancy(active), self.redundancy(other)
+            return (a.get("serving") and a.get("role") == "active" and
+                    a.get("stream") == "in-sync" and
+                    b.get("role") == "standby" and
+                    b.get("stream") == "in-sync" and not b.get("serving"))
+        return wait_until(ok, timeout, 0.05, "%s active, %s standby in "
+                          "sync" % (self.names[active], self.names[other]))

@@ -16,8 +16,10 @@ dts/lab.sh builds the network; this module drives it from pytest:
   IPv6-in-IPv6), Mip6Client (dts/mip6client.py, Binding Updates),
   Lab.ping6.
 - Delegation: keys and configurations of a primary home agent and its
-  secondaries (sha1, sha2) for the delegation suite; every Haven, PHA or
-  SHA, has the same telemetry shortcuts (peers, delegation, secondary).
+  secondaries (sha1, sha2; sha3..sha8 after Lab.scale()) for the
+  delegation suites; every Haven, PHA or SHA, has the same telemetry
+  shortcuts (peers, delegation, secondary) and reads paged tables whole
+  (Haven.paged).
 - NAT (RFC 3519): Lab.nat() adds <prefix>-nat, an nftables masquerade,
   and <prefix>-mnn, a mobile node behind it (lab.sh nat); Lab.nat_flush()
   forgets its mappings; Lab.nat_mappings() lists them. Endpoint(...,
@@ -91,8 +93,8 @@ def wait_until(fn, timeout=5.0, interval=0.1, what="condition"):
 
 
 def until(fn, timeout, what, show=None, interval=0.1):
-    """wait_until for a test: an AssertionError on timeout that says how
-    things stand (show())."""
+    """wait_until, failing as an assertion that says what show() returns
+    (the state of things) when the time is up."""
     try:
         return wait_until(fn, timeout, interval, what)
     except TimeoutError as e:
@@ -263,6 +265,12 @@ class Lab:
             if port is None or m[1] == port:
                 out.append(m)
         return out
+
+    def scale(self, n):
+        """Secondaries sha1..sha<n> (lab.sh scale: sha3.. are made only
+        here), and on an IPv6 lab the bulk visited prefix VC6_NET routed
+        to the mobile node."""
+        return self._sh("scale", str(n), self.prefix)
 
     def run(self, role, argv, check=True, timeout=60, **kw):
         """Run argv in a namespace; CompletedProcess (text)."""
@@ -481,23 +489,62 @@ class HavenConsole:
         except OSError:
             pass
 
+    @staticmethod
+    def refused(out):
+        """True when the console did not take a line: unknown, or the
+        grammar's hint ("error: ... ; expected:")."""
+        return ("Bad arguments" in out or "Command not found" in out or
+                re.search(r"^error: .*; expected:$", out, re.M) is not None)
+
     def _checked(self, line):
         out = self.send(line)
-        if "Bad arguments" in out or "Command not found" in out:
+        if self.refused(out):
             raise AssertionError("console refused %r: %s" % (line, out))
         return out
 
     def help(self):
         return self._checked("help")
 
+    def json(self, line):
+        """<line> json: the command's data as a Python object."""
+        out = self._checked(line + " json")
+        try:
+            return json.loads(out)
+        except ValueError as e:
+            raise AssertionError("%s json: not JSON (%s):\n%s" % (
+                line, e, out))
+
     def clear_stats(self):
         """clear stats: zero the counters the console shows (telemetry
         keeps its since-start values). None where this haven has no such
         command yet."""
         out = self.send("clear stats")
-        if "Bad arguments" in out or "Command not found" in out:
+        if self.refused(out):
             return None
         return out
+
+    def clear_drops(self):
+        return self._command("clear drops")
+
+    def clear_port_stats(self, port=None):
+        return self._command("clear port stats" + ("" if port is None else
+                                                   " %s" % port))
+
+    def clear_peers(self):
+        return self._command("clear peers")
+
+    def clear_binding(self, hoa, refused=False):
+        return self._command("clear binding %s" % hoa, refused)
+
+    def show_version(self):
+        return self._checked("show version")
+
+    def show_running_config(self):
+        return self._checked("show running-config")
+
+    def terminal_monitor(self, on=True):
+        return self._command("terminal monitor" if on else
+                             "terminal no monitor")
 
     def show_stats(self):
         return self._checked("show stats")
@@ -519,12 +566,20 @@ class HavenConsole:
     def show_binding(self, hoa, refused=False):
         return self._command("show binding %s" % hoa, refused)
 
-    def show_mobile_nodes(self):
-        return self._checked("show mobile-nodes")
+    def show_mobile_nodes(self, page=None):
+        return self._checked("show mobile-nodes" + (
+            "" if page is None else " page %d" % page))
 
-    def show_events(self, n=None):
-        return self._checked("show events" + ("" if n is None else
-                                              " %d" % n))
+    def show_events(self, n=None, kind=None, hoa=None):
+        """show events [kind <kind>] [home-address <address>] [<n>]"""
+        line = "show events"
+        if kind is not None:
+            line += " kind %s" % kind
+        if hoa is not None:
+            line += " home-address %s" % hoa
+        if n is not None:
+            line += " %d" % n
+        return self._checked(line)
 
     def show_ports(self):
         return self._checked("show ports")
@@ -604,11 +659,23 @@ class HavenConsole:
         return self._command("reload", refused)
 
     def quit(self):
+        """quit: leave this session (haven runs on); what it said last."""
+        said = b""
         try:
             self.sock.sendall(b"quit\n")
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    break
+                said += chunk
         except OSError:
             pass
         self.close()
+        return said.decode(errors="replace")
+
+    def shutdown(self):
+        """shutdown: stop the home agent; what it says it will do."""
+        return self._command("shutdown")
 
 
 def _deep_set(d, dotted, value):
@@ -760,6 +827,25 @@ class Haven:
                 return r
         return None
 
+    def paged(self, cmd, key, page_limit=100000):
+        """(rows, totals) of a paged table (cmd,<offset>: /haven/bindings,
+        /haven/bindings6, /haven/delegation, /haven/secondary): every
+        page until offset + count reaches total; totals of the first."""
+        rows, totals, offset = [], None, 0
+        for _ in range(page_limit):
+            v = self.tel.query(cmd, offset)
+            if not isinstance(v, dict):
+                break
+            if totals is None:
+                totals = table_totals(v)
+            page = column_rows(v, key)
+            rows += page
+            count, total = v.get("count", len(page)), v.get("total")
+            offset += count
+            if not count or total is None or offset >= total:
+                break
+        return rows, totals or {}
+
     # -- delegation telemetry (docs/delegation-protocol.md) --
     def _table(self, cmd, key):
         try:
@@ -823,11 +909,16 @@ class Haven:
 # ---------------------------------------------------------------------------
 
 SHA_NAMES = ("sha1", "sha2")
+# every secondary the lab can have (sha3.. only after Lab.scale())
+ALL_SHA_NAMES = tuple("sha%d" % i for i in range(1, int(E.MAX_SHAS) + 1))
 # Where an SHA's configuration keeps its console socket: at the top level,
 # as there is no home_agent: section (config/lab-sha1.yaml).
 SHA_CONSOLE_KEY = "console_socket"
 # EAL memory of an SHA, MB: three processes share the lab's hugepages.
 SHA_MEMORY_MB = 128
+# ... and with IPv6 tables: the start-up minimum at the default
+# max_bindings (docs/configuration.md 3.1.1)
+SHA6_MEMORY_MB = 209
 
 
 class Delegation:
@@ -839,15 +930,15 @@ class Delegation:
     def __init__(self, lab):
         self.lab = lab
         self.pha_id = int(E.PHA_ID)
-        self.keys = {n: "hex:" + os.urandom(32).hex() for n in SHA_NAMES}
-        self.sha = {
-            "sha1": SimpleNamespace(name="sha1", id=int(E.SHA1_ID),
-                                    addr=E.SHA1_ADDR, mac=E.SHA1_MAC.lower(),
-                                    iface=E.SHA1_IFACE),
-            "sha2": SimpleNamespace(name="sha2", id=int(E.SHA2_ID),
-                                    addr=E.SHA2_ADDR, mac=E.SHA2_MAC.lower(),
-                                    iface=E.SHA2_IFACE),
-        }
+        self.keys = {n: "hex:" + os.urandom(32).hex()
+                     for n in ALL_SHA_NAMES}
+        self.sha = {}
+        for n in ALL_SHA_NAMES:
+            u = n.upper()
+            self.sha[n] = SimpleNamespace(
+                name=n, id=int(ENV[u + "_ID"]), addr=ENV[u + "_ADDR"],
+                mac=ENV[u + "_MAC"].lower(), iface=ENV[u + "_IFACE"],
+                addr6=ENV[u + "_ADDR6"])
 
     def secondary_entry(self, name, key=None):
         s = self.sha[name]
@@ -892,6 +983,22 @@ class Delegation:
             "routes": [{"prefix": "0.0.0.0/0", "gateway": E.RT_HOME_ADDR}],
             "delegation": d,
         }
+
+    def sha6_config(self, name, memory_mb=None, **deleg):
+        """sha_config() with IPv6: its address6 on the home link, an
+        IPv6 default route via the router, the primary's address6, and
+        the EAL memory of IPv4 and IPv6 tables (the loader's start-up
+        minimum at the default max_bindings, docs/configuration.md 3.1.1,
+        unless memory_mb says more)."""
+        cfg = self.sha_config(name, **deleg)
+        s = self.sha[name]
+        cfg["ports"][0]["address6"] = "%s/%s" % (s.addr6,
+                                                 E.HOME6_PREFIX_LEN)
+        cfg["routes"].append({"prefix": "::/0",
+                              "gateway": E.RT6_HOME_ADDR})
+        cfg["delegation"]["primaries"][0]["address6"] = E.HA6_ADDR
+        cfg["eal"]["memory_mb"] = memory_mb or SHA6_MEMORY_MB
+        return cfg
 
     def pha(self, log=None, secondaries=SHA_NAMES, **deleg):
         """A Haven (not started) for the PHA in <p>-ha."""

@@ -29,6 +29,11 @@
 #   dts/lab.sh nat-flush [prefix]
 #                                forget the NAT's mappings (conntrack -F):
 #                                the next packet gets a new public port
+#   dts/lab.sh scale N [prefix]  add secondaries sha3..shaN (N <= 8) to a
+#                                lab that is up, and on an IPv6 lab route
+#                                the bulk visited prefix VC6_NET through
+#                                the router to the mobile node (only the
+#                                suites that need them; down removes them)
 #
 # Topology (prefix "hv"; every name begins with the prefix):
 #
@@ -57,6 +62,7 @@ usage() {
 	echo "       $0 loss <percent> [prefix] [udp-port]" >&2
 	echo "       $0 cut-control on|off [prefix]" >&2
 	echo "       $0 nat|nat-flush [prefix] [udp-timeout]" >&2
+	echo "       $0 scale <secondaries> [prefix]" >&2
 	exit 2
 }
 
@@ -68,8 +74,12 @@ die() { echo "lab: error: $*" >&2; exit 1; }
 # --------------------------------------------------------------------------
 
 ns_names() {
-	local p=$1
+	local p=$1 i
 	echo "$p-home $p-ha $p-ch $p-rt $p-mn $p-sha1 $p-sha2"
+	# sha3..sha8 exist only after "scale"
+	for i in $(seq 3 "$MAX_SHAS"); do
+		ns_exists "$p-sha$i" && echo "$p-sha$i"
+	done
 }
 
 # the NAT's namespaces, made only by "nat"
@@ -404,6 +414,36 @@ lab_up6() {
 }
 
 # --------------------------------------------------------------------------
+# scale: more secondaries, and a visited prefix for many mobile nodes
+# --------------------------------------------------------------------------
+
+lab_scale() {
+	local n=$1 i ns iface mac rt=$P-rt
+	case $n in ''|*[!0-9]*) die "scale wants a number of secondaries";; esac
+	[ "$n" -ge 2 ] && [ "$n" -le "$MAX_SHAS" ] ||
+		die "scale wants 2..$MAX_SHAS secondaries"
+	ns_exists "$P-home" || die "lab '$P' is not up"
+	for i in $(seq 3 "$n"); do
+		ns=$P-sha$i
+		eval "iface=\$SHA${i}_IFACE mac=\$SHA${i}_MAC"
+		ensure_ns "$ns"
+		port "$ns" "$iface" "$mac" "p-sha$i"
+		silent "$ns" "$iface"
+		nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_ra=0 \
+			net.ipv6.conf.default.accept_ra=0 >/dev/null
+	done
+	# IPv6 lab: the router forwards the bulk visited prefix to the
+	# mobile node's care-of address on va, one neighbour for all of it
+	if ip -n "$rt" -6 addr show dev "$RT_VA_IFACE" 2>/dev/null |
+		grep -q "$RT6_VA_ADDR/"; then
+		ip -n "$rt" -6 route replace "$VC6_NET" via "$MN6_VA_ADDR" \
+			dev "$RT_VA_IFACE" ||
+			die "cannot route $VC6_NET to the mobile node"
+	fi
+	log "lab '$P' has secondaries sha1..sha$n"
+}
+
+# --------------------------------------------------------------------------
 # down
 # --------------------------------------------------------------------------
 
@@ -542,7 +582,7 @@ case $cmd in
 up|up6|down|status|nat|nat-flush)
 	P=${2:-$DEFAULT_PREFIX}
 	;;
-loss|cut-control)
+loss|cut-control|scale)
 	[ $# -ge 2 ] || usage
 	P=${3:-$DEFAULT_PREFIX}
 	;;
@@ -562,4 +602,5 @@ loss)	lab_loss "$2" "${4:-}" ;;
 cut-control) lab_cut_control "$2" ;;
 nat)	lab_nat "${3:-}" ;;
 nat-flush) lab_nat_flush ;;
+scale)	lab_scale "$2" ;;
 esac

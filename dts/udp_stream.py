@@ -14,7 +14,10 @@ sender's wall-clock time, padded to --size bytes. The receiver writes JSON:
 received, unique, duplicates, max_seq, missing_count, missing (ranges, first
 50), first_rx / last_rx (wall clock), max_sent_ts (the send time of the
 latest datagram received; lets a test tell whether a flow stopped at a
-moment) and per-source counts. Both run in namespaces via ip netns exec.
+moment), per-source counts, and gaps: the longest silences between two
+datagrams (--gap seconds or more, at most 20, longest first) as
+{"from": wall clock of the last before, "to": of the first after,
+"seconds", "seq_before", "seq_after"}. Both run in namespaces via ip netns exec.
 The receiver prints "READY" once its socket is bound, and stops after
 --duration seconds, or earlier when --expect datagrams have arrived, or when
 nothing arrived for --idle seconds after the first one.
@@ -100,6 +103,8 @@ def cmd_recv(a):
     first_rx = last_rx = None
     max_sent_ts = None
     sources = {}
+    gaps = []
+    prev_rx = prev_seq = None
     end = time.monotonic() + a.duration
     while True:
         now = time.monotonic()
@@ -123,6 +128,11 @@ def cmd_recv(a):
         sources[src[0]] = sources.get(src[0], 0) + 1
         last_rx = time.time()
         last_rx_mono = time.monotonic()
+        if prev_rx is not None and last_rx - prev_rx >= a.gap:
+            gaps.append({"from": prev_rx, "to": last_rx,
+                         "seconds": last_rx - prev_rx,
+                         "seq_before": prev_seq, "seq_after": seq})
+        prev_rx, prev_seq = last_rx, seq
         if first_rx is None:
             first_rx = last_rx
         if max_sent_ts is None or ts > max_sent_ts:
@@ -144,6 +154,7 @@ def cmd_recv(a):
         "last_rx": last_rx,
         "max_sent_ts": max_sent_ts,
         "sources": sources,
+        "gaps": sorted(gaps, key=lambda g: -g["seconds"])[:20],
     }
     text = json.dumps(res, indent=1)
     if a.out:
@@ -181,6 +192,8 @@ def main(argv=None):
                     help="first sequence number expected")
     pr.add_argument("--idle", type=float, default=0.0,
                     help="stop after this long without a datagram")
+    pr.add_argument("--gap", type=float, default=0.05,
+                    help="report silences of this many seconds or more")
     pr.add_argument("--out", help="JSON result file")
     a = p.parse_args(argv)
     return cmd_send(a) if a.cmd == "send" else cmd_recv(a)

@@ -15,7 +15,8 @@ import os
 import subprocess
 import sys
 
-LAYERS = ["runtime", "link", "node", "proto", "policy", "ui", "main"]
+LAYERS = ["runtime", "link", "node", "proto", "state", "policy", "ui",
+          "main"]
 
 
 def layer_of(obj):

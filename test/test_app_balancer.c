@@ -83,6 +83,7 @@ static const char config_yaml[] =
 	"  dead_after: 2\n"
 	"  wait_for_ack: true\n"
 	"  policy: equal\n"
+	"  rebalance_tolerance_pct: 40\n"
 	"  threshold:\n"
 	"    binding_pps: 1000\n"
 	"    hysteresis_pct: 50\n"
@@ -634,20 +635,55 @@ test_equal_spreads(void)
 	return 0;
 }
 
+/* Every node is forwarded by a secondary (none is back home). */
+static int
+none_local(const char *when)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_NODES; i++)
+		TEST_ASSERT(record_forwarder(i) != HAVEN_FORWARDER_SELF &&
+			record_forwarder(i) > 0, "%s: node %u forwarded by "
+			"the primary", when, i);
+	return 0;
+}
+
+/* Turns of the equal policy until the shares are k0 and k1 (or 40). */
+static unsigned int
+turns_until(unsigned int k0, unsigned int k1)
+{
+	unsigned int turns;
+
+	for (turns = 1; turns <= 40; turns++) {
+		haven_balancer_turn(haven_now_ms(), 1000);
+		serve(100);
+		if (none_local("during the moves") != 0)
+			return 1000;
+		if (shas[0].n_held == k0 && shas[1].n_held == k1 &&
+		    peer_of(0)->n_delegated == k0 &&
+		    peer_of(1)->n_delegated == k1)
+			break;
+	}
+	return turns;
+}
+
 /*
  * A secondary falls silent (its last report said 100 ms, dead_after 2):
- * the primary declares it dead, takes its bindings back (forwarder self,
- * announced again) and the equal policy's next turn re-spreads them over
- * the live secondary. Back alive, it is told to stop what it still held
- * (orphans) and the turns even the shares out again.
+ * the primary declares it dead and takes its bindings back (announced
+ * again), and the equal policy hands them to the live secondary at once,
+ * without waiting for its turn. Back alive, it is told to stop what it
+ * still held (orphans), and the next turns move half the bindings to it,
+ * make-before-break: exactly the 6 moves needed (6 STARTs to it, 6 STOPs
+ * to the other, after the STARTs were acked), and no binding forwarded by
+ * the primary meanwhile.
  */
 static int
 test_dead_secondary(void)
 {
 	struct sha *dying = &shas[0], *live = &shas[1];
 	unsigned int i, on_dying[N_NODES], n_dying = 0, turns;
-	unsigned int starts_dying;
-	uint64_t deadline;
+	unsigned int starts_dying, stops_live;
+	uint64_t deadline, planned;
 
 	for (i = 0; i < N_NODES; i++)
 		if (sha_index_of(i) == 0)
@@ -666,44 +702,111 @@ test_dead_secondary(void)
 		serve(10);
 	TEST_ASSERT(!peer_of(0)->alive, "silent secondary still alive");
 	TEST_ASSERT(peer_of(1)->alive, "the reporting secondary died too");
-	serve(50);
-	for (i = 0; i < n_dying; i++) {
-		if (check_local(on_dying[i]) != 0)
-			return -1;
+	/* No balancer turn: the lost secondary's bindings go at once. */
+	serve(300);
+	for (i = 0; i < n_dying; i++)
 		TEST_ASSERT(announced[on_dying[i]] > 0, "node %u taken back "
 			"without an announcement", on_dying[i]);
-	}
-	TEST_ASSERT_EQUAL(peer_of(0)->n_delegated, 0, "on the dead one");
-
-	/* The equal policy's turn: all of them to the live one. */
-	haven_balancer_turn(haven_now_ms(), 1000);
-	serve(500);
 	for (i = 0; i < N_NODES; i++)
 		if (check_delegated(i, 1) != 0)
 			return -1;
 	TEST_ASSERT_EQUAL(dying->starts, starts_dying,
 		"STARTs sent to a dead secondary");
+	TEST_ASSERT_EQUAL(peer_of(0)->n_delegated, 0, "on the dead one");
 	TEST_ASSERT_EQUAL(peer_of(1)->n_delegated, N_NODES, "on the live one");
 
-	/* Back: what it still holds is stopped, then shares even out. */
+	/* Back: what it still holds is stopped, then planned moves. */
 	dying->interval_ms = LIVE_INTERVAL_MS;
 	dying->reporting = true;
 	dying->next_report_ms = 0;
 	serve(300);
 	TEST_ASSERT(peer_of(0)->alive, "a reporting secondary stays dead");
 	TEST_ASSERT_EQUAL(dying->n_held, 0, "orphans not stopped");
-	for (turns = 0; turns < 4 * N_NODES; turns++) {
-		haven_balancer_turn(haven_now_ms(), 1000);
-		serve(200);
-		if (peer_of(0)->n_delegated + 1 >= peer_of(1)->n_delegated &&
-		    peer_of(0)->n_delegated + peer_of(1)->n_delegated ==
-			N_NODES)
-			break;
-	}
-	TEST_ASSERT(live->n_held + dying->n_held == N_NODES &&
-		dying->n_held + 1 >= live->n_held, "shares %u and %u after "
-		"%u turns", dying->n_held, live->n_held, turns);
+	starts_dying = dying->starts;
+	stops_live = live->stops;
+	planned = haven_balancer_stats()->moves_planned;
+	turns = turns_until(N_NODES / 2, N_NODES / 2);
+	TEST_ASSERT(turns <= 3, "even again after %u turns: %u and %u",
+		turns, dying->n_held, live->n_held);
+	for (i = 0; i < N_NODES; i++)
+		TEST_ASSERT(sha_index_of(i) >= 0 &&
+			check_delegated(i, sha_index_of(i)) == 0,
+			"node %u", i);
+	TEST_ASSERT_EQUAL(dying->starts - starts_dying, N_NODES / 2,
+		"STARTs of the moves");
+	TEST_ASSERT_EQUAL(live->stops - stops_live, N_NODES / 2,
+		"STOPs releasing the moved bindings");
+	TEST_ASSERT_EQUAL(haven_balancer_stats()->moves_planned - planned,
+		N_NODES / 2, "moves planned");
+	/* Even: more turns move nothing. */
+	haven_balancer_turn(haven_now_ms(), 1000);
+	serve(100);
+	TEST_ASSERT_EQUAL(dying->starts - starts_dying, N_NODES / 2,
+		"moves once even");
+	TEST_ASSERT(!haven_balancer_stats()->rebalancing, "still rebalancing");
 	TEST_ASSERT(dying->bad == 0 && live->bad == 0, "bad messages");
+	return 0;
+}
+
+/*
+ * Under the manual policy, move k nodes of sha2 to sha1 as an operator
+ * would, to shares of want0 and want1; then back to the equal policy.
+ */
+static int
+uneven_by_hand(unsigned int k, unsigned int want0, unsigned int want1)
+{
+	unsigned int i, moved = 0;
+	char err[128];
+
+	TEST_ASSERT_EQUAL(haven_balancer_set_policy("manual", err,
+		sizeof(err)), 0, "manual: %s", err);
+	for (i = 0; i < N_NODES && moved < k; i++)
+		if (sha_index_of(i) == 1 &&
+		    haven_deleg_move_node(nodes[i], peer_of(0)) == 0)
+			moved++;
+	TEST_ASSERT_EQUAL(moved, k, "moves started");
+	serve(300);
+	TEST_ASSERT(shas[0].n_held == want0 && shas[1].n_held == want1,
+		"%u and %u: %u and %u", want0, want1, shas[0].n_held,
+		shas[1].n_held);
+	TEST_ASSERT_EQUAL(haven_balancer_set_policy("equal", err,
+		sizeof(err)), 0, "equal: %s", err);
+	return 0;
+}
+
+/*
+ * rebalance_tolerance_pct 40 of an even share of 6 is 2: a spread of 8
+ * and 4 stays (4 is within 2 of 6, 8 within 1 + 2), one of 9 and 3 is
+ * rebalanced by exactly the 3 moves that make it even.
+ */
+static int
+test_rebalance_tolerance(void)
+{
+	unsigned int starts0, turns;
+	uint64_t planned;
+
+	TEST_ASSERT_EQUAL(haven_balancer_stats()->tolerance_pct, 40,
+		"tolerance of the configuration");
+	if (uneven_by_hand(2, 8, 4) != 0)
+		return -1;
+	planned = haven_balancer_stats()->moves_planned;
+	starts0 = shas[1].starts;
+	haven_balancer_turn(haven_now_ms(), 1000);
+	serve(200);
+	TEST_ASSERT_EQUAL(haven_balancer_stats()->moves_planned, planned,
+		"moves within the tolerance");
+	TEST_ASSERT_EQUAL(shas[1].starts, starts0, "STARTs within it");
+
+	if (uneven_by_hand(1, 9, 3) != 0)
+		return -1;
+	planned = haven_balancer_stats()->moves_planned;
+	starts0 = shas[1].starts;
+	turns = turns_until(N_NODES / 2, N_NODES / 2);
+	TEST_ASSERT(turns <= 3, "even again after %u turns", turns);
+	TEST_ASSERT_EQUAL(haven_balancer_stats()->moves_planned - planned, 3,
+		"moves beyond the tolerance");
+	TEST_ASSERT_EQUAL(shas[1].starts - starts0, 3, "STARTs of them");
+	TEST_ASSERT(shas[0].bad == 0 && shas[1].bad == 0, "bad messages");
 	return 0;
 }
 
@@ -820,6 +923,58 @@ test_threshold(void)
 	return 0;
 }
 
+/*
+ * A reload changes the rebalance tolerance and the flow control in
+ * force (delegation-protocol.md 11.4, 11.5); a value out of range is
+ * refused by the loader and nothing changes.
+ */
+static int
+test_reload_scale_keys(void)
+{
+	static const char old_keys[] = "  rebalance_tolerance_pct: 40\n";
+	static const char new_keys[] = "  rebalance_tolerance_pct: 25\n"
+		"  window: 64\n  dgram_window: 4\n  rx_budget: 32\n"
+		"  move_rate: 500\n  move_burst: 8\n";
+	const struct haven_deleg_pha *pha = haven_deleg_pha_ctx();
+	char text[sizeof(config_yaml) + sizeof(new_keys)], msg[512];
+	const char *at = strstr(config_yaml, old_keys);
+	size_t head;
+
+	TEST_ASSERT(at != NULL && pha != NULL, "configuration");
+	TEST_ASSERT(pha->cfg.window == 512 && pha->cfg.dgram_window == 16 &&
+		pha->cfg.rx_budget == 256 && pha->cfg.move_rate == 2000 &&
+		pha->cfg.move_burst == 256 && !pha->cfg.v1_only,
+		"the defaults in force");
+	head = (size_t)(at - config_yaml);
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)head, config_yaml,
+		new_keys, at + strlen(old_keys));
+	TEST_ASSERT_EQUAL(app_config_write(text), 0, "write");
+	TEST_ASSERT_EQUAL(haven_reload(msg, sizeof(msg)), 0, "reload: %s",
+		msg);
+	TEST_ASSERT_EQUAL(haven_balancer_stats()->tolerance_pct, 25,
+		"tolerance");
+	TEST_ASSERT(pha->cfg.window == 64 && pha->cfg.dgram_window == 4 &&
+		pha->cfg.rx_budget == 32 && pha->cfg.move_rate == 500 &&
+		pha->cfg.move_burst == 8 && !pha->cfg.v1_only,
+		"the new flow control in force");
+
+	/* Out of range: refused, nothing changed. */
+	snprintf(text, sizeof(text), "%.*s  dgram_window: 65\n%s", (int)head,
+		config_yaml, at);
+	TEST_ASSERT_EQUAL(app_config_write(text), 0, "write");
+	TEST_ASSERT(haven_reload(msg, sizeof(msg)) != 0, "65 taken");
+	TEST_ASSERT(strstr(msg, "1..64") != NULL, "message: %s", msg);
+	TEST_ASSERT(pha->cfg.dgram_window == 4 &&
+		haven_balancer_stats()->tolerance_pct == 25, "changed");
+
+	TEST_ASSERT_EQUAL(app_config_write(config_yaml), 0, "write");
+	TEST_ASSERT_EQUAL(haven_reload(msg, sizeof(msg)), 0, "reload: %s",
+		msg);
+	TEST_ASSERT(pha->cfg.window == 512 && pha->cfg.move_rate == 2000 &&
+		haven_balancer_stats()->tolerance_pct == 40, "back");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -855,7 +1010,9 @@ main(int argc, char **argv)
 	}
 	TEST_RUN(test_equal_spreads);
 	TEST_RUN(test_dead_secondary);
+	TEST_RUN(test_rebalance_tolerance);
 	TEST_RUN(test_threshold);
+	TEST_RUN(test_reload_scale_keys);
 	haven_nodes_fini();
 	app_drain();
 	haven_rt_stop();

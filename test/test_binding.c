@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests of the binding tables (lib/binding): insert, replace and
- * remove semantics, counter slots, walk and bulk lookup, the limits, and a
- * concurrency run where one writer republishes and removes bindings while
- * two reader lcores look them up and check that every record they get is
- * whole and still alive until they report quiescent. The IPv6 table
- * (haven_binding6.h) shares the implementation; its semantics are tested
- * on their own and the concurrency run drives both tables through one
- * harness (struct family).
+ * remove semantics, counter slots, walk and bulk lookup, the limits; the
+ * index (home prefixes indexed directly, the hashed fallback for every
+ * other address, its rebuild), the cells' inline tunnels and the reader
+ * side of their sequence word, counters that survive care-of changes;
+ * and a concurrency run where one writer republishes and removes
+ * bindings while two reader lcores look them up, as the control plane
+ * and as a worker does (cell snapshot), and check that every record and
+ * snapshot they get is whole and still alive until they report
+ * quiescent, with the addresses in a direct prefix and in the fallback.
+ * The IPv6 table (haven_binding6.h) shares the implementation; its
+ * semantics are tested on their own and the concurrency run drives both
+ * tables through one harness (struct family).
  *
  * The tests play an extra RCU reader, TEST_QS_ID, from the main lcore: as
  * long as it is online and silent no grace period ends, which makes the
@@ -32,6 +37,7 @@
 
 #include "haven_binding.h"
 #include "haven_binding6.h"
+#include "haven_binding_worker.h"
 #include "test.h"
 
 /* RCU thread ids: the reader lcores use 0..N_READERS-1. */
@@ -49,6 +55,17 @@
 #define STRESS_CAPACITY	STRESS_KEYS
 
 static struct rte_rcu_qsbr *qsbr;
+
+/* An IPv4 address, network byte order. */
+#define A4(a, b, c, d) RTE_BE32((uint32_t)((a) & 0xff) << 24 | \
+	(uint32_t)((b) & 0xff) << 16 | (uint32_t)((c) & 0xff) << 8 | \
+	(uint32_t)((d) & 0xff))
+
+/*
+ * The concurrency run with its home addresses in a prefix indexed
+ * directly (10.1.0.0/22, 2001:db8::/118) instead of the fallback.
+ */
+static bool stress_direct;
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
@@ -107,7 +124,8 @@ make_binding(struct haven_binding *b, uint32_t ha, uint64_t seed)
 	for (i = 0; i < b->n_coa; i++) {
 		b->coa[i].addr = (uint32_t)(seed * 2654435761u) + i;
 		b->coa[i].next_hop = b->coa[i].addr ^ 0x01010101;
-		b->coa[i].neigh = (uint16_t)(seed + i);
+		/* Mostly small enough for a cell's inline tunnel. */
+		b->coa[i].neigh = (uint16_t)((seed + i) % 5000);
 		b->coa[i].port = i;
 	}
 	b->lifetime = (uint16_t)seed;
@@ -194,26 +212,26 @@ test_create_errors(void)
 
 	rte_errno = 0;
 	TEST_ASSERT(haven_binding_table_create("e", 16, 1, NULL,
-		SOCKET_ID_ANY) == NULL, "NULL qsbr accepted");
+		SOCKET_ID_ANY, NULL, 0) == NULL, "NULL qsbr accepted");
 	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "rte_errno");
 	rte_errno = 0;
 	TEST_ASSERT(haven_binding_table_create("e", 0, 1, qsbr,
-		SOCKET_ID_ANY) == NULL, "capacity 0 accepted");
+		SOCKET_ID_ANY, NULL, 0) == NULL, "capacity 0 accepted");
 	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "rte_errno");
 	rte_errno = 0;
 	TEST_ASSERT(haven_binding_table_create("a-name-too-long-16", 16, 1,
-		qsbr, SOCKET_ID_ANY) == NULL, "long name accepted");
+		qsbr, SOCKET_ID_ANY, NULL, 0) == NULL, "long name accepted");
 	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "rte_errno");
 
 	/* Longest name, and two tables side by side. */
 	a = haven_binding_table_create("fifteen-chars-x", 16, 1, qsbr,
-		SOCKET_ID_ANY);
+		SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(a != NULL, "create a: %s", rte_strerror(rte_errno));
-	b = haven_binding_table_create("other", 16, 1, qsbr, SOCKET_ID_ANY);
+	b = haven_binding_table_create("other", 16, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(b != NULL, "create b: %s", rte_strerror(rte_errno));
 	rte_errno = 0;
 	TEST_ASSERT(haven_binding_table_create("other", 16, 1, qsbr,
-		SOCKET_ID_ANY) == NULL, "duplicate name accepted");
+		SOCKET_ID_ANY, NULL, 0) == NULL, "duplicate name accepted");
 	TEST_ASSERT(rte_errno != 0, "rte_errno not set");
 	haven_binding_table_free(a);
 	haven_binding_table_free(b);
@@ -229,7 +247,7 @@ test_insert_lookup_remove(void)
 	struct haven_binding b;
 	unsigned int i;
 
-	t = haven_binding_table_create("basic", 16, 1, qsbr, SOCKET_ID_ANY);
+	t = haven_binding_table_create("basic", 16, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 
 	TEST_ASSERT(haven_binding_lookup(t, 0x0a000002) == NULL, "empty");
@@ -320,7 +338,7 @@ test_replace(void)
 	struct haven_binding b, copy1;
 	uint32_t slot;
 
-	t = haven_binding_table_create("replace", 16, 1, qsbr, SOCKET_ID_ANY);
+	t = haven_binding_table_create("replace", 16, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 	make_binding(&b, 0x0a000010, 1);
 	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish");
@@ -381,7 +399,7 @@ test_full_and_slot_reuse(void)
 	struct haven_binding b;
 	uint32_t i, slot, seen = 0;
 
-	t = haven_binding_table_create("full", 4, 2, qsbr, SOCKET_ID_ANY);
+	t = haven_binding_table_create("full", 4, 2, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 	for (i = 0; i < 4; i++) {
 		make_binding(&b, 100 + i, i);
@@ -442,7 +460,7 @@ test_counters(void)
 	unsigned int i;
 
 	t = haven_binding_table_create("counters", 10, 3, qsbr,
-		SOCKET_ID_ANY);
+		SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 	for (i = 0; i < 3; i++) {
 		rows[i] = haven_binding_counters_row(t, i);
@@ -500,7 +518,7 @@ test_walk_count(void)
 	struct walk_ctx w;
 	unsigned int i;
 
-	t = haven_binding_table_create("walk", 200, 1, qsbr, SOCKET_ID_ANY);
+	t = haven_binding_table_create("walk", 200, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 	for (i = 1; i <= 100; i++) {
 		make_binding(&b, i, i);
@@ -536,7 +554,7 @@ test_lookup_bulk(void)
 	uint32_t keys[100];
 	unsigned int i, expect;
 
-	t = haven_binding_table_create("bulk", 128, 1, qsbr, SOCKET_ID_ANY);
+	t = haven_binding_table_create("bulk", 128, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 	/* Every third home address is present. */
 	for (i = 0; i < 100; i += 3) {
@@ -583,7 +601,7 @@ test_out_of_records(void)
 	unsigned int i, spare;
 	int ret = 0;
 
-	t = haven_binding_table_create("norec", 4, 1, qsbr, SOCKET_ID_ANY);
+	t = haven_binding_table_create("norec", 4, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 	make_binding(&b, 1, 0);
 	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish");
@@ -632,7 +650,7 @@ test_free_pending(void)
 
 	for (round = 0; round < 3; round++) {
 		t = haven_binding_table_create("freepend", 64, 1, qsbr,
-			SOCKET_ID_ANY);
+			SOCKET_ID_ANY, NULL, 0);
 		TEST_ASSERT(t != NULL, "create %u: %s", round,
 			rte_strerror(rte_errno));
 		hold_grace();
@@ -651,6 +669,594 @@ test_free_pending(void)
 		release_grace();
 		haven_binding_table_free(t);
 	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The index: direct prefixes, the fallback, cells                     */
+/* ------------------------------------------------------------------ */
+
+
+static struct haven_binding_prefix
+pfx4(uint32_t a, uint8_t len)
+{
+	struct haven_binding_prefix p = { .addr = haven_addr4(a), .len = len };
+
+	return p;
+}
+
+/* A binding with one care-of address, intercepted, IP in IP. */
+static void
+simple_binding(struct haven_binding *b, uint32_t home, uint32_t coa,
+		uint16_t neigh)
+{
+	memset(b, 0, sizeof(*b));
+	b->home_addr = home;
+	b->outer_src = A4(192, 0, 2, 1);
+	b->encap = HAVEN_ENCAP_IPIP;
+	b->flags = HAVEN_BINDING_F_INTERCEPT;
+	b->n_coa = 1;
+	b->coa[0].addr = coa;
+	b->coa[0].next_hop = coa;
+	b->coa[0].neigh = neigh;
+	b->coa[0].port = 1;
+}
+
+static int
+test_prefixes(void)
+{
+	struct haven_binding_prefix p[HAVEN_BINDING_MAX_PREFIXES + 1];
+	const struct haven_binding_view *v;
+	struct haven_binding_table *t;
+	struct haven_binding_stats st;
+	struct haven_binding b;
+	unsigned int i;
+	uint8_t six[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+
+	/* Refused: another family, a length past 32, overlaps, too many. */
+	p[0].addr = haven_addr6(six);
+	p[0].len = 64;
+	rte_errno = 0;
+	TEST_ASSERT(haven_binding_table_create("pf", 16, 1, qsbr,
+		SOCKET_ID_ANY, p, 1) == NULL, "IPv6 prefix in an IPv4 table");
+	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "rte_errno");
+	p[0] = pfx4(A4(10, 0, 0, 0), 33);
+	TEST_ASSERT(haven_binding_table_create("pf", 16, 1, qsbr,
+		SOCKET_ID_ANY, p, 1) == NULL, "/33");
+	p[0] = pfx4(A4(10, 0, 0, 0), 8);
+	p[1] = pfx4(A4(10, 1, 2, 0), 24);
+	TEST_ASSERT(haven_binding_table_create("pf", 16, 1, qsbr,
+		SOCKET_ID_ANY, p, 2) == NULL, "overlapping prefixes");
+	for (i = 0; i <= HAVEN_BINDING_MAX_PREFIXES; i++)
+		p[i] = pfx4(A4(10, i, 0, 0), 24);
+	TEST_ASSERT(haven_binding_table_create("pf", 16, 1, qsbr,
+		SOCKET_ID_ANY, p, HAVEN_BINDING_MAX_PREFIXES + 1) == NULL,
+		"too many prefixes");
+	TEST_ASSERT(haven_binding_table_create("pf", 16, 1, qsbr,
+		SOCKET_ID_ANY, NULL, 1) == NULL, "NULL prefixes");
+
+	/*
+	 * Two small prefixes are indexed directly (host bits ignored), a
+	 * /12 is too large for 64 bindings: its addresses are hashed.
+	 */
+	p[0] = pfx4(A4(192, 0, 2, 77), 24);
+	p[1] = pfx4(A4(198, 51, 100, 0), 24);
+	p[2] = pfx4(A4(172, 16, 0, 0), 12);
+	t = haven_binding_table_create("pf", 64, 1, qsbr, SOCKET_ID_ANY, p, 3);
+	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
+	haven_binding_stats_get(t, &st);
+	TEST_ASSERT_EQUAL(st.n_direct, 2, "direct prefixes");
+	v = haven_binding_view4(t);
+	simple_binding(&b, A4(192, 0, 2, 0), A4(203, 0, 113, 1), 1);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "first address");
+	b.home_addr = A4(192, 0, 2, 255);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "last address");
+	b.home_addr = A4(198, 51, 100, 7);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "second prefix");
+	b.home_addr = A4(172, 16, 3, 4);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "hashed prefix");
+	b.home_addr = A4(192, 0, 3, 0);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "outside");
+	haven_binding_stats_get(t, &st);
+	TEST_ASSERT_EQUAL(st.direct, 3, "bindings indexed directly");
+	TEST_ASSERT_EQUAL(st.fallback, 2, "bindings in the fallback");
+	/* A direct cell is where the offset says. */
+	TEST_ASSERT(haven_binding_direct4(v, A4(192, 0, 2, 255)) ==
+		(void *)(v->direct[0].cells + (255u << v->cell_shift)),
+		"offset 255 of the first prefix");
+	TEST_ASSERT(haven_binding_direct4(v, A4(198, 51, 100, 7)) ==
+		(void *)(v->direct[1].cells + (7u << v->cell_shift)),
+		"offset 7 of the second");
+	TEST_ASSERT(haven_binding_direct4(v, A4(172, 16, 3, 4)) == NULL &&
+		haven_binding_fb_find4(v, A4(172, 16, 3, 4)) != NULL,
+		"hashed prefix: fallback");
+	TEST_ASSERT(haven_binding_direct4(v, A4(192, 0, 3, 0)) == NULL &&
+		haven_binding_find4(v, A4(192, 0, 3, 0)) != NULL, "outside");
+	TEST_ASSERT(haven_binding_find4(v, A4(192, 0, 3, 1)) == NULL,
+		"never bound, outside");
+	for (i = 0; i < 5; i++) {
+		static const uint32_t homes[] = {
+			A4(192, 0, 2, 0), A4(192, 0, 2, 255),
+			A4(198, 51, 100, 7), A4(172, 16, 3, 4),
+			A4(192, 0, 3, 0),
+		};
+		const struct haven_binding *r =
+			haven_binding_lookup(t, homes[i]);
+
+		TEST_ASSERT(r != NULL && r->home_addr == homes[i],
+			"lookup %u", i);
+	}
+	TEST_ASSERT(haven_binding_lookup(t, A4(192, 0, 2, 1)) == NULL,
+		"unbound address of a direct prefix");
+	haven_binding_table_free(t);
+	return 0;
+}
+
+static int
+count_cb(const struct haven_binding *b, void *arg)
+{
+	RTE_SET_USED(b);
+	RTE_SET_USED(arg);
+	return 0;
+}
+
+/* Every address of a direct prefix, then the same through the fallback. */
+static int
+test_dense_and_fallback(void)
+{
+	struct haven_binding_prefix p = pfx4(A4(10, 1, 0, 0), 24);
+	const struct haven_binding_view *v;
+	struct haven_binding_table *t;
+	const struct haven_binding *r;
+	struct haven_binding_stats st;
+	struct haven_binding b;
+	unsigned int mode, i;
+	uint32_t home;
+
+	for (mode = 0; mode < 2; mode++) {
+		t = haven_binding_table_create("dense", 256, 1, qsbr,
+			SOCKET_ID_ANY, mode == 0 ? &p : NULL, mode == 0);
+		TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
+		v = haven_binding_view4(t);
+		for (i = 0; i < 256; i++) {
+			home = A4(10, 1, 0, i);
+			make_binding(&b, home, i);
+			TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0,
+				"publish %u", i);
+		}
+		haven_binding_stats_get(t, &st);
+		TEST_ASSERT_EQUAL(st.direct, mode == 0 ? 256 : 0, "direct");
+		TEST_ASSERT_EQUAL(st.fallback, mode == 0 ? 0 : 256, "fallback");
+		make_binding(&b, A4(10, 1, 1, 0), 1);
+		TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), -ENOSPC,
+			"full");
+		for (i = 0; i < 256; i++) {
+			struct haven_binding_cell4 *c;
+			struct haven_binding_tun tun;
+
+			home = A4(10, 1, 0, i);
+			r = haven_binding_lookup(t, home);
+			TEST_ASSERT(r != NULL && record_ok(r, home, 256),
+				"lookup %u", i);
+			c = haven_binding_find4(v, home);
+			TEST_ASSERT(c != NULL, "cell %u", i);
+			haven_binding_cell4_read(c, &tun);
+			TEST_ASSERT(haven_binding_rec(v, tun.rec) == r &&
+				tun.slot == r->slot, "cell names record %u", i);
+		}
+		/* Every other one removed, then back with other contents. */
+		for (i = 0; i < 256; i += 2)
+			TEST_ASSERT_EQUAL(haven_binding_remove(t,
+				A4(10, 1, 0, i)), 0, "remove %u", i);
+		for (i = 0; i < 256; i++)
+			TEST_ASSERT_EQUAL(haven_binding_lookup(t,
+				A4(10, 1, 0, i)) != NULL, i % 2, "after %u", i);
+		haven_binding_reclaim(t);
+		for (i = 0; i < 256; i += 2) {
+			make_binding(&b, A4(10, 1, 0, i), 1000 + i);
+			TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0,
+				"again %u", i);
+			r = haven_binding_lookup(t, A4(10, 1, 0, i));
+			TEST_ASSERT(r != NULL && r->lifetime == (uint16_t)
+				(1000 + i) && r->generation == 1, "new %u", i);
+		}
+		haven_binding_stats_get(t, &st);
+		TEST_ASSERT_EQUAL(st.count, 256, "count");
+		haven_binding_table_free(t);
+	}
+	return 0;
+}
+
+/*
+ * The fallback under churn: new addresses in, old ones out, far more
+ * than its index holds, so that removed entries pile up and the index is
+ * rebuilt; nothing is lost or found twice on the way.
+ */
+static int
+test_fallback_churn(void)
+{
+	enum { CAP = 64, KEYS = 4096, OPS = 20000 };
+	static uint8_t present[KEYS];
+	struct haven_binding_table *t;
+	const struct haven_binding *r;
+	struct haven_binding_stats st;
+	struct haven_binding b;
+	uint64_t seed = 77;
+	unsigned int i, n = 0, ops;
+	uint32_t k;
+
+	memset(present, 0, sizeof(present));
+	t = haven_binding_table_create("fbchurn", CAP, 1, qsbr, SOCKET_ID_ANY,
+		NULL, 0);
+	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
+	for (ops = 0; ops < OPS; ops++) {
+		k = (uint32_t)(xorshift(&seed) % KEYS);
+		if (present[k]) {
+			TEST_ASSERT_EQUAL(haven_binding_remove(t,
+				A4(100, 64, k >> 8, k)), 0, "remove %u", k);
+			present[k] = 0;
+			n--;
+		} else if (n < CAP) {
+			make_binding(&b, A4(100, 64, k >> 8, k), k);
+			TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0,
+				"publish %u at op %u", k, ops);
+			present[k] = 1;
+			n++;
+		}
+		if (ops % 16 == 0)
+			haven_binding_reclaim(t);
+	}
+	for (k = 0; k < KEYS; k++) {
+		r = haven_binding_lookup(t, A4(100, 64, k >> 8, k));
+		TEST_ASSERT_EQUAL(r != NULL, present[k], "key %u", k);
+		if (r != NULL)
+			TEST_ASSERT(record_ok(r, A4(100, 64, k >> 8, k), CAP),
+				"record %u", k);
+	}
+	haven_binding_stats_get(t, &st);
+	TEST_ASSERT_EQUAL(st.count, n, "count");
+	TEST_ASSERT(st.fb_rebuilds > 0, "the index was never rebuilt");
+	for (i = 0, n = 0; i < KEYS; i++)
+		n += present[i];
+	TEST_ASSERT_EQUAL(haven_binding_walk(t, count_cb, NULL), n, "walk");
+	haven_binding_table_free(t);
+	return 0;
+}
+
+/* What a cell holds inline, for each kind of binding. */
+static int
+test_inline_tunnel(void)
+{
+	struct haven_binding_prefix p = pfx4(A4(10, 2, 0, 0), 22);
+	const struct haven_binding_view *v;
+	struct haven_binding_cell4 *c;
+	struct haven_binding_tun tun;
+	struct haven_binding_table *t;
+	struct haven_binding b;
+	uint32_t home = A4(10, 2, 0, 9), h;
+	unsigned int i;
+
+	t = haven_binding_table_create("inline", 300, 2, qsbr, SOCKET_ID_ANY,
+		&p, 1);
+	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
+	v = haven_binding_view4(t);
+	/* Header and two lanes (48 bytes) in one line. */
+	TEST_ASSERT_EQUAL(1u << v->cell_shift, 64, "cell size");
+
+	simple_binding(&b, home, A4(203, 0, 113, 5), 42);
+	b.flags |= HAVEN_BINDING_F_REVERSE_TUNNEL;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "ipip");
+	c = haven_binding_find4(v, home);
+	TEST_ASSERT(c != NULL, "cell");
+	haven_binding_cell4_read(c, &tun);
+	TEST_ASSERT_EQUAL(tun.kind, HAVEN_TUN_IPIP, "kind");
+	TEST_ASSERT_EQUAL(tun.coa, A4(203, 0, 113, 5), "coa");
+	TEST_ASSERT_EQUAL(tun.neigh, 42, "neigh");
+	TEST_ASSERT_EQUAL(tun.port, 1, "port");
+	TEST_ASSERT_EQUAL(tun.rev, 1, "reverse tunnelling");
+	TEST_ASSERT_EQUAL(v->osrc4[tun.osrc].addr, b.outer_src, "outer src");
+	h = rte_be_to_cpu_32(b.outer_src);
+	TEST_ASSERT_EQUAL(v->osrc4[tun.osrc].sum, (h >> 16) + (h & 0xffff),
+		"outer source sum");
+
+	b.encap = HAVEN_ENCAP_GRE;
+	b.flags = HAVEN_BINDING_F_INTERCEPT;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "gre");
+	TEST_ASSERT(haven_binding_find4(v, home) == c, "same cell");
+	haven_binding_cell4_read(c, &tun);
+	TEST_ASSERT(tun.kind == HAVEN_TUN_GRE && tun.rev == 0, "gre kind");
+
+	/* What the fast path does not prepare: read the record. */
+	b.encap = HAVEN_ENCAP_MINIMAL;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "minimal");
+	haven_binding_cell4_read(c, &tun);
+	TEST_ASSERT_EQUAL(tun.kind, HAVEN_TUN_SLOW, "minimal: slow");
+	/* IP in UDP (RFC 3519): the NAT's port has no room in the cell. */
+	simple_binding(&b, home, A4(203, 0, 113, 5), 42);
+	b.encap = HAVEN_ENCAP_UDP;
+	b.udp_sport = HAVEN_BINDING_UDP_PORT;
+	b.coa[0].udp_port = 40001;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "udp");
+	haven_binding_cell4_read(c, &tun);
+	TEST_ASSERT_EQUAL(tun.kind, HAVEN_TUN_SLOW, "udp: slow");
+	simple_binding(&b, home, A4(203, 0, 113, 5), 42);
+	b.n_coa = 2;
+	b.coa[1] = b.coa[0];
+	b.coa[1].addr = A4(203, 0, 113, 6);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "two coa");
+	haven_binding_cell4_read(c, &tun);
+	TEST_ASSERT_EQUAL(tun.kind, HAVEN_TUN_SLOW, "S flag: slow");
+	simple_binding(&b, home, A4(203, 0, 113, 5), 42);
+	b.flags = 0;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "not ours");
+	haven_binding_cell4_read(c, &tun);
+	TEST_ASSERT_EQUAL(tun.kind, HAVEN_TUN_SLOW, "not intercepted: slow");
+	simple_binding(&b, home, A4(203, 0, 113, 5),
+		HAVEN_BINDING_CELL_NEIGH_MAX);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "big neigh");
+	haven_binding_cell4_read(c, &tun);
+	TEST_ASSERT_EQUAL(tun.kind, HAVEN_TUN_SLOW, "neighbour too big: slow");
+	TEST_ASSERT(tun.rec != 0 && haven_binding_rec(v, tun.rec) ==
+		haven_binding_lookup(t, home), "slow cell names the record");
+
+	/*
+	 * Outer sources: 256 kept inline (192.0.2.1 is one already), then
+	 * the record is read.
+	 */
+	for (i = 0; i < 260; i++) {
+		uint32_t ha = A4(10, 2, 2 + (i >> 8), i);
+
+		simple_binding(&b, ha, A4(203, 0, 113, 5), 1);
+		b.outer_src = A4(192, 0, 2 + (i >> 8), i);
+		TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "osrc %u",
+			i);
+		haven_binding_cell4_read(haven_binding_find4(v, ha), &tun);
+		if (i < 256)
+			TEST_ASSERT(tun.kind == HAVEN_TUN_IPIP &&
+				v->osrc4[tun.osrc].addr == b.outer_src,
+				"outer source %u inline", i);
+		else
+			TEST_ASSERT_EQUAL(tun.kind, HAVEN_TUN_SLOW,
+				"outer source %u: table full", i);
+	}
+	haven_binding_table_free(t);
+	return 0;
+}
+
+/*
+ * The reader's side of a cell's sequence word: a cell caught while the
+ * writer rewrites it (BUSY) reads as "use the record", and the record it
+ * names is whole.
+ */
+static int
+test_cell_busy(void)
+{
+	struct haven_binding_prefix p = pfx4(A4(10, 3, 0, 0), 24);
+	const struct haven_binding_view *v;
+	struct haven_binding_cell4 *c;
+	struct haven_binding_tun tun;
+	struct haven_binding_table *t;
+	struct haven_binding b;
+	uint32_t home = A4(10, 3, 0, 1), word;
+
+	t = haven_binding_table_create("busy", 16, 1, qsbr, SOCKET_ID_ANY,
+		&p, 1);
+	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
+	v = haven_binding_view4(t);
+	simple_binding(&b, home, A4(203, 0, 113, 9), 3);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish");
+	c = haven_binding_find4(v, home);
+	word = c->rec;
+	TEST_ASSERT((word & HAVEN_BINDING_CELL_BUSY) == 0, "quiet cell");
+	c->rec = word | HAVEN_BINDING_CELL_BUSY;	/* the writer, inside */
+	haven_binding_cell4_read(c, &tun);
+	TEST_ASSERT_EQUAL(tun.kind, HAVEN_TUN_SLOW, "busy: slow");
+	TEST_ASSERT_EQUAL(tun.rec, word, "busy: still names the record");
+	TEST_ASSERT(haven_binding_rec(v, tun.rec) ==
+		haven_binding_lookup(t, home), "the record");
+	TEST_ASSERT(haven_binding_lookup(t, home) != NULL &&
+		haven_binding_lookup(t, home)->coa[0].addr ==
+		A4(203, 0, 113, 9), "lookup while busy");
+	c->rec = word;
+	haven_binding_cell4_read(c, &tun);
+	TEST_ASSERT(tun.kind == HAVEN_TUN_IPIP && tun.rec == word, "quiet");
+	haven_binding_table_free(t);
+	return 0;
+}
+
+/*
+ * A care-of change while a reader holds the old version: the cell stays,
+ * its inline tunnel changes at once, the old record lives until the
+ * reader's quiescent report; the counters (the reader's lane in the cell,
+ * its row) are the binding's before and after. Direct and fallback.
+ */
+static int
+test_replace_counters(void)
+{
+	struct haven_binding_prefix p = pfx4(A4(10, 4, 0, 0), 24);
+	struct haven_binding_counters sum, *row;
+	const struct haven_binding_view *v;
+	const struct haven_binding *r1, *r2;
+	struct haven_binding_cell4 *c;
+	struct haven_binding_lane *lane;
+	struct haven_binding_tun tun;
+	struct haven_binding_table *t;
+	struct haven_binding b, copy;
+	static const uint32_t homes[] = { A4(10, 4, 0, 8), A4(10, 5, 0, 8) };
+	unsigned int i;
+	uint32_t slot;
+
+	t = haven_binding_table_create("rcu", 16, 2, qsbr, SOCKET_ID_ANY,
+		&p, 1);
+	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
+	v = haven_binding_view4(t);
+	for (i = 0; i < RTE_DIM(homes); i++) {
+		simple_binding(&b, homes[i], A4(203, 0, 113, 1), 1);
+		TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish");
+		c = haven_binding_find4(v, homes[i]);
+		TEST_ASSERT(c != NULL, "cell");
+		TEST_ASSERT_EQUAL(haven_binding_direct4(v, homes[i]) != NULL,
+			i == 0, "direct or fallback");
+		haven_binding_cell4_read(c, &tun);
+		slot = tun.slot;
+		r1 = haven_binding_rec(v, tun.rec);
+		copy = *r1;
+		/* Traffic, as workers 0 and 1 count it. */
+		lane = haven_binding_lane(c, haven_binding_lane_off4(0));
+		lane->pkts += 5;
+		lane->bytes += 500;
+		lane = haven_binding_lane(c, haven_binding_lane_off4(1));
+		lane->pkts += 2;
+		lane->bytes += 200;
+		row = haven_binding_counters_row(t, 1);
+		row[slot].rev_pkts += 3;
+		row[slot].rev_bytes += 300;
+
+		/* A reader holds r1 while the care-of address changes. */
+		hold_grace();
+		simple_binding(&b, homes[i], A4(203, 0, 113, 2), 2);
+		TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "new coa");
+		TEST_ASSERT(haven_binding_find4(v, homes[i]) == c,
+			"the cell moved");
+		haven_binding_cell4_read(c, &tun);
+		TEST_ASSERT(tun.kind == HAVEN_TUN_IPIP &&
+			tun.coa == A4(203, 0, 113, 2) && tun.neigh == 2 &&
+			tun.slot == slot, "new tunnel inline");
+		r2 = haven_binding_rec(v, tun.rec);
+		TEST_ASSERT(r2 != r1 && r2->generation == 2 &&
+			r2 == haven_binding_lookup(t, homes[i]), "new record");
+		haven_binding_reclaim(t);
+		TEST_ASSERT(memcmp(r1, &copy, sizeof(copy)) == 0,
+			"old record changed inside its grace period");
+		haven_binding_counters_sum(t, slot, &sum);
+		TEST_ASSERT(sum.pkts == 7 && sum.bytes == 700 &&
+			sum.rev_pkts == 3 && sum.rev_bytes == 300,
+			"counters across the care-of change");
+		/* Workers go on counting in the same place. */
+		lane = haven_binding_lane(c, haven_binding_lane_off4(0));
+		lane->pkts++;
+		lane->bytes += 100;
+		release_grace();
+		haven_binding_reclaim(t);
+		TEST_ASSERT(is_poisoned(r1), "old record freed after grace");
+
+		/* Two care-of addresses (S): still the same counters. */
+		b.n_coa = 2;
+		b.coa[1] = b.coa[0];
+		b.coa[1].addr = A4(203, 0, 113, 3);
+		TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "S");
+		haven_binding_counters_sum(t, slot, &sum);
+		TEST_ASSERT(sum.pkts == 8 && sum.bytes == 800, "after S");
+
+		/* Removed: counted until reclaimed, zero when it returns. */
+		hold_grace();
+		TEST_ASSERT_EQUAL(haven_binding_remove(t, homes[i]), 0,
+			"remove");
+		haven_binding_reclaim(t);
+		haven_binding_counters_sum(t, slot, &sum);
+		TEST_ASSERT_EQUAL(sum.pkts, 8, "counted during grace");
+		release_grace();
+		haven_binding_reclaim(t);
+		simple_binding(&b, homes[i], A4(203, 0, 113, 1), 1);
+		TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "back");
+		c = haven_binding_find4(v, homes[i]);
+		haven_binding_cell4_read(c, &tun);
+		haven_binding_counters_sum(t, tun.slot, &sum);
+		TEST_ASSERT(sum.pkts == 0 && sum.bytes == 0 &&
+			sum.rev_pkts == 0, "a new binding starts from zero");
+	}
+	haven_binding_table_free(t);
+	return 0;
+}
+
+/*
+ * The sequence word under fire: the writer flips one binding between two
+ * care-of addresses, each with its own neighbour, as fast as it can; a
+ * reader lcore reads the cell in a tight loop. A snapshot must never mix
+ * the two (or name a freed record).
+ */
+struct flip {
+	struct haven_binding_table *t;
+	volatile int stop;
+	uint64_t reads, inline_reads, torn;
+};
+
+static int
+flip_reader(void *arg)
+{
+	struct flip *f = arg;
+	const struct haven_binding_view *v = haven_binding_view4(f->t);
+	const uint32_t home = A4(10, 6, 0, 1);
+	const struct haven_binding *b;
+	struct haven_binding_cell4 *c;
+	struct haven_binding_tun tun;
+
+	rte_rcu_qsbr_thread_online(qsbr, 0);
+	while (!f->stop) {
+		c = haven_binding_find4(v, home);
+		haven_binding_cell4_read(c, &tun);
+		f->reads++;
+		if (tun.kind != HAVEN_TUN_SLOW) {
+			f->inline_reads++;
+			if (!((tun.coa == A4(203, 0, 113, 1) &&
+			       tun.neigh == 1) ||
+			      (tun.coa == A4(203, 0, 113, 2) &&
+			       tun.neigh == 2)))
+				f->torn++;
+		}
+		b = haven_binding_rec(v, tun.rec);
+		if (b->generation == POISON32 || b->home_addr != home)
+			f->torn++;
+		if ((f->reads & 63) == 0)
+			rte_rcu_qsbr_quiescent(qsbr, 0);
+	}
+	rte_rcu_qsbr_thread_offline(qsbr, 0);
+	return 0;
+}
+
+static int
+test_seqlock_flip(void)
+{
+	struct haven_binding_prefix p = {
+		.addr = haven_addr4(A4(10, 6, 0, 0)), .len = 24,
+	};
+	static struct flip f;
+	struct haven_binding b;
+	unsigned int lcore;
+	uint64_t end, flips = 0;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.t = haven_binding_table_create("flip", 16, 1, qsbr, SOCKET_ID_ANY,
+		&p, 1);
+	TEST_ASSERT(f.t != NULL, "create: %s", rte_strerror(rte_errno));
+	simple_binding(&b, A4(10, 6, 0, 1), A4(203, 0, 113, 1), 1);
+	TEST_ASSERT_EQUAL(haven_binding_publish(f.t, &b), 0, "publish");
+	lcore = rte_get_next_lcore(-1, 1, 0);
+	TEST_ASSERT_EQUAL(rte_rcu_qsbr_thread_register(qsbr, 0), 0, "reg");
+	TEST_ASSERT_EQUAL(rte_eal_remote_launch(flip_reader, &f, lcore), 0,
+		"launch");
+	end = rte_get_timer_cycles() + rte_get_timer_hz() / 2;
+	while (rte_get_timer_cycles() < end) {
+		simple_binding(&b, A4(10, 6, 0, 1),
+			A4(203, 0, 113, 1 + flips % 2), 1 + flips % 2);
+		rc = haven_binding_publish(f.t, &b);
+		if (rc == -ENOMEM) {
+			haven_binding_reclaim(f.t);
+			continue;
+		}
+		TEST_ASSERT_EQUAL(rc, 0, "flip");
+		flips++;
+	}
+	f.stop = 1;
+	rte_eal_wait_lcore(lcore);
+	rte_rcu_qsbr_thread_unregister(qsbr, 0);
+	printf("  %" PRIu64 " flips, %" PRIu64 " reads (%" PRIu64
+		" inline), %" PRIu64 " torn\n", flips, f.reads,
+		f.inline_reads, f.torn);
+	TEST_ASSERT(flips > 100 && f.inline_reads > 100, "too little");
+	TEST_ASSERT_EQUAL(f.torn, 0, "torn snapshots");
+	haven_binding_table_free(f.t);
 	return 0;
 }
 
@@ -680,6 +1286,11 @@ struct family {
 	int (*record_ok)(const void *r, uint32_t key, uint32_t *slot,
 			uint64_t *tag);
 	struct haven_binding_counters *(*row)(void *t, unsigned int id);
+	/*
+	 * As a worker: key's cell read under its sequence word agrees with
+	 * the record it names, which is alive; counted in lane id. 1 if so.
+	 */
+	int (*cell_ok)(void *t, uint32_t key, unsigned int id);
 };
 
 struct stress {
@@ -742,6 +1353,8 @@ reader_main(void *arg)
 			}
 			row[slot].pkts++;
 			row[slot].bytes += 100;
+			if (!f->cell_ok(s->t, key, id))
+				reader_error(s, id, "torn cell", key);
 			held[n_held] = r;
 			held_key[n_held++] = key;
 		}
@@ -908,9 +1521,12 @@ stress_run(const struct family *f)
 	f->stats(s.t, &st);
 	printf("  %s stress: %" PRIu64 " writer ops (%" PRIu64 " replaces, %"
 		PRIu64 " removes, %" PRIu64 " ENOMEM, %" PRIu64 " ENOSPC), %"
-		PRIu64 " reclaimed while running\n", f->name,
+		PRIu64 " reclaimed while running, %u direct, %u fallback, %"
+		PRIu64 " index rebuilds\n", f->name,
 		w.ops, st.replaces, st.removes, w.enomem, w.enospc,
-		reclaimed_mid);
+		reclaimed_mid, st.direct, st.fallback, st.fb_rebuilds);
+	TEST_ASSERT(stress_direct ? st.fallback == 0 : st.direct == 0,
+		"bindings in the wrong index");
 	for (i = 0; i < N_READERS; i++) {
 		printf("  reader %u: %" PRIu64 " lookups, %" PRIu64 " hits, %"
 			PRIu64 " errors\n", i, s.lookups[i], s.hits[i],
@@ -937,11 +1553,22 @@ stress_run(const struct family *f)
 
 /* ---- the IPv4 family: key k is home address k ---- */
 
+/* Key k's home address: k itself, or in 10.1.0.0/22. */
+static uint32_t
+v4_home(uint32_t key)
+{
+	return stress_direct ? A4(10, 1, key >> 8, key) : key;
+}
+
 static void *
 v4_create(const char *name, uint32_t capacity)
 {
+	struct haven_binding_prefix p = {
+		.addr = haven_addr4(A4(10, 1, 0, 0)), .len = 22,
+	};
+
 	return haven_binding_table_create(name, capacity, N_READERS, qsbr,
-		SOCKET_ID_ANY);
+		SOCKET_ID_ANY, &p, stress_direct);
 }
 
 static void
@@ -955,7 +1582,7 @@ v4_publish(void *t, uint32_t key, uint64_t seed, uint64_t *tag)
 {
 	struct haven_binding b;
 
-	make_binding(&b, key, seed);
+	make_binding(&b, v4_home(key), seed);
 	*tag = b.coa[0].addr;
 	return haven_binding_publish(t, &b);
 }
@@ -963,7 +1590,7 @@ v4_publish(void *t, uint32_t key, uint64_t seed, uint64_t *tag)
 static int
 v4_remove(void *t, uint32_t key)
 {
-	return haven_binding_remove(t, key);
+	return haven_binding_remove(t, v4_home(key));
 }
 
 static void
@@ -987,14 +1614,19 @@ v4_count(void *t)
 static const void *
 v4_lookup(void *t, uint32_t key)
 {
-	return haven_binding_lookup(t, key);
+	return haven_binding_lookup(t, v4_home(key));
 }
 
 static void
 v4_lookup_bulk(void *t, const uint32_t *keys, unsigned int n,
 		const void **out)
 {
-	haven_binding_lookup_bulk(t, keys, n,
+	uint32_t homes[64];
+	unsigned int i;
+
+	for (i = 0; i < n && i < RTE_DIM(homes); i++)
+		homes[i] = v4_home(keys[i]);
+	haven_binding_lookup_bulk(t, homes, i,
 		(const struct haven_binding **)out);
 }
 
@@ -1005,7 +1637,7 @@ v4_record_ok(const void *r, uint32_t key, uint32_t *slot, uint64_t *tag)
 
 	*slot = b->slot;
 	*tag = b->coa[0].addr;
-	return record_ok(b, key, STRESS_CAPACITY);
+	return record_ok(b, v4_home(key), STRESS_CAPACITY);
 }
 
 static struct haven_binding_counters *
@@ -1014,15 +1646,56 @@ v4_row(void *t, unsigned int id)
 	return haven_binding_counters_row(t, id);
 }
 
+static int
+v4_cell_ok(void *t, uint32_t key, unsigned int id)
+{
+	const struct haven_binding_view *v = haven_binding_view4(t);
+	uint32_t home = v4_home(key);
+	struct haven_binding_cell4 *c = haven_binding_find4(v, home);
+	const struct haven_binding *b;
+	struct haven_binding_tun tun;
+
+	if (c == NULL)
+		return 1;
+	haven_binding_cell4_read(c, &tun);
+	if (tun.rec == 0)
+		return 1;
+	b = haven_binding_rec(v, tun.rec);
+	if (!record_ok(b, home, STRESS_CAPACITY) || b->slot != tun.slot)
+		return 0;
+	if (tun.kind != HAVEN_TUN_SLOW &&
+	    (b->n_coa != 1 || tun.coa != b->coa[0].addr ||
+	     tun.neigh != b->coa[0].neigh || tun.port != b->coa[0].port ||
+	     v->osrc4[tun.osrc].addr != b->outer_src ||
+	     tun.kind != (b->encap == HAVEN_ENCAP_GRE ? HAVEN_TUN_GRE :
+			HAVEN_TUN_IPIP)))
+		return 0;
+	haven_binding_lane(c, haven_binding_lane_off4(id))->pkts++;
+	return 1;
+}
+
 static const struct family family4 = {
 	"ipv4", v4_create, v4_destroy, v4_publish, v4_remove, v4_reclaim,
 	v4_stats, v4_count, v4_lookup, v4_lookup_bulk, v4_record_ok, v4_row,
+	v4_cell_ok,
 };
 
 static int
 test_concurrent(void)
 {
+	stress_direct = false;
 	return stress_run(&family4);
+}
+
+static int
+test_concurrent_direct(void)
+{
+	int rc;
+
+	stress_direct = true;
+	rc = stress_run(&family4);
+	stress_direct = false;
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1087,7 +1760,7 @@ make_binding6(struct haven_binding6 *b, uint32_t key, uint64_t seed)
 		home6(b->coa[i].addr, (uint32_t)(seed * 2654435761u) + i);
 		b->coa[i].addr[4] = 0xc0;
 		home6(b->coa[i].next_hop, (uint32_t)seed ^ 0x01010101);
-		b->coa[i].neigh = (uint16_t)(seed + i);
+		b->coa[i].neigh = (uint16_t)((seed + i) % 5000);
 		b->coa[i].port = i;
 	}
 	b->lifetime = (uint32_t)seed;
@@ -1155,13 +1828,13 @@ test_binding6_semantics(void)
 	uint32_t slot;
 
 	TEST_ASSERT(haven_binding6_table_create("e6", 0, 1, qsbr,
-		SOCKET_ID_ANY) == NULL, "capacity 0 accepted");
-	t = haven_binding6_table_create("six", 4, 1, qsbr, SOCKET_ID_ANY);
+		SOCKET_ID_ANY, NULL, 0) == NULL, "capacity 0 accepted");
+	t = haven_binding6_table_create("six", 4, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
 	/* An IPv4 table of the same name lives beside it. */
 	{
 		struct haven_binding_table *t4 = haven_binding_table_create(
-			"six", 4, 1, qsbr, SOCKET_ID_ANY);
+			"six", 4, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 
 		TEST_ASSERT(t4 != NULL, "IPv4 table of the same name");
 		haven_binding_table_free(t4);
@@ -1261,13 +1934,87 @@ test_binding6_semantics(void)
 	return 0;
 }
 
+/* IPv6 cells: a direct prefix, the fallback, inline tunnels, counters. */
+static int
+test_binding6_cells(void)
+{
+	struct haven_binding_prefix p = { .len = 120 };
+	const struct haven_binding_view *v;
+	struct haven_binding_cell6 *c;
+	struct haven_binding6_table *t;
+	struct haven_binding_counters sum;
+	struct haven_binding_stats st;
+	struct haven_binding_tun tun;
+	struct haven_binding6 b;
+	uint8_t home[16], coa[16];
+	unsigned int i;
+
+	home6(home, 0);
+	p.addr = haven_addr6(home);
+	t = haven_binding6_table_create("cells6", 16, 1, qsbr, SOCKET_ID_ANY,
+		&p, 1);
+	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
+	v = haven_binding_view6(t);
+	for (i = 0; i < 2; i++) {
+		/* 2001:db8::5 in the prefix, 2001:db8::1:5 outside. */
+		make_binding6(&b, i == 0 ? 5 : 0x10005, 4);	/* one CoA */
+		b.coa[0].neigh = 33;
+		b.flags |= HAVEN_BINDING_F_REVERSE_TUNNEL;
+		b.expires_at = binding6_sum(&b);
+		TEST_ASSERT_EQUAL(haven_binding6_publish(t, &b), 0, "publish");
+		c = haven_binding_find6(v, b.home_addr);
+		TEST_ASSERT(c != NULL, "cell %u", i);
+		TEST_ASSERT_EQUAL(haven_binding_direct6(v, b.home_addr) == c,
+			i == 0, "direct %u", i);
+		if (i == 0)
+			TEST_ASSERT(c == (void *)(v->direct[0].cells +
+				(5u << v->cell_shift)), "offset 5");
+		TEST_ASSERT_MEM(c->key, b.home_addr, 16, "key");
+		haven_binding_cell6_read(c, &tun, coa);
+		TEST_ASSERT(tun.kind == HAVEN_TUN_IP6IP6 && tun.rev == 1 &&
+			tun.neigh == 33 && tun.port == b.coa[0].port,
+			"inline %u", i);
+		TEST_ASSERT_MEM(coa, b.coa[0].addr, 16, "coa %u", i);
+		TEST_ASSERT_MEM(v->osrc6[tun.osrc], b.outer_src, 16, "osrc");
+		TEST_ASSERT(haven_binding_rec(v, tun.rec) ==
+			haven_binding6_lookup(t, b.home_addr), "record");
+
+		/* Counted, then a care-of change: the same counters. */
+		haven_binding_lane(c, haven_binding_lane_off6(0))->pkts += 4;
+		haven_binding_lane(c, haven_binding_lane_off6(0))->bytes += 40;
+		make_binding6(&b, i == 0 ? 5 : 0x10005, 1);	/* two CoAs */
+		TEST_ASSERT_EQUAL(haven_binding6_publish(t, &b), 0, "replace");
+		TEST_ASSERT(haven_binding_find6(v, b.home_addr) == c, "moved");
+		haven_binding_cell6_read(c, &tun, coa);
+		TEST_ASSERT_EQUAL(tun.kind, HAVEN_TUN_SLOW, "two CoAs: slow");
+		haven_binding6_counters_sum(t, tun.slot, &sum);
+		TEST_ASSERT(sum.pkts == 4 && sum.bytes == 40,
+			"counters survive %u", i);
+	}
+	haven_binding6_stats_get(t, &st);
+	TEST_ASSERT(st.direct == 1 && st.fallback == 1 && st.n_direct == 1,
+		"stats");
+	home6(home, 6);
+	TEST_ASSERT(haven_binding_find6(v, home) != NULL &&
+		haven_binding6_lookup(t, home) == NULL, "unbound direct");
+	home6(home, 0x10006);
+	TEST_ASSERT(haven_binding_find6(v, home) == NULL, "unbound fallback");
+	haven_binding6_table_free(t);
+	return 0;
+}
+
 /* ---- the IPv6 family of the concurrency run ---- */
 
 static void *
 v6_create(const char *name, uint32_t capacity)
 {
+	struct haven_binding_prefix p = { .len = 118 };
+	uint8_t a[16];
+
+	home6(a, 0);
+	p.addr = haven_addr6(a);
 	return haven_binding6_table_create(name, capacity, N_READERS, qsbr,
-		SOCKET_ID_ANY);
+		SOCKET_ID_ANY, &p, stress_direct);
 }
 
 static void
@@ -1332,15 +2079,58 @@ v6_row(void *t, unsigned int id)
 	return haven_binding6_counters_row(t, id);
 }
 
+static int
+v6_cell_ok(void *t, uint32_t key, unsigned int id)
+{
+	const struct haven_binding_view *v = haven_binding_view6(t);
+	struct haven_binding_cell6 *c;
+	const struct haven_binding6 *b;
+	struct haven_binding_tun tun;
+	uint8_t home[16], coa[16];
+
+	home6(home, key);
+	c = haven_binding_find6(v, home);
+	if (c == NULL)
+		return 1;
+	haven_binding_cell6_read(c, &tun, coa);
+	if (tun.rec == 0)
+		return 1;
+	b = haven_binding_rec(v, tun.rec);
+	if (!record6_ok(b, key, STRESS_CAPACITY) || b->slot != tun.slot)
+		return 0;
+	if (tun.kind != HAVEN_TUN_SLOW &&
+	    (tun.kind != HAVEN_TUN_IP6IP6 || b->n_coa != 1 ||
+	     memcmp(coa, b->coa[0].addr, 16) != 0 ||
+	     tun.neigh != b->coa[0].neigh || tun.port != b->coa[0].port ||
+	     memcmp(v->osrc6[tun.osrc], b->outer_src, 16) != 0 ||
+	     tun.rev != !!(b->flags & HAVEN_BINDING_F_REVERSE_TUNNEL)))
+		return 0;
+	haven_binding_lane(c, haven_binding_lane_off6(id))->pkts++;
+	return 1;
+}
+
 static const struct family family6 = {
 	"ipv6", v6_create, v6_destroy, v6_publish, v6_remove, v6_reclaim,
 	v6_stats, v6_count, v6_lookup, NULL, v6_record_ok, v6_row,
+	v6_cell_ok,
 };
 
 static int
 test_concurrent6(void)
 {
+	stress_direct = false;
 	return stress_run(&family6);
+}
+
+static int
+test_concurrent6_direct(void)
+{
+	int rc;
+
+	stress_direct = true;
+	rc = stress_run(&family6);
+	stress_direct = false;
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1384,9 +2174,19 @@ main(int argc, char **argv)
 	RUN(test_lookup_bulk);
 	RUN(test_out_of_records);
 	RUN(test_free_pending);
+	RUN(test_prefixes);
+	RUN(test_dense_and_fallback);
+	RUN(test_fallback_churn);
+	RUN(test_inline_tunnel);
+	RUN(test_cell_busy);
+	RUN(test_replace_counters);
+	RUN(test_seqlock_flip);
 	RUN(test_concurrent);
+	RUN(test_concurrent_direct);
 	RUN(test_binding6_semantics);
+	RUN(test_binding6_cells);
 	RUN(test_concurrent6);
+	RUN(test_concurrent6_direct);
 
 	rte_free(qsbr);
 	rte_eal_cleanup();

@@ -563,6 +563,8 @@ test_defaults(void)
 	TEST_ASSERT_EQUAL(cfg.idle, HAVEN_IDLE_ADAPTIVE, "default idle");
 	TEST_ASSERT(strcmp(cfg.log_level, "info") == 0, "default log level");
 	TEST_ASSERT(cfg.ports[0].is_vdev, "net_null0 is a vdev");
+	TEST_ASSERT_EQUAL(cfg.ports[0].host_interface[0], '\0',
+		"no host interface by default");
 	TEST_ASSERT_EQUAL(cfg.home_port, 0, "default home port");
 	TEST_ASSERT_EQUAL(cfg.max_lifetime, 1800, "default");
 	TEST_ASSERT_EQUAL(cfg.replay_window, 7, "default");
@@ -590,6 +592,13 @@ test_defaults(void)
 	TEST_ASSERT_EQUAL(cfg.delegation.policy, HAVEN_POLICY_MANUAL, "default");
 	TEST_ASSERT_EQUAL(cfg.delegation.threshold.binding_pps, 1000, "default");
 	TEST_ASSERT_EQUAL(cfg.delegation.threshold.hold_s, 2, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.rebalance_tolerance_pct, 10,
+		"default");
+	TEST_ASSERT_EQUAL(cfg.delegation.window, 512, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.dgram_window, 16, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.rx_budget, 256, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.move_rate, 2000, "default");
+	TEST_ASSERT_EQUAL(cfg.delegation.move_burst, 256, "default");
 	haven_config_free(&cfg);
 	TEST_ASSERT(cfg.mns == NULL && cfg.n_mns == 0, "freed");
 	haven_config_free(&cfg);	/* twice is harmless */
@@ -709,6 +718,12 @@ test_delegation(void)
 	TEST_ASSERT_EQUAL(d->threshold.total_pps, 250000, "total pps");
 	TEST_ASSERT_EQUAL(d->threshold.hysteresis_pct, 0, "hysteresis");
 	TEST_ASSERT_EQUAL(d->threshold.hold_s, 3600, "hold");
+	TEST_ASSERT_EQUAL(d->rebalance_tolerance_pct, 0, "tolerance");
+	TEST_ASSERT_EQUAL(d->window, 65536, "window");
+	TEST_ASSERT_EQUAL(d->dgram_window, 64, "datagram window");
+	TEST_ASSERT_EQUAL(d->rx_budget, 1024, "receive budget");
+	TEST_ASSERT_EQUAL(d->move_rate, 0, "move rate");
+	TEST_ASSERT_EQUAL(d->move_burst, 1, "move burst");
 
 	TEST_ASSERT_EQUAL(d->n_secondaries, 2, "secondaries");
 	p = &d->secondaries[0];
@@ -1024,7 +1039,9 @@ test_store_redundancy(void)
 	TEST_ASSERT(haven_addr_eq(&r->peer.addr, &a), "peer address");
 	TEST_ASSERT_EQUAL(r->peer.key_len, sizeof(from_file), "key file");
 	TEST_ASSERT_MEM(r->peer.key, from_file, sizeof(from_file), "key");
-	TEST_ASSERT_EQUAL(r->peer.line, 31, "peer line");
+	TEST_ASSERT_EQUAL(r->peer.line, 32, "peer line");
+	TEST_ASSERT(strcmp(cfg.ports[0].host_interface, "hx0.home") == 0,
+		"host interface");
 	TEST_ASSERT_EQUAL(r->role, HAVEN_ROLE_STANDBY, "role");
 	TEST_ASSERT(strcmp(haven_redundancy_role_name(r->role), "standby") == 0,
 		"role name");
@@ -1161,6 +1178,18 @@ static const struct bad_case {
 	  "expected an integer 100..60000, got \"50\"" },
 	{ "deleg_dead_after.yaml", 16, 15,
 	  "expected an integer 2..100, got \"1\"" },
+	{ "deleg_tolerance_range.yaml", 16, 28,
+	  "expected an integer 0..100, got \"150\"" },
+	{ "deleg_window_zero.yaml", 16, 11,
+	  "expected an integer 1..65536, got \"0\"" },
+	{ "deleg_dgram_window_range.yaml", 16, 17,
+	  "expected an integer 1..64, got \"65\"" },
+	{ "deleg_rx_budget_range.yaml", 16, 14,
+	  "expected an integer 1..1024, got \"2048\"" },
+	{ "deleg_move_rate_range.yaml", 16, 14,
+	  "expected an integer 0..1000000, got \"-5\"" },
+	{ "deleg_move_burst_zero.yaml", 16, 15,
+	  "expected an integer 1..65536, got \"0\"" },
 	{ "deleg_bad_policy.yaml", 16, 11,
 	  "expected manual, equal or threshold, got \"random\"" },
 	{ "deleg_threshold_key.yaml", 19, 5,
@@ -1314,6 +1343,12 @@ static const struct bad_case {
 	{ "store_interval_range.yaml", 16, 9, "got \"interval 5\"" },
 	{ "store_map_size.yaml", 16, 16, "expected an integer 1..1048576, got \"0\"" },
 	{ "store_no_path.yaml", 15, 3, "expected key \"path\" in store" },
+	{ "host_interface_twice.yaml", 12, 21,
+	  "expected a host interface used once (port \"home\" has it), got \"hx0\"" },
+	{ "host_interface_bad.yaml", 12, 21,
+	  "expected a Linux interface name of letters, digits, '.', '_' and '-', got \"hx 1\"" },
+	{ "host_interface_long.yaml", 12, 21,
+	  "of 1..15 bytes, got \"haven-exception0\"" },
 	{ "redundancy_address_is_vip.yaml", 16, 12,
 	  "expected an address of this primary's own, not the home agent's" },
 	{ "redundancy_address_not_ours.yaml", 16, 12,

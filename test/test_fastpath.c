@@ -30,6 +30,7 @@
 #include <rte_ring.h>
 
 #include "haven_binding.h"
+#include "haven_binding_worker.h"
 #include "haven_fastpath.h"
 #include "encap_private.h"
 #include "test.h"
@@ -266,12 +267,20 @@ bind_simple(uint32_t home, uint8_t encap, uint8_t flags)
 	return bind_home(home, encap, flags, 1, &c);
 }
 
+/*
+ * A binding's counters as the control lcore sums them (the worker's lane
+ * in the cell and its row): a snapshot, refreshed by every call.
+ */
 static const struct haven_binding_counters *
 counters(uint32_t home)
 {
+	static struct haven_binding_counters sum;
 	const struct haven_binding *b = haven_binding_lookup(table, home);
 
-	return b == NULL ? NULL : &w.counters[b->slot];
+	if (b == NULL)
+		return NULL;
+	haven_binding_counters_sum(table, b->slot, &sum);
+	return &sum;
 }
 
 /* Check an outer/inner IPv4 header: version, checksum, addresses. */
@@ -453,6 +462,7 @@ test_ipip_encap(void)
 	TEST_ASSERT_EQUAL(be16(o + 6), 0x4000, "DF copied from inner");
 	if (check_inner_udp(o + 20, REMOTE, HOME, 100, 63) != 0)
 		return -1;
+	c = counters(HOME);
 	TEST_ASSERT_EQUAL(c->pkts - before.pkts, 1, "binding pkts");
 	TEST_ASSERT_EQUAL(c->bytes - before.bytes, 128, "binding bytes");
 	TEST_ASSERT_EQUAL(w.stats.encap_pkts, 1, "encap_pkts");
@@ -590,6 +600,7 @@ test_two_care_of_addresses(void)
 		return -1;
 	TEST_ASSERT(be16(o1 + 4) != be16(o2 + 4), "fresh IP id per packet");
 	TEST_ASSERT_EQUAL(w.stats.encap_pkts, 2, "encap_pkts");
+	c = counters(HOME);
 	TEST_ASSERT_EQUAL(c->pkts - pkts, 1, "one inner packet counted");
 	rte_pktmbuf_free(m1);
 	rte_pktmbuf_free(m2);
@@ -792,6 +803,7 @@ test_reverse_tunnel_accepted(void)
 	if (check_inner_udp(rte_pktmbuf_mtod_offset(m, const uint8_t *, 14),
 			HOME, CH, 30, 63) != 0)
 		return -1;
+	c = counters(HOME);
 	TEST_ASSERT_EQUAL(c->rev_pkts - rev, 1, "rev_pkts");
 	TEST_ASSERT_EQUAL(w.stats.decap_pkts, 1, "decap_pkts");
 	rte_pktmbuf_free(m);
@@ -987,6 +999,7 @@ test_udp_decap(void)
 			HOME, CH, 30, 63) != 0)
 		return -1;
 	rte_pktmbuf_free(m);
+	c = counters(HOME);
 	TEST_ASSERT_EQUAL(c->rev_pkts - rev, 1, "rev_pkts");
 	TEST_ASSERT_EQUAL(w.stats.decap_pkts, 1, "decap_pkts");
 
@@ -1107,6 +1120,181 @@ test_worker_main_loop(void)
 	return 0;
 }
 
+/*
+ * A care-of change between two packets: the first goes to the old care-of
+ * address, the second to the new one (its own neighbour), and the
+ * binding's counters hold both.
+ */
+static int
+test_coa_change_counters(void)
+{
+	struct haven_binding_coa c2 = { .addr = COA2, .next_hop = GW,
+		.port = 1 };
+	struct haven_binding_counters before;
+	const uint8_t *o;
+	struct rte_mbuf *m;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT), 0, "bind");
+	before = *counters(HOME);
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0, 9, 100));
+	c2.neigh = neigh_gw;
+	TEST_ASSERT_EQUAL(bind_home(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT, 1, &c2), 0, "new coa");
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0, 9, 30));
+	m = sent(1);
+	TEST_ASSERT(m != NULL, "first not tunnelled");
+	if (check_eth(m, &coa_mac, &port_mac[1], RTE_ETHER_TYPE_IPV4) != 0)
+		return -1;
+	o = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	if (check_ipv4(o, 4, HA, COA, 20 + 128, HAVEN_OUTER_TTL) != 0)
+		return -1;
+	rte_pktmbuf_free(m);
+	m = sent(1);
+	TEST_ASSERT(m != NULL, "second not tunnelled");
+	if (check_eth(m, &gw_mac, &port_mac[1], RTE_ETHER_TYPE_IPV4) != 0)
+		return -1;
+	o = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	if (check_ipv4(o, 4, HA, COA2, 20 + 58, HAVEN_OUTER_TTL) != 0)
+		return -1;
+	rte_pktmbuf_free(m);
+	TEST_ASSERT_EQUAL(counters(HOME)->pkts - before.pkts, 2, "pkts");
+	TEST_ASSERT_EQUAL(counters(HOME)->bytes - before.bytes, 128 + 58,
+		"bytes");
+	return 0;
+}
+
+/*
+ * A cell caught while the control lcore rewrites it: the worker reads
+ * the record instead, and the packet is tunnelled and counted once.
+ */
+static int
+test_cell_busy_uses_record(void)
+{
+	struct haven_binding_counters before;
+	struct haven_binding_cell4 *c;
+	struct rte_mbuf *m;
+	uint32_t word;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT), 0, "bind");
+	before = *counters(HOME);
+	c = haven_binding_find4(haven_binding_view4(table), HOME);
+	TEST_ASSERT(c != NULL, "cell");
+	word = c->rec;
+	c->rec = word | HAVEN_BINDING_CELL_BUSY;
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0x4000, 9, 100));
+	c->rec = word;
+	m = sent(1);
+	TEST_ASSERT(m != NULL, "not tunnelled");
+	if (check_eth(m, &coa_mac, &port_mac[1], RTE_ETHER_TYPE_IPV4) != 0 ||
+	    check_ipv4(rte_pktmbuf_mtod_offset(m, const uint8_t *, 14), 4, HA,
+			COA, 20 + 128, HAVEN_OUTER_TTL) != 0 ||
+	    check_inner_udp(rte_pktmbuf_mtod_offset(m, const uint8_t *, 34),
+			REMOTE, HOME, 100, 63) != 0)
+		return -1;
+	rte_pktmbuf_free(m);
+	TEST_ASSERT(sent(1) == NULL, "sent twice");
+	TEST_ASSERT_EQUAL(counters(HOME)->pkts - before.pkts, 1, "pkts");
+	TEST_ASSERT_EQUAL(w.stats.encap_pkts, 1, "encap_pkts");
+	return 0;
+}
+
+/*
+ * What the straight-line classification must leave to the general one:
+ * Ethernet padding (trimmed, not tunnelled), a bad header checksum
+ * (dropped), our own frame echoed back, a datagram to the agent.
+ */
+static int
+test_fast_classify_edges(void)
+{
+	struct rte_mbuf *m;
+	uint8_t *ip;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT), 0, "bind");
+
+	/* 10 bytes of padding after a 48-byte datagram. */
+	m = udp_packet(&port_mac[0], REMOTE, HOME, 64, 0, 9, 20);
+	TEST_ASSERT(rte_pktmbuf_append(m, 10) != NULL, "pad");
+	run(0, m);
+	m = sent(1);
+	TEST_ASSERT(m != NULL, "padded: not tunnelled");
+	TEST_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 14 + 20 + 48,
+		"padding tunnelled");
+	rte_pktmbuf_free(m);
+
+	/* A header checksum off by one. */
+	m = udp_packet(&port_mac[0], REMOTE, HOME, 64, 0, 9, 20);
+	ip = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
+	ip[11] ^= 1;
+	run(0, m);
+	TEST_ASSERT(sent(1) == NULL, "bad checksum tunnelled");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_MALFORMED], 1, "malformed");
+
+	/* Our own frame back from the link. */
+	m = udp_packet(&port_mac[0], REMOTE, HOME, 64, 0, 9, 20);
+	rte_ether_addr_copy(&port_mac[0],
+		&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr);
+	run(0, m);
+	TEST_ASSERT(sent(1) == NULL, "own frame tunnelled");
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_NOT_FOR_US], 1, "echo");
+
+	/* To the agent itself: not a home address, punted (UDP). */
+	run(0, udp_packet(&port_mac[0], REMOTE, HA, 64, 0, 9, 20));
+	TEST_ASSERT(sent(1) == NULL, "agent's own datagram tunnelled");
+	TEST_ASSERT_EQUAL(w.stats.punted, 1, "punted");
+	drain();
+	return 0;
+}
+
+/*
+ * The incremental TTL update (RFC 1624 equation 3, specialised to the
+ * TTL byte) against a full recomputation, over random headers and the
+ * checksum values at the edges.
+ */
+static int
+test_ttl_decrement_checksum(void)
+{
+	uint64_t seed = 0x243f6a8885a308d3ULL;
+	uint8_t ip[20], ref[20];
+	unsigned int i, j;
+
+	for (i = 0; i < 200000; i++) {
+		for (j = 0; j < 20; j++) {
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			ip[j] = (uint8_t)(seed >> (j % 8));
+		}
+		ip[0] = 0x45;
+		ip[8] = 2 + (uint8_t)(i % 254);	/* TTL 2..255 */
+		if (i < 512) {
+			/* Headers whose checksum is near 0x0000 or 0xffff. */
+			ip[10] = 0;
+			ip[11] = 0;
+			fp_put16(ip + 10, fp_cksum(ip, 20));
+			ip[12] ^= (uint8_t)i;
+		}
+		ip[10] = 0;
+		ip[11] = 0;
+		fp_put16(ip + 10, fp_cksum(ip, 20));
+		memcpy(ref, ip, 20);
+		ref[8]--;
+		ref[10] = 0;
+		ref[11] = 0;
+		fp_put16(ref + 10, fp_cksum(ref, 20));
+		TEST_ASSERT_EQUAL(fp_ip_ttl_decrement(ip), ref[8], "ttl");
+		TEST_ASSERT_EQUAL(fp_cksum(ip, 20), 0, "header %u no longer "
+			"sums to all ones (checksum %04x, recomputed %04x)", i,
+			fp_get16(ip + 10), fp_get16(ref + 10));
+	}
+	return 0;
+}
+
 static int
 test_builders(void)
 {
@@ -1199,13 +1387,39 @@ port_create(unsigned int idx, const char *name)
 	return 0;
 }
 
+static struct rte_rcu_qsbr *qsbr;
+
+/*
+ * A fresh binding table for the worker: with the home link's prefix
+ * 192.0.2.0/24 indexed directly, or every home address in the fallback.
+ */
+static int
+use_table(bool direct)
+{
+	struct haven_binding_prefix home = {
+		.addr = haven_addr4(IP(192, 0, 2, 0)), .len = 24,
+	};
+	struct haven_binding_stats st;
+
+	haven_binding_table_free(table);
+	table = haven_binding_table_create("fpt", 64, 1, qsbr, SOCKET_ID_ANY,
+			&home, direct);
+	if (table == NULL)
+		return -1;
+	haven_binding_stats_get(table, &st);
+	if (st.n_direct != (direct ? 1 : 0))
+		return -1;
+	fp.bindings = table;
+	w.counters = haven_binding_counters_row(table, 0);
+	return w.counters == NULL ? -1 : 0;
+}
+
 static int
 setup(void)
 {
 	static uint32_t route_gw[4];
 	static uint8_t route_port[4];
 	struct rte_lpm_config lc = { .max_rules = 16, .number_tbl8s = 16 };
-	struct rte_rcu_qsbr *qsbr;
 	int idx;
 
 	pool = rte_pktmbuf_pool_create("fpt_pool", 1023, 0, 0,
@@ -1243,10 +1457,8 @@ setup(void)
 	if (rte_lpm_add(fp.routes, RTE_IPV4(203, 0, 113, 0), 24, 1) != 0)
 		return -1;
 
-	table = haven_binding_table_create("fpt", 64, 1, qsbr, SOCKET_ID_ANY);
-	if (table == NULL)
+	if (use_table(false) != 0)
 		return -1;
-	fp.bindings = table;
 
 	neigh_coa = haven_neigh_get(&fp, COA, 1);
 	haven_neigh_update(&fp, neigh_coa, &coa_mac);
@@ -1265,8 +1477,138 @@ setup(void)
 	w.fp = &fp;
 	w.id = 0;
 	w.txq = 0;
-	w.counters = haven_binding_counters_row(table, 0);
-	return w.counters == NULL ? -1 : 0;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* A pair of primaries: virtual MAC, standby, VRRP                     */
+/* ------------------------------------------------------------------ */
+
+#define OWN		IP(192, 0, 2, 31)
+#define PEER		IP(192, 0, 2, 32)
+static const struct rte_ether_addr vmac = {
+	.addr_bytes = { 0x00, 0x00, 0x5e, 0x00, 0x01, 0x33 } };
+static const struct rte_ether_addr vrrp_mcast = {
+	.addr_bytes = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x12 } };
+
+/* A VRRP advertisement (only the IP header matters here). */
+static struct rte_mbuf *
+vrrp_advert(const struct rte_ether_addr *src_mac, uint32_t src)
+{
+	uint8_t *ip;
+	struct rte_mbuf *m = frame(&vrrp_mcast, src_mac, RTE_ETHER_TYPE_IPV4,
+			20 + 12, &ip);
+
+	if (m == NULL)
+		return NULL;
+	put_ipv4(ip, HAVEN_IPPROTO_VRRP, 32, src, HAVEN_VRRP_GROUP4, 255, 0);
+	ip[20] = 0x31;		/* version 3, advertisement */
+	ip[21] = 0x33;		/* VRID 51 */
+	return m;
+}
+
+static int
+check_arp_answer(unsigned int port, uint32_t sip,
+		const struct rte_ether_addr *mac)
+{
+	struct rte_mbuf *m = sent(port);
+	const struct rte_arp_hdr *arp;
+
+	TEST_ASSERT(m != NULL, "no ARP reply");
+	if (check_eth(m, &router_mac, mac, RTE_ETHER_TYPE_ARP) != 0) {
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	arp = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, 14);
+	TEST_ASSERT_EQUAL(arp->arp_data.arp_sip, sip, "sender IP");
+	TEST_ASSERT(rte_is_same_ether_addr(&arp->arp_data.arp_sha, mac),
+		"sender MAC");
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static int
+test_pair_virtual_mac(void)
+{
+	struct rte_mbuf *m;
+	int rc = -1;
+
+	drain();
+	/* The active of a pair: own address .31, the VIP is HA. */
+	fp.ports[0].addr = OWN;
+	rte_ether_addr_copy(&vmac, &fp.ports[0].vmac);
+	fp.ports[0].vmac_on = true;
+	if (bind_simple(HOME, HAVEN_ENCAP_IPIP, HAVEN_BINDING_F_INTERCEPT) != 0)
+		goto out;
+	run(0, arp_request(&router_mac, ROUTER, HA));
+	if (check_arp_answer(0, HA, &vmac) != 0)
+		goto out;
+	run(0, arp_request(&router_mac, ROUTER, OWN));
+	if (check_arp_answer(0, OWN, &port_mac[0]) != 0)
+		goto out;
+	run(0, arp_request(&router_mac, ROUTER, HOME));
+	if (check_arp_answer(0, HOME, &vmac) != 0)
+		goto out;
+	/* A datagram to the virtual MAC is tunnelled (out of the visited
+	 * port, which has no virtual MAC: from its own). */
+	run(0, udp_packet(&vmac, CH, HOME, 64, 0, 9, 10));
+	m = sent(1);
+	if (m == NULL) {
+		fprintf(stderr, "frame to the virtual MAC not tunnelled\n");
+		goto out;
+	}
+	rc = check_eth(m, &coa_mac, &port_mac[1], RTE_ETHER_TYPE_IPV4);
+	rte_pktmbuf_free(m);
+	if (rc != 0)
+		goto out;
+	rc = -1;
+	/* Our own advertisement seen again is dropped; the peer's (same
+	 * virtual MAC, split brain) and any other router's are punted. */
+	run(0, vrrp_advert(&vmac, OWN));
+	if (punted() != NULL) {
+		fprintf(stderr, "own VRRP echo punted\n");
+		goto out;
+	}
+	run(0, vrrp_advert(&vmac, PEER));
+	m = punted();
+	if (m == NULL) {
+		fprintf(stderr, "peer's VRRP advertisement not punted\n");
+		goto out;
+	}
+	rte_pktmbuf_free(m);
+
+	/* The standby: the VIP is not ours, nor is the virtual MAC. */
+	fp.ports[0].vmac_on = false;
+	fp.ha_standby = true;
+	drain();
+	run(0, arp_request(&router_mac, ROUTER, HA));
+	if (sent(0) != NULL) {
+		fprintf(stderr, "standby answered ARP for the VIP\n");
+		goto out;
+	}
+	run(0, udp_packet(&vmac, CH, HOME, 64, 0, 9, 10));
+	if (sent(1) != NULL || w.stats.drops[HAVEN_DROP_NOT_FOR_US] == 0) {
+		fprintf(stderr, "standby took a frame to the virtual MAC\n");
+		goto out;
+	}
+	run(0, arp_request(&router_mac, ROUTER, OWN));
+	if (check_arp_answer(0, OWN, &port_mac[0]) != 0)
+		goto out;
+	run(0, vrrp_advert(&stranger_mac, PEER));
+	m = punted();
+	if (m == NULL) {
+		fprintf(stderr, "VRRP not punted on the standby\n");
+		goto out;
+	}
+	rte_pktmbuf_free(m);
+	rc = 0;
+out:
+	fp.ha_standby = false;
+	fp.ports[0].vmac_on = false;
+	fp.ports[0].addr = HA;
+	haven_binding_remove(table, HOME);
+	drain();
+	return rc;
 }
 
 int
@@ -1279,6 +1621,7 @@ main(int argc, char **argv)
 		"--log-level", "lib.eal:error",
 	};
 	int passed = 0, failed = 0;
+	unsigned int mode;
 
 	(void)argc;
 	if (rte_eal_init(RTE_DIM(eal_argv), eal_argv) < 0) {
@@ -1289,31 +1632,44 @@ main(int argc, char **argv)
 		fprintf(stderr, "set-up failed\n");
 		return 1;
 	}
-	TEST_RUN(test_proxy_arp_reply);
-	TEST_RUN(test_arp_not_answered);
-	TEST_RUN(test_arp_own_address);
-	TEST_RUN(test_arp_learns_changed_mac);
-	TEST_RUN(test_ipip_encap);
-	TEST_RUN(test_minimal_encap_s);
-	TEST_RUN(test_minimal_encap_no_s);
-	TEST_RUN(test_minimal_fragment_uses_ipip);
-	TEST_RUN(test_gre_encap);
-	TEST_RUN(test_two_care_of_addresses);
-	TEST_RUN(test_unresolved_next_hop_punted);
-	TEST_RUN(test_ttl_expired);
-	TEST_RUN(test_no_binding_and_not_for_us);
-	TEST_RUN(test_too_big_frag_needed);
-	TEST_RUN(test_icmp_echo_reply);
-	TEST_RUN(test_registration_punted);
-	TEST_RUN(test_reverse_tunnel_accepted);
-	TEST_RUN(test_reverse_tunnel_minimal);
-	TEST_RUN(test_reverse_tunnel_rejected);
-	TEST_RUN(test_udp_encap);
-	TEST_RUN(test_udp_decap);
-	TEST_RUN(test_burst_mixed);
-	TEST_RUN(test_worker_main_loop);
-	TEST_RUN(test_builders);
-	TEST_RUN(test_minimal_roundtrip);
+	for (mode = 0; mode < 2; mode++) {
+		printf("-- home addresses in %s\n", mode == 0 ?
+			"the hashed fallback" : "a prefix indexed directly");
+		if (use_table(mode == 1) != 0) {
+			fprintf(stderr, "binding table failed\n");
+			return 1;
+		}
+		TEST_RUN(test_proxy_arp_reply);
+		TEST_RUN(test_arp_not_answered);
+		TEST_RUN(test_arp_own_address);
+		TEST_RUN(test_arp_learns_changed_mac);
+		TEST_RUN(test_pair_virtual_mac);
+		TEST_RUN(test_ipip_encap);
+		TEST_RUN(test_minimal_encap_s);
+		TEST_RUN(test_minimal_encap_no_s);
+		TEST_RUN(test_minimal_fragment_uses_ipip);
+		TEST_RUN(test_gre_encap);
+		TEST_RUN(test_two_care_of_addresses);
+		TEST_RUN(test_unresolved_next_hop_punted);
+		TEST_RUN(test_ttl_expired);
+		TEST_RUN(test_no_binding_and_not_for_us);
+		TEST_RUN(test_too_big_frag_needed);
+		TEST_RUN(test_icmp_echo_reply);
+		TEST_RUN(test_registration_punted);
+		TEST_RUN(test_reverse_tunnel_accepted);
+		TEST_RUN(test_reverse_tunnel_minimal);
+		TEST_RUN(test_reverse_tunnel_rejected);
+		TEST_RUN(test_udp_encap);
+		TEST_RUN(test_udp_decap);
+		TEST_RUN(test_burst_mixed);
+		TEST_RUN(test_worker_main_loop);
+		TEST_RUN(test_coa_change_counters);
+		TEST_RUN(test_cell_busy_uses_record);
+		TEST_RUN(test_fast_classify_edges);
+		TEST_RUN(test_ttl_decrement_checksum);
+		TEST_RUN(test_builders);
+		TEST_RUN(test_minimal_roundtrip);
+	}
 	drain();
 	haven_binding_table_free(table);
 	rte_eal_cleanup();

@@ -30,6 +30,7 @@
 #include <rte_ring.h>
 
 #include "haven_binding6.h"
+#include "haven_binding_worker.h"
 #include "haven_fastpath.h"
 #include "haven_fastpath6.h"
 #include "haven_nd.h"
@@ -269,12 +270,20 @@ bind_simple(const uint8_t *home, uint8_t flags)
 	return bind6(home, flags, 1, &c);
 }
 
+/*
+ * A binding's counters as the control lcore sums them (the worker's lane
+ * in the cell and its row): a snapshot, refreshed by every call.
+ */
 static const struct haven_binding_counters *
 counters(const uint8_t *home)
 {
+	static struct haven_binding_counters sum;
 	const struct haven_binding6 *b = haven_binding6_lookup(table, home);
 
-	return b == NULL ? NULL : &w.counters6[b->slot];
+	if (b == NULL)
+		return NULL;
+	haven_binding6_counters_sum(table, b->slot, &sum);
+	return &sum;
 }
 
 static int
@@ -509,6 +518,7 @@ test_encap6(void)
 	rte_pktmbuf_free(m);
 	TEST_ASSERT(sent(1) == NULL && sent(0) == NULL, "extra frames");
 	TEST_ASSERT_EQUAL(w.stats.encap_pkts, 1, "encap_pkts");
+	cnt = counters(HOME);
 	TEST_ASSERT_EQUAL(cnt->pkts, 1, "binding pkts");
 	TEST_ASSERT_EQUAL(cnt->bytes, 148, "binding bytes");
 
@@ -787,6 +797,7 @@ test_reverse_tunnel_accepted(void)
 	TEST_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 14 + 88, "length");
 	rte_pktmbuf_free(m);
 	TEST_ASSERT_EQUAL(w.stats.decap_pkts, 1, "decap_pkts");
+	cnt = counters(HOME);
 	TEST_ASSERT_EQUAL(cnt->rev_pkts, 1, "rev_pkts");
 	TEST_ASSERT_EQUAL(cnt->rev_bytes, 88, "rev_bytes");
 
@@ -826,6 +837,65 @@ test_reverse_tunnel_rejected(void)
 /* ------------------------------------------------------------------ */
 /* Off, routes, builders                                               */
 /* ------------------------------------------------------------------ */
+
+/*
+ * A care-of change between two packets, and a cell caught while it is
+ * rewritten: each packet goes where its binding said, and the binding's
+ * counters hold them all.
+ */
+static int
+test_coa_change_and_busy6(void)
+{
+	struct haven_binding6_coa c2 = coa_entry(COA2, GW, neigh_gw);
+	struct haven_binding_counters before;
+	struct haven_binding_cell6 *c;
+	const uint8_t *outer;
+	struct rte_mbuf *m;
+	uint32_t word;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_BINDING_F_INTERCEPT), 0,
+		"bind");
+	before = *counters(HOME);
+	run(0, udp6(&port_mac[0], &ch_mac, CH, HOME, 64, 100));
+	TEST_ASSERT_EQUAL(bind6(HOME, HAVEN_BINDING_F_INTERCEPT, 1, &c2), 0,
+		"new coa");
+	run(0, udp6(&port_mac[0], &ch_mac, CH, HOME, 64, 30));
+	c = haven_binding_find6(haven_binding_view6(table), HOME);
+	TEST_ASSERT(c != NULL, "cell");
+	word = c->rec;
+	c->rec = word | HAVEN_BINDING_CELL_BUSY;
+	run(0, udp6(&port_mac[0], &ch_mac, CH, HOME, 64, 20));
+	c->rec = word;
+
+	m = sent(1);
+	TEST_ASSERT(m != NULL, "first not tunnelled");
+	outer = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	if (check_eth(m, &coa_mac, &port_mac[1]) != 0 ||
+	    check_ip6(outer, 41, HA, COA, 148, HAVEN_OUTER_TTL) != 0)
+		return -1;
+	rte_pktmbuf_free(m);
+	m = sent(1);
+	TEST_ASSERT(m != NULL, "second not tunnelled");
+	outer = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	if (check_eth(m, &gw_mac, &port_mac[1]) != 0 ||
+	    check_ip6(outer, 41, HA, COA2, 78, HAVEN_OUTER_TTL) != 0)
+		return -1;
+	rte_pktmbuf_free(m);
+	m = sent(1);
+	TEST_ASSERT(m != NULL, "busy: not tunnelled");
+	outer = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	if (check_eth(m, &gw_mac, &port_mac[1]) != 0 ||
+	    check_ip6(outer, 41, HA, COA2, 68, HAVEN_OUTER_TTL) != 0 ||
+	    check_inner_udp(outer + 40, CH, HOME, 20, 63) != 0)
+		return -1;
+	rte_pktmbuf_free(m);
+	TEST_ASSERT(sent(1) == NULL, "extra frames");
+	TEST_ASSERT_EQUAL(counters(HOME)->pkts - before.pkts, 3, "pkts");
+	TEST_ASSERT_EQUAL(counters(HOME)->bytes - before.bytes,
+		148 + 78 + 68, "bytes");
+	return 0;
+}
 
 static int
 test_ipv6_off(void)
@@ -934,6 +1004,34 @@ port_create(unsigned int idx, const char *name)
 	return 0;
 }
 
+static struct rte_rcu_qsbr *qsbr;
+
+/*
+ * A fresh IPv6 binding table for the worker: with 2001:db8:1::/120 (the
+ * home link's addresses) indexed directly, or every home address in the
+ * fallback.
+ */
+static int
+use_table(bool direct)
+{
+	struct haven_binding_prefix home = {
+		.addr = haven_addr6(HA), .len = 120,
+	};
+	struct haven_binding_stats st;
+
+	haven_binding6_table_free(table);
+	table = haven_binding6_table_create("fp6t", 64, 1, qsbr,
+			SOCKET_ID_ANY, &home, direct);
+	if (table == NULL)
+		return -1;
+	haven_binding6_stats_get(table, &st);
+	if (st.n_direct != (direct ? 1 : 0))
+		return -1;
+	fp6.bindings = table;
+	w.counters6 = haven_binding6_counters_row(table, 0);
+	return w.counters6 == NULL ? -1 : 0;
+}
+
 static int
 setup(void)
 {
@@ -941,7 +1039,6 @@ setup(void)
 	static uint8_t route_port[4];
 	static const uint8_t net3[16] = A6(3, 0);
 	struct rte_lpm6_config lc = { .max_rules = 16, .number_tbl8s = 256 };
-	struct rte_rcu_qsbr *qsbr;
 	int idx;
 
 	pool = rte_pktmbuf_pool_create("fp6t_pool", 1023, 0, 0,
@@ -982,11 +1079,8 @@ setup(void)
 	fp6.route_port = route_port;
 	if (rte_lpm6_add(fp6.routes, net3, 64, 1) != 0)
 		return -1;
-	table = haven_binding6_table_create("fp6t", 64, 1, qsbr,
-			SOCKET_ID_ANY);
-	if (table == NULL)
+	if (use_table(false) != 0)
 		return -1;
-	fp6.bindings = table;
 	fp.fp6 = &fp6;
 
 	neigh_coa = haven_neigh6_get(&fp6, COA, 1);
@@ -1006,8 +1100,7 @@ setup(void)
 	w.fp = &fp;
 	w.id = 0;
 	w.txq = 0;
-	w.counters6 = haven_binding6_counters_row(table, 0);
-	return w.counters6 == NULL ? -1 : 0;
+	return 0;
 }
 
 int
@@ -1020,6 +1113,7 @@ main(int argc, char **argv)
 		"--log-level", "lib.eal:error",
 	};
 	int passed = 0, failed = 0;
+	unsigned int mode;
 
 	(void)argc;
 	if (rte_eal_init(RTE_DIM(eal_argv), eal_argv) < 0) {
@@ -1030,23 +1124,32 @@ main(int argc, char **argv)
 		fprintf(stderr, "set-up failed\n");
 		return 1;
 	}
-	TEST_RUN(test_proxy_na);
-	TEST_RUN(test_dad_defended);
-	TEST_RUN(test_ns_not_answered);
-	TEST_RUN(test_ns_own_address);
-	TEST_RUN(test_na_punted);
-	TEST_RUN(test_encap6);
-	TEST_RUN(test_two_care_of_addresses);
-	TEST_RUN(test_hop_limit_expired);
-	TEST_RUN(test_packet_too_big);
-	TEST_RUN(test_unresolved_next_hop_punted);
-	TEST_RUN(test_echo6);
-	TEST_RUN(test_mobility_header_punted);
-	TEST_RUN(test_reverse_tunnel_accepted);
-	TEST_RUN(test_reverse_tunnel_rejected);
-	TEST_RUN(test_ipv6_off);
-	TEST_RUN(test_route6);
-	TEST_RUN(test_builders6);
+	for (mode = 0; mode < 2; mode++) {
+		printf("-- home addresses in %s\n", mode == 0 ?
+			"the hashed fallback" : "a prefix indexed directly");
+		if (use_table(mode == 1) != 0) {
+			fprintf(stderr, "binding table failed\n");
+			return 1;
+		}
+		TEST_RUN(test_proxy_na);
+		TEST_RUN(test_dad_defended);
+		TEST_RUN(test_ns_not_answered);
+		TEST_RUN(test_ns_own_address);
+		TEST_RUN(test_na_punted);
+		TEST_RUN(test_encap6);
+		TEST_RUN(test_two_care_of_addresses);
+		TEST_RUN(test_hop_limit_expired);
+		TEST_RUN(test_packet_too_big);
+		TEST_RUN(test_unresolved_next_hop_punted);
+		TEST_RUN(test_echo6);
+		TEST_RUN(test_mobility_header_punted);
+		TEST_RUN(test_reverse_tunnel_accepted);
+		TEST_RUN(test_reverse_tunnel_rejected);
+		TEST_RUN(test_coa_change_and_busy6);
+		TEST_RUN(test_ipv6_off);
+		TEST_RUN(test_route6);
+		TEST_RUN(test_builders6);
+	}
 	drain();
 	haven_binding6_table_free(table);
 	rte_eal_cleanup();

@@ -6,25 +6,34 @@
  * The machine is shared and noisy, so every figure that matters is a
  * ratio to a baseline measured moments before or after it: each round
  * runs every measurement once, in the same order, and the table shows the
- * median of the rounds. The baselines are
+ * median of the rounds (and the range of the per-round ratios). Every
+ * in-process rate is taken both on the wall clock and on the CPU time of
+ * the thread that ran it (CLOCK_THREAD_CPUTIME_ID): the ratios on CPU
+ * time leave out the time another process had the core, which on a
+ * shared machine is most of the noise. The baselines are
  *   (a) dpdk-testpmd forwarding in io mode between two net_null devices,
  *       run as a child process between our own measurements (and, as a
  *       cross-check, the same rx/tx loop in this process);
  *   (b) a bare rte_hash_lookup_bulk_data loop over an rte_hash built like
- *       the binding table's, holding the same keys, fed the same key
- *       sequence;
+ *       the old binding table's, holding the same home addresses, fed the
+ *       same destination sequence;
  * and Haven's figures are
  *   (c) the real worker (haven_worker_process_burst, haven_worker_flush,
  *       an RCU quiescent report per loop, as haven_worker_main does) fed
- *       by a net_null device whose frames the harness fills with IPv4
- *       datagrams to random bound home addresses, tunnelled IP in IP out
- *       of a second net_null device;
- *   (d) the same while the main lcore republishes bindings with a new
- *       care-of address at a fixed rate and reclaims every 10 ms;
- *   (c') the same worker over a second table holding the same home
- *       addresses tunnelled in UDP to a NAT (RFC 3519: outer IPv4, UDP
- *       from port 434, the 4-octet MIP Tunnel Data header), as a ratio
- *       to (c) of the same round;
+ *       by a net_null device whose frames the harness fills with
+ *       datagrams to random bound home addresses, tunnelled out of a
+ *       second net_null device; per variant: IPv4 home addresses dense in
+ *       a home prefix sized for the table (as an operator assigns them),
+ *       IPv4 ones spread at random over a /8 (which the table cannot index
+ *       directly), IPv6 ones dense in a prefix; and for the first size,
+ *       GRE, two care-of addresses (S flag) and IP in UDP to a NAT
+ *       (RFC 3519: outer IPv4, UDP from port 434, the 4-octet MIP Tunnel
+ *       Data header; the general encapsulation path, as a ratio to (c)
+ *       of the same round) on the dense IPv4 table;
+ *   (c0) the same, from a haven-bench built from an earlier commit
+ *       (--before), run as a child process in the same round;
+ *   (d) (c) while the main lcore republishes bindings with a new care-of
+ *       address at a fixed rate and reclaims every 10 ms;
  *   (e) registrations processed on the main lcore through the library
  *       path the control lcore uses, against raw HMAC-MD5;
  *   (f) the binding table's memory, from the DPDK heap statistics.
@@ -33,14 +42,20 @@
  * Filling the received frame (a 64-byte copy and the destination) is part
  * of Haven's measured time: it stands for the first touch of a frame that
  * a NIC would have written.
+ *
+ * Built with -DHAVEN_BENCH_BEFORE against an earlier tree's lib/binding
+ * and lib/fastpath (dts/bench.sh --before), it serves as (c0): only the
+ * table creation differs (no home prefixes then).
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -67,8 +82,11 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "haven_addr.h"
 #include "haven_binding.h"
+#include "haven_binding6.h"
 #include "haven_fastpath.h"
+#include "haven_fastpath6.h"
 #include "haven_mip4.h"
 
 #define IP4(a, b, c, d) RTE_BE32(RTE_IPV4(a, b, c, d))
@@ -76,6 +94,8 @@
 #define HA_ADDR		IP4(192, 0, 2, 1)	/* home agent, home port */
 #define CH_ADDR		IP4(192, 0, 2, 50)	/* source of the traffic */
 #define VISITED_ADDR	IP4(198, 51, 100, 1)	/* visited port */
+#define DENSE_BASE	RTE_IPV4(10, 16, 0, 0)	/* dense home prefixes */
+#define SPARSE_BASE	RTE_IPV4(10, 0, 0, 0)	/* the /8 of sparse homes */
 #define N_COA		200			/* care-of addresses in use */
 #define FRAME_LEN	64			/* net_null's default size */
 #define SEQ_LEN		(1u << 20)		/* destinations, cycled */
@@ -89,10 +109,57 @@
 #define REG_COVERED	30			/* RRQ bytes HMAC covers */
 #define MAX_SIZES	4
 #define MAX_ROUNDS	15
+#define MAX_VARIANTS	4
+
+/* 2001:db8::1 (home agent), 2001:db8::50 (correspondent), CoA prefix. */
+static const uint8_t HA6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+static const uint8_t CH6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x50 };
+static const uint8_t VISITED6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 2,
+	[15] = 1 };
+/* Home prefix of the IPv6 variants: 2001:db8:1::/64. */
+static const uint8_t HOME6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1 };
+
+#ifdef HAVEN_BENCH_BEFORE
+/* The earlier tables took no home prefixes. */
+struct haven_binding_prefix {
+	struct haven_addr addr;
+	uint8_t len;
+};
+#define TABLE4_CREATE(name, n, pfx, npfx) \
+	haven_binding_table_create(name, n, 1, qsbr, rte_socket_id())
+#define TABLE6_CREATE(name, n, pfx, npfx) \
+	haven_binding6_table_create(name, n, 1, qsbr, rte_socket_id())
+#else
+#define TABLE4_CREATE(name, n, pfx, npfx) \
+	haven_binding_table_create(name, n, 1, qsbr, rte_socket_id(), pfx, \
+		npfx)
+#define TABLE6_CREATE(name, n, pfx, npfx) \
+	haven_binding6_table_create(name, n, 1, qsbr, rte_socket_id(), pfx, \
+		npfx)
+#endif
 
 /* ------------------------------------------------------------------ */
-/* Options and results                                                 */
+/* Options, variants and results                                       */
 /* ------------------------------------------------------------------ */
+
+/* How home addresses are drawn, and the family. */
+struct variant {
+	const char *name;	/* --variants and --child name */
+	const char *label;	/* in the table */
+	int family;		/* 4 or 6 */
+	bool dense;		/* all of a prefix sized for the table */
+};
+
+static const struct variant variants[] = {
+	{ "dense", "IPv4, dense in", 4, true },
+	{ "sparse", "IPv4, random in", 4, false },
+	{ "dense6", "IPv6, dense in", 6, true },
+	{ "sparse6", "IPv6, random in", 6, false },
+};
+
+/* What the bindings tunnel with (the extra rows of the first size). */
+enum kind { KIND_IPIP, KIND_GRE, KIND_SFLAG, KIND_UDP };
+static const char *const kind_names[] = { "ipip", "gre", "sflag", "udp" };
 
 static struct {
 	unsigned int rounds;
@@ -100,52 +167,81 @@ static struct {
 	unsigned int testpmd_secs;
 	uint32_t sizes[MAX_SIZES];
 	unsigned int n_sizes;
+	const struct variant *vars[MAX_VARIANTS];
+	unsigned int n_vars;
 	uint32_t churn;			/* binding changes per second */
 	bool no_huge;
 	unsigned int mem_mb;
 	const char *testpmd;
+	const char *before;		/* an earlier haven-bench, or NULL */
+	const char *before_label;
+	bool extras;			/* GRE, S and UDP rows, first size */
 	bool smoke;
 	bool profile;			/* only (c), for perf record */
+	const struct variant *child;	/* run as a (c0) child */
+	enum kind child_kind;
 } opt = {
 	.rounds = 5,
 	.secs = 1.0,
 	.testpmd_secs = 4,
 	.sizes = { 65536, 1048576 },
 	.n_sizes = 2,
+	.vars = { &variants[0], &variants[1], &variants[2] },
+	.n_vars = 3,
 	.churn = 100000,
 	.mem_mb = 1024,
 	.testpmd = "dpdk-testpmd",
+	.before_label = "earlier commit",
+	.extras = true,
 };
 
-struct size_result {
+/*
+ * Per round figures of one measurement: the rate on CPU time and on the
+ * wall clock (millions per second), and its ratios to its base (on CPU
+ * time, and on the wall clock against testpmd's io).
+ */
+struct series {
+	double v[MAX_ROUNDS];		/* on CPU */
+	double w[MAX_ROUNDS];		/* wall clock */
+	double r[MAX_ROUNDS];		/* ratio on CPU */
+	double rw[MAX_ROUNDS];		/* ratio on the wall clock */
+	unsigned int n;
+};
+
+struct vresult {
 	uint32_t size;
-	double tp_mpps[MAX_ROUNDS];	/* (a) testpmd */
-	double io_mpps[MAX_ROUNDS];	/* (a') in-process io loop */
-	double lk_mps[MAX_ROUNDS];	/* (b) lookups per second, millions */
-	double hv_mpps[MAX_ROUNDS];	/* (c) */
-	double ch_mpps[MAX_ROUNDS];	/* (d) */
-	double ch_ratio[MAX_ROUNDS];	/* (d)/(c) of the same round */
-	double churn_rate[MAX_ROUNDS];	/* achieved changes per second */
-	double ideal_ratio[MAX_ROUNDS];	/* (c) / ideal of the same round */
-	double udp_mpps[MAX_ROUNDS];	/* (c') IP in UDP */
-	double udp_ratio[MAX_ROUNDS];	/* (c')/(c) of the same round */
-	bool udp_skipped;		/* no memory for the second table */
-	unsigned int n_tp;
+	const struct variant *var;
+	char prefix[64];		/* home prefix, as text */
+	struct series tp;		/* (a) testpmd */
+	struct series io;		/* (a') in-process io loop */
+	struct series lk;		/* (b) lookups per second, millions */
+	struct series hv;		/* (c), ratio to ideal */
+	struct series bf;		/* (c0), ratio to ideal */
+	struct series ch;		/* (d), ratio to (c) */
+	struct series rate;		/* achieved changes per second */
+	struct series gre;		/* GRE, ratio to ideal */
+	struct series bgre;		/* GRE before, ratio to ideal */
+	struct series sf;		/* S flag, ratio to ideal */
+	struct series bsf;		/* S flag before, ratio to ideal */
+	struct series udp;		/* IP in UDP (RFC 3519), ratio to (c) */
 	uint64_t bad;			/* packets not tunnelled */
 	size_t mem_bytes;		/* (f) */
+	bool extras;
 };
 
-static struct size_result results[MAX_SIZES];
+static struct vresult results[MAX_SIZES * MAX_VARIANTS];
+static unsigned int n_results;
 static double tsc_hz;
 
 static double
-median(double *v, unsigned int n)
+median(const double *in, unsigned int n)
 {
-	double t;
+	double v[MAX_ROUNDS], t;
 	unsigned int i, j;
 
 	if (n == 0)
 		return 0;
+	memcpy(v, in, n * sizeof(*v));
 	for (i = 1; i < n; i++)
 		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
 			t = v[j];
@@ -153,6 +249,38 @@ median(double *v, unsigned int n)
 			v[j - 1] = t;
 		}
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void
+range(const double *v, unsigned int n, double *lo, double *hi)
+{
+	unsigned int i;
+
+	*lo = n > 0 ? v[0] : 0;
+	*hi = *lo;
+	for (i = 1; i < n; i++) {
+		*lo = RTE_MIN(*lo, v[i]);
+		*hi = RTE_MAX(*hi, v[i]);
+	}
+}
+
+static void
+series_add(struct series *s, double v, double w, double r, double rw)
+{
+	if (s->n < MAX_ROUNDS) {
+		s->v[s->n] = v;
+		s->w[s->n] = w;
+		s->r[s->n] = r;
+		s->rw[s->n] = rw;
+		s->n++;
+	}
+}
+
+/* A rate from a count and a time. */
+static double
+mps(uint64_t n, double secs)
+{
+	return secs > 0 ? n / secs / 1e6 : 0;
 }
 
 static double
@@ -167,29 +295,52 @@ cycles_per(double mpps)
 
 static struct rte_mempool *pool;
 static struct haven_fp fp;
+static struct haven_fp6 fp6;
 static struct haven_worker worker;
 static struct rte_rcu_qsbr *qsbr;
 static volatile bool quit;
 static uint16_t port_home, port_visited;
 static unsigned int worker_lcore;
-static int coa_neigh[N_COA];
+static int coa_neigh[N_COA + 1];
+static int coa_neigh6[N_COA + 1];
 
-/* The destinations the generator cycles through, with header checksums. */
+/* IPv4 destinations the generator cycles through, with checksums. */
 struct seq_entry {
 	uint32_t dst;
 	uint16_t cksum;			/* IPv4 header checksum, NBO */
 	uint16_t pad;
 };
 
+/* The variant being measured. */
+static struct {
+	const struct variant *var;
+	uint32_t n;
+	uint32_t *homes;		/* IPv4 home addresses */
+	uint8_t (*homes6)[16];		/* IPv6 ones */
+	struct haven_binding_table *t;
+	struct haven_binding6_table *t6;
+	struct rte_hash *h;		/* the bare hash of (b) */
+	enum kind kind;
+} cur;
+
 static struct seq_entry *seq;
-static uint32_t *homes;			/* bound home addresses */
+static uint8_t (*seq6)[16];
 static uint8_t frame_tmpl[FRAME_LEN];
+static uint8_t frame_tmpl6[FRAME_LEN];
 static uint32_t tmpl_sum;		/* header sum without destination */
 
 static uint32_t
 coa_addr(unsigned int i)
 {
 	return rte_cpu_to_be_32(RTE_IPV4(198, 51, 100, 2 + i));
+}
+
+static void
+coa_addr6(unsigned int i, uint8_t a[16])
+{
+	memcpy(a, VISITED6, 16);
+	a[14] = (uint8_t)((2 + i) >> 8);
+	a[15] = (uint8_t)(2 + i);
 }
 
 static int
@@ -234,9 +385,9 @@ fold(uint32_t s)
 	return (uint16_t)~s;
 }
 
-/* A UDP datagram from the correspondent host, to be addressed per packet. */
+/* UDP datagrams from the correspondent host, addressed per packet. */
 static void
-frame_template(void)
+frame_templates(void)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame_tmpl;
 	uint8_t *ip = frame_tmpl + sizeof(*eth);
@@ -264,38 +415,127 @@ frame_template(void)
 	for (i = 28; i < total; i++)
 		ip[i] = (uint8_t)i;
 	tmpl_sum = sum16(ip, 20);
+
+	/* IPv6: 40-byte header, UDP, 2 bytes of payload. */
+	eth = (struct rte_ether_hdr *)frame_tmpl6;
+	ip = frame_tmpl6 + sizeof(*eth);
+	total = FRAME_LEN - sizeof(*eth) - 40;
+	memset(frame_tmpl6, 0, sizeof(frame_tmpl6));
+	rte_ether_addr_copy(&fp.ports[0].mac, &eth->dst_addr);
+	eth->src_addr.addr_bytes[0] = 0x02;
+	eth->src_addr.addr_bytes[5] = 0xfe;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	ip[0] = 0x60;
+	ip[4] = total >> 8;
+	ip[5] = total & 0xff;
+	ip[6] = IPPROTO_UDP;
+	ip[7] = 64;
+	memcpy(ip + 8, CH6, 16);
+	ip[40] = 0x30;
+	ip[41] = 0x39;
+	ip[42] = 0x00;
+	ip[43] = 0x09;
+	ip[44] = total >> 8;
+	ip[45] = total & 0xff;
+	ip[48] = 0xab;
+	ip[49] = 0xcd;
 }
 
-/* Distinct random home addresses in 10.0.0.0/8. */
-static int
-make_homes(uint32_t n)
+/* Smallest b with 2^b >= n. */
+static unsigned int
+log2_ceil(uint32_t n)
 {
-	uint64_t *seen = calloc((1u << 24) / 64, sizeof(uint64_t));
-	uint32_t i = 0, h;
+	unsigned int b = 0;
 
-	homes = malloc(sizeof(*homes) * n);
-	if (seen == NULL || homes == NULL)
-		return -1;
-	while (i < n) {
-		h = (uint32_t)rte_rand() & 0xffffff;
-		if (h == 0 || (seen[h / 64] >> (h % 64) & 1))
-			continue;
-		seen[h / 64] |= 1ULL << (h % 64);
-		homes[i++] = rte_cpu_to_be_32(10u << 24 | h);
+	while (b < 32 && (1ULL << b) < n)
+		b++;
+	return b;
+}
+
+/*
+ * The variant's n home addresses and the prefix its table is created
+ * with: dense, the first n addresses of a prefix of 2^ceil(log2 n); else
+ * distinct random ones in the /8 (IPv4) or the /64 (IPv6).
+ */
+static int
+make_homes(const struct variant *var, uint32_t n,
+		struct haven_binding_prefix *pfx, char *label, size_t len)
+{
+	uint64_t *seen = NULL;
+	uint32_t i = 0, h;
+	uint8_t a[16];
+	char buf[HAVEN_ADDR_STRLEN];
+
+	free(cur.homes);
+	free(cur.homes6);
+	cur.homes = NULL;
+	cur.homes6 = NULL;
+	memset(pfx, 0, sizeof(*pfx));
+	if (var->family == 4) {
+		cur.homes = malloc(sizeof(*cur.homes) * n);
+		if (cur.homes == NULL)
+			return -1;
+		if (var->dense) {
+			for (i = 0; i < n; i++)
+				cur.homes[i] = rte_cpu_to_be_32(DENSE_BASE + i);
+			pfx->addr = haven_addr4(rte_cpu_to_be_32(DENSE_BASE));
+			pfx->len = 32 - log2_ceil(n);
+		} else {
+			seen = calloc((1u << 24) / 64, sizeof(uint64_t));
+			if (seen == NULL)
+				return -1;
+			while (i < n) {
+				h = (uint32_t)rte_rand() & 0xffffff;
+				if (h == 0 || (seen[h / 64] >> (h % 64) & 1))
+					continue;
+				seen[h / 64] |= 1ULL << (h % 64);
+				cur.homes[i++] = rte_cpu_to_be_32(SPARSE_BASE |
+						h);
+			}
+			free(seen);
+			pfx->addr = haven_addr4(rte_cpu_to_be_32(SPARSE_BASE));
+			pfx->len = 8;
+		}
+	} else {
+		cur.homes6 = malloc(sizeof(*cur.homes6) * n);
+		if (cur.homes6 == NULL)
+			return -1;
+		for (i = 0; i < n; i++) {
+			memcpy(a, HOME6, 16);
+			if (var->dense) {
+				h = rte_cpu_to_be_32(i);
+				memcpy(a + 12, &h, 4);
+			} else {
+				/* 2^64 interface identifiers: no repeats. */
+				uint64_t iid = rte_rand() | 1;
+
+				memcpy(a + 8, &iid, 8);
+			}
+			memcpy(cur.homes6[i], a, 16);
+		}
+		pfx->addr = haven_addr6(HOME6);
+		pfx->len = var->dense ? 128 - log2_ceil(n) : 64;
 	}
-	free(seen);
+	snprintf(label, len, "%s/%u", haven_addr_str(&pfx->addr, buf),
+		pfx->len);
+	cur.n = n;
 	return 0;
 }
 
-/* SEQ_LEN destinations drawn uniformly from the first n home addresses. */
+/* SEQ_LEN destinations drawn uniformly from the n home addresses. */
 static void
-make_seq(uint32_t n)
+make_seq(void)
 {
-	uint32_t i, d;
+	uint32_t i, d, k;
 	uint8_t a[4];
 
 	for (i = 0; i < SEQ_LEN; i++) {
-		d = homes[rte_rand_max(n)];
+		k = (uint32_t)rte_rand_max(cur.n);
+		if (cur.homes6 != NULL) {
+			memcpy(seq6[i], cur.homes6[k], 16);
+			continue;
+		}
+		d = cur.homes[k];
 		memcpy(a, &d, 4);
 		seq[i].dst = d;
 		seq[i].cksum = rte_cpu_to_be_16(fold(tmpl_sum +
@@ -305,30 +545,103 @@ make_seq(uint32_t n)
 }
 
 static void
-binding_of(struct haven_binding *b, uint32_t home, unsigned int c)
+binding_of(struct haven_binding *b, uint32_t home, unsigned int c,
+		enum kind kind)
 {
 	memset(b, 0, sizeof(*b));
 	b->home_addr = home;
 	b->outer_src = HA_ADDR;
-	b->encap = HAVEN_ENCAP_IPIP;
+	b->encap = kind == KIND_GRE ? HAVEN_ENCAP_GRE : HAVEN_ENCAP_IPIP;
 	b->flags = HAVEN_BINDING_F_INTERCEPT;
 	b->forwarder = HAVEN_FORWARDER_SELF;
-	b->n_coa = 1;
+	b->n_coa = kind == KIND_SFLAG ? 2 : 1;
 	b->coa[0].addr = coa_addr(c);
 	b->coa[0].next_hop = coa_addr(c);
 	b->coa[0].neigh = (uint16_t)coa_neigh[c];
 	b->coa[0].port = port_visited;
+	b->coa[1].addr = coa_addr(c + 1);
+	b->coa[1].next_hop = coa_addr(c + 1);
+	b->coa[1].neigh = (uint16_t)coa_neigh[c + 1];
+	b->coa[1].port = port_visited;
+	b->lifetime = 600;
+#ifdef HAVEN_BINDING_UDP_PORT	/* not in a --before tree without RFC 3519 */
+	if (kind == KIND_UDP) {
+		/* RFC 3519: to a NAT's port, from the agent's port 434 */
+		b->encap = HAVEN_ENCAP_UDP;
+		b->udp_sport = HAVEN_BINDING_UDP_PORT;
+		b->coa[0].udp_port = (uint16_t)(40000 + c);
+		b->coa[1].udp_port = (uint16_t)(40001 + c);
+	}
+#endif
+}
+
+static void
+binding6_of(struct haven_binding6 *b, const uint8_t *home, unsigned int c,
+		enum kind kind)
+{
+	memset(b, 0, sizeof(*b));
+	memcpy(b->home_addr, home, 16);
+	memcpy(b->outer_src, HA6, 16);
+	b->flags = HAVEN_BINDING_F_INTERCEPT;
+	b->forwarder = HAVEN_FORWARDER_SELF;
+	b->n_coa = kind == KIND_SFLAG ? 2 : 1;
+	coa_addr6(c, b->coa[0].addr);
+	coa_addr6(c, b->coa[0].next_hop);
+	b->coa[0].neigh = (uint16_t)coa_neigh6[c];
+	b->coa[0].port = port_visited;
+	coa_addr6(c + 1, b->coa[1].addr);
+	coa_addr6(c + 1, b->coa[1].next_hop);
+	b->coa[1].neigh = (uint16_t)coa_neigh6[c + 1];
+	b->coa[1].port = port_visited;
 	b->lifetime = 600;
 }
 
-/* The same binding tunnelled in UDP to a NAT's port (RFC 3519). */
-static void
-binding_udp_of(struct haven_binding *b, uint32_t home, unsigned int c)
+/* (Re)publish binding i of the variant with care-of address c. */
+static int
+publish(uint32_t i, unsigned int c)
 {
-	binding_of(b, home, c);
-	b->encap = HAVEN_ENCAP_UDP;
-	b->udp_sport = HAVEN_BINDING_UDP_PORT;
-	b->coa[0].udp_port = (uint16_t)(40000 + c);
+	struct haven_binding6 b6;
+	struct haven_binding b;
+
+	if (cur.t6 != NULL) {
+		binding6_of(&b6, cur.homes6[i], c, cur.kind);
+		return haven_binding6_publish(cur.t6, &b6);
+	}
+	binding_of(&b, cur.homes[i], c, cur.kind);
+	return haven_binding_publish(cur.t, &b);
+}
+
+static void
+reclaim(void)
+{
+	if (cur.t6 != NULL)
+		haven_binding6_reclaim(cur.t6);
+	else
+		haven_binding_reclaim(cur.t);
+}
+
+/* Every binding again, with kind (no reader is online meanwhile). */
+static int
+publish_all(enum kind kind)
+{
+	uint32_t i;
+	int rc;
+
+	cur.kind = kind;
+	for (i = 0; i < cur.n; i++) {
+		rc = publish(i, i % N_COA);
+		if (rc == -ENOMEM) {
+			reclaim();
+			rc = publish(i, i % N_COA);
+		}
+		if (rc != 0) {
+			fprintf(stderr, "haven-bench: publish %u: %s\n", i,
+				strerror(-rc));
+			return -1;
+		}
+	}
+	reclaim();
+	return 0;
 }
 
 static size_t
@@ -344,6 +657,7 @@ static int
 world_setup(void)
 {
 	struct rte_ether_addr mac = { .addr_bytes = { 0x02, 0, 0, 0, 1, 0 } };
+	uint8_t a[16];
 	unsigned int i;
 
 	pool = rte_pktmbuf_pool_create("bench_pool", MBUFS, MBUF_CACHE, 0,
@@ -364,21 +678,36 @@ world_setup(void)
 			RING_F_SC_DEQ);
 	fp.neigh = rte_zmalloc("bench_neigh",
 			sizeof(struct haven_neigh) * HAVEN_NEIGH_MAX, 0);
+	fp6.neigh = rte_zmalloc("bench_neigh6",
+			sizeof(struct haven_neigh6) * HAVEN_NEIGH6_MAX, 0);
 	qsbr = rte_zmalloc("bench_qsbr", rte_rcu_qsbr_get_memsize(1),
 			RTE_CACHE_LINE_SIZE);
 	seq = rte_malloc("bench_seq", sizeof(*seq) * SEQ_LEN, 0);
-	if (fp.punt_ring == NULL || fp.neigh == NULL || qsbr == NULL ||
-	    seq == NULL || rte_rcu_qsbr_init(qsbr, 1) != 0)
+	seq6 = rte_malloc("bench_seq6", sizeof(*seq6) * SEQ_LEN, 0);
+	if (fp.punt_ring == NULL || fp.neigh == NULL || fp6.neigh == NULL ||
+	    qsbr == NULL || seq == NULL || seq6 == NULL ||
+	    rte_rcu_qsbr_init(qsbr, 1) != 0)
 		return -1;
 	fp.qsbr = qsbr;
-	for (i = 0; i < N_COA; i++) {
-		coa_neigh[i] = haven_neigh_get(&fp, coa_addr(i), 1);
-		if (coa_neigh[i] < 0)
-			return -1;
+	memcpy(fp6.ha_addr, HA6, 16);
+	fp6.port_has_addr[0] = true;
+	memcpy(fp6.port_addr[0], HA6, 16);
+	fp6.port_prefix_len[0] = 64;
+	fp6.port_has_addr[1] = true;
+	memcpy(fp6.port_addr[1], VISITED6, 16);
+	fp6.port_prefix_len[1] = 64;
+	fp.fp6 = &fp6;
+	for (i = 0; i <= N_COA; i++) {
 		mac.addr_bytes[5] = (uint8_t)i;
+		coa_neigh[i] = haven_neigh_get(&fp, coa_addr(i), 1);
+		coa_addr6(i, a);
+		coa_neigh6[i] = haven_neigh6_get(&fp6, a, 1);
+		if (coa_neigh[i] < 0 || coa_neigh6[i] < 0)
+			return -1;
 		haven_neigh_update(&fp, coa_neigh[i], &mac);
+		haven_neigh6_update(&fp6, coa_neigh6[i], &mac);
 	}
-	frame_template();
+	frame_templates();
 	worker.fp = &fp;
 	worker.id = 0;
 	worker.txq = 0;
@@ -394,7 +723,6 @@ enum job { JOB_IO, JOB_LOOKUP, JOB_HAVEN };
 struct run {
 	enum job job;
 	uint64_t dur;			/* TSC cycles */
-	const struct rte_hash *h;	/* JOB_LOOKUP */
 	uint64_t pkts;			/* out: packets or lookups */
 	uint64_t cycles;		/* out */
 	uint64_t cpu_ns;		/* out: CPU time the worker thread got */
@@ -415,9 +743,11 @@ static int
 job_io(struct run *r)
 {
 	struct rte_mbuf *pkts[HAVEN_BURST];
-	uint64_t start = rte_rdtsc(), now, n_pkts = 0;
+	uint64_t start, now, n_pkts = 0;
 	uint16_t n, sent;
 
+	r->cpu_ns = thread_cpu_ns();
+	start = rte_rdtsc();
 	do {
 		n = rte_eth_rx_burst(port_home, 0, pkts, HAVEN_BURST);
 		sent = rte_eth_tx_burst(port_visited, 0, pkts, n);
@@ -426,6 +756,7 @@ job_io(struct run *r)
 		n_pkts += n;
 		now = rte_rdtsc();
 	} while (now - start < r->dur);
+	r->cpu_ns = thread_cpu_ns() - r->cpu_ns;
 	r->pkts = n_pkts;
 	r->cycles = now - start;
 	return 0;
@@ -436,19 +767,25 @@ job_lookup(struct run *r)
 {
 	const void *kp[HAVEN_BURST];
 	void *data[HAVEN_BURST];
-	uint64_t start = rte_rdtsc(), now, n_keys = 0, hits, sink = 0;
+	uint64_t start, now, n_keys = 0, hits, sink = 0;
 	uint32_t pos = 0;
 	unsigned int i;
 
+	r->cpu_ns = thread_cpu_ns();
+	start = rte_rdtsc();
 	do {
 		for (i = 0; i < HAVEN_BURST; i++)
-			kp[i] = &seq[(pos + i) & (SEQ_LEN - 1)].dst;
+			kp[i] = cur.homes6 != NULL ?
+				(const void *)seq6[(pos + i) & (SEQ_LEN - 1)] :
+				(const void *)&seq[(pos + i) &
+					(SEQ_LEN - 1)].dst;
 		pos += HAVEN_BURST;
-		rte_hash_lookup_bulk_data(r->h, kp, HAVEN_BURST, &hits, data);
+		rte_hash_lookup_bulk_data(cur.h, kp, HAVEN_BURST, &hits, data);
 		sink += hits;
 		n_keys += HAVEN_BURST;
 		now = rte_rdtsc();
 	} while (now - start < r->dur);
+	r->cpu_ns = thread_cpu_ns() - r->cpu_ns;
 	r->pkts = n_keys;
 	r->cycles = now - start;
 	r->sink = sink;
@@ -471,6 +808,20 @@ fill(struct rte_mbuf **pkts, uint16_t n, uint32_t *pos)
 	}
 }
 
+static inline void
+fill6(struct rte_mbuf **pkts, uint16_t n, uint32_t *pos)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		const uint8_t *d = seq6[(*pos)++ & (SEQ_LEN - 1)];
+		uint8_t *p = rte_pktmbuf_mtod(pkts[i], uint8_t *);
+
+		rte_memcpy(p, frame_tmpl6, FRAME_LEN);
+		memcpy(p + 14 + 24, d, 16);
+	}
+}
+
 static int
 job_haven(struct run *r)
 {
@@ -478,6 +829,7 @@ job_haven(struct run *r)
 	struct rte_mbuf *pkts[HAVEN_BURST];
 	uint64_t start, now, n_pkts = 0;
 	uint32_t pos = (uint32_t)rte_rand();
+	bool six = cur.homes6 != NULL;
 	uint16_t n;
 
 	rte_rcu_qsbr_thread_register(qsbr, w->id);
@@ -487,7 +839,10 @@ job_haven(struct run *r)
 	do {
 		/* The loop of haven_worker_main, with the generator in it. */
 		n = rte_eth_rx_burst(port_home, 0, pkts, HAVEN_BURST);
-		fill(pkts, n, &pos);
+		if (six)
+			fill6(pkts, n, &pos);
+		else
+			fill(pkts, n, &pos);
 		haven_worker_process_burst(w, 0, pkts, n);
 		haven_worker_flush(w);
 		rte_rcu_qsbr_quiescent(qsbr, w->id);
@@ -526,14 +881,28 @@ wait_worker(void)
 	rte_eal_wait_lcore(worker_lcore);
 }
 
+/* Wall-clock and CPU-time rates of a finished run, millions per second. */
 static double
-run_job(struct run *r)
+wall_mps(const struct run *r)
 {
+	return mps(r->pkts, r->cycles / tsc_hz);
+}
+
+static double
+cpu_mps(const struct run *r)
+{
+	return mps(r->pkts, r->cpu_ns / 1e9);
+}
+
+static void
+run_job(enum job job, struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->job = job;
 	r->dur = (uint64_t)(opt.secs * tsc_hz);
 	if (rte_eal_remote_launch(job_main, r, worker_lcore) != 0)
-		return 0;
+		return;
 	wait_worker();
-	return r->cycles ? r->pkts * tsc_hz / r->cycles / 1e6 : 0;
 }
 
 /* The worker's stats since the last reset: everything tunnelled? */
@@ -541,9 +910,10 @@ static uint64_t
 worker_bad(void)
 {
 	struct haven_worker_stats *s = &worker.stats;
-	uint64_t bad = s->rx_pkts - s->encap_pkts;
+	uint64_t want = s->rx_pkts * (cur.kind == KIND_SFLAG ? 2 : 1);
+	uint64_t bad = want > s->encap_pkts ? want - s->encap_pkts : 0;
 
-	if (s->tx_pkts != s->encap_pkts)
+	if (s->tx_pkts < s->encap_pkts)
 		bad += s->encap_pkts - s->tx_pkts;
 	memset(s, 0, sizeof(*s));
 	return bad;
@@ -553,19 +923,19 @@ worker_bad(void)
  * (d): republish opt.churn bindings per second with a new care-of
  * address on the main lcore while the worker runs, reclaim every 10 ms.
  */
-static double
-run_haven_churn(struct run *r, struct haven_binding_table *t, uint32_t n,
-		double *rate)
+static void
+run_haven_churn(struct run *r, double *rate)
 {
 	uint64_t hz = rte_get_tsc_hz(), tick = hz * CHURN_TICK_US / 1000000;
 	uint64_t reclaim_every = hz * RECLAIM_MS / 1000;
 	uint64_t start, next, last_reclaim, changes = 0, due;
 	static uint32_t who, gen;
-	struct haven_binding b;
 
+	memset(r, 0, sizeof(*r));
+	r->job = JOB_HAVEN;
 	r->dur = (uint64_t)(opt.secs * tsc_hz);
 	if (rte_eal_remote_launch(job_main, r, worker_lcore) != 0)
-		return 0;
+		return;
 	start = rte_rdtsc();
 	next = start;
 	last_reclaim = start;
@@ -582,28 +952,26 @@ run_haven_churn(struct run *r, struct haven_binding_table *t, uint32_t n,
 		next += tick;
 		due = (uint64_t)((double)(now - start) / hz * opt.churn);
 		while (changes < due) {
-			uint32_t i = who++ % n;
+			uint32_t i = who++ % cur.n;
 
-			binding_of(&b, homes[i], (i + ++gen) % N_COA);
-			if (haven_binding_publish(t, &b) == -ENOMEM) {
-				haven_binding_reclaim(t);
+			if (publish(i, (i + ++gen) % N_COA) == -ENOMEM) {
+				reclaim();
 				continue;
 			}
 			changes++;
 		}
 		if (now - last_reclaim >= reclaim_every) {
-			haven_binding_reclaim(t);
+			reclaim();
 			last_reclaim = now;
 		}
 	}
 	rte_eal_wait_lcore(worker_lcore);
 	*rate = changes * tsc_hz / (double)(rte_rdtsc() - start);
-	haven_binding_reclaim(t);
-	return r->cycles ? r->pkts * tsc_hz / r->cycles / 1e6 : 0;
+	reclaim();
 }
 
 /* ------------------------------------------------------------------ */
-/* (a) dpdk-testpmd as a child process                                 */
+/* Child processes: dpdk-testpmd (a) and an earlier haven-bench (c0)   */
 /* ------------------------------------------------------------------ */
 
 /*
@@ -653,18 +1021,50 @@ run_testpmd(void)
 	return median(per + 1, n_per - 1) / 1e6;
 }
 
+/*
+ * (c0): the earlier haven-bench measuring its worker on the same variant
+ * and size (--child), as a child process while this one waits. Returns
+ * Mpps on CPU and sets *wall, 0 if it did not run.
+ */
+static double
+run_before(const struct variant *var, uint32_t size, enum kind kind,
+		double *wall)
+{
+	char cmd[1024], line[256];
+	double v = 0, got, gotw;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd),
+		"%s --child %s --child-kind %s --sizes %u --secs %g %s "
+		"--mem %u </dev/null 2>/dev/null", opt.before, var->name,
+		kind_names[kind], size, opt.secs,
+		opt.no_huge ? "--no-huge" : "", opt.mem_mb);
+	f = popen(cmd, "r");
+	if (f == NULL)
+		return 0;
+	*wall = 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "haven-bench child: %lf Mpps, %lf Mpps on CPU",
+				&gotw, &got) == 2) {
+			v = got;
+			*wall = gotw;
+		}
+	pclose(f);
+	return v;
+}
+
 /* ------------------------------------------------------------------ */
-/* Per size: tables, rounds                                            */
+/* Per size and variant: tables, rounds                                */
 /* ------------------------------------------------------------------ */
 
 static struct rte_hash *
-bare_hash(uint32_t n)
+bare_hash(void)
 {
 	struct rte_hash_parameters hp = {
 		.name = "bench_bare",
-		/* As lib/binding sizes its hash for a capacity of n. */
-		.entries = RTE_MAX(n + n / 4, 64u),
-		.key_len = sizeof(uint32_t),
+		/* As the rte_hash binding table sized its hash for n. */
+		.entries = RTE_MAX(cur.n + cur.n / 4, 64u),
+		.key_len = cur.homes6 != NULL ? 16 : sizeof(uint32_t),
 		.hash_func = rte_hash_crc,
 		.socket_id = (int)rte_socket_id(),
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
@@ -675,8 +1075,10 @@ bare_hash(uint32_t n)
 
 	if (h == NULL)
 		return NULL;
-	for (i = 0; i < n; i++)
-		if (rte_hash_add_key_data(h, &homes[i],
+	for (i = 0; i < cur.n; i++)
+		if (rte_hash_add_key_data(h, cur.homes6 != NULL ?
+				(const void *)cur.homes6[i] :
+				(const void *)&cur.homes[i],
 				(void *)(uintptr_t)(i + 1)) != 0) {
 			rte_hash_free(h);
 			return NULL;
@@ -684,124 +1086,207 @@ bare_hash(uint32_t n)
 	return h;
 }
 
+/* Build the variant's table (and the bare hash unless a child). */
 static int
-bench_size(struct size_result *res, unsigned int round_base)
+variant_setup(const struct variant *var, uint32_t n, struct vresult *res)
 {
-	uint32_t n = res->size, i;
-	struct haven_binding_table *t, *tu;
-	struct haven_binding_counters *row, *row_udp = NULL;
-	struct haven_binding b;
-	struct rte_hash *h;
-	struct run r;
+	struct haven_binding_prefix pfx;
+	char label[64];
 	size_t before;
-	unsigned int k;
 
-	(void)round_base;
-	make_seq(n);
-	h = bare_hash(n);
+	cur.var = var;
+	cur.kind = KIND_IPIP;
+	if (make_homes(var, n, &pfx, label, sizeof(label)) != 0)
+		return -1;
+	make_seq();
+	if (opt.child == NULL) {
+		cur.h = bare_hash();
+		if (cur.h == NULL)
+			return -1;
+	}
 	before = heap_used();
-	t = haven_binding_table_create("bench", n, 1, qsbr, rte_socket_id());
-	if (h == NULL || t == NULL) {
+	if (var->family == 4)
+		cur.t = TABLE4_CREATE("bench", n, &pfx, 1);
+	else
+		cur.t6 = TABLE6_CREATE("bench6", n, &pfx, 1);
+	if (cur.t == NULL && cur.t6 == NULL) {
 		fprintf(stderr, "haven-bench: %u bindings: %s\n", n,
 			rte_strerror(rte_errno));
 		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		binding_of(&b, homes[i], i % N_COA);
-		if (haven_binding_publish(t, &b) != 0) {
-			fprintf(stderr, "haven-bench: publish %u failed\n", i);
-			return -1;
-		}
+	if (publish_all(KIND_IPIP) != 0)
+		return -1;
+	if (res != NULL) {
+		res->mem_bytes = heap_used() - before;
+		snprintf(res->prefix, sizeof(res->prefix), "%s", label);
 	}
-	res->mem_bytes = heap_used() - before;
-	/* (c'): the same addresses in UDP, in a table of their own, when
-	 * there is memory for it */
-	tu = opt.profile ? NULL :
-		haven_binding_table_create("bench_udp", n, 1, qsbr,
-			rte_socket_id());
-	for (i = 0; tu != NULL && i < n; i++) {
-		binding_udp_of(&b, homes[i], i % N_COA);
-		if (haven_binding_publish(tu, &b) != 0) {
-			haven_binding_table_free(tu);
-			tu = NULL;
-		}
+	if (cur.t != NULL) {
+		fp.bindings = cur.t;
+		worker.counters = haven_binding_counters_row(cur.t, 0);
+	} else {
+		fp6.bindings = cur.t6;
+		worker.counters6 = haven_binding6_counters_row(cur.t6, 0);
 	}
-	res->udp_skipped = tu == NULL && !opt.profile;
-	if (tu != NULL)
-		row_udp = haven_binding_counters_row(tu, 0);
-	fp.bindings = t;
-	row = haven_binding_counters_row(t, 0);
-	worker.counters = row;
+	worker_bad();
+	return 0;
+}
+
+static void
+variant_teardown(void)
+{
+	fp.bindings = NULL;
+	fp6.bindings = NULL;
+	worker.counters = NULL;
+	worker.counters6 = NULL;
+	haven_binding_table_free(cur.t);
+	haven_binding6_table_free(cur.t6);
+	rte_hash_free(cur.h);
+	cur.t = NULL;
+	cur.t6 = NULL;
+	cur.h = NULL;
+}
+
+/*
+ * One (c) run with the given kind: Mpps on CPU, *wall on the wall clock
+ * (packets not tunnelled added to res).
+ */
+static double
+measure_kind(enum kind kind, struct vresult *res, double *wall)
+{
+	struct run r;
+
+	*wall = 0;
+	if (kind != cur.kind && publish_all(kind) != 0)
+		return 0;
+	worker_bad();
+	run_job(JOB_HAVEN, &r);
+	res->bad += worker_bad();
+	*wall = wall_mps(&r);
+	return cpu_mps(&r);
+}
+
+static int
+bench_variant(const struct variant *var, uint32_t n, bool extras)
+{
+	struct vresult *res = &results[n_results];
+	unsigned int k;
+	struct run r;
+
+	memset(res, 0, sizeof(*res));
+	res->size = n;
+	res->var = var;
+	res->extras = extras;
+	if (variant_setup(var, n, res) != 0) {
+		fprintf(stderr, "haven-bench: %u bindings (%s): set-up "
+			"failed\n", n, var->name);
+		return -1;
+	}
+	n_results++;
 
 	if (opt.profile) {
-		double mpps;
-
-		memset(&r, 0, sizeof(r));
-		r.job = JOB_HAVEN;
-		mpps = run_job(&r);
+		run_job(JOB_HAVEN, &r);
+		res->bad += worker_bad();
 		/* On CPU: what the rate would be had the worker thread not
 		 * been preempted (the machine is shared); for A/B runs. */
-		printf("%u bindings: haven worker %.2f Mpps, %.2f Mpps on CPU "
-			"(%.0f%% of the time)\n", n, mpps,
-			r.cpu_ns ? r.pkts * 1e3 / r.cpu_ns : 0,
+		printf("%u bindings (%s): haven worker %.2f Mpps, %.2f Mpps "
+			"on CPU (%.0f%% of the time), %" PRIu64 " not "
+			"tunnelled\n", n, var->name, wall_mps(&r), cpu_mps(&r),
 			r.cycles ? 100.0 * r.cpu_ns * tsc_hz / 1e9 / r.cycles :
-			0);
-		res->bad += worker_bad();
+			0, res->bad);
+		variant_teardown();
+		return 0;
 	}
-	for (k = 0; k < opt.rounds && !opt.profile; k++) {
-		double tp, ideal;
+	for (k = 0; k < opt.rounds; k++) {
+		double tp, io, iow, lk, lkw, hv, hvw, ideal, idealw, ch, rate = 0;
+		double v, w;
 
 		tp = run_testpmd();
+		run_job(JOB_IO, &r);
+		io = cpu_mps(&r);
+		iow = wall_mps(&r);
+		run_job(JOB_LOOKUP, &r);
+		lk = cpu_mps(&r);
+		lkw = wall_mps(&r);
+		/*
+		 * ideal = 1 / (1/io + 1/lookup): on CPU time with the
+		 * in-process io loop (testpmd's io forwarding, in this
+		 * thread), on the wall clock with testpmd if it ran.
+		 */
+		ideal = 1 / (1 / io + 1 / lk);
+		idealw = 1 / (1 / (tp > 0 ? tp : iow) + 1 / lkw);
 		if (tp > 0)
-			res->tp_mpps[res->n_tp++] = tp;
-		memset(&r, 0, sizeof(r));
-		r.job = JOB_IO;
-		res->io_mpps[k] = run_job(&r);
-		memset(&r, 0, sizeof(r));
-		r.job = JOB_LOOKUP;
-		r.h = h;
-		res->lk_mps[k] = run_job(&r);
-		memset(&r, 0, sizeof(r));
-		r.job = JOB_HAVEN;
-		worker_bad();
-		res->hv_mpps[k] = run_job(&r);
+			series_add(&res->tp, 0, tp, 0, 0);
+		series_add(&res->io, io, iow, 0, 0);
+		series_add(&res->lk, lk, lkw, 0, 0);
+		hv = measure_kind(KIND_IPIP, res, &hvw);
+		series_add(&res->hv, hv, hvw, hv / ideal, hvw / idealw);
+		run_haven_churn(&r, &rate);
 		res->bad += worker_bad();
-		if (tu != NULL) {
-			fp.bindings = tu;
-			worker.counters = row_udp;
-			memset(&r, 0, sizeof(r));
-			r.job = JOB_HAVEN;
-			res->udp_mpps[k] = run_job(&r);
-			res->bad += worker_bad();
-			res->udp_ratio[k] = res->hv_mpps[k] > 0 ?
-				res->udp_mpps[k] / res->hv_mpps[k] : 0;
-			fp.bindings = t;
-			worker.counters = row;
+		ch = cpu_mps(&r);
+		series_add(&res->ch, ch, wall_mps(&r), hv > 0 ? ch / hv : 0,
+			hvw > 0 ? wall_mps(&r) / hvw : 0);
+		series_add(&res->rate, 0, rate / 1e6, 0, 0);
+		if (opt.before != NULL) {
+			v = run_before(var, n, KIND_IPIP, &w);
+			if (v > 0)
+				series_add(&res->bf, v, w, v / ideal,
+					w / idealw);
 		}
-		memset(&r, 0, sizeof(r));
-		r.job = JOB_HAVEN;
-		res->ch_mpps[k] = run_haven_churn(&r, t, n,
-				&res->churn_rate[k]);
-		res->bad += worker_bad();
-		res->ch_ratio[k] = res->hv_mpps[k] > 0 ?
-			res->ch_mpps[k] / res->hv_mpps[k] : 0;
-		/* ideal = 1 / (1/io + 1/lookup), io from testpmd when it ran */
-		ideal = 1 / (1 / (tp > 0 ? tp : res->io_mpps[k]) +
-				1 / res->lk_mps[k]);
-		res->ideal_ratio[k] = res->hv_mpps[k] / ideal;
+		if (extras) {
+			v = measure_kind(KIND_GRE, res, &w);
+			series_add(&res->gre, v, w, v / ideal, w / idealw);
+			v = measure_kind(KIND_SFLAG, res, &w);
+			series_add(&res->sf, v, w, v / ideal, w / idealw);
+			/* RFC 3519: no (c0) of it, an earlier tree may not
+			 * know the encapsulation */
+			v = measure_kind(KIND_UDP, res, &w);
+			series_add(&res->udp, v, w, hv > 0 ? v / hv : 0,
+				hvw > 0 ? w / hvw : 0);
+			if (opt.before != NULL) {
+				v = run_before(var, n, KIND_GRE, &w);
+				if (v > 0)
+					series_add(&res->bgre, v, w,
+						v / ideal, w / idealw);
+				v = run_before(var, n, KIND_SFLAG, &w);
+				if (v > 0)
+					series_add(&res->bsf, v, w, v / ideal,
+						w / idealw);
+			}
+			if (publish_all(KIND_IPIP) != 0)
+				return -1;
+		}
 		if (!opt.smoke)
-			fprintf(stderr, "  %u bindings, round %u: testpmd %.2f "
-				"io %.2f lookup %.2f haven %.2f churn %.2f "
-				"Mpps (%.0f/s)\n", n, k + 1, tp,
-				res->io_mpps[k], res->lk_mps[k],
-				res->hv_mpps[k], res->ch_mpps[k],
-				res->churn_rate[k]);
+			fprintf(stderr, "  %u %s, round %u, on CPU (wall): io "
+				"%.2f (%.2f, testpmd %.2f) lookup %.2f (%.2f) "
+				"haven %.2f (%.2f) = %.3f (%.3f) of ideal, "
+				"churn %.2f (%.0f/s), before %.2f Mpps\n", n,
+				var->name, k + 1, io, iow, tp, lk, lkw, hv, hvw,
+				hv / ideal, hvw / idealw, ch, rate,
+				res->bf.n > 0 ? res->bf.v[res->bf.n - 1] : 0);
 	}
-	fp.bindings = NULL;
-	haven_binding_table_free(t);
-	haven_binding_table_free(tu);
-	rte_hash_free(h);
+	variant_teardown();
 	return 0;
+}
+
+/* --child: set up one variant, measure (c) once, print it. */
+static int
+child_main(void)
+{
+	struct vresult res;
+	struct run r;
+
+	memset(&res, 0, sizeof(res));
+	if (variant_setup(opt.child, opt.sizes[0], NULL) != 0)
+		return 1;
+	if (opt.child_kind != KIND_IPIP && publish_all(opt.child_kind) != 0)
+		return 1;
+	worker_bad();
+	run_job(JOB_HAVEN, &r);
+	res.bad = worker_bad();
+	printf("haven-bench child: %.4f Mpps, %.4f Mpps on CPU (%" PRIu64
+		" not tunnelled)\n", wall_mps(&r), cpu_mps(&r), res.bad);
+	variant_teardown();
+	return res.bad != 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -820,6 +1305,8 @@ struct reg_result {
 	double raw_prepared[MAX_ROUNDS];	/* precomputed ipad/opad */
 	double reg_sa[MAX_ROUNDS];	/* registrations/s, key per call */
 	double reg_key[MAX_ROUNDS];	/* registrations/s, prepared keys */
+	double reg_wall[MAX_ROUNDS];	/* the same on the wall clock */
+	double ratio[MAX_ROUNDS];	/* reg_key / (raw_prepared / 2) */
 	uint64_t refused;
 };
 
@@ -827,15 +1314,6 @@ static struct reg_node nodes[REG_NODES];
 static uint8_t (*reqs)[64];
 static uint16_t req_len;
 static struct reg_result reg;
-
-static int
-node_cmp(const void *a, const void *b)
-{
-	uint32_t x = rte_be_to_cpu_32(((const struct reg_node *)a)->home_addr);
-	uint32_t y = rte_be_to_cpu_32(((const struct reg_node *)b)->home_addr);
-
-	return x < y ? -1 : x > y;
-}
 
 static int
 key_cmp(const void *key, const void *elem)
@@ -975,15 +1453,17 @@ register_one(struct haven_binding_table *t, const uint8_t *msg, bool prepared)
 	return 0;
 }
 
+/* Registrations per second on the main lcore's CPU time (*wall: clock). */
 static double
-run_registrations(struct haven_binding_table *t, bool prepared)
+run_registrations(struct haven_binding_table *t, bool prepared, double *wall)
 {
 	uint64_t dur = (uint64_t)(opt.secs * tsc_hz);
 	uint64_t reclaim_every = rte_get_tsc_hz() * RECLAIM_MS / 1000;
-	uint64_t start, now, last_reclaim, done = 0;
+	uint64_t start, now, last_reclaim, done = 0, cpu;
 	unsigned int i = 0, n = REG_NODES * REG_PER_NODE;
 
 	make_requests();
+	cpu = thread_cpu_ns();
 	start = rte_rdtsc();
 	last_reclaim = start;
 	do {
@@ -1004,18 +1484,22 @@ run_registrations(struct haven_binding_table *t, bool prepared)
 			last_reclaim = now;
 		}
 	} while (now - start < dur);
-	return done * tsc_hz / (double)(now - start);
+	cpu = thread_cpu_ns() - cpu;
+	*wall = done * tsc_hz / (double)(now - start);
+	return done * 1e9 / (double)cpu;
 }
 
+/* Raw HMAC-MD5 per second on the main lcore's CPU time. */
 static double
 run_raw_hmac(bool prepared)
 {
 	uint64_t dur = (uint64_t)(opt.secs * tsc_hz) / 2;
-	uint64_t start, now, done = 0;
+	uint64_t start, now, done = 0, cpu;
 	uint8_t msg[REG_COVERED], out[32];
 	unsigned int len;
 
 	memcpy(msg, reqs[0], REG_COVERED);
+	cpu = thread_cpu_ns();
 	start = rte_rdtsc();
 	do {
 		if (prepared)
@@ -1029,37 +1513,39 @@ run_raw_hmac(bool prepared)
 		done++;
 		now = rte_rdtsc();
 	} while (now - start < dur);
-	return done * tsc_hz / (double)(now - start);
+	cpu = thread_cpu_ns() - cpu;
+	return done * 1e9 / (double)cpu;
 }
 
+/* The nodes: the first REG_NODES addresses of a home prefix (a /20). */
 static int
 bench_registrations(void)
 {
+	struct haven_binding_prefix pfx = {
+		.addr = haven_addr4(rte_cpu_to_be_32(DENSE_BASE)),
+		.len = 32 - log2_ceil(REG_NODES),
+	};
 	struct haven_binding_table *t;
 	struct haven_binding b;
 	unsigned int i, k, j;
 
 	for (i = 0; i < REG_NODES; i++) {
-		nodes[i].home_addr = homes[i];
+		nodes[i].home_addr = rte_cpu_to_be_32(DENSE_BASE + i);
 		nodes[i].sa.spi = 256 + i;
 		nodes[i].sa.alg = HAVEN_MIP4_ALG_HMAC_MD5;
 		nodes[i].sa.key_len = 16;
 		for (j = 0; j < 16; j++)
 			nodes[i].sa.key[j] = (uint8_t)rte_rand();
-	}
-	qsort(nodes, REG_NODES, sizeof(*nodes), node_cmp);
-	for (i = 0; i < REG_NODES; i++) {
 		nodes[i].key = haven_mip4_key_create(&nodes[i].sa);
 		if (nodes[i].key == NULL)
 			return -1;
 	}
 	reqs = malloc((size_t)REG_NODES * REG_PER_NODE * sizeof(*reqs));
-	t = haven_binding_table_create("bench_reg", REG_NODES, 1, qsbr,
-			rte_socket_id());
+	t = TABLE4_CREATE("bench_reg", REG_NODES, &pfx, 1);
 	if (reqs == NULL || t == NULL)
 		return -1;
 	for (i = 0; i < REG_NODES; i++) {
-		binding_of(&b, nodes[i].home_addr, i % N_COA);
+		binding_of(&b, nodes[i].home_addr, i % N_COA, KIND_IPIP);
 		if (haven_binding_publish(t, &b) != 0)
 			return -1;
 	}
@@ -1067,8 +1553,9 @@ bench_registrations(void)
 	for (k = 0; k < opt.rounds; k++) {
 		reg.raw_oneshot[k] = run_raw_hmac(false);
 		reg.raw_prepared[k] = run_raw_hmac(true);
-		reg.reg_sa[k] = run_registrations(t, false);
-		reg.reg_key[k] = run_registrations(t, true);
+		reg.reg_sa[k] = run_registrations(t, false, &reg.reg_wall[k]);
+		reg.reg_key[k] = run_registrations(t, true, &reg.reg_wall[k]);
+		reg.ratio[k] = reg.reg_key[k] / (reg.raw_prepared[k] / 2);
 		if (!opt.smoke)
 			fprintf(stderr, "  registrations, round %u: HMAC() "
 				"%.0f/s, prepared %.0f/s, reg %.0f/s, "
@@ -1086,12 +1573,6 @@ bench_registrations(void)
 /* ------------------------------------------------------------------ */
 /* The table                                                           */
 /* ------------------------------------------------------------------ */
-
-static const char *
-verdict(double v, double target)
-{
-	return v >= target ? "met" : "NOT met";
-}
 
 static void
 cpu_model(char *buf, size_t len)
@@ -1116,69 +1597,118 @@ cpu_model(char *buf, size_t len)
 	fclose(f);
 }
 
+/*
+ * A rate row: label, median rate on CPU and its cycles, median rate on
+ * the wall clock; the ratio follows on the same line.
+ */
+static void
+row(const char *label, const struct series *s, const char *unit)
+{
+	double v = median(s->v, s->n), w = median(s->w, s->n);
+
+	if (s->n == 0 || v == 0)
+		printf("%-44s %8s %-4s %6s", label, "-", "", "-");
+	else
+		printf("%-44s %8.2f %-4s %6.1f", label, v, unit,
+			cycles_per(v));
+	printf(" %8.2f", w);
+}
+
+/* Ratios: on CPU, median [range] (target), then on the wall clock. */
+static void
+ratio(const struct series *s, const char *of, double target)
+{
+	double lo, hi, r = median(s->r, s->n);
+
+	range(s->r, s->n, &lo, &hi);
+	printf("  %.3f of %s [%.3f..%.3f]", r, of, lo, hi);
+	if (target > 0)
+		printf(" (>= %.2f %s)", target, r >= target ? "met" : "NOT met");
+	printf("; wall %.3f\n", median(s->rw, s->n));
+}
+
 static void
 print_table(void)
 {
-	char cpu[128];
-	unsigned int s;
-	double raw1, rawp, rsa, rkey;
+	char cpu[128], label[96];
+	unsigned int i;
+	double raw1, rawp, rsa, rkey, lo, hi, ideal, io, lk;
 
 	cpu_model(cpu, sizeof(cpu));
 	printf("\nHaven benchmark: %s, %u lcores (main %u, worker %u), "
-		"TSC %.2f GHz, %s, %u round%s x %.2f s, medians\n",
+		"TSC %.2f GHz, %s, %u round%s x %.2f s, medians "
+		"[ranges of the per-round ratios]\n",
 		cpu, rte_lcore_count(), rte_get_main_lcore(), worker_lcore,
 		tsc_hz / 1e9, opt.no_huge ? "no hugepages" : "2 MB hugepages",
 		opt.rounds, opt.rounds > 1 ? "s" : "", opt.secs);
-	printf("%-44s %14s %10s  %s\n", "measurement", "rate", "cycles",
-		"ratio (target)");
-	for (s = 0; s < opt.n_sizes; s++) {
-		struct size_result *r = &results[s];
-		double tp = median(r->tp_mpps, r->n_tp);
-		double io = median(r->io_mpps, opt.rounds);
-		double lk = median(r->lk_mps, opt.rounds);
-		double hv = median(r->hv_mpps, opt.rounds);
-		double ch = median(r->ch_mpps, opt.rounds);
-		double rate = median(r->churn_rate, opt.rounds);
-		double ir = median(r->ideal_ratio, opt.rounds);
-		double cr = median(r->ch_ratio, opt.rounds);
-		double ideal = 1 / (1 / (tp > 0 ? tp : io) + 1 / lk);
-		char label[64];
+	printf("Rates in millions per second of the measuring thread's CPU "
+		"time, cycles per packet from them;\n\"wall\": the same on "
+		"the wall clock, ratios there against testpmd's io.\n");
+	printf("%-44s %13s %6s %8s  %s\n", "measurement", "on CPU", "cycles",
+		"wall", "ratio on CPU [range] (target); wall");
+	for (i = 0; i < n_results; i++) {
+		const struct vresult *r = &results[i];
+		double target = !r->var->dense ? 0 :
+			r->size >= 1048576 ? 1.0 : 0.75;
 
-		printf("-- %u bindings, random home addresses, IP in IP, "
-			"%u-byte frames\n", r->size, FRAME_LEN);
-		if (tp > 0)
-			printf("%-44s %9.2f Mpps %10.1f\n",
-				"(a) testpmd io fwd, net_null", tp,
-				cycles_per(tp));
-		else
-			printf("%-44s %14s %10s  (in-process io used)\n",
-				"(a) testpmd io fwd, net_null", "n/a", "-");
-		printf("%-44s %9.2f Mpps %10.1f\n",
-			"    same rx/tx loop in haven-bench", io,
-			cycles_per(io));
-		printf("%-44s %9.2f M/s  %10.1f\n",
-			"(b) rte_hash_lookup_bulk_data, 32 keys", lk,
-			cycles_per(lk));
-		printf("%-44s %9.2f Mpps %10.1f\n",
-			"    ideal = 1 / (1/(a) + 1/(b))", ideal,
+		printf("-- %u bindings, %s %s, %s, %u-byte frames\n", r->size,
+			r->var->label, r->prefix, r->var->family == 4 ?
+			"IP in IP" : "IPv6 in IPv6", FRAME_LEN);
+		io = median(r->io.v, r->io.n);
+		lk = median(r->lk.v, r->lk.n);
+		ideal = 1 / (1 / io + 1 / lk);
+		if (r->tp.n > 0) {
+			row("(a) testpmd io fwd, net_null (wall clock)", &r->tp,
+				"Mpps");
+			printf("\n");
+		} else {
+			printf("%-44s %13s %6s %8s\n",
+				"(a) testpmd io fwd, net_null", "n/a", "-",
+				"n/a");
+		}
+		row("    the same io loop in haven-bench", &r->io, "Mpps");
+		printf("\n");
+		snprintf(label, sizeof(label), "(b) rte_hash_lookup_bulk_data, "
+			"%s keys", r->var->family == 4 ? "4-byte" : "16-byte");
+		row(label, &r->lk, "M/s");
+		printf("\n");
+		printf("%-44s %8.2f %-4s %6.1f\n",
+			"    ideal = 1 / (1/(a) + 1/(b))", ideal, "Mpps",
 			cycles_per(ideal));
-		snprintf(label, sizeof(label), "(c) haven worker, 1 core");
-		printf("%-44s %9.2f Mpps %10.1f  %.3f of ideal (>= 0.90 %s)\n",
-			label, hv, cycles_per(hv), ir, verdict(ir, 0.9));
+		row("(c) haven worker, 1 core", &r->hv, "Mpps");
+		ratio(&r->hv, "ideal", target);
+		if (r->bf.n > 0) {
+			snprintf(label, sizeof(label), "(c0) before: %s",
+				opt.before_label);
+			row(label, &r->bf, "Mpps");
+			ratio(&r->bf, "ideal", 0);
+		}
 		snprintf(label, sizeof(label), "(d) + %.0fK binding changes/s",
-			rate / 1000);
-		printf("%-44s %9.2f Mpps %10.1f  %.3f of (c) (>= 0.95 %s)\n",
-			label, ch, cycles_per(ch), cr, verdict(cr, 0.95));
-		if (r->udp_skipped)
-			printf("%-44s %14s %10s  (no memory for a second "
-				"table)\n", "(c') haven worker, IP in UDP", "n/a",
-				"-");
-		else if (!opt.profile)
-			printf("%-44s %9.2f Mpps %10.1f  %.3f of (c)\n",
-				"(c') haven worker, IP in UDP (RFC 3519)",
-				median(r->udp_mpps, opt.rounds),
-				cycles_per(median(r->udp_mpps, opt.rounds)),
-				median(r->udp_ratio, opt.rounds));
+			median(r->rate.w, r->rate.n) * 1000);
+		row(label, &r->ch, "Mpps");
+		ratio(&r->ch, "(c)", 0.95);
+		if (r->extras) {
+			row("    GRE (RFC 2784)", &r->gre, "Mpps");
+			ratio(&r->gre, "ideal", 0);
+			if (r->bgre.n > 0) {
+				row("    GRE, before", &r->bgre, "Mpps");
+				ratio(&r->bgre, "ideal", 0);
+			}
+			row("    two care-of addresses (S), 2 out per in",
+				&r->sf, "Mpps");
+			ratio(&r->sf, "ideal", 0);
+			if (r->bsf.n > 0) {
+				row("    two care-of addresses, before",
+					&r->bsf, "Mpps");
+				ratio(&r->bsf, "ideal", 0);
+			}
+			row("(c') IP in UDP (RFC 3519), general path",
+				&r->udp, "Mpps");
+			ratio(&r->udp, "(c)", 0);
+		}
+		printf("%-44s %8.1f MiB %15.0f B/binding\n",
+			"(f) memory of the table", r->mem_bytes / 1048576.0,
+			(double)r->mem_bytes / r->size);
 		if (r->bad != 0)
 			printf("    WARNING: %" PRIu64 " packets not tunnelled\n",
 				r->bad);
@@ -1187,41 +1717,27 @@ print_table(void)
 	rawp = median(reg.raw_prepared, opt.rounds);
 	rsa = median(reg.reg_sa, opt.rounds);
 	rkey = median(reg.reg_key, opt.rounds);
+	range(reg.ratio, opt.rounds, &lo, &hi);
 	printf("-- registrations on the main lcore, HMAC-MD5, %d-byte "
 		"requests (%d bytes authenticated), %d nodes\n",
 		REG_COVERED + 16, REG_COVERED, REG_NODES);
-	printf("%-44s %9.0f K/s  %10.0f\n", "    raw HMAC-MD5, OpenSSL HMAC()",
+	printf("%-44s %8.0f K/s  %6.0f\n", "    raw HMAC-MD5, OpenSSL HMAC()",
 		raw1 / 1e3, tsc_hz / raw1);
-	printf("%-44s %9.0f K/s  %10.0f\n",
+	printf("%-44s %8.0f K/s  %6.0f\n",
 		"    raw HMAC-MD5, ipad/opad precomputed", rawp / 1e3,
 		tsc_hz / rawp);
-	printf("%-44s %9.0f K/s  %10.0f  %.3f of raw/2 (HMAC())\n",
+	printf("%-44s %8.0f K/s  %6.0f           %.3f of raw/2 (HMAC())\n",
 		"    registrations, key prepared per call", rsa / 1e3,
 		tsc_hz / rsa, rsa / (raw1 / 2));
-	printf("%-44s %9.0f K/s  %10.0f  %.3f of raw/2 (precomputed) "
-		"(>= 0.40 %s)\n", "(e) registrations, prepared keys",
-		rkey / 1e3, tsc_hz / rkey, rkey / (rawp / 2),
-		verdict(rkey / (rawp / 2), 0.4));
+	printf("%-44s %8.0f K/s  %6.0f %8.0f  %.3f of raw/2 (precomputed) "
+		"[%.3f..%.3f] (>= 0.40 %s)\n",
+		"(e) registrations, prepared keys", rkey / 1e3, tsc_hz / rkey,
+		median(reg.reg_wall, opt.rounds) / 1e3,
+		median(reg.ratio, opt.rounds), lo, hi,
+		median(reg.ratio, opt.rounds) >= 0.4 ? "met" : "NOT met");
 	if (reg.refused != 0)
 		printf("    WARNING: %" PRIu64 " registrations refused\n",
 			reg.refused);
-	printf("-- memory of the binding table (records, hash, 1 worker's "
-		"counters)\n");
-	for (s = 0; s < opt.n_sizes; s++) {
-		struct size_result *r = &results[s];
-		char label[64];
-		double mib = r->mem_bytes / 1048576.0;
-
-		snprintf(label, sizeof(label), "(f) %u bindings", r->size);
-		if (r->size == 1048576)
-			printf("%-44s %9.1f MiB  %7.0f B/binding  (<= 256 MiB "
-				"%s)\n", label, mib,
-				(double)r->mem_bytes / r->size,
-				verdict(256 - mib, 0));
-		else
-			printf("%-44s %9.1f MiB  %7.0f B/binding\n", label,
-				mib, (double)r->mem_bytes / r->size);
-	}
 	printf("haven-bench: done\n");
 }
 
@@ -1229,16 +1745,71 @@ print_table(void)
 /* main                                                                */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Remove a DPDK runtime directory this process or its testpmd left (EAL
+ * keeps them after cleanup): its files, then itself. Only flat files.
+ */
+static void
+remove_runtime_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* Leave nothing behind: EAL cleanup, then the runtime directories. */
+static void
+bench_cleanup(void)
+{
+	char own[PATH_MAX], tp[PATH_MAX + 32], *slash;
+
+	snprintf(own, sizeof(own), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	remove_runtime_dir(own);
+	slash = strrchr(own, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		snprintf(tp, sizeof(tp), "%s/haven-bench-tp-%d", own,
+			(int)getpid());
+		remove_runtime_dir(tp);
+	}
+}
+
 static void
 usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [--smoke] [--rounds N] [--secs S] [--sizes N,N]\n"
-		"          [--churn N] [--no-huge] [--mem MB] "
-		"[--testpmd PATH|none] [--testpmd-secs N]\n"
+		"          [--variants dense,sparse,dense6,sparse6] "
+		"[--no-extras] [--churn N]\n"
+		"          [--no-huge] [--mem MB] [--testpmd PATH|none] "
+		"[--testpmd-secs N]\n"
+		"          [--before PATH [--before-label TEXT]]\n"
 		"          [--profile (only Haven's worker, for perf record)]\n"
 		"Runs on lcores 0 and 1 with net_null devices; prints one "
 		"table on stdout.\n", prog);
+}
+
+static const struct variant *
+variant_by_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(variants); i++)
+		if (strcmp(variants[i].name, name) == 0)
+			return &variants[i];
+	return NULL;
 }
 
 static int
@@ -1249,16 +1820,23 @@ parse_args(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "secs", required_argument, NULL, 's' },
 		{ "sizes", required_argument, NULL, 'z' },
+		{ "variants", required_argument, NULL, 'v' },
+		{ "no-extras", no_argument, NULL, 'x' },
 		{ "churn", required_argument, NULL, 'c' },
 		{ "no-huge", no_argument, NULL, 'n' },
 		{ "mem", required_argument, NULL, 'm' },
 		{ "testpmd", required_argument, NULL, 't' },
 		{ "testpmd-secs", required_argument, NULL, 'T' },
+		{ "before", required_argument, NULL, 'b' },
+		{ "before-label", required_argument, NULL, 'B' },
+		{ "child", required_argument, NULL, 'C' },
+		{ "child-kind", required_argument, NULL, 'K' },
 		{ "profile", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *tok, *save;
+	unsigned int i;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -1287,6 +1865,21 @@ parse_args(int argc, char **argv)
 				opt.sizes[opt.n_sizes++] =
 					(uint32_t)strtoul(tok, NULL, 0);
 			break;
+		case 'v':
+			opt.n_vars = 0;
+			for (tok = strtok_r(optarg, ",", &save);
+			     tok != NULL && opt.n_vars < MAX_VARIANTS;
+			     tok = strtok_r(NULL, ",", &save)) {
+				opt.vars[opt.n_vars] = variant_by_name(tok);
+				if (opt.vars[opt.n_vars++] == NULL) {
+					usage(argv[0]);
+					return -1;
+				}
+			}
+			break;
+		case 'x':
+			opt.extras = false;
+			break;
 		case 'c':
 			opt.churn = (uint32_t)atoi(optarg);
 			break;
@@ -1306,12 +1899,31 @@ parse_args(int argc, char **argv)
 		case 'T':
 			opt.testpmd_secs = (unsigned int)atoi(optarg);
 			break;
+		case 'b':
+			opt.before = optarg;
+			break;
+		case 'B':
+			opt.before_label = optarg;
+			break;
+		case 'C':
+			opt.child = variant_by_name(optarg);
+			if (opt.child == NULL) {
+				usage(argv[0]);
+				return -1;
+			}
+			break;
+		case 'K':
+			for (i = 0; i < RTE_DIM(kind_names); i++)
+				if (strcmp(optarg, kind_names[i]) == 0)
+					opt.child_kind = (enum kind)i;
+			break;
 		default:
 			usage(argv[0]);
 			return -1;
 		}
 	}
-	if (opt.rounds == 0 || opt.secs <= 0 || opt.n_sizes == 0) {
+	if (opt.rounds == 0 || opt.secs <= 0 || opt.n_sizes == 0 ||
+	    opt.n_vars == 0) {
 		usage(argv[0]);
 		return -1;
 	}
@@ -1323,9 +1935,8 @@ main(int argc, char **argv)
 {
 	char prefix[64], mem[16];
 	char *eal_argv[24];
-	int eal_argc = 0;
-	uint32_t max_size = 0;
-	unsigned int s;
+	int eal_argc = 0, rc;
+	unsigned int s, v;
 
 	if (parse_args(argc, argv) != 0)
 		return 2;
@@ -1358,21 +1969,23 @@ main(int argc, char **argv)
 		fprintf(stderr, "haven-bench: set-up failed\n");
 		return 1;
 	}
-	for (s = 0; s < opt.n_sizes; s++)
-		max_size = RTE_MAX(max_size, RTE_MAX(opt.sizes[s],
-				(uint32_t)REG_NODES));
-	if (make_homes(max_size) != 0)
-		return 1;
+	if (opt.child != NULL) {
+		rc = child_main();
+		bench_cleanup();
+		return rc;
+	}
 	if (opt.testpmd == NULL)
 		opt.testpmd = "false";
 
-	for (s = 0; s < opt.n_sizes; s++) {
-		results[s].size = opt.sizes[s];
-		if (bench_size(&results[s], 0) != 0)
-			return 1;
-	}
+	for (s = 0; s < opt.n_sizes; s++)
+		for (v = 0; v < opt.n_vars; v++)
+			if (bench_variant(opt.vars[v], opt.sizes[s],
+					opt.extras && s == 0 &&
+					opt.vars[v]->family == 4 &&
+					opt.vars[v]->dense) != 0)
+				return 1;
 	if (opt.profile) {
-		rte_eal_cleanup();
+		bench_cleanup();
 		return 0;
 	}
 	if (bench_registrations() != 0) {
@@ -1380,10 +1993,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	print_table();
-	rte_eal_cleanup();
+	bench_cleanup();
 	/* Correctness, never timings: every packet tunnelled, every
 	 * registration accepted. */
-	for (s = 0; s < opt.n_sizes; s++)
+	for (s = 0; s < n_results; s++)
 		if (results[s].bad != 0)
 			return 1;
 	return reg.refused != 0 ? 1 : 0;

@@ -9,8 +9,9 @@
  * turns off the terminal's own line editing and echo (as cmdline_stdin_new
  * does for haven's own terminal) so every key reaches the server at once,
  * relays both ways with poll() until either side closes, and restores the
- * terminal on the way out. ctrl-d on an empty line leaves the session;
- * ctrl-] leaves at once; "quit" stops the appliance itself.
+ * terminal on the way out. "quit", "exit" or ctrl-d on an empty line
+ * leave the session, and haven runs on; ctrl-] leaves at once; only
+ * "shutdown" stops the appliance itself.
  *
  * When stdin is not a terminal it runs a script: it waits for the prompt,
  * sends one line, waits for the next prompt, and so on; after the last
@@ -19,8 +20,10 @@
  *
  *   echo "show stats" | haven-console /run/haven/haven-lab.sock
  *
- * Exit status: 0, or 1 if the socket cannot be reached or the server
- * stops answering for SECONDS (default 10) while a script runs.
+ * Exit status: 0, or 1 if the socket cannot be reached, haven refuses the
+ * session (it has HAVEN_CONSOLE_SESSIONS already: its reason goes to
+ * stderr), or the server stops answering for SECONDS (default 10) while
+ * a script runs.
  * No DPDK here: a plain program that needs only the socket.
  */
 
@@ -136,6 +139,7 @@ interactive(int sock)
 		{ .fd = STDIN_FILENO, .events = POLLIN },
 		{ .fd = sock, .events = POLLIN },
 	};
+	bool prompted = false;	/* haven gave us a session */
 	char buf[BUF];
 
 	if (raw_terminal() != 0)
@@ -153,6 +157,13 @@ interactive(int sock)
 			n = read(sock, buf, sizeof(buf));
 			if (n <= 0)
 				break;		/* session over */
+			if (!prompted && memmem(buf, n, PROMPT,
+					strlen(PROMPT)) == NULL) {
+				/* Refused before a prompt: its reason. */
+				write_all(STDERR_FILENO, buf, n);
+				continue;
+			}
+			prompted = true;
 			if (write_all(STDOUT_FILENO, buf, n) != 0)
 				break;
 		}
@@ -168,7 +179,7 @@ interactive(int sock)
 	}
 	restore_terminal();
 	write_all(STDOUT_FILENO, "\n", 1);
-	return 0;
+	return prompted ? 0 : 1;
 }
 
 /* ---------------------------------------------------------------------
@@ -178,6 +189,7 @@ interactive(int sock)
 struct session {
 	int sock;
 	int timeout_ms;
+	bool prompted;			/* the first prompt came */
 	/* output not printed yet: the prompt, or what may begin it */
 	char pend[BUF + sizeof(PROMPT)];
 	size_t pend_len;
@@ -245,7 +257,8 @@ wait_prompt(struct session *s)
 			continue;
 		if (n <= 0)
 			return -1;
-		n = read(s->sock, s->pend + s->pend_len, BUF);
+		n = read(s->sock, s->pend + s->pend_len,
+			sizeof(s->pend) - s->pend_len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -254,8 +267,11 @@ wait_prompt(struct session *s)
 		if (s->pend_len >= plen && memcmp(s->pend + s->pend_len - plen,
 				PROMPT, plen) == 0)
 			k = plen;
+		else if (!s->prompted && s->pend_len < BUF)
+			continue;	/* a refusal is said before any prompt */
 		else
 			k = prompt_prefix_tail(s->pend, s->pend_len);
+		s->prompted = true;
 		print_output(s->pend, s->pend_len - k);
 		memmove(s->pend, s->pend + s->pend_len - k, k);
 		s->pend_len = k;
@@ -274,6 +290,12 @@ script(int sock, int timeout_s)
 	int rc;
 
 	rc = wait_prompt(&s);
+	if (rc > 0) {
+		/* Refused before a prompt (too many sessions): say why. */
+		fprintf(stderr, "haven-console: %.*s", (int)s.pend_len,
+			s.pend);
+		return 1;
+	}
 	while (rc == 0 && (len = getline(&line, &cap, stdin)) >= 0) {
 		if (write_all(sock, line, len) != 0 ||
 		    (line[len - 1] != '\n' && write_all(sock, "\n", 1) != 0))
@@ -287,7 +309,7 @@ script(int sock, int timeout_s)
 			"within %d s\n", timeout_s);
 		return 1;
 	}
-	/* Closed by the server (quit): what it said last, but a prompt. */
+	/* Closed by the server (quit, exit): what it said last, not a prompt. */
 	if (rc > 0 && !(s.pend_len == strlen(PROMPT) &&
 			memcmp(s.pend, PROMPT, s.pend_len) == 0))
 		print_output(s.pend, s.pend_len);
@@ -302,8 +324,8 @@ usage(const char *prog)
 		"  SOCKET      haven's console socket (default %s)\n"
 		"  -t SECONDS  when stdin is not a terminal: longest wait for\n"
 		"              an answer (default %d)\n"
-		"On a terminal: ctrl-d on an empty line or ctrl-] leaves;\n"
-		"\"quit\" stops the appliance.\n",
+		"On a terminal: quit, exit, ctrl-d on an empty line or ctrl-]\n"
+		"leave the session (haven runs on); \"shutdown\" stops haven.\n",
 		prog, DEFAULT_SOCKET, DEFAULT_TIMEOUT_S);
 }
 

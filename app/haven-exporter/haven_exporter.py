@@ -18,7 +18,8 @@ run with /usr/bin/python3.
 
 Counters never go back while a haven process lives: telemetry gives the
 values since start (the console's "clear" commands do not touch them;
-fields named *_since_clear, and nested tables, are not exported), and
+their counts since a clear, in "since_clear" dicts and columns named
+*_since_clear, are not exported), and
 should a global counter still shrink within one process, the exporter
 carries on from what it had served (and says so once on stderr), so
 that Prometheus sees a counter reset only when the process changes.
@@ -87,6 +88,14 @@ STATS_COUNTERS = {
     "addresses_defended": "Such claims answered with an announcement",
     "registrations6_accepted": "Binding Updates accepted (status 0)",
     "registrations6_denied": "Binding Updates refused (status 128 or more)",
+    "udp_tunnel_registrations": "Registrations accepted with UDP tunnelling "
+                                "(RFC 3519: behind a NAT, or forced)",
+    "udp_tunnel_declined": "Registrations that asked for UDP tunnelling "
+                           "and got IP in IP",
+    "udp_tunnel_keepalives": "Keepalives answered through UDP tunnels",
+    "udp_tunnel_data_dropped": "Tunnel data the control lcore dropped (not "
+                               "a keepalive, or not from the binding's NAT "
+                               "address and port)",
 }
 # The suffix of fields that count since an operator's "clear": never
 # exported (Prometheus needs the values since start).
@@ -115,6 +124,19 @@ DELEG_COUNTERS = (
     ("stopped", "Delegations ended by Stop Forwarding"),
     ("taken_back", "Delegations taken back (undelegate, lost secondary)"),
     ("dead_peers", "Times a secondary was declared dead"),
+    ("starts_sent", "Start Forwarding transactions sent (first sends)"),
+    ("moves", "Planned moves started (make-before-break)"),
+    ("moved", "Planned moves whose new secondary acknowledged"),
+    ("move_failed", "Planned moves that failed (the binding stayed)"),
+    ("moves_planned", "Moves the equal policy planned to even the spread"),
+    ("rebalances", "Rebalances that ended with an even spread"),
+)
+DELEG_GAUGES = (
+    ("queued", "Start and Stop transactions waiting for a window"),
+    ("outstanding", "Start and Stop transactions sent, not yet "
+     "acknowledged"),
+    ("moves_queued", "Planned moves waiting for the move rate"),
+    ("rebalancing", "A rebalance of the equal policy is under way (1)"),
 )
 SECONDARY_COUNTERS = (
     ("installed", "Bindings installed for primaries"),
@@ -267,21 +289,6 @@ def totals(value):
         return {}
     return {k: v for k, v in value.items() if not isinstance(v, (list,
                                                                  dict))}
-
-
-# /haven/registrations keys of RFC 3519 UDP tunnelling, and their metrics
-UDP_TUNNEL_COUNTERS = (
-    ("udp_tunnelled", "haven_udp_tunnel_registrations",
-     "Registrations accepted with UDP tunnelling (RFC 3519: behind a NAT, "
-     "or forced)"),
-    ("udp_declined", "haven_udp_tunnel_declined",
-     "Registrations that asked for UDP tunnelling and got IP in IP"),
-    ("keepalives", "haven_udp_tunnel_keepalives",
-     "Keepalives answered through UDP tunnels"),
-    ("tunnel_dropped", "haven_udp_tunnel_data_dropped",
-     "Tunnel data the control lcore dropped (not a keepalive, or not from "
-     "the binding's NAT address and port)"),
-)
 
 
 def care_of_label(v):
@@ -477,8 +484,8 @@ class HavenCollector:
         self.bindings(tel, inst, staged)
         self.bindings6(tel, inst, staged)
         self.peers(tel.query("/haven/peers"), inst, fam)
-        self.delegation(tel.query("/haven/delegation"), inst, fam)
-        self.secondary(tel.query("/haven/secondary"), inst, fam, staged)
+        self.delegation(tel, inst, fam)
+        self.secondary(tel, inst, fam, staged)
         self.aaa(tel.query("/haven/aaa"), inst, fam)
 
     @staticmethod
@@ -532,6 +539,8 @@ class HavenCollector:
     @staticmethod
     def drops(d, inst, fam):
         for reason, v in (d or {}).items():
+            if reason == "since_clear":
+                continue        # the console's counts since a clear
             fam.counter("haven_drops", "Packets dropped by the workers, "
                         "by reason", inst, v, reason=reason)
 
@@ -543,11 +552,8 @@ class HavenCollector:
                             "replies sent, by code (RFC 5944)", inst, v,
                             code=k[5:])
             # "requests" and "dropped" are haven_registration_requests
-            # and haven_registration_datagrams_dropped of /haven/stats
-        # RFC 3519: mobile nodes behind a NAT
-        for key, name, text in UDP_TUNNEL_COUNTERS:
-            if key in (r or {}):
-                fam.counter(name, text, inst, r[key])
+            # and haven_registration_datagrams_dropped of /haven/stats,
+            # the RFC 3519 counters its haven_udp_tunnel_*
 
     def bindings(self, tel, inst, fam):
         offset, seen, total = 0, 0, None
@@ -631,43 +637,80 @@ class HavenCollector:
                     "unexpected)", inst, p.get("rejected_messages"))
 
     @staticmethod
-    def delegation(d, inst, fam):
-        if not isinstance(d, dict):
+    def pages(tel, cmd, limit=None):
+        """The pages of a paged table (cmd,<offset>), the first one
+        always, then on until its total is read or limit rows were
+        (None: no limit); a haven without paging answers the whole table
+        in the first page (no "total"), which ends it."""
+        offset, rows = 0, 0
+        while True:
+            page = tel.query(cmd, offset)
+            if not isinstance(page, dict):
+                return
+            yield page
+            count = page.get("count")
+            total = page.get("total")
+            if not is_number(count) or not is_number(total) or not count:
+                return
+            offset += count
+            rows += count
+            if offset >= total or (limit is not None and rows >= limit):
+                return
+
+    def delegation(self, tel, inst, fam):
+        """/haven/delegation: the totals of its first page, the bindings
+        by secondary and state counted over every page."""
+        counts, first = {}, None
+        for d in self.pages(tel, "/haven/delegation"):
+            if first is None:
+                first = d
+            for r in column_rows(d, "home_address"):
+                key = (str(r.get("peer", "")), str(r.get("state", "")))
+                counts[key] = counts.get(key, 0) + 1
+        if first is None:
             return
-        if isinstance(d.get("policy"), str):
+        if isinstance(first.get("policy"), str):
             fam.gauge("haven_delegation_policy", "The delegation policy "
-                      "in force (value 1)", inst, 1, policy=d["policy"])
-        t = totals(d)
+                      "in force (value 1)", inst, 1, policy=first["policy"])
+        t = totals(first)
         for k, doc in DELEG_COUNTERS:
             fam.counter("haven_delegation_" + k, doc, inst, t.get(k))
-        counts = {}
-        for r in column_rows(d, "home_address"):
-            key = (str(r.get("peer", "")), str(r.get("state", "")))
-            counts[key] = counts.get(key, 0) + 1
+        for k, doc in DELEG_GAUGES:
+            fam.gauge("haven_delegation_" + k, doc, inst, t.get(k))
         for (peer, state), n in sorted(counts.items()):
             fam.gauge("haven_delegation_bindings", "Bindings not local, "
                       "by secondary and state", inst, n, peer=peer,
                       state=state)
 
-    @staticmethod
-    def secondary(s, inst, fam, rows_fam):
-        if not isinstance(s, dict):
-            return
-        t = totals(s)
-        for k, doc in SECONDARY_COUNTERS:
-            fam.counter("haven_secondary_" + k, doc, inst, t.get(k))
-        for k, doc in SECONDARY_GAUGES:
-            fam.gauge("haven_secondary_" + k, doc, inst, t.get(k))
-        for r in column_rows(s, "home_address"):
-            lab = dict(home_address=r.get("home_address", ""),
-                       primary=r.get("primary", ""),
-                       care_of=care_of_label(r.get("care_of")))
-            rows_fam.counter("haven_secondary_binding_packets", "Packets "
-                             "tunnelled for a binding held for a primary",
-                             inst, r.get("packets"), **lab)
-            rows_fam.gauge("haven_secondary_binding_remaining_seconds",
-                           "Seconds of forwarding duration left", inst,
-                           r.get("remaining"), **lab)
+    def secondary(self, tel, inst, fam, rows_fam):
+        """/haven/secondary: the totals, and per-binding rows for at most
+        --max-bindings bindings (paged)."""
+        first, seen = None, 0
+        for s in self.pages(tel, "/haven/secondary", self.max_bindings):
+            if first is None:
+                first = s
+                t = totals(s)
+                for k, doc in SECONDARY_COUNTERS:
+                    fam.counter("haven_secondary_" + k, doc, inst,
+                                t.get(k))
+                for k, doc in SECONDARY_GAUGES:
+                    fam.gauge("haven_secondary_" + k, doc, inst, t.get(k))
+            for r in column_rows(s, "home_address"):
+                if seen >= self.max_bindings:
+                    break
+                seen += 1
+                lab = dict(home_address=r.get("home_address", ""),
+                           primary=r.get("primary", ""),
+                           care_of=care_of_label(r.get("care_of")))
+                rows_fam.counter("haven_secondary_binding_packets",
+                                 "Packets tunnelled for a binding held "
+                                 "for a primary", inst, r.get("packets"),
+                                 **lab)
+                rows_fam.gauge("haven_secondary_binding_remaining_seconds",
+                               "Seconds of forwarding duration left", inst,
+                               r.get("remaining"), **lab)
+            if seen >= self.max_bindings:
+                break
 
 
     @staticmethod

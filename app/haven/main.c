@@ -7,8 +7,8 @@
  * starts the EAL, builds the tables the workers read (the IPv6 ones too
  * when the configuration has IPv6 addresses), starts the ports,
  * launches one worker per worker lcore and runs the control loop on the
- * main lcore until "quit", SIGINT or SIGTERM; then it stops the workers,
- * the ports and the EAL in that order.
+ * main lcore until the console's "shutdown", SIGINT or SIGTERM; then it
+ * stops the workers, the ports and the EAL in that order.
  */
 
 #include <assert.h>
@@ -35,12 +35,14 @@
 #include "balancer.h"
 #include "console.h"
 #include "deleg.h"
+#include "exception.h"
 #include "link.h"
 #include "loop.h"
 #include "node.h"
 #include "reg.h"
 #include "reload.h"
 #include "rt.h"
+#include "state.h"
 #include "telemetry.h"
 
 static_assert(HAVEN_CONFIG_MAX_SIMULTANEOUS == HAVEN_BINDING_MAX_COA,
@@ -54,12 +56,15 @@ usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s -f CONFIG [--no-console] [--script FILE] [--check]"
-		" [-- EAL-OPTIONS]\n"
+		" [--store-reset] [-- EAL-OPTIONS]\n"
 		"  -f, --config FILE   YAML configuration (see docs/configuration.md)\n"
 		"  --no-console        no console on the terminal (headless)\n"
 		"  --script FILE       run these console commands once started,\n"
 		"                      their output on stdout (docs/console.md)\n"
 		"  --check             validate the configuration and exit\n"
+		"  --store-reset       a state store that cannot be used is\n"
+		"                      moved aside (<path>.reset-<time>) and an\n"
+		"                      empty one made (docs/store.md)\n"
 		"  EAL-OPTIONS         appended to the arguments the config implies\n",
 		prog);
 }
@@ -147,6 +152,7 @@ build_eal_args(const struct haven_config *cfg, const char *prog,
 		int extra_argc, char **extra_argv, char **argv)
 {
 	static char mem[16], main_lcore[8];
+	static char exc[HAVEN_MAX_PORTS][HAVEN_CONFIG_PATH_LEN];
 	int argc = 0;
 	bool any_pci = false;
 	unsigned int i;
@@ -172,6 +178,15 @@ build_eal_args(const struct haven_config *cfg, const char *prog,
 			(cfg->ports[i].is_vdev ? "--vdev" : "-a");
 		argv[argc++] = (char *)(uintptr_t)cfg->ports[i].device;
 		any_pci |= !cfg->ports[i].is_vdev;
+	}
+	/* The exception path: a net_tap per port with a host interface. */
+	for (i = 0; i < cfg->n_ports && i < HAVEN_MAX_PORTS; i++) {
+		if (cfg->ports[i].host_interface[0] == '\0' ||
+		    haven_exception_vdev_arg(i, cfg->ports[i].host_interface,
+			    exc[i], sizeof(exc[i])) != 0)
+			continue;
+		argv[argc++] = (char *)(uintptr_t)"--vdev";
+		argv[argc++] = exc[i];
 	}
 	if (!any_pci)
 		argv[argc++] = (char *)(uintptr_t)"--no-pci";
@@ -206,6 +221,21 @@ capture_init(void)
 }
 
 static bool console_on_terminal;
+static bool store_reset;
+
+/* Neighbours learn at once that this process answers for our addresses. */
+static int
+announce_own(void)
+{
+	haven_link_announce_own();
+	return 0;
+}
+
+static int
+store_init(void)
+{
+	return haven_persist_init(store_reset);
+}
 
 static int
 console_init(void)
@@ -228,6 +258,7 @@ start_up(bool terminal)
 		int (*fn)(void);
 	} steps[] = {
 		{ "runtime", haven_rt_start },
+		{ "exception path", haven_exception_init },
 		{ "capture", capture_init },
 		{ "reload", haven_reload_init },
 		{ "link", haven_link_init },
@@ -238,9 +269,12 @@ start_up(bool terminal)
 		{ "delegation", haven_deleg_init },
 		{ "balancer", haven_balancer_init },
 		{ "configured mobile nodes", haven_nodes_load_config },
+		{ "state store", store_init },
+		{ "redundancy", haven_pair_init },
 		{ "telemetry", haven_telemetry_init },
 		{ "console", console_init },
 		{ "worker launch", haven_rt_launch_workers },
+		{ "announcements", announce_own },
 	};
 	unsigned int i;
 	int rc;
@@ -265,6 +299,7 @@ main(int argc, char **argv)
 		{ "no-console", no_argument, NULL, 'n' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "script", required_argument, NULL, 's' },
+		{ "store-reset", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -287,6 +322,9 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			script = optarg;
+			break;
+		case 'r':
+			store_reset = true;
 			break;
 		default:
 			usage(argv[0]);
@@ -333,9 +371,11 @@ main(int argc, char **argv)
 
 	rc = start_up(console && isatty(0));
 	if (rc == 0) {
-		HAVEN_LOG(INFO, "haven %s up: %u worker(s), %u mobile node(s)\n",
-			config_path, haven_rt.n_workers,
-			haven_node_count(HAVEN_AF_INET, HAVEN_NODE_CONFIGURED));
+		HAVEN_LOG(INFO, "haven %s up: %u worker(s), %u mobile node(s), "
+			"%u Mobile IPv6 node(s)\n", config_path,
+			haven_rt.n_workers,
+			haven_node_count(HAVEN_AF_INET, HAVEN_NODE_CONFIGURED),
+			haven_node_count(HAVEN_AF_INET6, HAVEN_NODE_CONFIGURED));
 		if (script != NULL)
 			rc = haven_console_script(script);
 		if (rc == 0)
@@ -350,10 +390,14 @@ main(int argc, char **argv)
 			rc == 0 ? "" : " after an error");
 	haven_rt.quit = true;
 	rte_eal_mp_wait_lcore();
+	/* The standby hears BYE; what is pending reaches the disk. */
+	haven_pair_shutdown();
+	haven_persist_close();
 	haven_aaa_fini();
 	if (pdump_up)
 		rte_pdump_uninit();
 	haven_console_close();
+	haven_exception_fini();
 	haven_rt_stop();
 	rte_eal_cleanup();
 	haven_rt_release_hugepages(haven_rt.cfg.file_prefix);

@@ -2,9 +2,10 @@
 /*
  * The IPv6 binding table (haven_binding6.h): Mobile IPv6 home address ->
  * binding, on the same core as the IPv4 table (binding.c): a 16-byte key,
- * a larger record, the same rte_hash in lock-free mode, preallocated
- * records, RCU defer queue and counter slots. What is here is only what
- * differs: the record type, its checks, and the public names.
+ * a larger record and cell, the same direct prefixes and hashed fallback,
+ * preallocated records, RCU defer queue and counter slots. What is here
+ * is only what differs: the record type, its inline tunnel, its checks,
+ * and the public names.
  */
 
 #include <assert.h>
@@ -16,6 +17,7 @@
 #include <rte_common.h>
 
 #include "haven_binding6.h"
+#include "haven_binding_worker.h"
 #include "binding_private.h"
 
 /* Unused care-of entries zeroed: nothing else is derived. */
@@ -29,21 +31,58 @@ binding6_finish(void *r)
 			(HAVEN_BINDING_MAX_COA - rec->n_coa));
 }
 
+/*
+ * The inline tunnel of an IPv6 cell: one care-of address, intercepted
+ * here, a neighbour index that fits; IPv6 in IPv6 is the only kind.
+ */
+static void
+binding6_tunnel(struct binding_core *t, void *cell, const void *r)
+{
+	const struct haven_binding6 *b = r;
+	struct haven_binding_cell6 *c = cell;
+	uint8_t kind = HAVEN_TUN_SLOW;
+	uint64_t w[2] = { 0, 0 };
+	int osrc = -1;
+
+	if (b->n_coa == 1 && (b->flags & HAVEN_BINDING_F_INTERCEPT) &&
+	    b->coa[0].neigh < HAVEN_BINDING_CELL_NEIGH_MAX)
+		osrc = binding_core_osrc(t, b->outer_src);
+	if (osrc >= 0)
+		kind = HAVEN_TUN_IP6IP6;
+	if (b->n_coa > 0)
+		memcpy(w, b->coa[0].addr, 16);
+	__atomic_store_n((uint64_t *)(void *)c->coa, w[0], __ATOMIC_RELAXED);
+	__atomic_store_n((uint64_t *)(void *)(c->coa + 8), w[1],
+			__ATOMIC_RELAXED);
+	__atomic_store_n(&c->nk, HAVEN_BINDING_NK(kind == HAVEN_TUN_SLOW ? 0 :
+			b->coa[0].neigh, kind,
+			b->flags & HAVEN_BINDING_F_REVERSE_TUNNEL),
+			__ATOMIC_RELAXED);
+	__atomic_store_n(&c->port, b->n_coa > 0 ? b->coa[0].port : 0,
+			__ATOMIC_RELAXED);
+	__atomic_store_n(&c->osrc, osrc >= 0 ? (uint8_t)osrc : 0,
+			__ATOMIC_RELAXED);
+}
+
 static const struct binding_type binding6_type = {
 	.prefix = "hb6",
+	.family = HAVEN_AF_INET6,
 	.key_len = 16,
 	.rec_size = sizeof(struct haven_binding6),
 	.slot_off = offsetof(struct haven_binding6, slot),
 	.gen_off = offsetof(struct haven_binding6, generation),
+	.cell_hdr = sizeof(struct haven_binding_cell6),
 	.finish = binding6_finish,
+	.tunnel = binding6_tunnel,
 };
+
+static_assert(sizeof(struct haven_binding_cell6) == 48, "IPv6 cell header");
 
 static_assert(offsetof(struct haven_binding6, home_addr) == 0,
 	"the key is the first field of a record");
 
 /*
- * :: is no home address, and rte_hash cannot hold an all-zero key (see
- * haven_binding_publish()).
+ * :: is no home address (nor the key of any binding).
  */
 static inline bool
 addr_is_zero(const uint8_t a[16])
@@ -55,10 +94,12 @@ addr_is_zero(const uint8_t a[16])
 
 struct haven_binding6_table *
 haven_binding6_table_create(const char *name, uint32_t capacity,
-		unsigned int n_readers, struct rte_rcu_qsbr *qsbr, int socket_id)
+		unsigned int n_readers, struct rte_rcu_qsbr *qsbr, int socket_id,
+		const struct haven_binding_prefix *prefixes,
+		unsigned int n_prefixes)
 {
 	return binding_core_create(&binding6_type, name, capacity, n_readers,
-		qsbr, socket_id);
+		qsbr, socket_id, prefixes, n_prefixes);
 }
 
 void

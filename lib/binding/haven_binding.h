@@ -7,22 +7,35 @@
  * The binding table: home address -> mobility binding.
  *
  * One writer (the control lcore) and any number of lock-free readers (the
- * workers). The table is an rte_hash created with
- * RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF. A binding is never changed in
- * place: the writer publishes a new record and the old one is freed only
- * after an rte_rcu_qsbr grace period, so a reader that found a record may
- * use it until it next reports quiescent.
+ * workers). A binding is never changed in place: the writer publishes a
+ * new record and the old one is freed only after an rte_rcu_qsbr grace
+ * period, so a reader that found a record may use it until it next
+ * reports quiescent.
+ *
+ * The index is made for one memory access per packet. Home addresses lie
+ * in the home prefixes the table is created with: each prefix of up to
+ * max(2 x capacity, HAVEN_BINDING_DIRECT_MIN) addresses gets an array of
+ * cells indexed by the address's offset in it. Any other address (a
+ * primary's home address on a secondary agent, a node provisioned at run
+ * time, a prefix too large to index directly) goes through a hashed
+ * fallback: an open-addressing index to cells allocated as needed. A cell
+ * holds what a worker needs for the common case (one care-of address, IP
+ * in IP or GRE) inline beside the workers' forward counters, so that one
+ * cache line gives the tunnel and takes the count; everything else reads
+ * the record. haven_binding_worker.h is the readers' inline side.
  *
  * Each home address owns a counter slot for its whole life in the table,
- * so per-binding counters survive care-of address changes; workers
- * increment their own row of counters without atomics.
+ * so per-binding counters survive care-of address changes; workers count
+ * without atomics, forward traffic in their lane of the binding's cell and
+ * reverse-tunnelled traffic in their row (haven_binding_counters_row()).
  */
 
 #include <stdint.h>
 
 #include <rte_common.h>
-#include <rte_hash.h>
 #include <rte_rcu_qsbr.h>
+
+#include "haven_addr.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,6 +43,16 @@ extern "C" {
 
 /** Longest table name, in characters (object names derive from it). */
 #define HAVEN_BINDING_NAME_MAX 15
+
+/** Home prefixes one table indexes directly, at most. */
+#define HAVEN_BINDING_MAX_PREFIXES 8
+
+/**
+ * Addresses a home prefix may hold and still be indexed directly whatever
+ * the capacity (a /16 of IPv4): larger prefixes need at most twice the
+ * capacity. The cells of a direct prefix are allocated at creation.
+ */
+#define HAVEN_BINDING_DIRECT_MIN 65536
 
 /** Care-of addresses one binding may hold (S flag, RFC 5944 3.6.1.3). */
 #define HAVEN_BINDING_MAX_COA 4
@@ -109,7 +132,17 @@ struct haven_binding {
 	uint64_t last_ident;		/**< last accepted Identification */
 } __rte_cache_aligned;
 
-/** Per-binding counters, one row per worker. */
+/**
+ * A home prefix given to haven_binding_table_create() (or
+ * haven_binding6_table_create()): the family of the table, host bits
+ * ignored.
+ */
+struct haven_binding_prefix {
+	struct haven_addr addr;	/**< the prefix */
+	uint8_t len;		/**< its length in bits */
+};
+
+/** Per-binding counters, as summed (and as one reader's row holds them). */
 struct haven_binding_counters {
 	uint64_t pkts;		/**< packets tunnelled to the node */
 	uint64_t bytes;		/**< bytes tunnelled to the node */
@@ -130,6 +163,11 @@ struct haven_binding_stats {
 	uint64_t removes;	/**< successful removes */
 	uint64_t reclaimed;	/**< records back in the pool after grace */
 	uint64_t no_record;	/**< publishes refused for want of a record */
+	uint32_t direct;	/**< bindings in a directly indexed prefix */
+	uint32_t fallback;	/**< bindings in the hashed fallback */
+	uint32_t fb_cells;	/**< fallback cells allocated so far */
+	uint64_t fb_rebuilds;	/**< fallback index rebuilds (tombstones) */
+	uint32_t n_direct;	/**< home prefixes indexed directly */
 };
 
 struct haven_binding_table;
@@ -140,17 +178,27 @@ struct haven_binding_table;
  * Besides the capacity live records, the pool holds spare records for
  * replaced and removed bindings still inside their grace period.
  *
- * @param name      unique name, at most HAVEN_BINDING_NAME_MAX characters
- *                  (the rte_hash and defer queue names derive from it).
- * @param capacity  bindings it must hold.
- * @param n_readers worker lcores that will read it (counter rows).
- * @param qsbr      the RCU variable the readers report to.
- * @param socket_id NUMA socket.
- * @return the table, or NULL with rte_errno set.
+ * @param name       unique name, at most HAVEN_BINDING_NAME_MAX characters
+ *                   (the defer queue's name derives from it).
+ * @param capacity   bindings it must hold.
+ * @param n_readers  worker lcores that will read it (counter lanes and
+ *                   rows); reader ids are 0..n_readers-1.
+ * @param qsbr       the RCU variable the readers report to.
+ * @param socket_id  NUMA socket.
+ * @param prefixes   home prefixes (IPv4), indexed directly when small
+ *                   enough (see HAVEN_BINDING_DIRECT_MIN); NULL or none:
+ *                   every address goes through the hashed fallback.
+ *                   Addresses outside them are always accepted.
+ * @param n_prefixes entries in prefixes, at most
+ *                   HAVEN_BINDING_MAX_PREFIXES; they may not overlap.
+ * @return the table, or NULL with rte_errno set (EINVAL for a bad
+ *         argument or prefix, EEXIST for a name in use, ENOMEM).
  */
 struct haven_binding_table *
 haven_binding_table_create(const char *name, uint32_t capacity,
-		unsigned int n_readers, struct rte_rcu_qsbr *qsbr, int socket_id);
+		unsigned int n_readers, struct rte_rcu_qsbr *qsbr, int socket_id,
+		const struct haven_binding_prefix *prefixes,
+		unsigned int n_prefixes);
 
 /**
  * Free the table and every record; readers must have stopped. Records
@@ -172,10 +220,16 @@ void haven_binding_table_free(struct haven_binding_table *t);
  * @param t  the table.
  * @param b  the binding; home_addr is the key and must not be 0.0.0.0,
  *           n_coa at most HAVEN_BINDING_MAX_COA.
+ * A new home address of a direct prefix whose previous binding was
+ * removed within the current grace period waits for that grace period
+ * (rte_rcu_qsbr_synchronize) before its cell is reused: readers must keep
+ * reporting quiescent states or be offline.
+ *
  * @return 0, -EINVAL for a bad binding, -ENOSPC when full (bindings
  *         removed within the last grace period still hold their slot),
  *         -ENOMEM when every spare record is still waiting for its grace
- *         period (call haven_binding_reclaim() and retry later).
+ *         period (call haven_binding_reclaim() and retry later) or a
+ *         fallback cell chunk cannot be allocated.
  */
 int haven_binding_publish(struct haven_binding_table *t,
 		const struct haven_binding *b);
@@ -242,8 +296,12 @@ uint32_t haven_binding_count(const struct haven_binding_table *t);
 
 /**
  * A reader's counter row, indexed by binding slot; reader_id in
- * [0, n_readers). A reader increments row[b->slot] of a binding b it
- * looked up, before its next quiescent report.
+ * [0, n_readers). Workers count reverse-tunnelled traffic (rev_pkts,
+ * rev_bytes) in row[b->slot] of a binding b they looked up, before their
+ * next quiescent report; forward traffic is counted in the reader's lane
+ * of the binding's cell (haven_binding_worker.h), which the lookup has
+ * already brought in. haven_binding_counters_sum() adds both, and
+ * whatever else a row holds.
  *
  * @param t          the table.
  * @param reader_id  the reader's row.
@@ -254,7 +312,9 @@ haven_binding_counters_row(struct haven_binding_table *t,
 		unsigned int reader_id);
 
 /**
- * Sum one slot's counters over every reader, writer only.
+ * Sum one slot's counters over every reader (rows and cell lanes), writer
+ * only. The counts of a binding removed within the last grace period are
+ * still there.
  *
  * @param t     the table.
  * @param slot  the binding's slot, in [0, capacity).

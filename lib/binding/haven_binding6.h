@@ -11,7 +11,11 @@
  * per home address for its life in the table.
  *
  * Same implementation as the IPv4 table (a 16-byte key instead of 4, a
- * larger record); counters use struct haven_binding_counters.
+ * larger record and cell): home prefixes of at most
+ * max(2 x capacity, HAVEN_BINDING_DIRECT_MIN) addresses (a /108 for a
+ * million bindings; a /64 is far too large) are indexed directly, every
+ * other address through the hashed fallback. Counters use struct
+ * haven_binding_counters.
  */
 
 #include <stdint.h>
@@ -51,10 +55,16 @@ struct haven_binding6 {
 
 struct haven_binding6_table;
 
-/** Create an IPv6 binding table (see haven_binding_table_create()). */
+/**
+ * Create an IPv6 binding table (see haven_binding_table_create()):
+ * prefixes are IPv6 ones (family HAVEN_AF_INET6).
+ * @return the table, or NULL with rte_errno set.
+ */
 struct haven_binding6_table *
 haven_binding6_table_create(const char *name, uint32_t capacity,
-		unsigned int n_readers, struct rte_rcu_qsbr *qsbr, int socket_id);
+		unsigned int n_readers, struct rte_rcu_qsbr *qsbr, int socket_id,
+		const struct haven_binding_prefix *prefixes,
+		unsigned int n_prefixes);
 
 /** Free the table; readers must have stopped. */
 void haven_binding6_table_free(struct haven_binding6_table *t);

@@ -67,6 +67,13 @@
 #define DEFAULT_KEY_LIFETIME	3600	/* s a RADIUS key stays cached */
 /* RFC 3519 3.2: the keepalive interval a node uses when told 0 */
 #define DEFAULT_UDP_KEEPALIVE	110
+/* Rebalancing and the delegation's flow control (HAVEN_DELEG_*, lib/deleg) */
+#define DEFAULT_REBALANCE_PCT	10
+#define DEFAULT_DELEG_WINDOW	512
+#define DEFAULT_DGRAM_WINDOW	16
+#define DEFAULT_RX_BUDGET	256
+#define DEFAULT_MOVE_RATE	2000
+#define DEFAULT_MOVE_BURST	256
 
 /* Ranges. */
 #define MIN_MEMORY_MB		64
@@ -84,6 +91,10 @@
 #define MAX_DEAD_AFTER		100
 #define MAX_PPS			1000000000	/* packets/s, thresholds */
 #define MAX_HOLD_S		3600
+#define MAX_DELEG_WINDOW	65536	/* transactions in flight per SHA */
+#define MAX_RX_BUDGET		1024	/* the control lcore's punt ring */
+#define MAX_MOVE_RATE		1000000	/* moves a second */
+#define MAX_MOVE_BURST		65536
 
 /*
  * The memory the start-up tables take, measured (docs/configuration.md,
@@ -1204,15 +1215,48 @@ get_port_addr6(struct parse_ctx *ctx, const yaml_node_t *node,
 	return 0;
 }
 
+/*
+ * A port's host_interface: a Linux interface name (1..15 bytes of
+ * letters, digits, '.', '_' and '-', not "." or ".."), used by no other
+ * port.
+ */
+static int
+get_host_interface(struct parse_ctx *ctx, const yaml_node_t *node,
+	unsigned int idx)
+{
+	static const char what[] =
+		"a Linux interface name of letters, digits, '.', '_' and '-'";
+	struct haven_config *cfg = ctx->cfg;
+	char *buf = cfg->ports[idx].host_interface;
+	unsigned int i;
+
+	if (node == NULL)
+		return 0;
+	if (get_string(ctx, node, what, buf, HAVEN_CONFIG_IFNAME_LEN) < 0)
+		return -1;
+	if (buf[0] == '\0' || strcmp(buf, ".") == 0 || strcmp(buf, "..") == 0)
+		return bad_value(ctx, node, what);
+	for (i = 0; buf[i] != '\0'; i++)
+		if (!(isalnum((unsigned char)buf[i]) || strchr("._-", buf[i])))
+			return bad_value(ctx, node, what);
+	for (i = 0; i < idx; i++)
+		if (strcmp(cfg->ports[i].host_interface, buf) == 0)
+			return bad_value(ctx, node,
+				"a host interface used once (port \"%s\" has it)",
+				cfg->ports[i].name);
+	return 0;
+}
+
 static int
 parse_port(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
 {
-	enum { NAME, DEVICE, ADDRESS, ADDRESS6, N_FIELDS };
+	enum { NAME, DEVICE, ADDRESS, ADDRESS6, HOST_INTERFACE, N_FIELDS };
 	struct field f[N_FIELDS] = {
 		[NAME] = { .name = "name" },
 		[DEVICE] = { .name = "device" },
 		[ADDRESS] = { .name = "address" },
 		[ADDRESS6] = { .name = "address6" },
+		[HOST_INTERFACE] = { .name = "host_interface" },
 	};
 	static const int required[] = { NAME, DEVICE, ADDRESS };
 	struct haven_config *cfg = ctx->cfg;
@@ -1250,6 +1294,8 @@ parse_port(struct parse_ctx *ctx, yaml_node_t *map, unsigned int idx)
 				"a subnet that overlaps no other port's (port \"%s\" is %s/%u)",
 				o->name, ntop(o->addr, a), o->prefix_len);
 	}
+	if (get_host_interface(ctx, f[HOST_INTERFACE].value, idx) < 0)
+		return -1;
 	return get_port_addr6(ctx, f[ADDRESS6].value, idx);
 }
 
@@ -2604,7 +2650,8 @@ parse_delegation(struct parse_ctx *ctx, yaml_node_t *map)
 	enum {
 		AGENT_ID, ADDRESS, PORT, SECONDARIES, PRIMARIES, CAPACITY,
 		REPORT_INTERVAL_MS, DEAD_AFTER, WAIT_FOR_ACK, POLICY,
-		THRESHOLD, N_FIELDS
+		THRESHOLD, REBALANCE_TOLERANCE_PCT, WINDOW, DGRAM_WINDOW,
+		RX_BUDGET, MOVE_RATE, MOVE_BURST, N_FIELDS
 	};
 	struct field f[N_FIELDS] = {
 		[AGENT_ID] = { .name = "agent_id" },
@@ -2618,11 +2665,19 @@ parse_delegation(struct parse_ctx *ctx, yaml_node_t *map)
 		[WAIT_FOR_ACK] = { .name = "wait_for_ack" },
 		[POLICY] = { .name = "policy" },
 		[THRESHOLD] = { .name = "threshold", .nullable = true },
+		[REBALANCE_TOLERANCE_PCT] = {
+			.name = "rebalance_tolerance_pct" },
+		[WINDOW] = { .name = "window" },
+		[DGRAM_WINDOW] = { .name = "dgram_window" },
+		[RX_BUDGET] = { .name = "rx_budget" },
+		[MOVE_RATE] = { .name = "move_rate" },
+		[MOVE_BURST] = { .name = "move_burst" },
 	};
 	static const int required[] = { AGENT_ID };
 	struct haven_config *cfg = ctx->cfg;
 	struct haven_config_delegation *d = &cfg->delegation;
-	uint32_t port = d->port;
+	uint32_t port = d->port, dgram_window = d->dgram_window;
+	uint32_t rx_budget = d->rx_budget;
 	int policy = (int)d->policy;
 
 	if (map == NULL)
@@ -2643,11 +2698,25 @@ parse_delegation(struct parse_ctx *ctx, yaml_node_t *map)
 	    get_choice(ctx, f[POLICY].value, policies, N_OF(policies),
 		    &policy) < 0 ||
 	    parse_threshold(ctx, f[THRESHOLD].value) < 0 ||
+	    get_u8(ctx, f[REBALANCE_TOLERANCE_PCT].value, 0, 100,
+		    &d->rebalance_tolerance_pct) < 0 ||
+	    get_u32(ctx, f[WINDOW].value, 1, MAX_DELEG_WINDOW,
+		    &d->window) < 0 ||
+	    get_u32(ctx, f[DGRAM_WINDOW].value, 1,
+		    HAVEN_CONFIG_MAX_DGRAM_WINDOW, &dgram_window) < 0 ||
+	    get_u32(ctx, f[RX_BUDGET].value, 1, MAX_RX_BUDGET,
+		    &rx_budget) < 0 ||
+	    get_u32(ctx, f[MOVE_RATE].value, 0, MAX_MOVE_RATE,
+		    &d->move_rate) < 0 ||
+	    get_u32(ctx, f[MOVE_BURST].value, 1, MAX_MOVE_BURST,
+		    &d->move_burst) < 0 ||
 	    parse_peers(ctx, f[SECONDARIES].value, true) < 0 ||
 	    parse_peers(ctx, f[PRIMARIES].value, false) < 0)
 		return -1;
 	d->port = (uint16_t)port;
 	d->policy = (enum haven_deleg_policy)policy;
+	d->dgram_window = (uint16_t)dgram_window;
+	d->rx_budget = (uint16_t)rx_budget;
 
 	if (!cfg->has_home_agent && d->n_primaries == 0) {
 		const yaml_node_t *at = f[PRIMARIES].key != NULL ?
@@ -3463,6 +3532,12 @@ set_defaults(struct haven_config *cfg)
 	cfg->delegation.threshold.total_pps = 0;
 	cfg->delegation.threshold.hysteresis_pct = DEFAULT_HYSTERESIS_PCT;
 	cfg->delegation.threshold.hold_s = DEFAULT_HOLD_S;
+	cfg->delegation.rebalance_tolerance_pct = DEFAULT_REBALANCE_PCT;
+	cfg->delegation.window = DEFAULT_DELEG_WINDOW;
+	cfg->delegation.dgram_window = DEFAULT_DGRAM_WINDOW;
+	cfg->delegation.rx_budget = DEFAULT_RX_BUDGET;
+	cfg->delegation.move_rate = DEFAULT_MOVE_RATE;
+	cfg->delegation.move_burst = DEFAULT_MOVE_BURST;
 	haven_radius_conf_init(&cfg->aaa.radius);
 	cfg->aaa.key_lifetime = DEFAULT_KEY_LIFETIME;
 	cfg->aaa.accounting = true;

@@ -84,6 +84,8 @@ struct haven_config_udp_tunnel {
 					  * node's default (110 s) */
 };
 
+#define HAVEN_CONFIG_IFNAME_LEN 16	/**< a Linux interface name, NUL */
+
 /** One network port. */
 struct haven_config_port {
 	char name[HAVEN_CONFIG_NAME_LEN];	/**< operator's name, e.g. "home" */
@@ -96,6 +98,13 @@ struct haven_config_port {
 	bool has_addr6;				/**< address6 is given */
 	uint8_t addr6[HAVEN_CONFIG_IPV6_LEN];	/**< IPv6 interface address */
 	uint8_t prefix_len6;			/**< its subnet prefix, 1..128 */
+
+	/**
+	 * host_interface (optional): the Linux interface that mirrors this
+	 * port for daemons of the appliance (keepalived), the exception
+	 * path; "" when none. 1..15 bytes (IFNAMSIZ - 1).
+	 */
+	char host_interface[HAVEN_CONFIG_IFNAME_LEN];
 };
 
 /** One static route. */
@@ -205,7 +214,25 @@ struct haven_config_delegation {
 	bool wait_for_ack;			/**< PHA: reply after the ack [0026] */
 	enum haven_deleg_policy policy;		/**< PHA: what it delegates */
 	struct haven_config_threshold threshold;	/**< PHA, threshold policy */
+	/* PHA: rebalancing and flow control (delegation protocol 11.4, 11.5) */
+	uint8_t rebalance_tolerance_pct;	/**< equal: a secondary this far
+						  * (% of the even share) from
+						  * it starts a rebalance */
+	uint32_t window;			/**< transactions in flight per
+						  * secondary */
+	uint16_t dgram_window;			/**< request datagrams in flight
+						  * per secondary, 1..64 */
+	uint16_t rx_budget;			/**< request datagrams in flight
+						  * over all secondaries */
+	uint32_t move_rate;			/**< planned moves started per
+						  * second; 0: as the windows
+						  * allow */
+	uint32_t move_burst;			/**< planned moves started at
+						  * once */
 };
+
+/** Most request datagrams in flight per secondary; = HAVEN_DELEG_MAX_DGRAM_WINDOW. */
+#define HAVEN_CONFIG_MAX_DGRAM_WINDOW 64
 
 /**
  * The aaa: section: mobile nodes provisioned by RADIUS servers (keys and

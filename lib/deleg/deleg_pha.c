@@ -21,10 +21,12 @@
  * as the SHA's window of outstanding transactions and its window of
  * request datagrams allow, packs them into BATCHes for an SHA that speaks
  * the scale extension, retransmits those whose timer ran out, and gives
- * up on those sent ten times. Each request datagram is answered by one
- * datagram, so the windows bound what can arrive at the caller's receive
- * ring. A binding has two transaction slots: its own (t) and, after a
- * move, the STOP that releases the SHA it moved away from (rel).
+ * up on those sent HAVEN_DELEG_RETX_TRIES times (22, 20.4 s: a lossy
+ * path that works is not taken for an SHA that does not answer). Each
+ * request datagram is answered by one datagram, so the windows bound what
+ * can arrive at the caller's receive ring. A binding has two transaction
+ * slots: its own (t) and, after a move, the STOP that releases the SHA it
+ * moved away from (rel).
  *
  * IPv4 and IPv6 bindings run the same machine; acks and report entries
  * match a binding only in their own family.
@@ -43,7 +45,7 @@ enum pha_event {
 	PHA_EV_UNDELEGATE,	/* caller: haven_deleg_pha_undelegate() */
 	PHA_EV_ACK_OK,		/* the outstanding transaction acked OK */
 	PHA_EV_ACK_REFUSED,	/* ... acked with another status */
-	PHA_EV_TIMER,		/* sent ten times, no answer: give up */
+	PHA_EV_TIMER,		/* sent RETX_TRIES times, no answer */
 	PHA_EV_PEER_LOST,	/* an SHA of it is dead, restarted, lost it */
 	PHA_EV_MOVE,		/* a queued move's turn came */
 	PHA_EV_MAX,
@@ -728,7 +730,7 @@ stopped(struct haven_deleg_pha *pha, struct haven_deleg_binding *b,
 	raise_event(pha, HAVEN_DELEG_EV_STOPPED, b, peer, a->status);
 }
 
-/* STARTING, no answer to ten sends: REFUSED, one STOP in case. */
+/* STARTING, no answer to any send: REFUSED, one STOP in case. */
 static void
 start_timer(struct haven_deleg_pha *pha, struct haven_deleg_binding *b,
 		const struct pha_args *a)
@@ -1023,9 +1025,10 @@ released(struct haven_deleg_pha *pha, struct haven_deleg_binding *b,
 /* ------------------------------------------------------------------ */
 
 /*
- * Transactions sent ten times and unanswered: give up on each (the
- * machine's TIMER, or RELEASED for a release). A handler may raise an
- * event whose callback changes any list: start over after each one.
+ * Transactions sent HAVEN_DELEG_RETX_TRIES times whose last timer ran out
+ * unanswered: give up on each (the machine's TIMER, or RELEASED for a
+ * release). A handler may raise an event whose callback changes any
+ * list: start over after each one.
  */
 static void
 give_ups(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer,
@@ -1347,6 +1350,47 @@ haven_deleg_pha_delegate(struct haven_deleg_pha *pha,
 	pha_run(pha, b, PHA_EV_DELEGATE, &a);
 	kick(pha, peer, now_ms);
 	return 0;
+}
+
+int
+haven_deleg_pha_adopt(struct haven_deleg_pha *pha,
+		struct haven_deleg_binding *b, struct haven_deleg_peer *peer,
+		uint64_t now_ms)
+{
+	char addr[DELEG_ADDR_STRLEN];
+
+	if (pha == NULL || b == NULL || peer == NULL ||
+			!is_our_peer(pha, peer))
+		return -EINVAL;
+	if (b->state != HAVEN_DELEG_S_LOCAL)
+		return -EBUSY;
+	if (deleg_check_binding_info(&b->info) < 0)
+		return -EINVAL;
+	attach(b, peer);
+	hold(b, peer);
+	b->reported_packets = 0;
+	b->reported_ms = 0;
+	deleg_log(pha->ops->log, pha->ctx, "deleg: %s: adopted on %s "
+		"(generation %u)", haven_addr_str(&b->info.home_addr, addr),
+		peer->name, b->info.generation);
+	change_state(pha, b, HAVEN_DELEG_S_DELEGATED, PHA_EV_DELEGATE, now_ms);
+	return 0;
+}
+
+void
+haven_deleg_peer_restore(struct haven_deleg_peer *peer, bool boot_known,
+		uint32_t boot_id, uint64_t last_seq, uint64_t now_ms)
+{
+	if (peer == NULL)
+		return;
+	if (!peer->removed) {
+		peer->alive = true;
+		peer->last_heard_ms = now_ms;
+	}
+	peer->boot_known = boot_known;
+	peer->boot_id = boot_known ? boot_id : 0;
+	if (last_seq > peer->tx_seq)
+		peer->tx_seq = last_seq;
 }
 
 void
@@ -1705,6 +1749,8 @@ handle_heartbeat(struct haven_deleg_pha *pha, struct haven_deleg_peer *peer,
 			peer->mismatches = 0;
 		}
 	}
+	if (msg->u.heartbeat.digest == peer->digest)
+		peer->digest_agreed_ms = now_ms;
 	peer->quiet = peer->n_outstanding == 0;
 	return 0;
 }

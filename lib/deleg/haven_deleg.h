@@ -62,7 +62,14 @@ extern "C" {
 
 #define HAVEN_DELEG_RETX_INITIAL_MS 200	/**< first retransmission */
 #define HAVEN_DELEG_RETX_MAX_MS 1000	/**< backoff ceiling */
-#define HAVEN_DELEG_RETX_TRIES 10	/**< sends before giving up */
+/**
+ * Sends of a request before giving up: with the backoff above, the last
+ * at 19.4 s and the give-up at 20.4 s after the first. On a path that
+ * loses 30 % each way (a send answered with probability 0.49) all 22 fail
+ * with probability 3.7e-7; with 10 sends, 1.2e-3. Counted, not timed: a
+ * stalled PHA or a full datagram window sends later, never fewer times.
+ */
+#define HAVEN_DELEG_RETX_TRIES 22
 #define HAVEN_DELEG_REPORT_MS 1000	/**< SHA report interval (default) */
 #define HAVEN_DELEG_DEAD_REPORTS 3	/**< missed reports -> peer dead */
 #define HAVEN_DELEG_DURATION_INFINITE 0xffffffffu /**< duration_s: no end */
@@ -470,6 +477,8 @@ struct haven_deleg_peer {
 	uint64_t sync_next_ms;			/**< not before */
 	uint32_t sync_parts;			/**< INVENTORY parts seen */
 	uint64_t sync_sum;			/**< digest of entries seen */
+	uint64_t digest_agreed_ms;		/**< last heartbeat whose digest
+						  * was what it should hold */
 
 	/* SHA: per-primary state */
 	uint32_t cursor;			/**< next COUNTERS entry */
@@ -842,6 +851,39 @@ int haven_deleg_pha_sync(struct haven_deleg_pha *pha,
  */
 void haven_deleg_pha_remove_peer(struct haven_deleg_pha *pha,
 		struct haven_deleg_peer *peer, uint64_t now_ms);
+
+/**
+ * A restarted primary (or the standby of a pair taking over) takes back
+ * into its books a binding it had delegated before: state DELEGATED to
+ * peer, without sending anything, since the secondary still forwards it.
+ * The caller restores b->info from its store (generation included) first.
+ * It counts in the digest of what the peer should hold. A secondary that
+ * speaks the scale extension confirms it with a heartbeat whose digest
+ * agrees (peer->digest_agreed_ms), or else the reconciliation that the
+ * disagreement starts finds what it lost (TAKEN_BACK, status LOST); a
+ * version 1 secondary's reports confirm it (b->reported_ms set from the
+ * first report that lists it), and what they do not list the caller sends
+ * again with haven_deleg_pha_update() (a START of a new generation). A
+ * secondary that restarted meanwhile (another boot id than the one
+ * restored with haven_deleg_peer_restore()) or stays silent gives it back
+ * with TAKEN_BACK (PEER_LOST), as for any delegated binding.
+ * @return 0, -EBUSY if b is not LOCAL, -EINVAL if b->info is not
+ *   sendable or peer is not in this context.
+ */
+int haven_deleg_pha_adopt(struct haven_deleg_pha *pha,
+		struct haven_deleg_binding *b, struct haven_deleg_peer *peer,
+		uint64_t now_ms);
+
+/**
+ * Restore what a primary knew of a secondary before it restarted: the
+ * boot id of its last report (a different one in its next report means it
+ * restarted too and lost what it held), and the last sequence number sent
+ * to it (the next ones go on above it, and above the wall clock the peer
+ * was initialised with). The peer counts as heard now: it has its dead
+ * interval to report (a standby taking over may have found it silent).
+ */
+void haven_deleg_peer_restore(struct haven_deleg_peer *peer, bool boot_known,
+		uint32_t boot_id, uint64_t last_seq, uint64_t now_ms);
 
 /** Find a peer by name; NULL if none. */
 struct haven_deleg_peer *haven_deleg_peer_by_name(struct haven_deleg_peer *p,

@@ -45,14 +45,17 @@
 static inline uint16_t
 fp_get16(const uint8_t *p)
 {
-	return (uint16_t)(p[0] << 8 | p[1]);
+	uint16_t v;
+
+	__builtin_memcpy(&v, p, 2);
+	return __builtin_bswap16(v);	/* network order: big-endian */
 }
 
 static inline void
 fp_put16(uint8_t *p, uint16_t v)
 {
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
+	v = __builtin_bswap16(v);
+	__builtin_memcpy(p, &v, 2);
 }
 
 /* Copy a 32-bit field that is already in network byte order. */
@@ -151,11 +154,16 @@ fp_cksum_adjust(uint16_t cksum, uint16_t old, uint16_t new)
 static inline uint8_t
 fp_ip_ttl_decrement(uint8_t *ip)
 {
-	uint16_t old = fp_get16(ip + 8);	/* TTL and protocol */
+	/*
+	 * Equation 3 with m' = m - 0x0100 (the TTL is the high byte of its
+	 * word): ~m + m' is 0xfeff whatever m was, so
+	 * HC' = ~(~HC + 0xfeff), with the end-around carry.
+	 */
+	uint32_t sum = (uint16_t)~fp_get16(ip + 10) + 0xfeffu;
 
+	sum = (sum & 0xffff) + (sum >> 16);
 	ip[8]--;
-	fp_put16(ip + 10, fp_cksum_adjust(fp_get16(ip + 10), old,
-			fp_get16(ip + 8)));
+	fp_put16(ip + 10, (uint16_t)~sum);
 	return ip[8];
 }
 

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -47,6 +48,15 @@ struct haven_fp6;
 #define HAVEN_OUTER_TTL HAVEN_BINDING_OUTER_TTL	/**< TTL of tunnel headers */
 #define HAVEN_BURST 32			/**< packets per RX burst */
 #define HAVEN_TX_BUFFER 32		/**< packets buffered per port before TX */
+
+/**
+ * VRRP (RFC 5798): IP protocol 112 to 224.0.0.18 (IPv4) or ff02::12
+ * (IPv6). Workers never act on it; they punt it to the control lcore,
+ * which passes it to the Linux side of the port (the exception path, where
+ * keepalived runs).
+ */
+#define HAVEN_IPPROTO_VRRP 112
+#define HAVEN_VRRP_GROUP4 RTE_BE32(0xe0000012)	/**< 224.0.0.18 */
 
 /**
  * Drop reasons, defined once: expands into the enum and the names.
@@ -133,15 +143,46 @@ enum haven_neigh_state {
 					  * haven_neigh_get() may reuse it */
 };
 
-/** A port as the fast path sees it. */
+/**
+ * A port as the fast path sees it.
+ *
+ * Two Ethernet addresses: the port's own (mac, always received; ARP
+ * replies for the port's own address carry it) and, on the home port of
+ * the active primary of a pair, the VRRP virtual MAC (RFC 5798 7.3) that
+ * moves with the home agent address between the pair: while vmac_on it
+ * is received too and is the source of every frame the agent sends about
+ * the home agent or a mobile node (haven_fp_port_mac()). The control
+ * lcore writes vmac before it sets vmac_on; workers read vmac_on first.
+ */
 struct haven_fp_port {
 	uint16_t port_id;			/**< DPDK port */
-	struct rte_ether_addr mac;		/**< its address */
+	struct rte_ether_addr mac;		/**< its own address */
 	uint32_t addr;				/**< interface address (NBO) */
 	uint32_t mask;				/**< subnet mask (NBO) */
 	uint16_t mtu;				/**< L3 MTU */
 	bool tx_ip_cksum;			/**< IPv4 checksum offload */
+	volatile bool vmac_on;			/**< vmac in use (active primary) */
+	struct rte_ether_addr vmac;		/**< VRRP virtual MAC */
 };
+
+/**
+ * The Ethernet address the agent speaks with on a port: the virtual MAC
+ * while the port holds it, else the port's own.
+ */
+static inline const struct rte_ether_addr *
+haven_fp_port_mac(const struct haven_fp_port *p)
+{
+	return p->vmac_on ? &p->vmac : &p->mac;
+}
+
+/** True if frames to (or from) mac are this port's own. */
+static inline bool
+haven_fp_port_is_ours(const struct haven_fp_port *p,
+		const struct rte_ether_addr *mac)
+{
+	return rte_is_same_ether_addr(mac, &p->mac) ||
+		(p->vmac_on && rte_is_same_ether_addr(mac, &p->vmac));
+}
 
 /** Per-worker statistics: plain increments by the owner only. */
 struct haven_worker_stats {
@@ -162,6 +203,13 @@ struct haven_fp {
 	unsigned int n_ports;
 	unsigned int home_port;			/**< index of the home link */
 	uint32_t ha_addr;			/**< home agent address (NBO) */
+	/**
+	 * The home agent address (both families) belongs to the other
+	 * primary of a pair for now (this one is its standby, or neither):
+	 * workers neither answer ARP / ND for it nor take traffic to it.
+	 * Written by the control lcore, read by workers.
+	 */
+	volatile bool ha_standby;
 	struct haven_binding_table *bindings;
 	struct haven_neigh *neigh;		/**< HAVEN_NEIGH_MAX entries */
 	struct rte_lpm *routes;			/**< prefix -> route index */

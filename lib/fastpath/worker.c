@@ -7,13 +7,20 @@
  * headers and decides what it is (ARP, ICMP echo to the agent, tunnel to
  * decapsulate, packet to encapsulate, control traffic, drop), collecting
  * the home address each one needs into one key array; consecutive equal
- * keys share an entry (the "last key" of gtpu_decap.c). One bulk lookup
- * of the binding table follows. Pass 2 (act) rewrites each mbuf in place
- * and hands it to a per-port TX buffer or the punt list; TX buffers are
- * flushed when full and at the end of every loop, punts are enqueued once
- * per burst. Binding records are only used until the next quiescent
- * report, which the loop makes between bursts, so nothing caches them
- * across bursts.
+ * keys share an entry (the "last key" of gtpu_decap.c). A key in a
+ * directly indexed home prefix gives its binding's cell at once
+ * (haven_binding_worker.h), which is prefetched there and then, so that
+ * the cell's one miss overlaps the classification of the packets after
+ * it; other keys are looked up in the table's hashed fallback after the
+ * loop. Pass 2 (act) reads each cell: when it holds an inline tunnel (one
+ * care-of address, IP in IP or GRE) the packet is counted in this
+ * worker's lane of that cell and encapsulated from the kind's prepared
+ * outer header without touching the binding's record; anything else
+ * reads the record. It hands each mbuf to a per-port TX buffer or the
+ * punt list; TX buffers are flushed when full and at the end of every
+ * loop, punts are enqueued once per burst. Cells and records are only
+ * used until the next quiescent report, which the loop makes between
+ * bursts, so nothing caches them across bursts.
  *
  * Mobile nodes behind a NAT (RFC 3519) are one more encapsulation:
  * HAVEN_ENCAP_UDP bindings are tunnelled in UDP from the agent's port 434
@@ -43,6 +50,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "haven_binding_worker.h"
 #include "haven_fastpath.h"
 #include "fastpath_private.h"
 #include "encap_private.h"
@@ -66,6 +74,17 @@
 
 #define NO_KEY UINT8_MAX
 
+/* Packets whose data pass 1 prefetches ahead of the one it classifies. */
+#define PREFETCH_OFFSET 3
+
+/*
+ * A direct prefix whose cells take more than this is mostly out of the
+ * caches: its burst's cells are prefetched in a tight loop before pass 1
+ * (prefetch_cells()), which at a million bindings gains more than the
+ * loop costs; below it the loop costs more than it gains.
+ */
+#define PREPASS_BYTES (8u << 20)
+
 static const char *const drop_names[] = {
 #define HAVEN_DROP_NAME(name, text) [HAVEN_DROP_##name] = text,
 	HAVEN_FOREACH_DROP(HAVEN_DROP_NAME)
@@ -86,6 +105,10 @@ haven_drop_name(enum haven_drop d)
 
 /* What pass 2 does with a packet. */
 enum fp_action {
+	ACT_FAST,		/* the common case: a cell, see fp_fast */
+	ACT_FAST_FB,		/* ... whose cell is found after pass 1 */
+	ACT_FAST6,		/* the common IPv6 case (fastpath6_private.h) */
+	ACT_FAST6_FB,		/* ... whose cell is found after pass 1 */
 	ACT_DROP,
 	ACT_PUNT,		/* control traffic, to the control lcore */
 	ACT_ARP,		/* answer, punt or drop: needs the target's binding */
@@ -109,12 +132,19 @@ struct fp_meta {
 struct fp_burst {
 	struct haven_worker *w;
 	struct haven_fp *fp;
+	const struct haven_binding_view *v;	/* IPv4 bindings, or NULL */
 	unsigned int port;			/* input port index */
 	unsigned int n_keys;
+	unsigned int n_fb;			/* keys for the fallback */
+	uint32_t lane_off;			/* this worker's lane in a cell */
 	uint16_t n_tx;
 	uint16_t n_punt;
 	uint32_t keys[HAVEN_BURST];
-	const struct haven_binding *bindings[HAVEN_BURST];
+	struct haven_binding_cell4 *cells[HAVEN_BURST];	/* per key */
+	uint8_t fb[HAVEN_BURST];		/* keys not in a direct prefix */
+	void *cells6[HAVEN_BURST];		/* per packet: IPv6 hint */
+	uint8_t fb6[HAVEN_BURST];		/* packets for the fallback */
+	unsigned int n_fb6;
 	struct rte_mbuf *punt[PUNT_MAX];
 };
 
@@ -125,19 +155,90 @@ drop(struct fp_burst *b, struct rte_mbuf *m, enum haven_drop reason)
 	rte_pktmbuf_free(m);
 }
 
+/* Bring in a cell and this worker's lane in it, for writing. */
+static inline void
+prefetch_cell(const struct fp_burst *b, const void *cell)
+{
+	rte_prefetch0_write(cell);
+	if (b->lane_off >= RTE_CACHE_LINE_SIZE)
+		rte_prefetch0_write((const uint8_t *)cell + b->lane_off);
+}
+
+/*
+ * The key index of home address key in this burst: a new key's cell is
+ * found and prefetched now when it lies in a direct prefix, else its
+ * fallback index entry is prefetched and the cell found after pass 1.
+ */
 static inline uint8_t
 burst_key(struct fp_burst *b, uint32_t key)
 {
+	struct haven_binding_cell4 *c;
+	unsigned int k;
+
 	if (b->n_keys > 0 && b->keys[b->n_keys - 1] == key)
 		return b->n_keys - 1;
-	b->keys[b->n_keys] = key;
-	return b->n_keys++;
+	k = b->n_keys++;
+	b->keys[k] = key;
+	if (unlikely(b->v == NULL)) {
+		b->cells[k] = NULL;
+		return k;
+	}
+	c = haven_binding_direct4(b->v, key);
+	b->cells[k] = c;
+	if (likely(c != NULL)) {
+		prefetch_cell(b, c);
+	} else {
+		b->fb[b->n_fb++] = k;
+		haven_binding_fb_prefetch4(b->v, key);
+	}
+	return k;
+}
+
+/* After pass 1: the cells of the keys outside the direct prefixes. */
+static inline void
+burst_fallback(struct fp_burst *b)
+{
+	struct haven_binding_cell4 *c;
+	unsigned int i, k;
+
+	for (i = 0; i < b->n_fb; i++) {
+		k = b->fb[i];
+		c = haven_binding_fb_find4(b->v, b->keys[k]);
+		b->cells[k] = c;
+		if (c != NULL)
+			prefetch_cell(b, c);
+	}
+}
+
+/*
+ * A packet's binding as a consistent snapshot of its cell; tun->rec 0
+ * when there is none.
+ */
+static inline struct haven_binding_cell4 *
+burst_cell(const struct fp_burst *b, const struct fp_meta *md,
+		struct haven_binding_tun *tun)
+{
+	struct haven_binding_cell4 *c;
+
+	c = md->key == NO_KEY ? NULL : b->cells[md->key];
+	if (likely(c != NULL))
+		haven_binding_cell4_read(c, tun);
+	else
+		memset(tun, 0, sizeof(*tun));	/* rec 0, kind SLOW */
+	return c;
 }
 
 static inline const struct haven_binding *
-burst_binding(const struct fp_burst *b, const struct fp_meta *md)
+tun_record(const struct fp_burst *b, const struct haven_binding_tun *tun)
 {
-	return md->key == NO_KEY ? NULL : b->bindings[md->key];
+	return tun->rec == 0 ? NULL : haven_binding_rec(b->v, tun->rec);
+}
+
+/* The reader row entry of a binding slot (reverse-tunnel counters). */
+static inline struct haven_binding_counters *
+row_of(const struct fp_burst *b, uint32_t slot)
+{
+	return &b->v->rows[(size_t)b->w->id * b->v->row_stride + slot];
 }
 
 /* ------------------------------------------------------------------ */
@@ -256,7 +357,8 @@ send_to_next_hop(struct fp_burst *b, struct rte_mbuf *m, unsigned int out,
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
-	rte_ether_addr_copy(&b->fp->ports[out].mac, &eth->src_addr);
+	rte_ether_addr_copy(haven_fp_port_mac(&b->fp->ports[out]),
+			&eth->src_addr);
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	if (likely(neigh < HAVEN_NEIGH_MAX &&
 		   fp_neigh_mac(&b->fp->neigh[neigh], &eth->dst_addr)))
@@ -286,7 +388,7 @@ is_agent_addr(const struct haven_fp *fp, uint32_t a)
 	if (a == 0)
 		return false;
 	if (a == fp->ha_addr)
-		return true;
+		return !fp->ha_standby;
 	for (i = 0; i < fp->n_ports; i++)
 		if (a == fp->ports[i].addr)
 			return true;
@@ -439,6 +541,35 @@ is_broadcast_registration(const struct haven_fp_port *p, const uint8_t *ip)
 		fp_get16(ip + hlen + 2) == MIP_UDP_PORT;
 }
 
+/* A VRRP advertisement (RFC 5798 5.1.1): protocol 112 to 224.0.0.18. */
+static inline bool
+is_vrrp(const uint8_t *ip)
+{
+	return ip[9] == HAVEN_IPPROTO_VRRP &&
+		fp_get32n(ip + 16) == HAVEN_VRRP_GROUP4;
+}
+
+/*
+ * A frame from one of the port's own MACs: our own transmission seen
+ * again (the port is promiscuous), unless it is a VRRP advertisement of
+ * the other primary, which uses the same virtual MAC while both are
+ * master (a split that keepalived resolves only if it sees it).
+ */
+static inline bool
+is_own_echo(const struct haven_fp_port *p, const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const uint8_t *ip = (const uint8_t *)(eth + 1);
+
+	if (!haven_fp_port_is_ours(p, &eth->src_addr))
+		return false;
+	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    rte_pktmbuf_data_len(m) < sizeof(*eth) + FP_IPV4_HLEN)
+		return true;
+	return !is_vrrp(ip) || fp_get32n(ip + 12) == p->addr;
+}
+
 static inline void
 classify_ipv4(struct fp_burst *b, struct rte_mbuf *m, bool to_our_mac,
 		struct fp_meta *md)
@@ -464,8 +595,9 @@ classify_ipv4(struct fp_burst *b, struct rte_mbuf *m, bool to_our_mac,
 	if (is_agent_addr(b->fp, fp_ip_dst(ip))) {
 		classify_local(b, ip, md);
 	} else if (!to_our_mac) {
-		if (is_broadcast_registration(&b->fp->ports[b->port], ip))
-			md->action = ACT_PUNT;
+		if (is_broadcast_registration(&b->fp->ports[b->port], ip) ||
+		    is_vrrp(ip))
+			md->action = ACT_PUNT;	/* VRRP: for the Linux side */
 		else
 			md->drop = HAVEN_DROP_NOT_FOR_US;
 	} else {
@@ -474,8 +606,199 @@ classify_ipv4(struct fp_burst *b, struct rte_mbuf *m, bool to_our_mac,
 	}
 }
 
+/*
+ * The common case, loaded once per burst into a struct that does not
+ * escape (the compiler keeps it in registers: stores into packets, which
+ * may alias anything reached through a pointer, do not make it reload):
+ * an IPv4 datagram to a home address of the table's first direct prefix,
+ * tunnelled from its cell's inline tunnel.
+ */
+/* The agent's addresses: the home agent's, the ports'. */
+#define FAST_AGENT_ADDRS (1 + HAVEN_MAX_PORTS)
+
+struct fp_fast {
+	uint64_t mac48;			/* input port's MAC, 48 bits */
+	uint32_t agent[FAST_AGENT_ADDRS];	/* the agent's addresses */
+	/* Those inside the first direct prefix; unused: one outside it. */
+	uint32_t agent_in[2];
+	bool agent_in_all;		/* more inside: compare them all */
+	uint32_t base;			/* first direct prefix, host order */
+	uint32_t size;			/* its addresses; 0: none */
+	uint32_t cell_shift;
+	uint8_t *cells;
+	uint32_t lane_off;		/* this worker's lane in a cell */
+	unsigned int n_ports;
+	const struct haven_fp_port *ports;
+	const struct haven_neigh *neigh;
+	const struct haven_binding_view *v;	/* NULL: no IPv4 bindings */
+	const struct haven_binding_osrc4 *osrc4;
+	uint32_t n_encap;		/* packets sent by fast4_encap() */
+	bool prepass;			/* prefetch_cells() first */
+};
+
 static inline void
-classify(struct fp_burst *b, struct rte_mbuf *m, struct fp_meta *md)
+fast_init(struct fp_fast *f, const struct haven_fp *fp,
+		const struct haven_binding_view *v, unsigned int port,
+		uint32_t lane_off)
+{
+	unsigned int i, n;
+
+	memset(f, 0, sizeof(*f));
+	memcpy(&f->mac48, &fp->ports[port].mac, RTE_ETHER_ADDR_LEN);
+	f->n_ports = fp->n_ports;
+	f->ports = fp->ports;
+	f->neigh = fp->neigh;
+	f->lane_off = lane_off;
+	f->v = v;
+	if (v == NULL)
+		return;
+	f->osrc4 = v->osrc4;
+	if (v->n_direct > 0) {
+		f->base = v->direct[0].base;
+		f->size = v->direct[0].size;
+		f->cells = v->direct[0].cells;
+		f->cell_shift = v->cell_shift;
+		f->prepass = ((uint64_t)f->size << f->cell_shift) >
+			PREPASS_BYTES;
+	}
+	/*
+	 * Packets to the agent are not tunnelled: compared with fixed
+	 * slots, those the agent does not fill holding 0.0.0.0 (which
+	 * sends a packet to it to the general path, as it should).
+	 */
+	f->agent[0] = fp->ha_addr;
+	for (i = 0; i < fp->n_ports && i + 1 < FAST_AGENT_ADDRS; i++)
+		f->agent[i + 1] = fp->ports[i].addr;
+	/*
+	 * A destination in the first direct prefix can only be one of the
+	 * agent's addresses that lie in it (usually the home agent's and
+	 * the home port's): two slots, filled up with an address outside
+	 * the prefix.
+	 */
+	f->agent_in[0] = f->agent_in[1] = rte_cpu_to_be_32(f->base != 0 ?
+			f->base - 1 : f->base + f->size);
+	for (i = 0, n = 0; i < FAST_AGENT_ADDRS; i++) {
+		if (f->agent[i] == 0 ||
+		    rte_be_to_cpu_32(f->agent[i]) - f->base >= f->size)
+			continue;
+		if (n < 2)
+			f->agent_in[n] = f->agent[i];
+		n++;
+	}
+	f->agent_in_all = n > 2;
+}
+
+/* Returned by fast4_classify(): the common case, cell after pass 1. */
+#define FAST4_FALLBACK ((struct haven_binding_cell4 *)(uintptr_t)1)
+
+/*
+ * Pass 1 of the IPv4 common case in a straight line (the caller checked
+ * the Ethernet header): 20-byte header, total length exactly the frame's
+ * (no padding), checksum right (or checked by the NIC), not to one of the
+ * agent's addresses. Its cell when the destination lies in the first
+ * direct prefix, prefetched with the headroom line the outer header will
+ * go into; FAST4_FALLBACK otherwise (the destination's fallback entry
+ * prefetched unless another direct prefix holds it); NULL, having decided
+ * nothing, for anything else: classify() then looks at the packet with
+ * every check (and comes to the same verdict for what passes here).
+ */
+static __rte_always_inline struct haven_binding_cell4 *
+fast4_classify(const struct fp_fast *f, struct rte_mbuf *m, const uint8_t *p,
+		uint32_t *key)
+{
+	const uint8_t *ip = p + sizeof(struct rte_ether_hdr);
+	uint64_t rx_cksum = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	uint16_t len = rte_pktmbuf_data_len(m);
+	struct haven_binding_cell4 *c;
+	uint32_t v[5], off, d;
+	uint64_t sum;
+
+	if (unlikely(f->v == NULL ||
+		     len < sizeof(struct rte_ether_hdr) + FP_IPV4_HLEN))
+		return NULL;
+	memcpy(v, ip, FP_IPV4_HLEN);
+	if ((v[0] & 0xffff00ffu) != (0x45u |
+			(uint32_t)rte_cpu_to_be_16(len - 14) << 16) ||
+	    rx_cksum == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return NULL;
+	if (rx_cksum == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN) {
+		/* RFC 1071: the header sums to all ones (see fp_ip_cksum_ok);
+		 * five words fit 35 bits, 33 once folded, at most
+		 * 0x10000 after two more folds, 0xffff when right. */
+		sum = (uint64_t)v[0] + v[1] + v[2] + v[3] + v[4];
+		sum = (sum & 0xffffffff) + (sum >> 32);
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		if (sum != 0xffff)
+			return NULL;
+	}
+	d = v[4];
+	off = rte_be_to_cpu_32(d) - f->base;
+	if (likely(off < f->size && !f->agent_in_all)) {
+		if ((d == f->agent_in[0]) | (d == f->agent_in[1]))
+			return NULL;
+	} else if ((d == f->agent[0]) | (d == f->agent[1]) |
+		   (d == f->agent[2]) | (d == f->agent[3]) |
+		   (d == f->agent[4])) {
+		return NULL;
+	}
+	/* The outer header will go in front: bring that line in too. */
+	rte_prefetch0_write(p - FP_IPV4_HLEN - FP_GRE_HLEN);
+	if (likely(off < f->size)) {
+		c = (struct haven_binding_cell4 *)(void *)
+			(f->cells + ((size_t)off << f->cell_shift));
+		rte_prefetch0_write(c);
+		if (f->lane_off >= RTE_CACHE_LINE_SIZE)
+			rte_prefetch0_write((const uint8_t *)c + f->lane_off);
+		return c;
+	}
+	*key = d;
+	if (haven_binding_direct4(f->v, d) == NULL)
+		haven_binding_fb_prefetch4(f->v, d);
+	return FAST4_FALLBACK;
+}
+
+/*
+ * Pass 1: the common case of either family for a frame to our MAC from
+ * another host, or ACT_DROP (not the common case: classify() decides).
+ * *cell and *key as fast4_classify() and fast6_classify() leave them.
+ */
+static __rte_always_inline uint8_t
+fast_classify(const struct fp_fast *f, const struct fp_fast6 *f6,
+		struct rte_mbuf *m, void **cell, uint32_t *key)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint64_t w;
+	uint16_t type;
+	void *c;
+
+	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr)))
+		return ACT_DROP;
+	memcpy(&w, p, 8);			/* destination, 2 bytes more */
+	if ((w & 0xffffffffffffULL) != f->mac48)
+		return ACT_DROP;
+	memcpy(&w, p + 4, 8);			/* 2 bytes, then the source */
+	if ((w >> 16) == f->mac48)
+		return ACT_DROP;
+	type = ((const uint16_t *)(const void *)p)[6];
+	if (likely(type == RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
+		c = fast4_classify(f, m, p, key);
+		*cell = c;
+		return c == NULL ? ACT_DROP : c == (void *)FAST4_FALLBACK ?
+			ACT_FAST_FB : ACT_FAST;
+	}
+	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		c = fast6_classify(f6, m);
+		*cell = c;
+		return c == NULL ? ACT_DROP : c == (void *)FAST6_FALLBACK ?
+			ACT_FAST6_FB : ACT_FAST6;
+	}
+	return ACT_DROP;
+}
+
+static inline void
+classify(struct fp_burst *b, struct rte_mbuf *m, struct fp_meta *md,
+		unsigned int idx)
 {
 	const struct haven_fp_port *p = &b->fp->ports[b->port];
 	const struct rte_ether_hdr *eth;
@@ -488,10 +811,10 @@ classify(struct fp_burst *b, struct rte_mbuf *m, struct fp_meta *md)
 		return;
 	}
 	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	to_our_mac = rte_is_same_ether_addr(&eth->dst_addr, &p->mac);
+	to_our_mac = haven_fp_port_is_ours(p, &eth->dst_addr);
 	/* The port is promiscuous: ignore others' frames and our own echo. */
 	if ((!to_our_mac && !rte_is_multicast_ether_addr(&eth->dst_addr)) ||
-	    rte_is_same_ether_addr(&eth->src_addr, &p->mac)) {
+	    is_own_echo(p, m)) {
 		md->drop = HAVEN_DROP_NOT_FOR_US;
 		return;
 	}
@@ -504,7 +827,13 @@ classify(struct fp_burst *b, struct rte_mbuf *m, struct fp_meta *md)
 		break;
 	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
 		if (b->fp->fp6 != NULL) {
+			bool fb = false;
+
 			md->action = ACT_IPV6;
+			b->cells6[idx] = to_our_mac ?
+				fp6_classify(b->fp, m, &fb) : NULL;
+			if (fb)
+				b->fb6[b->n_fb6++] = (uint8_t)idx;
 			break;
 		}
 		md->drop = HAVEN_DROP_NOT_IPV4_OR_ARP;
@@ -545,9 +874,9 @@ arp_learn(struct fp_burst *b, struct rte_mbuf *m, const struct rte_arp_hdr *arp)
 
 /* Turn a request into our reply in place (RFC 826 "swap" step). */
 static inline void
-arp_reply(struct fp_burst *b, struct rte_mbuf *m, struct rte_arp_hdr *arp)
+arp_reply(struct fp_burst *b, struct rte_mbuf *m, struct rte_arp_hdr *arp,
+		const struct rte_ether_addr *mac)
 {
-	const struct rte_ether_addr *mac = &b->fp->ports[b->port].mac;
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	uint32_t target = arp->arp_data.arp_tip;
 
@@ -592,18 +921,28 @@ act_arp(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 {
 	struct rte_arp_hdr *arp = rte_pktmbuf_mtod_offset(m,
 			struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
-	const struct haven_binding *bnd = burst_binding(b, md);
+	struct haven_binding_tun tun;
+	const struct haven_binding *bnd;
 	const struct haven_fp *fp = b->fp;
 	uint32_t spa = arp->arp_data.arp_sip, tpa = arp->arp_data.arp_tip;
-	bool ours = is_agent_addr(fp, tpa) ||
-		(bnd != NULL && (bnd->flags & HAVEN_BINDING_F_INTERCEPT));
+	const struct haven_fp_port *p = &fp->ports[b->port];
+	bool ours;
 
+	burst_cell(b, md, &tun);
+	bnd = tun_record(b, &tun);
+	ours = is_agent_addr(fp, tpa) ||
+		(bnd != NULL && (bnd->flags & HAVEN_BINDING_F_INTERCEPT));
 	if (arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) &&
 	    spa != 0 && spa != tpa) {
-		if (tpa != 0 &&
-		    (tpa == fp->ha_addr || tpa == fp->ports[b->port].addr)) {
+		/* The port's own address: its own MAC (a pair's own). */
+		if (tpa != 0 && tpa == p->addr && tpa != fp->ha_addr) {
 			arp_learn(b, m, arp);
-			arp_reply(b, m, arp);
+			arp_reply(b, m, arp, &p->mac);
+			return;
+		}
+		if (tpa != 0 && tpa == fp->ha_addr && !fp->ha_standby) {
+			arp_learn(b, m, arp);
+			arp_reply(b, m, arp, haven_fp_port_mac(p));
 			return;
 		}
 		if (bnd != NULL && (bnd->flags & HAVEN_BINDING_F_INTERCEPT) &&
@@ -611,7 +950,7 @@ act_arp(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 		    b->port == fp->home_port) {
 			arp_learn(b, m, arp);
 			b->w->stats.proxy_arp++;
-			arp_reply(b, m, arp);
+			arp_reply(b, m, arp, haven_fp_port_mac(p));
 			return;
 		}
 	}
@@ -644,7 +983,8 @@ act_echo(struct fp_burst *b, struct rte_mbuf *m)
 	fp_put16(icmp + 2, fp_cksum_adjust(fp_get16(icmp + 2),
 			ICMP_ECHO_REQUEST << 8, ICMP_ECHO_REPLY << 8));
 	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
-	rte_ether_addr_copy(&b->fp->ports[b->port].mac, &eth->src_addr);
+	rte_ether_addr_copy(haven_fp_port_mac(&b->fp->ports[b->port]),
+			&eth->src_addr);
 	b->w->stats.icmp_echo++;
 	tx_enqueue(b, b->port, m);
 }
@@ -690,7 +1030,7 @@ icmp_frag_needed(struct fp_burst *b, struct rte_mbuf *m, uint16_t mtu)
 	fp_put16(icmp + 2, fp_cksum(icmp, ICMP_HLEN + quote));
 	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
 	rte_ether_addr_copy(&prev_hop, &((struct rte_ether_hdr *)p)->dst_addr);
-	rte_ether_addr_copy(&fp->ports[b->port].mac,
+	rte_ether_addr_copy(haven_fp_port_mac(&fp->ports[b->port]),
 			&((struct rte_ether_hdr *)p)->src_addr);
 	((struct rte_ether_hdr *)p)->ether_type =
 		rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
@@ -814,82 +1154,163 @@ encap_one(struct fp_burst *b, struct rte_mbuf *m,
 }
 
 /*
- * The common case in a straight line: IP in IP to one care-of address on
- * a known port, within the MTU, headroom available, neighbour REACHABLE.
- * Returns false, having touched nothing, for anything else: encap_one()
- * then does it (or drops, or punts) with every check. The outer header
- * (RFC 2003 3.1, as fp_outer_ipv4_prepared()) is written with three
- * wide stores; its checksum is the sum prepared at publish plus total
- * length, identification and DF.
+ * The prepared outer headers, one per inline tunnel kind of IPv4 cells
+ * (haven_binding_worker.h): what a kind writes after the Ethernet header
+ * besides the outer IPv4 header (RFC 2003 3.1: TTL HAVEN_OUTER_TTL), and
+ * the checksum sum of that header's constant words. A new encapsulation
+ * is one more entry and, if it has per-packet fields beyond the IPv4
+ * total length, a line in fast4_encap(). RFC 3519's IP in UDP has such
+ * fields (the NAT's port, the UDP length) and is not a kind: its cells
+ * are HAVEN_TUN_SLOW and encap_one() builds it from the record.
  */
-static __rte_always_inline bool
-encap_ipip_fast(struct fp_burst *b, struct rte_mbuf *m,
-		const struct haven_binding *bnd, const struct haven_binding_coa *coa)
+struct fp_tmpl4 {
+	uint8_t proto;		/* outer IPv4 protocol; 0: no template */
+	uint8_t extra_len;	/* bytes after the outer IPv4 header */
+	uint32_t extra;		/* those bytes (NBO, up to 4) */
+	uint32_t const_sum;	/* 0x4500 + TTL and protocol */
+};
+
+#define TMPL_SUM(proto) (0x4500u + ((uint32_t)HAVEN_OUTER_TTL << 8 | (proto)))
+
+static const struct fp_tmpl4 tmpl4[HAVEN_TUN_KINDS] = {
+	[HAVEN_TUN_IPIP] = {
+		.proto = FP_IPPROTO_IPIP,
+		.const_sum = TMPL_SUM(FP_IPPROTO_IPIP),
+	},
+	[HAVEN_TUN_GRE] = {	/* RFC 2784 2: no C, version 0, IPv4 */
+		.proto = FP_IPPROTO_GRE,
+		.extra_len = FP_GRE_HLEN,
+		.extra = RTE_BE32(RTE_ETHER_TYPE_IPV4),
+		.const_sum = TMPL_SUM(FP_IPPROTO_GRE),
+	},
+};
+
+/*
+ * Encapsulate toward a cell's inline tunnel in a straight line: the cell
+ * read under its sequence word, TTL, counters, outer header, Ethernet.
+ * Returns the output port index, or -1, having touched nothing, when
+ * this packet needs the general path (no inline tunnel, cell being
+ * rewritten, TTL running out, too big for the port's MTU, no headroom,
+ * neighbour not REACHABLE): act_encap() then does it from the record,
+ * with every check. The outer header's checksum is always computed here
+ * (the kind's constant sum, the outer source's prepared sum, the care-of
+ * address, total length, identification and DF), so checksum offload is
+ * neither needed nor asked for.
+ */
+static __rte_always_inline int
+fast4_encap(struct fp_fast *f, uint16_t *ip_id, struct rte_mbuf *m,
+		struct haven_binding_cell4 *c)
 {
-	const struct haven_fp *fp = b->fp;
+	const struct haven_binding_osrc4 *os;
+	const struct fp_tmpl4 *tp;
 	const struct haven_fp_port *op;
-	struct rte_ether_hdr *eth;
-	const uint8_t *ip;
-	uint16_t total, id, frag, cksum;
-	uint32_t sum, w0, w1, w2;
-	uint8_t *outer;
-	int out;
+	struct haven_binding_lane *lane;
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *), *ip, *outer;
+	const struct haven_neigh *n;
+	uint16_t inner_len, total, id, frag, mtu, nk;
+	uint32_t r1, r2, coa, coa_h, sum;
+	unsigned int hl, kind, out;
+	uint8_t port, osrc;
 
-	out = fp_port_index(fp, coa->port);
-	if (unlikely(out < 0 || coa->neigh >= HAVEN_NEIGH_MAX ||
-		     rte_pktmbuf_headroom(m) < FP_IPV4_HLEN))
-		return false;
-	op = &fp->ports[out];
-	ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
-			sizeof(struct rte_ether_hdr));
-	total = fp_ip_total_len(ip) + FP_IPV4_HLEN;
-	if (unlikely(total > (op->mtu != 0 ? op->mtu : RTE_ETHER_MTU) ||
-		     op->tx_ip_cksum))
-		return false;
+	/* The cell, whole (haven_binding_cell4_read()). */
+	r1 = __atomic_load_n(&c->rec, __ATOMIC_ACQUIRE);
+	coa = __atomic_load_n(&c->coa, __ATOMIC_RELAXED);
+	nk = __atomic_load_n(&c->nk, __ATOMIC_RELAXED);
+	port = __atomic_load_n(&c->port, __ATOMIC_RELAXED);
+	osrc = __atomic_load_n(&c->osrc, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	r2 = __atomic_load_n(&c->rec, __ATOMIC_RELAXED);
+	kind = (nk >> 12) & 0x7;
+	if (unlikely(r1 != r2 || r1 == 0 ||
+		     (r1 & HAVEN_BINDING_CELL_BUSY) != 0 ||
+		     kind == HAVEN_TUN_SLOW))
+		return -1;
+
+	/* The neighbour lives on the port (its index in fp->ports). */
+	n = &f->neigh[nk & 0x0fff];
+	out = n->port;
+	if (unlikely(out >= f->n_ports || f->ports[out].port_id != port))
+		return -1;
+	op = &f->ports[out];
+	tp = &tmpl4[kind];
+	hl = FP_IPV4_HLEN + tp->extra_len;
+	ip = p + sizeof(struct rte_ether_hdr);
+	inner_len = fp_ip_total_len(ip);
+	total = inner_len + hl;
+	mtu = op->mtu != 0 ? op->mtu : RTE_ETHER_MTU;
+	if (unlikely(total > mtu || m->data_off < hl || ip[8] <= 1))
+		return -1;
+	/* The new Ethernet header's destination, written ahead in the
+	 * headroom: nothing is committed if the neighbour is not ready. */
+	outer = p - hl;
+	if (unlikely(!fp_neigh_mac(n, (struct rte_ether_addr *)outer)))
+		return -1;
+
+	m->data_off -= hl;
+	m->data_len += hl;
+	m->pkt_len += hl;
+	/* RFC 2003 3.1: forwarding into a tunnel decrements the TTL. */
+	fp_ip_ttl_decrement(ip);
+	lane = haven_binding_lane(c, f->lane_off);
+	lane->pkts++;
+	lane->bytes += inner_len;
+
+	rte_ether_addr_copy(haven_fp_port_mac(op),
+			(struct rte_ether_addr *)(outer + 6));
+	((struct rte_ether_hdr *)outer)->ether_type =
+		RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	outer += sizeof(struct rte_ether_hdr);
 	frag = fp_get16(ip + 6) & FP_IP_DF;
-
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, FP_IPV4_HLEN);
-	if (unlikely(!fp_neigh_mac(&fp->neigh[coa->neigh], &eth->dst_addr))) {
-		rte_pktmbuf_adj(m, FP_IPV4_HLEN);	/* as it was */
-		return false;
-	}
-	rte_ether_addr_copy(&op->mac, &eth->src_addr);
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-
-	id = b->w->ip_id++;
-	sum = (uint32_t)coa->outer_sum + total + id + frag;
+	id = (*ip_id)++;
+	os = &f->osrc4[osrc];
+	coa_h = rte_be_to_cpu_32(coa);
+	sum = tp->const_sum + os->sum + (coa_h >> 16) + (coa_h & 0xffff) +
+		total + id + frag;
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
-	cksum = (uint16_t)~sum;
-	outer = (uint8_t *)(eth + 1);
 	/* Bytes 0..11 in network order, as three 32-bit words. */
-	w0 = rte_cpu_to_be_32(0x45000000u | total);
-	w1 = rte_cpu_to_be_32((uint32_t)id << 16 | frag);
-	w2 = rte_cpu_to_be_32((uint32_t)HAVEN_OUTER_TTL << 24 |
-			(uint32_t)FP_IPPROTO_IPIP << 16 | cksum);
-	fp_put32n(outer, w0);
-	fp_put32n(outer + 4, w1);
-	fp_put32n(outer + 8, w2);
-	fp_put32n(outer + 12, bnd->outer_src);
-	fp_put32n(outer + 16, coa->addr);
-	b->w->stats.encap_pkts++;
-	tx_enqueue(b, out, m);
-	return true;
+	fp_put32n(outer, rte_cpu_to_be_32(0x45000000u | total));
+	fp_put32n(outer + 4, rte_cpu_to_be_32((uint32_t)id << 16 | frag));
+	fp_put32n(outer + 8, rte_cpu_to_be_32(
+			(uint32_t)HAVEN_OUTER_TTL << 24 |
+			(uint32_t)tp->proto << 16 | (uint16_t)~sum));
+	fp_put32n(outer + 12, os->addr);
+	fp_put32n(outer + 16, coa);
+	if (tp->extra_len != 0)
+		fp_put32n(outer + FP_IPV4_HLEN, tp->extra);
+	f->n_encap++;
+	return (int)out;
 }
 
-static inline void
-act_encap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
+/*
+ * A datagram for a home address. Tunnel whatever reaches our MAC for an
+ * intercepted home address, even when another agent is now the
+ * forwarder: routers with a stale ARP entry still send here after a
+ * delegation (EP 1134991 [0037]).
+ */
+static void
+act_encap(struct fp_burst *b, struct fp_fast *f, struct rte_mbuf *m,
+		struct haven_binding_cell4 *c)
 {
-	const struct haven_binding *bnd = burst_binding(b, md);
-	struct haven_binding_counters *cnt;
+	const struct haven_binding *bnd;
+	struct haven_binding_lane *lane;
+	struct haven_binding_tun tun;
 	uint8_t *ip;
 	unsigned int i;
+	int out;
 
-	/*
-	 * Tunnel whatever reaches our MAC for an intercepted home address,
-	 * even when another agent is now the forwarder: routers with a stale
-	 * ARP entry still send here after a delegation (EP 1134991 [0037]).
-	 */
+	/* An inline tunnel: intercepted, one care-of address. */
+	if (c != NULL && f->osrc4 != NULL) {
+		out = fast4_encap(f, &b->w->ip_id, m, c);
+		if (out >= 0) {
+			tx_enqueue(b, (unsigned int)out, m);
+			return;
+		}
+	}
+	memset(&tun, 0, sizeof(tun));
+	if (c != NULL)
+		haven_binding_cell4_read(c, &tun);
+	bnd = tun_record(b, &tun);
 	if (bnd == NULL || !(bnd->flags & HAVEN_BINDING_F_INTERCEPT) ||
 	    bnd->n_coa == 0) {
 		drop(b, m, HAVEN_DROP_NO_BINDING);
@@ -901,26 +1322,22 @@ act_encap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 		drop(b, m, HAVEN_DROP_TTL_EXPIRED);
 		return;
 	}
-	/* RFC 2003 3.1: forwarding into a tunnel decrements the inner TTL. */
+	/* RFC 2003 3.1: forwarding into a tunnel decrements the TTL. */
 	fp_ip_ttl_decrement(ip);
-	cnt = &b->w->counters[bnd->slot];
-	cnt->pkts++;
-	cnt->bytes += fp_ip_total_len(ip);
-
-	if (likely(bnd->n_coa == 1 && bnd->encap == HAVEN_ENCAP_IPIP) &&
-	    encap_ipip_fast(b, m, bnd, &bnd->coa[0]))
-		return;
+	lane = haven_binding_lane(c, b->lane_off);
+	lane->pkts++;
+	lane->bytes += fp_ip_total_len(ip);
 
 	/* One copy per care-of address (RFC 5944 simultaneous bindings). */
 	for (i = 0; i + 1 < bnd->n_coa; i++) {
-		struct rte_mbuf *c = rte_pktmbuf_copy(m, b->fp->pool, 0,
+		struct rte_mbuf *copy = rte_pktmbuf_copy(m, b->fp->pool, 0,
 				UINT32_MAX);
 
-		if (unlikely(c == NULL)) {
+		if (unlikely(copy == NULL)) {
 			b->w->stats.drops[HAVEN_DROP_NO_MBUF]++;
 			continue;
 		}
-		encap_one(b, c, bnd, &bnd->coa[i]);
+		encap_one(b, copy, bnd, &bnd->coa[i]);
 	}
 	encap_one(b, m, bnd, &bnd->coa[bnd->n_coa - 1]);
 }
@@ -952,8 +1369,9 @@ is_tunnel_end(const struct haven_binding *bnd, const struct fp_meta *md)
 static inline void
 act_decap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 {
-	const struct haven_binding *bnd = burst_binding(b, md);
+	const struct haven_binding *bnd;
 	struct haven_binding_counters *cnt;
+	struct haven_binding_tun tun;
 	uint8_t *ip, *inner;
 	uint16_t inner_len;
 	uint32_t next_hop;
@@ -962,17 +1380,34 @@ act_decap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 
 	/* RFC 3024 4.2: a home agent decapsulates only for a mobile node
 	 * that asked for reverse tunnelling, from its care-of address. */
-	if (bnd == NULL) {
+	burst_cell(b, md, &tun);
+	if (tun.rec == 0) {
 		drop(b, m, HAVEN_DROP_REVTUN_NO_BINDING);
 		return;
 	}
-	if (!(bnd->flags & HAVEN_BINDING_F_REVERSE_TUNNEL)) {
-		drop(b, m, HAVEN_DROP_REVTUN_NOT_ALLOWED);
-		return;
-	}
-	if (!is_tunnel_end(bnd, md)) {
-		drop(b, m, HAVEN_DROP_REVTUN_BAD_SOURCE);
-		return;
+	if (tun.kind != HAVEN_TUN_SLOW) {
+		/* The inline tunnel has the one care-of address; it is never
+		 * a UDP one (RFC 3519 bindings read the record), so UDP
+		 * tunnel data does not come by it. */
+		if (!tun.rev) {
+			drop(b, m, HAVEN_DROP_REVTUN_NOT_ALLOWED);
+			return;
+		}
+		if (tun.coa != md->outer_src ||
+		    md->tunnel == FP_IPPROTO_UDP) {
+			drop(b, m, HAVEN_DROP_REVTUN_BAD_SOURCE);
+			return;
+		}
+	} else {
+		bnd = tun_record(b, &tun);
+		if (!(bnd->flags & HAVEN_BINDING_F_REVERSE_TUNNEL)) {
+			drop(b, m, HAVEN_DROP_REVTUN_NOT_ALLOWED);
+			return;
+		}
+		if (!is_tunnel_end(bnd, md)) {
+			drop(b, m, HAVEN_DROP_REVTUN_BAD_SOURCE);
+			return;
+		}
 	}
 	ip = rte_pktmbuf_mtod_offset(m, uint8_t *,
 			sizeof(struct rte_ether_hdr));
@@ -1003,9 +1438,11 @@ act_decap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 	rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr));
 	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
 
-	cnt = &b->w->counters[bnd->slot];
-	cnt->rev_pkts++;
-	cnt->rev_bytes += inner_len;
+	if (likely(b->w->counters != NULL)) {
+		cnt = &b->w->counters[tun.slot];
+		cnt->rev_pkts++;
+		cnt->rev_bytes += inner_len;
+	}
 	b->w->stats.decap_pkts++;
 	neigh = fp_neigh_lookup(b->fp->neigh, next_hop);
 	send_to_next_hop(b, m, out,
@@ -1018,63 +1455,128 @@ act_decap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 /* ------------------------------------------------------------------ */
 
 /*
- * With a large table every record and every counter is a cache miss.
- * Start them all for the burst at once, records first and then the
- * counters they point to, so that pass 2 waits for two rounds of misses
- * overlapped across the burst instead of two misses per packet.
+ * Before pass 1, in one tight loop: the cell each frame's destination
+ * would have in the first direct prefix, prefetched on the strength of
+ * the Ethernet type alone (a wrong guess only costs a prefetch), so that
+ * the burst's cell misses are all in flight before the classification
+ * work starts, as rte_hash's bulk lookup does with its buckets.
  */
-static inline void
-prefetch_bindings(const struct fp_burst *b)
+static __rte_always_inline void
+prefetch_cells(const struct fp_fast *f, const struct fp_fast6 *f6,
+		struct rte_mbuf **pkts, uint16_t n)
 {
-	unsigned int k;
+	const uint8_t *p;
+	uint32_t d, off;
+	uint16_t i, type;
 
-	for (k = 0; k < b->n_keys; k++)
-		if (b->bindings[k] != NULL)
-			rte_prefetch0(b->bindings[k]);
-	for (k = 0; k < b->n_keys; k++)
-		if (b->bindings[k] != NULL)
-			rte_prefetch0(&b->w->counters[b->bindings[k]->slot]);
+	for (i = 0; i < n; i++) {
+		p = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		memcpy(&type, p + 12, 2);
+		if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+			memcpy(&d, p + 30, 4);
+			off = rte_be_to_cpu_32(d) - f->base;
+			if (off < f->size)
+				rte_prefetch0_write(f->cells +
+					((size_t)off << f->cell_shift));
+		} else if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+			memcpy(&d, p + 50, 4);
+			off = rte_be_to_cpu_32(d) - f6->base;
+			if (off < f6->size)
+				rte_prefetch0_write(f6->cells +
+					((size_t)off << f6->cell_shift));
+		}
+	}
 }
 
 static uint16_t
 process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 		uint16_t n)
 {
+	void *fast[HAVEN_BURST];		/* the common case's cells */
+	uint32_t fast_key[HAVEN_BURST];		/* ... IPv4 fallback keys */
 	struct fp_meta meta[HAVEN_BURST];
 	struct fp_burst b;
+	struct fp_fast f;
+	struct fp_fast6 f6;
+	unsigned int n_ffb = 0;
 	uint16_t i;
+	int out;
 
 	b.w = w;
 	b.fp = w->fp;
+	b.v = w->fp->bindings != NULL ?
+		haven_binding_view4(w->fp->bindings) : NULL;
+	b.lane_off = haven_binding_lane_off4(w->id);
 	b.port = port;
 	b.n_keys = 0;
+	b.n_fb = 0;
+	b.n_fb6 = 0;
 	b.n_tx = 0;
 	b.n_punt = 0;
+	fast_init(&f, w->fp, b.v, port, b.lane_off);
+	fast6_init(&f6, w->fp, w->id);
 	w->stats.rx_pkts += n;
 
-	if (n > 0)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
+	if (f.prepass || f6.prepass)
+		prefetch_cells(&f, &f6, pkts, n);
+	for (i = 0; i < PREFETCH_OFFSET && i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		classify(&b, pkts[i], &meta[i]);
-	}
-
-	if (b.n_keys > 0) {
-		if (likely(b.fp->bindings != NULL))
-			haven_binding_lookup_bulk(b.fp->bindings, b.keys,
-					b.n_keys, b.bindings);
+		if (i + PREFETCH_OFFSET < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET],
+					void *));
+		meta[i].action = fast_classify(&f, &f6, pkts[i], &fast[i],
+				&fast_key[i]);
+		if (likely(meta[i].action == ACT_FAST))
+			continue;
+		if (meta[i].action == ACT_DROP)
+			classify(&b, pkts[i], &meta[i], i);
 		else
-			memset(b.bindings, 0, sizeof(b.bindings));
-		prefetch_bindings(&b);
+			n_ffb++;
 	}
+	/* The cells pass 1 could not find at once, now their entries came. */
+	for (i = 0; n_ffb > 0 && i < n; i++) {
+		if (meta[i].action == ACT_FAST_FB) {
+			fast[i] = haven_binding_find4(f.v, fast_key[i]);
+			if (fast[i] != NULL)
+				rte_prefetch0_write(fast[i]);
+			meta[i].action = ACT_FAST;
+			n_ffb--;
+		} else if (meta[i].action == ACT_FAST6_FB) {
+			fast[i] = fast6_fallback(&f6, pkts[i]);
+			meta[i].action = ACT_FAST6;
+			n_ffb--;
+		}
+	}
+	if (b.n_fb > 0)
+		burst_fallback(&b);
+	for (i = 0; i < b.n_fb6; i++)
+		b.cells6[b.fb6[i]] = fp6_fallback(b.fp, pkts[b.fb6[i]]);
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
+		if (likely(meta[i].action == ACT_FAST)) {
+			out = fast[i] == NULL ? -1 :
+				fast4_encap(&f, &w->ip_id, m, fast[i]);
+			if (likely(out >= 0))
+				tx_enqueue(&b, (unsigned int)out, m);
+			else
+				act_encap(&b, &f, m, fast[i]);
+			continue;
+		}
 		switch (meta[i].action) {
+		case ACT_FAST6:
+			out = fast[i] == NULL ? -1 :
+				fast6_encap(&f6, m, fast[i]);
+			if (out >= 0)
+				tx_enqueue(&b, (unsigned int)out, m);
+			else
+				fp6_input(&b, w, port, m, fast[i], &f6);
+			break;
 		case ACT_ENCAP:
-			act_encap(&b, m, &meta[i]);
+			act_encap(&b, &f, m, meta[i].key == NO_KEY ? NULL :
+					b.cells[meta[i].key]);
 			break;
 		case ACT_DECAP:
 			act_decap(&b, m, &meta[i]);
@@ -1089,7 +1591,7 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 			punt_control(&b, m);
 			break;
 		case ACT_IPV6:
-			fp6_input(&b, w, port, m);
+			fp6_input(&b, w, port, m, b.cells6[i], &f6);
 			break;
 		default:
 			drop(&b, m, meta[i].drop);
@@ -1098,6 +1600,7 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	}
 	if (b.n_punt > 0)
 		punt_flush(&b);
+	w->stats.encap_pkts += f.n_encap + f6.n_encap;
 	return b.n_tx;
 }
 

@@ -14,8 +14,11 @@
  * calls fp6_input() once per packet in its second pass; output goes back
  * through worker.c's burst (TX buffers, the punt ring), see
  * fastpath6_private.h. Header bytes come from lib/mip6's pure builders
- * and checks. IPv6 packets are per-packet for now (one binding lookup
- * each, no bulk); IPv4's loop is untouched by them.
+ * and checks. A packet to forward has its destination's cell found and
+ * prefetched in worker.c's pass 1 (fp6_classify()); in pass 2 a cell
+ * with an inline tunnel (one care-of address) is counted in this
+ * worker's lane and encapsulated without reading the binding's record,
+ * anything else reads the record.
  *
  * No locks, no allocation but mbufs, no system call, no logging: every
  * outcome is a counter in w->stats.
@@ -30,6 +33,7 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include "haven_binding_worker.h"
 #include "haven_fastpath.h"
 #include "haven_fastpath6.h"
 #include "haven_mip6.h"
@@ -60,6 +64,8 @@ struct fp6_pkt {
 	const struct haven_fp *fp;
 	const struct haven_fp6 *fp6;
 	unsigned int port;		/* input port index */
+	uint32_t lane_off;		/* this worker's lane in a cell */
+	struct fp_fast6 *f6;		/* the burst's common case */
 };
 
 static inline void
@@ -83,6 +89,16 @@ lookup6(const struct fp6_pkt *c, const uint8_t *home_addr)
 	return haven_binding6_lookup(c->fp6->bindings, home_addr);
 }
 
+/* The cell of a home address, or NULL. */
+static inline struct haven_binding_cell6 *
+cell6_of(const struct haven_fp6 *fp6, const uint8_t *home_addr)
+{
+	if (unlikely(fp6->bindings == NULL))
+		return NULL;
+	return haven_binding_find6(haven_binding_view6(fp6->bindings),
+			home_addr);
+}
+
 static inline bool
 is_agent6(const struct fp6_pkt *c, const uint8_t *a)
 {
@@ -90,7 +106,7 @@ is_agent6(const struct fp6_pkt *c, const uint8_t *a)
 	unsigned int i;
 
 	if (fp_ip6_eq(a, fp6->ha_addr) && !fp_ip6_is_zero(a))
-		return true;
+		return !c->fp->ha_standby;
 	for (i = 0; i < c->fp->n_ports && i < HAVEN_MAX_PORTS; i++)
 		if (fp6->port_has_addr[i] && fp_ip6_eq(a, fp6->port_addr[i]))
 			return true;
@@ -136,7 +152,8 @@ send6(struct fp6_pkt *c, struct rte_mbuf *m, unsigned int out, uint32_t neigh)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
-	rte_ether_addr_copy(&c->fp->ports[out].mac, &eth->src_addr);
+	rte_ether_addr_copy(haven_fp_port_mac(&c->fp->ports[out]),
+			&eth->src_addr);
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
 	if (likely(neigh < HAVEN_NEIGH6_MAX &&
@@ -195,7 +212,8 @@ icmp6_error(struct fp6_pkt *c, const struct rte_mbuf *m, const uint8_t *ip,
 	}
 	rte_pktmbuf_append(e, ETH_HLEN + (uint16_t)n);
 	rte_ether_addr_copy(&in_eth->src_addr, &eth->dst_addr);
-	rte_ether_addr_copy(&c->fp->ports[c->port].mac, &eth->src_addr);
+	rte_ether_addr_copy(haven_fp_port_mac(&c->fp->ports[c->port]),
+			&eth->src_addr);
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	fp_burst_tx(c->b, c->port, e);
 }
@@ -244,9 +262,9 @@ ns_learn(struct fp6_pkt *c, struct rte_mbuf *m,
  */
 static void
 na_reply(struct fp6_pkt *c, struct rte_mbuf *m,
-		const struct haven_nd_ns_info *ns, const uint8_t *src)
+		const struct haven_nd_ns_info *ns, const uint8_t *src,
+		const struct rte_ether_addr *port_mac)
 {
-	const struct rte_ether_addr *port_mac = &c->fp->ports[c->port].mac;
 	struct rte_ether_addr dst_mac;
 	uint8_t flags = HAVEN_ND_NA_F_O;
 	const uint8_t *dst;
@@ -294,14 +312,18 @@ nd_ns(struct fp6_pkt *c, struct rte_mbuf *m, const uint8_t *ip, size_t len)
 		drop6(c, m, HAVEN_DROP_MALFORMED);
 		return;
 	}
-	own = (!fp_ip6_is_zero(fp6->ha_addr) &&
-	       fp_ip6_eq(ns.target, fp6->ha_addr)) ||
-		(fp6->port_has_addr[c->port] &&
-		 fp_ip6_eq(ns.target, fp6->port_addr[c->port]));
-	if (own) {
+	own = fp6->port_has_addr[c->port] &&
+		fp_ip6_eq(ns.target, fp6->port_addr[c->port]);
+	if (own || (!fp_ip6_is_zero(fp6->ha_addr) && !c->fp->ha_standby &&
+		    fp_ip6_eq(ns.target, fp6->ha_addr))) {
+		const struct haven_fp_port *p = &c->fp->ports[c->port];
+
 		if (!ns.dad)
 			ns_learn(c, m, &ns);
-		na_reply(c, m, &ns, ns.target);
+		/* The port's own address: its own MAC (a pair's own). */
+		na_reply(c, m, &ns, ns.target, own &&
+			!fp_ip6_eq(ns.target, fp6->ha_addr) ? &p->mac :
+			haven_fp_port_mac(p));
 		return;
 	}
 	bnd = lookup6(c, ns.target);
@@ -311,7 +333,8 @@ nd_ns(struct fp6_pkt *c, struct rte_mbuf *m, const uint8_t *ip, size_t len)
 		if (!ns.dad)
 			ns_learn(c, m, &ns);
 		c->w->stats.proxy_nd++;
-		na_reply(c, m, &ns, own_src(c, c->port));
+		na_reply(c, m, &ns, own_src(c, c->port),
+			haven_fp_port_mac(&c->fp->ports[c->port]));
 		return;
 	}
 	if (ns.dad || bnd != NULL || is_agent6(c, ns.target) ||
@@ -342,7 +365,8 @@ echo6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip)
 			ICMP6_ECHO_REQUEST << 8 | icmp[1],
 			ICMP6_ECHO_REPLY << 8 | icmp[1]));
 	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
-	rte_ether_addr_copy(&c->fp->ports[c->port].mac, &eth->src_addr);
+	rte_ether_addr_copy(haven_fp_port_mac(&c->fp->ports[c->port]),
+			&eth->src_addr);
 	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
 	c->w->stats.icmp_echo++;
 	fp_burst_tx(c->b, c->port, m);
@@ -515,15 +539,38 @@ tunnel_mtu(const struct fp6_pkt *c, const struct haven_binding6 *bnd)
  * still send here after a delegation, as for IPv4). RFC 2473 3.1: the
  * inner hop limit is decremented, Time Exceeded when it runs out; 7.1:
  * Packet Too Big with the tunnel MTU when the tunnel packet would not
- * fit (no fragmentation of the outer packet).
+ * fit (no fragmentation of the outer packet). cell is the destination's
+ * cell when pass 1 found it.
  */
 static void
-encap6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip, size_t len)
+encap6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip, size_t len,
+		struct haven_binding_cell6 *cell)
 {
-	const struct haven_binding6 *bnd = lookup6(c, ip + 24);
-	struct haven_binding_counters *cnt;
+	const struct haven_binding6 *bnd = NULL;
+	struct haven_binding_lane *lane;
+	struct haven_binding_tun tun;
 	unsigned int i, mtu;
+	uint8_t coa[16];
+	int out;
 
+	/* Pass 1's cell is a hint: a fallback candidate may be another's. */
+	if (cell == NULL || unlikely(!fp_ip6_eq(cell->key, ip + 24)))
+		cell = cell6_of(c->fp6, ip + 24);
+	/* An inline tunnel: intercepted, one care-of address. */
+	if (cell != NULL && c->f6->v != NULL) {
+		out = fast6_encap(c->f6, m, cell);
+		if (out >= 0) {
+			fp_burst_tx(c->b, (unsigned int)out, m);
+			return;
+		}
+	}
+	if (cell != NULL)
+		haven_binding_cell6_read(cell, &tun, coa);
+	else
+		memset(&tun, 0, sizeof(tun));	/* rec 0, kind SLOW */
+	if (tun.rec != 0)
+		bnd = haven_binding_rec(haven_binding_view6(c->fp6->bindings),
+				tun.rec);
 	if (bnd == NULL || !(bnd->flags & HAVEN_BINDING_F_INTERCEPT) ||
 	    bnd->n_coa == 0) {
 		drop6(c, m, HAVEN_DROP_NO_BINDING);
@@ -543,11 +590,9 @@ encap6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip, size_t len)
 		return;
 	}
 	haven_ip6ip6_prepare_inner(ip, len);
-	if (c->w->counters6 != NULL) {
-		cnt = &c->w->counters6[bnd->slot];
-		cnt->pkts++;
-		cnt->bytes += len;
-	}
+	lane = haven_binding_lane(cell, c->lane_off);
+	lane->pkts++;
+	lane->bytes += len;
 
 	/* One copy per care-of address, the original to the last one. */
 	for (i = 0; i + 1 < bnd->n_coa; i++) {
@@ -567,12 +612,58 @@ encap6(struct fp6_pkt *c, struct rte_mbuf *m, uint8_t *ip, size_t len)
 /* Entry                                                               */
 /* ------------------------------------------------------------------ */
 
+void *
+fp6_classify(const struct haven_fp *fp, struct rte_mbuf *m, bool *fallback)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+			ETH_HLEN);
+	struct haven_binding_cell6 *cell;
+	const struct haven_binding_view *v;
+
+	if (unlikely(rte_pktmbuf_data_len(m) < ETH_HLEN + IP6_HLEN ||
+		     fp->fp6->bindings == NULL || ip[0] >> 4 != 6 ||
+		     fp_ip6_is_multicast(ip + 24) ||
+		     (ip[6] == HAVEN_IPPROTO_ICMPV6 &&
+		      rte_pktmbuf_data_len(m) > ETH_HLEN + IP6_HLEN &&
+		      (ip[IP6_HLEN] == HAVEN_ND_NS ||
+		       ip[IP6_HLEN] == HAVEN_ND_NA))))
+		return NULL;
+	v = haven_binding_view6(fp->fp6->bindings);
+	cell = haven_binding_direct6(v, ip + 24);
+	if (likely(cell != NULL)) {
+		rte_prefetch0_write(cell);
+		/* The outer header will go in front: bring that line in. */
+		rte_prefetch0_write(ip - IP6_HLEN - ETH_HLEN);
+		return cell;
+	}
+	haven_binding_fb_prefetch6(v, ip + 24);
+	*fallback = true;
+	return NULL;
+}
+
+void *
+fp6_fallback(const struct haven_fp *fp, struct rte_mbuf *m)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+			ETH_HLEN);
+	struct haven_binding_cell6 *cell;
+
+	cell = haven_binding_fb_candidate6(
+			haven_binding_view6(fp->fp6->bindings), ip + 24);
+	if (cell != NULL) {
+		rte_prefetch0_write(cell);
+		rte_prefetch0_write(ip - IP6_HLEN - ETH_HLEN);
+	}
+	return cell;
+}
+
 void
 fp6_input(struct fp_burst *b, struct haven_worker *w, unsigned int port,
-		struct rte_mbuf *m)
+		struct rte_mbuf *m, void *cell, struct fp_fast6 *f6)
 {
 	struct fp6_pkt c = {
 		.b = b, .w = w, .fp = w->fp, .fp6 = w->fp->fp6, .port = port,
+		.lane_off = haven_binding_lane_off6(w->id), .f6 = f6,
 	};
 	const struct rte_ether_hdr *eth =
 		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -609,10 +700,10 @@ fp6_input(struct fp_burst *b, struct haven_worker *w, unsigned int port,
 		local6(&c, m, ip, len);
 		return;
 	}
-	if (!rte_is_same_ether_addr(&eth->dst_addr, &w->fp->ports[port].mac) ||
+	if (!haven_fp_port_is_ours(&w->fp->ports[port], &eth->dst_addr) ||
 	    fp_ip6_is_multicast(ip + 24)) {
 		drop6(&c, m, HAVEN_DROP_NOT_FOR_US);
 		return;
 	}
-	encap6(&c, m, ip, len);
+	encap6(&c, m, ip, len, cell);
 }

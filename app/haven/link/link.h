@@ -122,11 +122,32 @@ int haven_link_send_ip6(const void *pkt, uint16_t len);
 void haven_link_announce(const struct haven_addr *addr);
 
 /**
+ * Announce the agent's own addresses on the home link (the home agent
+ * address and the home port's, both families), as Linux does when an
+ * interface comes up (arp_notify): neighbours that still knew another MAC
+ * for them (a process before a restart, the other primary of a pair) take
+ * ours at once instead of after their reachable time. Call once the
+ * workers run; nothing while this agent is not serving.
+ */
+void haven_link_announce_own(void);
+
+/**
  * Announce addr with another host's MAC: a mobile node's own, when it
  * comes home (RFC 5944 4.6). IPv4 only.
  */
 void haven_link_announce_mac(const struct haven_addr *addr,
 		const struct rte_ether_addr *mac);
+
+/**
+ * Hand an address of the home link back to its owner (an operator removed
+ * the binding of a node that may have come home): ask who has it (ARP
+ * requests, Neighbor Solicitations: up to HAVEN_SOLICIT_TRIES, a
+ * RetransTimer apart) and, if a host answers, announce the address with
+ * that host's MAC (twice), as a deregistration from home does (RFC 5944
+ * 4.6), so that the link stops sending to this agent. Nobody answering,
+ * nothing more is sent.
+ */
+void haven_link_hand_back(const struct haven_addr *addr);
 
 /** A duplicate address detection probe for addr (IPv6, RFC 4862 5.4.2). */
 void haven_link_dad_probe(const struct haven_addr *addr);

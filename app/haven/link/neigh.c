@@ -45,6 +45,8 @@
 #define CONFLICT_HOOKS 4
 #define OWNER_HOOKS 4
 #define DEFEND_SLOTS 256		/**< rate limiters of defences (hashed) */
+#define HAND_BACK_SLOTS 16		/**< addresses being handed back */
+#define HAND_BACK_ANNOUNCES 2		/**< announcements of the owner's MAC */
 
 /* What the control lcore knows of a neighbour beyond the workers' entry. */
 enum nstate {
@@ -84,6 +86,12 @@ static struct {
 	void *arg;
 } owner_hooks[OWNER_HOOKS];
 static uint64_t defended_ms[DEFEND_SLOTS];
+/* Addresses asked for on the home link (haven_link_hand_back()).
+ * Writer: this file (haven_link_hand_back(), the resolution tick). */
+static struct {
+	struct haven_addr addr;		/* family NONE: a free slot */
+	uint64_t until_ms;		/* no answer by then: nobody home */
+} hand_back[HAND_BACK_SLOTS];
 
 struct link_family *
 link_family_of(uint8_t family)
@@ -365,11 +373,64 @@ entry_tick(struct link_family *f, int idx, uint64_t now)
 	}
 }
 
+/* An address handed back: its owner answered, or time is up. */
+static void
+hand_back_tick(uint64_t now)
+{
+	unsigned int i, n;
+
+	for (i = 0; i < HAND_BACK_SLOTS; i++) {
+		struct haven_addr *a = &hand_back[i].addr;
+		struct link_family *f = link_family_of(a->family);
+		int idx;
+
+		if (f == NULL)
+			continue;
+		idx = f->find(a);
+		if (idx >= 0 && f->state(idx) == HAVEN_NEIGH_REACHABLE) {
+			/* Its owner is here: the link learns its MAC again. */
+			for (n = 0; n < HAND_BACK_ANNOUNCES; n++) {
+				f->stats.announces_sent++;
+				f->announce(a, f->mac(idx));
+			}
+		} else if (now < hand_back[i].until_ms) {
+			continue;
+		}
+		memset(a, 0, sizeof(*a));
+	}
+}
+
+void
+haven_link_hand_back(const struct haven_addr *addr)
+{
+	struct link_family *f = link_family_of(addr->family);
+	struct haven_addr nh;
+	unsigned int i, slot = HAND_BACK_SLOTS;
+	uint8_t port;
+
+	if (f == NULL || f->route(addr, &nh, &port) != 0 ||
+	    haven_addr_cmp(&nh, addr) != 0)
+		return;		/* not on a link of ours */
+	for (i = 0; i < HAND_BACK_SLOTS; i++) {
+		if (hand_back[i].addr.family == HAVEN_AF_NONE)
+			slot = i;
+		else if (haven_addr_cmp(&hand_back[i].addr, addr) == 0)
+			return;	/* already asked */
+	}
+	if (slot == HAND_BACK_SLOTS || entry_get(f, addr, port) < 0)
+		return;
+	hand_back[slot].addr = *addr;
+	hand_back[slot].until_ms = haven_now_ms() +
+		(HAVEN_SOLICIT_TRIES + 1) * HAVEN_SOLICIT_RETRY_MS;
+}
+
 void
 link_resolve_tick(uint64_t now)
 {
 	unsigned int k;
 	int idx;
+
+	hand_back_tick(now);
 
 	for (k = 0; k < RTE_DIM(families); k++) {
 		struct link_family *f = families[k];
@@ -565,6 +626,32 @@ haven_link_announce(const struct haven_addr *addr)
 		return;
 	f->stats.announces_sent++;
 	f->announce(addr, haven_rt_port_mac(haven_rt_home_port()));
+}
+
+void
+haven_link_announce_own(void)
+{
+	const struct haven_fp *fp = &haven_rt.fp;
+	const struct haven_fp6 *fp6 = haven_rt.fp6;
+	struct haven_addr a;
+
+	if (!haven_rt.serving)
+		return;
+	a = haven_addr4(fp->ha_addr);
+	haven_link_announce(&a);
+	if (fp->ports[fp->home_port].addr != fp->ha_addr) {
+		a = haven_addr4(fp->ports[fp->home_port].addr);
+		haven_link_announce(&a);
+	}
+	if (fp6 == NULL)
+		return;
+	a = haven_addr6(fp6->ha_addr);
+	haven_link_announce(&a);
+	if (fp6->port_has_addr[fp->home_port] &&
+	    memcmp(fp6->port_addr[fp->home_port], fp6->ha_addr, 16) != 0) {
+		a = haven_addr6(fp6->port_addr[fp->home_port]);
+		haven_link_announce(&a);
+	}
 }
 
 void

@@ -561,6 +561,26 @@ haven_node_unbind(struct haven_node *n, const struct haven_addr *coa,
 	node_notify(n, HAVEN_NODE_MOVED, reason);
 }
 
+int
+haven_node_clear(struct haven_node *n)
+{
+	char h[HAVEN_ADDR_STRLEN];
+	bool delegated = n->forwarder != HAVEN_FORWARDER_SELF;
+	unsigned int n_coa = n->n_coa;
+
+	if (n->origin != HAVEN_NODE_CONFIGURED)
+		return -EPERM;
+	if (!haven_node_bound(n))
+		return -ENODATA;
+	haven_node_unbind(n, NULL, HAVEN_NODE_R_CLEARED);
+	haven_event(HAVEN_EV_ADMIN_RELEASE, &n->hoa, -1,
+		"binding of %s removed by the operator (%u care-of addresses%s)",
+		haven_addr_str(&n->hoa, h), n_coa,
+		delegated ? ", taken back from its secondary" : "");
+	haven_link_hand_back(&n->hoa);
+	return 0;
+}
+
 bool
 node_intercepts(const struct haven_addr *a, void *arg)
 {
@@ -575,6 +595,79 @@ void
 haven_node_set_handover(struct haven_node *n, bool on)
 {
 	n->handover = on;
+}
+
+void
+haven_node_replay_changed(struct haven_node *n)
+{
+	node_notify(n, HAVEN_NODE_REPLAY, HAVEN_NODE_R_ADMIN);
+}
+
+int
+haven_node_restore(struct haven_node *n, const struct haven_node_restore *r)
+{
+	struct haven_node_coa old[HAVEN_NODE_MAX_COA];
+	uint8_t old_n = n->n_coa, old_encap = n->encap, old_flags = n->flags;
+	uint8_t old_fwd = n->forwarder;
+	uint64_t old_registered = n->registered_ms;
+	int rc;
+
+	if (r->has_replay)
+		n->replay = r->replay;
+	if (r->n_coa == 0)
+		return r->has_replay ? 0 : -EINVAL;
+	if (r->n_coa > HAVEN_NODE_MAX_COA)
+		return -EINVAL;
+	memcpy(old, n->coa, sizeof(old));
+	memcpy(n->coa, r->coa, sizeof(r->coa[0]) * r->n_coa);
+	n->n_coa = r->n_coa;
+	n->encap = r->encap;
+	n->flags = r->flags;
+	n->forwarder = r->forwarder;
+	n->registered_ms = r->registered_ms;
+	rc = publish(n);
+	if (rc != 0) {
+		memcpy(n->coa, old, sizeof(old));
+		n->n_coa = old_n;
+		n->encap = old_encap;
+		n->flags = old_flags;
+		n->forwarder = old_fwd;
+		n->registered_ms = old_registered;
+		return rc;
+	}
+	n->publish_failed = false;
+	arm_expiry(n);
+	node_notify(n, HAVEN_NODE_BOUND, HAVEN_NODE_R_RESTORED);
+	return 0;
+}
+
+struct handover_arg {
+	unsigned int n;
+};
+
+static void
+handover_one(struct haven_node *n, void *arg)
+{
+	struct handover_arg *h = arg;
+
+	if (!haven_node_is_home(n))
+		return;
+	if (haven_node_bound(n)) {
+		n->n_coa = 0;
+		released(n, HAVEN_NODE_R_HANDOVER);
+		h->n++;
+	}
+	memset(&n->replay, 0, sizeof(n->replay));
+	n->reply_holds = 0;
+}
+
+unsigned int
+haven_nodes_handover(void)
+{
+	struct handover_arg h = { 0 };
+
+	haven_node_foreach(HAVEN_AF_NONE, handover_one, &h);
+	return h.n;
 }
 
 void

@@ -58,6 +58,16 @@ enum haven_node_reason {
 	HAVEN_NODE_R_DEREGISTERED,	/**< the node deregistered */
 	HAVEN_NODE_R_EXPIRED,		/**< its lifetime ran out */
 	HAVEN_NODE_R_ADMIN,		/**< removed: reload, operator, primary */
+	/**
+	 * The other primary of a pair serves it now (haven_nodes_handover()):
+	 * nothing is said to anyone, nothing is forgotten from the store.
+	 */
+	HAVEN_NODE_R_HANDOVER,
+	/** BOUND from the store at start or takeover (haven_node_restore()). */
+	HAVEN_NODE_R_RESTORED,
+	HAVEN_NODE_R_CLEARED,		/**< an operator cleared the binding
+					  * (haven_node_clear()): hooks treat
+					  * it as a deregistration */
 };
 
 /** What happened to a node (the hooks' argument). */
@@ -70,6 +80,8 @@ enum haven_node_change {
 					  * again */
 	HAVEN_NODE_REPLY_READY,		/**< every reply hold was released */
 	HAVEN_NODE_DELETED,		/**< leaving the table; freed after */
+	HAVEN_NODE_REPLAY,		/**< its replay state changed (a
+					  * registration was accepted) */
 };
 
 /** One care-of address of a node. */
@@ -172,7 +184,12 @@ struct haven_node {
 	 * the node layer. */
 	struct haven_binding_counters released_counters;
 
-	/** Replay state. Writer: the node's registration protocol. */
+	/**
+	 * Replay state. Writer: the node's registration protocol, which
+	 * tells the hooks (haven_node_replay_changed()); at start or
+	 * takeover the store's copy (haven_node_restore()); zeroed by
+	 * haven_nodes_handover().
+	 */
 	struct haven_node_replay replay;
 
 	/** Extensions of the modules above (haven_node_ext()). */
@@ -342,6 +359,18 @@ void haven_node_unbind(struct haven_node *n, const struct haven_addr *coa,
 		enum haven_node_reason reason);
 
 /**
+ * An operator removes a node's binding (clear binding): every care-of
+ * address is released (hooks hear RELEASED with HAVEN_NODE_R_CLEARED, so
+ * that a delegation is stopped as for a deregistration), an event of kind
+ * admin_release is recorded, and the home address is handed back on the
+ * home link (haven_link_hand_back()): if the node is home, the link
+ * learns its MAC again.
+ * @return 0; -EPERM for a binding held for a primary (clear it there);
+ *   -ENODATA when the node has no binding.
+ */
+int haven_node_clear(struct haven_node *n);
+
+/**
  * Who forwards the node's packets: HAVEN_FORWARDER_SELF or a secondary's
  * value. The binding is republished (a secondary: workers stop proxy ARP /
  * ND but still tunnel what stale caches send, [0037]); back to SELF while
@@ -361,6 +390,48 @@ void haven_node_republish(struct haven_node *n);
 
 /** Announce that we intercept for the node, now and repeated. */
 void haven_node_announce(struct haven_node *n);
+
+/**
+ * The registration protocol changed n->replay: tell the hooks (REPLAY),
+ * so that the state store keeps it with the binding it protects.
+ */
+void haven_node_replay_changed(struct haven_node *n);
+
+/** A binding as the state store kept it, in this process's clock. */
+struct haven_node_restore {
+	unsigned int n_coa;		/**< 0: the replay state only */
+	struct haven_node_coa coa[HAVEN_NODE_MAX_COA];	/**< expires_ms in
+					  * haven_now_ms() time, UINT64_MAX:
+					  * never */
+	uint8_t encap;			/**< enum haven_encap */
+	uint8_t flags;			/**< HAVEN_BINDING_F_REVERSE_TUNNEL */
+	uint64_t registered_ms;		/**< haven_now_ms() time */
+	uint8_t forwarder;		/**< HAVEN_FORWARDER_SELF or a
+					  * secondary's value */
+	bool has_replay;		/**< replay holds something */
+	struct haven_node_replay replay;
+};
+
+/**
+ * Put back a binding the state store kept (a restart, or the standby of a
+ * pair taking over): published as it was, with what is left of its
+ * lifetimes, forwarded by whom it was; the hooks hear BOUND with reason
+ * RESTORED. Not announced: the caller paces the announcements
+ * (haven_node_announce()). A node already bound is replaced.
+ * @return 0, -EINVAL (nothing left), -ENOSPC (binding table full).
+ */
+int haven_node_restore(struct haven_node *n,
+		const struct haven_node_restore *r);
+
+/**
+ * This primary hands its nodes over to the other primary of its pair
+ * (it becomes the standby, or neither): every configured node's binding
+ * is withdrawn from the fast path, its timers stopped, its replay state
+ * and reply holds cleared; the hooks hear RELEASED with reason HANDOVER,
+ * after which no module sends or forgets anything on its account.
+ * @return the bindings withdrawn.
+ */
+unsigned int haven_nodes_handover(void);
 
 /** The link-local address of an IPv6 node (fe80::, its interface id). */
 struct haven_addr haven_node_link_local(const struct haven_node *n);

@@ -5,7 +5,11 @@
  *  - manual: only the operator's `delegate` and `undelegate` commands;
  *  - equal: every binding, IPv4 and IPv6, is delegated, the secondaries
  *    holding equal numbers of them (within one); bindings taken back from
- *    a dead secondary go to the others;
+ *    a dead secondary go to the others; when a secondary joins or comes
+ *    back, or the spread drifts beyond rebalance_tolerance_pct, the
+ *    balancer computes each secondary's target and moves bindings there
+ *    make-before-break (lib/deleg's planned moves, at its move rate),
+ *    no more than the difference;
  *  - threshold: a binding whose packet rate stays above binding_pps for
  *    hold_s seconds is delegated to the least loaded secondary, and so are
  *    the busiest bindings while the primary's own total stays above
@@ -19,6 +23,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,6 +52,15 @@ static struct {
 	uint64_t total_cond_since_ms;
 	uint64_t peer_last[HAVEN_MAX_SECONDARIES];	/**< reported packets */
 	uint64_t peer_rate[HAVEN_MAX_SECONDARIES];	/**< packets/s */
+	/* equal: shares and the rebalance in progress */
+	uint8_t tolerance_pct;				/**< in force */
+	uint64_t share[HAVEN_MAX_SECONDARIES];		/**< headed there */
+	bool was_usable[HAVEN_MAX_SECONDARIES];		/**< last turn */
+	bool seen_usable[HAVEN_MAX_SECONDARIES];	/**< last tick */
+	bool rebalancing;
+	uint64_t rebalance_since_ms;
+	uint64_t rebalance_moves;			/**< planned in it */
+	struct haven_balancer_stats stats;
 } bal;
 static int ext_off = -1;
 
@@ -68,6 +82,14 @@ haven_balancer_threshold(void)
 	return &bal.threshold;
 }
 
+const struct haven_balancer_stats *
+haven_balancer_stats(void)
+{
+	bal.stats.rebalancing = bal.rebalancing;
+	bal.stats.tolerance_pct = bal.tolerance_pct;
+	return &bal.stats;
+}
+
 /* ---------------------------------------------------------------------
  * Secondaries
  */
@@ -84,20 +106,6 @@ static bool
 usable(const struct haven_deleg_peer *p)
 {
 	return p->alive && !p->removed;
-}
-
-/* The usable secondary holding the fewest of our bindings. */
-static struct haven_deleg_peer *
-fewest(void)
-{
-	struct haven_deleg_peer *peers = haven_deleg_secondaries(), *best = NULL;
-	unsigned int i;
-
-	for (i = 0; i < n_peers(); i++)
-		if (usable(&peers[i]) &&
-		    (best == NULL || peers[i].n_delegated < best->n_delegated))
-			best = &peers[i];
-	return best;
 }
 
 /* The usable secondary with the least reported traffic, then bindings. */
@@ -254,34 +262,230 @@ threshold_turn(uint64_t now)
 	}
 }
 
+/*
+ * The equal policy's share of each secondary: the bindings headed there,
+ * those STARTING, DELEGATED or UPDATING on it and those moving to it, not
+ * those moving away or STOPPING. Counted afresh every turn (a walk of the
+ * secondaries' lists), then kept up to date by the delegations of the
+ * turn and of the node hook.
+ */
+static void
+count_shares(void)
+{
+	struct haven_deleg_peer *peers = haven_deleg_secondaries();
+	const struct haven_deleg_binding *b;
+	unsigned int i;
+
+	memset(bal.share, 0, sizeof(bal.share));
+	for (i = 0; i < n_peers(); i++)
+		TAILQ_FOREACH(b, &peers[i].bindings, peer_link) {
+			const struct haven_deleg_peer *to = b->move_to != NULL ?
+				b->move_to : b->peer;
+
+			if (b->state == HAVEN_DELEG_S_STOPPING || to == NULL)
+				continue;
+			bal.share[to - peers]++;
+		}
+}
+
+/* A planned move is queued or under way. */
+static bool
+moving_any(void)
+{
+	struct haven_deleg_peer *peers = haven_deleg_secondaries();
+	const struct haven_deleg_binding *b;
+	unsigned int i;
+
+	if (haven_deleg_pha_ctx()->n_moves_queued != 0)
+		return true;
+	for (i = 0; i < n_peers(); i++)
+		TAILQ_FOREACH(b, &peers[i].bindings, peer_link)
+			if (b->move_to != NULL)
+				return true;
+	return false;
+}
+
+/* The usable secondary with the smallest share. */
+static struct haven_deleg_peer *
+fewest_share(void)
+{
+	struct haven_deleg_peer *peers = haven_deleg_secondaries(), *best = NULL;
+	unsigned int i;
+
+	for (i = 0; i < n_peers(); i++)
+		if (usable(&peers[i]) && (best == NULL ||
+		    bal.share[i] < bal.share[best - peers]))
+			best = &peers[i];
+	return best;
+}
+
+/* Delegate a local node to the smallest share (equal policy). */
+static void
+equal_delegate(struct haven_node *n)
+{
+	struct haven_deleg_peer *p = fewest_share();
+
+	if (p != NULL && delegate(n, p))
+		bal.share[p - haven_deleg_secondaries()]++;
+}
+
 static void
 equal_node(struct haven_node *n, void *arg)
 {
 	(void)arg;
 	if (haven_node_bound(n) && is_local(n))
-		delegate(n, fewest());
+		equal_delegate(n);
+}
+
+/*
+ * The spread is uneven enough to rebalance: a usable secondary further
+ * from the even share than the tolerance, and two of them differing by
+ * two or more (an even share within one is as even as it gets).
+ */
+static bool
+spread_drifted(uint64_t total, unsigned int live)
+{
+	struct haven_deleg_peer *peers = haven_deleg_secondaries();
+	uint64_t lo = UINT64_MAX, hi = 0, slack;
+	uint64_t even = total / live;
+	bool beyond = false;
+	unsigned int i;
+
+	slack = even * bal.tolerance_pct / 100;
+	for (i = 0; i < n_peers(); i++) {
+		if (!usable(&peers[i]))
+			continue;
+		lo = RTE_MIN(lo, bal.share[i]);
+		hi = RTE_MAX(hi, bal.share[i]);
+		if (bal.share[i] > even + 1 + slack ||
+		    bal.share[i] + slack < even)
+			beyond = true;
+	}
+	return hi >= lo + 2 && (beyond || bal.tolerance_pct == 0);
+}
+
+/*
+ * A planned rebalance (docs/delegation-protocol.md 11.5): the target of
+ * each usable secondary is the even share, one more for the first
+ * total % live of them in order of their share (largest first, so that
+ * the fewest bindings move); each secondary above its target gives what
+ * it holds beyond it, DELEGATED bindings not already moving, to those
+ * below theirs, make-before-break at the configured move rate. So no
+ * more moves than the difference are started, and the moves under way
+ * count at their destination in the next turn's shares.
+ */
+static unsigned int
+rebalance(uint64_t total, unsigned int live)
+{
+	struct haven_deleg_peer *peers = haven_deleg_secondaries();
+	uint64_t target[HAVEN_MAX_SECONDARIES], even = total / live;
+	unsigned int order[HAVEN_MAX_SECONDARIES], n = 0, i, j, extra;
+	unsigned int moves = 0, r = 0;
+	struct haven_deleg_binding *b, *next;
+
+	for (i = 0; i < n_peers(); i++)
+		if (usable(&peers[i]))
+			order[n++] = i;
+	/* Largest share first (a few secondaries: insertion sort). */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && bal.share[order[j]] >
+		     bal.share[order[j - 1]]; j--) {
+			unsigned int t = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	extra = (unsigned int)(total % live);
+	for (i = 0; i < n; i++)
+		target[order[i]] = even + (i < extra);
+	for (i = 0; i < n; i++) {
+		unsigned int d = order[i];
+
+		if (bal.share[d] <= target[d])
+			continue;
+		for (b = TAILQ_FIRST(&peers[d].bindings);
+		     b != NULL && bal.share[d] > target[d]; b = next) {
+			next = TAILQ_NEXT(b, peer_link);
+			if (b->state != HAVEN_DELEG_S_DELEGATED ||
+			    b->move_to != NULL)
+				continue;
+			/* The next secondary below its target. */
+			while (r < n && bal.share[order[n - 1 - r]] >=
+			       target[order[n - 1 - r]])
+				r++;
+			if (r == n)
+				return moves;
+			j = order[n - 1 - r];
+			if (haven_deleg_move_node(haven_deleg_node_of(b),
+					&peers[j]) != 0)
+				continue;
+			bal.share[d]--;
+			bal.share[j]++;
+			moves++;
+		}
+	}
+	return moves;
 }
 
 static void
-equal_turn(void)
+equal_turn(uint64_t now)
 {
 	struct haven_deleg_peer *peers = haven_deleg_secondaries();
-	struct haven_deleg_peer *most = NULL, *few;
-	unsigned int i;
+	unsigned int i, live = 0, moves;
+	uint64_t total = 0, lo, hi;
+	bool joined = false;
 
+	count_shares();
 	haven_node_foreach(HAVEN_AF_NONE, equal_node, NULL);
-	few = fewest();
+	for (i = 0; i < n_peers(); i++) {
+		bool up = usable(&peers[i]);
+
+		/* A secondary joins or comes back: rebalance onto it. */
+		if (up && !bal.was_usable[i])
+			joined = true;
+		bal.was_usable[i] = up;
+		if (!up)
+			continue;
+		live++;
+		total += bal.share[i];
+	}
+	if (live < 2)
+		return;
+	if (!bal.rebalancing && (joined || spread_drifted(total, live))) {
+		bal.rebalancing = true;
+		bal.rebalance_since_ms = now;
+		bal.rebalance_moves = 0;
+	}
+	if (!bal.rebalancing)
+		return;
+	moves = rebalance(total, live);
+	if (moves > 0 && bal.rebalance_moves == 0)
+		haven_event(HAVEN_EV_DELEGATION, NULL, -1,
+			"rebalance: %u moves planned over %u secondaries "
+			"(%" PRIu64 " bindings, %" PRIu64 " each)", moves, live,
+			total, total / live);
+	bal.rebalance_moves += moves;
+	bal.stats.moves_planned += moves;
+	/* Done when every move has landed and the spread is within one. */
+	if (moves != 0 || moving_any())
+		return;
+	lo = UINT64_MAX;
+	hi = 0;
 	for (i = 0; i < n_peers(); i++)
-		if (usable(&peers[i]) &&
-		    (most == NULL || peers[i].n_delegated > most->n_delegated))
-			most = &peers[i];
-	/* Even out, one binding a turn: back here, then to the fewest. */
-	if (most != NULL && few != NULL &&
-	    most->n_delegated >= few->n_delegated + 2 &&
-	    !TAILQ_EMPTY(&most->bindings))
-		haven_deleg_undelegate_node(
-			haven_deleg_node_of(TAILQ_FIRST(&most->bindings)),
-			HAVEN_DELEG_STOP_UNDELEGATE);
+		if (usable(&peers[i])) {
+			lo = RTE_MIN(lo, bal.share[i]);
+			hi = RTE_MAX(hi, bal.share[i]);
+		}
+	if (hi > lo + 1)
+		return;
+	if (bal.rebalance_moves > 0) {
+		haven_event(HAVEN_EV_DELEGATION, NULL, -1,
+			"rebalance: even again after %" PRIu64 " moves in "
+			"%.1f s", bal.rebalance_moves,
+			(double)(now - bal.rebalance_since_ms) / 1000.0);
+		bal.stats.rebalances++;
+	}
+	bal.rebalancing = false;
 }
 
 void
@@ -292,7 +496,7 @@ haven_balancer_turn(uint64_t now, uint64_t dt_ms)
 	measure(dt_ms == 0 ? 1 : dt_ms);
 	switch (bal.policy) {
 	case HAVEN_POLICY_EQUAL:
-		equal_turn();
+		equal_turn(now);
 		break;
 	case HAVEN_POLICY_THRESHOLD:
 		threshold_turn(now);
@@ -300,6 +504,32 @@ haven_balancer_turn(uint64_t now, uint64_t dt_ms)
 	case HAVEN_POLICY_MANUAL:
 		break;
 	}
+}
+
+/*
+ * Every loop tick: a secondary just lost (silent, removed) had its
+ * bindings taken back by the delegation module; under the equal policy
+ * they go to the others at once, not at the next turn.
+ */
+static void
+lost_tick(uint64_t now)
+{
+	struct haven_deleg_peer *peers = haven_deleg_secondaries();
+	bool lost = false;
+	unsigned int i;
+
+	(void)now;
+	for (i = 0; i < n_peers(); i++) {
+		bool up = usable(&peers[i]);
+
+		if (bal.seen_usable[i] && !up)
+			lost = true;
+		bal.seen_usable[i] = up;
+	}
+	if (!lost || bal.policy != HAVEN_POLICY_EQUAL)
+		return;
+	count_shares();
+	haven_node_foreach(HAVEN_AF_NONE, equal_node, NULL);
 }
 
 static void
@@ -326,7 +556,7 @@ node_hook(struct haven_node *n, enum haven_node_change what,
 	if ((what == HAVEN_NODE_BOUND || what == HAVEN_NODE_MOVED ||
 	     what == HAVEN_NODE_REFRESHED) &&
 	    bal.policy == HAVEN_POLICY_EQUAL && is_local(n))
-		delegate(n, fewest());
+		equal_delegate(n);
 }
 
 /* ---------------------------------------------------------------------
@@ -399,6 +629,7 @@ reload_commit(const struct haven_config *old_cfg, void *ctx, char *summary,
 	(void)len;
 	bal.policy = haven_rt.cfg.delegation.policy;
 	bal.threshold = haven_rt.cfg.delegation.threshold;
+	bal.tolerance_pct = haven_rt.cfg.delegation.rebalance_tolerance_pct;
 }
 
 static const struct haven_reload_ops reload_ops = {
@@ -415,6 +646,7 @@ haven_balancer_init(void)
 	memset(&bal, 0, sizeof(bal));
 	bal.policy = haven_rt.cfg.delegation.policy;
 	bal.threshold = haven_rt.cfg.delegation.threshold;
+	bal.tolerance_pct = haven_rt.cfg.delegation.rebalance_tolerance_pct;
 	rc = haven_reload_register(&reload_ops);
 	if (rc != 0 || !haven_deleg_is_pha())
 		return rc;
@@ -426,5 +658,8 @@ haven_balancer_init(void)
 	if (rc == 0)
 		rc = haven_loop_every("balancer", HAVEN_BALANCER_PERIOD_MS,
 				balancer_tick);
+	if (rc == 0)
+		rc = haven_loop_every("balancer-lost", HAVEN_BALANCER_LOST_MS,
+				lost_tick);
 	return rc;
 }

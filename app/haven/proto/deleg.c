@@ -35,11 +35,22 @@ static_assert(HAVEN_CONFIG_DELEG_PORT == HAVEN_DELEG_PORT,
 	"config and protocol disagree on the UDP port");
 
 #define DELEG_TICK_MS 10		/**< retransmissions, reports */
+#define CONFIRM_CHECK_MS 100		/**< adopted bindings: look again */
+/*
+ * After a restore (a restart, a pair's takeover) a secondary is heard
+ * this long into the future: its reports may need the home link to learn
+ * where the home agent's address went before they arrive here.
+ */
+#define RESTORE_GRACE_MS 1000
+/* An adopted binding no report listed in this many intervals is lost. */
+#define CONFIRM_INTERVALS_X10 25
 
 /* A node's record at the primary (its extension). */
 struct deleg_ext {
 	struct haven_deleg_binding b;	/**< the library's record */
 	bool holding;			/**< holds the node's reply ([0026]) */
+	uint64_t adopted_ms;		/**< adopted from the store, waiting
+					  * for a report to list it; 0: not */
 };
 
 static int ext_off = -1;		/* writer: haven_deleg_init() */
@@ -177,6 +188,27 @@ release_hold(struct haven_node *n)
 	haven_node_reply_release(n);
 }
 
+/*
+ * A binding adopted from the store (a restart, a takeover) that its
+ * secondary turned out to have lost (the reconciliation says LOST): it
+ * was delegated before, so it is started there again, a new generation;
+ * meanwhile this agent forwards it.
+ */
+static void
+adopted_lost(struct haven_node *n, struct haven_deleg_peer *peer,
+		uint8_t status)
+{
+	struct deleg_ext *x = ext_of(n);
+
+	if (x->adopted_ms == 0 || status != HAVEN_DELEG_LOST)
+		return;
+	x->adopted_ms = 0;
+	deleg.adopt_pending--;
+	deleg.restore.restarted++;
+	if (peer != NULL && peer->alive && !peer->removed)
+		haven_deleg_delegate_node(n, peer);
+}
+
 static void
 pha_event(void *ctx, int event, struct haven_deleg_binding *b,
 		struct haven_deleg_peer *peer, uint8_t status)
@@ -184,48 +216,57 @@ pha_event(void *ctx, int event, struct haven_deleg_binding *b,
 	const char *name = peer != NULL ? peer->name : "?";
 	struct haven_node *n = b != NULL ? b->user : NULL;
 	char a[HAVEN_ADDR_STRLEN];
+	/* Part of a burst: counted into one summary event (deleg_scale.c). */
+	bool quiet = n != NULL && deleg_bulk_take(event,
+		event == HAVEN_DELEG_EV_MOVED ? b->peer : peer);
 
 	(void)ctx;
 	if (n != NULL)
 		haven_addr_str(&n->hoa, a);
 	switch (event) {
 	case HAVEN_DELEG_EV_DELEGATED:
-		haven_event(HAVEN_EV_DELEGATION, &n->hoa, HAVEN_DELEG_OK,
-			"delegated %s to %s", a, name);
+		if (!quiet)
+			haven_event(HAVEN_EV_DELEGATION, &n->hoa,
+				HAVEN_DELEG_OK, "delegated %s to %s", a, name);
 		haven_node_set_forwarder(n, haven_deleg_forwarder_of(peer));
 		release_hold(n);
 		break;
 	case HAVEN_DELEG_EV_REFUSED:
-		haven_event(HAVEN_EV_DELEGATION, &n->hoa, status,
-			"%s refused %s: %s", name, a,
-			haven_deleg_status_name(status));
+		if (!quiet)
+			haven_event(HAVEN_EV_DELEGATION, &n->hoa, status,
+				"%s refused %s: %s", name, a,
+				haven_deleg_status_name(status));
 		haven_node_set_forwarder(n, HAVEN_FORWARDER_SELF);
 		release_hold(n);
 		break;
 	case HAVEN_DELEG_EV_TAKEN_BACK:
-		haven_event(HAVEN_EV_TAKEBACK, &n->hoa, status,
-			"took %s back from %s (%s)", a, name,
-			haven_deleg_status_name(status));
+		if (!quiet)
+			haven_event(HAVEN_EV_TAKEBACK, &n->hoa, status,
+				"took %s back from %s (%s)", a, name,
+				haven_deleg_status_name(status));
 		haven_node_set_forwarder(n, HAVEN_FORWARDER_SELF);
 		/* The secondary may have announced itself: we again. */
 		if (haven_node_bound(n))
 			haven_node_announce(n);
 		release_hold(n);
+		adopted_lost(n, peer, status);
 		break;
 	case HAVEN_DELEG_EV_STOPPED:
 		HAVEN_LOG(DEBUG, "%s stopped forwarding %s\n", name, a);
 		break;
 	case HAVEN_DELEG_EV_MOVED:
 		/* Make before break: the new secondary has announced itself. */
-		haven_event(HAVEN_EV_DELEGATION, &n->hoa, HAVEN_DELEG_OK,
-			"moved %s to %s", a, b->peer != NULL ?
-				b->peer->name : name);
+		if (!quiet)
+			haven_event(HAVEN_EV_DELEGATION, &n->hoa,
+				HAVEN_DELEG_OK, "moved %s to %s", a,
+				b->peer != NULL ? b->peer->name : name);
 		haven_node_set_forwarder(n, haven_deleg_forwarder_of(b->peer));
 		break;
 	case HAVEN_DELEG_EV_MOVE_FAILED:
-		haven_event(HAVEN_EV_DELEGATION, &n->hoa, status,
-			"%s did not take %s: %s", name, a,
-			haven_deleg_status_name(status));
+		if (!quiet)
+			haven_event(HAVEN_EV_DELEGATION, &n->hoa, status,
+				"%s did not take %s: %s", name, a,
+				haven_deleg_status_name(status));
 		break;
 	case HAVEN_DELEG_EV_RELEASED:
 		HAVEN_LOG(DEBUG, "%s released %s\n", name, a);
@@ -309,10 +350,13 @@ stop_reason(enum haven_node_reason reason)
 {
 	switch (reason) {
 	case HAVEN_NODE_R_DEREGISTERED:
+	case HAVEN_NODE_R_CLEARED:	/* the binding ended, as [0030] */
 		return HAVEN_DELEG_STOP_DEREGISTERED;
 	case HAVEN_NODE_R_EXPIRED:
 		return HAVEN_DELEG_STOP_EXPIRED;
 	case HAVEN_NODE_R_ADMIN:
+	case HAVEN_NODE_R_HANDOVER:
+	case HAVEN_NODE_R_RESTORED:
 		break;
 	}
 	return HAVEN_DELEG_STOP_UNDELEGATE;
@@ -339,6 +383,17 @@ node_hook(struct haven_node *n, enum haven_node_change what,
 		}
 		break;
 	case HAVEN_NODE_RELEASED:
+		if (reason == HAVEN_NODE_R_HANDOVER) {
+			/* The other primary goes on with the same secondary:
+			 * nothing is sent, the record is only forgotten. */
+			haven_deleg_pha_forget(&deleg.pha, &x->b);
+			x->holding = false;
+			if (x->adopted_ms != 0) {
+				x->adopted_ms = 0;
+				deleg.adopt_pending--;
+			}
+			break;
+		}
 		/* [0030]: released, expired or deregistered. */
 		if (x->b.state != HAVEN_DELEG_S_LOCAL)
 			haven_deleg_pha_undelegate(&deleg.pha, &x->b,
@@ -346,6 +401,10 @@ node_hook(struct haven_node *n, enum haven_node_change what,
 		break;
 	case HAVEN_NODE_DELETED:
 		haven_deleg_pha_forget(&deleg.pha, &x->b);
+		if (x->adopted_ms != 0) {
+			x->adopted_ms = 0;
+			deleg.adopt_pending--;
+		}
 		break;
 	default:
 		break;
@@ -448,6 +507,15 @@ haven_deleg_delegate_node(struct haven_node *n, struct haven_deleg_peer *peer)
 		haven_node_reply_hold(n);
 	}
 	return rc;
+}
+
+int
+haven_deleg_move_node(struct haven_node *n, struct haven_deleg_peer *to)
+{
+	if (!deleg.is_pha || to == NULL || !haven_node_is_home(n))
+		return -EINVAL;
+	return haven_deleg_pha_move(&deleg.pha, &ext_of(n)->b, to,
+		haven_now_ms());
 }
 
 void
@@ -674,6 +742,8 @@ reload_commit(const struct haven_config *old_cfg, void *ctx, char *summary,
 	if (!deleg.is_pha || !dc->enabled)
 		return;
 	deleg.pha.dead_after_reports = dc->dead_after;
+	if (deleg_scale_configure(dc) != 0)	/* checked by the config */
+		HAVEN_LOG(ERR, "reload: delegation flow control refused\n");
 	for (i = 0; i < deleg.pha.n_peers; i++) {
 		struct haven_deleg_peer *p = &deleg.secondaries[i];
 		const struct haven_config_peer *c = NULL;
@@ -728,11 +798,196 @@ peer_from_config(struct haven_deleg_peer *p, const struct haven_config_peer *c)
 	p->key_len = c->key_len;
 }
 
+/* ---------------------------------------------------------------------
+ * The state store
+ */
+
+void
+haven_deleg_node_state(const struct haven_node *n, uint32_t *secondary_id,
+		uint32_t *generation)
+{
+	const struct haven_deleg_binding *b = haven_deleg_of(n);
+
+	*secondary_id = 0;
+	*generation = 0;
+	if (b == NULL)
+		return;
+	*generation = b->info.generation;
+	/* Only what a secondary acknowledged is its: STARTING is ours. */
+	if (b->peer != NULL && (b->state == HAVEN_DELEG_S_DELEGATED ||
+			b->state == HAVEN_DELEG_S_UPDATING))
+		*secondary_id = b->peer->id;
+}
+
+static struct haven_deleg_peer *
+secondary_by_id(uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; deleg.is_pha && i < deleg.pha.n_peers; i++)
+		if (!deleg.secondaries[i].removed &&
+		    deleg.secondaries[i].id == id)
+			return &deleg.secondaries[i];
+	return NULL;
+}
+
+uint8_t
+haven_deleg_forwarder_of_id(uint32_t id)
+{
+	struct haven_deleg_peer *p = id == 0 ? NULL : secondary_by_id(id);
+
+	return p == NULL ? HAVEN_FORWARDER_SELF : haven_deleg_forwarder_of(p);
+}
+
+int
+haven_deleg_restore_node(struct haven_node *n, uint32_t secondary_id,
+		uint32_t generation)
+{
+	struct haven_deleg_peer *p;
+	struct deleg_ext *x;
+	int rc;
+
+	if (!deleg.is_pha || !haven_node_is_home(n))
+		return -ENOENT;
+	x = ext_of(n);
+	if (x->b.state != HAVEN_DELEG_S_LOCAL)
+		return -EBUSY;
+	x->b.info.generation = generation;
+	if (secondary_id == 0)
+		return 0;
+	p = secondary_by_id(secondary_id);
+	if (p == NULL) {
+		deleg.restore.unknown_secondary++;
+		return -ENOENT;
+	}
+	info_of_node(n, &x->b.info);
+	rc = haven_deleg_pha_adopt(&deleg.pha, &x->b, p, haven_now_ms());
+	if (rc != 0)
+		return rc;
+	if (x->adopted_ms == 0)
+		deleg.adopt_pending++;
+	x->adopted_ms = haven_now_ms();
+	deleg.restore.adopted++;
+	return 0;
+}
+
+int
+haven_deleg_restore_secondary(uint32_t id, bool boot_known, uint32_t boot_id,
+		uint64_t last_seq, uint32_t generation)
+{
+	struct haven_deleg_peer *p = secondary_by_id(id);
+	uint64_t base = deleg_seq_base();
+
+	if (generation > deleg.generation_floor)
+		deleg.generation_floor = generation;
+	if (p == NULL)
+		return -ENOENT;
+	/* Above what the store saw, and above the wall clock: the other
+	 * primary of a pair may have sent more since. */
+	haven_deleg_peer_restore(p, boot_known, boot_id,
+		last_seq > base ? last_seq : base,
+		haven_now_ms() + RESTORE_GRACE_MS);
+	return 0;
+}
+
+static void
+apply_floor(struct haven_node *n, void *arg)
+{
+	struct deleg_ext *x;
+
+	(void)arg;
+	if (!haven_node_is_home(n))
+		return;
+	x = ext_of(n);
+	if (x->b.info.generation < deleg.generation_floor)
+		x->b.info.generation = deleg.generation_floor;
+}
+
+unsigned int
+haven_deleg_restore_done(void)
+{
+	unsigned int i;
+
+	if (!deleg.is_pha)
+		return 0;
+	/* Peers without a record: heard now, their dead interval to report. */
+	for (i = 0; i < deleg.pha.n_peers; i++)
+		if (!deleg.secondaries[i].removed &&
+		    deleg.secondaries[i].tx_seq < deleg_seq_base())
+			haven_deleg_peer_restore(&deleg.secondaries[i],
+				deleg.secondaries[i].boot_known,
+				deleg.secondaries[i].boot_id,
+				deleg_seq_base(),
+				haven_now_ms() + RESTORE_GRACE_MS);
+	haven_node_foreach(HAVEN_AF_NONE, apply_floor, NULL);
+	deleg.next_confirm_ms = haven_now_ms() + CONFIRM_CHECK_MS;
+	return deleg.adopt_pending;
+}
+
+const struct haven_deleg_restore_stats *
+haven_deleg_restore_stats(void)
+{
+	return &deleg.restore;
+}
+
+/* An adopted binding: confirmed by a report, or lost by its secondary. */
+static void
+confirm_one(struct haven_node *n, void *arg)
+{
+	uint64_t now = *(const uint64_t *)arg, wait;
+	struct deleg_ext *x;
+	struct haven_deleg_binding *b;
+
+	if (!haven_node_is_home(n))
+		return;
+	x = ext_of(n);
+	if (x->adopted_ms == 0)
+		return;
+	b = &x->b;
+	if (b->state == HAVEN_DELEG_S_LOCAL || b->peer == NULL) {
+		x->adopted_ms = 0;	/* taken back meanwhile */
+		deleg.adopt_pending--;
+		return;
+	}
+	if (b->reported_ms >= x->adopted_ms ||
+	    b->peer->digest_agreed_ms >= x->adopted_ms) {
+		x->adopted_ms = 0;
+		deleg.adopt_pending--;
+		deleg.restore.confirmed++;
+		return;
+	}
+	/* A secondary of the scale extension reports no idle binding: the
+	 * reconciliation its digest starts finds what it lost (TAKEN_BACK,
+	 * LOST; deleg_event() starts it again). */
+	if (b->peer->ext)
+		return;
+	/* Silent secondaries are the dead interval's business. */
+	wait = (uint64_t)b->peer->report_interval_ms *
+		CONFIRM_INTERVALS_X10 / 10;
+	if (b->peer->last_heard_ms <= x->adopted_ms ||
+	    b->peer->last_heard_ms > now ||	/* the restore's grace */
+	    now - x->adopted_ms < wait)
+		return;
+	x->adopted_ms = 0;
+	deleg.adopt_pending--;
+	deleg.restore.restarted++;
+	info_of_node(n, &b->info);
+	haven_deleg_pha_update(&deleg.pha, b, now);	/* a START again */
+}
+
 static void
 deleg_tick(uint64_t now)
 {
-	if (deleg.is_pha)
+	if (deleg.is_pha && deleg.adopt_pending > 0 &&
+	    now >= deleg.next_confirm_ms) {
+		deleg.next_confirm_ms = now + CONFIRM_CHECK_MS;
+		haven_node_foreach(HAVEN_AF_NONE, confirm_one, &now);
+	}
+	/* A standby's secondaries report to the active, not here. */
+	if (deleg.is_pha && haven_rt.serving) {
 		haven_deleg_pha_tick(&deleg.pha, now);
+		deleg_bulk_tick(now);
+	}
 	if (deleg.is_sha)
 		deleg_sha_tick(now);
 }
@@ -779,6 +1034,9 @@ haven_deleg_init(void)
 			dc->n_secondaries, &pha_ops, NULL, now,
 			deleg_seq_base());
 		deleg.pha.dead_after_reports = dc->dead_after;
+		rc = deleg_scale_configure(dc);
+		if (rc != 0)
+			return rc;
 		ext_off = haven_node_ext_register("deleg",
 				sizeof(struct deleg_ext), ext_init, NULL);
 		if (ext_off < 0)

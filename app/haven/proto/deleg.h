@@ -45,6 +45,13 @@ int haven_deleg_delegate(const struct haven_addr *hoa, const char *sha,
 int haven_deleg_delegate_node(struct haven_node *n,
 		struct haven_deleg_peer *peer);
 
+/**
+ * Move a delegated node to another secondary, make-before-break, at the
+ * configured move rate (policy). @return 0 or -errno of
+ * haven_deleg_pha_move().
+ */
+int haven_deleg_move_node(struct haven_node *n, struct haven_deleg_peer *to);
+
 /** Take a delegated node back (console). */
 int haven_deleg_undelegate(const struct haven_addr *hoa, char *err,
 		size_t errlen);
@@ -109,5 +116,64 @@ uint64_t haven_deleg_entry_packets(const struct haven_deleg_sha_entry *e);
 
 /** Delegation datagrams not taken (malformed, forged, replayed, ...). */
 uint64_t haven_deleg_rejected(void);
+
+/** Summary events written for bursts of delegation outcomes. */
+uint64_t haven_deleg_bulk_summaries(void);
+
+/* ---------------------------------------------------------------------
+ * The state store: what survives a restart or a pair's takeover
+ */
+
+/**
+ * The node's delegation as the store keeps it: the agent id of the
+ * secondary forwarding it (0: none, or not yet acknowledged) and the
+ * delegation generation of its binding.
+ */
+void haven_deleg_node_state(const struct haven_node *n, uint32_t *secondary_id,
+		uint32_t *generation);
+
+/** The forwarder value of the secondary with agent id `id`, or
+ * HAVEN_FORWARDER_SELF when no usable secondary has it. */
+uint8_t haven_deleg_forwarder_of_id(uint32_t id);
+
+/**
+ * Restore a node's delegation (its binding is restored already): its
+ * generation, and when it was delegated to a secondary that is still
+ * configured, adopt it there without a message (the secondary forwards on;
+ * haven_deleg_pha_adopt()). Adopted bindings the secondary lost (its
+ * digest disagrees and its INVENTORY lacks them; a version 1 secondary's
+ * reports do not list them within 2.5 report intervals) are forwarded
+ * here and sent again (a START of a new generation).
+ * @return 0, or -ENOENT (no such secondary: the node stays ours).
+ */
+int haven_deleg_restore_node(struct haven_node *n, uint32_t secondary_id,
+		uint32_t generation);
+
+/**
+ * Restore what the store kept of a secondary: the boot id of its last
+ * report, the last sequence number sent to it (the next go above it and
+ * above the wall clock), the highest generation issued through it (every
+ * binding goes on above it). @return 0, or -ENOENT (not configured).
+ */
+int haven_deleg_restore_secondary(uint32_t id, bool boot_known,
+		uint32_t boot_id, uint64_t last_seq, uint32_t generation);
+
+/**
+ * The restore is over: every configured node's generation goes above the
+ * highest any secondary saw. @return bindings adopted by the restore.
+ */
+unsigned int haven_deleg_restore_done(void);
+
+/** Counters of restores. Writer: deleg.c. */
+struct haven_deleg_restore_stats {
+	uint64_t adopted;		/**< bindings adopted from the store */
+	uint64_t confirmed;		/**< ... that a report listed */
+	uint64_t restarted;		/**< ... sent again: the secondary had
+					  * lost them */
+	uint64_t unknown_secondary;	/**< ... whose secondary is gone */
+};
+
+/** The restore counters. */
+const struct haven_deleg_restore_stats *haven_deleg_restore_stats(void);
 
 #endif /* HAVEN_DELEG_APP_H */

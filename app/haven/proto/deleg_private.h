@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "deleg.h"
+#include "haven_config.h"
 #include "haven_deleg.h"
 
 /** The module's state. Writer: deleg.c and deleg_sha.c, control lcore. */
@@ -24,6 +25,11 @@ struct deleg_state {
 	struct haven_deleg_sha_entry *sha_entries;
 	uint32_t *sha_index;
 	uint64_t rejected;			/**< messages not taken */
+	/* Restores (deleg.c): adopted bindings waiting for a report. */
+	unsigned int adopt_pending;
+	uint32_t generation_floor;		/**< highest from the store */
+	uint64_t next_confirm_ms;
+	struct haven_deleg_restore_stats restore;
 };
 
 extern struct deleg_state deleg;
@@ -56,5 +62,21 @@ int deleg_sha_init(void);
 
 /** The secondary's periodic work: counters for reports, the library. */
 void deleg_sha_tick(uint64_t now_ms);
+
+/**
+ * The primary's flow control and move pacing from the configuration
+ * (deleg_scale.c). @return 0 or -EINVAL.
+ */
+int deleg_scale_configure(const struct haven_config_delegation *dc);
+
+/**
+ * An outcome of the primary's state machine (event, the secondary it
+ * concerns): true when it is part of a burst and only counted, to be told
+ * by one summary event (deleg_bulk_tick()).
+ */
+bool deleg_bulk_take(int event, const struct haven_deleg_peer *peer);
+
+/** Write the summary events of a burst that has ended. */
+void deleg_bulk_tick(uint64_t now_ms);
 
 #endif /* HAVEN_DELEG_PRIVATE_H */

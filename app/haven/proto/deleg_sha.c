@@ -17,6 +17,7 @@
 
 #include "deleg.h"
 #include "deleg_private.h"
+#include "link.h"
 #include "node.h"
 #include "rt.h"
 
@@ -72,7 +73,16 @@ sha_install(struct haven_deleg_sha_entry *e, bool is_new)
 			haven_node_delete(n);
 		return rc;
 	}
-	HAVEN_LOG(INFO, "%s %s for %s (generation %u, %u s)\n",
+	/*
+	 * The primary owns the address: it announces it when it takes the
+	 * binding back, and another secondary does when a planned move
+	 * hands it over (make-before-break, delegation-protocol.md 11.5),
+	 * each before our STOP arrives. We must not defend it against them
+	 * (link layer, RFC 5227 2.4): the correspondents would come back
+	 * to us just as we stop forwarding.
+	 */
+	haven_node_set_handover(n, true);
+	HAVEN_LOG(DEBUG, "%s %s for %s (generation %u, %u s)\n",
 		is_new ? "forwarding" : "switched", haven_addr_str(&hoa, a),
 		e->primary->name, in->generation, in->duration_s);
 	return 0;
@@ -88,7 +98,7 @@ sha_remove(struct haven_deleg_sha_entry *e)
 	if (n == NULL || n->origin != HAVEN_NODE_DELEGATED)
 		return;
 	haven_node_delete(n);
-	HAVEN_LOG(INFO, "stopped forwarding %s for %s\n",
+	HAVEN_LOG(DEBUG, "stopped forwarding %s for %s\n",
 		haven_addr_str(&hoa, a), e->primary->name);
 }
 
@@ -145,11 +155,40 @@ collect_counters(void)
 	}
 }
 
+/*
+ * Once a second: the routers of the configured routes resolved ahead.
+ * Every binding handed to us is tunnelled through one of them, and the
+ * correspondents switch to us as soon as we announce it: a router still
+ * unresolved then would hold its first packets in the link layer's hold
+ * queue (16), and a fast stream would overflow it (issue 16).
+ */
+static void
+gateways_resolve(uint64_t now)
+{
+	static uint64_t next_ms;
+	const struct haven_config *cfg = &haven_rt.cfg;
+	struct haven_addr gw;
+	unsigned int i;
+
+	if (now < next_ms)
+		return;
+	next_ms = now + 1000;
+	for (i = 0; i < cfg->n_routes; i++) {
+		gw = haven_addr4(cfg->routes[i].gateway);
+		(void)haven_link_resolved(&gw);
+	}
+	for (i = 0; haven_rt_has_ip6() && i < cfg->n_routes6; i++) {
+		gw = haven_addr6(cfg->routes6[i].gateway);
+		(void)haven_link_resolved(&gw);
+	}
+}
+
 void
 deleg_sha_tick(uint64_t now)
 {
 	if (now >= deleg.sha.next_report_ms)
 		collect_counters();
+	gateways_resolve(now);
 	haven_deleg_sha_tick(&deleg.sha, now);
 }
 

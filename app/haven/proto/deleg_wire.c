@@ -38,7 +38,12 @@ void
 deleg_log_line(void *ctx, const char *line)
 {
 	(void)ctx;
-	HAVEN_LOG(INFO, "delegation: %s\n", line);
+	/*
+	 * Per binding (state changes) and per peer (alive, dead): the
+	 * decisions an operator asks about are events (deleg.c), so that
+	 * 100,000 delegations do not write 200,000 lines at info.
+	 */
+	HAVEN_LOG(DEBUG, "delegation: %s\n", line);
 }
 
 /* The protocol's Encap of a node's binding (section 2.3, 9.3). */

@@ -169,12 +169,16 @@ node_hook(struct haven_node *n, enum haven_node_change what,
 {
 	struct reg4_ext *x;
 
-	(void)reason;
 	(void)arg;
-	if (n->hoa.family != HAVEN_AF_INET || n->origin ==
-			HAVEN_NODE_DELEGATED || what != HAVEN_NODE_REPLY_READY)
+	if (n->hoa.family != HAVEN_AF_INET || !haven_node_is_home(n))
 		return;
 	x = ext_of(n);
+	if (what == HAVEN_NODE_RELEASED && reason == HAVEN_NODE_R_HANDOVER) {
+		x->pending = false;	/* the other primary answers now */
+		return;
+	}
+	if (what != HAVEN_NODE_REPLY_READY)
+		return;
 	if (!x->pending)
 		return;
 	x->pending = false;
@@ -231,6 +235,7 @@ deregister(struct haven_node *n, const struct reg_request *req)
 	bool was_away = haven_node_bound(n);
 
 	n->replay.last_ident = rrq->ident;
+	haven_node_replay_changed(n);
 	if (rrq->coa == rrq->home_addr || !(rrq->flags & HAVEN_MIP4_F_S))
 		haven_node_unbind(n, NULL, HAVEN_NODE_R_DEREGISTERED);
 	else
@@ -314,6 +319,7 @@ apply(struct haven_node *n, const struct reg_request *req, bool use_udp,
 	if (rc != 0)
 		return HAVEN_MIP4_DENIED_RESOURCES;	/* nothing changed */
 	n->replay.last_ident = rrq->ident;
+	haven_node_replay_changed(n);
 	*granted = b.lifetime_s;
 	if (use_udp)
 		haven_event(HAVEN_EV_REGISTRATION, &n->hoa,
@@ -659,7 +665,8 @@ reg4_input(struct rte_mbuf *m)
 	size_t l3, l4, len;
 
 	stats.requests++;
-	if (rte_pktmbuf_linearize(m) != 0)
+	/* The standby of a pair: the active answers. */
+	if (!haven_rt.serving || rte_pktmbuf_linearize(m) != 0)
 		goto drop;
 	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	l3 = sizeof(*eth);

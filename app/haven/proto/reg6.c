@@ -324,6 +324,7 @@ accept_binding(struct haven_node *n, const struct bu_reply *r,
 	n->replay.have_seq = true;
 	if (r->has_ts)
 		n->replay.last_ts = r->ts;
+	haven_node_replay_changed(n);
 	stats.accepted++;
 	haven_event(HAVEN_EV_REGISTRATION, &n->hoa, HAVEN_MIP6_BA_ACCEPTED,
 		"registered %s at %s for %us%s", ip6_str(r->hoa, h),
@@ -440,6 +441,7 @@ deregister(struct haven_node *n, const struct bu_reply *r)
 	n->replay.have_seq = true;
 	if (r->has_ts)
 		n->replay.last_ts = r->ts;
+	haven_node_replay_changed(n);
 	stats.accepted++;
 	haven_event(HAVEN_EV_DEREGISTRATION, &n->hoa, HAVEN_MIP6_BA_ACCEPTED,
 		"deregistered %s from %s%s", ip6_str(r->hoa, h),
@@ -573,7 +575,8 @@ reg6_input(struct rte_mbuf *m)
 	size_t len;
 	int rc;
 
-	if (rte_pktmbuf_linearize(m) != 0 ||
+	/* The standby of a pair: the active answers. */
+	if (!haven_rt.serving || rte_pktmbuf_linearize(m) != 0 ||
 	    rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) +
 			HAVEN_IP6_HDR_LEN)
 		goto out;
@@ -634,7 +637,6 @@ node_hook(struct haven_node *n, enum haven_node_change what,
 	struct reg6_ext *x;
 	uint32_t lt;
 
-	(void)reason;
 	(void)arg;
 	if (n->hoa.family != HAVEN_AF_INET6 ||
 	    n->origin != HAVEN_NODE_CONFIGURED)
@@ -646,10 +648,14 @@ node_hook(struct haven_node *n, enum haven_node_change what,
 		send_ba(&x->ba, HAVEN_MIP6_BA_ACCEPTED, x->ba.seq,
 			lt / HAVEN_MIP6_LIFETIME_UNIT_S, refresh_units(lt),
 			n->key);
-	} else if (what == HAVEN_NODE_DELETED && x->dad_active) {
+	} else if ((what == HAVEN_NODE_DELETED || (what ==
+			HAVEN_NODE_RELEASED && reason ==
+			HAVEN_NODE_R_HANDOVER)) && x->dad_active) {
 		rte_timer_stop(&x->dad);
 		x->dad_active = false;
 	}
+	if (what == HAVEN_NODE_RELEASED && reason == HAVEN_NODE_R_HANDOVER)
+		x->ba_pending = false;	/* the other primary answers now */
 }
 
 static void

@@ -27,6 +27,7 @@ static const char *const kind_names[] = {
 	[HAVEN_EV_PEER] = "peer",
 	[HAVEN_EV_CONFIG] = "config",
 	[HAVEN_EV_AAA] = "aaa",
+	[HAVEN_EV_ADMIN_RELEASE] = "admin_release",
 };
 
 /* Writer: haven_event(), on the control lcore. */

@@ -36,6 +36,7 @@ enum haven_event_kind {
 	HAVEN_EV_CONFIG,		/**< configuration reloaded or refused */
 	HAVEN_EV_AAA,			/**< RADIUS: node provisioned, refused,
 					  * server dead or back */
+	HAVEN_EV_ADMIN_RELEASE,		/**< an operator removed a binding */
 	HAVEN_EV_KIND_MAX
 };
 

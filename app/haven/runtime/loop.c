@@ -30,6 +30,7 @@
 #define LOOP_MAX_PERIODIC 16		/**< periodic functions */
 #define LOOP_MAX_POLLERS 8		/**< pollers */
 #define LOOP_MAX_UDP4 8			/**< UDP ports with a handler */
+#define LOOP_MAX_WATCHERS 4		/**< watchers of punted packets */
 /*
  * Adaptive idle: an idle control lcore keeps polling for a while (a
  * registration that arrives then is answered at once), then sleeps a
@@ -60,6 +61,9 @@ static struct {
 } pollers[LOOP_MAX_POLLERS];
 static unsigned int n_pollers;
 static uint64_t next_tick_ms;
+static haven_punt_fn unclaimed_fn;
+static void (*watchers[LOOP_MAX_WATCHERS])(const struct rte_mbuf *m);
+static unsigned int n_watchers;
 static struct haven_loop_stats stats;	/* writer: this file */
 
 const struct haven_loop_stats *
@@ -108,6 +112,24 @@ haven_loop_off_udp4(uint16_t port)
 }
 
 int
+haven_loop_on_unclaimed(haven_punt_fn fn)
+{
+	if (unclaimed_fn != NULL)
+		return -EEXIST;
+	unclaimed_fn = fn;
+	return 0;
+}
+
+int
+haven_loop_watch(void (*fn)(const struct rte_mbuf *m))
+{
+	if (n_watchers == LOOP_MAX_WATCHERS)
+		return -ENOSPC;
+	watchers[n_watchers++] = fn;
+	return 0;
+}
+
+int
 haven_loop_every(const char *name, uint32_t period_ms,
 		void (*fn)(uint64_t now_ms))
 {
@@ -151,7 +173,8 @@ void
 haven_loop_reset(void)
 {
 	memset(punt_fns, 0, sizeof(punt_fns));
-	n_udp4 = n_periodic = n_pollers = 0;
+	n_udp4 = n_periodic = n_pollers = n_watchers = 0;
+	unclaimed_fn = NULL;
 	next_tick_ms = 0;
 }
 
@@ -159,13 +182,23 @@ haven_loop_reset(void)
  * Dispatch
  */
 
+/* Nobody's: the unclaimed handler's, or freed. */
+static void
+unclaimed(struct rte_mbuf *m)
+{
+	if (unclaimed_fn != NULL)
+		unclaimed_fn(m);
+	else
+		rte_pktmbuf_free(m);
+}
+
 static void
 deliver(enum haven_punt_kind kind, struct rte_mbuf *m)
 {
 	if (punt_fns[kind] != NULL)
 		punt_fns[kind](m);
 	else
-		rte_pktmbuf_free(m);
+		unclaimed(m);
 }
 
 /*
@@ -200,6 +233,8 @@ deliver_udp4(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
 			udp4[i].fn(m);
 			return;
 		}
+	unclaimed(m);
+	return;
 drop:
 	rte_pktmbuf_free(m);
 }
@@ -215,6 +250,7 @@ dispatch(struct rte_mbuf *m)
 	const struct rte_ipv4_hdr *ip;
 	const struct haven_ip6_hdr *ip6;
 	const uint8_t *icmp;
+	unsigned int i;
 
 	if (rte_pktmbuf_linearize(m) != 0 ||
 	    rte_pktmbuf_data_len(m) < sizeof(*eth)) {
@@ -223,6 +259,8 @@ dispatch(struct rte_mbuf *m)
 	}
 	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 
+	for (i = 0; i < n_watchers; i++)
+		watchers[i](m);
 	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
 		if (HAVEN_PUNT_REASON(m) == HAVEN_PUNT_RESOLVE) {
 			deliver(HAVEN_PUNT_K_RESOLVE6, m);
@@ -256,7 +294,7 @@ dispatch(struct rte_mbuf *m)
 			return;
 		}
 	}
-	rte_pktmbuf_free(m);
+	unclaimed(m);
 }
 
 /* ---------------------------------------------------------------------

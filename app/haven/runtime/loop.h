@@ -55,6 +55,20 @@ int haven_loop_on_punt(enum haven_punt_kind kind, haven_punt_fn fn);
  */
 int haven_loop_on_udp4(uint16_t port, haven_punt_fn fn);
 
+/**
+ * Take the punted packets no handler takes (no handler for their kind,
+ * UDP to a port nobody registered, other IPv4 protocols), instead of
+ * freeing them: the exception path hands some to the Linux side of the
+ * port. One such handler; it owns m. @return 0 or -EEXIST.
+ */
+int haven_loop_on_unclaimed(haven_punt_fn fn);
+
+/**
+ * See every punted packet before its handler does (read only: copy what
+ * you keep). @return 0 or -ENOSPC.
+ */
+int haven_loop_watch(void (*fn)(const struct rte_mbuf *m));
+
 /** Stop handling a UDP port (reload may move it). */
 void haven_loop_off_udp4(uint16_t port);
 

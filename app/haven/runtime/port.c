@@ -65,6 +65,16 @@ port_start(struct haven_rt *rt, unsigned int idx)
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP &
 			info.flow_type_rss_offloads;
+		/*
+		 * On the home link, hash on the destination only where the
+		 * NIC can: all of a home address's traffic then reaches one
+		 * worker, whose counter lane in the binding's cell no other
+		 * worker writes (lib/binding).
+		 */
+		if (idx == haven_rt.cfg.home_port &&
+		    (info.flow_type_rss_offloads & RTE_ETH_RSS_L3_DST_ONLY))
+			conf.rx_adv_conf.rss_conf.rss_hf |=
+				RTE_ETH_RSS_L3_DST_ONLY;
 	}
 	fpp->tx_ip_cksum = (info.tx_offload_capa &
 			RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) != 0;

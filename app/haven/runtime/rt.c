@@ -12,6 +12,7 @@
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_lpm.h>
@@ -109,6 +110,29 @@ haven_rt_ha_addr(uint8_t family)
 	if (family == HAVEN_AF_INET6 && haven_rt.fp6 != NULL)
 		return haven_addr6(haven_rt.fp6->ha_addr);
 	return none;
+}
+
+void
+haven_rt_set_serving(bool serving, const struct rte_ether_addr *vmac)
+{
+	struct haven_fp_port *p;
+
+	haven_rt.serving = serving;
+	haven_rt.fp.ha_standby = !serving;
+	if (haven_rt.fp.n_ports == 0)
+		return;
+	p = &haven_rt.fp.ports[haven_rt.fp.home_port];
+	if (serving && vmac != NULL) {
+		/* The address first, then the flag that makes it used. */
+		rte_ether_addr_copy(vmac, &p->vmac);
+		rte_atomic_thread_fence(__ATOMIC_RELEASE);
+		/* A NIC filters: let the virtual MAC in (a vdev may not). */
+		rte_eth_dev_mac_addr_add(p->port_id, &p->vmac, 0);
+		p->vmac_on = true;
+	} else if (p->vmac_on) {
+		p->vmac_on = false;
+		rte_eth_dev_mac_addr_remove(p->port_id, &p->vmac);
+	}
 }
 
 bool

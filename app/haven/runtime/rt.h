@@ -89,6 +89,14 @@ struct haven_rt {
 	 * console's shutdown. */
 	volatile bool quit;
 	uint64_t started_us;			/**< wall clock at start */
+	/**
+	 * This agent holds the home agent address now: a lone primary
+	 * always; of an active/standby pair, only the active. While false
+	 * the registration modules answer nothing and the workers leave the
+	 * address to the other primary (fp.ha_standby). Writer: the
+	 * redundancy module, through haven_rt_set_serving().
+	 */
+	bool serving;
 };
 
 /** The runtime instance. */
@@ -136,12 +144,23 @@ haven_rt_home_port(void)
 	return haven_rt.fp.home_port;
 }
 
-/** MAC address of port index p. */
+/**
+ * MAC address the agent speaks with on port index p: the VRRP virtual MAC
+ * while the active primary of a pair holds it there, else the port's own.
+ */
 static inline const struct rte_ether_addr *
 haven_rt_port_mac(unsigned int p)
 {
-	return &haven_rt.fp.ports[p].mac;
+	return haven_fp_port_mac(&haven_rt.fp.ports[p]);
 }
+
+/**
+ * Take (serving) or leave the home agent address: workers answer ARP /
+ * ND for it and take traffic to it, or leave it to the other primary;
+ * with vmac (not NULL) the home port receives and speaks with that
+ * virtual MAC while serving (RFC 5798 7.3), else with its own.
+ */
+void haven_rt_set_serving(bool serving, const struct rte_ether_addr *vmac);
 
 /**
  * True if addr is one of this agent's own addresses (the home agent

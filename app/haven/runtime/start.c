@@ -33,19 +33,24 @@ tables_init(struct haven_rt *rt)
 {
 	struct haven_fp *fp = &rt->fp;
 	size_t sz = rte_rcu_qsbr_get_memsize(rt->n_workers);
+	struct haven_binding_prefix home;
 
 	fp->qsbr = rte_zmalloc("haven_qsbr", sz, RTE_CACHE_LINE_SIZE);
 	if (fp->qsbr == NULL || rte_rcu_qsbr_init(fp->qsbr, rt->n_workers))
 		return -ENOMEM;
+	/* The home link's subnet is indexed directly (lib/binding). */
+	home.addr = haven_addr4(rt->cfg.ports[rt->cfg.home_port].addr);
+	home.len = rt->cfg.ports[rt->cfg.home_port].prefix_len;
 	fp->bindings = haven_binding_table_create("haven_bindings",
 			rt->cfg.max_bindings, rt->n_workers, fp->qsbr,
-			rte_socket_id());
+			rte_socket_id(), &home, 1);
 	if (fp->bindings == NULL) {
 		HAVEN_LOG(ERR, "binding table of %u: %s\n",
 			rt->cfg.max_bindings, rte_strerror(rte_errno));
 		return -rte_errno;
 	}
 	fp->ha_addr = rt->cfg.ha_addr;
+	rt->serving = true;	/* a pair's redundancy module says otherwise */
 	fp->home_port = rt->cfg.home_port;
 	fp->idle_adaptive = rt->cfg.idle == HAVEN_IDLE_ADAPTIVE;
 	fp->quit = &rt->quit;
@@ -171,6 +176,7 @@ static int
 tables6_init(struct haven_rt *rt)
 {
 	const struct haven_config *cfg = &rt->cfg;
+	struct haven_binding_prefix home;
 	struct haven_fp6 *fp6;
 	unsigned int i;
 	int rc;
@@ -196,9 +202,12 @@ tables6_init(struct haven_rt *rt)
 				break;
 			}
 	}
+	/* The home prefix (a /64 goes through the hashed fallback). */
+	home.addr = haven_addr6(cfg->home_prefix6);
+	home.len = cfg->home_prefix6_len;
 	fp6->bindings = haven_binding6_table_create("haven_bind6",
 			cfg->max_bindings, rt->n_workers, rt->fp.qsbr,
-			rte_socket_id());
+			rte_socket_id(), &home, cfg->home_prefix6_len != 0);
 	if (fp6->bindings == NULL) {
 		HAVEN_LOG(ERR, "IPv6 binding table of %u: %s\n",
 			cfg->max_bindings, rte_strerror(rte_errno));

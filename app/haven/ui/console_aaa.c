@@ -8,6 +8,7 @@
  */
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <cmdline_parse_ipaddr.h>
@@ -15,6 +16,7 @@
 
 #include "console.h"
 #include "console_aaa.h"
+#include "report.h"
 
 /* ***** show aaa ***** */
 
@@ -25,105 +27,93 @@ struct cmd_show_aaa_result {
 };
 
 static void
-show_aaa(struct cmdline *cl)
+print_aaa(struct cmdline *cl, const json_t *j)
 {
-	const struct haven_aaa_stats *a = haven_aaa_stats();
-	const struct haven_config_aaa *c = &haven_rt.cfg.aaa;
-	struct haven_radius_stats st;
-	struct haven_aaa_server s;
-	char addr[HAVEN_ADDR_STRLEN];
-	unsigned int i;
+	const json_t *r;
+	size_t i;
 
-	if (!haven_aaa_enabled()) {
+	if (!jbool(j, "enabled")) {
 		cmdline_printf(cl, "  no aaa section: only configured nodes "
 			"are served\n");
 		return;
 	}
-	haven_aaa_client_stats(&st);
-	cmdline_printf(cl, "  RADIUS client: nas %s, %u server(s), "
-		"longest wait %" PRIu64 " ms, accounting %s, interim %us\n",
-		c->radius.nas_identifier, c->radius.n_servers,
-		haven_aaa_max_wait_ms(), c->accounting ? "on" : "off",
-		c->interim_interval);
+	cmdline_printf(cl, "  RADIUS client: nas %s, %lld server(s), "
+		"longest wait %lld ms, accounting %s, interim %llds\n",
+		jstr(j, "nas_identifier"), jint(j, "n_servers"),
+		jint(j, "max_wait_ms"), jbool(j, "accounting") ? "on" : "off",
+		jint(j, "interim_interval"));
 	cmdline_printf(cl, "  %-10s %-15s %5s %5s %-5s %7s %8s %7s %8s %7s %7s "
 		"%7s %7s  %s\n", "server", "address", "auth", "acct", "state",
 		"pending", "requests", "retrans", "timeouts", "accepts",
 		"rejects", "acct", "dropped", "rtt ms last/avg/min/max");
-	for (i = 0; haven_aaa_server(i, &s) == 0; i++)
-		cmdline_printf(cl, "  %-10s %-15s %5u %5u %-5s %7u %8" PRIu64
-			" %7" PRIu64 " %8" PRIu64 " %7" PRIu64 " %7" PRIu64
-			" %7" PRIu64 " %7" PRIu64 "  %u/%u/%u/%u\n", s.name,
-			haven_addr_str(&s.addr, addr), s.auth_port, s.acct_port,
-			s.st.state == HAVEN_RADIUS_SERVER_DEAD ? "dead" :
-			"alive", s.st.pending, s.st.requests,
-			s.st.retransmissions, s.st.timeouts, s.st.accepts,
-			s.st.rejects, s.st.acct_responses, s.st.dropped_auth +
-			s.st.dropped_no_ma + s.st.dropped_malformed +
-			s.st.dropped_unmatched, s.st.rtt_last_ms,
-			s.st.rtt_avg_ms, s.st.rtt_min_ms, s.st.rtt_max_ms);
-	cmdline_printf(cl, "  requests: pending %u  submitted %" PRIu64
-		"  refused %" PRIu64 "  accepted %" PRIu64 "  rejected %"
-		PRIu64 "  timeout %" PRIu64 "  no-server %" PRIu64
-		"  invalid %" PRIu64 "\n", st.pending, st.submitted,
-		st.refused_full + st.refused_invalid,
-		st.results[HAVEN_RADIUS_ACCEPTED],
-		st.results[HAVEN_RADIUS_REJECTED],
-		st.results[HAVEN_RADIUS_TIMEOUT],
-		st.results[HAVEN_RADIUS_NO_SERVER],
-		st.results[HAVEN_RADIUS_INVALID]);
-	cmdline_printf(cl, "  registrations: waiting %u (peak %u, at most %u)"
-		"  asked %" PRIu64 "  joined %" PRIu64 "  refused %" PRIu64
-		"  cached %" PRIu64 "\n    provisioned %" PRIu64 "  rejected %"
-		PRIu64 "  timeouts %" PRIu64 "  no-server %" PRIu64
-		"  unusable %" PRIu64 "  address refused %" PRIu64 "\n",
-		a->parked, a->parked_peak, a->parked_max, a->asked,
-		a->coalesced, a->refused_full, a->cache_hits, a->accepted,
-		a->rejected, a->timeouts, a->no_server, a->unusable,
-		a->addr_refused);
-	cmdline_printf(cl, "  nodes: %u provisioned  pool %u of %u used\n",
-		a->nodes, a->pool_used, a->pool_size);
-	cmdline_printf(cl, "  accounting: start %" PRIu64 "  interim %" PRIu64
-		"  stop %" PRIu64 "  answered %" PRIu64 "  failed %" PRIu64
-		"  lost %" PRIu64 "\n", a->acct_sent[HAVEN_RADIUS_ACCT_START],
-		a->acct_sent[HAVEN_RADIUS_ACCT_INTERIM_UPDATE],
-		a->acct_sent[HAVEN_RADIUS_ACCT_STOP], a->acct_answered,
-		a->acct_failed, a->acct_lost);
+	json_array_foreach(json_object_get(j, "servers"), i, r)
+		cmdline_printf(cl, "  %-10s %-15s %5lld %5lld %-5s %7lld %8lld "
+			"%7lld %8lld %7lld %7lld %7lld %7lld  %lld/%lld/%lld/"
+			"%lld\n", jstr(r, "server"), jstr(r, "address"),
+			jint(r, "auth_port"), jint(r, "acct_port"),
+			jstr(r, "state"), jint(r, "server_pending"),
+			jint(r, "requests"), jint(r, "retransmissions"),
+			jint(r, "timeouts"), jint(r, "accepts"),
+			jint(r, "rejects"), jint(r, "acct_responses"),
+			jint(r, "dropped_auth") + jint(r, "dropped_no_ma") +
+			jint(r, "dropped_malformed") +
+			jint(r, "dropped_unmatched"), jint(r, "rtt_last_ms"),
+			jint(r, "rtt_avg_ms"), jint(r, "rtt_min_ms"),
+			jint(r, "rtt_max_ms"));
+	cmdline_printf(cl, "  requests: pending %lld  submitted %lld  refused "
+		"%lld  accepted %lld  rejected %lld  timeout %lld  no-server "
+		"%lld  invalid %lld\n", jint(j, "pending"),
+		jint(j, "submitted"), jint(j, "refused"),
+		jint(j, "results_accepted"), jint(j, "results_rejected"),
+		jint(j, "results_timeout"), jint(j, "results_no_server"),
+		jint(j, "results_invalid"));
+	cmdline_printf(cl, "  registrations: waiting %lld (peak %lld, at most "
+		"%lld)  asked %lld  joined %lld  refused %lld  cached %lld\n"
+		"    provisioned %lld  rejected %lld  timeouts %lld  no-server "
+		"%lld  unusable %lld  address refused %lld\n",
+		jint(j, "waiting"), jint(j, "waiting_peak"),
+		jint(j, "waiting_max"), jint(j, "asked"), jint(j, "joined"),
+		jint(j, "refused_full"), jint(j, "cache_hits"),
+		jint(j, "provisioned"), jint(j, "rejected"),
+		jint(j, "timed_out"), jint(j, "no_server"),
+		jint(j, "unusable"), jint(j, "address_refused"));
+	cmdline_printf(cl, "  nodes: %lld provisioned  pool %lld of %lld "
+		"used\n", jint(j, "nodes"), jint(j, "pool_used"),
+		jint(j, "pool_size"));
+	cmdline_printf(cl, "  accounting: start %lld  interim %lld  stop %lld  "
+		"answered %lld  failed %lld  lost %lld\n", jint(j, "acct_start"),
+		jint(j, "acct_interim"), jint(j, "acct_stop"),
+		jint(j, "acct_answered"), jint(j, "acct_failed"),
+		jint(j, "acct_lost"));
 }
 
 /* Every AAA node, by home address. */
 static void
-show_aaa_nodes(struct cmdline *cl)
+print_aaa_nodes(struct cmdline *cl, const json_t *j)
 {
-	struct haven_view_list l;
-	unsigned int i, shown = 0;
+	const json_t *r;
+	size_t i;
 
-	if (haven_view_nodes(HAVEN_AF_INET, HAVEN_VIEW_ALL, NULL, 0, &l) != 0) {
-		cmdline_printf(cl, "error: out of memory\n");
-		return;
-	}
 	cmdline_printf(cl, "  %-15s %-28s %-6s %10s %-11s %7s %-6s %s\n",
 		"home address", "user", "from", "spi", "algorithm", "cached",
 		"bound", "session");
-	for (i = 0; i < l.n; i++) {
-		struct haven_aaa_node_info info;
-		char a[HAVEN_ADDR_STRLEN], bound[16];
+	json_array_foreach(json_object_get(j, "nodes"), i, r) {
+		const char *sess = jstr(r, "session_id");
+		char bound[16];
 
-		if (haven_aaa_node_info(l.v[i], &info) != 0)
-			continue;
-		shown++;
-		if (haven_node_bound(l.v[i]))
-			snprintf(bound, sizeof(bound), "%u coa",
-				l.v[i]->n_coa);
+		if (jbool(r, "bound"))
+			snprintf(bound, sizeof(bound), "%lld coa",
+				jint(r, "care_of_count"));
 		else
 			snprintf(bound, sizeof(bound), "no");
-		cmdline_printf(cl, "  %-15s %-28s %-6s %10u %-11s %6lds %-6s "
-			"%s\n", haven_addr_str(&l.v[i]->hoa, a), info.user,
-			info.address_from, l.v[i]->spi,
-			haven_node_alg_name(l.v[i]), info.cache_left_s, bound,
-			info.session_id[0] ? info.session_id : "-");
+		cmdline_printf(cl, "  %-15s %-28s %-6s %10lld %-11s %6llds %-6s "
+			"%s\n", jstr(r, "home_address"), jstr(r, "user"),
+			jstr(r, "address_from"), jint(r, "spi"),
+			jstr(r, "algorithm"), jint(r, "cache_left"), bound,
+			sess[0] != '\0' ? sess : "-");
 	}
-	cmdline_printf(cl, "  %u node(s) provisioned by AAA\n", shown);
-	haven_view_list_free(&l);
+	cmdline_printf(cl, "  %lld node(s) provisioned by AAA\n",
+		jint(j, "count"));
 }
 
 static void
@@ -131,9 +121,10 @@ cmd_show_aaa_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	(void)parsed;
 	if (data != NULL)
-		show_aaa_nodes(cl);
+		console_emit(cl, haven_report_aaa_nodes(0, UINT32_MAX),
+			print_aaa_nodes);
 	else
-		show_aaa(cl);
+		console_emit(cl, haven_report_aaa(), print_aaa);
 }
 
 static cmdline_parse_token_string_t cmd_show_aaa_show =

@@ -3,7 +3,8 @@
  * Console commands of the delegation (EP 1134991): hand a binding to a
  * secondary and take it back, add and remove secondaries at run time,
  * choose the policy and its thresholds, and show the peers and the
- * delegated bindings. The actions live in delegation.c and balancer.c.
+ * delegated bindings (their builders in report.c). The actions live in
+ * proto/deleg.c and policy/balancer.c.
  */
 
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include "console.h"
 #include "console_deleg.h"
+#include "report.h"
 
 /* "hex:0011..." or text: the bytes of a key. @return length or -1. */
 static int
@@ -134,37 +136,39 @@ struct cmd_show_peers_result {
 };
 
 static void
-print_peer(struct cmdline *cl, const struct haven_deleg_peer *p,
-		const char *role)
+print_peers(struct cmdline *cl, const json_t *j)
 {
-	char a[INET_ADDRSTRLEN];
+	uint64_t cleared = haven_report_cleared_us(HAVEN_REPORT_PEERS);
+	const json_t *p;
+	size_t i;
 
-	inet_ntop(AF_INET, &p->addr, a, sizeof(a));
-	cmdline_printf(cl, "  %-10s %-9s %10u %-15s %-5s %6u %9u %8lu %8lu %6lu"
-		" %6lu %6lu\n", p->name, role, p->id, a,
-		p->alive ? "up" : "down", p->load, p->n_delegated,
-		p->stats.tx, p->stats.rx, p->stats.retransmits,
-		p->stats.bad_auth, p->stats.replayed);
+	if (cleared != 0) {
+		char t[40];
+
+		cmdline_printf(cl, "  protocol counters since clear at %s\n",
+			haven_iso8601(cleared, t, sizeof(t)));
+	}
+	cmdline_printf(cl, "  %-10s %-9s %10s %-15s %-5s %6s %9s %8s %8s %6s"
+		" %6s %6s\n", "name", "role", "id", "address", "state", "load",
+		"delegated", "tx", "rx", "retx", "auth!", "replay");
+	json_array_foreach(json_object_get(j, "peers"), i, p)
+		cmdline_printf(cl, "  %-10s %-9s %10lld %-15s %-5s %6lld %9lld "
+			"%8lld %8lld %6lld %6lld %6lld\n", jstr(p, "name"),
+			jstr(p, "role"), jint(p, "id"), jstr(p, "address"),
+			jbool(p, "alive") ? "up" : "down", jint(p, "load"),
+			jint(p, "delegated"), jint(p, "tx_since_clear"),
+			jint(p, "rx_since_clear"),
+			jint(p, "retransmits_since_clear"),
+			jint(p, "bad_auth_since_clear"),
+			jint(p, "replayed_since_clear"));
 }
 
 static void
 cmd_show_peers_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	const struct haven_deleg_pha *pha = haven_deleg_pha_ctx();
-	const struct haven_deleg_sha *sha = haven_deleg_sha_ctx();
-	unsigned int i;
-
 	(void)parsed;
 	(void)data;
-	cmdline_printf(cl, "  %-10s %-9s %10s %-15s %-5s %6s %9s %8s %8s %6s"
-		" %6s %6s\n", "name", "role", "id", "address", "state", "load",
-		"delegated", "tx", "rx", "retx", "auth!", "replay");
-	for (i = 0; pha != NULL && i < pha->n_peers; i++)
-		if (!haven_deleg_secondaries()[i].removed)
-			print_peer(cl, &haven_deleg_secondaries()[i],
-				"secondary");
-	for (i = 0; sha != NULL && i < sha->n_primaries; i++)
-		print_peer(cl, &haven_deleg_primaries()[i], "primary");
+	console_emit(cl, haven_report_peers(), print_peers);
 }
 
 static cmdline_parse_token_string_t cmd_show_peers_show =
@@ -176,7 +180,7 @@ cmdline_parse_inst_t cmd_show_peers = {
 	.f = cmd_show_peers_parsed,
 	.data = NULL,
 	.help_str = "show peers: secondaries and primaries, liveness, load, "
-		"protocol counters",
+		"protocol counters (since clear peers)",
 	.tokens = {
 		(void *)&cmd_show_peers_show,
 		(void *)&cmd_show_peers_peers,
@@ -192,48 +196,56 @@ struct cmd_show_deleg_result {
 };
 
 static void
-print_delegated(const struct haven_deleg_binding *b, void *arg)
+print_delegation(struct cmdline *cl, const json_t *j)
 {
-	struct cmdline *cl = arg;
-	struct haven_addr hoa = b->info.home_addr;
-	char a[HAVEN_ADDR_STRLEN];
+	const json_t *held = json_object_get(j, "held"), *r;
+	char left[24];
+	size_t i;
 
-	cmdline_printf(cl, "  %-15s %-10s %-10s generation %u, %lu packets "
-		"tunnelled there\n", haven_addr_str(&hoa, a),
-		b->peer != NULL ? b->peer->name : "-",
-		haven_deleg_state_name(b->state), b->info.generation,
-		b->reported_packets);
+	if (json_object_get(j, "delegated") != NULL) {
+		cmdline_printf(cl, "  policy %s\n", jstr(j, "policy"));
+		cmdline_printf(cl, "  rebalance tolerance %lld %%%s, %lld moves "
+			"planned, %lld queued\n", jint(j, "rebalance_tolerance_pct"),
+			jbool(j, "rebalancing") ? " (rebalancing)" : "",
+			jint(j, "moves_planned"), jint(j, "moves_queued"));
+		cmdline_printf(cl, "  %-28s %-10s %-12s %10s %12s\n",
+			"home address", "secondary", "state", "generation",
+			"packets");
+		json_array_foreach(json_object_get(j, "delegated"), i, r)
+			cmdline_printf(cl, "  %-28s %-10s %-12s %10lld %12lld\n",
+				jstr(r, "home_address"), jstr(r, "peer"),
+				jstr(r, "state"), jint(r, "generation"),
+				jint(r, "packets"));
+		cmdline_printf(cl, "  %zu binding(s) not local\n",
+			json_array_size(json_object_get(j, "delegated")));
+	} else if (held != NULL) {
+		cmdline_printf(cl, "  this home agent is a secondary only: it "
+			"delegates nothing\n");
+	} else {
+		cmdline_printf(cl, "  no delegation: neither a primary with "
+			"secondaries nor a secondary (delegation: in %s)\n",
+			haven_rt.cfg.path);
+	}
+	if (held == NULL)
+		return;
+	cmdline_printf(cl, "  held for primaries (%lld of %lld)\n",
+		jint(j, "used"), jint(j, "capacity"));
+	cmdline_printf(cl, "  %-28s %-10s %10s %7s %12s\n", "home address",
+		"primary", "generation", "left", "packets");
+	json_array_foreach(held, i, r)
+		cmdline_printf(cl, "  %-28s %-10s %10lld %7s %12lld\n",
+			jstr(r, "home_address"), jstr(r, "primary"),
+			jint(r, "generation"), haven_report_left(
+				jint(r, "remaining"), left, sizeof(left)),
+			jint(r, "packets"));
 }
 
 static void
 cmd_show_deleg_parsed(void *parsed, struct cmdline *cl, void *data)
 {
-	const struct haven_deleg_sha *sha = haven_deleg_sha_ctx();
-	char a[HAVEN_ADDR_STRLEN];
-	uint64_t now = haven_now_ms();
-	unsigned int i;
-
 	(void)parsed;
 	(void)data;
-	if (haven_deleg_is_pha()) {
-		cmdline_printf(cl, "  policy %s\n",
-			haven_deleg_policy_name(haven_balancer_policy()));
-		haven_deleg_foreach(print_delegated, cl);
-	}
-	for (i = 0; sha != NULL && i < sha->capacity; i++) {
-		const struct haven_deleg_sha_entry *e = &sha->entries[i];
-		struct haven_addr hoa;
-
-		if (e->primary == NULL)
-			continue;
-		hoa = e->info.home_addr;
-		cmdline_printf(cl, "  %-15s for %-10s generation %u, %lds left,"
-			" %lu packets\n", haven_addr_str(&hoa, a),
-			e->primary->name,
-			e->info.generation, e->expires_ms > now ?
-				(long)((e->expires_ms - now) / 1000) : 0,
-			e->packets);
-	}
+	console_emit(cl, haven_report_delegation(), print_delegation);
 }
 
 static cmdline_parse_token_string_t cmd_show_deleg_show =

@@ -15,6 +15,7 @@
 
 #include "console.h"
 #include "console_log.h"
+#include "report.h"
 
 /* rte_log levels by name, in RTE_LOG_EMERG (1) .. RTE_LOG_DEBUG (8) order. */
 static const char *const level_names[] = {
@@ -109,24 +110,32 @@ struct cmd_show_log_levels_result {
 	cmdline_fixed_string_t levels;
 };
 
+/* The dump itself: rte_log_dump() is what operators know. */
 static void
-cmd_show_log_levels_parsed(void *parsed, struct cmdline *cl, void *data)
+print_log_levels(struct cmdline *cl, const json_t *j)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	(void)parsed;
-	(void)data;
+	(void)j;
 	f = open_memstream(&text, &len);
 	if (f == NULL) {
-		cmdline_printf(cl, "error: cannot capture the log dump\n");
+		console_error(cl, "cannot capture the log dump");
 		return;
 	}
 	rte_log_dump(f);
 	fclose(f);
 	cmdline_printf(cl, "%s", text != NULL ? text : "");
 	free(text);
+}
+
+static void
+cmd_show_log_levels_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	(void)parsed;
+	(void)data;
+	console_emit(cl, haven_report_log_levels(), print_log_levels);
 }
 
 static cmdline_parse_token_string_t cmd_show_log_levels_show =

@@ -2,11 +2,16 @@
 /*
  * The console's "show" commands: every piece of state an operator may ask
  * about, read on the control lcore between two turns of its loop (so a
- * table is never seen half-written): totals and drops, ports with their
- * ethdev statistics, routes, neighbours, configured mobile nodes (never
- * their keys), bindings (filtered and paged) and one binding in detail,
- * and the event record; and the same for Mobile IPv6 (bindings6,
- * binding6, mobile-nodes6, neighbours6, stats6).
+ * table is never seen half-written): version, totals and drops (since
+ * the last clear), ports with their ethdev statistics, routes,
+ * neighbours, configured mobile nodes (never their keys), bindings
+ * (filtered and paged) and one binding in detail, the event record
+ * (filtered), the running configuration; and the same for Mobile IPv6
+ * (bindings6, binding6, mobile-nodes6, neighbours6, stats6).
+ *
+ * Each command asks a builder (report.h) for its data and prints it with
+ * the text printer below, or as JSON when its line ends with "json"
+ * (console_emit()): the two never disagree.
  */
 
 #include <errno.h>
@@ -14,184 +19,184 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <arpa/inet.h>
 
 #include <cmdline_parse_ipaddr.h>
 #include <cmdline_parse_num.h>
 #include <cmdline_parse_string.h>
-#include <rte_cycles.h>
-#include <rte_ethdev.h>
 
 #include "console.h"
 #include "console_show.h"
+#include "report.h"
 
-#define BINDINGS_PER_PAGE 32	/**< rows of one "show bindings" page */
 #define EVENTS_DEFAULT 20	/**< "show events" without a count */
+
+/* "  counters since clear at <time>" when a set was cleared. */
+static void
+print_cleared(struct cmdline *cl, enum haven_report_counters set)
+{
+	uint64_t us = haven_report_cleared_us(set);
+	char t[40];
+
+	if (us != 0)
+		cmdline_printf(cl, "  counters since clear at %s (since start: "
+			"json, telemetry)\n", haven_iso8601(us, t, sizeof(t)));
+}
+
+/* A token list that is the same for every "show <word>" instance. */
+struct cmd_show_word_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t word;
+};
+
+static cmdline_parse_token_string_t cmd_show_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_word_result, show, "show");
+
+/*
+ * A "show <word>" command whose builder takes no argument: its callback
+ * prints what the builder makes with printer, its two tokens, its
+ * instance (cmd_show_<name>).
+ */
+#define SHOW_WORD(name, text, builder, printer, help)			\
+static void								\
+cmd_show_##name##_parsed(void *parsed, struct cmdline *cl, void *data)	\
+{									\
+	(void)parsed;							\
+	(void)data;							\
+	console_emit(cl, builder, printer);				\
+}									\
+static cmdline_parse_token_string_t cmd_show_##name##_word =		\
+	TOKEN_STRING_INITIALIZER(struct cmd_show_word_result, word, text); \
+cmdline_parse_inst_t cmd_show_##name = {				\
+	.f = cmd_show_##name##_parsed,					\
+	.data = NULL,							\
+	.help_str = help,						\
+	.tokens = {							\
+		(void *)&cmd_show_show,					\
+		(void *)&cmd_show_##name##_word,			\
+		NULL,							\
+	},								\
+}
+
+/* ***** show version ***** */
+
+static void
+print_version(struct cmdline *cl, const json_t *j)
+{
+	cmdline_printf(cl, "  haven %s, git %s, %s, build %s\n"
+		"  started %s, up %llds\n", jstr(j, "version"),
+		jstr(j, "git_revision"), jstr(j, "dpdk_version"),
+		jstr(j, "build_type"), jstr(j, "start_time"),
+		jint(j, "uptime"));
+}
+
+SHOW_WORD(version, "version", haven_report_version(),
+	print_version,
+	"show version: haven's version and git revision, DPDK's "
+	"version, build type, start time and uptime");
 
 /* ***** show stats ***** */
 
-struct cmd_show_stats_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t stats;
-};
-
 static void
-cmd_show_stats_parsed(void *parsed, struct cmdline *cl, void *data)
+print_stats(struct cmdline *cl, const json_t *j)
 {
-	const struct haven_reg4_stats *c = haven_reg4_stats();
-	const struct haven_link_stats *l = haven_link_stats(HAVEN_AF_INET);
-	struct haven_worker_stats w;
-	uint64_t accepted = c->replies[0] + c->replies[1], denied = 0;
-	unsigned int i;
+	const json_t *c = json_object_get(j, "since_clear");
 
-	(void)parsed;
-	(void)data;
-	haven_rt_worker_stats(&w);
-	for (i = 2; i < 256; i++)
-		denied += c->replies[i];
+	print_cleared(cl, HAVEN_REPORT_STATS);
 	cmdline_printf(cl,
-		"  fast path (%u workers)\n"
-		"    rx %lu  tx %lu  encapsulated %lu  decapsulated %lu\n"
-		"    proxy ARP %lu  ICMP echo %lu  punted %lu\n"
+		"  fast path (%lld workers)\n"
+		"    rx %lld  tx %lld  encapsulated %lld  decapsulated %lld\n"
+		"    proxy ARP %lld  ICMP echo %lld  punted %lld\n"
 		"  registrations\n"
-		"    requests %lu  accepted %lu  denied %lu  dropped %lu\n"
-		"    bindings %u  expired %lu\n"
-		"    UDP tunnelled %lu  declined %lu  keepalives %lu  "
-		"tunnel data dropped %lu\n"
+		"    requests %lld  accepted %lld  denied %lld  dropped %lld\n"
+		"    bindings %lld  expired %lld\n"
+		"    UDP tunnelled %lld  declined %lld  keepalives %lld  "
+		"tunnel data dropped %lld\n"
 		"  control\n"
-		"    gratuitous ARP %lu  ARP requests %lu\n"
-		"    held sent %lu  held dropped %lu  tx dropped %lu\n",
-		haven_rt.n_workers, w.rx_pkts, w.tx_pkts, w.encap_pkts,
-		w.decap_pkts, w.proxy_arp, w.icmp_echo, w.punted,
-		c->requests, accepted, denied, c->dropped,
-		haven_view_binding_count(HAVEN_AF_INET),
-		haven_node_stats(HAVEN_AF_INET)->bindings_expired,
-		c->udp_tunnelled, c->udp_declined, c->keepalives,
-		c->tunnel_dropped,
-		l->announces_sent, l->solicits_sent, l->held_sent,
-		l->held_dropped, haven_rt.stats.tx_dropped);
+		"    gratuitous ARP %lld  ARP requests %lld\n"
+		"    held sent %lld  held dropped %lld  tx dropped %lld\n",
+		jint(j, "workers"), jint(c, "rx_packets"), jint(c, "tx_packets"),
+		jint(c, "encap_packets"), jint(c, "decap_packets"),
+		jint(c, "proxy_arp_replies"), jint(c, "icmp_echo_replies"),
+		jint(c, "punted"), jint(c, "registration_requests"),
+		jint(c, "registrations_accepted"),
+		jint(c, "registrations_denied"),
+		jint(c, "registration_datagrams_dropped"), jint(j, "bindings"),
+		jint(c, "bindings_expired"),
+		jint(c, "udp_tunnel_registrations"),
+		jint(c, "udp_tunnel_declined"), jint(c, "udp_tunnel_keepalives"),
+		jint(c, "udp_tunnel_data_dropped"),
+		jint(c, "gratuitous_arp_sent"),
+		jint(c, "arp_requests_sent"), jint(c, "held_sent"),
+		jint(c, "held_dropped"), jint(c, "control_tx_dropped"));
 }
 
-static cmdline_parse_token_string_t cmd_show_stats_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_stats_result, show, "show");
-static cmdline_parse_token_string_t cmd_show_stats_stats =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_stats_result, stats, "stats");
-
-cmdline_parse_inst_t cmd_show_stats = {
-	.f = cmd_show_stats_parsed,
-	.data = NULL,
-	.help_str = "show stats: packet, registration and control totals",
-	.tokens = {
-		(void *)&cmd_show_stats_show,
-		(void *)&cmd_show_stats_stats,
-		NULL,
-	},
-};
+SHOW_WORD(stats, "stats", haven_report_stats(),
+	print_stats,
+	"show stats: packet, registration and control totals "
+	"(since clear stats)");
 
 /* ***** show drops ***** */
 
-struct cmd_show_drops_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t drops;
-};
-
 static void
-cmd_show_drops_parsed(void *parsed, struct cmdline *cl, void *data)
+print_drops(struct cmdline *cl, const json_t *j)
 {
-	struct haven_worker_stats w;
+	const json_t *c = json_object_get(j, "since_clear");
 	unsigned int i;
 
-	(void)parsed;
-	(void)data;
-	haven_rt_worker_stats(&w);
+	print_cleared(cl, HAVEN_REPORT_DROPS);
 	for (i = 0; i < HAVEN_DROP_MAX; i++)
-		cmdline_printf(cl, "  %-20s %12lu  %s\n", haven_drop_key(i),
-			w.drops[i], haven_drop_name(i));
+		cmdline_printf(cl, "  %-20s %12lld  %s\n", haven_drop_key(i),
+			jint(c, haven_drop_key(i)), haven_drop_name(i));
 }
 
-static cmdline_parse_token_string_t cmd_show_drops_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_drops_result, show, "show");
-static cmdline_parse_token_string_t cmd_show_drops_drops =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_drops_result, drops, "drops");
-
-cmdline_parse_inst_t cmd_show_drops = {
-	.f = cmd_show_drops_parsed,
-	.data = NULL,
-	.help_str = "show drops: dropped packets by reason",
-	.tokens = {
-		(void *)&cmd_show_drops_show,
-		(void *)&cmd_show_drops_drops,
-		NULL,
-	},
-};
+SHOW_WORD(drops, "drops", haven_report_drops(),
+	print_drops,
+	"show drops: dropped packets by reason (since clear drops)");
 
 /* ***** show ports ***** */
 
-struct cmd_show_ports_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t ports;
-};
-
 static void
-cmd_show_ports_parsed(void *parsed, struct cmdline *cl, void *data)
+print_ports(struct cmdline *cl, const json_t *j)
 {
-	unsigned int i;
+	const json_t *r;
+	size_t i;
 
-	(void)parsed;
-	(void)data;
-	for (i = 0; i < haven_rt.fp.n_ports; i++) {
-		const struct haven_fp_port *p = &haven_rt.fp.ports[i];
-		const struct haven_config_port *cp = &haven_rt.cfg.ports[i];
-		char name[RTE_ETH_NAME_MAX_LEN] = "?";
-		char link_text[RTE_ETH_LINK_MAX_STR_LEN] = "unknown";
-		char a[INET_ADDRSTRLEN];
-		struct rte_eth_link link;
-		struct rte_eth_stats st;
-
-		rte_eth_dev_get_name_by_port(p->port_id, name);
-		if (rte_eth_link_get_nowait(p->port_id, &link) == 0)
-			rte_eth_link_to_str(link_text, sizeof(link_text),
-				&link);
-		memset(&st, 0, sizeof(st));
-		rte_eth_stats_get(p->port_id, &st);
-		inet_ntop(AF_INET, &p->addr, a, sizeof(a));
+	json_array_foreach(json_object_get(j, "ports"), i, r) {
 		cmdline_printf(cl,
-			"  %s: dpdk port %u, %s\n"
-			"    mac " RTE_ETHER_ADDR_PRT_FMT "  address %s/%u"
-			"  queues %u rx %u tx  mtu %u\n"
-			"    %s\n"
-			"    rx packets %" PRIu64 "  bytes %" PRIu64
-			"  missed %" PRIu64 "  errors %" PRIu64
-			"  no mbuf %" PRIu64 "\n"
-			"    tx packets %" PRIu64 "  bytes %" PRIu64
-			"  errors %" PRIu64 "\n",
-			cp->name, p->port_id, name,
-			RTE_ETHER_ADDR_BYTES(&p->mac), a, cp->prefix_len,
-			haven_rt.n_rxq[i], haven_rt.n_workers + 1, p->mtu,
-			link_text, st.ipackets, st.ibytes, st.imissed,
-			st.ierrors, st.rx_nombuf, st.opackets, st.obytes,
-			st.oerrors);
+			"  %s: dpdk port %lld, %s\n"
+			"    mac %s  address %s  queues %lld rx %lld tx  mtu %lld\n"
+			"    %s\n",
+			jstr(r, "name"), jint(r, "port_id"), jstr(r, "device"),
+			jstr(r, "mac"), jstr(r, "address"),
+			jint(r, "rx_queues"), jint(r, "tx_queues"),
+			jint(r, "mtu"), jstr(r, "link"));
+		if (json_string_length(json_object_get(r, "address6")) > 0)
+			cmdline_printf(cl, "    address6 %s\n",
+				jstr(r, "address6"));
+		if (haven_report_cleared_us(HAVEN_REPORT_PORTS) != 0)
+			cmdline_printf(cl, "    counters since %s\n",
+				jstr(r, "cleared_at"));
+		cmdline_printf(cl,
+			"    rx packets %lld  bytes %lld  missed %lld  errors %lld"
+			"  no mbuf %lld\n"
+			"    tx packets %lld  bytes %lld  errors %lld\n",
+			jint(r, "ipackets_since_clear"),
+			jint(r, "ibytes_since_clear"),
+			jint(r, "imissed_since_clear"),
+			jint(r, "ierrors_since_clear"),
+			jint(r, "rx_nombuf_since_clear"),
+			jint(r, "opackets_since_clear"),
+			jint(r, "obytes_since_clear"),
+			jint(r, "oerrors_since_clear"));
 	}
 }
 
-static cmdline_parse_token_string_t cmd_show_ports_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_ports_result, show, "show");
-static cmdline_parse_token_string_t cmd_show_ports_ports =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_ports_result, ports, "ports");
-
-cmdline_parse_inst_t cmd_show_ports = {
-	.f = cmd_show_ports_parsed,
-	.data = NULL,
-	.help_str = "show ports: DPDK port, name, MAC, address, queues, link "
-		"and ethdev statistics of every port",
-	.tokens = {
-		(void *)&cmd_show_ports_show,
-		(void *)&cmd_show_ports_ports,
-		NULL,
-	},
-};
+SHOW_WORD(ports, "ports", haven_report_ports(),
+	print_ports,
+	"show ports: DPDK port, name, MAC, address, queues, link "
+	"and ethdev statistics of every port (since clear port stats)");
 
 /* ***** show port <id> xstats ***** */
 
@@ -203,44 +208,25 @@ struct cmd_show_xstats_result {
 };
 
 static void
+print_xstats(struct cmdline *cl, const json_t *j)
+{
+	const char *name;
+	json_t *v;
+
+	cmdline_printf(cl, "  extended statistics of DPDK port %lld\n",
+		jint(j, "port_id"));
+	json_object_foreach(json_object_get(j, "xstats"), name, v)
+		cmdline_printf(cl, "  %-40s %16lld\n", name,
+			json_integer_value(v));
+}
+
+static void
 cmd_show_xstats_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_show_xstats_result *r = parsed;
-	struct rte_eth_xstat_name *names = NULL;
-	struct rte_eth_xstat *values = NULL;
-	int n, i;
 
 	(void)data;
-	if (!rte_eth_dev_is_valid_port(r->port_id)) {
-		cmdline_printf(cl, "error: no DPDK port %u\n", r->port_id);
-		return;
-	}
-	n = rte_eth_xstats_get_names(r->port_id, NULL, 0);
-	if (n < 0) {
-		cmdline_printf(cl, "error: port %u: %s\n", r->port_id,
-			strerror(-n));
-		return;
-	}
-	names = calloc(n + 1, sizeof(*names));
-	values = calloc(n + 1, sizeof(*values));
-	if (names == NULL || values == NULL) {
-		cmdline_printf(cl, "error: out of memory\n");
-		goto out;
-	}
-	if (rte_eth_xstats_get_names(r->port_id, names, n) != n ||
-	    rte_eth_xstats_get(r->port_id, values, n) != n) {
-		cmdline_printf(cl, "error: port %u: extended statistics "
-			"changed while read\n", r->port_id);
-		goto out;
-	}
-	cmdline_printf(cl, "  extended statistics of DPDK port %u\n",
-		r->port_id);
-	for (i = 0; i < n; i++)
-		cmdline_printf(cl, "  %-40s %16" PRIu64 "\n",
-			names[values[i].id].name, values[i].value);
-out:
-	free(names);
-	free(values);
+	console_emit(cl, haven_report_xstats(r->port_id), print_xstats);
 }
 
 static cmdline_parse_token_string_t cmd_show_xstats_show =
@@ -270,225 +256,287 @@ cmdline_parse_inst_t cmd_show_xstats = {
 
 /* ***** show routes ***** */
 
-struct cmd_show_routes_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t routes;
-};
-
 static void
-print_route(struct cmdline *cl, uint32_t prefix, uint8_t len, uint32_t gw,
-		const char *port)
+print_routes(struct cmdline *cl, const json_t *j)
 {
-	char p[INET_ADDRSTRLEN + 4], g[INET_ADDRSTRLEN] = "connected";
-	size_t off;
+	const json_t *r;
+	size_t i;
 
-	inet_ntop(AF_INET, &prefix, p, sizeof(p));
-	off = strlen(p);
-	snprintf(p + off, sizeof(p) - off, "/%u", len);
-	if (gw != 0)
-		inet_ntop(AF_INET, &gw, g, sizeof(g));
-	cmdline_printf(cl, "  %-18s %-15s %s\n", p, g, port);
-}
-
-static void
-cmd_show_routes_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	const struct haven_config *cfg = &haven_rt.cfg;
-	unsigned int i;
-
-	(void)parsed;
-	(void)data;
 	cmdline_printf(cl, "  %-18s %-15s %s\n", "prefix", "gateway", "port");
-	for (i = 0; i < cfg->n_ports; i++) {
-		const struct haven_config_port *p = &cfg->ports[i];
-		uint32_t mask = p->prefix_len == 0 ? 0 :
-			rte_cpu_to_be_32(~0u << (32 - p->prefix_len));
-
-		print_route(cl, p->addr & mask, p->prefix_len, 0, p->name);
-	}
-	for (i = 0; i < cfg->n_routes; i++) {
-		const struct haven_config_route *r = &cfg->routes[i];
-
-		print_route(cl, r->prefix, r->prefix_len, r->gateway,
-			r->port < cfg->n_ports ? cfg->ports[r->port].name : "?");
-	}
+	json_array_foreach(json_object_get(j, "routes"), i, r)
+		cmdline_printf(cl, "  %-18s %-15s %s\n", jstr(r, "prefix"),
+			jstr(r, "gateway"), jstr(r, "port"));
 }
 
-static cmdline_parse_token_string_t cmd_show_routes_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_routes_result, show, "show");
-static cmdline_parse_token_string_t cmd_show_routes_routes =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_routes_result, routes,
-		"routes");
+SHOW_WORD(routes, "routes", haven_report_routes(),
+	print_routes,
+	"show routes: connected subnets and static routes of both "
+	"families (prefix, gateway, port)");
 
-cmdline_parse_inst_t cmd_show_routes = {
-	.f = cmd_show_routes_parsed,
-	.data = NULL,
-	.help_str = "show routes: connected subnets and static routes "
-		"(prefix, gateway, port)",
-	.tokens = {
-		(void *)&cmd_show_routes_show,
-		(void *)&cmd_show_routes_routes,
-		NULL,
-	},
-};
+/* ***** show neighbours, show neighbours6 ***** */
 
-/* ***** show neighbours ***** */
+static void
+print_neigh_rows(struct cmdline *cl, const json_t *j, int width)
+{
+	const json_t *r;
+	size_t i;
 
-struct cmd_show_neigh_result {
+	json_array_foreach(json_object_get(j, "neighbours"), i, r)
+		cmdline_printf(cl, "  %-*s %s  port %lld  %s  held %lld\n",
+			width, jstr(r, "address"), jstr(r, "mac"),
+			jint(r, "port"), jstr(r, "state"), jint(r, "held"));
+}
+
+static void
+print_neigh(struct cmdline *cl, const json_t *j)
+{
+	print_neigh_rows(cl, j, 15);
+}
+
+SHOW_WORD(neigh, "neighbours", haven_report_neighbours(HAVEN_AF_INET),
+	print_neigh,
+	"show neighbours: next hops and their Ethernet addresses");
+
+static void
+print_neigh6(struct cmdline *cl, const json_t *j)
+{
+	print_neigh_rows(cl, j, 28);
+	cmdline_printf(cl, "  %zu IPv6 neighbour(s); NS sent %lld, held sent "
+		"%lld, held dropped %lld\n",
+		json_array_size(json_object_get(j, "neighbours")),
+		jint(j, "neighbour_solicitations_sent"), jint(j, "held_sent"),
+		jint(j, "held_dropped"));
+}
+
+SHOW_WORD(neigh6, "neighbours6", haven_report_neighbours(HAVEN_AF_INET6),
+	print_neigh6,
+	"show neighbours6: IPv6 next hops and their Ethernet "
+	"addresses");
+
+/* ---------------------------------------------------------------------
+ * Pages: show mobile-nodes(6), show bindings(6)
+ */
+
+/* The table's last line: n rows of what, matching filter (or none). */
+static void
+print_page_footer(struct cmdline *cl, const json_t *j, const char *what)
+{
+	const char *filter = json_string_value(json_object_get(j, "filter"));
+	long long n = jint(j, "total"), first = jint(j, "first");
+	long long count = jint(j, "count");
+	const char *matching = filter != NULL ? " matching " : "";
+
+	if (filter == NULL)
+		filter = "";
+	if (n == 0)
+		cmdline_printf(cl, "  0 %s%s%s\n", what, matching, filter);
+	else if (count == 0)
+		cmdline_printf(cl, "  no page %lld: %lld %s%s%s on %lld "
+			"page(s)\n", jint(j, "page"), n, what, matching, filter,
+			jint(j, "pages"));
+	else
+		cmdline_printf(cl, "  %lld %s%s%s, page %lld of %lld "
+			"(%lld..%lld)\n", n, what, matching, filter,
+			jint(j, "page"), jint(j, "pages"), first,
+			first + count - 1);
+}
+
+/* The results of the paged commands: [page <n>] at their end. */
+struct cmd_show_paged_result {
 	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t neighbours;
+	cmdline_fixed_string_t what;
+	cmdline_fixed_string_t page_kw;
+	uint32_t page;			/**< 0: no page given, the first */
 };
 
-/* One neighbour line, either family (address column width w). */
-struct neigh_print {
-	struct cmdline *cl;
-	int width;
-};
+static cmdline_parse_token_string_t cmd_show_paged_page_kw =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_paged_result, page_kw,
+		"page");
+static cmdline_parse_token_num_t cmd_show_paged_page =
+	TOKEN_NUM_INITIALIZER(struct cmd_show_paged_result, page, RTE_UINT32);
+
+/* ***** show mobile-nodes [page <n>] ***** */
 
 static void
-print_neigh(const struct haven_view_neigh *nb, void *arg)
+print_mns(struct cmdline *cl, const json_t *j)
 {
-	const struct neigh_print *np = arg;
-	char ip[HAVEN_ADDR_STRLEN];
+	const json_t *r;
+	size_t i;
 
-	cmdline_printf(np->cl, "  %-*s " RTE_ETHER_ADDR_PRT_FMT
-		"  port %u  %s  held %u\n", np->width,
-		haven_addr_str(&nb->addr, ip), RTE_ETHER_ADDR_BYTES(&nb->mac),
-		nb->port, nb->reachable ? "reachable" : "incomplete",
-		nb->held);
-}
-
-static void
-cmd_show_neigh_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct neigh_print np = { .cl = cl, .width = 15 };
-
-	(void)parsed;
-	(void)data;
-	haven_view_neighbours(HAVEN_AF_INET, print_neigh, &np);
-}
-
-static cmdline_parse_token_string_t cmd_show_neigh_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_neigh_result, show, "show");
-static cmdline_parse_token_string_t cmd_show_neigh_neighbours =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_neigh_result, neighbours,
-		"neighbours");
-
-cmdline_parse_inst_t cmd_show_neigh = {
-	.f = cmd_show_neigh_parsed,
-	.data = NULL,
-	.help_str = "show neighbours: next hops and their Ethernet addresses",
-	.tokens = {
-		(void *)&cmd_show_neigh_show,
-		(void *)&cmd_show_neigh_neighbours,
-		NULL,
-	},
-};
-
-/* ***** show mobile-nodes ***** */
-
-struct cmd_show_mns_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t mobile_nodes;
-};
-
-static void
-cmd_show_mns_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct haven_view_list l;
-	unsigned int i;
-
-	(void)parsed;
-	(void)data;
-	if (haven_view_nodes(HAVEN_AF_INET, HAVEN_VIEW_CONFIGURED, NULL, 0,
-			&l) != 0) {
-		cmdline_printf(cl, "error: out of memory\n");
-		return;
-	}
 	cmdline_printf(cl, "  %-15s %10s %-12s %4s %9s %-7s %s\n",
 		"home address", "spi", "algorithm", "key", "max life",
 		"bound", "last identification");
-	for (i = 0; i < l.n; i++) {
-		const struct haven_node *n = l.v[i];
-		char a[HAVEN_ADDR_STRLEN], bound[16], ident[24] = "-";
+	json_array_foreach(json_object_get(j, "mobile_nodes"), i, r) {
+		size_t n = json_array_size(json_object_get(r, "care_of"));
+		const char *ident = jstr(r, "last_identification");
+		char bound[32];
 
-		if (haven_node_bound(n))
-			snprintf(bound, sizeof(bound), "%u coa", n->n_coa);
+		if (n > 0)
+			snprintf(bound, sizeof(bound), "%zu coa", n);
 		else
 			snprintf(bound, sizeof(bound), "no");
-		if (n->replay.last_ident != 0)
-			snprintf(ident, sizeof(ident), "0x%016" PRIx64,
-				n->replay.last_ident);
-		/* The key's length only: its bytes never leave the agent. */
-		cmdline_printf(cl, "  %-15s %10u %-12s %3uB %8us %-7s %s\n",
-			haven_addr_str(&n->hoa, a), n->spi,
-			haven_node_alg_name(n), n->cfg4->sa.key_len,
-			haven_view_max_lifetime(n), bound, ident);
+		if (strcmp(ident, "0x0000000000000000") == 0)
+			ident = "-";
+		cmdline_printf(cl, "  %-15s %10lld %-12s %3lldB %8llds %-7s %s\n",
+			jstr(r, "home_address"), jint(r, "spi"),
+			jstr(r, "algorithm"), jint(r, "key_length"),
+			jint(r, "max_lifetime"), bound, ident);
 	}
-	cmdline_printf(cl, "  %u mobile node(s)\n", l.n);
-	if (haven_node_count(HAVEN_AF_INET, HAVEN_NODE_AAA) > 0)
-		cmdline_printf(cl, "  + %u provisioned by AAA (show aaa "
-			"nodes)\n", haven_node_count(HAVEN_AF_INET,
-				HAVEN_NODE_AAA));
-	haven_view_list_free(&l);
+	print_page_footer(cl, j, "mobile node(s)");
+	if (jint(j, "aaa_nodes") > 0)
+		cmdline_printf(cl, "  + %lld provisioned by AAA (show aaa "
+			"nodes)\n", jint(j, "aaa_nodes"));
 }
 
-static cmdline_parse_token_string_t cmd_show_mns_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_mns_result, show, "show");
-static cmdline_parse_token_string_t cmd_show_mns_mobile_nodes =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_mns_result, mobile_nodes,
-		"mobile-nodes");
+static void print_mns6(struct cmdline *cl, const json_t *j);
 
-cmdline_parse_inst_t cmd_show_mns = {
-	.f = cmd_show_mns_parsed,
-	.data = NULL,
-	.help_str = "show mobile-nodes: configured nodes: home address, SPI, "
-		"algorithm, key length, max lifetime, bound, last identification",
-	.tokens = {
-		(void *)&cmd_show_mns_show,
-		(void *)&cmd_show_mns_mobile_nodes,
-		NULL,
-	},
-};
+/* show mobile-nodes and show mobile-nodes6, by their word. */
+static void
+cmd_show_mns_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_show_paged_result *r = parsed;
+	bool six = strcmp(r->what, "mobile-nodes6") == 0;
+
+	(void)data;
+	console_emit(cl, haven_report_mobile_nodes(six ? HAVEN_AF_INET6 :
+		HAVEN_AF_INET, r->page), six ? print_mns6 : print_mns);
+}
+
+/* The two variants of show mobile-nodes or mobile-nodes6 [page <n>]. */
+#define MNS_VARIANTS(name, text, help)					\
+static cmdline_parse_token_string_t name##_word =			\
+	TOKEN_STRING_INITIALIZER(struct cmd_show_paged_result, what, text); \
+cmdline_parse_inst_t name = {						\
+	.f = cmd_show_mns_parsed, .data = NULL, .help_str = help,	\
+	.tokens = { (void *)&cmd_show_show, (void *)&name##_word, NULL }, \
+};									\
+cmdline_parse_inst_t name##_paged = {					\
+	.f = cmd_show_mns_parsed, .data = NULL, .help_str = help,	\
+	.tokens = { (void *)&cmd_show_show, (void *)&name##_word,	\
+		(void *)&cmd_show_paged_page_kw,			\
+		(void *)&cmd_show_paged_page, NULL },			\
+}
+
+MNS_VARIANTS(cmd_show_mns, "mobile-nodes", "show mobile-nodes [page <n>]: "
+	"configured nodes: home address, SPI, algorithm, key length, max "
+	"lifetime, bound, last identification; 32 a page");
+
+/* ***** show mobile-nodes6 [page <n>] ***** */
+
+static void
+print_mns6(struct cmdline *cl, const json_t *j)
+{
+	const json_t *r;
+	size_t i;
+
+	cmdline_printf(cl, "  %-28s %10s %-12s %4s %9s %-28s %5s  %s\n",
+		"home address", "spi", "algorithm", "key", "max life",
+		"bound at", "seq", "identifier");
+	json_array_foreach(json_object_get(j, "mobile_nodes"), i, r) {
+		const json_t *coa = json_object_get(r, "care_of");
+		char c[HAVEN_ADDR_STRLEN] = "no", seq[12] = "-";
+
+		if (json_array_size(coa) > 0)
+			snprintf(c, sizeof(c), "%s",
+				json_string_value(json_array_get(coa, 0)));
+		else if (jbool(r, "dad"))
+			snprintf(c, sizeof(c), "(DAD)");
+		if (jint(r, "last_sequence") >= 0)
+			snprintf(seq, sizeof(seq), "%lld",
+				jint(r, "last_sequence"));
+		cmdline_printf(cl, "  %-28s %10lld %-12s %3lldB %8llds %-28s %5s"
+			"  %s\n", jstr(r, "home_address"), jint(r, "spi"),
+			jstr(r, "algorithm"), jint(r, "key_length"),
+			jint(r, "max_lifetime"), c, seq,
+			jstr(r, "mn_id")[0] != '\0' ? jstr(r, "mn_id") : "-");
+	}
+	print_page_footer(cl, j, "Mobile IPv6 node(s)");
+}
+
+MNS_VARIANTS(cmd_show_mns6, "mobile-nodes6", "show mobile-nodes6 [page "
+	"<n>]: configured Mobile IPv6 nodes: home address, SPI, algorithm, "
+	"key length, max lifetime, care-of address, last sequence, "
+	"identifier; 32 a page");
 
 /* ***** show bindings [<home-address>|<prefix/len>] [page <n>] ***** */
 
-/* One page of a sorted table of n rows (show bindings, show bindings6). */
-struct page {
-	unsigned int page;		/**< asked for, 1 for the first */
-	unsigned int pages;		/**< all of them */
-	unsigned int first, end;	/**< its rows: first .. end - 1 */
-};
-
-/* Page asked (0: none given, the first) of n rows. */
-static struct page
-page_of(uint32_t asked, unsigned int n)
+static void
+print_binding_row4(struct cmdline *cl, const json_t *r)
 {
-	struct page p;
+	const json_t *coa = json_object_get(r, "care_of"), *c;
+	char left[24];
+	size_t i;
 
-	p.page = asked == 0 ? 1 : asked;
-	p.pages = (n + BINDINGS_PER_PAGE - 1) / BINDINGS_PER_PAGE;
-	p.first = (p.page - 1) * BINDINGS_PER_PAGE;
-	p.end = RTE_MIN(n, p.first + BINDINGS_PER_PAGE);
-	return p;
+	json_array_foreach(coa, i, c) {
+		haven_report_left(jint(c, "remaining"), left, sizeof(left));
+		if (i > 0)
+			cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %7s\n", "",
+				jstr(c, "address"), "", "", left);
+		else
+			cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %7s %10lld "
+				"%12lld %10lld %12lld  %-9s %s\n",
+				jstr(r, "home_address"), jstr(c, "address"),
+				jstr(r, "encap"),
+				jbool(r, "reverse_tunnel") ? "T" : "-", left,
+				jint(r, "packets"), jint(r, "bytes"),
+				jint(r, "reverse_packets"),
+				jint(r, "reverse_bytes"), jstr(r, "forwarder"),
+				jstr(r, "origin"));
+		/* RFC 3519: the NAT the UDP tunnel goes to */
+		if (jint(c, "nat_port") != 0)
+			cmdline_printf(cl, "  %-15s via %s:%lld\n", "",
+				jstr(c, "nat_address"), jint(c, "nat_port"));
+	}
 }
 
-/* The table's last line: n rows of what, matching filter (or ""). */
 static void
-print_page_footer(struct cmdline *cl, const struct page *p, unsigned int n,
-		const char *what, const char *filter)
+print_binding_row6(struct cmdline *cl, const json_t *r)
 {
-	const char *matching = filter[0] ? " matching " : "";
+	const json_t *c = json_array_get(json_object_get(r, "care_of"), 0);
+	char left[24];
 
-	if (n == 0)
-		cmdline_printf(cl, "  0 %s%s%s\n", what, matching, filter);
-	else if (p->first >= n)
-		cmdline_printf(cl, "  no page %u: %u %s%s%s on %u page(s)\n",
-			p->page, n, what, matching, filter, p->pages);
+	cmdline_printf(cl, "  %-28s %-28s %7s %10lld %12lld %10lld %12lld  "
+		"%s\n", jstr(r, "home_address"), jstr(c, "address"),
+		haven_report_left(c != NULL ? jint(c, "remaining") : -1, left,
+			sizeof(left)), jint(r, "packets"), jint(r, "bytes"),
+		jint(r, "reverse_packets"), jint(r, "reverse_bytes"),
+		jstr(r, "forwarder"));
+}
+
+static void
+print_bindings(struct cmdline *cl, const json_t *j, bool six)
+{
+	const json_t *r;
+	size_t i;
+
+	if (six)
+		cmdline_printf(cl, "  %-28s %-28s %7s %10s %12s %10s %12s  %s\n",
+			"home address", "care-of", "left", "packets", "bytes",
+			"rev pkts", "rev bytes", "forwarder");
 	else
-		cmdline_printf(cl, "  %u %s%s%s, page %u of %u (%u..%u)\n", n,
-			what, matching, filter, p->page, p->pages,
-			p->first + 1, p->end);
+		cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %7s %10s %12s %10s "
+			"%12s  %-9s %s\n", "home address", "care-of", "encap",
+			"rev", "left", "packets", "bytes", "rev pkts",
+			"rev bytes", "forwarder", "origin");
+	json_array_foreach(json_object_get(j, "bindings"), i, r) {
+		if (six)
+			print_binding_row6(cl, r);
+		else
+			print_binding_row4(cl, r);
+	}
+	print_page_footer(cl, j, six ? "IPv6 binding(s)" : "binding(s)");
+}
+
+static void
+print_bindings4(struct cmdline *cl, const json_t *j)
+{
+	print_bindings(cl, j, false);
+}
+
+static void
+print_bindings6(struct cmdline *cl, const json_t *j)
+{
+	print_bindings(cl, j, true);
 }
 
 /*
@@ -504,51 +552,6 @@ struct cmd_show_bindings_result {
 	uint32_t page;			/**< 0: no page given, the first */
 };
 
-static void
-print_binding_row4(struct cmdline *cl, const struct haven_view_binding *b)
-{
-	const struct haven_node *n = b->node;
-	const struct haven_binding_counters *c = &b->counters;
-	char hoa[HAVEN_ADDR_STRLEN], coa[HAVEN_ADDR_STRLEN];
-	unsigned int i;
-
-	haven_addr_str(&n->hoa, hoa);
-	for (i = 0; i < b->n_coa; i++) {
-		haven_addr_str(&b->coa[i].addr, coa);
-		if (i > 0)
-			cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %6lds\n",
-				"", coa, "", "", b->coa[i].left_s);
-		else
-			cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %6lds %10lu "
-				"%12lu %10lu %12lu  %-9s %s\n", hoa, coa,
-				haven_encap_name(n->encap),
-				(n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ?
-					"T" : "-",
-				b->coa[i].left_s, c->pkts, c->bytes,
-				c->rev_pkts, c->rev_bytes, b->forwarder,
-				haven_node_origin_name(n->origin));
-		/* RFC 3519: the NAT the tunnel goes to */
-		if (b->coa[i].nat_port != 0)
-			cmdline_printf(cl, "  %-15s via %s:%u\n", "",
-				haven_addr_str(&b->coa[i].nat_addr, coa),
-				b->coa[i].nat_port);
-	}
-}
-
-static void
-print_binding_row6(struct cmdline *cl, const struct haven_view_binding *b)
-{
-	const struct haven_binding_counters *c = &b->counters;
-	char h[HAVEN_ADDR_STRLEN], coa[HAVEN_ADDR_STRLEN] = "-";
-
-	if (b->n_coa > 0)
-		haven_addr_str(&b->coa[0].addr, coa);
-	cmdline_printf(cl, "  %-28s %-28s %6lds %10lu %12lu %10lu %12lu  %s\n",
-		haven_addr_str(&b->node->hoa, h), coa,
-		b->n_coa > 0 ? b->coa[0].left_s : -1, c->pkts, c->bytes,
-		c->rev_pkts, c->rev_bytes, b->forwarder);
-}
-
 /*
  * show bindings and show bindings6: the bound nodes of a family, within
  * a filter (a home address, or a prefix when is_net), a page of them.
@@ -558,10 +561,7 @@ show_bindings(struct cmdline *cl, uint8_t family,
 		const cmdline_ipaddr_t *filter, bool is_net, uint32_t page)
 {
 	struct haven_addr prefix, *pfx = NULL;
-	struct haven_view_list l;
-	char text[HAVEN_ADDR_STRLEN + 4] = "";
-	unsigned int len = 0, i;
-	struct page p;
+	unsigned int len = 0;
 
 	if (filter->family == AF_INET || filter->family == AF_INET6) {
 		/* An address without /len is one home address. */
@@ -570,47 +570,21 @@ show_bindings(struct cmdline *cl, uint8_t family,
 			haven_addr6(filter->addr.ipv6.s6_addr);
 		len = is_net ? filter->prefixlen : 8 * haven_addr_len(&prefix);
 		pfx = &prefix;
-		haven_addr_str(&prefix, text);
-		if (is_net)
-			snprintf(text + strlen(text), sizeof(text) -
-				strlen(text), "/%u", len);
 	}
-	if (haven_view_nodes(family, HAVEN_VIEW_BOUND, pfx, len, &l) != 0) {
-		cmdline_printf(cl, "error: out of memory\n");
-		return;
-	}
-	p = page_of(page, l.n);
-	if (family == HAVEN_AF_INET6)
-		cmdline_printf(cl, "  %-28s %-28s %7s %10s %12s %10s %12s  %s\n",
-			"home address", "care-of", "left", "packets", "bytes",
-			"rev pkts", "rev bytes", "forwarder");
-	else
-		cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %7s %10s %12s %10s "
-			"%12s  %-9s %s\n", "home address", "care-of", "encap",
-			"rev", "left", "packets", "bytes", "rev pkts",
-			"rev bytes", "forwarder", "origin");
-	for (i = p.first; i < p.end; i++) {
-		struct haven_view_binding b;
-
-		if (haven_view_binding(l.v[i], &b) != 0)
-			continue;
-		if (family == HAVEN_AF_INET6)
-			print_binding_row6(cl, &b);
-		else
-			print_binding_row4(cl, &b);
-	}
-	print_page_footer(cl, &p, l.n, family == HAVEN_AF_INET6 ?
-		"IPv6 binding(s)" : "binding(s)", text);
-	haven_view_list_free(&l);
+	console_emit(cl, haven_report_bindings(family, pfx, len, page),
+		family == HAVEN_AF_INET6 ? print_bindings6 : print_bindings4);
 }
 
+/* show bindings and show bindings6, by their word. */
 static void
 cmd_show_bindings_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_show_bindings_result *r = parsed;
 
 	/* .data: NULL when the filter is one home address, else non-NULL. */
-	show_bindings(cl, HAVEN_AF_INET, &r->filter, data != NULL, r->page);
+	show_bindings(cl, strcmp(r->bindings, "bindings6") == 0 ?
+		HAVEN_AF_INET6 : HAVEN_AF_INET, &r->filter, data != NULL,
+		r->page);
 }
 
 #define SHOW_BINDINGS_HELP "show bindings [<home-address>|<prefix/len>] " \
@@ -632,84 +606,65 @@ static cmdline_parse_token_num_t cmd_show_bindings_page =
 	TOKEN_NUM_INITIALIZER(struct cmd_show_bindings_result, page,
 		RTE_UINT32);
 
+/* The six variants of show bindings or show bindings6. */
+#define BINDINGS_VARIANTS(name, fn, help, word, hoa, net)		\
+cmdline_parse_inst_t name = {						\
+	.f = fn, .data = NULL, .help_str = help,			\
+	.tokens = { (void *)&cmd_show_bindings_show, (void *)&word,	\
+		NULL },							\
+};									\
+cmdline_parse_inst_t name##_paged = {					\
+	.f = fn, .data = NULL, .help_str = help,			\
+	.tokens = { (void *)&cmd_show_bindings_show, (void *)&word,	\
+		(void *)&cmd_show_bindings_page_kw,			\
+		(void *)&cmd_show_bindings_page, NULL },		\
+};									\
+cmdline_parse_inst_t name##_hoa_filter = {				\
+	.f = fn, .data = NULL, .help_str = help,			\
+	.tokens = { (void *)&cmd_show_bindings_show, (void *)&word,	\
+		(void *)&hoa, NULL },					\
+};									\
+cmdline_parse_inst_t name##_hoa_paged = {				\
+	.f = fn, .data = NULL, .help_str = help,			\
+	.tokens = { (void *)&cmd_show_bindings_show, (void *)&word,	\
+		(void *)&hoa, (void *)&cmd_show_bindings_page_kw,	\
+		(void *)&cmd_show_bindings_page, NULL },		\
+};									\
+cmdline_parse_inst_t name##_net_filter = {				\
+	.f = fn, .data = (void *)1, .help_str = help,			\
+	.tokens = { (void *)&cmd_show_bindings_show, (void *)&word,	\
+		(void *)&net, NULL },					\
+};									\
+cmdline_parse_inst_t name##_net_paged = {				\
+	.f = fn, .data = (void *)1, .help_str = help,			\
+	.tokens = { (void *)&cmd_show_bindings_show, (void *)&word,	\
+		(void *)&net, (void *)&cmd_show_bindings_page_kw,	\
+		(void *)&cmd_show_bindings_page, NULL },		\
+}
+
 /* .data: NULL when the filter is one home address, else non-NULL. */
-cmdline_parse_inst_t cmd_show_bindings = {
-	.f = cmd_show_bindings_parsed,
-	.data = NULL,
-	.help_str = SHOW_BINDINGS_HELP,
-	.tokens = {
-		(void *)&cmd_show_bindings_show,
-		(void *)&cmd_show_bindings_bindings,
-		NULL,
-	},
-};
+BINDINGS_VARIANTS(cmd_show_bindings, cmd_show_bindings_parsed,
+	SHOW_BINDINGS_HELP, cmd_show_bindings_bindings, cmd_show_bindings_hoa,
+	cmd_show_bindings_net);
 
-cmdline_parse_inst_t cmd_show_bindings_paged = {
-	.f = cmd_show_bindings_parsed,
-	.data = NULL,
-	.help_str = SHOW_BINDINGS_HELP,
-	.tokens = {
-		(void *)&cmd_show_bindings_show,
-		(void *)&cmd_show_bindings_bindings,
-		(void *)&cmd_show_bindings_page_kw,
-		(void *)&cmd_show_bindings_page,
-		NULL,
-	},
-};
+/* ***** show bindings6 [<home-address>|<prefix/len>] [page <n>] ***** */
 
-cmdline_parse_inst_t cmd_show_bindings_hoa_filter = {
-	.f = cmd_show_bindings_parsed,
-	.data = NULL,
-	.help_str = SHOW_BINDINGS_HELP,
-	.tokens = {
-		(void *)&cmd_show_bindings_show,
-		(void *)&cmd_show_bindings_bindings,
-		(void *)&cmd_show_bindings_hoa,
-		NULL,
-	},
-};
+#define SHOW_BINDINGS6_HELP "show bindings6 [<home-address>|<prefix/len>] " \
+	"[page <n>]: Mobile IPv6 bindings with their counters, 32 a page"
 
-cmdline_parse_inst_t cmd_show_bindings_hoa_paged = {
-	.f = cmd_show_bindings_parsed,
-	.data = NULL,
-	.help_str = SHOW_BINDINGS_HELP,
-	.tokens = {
-		(void *)&cmd_show_bindings_show,
-		(void *)&cmd_show_bindings_bindings,
-		(void *)&cmd_show_bindings_hoa,
-		(void *)&cmd_show_bindings_page_kw,
-		(void *)&cmd_show_bindings_page,
-		NULL,
-	},
-};
+static cmdline_parse_token_string_t cmd_show_bindings6_bindings6 =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_bindings_result, bindings,
+		"bindings6");
+static cmdline_parse_token_ipaddr_t cmd_show_bindings6_hoa =
+	TOKEN_IPV6_INITIALIZER(struct cmd_show_bindings_result, filter);
+static cmdline_parse_token_ipaddr_t cmd_show_bindings6_net =
+	TOKEN_IPV6NET_INITIALIZER(struct cmd_show_bindings_result, filter);
 
-cmdline_parse_inst_t cmd_show_bindings_net_filter = {
-	.f = cmd_show_bindings_parsed,
-	.data = (void *)1,
-	.help_str = SHOW_BINDINGS_HELP,
-	.tokens = {
-		(void *)&cmd_show_bindings_show,
-		(void *)&cmd_show_bindings_bindings,
-		(void *)&cmd_show_bindings_net,
-		NULL,
-	},
-};
+BINDINGS_VARIANTS(cmd_show_bindings6, cmd_show_bindings_parsed,
+	SHOW_BINDINGS6_HELP, cmd_show_bindings6_bindings6,
+	cmd_show_bindings6_hoa, cmd_show_bindings6_net);
 
-cmdline_parse_inst_t cmd_show_bindings_net_paged = {
-	.f = cmd_show_bindings_parsed,
-	.data = (void *)1,
-	.help_str = SHOW_BINDINGS_HELP,
-	.tokens = {
-		(void *)&cmd_show_bindings_show,
-		(void *)&cmd_show_bindings_bindings,
-		(void *)&cmd_show_bindings_net,
-		(void *)&cmd_show_bindings_page_kw,
-		(void *)&cmd_show_bindings_page,
-		NULL,
-	},
-};
-
-/* ***** show binding <home-address> ***** */
+/* ***** show binding <home-address>, show binding6 <home-address> ***** */
 
 struct cmd_show_binding_result {
 	cmdline_fixed_string_t show;
@@ -717,99 +672,89 @@ struct cmd_show_binding_result {
 	cmdline_ipaddr_t hoa;
 };
 
-/* show binding and show binding6: one binding in detail. */
 static void
-show_binding(struct cmdline *cl, const struct haven_addr *hoa)
+print_binding(struct cmdline *cl, const json_t *j)
 {
-	struct haven_node *n = haven_node_find(hoa);
-	const struct haven_binding_counters *c;
-	struct haven_view_binding b;
-	char a[HAVEN_ADDR_STRLEN], x[HAVEN_ADDR_STRLEN];
-	bool six = hoa->family == HAVEN_AF_INET6;
-	unsigned int i;
+	bool six = strchr(jstr(j, "home_address"), ':') != NULL;
+	const json_t *c;
+	char left[24];
+	size_t i;
 
-	haven_addr_str(hoa, a);
-	if (n == NULL || haven_view_binding(n, &b) != 0) {
-		cmdline_printf(cl, "error: no binding for %s%s\n", a,
-			n == NULL || n->origin != HAVEN_NODE_CONFIGURED ? "" :
-			haven_reg6_dad_running(n) ? " (a configured node, "
-			"duplicate address detection running)" :
-			" (a configured node, at home)");
-		return;
-	}
-	c = &b.counters;
-	cmdline_printf(cl, "  binding of %s\n", a);
-	for (i = 0; i < b.n_coa; i++) {
-		if (b.coa[i].next_hop.family == HAVEN_AF_NONE) {
+	cmdline_printf(cl, "  binding of %s\n", jstr(j, "home_address"));
+	json_array_foreach(json_object_get(j, "care_of"), i, c) {
+		if (jstr(c, "next_hop")[0] == '\0') {
 			cmdline_printf(cl, "    care-of %s: no route\n",
-				haven_addr_str(&b.coa[i].addr, x));
+				jstr(c, "address"));
 			continue;
 		}
-		cmdline_printf(cl, six ? "    care-of %s lifetime %us, %lds "
-			"left, next hop " : "    care-of %-15s lifetime %us, "
-			"%lds left, next hop ", haven_addr_str(&b.coa[i].addr, x),
-			b.coa[i].lifetime_s, b.coa[i].left_s);
-		cmdline_printf(cl, "%s (%s)\n",
-			haven_addr_str(&b.coa[i].next_hop, x),
-			b.coa[i].reachable ? "reachable" : "resolving");
-		if (b.coa[i].nat_port != 0)
-			cmdline_printf(cl, "      behind NAT %s:%u, tunnelled "
-				"in UDP from port %u\n",
-				haven_addr_str(&b.coa[i].nat_addr, x),
-				b.coa[i].nat_port, n->udp_sport);
+		haven_report_left(jint(c, "remaining"), left, sizeof(left));
+		cmdline_printf(cl, six ? "    care-of %s lifetime %llds, %s "
+			"left, next hop %s (%s)\n" : "    care-of %-15s "
+			"lifetime %llds, %s left, next hop %s (%s)\n",
+			jstr(c, "address"), jint(c, "lifetime"), left,
+			jstr(c, "next_hop"), jbool(c, "reachable") ?
+			"reachable" : "resolving");
+		/* RFC 3519: the NAT the UDP tunnel goes to */
+		if (jint(c, "nat_port") != 0)
+			cmdline_printf(cl, "      behind NAT %s:%lld, tunnelled "
+				"in UDP from port %lld\n",
+				jstr(c, "nat_address"), jint(c, "nat_port"),
+				jint(j, "udp_source_port"));
 	}
 	if (six)
 		cmdline_printf(cl, "    encapsulation ipv6-in-ipv6 from %s",
-			haven_addr_str(&n->outer_src, x));
+			jstr(j, "outer_source"));
 	else
-		cmdline_printf(cl, "    encapsulation %s",
-			haven_encap_name(n->encap));
+		cmdline_printf(cl, "    encapsulation %s", jstr(j, "encap"));
 	cmdline_printf(cl, ", reverse tunnel %s, forwarder %s",
-		(n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ? "yes" : "no",
-		b.forwarder);
-	if (b.delegation != NULL && !six)
-		cmdline_printf(cl, ", delegation %s", b.delegation);
+		jbool(j, "reverse_tunnel") ? "yes" : "no",
+		jstr(j, "forwarder"));
+	if (json_is_string(json_object_get(j, "delegation")) && !six)
+		cmdline_printf(cl, ", delegation %s", jstr(j, "delegation"));
 	if (six)
-		cmdline_printf(cl, "\n    generation %u, last sequence %d",
-			b.generation, n->replay.have_seq ?
-				n->replay.last_seq : -1);
+		cmdline_printf(cl, "\n    generation %lld, last sequence %lld",
+			jint(j, "generation"), jint(j, "last_sequence"));
 	else
-		cmdline_printf(cl, "\n    generation %u, last identification "
-			"0x%016" PRIx64, b.generation, n->replay.last_ident);
-	cmdline_printf(cl, ", bound for %lus\n",
-		(unsigned long)b.bound_for_s);
-	if (n->encap == HAVEN_ENCAP_UDP && haven_node_is_home(n)) {
-		cmdline_printf(cl, "    keepalives %lu", b.keepalives);
-		if (b.keepalive_ago_s >= 0)
-			cmdline_printf(cl, ", the last %lds ago",
-				b.keepalive_ago_s);
-		cmdline_printf(cl, " (interval given: %us)\n",
-			haven_rt.cfg.udp_tunnel.keepalive_s);
+		cmdline_printf(cl, "\n    generation %lld, last identification "
+			"%s", jint(j, "generation"),
+			jstr(j, "last_identification"));
+	cmdline_printf(cl, ", bound for %llds\n", jint(j, "bound_for"));
+	if (json_object_get(j, "keepalive_interval") != NULL) {
+		/* RFC 3519, at the node's home agent */
+		cmdline_printf(cl, "    keepalives %lld", jint(j, "keepalives"));
+		if (jint(j, "keepalive_ago") >= 0)
+			cmdline_printf(cl, ", the last %llds ago",
+				jint(j, "keepalive_ago"));
+		cmdline_printf(cl, " (interval given: %llds)\n",
+			jint(j, "keepalive_interval"));
 	}
-	if (n->origin == HAVEN_NODE_AAA) {
-		struct haven_aaa_node_info info;
+	if (json_is_object(json_object_get(j, "aaa"))) {
+		const json_t *a = json_object_get(j, "aaa");
+		const char *sess = jstr(a, "session_id");
 
-		if (haven_aaa_node_info(n, &info) == 0)
-			cmdline_printf(cl, "    provisioned by AAA: user %s, "
-				"address %s, key from %s (%s), cached %lds more, "
-				"accounting session %s\n", info.user,
-				info.address_from, info.server, info.sa_source,
-				info.cache_left_s, info.session_id[0] ?
-				info.session_id : "-");
+		cmdline_printf(cl, "    provisioned by AAA: user %s, address %s, "
+			"key from %s (%s), cached %llds more, accounting "
+			"session %s\n", jstr(a, "user"),
+			jstr(a, "address_from"), jstr(a, "server"),
+			jstr(a, "sa_source"), jint(a, "cache_left"),
+			sess[0] != '\0' ? sess : "-");
 	}
-	cmdline_printf(cl, "    to the node    %12lu packets %14lu bytes\n"
-		"    reverse tunnel %12lu packets %14lu bytes\n",
-		c->pkts, c->bytes, c->rev_pkts, c->rev_bytes);
+	cmdline_printf(cl, "    to the node    %12lld packets %14lld bytes\n"
+		"    reverse tunnel %12lld packets %14lld bytes\n",
+		jint(j, "packets"), jint(j, "bytes"),
+		jint(j, "reverse_packets"), jint(j, "reverse_bytes"));
 }
 
 static void
 cmd_show_binding_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_show_binding_result *r = parsed;
-	struct haven_addr hoa = haven_addr4(r->hoa.addr.ipv4.s_addr);
+	struct haven_addr hoa = r->hoa.family == AF_INET6 ?
+		haven_addr6(r->hoa.addr.ipv6.s6_addr) :
+		haven_addr4(r->hoa.addr.ipv4.s_addr);
 
 	(void)data;
-	show_binding(cl, &hoa);
+	console_emit(cl, haven_report_binding(&hoa), print_binding);
 }
 
 static cmdline_parse_token_string_t cmd_show_binding_show =
@@ -833,210 +778,6 @@ cmdline_parse_inst_t cmd_show_binding = {
 	},
 };
 
-/* ***** show events [<n>] ***** */
-
-struct cmd_show_events_result {
-	cmdline_fixed_string_t show;
-	cmdline_fixed_string_t events;
-	uint32_t n;			/**< 0: not given */
-};
-
-static void
-cmd_show_events_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct cmd_show_events_result *r = parsed;
-	const struct haven_event *ev, *shown[HAVEN_EVENTS];
-	uint64_t total = haven_event_count(), seq = total;
-	unsigned int want = r->n == 0 ? EVENTS_DEFAULT : r->n, n = 0, shown_n;
-
-	(void)data;
-	if (want > HAVEN_EVENTS)
-		want = HAVEN_EVENTS;
-	/* The last `want` events still held, newest first, then printed. */
-	while (n < want && (ev = haven_event_prev(seq)) != NULL) {
-		shown[n++] = ev;
-		seq = ev->seq;
-	}
-	shown_n = n;
-	cmdline_printf(cl, "  %6s %-27s %-14s %4s  %s\n", "seq", "time (UTC)",
-		"kind", "code", "what");
-	while (n-- > 0) {
-		char t[40], code[12] = "-";
-
-		ev = shown[n];
-		haven_iso8601(ev->time_us, t, sizeof(t));
-		if (ev->code >= 0)
-			snprintf(code, sizeof(code), "%d", ev->code);
-		cmdline_printf(cl, "  %6" PRIu64 " %-27s %-14s %4s  %s\n",
-			ev->seq, t, haven_event_kind_name(ev->kind), code,
-			ev->text);
-	}
-	cmdline_printf(cl, "  %u event(s) shown, %" PRIu64
-		" recorded since start, the last %u of each kind kept\n",
-		shown_n, total, HAVEN_EVENTS);
-}
-
-static cmdline_parse_token_string_t cmd_show_events_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_events_result, show, "show");
-static cmdline_parse_token_string_t cmd_show_events_events =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_events_result, events,
-		"events");
-static cmdline_parse_token_num_t cmd_show_events_n =
-	TOKEN_NUM_INITIALIZER(struct cmd_show_events_result, n, RTE_UINT32);
-
-#define SHOW_EVENTS_HELP "show events [<n>]: the last n events (default " \
-	RTE_STR(EVENTS_DEFAULT) "), newest last: time, kind, code, what"
-
-cmdline_parse_inst_t cmd_show_events = {
-	.f = cmd_show_events_parsed,
-	.data = NULL,
-	.help_str = SHOW_EVENTS_HELP,
-	.tokens = {
-		(void *)&cmd_show_events_show,
-		(void *)&cmd_show_events_events,
-		NULL,
-	},
-};
-
-cmdline_parse_inst_t cmd_show_events_n_inst = {
-	.f = cmd_show_events_parsed,
-	.data = NULL,
-	.help_str = SHOW_EVENTS_HELP,
-	.tokens = {
-		(void *)&cmd_show_events_show,
-		(void *)&cmd_show_events_events,
-		(void *)&cmd_show_events_n,
-		NULL,
-	},
-};
-
-/* ---------------------------------------------------------------------
- * Mobile IPv6: bindings6, binding6, mobile-nodes6, neighbours6, stats6
- */
-
-/* Prints "IPv6 is not configured" and returns false without IPv6. */
-static bool
-console_ip6(struct cmdline *cl)
-{
-	if (!haven_rt_has_ip6())
-		cmdline_printf(cl, "  IPv6 is not configured (no address6 in "
-			"%s)\n", haven_rt.cfg.path);
-	return haven_rt_has_ip6();
-}
-
-/* ***** show bindings6 [<home-address>|<prefix/len>] [page <n>] ***** */
-
-static void
-cmd_show_bindings6_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct cmd_show_bindings_result *r = parsed;
-
-	if (console_ip6(cl))
-		show_bindings(cl, HAVEN_AF_INET6, &r->filter, data != NULL,
-			r->page);
-}
-
-#define SHOW_BINDINGS6_HELP "show bindings6 [<home-address>|<prefix/len>] " \
-	"[page <n>]: Mobile IPv6 bindings with their counters, 32 a page"
-
-static cmdline_parse_token_string_t cmd_show_bindings6_bindings6 =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_bindings_result, bindings,
-		"bindings6");
-static cmdline_parse_token_ipaddr_t cmd_show_bindings6_hoa =
-	TOKEN_IPV6_INITIALIZER(struct cmd_show_bindings_result, filter);
-static cmdline_parse_token_ipaddr_t cmd_show_bindings6_net =
-	TOKEN_IPV6NET_INITIALIZER(struct cmd_show_bindings_result, filter);
-
-/* .data: NULL when the filter is one home address, else non-NULL. */
-cmdline_parse_inst_t cmd_show_bindings6 = {
-	.f = cmd_show_bindings6_parsed,
-	.data = NULL,
-	.help_str = SHOW_BINDINGS6_HELP,
-	.tokens = {
-		(void *)&cmd_show_bindings_show,
-		(void *)&cmd_show_bindings6_bindings6,
-		NULL,
-	},
-};
-
-cmdline_parse_inst_t cmd_show_bindings6_paged = {
-	.f = cmd_show_bindings6_parsed,
-	.data = NULL,
-	.help_str = SHOW_BINDINGS6_HELP,
-	.tokens = {
-		(void *)&cmd_show_bindings_show,
-		(void *)&cmd_show_bindings6_bindings6,
-		(void *)&cmd_show_bindings_page_kw,
-		(void *)&cmd_show_bindings_page,
-		NULL,
-	},
-};
-
-cmdline_parse_inst_t cmd_show_bindings6_hoa_filter = {
-	.f = cmd_show_bindings6_parsed,
-	.data = NULL,
-	.help_str = SHOW_BINDINGS6_HELP,
-	.tokens = {
-		(void *)&cmd_show_bindings_show,
-		(void *)&cmd_show_bindings6_bindings6,
-		(void *)&cmd_show_bindings6_hoa,
-		NULL,
-	},
-};
-
-cmdline_parse_inst_t cmd_show_bindings6_hoa_paged = {
-	.f = cmd_show_bindings6_parsed,
-	.data = NULL,
-	.help_str = SHOW_BINDINGS6_HELP,
-	.tokens = {
-		(void *)&cmd_show_bindings_show,
-		(void *)&cmd_show_bindings6_bindings6,
-		(void *)&cmd_show_bindings6_hoa,
-		(void *)&cmd_show_bindings_page_kw,
-		(void *)&cmd_show_bindings_page,
-		NULL,
-	},
-};
-
-cmdline_parse_inst_t cmd_show_bindings6_net_filter = {
-	.f = cmd_show_bindings6_parsed,
-	.data = (void *)1,
-	.help_str = SHOW_BINDINGS6_HELP,
-	.tokens = {
-		(void *)&cmd_show_bindings_show,
-		(void *)&cmd_show_bindings6_bindings6,
-		(void *)&cmd_show_bindings6_net,
-		NULL,
-	},
-};
-
-cmdline_parse_inst_t cmd_show_bindings6_net_paged = {
-	.f = cmd_show_bindings6_parsed,
-	.data = (void *)1,
-	.help_str = SHOW_BINDINGS6_HELP,
-	.tokens = {
-		(void *)&cmd_show_bindings_show,
-		(void *)&cmd_show_bindings6_bindings6,
-		(void *)&cmd_show_bindings6_net,
-		(void *)&cmd_show_bindings_page_kw,
-		(void *)&cmd_show_bindings_page,
-		NULL,
-	},
-};
-
-/* ***** show binding6 <home-address> ***** */
-
-static void
-cmd_show_binding6_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct cmd_show_binding_result *r = parsed;
-	struct haven_addr hoa = haven_addr6(r->hoa.addr.ipv6.s6_addr);
-
-	(void)data;
-	if (console_ip6(cl))
-		show_binding(cl, &hoa);
-}
-
 static cmdline_parse_token_string_t cmd_show_binding6_binding6 =
 	TOKEN_STRING_INITIALIZER(struct cmd_show_binding_result, binding,
 		"binding6");
@@ -1044,7 +785,7 @@ static cmdline_parse_token_ipaddr_t cmd_show_binding6_hoa =
 	TOKEN_IPV6_INITIALIZER(struct cmd_show_binding_result, hoa);
 
 cmdline_parse_inst_t cmd_show_binding6 = {
-	.f = cmd_show_binding6_parsed,
+	.f = cmd_show_binding_parsed,
 	.data = NULL,
 	.help_str = "show binding6 <home-address>: one Mobile IPv6 binding in "
 		"detail: care-of address, lifetime, next hop, counters",
@@ -1056,150 +797,179 @@ cmdline_parse_inst_t cmd_show_binding6 = {
 	},
 };
 
-/* ***** show mobile-nodes6 ***** */
+/* ***** show events [kind <kind>] [home-address <address>] [<n>] ***** */
 
-static void
-cmd_show_mns6_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	struct haven_view_list l;
-	unsigned int i;
-
-	(void)parsed;
-	(void)data;
-	if (!console_ip6(cl))
-		return;
-	if (haven_view_nodes(HAVEN_AF_INET6, HAVEN_VIEW_CONFIGURED, NULL, 0,
-			&l) != 0) {
-		cmdline_printf(cl, "error: out of memory\n");
-		return;
-	}
-	cmdline_printf(cl, "  %-28s %10s %-12s %4s %9s %-28s %5s  %s\n",
-		"home address", "spi", "algorithm", "key", "max life",
-		"bound at", "seq", "identifier");
-	for (i = 0; i < l.n; i++) {
-		struct haven_node *n = (struct haven_node *)(uintptr_t)l.v[i];
-		const struct haven_config_mn6 *mn = n->cfg6;
-		char h[HAVEN_ADDR_STRLEN], c[HAVEN_ADDR_STRLEN] = "no";
-		char seq[8] = "-";
-
-		if (haven_node_bound(n))
-			haven_addr_str(&n->coa[0].addr, c);
-		else if (haven_reg6_dad_running(n))
-			snprintf(c, sizeof(c), "(DAD)");
-		if (n->replay.have_seq)
-			snprintf(seq, sizeof(seq), "%u", n->replay.last_seq);
-		/* The key's length only: its bytes never leave the agent. */
-		cmdline_printf(cl, "  %-28s %10u %-12s %3uB %8us %-28s %5s  "
-			"%s\n", haven_addr_str(&n->hoa, h), n->spi,
-			haven_node_alg_name(n), mn->sa.key_len,
-			haven_view_max_lifetime(n), c, seq,
-			mn->mn_id[0] != '\0' ? mn->mn_id : "-");
-	}
-	cmdline_printf(cl, "  %u Mobile IPv6 node(s)\n", l.n);
-	haven_view_list_free(&l);
-}
-
-static cmdline_parse_token_string_t cmd_show_mns6_mobile_nodes6 =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_mns_result, mobile_nodes,
-		"mobile-nodes6");
-
-cmdline_parse_inst_t cmd_show_mns6 = {
-	.f = cmd_show_mns6_parsed,
-	.data = NULL,
-	.help_str = "show mobile-nodes6: configured Mobile IPv6 nodes: home "
-		"address, SPI, algorithm, key length, max lifetime, care-of "
-		"address, last sequence, identifier",
-	.tokens = {
-		(void *)&cmd_show_mns_show,
-		(void *)&cmd_show_mns6_mobile_nodes6,
-		NULL,
-	},
+struct cmd_show_events_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t events;
+	cmdline_fixed_string_t kind_kw;
+	cmdline_fixed_string_t kind;	/**< "": any */
+	cmdline_fixed_string_t hoa_kw;
+	cmdline_ipaddr_t hoa;		/**< family 0: any */
+	uint32_t n;			/**< 0: not given */
 };
 
-/* ***** show neighbours6 ***** */
-
 static void
-cmd_show_neigh6_parsed(void *parsed, struct cmdline *cl, void *data)
+print_events(struct cmdline *cl, const json_t *j)
 {
-	const struct haven_link_stats *l = haven_link_stats(HAVEN_AF_INET6);
-	struct neigh_print np = { .cl = cl, .width = 28 };
-	unsigned int n;
+	const json_t *r;
+	size_t i;
 
-	(void)parsed;
-	(void)data;
-	if (!console_ip6(cl))
-		return;
-	n = haven_view_neighbours(HAVEN_AF_INET6, print_neigh, &np);
-	cmdline_printf(cl, "  %u IPv6 neighbour(s); NS sent %lu, held sent "
-		"%lu, held dropped %lu\n", n, l->solicits_sent, l->held_sent,
-		l->held_dropped);
+	cmdline_printf(cl, "  %6s %-27s %-14s %4s  %s\n", "seq", "time (UTC)",
+		"kind", "code", "what");
+	json_array_foreach(json_object_get(j, "events"), i, r) {
+		char code[12] = "-";
+
+		if (jint(r, "code") >= 0)
+			snprintf(code, sizeof(code), "%lld", jint(r, "code"));
+		cmdline_printf(cl, "  %6lld %-27s %-14s %4s  %s\n",
+			jint(r, "seq"), jstr(r, "time"), jstr(r, "kind"), code,
+			jstr(r, "text"));
+	}
+	cmdline_printf(cl, "  %lld event(s) shown%s%s%s%s, %lld recorded since "
+		"start, the last %lld of each kind kept\n", jint(j, "count"),
+		json_object_get(j, "kind") != NULL ? " of kind " : "",
+		json_object_get(j, "kind") != NULL ? jstr(j, "kind") : "",
+		json_object_get(j, "home_address") != NULL ? " for " : "",
+		json_object_get(j, "home_address") != NULL ?
+			jstr(j, "home_address") : "",
+		jint(j, "total"), jint(j, "kept_per_kind"));
 }
 
-static cmdline_parse_token_string_t cmd_show_neigh6_neighbours6 =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_neigh_result, neighbours,
-		"neighbours6");
+static void
+cmd_show_events_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_show_events_result *r = parsed;
+	struct haven_report_events_filter f = {
+		.want = r->n == 0 ? EVENTS_DEFAULT : r->n, .kind = -1,
+	};
+	struct haven_addr hoa;
+	unsigned int k;
 
-cmdline_parse_inst_t cmd_show_neigh6 = {
-	.f = cmd_show_neigh6_parsed,
-	.data = NULL,
-	.help_str = "show neighbours6: IPv6 next hops and their Ethernet "
-		"addresses",
-	.tokens = {
-		(void *)&cmd_show_neigh_show,
-		(void *)&cmd_show_neigh6_neighbours6,
-		NULL,
-	},
-};
+	(void)data;
+	for (k = 0; r->kind[0] != '\0' && k < HAVEN_EV_KIND_MAX; k++)
+		if (strcmp(r->kind, haven_event_kind_name(k)) == 0)
+			f.kind = k;
+	if (r->hoa.family == AF_INET || r->hoa.family == AF_INET6) {
+		hoa = r->hoa.family == AF_INET6 ?
+			haven_addr6(r->hoa.addr.ipv6.s6_addr) :
+			haven_addr4(r->hoa.addr.ipv4.s_addr);
+		f.addr = &hoa;
+	}
+	console_emit(cl, haven_report_events(&f), print_events);
+}
+
+static cmdline_parse_token_string_t cmd_show_events_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_events_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_events_events =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_events_result, events,
+		"events");
+static cmdline_parse_token_string_t cmd_show_events_kind_kw =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_events_result, kind_kw,
+		"kind");
+/* The names of enum haven_event_kind (runtime/event.c). */
+static cmdline_parse_token_string_t cmd_show_events_kind_name =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_events_result, kind,
+		"registration#deregistration#expiry#delegation#takeback#peer#"
+		"config#admin_release");
+static cmdline_parse_token_string_t cmd_show_events_hoa_kw =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_events_result, hoa_kw,
+		"home-address");
+static cmdline_parse_token_ipaddr_t cmd_show_events_hoa_addr =
+	TOKEN_IPADDR_INITIALIZER(struct cmd_show_events_result, hoa);
+static cmdline_parse_token_num_t cmd_show_events_n =
+	TOKEN_NUM_INITIALIZER(struct cmd_show_events_result, n, RTE_UINT32);
+
+#define SHOW_EVENTS_HELP "show events [kind <kind>] [home-address " \
+	"<address>] [<n>]: the last n events (default " \
+	RTE_STR(EVENTS_DEFAULT) ") of a kind, of a home address, newest " \
+	"last: time, kind, code, what"
+
+#define EVENTS_INST(name, ...)						\
+cmdline_parse_inst_t name = {						\
+	.f = cmd_show_events_parsed, .data = NULL,			\
+	.help_str = SHOW_EVENTS_HELP,					\
+	.tokens = { (void *)&cmd_show_events_show,			\
+		(void *)&cmd_show_events_events, __VA_ARGS__ NULL },	\
+}
+
+#define EV_KIND (void *)&cmd_show_events_kind_kw, \
+	(void *)&cmd_show_events_kind_name,
+#define EV_HOA (void *)&cmd_show_events_hoa_kw, \
+	(void *)&cmd_show_events_hoa_addr,
+#define EV_N (void *)&cmd_show_events_n,
+
+EVENTS_INST(cmd_show_events);
+EVENTS_INST(cmd_show_events_n_inst, EV_N);
+EVENTS_INST(cmd_show_events_kind, EV_KIND);
+EVENTS_INST(cmd_show_events_kind_n, EV_KIND EV_N);
+EVENTS_INST(cmd_show_events_hoa, EV_HOA);
+EVENTS_INST(cmd_show_events_hoa_n, EV_HOA EV_N);
+EVENTS_INST(cmd_show_events_kind_hoa, EV_KIND EV_HOA);
+EVENTS_INST(cmd_show_events_kind_hoa_n, EV_KIND EV_HOA EV_N);
 
 /* ***** show stats6 ***** */
 
 static void
-cmd_show_stats6_parsed(void *parsed, struct cmdline *cl, void *data)
+print_stats6(struct cmdline *cl, const json_t *j)
 {
-	const struct haven_reg6_stats *c = haven_reg6_stats();
-	const struct haven_link_stats *l = haven_link_stats(HAVEN_AF_INET6);
-	struct haven_worker_stats w;
-	unsigned int i;
+	const json_t *c = json_object_get(j, "since_clear");
+	const char *status;
+	json_t *v;
 
-	(void)parsed;
-	(void)data;
-	if (!console_ip6(cl))
-		return;
-	haven_rt_worker_stats(&w);
-	cmdline_printf(cl, "  fast path: proxy NA %lu\n", w.proxy_nd);
+	print_cleared(cl, HAVEN_REPORT_STATS);
+	cmdline_printf(cl, "  fast path: proxy NA %lld\n",
+		jint(c, "proxy_nd_replies"));
 	cmdline_printf(cl,
 		"  Mobile IPv6 registrations\n"
-		"    mobility headers %lu  discarded %lu  accepted %lu  "
-		"denied %lu\n"
-		"    bindings %u  expired %lu\n"
-		"    DAD started %lu  failed %lu  unsolicited NA %lu\n"
-		"    binding errors %lu  parameter problems %lu\n"
+		"    mobility headers %lld  discarded %lld  accepted %lld  "
+		"denied %lld\n"
+		"    bindings %lld  expired %lld\n"
+		"    DAD started %lld  failed %lld  unsolicited NA %lld\n"
+		"    binding errors %lld  parameter problems %lld\n"
 		"  IPv6 neighbours\n"
-		"    NS sent %lu  held sent %lu  held dropped %lu\n"
+		"    NS sent %lld  held sent %lld  held dropped %lld\n"
 		"  Binding Acknowledgements by status\n",
-		c->mh_received, c->mh_dropped, c->accepted, c->denied,
-		haven_view_binding_count(HAVEN_AF_INET6),
-		haven_node_stats(HAVEN_AF_INET6)->bindings_expired,
-		c->dad_started, c->dad_failed, l->announces_sent, c->be_sent,
-		c->param_problem_sent, l->solicits_sent, l->held_sent,
-		l->held_dropped);
-	for (i = 0; i < 256; i++)
-		if (c->ba_sent[i] != 0)
-			cmdline_printf(cl, "    %3u: %lu\n", i, c->ba_sent[i]);
+		jint(c, "mobility_headers"),
+		jint(c, "mobility_headers_discarded"),
+		jint(c, "registrations6_accepted"),
+		jint(c, "registrations6_denied"), jint(j, "bindings6"),
+		jint(c, "bindings6_expired"), jint(c, "dad_started"),
+		jint(c, "dad_failed"), jint(c, "unsolicited_na_sent"),
+		jint(c, "binding_errors_sent"),
+		jint(c, "parameter_problems_sent"),
+		jint(c, "neighbour_solicitations_sent"), jint(c, "held_sent"),
+		jint(c, "held_dropped"));
+	json_object_foreach(json_object_get(c, "acknowledgements_by_status"),
+			status, v)
+		if (json_integer_value(v) != 0)
+			cmdline_printf(cl, "    %3s: %lld\n", status,
+				json_integer_value(v));
 }
 
-static cmdline_parse_token_string_t cmd_show_stats6_stats6 =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_stats_result, stats,
-		"stats6");
+SHOW_WORD(stats6, "stats6", haven_report_stats6(),
+	print_stats6,
+	"show stats6: Mobile IPv6 registration, DAD and IPv6 "
+	"neighbour totals, acknowledgements by status (since clear "
+	"stats)");
 
-cmdline_parse_inst_t cmd_show_stats6 = {
-	.f = cmd_show_stats6_parsed,
-	.data = NULL,
-	.help_str = "show stats6: Mobile IPv6 registration, DAD and IPv6 "
-		"neighbour totals, acknowledgements by status",
-	.tokens = {
-		(void *)&cmd_show_stats_show,
-		(void *)&cmd_show_stats6_stats6,
-		NULL,
-	},
-};
+/* ***** show running-config ***** */
+
+static void
+print_running_config(struct cmdline *cl, const json_t *j)
+{
+	char *yaml = haven_report_running_config_yaml();
+
+	(void)j;
+	if (yaml == NULL) {
+		console_error(cl, "cannot write the configuration as YAML");
+		return;
+	}
+	cmdline_printf(cl, "%s", yaml);
+	free(yaml);
+}
+
+SHOW_WORD(running_config, "running-config", haven_report_running_config(),
+	print_running_config,
+	"show running-config: the configuration in force, as "
+	"YAML haven loads (every secret <hidden>)");

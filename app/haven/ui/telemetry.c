@@ -11,7 +11,8 @@
  * Replies are limited to 16 KB, 256 dict entries and 512 array entries,
  * and containers hold only arrays of plain values; so long tables are
  * returned in pages of columns: /haven/bindings,<offset>,
- * /haven/mobile_nodes,<offset>, /haven/events,<since>, and for Mobile
+ * /haven/mobile_nodes,<offset>, /haven/events,<since>,
+ * /haven/delegation,<offset>, /haven/secondary,<offset>, and for Mobile
  * IPv6 /haven/bindings6,<offset> and /haven/mobile_nodes6,<offset>.
  */
 
@@ -34,6 +35,7 @@
 #include <rte_telemetry.h>
 
 #include "loop.h"
+#include "report.h"
 #include "telemetry.h"
 #include "view.h"
 
@@ -41,11 +43,11 @@
  * Rows of /haven/bindings per reply, so that the worst case fits the 16 KB
  * of a reply: home address 17 with its quotes, four care-of addresses 65,
  * encap 9, reverse tunnel 1, remaining 11, packets and bytes 20 each,
- * origin 11, four NAT addresses 65 and ports 25 (RFC 3519), ten commas:
- * 254 bytes a row; 56 rows are 14,224 bytes, the names and totals about
- * 250 more.
+ * origin 11, forwarder 33 (a secondary's name of 31), four NAT addresses
+ * 65 and ports 25 (RFC 3519), eleven commas: 288 bytes a row; 54 rows
+ * are 15,552 bytes, the names and totals about 270 more.
  */
-#define BINDINGS_PAGE 56
+#define BINDINGS_PAGE 54
 /*
  * Rows of /haven/events per reply, so that the worst case fits the 16 KB
  * of a reply: seq 20 digits, time_us 16, kind 16 with its quotes, code 11,
@@ -81,6 +83,18 @@
  * 371 bytes a row, 32 rows 11,872 bytes.
  */
 #define AAA_NODES_PAGE 32
+/*
+ * Rows of /haven/delegation per reply: home address 41 with its quotes
+ * (IPv6), peer 33, state 11, generation 10, three commas: 98 bytes a
+ * row, 128 rows 12,544 bytes, the totals about 700 more.
+ */
+#define DELEGATION_PAGE 128
+/*
+ * Rows of /haven/secondary per reply: home address 41, primary 33, four
+ * IPv6 care-of addresses 161, remaining 11, packets 20, generation 10,
+ * five commas: 281 bytes a row, 48 rows 13,488 bytes.
+ */
+#define SECONDARY_PAGE 48
 #define TEL_WAIT_US 200			/**< poll interval while waiting */
 #define TEL_TIMEOUT_US 2000000		/**< give up after 2 s */
 
@@ -122,6 +136,14 @@ call_on_control(tel_handler handler, const char *params, struct rte_tel_data *d)
 	return req.rc;
 }
 
+int
+haven_telemetry_on_control(int (*handler)(const char *params,
+		struct rte_tel_data *d), const char *params,
+		struct rte_tel_data *d)
+{
+	return call_on_control(handler, params, d);
+}
+
 /* The control lcore's poller: serve a waiting request, if any. */
 static unsigned int
 telemetry_serve(void)
@@ -137,109 +159,173 @@ telemetry_serve(void)
 }
 
 /* ---------------------------------------------------------------------
+ * A builder's object (report.h) as a telemetry reply
+ *
+ * The builders make the console's JSON; telemetry's limits shape how it
+ * travels: a dict of plain values, arrays of plain values, dicts of plain
+ * values nested one deep; and a table (an array of objects, "rows") as
+ * one column per member in the enclosing dict, haven's layout since the
+ * first endpoint. Negative integers go as int, others as u64, booleans
+ * as 0 and 1, null as nothing.
+ */
+
+static enum rte_tel_value_type
+tel_type(const json_t *v)
+{
+	if (json_is_string(v) || json_is_null(v))
+		return RTE_TEL_STRING_VAL;
+	if (json_is_integer(v) && json_integer_value(v) < 0)
+		return RTE_TEL_INT_VAL;
+	return RTE_TEL_U64_VAL;
+}
+
+static void
+tel_array_add(struct rte_tel_data *a, enum rte_tel_value_type t,
+		const json_t *v)
+{
+	if (t == RTE_TEL_STRING_VAL)
+		rte_tel_data_add_array_string(a, json_is_string(v) ?
+			json_string_value(v) : "");
+	else if (t == RTE_TEL_INT_VAL)
+		rte_tel_data_add_array_int(a, (int)json_integer_value(v));
+	else
+		rte_tel_data_add_array_u64(a, json_is_true(v) ? 1 :
+			(uint64_t)json_integer_value(v));
+}
+
+static void
+tel_dict_add(struct rte_tel_data *d, const char *key, const json_t *v)
+{
+	switch (tel_type(v)) {
+	case RTE_TEL_STRING_VAL:
+		if (json_is_string(v))
+			rte_tel_data_add_dict_string(d, key,
+				json_string_value(v));
+		break;
+	case RTE_TEL_INT_VAL:
+		rte_tel_data_add_dict_int(d, key, (int)json_integer_value(v));
+		break;
+	default:
+		rte_tel_data_add_dict_u64(d, key, json_is_true(v) ? 1 :
+			(uint64_t)json_integer_value(v));
+		break;
+	}
+}
+
+/* An array of plain values, or of rows[*][key] (rows: key != NULL). */
+static int
+tel_array(struct rte_tel_data *d, const char *name, const json_t *arr,
+		const char *key)
+{
+	enum rte_tel_value_type t = RTE_TEL_U64_VAL;
+	struct rte_tel_data *c = rte_tel_data_alloc();
+	const json_t *v;
+	size_t i;
+
+	if (c == NULL)
+		return -ENOMEM;
+	json_array_foreach(arr, i, v) {
+		const json_t *x = key != NULL ? json_object_get(v, key) : v;
+
+		if (i == 0 || tel_type(x) == RTE_TEL_INT_VAL)
+			t = tel_type(x);
+		if (t == RTE_TEL_STRING_VAL)
+			break;
+	}
+	rte_tel_data_start_array(c, t);
+	json_array_foreach(arr, i, v)
+		tel_array_add(c, t, key != NULL ? json_object_get(v, key) : v);
+	if (rte_tel_data_add_dict_container(d, name, c, 0) != 0) {
+		rte_tel_data_free(c);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+/* Takes j. */
+static int
+tel_from_json(json_t *j, struct rte_tel_data *d)
+{
+	const char *key, *err;
+	json_t *v;
+	int rc = 0;
+
+	if (j == NULL)
+		return -ENOMEM;
+	err = json_string_value(json_object_get(j, "error"));
+	if (err != NULL && json_object_size(j) == 1) {
+		json_decref(j);
+		return -EINVAL;
+	}
+	rte_tel_data_start_dict(d);
+	json_object_foreach(j, key, v) {
+		if (json_is_object(v)) {
+			struct rte_tel_data *c = rte_tel_data_alloc();
+			const char *k;
+			json_t *x;
+
+			if (c == NULL) {
+				rc = -ENOMEM;
+				break;
+			}
+			rte_tel_data_start_dict(c);
+			json_object_foreach(v, k, x)
+				if (!json_is_object(x) && !json_is_array(x))
+					tel_dict_add(c, k, x);
+			if (rte_tel_data_add_dict_container(d, key, c, 0) != 0)
+				rte_tel_data_free(c);
+		} else if (json_is_array(v) &&
+			   json_is_object(json_array_get(v, 0))) {
+			const char *k;
+			json_t *x;
+
+			json_object_foreach(json_array_get(v, 0), k, x)
+				if (!json_is_object(x) && !json_is_array(x) &&
+				    tel_array(d, k, v, k) != 0)
+					rc = -E2BIG;
+		} else if (json_is_array(v)) {
+			if (json_array_size(v) > 0 &&
+			    tel_array(d, key, v, NULL) != 0)
+				rc = -E2BIG;
+		} else {
+			tel_dict_add(d, key, v);
+		}
+	}
+	json_decref(j);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------
  * Handlers, run on the control lcore
  */
 
 static int
+version_handler(const char *params, struct rte_tel_data *d)
+{
+	(void)params;
+	return tel_from_json(haven_report_version(), d);
+}
+
+/* Since start, flat, as always; since a clear in "since_clear". */
+static int
 stats_handler(const char *params, struct rte_tel_data *d)
 {
-	const struct haven_reg4_stats *c = haven_reg4_stats();
-	const struct haven_reg6_stats *c6 = haven_reg6_stats();
-	const struct haven_link_stats *l = haven_link_stats(HAVEN_AF_INET);
-	const struct haven_link_stats *l6 = haven_link_stats(HAVEN_AF_INET6);
-	struct haven_worker_stats w;
-	uint64_t drops = 0, accepted, denied = 0;
-	unsigned int i;
-
 	(void)params;
-	haven_rt_worker_stats(&w);
-	for (i = 0; i < HAVEN_DROP_MAX; i++)
-		drops += w.drops[i];
-	accepted = c->replies[0] + c->replies[1];
-	for (i = 2; i < 256; i++)
-		denied += c->replies[i];
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "rx_packets", w.rx_pkts);
-	rte_tel_data_add_dict_u64(d, "tx_packets", w.tx_pkts);
-	rte_tel_data_add_dict_u64(d, "encap_packets", w.encap_pkts);
-	rte_tel_data_add_dict_u64(d, "decap_packets", w.decap_pkts);
-	rte_tel_data_add_dict_u64(d, "proxy_arp_replies", w.proxy_arp);
-	rte_tel_data_add_dict_u64(d, "icmp_echo_replies", w.icmp_echo);
-	rte_tel_data_add_dict_u64(d, "punted", w.punted);
-	rte_tel_data_add_dict_u64(d, "dropped", drops);
-	rte_tel_data_add_dict_u64(d, "bindings",
-		haven_view_binding_count(HAVEN_AF_INET));
-	rte_tel_data_add_dict_u64(d, "registration_requests", c->requests);
-	rte_tel_data_add_dict_u64(d, "registrations_accepted", accepted);
-	rte_tel_data_add_dict_u64(d, "registrations_denied", denied);
-	rte_tel_data_add_dict_u64(d, "registration_datagrams_dropped",
-		c->dropped);
-	rte_tel_data_add_dict_u64(d, "bindings_expired",
-		haven_node_stats(HAVEN_AF_INET)->bindings_expired);
-	rte_tel_data_add_dict_u64(d, "gratuitous_arp_sent", l->announces_sent);
-	rte_tel_data_add_dict_u64(d, "arp_requests_sent", l->solicits_sent);
-	rte_tel_data_add_dict_u64(d, "held_sent", l->held_sent);
-	rte_tel_data_add_dict_u64(d, "held_dropped", l->held_dropped);
-	rte_tel_data_add_dict_u64(d, "control_tx_dropped",
-		haven_rt.stats.tx_dropped);
-	rte_tel_data_add_dict_int(d, "workers", haven_rt.n_workers);
-	rte_tel_data_add_dict_u64(d, "proxy_nd_replies", w.proxy_nd);
-	rte_tel_data_add_dict_u64(d, "bindings6",
-		haven_view_binding_count(HAVEN_AF_INET6));
-	rte_tel_data_add_dict_u64(d, "registrations6_accepted", c6->accepted);
-	rte_tel_data_add_dict_u64(d, "registrations6_denied", c6->denied);
-	rte_tel_data_add_dict_u64(d, "udp_bad_checksum",
-		haven_loop_stats()->udp_bad_checksum);
-	rte_tel_data_add_dict_u64(d, "neighbour_mac_changes",
-		l->mac_changes + l6->mac_changes);
-	rte_tel_data_add_dict_u64(d, "neighbour_claims_refused",
-		l->mac_claims_refused + l6->mac_claims_refused);
-	rte_tel_data_add_dict_u64(d, "neighbours_evicted",
-		l->evicted + l6->evicted);
-	rte_tel_data_add_dict_u64(d, "address_claims_seen",
-		l->claims_seen + l6->claims_seen);
-	rte_tel_data_add_dict_u64(d, "addresses_defended",
-		l->defended + l6->defended);
-	return 0;
+	return tel_from_json(haven_report_stats(), d);
 }
 
 static int
 drops_handler(const char *params, struct rte_tel_data *d)
 {
-	struct haven_worker_stats w;
-	unsigned int i;
-
 	(void)params;
-	haven_rt_worker_stats(&w);
-	rte_tel_data_start_dict(d);
-	for (i = 0; i < HAVEN_DROP_MAX; i++)
-		rte_tel_data_add_dict_u64(d, haven_drop_key(i), w.drops[i]);
-	return 0;
+	return tel_from_json(haven_report_drops(), d);
 }
 
 static int
 registrations_handler(const char *params, struct rte_tel_data *d)
 {
-	const struct haven_reg4_stats *c = haven_reg4_stats();
-	char name[16];
-	unsigned int code;
-
 	(void)params;
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "requests", c->requests);
-	rte_tel_data_add_dict_u64(d, "dropped", c->dropped);
-	/* RFC 3519 */
-	rte_tel_data_add_dict_u64(d, "udp_tunnelled", c->udp_tunnelled);
-	rte_tel_data_add_dict_u64(d, "udp_declined", c->udp_declined);
-	rte_tel_data_add_dict_u64(d, "keepalives", c->keepalives);
-	rte_tel_data_add_dict_u64(d, "tunnel_dropped", c->tunnel_dropped);
-	for (code = 0; code < 256; code++) {
-		if (c->replies[code] == 0)
-			continue;
-		snprintf(name, sizeof(name), "code_%u", code);
-		rte_tel_data_add_dict_u64(d, name, c->replies[code]);
-	}
-	return 0;
+	return tel_from_json(haven_report_registrations(), d);
 }
 
 static struct rte_tel_data *
@@ -254,43 +340,48 @@ column(struct rte_tel_data *d, const char *name, enum rte_tel_value_type t)
 	return c;
 }
 
-/* What a list of a binding's care-of entries shows. */
-enum coa_field { COA_ADDR, COA_NAT_ADDR, COA_NAT_PORT };
-
-/*
- * One field of each care-of address of a binding, space separated: the
- * address, or the NAT address or port of a UDP tunnel (RFC 3519; "" when
- * the binding is not tunnelled in UDP).
- */
+/* The care-of addresses of a binding, space separated. */
 static const char *
-coa_list(const struct haven_view_binding *b, enum coa_field f, char *buf,
-		size_t len)
+care_of_list(const struct haven_view_binding *b, char *buf, size_t len)
 {
 	size_t off = 0;
 	unsigned int i;
 
 	buf[0] = '\0';
 	for (i = 0; i < b->n_coa && off < len; i++) {
-		const struct haven_view_coa *c = &b->coa[i];
 		char a[HAVEN_ADDR_STRLEN];
 
-		if (f != COA_ADDR && c->nat_port == 0)
-			continue;
-		if (f == COA_NAT_PORT)
-			snprintf(a, sizeof(a), "%u", c->nat_port);
-		else
-			haven_addr_str(f == COA_ADDR ? &c->addr : &c->nat_addr,
-				a);
-		off += snprintf(buf + off, len - off, "%s%s",
-			off > 0 ? " " : "", a);
+		off += snprintf(buf + off, len - off, "%s%s", i ? " " : "",
+			haven_addr_str(&b->coa[i].addr, a));
 	}
 	return buf;
 }
 
+/*
+ * RFC 3519: one member (nat_address or nat_port) of the care-of rows of a
+ * binding's report row (report_nodes.c) whose tunnel goes through a NAT,
+ * space separated ("" when the binding is not tunnelled in UDP).
+ */
 static const char *
-care_of_list(const struct haven_view_binding *b, char *buf, size_t len)
+nat_list(const json_t *row, const char *key, char *buf, size_t len)
 {
-	return coa_list(b, COA_ADDR, buf, len);
+	const json_t *c;
+	size_t off = 0, i;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(row, "care_of"), i, c) {
+		const json_t *v = json_object_get(c, key);
+
+		if (jint(c, "nat_port") == 0 || off >= len)
+			continue;
+		if (json_is_integer(v))
+			off += snprintf(buf + off, len - off, "%s%lld",
+				off > 0 ? " " : "", json_integer_value(v));
+		else
+			off += snprintf(buf + off, len - off, "%s%s",
+				off > 0 ? " " : "", jstr(c, key));
+	}
+	return buf;
 }
 
 /* A page of the bound nodes of a family, from offset (params). */
@@ -313,7 +404,7 @@ static int
 bindings_handler(const char *params, struct rte_tel_data *d)
 {
 	struct rte_tel_data *hoa, *coa, *encap, *revtun, *rem, *pkts, *bytes,
-		*origin, *nat, *nat_port;
+		*origin, *fwd, *nat, *nat_port;
 	char a[HAVEN_ADDR_STRLEN], list[HAVEN_BINDING_MAX_COA * HAVEN_ADDR_STRLEN];
 	struct haven_view_list l;
 	unsigned int first, end, i, taken = 0;
@@ -334,16 +425,18 @@ bindings_handler(const char *params, struct rte_tel_data *d)
 	pkts = column(d, "packets", RTE_TEL_U64_VAL);
 	bytes = column(d, "bytes", RTE_TEL_U64_VAL);
 	origin = column(d, "origin", RTE_TEL_STRING_VAL);
+	fwd = column(d, "forwarder", RTE_TEL_STRING_VAL);
 	nat = column(d, "nat_address", RTE_TEL_STRING_VAL);
 	nat_port = column(d, "nat_port", RTE_TEL_STRING_VAL);
 	if (hoa == NULL || coa == NULL || encap == NULL || revtun == NULL ||
 	    rem == NULL || pkts == NULL || bytes == NULL || origin == NULL ||
-	    nat == NULL || nat_port == NULL) {
+	    fwd == NULL || nat == NULL || nat_port == NULL) {
 		haven_view_list_free(&l);
 		return -ENOMEM;
 	}
 	for (i = first; i < end; i++) {
 		struct haven_view_binding b;
+		json_t *row;
 
 		if (haven_view_binding(l.v[i], &b) != 0)
 			continue;
@@ -361,10 +454,14 @@ bindings_handler(const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_array_u64(bytes, b.counters.bytes);
 		rte_tel_data_add_array_string(origin,
 			haven_node_origin_name(b.node->origin));
+		rte_tel_data_add_array_string(fwd, b.forwarder);
+		/* RFC 3519 columns: from the builder's row */
+		row = haven_report_binding_row(l.v[i]);
 		rte_tel_data_add_array_string(nat,
-			coa_list(&b, COA_NAT_ADDR, list, sizeof(list)));
+			nat_list(row, "nat_address", list, sizeof(list)));
 		rte_tel_data_add_array_string(nat_port,
-			coa_list(&b, COA_NAT_PORT, list, sizeof(list)));
+			nat_list(row, "nat_port", list, sizeof(list)));
+		json_decref(row);
 	}
 	rte_tel_data_add_dict_u64(d, "count", taken);
 	haven_view_list_free(&l);
@@ -391,9 +488,16 @@ static int
 binding_handler(const char *params, struct rte_tel_data *d)
 {
 	struct haven_view_binding b;
+	static const char *const udp_keys[] = {
+		"udp_source_port", "keepalives", "keepalive_ago",
+		"keepalive_interval",
+	};
 	struct rte_tel_data *coa, *rem, *nat, *nat_port;
 	char a[HAVEN_ADDR_STRLEN];
-	unsigned int i;
+	const json_t *c;
+	json_t *rep;
+	unsigned int i, k;
+	size_t j;
 	int rc = binding_of(HAVEN_AF_INET, params, &b);
 
 	if (rc != 0)
@@ -410,18 +514,21 @@ binding_handler(const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_array_string(coa,
 			haven_addr_str(&b.coa[i].addr, a));
 		rte_tel_data_add_array_int(rem, (int)b.coa[i].left_s);
-		/* RFC 3519: where the UDP tunnel goes; "" and 0 otherwise */
-		rte_tel_data_add_array_string(nat, b.coa[i].nat_port == 0 ?
-			"" : haven_addr_str(&b.coa[i].nat_addr, a));
-		rte_tel_data_add_array_int(nat_port, b.coa[i].nat_port);
 	}
-	if (b.node->encap == HAVEN_ENCAP_UDP) {
-		rte_tel_data_add_dict_int(d, "udp_source_port",
-			b.node->udp_sport);
-		rte_tel_data_add_dict_u64(d, "keepalives", b.keepalives);
-		rte_tel_data_add_dict_int(d, "keepalive_ago",
-			(int)b.keepalive_ago_s);
+	/* RFC 3519, from show binding's builder: where each UDP tunnel goes
+	 * ("" and 0 when none), its source port and the keepalives. */
+	rep = haven_report_binding(&b.node->hoa);
+	if (rep == NULL)
+		return -ENOMEM;
+	json_array_foreach(json_object_get(rep, "care_of"), j, c) {
+		rte_tel_data_add_array_string(nat, jstr(c, "nat_address"));
+		rte_tel_data_add_array_int(nat_port, (int)jint(c, "nat_port"));
 	}
+	for (k = 0; k < RTE_DIM(udp_keys); k++)
+		if (json_is_integer(json_object_get(rep, udp_keys[k])))
+			rte_tel_data_add_dict_int(d, udp_keys[k],
+				(int)jint(rep, udp_keys[k]));
+	json_decref(rep);
 	rte_tel_data_add_dict_string(d, "encap",
 		haven_encap_name(b.node->encap));
 	rte_tel_data_add_dict_int(d, "reverse_tunnel",
@@ -449,80 +556,17 @@ binding_handler(const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* Columns of peers: secondaries first, then primaries. */
-struct peer_columns {
-	struct rte_tel_data *name, *id, *addr, *role, *alive, *load,
-		*delegated, *tx, *rx, *retx, *bad_auth, *replayed, *malformed,
-		*timeouts;
-};
-
-static void
-peer_row(struct peer_columns *c, const struct haven_deleg_peer *p,
-		const char *role)
-{
-	char a[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &p->addr, a, sizeof(a));
-	rte_tel_data_add_array_string(c->name, p->name);
-	rte_tel_data_add_array_u64(c->id, p->id);
-	rte_tel_data_add_array_string(c->addr, a);
-	rte_tel_data_add_array_string(c->role, role);
-	rte_tel_data_add_array_int(c->alive, p->alive);
-	rte_tel_data_add_array_u64(c->load, p->load);
-	rte_tel_data_add_array_u64(c->delegated, p->n_delegated);
-	rte_tel_data_add_array_u64(c->tx, p->stats.tx);
-	rte_tel_data_add_array_u64(c->rx, p->stats.rx);
-	rte_tel_data_add_array_u64(c->retx, p->stats.retransmits);
-	rte_tel_data_add_array_u64(c->bad_auth, p->stats.bad_auth);
-	rte_tel_data_add_array_u64(c->replayed, p->stats.replayed);
-	rte_tel_data_add_array_u64(c->malformed, p->stats.malformed);
-	rte_tel_data_add_array_u64(c->timeouts, p->stats.timeouts);
-}
-
+/* Peers as columns: secondaries first, then primaries. */
 static int
 peers_handler(const char *params, struct rte_tel_data *d)
 {
-	const struct haven_deleg_pha *pha = haven_deleg_pha_ctx();
-	const struct haven_deleg_sha *sha = haven_deleg_sha_ctx();
-	struct peer_columns c;
-	unsigned int i;
-
 	(void)params;
-	rte_tel_data_start_dict(d);
-	c.name = column(d, "name", RTE_TEL_STRING_VAL);
-	c.id = column(d, "id", RTE_TEL_U64_VAL);
-	c.addr = column(d, "address", RTE_TEL_STRING_VAL);
-	c.role = column(d, "role", RTE_TEL_STRING_VAL);
-	c.alive = column(d, "alive", RTE_TEL_INT_VAL);
-	c.load = column(d, "load", RTE_TEL_U64_VAL);
-	c.delegated = column(d, "delegated", RTE_TEL_U64_VAL);
-	c.tx = column(d, "tx", RTE_TEL_U64_VAL);
-	c.rx = column(d, "rx", RTE_TEL_U64_VAL);
-	c.retx = column(d, "retransmits", RTE_TEL_U64_VAL);
-	c.bad_auth = column(d, "bad_auth", RTE_TEL_U64_VAL);
-	c.replayed = column(d, "replayed", RTE_TEL_U64_VAL);
-	c.malformed = column(d, "malformed", RTE_TEL_U64_VAL);
-	c.timeouts = column(d, "timeouts", RTE_TEL_U64_VAL);
-	if (c.name == NULL || c.id == NULL || c.addr == NULL ||
-	    c.role == NULL || c.alive == NULL || c.load == NULL ||
-	    c.delegated == NULL || c.tx == NULL || c.rx == NULL ||
-	    c.retx == NULL || c.bad_auth == NULL || c.replayed == NULL ||
-	    c.malformed == NULL || c.timeouts == NULL)
-		return -ENOMEM;
-	for (i = 0; pha != NULL && i < pha->n_peers; i++)
-		if (!haven_deleg_secondaries()[i].removed)
-			peer_row(&c, &haven_deleg_secondaries()[i],
-				"secondary");
-	for (i = 0; sha != NULL && i < sha->n_primaries; i++)
-		peer_row(&c, &haven_deleg_primaries()[i], "primary");
-	rte_tel_data_add_dict_u64(d, "rejected_messages",
-		haven_deleg_rejected());
-	return 0;
+	return tel_from_json(haven_report_peers(), d);
 }
 
 struct deleg_columns {
 	struct rte_tel_data *hoa, *peer, *state, *gen;
-	unsigned int n;
+	unsigned int n, first, end;	/* rows seen; this page's [first, end) */
 };
 
 static void
@@ -532,8 +576,11 @@ delegation_row(const struct haven_deleg_binding *b, void *arg)
 	struct haven_addr hoa = b->info.home_addr;
 	char a[HAVEN_ADDR_STRLEN];
 
-	if (c->n++ >= RTE_TEL_MAX_ARRAY_ENTRIES)
+	if (c->n < c->first || c->n >= c->end) {
+		c->n++;
 		return;
+	}
+	c->n++;
 	rte_tel_data_add_array_string(c->hoa, haven_addr_str(&hoa, a));
 	rte_tel_data_add_array_string(c->peer,
 		b->peer != NULL ? b->peer->name : "-");
@@ -542,13 +589,112 @@ delegation_row(const struct haven_deleg_binding *b, void *arg)
 	rte_tel_data_add_array_u64(c->gen, b->info.generation);
 }
 
+/* The offset of a paged table: params, or 0. */
+static int
+page_offset(const char *params, unsigned int *offset)
+{
+	char *end;
+
+	*offset = 0;
+	if (params == NULL || *params == '\0')
+		return 0;
+	*offset = strtoul(params, &end, 0);
+	return *end == '\0' ? 0 : -EINVAL;
+}
+
+/* A uint64_t counter of a context, and its name in a reply. */
+struct stat_field {
+	const char *name;
+	size_t off;
+};
+
+/* The primary's counters in /haven/delegation, in this order. */
+#define PHA_STAT(name) { #name, offsetof(struct haven_deleg_pha, stats.name) }
+static const struct stat_field pha_stats[] = {
+	PHA_STAT(started), PHA_STAT(refused), PHA_STAT(stopped),
+	PHA_STAT(taken_back), PHA_STAT(dead_peers), PHA_STAT(starts_sent),
+	PHA_STAT(stops_sent), PHA_STAT(moves), PHA_STAT(moved),
+	PHA_STAT(move_failed), PHA_STAT(released), PHA_STAT(lost),
+};
+#undef PHA_STAT
+
+/* The secondary's counters in /haven/secondary, in this order. */
+#define SHA_STAT(name, member) \
+	{ name, offsetof(struct haven_deleg_sha, stats.member) }
+static const struct stat_field sha_stats[] = {
+	SHA_STAT("installed", installed), SHA_STAT("replaced", replaced),
+	SHA_STAT("removed", removed), SHA_STAT("expired", expired),
+	SHA_STAT("refused", refused), SHA_STAT("heartbeats", heartbeats),
+	SHA_STAT("counters_sent", counters), SHA_STAT("reports", reports),
+	SHA_STAT("batches", batches),
+};
+#undef SHA_STAT
+
+/* The counters of a table, from base. */
+static void
+add_stats(struct rte_tel_data *d, const void *base,
+		const struct stat_field *f, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		rte_tel_data_add_dict_u64(d, f[i].name,
+			*(const uint64_t *)((const char *)base + f[i].off));
+}
+
+/*
+ * The primary's totals (zero on an agent that is not one): its counters,
+ * what is queued and in flight over its secondaries, the balancer's.
+ */
+static void
+delegation_totals(struct rte_tel_data *d, const struct haven_deleg_pha *pha)
+{
+	static const struct haven_deleg_pha none;
+	const struct haven_balancer_stats *bs = haven_balancer_stats();
+	uint64_t queued = 0, outstanding = 0, records = 0, timeouts = 0;
+	unsigned int i;
+
+	if (pha == NULL)
+		pha = &none;
+	add_stats(d, pha, pha_stats, RTE_DIM(pha_stats));
+	for (i = 0; i < pha->n_peers; i++) {
+		const struct haven_deleg_peer *p = &haven_deleg_secondaries()[i];
+
+		queued += p->n_queued;
+		outstanding += p->n_outstanding;
+		records += p->stats.records_tx;
+		timeouts += p->stats.dgram_timeouts;
+	}
+	rte_tel_data_add_dict_u64(d, "moves_queued", pha->n_moves_queued);
+	rte_tel_data_add_dict_u64(d, "queued", queued);
+	rte_tel_data_add_dict_u64(d, "outstanding", outstanding);
+	rte_tel_data_add_dict_u64(d, "records_sent", records);
+	rte_tel_data_add_dict_u64(d, "datagram_timeouts", timeouts);
+	rte_tel_data_add_dict_u64(d, "moves_planned", bs->moves_planned);
+	rte_tel_data_add_dict_u64(d, "rebalances", bs->rebalances);
+	rte_tel_data_add_dict_int(d, "rebalancing", bs->rebalancing);
+	rte_tel_data_add_dict_int(d, "rebalance_tolerance_pct",
+		bs->tolerance_pct);
+	rte_tel_data_add_dict_u64(d, "bulk_summaries",
+		haven_deleg_bulk_summaries());
+}
+
+/*
+ * /haven/delegation[,<offset>]: a page of the bindings that are not
+ * local (DELEGATION_PAGE rows from offset, in node-table order) and the
+ * primary's totals.
+ */
 static int
 delegation_handler(const char *params, struct rte_tel_data *d)
 {
 	const struct haven_deleg_pha *pha = haven_deleg_pha_ctx();
 	struct deleg_columns c = { 0 };
+	unsigned int offset;
 
-	(void)params;
+	if (page_offset(params, &offset) != 0)
+		return -EINVAL;
+	c.first = offset;
+	c.end = offset + DELEGATION_PAGE;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "policy",
 		haven_deleg_policy_name(haven_balancer_policy()));
@@ -559,29 +705,30 @@ delegation_handler(const char *params, struct rte_tel_data *d)
 	if (c.hoa == NULL || c.peer == NULL || c.state == NULL || c.gen == NULL)
 		return -ENOMEM;
 	haven_deleg_foreach(delegation_row, &c);
-	rte_tel_data_add_dict_u64(d, "started",
-		pha != NULL ? pha->stats.started : 0);
-	rte_tel_data_add_dict_u64(d, "refused",
-		pha != NULL ? pha->stats.refused : 0);
-	rte_tel_data_add_dict_u64(d, "stopped",
-		pha != NULL ? pha->stats.stopped : 0);
-	rte_tel_data_add_dict_u64(d, "taken_back",
-		pha != NULL ? pha->stats.taken_back : 0);
-	rte_tel_data_add_dict_u64(d, "dead_peers",
-		pha != NULL ? pha->stats.dead_peers : 0);
+	rte_tel_data_add_dict_u64(d, "total", c.n);
+	rte_tel_data_add_dict_u64(d, "offset", offset);
+	rte_tel_data_add_dict_u64(d, "count", c.n > c.first ?
+		RTE_MIN(c.n, c.end) - c.first : 0);
+	delegation_totals(d, pha);
 	return 0;
 }
 
+/*
+ * /haven/secondary[,<offset>]: a page of the bindings held for primaries
+ * (SECONDARY_PAGE rows from offset, in table order) and the totals.
+ */
 static int
 secondary_handler(const char *params, struct rte_tel_data *d)
 {
+	static const struct haven_deleg_sha none;
 	const struct haven_deleg_sha *sha = haven_deleg_sha_ctx();
 	struct rte_tel_data *hoa, *prim, *coa, *rem, *pkts, *gen;
 	char a[HAVEN_ADDR_STRLEN], list[HAVEN_DELEG_MAX_COA * HAVEN_ADDR_STRLEN];
 	uint64_t now = haven_now_ms();
-	unsigned int i, j, n = 0;
+	unsigned int i, j, n = 0, offset, count = 0;
 
-	(void)params;
+	if (page_offset(params, &offset) != 0)
+		return -EINVAL;
 	rte_tel_data_start_dict(d);
 	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
 	prim = column(d, "primary", RTE_TEL_STRING_VAL);
@@ -592,14 +739,15 @@ secondary_handler(const char *params, struct rte_tel_data *d)
 	if (hoa == NULL || prim == NULL || coa == NULL || rem == NULL ||
 	    pkts == NULL || gen == NULL)
 		return -ENOMEM;
-	for (i = 0; sha != NULL && i < sha->capacity; i++) {
+	for (i = 0; sha != NULL && i < sha->capacity &&
+	     count < SECONDARY_PAGE; i++) {
 		const struct haven_deleg_sha_entry *e = &sha->entries[i];
 		struct haven_addr x;
 		size_t off = 0;
 
-		if (e->primary == NULL || n == RTE_TEL_MAX_ARRAY_ENTRIES)
+		if (e->primary == NULL || n++ < offset)
 			continue;
-		n++;
+		count++;
 		x = e->info.home_addr;
 		rte_tel_data_add_array_string(hoa, haven_addr_str(&x, a));
 		rte_tel_data_add_array_string(prim, e->primary->name);
@@ -615,19 +763,14 @@ secondary_handler(const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_array_u64(pkts, haven_deleg_entry_packets(e));
 		rte_tel_data_add_array_u64(gen, e->info.generation);
 	}
-	rte_tel_data_add_dict_u64(d, "installed",
-		sha != NULL ? sha->stats.installed : 0);
-	rte_tel_data_add_dict_u64(d, "replaced",
-		sha != NULL ? sha->stats.replaced : 0);
-	rte_tel_data_add_dict_u64(d, "removed",
-		sha != NULL ? sha->stats.removed : 0);
-	rte_tel_data_add_dict_u64(d, "expired",
-		sha != NULL ? sha->stats.expired : 0);
-	rte_tel_data_add_dict_u64(d, "refused",
-		sha != NULL ? sha->stats.refused : 0);
-	rte_tel_data_add_dict_u64(d, "used", sha != NULL ? sha->used : 0);
-	rte_tel_data_add_dict_u64(d, "capacity",
-		sha != NULL ? sha->capacity : 0);
+	if (sha == NULL)
+		sha = &none;
+	rte_tel_data_add_dict_u64(d, "total", sha->used);
+	rte_tel_data_add_dict_u64(d, "offset", offset);
+	rte_tel_data_add_dict_u64(d, "count", count);
+	add_stats(d, sha, sha_stats, RTE_DIM(sha_stats));
+	rte_tel_data_add_dict_u64(d, "used", sha->used);
+	rte_tel_data_add_dict_u64(d, "capacity", sha->capacity);
 	return 0;
 }
 
@@ -820,79 +963,12 @@ config_handler(const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* Columns of /haven/ports. */
-struct port_columns {
-	struct rte_tel_data *name, *port_id, *device, *mac, *addr, *link_up,
-		*speed, *rxq, *txq, *ipackets, *opackets, *ibytes, *obytes,
-		*imissed, *ierrors, *oerrors, *rx_nombuf;
-};
-
 /* /haven/ports: every port, its link and its ethdev statistics. */
 static int
 ports_handler(const char *params, struct rte_tel_data *d)
 {
-	struct port_columns c;
-	unsigned int i;
-
 	(void)params;
-	rte_tel_data_start_dict(d);
-	c.name = column(d, "name", RTE_TEL_STRING_VAL);
-	c.port_id = column(d, "port_id", RTE_TEL_U64_VAL);
-	c.device = column(d, "device", RTE_TEL_STRING_VAL);
-	c.mac = column(d, "mac", RTE_TEL_STRING_VAL);
-	c.addr = column(d, "address", RTE_TEL_STRING_VAL);
-	c.link_up = column(d, "link_up", RTE_TEL_INT_VAL);
-	c.speed = column(d, "speed_mbps", RTE_TEL_U64_VAL);
-	c.rxq = column(d, "rx_queues", RTE_TEL_U64_VAL);
-	c.txq = column(d, "tx_queues", RTE_TEL_U64_VAL);
-	c.ipackets = column(d, "ipackets", RTE_TEL_U64_VAL);
-	c.opackets = column(d, "opackets", RTE_TEL_U64_VAL);
-	c.ibytes = column(d, "ibytes", RTE_TEL_U64_VAL);
-	c.obytes = column(d, "obytes", RTE_TEL_U64_VAL);
-	c.imissed = column(d, "imissed", RTE_TEL_U64_VAL);
-	c.ierrors = column(d, "ierrors", RTE_TEL_U64_VAL);
-	c.oerrors = column(d, "oerrors", RTE_TEL_U64_VAL);
-	c.rx_nombuf = column(d, "rx_nombuf", RTE_TEL_U64_VAL);
-	if (c.name == NULL || c.port_id == NULL || c.device == NULL ||
-	    c.mac == NULL || c.addr == NULL || c.link_up == NULL ||
-	    c.speed == NULL || c.rxq == NULL || c.txq == NULL ||
-	    c.ipackets == NULL ||
-	    c.opackets == NULL || c.ibytes == NULL || c.obytes == NULL ||
-	    c.imissed == NULL || c.ierrors == NULL || c.oerrors == NULL ||
-	    c.rx_nombuf == NULL)
-		return -ENOMEM;
-	for (i = 0; i < haven_rt.fp.n_ports; i++) {
-		const struct haven_fp_port *p = &haven_rt.fp.ports[i];
-		char dev[RTE_ETH_NAME_MAX_LEN] = "?";
-		char mac[RTE_ETHER_ADDR_FMT_SIZE], a[INET_ADDRSTRLEN + 4];
-		struct rte_eth_link link = { 0 };
-		struct rte_eth_stats st = { 0 };
-
-		rte_eth_dev_get_name_by_port(p->port_id, dev);
-		rte_eth_link_get_nowait(p->port_id, &link);
-		rte_eth_stats_get(p->port_id, &st);
-		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
-		prefix_text(p->addr, haven_rt.cfg.ports[i].prefix_len, a,
-			sizeof(a));
-		rte_tel_data_add_array_string(c.name, haven_rt.cfg.ports[i].name);
-		rte_tel_data_add_array_u64(c.port_id, p->port_id);
-		rte_tel_data_add_array_string(c.device, dev);
-		rte_tel_data_add_array_string(c.mac, mac);
-		rte_tel_data_add_array_string(c.addr, a);
-		rte_tel_data_add_array_int(c.link_up, link.link_status);
-		rte_tel_data_add_array_u64(c.speed, link.link_speed);
-		rte_tel_data_add_array_u64(c.rxq, haven_rt.n_rxq[i]);
-		rte_tel_data_add_array_u64(c.txq, haven_rt.n_workers + 1);
-		rte_tel_data_add_array_u64(c.ipackets, st.ipackets);
-		rte_tel_data_add_array_u64(c.opackets, st.opackets);
-		rte_tel_data_add_array_u64(c.ibytes, st.ibytes);
-		rte_tel_data_add_array_u64(c.obytes, st.obytes);
-		rte_tel_data_add_array_u64(c.imissed, st.imissed);
-		rte_tel_data_add_array_u64(c.ierrors, st.ierrors);
-		rte_tel_data_add_array_u64(c.oerrors, st.oerrors);
-		rte_tel_data_add_array_u64(c.rx_nombuf, st.rx_nombuf);
-	}
-	return 0;
+	return tel_from_json(haven_report_ports(), d);
 }
 
 /* The columns of /haven/mobile_nodes and /haven/mobile_nodes6. */
@@ -1111,159 +1187,36 @@ binding6_handler(const char *params, struct rte_tel_data *d)
 static int
 aaa_handler(const char *params, struct rte_tel_data *d)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} u64s[] = {
-#define AAA_COL(f) { #f, offsetof(struct haven_radius_server_stats, f) }
-		AAA_COL(requests), AAA_COL(retransmissions), AAA_COL(timeouts),
-		AAA_COL(accepts), AAA_COL(rejects), AAA_COL(acct_responses),
-		AAA_COL(dropped_auth), AAA_COL(dropped_no_ma),
-		AAA_COL(dropped_malformed), AAA_COL(dropped_unmatched),
-		AAA_COL(deaths), AAA_COL(revivals), AAA_COL(probes),
-#undef AAA_COL
-	};
-	const struct haven_aaa_stats *a = haven_aaa_stats();
-	struct rte_tel_data *name, *addr, *auth, *acct, *state, *pending,
-		*rtt[4], *cols[RTE_DIM(u64s)];
-	struct haven_radius_stats st;
-	struct haven_aaa_server s;
-	char text[HAVEN_ADDR_STRLEN];
-	unsigned int i, k;
-
 	(void)params;
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_int(d, "enabled", haven_aaa_enabled());
-	if (!haven_aaa_enabled())
-		return 0;
-	haven_aaa_client_stats(&st);
-	rte_tel_data_add_dict_u64(d, "max_wait_ms", haven_aaa_max_wait_ms());
-	rte_tel_data_add_dict_u64(d, "pending", st.pending);
-	rte_tel_data_add_dict_u64(d, "submitted", st.submitted);
-	rte_tel_data_add_dict_u64(d, "refused", st.refused_full +
-		st.refused_invalid);
-	for (k = 0; k < RTE_DIM(st.results); k++) {
-		char key[32];
-
-		snprintf(key, sizeof(key), "results_%s",
-			haven_radius_status_name(k));
-		for (i = 0; key[i] != '\0'; i++)
-			if (key[i] == '-')
-				key[i] = '_';
-		rte_tel_data_add_dict_u64(d, key, st.results[k]);
-	}
-	rte_tel_data_add_dict_u64(d, "waiting", a->parked);
-	rte_tel_data_add_dict_u64(d, "waiting_peak", a->parked_peak);
-	rte_tel_data_add_dict_u64(d, "waiting_max", a->parked_max);
-	rte_tel_data_add_dict_u64(d, "asked", a->asked);
-	rte_tel_data_add_dict_u64(d, "joined", a->coalesced);
-	rte_tel_data_add_dict_u64(d, "refused_full", a->refused_full);
-	rte_tel_data_add_dict_u64(d, "cache_hits", a->cache_hits);
-	rte_tel_data_add_dict_u64(d, "provisioned", a->accepted);
-	rte_tel_data_add_dict_u64(d, "rejected", a->rejected);
-	rte_tel_data_add_dict_u64(d, "timed_out", a->timeouts);
-	rte_tel_data_add_dict_u64(d, "no_server", a->no_server);
-	rte_tel_data_add_dict_u64(d, "unusable", a->unusable);
-	rte_tel_data_add_dict_u64(d, "address_refused", a->addr_refused);
-	rte_tel_data_add_dict_u64(d, "nodes", a->nodes);
-	rte_tel_data_add_dict_u64(d, "pool_size", a->pool_size);
-	rte_tel_data_add_dict_u64(d, "pool_used", a->pool_used);
-	rte_tel_data_add_dict_u64(d, "acct_start",
-		a->acct_sent[HAVEN_RADIUS_ACCT_START]);
-	rte_tel_data_add_dict_u64(d, "acct_interim",
-		a->acct_sent[HAVEN_RADIUS_ACCT_INTERIM_UPDATE]);
-	rte_tel_data_add_dict_u64(d, "acct_stop",
-		a->acct_sent[HAVEN_RADIUS_ACCT_STOP]);
-	rte_tel_data_add_dict_u64(d, "acct_answered", a->acct_answered);
-	rte_tel_data_add_dict_u64(d, "acct_failed", a->acct_failed);
-	rte_tel_data_add_dict_u64(d, "acct_lost", a->acct_lost);
-	name = column(d, "server", RTE_TEL_STRING_VAL);
-	addr = column(d, "address", RTE_TEL_STRING_VAL);
-	auth = column(d, "auth_port", RTE_TEL_INT_VAL);
-	acct = column(d, "acct_port", RTE_TEL_INT_VAL);
-	state = column(d, "state", RTE_TEL_STRING_VAL);
-	pending = column(d, "server_pending", RTE_TEL_U64_VAL);
-	rtt[0] = column(d, "rtt_last_ms", RTE_TEL_U64_VAL);
-	rtt[1] = column(d, "rtt_avg_ms", RTE_TEL_U64_VAL);
-	rtt[2] = column(d, "rtt_min_ms", RTE_TEL_U64_VAL);
-	rtt[3] = column(d, "rtt_max_ms", RTE_TEL_U64_VAL);
-	for (k = 0; k < RTE_DIM(u64s); k++)
-		cols[k] = column(d, u64s[k].name, RTE_TEL_U64_VAL);
-	if (name == NULL || addr == NULL || auth == NULL || acct == NULL ||
-	    state == NULL || pending == NULL || rtt[0] == NULL ||
-	    rtt[1] == NULL || rtt[2] == NULL || rtt[3] == NULL)
-		return -ENOMEM;
-	for (k = 0; k < RTE_DIM(u64s); k++)
-		if (cols[k] == NULL)
-			return -ENOMEM;
-	for (i = 0; haven_aaa_server(i, &s) == 0; i++) {
-		rte_tel_data_add_array_string(name, s.name);
-		rte_tel_data_add_array_string(addr,
-			haven_addr_str(&s.addr, text));
-		rte_tel_data_add_array_int(auth, s.auth_port);
-		rte_tel_data_add_array_int(acct, s.acct_port);
-		rte_tel_data_add_array_string(state, s.st.state ==
-			HAVEN_RADIUS_SERVER_DEAD ? "dead" : "alive");
-		rte_tel_data_add_array_u64(pending, s.st.pending);
-		rte_tel_data_add_array_u64(rtt[0], s.st.rtt_last_ms);
-		rte_tel_data_add_array_u64(rtt[1], s.st.rtt_avg_ms);
-		rte_tel_data_add_array_u64(rtt[2], s.st.rtt_min_ms);
-		rte_tel_data_add_array_u64(rtt[3], s.st.rtt_max_ms);
-		for (k = 0; k < RTE_DIM(u64s); k++)
-			rte_tel_data_add_array_u64(cols[k],
-				*(const uint64_t *)((const uint8_t *)&s.st +
-					u64s[k].off));
-	}
-	return 0;
+	return tel_from_json(haven_report_aaa(), d);
 }
 
 /* /haven/aaa_nodes[,<offset>]: nodes provisioned by AAA, a page. */
 static int
 aaa_nodes_handler(const char *params, struct rte_tel_data *d)
 {
-	struct rte_tel_data *hoa, *user, *from, *spi, *cached, *bound, *sess;
-	unsigned int offset = 0, i, seen = 0, taken = 0;
-	struct haven_view_list l;
+	unsigned int offset = 0;
 
 	if (params != NULL && *params != '\0')
 		offset = strtoul(params, NULL, 0);
-	if (haven_view_nodes(HAVEN_AF_INET, HAVEN_VIEW_ALL, NULL, 0, &l) != 0)
-		return -ENOMEM;
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "total", haven_aaa_stats()->nodes);
-	rte_tel_data_add_dict_u64(d, "offset", offset);
-	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
-	user = column(d, "user", RTE_TEL_STRING_VAL);
-	from = column(d, "address_from", RTE_TEL_STRING_VAL);
-	spi = column(d, "spi", RTE_TEL_U64_VAL);
-	cached = column(d, "cache_left", RTE_TEL_INT_VAL);
-	bound = column(d, "bound", RTE_TEL_INT_VAL);
-	sess = column(d, "session_id", RTE_TEL_STRING_VAL);
-	if (hoa == NULL || user == NULL || from == NULL || spi == NULL ||
-	    cached == NULL || bound == NULL || sess == NULL) {
-		haven_view_list_free(&l);
-		return -ENOMEM;
-	}
-	for (i = 0; i < l.n && taken < AAA_NODES_PAGE; i++) {
-		struct haven_aaa_node_info info;
-		char a[HAVEN_ADDR_STRLEN];
+	return tel_from_json(haven_report_aaa_nodes(offset, AAA_NODES_PAGE),
+		d);
+}
 
-		if (haven_aaa_node_info(l.v[i], &info) != 0 ||
-		    seen++ < offset)
-			continue;
-		taken++;
-		rte_tel_data_add_array_string(hoa,
-			haven_addr_str(&l.v[i]->hoa, a));
-		rte_tel_data_add_array_string(user, info.user);
-		rte_tel_data_add_array_string(from, info.address_from);
-		rte_tel_data_add_array_u64(spi, l.v[i]->spi);
-		rte_tel_data_add_array_int(cached, (int)info.cache_left_s);
-		rte_tel_data_add_array_int(bound, haven_node_bound(l.v[i]));
-		rte_tel_data_add_array_string(sess, info.session_id);
-	}
-	rte_tel_data_add_dict_u64(d, "count", taken);
-	haven_view_list_free(&l);
-	return 0;
+/* /haven/store: the state store and the last restore. */
+static int
+store_handler(const char *params, struct rte_tel_data *d)
+{
+	(void)params;
+	return tel_from_json(haven_report_store(), d);
+}
+
+/* /haven/redundancy: the pair of primaries. */
+static int
+redundancy_handler(const char *params, struct rte_tel_data *d)
+{
+	(void)params;
+	return tel_from_json(haven_report_redundancy(), d);
 }
 
 /* ---------------------------------------------------------------------
@@ -1278,6 +1231,9 @@ tel_##name(const char *cmd, const char *params, struct rte_tel_data *d) \
 	return call_on_control(name##_handler, params, d);		\
 }
 
+TEL_CALLBACK(version)
+TEL_CALLBACK(store)
+TEL_CALLBACK(redundancy)
 TEL_CALLBACK(stats)
 TEL_CALLBACK(drops)
 TEL_CALLBACK(registrations)
@@ -1387,10 +1343,15 @@ haven_telemetry_init(void)
 		"Heap information (bounded). Takes a heap id");
 	rte_telemetry_register_cmd("/eal/memzone_info", eal_memzone_info,
 		"Memzone information (bounded). Takes a memzone index");
+	rte_telemetry_register_cmd("/haven/version", tel_version,
+		"Version, git revision, DPDK version, build type, start time, "
+		"uptime. No parameters");
 	rte_telemetry_register_cmd("/haven/stats", tel_stats,
-		"Packet, registration and resolution totals. No parameters");
+		"Packet, registration and resolution totals since start; "
+		"since_clear: since the console's clear stats. No parameters");
 	rte_telemetry_register_cmd("/haven/drops", tel_drops,
-		"Dropped packets by reason. No parameters");
+		"Dropped packets by reason since start; since_clear: since "
+		"clear drops. No parameters");
 	rte_telemetry_register_cmd("/haven/registrations", tel_registrations,
 		"Registration replies sent, by code. No parameters");
 	rte_telemetry_register_cmd("/haven/bindings", tel_bindings,
@@ -1425,6 +1386,12 @@ haven_telemetry_init(void)
 		"A page of configured Mobile IPv6 nodes, as columns (no keys). "
 		"Parameter: offset (default 0)");
 	/* help strings: under 128 bytes (RTE_TEL_MAX_STRING_LEN) */
+	rte_telemetry_register_cmd("/haven/store", tel_store,
+		"The state store: records, commits, the last restore. No "
+		"parameters");
+	rte_telemetry_register_cmd("/haven/redundancy", tel_redundancy,
+		"The pair of primaries: role, keepalived, peer, stream. No "
+		"parameters");
 	rte_telemetry_register_cmd("/haven/aaa", tel_aaa,
 		"RADIUS servers as columns (state, pending, round trips), "
 		"registration and accounting totals. No parameters");

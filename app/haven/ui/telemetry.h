@@ -15,4 +15,15 @@
  */
 int haven_telemetry_init(void);
 
+struct rte_tel_data;
+
+/**
+ * Run handler(params, d) on the control lcore for a telemetry callback
+ * (which runs on the telemetry thread) and wait for it: how every
+ * endpoint reads the agent's tables. @return the handler's value.
+ */
+int haven_telemetry_on_control(int (*handler)(const char *params,
+		struct rte_tel_data *d), const char *params,
+		struct rte_tel_data *d);
+
 #endif /* HAVEN_TELEMETRY_H */

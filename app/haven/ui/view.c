@@ -120,6 +120,30 @@ record_of(const struct haven_node *n, struct haven_view_binding *vb)
 	return 0;
 }
 
+/*
+ * A binding held for a primary (at a secondary) has no lifetime of its
+ * own: it lasts the forwarding duration the primary sent ([0031]).
+ */
+static void
+delegated_lifetime(const struct haven_node *n, struct haven_view_binding *vb)
+{
+	const struct haven_deleg_sha *sha = haven_deleg_sha_ctx();
+	const struct haven_deleg_sha_entry *e;
+	unsigned int i;
+
+	if (sha == NULL)
+		return;
+	/* A lookup: the context is only read. */
+	e = haven_deleg_sha_find((struct haven_deleg_sha *)(uintptr_t)sha,
+		&n->hoa);
+	if (e == NULL)
+		return;
+	for (i = 0; i < vb->n_coa; i++) {
+		vb->coa[i].lifetime_s = e->info.duration_s;
+		vb->coa[i].left_s = left_s(e->expires_ms);
+	}
+}
+
 int
 haven_view_binding(const struct haven_node *n, struct haven_view_binding *vb)
 {
@@ -138,6 +162,8 @@ haven_view_binding(const struct haven_node *n, struct haven_view_binding *vb)
 		vb->coa[i].nat_addr = n->coa[i].nat_addr;
 		vb->coa[i].nat_port = n->coa[i].nat_port;
 	}
+	if (n->origin == HAVEN_NODE_DELEGATED)
+		delegated_lifetime(n, vb);
 	haven_node_counters(n, &vb->counters);
 	vb->keepalive_ago_s = -1;
 	if (n->encap == HAVEN_ENCAP_UDP && haven_node_is_home(n)) {

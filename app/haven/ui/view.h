@@ -58,8 +58,10 @@ struct haven_view_coa {
 	struct haven_addr addr;
 	struct haven_addr next_hop;	/**< none: no route */
 	bool reachable;			/**< its next hop is resolved */
-	uint32_t lifetime_s;		/**< granted */
-	long left_s;			/**< seconds left, -1: never */
+	uint32_t lifetime_s;		/**< granted; at a secondary the
+					  * primary's forwarding duration */
+	long left_s;			/**< seconds left, -1: no end (or
+					  * none known) */
 	struct haven_addr nat_addr;	/**< UDP tunnel (RFC 3519): the NAT */
 	uint16_t nat_port;		/**< its port; 0: not UDP-tunnelled */
 };
