@@ -965,6 +965,7 @@ test_inline_tunnel(void)
 	TEST_ASSERT(haven_binding_find4(v, home) == c, "same cell");
 	haven_binding_cell4_read(c, &tun);
 	TEST_ASSERT(tun.kind == HAVEN_TUN_GRE && tun.rev == 0, "gre kind");
+	TEST_ASSERT_EQUAL(v->n_slow, 0, "no slow cell yet");
 
 	/* What the fast path does not prepare: read the record. */
 	b.encap = HAVEN_ENCAP_MINIMAL;
@@ -979,6 +980,20 @@ test_inline_tunnel(void)
 	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "udp");
 	haven_binding_cell4_read(c, &tun);
 	TEST_ASSERT_EQUAL(tun.kind, HAVEN_TUN_SLOW, "udp: slow");
+	TEST_ASSERT_EQUAL(v->n_slow, 1, "slow cells: the one, counted once");
+	/* A second home address, slow, then inline, then gone. */
+	simple_binding(&b, A4(10, 2, 0, 10), A4(203, 0, 113, 5), 42);
+	b.n_coa = 2;
+	b.coa[1] = b.coa[0];
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "second, slow");
+	TEST_ASSERT_EQUAL(v->n_slow, 2, "slow cells: two");
+	b.n_coa = 1;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "second, ipip");
+	TEST_ASSERT_EQUAL(v->n_slow, 1, "slow cells: back to one");
+	b.n_coa = 2;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "second, slow");
+	TEST_ASSERT_EQUAL(haven_binding_remove(t, b.home_addr), 0, "remove");
+	TEST_ASSERT_EQUAL(v->n_slow, 1, "slow cells: removed one gone");
 	simple_binding(&b, home, A4(203, 0, 113, 5), 42);
 	b.n_coa = 2;
 	b.coa[1] = b.coa[0];

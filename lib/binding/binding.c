@@ -165,6 +165,26 @@ cell_set_slot(const struct binding_core *t, void *cell, uint32_t slot)
 		((struct haven_binding_cell6 *)cell)->slot = slot;
 }
 
+/* Does a bound cell have no inline tunnel (HAVEN_TUN_SLOW)? */
+static inline bool
+cell_slow(const struct binding_core *t, const void *cell)
+{
+	uint16_t nk = t->type->family == HAVEN_AF_INET ?
+		((const struct haven_binding_cell4 *)cell)->nk :
+		((const struct haven_binding_cell6 *)cell)->nk;
+
+	return ((nk >> 12) & 0x7) == HAVEN_TUN_SLOW;
+}
+
+/* Count a bound cell's kind in or out of v.n_slow (see the view). */
+static inline void
+slow_count(struct binding_core *t, const void *cell, int dir)
+{
+	if (cell_slow(t, cell))
+		__atomic_store_n(&t->v.n_slow, t->v.n_slow + dir,
+			__ATOMIC_RELAXED);
+}
+
 /* The cell of a cell id (direct prefixes first, then the fallback). */
 static void *
 cell_of(const struct binding_core *t, uint32_t id)
@@ -881,11 +901,13 @@ cell_update(struct binding_core *t, void *cell, const void *rec,
 {
 	uint32_t *w = cell_rec(cell);
 
+	slow_count(t, cell, -1);
 	__atomic_store_n(w, (rec_idx + 1) | HAVEN_BINDING_CELL_BUSY,
 			__ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	t->type->tunnel(t, cell, rec);
 	__atomic_store_n(w, rec_idx + 1, __ATOMIC_RELEASE);
+	slow_count(t, cell, 1);
 }
 
 /*
@@ -976,6 +998,7 @@ binding_core_publish(struct binding_core *t, const void *b)
 		memcpy(((struct haven_binding_cell6 *)l.cell)->key, b, 16);
 	type->tunnel(t, l.cell, rec);
 	__atomic_store_n(cell_rec(l.cell), rec_idx + 1, __ATOMIC_RELEASE);
+	slow_count(t, l.cell, 1);
 	if (!l.direct)
 		fb_place(t, t->v.fb, key_hash(t, b), key_sig(t, b), fcell + 1,
 			true);
@@ -1012,6 +1035,7 @@ binding_core_remove(struct binding_core *t, const void *key)
 		t->count_direct--;
 	}
 	__atomic_store_n(cell_rec(l.cell), 0, __ATOMIC_RELEASE);
+	slow_count(t, l.cell, -1);
 	t->count--;
 	t->removes++;
 	defer(t, old, l.id, slot);

@@ -1488,6 +1488,33 @@ prefetch_cells(const struct fp_fast *f, const struct fp_fast6 *f6,
 	}
 }
 
+/*
+ * Between the passes: the records of the common case's cells that have no
+ * inline tunnel (IP in UDP, several care-of addresses, minimal), which
+ * pass 2 reads (act_encap()); their first line holds what it needs. Only
+ * called while the table has such cells (v->n_slow).
+ */
+static void
+prefetch_slow_records(const struct fp_fast *f, const struct fp_meta *meta,
+		void *const *fast, uint16_t n)
+{
+	const struct haven_binding_cell4 *c;
+	uint32_t r;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (meta[i].action != ACT_FAST || fast[i] == NULL)
+			continue;
+		c = fast[i];
+		/* A hint: a stale index still lies in the record pool. */
+		r = __atomic_load_n(&c->rec, __ATOMIC_RELAXED) &
+			~HAVEN_BINDING_CELL_BUSY;
+		if (r != 0 && ((__atomic_load_n(&c->nk, __ATOMIC_RELAXED) >>
+				12) & 0x7) == HAVEN_TUN_SLOW)
+			rte_prefetch0(haven_binding_rec(f->v, r));
+	}
+}
+
 static uint16_t
 process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 		uint16_t n)
@@ -1550,6 +1577,11 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	}
 	if (b.n_fb > 0)
 		burst_fallback(&b);
+	/* Only while the table has cells without an inline tunnel: one load
+	 * a burst otherwise. */
+	if (unlikely(f.v != NULL &&
+		     __atomic_load_n(&f.v->n_slow, __ATOMIC_RELAXED) != 0))
+		prefetch_slow_records(&f, meta, fast, n);
 	for (i = 0; i < b.n_fb6; i++)
 		b.cells6[b.fb6[i]] = fp6_fallback(b.fp, pkts[b.fb6[i]]);
 
