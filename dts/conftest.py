@@ -98,13 +98,14 @@ def console():
 @pytest.fixture
 def endpoint(lab, logname):
     """Factory: endpoint(ifaces=("va", "vb"), reverse=False, hoa=None)
-    starts mn_endpoint.py in <p>-mn (hoa: the lab's mobile node's)."""
+    starts mn_endpoint.py in <p>-mn (hoa: the lab's mobile node's); kw
+    as Endpoint's (role="mnn", udp_port=..., keepalive=...)."""
     started = []
 
-    def start(ifaces=("va", "vb"), reverse=False, hoa=None):
+    def start(ifaces=("va", "vb"), reverse=False, hoa=None, **kw):
         ep = Endpoint(lab, ifaces=ifaces, reverse=reverse, hoa=hoa,
                       log=OUT / ("%s-endpoint-%d.log" %
-                                 (logname, len(started))))
+                                 (logname, len(started))), **kw)
         started.append(ep)
         return ep
     yield start

@@ -20,6 +20,11 @@ dts/lab.sh builds the network; this module drives it from pytest:
   delegation suites; every Haven, PHA or SHA, has the same telemetry
   shortcuts (peers, delegation, secondary) and reads paged tables whole
   (Haven.paged).
+- NAT (RFC 3519): Lab.nat() adds <prefix>-nat, an nftables masquerade,
+  and <prefix>-mnn, a mobile node behind it (lab.sh nat); Lab.nat_flush()
+  forgets its mappings; Lab.nat_mappings() lists them. Endpoint(...,
+  role="mnn", udp_port=...) is the UDP tunnel end, MipClient(lab, sa,
+  role="mnn") registers from behind the NAT.
 
 Addresses come from dts/lab.env (shared with lab.sh).
 """
@@ -207,7 +212,7 @@ class Proc:
 class Lab:
     """One lab of namespaces named <prefix>-<role>."""
 
-    ROLES = ("home", "ha", "ch", "rt", "mn", "sha1", "sha2")
+    ROLES = ("home", "ha", "ch", "rt", "mn", "sha1", "sha2", "nat", "mnn")
 
     def __init__(self, prefix=None, ipv6=False):
         self.prefix = prefix or E.DEFAULT_PREFIX
@@ -251,6 +256,34 @@ class Lab:
     def cut_control(self, on=True):
         """Drop every delegation message (UDP 4434) on the home bridge."""
         return self._sh("cut-control", "on" if on else "off", self.prefix)
+
+    def nat(self, udp_timeout=None):
+        """Add the NAT and the mobile node behind it (lab.sh nat), with
+        the NAT's UDP timeout in seconds (lab.env's NAT_UDP_TIMEOUT)."""
+        args = ["nat", self.prefix]
+        if udp_timeout is not None:
+            args.append(str(int(udp_timeout)))
+        return self._sh(*args)
+
+    def nat_flush(self):
+        """Forget the NAT's mappings: the next packet gets a new port."""
+        return self._sh("nat-flush", self.prefix)
+
+    def nat_mappings(self, port=None):
+        """The NAT's UDP mappings as (private address, private port,
+        public port) tuples, of one private port if given."""
+        r = self.run("nat", ["conntrack", "-L", "-p", "udp"], check=False)
+        out = []
+        for line in r.stdout.splitlines():
+            src = re.findall(r"src=(\S+)", line)
+            sport = re.findall(r"sport=(\d+)", line)
+            dport = re.findall(r"dport=(\d+)", line)
+            if len(src) < 2 or len(sport) < 2 or len(dport) < 2:
+                continue
+            m = (src[0], int(sport[0]), int(dport[1]))
+            if port is None or m[1] == port:
+                out.append(m)
+        return out
 
     def scale(self, n):
         """Secondaries sha1..sha<n> (lab.sh scale: sha3.. are made only
@@ -1009,12 +1042,17 @@ class Delegation:
 # ---------------------------------------------------------------------------
 
 class Endpoint:
-    """dts/mn_endpoint.py in <prefix>-mn."""
+    """dts/mn_endpoint.py in <prefix>-mn, or (role "mnn", iface vn) in
+    the mobile node behind the NAT; udp_port: RFC 3519 UDP tunnelling
+    from that port (keepalive: its interval instead of the reply's,
+    no_keepalive: none)."""
 
     def __init__(self, lab, ifaces=("va", "vb"), reverse=False, log=None,
-                 ha=None, hoa=None):
+                 ha=None, hoa=None, role="mn", udp_port=None,
+                 keepalive=None, no_keepalive=False):
         self.lab = lab
-        addr = {E.MN_VA_IFACE: E.MN_VA_ADDR, E.MN_VB_IFACE: E.MN_VB_ADDR}
+        addr = {E.MN_VA_IFACE: E.MN_VA_ADDR, E.MN_VB_IFACE: E.MN_VB_ADDR,
+                E.MNN_IFACE: E.MNN_ADDR}
         fd, name = tempfile.mkstemp(prefix="endpoint-", suffix=".json")
         os.close(fd)
         os.unlink(name)
@@ -1026,7 +1064,13 @@ class Endpoint:
             argv += ["--iface", i, "--coa", addr[i]]
         if reverse:
             argv.append("--reverse")
-        self.proc = lab.spawn("mn", argv, log=log, name="mn_endpoint")
+        if udp_port:
+            argv += ["--udp-port", udp_port]
+        if keepalive is not None:
+            argv += ["--keepalive", keepalive]
+        if no_keepalive:
+            argv.append("--no-keepalive")
+        self.proc = lab.spawn(role, argv, log=log, name="mn_endpoint")
         wait_until(self.stats_path.exists, 10, what="endpoint start")
 
     def stats(self):
@@ -1053,11 +1097,13 @@ class Endpoint:
 
 
 class MipClient:
-    """dts/mipclient.py run in the mobile node's namespace."""
+    """dts/mipclient.py run in the mobile node's namespace (role "mn",
+    or "mnn" behind the NAT)."""
 
-    def __init__(self, lab, sa):
+    def __init__(self, lab, sa, role="mn"):
         self.lab = lab
         self.sa = sa        # SimpleNamespace(hoa, spi, alg, key)
+        self.role = role
 
     def register(self, coa=None, lifetime=60, flags="", ha=None, hoa=None,
                  spi=None, key=None, alg=None, timeout=2.0, **opts):
@@ -1077,7 +1123,7 @@ class MipClient:
                 continue
             opt = "--" + k.replace("_", "-")
             argv += [opt] if v is True else [opt, v]
-        r = self.lab.run("mn", argv, check=False, timeout=timeout + 30)
+        r = self.lab.run(self.role, argv, check=False, timeout=timeout + 30)
         if r.returncode not in (0, 1, 2) or not r.stdout.strip():
             raise RuntimeError("mipclient failed: %s%s" % (r.stdout,
                                                            r.stderr))
@@ -1087,6 +1133,20 @@ class MipClient:
 
     def deregister(self, coa=None, **kw):
         return self.register(coa=coa, lifetime=0, **kw)
+
+    def tunnel(self, src, sport, inner_dst, echo=False, count=1,
+               inner_src=None, dport=9002, ha=None):
+        """mipclient.py tunnel: MIP Tunnel Data messages (RFC 3519) from
+        src:sport to the home agent; {"sent", "answers"}."""
+        argv = [PY, DTS / "mipclient.py", "tunnel", "--ha", ha or E.HA_ADDR,
+                "--src", src, "--sport", sport,
+                "--inner-src", inner_src or self.sa.hoa,
+                "--inner-dst", inner_dst, "--count", count,
+                "--dport", dport]
+        if echo:
+            argv.append("--echo")
+        r = self.lab.run(self.role, argv, timeout=30)
+        return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 class Endpoint6:
@@ -1226,13 +1286,16 @@ class Stream:
             recv.out.unlink()
 
     def send(self, role="ch", dst=None, port=9000, count=1000, rate=200,
-             start=0, size=64):
-        r = self.lab.run(role, [PY, DTS / "udp_stream.py", "send",
-                                "--dst", dst or E.MN_HOME_ADDR,
-                                "--port", port, "--count", count,
-                                "--rate", rate, "--start", start,
-                                "--size", size],
-                         timeout=count / max(rate, 1) + 60)
+             start=0, size=64, src=None):
+        """Send a stream; src: from this address (the home address, for
+        the mobile node's reverse tunnel)."""
+        argv = [PY, DTS / "udp_stream.py", "send",
+                "--dst", dst or E.MN_HOME_ADDR, "--port", port,
+                "--count", count, "--rate", rate, "--start", start,
+                "--size", size]
+        if src:
+            argv += ["--src", src]
+        r = self.lab.run(role, argv, timeout=count / max(rate, 1) + 60)
         return json.loads(r.stdout.strip().splitlines()[-1])
 
     def sender(self, role="ch", dst=None, port=9000, count=1000, rate=200,
@@ -1335,6 +1398,28 @@ class Capture:
 
     def replies(self):
         return [m for m in self.mip() if str(m.get("mip.type")) == "3"]
+
+    def fields(self, names, dfilter="", extra=("udp.port==434,mip",)):
+        """tshark -T fields of the capture: one dict per packet that
+        passes the display filter, each field's values as a list (a field
+        that occurs in the inner and outer header gives both, outer
+        first)."""
+        argv = ["tshark", "-n", "-r", str(self.file), "-T", "fields",
+                "-E", "separator=|", "-E", "occurrence=a",
+                "-E", "aggregator=,"]
+        for d in extra:
+            argv += ["-d", d]
+        if dfilter:
+            argv += ["-Y", dfilter]
+        for f in names:
+            argv += ["-e", f]
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        rows = []
+        for line in r.stdout.splitlines():
+            vals = line.split("|")
+            rows.append({f: [x for x in v.split(",") if x != ""]
+                         for f, v in zip(names, vals)})
+        return rows
 
     def remove(self):
         try:

@@ -19,6 +19,16 @@
 #   dts/lab.sh cut-control on|off [prefix]
 #                                drop every delegation message (UDP 4434,
 #                                either direction) on the home bridge
+#   dts/lab.sh nat [prefix] [udp-timeout]
+#                                add a NAT (nftables masquerade, random
+#                                ports) between the router and a second
+#                                mobile node namespace <p>-mnn; its UDP
+#                                conntrack timeout in seconds (lab.env's
+#                                NAT_UDP_TIMEOUT by default). Only the
+#                                suites that need it build it.
+#   dts/lab.sh nat-flush [prefix]
+#                                forget the NAT's mappings (conntrack -F):
+#                                the next packet gets a new public port
 #   dts/lab.sh scale N [prefix]  add secondaries sha3..shaN (N <= 8) to a
 #                                lab that is up, and on an IPv6 lab route
 #                                the bulk visited prefix VC6_NET through
@@ -34,6 +44,9 @@
 #          vna 198.51.100.1 ----------- va 198.51.100.10  hv-mn
 #          vnb 203.0.113.1  ----------- vb 203.0.113.10   (tun0 192.0.2.100
 #                                                          made by mn_endpoint)
+#          vnn 203.0.113.129/28 -- npub 203.0.113.130  hv-nat    (lab.sh nat)
+#                                  npriv 198.51.100.129/28 -- vn 198.51.100.138
+#                                                                 hv-mnn
 #
 # Addresses and names live in dts/lab.env, shared with the Python harness.
 
@@ -48,6 +61,7 @@ usage() {
 	echo "usage: $0 up|up6|down|status [prefix]" >&2
 	echo "       $0 loss <percent> [prefix] [udp-port]" >&2
 	echo "       $0 cut-control on|off [prefix]" >&2
+	echo "       $0 nat|nat-flush [prefix] [udp-timeout]" >&2
 	echo "       $0 scale <secondaries> [prefix]" >&2
 	exit 2
 }
@@ -66,6 +80,12 @@ ns_names() {
 	for i in $(seq 3 "$MAX_SHAS"); do
 		ns_exists "$p-sha$i" && echo "$p-sha$i"
 	done
+}
+
+# the NAT's namespaces, made only by "nat"
+nat_ns_names() {
+	local p=$1
+	echo "$p-nat $p-mnn"
 }
 
 ns_exists() { [ -e "/var/run/netns/$1" ]; }
@@ -136,20 +156,23 @@ silent() {
 # up
 # --------------------------------------------------------------------------
 
+# nft_mn_rules NS PROTOCOLS: the rules of a mobile node's namespace.
 nft_mn_rules() {
 	# The kernel has no ipip/gre modules: it answers every tunnelled
 	# packet with "protocol unreachable". The user-space endpoint handles
 	# them, so those answers must not leave. Port unreachables that quote
-	# a tunnel protocol (offset 17 of the ICMP message is the quoted IP
-	# header's protocol field) go too.
-	nsx "$P-mn" nft -f - <<-EOF
+	# one of PROTOCOLS (offset 17 of the ICMP message is the quoted IP
+	# header's protocol field) go too: the tunnel protocols, and behind
+	# the NAT UDP (17), for tunnel data that reaches the node's port
+	# while no socket holds it.
+	nsx "$1" nft -f - <<-EOF
 	table inet havenlab
 	delete table inet havenlab
 	table inet havenlab {
 		chain out {
 			type filter hook output priority 0; policy accept;
 			icmp type destination-unreachable icmp code prot-unreachable counter drop
-			icmp type destination-unreachable icmp code port-unreachable @th,136,8 { 4, 47, 55 } counter drop
+			icmp type destination-unreachable icmp code port-unreachable @th,136,8 { $2 } counter drop
 		}
 	}
 	EOF
@@ -216,9 +239,79 @@ lab_up() {
 	while ip -n "$mn" rule del from "$MN_VB_ADDR" 2>/dev/null; do :; done
 	ip -n "$mn" rule add from "$MN_VA_ADDR" lookup "$MN_VA_TABLE" pref 1001
 	ip -n "$mn" rule add from "$MN_VB_ADDR" lookup "$MN_VB_TABLE" pref 1002
-	nft_mn_rules || die "cannot install nftables rules in $mn"
+	nft_mn_rules "$mn" "4, 47, 55" ||
+		die "cannot install nftables rules in $mn"
 
 	log "lab '$P' is up"
+}
+
+# --------------------------------------------------------------------------
+# nat: a NAT between the router and a mobile node (RFC 3519 suites)
+# --------------------------------------------------------------------------
+
+lab_nat() {
+	local timeout=${1:-$NAT_UDP_TIMEOUT} rt=$P-rt nat=$P-nat mnn=$P-mnn ns
+	case $timeout in ''|*[!0-9]*) die "nat wants a timeout in seconds";; esac
+	ns_exists "$rt" || die "lab '$P' is not up"
+	log "adding a NAT to lab '$P' (UDP timeout ${timeout}s)"
+	for ns in $(nat_ns_names "$P"); do
+		ensure_ns "$ns"
+	done
+	# router <-> NAT (public side), NAT <-> mobile node (private side)
+	veth "$rt" "$RT_NAT_IFACE" "" "$nat" "$NAT_PUB_IFACE"
+	veth "$nat" "$NAT_PRIV_IFACE" "" "$mnn" "$MNN_IFACE"
+	ip -n "$mnn" link set dev "$MNN_IFACE" address "$MNN_MAC"
+	ip -n "$rt" addr replace "$RT_NAT_ADDR/$NAT_PREFIX_LEN" \
+		dev "$RT_NAT_IFACE"
+	ip -n "$nat" addr replace "$NAT_PUB_ADDR/$NAT_PREFIX_LEN" \
+		dev "$NAT_PUB_IFACE"
+	ip -n "$nat" addr replace "$NAT_PRIV_ADDR/$NAT_PREFIX_LEN" \
+		dev "$NAT_PRIV_IFACE"
+	ip -n "$mnn" addr replace "$MNN_ADDR/$NAT_PREFIX_LEN" dev "$MNN_IFACE"
+	ip -n "$rt" link set dev "$RT_NAT_IFACE" up
+	ip -n "$nat" link set dev "$NAT_PUB_IFACE" up
+	ip -n "$nat" link set dev "$NAT_PRIV_IFACE" up
+	ip -n "$mnn" link set dev "$MNN_IFACE" up
+	ip -n "$nat" route replace default via "$RT_NAT_ADDR"
+	ip -n "$mnn" route replace default via "$NAT_PRIV_ADDR"
+	nsx "$nat" sysctl -qw net.ipv4.ip_forward=1 >/dev/null
+	# Masquerade with random ports, as carrier NATs do: a mapping that
+	# ends and is made again gets another public port. Nothing from the
+	# public side reaches the private one unless a mapping lets it.
+	nsx "$nat" nft -f - <<-EOF || die "cannot install the NAT in $nat"
+	table ip havennat
+	delete table ip havennat
+	table ip havennat {
+		chain masq {
+			type nat hook postrouting priority srcnat; policy accept;
+			oifname "$NAT_PUB_IFACE" counter masquerade random
+		}
+		chain guard {
+			type filter hook forward priority 0; policy drop;
+			iifname "$NAT_PRIV_IFACE" oifname "$NAT_PUB_IFACE" accept
+			iifname "$NAT_PUB_IFACE" oifname "$NAT_PRIV_IFACE" ct state established,related accept
+			counter drop
+		}
+	}
+	EOF
+	# conntrack's UDP timeouts, per namespace once the NAT loaded it:
+	# one-way flows and "streams" (seen both ways) alike
+	nsx "$nat" sysctl -qw \
+		"net.netfilter.nf_conntrack_udp_timeout=$timeout" \
+		"net.netfilter.nf_conntrack_udp_timeout_stream=$timeout" \
+		>/dev/null || die "cannot set the NAT's UDP timeout"
+	nsx "$nat" conntrack -F >/dev/null 2>&1
+	# the kernel's answers to what the user-space endpoint handles
+	nft_mn_rules "$mnn" "4, 17, 47, 55" ||
+		die "cannot install nftables rules in $mnn"
+	log "NAT of lab '$P' is up"
+}
+
+lab_nat_flush() {
+	ns_exists "$P-nat" || die "lab '$P' has no NAT"
+	nsx "$P-nat" conntrack -F >/dev/null 2>&1 ||
+		die "cannot flush the NAT's mappings (conntrack installed?)"
+	log "NAT mappings of lab '$P' forgotten"
 }
 
 # --------------------------------------------------------------------------
@@ -356,7 +449,7 @@ lab_scale() {
 
 lab_down() {
 	local ns pids pid
-	for ns in $(ns_names "$P"); do
+	for ns in $(nat_ns_names "$P") $(ns_names "$P"); do
 		ns_exists "$ns" || continue
 		# processes left in the lab's namespaces (haven, endpoints,
 		# captures) hold them alive: end them first, by pid
@@ -397,6 +490,11 @@ lab_status() {
 		nsx "$P-home" nft list table bridge havencut 2>/dev/null |
 			grep -q drop && echo "== control link cut on $BRIDGE"
 	fi
+	for ns in $(nat_ns_names "$P"); do
+		ns_exists "$ns" || continue
+		echo "== $ns"
+		ip -n "$ns" -br addr show | sed 's/^/   /'
+	done
 	return $rc
 }
 
@@ -481,7 +579,7 @@ lab_cut_control() {
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 cmd=$1
 case $cmd in
-up|up6|down|status)
+up|up6|down|status|nat|nat-flush)
 	P=${2:-$DEFAULT_PREFIX}
 	;;
 loss|cut-control|scale)
@@ -502,5 +600,7 @@ down)	lab_down ;;
 status)	lab_status ;;
 loss)	lab_loss "$2" "${4:-}" ;;
 cut-control) lab_cut_control "$2" ;;
+nat)	lab_nat "${3:-}" ;;
+nat-flush) lab_nat_flush ;;
 scale)	lab_scale "$2" ;;
 esac

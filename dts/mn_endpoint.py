@@ -24,6 +24,20 @@ into tun0 (ip rule from <hoa> lookup 100; default dev tun0 table 100), read
 back, encapsulated IP-in-IP from the first care-of address to the home agent
 and sent through a raw socket.
 
+Behind a NAT (RFC 3519), with --udp-port N: the node registers from
+port N of its care-of address (dts/mipclient.py --sport N --udp), and the
+home agent tunnels to the NAT's public address and port in UDP from port
+434: a MIP Tunnel Data message, type 4, next header 4, then the packet. The
+endpoint holds port N with a UDP socket (so the kernel answers nothing),
+reads the tunnel data on the interface like the rest (from the home agent's
+address and port 434 only), watches the registration replies go by to learn
+the keepalive interval of their UDP Tunnel Reply extension (code 0; 0 means
+110 s), and from then on sends a keepalive, an ICMP echo request from the
+home address to the home agent inside the tunnel, whenever it has sent
+nothing for that long (--keepalive overrides the interval, --no-keepalive
+sends none). Reverse tunnelling goes the same way, from port N to the home
+agent's port 434.
+
 Counters per interface go to --stats as JSON on SIGUSR1, once at start
 (the file's appearance means "ready") and on exit. SIGTERM and SIGINT exit
 cleanly: the TUN device and the rules go away.
@@ -49,9 +63,18 @@ ETH_P_IP = 0x0800
 ETH_HLEN = 14
 PACKET_OUTGOING = 4
 
+IPPROTO_ICMP = 1
 IPPROTO_IPIP = 4
+IPPROTO_UDP = 17
 IPPROTO_GRE = 47
 IPPROTO_MINIMAL = 55
+MIP_PORT = 434
+MIP_TYPE_RRP = 3
+MIP_TYPE_TUNNEL_DATA = 4        # RFC 3519 3.3
+EXT_UDP_TUN_REP = 44            # RFC 3519 3.2
+KEEPALIVE_DEFAULT = 110         # RFC 3519: a reply's interval of 0
+ICMP_ECHO_REPLY = 0
+ICMP_ECHO_REQUEST = 8
 PROTO_NAMES = {IPPROTO_IPIP: "ipip", IPPROTO_MINIMAL: "minimal",
                IPPROTO_GRE: "gre"}
 
@@ -129,6 +152,31 @@ DECAP = {IPPROTO_IPIP: decap_ipip, IPPROTO_MINIMAL: decap_minimal,
          IPPROTO_GRE: decap_gre}
 
 
+def udp_tunnel_reply(rrp):
+    """(code, keepalive) of a Registration Reply's UDP Tunnel Reply
+    extension (RFC 3519 3.2), or None."""
+    off = 20
+    while off + 2 <= len(rrp):
+        t, ln = rrp[off], rrp[off + 1]
+        if t == EXT_UDP_TUN_REP and ln == 6 and off + 8 <= len(rrp):
+            return rrp[off + 3], struct.unpack_from("!H", rrp, off + 6)[0]
+        off += 2 + ln
+    return None
+
+
+def icmp_echo(src, dst, ident, seq, payload=b"haven-keepalive"):
+    """An IPv4 ICMP echo request, checksums computed."""
+    icmp = bytearray(struct.pack("!BBHHH", ICMP_ECHO_REQUEST, 0, 0, ident,
+                                 seq) + payload)
+    struct.pack_into("!H", icmp, 2, csum(bytes(icmp)))
+    hdr = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp),
+                                seq & 0xFFFF, 0, 64, IPPROTO_ICMP, 0,
+                                socket.inet_aton(src),
+                                socket.inet_aton(dst)))
+    struct.pack_into("!H", hdr, 10, csum(bytes(hdr)))
+    return bytes(hdr) + bytes(icmp)
+
+
 def encap_ipip(inner, src, dst):
     """RFC 2003 outer header; the kernel fills id and checksum (HDRINCL)."""
     tos = inner[1] if len(inner) > 1 else 0
@@ -144,7 +192,8 @@ def encap_ipip(inner, src, dst):
 
 def new_counters():
     return {"accepted": 0, "rejected_src": 0, "rejected_other": 0,
-            "ignored": 0, "ipip": 0, "minimal": 0, "gre": 0,
+            "ignored": 0, "ipip": 0, "minimal": 0, "gre": 0, "udp": 0,
+            "keepalive_replies": 0, "registration_replies": 0,
             "reasons": {}}
 
 
@@ -169,6 +218,13 @@ class Endpoint:
         self.tun_write_errors = 0
         self.stop = False
         self.started = time.time()
+        # RFC 3519 (--udp-port): the socket holding the port, the
+        # keepalive interval learned from a reply, what was sent
+        self.udp = None
+        self.keepalive_s = None
+        self.last_tx = 0.0
+        self.keepalives_sent = 0
+        self.udp_reply = None
 
     def init_addresses(self):
         self.ha = socket.inet_aton(self.args.ha)
@@ -245,6 +301,8 @@ class Endpoint:
             s.close()
         if self.raw is not None:
             self.raw.close()
+        if self.udp is not None:
+            self.udp.close()
         if self.tun is not None:
             os.close(self.tun)      # a non-persistent TUN dies with its fd
             self.tun = None
@@ -258,6 +316,11 @@ class Endpoint:
                 "tx_reverse": self.tx_reverse, "tx_errors": self.tx_errors,
                 "tun_write_errors": self.tun_write_errors,
                 "ifaces": self.stats}
+        if getattr(self.args, "udp_port", None):
+            snap["udp"] = {"port": self.args.udp_port,
+                           "keepalive_s": self.keepalive_s,
+                           "keepalives_sent": self.keepalives_sent,
+                           "reply": self.udp_reply}
         snap.update(self.snapshot_addresses())
         return snap
 
@@ -308,6 +371,9 @@ class Endpoint:
             ihl = (pkt[0] & 0x0F) * 4
             tot = struct.unpack_from("!H", pkt, 2)[0]
             proto = pkt[9]
+            if proto == IPPROTO_UDP and self.udp is not None:
+                self.handle_udp(name, coa, c, pkt, ihl, tot)
+                continue
             if proto not in DECAP:
                 # registration replies, pings to the CoA: Linux's business
                 c["ignored"] += 1
@@ -337,6 +403,96 @@ class Endpoint:
             except OSError:
                 self.tun_write_errors += 1
 
+    def handle_udp(self, name, coa, c, pkt, ihl, tot):
+        """A UDP datagram on a visited interface: tunnel data or a
+        registration reply for our port (RFC 3519), or someone else's."""
+        if ihl < 20 or tot < ihl + 8 or tot > len(pkt):
+            self.reject(c, name, "rejected_other", "bad_outer", pkt)
+            return
+        pkt = pkt[:tot]
+        sport, dport = struct.unpack_from("!HH", pkt, ihl)
+        payload = pkt[ihl + 8:]
+        if pkt[16:20] != coa or dport != self.args.udp_port:
+            c["ignored"] += 1           # not for our tunnel's port
+            return
+        if payload[:1] == bytes([MIP_TYPE_RRP]):
+            # a registration reply on its way to mipclient: learn the
+            # keepalive interval (code 0: UDP tunnelling in force)
+            if pkt[12:16] == self.ha and sport == MIP_PORT:
+                c["registration_replies"] += 1
+                rep = udp_tunnel_reply(payload)
+                self.udp_reply = None if rep is None else \
+                    {"code": rep[0], "keepalive": rep[1]}
+                if rep is not None and rep[0] == 0 and \
+                        self.args.keepalive is None:
+                    self.keepalive_s = rep[1] or KEEPALIVE_DEFAULT
+            return
+        if payload[:1] != bytes([MIP_TYPE_TUNNEL_DATA]):
+            c["ignored"] += 1
+            return
+        if pkt[12:16] != self.ha or sport != MIP_PORT:
+            self.reject(c, name, "rejected_src", "wrong_src", pkt)
+            return
+        if len(payload) < 4 or payload[1] != IPPROTO_IPIP:
+            self.reject(c, name, "rejected_other", "udp_next_header", pkt)
+            return
+        inner = payload[4:]
+        if len(inner) < 20 or inner[0] >> 4 != 4:
+            self.reject(c, name, "rejected_other", "bad_inner", pkt)
+            return
+        c["accepted"] += 1
+        c["udp"] += 1
+        ih = (inner[0] & 0x0F) * 4
+        if inner[9] == IPPROTO_ICMP and inner[12:16] == self.ha and \
+                len(inner) >= ih + 8 and inner[ih] == ICMP_ECHO_REPLY and \
+                struct.unpack_from("!H", inner, ih + 4)[0] == self.ka_id:
+            c["keepalive_replies"] += 1     # the answer to a keepalive
+            return
+        try:
+            os.write(self.tun, inner)
+        except OSError:
+            self.tun_write_errors += 1
+
+    def open_udp(self):
+        """The socket holding the tunnel's port (RFC 3519): what it
+        receives is read from the packet socket; it sends."""
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        u.bind((self.args.coa[0], self.args.udp_port))
+        u.setblocking(False)
+        self.udp = u
+        self.ka_id = os.getpid() & 0xFFFF
+        if self.args.keepalive is not None:
+            self.keepalive_s = self.args.keepalive
+
+    def udp_send(self, inner):
+        """A packet into the UDP tunnel to the home agent's port 434."""
+        self.udp.sendto(struct.pack("!BBH", MIP_TYPE_TUNNEL_DATA,
+                                    IPPROTO_IPIP, 0) + inner,
+                        (self.args.ha, MIP_PORT))
+        self.last_tx = time.monotonic()
+
+    def keepalive_due(self):
+        """Send a keepalive when nothing went out for the interval."""
+        if self.udp is None or not self.keepalive_s or \
+                self.args.no_keepalive:
+            return
+        if time.monotonic() - self.last_tx < self.keepalive_s:
+            return
+        self.keepalives_sent += 1
+        try:
+            self.udp_send(icmp_echo(self.hoa, self.args.ha, self.ka_id,
+                                    self.keepalives_sent))
+        except OSError:
+            self.tx_errors += 1
+
+    def drain_udp(self):
+        for _ in range(256):
+            try:
+                self.udp.recv(65535)
+            except BlockingIOError:
+                return
+
     def handle_tun(self):
         src = self.args.coa[0]
         for _ in range(256):
@@ -348,8 +504,11 @@ class Endpoint:
                     or inner[0] >> 4 != 4:
                 continue
             try:
-                self.raw.sendto(encap_ipip(inner, src, self.args.ha),
-                                (self.args.ha, 0))
+                if self.udp is not None:
+                    self.udp_send(inner)
+                else:
+                    self.raw.sendto(encap_ipip(inner, src, self.args.ha),
+                                    (self.args.ha, 0))
                 self.tx_reverse += 1
             except OSError:
                 self.tx_errors += 1
@@ -373,6 +532,8 @@ class Endpoint:
 
         self.open_tun()
         self.open_ifaces()
+        if getattr(self.args, "udp_port", None):
+            self.open_udp()
         if self.args.reverse:
             self.open_reverse()
         self.write_stats()
@@ -389,14 +550,20 @@ class Endpoint:
             by_fd[s.fileno()] = (name, coa, s)
         poller.register(self.tun, select.POLLIN)
         poller.register(rfd, select.POLLIN)
+        if self.udp is not None:
+            poller.register(self.udp.fileno(), select.POLLIN)
         while not self.stop:
             try:
-                events = poller.poll(1000)
+                events = poller.poll(200 if self.udp is not None else 1000)
             except InterruptedError:
                 continue
+            if self.udp is not None:
+                self.keepalive_due()
             for fd, _ in events:
                 if fd == self.tun:
                     self.handle_tun()
+                elif self.udp is not None and fd == self.udp.fileno():
+                    self.drain_udp()
                 elif fd == rfd:
                     try:
                         os.read(rfd, 512)
@@ -427,6 +594,13 @@ def parse_args(argv=None):
     p.add_argument("--stats", help="JSON counters file")
     p.add_argument("--log-rejects", action="store_true",
                    help="one line on stderr per rejected packet")
+    p.add_argument("--udp-port", type=int,
+                   help="RFC 3519: tunnel in UDP from this port of the "
+                   "first care-of address")
+    p.add_argument("--keepalive", type=int,
+                   help="keepalive interval, s (default: the reply's)")
+    p.add_argument("--no-keepalive", action="store_true",
+                   help="send no keepalives")
     args = p.parse_args(argv)
     if len(args.iface) != len(args.coa):
         p.error("give one --coa per --iface")

@@ -18,6 +18,8 @@ PACKAGES=(
 	libdpdk-dev dpdk libyaml-dev libjansson-dev libssl-dev liblmdb-dev
 	python3 python3-scapy python3-pytest python3-yaml python3-prometheus-client
 	tshark nftables ethtool iproute2 iputils-ping procps
+	# the NAT of the RFC 3519 suite forgets its mappings (lab.sh nat-flush)
+	conntrack
 	# VRRP of the active/standby pair (dts/keepalived_lab.py)
 	keepalived
 	# RADIUS server of the AAA suites (dts/radius/raddb)

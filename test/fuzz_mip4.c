@@ -6,7 +6,10 @@
  * the promises the home agent relies on: every authentication extension
  * lies inside the input, the authenticator follows its covered span, and
  * a verification against a fixed SA neither crashes nor reads outside the
- * buffer. Built with clang and -Dfuzz=true; seeds in test/fuzz/mip4/;
+ * buffer. The RFC 3519 parts too: a UDP Tunnel Request that parses has a
+ * known encapsulation and the home agent's decision stays within its
+ * promises; a reply's UDP Tunnel Reply and NAI lie inside the input; the
+ * tunnel data header parses only as type 4 with a known next header. Built with clang and -Dfuzz=true; seeds in test/fuzz/mip4/;
  * docs/fuzzing.md says how to run it:
  *   build-fuzz/test/fuzz_mip4 -max_len=1100 corpus_dir test/fuzz/mip4
  */
@@ -56,6 +59,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (memchr(err, '\0', sizeof(err)) == NULL)
 		abort();
+	if (rc == 0 && rrq.udp.present) {
+		struct haven_mip4_udp_policy pol = {
+			.enabled = size % 3 != 0,
+			.force_allowed = size % 5 != 0,
+			.keepalive_s = 25,
+		};
+		struct haven_mip4_udp_rep rep;
+		bool use_udp;
+		int d;
+
+		if (rrq.udp.encap != 4 && rrq.udp.encap != 47 &&
+		    rrq.udp.encap != 55)
+			abort();
+		d = haven_mip4_udp_decide(&rrq, size % 2 ? rrq.coa : ~rrq.coa,
+				&pol, &rep, &use_udp, err, sizeof(err));
+		if ((d != 0 && d != HAVEN_MIP4_DENIED_UDP_UNAVAILABLE) ||
+		    (d == 0 && !rep.present) ||
+		    (use_udp && (d != 0 || rep.code != 0 ||
+				 rrq.udp.encap != 4 || !pol.enabled)))
+			abort();
+	}
 	if (rc == 0) {
 		if (!rrq.mn_ha.present)
 			abort();
@@ -73,6 +97,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (rrq.mn_nai < data || rrq.mn_nai + rrq.mn_nai_len > data + size ||
 	     rrq.mn_nai_len == 0))
 		abort();
+	{
+		struct haven_mip4_rrp_ext ext;
+		uint8_t nh;
+
+		if (haven_mip4_parse_rrp_ext(data, size, &rrp, &mn_ha,
+				&ext) == 0) {
+			check_ext(&mn_ha, data, size);
+			if (ext.nai != NULL && (ext.nai < data ||
+			    ext.nai + ext.nai_len > data + size ||
+			    ext.nai_len == 0))
+				abort();
+		}
+		if (haven_mip4_tunnel_parse(data, size, &nh) ==
+				HAVEN_MIP4_TUNNEL_HDR_LEN &&
+		    (data[0] != 4 || (nh != 4 && nh != 47 && nh != 55)))
+			abort();
+	}
 	{
 		const uint8_t *nai;
 		uint8_t nai_len;

@@ -706,14 +706,16 @@ test_bind_delegated(void)
 		"insert");
 	heard_reset();
 
-	TEST_ASSERT_EQUAL(haven_node_bind_all(n4, set4, 0, UINT32_MAX, 2, 0),
+	TEST_ASSERT_EQUAL(haven_node_bind_all(n4, set4, 0, UINT32_MAX, 2, 0,
+		NULL),
 		-EINVAL, "no care-of address");
 	TEST_ASSERT_EQUAL(haven_node_bind_all(n4, set4, RTE_DIM(set4),
-		UINT32_MAX, 2, 0), -EINVAL, "too many care-of addresses");
+		UINT32_MAX, 2, 0, NULL), -EINVAL, "too many care-of addresses");
 	TEST_ASSERT(heard.n == 0 && !haven_node_bound(n4) && record4(n4) == NULL,
 		"a refused set changed something");
 
-	TEST_ASSERT_EQUAL(haven_node_bind_all(n4, set4, 2, UINT32_MAX, 2, 0),
+	TEST_ASSERT_EQUAL(haven_node_bind_all(n4, set4, 2, UINT32_MAX, 2, 0,
+		NULL),
 		0, "bind_all");
 	if (heard_one(n4, HAVEN_NODE_BOUND, HAVEN_NODE_R_ADMIN) != 0)
 		return -1;
@@ -726,7 +728,7 @@ test_bind_delegated(void)
 	TEST_ASSERT(n4->coa[0].expires_ms == UINT64_MAX &&
 		haven_node_remaining_s(n4) == UINT32_MAX, "a set with an end");
 
-	TEST_ASSERT_EQUAL(haven_node_bind_all(n6, set6, 1, 30, 0, 0), 0,
+	TEST_ASSERT_EQUAL(haven_node_bind_all(n6, set6, 1, 30, 0, 0, NULL), 0,
 		"bind_all IPv6");
 	if (heard_one(n6, HAVEN_NODE_BOUND, HAVEN_NODE_R_ADMIN) != 0)
 		return -1;
@@ -748,6 +750,134 @@ test_bind_delegated(void)
 	haven_node_delete(n6);
 	TEST_ASSERT(haven_binding6_lookup(haven_rt.fp6->bindings, h6.v6) ==
 		NULL, "IPv6 record of a deleted node");
+	heard_reset();
+	app_drain();
+	return 0;
+}
+
+
+/* A UDP-tunnelled request (RFC 3519): coa behind the NAT at nat:port. */
+static int
+node_bind_udp(struct haven_node *n, struct haven_addr coa,
+		struct haven_addr nat, uint16_t port, bool simultaneous)
+{
+	struct haven_node_bind_req req = {
+		.coa = coa,
+		.lifetime_s = 60,
+		.simultaneous = simultaneous,
+		.encap = HAVEN_ENCAP_UDP,
+		.flags = HAVEN_BINDING_F_REVERSE_TUNNEL,
+		.nat_addr = nat,
+		.nat_port = port,
+	};
+
+	return haven_node_bind(n, &req);
+}
+
+/*
+ * A node behind a NAT (RFC 3519): the record tunnels in UDP to the NAT's
+ * address and port (its next hop: the route toward the NAT, not toward
+ * the private care-of address), from port 434 of the agent's address;
+ * the node keeps its care-of address. A new NAT port at re-registration
+ * is MOVED and published, the same one REFRESHED. Refused and changing
+ * nothing: a UDP request without a port, a simultaneous join of the other
+ * kind of tunnel. A delegated set in UDP takes the primary's port.
+ */
+static int
+test_bind_udp(void)
+{
+	struct haven_node *n = conf4(101);
+	struct haven_addr coa = a4(10, 0, 0, 5);	/* private, unroutable */
+	struct haven_addr nat = a4(203, 0, 113, 130);	/* behind the gateway */
+	struct haven_addr other = a4(198, 51, 100, 30);
+	struct haven_addr h4 = a4(192, 0, 2, 151), p4 = haven_addr4(PRIMARY);
+	struct haven_node_udp udp;
+	const struct haven_binding *b;
+	struct haven_node *d;
+	uint32_t gen;
+
+	TEST_ASSERT(n != NULL && !haven_node_bound(n), "node .101");
+	app_drain();
+	heard_reset();
+	TEST_ASSERT_EQUAL(node_bind_udp(n, coa, nat, 0, false), -EINVAL,
+		"a UDP tunnel without a port");
+	TEST_ASSERT(heard.n == 0 && !haven_node_bound(n) && record4(n) == NULL,
+		"a refused UDP binding changed something");
+
+	TEST_ASSERT_EQUAL(node_bind_udp(n, coa, nat, 40001, false), 0, "bind");
+	if (heard_one(n, HAVEN_NODE_BOUND, HAVEN_NODE_R_ADMIN) != 0)
+		return -1;
+	TEST_ASSERT(n->n_coa == 1 && haven_addr_eq(&n->coa[0].addr, &coa) &&
+		haven_addr_eq(&n->coa[0].nat_addr, &nat) &&
+		n->coa[0].nat_port == 40001 && n->encap == HAVEN_ENCAP_UDP &&
+		n->udp_sport == 434, "the node's view");
+	b = record4(n);
+	TEST_ASSERT(b != NULL && b->n_coa == 1, "no record published");
+	TEST_ASSERT_EQUAL(b->encap, HAVEN_ENCAP_UDP, "encapsulation");
+	TEST_ASSERT(b->coa[0].addr == nat.v4 && b->coa[0].next_hop == GW,
+		"the tunnel goes to the NAT, through its gateway");
+	TEST_ASSERT(b->coa[0].udp_port == 40001 && b->udp_sport == 434,
+		"ports");
+	TEST_ASSERT(b->outer_src == HA, "outer source is not the agent");
+	gen = b->generation;
+	app_drain();
+
+	/* re-registration through the same mapping: REFRESHED */
+	TEST_ASSERT_EQUAL(node_bind_udp(n, coa, nat, 40001, false), 0,
+		"refresh");
+	if (heard_one(n, HAVEN_NODE_REFRESHED, HAVEN_NODE_R_ADMIN) != 0)
+		return -1;
+	/* the NAT rebound: a new port, the binding follows it */
+	TEST_ASSERT_EQUAL(node_bind_udp(n, coa, nat, 52000, false), 0,
+		"rebinding");
+	if (heard_one(n, HAVEN_NODE_MOVED, HAVEN_NODE_R_ADMIN) != 0)
+		return -1;
+	b = record4(n);
+	TEST_ASSERT(b != NULL && b->coa[0].udp_port == 52000 &&
+		b->generation > gen, "the new port not published");
+
+	/* a simultaneous IP in IP care-of address cannot join a UDP one */
+	TEST_ASSERT_EQUAL(node_bind(n, other, 60, true), -EINVAL,
+		"join of another kind");
+	TEST_ASSERT(heard.n == 0 && n->n_coa == 1 &&
+		record4(n)->coa[0].udp_port == 52000, "a refused join changed "
+		"something");
+	/* without S it replaces it: IP in IP again, no ports */
+	TEST_ASSERT_EQUAL(node_bind(n, other, 60, false), 0, "back to IP in IP");
+	if (heard_one(n, HAVEN_NODE_MOVED, HAVEN_NODE_R_ADMIN) != 0)
+		return -1;
+	b = record4(n);
+	TEST_ASSERT(b != NULL && b->encap == HAVEN_ENCAP_IPIP &&
+		b->udp_sport == 0 && b->coa[0].udp_port == 0 &&
+		b->coa[0].addr == other.v4 && n->udp_sport == 0 &&
+		n->coa[0].nat_port == 0, "IP in IP record");
+	TEST_ASSERT_EQUAL(node_bind_udp(n, coa, nat, 40001, true), -EINVAL,
+		"a UDP join of an IP in IP binding");
+	haven_node_unbind(n, NULL, HAVEN_NODE_R_DEREGISTERED);
+	if (heard_one(n, HAVEN_NODE_RELEASED, HAVEN_NODE_R_DEREGISTERED) != 0)
+		return -1;
+
+	/* a secondary's: from the primary's address and port */
+	d = haven_node_new_delegated(&h4, &p4);
+	TEST_ASSERT(d != NULL && haven_node_insert(d) == 0, "delegated node");
+	memset(&udp, 0, sizeof(udp));
+	udp.sport = 434;
+	udp.nat_addr[0] = nat;
+	TEST_ASSERT_EQUAL(haven_node_bind_all(d, &coa, 1, 60, HAVEN_ENCAP_UDP,
+		0, &udp), -EINVAL, "a delegated UDP tunnel without a port");
+	TEST_ASSERT_EQUAL(haven_node_bind_all(d, &coa, 1, 60, HAVEN_ENCAP_UDP,
+		0, NULL), -EINVAL, "a delegated UDP tunnel without its ends");
+	TEST_ASSERT(heard.n == 0 && record4(d) == NULL, "refused sets");
+	udp.nat_port[0] = 40001;
+	TEST_ASSERT_EQUAL(haven_node_bind_all(d, &coa, 1, 60, HAVEN_ENCAP_UDP,
+		0, &udp), 0, "delegated UDP binding");
+	if (heard_one(d, HAVEN_NODE_BOUND, HAVEN_NODE_R_ADMIN) != 0)
+		return -1;
+	b = record4(d);
+	TEST_ASSERT(b != NULL && b->outer_src == PRIMARY &&
+		b->udp_sport == 434 && b->coa[0].addr == nat.v4 &&
+		b->coa[0].udp_port == 40001, "the primary's tunnel (claim 5)");
+	haven_node_delete(d);
 	heard_reset();
 	app_drain();
 	return 0;
@@ -781,7 +911,7 @@ test_full_table(void)
 	TEST_ASSERT_MEM(last, before, node_bytes(), "a refused bind changed "
 		"the node");
 	TEST_ASSERT_EQUAL(haven_node_bind_all(last, &n[0]->coa[0].addr, 1, 60,
-		0, 0), -ENOSPC, "bind_all beyond max_bindings");
+		0, 0, NULL), -ENOSPC, "bind_all beyond max_bindings");
 	TEST_ASSERT_MEM(last, before, node_bytes(), "a refused bind_all "
 		"changed the node");
 	TEST_ASSERT_EQUAL(heard.n, 0, "hooks heard a refused binding");
@@ -805,11 +935,11 @@ test_full_table(void)
 	for (i = 0; i < N_CONF6; i++)
 		TEST_ASSERT_EQUAL(node_bind(conf6(0x100 + i), coa6, 60, false), 0,
 			"bind IPv6 %u", i);
-	TEST_ASSERT_EQUAL(haven_node_bind_all(d6[0], &coa6, 1, 60, 0, 0), 0,
+	TEST_ASSERT_EQUAL(haven_node_bind_all(d6[0], &coa6, 1, 60, 0, 0, NULL), 0,
 		"bind_all IPv6");
 	heard_reset();
 	memcpy(before, d6[1], node_bytes());
-	TEST_ASSERT_EQUAL(haven_node_bind_all(d6[1], &coa6, 1, 60, 0, 0),
+	TEST_ASSERT_EQUAL(haven_node_bind_all(d6[1], &coa6, 1, 60, 0, 0, NULL),
 		-ENOSPC, "an IPv6 binding beyond max_bindings");
 	TEST_ASSERT_MEM(d6[1], before, node_bytes(), "a refused IPv6 binding "
 		"changed the node");
@@ -956,6 +1086,7 @@ main(int argc, char **argv)
 	TEST_RUN(test_bind_v4);
 	TEST_RUN(test_bind_v6);
 	TEST_RUN(test_bind_delegated);
+	TEST_RUN(test_bind_udp);
 	TEST_RUN(test_full_table);
 	TEST_RUN(test_reply_hold);
 	TEST_RUN(test_lifetime_expiry);

@@ -140,7 +140,7 @@ make_binding(struct haven_binding *b, uint32_t ha, uint64_t seed)
 static int
 coa_ok(const struct haven_binding *r, const struct haven_binding *b)
 {
-	static const uint8_t proto[] = { 4, 0, 47 };
+	static const uint8_t proto[] = { 4, 0, 47, 17 };
 	unsigned int i, j;
 
 	for (i = 0; i < b->n_coa; i++) {
@@ -245,6 +245,7 @@ test_insert_lookup_remove(void)
 	struct haven_binding_table *t;
 	const struct haven_binding *r;
 	struct haven_binding b;
+	unsigned int i;
 
 	t = haven_binding_table_create("basic", 16, 1, qsbr, SOCKET_ID_ANY, NULL, 0);
 	TEST_ASSERT(t != NULL, "create: %s", rte_strerror(rte_errno));
@@ -275,6 +276,33 @@ test_insert_lookup_remove(void)
 	make_binding(&b, 0x0a000004, 5);	/* GRE */
 	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish gre");
 	TEST_ASSERT(coa_ok(haven_binding_lookup(t, 0x0a000004), &b), "gre");
+	/* UDP (RFC 3519): protocol 17, the ports kept */
+	make_binding(&b, 0x0a000004, 6);
+	b.encap = HAVEN_ENCAP_UDP;
+	b.udp_sport = HAVEN_BINDING_UDP_PORT;
+	for (i = 0; i < b.n_coa; i++)
+		b.coa[i].udp_port = (uint16_t)(40000 + i);
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish udp");
+	r = haven_binding_lookup(t, 0x0a000004);
+	TEST_ASSERT(coa_ok(r, &b), "udp");
+	TEST_ASSERT(r->udp_sport == 434 && r->coa[0].udp_port == 40000 &&
+		r->coa[b.n_coa - 1].udp_port == 40000 + b.n_coa - 1, "ports");
+	b.coa[b.n_coa - 1].udp_port = 0;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), -EINVAL,
+		"a UDP tunnel to port 0");
+	b.coa[b.n_coa - 1].udp_port = 1;
+	b.udp_sport = 0;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), -EINVAL,
+		"a UDP tunnel from port 0");
+	TEST_ASSERT(haven_binding_lookup(t, 0x0a000004)->coa[0].udp_port ==
+		40000, "refused: the record in force is unchanged");
+	/* ports given with another encapsulation are not published */
+	b.encap = HAVEN_ENCAP_IPIP;
+	b.udp_sport = 434;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "publish ipip");
+	r = haven_binding_lookup(t, 0x0a000004);
+	TEST_ASSERT(r->udp_sport == 0 && r->coa[0].udp_port == 0,
+		"no UDP ports on IP in IP");
 	TEST_ASSERT_EQUAL(haven_binding_remove(t, 0x0a000004), 0, "remove");
 	make_binding(&b, 0x0a000002, 7);
 
@@ -937,12 +965,35 @@ test_inline_tunnel(void)
 	TEST_ASSERT(haven_binding_find4(v, home) == c, "same cell");
 	haven_binding_cell4_read(c, &tun);
 	TEST_ASSERT(tun.kind == HAVEN_TUN_GRE && tun.rev == 0, "gre kind");
+	TEST_ASSERT_EQUAL(v->n_slow, 0, "no slow cell yet");
 
 	/* What the fast path does not prepare: read the record. */
 	b.encap = HAVEN_ENCAP_MINIMAL;
 	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "minimal");
 	haven_binding_cell4_read(c, &tun);
 	TEST_ASSERT_EQUAL(tun.kind, HAVEN_TUN_SLOW, "minimal: slow");
+	/* IP in UDP (RFC 3519): the NAT's port has no room in the cell. */
+	simple_binding(&b, home, A4(203, 0, 113, 5), 42);
+	b.encap = HAVEN_ENCAP_UDP;
+	b.udp_sport = HAVEN_BINDING_UDP_PORT;
+	b.coa[0].udp_port = 40001;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "udp");
+	haven_binding_cell4_read(c, &tun);
+	TEST_ASSERT_EQUAL(tun.kind, HAVEN_TUN_SLOW, "udp: slow");
+	TEST_ASSERT_EQUAL(v->n_slow, 1, "slow cells: the one, counted once");
+	/* A second home address, slow, then inline, then gone. */
+	simple_binding(&b, A4(10, 2, 0, 10), A4(203, 0, 113, 5), 42);
+	b.n_coa = 2;
+	b.coa[1] = b.coa[0];
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "second, slow");
+	TEST_ASSERT_EQUAL(v->n_slow, 2, "slow cells: two");
+	b.n_coa = 1;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "second, ipip");
+	TEST_ASSERT_EQUAL(v->n_slow, 1, "slow cells: back to one");
+	b.n_coa = 2;
+	TEST_ASSERT_EQUAL(haven_binding_publish(t, &b), 0, "second, slow");
+	TEST_ASSERT_EQUAL(haven_binding_remove(t, b.home_addr), 0, "remove");
+	TEST_ASSERT_EQUAL(v->n_slow, 1, "slow cells: removed one gone");
 	simple_binding(&b, home, A4(203, 0, 113, 5), 42);
 	b.n_coa = 2;
 	b.coa[1] = b.coa[0];

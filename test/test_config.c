@@ -573,6 +573,10 @@ test_defaults(void)
 	TEST_ASSERT_EQUAL(cfg.encapsulations, HAVEN_ENCAP_BIT_IPIP |
 		HAVEN_ENCAP_BIT_MINIMAL | HAVEN_ENCAP_BIT_GRE, "default");
 	TEST_ASSERT(cfg.reverse_tunnel, "default");
+	TEST_ASSERT(cfg.udp_tunnel.enabled && cfg.udp_tunnel.force_allowed,
+		"UDP tunnelling offered, F honoured by default");
+	TEST_ASSERT_EQUAL(cfg.udp_tunnel.keepalive_s, 110,
+		"RFC 3519's default keepalive interval");
 	TEST_ASSERT_EQUAL(cfg.console_socket[0], '\0', "no console socket");
 	TEST_ASSERT_EQUAL(cfg.mns[0].sa.alg, HAVEN_MIP4_ALG_HMAC_MD5, "md5");
 	TEST_ASSERT_EQUAL(cfg.mns[0].max_lifetime, 0, "no node cap");
@@ -646,6 +650,8 @@ test_features(void)
 	TEST_ASSERT_EQUAL(cfg.encapsulations, HAVEN_ENCAP_BIT_IPIP |
 		HAVEN_ENCAP_BIT_GRE, "encaps");
 	TEST_ASSERT(!cfg.reverse_tunnel, "reverse tunnel off");
+	TEST_ASSERT(!cfg.udp_tunnel.enabled && !cfg.udp_tunnel.force_allowed &&
+		cfg.udp_tunnel.keepalive_s == 0, "UDP tunnelling off, flow style");
 	TEST_ASSERT_EQUAL(cfg.console_socket[0], '\0', "\"\" is no socket");
 
 	/* sorted by home address, whatever the file's order */
@@ -1101,6 +1107,11 @@ static const struct bad_case {
 	{ "not_a_number.yaml", 14, 17,
 	  "expected an integer 1..65534, got \"forever\"" },
 	{ "bad_bool.yaml", 14, 19, "expected true or false, got \"yes\"" },
+	/* home_agent.udp_tunnel (RFC 3519) */
+	{ "udp_tunnel_keepalive.yaml", 12, 18,
+	  "expected an integer 0..65535, got \"65536\"" },
+	{ "udp_tunnel_unknown_key.yaml", 13, 5,
+	  "unknown key \"force\" in home_agent.udp_tunnel (expected one of: enabled, keepalive_s, force_allowed)" },
 	{ "bad_enum.yaml", 5, 7, "expected adaptive or busy, got \"lazy\"" },
 	{ "no_worker.yaml", 3, 11,
 	  "expected a control lcore and at least one worker lcore, got \"0\"" },

@@ -234,23 +234,32 @@ static const struct haven_binding_coa coa_direct = {
 	.addr = COA, .next_hop = COA, .port = 1,
 };
 
+/* A binding of home with the given care-of addresses, to publish. */
+static void
+binding_of(struct haven_binding *b, uint32_t home, uint8_t encap,
+		uint8_t flags, unsigned int n, const struct haven_binding_coa *coas)
+{
+	unsigned int i;
+
+	memset(b, 0, sizeof(*b));
+	b->home_addr = home;
+	b->outer_src = HA;
+	b->encap = encap;
+	b->flags = flags;
+	b->forwarder = HAVEN_FORWARDER_SELF;
+	b->n_coa = n;
+	for (i = 0; i < n; i++)
+		b->coa[i] = coas[i];
+}
+
 /* Publish a binding of home with the given care-of addresses. */
 static int
 bind_home(uint32_t home, uint8_t encap, uint8_t flags, unsigned int n,
 		const struct haven_binding_coa *coas)
 {
 	struct haven_binding b;
-	unsigned int i;
 
-	memset(&b, 0, sizeof(b));
-	b.home_addr = home;
-	b.outer_src = HA;
-	b.encap = encap;
-	b.flags = flags;
-	b.forwarder = HAVEN_FORWARDER_SELF;
-	b.n_coa = n;
-	for (i = 0; i < n; i++)
-		b.coa[i] = coas[i];
+	binding_of(&b, home, encap, flags, n, coas);
 	return haven_binding_publish(table, &b);
 }
 
@@ -936,6 +945,23 @@ out:
 /* Reverse tunnel                                                      */
 /* ------------------------------------------------------------------ */
 
+/* The 58-byte datagram a node tunnels back: UDP to port 9, TTL 64. */
+static void
+put_inner_udp(uint8_t *in, uint32_t src, uint32_t dst)
+{
+	uint16_t i;
+
+	put_ipv4(in, IPPROTO_UDP, 58, src, dst, 64, 0);
+	in[20] = 0x30;
+	in[21] = 0x39;
+	in[22] = 0;
+	in[23] = 9;
+	in[24] = 0;
+	in[25] = 38;
+	for (i = 0; i < 30; i++)
+		in[28 + i] = (uint8_t)i;
+}
+
 /* IP in IP from outer_src to the agent around home -> CH, TTL 64. */
 static struct rte_mbuf *
 reverse_ipip(uint32_t outer_src, uint32_t inner_src)
@@ -943,18 +969,9 @@ reverse_ipip(uint32_t outer_src, uint32_t inner_src)
 	uint8_t *o;
 	struct rte_mbuf *m = frame(&port_mac[1], &gw_mac, RTE_ETHER_TYPE_IPV4,
 			20 + 28 + 30, &o);
-	uint16_t i;
 
 	put_ipv4(o, 4, 20 + 58, outer_src, HA, 60, 0);
-	put_ipv4(o + 20, IPPROTO_UDP, 58, inner_src, CH, 64, 0);
-	o[20 + 24] = 0;
-	o[20 + 25] = 38;
-	o[20 + 20] = 0x30;
-	o[20 + 21] = 0x39;
-	o[20 + 22] = 0;
-	o[20 + 23] = 9;
-	for (i = 0; i < 30; i++)
-		o[48 + i] = (uint8_t)i;
+	put_inner_udp(o + 20, inner_src, CH);
 	return m;
 }
 
@@ -1119,6 +1136,185 @@ test_fragment_to_agent_punted(void)
 			4, "fragment offset");
 	rte_pktmbuf_free(m);
 	TEST_ASSERT_EQUAL(w.stats.punted, 1, "punted");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* IP in UDP for a mobile node behind a NAT (RFC 3519)                 */
+/* ------------------------------------------------------------------ */
+
+#define NAT		IP(203, 0, 113, 130)
+#define NAT_PORT	40001
+
+/* A UDP-tunnelled binding of home: through the NAT, behind the gateway. */
+static int
+bind_udp(uint32_t home, uint8_t flags)
+{
+	struct haven_binding_coa c = {
+		.addr = NAT, .next_hop = GW, .neigh = neigh_gw, .port = 1,
+		.udp_port = NAT_PORT,
+	};
+	struct haven_binding b;
+
+	binding_of(&b, home, HAVEN_ENCAP_UDP, flags, 1, &c);
+	b.udp_sport = 434;
+	return haven_binding_publish(table, &b);
+}
+
+/*
+ * Toward the node: outer IPv4 from the agent to the NAT (protocol 17,
+ * checksum right, DF copied), UDP from 434 to the NAT's port with the
+ * length of what follows and no checksum, the MIP Tunnel Data header
+ * (type 4, next header 4), the datagram with its TTL decremented; the
+ * MTU counts the 32 octets.
+ */
+static int
+test_udp_encap(void)
+{
+	static const uint8_t tun[4] = { 4, 4, 0, 0 };
+	const uint8_t *o, *icmp;
+	struct rte_mbuf *m;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_udp(HOME, HAVEN_BINDING_F_INTERCEPT), 0, "bind");
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 30, 0x4000, 9, 10));
+	m = sent(1);
+	TEST_ASSERT(m != NULL, "nothing tunnelled");
+	if (check_eth(m, &gw_mac, &port_mac[1], RTE_ETHER_TYPE_IPV4) != 0)
+		return -1;
+	TEST_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 14 + 20 + 8 + 4 + 38,
+		"frame length");
+	o = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14);
+	if (check_ipv4(o, IPPROTO_UDP, HA, NAT, 20 + 8 + 4 + 38,
+			HAVEN_OUTER_TTL) != 0)
+		return -1;
+	TEST_ASSERT_EQUAL(be16(o + 6), 0x4000, "DF copied from the inner");
+	TEST_ASSERT_EQUAL(be16(o + 20), 434, "source port");
+	TEST_ASSERT_EQUAL(be16(o + 22), NAT_PORT, "destination: the NAT's");
+	TEST_ASSERT_EQUAL(be16(o + 24), 8 + 4 + 38, "UDP length");
+	TEST_ASSERT_EQUAL(be16(o + 26), 0, "no UDP checksum");
+	TEST_ASSERT_MEM(o + 28, tun, 4, "MIP Tunnel Data header");
+	if (check_inner_udp(o + 32, REMOTE, HOME, 10, 29) != 0)
+		return -1;
+	TEST_ASSERT_EQUAL(w.stats.encap_pkts, 1, "encap_pkts");
+	rte_pktmbuf_free(m);
+
+	/* 1468 + 32 fits 1500; 1469 + 32 does not: fragmentation needed */
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0x4000, 9, 1440));
+	m = sent(1);
+	TEST_ASSERT(m != NULL && rte_pktmbuf_pkt_len(m) == 14 + 1500,
+		"a datagram of 1468 octets");
+	rte_pktmbuf_free(m);
+	run(0, udp_packet(&port_mac[0], REMOTE, HOME, 64, 0x4000, 9, 1441));
+	TEST_ASSERT(sent(1) == NULL, "tunnelled beyond the MTU");
+	m = sent(0);
+	TEST_ASSERT(m != NULL, "no ICMP fragmentation needed");
+	icmp = rte_pktmbuf_mtod_offset(m, const uint8_t *, 14 + 20);
+	TEST_ASSERT(icmp[0] == 3 && icmp[1] == 4, "type and code");
+	TEST_ASSERT_EQUAL(be16(icmp + 6), 1500 - 32, "next-hop MTU");
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+/*
+ * From the node: IP in UDP from src:sport to the agent's port 434 around
+ * inner_src -> inner_dst (UDP, 30 bytes), the MIP Tunnel Data header
+ * with next header nh.
+ */
+static struct rte_mbuf *
+reverse_udp(uint32_t src, uint16_t sport, uint32_t inner_src,
+		uint32_t inner_dst, uint8_t nh)
+{
+	uint8_t *o, *u;
+	struct rte_mbuf *m = frame(&port_mac[1], &gw_mac, RTE_ETHER_TYPE_IPV4,
+			20 + 8 + 4 + 58, &o);
+
+	put_ipv4(o, IPPROTO_UDP, 20 + 8 + 4 + 58, src, HA, 60, 0);
+	u = o + 20;
+	u[0] = sport >> 8;
+	u[1] = sport & 0xff;
+	u[2] = 434 >> 8;
+	u[3] = 434 & 0xff;
+	u[5] = 8 + 4 + 58;
+	u[8] = 4;
+	u[9] = nh;
+	put_inner_udp(u + 12, inner_src, inner_dst);
+	return m;
+}
+
+/*
+ * Reverse tunnelling in UDP: from the binding's NAT address and port the
+ * inner datagram is delivered on the home link without a punt; from
+ * another port or address, in IP in IP to a UDP binding, or in UDP to an
+ * IP-in-IP binding, it is dropped (bad source); a keepalive (to the agent
+ * itself) is punted; GRE inside UDP or a cut header is malformed.
+ */
+static int
+test_udp_decap(void)
+{
+	const struct haven_binding_counters *c;
+	struct rte_mbuf *m;
+	uint64_t rev;
+
+	drain();
+	TEST_ASSERT_EQUAL(bind_udp(HOME, HAVEN_BINDING_F_INTERCEPT |
+			HAVEN_BINDING_F_REVERSE_TUNNEL), 0, "bind");
+	c = counters(HOME);
+	rev = c->rev_pkts;
+	run(1, reverse_udp(NAT, NAT_PORT, HOME, CH, 4));
+	TEST_ASSERT(punted() == NULL, "tunnel data punted");
+	m = sent(0);
+	TEST_ASSERT(m != NULL, "not delivered on the home link");
+	if (check_eth(m, &ch_mac, &port_mac[0], RTE_ETHER_TYPE_IPV4) != 0)
+		return -1;
+	TEST_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 14 + 58, "length");
+	if (check_inner_udp(rte_pktmbuf_mtod_offset(m, const uint8_t *, 14),
+			HOME, CH, 30, 63) != 0)
+		return -1;
+	rte_pktmbuf_free(m);
+	c = counters(HOME);
+	TEST_ASSERT_EQUAL(c->rev_pkts - rev, 1, "rev_pkts");
+	TEST_ASSERT_EQUAL(w.stats.decap_pkts, 1, "decap_pkts");
+
+	run(1, reverse_udp(NAT, NAT_PORT + 1, HOME, CH, 4));
+	run(1, reverse_udp(COA_BAD, NAT_PORT, HOME, CH, 4));
+	run(1, reverse_ipip(NAT, HOME));
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_REVTUN_BAD_SOURCE], 3,
+		"another port, another address, IP in IP");
+
+	run(1, reverse_udp(NAT, NAT_PORT, HOME, HA, 4));
+	m = punted();
+	TEST_ASSERT(m != NULL, "a keepalive not punted");
+	TEST_ASSERT_EQUAL(HAVEN_PUNT_REASON(m), HAVEN_PUNT_CONTROL, "reason");
+	rte_pktmbuf_free(m);
+
+	run(1, reverse_udp(NAT, NAT_PORT, HOME, CH, 47));
+	m = reverse_udp(NAT, NAT_PORT, HOME, CH, 4);
+	/* a UDP header that says 8 + 2: the tunnel header is cut */
+	rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 25)[0] = 10;
+	rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 3)[0] = 30;
+	rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 10)[0] = 0;
+	rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 11)[0] = 0;
+	{
+		uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
+		uint16_t k = cksum(ip, 20);
+
+		ip[10] = k >> 8;
+		ip[11] = k & 0xff;
+	}
+	run(1, m);
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_MALFORMED], 2,
+		"GRE inside UDP, a cut tunnel header");
+
+	/* UDP tunnel data for an IP-in-IP binding */
+	TEST_ASSERT_EQUAL(bind_simple(HOME, HAVEN_ENCAP_IPIP,
+			HAVEN_BINDING_F_INTERCEPT |
+			HAVEN_BINDING_F_REVERSE_TUNNEL), 0, "bind ipip");
+	run(1, reverse_udp(COA, NAT_PORT, HOME, CH, 4));
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_REVTUN_BAD_SOURCE], 4,
+		"UDP to an IP-in-IP binding");
+	TEST_ASSERT(sent(0) == NULL, "delivered a rejected packet");
+	TEST_ASSERT_EQUAL(w.stats.decap_pkts, 1, "decap_pkts");
 	return 0;
 }
 
@@ -1812,6 +2008,8 @@ main(int argc, char **argv)
 		TEST_RUN(test_reverse_tunnel_rejected);
 		TEST_RUN(test_reverse_tunnel_bad_inner_cksum);
 		TEST_RUN(test_fragment_to_agent_punted);
+		TEST_RUN(test_udp_encap);
+		TEST_RUN(test_udp_decap);
 		TEST_RUN(test_burst_mixed);
 		TEST_RUN(test_port_stats);
 		TEST_RUN(test_worker_main_loop);

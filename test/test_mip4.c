@@ -10,7 +10,10 @@
  * Every refusal the parser promises is exercised together with its
  * reason, and the replay rules of section 5.7.1 are probed at their
  * bounds. The Mobile Node NAI extension of RFC 2794 is checked against a
- * request and a reply built with scapy (test/mip4_nai_vectors.py).
+ * request and a reply built with scapy (test/mip4_nai_vectors.py), and
+ * the UDP tunnel extensions and tunnel header of RFC 3519 likewise
+ * (test/mip4_udp_vectors.py), with every malformed variant the parser
+ * promises to refuse and the home agent's decision case by case.
  */
 
 #include <errno.h>
@@ -1173,6 +1176,385 @@ test_nai_malformed(void)
 	return 0;
 }
 
+
+/* ------------------------------------------------------------------ */
+/* RFC 3519: UDP tunnelling through NATs                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Made by test/mip4_udp_vectors.py with scapy and Python's hmac: a request
+ * (T, lifetime 600, 192.0.2.100 via 198.51.100.138) with a UDP Tunnel
+ * Request (F, encapsulation 4) and MN-HA (SPI 1002, HMAC-MD5, key
+ * "haven-udp-tunnel-key"); the reply accepting it with a UDP Tunnel Reply
+ * (code 0, F, keepalive 25 s); a MIP Tunnel Data message carrying an ICMP
+ * echo request from 192.0.2.100 to 192.0.2.1.
+ */
+static const uint8_t udp_rrq[54] = {
+	0x01, 0x02, 0x02, 0x58, 0xc0, 0x00, 0x02, 0x64, 0xc0, 0x00, 0x02, 0x01,
+	0xc6, 0x33, 0x64, 0x8a, 0xe8, 0xa1, 0xb2, 0xc3, 0x00, 0x00, 0x00, 0x02,
+	0x90, 0x06, 0x00, 0x00, 0x80, 0x04, 0x00, 0x00, 0x20, 0x14, 0x00, 0x00,
+	0x03, 0xea, 0x77, 0x47, 0xe4, 0xff, 0x48, 0x4f, 0x71, 0x9f, 0xb5, 0x1a,
+	0x41, 0x51, 0xfd, 0x1e, 0xbe, 0xb8,
+};
+
+static const uint8_t udp_rrp[50] = {
+	0x03, 0x00, 0x02, 0x58, 0xc0, 0x00, 0x02, 0x64, 0xc0, 0x00, 0x02, 0x01,
+	0xe8, 0xa1, 0xb2, 0xc3, 0x00, 0x00, 0x00, 0x02, 0x2c, 0x06, 0x00, 0x00,
+	0x80, 0x00, 0x00, 0x19, 0x20, 0x14, 0x00, 0x00, 0x03, 0xea, 0xe1, 0x31,
+	0x67, 0x9a, 0x65, 0xda, 0x74, 0xa1, 0x80, 0xc3, 0x5a, 0x93, 0xb0, 0x06,
+	0x07, 0x68,
+};
+
+static const uint8_t udp_keepalive[32] = {
+	0x04, 0x04, 0x00, 0x00, 0x45, 0x00, 0x00, 0x1c, 0x00, 0x01, 0x00, 0x00,
+	0x40, 0x01, 0xf6, 0x7a, 0xc0, 0x00, 0x02, 0x64, 0xc0, 0x00, 0x02, 0x01,
+	0x08, 0x00, 0xac, 0xbd, 0x4b, 0x41, 0x00, 0x01,
+};
+
+
+static const char udp_key[] = "haven-udp-tunnel-key";
+
+#define UDP_EXT_OFF 24		/* the UDP Tunnel Request in udp_rrq */
+
+static int
+test_udp_request(void)
+{
+	struct haven_mip4_rrq rrq;
+	struct haven_mip4_sa sa;
+	uint8_t buf[sizeof(udp_rrq)];
+	char err[128];
+
+	make_sa(&sa, 1002, HAVEN_MIP4_ALG_HMAC_MD5, udp_key);
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrq(udp_rrq, sizeof(udp_rrq), &rrq,
+		err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(rrq.udp.present && rrq.udp.force && !rrq.udp.via_fa,
+		"F set, R clear");
+	TEST_ASSERT_EQUAL(rrq.udp.encap, HAVEN_MIP4_UDP_NH_IPIP, "encap");
+	TEST_ASSERT_EQUAL(rrq.mn_ha.covered_len, 24 + 8 + 6,
+		"the authenticator covers the extension");
+	TEST_ASSERT_EQUAL(haven_mip4_auth_verify(&sa, udp_rrq, &rrq.mn_ha), 0,
+		"authenticator of the vector");
+
+	/* R and the reserved fields: R recorded, reserved bits ignored */
+	memcpy(buf, udp_rrq, sizeof(buf));
+	buf[UDP_EXT_OFF + 3] = 0xff;		/* Reserved 1 */
+	buf[UDP_EXT_OFF + 4] = 0x40 | 0x3f;	/* R, Reserved 2 */
+	buf[UDP_EXT_OFF + 6] = 0xab;		/* Reserved 3 */
+	buf[UDP_EXT_OFF + 7] = 0xcd;
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrq(buf, sizeof(buf), &rrq, err,
+		sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(rrq.udp.present && !rrq.udp.force && rrq.udp.via_fa,
+		"R set, F clear");
+
+	/* GRE and minimal inside UDP are understood (and refused later) */
+	buf[UDP_EXT_OFF + 5] = HAVEN_MIP4_UDP_NH_GRE;
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrq(buf, sizeof(buf), &rrq, err,
+		sizeof(err)), 0, "%s", err);
+	TEST_ASSERT_EQUAL(rrq.udp.encap, 47, "GRE");
+
+	/* a request without the extension: udp.present false */
+	memcpy(buf, udp_rrq, UDP_EXT_OFF);
+	memcpy(buf + UDP_EXT_OFF, udp_rrq + UDP_EXT_OFF + 8,
+		sizeof(udp_rrq) - UDP_EXT_OFF - 8);
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrq(buf, sizeof(udp_rrq) - 8, &rrq,
+		err, sizeof(err)), 0, "%s", err);
+	TEST_ASSERT(!rrq.udp.present, "no extension");
+	return 0;
+}
+
+/* The home address of udp_rrq (NBO). */
+static uint32_t
+udp_rrq_hoa(void)
+{
+	uint32_t a;
+
+	memcpy(&a, udp_rrq + 4, 4);
+	return a;
+}
+
+/* A variant of udp_rrq, parsed: 134 with the reason, fixed part kept. */
+static int
+expect_udp_malformed(const uint8_t *msg, size_t len, const char *what,
+		const char *want_reason)
+{
+	struct haven_mip4_rrq rrq;
+	char err[128];
+
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrq(msg, len, &rrq, err,
+		sizeof(err)), HAVEN_MIP4_DENIED_POORLY_FORMED, "%s: %s", what,
+		err);
+	TEST_ASSERT(strstr(err, want_reason) != NULL,
+		"%s: reason \"%s\" lacks \"%s\"", what, err, want_reason);
+	/* the fixed part is there to build the denial */
+	TEST_ASSERT(rrq.home_addr == udp_rrq_hoa() && rrq.ident == 
+		0xe8a1b2c300000002ULL, "%s: fixed fields", what);
+	return 0;
+}
+
+static int
+test_udp_request_malformed(void)
+{
+	uint8_t buf[2 * sizeof(udp_rrq)];
+	size_t tail = sizeof(udp_rrq) - UDP_EXT_OFF - 8;	/* MN-HA */
+
+	/* Length 5 and 7: the extension's own length is wrong */
+	memcpy(buf, udp_rrq, sizeof(udp_rrq));
+	buf[UDP_EXT_OFF + 1] = 5;
+	memmove(buf + UDP_EXT_OFF + 7, udp_rrq + UDP_EXT_OFF + 8, tail);
+	if (expect_udp_malformed(buf, sizeof(udp_rrq) - 1, "length 5",
+			"length 5, not 6") != 0)
+		return -1;
+	memcpy(buf, udp_rrq, UDP_EXT_OFF + 8);
+	buf[UDP_EXT_OFF + 1] = 7;
+	buf[UDP_EXT_OFF + 8] = 0;
+	memcpy(buf + UDP_EXT_OFF + 9, udp_rrq + UDP_EXT_OFF + 8, tail);
+	if (expect_udp_malformed(buf, sizeof(udp_rrq) + 1, "length 7",
+			"length 7, not 6") != 0)
+		return -1;
+
+	/* an unknown sub-type */
+	memcpy(buf, udp_rrq, sizeof(udp_rrq));
+	buf[UDP_EXT_OFF + 2] = 1;
+	if (expect_udp_malformed(buf, sizeof(udp_rrq), "sub-type 1",
+			"unknown sub-type 1") != 0)
+		return -1;
+
+	/* encapsulations that are not IP protocols of a tunnel */
+	buf[UDP_EXT_OFF + 2] = 0;
+	buf[UDP_EXT_OFF + 5] = 0;
+	if (expect_udp_malformed(buf, sizeof(udp_rrq), "encapsulation 0",
+			"encapsulation 0 is not") != 0)
+		return -1;
+	buf[UDP_EXT_OFF + 5] = 17;
+	if (expect_udp_malformed(buf, sizeof(udp_rrq), "encapsulation 17",
+			"encapsulation 17 is not") != 0)
+		return -1;
+
+	/* two of them */
+	memcpy(buf, udp_rrq, UDP_EXT_OFF + 8);
+	memcpy(buf + UDP_EXT_OFF + 8, udp_rrq + UDP_EXT_OFF, 8);
+	memcpy(buf + UDP_EXT_OFF + 16, udp_rrq + UDP_EXT_OFF + 8, tail);
+	if (expect_udp_malformed(buf, sizeof(udp_rrq) + 8, "twice",
+			"second UDP Tunnel Request") != 0)
+		return -1;
+
+	/* after MN-HA: where a foreign agent would add it, unauthenticated
+	 * for the home agent */
+	memcpy(buf, udp_rrq, UDP_EXT_OFF);
+	memcpy(buf + UDP_EXT_OFF, udp_rrq + UDP_EXT_OFF + 8, tail);
+	memcpy(buf + UDP_EXT_OFF + tail, udp_rrq + UDP_EXT_OFF, 8);
+	if (expect_udp_malformed(buf, sizeof(udp_rrq), "after MN-HA",
+			"follows the MN-HA") != 0)
+		return -1;
+
+	/* cut inside the extension: its length overruns the message */
+	memcpy(buf, udp_rrq, sizeof(udp_rrq));
+	if (expect_udp_malformed(buf, UDP_EXT_OFF + 5, "truncated",
+			"overruns") != 0)
+		return -1;
+	return 0;
+}
+
+static int
+test_udp_reply(void)
+{
+	struct haven_mip4_rrp rrp = {
+		.code = HAVEN_MIP4_ACCEPTED,
+		.lifetime = 600,
+		.ident = 0xe8a1b2c300000002ULL,
+	};
+	struct haven_mip4_rrp_ext ext, back_ext;
+	struct haven_mip4_auth_ext mn_ha;
+	struct haven_mip4_rrp back;
+	struct haven_mip4_key *key;
+	struct haven_mip4_sa sa;
+	const uint8_t *nai;
+	uint8_t buf[256], nai_len;
+	int len;
+
+	make_sa(&sa, 1002, HAVEN_MIP4_ALG_HMAC_MD5, udp_key);
+	key = haven_mip4_key_create(&sa);
+	TEST_ASSERT(key != NULL, "key");
+	memcpy(&rrp.home_addr, udp_rrq + 4, 4);
+	memcpy(&rrp.ha_addr, udp_rrq + 8, 4);
+	memset(&ext, 0, sizeof(ext));
+	ext.udp.present = true;
+	ext.udp.code = HAVEN_MIP4_UDP_WILL_TUNNEL;
+	ext.udp.forced = true;
+	ext.udp.keepalive_s = 25;
+	len = haven_mip4_build_rrp_ext(&rrp, &ext, key, buf, sizeof(buf));
+	TEST_ASSERT_EQUAL(len, sizeof(udp_rrp), "length");
+	TEST_ASSERT_MEM(buf, udp_rrp, sizeof(udp_rrp),
+		"the bytes scapy and hmac computed");
+	TEST_ASSERT_EQUAL(haven_mip4_build_rrp_ext(&rrp, &ext, key, buf,
+		sizeof(udp_rrp) - 1), -ENOSPC, "one octet short");
+
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrp_ext(udp_rrp, sizeof(udp_rrp),
+		&back, &mn_ha, &back_ext), 0, "parse");
+	TEST_ASSERT(back_ext.udp.present && back_ext.udp.code == 0 &&
+		back_ext.udp.forced && back_ext.udp.keepalive_s == 25 &&
+		back_ext.nai == NULL, "UDP Tunnel Reply read back");
+	TEST_ASSERT_EQUAL(mn_ha.covered_len, 20 + 8 + 6, "covered span");
+	TEST_ASSERT_EQUAL(haven_mip4_key_verify(key, udp_rrp, &mn_ha), 0,
+		"authenticator");
+	/* type 44 is not skippable: parsers that do not know it refuse */
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrp(udp_rrp, sizeof(udp_rrp), &back,
+		&mn_ha), -EINVAL, "parse_rrp() does not skip type 44");
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrp_nai(udp_rrp, sizeof(udp_rrp),
+		&back, &mn_ha, &nai, &nai_len), -EINVAL, "nor parse_rrp_nai()");
+
+	/* declined, with a NAI before it, no key: NAI, UDP, nothing else */
+	ext.udp.code = HAVEN_MIP4_UDP_DECLINED;
+	ext.udp.forced = false;
+	ext.udp.keepalive_s = 0;
+	ext.nai = (const uint8_t *)"mn@nat.test";
+	ext.nai_len = 11;
+	len = haven_mip4_build_rrp_ext(&rrp, &ext, NULL, buf, sizeof(buf));
+	TEST_ASSERT_EQUAL(len, 20 + 13 + 8, "declined length");
+	TEST_ASSERT(buf[20] == 131 && buf[33] == 44 && buf[35] == 0 &&
+		buf[36] == 64, "order: NAI, then UDP Tunnel Reply code 64");
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrp_ext(buf, (size_t)len, &back,
+		&mn_ha, &back_ext), 0, "parse declined");
+	TEST_ASSERT(!mn_ha.present && back_ext.nai_len == 11 &&
+		back_ext.udp.code == 64 && !back_ext.udp.forced, "declined");
+
+	/* refusals: a code this agent never sends, an empty NAI */
+	ext.udp.code = 1;
+	TEST_ASSERT_EQUAL(haven_mip4_build_rrp_ext(&rrp, &ext, key, buf,
+		sizeof(buf)), -EINVAL, "reply code 1");
+	ext.udp.code = 0;
+	ext.nai_len = 0;
+	TEST_ASSERT_EQUAL(haven_mip4_build_rrp_ext(&rrp, &ext, key, buf,
+		sizeof(buf)), -EINVAL, "empty NAI");
+
+	/* a reply with two UDP Tunnel Replies, or one of length 4 */
+	memcpy(buf, udp_rrp, 28);
+	memcpy(buf + 28, udp_rrp + 20, 8);
+	memcpy(buf + 36, udp_rrp + 28, sizeof(udp_rrp) - 28);
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrp_ext(buf, sizeof(udp_rrp) + 8,
+		&back, &mn_ha, &back_ext), -EINVAL, "two");
+	memcpy(buf, udp_rrp, sizeof(udp_rrp));
+	buf[21] = 4;
+	memmove(buf + 26, udp_rrp + 28, sizeof(udp_rrp) - 28);
+	TEST_ASSERT_EQUAL(haven_mip4_parse_rrp_ext(buf, sizeof(udp_rrp) - 2,
+		&back, &mn_ha, &back_ext), -EINVAL, "length 4");
+	haven_mip4_key_free(key);
+	return 0;
+}
+
+/* The home agent's decision, case by case (RFC 3519 3.1.1, 4.6). */
+static int
+test_udp_decide(void)
+{
+	static const struct {
+		const char *what;
+		bool ext, force, nat, enabled, force_allowed;
+		uint8_t encap;
+		int rc;			/* 0 or the refusal */
+		bool use_udp, rep_present;
+		uint8_t code;
+		bool forced;
+		uint16_t keepalive;
+	} c[] = {
+		{ "no extension behind a NAT", false, false, true, true, true,
+		  4, 0, false, false, 0, false, 0 },
+		{ "NAT", true, false, true, true, true, 4, 0, true, true, 0,
+		  false, 30 },
+		{ "NAT and F", true, true, true, true, false, 4, 0, true, true,
+		  0, true, 30 },
+		{ "no NAT", true, false, false, true, true, 4, 0, false, true,
+		  64, false, 0 },
+		{ "no NAT, F allowed", true, true, false, true, true, 4, 0,
+		  true, true, 0, true, 30 },
+		{ "no NAT, F refused", true, true, false, true, false, 4, 0,
+		  false, true, 64, false, 0 },
+		{ "NAT, disabled", true, false, true, false, true, 4, 142,
+		  false, true, 0, false, 0 },
+		{ "no NAT, F, disabled", true, true, false, false, true, 4, 0,
+		  false, true, 64, false, 0 },
+		{ "NAT, GRE in UDP", true, false, true, true, true, 47, 142,
+		  false, true, 0, false, 0 },
+		{ "NAT, minimal in UDP", true, false, true, true, true, 55, 142,
+		  false, true, 0, false, 0 },
+		{ "no NAT, GRE asked, declined anyway", true, false, false,
+		  true, true, 47, 0, false, true, 64, false, 0 },
+	};
+	uint32_t coa, nat_addr;
+	unsigned int i;
+
+	memcpy(&coa, "\xc6\x33\x64\x8a", 4);		/* 198.51.100.138 */
+	memcpy(&nat_addr, "\xcb\x00\x71\x82", 4);	/* 203.0.113.130 */
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct haven_mip4_udp_policy pol = {
+			.enabled = c[i].enabled,
+			.force_allowed = c[i].force_allowed,
+			.keepalive_s = 30,
+		};
+		struct haven_mip4_udp_rep rep;
+		struct haven_mip4_rrq rrq;
+		char err[128];
+		bool use_udp = !c[i].use_udp;
+		int rc;
+
+		memset(&rrq, 0, sizeof(rrq));
+		rrq.coa = coa;
+		rrq.udp.present = c[i].ext;
+		rrq.udp.force = c[i].force;
+		rrq.udp.encap = c[i].encap;
+		rc = haven_mip4_udp_decide(&rrq, c[i].nat ? nat_addr : coa,
+			&pol, &rep, &use_udp, err, sizeof(err));
+		TEST_ASSERT_EQUAL(rc, c[i].rc, "%s: %s", c[i].what, err);
+		TEST_ASSERT(err[0] != '\0' && strcmp(err, "ok") != 0,
+			"%s: a reason", c[i].what);
+		if (rc != 0)
+			continue;
+		TEST_ASSERT_EQUAL(use_udp, c[i].use_udp, "%s: %s", c[i].what,
+			err);
+		TEST_ASSERT_EQUAL(rep.present, c[i].rep_present, "%s",
+			c[i].what);
+		if (!rep.present)
+			continue;
+		TEST_ASSERT_EQUAL(rep.code, c[i].code, "%s", c[i].what);
+		TEST_ASSERT_EQUAL(rep.forced, c[i].forced, "%s", c[i].what);
+		TEST_ASSERT_EQUAL(rep.keepalive_s, c[i].keepalive, "%s",
+			c[i].what);
+	}
+	return 0;
+}
+
+static int
+test_tunnel_header(void)
+{
+	uint8_t hdr[HAVEN_MIP4_TUNNEL_HDR_LEN], buf[8];
+	uint8_t nh = 0;
+
+	TEST_ASSERT_EQUAL(haven_mip4_tunnel_parse(udp_keepalive,
+		sizeof(udp_keepalive), &nh), HAVEN_MIP4_TUNNEL_HDR_LEN,
+		"the keepalive vector");
+	TEST_ASSERT_EQUAL(nh, HAVEN_MIP4_UDP_NH_IPIP, "next header 4");
+	TEST_ASSERT_EQUAL(udp_keepalive[4] >> 4, 4, "an IPv4 packet follows");
+	haven_mip4_tunnel_build(hdr, HAVEN_MIP4_UDP_NH_IPIP);
+	TEST_ASSERT_MEM(hdr, udp_keepalive, sizeof(hdr), "built the same");
+
+	TEST_ASSERT_EQUAL(haven_mip4_tunnel_parse(udp_keepalive, 3, &nh),
+		-EINVAL, "three octets");
+	memcpy(buf, udp_keepalive, sizeof(buf));
+	buf[2] = 0xff;				/* reserved: ignored */
+	TEST_ASSERT_EQUAL(haven_mip4_tunnel_parse(buf, sizeof(buf), &nh), 4,
+		"reserved bits ignored");
+	buf[0] = HAVEN_MIP4_TYPE_RRQ;
+	TEST_ASSERT_EQUAL(haven_mip4_tunnel_parse(buf, sizeof(buf), &nh),
+		-EINVAL, "a registration request is not tunnel data");
+	buf[0] = HAVEN_MIP4_TYPE_TUNNEL_DATA;
+	buf[1] = 41;
+	TEST_ASSERT_EQUAL(haven_mip4_tunnel_parse(buf, sizeof(buf), &nh),
+		-EINVAL, "next header 41");
+	buf[1] = HAVEN_MIP4_UDP_NH_MINIMAL;
+	TEST_ASSERT_EQUAL(haven_mip4_tunnel_parse(buf, sizeof(buf), NULL), 4,
+		"minimal, next header not wanted");
+	return 0;
+}
+
 int
 main(void)
 {
@@ -1200,5 +1582,10 @@ main(void)
 	TEST_RUN(test_nai_request);
 	TEST_RUN(test_nai_reply);
 	TEST_RUN(test_nai_malformed);
+	TEST_RUN(test_udp_request);
+	TEST_RUN(test_udp_request_malformed);
+	TEST_RUN(test_udp_reply);
+	TEST_RUN(test_udp_decide);
+	TEST_RUN(test_tunnel_header);
 	TEST_SUMMARY();
 }

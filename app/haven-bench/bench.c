@@ -26,7 +26,10 @@
  *       a home prefix sized for the table (as an operator assigns them),
  *       IPv4 ones spread at random over a /8 (which the table cannot index
  *       directly), IPv6 ones dense in a prefix; and for the first size,
- *       GRE and two care-of addresses (S flag) on the dense IPv4 table;
+ *       GRE, two care-of addresses (S flag) and IP in UDP to a NAT
+ *       (RFC 3519: outer IPv4, UDP from port 434, the 4-octet MIP Tunnel
+ *       Data header; the general encapsulation path, as a ratio to (c)
+ *       of the same round) on the dense IPv4 table;
  *   (c0) the same, from a haven-bench built from an earlier commit
  *       (--before), run as a child process in the same round;
  *   (d) (c) while the main lcore republishes bindings with a new care-of
@@ -165,8 +168,8 @@ static const struct variant variants[] = {
 };
 
 /* What the bindings tunnel with (the extra rows of the first size). */
-enum kind { KIND_IPIP, KIND_GRE, KIND_SFLAG };
-static const char *const kind_names[] = { "ipip", "gre", "sflag" };
+enum kind { KIND_IPIP, KIND_GRE, KIND_SFLAG, KIND_UDP };
+static const char *const kind_names[] = { "ipip", "gre", "sflag", "udp" };
 
 static struct {
 	unsigned int rounds;
@@ -182,7 +185,7 @@ static struct {
 	const char *testpmd;
 	const char *before;		/* an earlier haven-bench, or NULL */
 	const char *before_label;
-	bool extras;			/* GRE and S rows at the first size */
+	bool extras;			/* GRE, S and UDP rows, first size */
 	bool smoke;
 	bool profile;			/* only (c), for perf record */
 	const struct variant *child;	/* run as a (c0) child */
@@ -240,6 +243,7 @@ struct vresult {
 	uint64_t rs_msgs;		/* (h) RECORDS messages */
 	bool rs_same;			/* (h) the stores are equal after */
 	bool resync;			/* (h) was run on this table */
+	struct series udp;		/* IP in UDP (RFC 3519), ratio to (c) */
 	uint64_t bad;			/* packets not tunnelled */
 	size_t mem_bytes;		/* (f) */
 	bool extras;
@@ -580,6 +584,15 @@ binding_of(struct haven_binding *b, uint32_t home, unsigned int c,
 	b->coa[1].neigh = (uint16_t)coa_neigh[c + 1];
 	b->coa[1].port = port_visited;
 	b->lifetime = 600;
+#ifdef HAVEN_BINDING_UDP_PORT	/* not in a --before tree without RFC 3519 */
+	if (kind == KIND_UDP) {
+		/* RFC 3519: to a NAT's port, from the agent's port 434 */
+		b->encap = HAVEN_ENCAP_UDP;
+		b->udp_sport = HAVEN_BINDING_UDP_PORT;
+		b->coa[0].udp_port = (uint16_t)(40000 + c);
+		b->coa[1].udp_port = (uint16_t)(40001 + c);
+	}
+#endif
 }
 
 static void
@@ -1639,6 +1652,11 @@ bench_variant(const struct variant *var, uint32_t n, bool extras)
 			series_add(&res->gre, v, w, v / ideal, w / idealw);
 			v = measure_kind(KIND_SFLAG, res, &w);
 			series_add(&res->sf, v, w, v / ideal, w / idealw);
+			/* RFC 3519: no (c0) of it, an earlier tree may not
+			 * know the encapsulation */
+			v = measure_kind(KIND_UDP, res, &w);
+			series_add(&res->udp, v, w, hv > 0 ? v / hv : 0,
+				hvw > 0 ? w / hvw : 0);
 			if (opt.before != NULL) {
 				v = run_before(var, n, KIND_GRE, &w);
 				if (v > 0)
@@ -2680,6 +2698,9 @@ print_table(void)
 					&r->bsf, "Mpps");
 				ratio(&r->bsf, "ideal", 0);
 			}
+			row("(c') IP in UDP (RFC 3519), general path",
+				&r->udp, "Mpps");
+			ratio(&r->udp, "(c)", 0);
 		}
 		printf("%-44s %8.1f MiB %15.0f B/binding\n",
 			"(f) memory of the table", r->mem_bytes / 1048576.0,

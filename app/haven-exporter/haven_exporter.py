@@ -96,6 +96,14 @@ STATS_COUNTERS = {
                            "rate limit",
     "registrations6_accepted": "Binding Updates accepted (status 0)",
     "registrations6_denied": "Binding Updates refused (status 128 or more)",
+    "udp_tunnel_registrations": "Registrations accepted with UDP tunnelling "
+                                "(RFC 3519: behind a NAT, or forced)",
+    "udp_tunnel_declined": "Registrations that asked for UDP tunnelling "
+                           "and got IP in IP",
+    "udp_tunnel_keepalives": "Keepalives answered through UDP tunnels",
+    "udp_tunnel_data_dropped": "Tunnel data the control lcore dropped (not "
+                               "a keepalive, or not from the binding's NAT "
+                               "address and port)",
 }
 # The suffix of fields that count since an operator's "clear": never
 # exported (Prometheus needs the values since start).
@@ -552,7 +560,8 @@ class HavenCollector:
                             "replies sent, by code (RFC 5944)", inst, v,
                             code=k[5:])
             # "requests" and "dropped" are haven_registration_requests
-            # and haven_registration_datagrams_dropped of /haven/stats
+            # and haven_registration_datagrams_dropped of /haven/stats,
+            # the RFC 3519 counters its haven_udp_tunnel_*
 
     def bindings(self, tel, inst, fam):
         offset, seen, total = 0, 0, None
@@ -567,7 +576,9 @@ class HavenCollector:
                 lab = dict(home_address=r.get("home_address", ""),
                            care_of=care_of_label(r.get("care_of")),
                            encap=r.get("encap", ""),
-                           origin=r.get("origin", ""))
+                           origin=r.get("origin", ""),
+                           nat_address=care_of_label(r.get("nat_address")),
+                           nat_port=care_of_label(r.get("nat_port")))
                 fam.counter("haven_binding_packets", "Packets tunnelled "
                             "for the binding (by this agent)", inst,
                             r.get("packets"), **lab)

@@ -165,6 +165,26 @@ cell_set_slot(const struct binding_core *t, void *cell, uint32_t slot)
 		((struct haven_binding_cell6 *)cell)->slot = slot;
 }
 
+/* Does a bound cell have no inline tunnel (HAVEN_TUN_SLOW)? */
+static inline bool
+cell_slow(const struct binding_core *t, const void *cell)
+{
+	uint16_t nk = t->type->family == HAVEN_AF_INET ?
+		((const struct haven_binding_cell4 *)cell)->nk :
+		((const struct haven_binding_cell6 *)cell)->nk;
+
+	return ((nk >> 12) & 0x7) == HAVEN_TUN_SLOW;
+}
+
+/* Count a bound cell's kind in or out of v.n_slow (see the view). */
+static inline void
+slow_count(struct binding_core *t, const void *cell, int dir)
+{
+	if (cell_slow(t, cell))
+		__atomic_store_n(&t->v.n_slow, t->v.n_slow + dir,
+			__ATOMIC_RELAXED);
+}
+
 /* The cell of a cell id (direct prefixes first, then the fallback). */
 static void *
 cell_of(const struct binding_core *t, uint32_t id)
@@ -881,11 +901,13 @@ cell_update(struct binding_core *t, void *cell, const void *rec,
 {
 	uint32_t *w = cell_rec(cell);
 
+	slow_count(t, cell, -1);
 	__atomic_store_n(w, (rec_idx + 1) | HAVEN_BINDING_CELL_BUSY,
 			__ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	t->type->tunnel(t, cell, rec);
 	__atomic_store_n(w, rec_idx + 1, __ATOMIC_RELEASE);
+	slow_count(t, cell, 1);
 }
 
 /*
@@ -976,6 +998,7 @@ binding_core_publish(struct binding_core *t, const void *b)
 		memcpy(((struct haven_binding_cell6 *)l.cell)->key, b, 16);
 	type->tunnel(t, l.cell, rec);
 	__atomic_store_n(cell_rec(l.cell), rec_idx + 1, __ATOMIC_RELEASE);
+	slow_count(t, l.cell, 1);
 	if (!l.direct)
 		fb_place(t, t->v.fb, key_hash(t, b), key_sig(t, b), fcell + 1,
 			true);
@@ -1012,6 +1035,7 @@ binding_core_remove(struct binding_core *t, const void *key)
 		t->count_direct--;
 	}
 	__atomic_store_n(cell_rec(l.cell), 0, __ATOMIC_RELEASE);
+	slow_count(t, l.cell, -1);
 	t->count--;
 	t->removes++;
 	defer(t, old, l.id, slot);
@@ -1164,6 +1188,8 @@ outer_proto(uint8_t encap)
 		return 4;
 	case HAVEN_ENCAP_GRE:
 		return 47;
+	case HAVEN_ENCAP_UDP:
+		return 17;
 	default:
 		return 0;
 	}
@@ -1194,7 +1220,8 @@ outer_sum(const struct haven_binding *b, uint32_t coa)
 	return (uint16_t)s;
 }
 
-/* Unused care-of entries zeroed, the outer header sums prepared. */
+/* Unused care-of entries zeroed, the outer header sums prepared; no UDP
+ * ports on a binding that is not UDP-tunnelled. */
 static void
 binding4_finish(void *r)
 {
@@ -1204,15 +1231,20 @@ binding4_finish(void *r)
 	if (rec->n_coa < HAVEN_BINDING_MAX_COA)
 		memset(&rec->coa[rec->n_coa], 0, sizeof(rec->coa[0]) *
 			(HAVEN_BINDING_MAX_COA - rec->n_coa));
-	for (i = 0; i < rec->n_coa; i++)
+	for (i = 0; i < rec->n_coa; i++) {
 		rec->coa[i].outer_sum = outer_sum(rec, rec->coa[i].addr);
+		if (rec->encap != HAVEN_ENCAP_UDP)
+			rec->coa[i].udp_port = 0;
+	}
+	if (rec->encap != HAVEN_ENCAP_UDP)
+		rec->udp_sport = 0;
 }
 
 /*
  * The inline tunnel of an IPv4 cell: one care-of address, intercepted
  * here, IP in IP or GRE, a neighbour index that fits. Anything else
- * (several care-of addresses, minimal encapsulation, not intercepted)
- * makes the worker read the record.
+ * (several care-of addresses, minimal encapsulation, IP in UDP to a NAT,
+ * not intercepted) makes the worker read the record.
  */
 static void
 binding4_tunnel(struct binding_core *t, void *cell, const void *r)
@@ -1282,10 +1314,20 @@ int
 haven_binding_publish(struct haven_binding_table *t,
 		const struct haven_binding *b)
 {
+	unsigned int i;
+
 	/* 0.0.0.0 is no home address (RFC 5944 3.6 uses it to ask for one). */
 	if (t == NULL || b == NULL || b->home_addr == 0 ||
 			b->n_coa > HAVEN_BINDING_MAX_COA)
 		return -EINVAL;
+	/* A UDP tunnel goes from a port to a port: neither may be 0. */
+	if (b->encap == HAVEN_ENCAP_UDP) {
+		if (b->udp_sport == 0)
+			return -EINVAL;
+		for (i = 0; i < b->n_coa; i++)
+			if (b->coa[i].udp_port == 0)
+				return -EINVAL;
+	}
 	return binding_core_publish(&t->c, b);
 }
 

@@ -62,7 +62,17 @@ enum haven_encap {
 	HAVEN_ENCAP_IPIP = 0,	/**< IP in IP, protocol 4 (RFC 2003) */
 	HAVEN_ENCAP_MINIMAL,	/**< minimal, protocol 55 (RFC 2004) */
 	HAVEN_ENCAP_GRE,	/**< GRE, protocol 47 (RFC 2784) */
+	/**
+	 * IP in UDP (RFC 3519), for a mobile node behind a NAT: UDP from
+	 * udp_sport to each care-of entry's udp_port, the 4-octet tunnel
+	 * header (type 4, next header 4), then the packet. A care-of entry's
+	 * addr is then the NAT's public address, where the tunnel goes.
+	 */
+	HAVEN_ENCAP_UDP,
 };
+
+/** UDP port a home agent tunnels from and receives tunnel data on. */
+#define HAVEN_BINDING_UDP_PORT 434
 
 /** Who forwards a binding's packets (room for delegation, EP 1134991). */
 #define HAVEN_FORWARDER_SELF 0	/**< this agent */
@@ -76,7 +86,8 @@ enum haven_encap {
 
 /** One tunnel endpoint of a binding. */
 struct haven_binding_coa {
-	uint32_t addr;		/**< care-of address (NBO) */
+	uint32_t addr;		/**< care-of address (NBO); with
+				  * HAVEN_ENCAP_UDP the NAT's public address */
 	uint32_t next_hop;	/**< IPv4 next hop toward addr (NBO) */
 	uint16_t neigh;		/**< index in the neighbour table */
 	uint8_t port;		/**< DPDK port id to send on */
@@ -85,11 +96,15 @@ struct haven_binding_coa {
 	 * complement sum (RFC 1071, folded to 16 bits, host order) of the
 	 * words of this tunnel's outer IPv4 header that do not change per
 	 * packet: version and header length, TTL HAVEN_BINDING_OUTER_TTL
-	 * and protocol (4 for IP in IP, 47 for GRE, 0 for minimal, which has
-	 * no outer header), outer_src and addr. Workers add the total
-	 * length, identification and DF to finish the checksum.
+	 * and protocol (4 for IP in IP, 47 for GRE, 17 for UDP, 0 for
+	 * minimal, which has no outer header), outer_src and addr. Workers
+	 * add the total length, identification and DF to finish the
+	 * checksum.
 	 */
 	uint16_t outer_sum;
+	/** HAVEN_ENCAP_UDP: the NAT's public UDP port (host order); 0
+	 * otherwise. Reverse-tunnelled data must come from addr and it. */
+	uint16_t udp_port;
 };
 
 /**
@@ -105,6 +120,10 @@ struct haven_binding {
 	uint8_t flags;			/**< HAVEN_BINDING_F_* */
 	uint8_t forwarder;		/**< HAVEN_FORWARDER_SELF or a peer id */
 	uint8_t n_coa;			/**< entries used in coa[] */
+	/** HAVEN_ENCAP_UDP: the source port of the tunnel (host order):
+	 * HAVEN_BINDING_UDP_PORT, or the primary's for a delegated binding
+	 * (claim 5); 0 otherwise. */
+	uint16_t udp_sport;
 	struct haven_binding_coa coa[HAVEN_BINDING_MAX_COA];
 	/* Control-lcore only below: workers never read these. */
 	uint16_t lifetime;		/**< granted lifetime, seconds */

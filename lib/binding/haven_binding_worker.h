@@ -143,7 +143,13 @@ struct haven_binding_view {
 	uint32_t fb_id_base;		/**< cell id of fallback cell 0 */
 	struct haven_binding_counters *rows;	/**< reader rows */
 	uint32_t row_stride;		/**< entries per row */
-	uint32_t pad;
+	/**
+	 * Bound cells without an inline tunnel (HAVEN_TUN_SLOW: several
+	 * care-of addresses, minimal, IP in UDP, ...), written by the
+	 * writer, read relaxed: while it is 0 a reader need not look for
+	 * records to prefetch.
+	 */
+	uint32_t n_slow;
 	struct haven_binding_osrc4 *osrc4;	/**< IPv4 outer sources */
 	uint8_t (*osrc6)[16];		/**< IPv6 outer sources */
 	struct haven_binding_direct direct[HAVEN_BINDING_MAX_PREFIXES];

@@ -77,6 +77,8 @@
 #define DEFAULT_HYSTERESIS_PCT	50
 #define DEFAULT_HOLD_S		2
 #define DEFAULT_KEY_LIFETIME	3600	/* s a RADIUS key stays cached */
+/* RFC 3519 3.2: the keepalive interval a node uses when told 0 */
+#define DEFAULT_UDP_KEEPALIVE	110
 /* Rebalancing and the delegation's flow control (HAVEN_DELEG_*, lib/deleg) */
 #define DEFAULT_REBALANCE_PCT	10
 #define DEFAULT_DELEG_WINDOW	512
@@ -1667,6 +1669,31 @@ parse_reg_guard(struct parse_ctx *ctx, yaml_node_t *map)
 	return 0;
 }
 
+/* home_agent.udp_tunnel (RFC 3519) */
+static int
+parse_udp_tunnel(struct parse_ctx *ctx, yaml_node_t *map)
+{
+	enum { ENABLED, KEEPALIVE_S, FORCE_ALLOWED, N_FIELDS };
+	struct field f[N_FIELDS] = {
+		[ENABLED] = { .name = "enabled" },
+		[KEEPALIVE_S] = { .name = "keepalive_s" },
+		[FORCE_ALLOWED] = { .name = "force_allowed" },
+	};
+	struct haven_config_udp_tunnel *u = &ctx->cfg->udp_tunnel;
+	uint32_t keepalive = u->keepalive_s;
+
+	if (map == NULL)
+		return 0;
+	if (collect(ctx, map, "home_agent.udp_tunnel", f, N_FIELDS) < 0 ||
+	    get_bool(ctx, f[ENABLED].value, &u->enabled) < 0 ||
+	    get_u32(ctx, f[KEEPALIVE_S].value, 0, UINT16_MAX,
+		    &keepalive) < 0 ||
+	    get_bool(ctx, f[FORCE_ALLOWED].value, &u->force_allowed) < 0)
+		return -1;
+	u->keepalive_s = (uint16_t)keepalive;
+	return 0;
+}
+
 static int
 parse_home_agent(struct parse_ctx *ctx, yaml_node_t *map)
 {
@@ -1674,7 +1701,7 @@ parse_home_agent(struct parse_ctx *ctx, yaml_node_t *map)
 		ADDRESS, PORT, MAX_LIFETIME_F, REPLAY_WINDOW, MAX_BINDINGS_F,
 		MAX_SIMULTANEOUS, ENCAPSULATIONS, REVERSE_TUNNEL,
 		CONSOLE_SOCKET, ADDRESS6, HOME_PREFIX6, MAX_LIFETIME6_F, DAD,
-		REFRESH_ADVICE_S, REG_GUARD, N_FIELDS
+		REFRESH_ADVICE_S, UDP_TUNNEL, REG_GUARD, N_FIELDS
 	};
 	struct field f[N_FIELDS] = {
 		[ADDRESS] = { .name = "address" },
@@ -1694,6 +1721,7 @@ parse_home_agent(struct parse_ctx *ctx, yaml_node_t *map)
 		[REFRESH_ADVICE_S] = { .name = "refresh_advice_s" },
 		[REG_GUARD] = { .name = "registration_guard",
 				.nullable = true },
+		[UDP_TUNNEL] = { .name = "udp_tunnel" },
 	};
 	static const int required[] = { ADDRESS };
 	struct haven_config *cfg = ctx->cfg;
@@ -1729,6 +1757,7 @@ parse_home_agent(struct parse_ctx *ctx, yaml_node_t *map)
 		    HAVEN_CONFIG_MAX_SIMULTANEOUS, &cfg->max_simultaneous) < 0 ||
 	    get_encapsulations(ctx, f[ENCAPSULATIONS].value) < 0 ||
 	    get_bool(ctx, f[REVERSE_TUNNEL].value, &cfg->reverse_tunnel) < 0 ||
+	    parse_udp_tunnel(ctx, f[UDP_TUNNEL].value) < 0 ||
 	    get_socket_path(ctx, f[CONSOLE_SOCKET].value) < 0 ||
 	    parse_reg_guard(ctx, f[REG_GUARD].value) < 0)
 		return -1;
@@ -3543,6 +3572,9 @@ set_defaults(struct haven_config *cfg)
 	cfg->reg_guard.source_burst = DEFAULT_REG_SOURCE_BURST;
 	cfg->reg_guard.bound_rate = DEFAULT_REG_BOUND_RATE;
 	cfg->reg_guard.bound_burst = DEFAULT_REG_BOUND_BURST;
+	cfg->udp_tunnel.enabled = true;
+	cfg->udp_tunnel.force_allowed = true;
+	cfg->udp_tunnel.keepalive_s = DEFAULT_UDP_KEEPALIVE;
 	cfg->max_lifetime6 = DEFAULT_MAX_LIFETIME6;
 	cfg->dad = true;
 	cfg->refresh_advice_s = 0;

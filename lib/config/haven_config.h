@@ -72,6 +72,18 @@ enum haven_hugepages {
 #define HAVEN_ENCAP_BIT_MINIMAL	(1u << 1)	/**< RFC 2004 */
 #define HAVEN_ENCAP_BIT_GRE	(1u << 2)	/**< RFC 2784 */
 
+/**
+ * home_agent.udp_tunnel: mobile nodes behind a NAT (RFC 3519). A node
+ * that sends a UDP Tunnel Request from behind a NAT (or with its F flag,
+ * when force_allowed) is tunnelled in UDP to the NAT's address and port.
+ */
+struct haven_config_udp_tunnel {
+	bool enabled;			/**< UDP tunnelling offered */
+	bool force_allowed;		/**< the F flag honoured without a NAT */
+	uint16_t keepalive_s;		/**< Keepalive Interval of replies; 0: the
+					  * node's default (110 s) */
+};
+
 #define HAVEN_CONFIG_IFNAME_LEN 16	/**< a Linux interface name, NUL */
 
 /** One network port. */
@@ -360,6 +372,7 @@ struct haven_config {
 	uint8_t encapsulations;			/**< HAVEN_ENCAP_BIT_* offered */
 	bool reverse_tunnel;			/**< T flag honoured */
 	struct haven_config_reg_guard reg_guard;	/**< flood guard */
+	struct haven_config_udp_tunnel udp_tunnel;	/**< RFC 3519 */
 	/** console_socket at the top level or in home_agent; "" for none */
 	char console_socket[HAVEN_CONFIG_PATH_LEN];
 

@@ -6,8 +6,9 @@
  * Header construction for the fast path's tunnels, over plain byte
  * buffers: the Internet checksum and its incremental update (RFC 1071,
  * RFC 1624), the outer IPv4 header of IP in IP (RFC 2003) and GRE
- * (RFC 2784), the GRE header, and minimal encapsulation (RFC 2004) both
- * ways. No DPDK types, so that every byte can be unit tested and fuzzed;
+ * (RFC 2784), the GRE header, minimal encapsulation (RFC 2004) both
+ * ways, and the UDP header and MIP Tunnel Data header of IP in UDP for
+ * mobile nodes behind a NAT (RFC 3519). No DPDK types, so that every byte can be unit tested and fuzzed;
  * worker.c does the mbuf work around these.
  *
  * Every address is in network byte order; every "ip" pointer is the first
@@ -22,6 +23,13 @@
 #define FP_GRE_HLEN 4			/* GRE header without C, K, S fields */
 #define FP_MIN_FWD_HLEN 8		/* minimal forwarding header, S = 0 */
 #define FP_MIN_FWD_HLEN_S 12		/* ... with the original source */
+#define FP_UDP_HLEN 8			/* UDP header (RFC 768) */
+#define FP_MIP_UDP_PORT 434		/* Mobile IP: registrations and, with
+					 * RFC 3519, UDP tunnel data */
+#define FP_MIP_TUNNEL_DATA 4		/* RFC 3519 3.3: message type */
+#define FP_MIP_TUN_HLEN 4		/* ... and its header's length */
+/* What IP in UDP adds in front of a datagram: outer IPv4, UDP, type 4 */
+#define FP_UDP_TUN_OVERHEAD (FP_IPV4_HLEN + FP_UDP_HLEN + FP_MIP_TUN_HLEN)
 
 #define FP_IPPROTO_ICMP 1
 #define FP_IPPROTO_IPIP 4
@@ -201,6 +209,46 @@ fp_outer_ipv4_prepared(uint8_t *ip, uint16_t const_sum, uint8_t proto,
 
 /* Write a GRE header without optional fields, carrying IPv4 (RFC 2784 2). */
 void fp_gre_header(uint8_t *gre);
+
+/*
+ * Write the UDP header and the MIP Tunnel Data header (RFC 3519 3.3:
+ * type 4, next header 4) of IP in UDP at udp, for inner_len bytes of
+ * IPv4 packet behind them; ports in host order. The UDP checksum is 0
+ * (RFC 768: none computed): the inner packet has its own, and the NAT
+ * rewrites only the outer addresses and ports.
+ */
+static inline void
+fp_udp_tunnel_header(uint8_t *udp, uint16_t sport, uint16_t dport,
+		uint16_t inner_len)
+{
+	fp_put16(udp, sport);
+	fp_put16(udp + 2, dport);
+	fp_put16(udp + 4, FP_UDP_HLEN + FP_MIP_TUN_HLEN + inner_len);
+	fp_put16(udp + 6, 0);
+	udp[8] = FP_MIP_TUNNEL_DATA;
+	udp[9] = FP_IPPROTO_IPIP;
+	udp[10] = 0;
+	udp[11] = 0;
+}
+
+/*
+ * What a UDP datagram to port 434 (at udp, len bytes of UDP header and
+ * payload) is: 1 for a MIP Tunnel Data message carrying an IPv4 packet
+ * (type 4, next header 4), 0 for anything else (registrations, types 1
+ * and 3, go to the control lcore), -1 for tunnel data this agent cannot
+ * take (too short, or GRE or minimal inside).
+ */
+static inline int
+fp_udp_tunnel_kind(const uint8_t *udp, size_t len)
+{
+	if (len < FP_UDP_HLEN + 1 ||
+	    udp[FP_UDP_HLEN] != FP_MIP_TUNNEL_DATA)
+		return 0;
+	if (len < FP_UDP_HLEN + FP_MIP_TUN_HLEN ||
+	    udp[FP_UDP_HLEN + 1] != FP_IPPROTO_IPIP)
+		return -1;
+	return 1;
+}
 
 /*
  * Length of the GRE header at gre (len bytes available) if the packet

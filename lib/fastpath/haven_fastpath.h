@@ -9,12 +9,14 @@
  * A worker polls its RX queues and, per packet: answers proxy ARP for the
  * home addresses of away mobile nodes and ARP for the agent's own
  * addresses; answers ICMP echo to the agent; encapsulates packets for
- * bound home addresses toward every care-of address (IP-in-IP, minimal or
- * GRE) with the home agent's address as outer source; decapsulates
- * reverse-tunnelled packets (RFC 3024) and delivers them on the home link;
- * punts control traffic (UDP 434, ARP it does not answer, packets whose
- * next hop is unresolved) to the control lcore through a ring; drops the
- * rest with a counted reason. No locks, allocation from the heap, system
+ * bound home addresses toward every care-of address (IP-in-IP, minimal,
+ * GRE, or IP in UDP to the NAT of a node behind one, RFC 3519) with the
+ * home agent's address as outer source; decapsulates reverse-tunnelled
+ * packets (RFC 3024; in UDP on port 434 from the binding's NAT address
+ * and port) and delivers them on the home link; punts control traffic
+ * (UDP 434 but tunnel data, RFC 3519 keepalives, ARP it does not answer,
+ * packets whose next hop is unresolved) to the control lcore through a
+ * ring; drops the rest with a counted reason. No locks, allocation from the heap, system
  * calls or logging per packet.
  *
  * The control lcore owns every table here and writes them; workers only

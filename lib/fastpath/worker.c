@@ -22,6 +22,13 @@
  * used until the next quiescent report, which the loop makes between
  * bursts, so nothing caches them across bursts.
  *
+ * Mobile nodes behind a NAT (RFC 3519) are one more encapsulation:
+ * HAVEN_ENCAP_UDP bindings are tunnelled in UDP from the agent's port 434
+ * to the NAT's address and port, and what they send back arrives on port
+ * 434 as MIP Tunnel Data (first octet 4, where registrations have 1):
+ * decapsulated here like IP in IP, from the binding's NAT address and
+ * port only; a keepalive (tunnel data for the agent itself) is punted.
+ *
  * No locks, no allocation but mbufs, no system call except the adaptive
  * idle sleep, no logging: every outcome is a counter in w->stats.
  */
@@ -125,6 +132,7 @@ struct fp_meta {
 	uint8_t tunnel;		/* ACT_DECAP: outer protocol */
 	uint16_t strip;		/* ACT_DECAP: outer IP header to inner one */
 	uint32_t outer_src;	/* ACT_DECAP: must be a care-of address */
+	uint16_t sport;		/* ACT_DECAP, UDP: must be its NAT's port */
 };
 
 struct fp_burst {
@@ -565,6 +573,41 @@ malformed:
 	md->drop = HAVEN_DROP_MALFORMED;
 }
 
+/*
+ * UDP to the agent: MIP Tunnel Data on port 434 (RFC 3519) is decapsulated
+ * here, but for keepalives (to the agent itself), punted with the rest
+ * (registrations, delegation). Returns false when it is not tunnel data.
+ */
+static inline bool
+classify_udp_tunnel(struct fp_burst *b, const uint8_t *ip, unsigned int hlen,
+		unsigned int len, struct fp_meta *md)
+{
+	const uint8_t *udp = ip + hlen, *inner;
+	int kind;
+
+	if (len < hlen + FP_UDP_HLEN ||
+	    fp_get16(udp + 2) != FP_MIP_UDP_PORT)
+		return false;
+	kind = fp_udp_tunnel_kind(udp, len - hlen);
+	if (kind == 0)
+		return false;
+	md->strip = hlen + FP_UDP_HLEN + FP_MIP_TUN_HLEN;
+	inner = ip + md->strip;
+	if (kind < 0 || !ipv4_header_ok(inner, len - md->strip)) {
+		md->action = ACT_DROP;
+		md->drop = HAVEN_DROP_MALFORMED;
+		return true;
+	}
+	if (is_agent_addr(b->fp, fp_ip_dst(inner)))
+		return true;		/* a keepalive: ACT_PUNT */
+	md->tunnel = FP_IPPROTO_UDP;
+	md->outer_src = fp_ip_src(ip);
+	md->sport = fp_get16(udp);
+	md->action = ACT_DECAP;
+	md->key = burst_key(b, fp_ip_src(inner));
+	return true;
+}
+
 /* An IPv4 datagram addressed to the agent itself. */
 static inline void
 classify_local(struct fp_burst *b, const uint8_t *ip, struct fp_meta *md)
@@ -578,6 +621,18 @@ classify_local(struct fp_burst *b, const uint8_t *ip, struct fp_meta *md)
 	if (fp_ip_is_fragment(ip))
 		return;			/* the control lcore reassembles or drops */
 	switch (ip[9]) {
+	case FP_IPPROTO_UDP:
+		if (classify_udp_tunnel(b, ip, hlen, len, md))
+			return;		/* RFC 3519 tunnel data */
+		/* A Registration Request (RFC 5944 3.3): the guard's. */
+		if (len >= hlen + UDP_HLEN + RRQ_MIN_LEN &&
+		    fp_get16(ip + hlen + 2) == MIP_UDP_PORT &&
+		    ip[hlen + UDP_HLEN] == MIP_RRQ_TYPE) {
+			md->action = ACT_REG;
+			md->key = burst_key(b, fp_get32n(ip + hlen + UDP_HLEN +
+					RRQ_HOA_OFF));
+		}
+		return;			/* delegation, anything else: punted */
 	case FP_IPPROTO_ICMP:
 		if (len - hlen >= ICMP_HLEN && ip[hlen] == ICMP_ECHO_REQUEST &&
 		    ip[hlen + 1] == 0)
@@ -603,16 +658,6 @@ classify_local(struct fp_burst *b, const uint8_t *ip, struct fp_meta *md)
 		md->action = ACT_DECAP;
 		md->key = burst_key(b, inner_src);
 		return;
-	case FP_IPPROTO_UDP:
-		/* A Registration Request (RFC 5944 3.3): the guard's. */
-		if (len >= hlen + UDP_HLEN + RRQ_MIN_LEN &&
-		    fp_get16(ip + hlen + 2) == MIP_UDP_PORT &&
-		    ip[hlen + UDP_HLEN] == MIP_RRQ_TYPE) {
-			md->action = ACT_REG;
-			md->key = burst_key(b, fp_get32n(ip + hlen + UDP_HLEN +
-					RRQ_HOA_OFF));
-		}
-		return;			/* delegation, anything else */
 	default:
 		return;
 	}
@@ -1236,8 +1281,24 @@ encap_overhead(uint8_t encap, const uint8_t *ip, uint32_t outer_src)
 		return fp_minimal_fwd_len(fp_ip_src(ip), outer_src);
 	case HAVEN_ENCAP_GRE:
 		return FP_IPV4_HLEN + FP_GRE_HLEN;
+	case HAVEN_ENCAP_UDP:
+		return FP_UDP_TUN_OVERHEAD;
 	default:
 		return FP_IPV4_HLEN;
+	}
+}
+
+/* The outer header's protocol of an encapsulation that has one. */
+static inline uint8_t
+encap_proto(uint8_t encap)
+{
+	switch (encap) {
+	case HAVEN_ENCAP_GRE:
+		return FP_IPPROTO_GRE;
+	case HAVEN_ENCAP_UDP:
+		return FP_IPPROTO_UDP;
+	default:
+		return FP_IPPROTO_IPIP;
 	}
 }
 
@@ -1296,8 +1357,7 @@ encap_one(struct fp_burst *b, struct rte_mbuf *m,
 		 * agent's address (claim 5), not the port's. */
 		uint8_t *outer = p + sizeof(struct rte_ether_hdr);
 
-		uint8_t proto = encap == HAVEN_ENCAP_GRE ?
-			FP_IPPROTO_GRE : FP_IPPROTO_IPIP;
+		uint8_t proto = encap_proto(encap);
 		uint16_t payload = inner_len + overhead - FP_IPV4_HLEN;
 
 		if (likely(encap == bnd->encap))
@@ -1311,6 +1371,10 @@ encap_one(struct fp_burst *b, struct rte_mbuf *m,
 					HAVEN_OUTER_TTL, !op->tx_ip_cksum);
 		if (encap == HAVEN_ENCAP_GRE)
 			fp_gre_header(outer + FP_IPV4_HLEN);
+		else if (encap == HAVEN_ENCAP_UDP)	/* RFC 3519 */
+			fp_udp_tunnel_header(outer + FP_IPV4_HLEN,
+					bnd->udp_sport, coa->udp_port,
+					inner_len);
 		hlen = FP_IPV4_HLEN;
 	}
 	if (op->tx_ip_cksum)
@@ -1324,8 +1388,10 @@ encap_one(struct fp_burst *b, struct rte_mbuf *m,
  * (haven_binding_worker.h): what a kind writes after the Ethernet header
  * besides the outer IPv4 header (RFC 2003 3.1: TTL HAVEN_OUTER_TTL), and
  * the checksum sum of that header's constant words. A new encapsulation
- * (RFC 3519's UDP, say) is one more entry and, if it has per-packet
- * fields beyond the IPv4 total length, a line in fast4_encap().
+ * is one more entry and, if it has per-packet fields beyond the IPv4
+ * total length, a line in fast4_encap(). RFC 3519's IP in UDP has such
+ * fields (the NAT's port, the UDP length) and is not a kind: its cells
+ * are HAVEN_TUN_SLOW and encap_one() builds it from the record.
  */
 struct fp_tmpl4 {
 	uint8_t proto;		/* outer IPv4 protocol; 0: no template */
@@ -1510,13 +1576,22 @@ act_encap(struct fp_burst *b, struct fp_fast *f, struct rte_mbuf *m,
 /* Pass 2: reverse tunnel decapsulation (RFC 3024)                     */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The tunnel a reverse-tunnelled packet came by ends at one of the
+ * binding's care-of addresses; a UDP tunnel (RFC 3519) at its NAT address
+ * and port, and only a UDP binding takes UDP tunnel data.
+ */
 static inline bool
-is_care_of(const struct haven_binding *bnd, uint32_t a)
+is_tunnel_end(const struct haven_binding *bnd, const struct fp_meta *md)
 {
+	bool udp = md->tunnel == FP_IPPROTO_UDP;
 	unsigned int i;
 
+	if (udp != (bnd->encap == HAVEN_ENCAP_UDP))
+		return false;
 	for (i = 0; i < bnd->n_coa; i++)
-		if (bnd->coa[i].addr == a)
+		if (bnd->coa[i].addr == md->outer_src &&
+		    (!udp || bnd->coa[i].udp_port == md->sport))
 			return true;
 	return false;
 }
@@ -1541,12 +1616,15 @@ act_decap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 		return;
 	}
 	if (tun.kind != HAVEN_TUN_SLOW) {
-		/* The inline tunnel has the one care-of address. */
+		/* The inline tunnel has the one care-of address; it is never
+		 * a UDP one (RFC 3519 bindings read the record), so UDP
+		 * tunnel data does not come by it. */
 		if (!tun.rev) {
 			drop(b, m, HAVEN_DROP_REVTUN_NOT_ALLOWED);
 			return;
 		}
-		if (tun.coa != md->outer_src) {
+		if (tun.coa != md->outer_src ||
+		    md->tunnel == FP_IPPROTO_UDP) {
 			drop(b, m, HAVEN_DROP_REVTUN_BAD_SOURCE);
 			return;
 		}
@@ -1556,7 +1634,7 @@ act_decap(struct fp_burst *b, struct rte_mbuf *m, const struct fp_meta *md)
 			drop(b, m, HAVEN_DROP_REVTUN_NOT_ALLOWED);
 			return;
 		}
-		if (!is_care_of(bnd, md->outer_src)) {
+		if (!is_tunnel_end(bnd, md)) {
 			drop(b, m, HAVEN_DROP_REVTUN_BAD_SOURCE);
 			return;
 		}
@@ -1640,6 +1718,33 @@ prefetch_cells(const struct fp_fast *f, const struct fp_fast6 *f6,
 	}
 }
 
+/*
+ * Between the passes: the records of the common case's cells that have no
+ * inline tunnel (IP in UDP, several care-of addresses, minimal), which
+ * pass 2 reads (act_encap()); their first line holds what it needs. Only
+ * called while the table has such cells (v->n_slow).
+ */
+static void
+prefetch_slow_records(const struct fp_fast *f, const struct fp_meta *meta,
+		void *const *fast, uint16_t n)
+{
+	const struct haven_binding_cell4 *c;
+	uint32_t r;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (meta[i].action != ACT_FAST || fast[i] == NULL)
+			continue;
+		c = fast[i];
+		/* A hint: a stale index still lies in the record pool. */
+		r = __atomic_load_n(&c->rec, __ATOMIC_RELAXED) &
+			~HAVEN_BINDING_CELL_BUSY;
+		if (r != 0 && ((__atomic_load_n(&c->nk, __ATOMIC_RELAXED) >>
+				12) & 0x7) == HAVEN_TUN_SLOW)
+			rte_prefetch0(haven_binding_rec(f->v, r));
+	}
+}
+
 static uint16_t
 process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 		uint16_t n)
@@ -1704,6 +1809,11 @@ process_burst(struct haven_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	}
 	if (b.n_fb > 0)
 		burst_fallback(&b);
+	/* Only while the table has cells without an inline tunnel: one load
+	 * a burst otherwise. */
+	if (unlikely(f.v != NULL &&
+		     __atomic_load_n(&f.v->n_slow, __ATOMIC_RELAXED) != 0))
+		prefetch_slow_records(&f, meta, fast, n);
 	for (i = 0; i < b.n_fb6; i++)
 		b.cells6[b.fb6[i]] = fp6_fallback(b.fp, pkts[b.fb6[i]]);
 

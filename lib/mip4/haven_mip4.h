@@ -8,6 +8,11 @@
  * extensions (HMAC-MD5 as RFC 5944 section 3.5.1 mandates, HMAC-SHA256 as a
  * configurable algorithm) and timestamp replay protection (section 5.7).
  *
+ * Mobile IP traversal of NAT devices (RFC 3519) too: the UDP Tunnel
+ * Request and Reply extensions, the home agent's decision (NAT detection,
+ * the F flag, its policy) and the 4-octet header of tunnel data on port
+ * 434 (mip4_udp.c).
+ *
  * Pure functions over byte buffers: no DPDK types, no I/O, no global state,
  * so the codec is easy to unit test and fuzz. All addresses are IPv4
  * addresses in network byte order; every other field is in host order.
@@ -25,6 +30,8 @@ extern "C" {
 
 #define HAVEN_MIP4_TYPE_RRQ 1		/**< Registration Request */
 #define HAVEN_MIP4_TYPE_RRP 3		/**< Registration Reply */
+/** MIP Tunnel Data message: UDP-tunnelled data on port 434 (RFC 3519 3.3) */
+#define HAVEN_MIP4_TYPE_TUNNEL_DATA 4
 
 #define HAVEN_MIP4_RRQ_LEN 24		/**< fixed part of a request */
 #define HAVEN_MIP4_RRP_LEN 20		/**< fixed part of a reply */
@@ -48,6 +55,8 @@ extern "C" {
 #define HAVEN_MIP4_EXT_MN_FA 33	/**< Mobile-Foreign Authentication */
 #define HAVEN_MIP4_EXT_FA_HA 34	/**< Foreign-Home Authentication */
 #define HAVEN_MIP4_EXT_MN_NAI 131	/**< Mobile Node NAI (RFC 2794) */
+#define HAVEN_MIP4_EXT_UDP_TUN_REP 44	/**< UDP Tunnel Reply (RFC 3519 3.2) */
+#define HAVEN_MIP4_EXT_UDP_TUN_REQ 144	/**< UDP Tunnel Request (RFC 3519 3.1) */
 /** Types below this are not skippable (RFC 5944 section 1.9). */
 #define HAVEN_MIP4_EXT_SKIPPABLE_MIN 128
 
@@ -68,6 +77,8 @@ extern "C" {
 #define HAVEN_MIP4_DENIED_REVTUN_UNAVAILABLE	137
 #define HAVEN_MIP4_DENIED_REVTUN_MANDATORY	138
 #define HAVEN_MIP4_DENIED_ENCAP_UNAVAILABLE	139
+/** RFC 3519: UDP encapsulation unavailable (the home agent's code). */
+#define HAVEN_MIP4_DENIED_UDP_UNAVAILABLE	142
 
 /** Largest registration message the codec accepts (UDP payload bytes). */
 #define HAVEN_MIP4_MAX_MSG 1024
@@ -103,6 +114,46 @@ struct haven_mip4_auth_ext {
 	uint16_t covered_len;		/**< bytes from message start through the SPI */
 };
 
+/* ---- RFC 3519: Mobile IP traversal of NAT devices ---------------------- */
+
+/** Length field of both UDP tunnel extensions (RFC 3519 3.1, 3.2). */
+#define HAVEN_MIP4_UDP_EXT_LEN 6
+/** Request flags (the octet after Reserved 1): F, force UDP tunnelling. */
+#define HAVEN_MIP4_UDP_REQ_F 0x80
+/** Request flags: R, registration through a foreign agent required. */
+#define HAVEN_MIP4_UDP_REQ_R 0x40
+/** Reply flags (16 bits): F, tunnelling forced by the request's F flag. */
+#define HAVEN_MIP4_UDP_REP_F 0x8000
+/** UDP Tunnel Reply code: the home agent will tunnel in UDP. */
+#define HAVEN_MIP4_UDP_WILL_TUNNEL 0
+/** UDP Tunnel Reply code: tunnelling declined, reason unspecified. */
+#define HAVEN_MIP4_UDP_DECLINED 64
+/** The mobile node's keepalive interval when the reply gives 0 (s). */
+#define HAVEN_MIP4_UDP_KEEPALIVE_DEFAULT 110
+/** The header of a MIP Tunnel Data message (RFC 3519 3.3). */
+#define HAVEN_MIP4_TUNNEL_HDR_LEN 4
+/* What a UDP tunnel carries: Encapsulation / Next Header (IP protocols). */
+#define HAVEN_MIP4_UDP_NH_IPIP 4	/**< IP in IP (RFC 2003) */
+#define HAVEN_MIP4_UDP_NH_GRE 47	/**< GRE (RFC 2784) */
+#define HAVEN_MIP4_UDP_NH_MINIMAL 55	/**< minimal encapsulation (RFC 2004) */
+
+/** A UDP Tunnel Request extension found in a request (RFC 3519 3.1). */
+struct haven_mip4_udp_req {
+	bool present;			/**< extension seen */
+	bool force;			/**< F: tunnel in UDP even without a NAT */
+	bool via_fa;			/**< R: registration through an FA required */
+	uint8_t encap;			/**< Encapsulation: HAVEN_MIP4_UDP_NH_* */
+};
+
+/** A UDP Tunnel Reply extension, to build or as parsed (RFC 3519 3.2). */
+struct haven_mip4_udp_rep {
+	bool present;			/**< extension included / seen */
+	uint8_t code;			/**< HAVEN_MIP4_UDP_WILL_TUNNEL or _DECLINED */
+	bool forced;			/**< F: forced by the request's F flag */
+	uint16_t keepalive_s;		/**< Keepalive Interval; 0: the node's
+					  * default (HAVEN_MIP4_UDP_KEEPALIVE_DEFAULT) */
+};
+
 /** A parsed Registration Request. Pointers refer into the parsed buffer. */
 struct haven_mip4_rrq {
 	uint8_t flags;			/**< HAVEN_MIP4_F_* */
@@ -121,6 +172,8 @@ struct haven_mip4_rrq {
 	 */
 	const uint8_t *mn_nai;
 	uint8_t mn_nai_len;			/**< its length, 1..255 */
+	/** The RFC 3519 UDP Tunnel Request extension, when present. */
+	struct haven_mip4_udp_req udp;
 };
 
 /** Fields of a Registration Reply to encode. */
@@ -157,6 +210,11 @@ struct haven_mip4_rrp {
  *    extension (131, RFC 2794), recorded in mn_nai; a second one or an
  *    empty one gives 134 (it must precede MN-HA, RFC 2794 section 2, so
  *    after MN-HA it is 134 as any other type is).
+ *    The UDP Tunnel Request extension (144, RFC 3519 3.1) is recorded in
+ *    udp; 134 for a Length other than 6, a Sub-Type other than 0, an
+ *    Encapsulation other than 4, 47 or 55, or a second one. After MN-HA
+ *    (where a foreign agent would put its own) it is 134 as any other
+ *    type: nothing there is authenticated for the home agent.
  * 4. HAVEN_MIP4_DENIED_MN_AUTH (131): no MN-HA extension.
  * RFC 5944 section 3.8.2.1 mandates 131, not 134, when there is no
  * authorization-enabling extension or more than one.
@@ -307,6 +365,52 @@ int haven_mip4_key_verify(const struct haven_mip4_key *k,
 int haven_mip4_build_rrp_key(const struct haven_mip4_rrp *rrp,
 		const struct haven_mip4_key *key, uint8_t *buf, size_t buflen);
 
+/** What a Registration Reply carries between its fixed part and MN-HA. */
+struct haven_mip4_rrp_ext {
+	const uint8_t *nai;		/**< RFC 2794 NAI to echo, or NULL */
+	uint8_t nai_len;		/**< its length, 1..255 */
+	struct haven_mip4_udp_rep udp;	/**< RFC 3519 3.2, when udp.present */
+};
+
+/**
+ * Encode a Registration Reply with the extensions of ext, in this order:
+ * the fixed part, the Mobile Node NAI extension (RFC 2794) when ext->nai
+ * is set, the UDP Tunnel Reply extension (RFC 3519 3.2: Type 44, Length
+ * 6, Sub-Type 0, Reply Code, F and 15 reserved bits, Keepalive Interval)
+ * when ext->udp.present, then an MN-HA extension signed with key, whose
+ * authenticator covers both (RFC 5944 3.5.1). A denial to a node whose key
+ * is unknown has no MN-HA extension (key NULL).
+ *
+ * @param rrp     fields to encode.
+ * @param ext     extensions; NULL: none.
+ * @param key     prepared key, or NULL for no MN-HA extension.
+ * @param buf     output.
+ * @param buflen  its size.
+ * @return length written, -ENOSPC if buf is too small, -EINVAL for bad
+ *         arguments (an empty NAI, a UDP reply code other than 0 or 64).
+ */
+int haven_mip4_build_rrp_ext(const struct haven_mip4_rrp *rrp,
+		const struct haven_mip4_rrp_ext *ext,
+		const struct haven_mip4_key *key, uint8_t *buf, size_t buflen);
+
+/**
+ * haven_mip4_parse_rrp(), and the extensions before MN-HA that a reply may
+ * carry: the NAI of a Mobile Node NAI extension and a UDP Tunnel Reply
+ * extension (RFC 3519 3.2; not skippable, so understood here). A second
+ * one of either, an empty NAI, a UDP Tunnel Reply whose Length is not 6
+ * or whose Sub-Type is not 0, or one after MN-HA is -EINVAL.
+ *
+ * @param buf    UDP payload.
+ * @param len    its length.
+ * @param rrp    filled on success.
+ * @param mn_ha  filled on success, may be NULL.
+ * @param ext    filled on success (nai NULL, udp.present false: absent).
+ * @return 0 on success, -EINVAL if malformed.
+ */
+int haven_mip4_parse_rrp_ext(const uint8_t *buf, size_t len,
+		struct haven_mip4_rrp *rrp, struct haven_mip4_auth_ext *mn_ha,
+		struct haven_mip4_rrp_ext *ext);
+
 /**
  * Encode a Registration Reply to a request that carried a Mobile Node NAI
  * extension (RFC 2794): the fixed part (home_addr: the address assigned
@@ -327,6 +431,67 @@ int haven_mip4_build_rrp_key(const struct haven_mip4_rrp *rrp,
 int haven_mip4_build_rrp_nai(const struct haven_mip4_rrp *rrp,
 		const uint8_t *nai, size_t nai_len,
 		const struct haven_mip4_key *key, uint8_t *buf, size_t buflen);
+
+/* ---- RFC 3519: the home agent's decision, tunnel data ------------------ */
+
+/** The home agent's UDP tunnelling policy (home_agent.udp_tunnel). */
+struct haven_mip4_udp_policy {
+	bool enabled;			/**< UDP tunnelling offered at all */
+	bool force_allowed;		/**< F honoured when no NAT is seen */
+	uint16_t keepalive_s;		/**< Keepalive Interval replies give */
+};
+
+/**
+ * Decide how a registration is tunnelled (RFC 3519 section 4.6 and 3.1.1).
+ * A NAT is detected when the request's IP source address differs from its
+ * care-of address. Without a UDP Tunnel Request extension nothing changes:
+ * IP in IP, no UDP Tunnel Reply (*use_udp false, rep->present false).
+ * With one:
+ * - a NAT, or the F flag with force_allowed: tunnel in UDP (*use_udp
+ *   true), reply code 0 with the policy's keepalive interval and F set
+ *   when the request's F was; but 142 (UDP encapsulation unavailable) when
+ *   UDP tunnelling is disabled and a NAT is in the way (IP in IP could not
+ *   pass it), or when the Encapsulation asked for is not IP in IP (4), the
+ *   only one this home agent carries in UDP;
+ * - otherwise (no NAT; F refused or not set, or UDP disabled): IP in IP,
+ *   with a UDP Tunnel Reply of code 64 (declined), keepalive 0.
+ *
+ * @param rrq      the parsed, authenticated request (not a
+ *                 deregistration, which needs no tunnel).
+ * @param src      the request's IP source address (NBO).
+ * @param pol      the policy.
+ * @param rep      filled: the UDP Tunnel Reply to send, if present.
+ * @param use_udp  set when the binding is to be tunnelled in UDP, to src
+ *                 and the request's UDP source port.
+ * @param err      buffer for a readable reason, may be NULL.
+ * @param errlen   size of err.
+ * @return 0, or HAVEN_MIP4_DENIED_UDP_UNAVAILABLE to refuse.
+ */
+int haven_mip4_udp_decide(const struct haven_mip4_rrq *rrq, uint32_t src,
+		const struct haven_mip4_udp_policy *pol,
+		struct haven_mip4_udp_rep *rep, bool *use_udp, char *err,
+		size_t errlen);
+
+/**
+ * Read the 4-octet header of a MIP Tunnel Data message (RFC 3519 3.3:
+ * Type 4, Next Header, 16 reserved bits, ignored on reception).
+ *
+ * @param buf          UDP payload.
+ * @param len          its length.
+ * @param next_header  set to the Next Header (HAVEN_MIP4_UDP_NH_*).
+ * @return HAVEN_MIP4_TUNNEL_HDR_LEN, or -EINVAL: shorter than the header,
+ *         Type not 4, Next Header not 4, 47 or 55.
+ */
+int haven_mip4_tunnel_parse(const uint8_t *buf, size_t len,
+		uint8_t *next_header);
+
+/**
+ * Write the 4-octet header of a MIP Tunnel Data message.
+ *
+ * @param buf          at least HAVEN_MIP4_TUNNEL_HDR_LEN bytes.
+ * @param next_header  what follows: HAVEN_MIP4_UDP_NH_*.
+ */
+void haven_mip4_tunnel_build(uint8_t *buf, uint8_t next_header);
 
 /**
  * Timestamp replay check (RFC 5944 section 5.7.1): the timestamp must be

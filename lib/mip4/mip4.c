@@ -18,6 +18,7 @@
 
 #include "haven_mip4.h"
 #include "haven_wire.h"
+#include "mip4_private.h"
 
 /*
  * Extension formats (RFC 5944 sections 1.10-1.12). The simple format is
@@ -30,7 +31,7 @@
  * it discard a message carrying one before its length matters, so the
  * walker never needs to read a 16-bit length.
  */
-#define EXT_HDR_LEN	2	/**< Type and 8-bit Length */
+#define EXT_HDR_LEN	MIP4_EXT_HDR_LEN
 
 /* SPI that opens every authentication extension (RFC 5944 3.5.2). */
 #define AUTH_SPI_LEN	4
@@ -44,8 +45,11 @@ enum walk_result {
 };
 
 /*
- * The authentication extensions an extension walk records, and the
- * Mobile Node NAI extension (RFC 2794) when nai is not NULL.
+ * The authentication extensions an extension walk records, the Mobile
+ * Node NAI extension (RFC 2794) when nai is not NULL, and the UDP Tunnel
+ * Request (in a request) or Reply (in a reply: the walk then understands
+ * the non-skippable type 44) of RFC 3519 when udp_req or udp_rep is not
+ * NULL.
  */
 struct auth_exts {
 	struct haven_mip4_auth_ext *mn_ha;
@@ -53,6 +57,8 @@ struct auth_exts {
 	struct haven_mip4_auth_ext *fa_ha;
 	const uint8_t **nai;
 	uint8_t *nai_len;
+	struct haven_mip4_udp_req *udp_req;
+	struct haven_mip4_udp_rep *udp_rep;
 };
 
 static bool
@@ -110,9 +116,12 @@ walk_extensions(const uint8_t *buf, size_t len, size_t off,
 {
 	while (off < len) {
 		uint8_t type = buf[off];
+		bool udp_rep = type == HAVEN_MIP4_EXT_UDP_TUN_REP &&
+			found->udp_rep != NULL;
 		size_t body_len;
 
-		if (!is_auth_ext(type) && type < HAVEN_MIP4_EXT_SKIPPABLE_MIN) {
+		if (!is_auth_ext(type) && !udp_rep &&
+		    type < HAVEN_MIP4_EXT_SKIPPABLE_MIN) {
 			haven_set_reason(err, errlen,
 				"unknown non-skippable extension %u at offset %zu",
 				type, off);
@@ -168,6 +177,15 @@ walk_extensions(const uint8_t *buf, size_t len, size_t off,
 			*found->nai = buf + off + EXT_HDR_LEN;
 			*found->nai_len = (uint8_t)body_len;
 		}
+		/* RFC 3519 3.1, 3.2: before MN-HA (checked above), once */
+		if (type == HAVEN_MIP4_EXT_UDP_TUN_REQ &&
+		    found->udp_req != NULL &&
+		    mip4_udp_req_decode(buf, off, body_len, found->udp_req,
+				err, errlen) != 0)
+			return WALK_POORLY_FORMED;
+		if (udp_rep && mip4_udp_rep_decode(buf, off, body_len,
+				found->udp_rep, err, errlen) != 0)
+			return WALK_POORLY_FORMED;
 
 		if (is_auth_ext(type)) {
 			struct haven_mip4_auth_ext *ext =
@@ -257,6 +275,8 @@ haven_mip4_parse_rrq(const uint8_t *buf, size_t len,
 	found.fa_ha = &rrq->fa_ha;
 	found.nai = &rrq->mn_nai;
 	found.nai_len = &rrq->mn_nai_len;
+	found.udp_req = &rrq->udp;
+	found.udp_rep = NULL;
 	switch (walk_extensions(buf, len, HAVEN_MIP4_RRQ_LEN, &found,
 			err, errlen)) {
 	case WALK_OK:
@@ -287,15 +307,16 @@ haven_mip4_parse_rrq(const uint8_t *buf, size_t len,
  *  12: Identification (64 bits)
  *  20: Extensions...
  */
-/* Both reply parsers: nai NULL leaves the MN-NAI extension unread. */
+/*
+ * Every reply parser: ext NULL leaves the MN-NAI extension unread and
+ * makes a UDP Tunnel Reply an unknown non-skippable extension.
+ */
 static int
 parse_rrp(const uint8_t *buf, size_t len, struct haven_mip4_rrp *rrp,
-		struct haven_mip4_auth_ext *mn_ha, const uint8_t **nai,
-		uint8_t *nai_len)
+		struct haven_mip4_auth_ext *mn_ha, struct haven_mip4_rrp_ext *ext)
 {
 	struct haven_mip4_auth_ext mn_ha_local, mn_fa, fa_ha;
-	const uint8_t *nai_local = NULL;
-	uint8_t nai_len_local = 0;
+	struct haven_mip4_rrp_ext ext_local;
 	struct auth_exts found;
 
 	if (buf == NULL || rrp == NULL || len < HAVEN_MIP4_RRP_LEN ||
@@ -306,11 +327,14 @@ parse_rrp(const uint8_t *buf, size_t len, struct haven_mip4_rrp *rrp,
 	memset(&mn_ha_local, 0, sizeof(mn_ha_local));
 	memset(&mn_fa, 0, sizeof(mn_fa));
 	memset(&fa_ha, 0, sizeof(fa_ha));
+	memset(&ext_local, 0, sizeof(ext_local));
 	found.mn_ha = &mn_ha_local;
 	found.mn_fa = &mn_fa;
 	found.fa_ha = &fa_ha;
-	found.nai = nai != NULL ? &nai_local : NULL;
-	found.nai_len = &nai_len_local;
+	found.nai = ext != NULL ? &ext_local.nai : NULL;
+	found.nai_len = &ext_local.nai_len;
+	found.udp_req = NULL;
+	found.udp_rep = ext != NULL ? &ext_local.udp : NULL;
 	if (walk_extensions(buf, len, HAVEN_MIP4_RRP_LEN, &found,
 			NULL, 0) != WALK_OK)
 		return -EINVAL;
@@ -322,10 +346,8 @@ parse_rrp(const uint8_t *buf, size_t len, struct haven_mip4_rrp *rrp,
 	rrp->ident = haven_get_be64(buf + 12);
 	if (mn_ha != NULL)
 		*mn_ha = mn_ha_local;
-	if (nai != NULL) {
-		*nai = nai_local;
-		*nai_len = nai_len_local;
-	}
+	if (ext != NULL)
+		*ext = ext_local;
 	return 0;
 }
 
@@ -333,7 +355,17 @@ int
 haven_mip4_parse_rrp(const uint8_t *buf, size_t len,
 		struct haven_mip4_rrp *rrp, struct haven_mip4_auth_ext *mn_ha)
 {
-	return parse_rrp(buf, len, rrp, mn_ha, NULL, NULL);
+	return parse_rrp(buf, len, rrp, mn_ha, NULL);
+}
+
+int
+haven_mip4_parse_rrp_ext(const uint8_t *buf, size_t len,
+		struct haven_mip4_rrp *rrp, struct haven_mip4_auth_ext *mn_ha,
+		struct haven_mip4_rrp_ext *ext)
+{
+	if (ext == NULL)
+		return -EINVAL;
+	return parse_rrp(buf, len, rrp, mn_ha, ext);
 }
 
 int
@@ -341,9 +373,19 @@ haven_mip4_parse_rrp_nai(const uint8_t *buf, size_t len,
 		struct haven_mip4_rrp *rrp, struct haven_mip4_auth_ext *mn_ha,
 		const uint8_t **nai, uint8_t *nai_len)
 {
+	struct haven_mip4_rrp_ext ext;
+	int rc;
+
 	if (nai == NULL || nai_len == NULL)
 		return -EINVAL;
-	return parse_rrp(buf, len, rrp, mn_ha, nai, nai_len);
+	rc = parse_rrp(buf, len, rrp, mn_ha, &ext);
+	if (rc == 0 && ext.udp.present)
+		return -EINVAL;		/* not for a parser that would drop it */
+	if (rc == 0) {
+		*nai = ext.nai;
+		*nai_len = ext.nai_len;
+	}
+	return rc;
 }
 
 /*
@@ -423,42 +465,71 @@ haven_mip4_build_rrp_key(const struct haven_mip4_rrp *rrp,
 }
 
 /*
- * A reply with the MN-NAI extension (RFC 2794): fixed part, MN-NAI, then
- * MN-HA, whose authenticator covers everything before it and its SPI.
+ * A reply with extensions before MN-HA: fixed part, MN-NAI (RFC 2794),
+ * UDP Tunnel Reply (RFC 3519 3.2), then MN-HA, whose authenticator covers
+ * everything before it and its SPI.
  */
 int
-haven_mip4_build_rrp_nai(const struct haven_mip4_rrp *rrp,
-		const uint8_t *nai, size_t nai_len,
+haven_mip4_build_rrp_ext(const struct haven_mip4_rrp *rrp,
+		const struct haven_mip4_rrp_ext *ext,
 		const struct haven_mip4_key *key, uint8_t *buf, size_t buflen)
 {
-	size_t auth_len = 0, nai_ext = EXT_HDR_LEN + nai_len, covered;
-	size_t total;
+	size_t auth_len = 0, nai_ext = 0, udp_ext = 0, covered, total;
 	uint8_t *p;
 
-	if (rrp == NULL || buf == NULL || nai == NULL || nai_len == 0 ||
-			nai_len > UINT8_MAX)
+	if (rrp == NULL || buf == NULL)
 		return -EINVAL;
+	if (ext != NULL && ext->nai != NULL) {
+		if (ext->nai_len == 0)
+			return -EINVAL;
+		nai_ext = EXT_HDR_LEN + ext->nai_len;
+	}
+	if (ext != NULL && ext->udp.present)
+		udp_ext = MIP4_UDP_EXT_SIZE;
 	if (key != NULL) {
 		auth_len = haven_mip4_auth_len(haven_mip4_key_alg(key));
 		if (auth_len == 0)
 			return -EINVAL;
 	}
-	total = HAVEN_MIP4_RRP_LEN + nai_ext +
+	total = HAVEN_MIP4_RRP_LEN + nai_ext + udp_ext +
 		(key != NULL ? EXT_HDR_LEN + AUTH_SPI_LEN + auth_len : 0);
 	if (buflen < total)
 		return -ENOSPC;
 	build_rrp_head(rrp, 0, 0, buf, buflen);
 	p = buf + HAVEN_MIP4_RRP_LEN;
-	p[0] = HAVEN_MIP4_EXT_MN_NAI;
-	p[1] = (uint8_t)nai_len;
-	memcpy(p + EXT_HDR_LEN, nai, nai_len);
+	if (nai_ext > 0) {
+		p[0] = HAVEN_MIP4_EXT_MN_NAI;
+		p[1] = ext->nai_len;
+		memcpy(p + EXT_HDR_LEN, ext->nai, ext->nai_len);
+		p += nai_ext;
+	}
+	if (udp_ext > 0) {
+		if (mip4_udp_rep_encode(p, &ext->udp) != 0)
+			return -EINVAL;
+		p += udp_ext;
+	}
 	if (key == NULL)
 		return (int)total;
-	p += nai_ext;
 	p[0] = HAVEN_MIP4_EXT_MN_HA;
 	p[1] = (uint8_t)(AUTH_SPI_LEN + auth_len);
 	haven_put_be32(p + EXT_HDR_LEN, haven_mip4_key_spi(key));
-	covered = HAVEN_MIP4_RRP_LEN + nai_ext + EXT_HDR_LEN + AUTH_SPI_LEN;
+	covered = HAVEN_MIP4_RRP_LEN + nai_ext + udp_ext + EXT_HDR_LEN +
+		AUTH_SPI_LEN;
 	haven_mip4_key_compute(key, buf, covered, buf + covered);
 	return (int)total;
+}
+
+int
+haven_mip4_build_rrp_nai(const struct haven_mip4_rrp *rrp,
+		const uint8_t *nai, size_t nai_len,
+		const struct haven_mip4_key *key, uint8_t *buf, size_t buflen)
+{
+	struct haven_mip4_rrp_ext ext;
+
+	if (nai == NULL || nai_len == 0 || nai_len > UINT8_MAX)
+		return -EINVAL;
+	memset(&ext, 0, sizeof(ext));
+	ext.nai = nai;
+	ext.nai_len = (uint8_t)nai_len;
+	return haven_mip4_build_rrp_ext(rrp, &ext, key, buf, buflen);
 }

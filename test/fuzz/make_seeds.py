@@ -8,8 +8,10 @@ libFuzzer starts from inputs that pass the parsers and the authentication
 instead of having to discover them:
 
     test/fuzz/mip4/   Registration Requests (HMAC-MD5 and HMAC-SHA256,
-                      with MN-FA and FA-HA extensions, deregistration),
-                      Registration Replies
+                      with MN-FA and FA-HA extensions, deregistration,
+                      with an RFC 3519 UDP Tunnel Request), Registration
+                      Replies (one with a UDP Tunnel Reply), a MIP Tunnel
+                      Data message (a keepalive)
     test/fuzz/mip6/   IPv6 packets: Binding Updates (with and without a
                       Home Address option, HMAC-SHA1 and HMAC-SHA256
                       authentication, alternate care-of address), a
@@ -38,7 +40,7 @@ sys.path.insert(0, str(HERE.parent.parent / "dts"))
 
 import mip6client as m6  # noqa: E402
 import mipclient as m4  # noqa: E402
-from scapy.layers.inet import UDP  # noqa: E402
+from scapy.layers.inet import ICMP, IP, UDP  # noqa: E402
 from scapy.layers.inet6 import IPv6, ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr  # noqa: E402
 from scapy.layers.mobileip import MobileIP, MobileIPRRP  # noqa: E402
 
@@ -96,6 +98,23 @@ def mip4_seeds(out):
     msg = bytes(rrp)
     write(out, "rrp-133", msg + m4.mn_ha_extension("hmac-md5", KEY, SPI,
                                                      msg))
+    # RFC 3519: a request with a UDP Tunnel Request (F set), the reply
+    # with a UDP Tunnel Reply (code 0, F, keepalive 25 s), and a MIP
+    # Tunnel Data message carrying a keepalive (ICMP echo request to the
+    # home agent)
+    rrq, _ = m4.build_request(hoa, ha, "198.51.100.138", SPI, KEY,
+                              "hmac-md5", lifetime=600, ident=IDENT,
+                              udp=True, udp_force=True)
+    write(out, "rrq-udp-tunnel", rrq)
+    rrp = MobileIP(type=m4.TYPE_RRP) / MobileIPRRP(
+        code=0, lifetime=600, homeaddr=hoa, haaddr=ha, id=IDENT)
+    msg = bytes(rrp) + struct.pack("!BBBBHH", m4.EXT_UDP_TUN_REP, 6, 0, 0,
+                                   m4.UDP_REP_F, 25)
+    write(out, "rrp-udp-tunnel", msg + m4.mn_ha_extension("hmac-md5", KEY,
+                                                            SPI, msg))
+    ping = IP(src=hoa, dst=ha, id=1) / ICMP(type=8, id=0x4b41, seq=1)
+    write(out, "tunnel-keepalive", struct.pack("!BBH", 4, 4, 0) +
+          bytes(ping))
 
 
 def mip6_seeds(out):

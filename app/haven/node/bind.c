@@ -75,12 +75,18 @@ publish4(const struct haven_node *n, int16_t *nh_idx, uint8_t *n_nh)
 	b.encap = n->encap;
 	b.flags = n->flags | HAVEN_BINDING_F_INTERCEPT;
 	b.forwarder = n->forwarder;
+	b.udp_sport = n->udp_sport;
 	for (i = 0; i < n->n_coa; i++) {
 		struct haven_binding_coa *c = &b.coa[b.n_coa];
+		/* RFC 3519: a UDP tunnel goes to the NAT, not to the care-of
+		 * address behind it */
+		const struct haven_addr *end = n->encap == HAVEN_ENCAP_UDP ?
+			&n->coa[i].nat_addr : &n->coa[i].addr;
 
-		if (resolve(&n->coa[i].addr, &nh, &port, &neigh) != 0)
+		if (resolve(end, &nh, &port, &neigh) != 0)
 			continue;	/* unroutable: left out, logged */
-		c->addr = n->coa[i].addr.v4;
+		c->addr = end->v4;
+		c->udp_port = n->coa[i].nat_port;
 		c->next_hop = nh.v4;
 		c->port = port;
 		c->neigh = neigh;
@@ -378,18 +384,22 @@ haven_node_coa_index(const struct haven_node *n, const struct haven_addr *a)
 	return -1;
 }
 
-/* Same care-of addresses, in any order? */
+/* Same care-of addresses (and NAT ends), in any order? */
 static bool
 same_coas(const struct haven_node *n, const struct haven_node_coa *old,
 		unsigned int n_old)
 {
 	unsigned int i;
+	int j;
 
 	if (n->n_coa != n_old)
 		return false;
-	for (i = 0; i < n_old; i++)
-		if (haven_node_coa_index(n, &old[i].addr) < 0)
+	for (i = 0; i < n_old; i++) {
+		j = haven_node_coa_index(n, &old[i].addr);
+		if (j < 0 || n->coa[j].nat_port != old[i].nat_port ||
+		    !haven_addr_eq(&n->coa[j].nat_addr, &old[i].nat_addr))
 			return false;
+	}
 	return true;
 }
 
@@ -411,10 +421,11 @@ expiry_of(const struct haven_node *n, uint32_t lifetime_s, uint64_t now)
 static int
 rebind(struct haven_node *n, const struct haven_node_coa *coa,
 		unsigned int n_coa, uint8_t encap, uint8_t flags,
-		bool link_local)
+		bool link_local, uint16_t udp_sport)
 {
 	struct haven_node_coa old[HAVEN_NODE_MAX_COA];
 	uint8_t old_n = n->n_coa, old_encap = n->encap, old_flags = n->flags;
+	uint16_t old_sport = n->udp_sport;
 	uint64_t old_registered = n->registered_ms;
 	bool was_bound = old_n > 0, old_ll = n->link_local;
 	struct haven_addr ll;
@@ -425,6 +436,7 @@ rebind(struct haven_node *n, const struct haven_node_coa *coa,
 	n->n_coa = n_coa;
 	n->encap = encap;
 	n->flags = flags;
+	n->udp_sport = encap == HAVEN_ENCAP_UDP ? udp_sport : 0;
 	n->link_local = link_local && n->hoa.family == HAVEN_AF_INET6;
 	if (!was_bound)
 		n->registered_ms = haven_now_ms();
@@ -434,6 +446,7 @@ rebind(struct haven_node *n, const struct haven_node_coa *coa,
 		n->n_coa = old_n;
 		n->encap = old_encap;
 		n->flags = old_flags;
+		n->udp_sport = old_sport;
 		n->registered_ms = old_registered;
 		if (n->link_local && !old_ll) {
 			/* The home address's record may be in: as before. */
@@ -456,51 +469,83 @@ rebind(struct haven_node *n, const struct haven_node_coa *coa,
 	if (!was_bound && n->forwarder == HAVEN_FORWARDER_SELF)
 		haven_node_announce(n);
 	node_notify(n, !was_bound ? HAVEN_NODE_BOUND :
-		same_coas(n, old, old_n) ? HAVEN_NODE_REFRESHED :
-		HAVEN_NODE_MOVED, HAVEN_NODE_R_ADMIN);
+		same_coas(n, old, old_n) && old_encap == encap ?
+		HAVEN_NODE_REFRESHED : HAVEN_NODE_MOVED, HAVEN_NODE_R_ADMIN);
 	return 0;
+}
+
+/* A UDP tunnel's far end, as the record needs it: IPv4, a port. */
+static bool
+udp_end_ok(const struct haven_addr *a, uint16_t port)
+{
+	return a->family == HAVEN_AF_INET && a->v4 != 0 && port != 0;
 }
 
 int
 haven_node_bind(struct haven_node *n, const struct haven_node_bind_req *req)
 {
 	struct haven_node_coa coa[HAVEN_NODE_MAX_COA];
-	unsigned int n_coa = 0;
+	bool udp = req->encap == HAVEN_ENCAP_UDP;
+	unsigned int n_coa = 0, others;
 	int i = -1;
 
+	if (udp && (n->hoa.family != HAVEN_AF_INET ||
+		    !udp_end_ok(&req->nat_addr, req->nat_port)))
+		return -EINVAL;
 	if (req->simultaneous) {
 		memcpy(coa, n->coa, sizeof(coa));
 		n_coa = n->n_coa;
 		i = haven_node_coa_index(n, &req->coa);
+		/* one kind of tunnel per binding: the others must match */
+		others = n_coa - (i >= 0 ? 1 : 0);
+		if (others > 0 && (n->encap == HAVEN_ENCAP_UDP) != udp)
+			return -EINVAL;
 	}
 	if (i < 0) {
 		if (n_coa == HAVEN_NODE_MAX_COA)
 			return -ENOSPC;
 		i = n_coa++;
 	}
+	memset(&coa[i], 0, sizeof(coa[i]));
 	coa[i].addr = req->coa;
 	coa[i].lifetime_s = req->lifetime_s;
 	coa[i].expires_ms = expiry_of(n, req->lifetime_s, haven_now_ms());
-	return rebind(n, coa, n_coa, req->encap, req->flags, req->link_local);
+	if (udp) {
+		coa[i].nat_addr = req->nat_addr;
+		coa[i].nat_port = req->nat_port;
+	}
+	return rebind(n, coa, n_coa, req->encap, req->flags, req->link_local,
+		udp ? HAVEN_BINDING_UDP_PORT : 0);
 }
 
 int
 haven_node_bind_all(struct haven_node *n, const struct haven_addr *addrs,
 		unsigned int n_addrs, uint32_t lifetime_s, uint8_t encap,
-		uint8_t flags)
+		uint8_t flags, const struct haven_node_udp *udp)
 {
 	struct haven_node_coa coa[HAVEN_NODE_MAX_COA];
+	bool is_udp = encap == HAVEN_ENCAP_UDP;
 	uint64_t now = haven_now_ms();
 	unsigned int i;
 
-	if (n_addrs == 0 || n_addrs > HAVEN_NODE_MAX_COA)
+	if (n_addrs == 0 || n_addrs > HAVEN_NODE_MAX_COA ||
+	    (is_udp && (udp == NULL || udp->sport == 0 ||
+			n->hoa.family != HAVEN_AF_INET)))
 		return -EINVAL;
+	memset(coa, 0, sizeof(coa));
 	for (i = 0; i < n_addrs; i++) {
 		coa[i].addr = addrs[i];
 		coa[i].lifetime_s = lifetime_s;
 		coa[i].expires_ms = expiry_of(n, lifetime_s, now);
+		if (!is_udp)
+			continue;
+		if (!udp_end_ok(&udp->nat_addr[i], udp->nat_port[i]))
+			return -EINVAL;
+		coa[i].nat_addr = udp->nat_addr[i];
+		coa[i].nat_port = udp->nat_port[i];
 	}
-	return rebind(n, coa, n_addrs, encap, flags, false);
+	return rebind(n, coa, n_addrs, encap, flags, false,
+		is_udp ? udp->sport : 0);
 }
 
 void

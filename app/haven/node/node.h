@@ -90,6 +90,24 @@ struct haven_node_coa {
 	uint32_t lifetime_s;		/**< granted; HAVEN_NODE_LIFETIME_INFINITE
 					  * (IPv4) or UINT32_MAX: no end */
 	uint64_t expires_ms;		/**< haven_now_ms(); UINT64_MAX: never */
+	/**
+	 * A binding tunnelled in UDP (RFC 3519, encap HAVEN_ENCAP_UDP): the
+	 * NAT's public address and port this care-of address is reached
+	 * through, as the registration came from (the care-of address
+	 * itself when the F flag forced UDP without a NAT); they follow the
+	 * NAT at every re-registration. nat_port 0 otherwise.
+	 */
+	struct haven_addr nat_addr;
+	uint16_t nat_port;		/**< host order */
+};
+
+/** The ends of UDP tunnels, for haven_node_bind_all() (RFC 3519). */
+struct haven_node_udp {
+	uint16_t sport;			/**< the tunnel's source port (host
+					  * order): the primary's for a
+					  * delegated binding (claim 5) */
+	struct haven_addr nat_addr[HAVEN_NODE_MAX_COA];	/**< per care-of */
+	uint16_t nat_port[HAVEN_NODE_MAX_COA];		/**< its port */
 };
 
 /** What a registration asks of a node's binding (haven_node_bind()). */
@@ -101,6 +119,10 @@ struct haven_node_bind_req {
 	uint8_t flags;			/**< HAVEN_BINDING_F_REVERSE_TUNNEL */
 	bool link_local;		/**< IPv6 L flag: intercept the node's
 					  * link-local address too */
+	/** encap HAVEN_ENCAP_UDP: where the tunnel goes, the NAT's public
+	 * address and port (the request's IP and UDP source). */
+	struct haven_addr nat_addr;
+	uint16_t nat_port;		/**< host order, not 0 */
 };
 
 /** Replay state of a node's registrations. Writer: its protocol. */
@@ -136,6 +158,9 @@ struct haven_node {
 	uint8_t flags;			/**< HAVEN_BINDING_F_REVERSE_TUNNEL */
 	struct haven_addr outer_src;	/**< tunnel source: the home agent,
 					  * or the primary (claim 5) */
+	uint16_t udp_sport;		/**< encap HAVEN_ENCAP_UDP: the tunnel's
+					  * source port, 434 or the primary's
+					  * (claim 5); 0 otherwise */
 	bool link_local;		/**< IPv6, L flag (RFC 6275 10.4.1): its
 					  * link-local address (fe80:: and the
 					  * home address's interface id) is
@@ -300,9 +325,15 @@ int haven_node_coa_index(const struct haven_node *n,
  * them (req->simultaneous; the caller checked the limit), with its
  * lifetime; the binding is published, interception starts with
  * announcements when the node was at home, the lifetime is armed, and the
- * hooks hear BOUND, MOVED or REFRESHED. All or nothing: when the binding
- * table refuses the record the node is left as it was.
- * @return 0, -ENOSPC (binding table full) or -ENOMEM.
+ * hooks hear BOUND, MOVED (care-of addresses, or the NAT address or port
+ * of one, changed) or REFRESHED. All or nothing: when the binding table
+ * refuses the record the node is left as it was. With encap
+ * HAVEN_ENCAP_UDP the tunnel goes from the home agent's port 434 to
+ * req->nat_addr and req->nat_port; a simultaneous binding keeps one kind
+ * of tunnel (UDP or not) for all its care-of addresses, so joining one of
+ * the other kind is refused.
+ * @return 0, -EINVAL (a UDP request without a NAT port, or a join of the
+ *         other kind), -ENOSPC (binding table full) or -ENOMEM.
  */
 int haven_node_bind(struct haven_node *n, const struct haven_node_bind_req *req);
 
@@ -310,11 +341,14 @@ int haven_node_bind(struct haven_node *n, const struct haven_node_bind_req *req)
  * Put a whole care-of set in force (a secondary installing what its
  * primary delegated): every address with the same lifetime (UINT32_MAX:
  * no end). Otherwise as haven_node_bind().
+ * @param udp  with encap HAVEN_ENCAP_UDP, the tunnel's source port and
+ *             each care-of address's NAT address and port (none 0);
+ *             ignored otherwise (may be NULL).
  * @return 0, -EINVAL, -ENOSPC (binding table full) or -ENOMEM.
  */
 int haven_node_bind_all(struct haven_node *n, const struct haven_addr *addrs,
 		unsigned int n_addrs, uint32_t lifetime_s, uint8_t encap,
-		uint8_t flags);
+		uint8_t flags, const struct haven_node_udp *udp);
 
 /**
  * Release one care-of address (coa) or all of them (coa NULL). When none

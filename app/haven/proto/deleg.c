@@ -117,14 +117,26 @@ info_of_node(const struct haven_node *n, struct haven_deleg_binding_info *in)
 
 	in->home_addr = n->hoa;
 	in->outer_src = n->outer_src;		/* claim 5 */
-	in->encap = n->hoa.family == HAVEN_AF_INET6 ?
-		HAVEN_DELEG_ENCAP_IP6IP6 : n->encap;
+	in->encap = deleg_encap_of_node(n);
 	in->flags = (n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ?
 		HAVEN_DELEG_F_REVERSE_TUNNEL : 0;
 	for (i = 0; i < n->n_coa; i++)
 		in->coa[i] = n->coa[i].addr;
 	in->n_coa = n->n_coa;
 	in->duration_s = haven_node_remaining_s(n);
+	in->udp_src_port = 0;
+	in->udp_next_header = 0;
+	memset(in->nat_addr, 0, sizeof(in->nat_addr));
+	memset(in->nat_port, 0, sizeof(in->nat_port));
+	if (n->encap != HAVEN_ENCAP_UDP)
+		return;
+	/* RFC 3519 (2.3.1): to the NATs, from our address and port */
+	in->udp_src_port = n->udp_sport;
+	in->udp_next_header = HAVEN_DELEG_UDP_NH_IP;
+	for (i = 0; i < n->n_coa; i++) {
+		in->nat_addr[i] = n->coa[i].nat_addr;
+		in->nat_port[i] = n->coa[i].nat_port;
+	}
 }
 
 /* ---------------------------------------------------------------------
@@ -549,6 +561,10 @@ haven_deleg_delegate(const struct haven_addr *hoa, const char *sha_name,
 			haven_deleg_state_name(ext_of(n)->b.state));
 	else if (rc == -EHOSTDOWN)
 		snprintf(err, errlen, "secondary %s is not alive", peer->name);
+	else if (rc == -EOPNOTSUPP)
+		snprintf(err, errlen,
+			"secondary %s does not forward UDP tunnels (RFC 3519)",
+			peer->name);
 	else if (rc != 0)
 		snprintf(err, errlen, "%s", strerror(-rc));
 	return rc;

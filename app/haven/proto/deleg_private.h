@@ -44,6 +44,19 @@ void deleg_log_line(void *ctx, const char *line);
 /** Sequence numbers start from the wall clock in microseconds. */
 uint64_t deleg_seq_base(void);
 
+struct haven_node;
+
+/** The protocol's Encap of a node's binding (sections 2.3, 9.3). */
+uint8_t deleg_encap_of_node(const struct haven_node *n);
+
+/**
+ * The node layer's encapsulation (enum haven_encap) of a binding a START
+ * carries: family, Encap and, for Encap 4, the UDP tunnel's Next Header.
+ * UINT8_MAX when this agent cannot forward it (GRE or minimal inside UDP).
+ */
+uint8_t deleg_encap_to_node(uint8_t family, uint8_t encap,
+		uint8_t next_header);
+
 /** Set up the secondary's side (deleg_sha.c). @return 0 or -errno. */
 int deleg_sha_init(void);
 

@@ -2,7 +2,8 @@
 /*
  * Delegation, the secondary's side (EP 1134991 [0025] [0028] [0037]): a
  * binding a primary delegates becomes a node of origin DELEGATED, whose
- * outer source is the primary's address (claim 5), announced on the home
+ * outer source is the primary's address (claim 5; for a node behind a
+ * NAT, encap 4, its UDP port too), announced on the home
  * link when new (gratuitous ARP / unsolicited NA, repeated, by the node
  * layer); a new generation switches it at once ([0029]); STOP, or the end
  * of its forwarding duration ([0031]), deletes it. Its counters go into
@@ -28,13 +29,19 @@ sha_install(struct haven_deleg_sha_entry *e, bool is_new)
 	struct haven_addr hoa = in->home_addr;
 	struct haven_addr coa[HAVEN_DELEG_MAX_COA], outer;
 	struct haven_node *n = haven_node_find(&hoa);
+	struct haven_node_udp udp;
 	bool created = false;
 	char a[HAVEN_ADDR_STRLEN];
 	unsigned int i;
+	uint8_t encap;
 	int rc;
 
 	if (n != NULL && n->origin != HAVEN_NODE_DELEGATED)
 		return -EEXIST;	/* one of our own nodes: never another's */
+	encap = deleg_encap_to_node(hoa.family, in->encap,
+		in->udp_next_header);
+	if (encap == UINT8_MAX)
+		return -EOPNOTSUPP;	/* GRE or minimal inside UDP */
 	outer = in->outer_src;
 	if (n == NULL) {
 		n = haven_node_new_delegated(&hoa, &outer);
@@ -48,14 +55,19 @@ sha_install(struct haven_deleg_sha_entry *e, bool is_new)
 		created = true;
 	}
 	n->outer_src = outer;		/* the primary: claim 5 */
-	for (i = 0; i < in->n_coa && i < HAVEN_DELEG_MAX_COA; i++)
+	memset(&udp, 0, sizeof(udp));
+	for (i = 0; i < in->n_coa && i < HAVEN_DELEG_MAX_COA; i++) {
 		coa[i] = in->coa[i];
+		udp.nat_addr[i] = in->nat_addr[i];
+		udp.nat_port[i] = in->nat_port[i];
+	}
+	/* RFC 3519 (2.3.1): from the primary's address and port too */
+	udp.sport = in->udp_src_port;
 	rc = haven_node_bind_all(n, coa, i,
 		in->duration_s == HAVEN_DELEG_DURATION_INFINITE ?
 			UINT32_MAX : in->duration_s,
-		hoa.family == HAVEN_AF_INET6 ? 0 : in->encap,
-		(in->flags & HAVEN_DELEG_F_REVERSE_TUNNEL) ?
-			HAVEN_BINDING_F_REVERSE_TUNNEL : 0);
+		encap, (in->flags & HAVEN_DELEG_F_REVERSE_TUNNEL) ?
+			HAVEN_BINDING_F_REVERSE_TUNNEL : 0, &udp);
 	if (rc != 0) {
 		if (created)
 			haven_node_delete(n);
@@ -210,5 +222,8 @@ deleg_sha_init(void)
 	if (haven_deleg_sha_configure(&deleg.sha, &sc) != 0)
 		return -EINVAL;
 	deleg.sha.ipv6 = haven_rt_has_ip6();
+	/* The workers tunnel IP in UDP (RFC 3519, encap 4, 2.3.1): the
+	 * heartbeats announce it, and such STARTs are installed. */
+	deleg.sha.udp = true;
 	return 0;
 }

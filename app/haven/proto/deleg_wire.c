@@ -3,7 +3,8 @@
  * What the delegation module's two roles share (deleg_private.h): its
  * state, the transport of its messages (UDP on the delegation port, from
  * the delegation address, through the link layer), the library's log, and
- * the binding information's addresses as struct haven_addr.
+ * the binding information's addresses as struct haven_addr, and its
+ * encapsulations as the node layer's.
  */
 
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "deleg.h"
 #include "deleg_private.h"
 #include "link.h"
+#include "node.h"
 #include "rt.h"
 
 struct deleg_state deleg;
@@ -42,4 +44,41 @@ deleg_log_line(void *ctx, const char *line)
 	 * 100,000 delegations do not write 200,000 lines at info.
 	 */
 	HAVEN_LOG(DEBUG, "delegation: %s\n", line);
+}
+
+/* The protocol's Encap of a node's binding (section 2.3, 9.3). */
+uint8_t
+deleg_encap_of_node(const struct haven_node *n)
+{
+	if (n->hoa.family == HAVEN_AF_INET6)
+		return HAVEN_DELEG_ENCAP_IP6IP6;
+	switch (n->encap) {
+	case HAVEN_ENCAP_MINIMAL:
+		return HAVEN_DELEG_ENCAP_MINIMAL;
+	case HAVEN_ENCAP_GRE:
+		return HAVEN_DELEG_ENCAP_GRE;
+	case HAVEN_ENCAP_UDP:
+		return HAVEN_DELEG_ENCAP_UDP;
+	default:
+		return HAVEN_DELEG_ENCAP_IPIP;
+	}
+}
+
+uint8_t
+deleg_encap_to_node(uint8_t family, uint8_t encap, uint8_t next_header)
+{
+	if (family == HAVEN_AF_INET6)
+		return HAVEN_ENCAP_IPIP;	/* the IPv6 record has one */
+	switch (encap) {
+	case HAVEN_DELEG_ENCAP_MINIMAL:
+		return HAVEN_ENCAP_MINIMAL;
+	case HAVEN_DELEG_ENCAP_GRE:
+		return HAVEN_ENCAP_GRE;
+	case HAVEN_DELEG_ENCAP_UDP:
+		/* the workers carry IP in IP inside UDP, nothing else */
+		return next_header == HAVEN_DELEG_UDP_NH_IP ?
+			HAVEN_ENCAP_UDP : UINT8_MAX;
+	default:
+		return HAVEN_ENCAP_IPIP;
+	}
 }

@@ -20,6 +20,13 @@ struct haven_reg4_stats {
 	uint64_t requests;		/**< datagrams on UDP 434 */
 	uint64_t dropped;		/**< not a request: silently dropped */
 	uint64_t replies[256];		/**< replies sent, by code */
+	/* RFC 3519 */
+	uint64_t udp_tunnelled;		/**< accepted with UDP tunnelling */
+	uint64_t udp_declined;		/**< asked, accepted with IP in IP */
+	uint64_t keepalives;		/**< keepalives answered */
+	uint64_t tunnel_dropped;	/**< tunnel data the control lcore got
+					  * and dropped (not a keepalive, or
+					  * not from a binding's NAT end) */
 };
 
 /** Mobile IPv6 registration counters. Writer: reg6.c. */
@@ -49,6 +56,13 @@ struct haven_node;
 
 /** True while a Binding Update of node n waits for DAD (RFC 6275 10.4.1). */
 bool haven_reg6_dad_running(struct haven_node *n);
+
+/**
+ * RFC 3519 keepalives answered for an IPv4 node's UDP-tunnelled binding.
+ * @param last_ms  set to when the last one came (haven_now_ms()), 0: none.
+ * @return how many.
+ */
+uint64_t haven_reg4_keepalives(struct haven_node *n, uint64_t *last_ms);
 
 /** The counters. */
 const struct haven_reg4_stats *haven_reg4_stats(void);

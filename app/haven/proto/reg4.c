@@ -20,6 +20,21 @@
  * a node whose key is cached, or later, through resume(), once RADIUS has
  * answered, and then takes the same checks as any other. Configured nodes
  * never wait for it. A request with a NAI gets it back in its reply.
+ *
+ * Mobile nodes behind a NAT (RFC 3519): a request with a UDP Tunnel
+ * Request extension that came from another address than its care-of
+ * address (a NAT rewrote it), or that sets the F flag, is bound with UDP
+ * tunnelling to the address and port it came from, as
+ * haven_mip4_udp_decide() and home_agent.udp_tunnel say, and its reply
+ * carries the UDP Tunnel Reply extension with the keepalive interval.
+ * Every re-registration brings the NAT's current address and port: the
+ * binding follows them, and only authenticated registrations move it.
+ * MIP Tunnel Data messages (type 4) share port 434: the workers
+ * decapsulate the data themselves and punt only keepalives (an ICMP echo
+ * request to the agent inside the tunnel), which are answered here
+ * through the tunnel when they come from the binding's NAT address and
+ * port, and dropped otherwise. A binding whose keepalives stop is not
+ * removed for it: it ends with its lifetime, as any other.
  */
 
 #include <assert.h>
@@ -29,6 +44,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
+#include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -63,12 +79,17 @@ struct reg_parked {
 static_assert(sizeof(struct reg_parked) <= HAVEN_AAA_CTX_MAX,
 	"a parked registration must fit the AAA module's context");
 
-/* A reply held until the node is ready (the node's extension). */
+/* Per node (the node's extension). Writer: this file. */
 struct reg4_ext {
+	/* A reply held until the node is ready. */
 	bool pending;
 	uint32_t dst_ip;
 	uint16_t dst_port;
 	struct haven_mip4_rrp rrp;
+	struct haven_mip4_udp_rep udp;	/* its UDP Tunnel Reply, if any */
+	/* RFC 3519 keepalives answered for the node's binding. */
+	uint64_t keepalives;
+	uint64_t last_keepalive_ms;	/* haven_now_ms(); 0: none yet */
 };
 
 static int ext_off = -1;		/* writer: haven_reg4_init() */
@@ -90,22 +111,28 @@ ext_of(struct haven_node *n)
  * Replies
  */
 
-/* A reply, with the request's NAI when it had one (RFC 2794). */
+/*
+ * A reply, with the request's NAI when it had one (RFC 2794) and a UDP
+ * Tunnel Reply when udp says so (RFC 3519).
+ */
 static void
 send_reply(uint32_t dst_ip, uint16_t dst_port, const struct haven_mip4_rrp *rrp,
-		const struct haven_mip4_key *key, const struct haven_mip4_rrq *rrq)
+		const struct haven_mip4_key *key, const struct haven_mip4_rrq *rrq,
+		const struct haven_mip4_udp_rep *udp)
 {
-	uint8_t buf[HAVEN_MIP4_RRP_LEN + 2 + 255 + 6 + HAVEN_MIP4_MAX_AUTH];
+	uint8_t buf[HAVEN_MIP4_RRP_LEN + 2 + 255 + 8 + 6 + HAVEN_MIP4_MAX_AUTH];
+	struct haven_mip4_rrp_ext ext;
 	int len;
 
 	stats.replies[rrp->code]++;
-	if (rrq != NULL && rrq->mn_nai != NULL)
-		len = haven_mip4_build_rrp_nai(rrp, rrq->mn_nai,
-			rrq->mn_nai_len, key, buf, sizeof(buf));
-	else if (key != NULL)
-		len = haven_mip4_build_rrp_key(rrp, key, buf, sizeof(buf));
-	else
-		len = haven_mip4_build_rrp(rrp, NULL, buf, sizeof(buf));
+	memset(&ext, 0, sizeof(ext));
+	if (rrq != NULL && rrq->mn_nai != NULL) {
+		ext.nai = rrq->mn_nai;
+		ext.nai_len = rrq->mn_nai_len;
+	}
+	if (udp != NULL)
+		ext.udp = *udp;
+	len = haven_mip4_build_rrp_ext(rrp, &ext, key, buf, sizeof(buf));
 	if (len < 0)
 		return;
 	haven_link_send_udp4(haven_rt.cfg.ha_addr, dst_ip, HAVEN_MIP4_UDP_PORT,
@@ -132,7 +159,7 @@ deny(const struct reg_request *req, uint8_t code,
 		"registration of " HAVEN_IP4_FMT " from " HAVEN_IP4_FMT
 		" denied: code %u", HAVEN_IP4_ARGS(req->rrq.home_addr),
 		HAVEN_IP4_ARGS(req->src_ip), code);
-	send_reply(req->src_ip, req->src_port, &rrp, key, &req->rrq);
+	send_reply(req->src_ip, req->src_port, &rrp, key, &req->rrq, NULL);
 }
 
 /* The node layer lets a held reply go. */
@@ -155,7 +182,7 @@ node_hook(struct haven_node *n, enum haven_node_change what,
 	if (!x->pending)
 		return;
 	x->pending = false;
-	send_reply(x->dst_ip, x->dst_port, &x->rrp, n->key, NULL);
+	send_reply(x->dst_ip, x->dst_port, &x->rrp, n->key, NULL, &x->udp);
 }
 
 /* ---------------------------------------------------------------------
@@ -226,21 +253,56 @@ deregister(struct haven_node *n, const struct reg_request *req)
 	return HAVEN_MIP4_ACCEPTED;
 }
 
+/* The policy of home_agent.udp_tunnel, for haven_mip4_udp_decide(). */
+static void
+udp_policy(struct haven_mip4_udp_policy *pol)
+{
+	const struct haven_config_udp_tunnel *u = &haven_rt.cfg.udp_tunnel;
+
+	pol->enabled = u->enabled;
+	pol->force_allowed = u->force_allowed;
+	pol->keepalive_s = u->keepalive_s;
+}
+
 /*
- * Apply an authenticated, fresh request to the node.
+ * A simultaneous binding has one kind of tunnel: a care-of address that
+ * would need the other kind cannot join it (UDP: 142, IP in IP: 139).
+ */
+static uint8_t
+check_tunnel_kind(const struct haven_node *n,
+		const struct haven_node_bind_req *b)
+{
+	int i = haven_node_coa_index(n, &b->coa);
+	unsigned int others = n->n_coa - (i >= 0 ? 1 : 0);
+	bool udp = b->encap == HAVEN_ENCAP_UDP;
+
+	if (!b->simultaneous || others == 0 ||
+	    (n->encap == HAVEN_ENCAP_UDP) == udp)
+		return HAVEN_MIP4_ACCEPTED;
+	return udp ? HAVEN_MIP4_DENIED_UDP_UNAVAILABLE :
+		HAVEN_MIP4_DENIED_ENCAP_UNAVAILABLE;
+}
+
+/*
+ * Apply an authenticated, fresh request to the node, tunnelled in UDP to
+ * the request's source when use_udp (RFC 3519).
  * Returns the reply code; the node changes only when it accepts.
  */
 static uint8_t
-apply(struct haven_node *n, const struct reg_request *req, uint16_t *granted)
+apply(struct haven_node *n, const struct reg_request *req, bool use_udp,
+		uint16_t *granted)
 {
 	const struct haven_mip4_rrq *rrq = &req->rrq;
 	struct haven_node_bind_req b = {
 		.coa = haven_addr4(rrq->coa),
 		.simultaneous = (rrq->flags & HAVEN_MIP4_F_S) != 0,
-		.encap = encap_of(rrq->flags),
+		.encap = use_udp ? HAVEN_ENCAP_UDP : encap_of(rrq->flags),
 		.flags = (rrq->flags & HAVEN_MIP4_F_T) ?
 			HAVEN_BINDING_F_REVERSE_TUNNEL : 0,
+		.nat_addr = haven_addr4(req->src_ip),
+		.nat_port = use_udp ? req->src_port : 0,
 	};
+	uint8_t code;
 	int rc;
 
 	*granted = 0;
@@ -249,6 +311,9 @@ apply(struct haven_node *n, const struct reg_request *req, uint16_t *granted)
 	if (b.simultaneous && haven_node_coa_index(n, &b.coa) < 0 &&
 	    n->n_coa >= haven_rt.cfg.max_simultaneous)
 		return HAVEN_MIP4_DENIED_TOO_MANY_BINDINGS;
+	code = check_tunnel_kind(n, &b);
+	if (code != HAVEN_MIP4_ACCEPTED)
+		return code;
 	b.lifetime_s = grant_lifetime(n, rrq->lifetime);
 	rc = haven_node_bind(n, &b);
 	if (rc != 0)
@@ -256,13 +321,23 @@ apply(struct haven_node *n, const struct reg_request *req, uint16_t *granted)
 	n->replay.last_ident = rrq->ident;
 	haven_node_replay_changed(n);
 	*granted = b.lifetime_s;
-	haven_event(HAVEN_EV_REGISTRATION, &n->hoa, HAVEN_MIP4_ACCEPTED,
-		"registered " HAVEN_IP4_FMT " at " HAVEN_IP4_FMT
-		" for %us (%s%s, %u care-of addresses)",
-		HAVEN_IP4_ARGS(rrq->home_addr), HAVEN_IP4_ARGS(rrq->coa),
-		*granted, haven_encap_name(n->encap),
-		(n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ?
-			", reverse tunnel" : "", n->n_coa);
+	if (use_udp)
+		haven_event(HAVEN_EV_REGISTRATION, &n->hoa,
+			HAVEN_MIP4_ACCEPTED, "registered " HAVEN_IP4_FMT " at "
+			HAVEN_IP4_FMT " behind " HAVEN_IP4_FMT ":%u for %us "
+			"(udp%s, %u care-of addresses)",
+			HAVEN_IP4_ARGS(rrq->home_addr), HAVEN_IP4_ARGS(rrq->coa),
+			HAVEN_IP4_ARGS(req->src_ip), req->src_port, *granted,
+			(n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ?
+				", reverse tunnel" : "", n->n_coa);
+	else
+		haven_event(HAVEN_EV_REGISTRATION, &n->hoa,
+			HAVEN_MIP4_ACCEPTED, "registered " HAVEN_IP4_FMT " at "
+			HAVEN_IP4_FMT " for %us (%s%s, %u care-of addresses)",
+			HAVEN_IP4_ARGS(rrq->home_addr), HAVEN_IP4_ARGS(rrq->coa),
+			*granted, haven_encap_name(n->encap),
+			(n->flags & HAVEN_BINDING_F_REVERSE_TUNNEL) ?
+				", reverse tunnel" : "", n->n_coa);
 	return HAVEN_MIP4_ACCEPTED;
 }
 
@@ -274,7 +349,11 @@ static void
 process_node(struct haven_node *n, struct reg_request *req, const uint8_t *msg)
 {
 	struct haven_mip4_rrq *rrq = &req->rrq;
+	struct haven_mip4_udp_policy pol;
+	struct haven_mip4_udp_rep udp;
 	struct haven_mip4_rrp rrp;
+	bool use_udp = false;
+	char why[128];
 	uint8_t code;
 
 	/* The key is prepared once: no key setup per request. */
@@ -295,12 +374,30 @@ process_node(struct haven_node *n, struct reg_request *req, const uint8_t *msg)
 		return;
 	}
 	code = check_services(rrq->flags);
+	memset(&udp, 0, sizeof(udp));
+	if (code == HAVEN_MIP4_ACCEPTED && rrq->lifetime != 0 &&
+	    rrq->coa != rrq->home_addr) {
+		/* RFC 3519: NAT detection and UDP tunnelling */
+		udp_policy(&pol);
+		code = haven_mip4_udp_decide(rrq, req->src_ip, &pol, &udp,
+				&use_udp, why, sizeof(why));
+		if (udp.present)
+			HAVEN_LOG(DEBUG, "request of " HAVEN_IP4_FMT " from "
+				HAVEN_IP4_FMT ":%u: %s\n",
+				HAVEN_IP4_ARGS(rrq->home_addr),
+				HAVEN_IP4_ARGS(req->src_ip), req->src_port,
+				why);
+	}
 	if (code == HAVEN_MIP4_ACCEPTED)
-		code = apply(n, req, &rrp.lifetime);
+		code = apply(n, req, use_udp, &rrp.lifetime);
 	if (code != HAVEN_MIP4_ACCEPTED) {
 		deny(req, code, n->key);
 		return;
 	}
+	if (use_udp)
+		stats.udp_tunnelled++;
+	else if (udp.present)
+		stats.udp_declined++;
 	rrp.code = HAVEN_MIP4_ACCEPTED;
 	rrp.home_addr = rrq->home_addr;
 	rrp.ha_addr = haven_rt.cfg.ha_addr;
@@ -313,9 +410,10 @@ process_node(struct haven_node *n, struct reg_request *req, const uint8_t *msg)
 		x->dst_ip = req->src_ip;
 		x->dst_port = req->src_port;
 		x->rrp = rrp;
+		x->udp = udp;
 		return;
 	}
-	send_reply(req->src_ip, req->src_port, &rrp, n->key, rrq);
+	send_reply(req->src_ip, req->src_port, &rrp, n->key, rrq, &udp);
 }
 
 /*
@@ -381,6 +479,137 @@ resume(struct haven_node *n, uint8_t code, const void *ctx, size_t ctx_len)
 		process_node(n, &req, park->msg);
 }
 
+/* ---------------------------------------------------------------------
+ * RFC 3519: MIP Tunnel Data messages on port 434
+ */
+
+/* Largest keepalive answered (octets of the tunnelled packet). */
+#define KEEPALIVE_MAX 576
+#define ICMP_ECHO_REPLY 0
+#define ICMP_ECHO_REQUEST 8
+#define LOCAL_TTL 64
+
+/* True when src:sport is the NAT end of one of n's UDP tunnels. */
+static bool
+from_nat_end(const struct haven_node *n, uint32_t src, uint16_t sport)
+{
+	unsigned int i;
+
+	if (n->encap != HAVEN_ENCAP_UDP)
+		return false;
+	for (i = 0; i < n->n_coa; i++)
+		if (n->coa[i].nat_port == sport && n->coa[i].nat_addr.v4 == src)
+			return true;
+	return false;
+}
+
+/*
+ * Answer a keepalive through the tunnel it came by: the echo reply, from
+ * the agent to the home address, in a MIP Tunnel Data message from port
+ * 434 to the NAT's address and port, so that the NAT sees traffic both
+ * ways.
+ */
+static void
+answer_keepalive(const struct reg_request *req, const uint8_t *ip,
+		size_t len)
+{
+	uint8_t buf[HAVEN_MIP4_TUNNEL_HDR_LEN + KEEPALIVE_MAX];
+	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)(buf +
+		HAVEN_MIP4_TUNNEL_HDR_LEN);
+	size_t hlen = (ip[0] & 0x0f) * 4u;
+	struct rte_icmp_hdr *icmp;
+	uint32_t a;
+
+	haven_mip4_tunnel_build(buf, HAVEN_MIP4_UDP_NH_IPIP);
+	memcpy(h, ip, len);
+	a = h->src_addr;
+	h->src_addr = h->dst_addr;
+	h->dst_addr = a;
+	h->time_to_live = LOCAL_TTL;
+	h->hdr_checksum = 0;
+	h->hdr_checksum = rte_ipv4_cksum(h);
+	icmp = (struct rte_icmp_hdr *)((uint8_t *)h + hlen);
+	icmp->icmp_type = ICMP_ECHO_REPLY;
+	icmp->icmp_cksum = 0;
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, len - hlen);
+	haven_link_send_udp4(haven_rt.cfg.ha_addr, req->src_ip,
+		HAVEN_MIP4_UDP_PORT, req->src_port, buf,
+		HAVEN_MIP4_TUNNEL_HDR_LEN + len);
+}
+
+/*
+ * A MIP Tunnel Data message the workers punted: a keepalive is answered
+ * when it comes from the NAT end of the inner source's binding; anything
+ * else (data is the workers' business, a packet from another address or
+ * port than the binding's) is dropped, and changes nothing: only an
+ * authenticated registration moves a binding (RFC 3519 6.1).
+ */
+static void
+tunnel_input(const struct reg_request *req, const uint8_t *msg, size_t len)
+{
+	const uint8_t *ip = msg + HAVEN_MIP4_TUNNEL_HDR_LEN;
+	struct haven_node *n;
+	struct haven_addr hoa;
+	size_t hlen, total;
+	const char *why;
+	uint8_t nh;
+	uint32_t a;
+
+	why = "malformed";
+	if (haven_mip4_tunnel_parse(msg, len, &nh) < 0 ||
+	    nh != HAVEN_MIP4_UDP_NH_IPIP)
+		goto drop;
+	len -= HAVEN_MIP4_TUNNEL_HDR_LEN;
+	if (len < sizeof(struct rte_ipv4_hdr) || ip[0] >> 4 != 4)
+		goto drop;
+	hlen = (ip[0] & 0x0f) * 4u;
+	total = (size_t)ip[2] << 8 | ip[3];
+	if (hlen < sizeof(struct rte_ipv4_hdr) || total < hlen + 8 ||
+	    total > len)
+		goto drop;
+	memcpy(&a, ip + 12, sizeof(a));
+	hoa = haven_addr4(a);
+	n = haven_node_find(&hoa);
+	why = "not from the NAT end of a UDP binding";
+	if (n == NULL || !haven_node_is_home(n) ||
+	    !from_nat_end(n, req->src_ip, req->src_port))
+		goto drop;
+	memcpy(&a, ip + 16, sizeof(a));
+	why = "not a keepalive";
+	if (ip[9] != IPPROTO_ICMP || a != haven_rt.cfg.ha_addr ||
+	    ip[hlen] != ICMP_ECHO_REQUEST || ip[hlen + 1] != 0 ||
+	    (ip[6] & 0x3f) != 0 || ip[7] != 0 || total > KEEPALIVE_MAX)
+		goto drop;
+	ext_of(n)->keepalives++;
+	ext_of(n)->last_keepalive_ms = haven_now_ms();
+	stats.keepalives++;
+	answer_keepalive(req, ip, total);
+	return;
+drop:
+	stats.tunnel_dropped++;
+	HAVEN_LOG_LIMITED(DEBUG, "tunnel data from " HAVEN_IP4_FMT ":%u "
+		"dropped: %s\n", HAVEN_IP4_ARGS(req->src_ip), req->src_port,
+		why);
+}
+
+uint64_t
+haven_reg4_keepalives(struct haven_node *n, uint64_t *last_ms)
+{
+	struct reg4_ext *x;
+
+	if (ext_off < 0 || n->hoa.family != HAVEN_AF_INET) {
+		*last_ms = 0;
+		return 0;
+	}
+	x = ext_of(n);
+	*last_ms = x->last_keepalive_ms;
+	return x->keepalives;
+}
+
+/* ---------------------------------------------------------------------
+ * Requests
+ */
+
 static void
 process(struct reg_request *req, const uint8_t *msg, size_t len)
 {
@@ -390,6 +619,11 @@ process(struct reg_request *req, const uint8_t *msg, size_t len)
 	char why[128];
 	int rc;
 
+	/* RFC 3519 3.3: type 4 is tunnel data, not a registration */
+	if (len > 0 && msg[0] == HAVEN_MIP4_TYPE_TUNNEL_DATA) {
+		tunnel_input(req, msg, len);
+		return;
+	}
 	rc = haven_mip4_parse_rrq(msg, len, rrq, why, sizeof(why));
 	if (rc < 0) {
 		stats.dropped++;

@@ -21,6 +21,8 @@ haven_encap_name(uint8_t encap)
 		return "minimal";
 	case HAVEN_ENCAP_GRE:
 		return "gre";
+	case HAVEN_ENCAP_UDP:
+		return "udp";
 	}
 	return "?";
 }

@@ -112,6 +112,8 @@ print_stats(struct cmdline *cl, const json_t *j)
 		"    requests %lld  accepted %lld  denied %lld  dropped %lld\n"
 		"    guard: bound lane %lld  new lane %lld  shed %lld\n"
 		"    bindings %lld  expired %lld\n"
+		"    UDP tunnelled %lld  declined %lld  keepalives %lld  "
+		"tunnel data dropped %lld\n"
 		"  control\n"
 		"    gratuitous ARP %lld  ARP requests %lld\n"
 		"    held sent %lld  held dropped %lld  tx dropped %lld\n",
@@ -125,7 +127,11 @@ print_stats(struct cmdline *cl, const json_t *j)
 		jint(c, "registrations_bound_lane"),
 		jint(c, "registrations_new_lane"),
 		jint(c, "registrations_shed"), jint(j, "bindings"),
-		jint(c, "bindings_expired"), jint(c, "gratuitous_arp_sent"),
+		jint(c, "bindings_expired"),
+		jint(c, "udp_tunnel_registrations"),
+		jint(c, "udp_tunnel_declined"), jint(c, "udp_tunnel_keepalives"),
+		jint(c, "udp_tunnel_data_dropped"),
+		jint(c, "gratuitous_arp_sent"),
 		jint(c, "arp_requests_sent"), jint(c, "held_sent"),
 		jint(c, "held_dropped"), jint(c, "control_tx_dropped"));
 }
@@ -526,18 +532,23 @@ print_binding_row4(struct cmdline *cl, const json_t *r)
 
 	json_array_foreach(coa, i, c) {
 		haven_report_left(jint(c, "remaining"), left, sizeof(left));
-		if (i > 0) {
+		if (i > 0)
 			cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %7s\n", "",
 				jstr(c, "address"), "", "", left);
-			continue;
-		}
-		cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %7s %10lld %12lld"
-			" %10lld %12lld  %-9s %s\n", jstr(r, "home_address"),
-			jstr(c, "address"), jstr(r, "encap"),
-			jbool(r, "reverse_tunnel") ? "T" : "-", left,
-			jint(r, "packets"), jint(r, "bytes"),
-			jint(r, "reverse_packets"), jint(r, "reverse_bytes"),
-			jstr(r, "forwarder"), jstr(r, "origin"));
+		else
+			cmdline_printf(cl, "  %-15s %-15s %-7s %-3s %7s %10lld "
+				"%12lld %10lld %12lld  %-9s %s\n",
+				jstr(r, "home_address"), jstr(c, "address"),
+				jstr(r, "encap"),
+				jbool(r, "reverse_tunnel") ? "T" : "-", left,
+				jint(r, "packets"), jint(r, "bytes"),
+				jint(r, "reverse_packets"),
+				jint(r, "reverse_bytes"), jstr(r, "forwarder"),
+				jstr(r, "origin"));
+		/* RFC 3519: the NAT the UDP tunnel goes to */
+		if (jint(c, "nat_port") != 0)
+			cmdline_printf(cl, "  %-15s via %s:%lld\n", "",
+				jstr(c, "nat_address"), jint(c, "nat_port"));
 	}
 }
 
@@ -746,6 +757,12 @@ print_binding(struct cmdline *cl, const json_t *j)
 			jstr(c, "address"), jint(c, "lifetime"), left,
 			jstr(c, "next_hop"), jbool(c, "reachable") ?
 			"reachable" : "resolving");
+		/* RFC 3519: the NAT the UDP tunnel goes to */
+		if (jint(c, "nat_port") != 0)
+			cmdline_printf(cl, "      behind NAT %s:%lld, tunnelled "
+				"in UDP from port %lld\n",
+				jstr(c, "nat_address"), jint(c, "nat_port"),
+				jint(j, "udp_source_port"));
 	}
 	if (six)
 		cmdline_printf(cl, "    encapsulation ipv6-in-ipv6 from %s",
@@ -765,6 +782,15 @@ print_binding(struct cmdline *cl, const json_t *j)
 			"%s", jint(j, "generation"),
 			jstr(j, "last_identification"));
 	cmdline_printf(cl, ", bound for %llds\n", jint(j, "bound_for"));
+	if (json_object_get(j, "keepalive_interval") != NULL) {
+		/* RFC 3519, at the node's home agent */
+		cmdline_printf(cl, "    keepalives %lld", jint(j, "keepalives"));
+		if (jint(j, "keepalive_ago") >= 0)
+			cmdline_printf(cl, ", the last %llds ago",
+				jint(j, "keepalive_ago"));
+		cmdline_printf(cl, " (interval given: %llds)\n",
+			jint(j, "keepalive_interval"));
+	}
 	if (json_is_object(json_object_get(j, "aaa"))) {
 		const json_t *a = json_object_get(j, "aaa");
 		const char *sess = jstr(a, "session_id");

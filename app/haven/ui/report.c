@@ -340,6 +340,11 @@ stats_since_start(void)
 		w.drops[HAVEN_DROP_REG_SHED_BOUND]);
 	put_u(o, "icmp_errors_sent", w.icmp_errors);
 	put_u(o, "icmp_errors_limited", w.icmp_limited);
+	/* RFC 3519, as /haven/registrations counts them (registrations()) */
+	put_u(o, "udp_tunnel_registrations", c->udp_tunnelled);
+	put_u(o, "udp_tunnel_declined", c->udp_declined);
+	put_u(o, "udp_tunnel_keepalives", c->keepalives);
+	put_u(o, "udp_tunnel_data_dropped", c->tunnel_dropped);
 	return o;
 }
 
@@ -347,6 +352,33 @@ json_t *
 haven_report_stats(void)
 {
 	return with_since_clear(stats_since_start(), &base.stats);
+}
+
+json_t *
+haven_report_registrations(void)
+{
+	const struct haven_reg4_stats *c = haven_reg4_stats();
+	json_t *o = json_object();
+	unsigned int code;
+
+	if (o == NULL)
+		return NULL;
+	put_u(o, "requests", c->requests);
+	put_u(o, "dropped", c->dropped);
+	/* RFC 3519: /haven/stats has them as udp_tunnel_* */
+	put_u(o, "udp_tunnelled", c->udp_tunnelled);
+	put_u(o, "udp_declined", c->udp_declined);
+	put_u(o, "keepalives", c->keepalives);
+	put_u(o, "tunnel_dropped", c->tunnel_dropped);
+	for (code = 0; code < 256; code++) {
+		char k[16];
+
+		if (c->replies[code] == 0)
+			continue;
+		snprintf(k, sizeof(k), "code_%u", code);
+		put_u(o, k, c->replies[code]);
+	}
+	return o;
 }
 
 static json_t *

@@ -55,6 +55,13 @@ json_t *haven_report_version(void);
 /** Packet, registration and control totals (/haven/stats). */
 json_t *haven_report_stats(void);
 
+/**
+ * Mobile IPv4 registrations: requests, dropped, the RFC 3519 counters
+ * (udp_tunnelled, udp_declined, keepalives, tunnel_dropped) and the
+ * replies sent by code ("code_<n>", those sent) (/haven/registrations).
+ */
+json_t *haven_report_registrations(void);
+
 /** Mobile IPv6 totals, acknowledgements by status (show stats6). */
 json_t *haven_report_stats6(void);
 
@@ -90,6 +97,15 @@ json_t *haven_report_mobile_nodes(uint8_t family, uint32_t page);
  */
 json_t *haven_report_bindings(uint8_t family, const struct haven_addr *prefix,
 		unsigned int len, uint32_t page);
+
+struct haven_node;
+
+/**
+ * The row haven_report_bindings() lists for node n, or NULL when n has no
+ * binding (telemetry's /haven/bindings takes its RFC 3519 columns from
+ * it).
+ */
+json_t *haven_report_binding_row(const struct haven_node *n);
 
 /** One binding in detail. */
 json_t *haven_report_binding(const struct haven_addr *hoa);

@@ -153,7 +153,7 @@ routes_section(const struct haven_config *c)
 static json_t *
 home_agent_section(const struct haven_config *c)
 {
-	json_t *o = json_object(), *enc = json_array();
+	json_t *o = json_object(), *enc = json_array(), *udp;
 
 	set_ip4(o, "address", c->ha_addr);
 	set_s(o, "port", c->ports[c->home_port].name);
@@ -169,6 +169,12 @@ home_agent_section(const struct haven_config *c)
 		json_array_append_new(enc, json_string("gre"));
 	set(o, "encapsulations", enc);
 	set(o, "reverse_tunnel", json_boolean(c->reverse_tunnel));
+	/* RFC 3519 */
+	udp = json_object();
+	set(udp, "enabled", json_boolean(c->udp_tunnel.enabled));
+	set_u(udp, "keepalive_s", c->udp_tunnel.keepalive_s);
+	set(udp, "force_allowed", json_boolean(c->udp_tunnel.force_allowed));
+	set(o, "udp_tunnel", udp);
 	if (!haven_config_has_ipv6(c))
 		return o;
 	if (c->has_ha_addr6)

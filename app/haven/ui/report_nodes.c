@@ -183,6 +183,14 @@ coa_rows(const struct haven_view_binding *b, bool detail)
 			json_object_set_new(r, "reachable",
 				json_boolean(c->reachable));
 		}
+		/* RFC 3519: the NAT a UDP tunnel goes to ("" and 0: none) */
+		if (r != NULL && b->node->hoa.family == HAVEN_AF_INET) {
+			json_object_set_new(r, "nat_address",
+				c->nat_port != 0 ? addr_json(&c->nat_addr) :
+				json_string(""));
+			json_object_set_new(r, "nat_port",
+				json_integer(c->nat_port));
+		}
 		json_array_append_new(rows, r);
 	}
 	return rows;
@@ -213,6 +221,10 @@ binding_row(const struct haven_view_binding *b)
 		json_string(b->delegation) : json_null());
 	json_object_set_new(r, "origin",
 		json_string(haven_node_origin_name(n->origin)));
+	/* RFC 3519: the tunnel's source port, 434 or the primary's */
+	if (n->hoa.family == HAVEN_AF_INET && n->encap == HAVEN_ENCAP_UDP)
+		json_object_set_new(r, "udp_source_port",
+			json_integer(n->udp_sport));
 	return r;
 }
 
@@ -223,6 +235,32 @@ bound_row(const struct haven_node *n)
 	struct haven_view_binding b;
 
 	return haven_view_binding(n, &b) == 0 ? binding_row(&b) : NULL;
+}
+
+json_t *
+haven_report_binding_row(const struct haven_node *n)
+{
+	return bound_row(n);
+}
+
+/*
+ * RFC 3519 keepalives of a UDP-tunnelled binding: answered, seconds since
+ * the last (-1: none yet), and at its home agent the interval replies give.
+ */
+static void
+put_keepalives(json_t *r, const struct haven_view_binding *b)
+{
+	const struct haven_node *n = b->node;
+
+	if (n->hoa.family != HAVEN_AF_INET || n->encap != HAVEN_ENCAP_UDP)
+		return;
+	json_object_set_new(r, "keepalives", json_integer(
+		(json_int_t)b->keepalives));
+	json_object_set_new(r, "keepalive_ago",
+		json_integer(b->keepalive_ago_s));
+	if (haven_node_is_home(n))
+		json_object_set_new(r, "keepalive_interval", json_integer(
+			haven_rt.cfg.udp_tunnel.keepalive_s));
 }
 
 json_t *
@@ -288,5 +326,6 @@ haven_report_binding(const struct haven_addr *hoa)
 	put_replay(r, n);
 	json_object_set_new(r, "bound_for", json_integer(
 		(json_int_t)b.bound_for_s));
+	put_keepalives(r, &b);
 	return r;
 }

@@ -39,7 +39,15 @@
 #include "telemetry.h"
 #include "view.h"
 
-#define BINDINGS_PAGE 64		/**< bindings per /haven/bindings reply */
+/*
+ * Rows of /haven/bindings per reply, so that the worst case fits the 16 KB
+ * of a reply: home address 17 with its quotes, four care-of addresses 65,
+ * encap 9, reverse tunnel 1, remaining 11, packets and bytes 20 each,
+ * origin 11, forwarder 33 (a secondary's name of 31), four NAT addresses
+ * 65 and ports 25 (RFC 3519), eleven commas: 288 bytes a row; 54 rows
+ * are 15,552 bytes, the names and totals about 270 more.
+ */
+#define BINDINGS_PAGE 54
 /*
  * Rows of /haven/events per reply, so that the worst case fits the 16 KB
  * of a reply: seq 20 digits, time_us 16, kind 16 with its quotes, code 11,
@@ -316,21 +324,8 @@ drops_handler(const char *params, struct rte_tel_data *d)
 static int
 registrations_handler(const char *params, struct rte_tel_data *d)
 {
-	const struct haven_reg4_stats *c = haven_reg4_stats();
-	char name[16];
-	unsigned int code;
-
 	(void)params;
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "requests", c->requests);
-	rte_tel_data_add_dict_u64(d, "dropped", c->dropped);
-	for (code = 0; code < 256; code++) {
-		if (c->replies[code] == 0)
-			continue;
-		snprintf(name, sizeof(name), "code_%u", code);
-		rte_tel_data_add_dict_u64(d, name, c->replies[code]);
-	}
-	return 0;
+	return tel_from_json(haven_report_registrations(), d);
 }
 
 static struct rte_tel_data *
@@ -362,6 +357,33 @@ care_of_list(const struct haven_view_binding *b, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * RFC 3519: one member (nat_address or nat_port) of the care-of rows of a
+ * binding's report row (report_nodes.c) whose tunnel goes through a NAT,
+ * space separated ("" when the binding is not tunnelled in UDP).
+ */
+static const char *
+nat_list(const json_t *row, const char *key, char *buf, size_t len)
+{
+	const json_t *c;
+	size_t off = 0, i;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(row, "care_of"), i, c) {
+		const json_t *v = json_object_get(c, key);
+
+		if (jint(c, "nat_port") == 0 || off >= len)
+			continue;
+		if (json_is_integer(v))
+			off += snprintf(buf + off, len - off, "%s%lld",
+				off > 0 ? " " : "", json_integer_value(v));
+		else
+			off += snprintf(buf + off, len - off, "%s%s",
+				off > 0 ? " " : "", jstr(c, key));
+	}
+	return buf;
+}
+
 /* A page of the bound nodes of a family, from offset (params). */
 static int
 bindings_page(uint8_t family, const char *params, struct haven_view_list *l,
@@ -382,7 +404,7 @@ static int
 bindings_handler(const char *params, struct rte_tel_data *d)
 {
 	struct rte_tel_data *hoa, *coa, *encap, *revtun, *rem, *pkts, *bytes,
-		*origin, *fwd;
+		*origin, *fwd, *nat, *nat_port;
 	char a[HAVEN_ADDR_STRLEN], list[HAVEN_BINDING_MAX_COA * HAVEN_ADDR_STRLEN];
 	struct haven_view_list l;
 	unsigned int first, end, i, taken = 0;
@@ -404,14 +426,17 @@ bindings_handler(const char *params, struct rte_tel_data *d)
 	bytes = column(d, "bytes", RTE_TEL_U64_VAL);
 	origin = column(d, "origin", RTE_TEL_STRING_VAL);
 	fwd = column(d, "forwarder", RTE_TEL_STRING_VAL);
+	nat = column(d, "nat_address", RTE_TEL_STRING_VAL);
+	nat_port = column(d, "nat_port", RTE_TEL_STRING_VAL);
 	if (hoa == NULL || coa == NULL || encap == NULL || revtun == NULL ||
 	    rem == NULL || pkts == NULL || bytes == NULL || origin == NULL ||
-	    fwd == NULL) {
+	    fwd == NULL || nat == NULL || nat_port == NULL) {
 		haven_view_list_free(&l);
 		return -ENOMEM;
 	}
 	for (i = first; i < end; i++) {
 		struct haven_view_binding b;
+		json_t *row;
 
 		if (haven_view_binding(l.v[i], &b) != 0)
 			continue;
@@ -430,6 +455,13 @@ bindings_handler(const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_array_string(origin,
 			haven_node_origin_name(b.node->origin));
 		rte_tel_data_add_array_string(fwd, b.forwarder);
+		/* RFC 3519 columns: from the builder's row */
+		row = haven_report_binding_row(l.v[i]);
+		rte_tel_data_add_array_string(nat,
+			nat_list(row, "nat_address", list, sizeof(list)));
+		rte_tel_data_add_array_string(nat_port,
+			nat_list(row, "nat_port", list, sizeof(list)));
+		json_decref(row);
 	}
 	rte_tel_data_add_dict_u64(d, "count", taken);
 	haven_view_list_free(&l);
@@ -456,9 +488,16 @@ static int
 binding_handler(const char *params, struct rte_tel_data *d)
 {
 	struct haven_view_binding b;
-	struct rte_tel_data *coa, *rem;
+	static const char *const udp_keys[] = {
+		"udp_source_port", "keepalives", "keepalive_ago",
+		"keepalive_interval",
+	};
+	struct rte_tel_data *coa, *rem, *nat, *nat_port;
 	char a[HAVEN_ADDR_STRLEN];
-	unsigned int i;
+	const json_t *c;
+	json_t *rep;
+	unsigned int i, k;
+	size_t j;
 	int rc = binding_of(HAVEN_AF_INET, params, &b);
 
 	if (rc != 0)
@@ -467,13 +506,29 @@ binding_handler(const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "home_address", params);
 	coa = column(d, "care_of", RTE_TEL_STRING_VAL);
 	rem = column(d, "remaining", RTE_TEL_INT_VAL);
-	if (coa == NULL || rem == NULL)
+	nat = column(d, "nat_address", RTE_TEL_STRING_VAL);
+	nat_port = column(d, "nat_port", RTE_TEL_INT_VAL);
+	if (coa == NULL || rem == NULL || nat == NULL || nat_port == NULL)
 		return -ENOMEM;
 	for (i = 0; i < b.n_coa; i++) {
 		rte_tel_data_add_array_string(coa,
 			haven_addr_str(&b.coa[i].addr, a));
 		rte_tel_data_add_array_int(rem, (int)b.coa[i].left_s);
 	}
+	/* RFC 3519, from show binding's builder: where each UDP tunnel goes
+	 * ("" and 0 when none), its source port and the keepalives. */
+	rep = haven_report_binding(&b.node->hoa);
+	if (rep == NULL)
+		return -ENOMEM;
+	json_array_foreach(json_object_get(rep, "care_of"), j, c) {
+		rte_tel_data_add_array_string(nat, jstr(c, "nat_address"));
+		rte_tel_data_add_array_int(nat_port, (int)jint(c, "nat_port"));
+	}
+	for (k = 0; k < RTE_DIM(udp_keys); k++)
+		if (json_is_integer(json_object_get(rep, udp_keys[k])))
+			rte_tel_data_add_dict_int(d, udp_keys[k],
+				(int)jint(rep, udp_keys[k]));
+	json_decref(rep);
 	rte_tel_data_add_dict_string(d, "encap",
 		haven_encap_name(b.node->encap));
 	rte_tel_data_add_dict_int(d, "reverse_tunnel",

@@ -159,10 +159,22 @@ haven_view_binding(const struct haven_node *n, struct haven_view_binding *vb)
 		vb->coa[i].addr = n->coa[i].addr;
 		vb->coa[i].lifetime_s = n->coa[i].lifetime_s;
 		vb->coa[i].left_s = left_s(n->coa[i].expires_ms);
+		vb->coa[i].nat_addr = n->coa[i].nat_addr;
+		vb->coa[i].nat_port = n->coa[i].nat_port;
 	}
 	if (n->origin == HAVEN_NODE_DELEGATED)
 		delegated_lifetime(n, vb);
 	haven_node_counters(n, &vb->counters);
+	vb->keepalive_ago_s = -1;
+	if (n->encap == HAVEN_ENCAP_UDP && haven_node_is_home(n)) {
+		uint64_t last;
+
+		vb->keepalives = haven_reg4_keepalives(
+			(struct haven_node *)n, &last);
+		if (last != 0)
+			vb->keepalive_ago_s = (long)((haven_now_ms() - last) /
+				1000);
+	}
 	vb->forwarder = haven_deleg_forwarder_name(n->forwarder);
 	vb->delegation = d != NULL ? haven_deleg_state_name(d->state) : NULL;
 	vb->bound_for_s = (haven_now_ms() - n->registered_ms) / 1000;

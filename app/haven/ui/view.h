@@ -62,6 +62,8 @@ struct haven_view_coa {
 					  * primary's forwarding duration */
 	long left_s;			/**< seconds left, -1: no end (or
 					  * none known) */
+	struct haven_addr nat_addr;	/**< UDP tunnel (RFC 3519): the NAT */
+	uint16_t nat_port;		/**< its port; 0: not UDP-tunnelled */
 };
 
 /** A binding as an operator sees it. */
@@ -74,6 +76,8 @@ struct haven_view_binding {
 	const char *forwarder;		/**< "self" or a secondary's name */
 	const char *delegation;		/**< state at the primary, or NULL */
 	uint64_t bound_for_s;		/**< since it was first bound */
+	uint64_t keepalives;		/**< RFC 3519 keepalives answered */
+	long keepalive_ago_s;		/**< since the last one; -1: none */
 };
 
 /** The binding of node n. @return 0, or -ENOENT when it has none. */
