@@ -518,16 +518,18 @@ class TestSuite_operator:
         assert c.send("frobnicate").startswith("Command not found")
 
         c.sock.sendall(b"show ?")
-        listing = read_until(c.sock, r"haven> (\x1b\[0K)?show (\x1b\[0K)?$",
-                             5)
+        # the listing, then the line redrawn (the echo of "show " comes
+        # first, in writes of its own)
+        listing = read_until(c.sock, r"\n \S+ \[.*haven> (\x1b\[0K)?show "
+                             r"(\x1b\[0K)?$", 5)
         words = re.findall(r"^ (\S+) \[", listing, re.M)
         assert len(words) == len(set(words)), listing
         for w in ("bindings", "bindings6", "binding", "events", "version",
                   "running-config", "stats", "mobile-nodes"):
             assert words.count(w) == 1, (w, listing)
         c.sock.sendall(b"\x03show bindings ?")
-        listing = read_until(c.sock, r"haven> (\x1b\[0K)?show bindings "
-                             r"(\x1b\[0K)?$", 5)
+        listing = read_until(c.sock, r"\n \S.*\[.*haven> (\x1b\[0K)?show "
+                             r"bindings (\x1b\[0K)?$", 5)
         choices = [l.strip() for l in listing.splitlines()
                    if l.startswith(" ") and ("[" in l)]
         heads = [x.split(":")[0] for x in choices]

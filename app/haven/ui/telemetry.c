@@ -400,18 +400,25 @@ bindings_page(uint8_t family, const char *params, struct haven_view_list *l,
 	return (int)offset;
 }
 
+/*
+ * /haven/bindings[6][,<offset>]: a page of one family's bindings as
+ * columns; IPv4 adds the tunnel, the reverse tunnel, the origin and the
+ * NAT of RFC 3519 (from show bindings' row builder).
+ */
 static int
-bindings_handler(const char *params, struct rte_tel_data *d)
+bindings_columns(uint8_t family, const char *params, struct rte_tel_data *d)
 {
-	struct rte_tel_data *hoa, *coa, *encap, *revtun, *rem, *pkts, *bytes,
-		*origin, *fwd, *nat, *nat_port;
+	bool v4 = family == HAVEN_AF_INET;
+	struct rte_tel_data *hoa, *coa, *rem, *pkts, *bytes, *fwd;
+	struct rte_tel_data *encap = NULL, *revtun = NULL, *origin = NULL;
+	struct rte_tel_data *nat = NULL, *nat_port = NULL;
 	char a[HAVEN_ADDR_STRLEN], list[HAVEN_BINDING_MAX_COA * HAVEN_ADDR_STRLEN];
 	struct haven_view_list l;
 	unsigned int first, end, i, taken = 0;
 	int offset;
 
-	offset = bindings_page(HAVEN_AF_INET, params, &l, &first, &end,
-			BINDINGS_PAGE);
+	offset = bindings_page(family, params, &l, &first, &end,
+			v4 ? BINDINGS_PAGE : BINDINGS6_PAGE);
 	if (offset < 0)
 		return offset;
 	rte_tel_data_start_dict(d);
@@ -419,18 +426,24 @@ bindings_handler(const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "offset", offset);
 	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
 	coa = column(d, "care_of", RTE_TEL_STRING_VAL);
-	encap = column(d, "encap", RTE_TEL_STRING_VAL);
-	revtun = column(d, "reverse_tunnel", RTE_TEL_INT_VAL);
+	if (v4) {
+		encap = column(d, "encap", RTE_TEL_STRING_VAL);
+		revtun = column(d, "reverse_tunnel", RTE_TEL_INT_VAL);
+	}
 	rem = column(d, "remaining", RTE_TEL_INT_VAL);
 	pkts = column(d, "packets", RTE_TEL_U64_VAL);
 	bytes = column(d, "bytes", RTE_TEL_U64_VAL);
-	origin = column(d, "origin", RTE_TEL_STRING_VAL);
+	if (v4)
+		origin = column(d, "origin", RTE_TEL_STRING_VAL);
 	fwd = column(d, "forwarder", RTE_TEL_STRING_VAL);
-	nat = column(d, "nat_address", RTE_TEL_STRING_VAL);
-	nat_port = column(d, "nat_port", RTE_TEL_STRING_VAL);
-	if (hoa == NULL || coa == NULL || encap == NULL || revtun == NULL ||
-	    rem == NULL || pkts == NULL || bytes == NULL || origin == NULL ||
-	    fwd == NULL || nat == NULL || nat_port == NULL) {
+	if (v4) {
+		nat = column(d, "nat_address", RTE_TEL_STRING_VAL);
+		nat_port = column(d, "nat_port", RTE_TEL_STRING_VAL);
+	}
+	if (hoa == NULL || coa == NULL || rem == NULL || pkts == NULL ||
+	    bytes == NULL || fwd == NULL || (v4 && (encap == NULL ||
+	    revtun == NULL || origin == NULL || nat == NULL ||
+	    nat_port == NULL))) {
 		haven_view_list_free(&l);
 		return -ENOMEM;
 	}
@@ -445,17 +458,18 @@ bindings_handler(const char *params, struct rte_tel_data *d)
 			haven_addr_str(&b.node->hoa, a));
 		rte_tel_data_add_array_string(coa,
 			care_of_list(&b, list, sizeof(list)));
+		rte_tel_data_add_array_int(rem, (int)b.coa[0].left_s);
+		rte_tel_data_add_array_u64(pkts, b.counters.pkts);
+		rte_tel_data_add_array_u64(bytes, b.counters.bytes);
+		rte_tel_data_add_array_string(fwd, b.forwarder);
+		if (!v4)
+			continue;
 		rte_tel_data_add_array_string(encap,
 			haven_encap_name(b.node->encap));
 		rte_tel_data_add_array_int(revtun, !!(b.node->flags &
 			HAVEN_BINDING_F_REVERSE_TUNNEL));
-		rte_tel_data_add_array_int(rem, (int)b.coa[0].left_s);
-		rte_tel_data_add_array_u64(pkts, b.counters.pkts);
-		rte_tel_data_add_array_u64(bytes, b.counters.bytes);
 		rte_tel_data_add_array_string(origin,
 			haven_node_origin_name(b.node->origin));
-		rte_tel_data_add_array_string(fwd, b.forwarder);
-		/* RFC 3519 columns: from the builder's row */
 		row = haven_report_binding_row(l.v[i]);
 		rte_tel_data_add_array_string(nat,
 			nat_list(row, "nat_address", list, sizeof(list)));
@@ -466,6 +480,12 @@ bindings_handler(const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "count", taken);
 	haven_view_list_free(&l);
 	return 0;
+}
+
+static int
+bindings_handler(const char *params, struct rte_tel_data *d)
+{
+	return bindings_columns(HAVEN_AF_INET, params, d);
 }
 
 /* The binding of an address in params, of a family; fills b. */
@@ -1097,53 +1117,10 @@ mobile_nodes6_handler(const char *params, struct rte_tel_data *d)
  * Mobile IPv6: bindings6, binding6
  */
 
-/* /haven/bindings6[,<offset>]: IPv6 bindings as columns, a page. */
 static int
 bindings6_handler(const char *params, struct rte_tel_data *d)
 {
-	struct rte_tel_data *hoa, *coa, *rem, *pkts, *bytes, *fwd;
-	struct haven_view_list l;
-	unsigned int first, end, i, taken = 0;
-	int offset;
-
-	offset = bindings_page(HAVEN_AF_INET6, params, &l, &first, &end,
-			BINDINGS6_PAGE);
-	if (offset < 0)
-		return offset;
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "total", l.n);
-	rte_tel_data_add_dict_u64(d, "offset", offset);
-	hoa = column(d, "home_address", RTE_TEL_STRING_VAL);
-	coa = column(d, "care_of", RTE_TEL_STRING_VAL);
-	rem = column(d, "remaining", RTE_TEL_INT_VAL);
-	pkts = column(d, "packets", RTE_TEL_U64_VAL);
-	bytes = column(d, "bytes", RTE_TEL_U64_VAL);
-	fwd = column(d, "forwarder", RTE_TEL_STRING_VAL);
-	if (hoa == NULL || coa == NULL || rem == NULL || pkts == NULL ||
-	    bytes == NULL || fwd == NULL) {
-		haven_view_list_free(&l);
-		return -ENOMEM;
-	}
-	for (i = first; i < end; i++) {
-		struct haven_view_binding b;
-		char a[HAVEN_ADDR_STRLEN], c[HAVEN_ADDR_STRLEN] = "";
-
-		if (haven_view_binding(l.v[i], &b) != 0)
-			continue;
-		taken++;
-		if (b.n_coa > 0)
-			haven_addr_str(&b.coa[0].addr, c);
-		rte_tel_data_add_array_string(hoa,
-			haven_addr_str(&b.node->hoa, a));
-		rte_tel_data_add_array_string(coa, c);
-		rte_tel_data_add_array_int(rem, (int)b.coa[0].left_s);
-		rte_tel_data_add_array_u64(pkts, b.counters.pkts);
-		rte_tel_data_add_array_u64(bytes, b.counters.bytes);
-		rte_tel_data_add_array_string(fwd, b.forwarder);
-	}
-	rte_tel_data_add_dict_u64(d, "count", taken);
-	haven_view_list_free(&l);
-	return 0;
+	return bindings_columns(HAVEN_AF_INET6, params, d);
 }
 
 /* /haven/binding6,<home address>: one IPv6 binding with its counters. */
