@@ -46,6 +46,7 @@ static const uint8_t CH[16] = A6(1, 0x50);
 static const uint8_t HOME[16] = A6(1, 0x10);
 static const uint8_t HOME2[16] = A6(1, 0x11);
 static const uint8_t UNBOUND[16] = A6(1, 0x99);
+static const uint8_t DELEGATED[16] = A6(1, 0x12);
 static const uint8_t STRANGER[16] = A6(1, 0x77);
 static const uint8_t VPORT[16] = A6(2, 1);
 static const uint8_t COA[16] = A6(2, 0x20);
@@ -561,7 +562,24 @@ test_na_filtered(void)
 		"a stranger's own announcement punted");
 	TEST_ASSERT(!na_punted(0, &stranger_mac, STRANGER, UNBOUND),
 		"an unbound address punted");
-	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_NA_UNSOLICITED], 2,
+	/* Bound, but forwarded by a secondary: its announcements are its. */
+	{
+		struct haven_binding6 b;
+
+		memset(&b, 0, sizeof(b));
+		memcpy(b.home_addr, DELEGATED, 16);
+		memcpy(b.outer_src, HA, 16);
+		b.flags = HAVEN_BINDING_F_INTERCEPT;
+		b.forwarder = 1;
+		b.n_coa = 1;
+		b.coa[0] = coa_entry(COA, COA, neigh_coa);
+		TEST_ASSERT_EQUAL(haven_binding6_publish(table, &b), 0,
+			"bind delegated");
+	}
+	TEST_ASSERT(!na_punted(0, &stranger_mac, STRANGER, DELEGATED),
+		"a secondary's announcement of a delegated binding punted");
+	haven_binding6_remove(table, DELEGATED);
+	TEST_ASSERT_EQUAL(w.stats.drops[HAVEN_DROP_NA_UNSOLICITED], 3,
 		"na_unsolicited");
 	/* Under DAD: punted (a defence fails the DAD). */
 	haven_fp6_dad_watch(&fp6, UNBOUND);

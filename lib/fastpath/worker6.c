@@ -357,15 +357,18 @@ nd_ns(struct fp6_pkt *c, struct rte_mbuf *m, const uint8_t *ip, size_t len)
  * next hops from it, fails a duplicate address detection with it and
  * defends the agent's own and its bound home addresses against it
  * (RFC 4862 5.4.4, RFC 5227 2.4 in spirit): it gets those whose target
- * is the agent's, a neighbour (resolving or known), a bound home address
- * or an address under DAD. The rest, the unsolicited announcements of
- * every other host of a busy link, are dropped here, as the control
- * lcore would drop them, before they fill the punt ring.
+ * is the agent's, a neighbour (resolving or known), a home address bound
+ * here and forwarded by this agent, or an address under DAD. The rest,
+ * the unsolicited announcements of every other host of a busy link and
+ * those of the secondaries for the bindings they forward (the control
+ * lcore leaves those to them: node_intercepts()), are dropped here, as
+ * the control lcore would drop them, before they fill the punt ring.
  */
 static void
 nd_na(struct fp6_pkt *c, struct rte_mbuf *m, const uint8_t *ip, size_t len)
 {
 	const struct haven_fp6 *fp6 = c->fp6;
+	const struct haven_binding6 *bnd;
 	const uint8_t *target;
 	unsigned int i;
 
@@ -381,7 +384,10 @@ nd_na(struct fp6_pkt *c, struct rte_mbuf *m, const uint8_t *ip, size_t len)
 				fp6->port_addr[i]))
 			goto punt;
 	if (fp_neigh6_lookup(fp6->neigh, target) >= 0 ||
-	    lookup6(c, target) != NULL || fp_dad6_watched(fp6, target))
+	    fp_dad6_watched(fp6, target))
+		goto punt;
+	bnd = lookup6(c, target);
+	if (bnd != NULL && bnd->forwarder == HAVEN_FORWARDER_SELF)
 		goto punt;
 	drop6(c, m, HAVEN_DROP_NA_UNSOLICITED);
 	return;
