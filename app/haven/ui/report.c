@@ -354,12 +354,27 @@ haven_report_stats(void)
 	return with_since_clear(stats_since_start(), &base.stats);
 }
 
+/* The non-zero counts of 256 reply codes, keyed by fmt ("code_%u"). */
+static void
+put_by_code(json_t *o, const uint64_t counts[256], const char *fmt)
+{
+	unsigned int code;
+
+	for (code = 0; code < 256; code++) {
+		char k[16];
+
+		if (counts[code] == 0)
+			continue;
+		snprintf(k, sizeof(k), fmt, code);
+		put_u(o, k, counts[code]);
+	}
+}
+
 json_t *
 haven_report_registrations(void)
 {
 	const struct haven_reg4_stats *c = haven_reg4_stats();
 	json_t *o = json_object();
-	unsigned int code;
 
 	if (o == NULL)
 		return NULL;
@@ -370,14 +385,7 @@ haven_report_registrations(void)
 	put_u(o, "udp_declined", c->udp_declined);
 	put_u(o, "keepalives", c->keepalives);
 	put_u(o, "tunnel_dropped", c->tunnel_dropped);
-	for (code = 0; code < 256; code++) {
-		char k[16];
-
-		if (c->replies[code] == 0)
-			continue;
-		snprintf(k, sizeof(k), "code_%u", code);
-		put_u(o, k, c->replies[code]);
-	}
+	put_by_code(o, c->replies, "code_%u");
 	return o;
 }
 
@@ -388,7 +396,6 @@ stats6_since_start(void)
 	const struct haven_link_stats *l = haven_link_stats(HAVEN_AF_INET6);
 	struct haven_worker_stats w;
 	json_t *o = json_object(), *ba = json_object();
-	unsigned int i;
 
 	if (o == NULL || ba == NULL) {
 		json_decref(o);
@@ -413,14 +420,7 @@ stats6_since_start(void)
 	put_u(o, "neighbour_solicitations_sent", l->solicits_sent);
 	put_u(o, "held_sent", l->held_sent);
 	put_u(o, "held_dropped", l->held_dropped);
-	for (i = 0; i < 256; i++) {
-		char k[8];
-
-		if (c->ba_sent[i] == 0)
-			continue;
-		snprintf(k, sizeof(k), "%u", i);
-		put_u(ba, k, c->ba_sent[i]);
-	}
+	put_by_code(ba, c->ba_sent, "%u");
 	put(o, "acknowledgements_by_status", ba);
 	return o;
 }
