@@ -22,37 +22,23 @@ import pytest
 
 import deleg_msg
 from lab import (DTS, OUT, PY, Delegation, E, Haven, MipClient,
-                 care_of_list, wait_until)
+                 care_of_list, reporter, truthy, until)
 from radius import USERS, FreeRadius, aaa_section
 
 HOA = E.MN_HOME_ADDR
 NODES = ["192.0.2.%d" % i for i in range(100, 106)]
 HA_MAC = E.HA_MAC.lower()
 SHA_MAC = {"sha1": E.SHA1_MAC.lower(), "sha2": E.SHA2_MAC.lower()}
-RESULTS = OUT / "delegation-results.txt"
+report = reporter("delegation")
 # A request unanswered is given up 20.4 s after its first send (22 sends,
 # docs/delegation-protocol.md 6.2).
 RETX_BUDGET_S = 20.4
 
 
-def report(line):
-    """A measurement: to the test output and to the results file."""
-    print(line, flush=True)
-    OUT.mkdir(parents=True, exist_ok=True)
-    with open(RESULTS, "a") as f:
-        f.write("%s %s\n" % (time.strftime("%H:%M:%S"), line))
 
 
-def until(fn, timeout, what, show=None, interval=0.05):
-    """wait_until with the state of things in the message on timeout."""
-    try:
-        return wait_until(fn, timeout, interval, what)
-    except TimeoutError as e:
-        raise AssertionError("%s; now: %r" % (e, show() if show else None))
 
 
-def truthy(v):
-    return v in (1, True, "1", "true", "yes")
 
 
 class TestSuite_delegation:

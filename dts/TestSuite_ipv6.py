@@ -28,7 +28,7 @@ import yaml
 
 from lab import (DTS, HAVEN_BIN, OUT, PY, REPO, SHA_CONSOLE_KEY, Capture, Delegation,
                  E, Endpoint, Haven, MipClient, Stream, column_rows,
-                 every_second, wait_until)
+                 every_second, until)
 
 LAB6_CONFIG = REPO / "config" / "lab-ipv6.yaml"
 HOA = E.MN6_HOME_ADDR
@@ -124,12 +124,6 @@ def flag(v):
     return str(v).lower() in ("1", "true")
 
 
-def until(fn, timeout, what, show=None, interval=0.05):
-    """wait_until with the state of things in the message on timeout."""
-    try:
-        return wait_until(fn, timeout, interval, what)
-    except TimeoutError as e:
-        raise AssertionError("%s; now: %r" % (e, show() if show else None))
 
 
 @pytest.fixture(scope="module")

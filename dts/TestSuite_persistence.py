@@ -17,29 +17,17 @@ import time
 
 import pytest
 
-from lab import (HAVEN_BIN, OUT, Delegation, E, Haven, MipClient,
-                 care_of_list, wait_until)
+from lab import (OUT, Delegation, E, Haven, MipClient,
+                 care_of_list, reporter, truthy, until)
 
 HOA = E.MN_HOME_ADDR
-RESULTS = OUT / "persistence-results.txt"
+report = reporter("persistence")
 
 
-def report(line):
-    print(line, flush=True)
-    OUT.mkdir(parents=True, exist_ok=True)
-    with open(RESULTS, "a") as f:
-        f.write("%s %s\n" % (time.strftime("%H:%M:%S"), line))
 
 
-def until(fn, timeout, what, show=None, interval=0.05):
-    try:
-        return wait_until(fn, timeout, interval, what)
-    except TimeoutError as e:
-        raise AssertionError("%s; now: %r" % (e, show() if show else None))
 
 
-def truthy(v):
-    return v in (1, True, "1", "true", "yes")
 
 
 class TestSuite_persistence:

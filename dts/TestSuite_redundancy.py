@@ -20,7 +20,8 @@ import time
 import pytest
 
 from keepalived_lab import HavenPair
-from lab import OUT, Delegation, E, MipClient, care_of_list, wait_until
+from lab import (OUT, Delegation, E, MipClient, care_of_list, reporter,
+                 truthy, until)
 
 HOA = E.MN_HOME_ADDR
 DELEGATED = "192.0.2.101"
@@ -29,25 +30,13 @@ NODES = (("192.0.2.100", E.MN_VA_ADDR, 300),
          ("192.0.2.102", E.MN_VB_ADDR, 200),
          ("192.0.2.103", E.MN_VA_ADDR, 150),
          ("192.0.2.104", E.MN_VB_ADDR, 250))
-RESULTS = OUT / "redundancy-results.txt"
+report = reporter("redundancy")
 
 
-def report(line):
-    print(line, flush=True)
-    OUT.mkdir(parents=True, exist_ok=True)
-    with open(RESULTS, "a") as f:
-        f.write("%s %s\n" % (time.strftime("%H:%M:%S"), line))
 
 
-def until(fn, timeout, what, show=None, interval=0.05):
-    try:
-        return wait_until(fn, timeout, interval, what)
-    except TimeoutError as e:
-        raise AssertionError("%s; now: %r" % (e, show() if show else None))
 
 
-def truthy(v):
-    return v in (1, True, "1", "true", "yes")
 
 
 class PairBase:

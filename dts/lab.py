@@ -111,13 +111,31 @@ def wait_until(fn, timeout=5.0, interval=0.1, what="condition"):
         time.sleep(interval)
 
 
-def until(fn, timeout, what, show=None, interval=0.1):
+def until(fn, timeout, what, show=None, interval=0.05):
     """wait_until, failing as an assertion that says what show() returns
     (the state of things) when the time is up."""
     try:
         return wait_until(fn, timeout, interval, what)
     except TimeoutError as e:
         raise AssertionError("%s; now: %r" % (e, show() if show else None))
+
+
+def truthy(v):
+    """A boolean as haven's telemetry gives it (1, true, "yes", ...)."""
+    return v in (1, True, "1", "true", "yes")
+
+
+def reporter(suite):
+    """report(line) of a suite's measurements: to the test output and to
+    dts/out/<suite>-results.txt, time-stamped."""
+    path = OUT / ("%s-results.txt" % suite)
+
+    def report(line):
+        print(line, flush=True)
+        OUT.mkdir(parents=True, exist_ok=True)
+        with open(path, "a") as f:
+            f.write("%s %s\n" % (time.strftime("%H:%M:%S"), line))
+    return report
 
 
 # ---------------------------------------------------------------------------
